@@ -1,0 +1,171 @@
+package dev.apiguard;
+
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.event.Slf4jSecurityEventListener;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guard: an ordered pipeline of {@link GuardStep}s, a clock and an event listener.
+ *
+ * <p>Immutable and thread-safe; build one per application with {@link #builder()} and share it.
+ * For each request, the adapter creates an {@link GuardExchange}, calls {@link #evaluate}, lets the
+ * application answer when the decision is {@link Decision.Allow}, and then calls
+ * {@link #completed} with the status so that observing steps (anomaly scoring, inventory) learn
+ * the outcome.
+ *
+ * <pre>{@code
+ * ApiGuard guard = ApiGuard.builder()
+ *     .step(AccessTokenStep.of(tokenPolicy))
+ *     .step(RouteAuthorizationStep.of(routes))
+ *     .build();
+ * }</pre>
+ */
+public final class ApiGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
+
+    private final List<GuardStep> steps;
+    private final Clock clock;
+    private final SecurityEventListener listener;
+    private final List<Challenge> challenges;
+
+    private ApiGuard(Builder b) {
+        this.steps = List.copyOf(b.steps);
+        this.clock = b.clock;
+        this.listener = b.listener;
+        List<Challenge> all = new ArrayList<>();
+        for (GuardStep s : steps) {
+            all.addAll(s.challenges());
+        }
+        this.challenges = List.copyOf(all);
+    }
+
+    /** A builder with the defaults: system UTC clock, SLF4J event listener, no steps. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The steps in the order they run. */
+    public List<GuardStep> steps() {
+        return steps;
+    }
+
+    /** The guard's clock. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Starts the exchange for one request, stamped with the guard's clock. */
+    public GuardExchange exchange(GuardRequest request) {
+        return new GuardExchange(request, clock.instant(), listener, challenges);
+    }
+
+    /** Runs every step in order on the request and returns the first refusal, else allow. */
+    public Decision evaluate(GuardExchange exchange) {
+        return evaluate(exchange, steps);
+    }
+
+    /**
+     * Runs the given steps (a sub-list of {@link #steps()}, for per-capability filters) in order.
+     * A step that throws is a fault: the request is refused with 503 and an event, never with the
+     * exception.
+     */
+    public Decision evaluate(GuardExchange exchange, List<GuardStep> toRun) {
+        Decision decision = Decision.ALLOW;
+        for (GuardStep step : toRun) {
+            try {
+                decision = Objects.requireNonNull(step.evaluate(exchange), "step returned null");
+            } catch (RuntimeException e) {
+                LOG.error("guard step {} failed", step.name(), e);
+                exchange.emit(SecurityEventType.STEP_FAILED, Map.of("step", step.name(),
+                        "fault", e.getClass().getName()));
+                decision = Denials.unavailable();
+            }
+            if (!decision.isAllowed()) {
+                break;
+            }
+        }
+        exchange.decide(decision);
+        return decision;
+    }
+
+    /** Tells every step the final status of a request; a step that throws is logged and skipped. */
+    public void completed(GuardExchange exchange, int status) {
+        completed(exchange, status, steps);
+    }
+
+    /** Tells the given steps the final status of a request. */
+    public void completed(GuardExchange exchange, int status, List<GuardStep> toTell) {
+        for (GuardStep step : toTell) {
+            try {
+                step.completed(exchange, status);
+            } catch (RuntimeException e) {
+                LOG.error("guard step {} failed on completion", step.name(), e);
+            }
+        }
+    }
+
+    static void dispatch(SecurityEventListener listener, SecurityEvent event) {
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.warn("security event listener {} failed on {}", listener.getClass().getName(),
+                    event.type().eventName(), e);
+        }
+    }
+
+    /** Builds an {@link ApiGuard}. Not thread-safe. */
+    public static final class Builder {
+        private final List<GuardStep> steps = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+        private SecurityEventListener listener = new Slf4jSecurityEventListener();
+
+        private Builder() {
+        }
+
+        /** Adds a step; steps run in the order they are added. */
+        public Builder step(GuardStep step) {
+            steps.add(Objects.requireNonNull(step, "step cannot be null"));
+            return this;
+        }
+
+        /** The clock the guard stamps each request with. Default: {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock cannot be null");
+            return this;
+        }
+
+        /**
+         * Where events go. Default: {@link Slf4jSecurityEventListener}; {@link SecurityEventListener#NONE}
+         * switches events off (and no event object is built).
+         */
+        public Builder listener(SecurityEventListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener cannot be null");
+            return this;
+        }
+
+        /** Builds the guard; fails when no step is given or two steps share a name. */
+        public ApiGuard build() {
+            if (steps.isEmpty()) {
+                throw new IllegalStateException("steps: at least one guard step is needed");
+            }
+            Set<String> names = new HashSet<>();
+            for (GuardStep s : steps) {
+                if (!names.add(s.name())) {
+                    throw new IllegalStateException("steps: two steps are named '" + s.name() + "'");
+                }
+            }
+            return new ApiGuard(this);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.apiguard;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one place refusals are made, each with a fixed status, challenge and problem text.
+ *
+ * <p>The texts say what the client must do, never which check of a credential failed beyond the
+ * RFC 6750 / RFC 9449 error code: an attacker probing tokens learns nothing more than "invalid".
+ */
+public final class Denials {
+
+    /** The {@code Bearer} scheme of RFC 6750. */
+    public static final String BEARER = "Bearer";
+
+    private static final Decision.Deny INVALID_TOKEN = new Decision.Deny(401,
+            List.of(Challenge.of(BEARER, "error", "invalid_token")),
+            problem("invalid-token", "Invalid token", 401,
+                    "The access token is malformed, expired, revoked, not bound to this client, or not issued for this API."),
+            Map.of());
+
+    private static final Decision.Deny INVALID_REQUEST = new Decision.Deny(400,
+            List.of(Challenge.of(BEARER, "error", "invalid_request")),
+            problem("invalid-request", "Invalid request", 400,
+                    "The request carries its credential in a way this API does not accept."),
+            Map.of());
+
+    private static final Decision.Deny NOT_FOUND = new Decision.Deny(404, List.of(),
+            problem("not-found", "Not found", 404, "No resource of this API answers at this path."),
+            Map.of());
+
+    private static final Decision.Deny BAD_PATH = new Decision.Deny(400, List.of(),
+            problem("bad-path", "Bad request path", 400,
+                    "The request path is not in canonical form (empty, dot or parameter segments, or encoded separators)."),
+            Map.of());
+
+    private Denials() {
+    }
+
+    /** 401 with an RFC 6750 {@code invalid_token} challenge. */
+    public static Decision.Deny invalidToken() {
+        return INVALID_TOKEN;
+    }
+
+    /** 400 with an RFC 6750 {@code invalid_request} challenge (for example two Authorization headers). */
+    public static Decision.Deny invalidRequest() {
+        return INVALID_REQUEST;
+    }
+
+    /**
+     * 401 for a request without any credential: one challenge per configured scheme, none with an
+     * {@code error} (RFC 6750 §3.1).
+     */
+    public static Decision.Deny unauthenticated(List<Challenge> challenges) {
+        if (challenges.isEmpty()) {
+            challenges = List.of(Challenge.of(BEARER));
+        }
+        return new Decision.Deny(401, challenges,
+                problem("unauthenticated", "Authentication required", 401,
+                        "This resource needs a credential."),
+                Map.of());
+    }
+
+    /**
+     * 403 with an RFC 6750 {@code insufficient_scope} challenge naming the scopes the route needs.
+     *
+     * @param scope the space-delimited scopes that would satisfy the route
+     */
+    public static Decision.Deny insufficientScope(String scope) {
+        Objects.requireNonNull(scope, "scope cannot be null");
+        return new Decision.Deny(403,
+                List.of(new Challenge(BEARER, orderedMap("error", "insufficient_scope", "scope", scope))),
+                problem("insufficient-scope", "Insufficient scope", 403,
+                        "The access token does not grant the scope this resource needs."),
+                Map.of());
+    }
+
+    /** 404 for a route no rule maps, answered to an authenticated caller. */
+    public static Decision.Deny notFound() {
+        return NOT_FOUND;
+    }
+
+    /** 400 for a path that is not in canonical form. */
+    public static Decision.Deny badPath() {
+        return BAD_PATH;
+    }
+
+    /** 405 with an {@code Allow} header listing the methods the route accepts. */
+    public static Decision.Deny methodNotAllowed(Set<String> allowed) {
+        return new Decision.Deny(405, List.of(),
+                problem("method-not-allowed", "Method not allowed", 405,
+                        "This resource does not accept this method."),
+                Map.of("Allow", String.join(", ", new TreeSet<>(allowed))));
+    }
+
+    /** 503 for an infrastructure fault inside the guard (a dependency down, a step that failed). */
+    public static Decision.Deny unavailable() {
+        return new Decision.Deny(503, List.of(),
+                problem("unavailable", "Service unavailable", 503,
+                        "The request could not be checked right now. Try again later."),
+                Map.of());
+    }
+
+    /** Builds a problem whose type is {@link Problem#TYPE_BASE} followed by {@code code}. */
+    public static Problem problem(String code, String title, int status, String detail) {
+        return new Problem(Problem.TYPE_BASE + code, title, status, detail);
+    }
+
+    private static Map<String, String> orderedMap(String k1, String v1, String k2, String v2) {
+        java.util.LinkedHashMap<String, String> m = new java.util.LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
+    }
+}

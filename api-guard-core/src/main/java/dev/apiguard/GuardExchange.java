@@ -1,0 +1,120 @@
+package dev.apiguard;
+
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.event.SecurityEventType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The state of one request as it passes through the guard: the request view, the time the
+ * guard saw it, the caller once authenticated, and the route once matched.
+ *
+ * <p>Not thread-safe: an exchange belongs to one request. Created by {@link ApiGuard#exchange}.
+ */
+public final class GuardExchange {
+
+    private final GuardRequest request;
+    private final Instant now;
+    private final SecurityEventListener listener;
+    private final List<Challenge> challenges;
+    private Caller caller;
+    private String routeTemplate;
+    private Map<String, String> pathVariables = Map.of();
+    private boolean publicRoute;
+    private Decision decision;
+
+    GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener,
+            List<Challenge> challenges) {
+        this.request = Objects.requireNonNull(request, "request cannot be null");
+        this.now = now;
+        this.listener = listener;
+        this.challenges = challenges;
+    }
+
+    /** The request. */
+    public GuardRequest request() {
+        return request;
+    }
+
+    /** The time the guard first saw the request, from its clock; every step uses this one instant. */
+    public Instant now() {
+        return now;
+    }
+
+    /** The authenticated caller, or empty while none is known. */
+    public Optional<Caller> caller() {
+        return Optional.ofNullable(caller);
+    }
+
+    /** Sets (or replaces, after binding) the authenticated caller. */
+    public void authenticate(Caller authenticated) {
+        this.caller = Objects.requireNonNull(authenticated, "caller cannot be null");
+    }
+
+    /** The template of the matched route ({@code /customers/{serviceTag}}), or {@code null}. */
+    public String routeTemplate() {
+        return routeTemplate;
+    }
+
+    /** The values of the matched route's path variables. */
+    public Map<String, String> pathVariables() {
+        return pathVariables;
+    }
+
+    /** Whether the matched route needs no credential. */
+    public boolean isPublicRoute() {
+        return publicRoute;
+    }
+
+    /** Records the route rule that matched the request. */
+    public void matchRoute(String template, Map<String, String> variables, boolean isPublic) {
+        this.routeTemplate = template;
+        this.pathVariables = Map.copyOf(variables);
+        this.publicRoute = isPublic;
+    }
+
+    /** The guard's decision, once the pipeline has run; {@code null} before. */
+    public Decision decision() {
+        return decision;
+    }
+
+    void decide(Decision d) {
+        this.decision = d;
+    }
+
+    /** The 401 refusal for a request without credential, offering every configured scheme. */
+    public Decision.Deny unauthenticated() {
+        return Denials.unauthenticated(challenges);
+    }
+
+    /** Whether anybody listens to events: check it before building expensive details. */
+    public boolean eventsEnabled() {
+        return listener != SecurityEventListener.NONE;
+    }
+
+    /** Publishes an event about this request; built only when somebody listens. */
+    public void emit(SecurityEventType type) {
+        emit(type, Map.of());
+    }
+
+    /** Publishes an event with one detail. */
+    public void emit(SecurityEventType type, String detailName, String detailValue) {
+        if (eventsEnabled()) {
+            emit(type, Map.of(detailName, detailValue));
+        }
+    }
+
+    /** Publishes an event with details. A listener that throws is logged and ignored. */
+    public void emit(SecurityEventType type, Map<String, String> details) {
+        if (!eventsEnabled()) {
+            return;
+        }
+        SecurityEvent event = new SecurityEvent(type, now, caller == null ? null : caller.id(),
+                request.remoteAddress(), request.method(), request.path(), details);
+        ApiGuard.dispatch(listener, event);
+    }
+}

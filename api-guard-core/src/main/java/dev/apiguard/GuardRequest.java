@@ -1,0 +1,57 @@
+package dev.apiguard;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * A read-only view of one HTTP request, as the guard steps see it.
+ *
+ * <p>The adapter that builds it (the servlet filter, or the test kit) is responsible for handing
+ * over the path the container dispatches to, so that route rules cannot be bypassed through
+ * {@code //}, {@code ;} parameters, percent-encoding or dot segments. Implementations are not
+ * required to be thread-safe: a view belongs to one request.
+ */
+public interface GuardRequest {
+
+    /** The HTTP method as sent, upper-case ({@code GET}, {@code POST}, ...). */
+    String method();
+
+    /**
+     * The decoded path below the application's context path, the one the container dispatches to
+     * (for example {@code /customers/ABC1234}). Never {@code null}, always starts with {@code /}.
+     */
+    String path();
+
+    /**
+     * Every value of the named header in the order received, or an empty list. Header names are
+     * case-insensitive.
+     */
+    List<String> headers(String name);
+
+    /** The first value of the named header, or {@code null} when absent. */
+    default String header(String name) {
+        List<String> values = headers(name);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /**
+     * The client certificate chain of the TLS connection, leaf first, or an empty list when the
+     * connection carried none.
+     */
+    List<X509Certificate> clientCertificates();
+
+    /** The IP address of the TCP peer (not a forwarded address). */
+    String remoteAddress();
+
+    /** The scheme the request arrived with, {@code https} or {@code http}. */
+    String scheme();
+
+    /** The host name or address the request was sent to (the {@code Host} header, without port). */
+    String host();
+
+    /** The port the request was sent to. */
+    int port();
+
+    /** Whether the query string carries a parameter of this name (its value is never read). */
+    boolean hasQueryParameter(String name);
+}

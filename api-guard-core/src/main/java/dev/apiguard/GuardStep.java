@@ -1,0 +1,40 @@
+package dev.apiguard;
+
+import java.util.List;
+
+/**
+ * One check in the guard's pipeline.
+ *
+ * <p>Steps run in the order they were added to {@link ApiGuard.Builder}; that order is the
+ * order of trust: authenticate (who is calling), bind (is it really them), authorize (may they
+ * call this route), quarantine and rate limit (may they call it now). The first step that
+ * answers {@link Decision.Deny} ends the line and the rest do not run.
+ *
+ * <p>Implementations are thread-safe and shared by all requests; per-request state lives in the
+ * {@link GuardExchange}. An expected refusal is a returned {@code Deny}, never an exception; an
+ * exception means an infrastructure fault and is turned into a 503 by the guard.
+ */
+public interface GuardStep {
+
+    /** A short stable name for logs and per-capability filters, for example {@code token}. */
+    String name();
+
+    /** Decides about the request in the exchange, and may record what it learnt there. */
+    Decision evaluate(GuardExchange exchange);
+
+    /**
+     * Called once the request has been answered, with its final status, whether the application
+     * answered it or a step refused it (observing steps such as anomaly scoring learn from both).
+     * Default: nothing. Must be fast and must not throw.
+     */
+    default void completed(GuardExchange exchange, int status) {
+    }
+
+    /**
+     * The challenges this step offers to a client that sent no credential (for example
+     * {@code Bearer}); the guard sends all steps' challenges together. Default: none.
+     */
+    default List<Challenge> challenges() {
+        return List.of();
+    }
+}
