@@ -1,0 +1,229 @@
+package dev.apiguard.test;
+
+import dev.apiguard.GuardRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable {@link GuardRequest} for unit tests, built fluently; every method returns a new
+ * request, so a base request can be shared and varied.
+ *
+ * <p>Defaults: scheme {@code https}, host {@code localhost}, port 443, remote address
+ * {@code 127.0.0.1}, no headers, no query, no client certificate. Headers keep their order and
+ * duplicates, and are looked up case-insensitively. The path is taken as the one the container
+ * dispatches to, unchanged: a test of path normalisation passes the variant it means.
+ *
+ * <pre>{@code
+ * TestRequest request = TestRequest.get("/customers/ABC1234")
+ *     .bearer(token)
+ *     .clientCertificate(partner.certificate());
+ * }</pre>
+ *
+ * <p>Thread-safe (immutable). {@link #toString()} prints the method and path only, never a header.
+ */
+public final class TestRequest implements GuardRequest {
+
+    private final String method;
+    private final String path;
+    private final List<Map.Entry<String, String>> headers;
+    private final List<X509Certificate> certificates;
+    private final String remoteAddress;
+    private final String scheme;
+    private final String host;
+    private final int port;
+    private final String query;
+
+    private TestRequest(String method, String path, List<Map.Entry<String, String>> headers,
+            List<X509Certificate> certificates, String remoteAddress, String scheme, String host, int port,
+            String query) {
+        this.method = method;
+        this.path = path;
+        this.headers = headers;
+        this.certificates = certificates;
+        this.remoteAddress = remoteAddress;
+        this.scheme = scheme;
+        this.host = host;
+        this.port = port;
+        this.query = query;
+    }
+
+    /** A {@code GET} of the path. */
+    public static TestRequest get(String path) {
+        return method("GET", path);
+    }
+
+    /** A {@code POST} to the path. */
+    public static TestRequest post(String path) {
+        return method("POST", path);
+    }
+
+    /** A request with the given method, as given (use upper case, as clients send it). */
+    public static TestRequest method(String method, String path) {
+        Objects.requireNonNull(method, "method cannot be null");
+        if (method.isEmpty()) {
+            throw new IllegalArgumentException("method cannot be empty");
+        }
+        Objects.requireNonNull(path, "path cannot be null");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path must start with '/': " + path);
+        }
+        return new TestRequest(method, path, List.of(), List.of(), "127.0.0.1", "https", "localhost", 443, null);
+    }
+
+    /** Adds a header value after any already present (repeat for duplicate headers). */
+    public TestRequest header(String name, String value) {
+        Objects.requireNonNull(name, "header name cannot be null");
+        Objects.requireNonNull(value, "header value cannot be null");
+        List<Map.Entry<String, String>> more = new ArrayList<>(headers);
+        more.add(Map.entry(name, value));
+        return new TestRequest(method, path, List.copyOf(more), certificates, remoteAddress, scheme, host, port, query);
+    }
+
+    /** Removes every value of the header. */
+    public TestRequest withoutHeader(String name) {
+        List<Map.Entry<String, String>> fewer = new ArrayList<>(headers);
+        fewer.removeIf(e -> e.getKey().equalsIgnoreCase(name));
+        return new TestRequest(method, path, List.copyOf(fewer), certificates, remoteAddress, scheme, host, port, query);
+    }
+
+    /** Adds {@code Authorization: Bearer <token>}. */
+    public TestRequest bearer(String token) {
+        return header("Authorization", "Bearer " + token);
+    }
+
+    /** Adds {@code Authorization: DPoP <token>} and the {@code DPoP} proof header (RFC 9449 §7.1). */
+    public TestRequest dpop(String token, String proof) {
+        return header("Authorization", "DPoP " + token).header("DPoP", proof);
+    }
+
+    /** Sets the TLS client certificate chain, leaf first (none for an empty call). */
+    public TestRequest clientCertificate(X509Certificate... chain) {
+        return new TestRequest(method, path, headers, List.of(chain), remoteAddress, scheme, host, port, query);
+    }
+
+    /** Sets the TLS client certificate chain to the issued certificate's chain. */
+    public TestRequest clientCertificate(IssuedCertificate certificate) {
+        return clientCertificate(certificate.chainArray());
+    }
+
+    /** Sets the TCP peer's address (default {@code 127.0.0.1}). */
+    public TestRequest remoteAddress(String address) {
+        Objects.requireNonNull(address, "remoteAddress cannot be null");
+        return new TestRequest(method, path, headers, certificates, address, scheme, host, port, query);
+    }
+
+    /** Sets the scheme (default {@code https}). */
+    public TestRequest scheme(String newScheme) {
+        Objects.requireNonNull(newScheme, "scheme cannot be null");
+        return new TestRequest(method, path, headers, certificates, remoteAddress, newScheme, host, port, query);
+    }
+
+    /** Sets the host (default {@code localhost}). */
+    public TestRequest host(String newHost) {
+        Objects.requireNonNull(newHost, "host cannot be null");
+        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, newHost, port, query);
+    }
+
+    /** Sets the port (default 443). */
+    public TestRequest port(int newPort) {
+        if (newPort < 1 || newPort > 65535) {
+            throw new IllegalArgumentException("port must be 1..65535: " + newPort);
+        }
+        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, host, newPort, query);
+    }
+
+    /** Sets the raw query string, without {@code ?} (for example {@code page=2&access_token=x}). */
+    public TestRequest query(String rawQueryString) {
+        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, host, port, rawQueryString);
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        List<String> values = new ArrayList<>(1);
+        for (Map.Entry<String, String> e : headers) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                values.add(e.getValue());
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    /** Every header in the order added, names as given. */
+    public List<Map.Entry<String, String>> headerEntries() {
+        return headers;
+    }
+
+    @Override
+    public List<X509Certificate> clientCertificates() {
+        return certificates;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public String scheme() {
+        return scheme;
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    /** The raw query string, or {@code null}. */
+    public String query() {
+        return query;
+    }
+
+    /** Whether a {@code &}-separated pair of the query has this name, percent-decoded. */
+    @Override
+    public boolean hasQueryParameter(String name) {
+        if (query == null || query.isEmpty()) {
+            return false;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String raw = eq < 0 ? pair : pair.substring(0, eq);
+            if (decode(raw).equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestRequest[" + method + " " + path + "]";
+    }
+}

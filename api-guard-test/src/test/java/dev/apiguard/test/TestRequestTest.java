@@ -1,0 +1,98 @@
+package dev.apiguard.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.security.cert.X509Certificate;
+import org.junit.jupiter.api.Test;
+
+class TestRequestTest {
+
+    @Test
+    void defaultsDescribeALocalHttpsRequest() {
+        TestRequest r = TestRequest.get("/customers/ABC1234");
+        assertThat(r.method()).isEqualTo("GET");
+        assertThat(r.path()).isEqualTo("/customers/ABC1234");
+        assertThat(r.scheme()).isEqualTo("https");
+        assertThat(r.host()).isEqualTo("localhost");
+        assertThat(r.port()).isEqualTo(443);
+        assertThat(r.remoteAddress()).isEqualTo("127.0.0.1");
+        assertThat(r.headers("Authorization")).isEmpty();
+        assertThat(r.header("Authorization")).isNull();
+        assertThat(r.clientCertificates()).isEmpty();
+        assertThat(r.hasQueryParameter("page")).isFalse();
+        assertThat(TestRequest.post("/payments").method()).isEqualTo("POST");
+        assertThat(TestRequest.method("DELETE", "/x").method()).isEqualTo("DELETE");
+    }
+
+    @Test
+    void headersAreCaseInsensitiveAndKeepOrderAndDuplicates() {
+        TestRequest r = TestRequest.get("/")
+                .header("Authorization", "Bearer one")
+                .header("X-Other", "x")
+                .header("authorization", "Bearer two");
+        assertThat(r.headers("AUTHORIZATION")).containsExactly("Bearer one", "Bearer two");
+        assertThat(r.header("x-other")).isEqualTo("x");
+        assertThat(r.headerEntries()).extracting(java.util.Map.Entry::getKey)
+                .containsExactly("Authorization", "X-Other", "authorization");
+        assertThat(r.withoutHeader("AUTHORIZATION").headers("Authorization")).isEmpty();
+    }
+
+    @Test
+    void isImmutableSoABaseRequestCanBeShared() {
+        TestRequest base = TestRequest.get("/customers/ABC1234");
+        TestRequest withToken = base.bearer("abc");
+        assertThat(base.headers("Authorization")).isEmpty();
+        assertThat(withToken.header("Authorization")).isEqualTo("Bearer abc");
+        assertThat(base.remoteAddress("10.0.0.1").remoteAddress()).isEqualTo("10.0.0.1");
+        assertThat(base.remoteAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void dpopAddsBothHeaders() {
+        TestRequest r = TestRequest.post("/payments").dpop("tok", "proof");
+        assertThat(r.header("Authorization")).isEqualTo("DPoP tok");
+        assertThat(r.header("DPoP")).isEqualTo("proof");
+    }
+
+    @Test
+    void clientCertificatesAndConnectionDetails() {
+        TestCertificates pki = TestCertificates.create();
+        IssuedCertificate client = pki.client("partner-a");
+        assertThat(TestRequest.get("/").clientCertificate(client.certificate()).clientCertificates())
+                .containsExactly(client.certificate());
+        assertThat(TestRequest.get("/").clientCertificate(client).clientCertificates())
+                .containsExactly(client.certificate(), pki.ca());
+        assertThat(TestRequest.get("/").clientCertificate(client).clientCertificate(new X509Certificate[0])
+                .clientCertificates()).isEmpty();
+        TestRequest r = TestRequest.get("/").scheme("http").host("api.example").port(8443);
+        assertThat(r.scheme()).isEqualTo("http");
+        assertThat(r.host()).isEqualTo("api.example");
+        assertThat(r.port()).isEqualTo(8443);
+    }
+
+    @Test
+    void queryParametersAreFoundByDecodedName() {
+        TestRequest r = TestRequest.get("/customers").query("page=2&access%5Ftoken=abc&flag");
+        assertThat(r.hasQueryParameter("page")).isTrue();
+        assertThat(r.hasQueryParameter("access_token")).isTrue();
+        assertThat(r.hasQueryParameter("flag")).isTrue();
+        assertThat(r.hasQueryParameter("size")).isFalse();
+        assertThat(r.hasQueryParameter("2")).isFalse();
+        assertThat(r.query()).isEqualTo("page=2&access%5Ftoken=abc&flag");
+        assertThat(TestRequest.get("/").query("bad=%zz&%zz").hasQueryParameter("%zz")).isTrue();
+    }
+
+    @Test
+    void toStringNeverShowsHeaders() {
+        assertThat(TestRequest.get("/x").bearer("secret-token-value").toString())
+                .isEqualTo("TestRequest[GET /x]");
+    }
+
+    @Test
+    void refusesPathsWithoutLeadingSlash() {
+        assertThatThrownBy(() -> TestRequest.get("customers")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("path");
+        assertThatThrownBy(() -> TestRequest.get("/").port(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
