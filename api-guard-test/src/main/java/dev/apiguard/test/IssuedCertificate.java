@@ -18,6 +18,7 @@ import java.util.Objects;
  */
 public record IssuedCertificate(X509Certificate certificate, PrivateKey privateKey, List<X509Certificate> chain) {
 
+    /** Checks that nothing is missing and that the chain starts with the certificate. */
     public IssuedCertificate {
         Objects.requireNonNull(certificate, "certificate cannot be null");
         Objects.requireNonNull(privateKey, "privateKey cannot be null");
