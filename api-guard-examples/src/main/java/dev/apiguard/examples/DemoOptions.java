@@ -1,0 +1,143 @@
+package dev.apiguard.examples;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The flags of {@code serve} (DEMO.md), parsed and validated. Immutable once parsed.
+ */
+public final class DemoOptions {
+
+    /** Every flag this build supports, with its help line, in the order {@code --help} prints them. */
+    static final Map<String, String> FLAGS = new LinkedHashMap<>();
+
+    static {
+        FLAGS.put("--port", "--port N                       listen port on 127.0.0.1; 0 picks a free one (default 8443)");
+        FLAGS.put("--tls-keystore", "--tls-keystore FILE            PKCS#12 holding the server's key and certificate chain (required)");
+        FLAGS.put("--tls-password", "--tls-password PW              password of --tls-keystore (required)");
+        FLAGS.put("--client-ca", "--client-ca FILE               PEM file of CA certificates trusted for client certificates; TLS asks for one, routes decide");
+        FLAGS.put("--issuer", "--issuer URI                   an accepted token issuer (repeatable, at least one)");
+        FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
+        FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL (required)");
+        FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
+        FLAGS.put("--help", "--help                         print this list and exit");
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,8})(ms|s|m|h|d)");
+
+    int port = 8443;
+    Path tlsKeystore;
+    String tlsPassword;
+    Path clientCa;
+    final List<String> issuers = new ArrayList<>();
+    String audience;
+    String jwks;
+    Duration maxTokenLifetime = Duration.ofHours(1);
+    boolean help;
+
+    /** Thrown for a flag or value this build does not accept; the message names it. */
+    public static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Parses the flags that follow {@code serve}. */
+    public static DemoOptions parse(List<String> args) throws UsageException {
+        DemoOptions o = new DemoOptions();
+        for (int i = 0; i < args.size(); i++) {
+            String flag = args.get(i);
+            String value = null;
+            int eq = flag.indexOf('=');
+            if (flag.startsWith("--") && eq > 0) {
+                value = flag.substring(eq + 1);
+                flag = flag.substring(0, eq);
+            }
+            if (!FLAGS.containsKey(flag)) {
+                throw new UsageException("unknown flag: " + flag);
+            }
+            if (flag.equals("--help")) {
+                o.help = true;
+                continue;
+            }
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException(flag + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            switch (flag) {
+                case "--port" -> o.port = parsePort(value);
+                case "--tls-keystore" -> o.tlsKeystore = Path.of(value);
+                case "--tls-password" -> o.tlsPassword = value;
+                case "--client-ca" -> o.clientCa = Path.of(value);
+                case "--issuer" -> o.issuers.add(value);
+                case "--audience" -> o.audience = value;
+                case "--jwks" -> o.jwks = value;
+                case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
+                default -> throw new UsageException("unknown flag: " + flag);
+            }
+        }
+        if (!o.help) {
+            o.check();
+        }
+        return o;
+    }
+
+    private void check() throws UsageException {
+        if (tlsKeystore == null) {
+            throw new UsageException("--tls-keystore is required");
+        }
+        if (tlsPassword == null) {
+            throw new UsageException("--tls-password is required");
+        }
+        if (issuers.isEmpty()) {
+            throw new UsageException("--issuer is required (at least one)");
+        }
+        if (audience == null) {
+            throw new UsageException("--audience is required");
+        }
+        if (jwks == null) {
+            throw new UsageException("--jwks is required");
+        }
+    }
+
+    /** The help text: one line per flag, each starting with the flag. */
+    public static String helpText() {
+        return String.join(System.lineSeparator(), FLAGS.values());
+    }
+
+    private static int parsePort(String value) throws UsageException {
+        try {
+            int p = Integer.parseInt(value);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--port must be a number from 0 to 65535");
+        }
+    }
+
+    /** Parses {@code 30m}, {@code 1h}, {@code 45s}, {@code 500ms}, {@code 2d}. */
+    static Duration parseDuration(String flag, String value) throws UsageException {
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) {
+            throw new UsageException(flag + " must be a duration like 30s, 30m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+}

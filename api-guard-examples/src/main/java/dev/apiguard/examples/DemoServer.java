@@ -1,0 +1,160 @@
+package dev.apiguard.examples;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.scope.RouteRules;
+import dev.apiguard.servlet.ApiGuardFilter;
+import dev.apiguard.token.AccessTokenStep;
+import dev.apiguard.token.KeySource;
+import dev.apiguard.token.TokenPolicy;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * The demo API over HTTPS on embedded Jetty 12, guarded by api-guard as configured from
+ * {@link DemoOptions}. The same class serves {@code serve} and the scenario.
+ */
+public final class DemoServer implements AutoCloseable {
+
+    /** The demo's route rules: what each route needs (DEMO.md). */
+    public static RouteRules routes() {
+        return RouteRules.builder()
+                .route("GET", "/health").permitAll()
+                .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
+                .route("GET", "/customers").requireScopes("customers:read")
+                .route("POST", "/payments").requireScopes("payments:write")
+                .build();
+    }
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final ApiGuard guard;
+
+    private DemoServer(Server server, ServerConnector connector, ApiGuard guard) {
+        this.server = server;
+        this.connector = connector;
+        this.guard = guard;
+    }
+
+    /** Builds the guard the options describe. */
+    public static ApiGuard guard(DemoOptions options) {
+        KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
+                ? KeySource.jwksUrl(URI.create(options.jwks))
+                : KeySource.jwksFile(Path.of(options.jwks));
+        TokenPolicy.Builder tokens = TokenPolicy.builder()
+                .audience(options.audience)
+                .clockSkew(Duration.ofSeconds(60))
+                .maxLifetime(options.maxTokenLifetime);
+        for (String issuer : options.issuers) {
+            tokens.issuer(issuer, keys);
+        }
+        return ApiGuard.builder()
+                .step(AccessTokenStep.of(tokens.build()))
+                .step(RouteAuthorizationStep.of(routes()))
+                .build();
+    }
+
+    /** Starts the server; it accepts connections when this returns. */
+    public static DemoServer start(DemoOptions options) throws Exception {
+        ApiGuard guard = guard(options);
+
+        Server server = new Server();
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStorePath(options.tlsKeystore.toAbsolutePath().toString());
+        tls.setKeyStorePassword(options.tlsPassword);
+        tls.setKeyStoreType("PKCS12");
+        if (options.clientCa != null) {
+            tls.setTrustStore(trustStore(options.clientCa));
+            // TLS asks for a client certificate but does not require one: routes decide
+            tls.setWantClientAuth(true);
+        }
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        ServerConnector connector = new ServerConnector(server,
+                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(options.port);
+        server.addConnector(connector);
+
+        CustomerDirectory directory = CustomerDirectory.demo();
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        context.addFilter(new FilterHolder(new ApiGuardFilter(guard)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(new DemoServlets.Health()), "/health");
+        DemoServlets.Customers customers = new DemoServlets.Customers(directory);
+        context.addServlet(new ServletHolder(customers), "/customers");
+        context.addServlet(new ServletHolder(customers), "/customers/*");
+        context.addServlet(new ServletHolder(new DemoServlets.Payments()), "/payments");
+        context.setErrorHandler(new DemoServlets.ProblemErrorHandler());
+        server.setHandler(context);
+        server.setErrorHandler(new DemoServlets.ServerProblemErrorHandler());
+        server.start();
+        return new DemoServer(server, connector, guard);
+    }
+
+    static KeyStore trustStore(Path pem) throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        Collection<? extends Certificate> certs;
+        try (InputStream in = Files.newInputStream(pem)) {
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (certs.isEmpty()) {
+            throw new GeneralSecurityException("--client-ca holds no certificate: " + pem);
+        }
+        int i = 0;
+        for (Certificate c : certs) {
+            ks.setCertificateEntry("client-ca-" + i++, c);
+        }
+        return ks;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The base URI, {@code https://127.0.0.1:PORT}. */
+    public URI baseUri() {
+        return URI.create("https://127.0.0.1:" + port());
+    }
+
+    /** The guard protecting the server. */
+    public ApiGuard guard() {
+        return guard;
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}

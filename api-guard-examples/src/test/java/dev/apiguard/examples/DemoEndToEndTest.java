@@ -1,0 +1,304 @@
+package dev.apiguard.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.test.BrokenTokens;
+import dev.apiguard.test.IssuedCertificate;
+import dev.apiguard.test.LocalIssuer;
+import dev.apiguard.test.PublicKeyForm;
+import dev.apiguard.test.TestCertificates;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The demo server end to end: real certificates, a real TLS connector with client certificates
+ * (embedded Jetty 12), the JDK HttpClient and a raw TLS socket where the JDK client would
+ * normalize what an attacker sends.
+ */
+class DemoEndToEndTest {
+
+    static final String ISSUER = "https://issuer.e2e.test";
+    static final String AUDIENCE = "https://api.e2e.test";
+    static final String INVALID = "Bearer error=\"invalid_token\"";
+
+    @TempDir
+    static Path dir;
+
+    static TestCertificates pki;
+    static LocalIssuer issuer;
+    static LocalIssuer secondIssuer;
+    static LocalIssuer impostor;
+    static DemoServer server;
+    static HttpClient client;
+    static String tag;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = TestCertificates.create();
+        IssuedCertificate partner = pki.client("partner-a");
+        issuer = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
+        secondIssuer = LocalIssuer.ec("https://second-issuer.e2e.test").audience(AUDIENCE);
+        impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
+        pki.writeServerKeyStore(dir.resolve("server.p12"), "pw".toCharArray());
+        pki.writeCaPem(dir.resolve("ca.pem"));
+        java.nio.file.Files.writeString(dir.resolve("jwks.json"),
+                LocalIssuer.jwks(issuer, secondIssuer).toString(true));
+        server = DemoServer.start(DemoOptions.parse(List.of("--port", "0",
+                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
+                "--client-ca", dir.resolve("ca.pem").toString(),
+                "--issuer", ISSUER, "--issuer", "https://second-issuer.e2e.test",
+                "--audience", AUDIENCE, "--jwks", dir.resolve("jwks.json").toString())));
+        client = HttpClient.newBuilder().sslContext(pki.sslContext(partner)).build();
+        tag = CustomerDirectory.demo().all().get(42).serviceTag();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    static HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.baseUri().resolve(path)).GET();
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String read() {
+        return issuer.token().clientId("partner-a").scope("customers:read").sign();
+    }
+
+    @Test
+    void legitimatePartnerReadsACustomerRecord() throws Exception {
+        HttpResponse<String> r = get("/customers/" + tag, "Bearer " + read());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"serviceTag\":\"" + tag + "\"");
+    }
+
+    @Test
+    void unknownServiceTagIsNotFoundForAnAuthorizedCaller() throws Exception {
+        CustomerDirectory directory = CustomerDirectory.demo();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        String missing;
+        do {
+            missing = CustomerDirectory.tag(random);
+        } while (directory.find(missing) != null);
+        HttpResponse<String> r = get("/customers/" + missing, "Bearer " + read());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(get("/customers/not-a-tag", "Bearer " + read()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void tokenOfASecondIssuerWithItsOwnKeyIsAccepted() throws Exception {
+        String token = secondIssuer.token().clientId("partner-b").scope("customers:read").sign();
+        assertThat(get("/customers/" + tag, "Bearer " + token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void tokenNamingTheSecondIssuerButSignedByTheFirstIsRefused() throws Exception {
+        String token = issuer.token().issuer("https://second-issuer.e2e.test").scope("customers:read").sign();
+        HttpResponse<String> r = get("/customers/" + tag, "Bearer " + token);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(INVALID);
+    }
+
+    @Test
+    void healthNeedsNoCredential() throws Exception {
+        HttpResponse<String> r = get("/health", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void noCredentialIsChallengedWithoutError() throws Exception {
+        HttpResponse<String> r = get("/customers/" + tag, null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/problem+json"));
+    }
+
+    static Stream<Arguments> refusedTokens() {
+        Instant now = Instant.now();
+        Function<String, String> bearer = t -> "Bearer " + t;
+        return Stream.of(
+                Arguments.of("expired", bearer.apply(issuer.token().scope("customers:read")
+                        .issuedAt(now.minusSeconds(1200)).lifetime(Duration.ofMinutes(10)).sign())),
+                Arguments.of("wrong audience", bearer.apply(issuer.token().scope("customers:read")
+                        .audience("https://other.example").sign())),
+                Arguments.of("wrong issuer", bearer.apply(issuer.token().scope("customers:read")
+                        .issuer("https://evil.example").sign())),
+                Arguments.of("alg none", bearer.apply(issuer.token().scope("customers:read").unsigned("nOnE"))),
+                Arguments.of("impostor key", bearer.apply(issuer.token().scope("customers:read").signedWith(impostor))),
+                Arguments.of("hs256 key confusion (PEM)", bearer.apply(issuer.token().scope("customers:read")
+                        .signedWithHs256UsingPublicKey(PublicKeyForm.PEM))),
+                Arguments.of("hs256 key confusion (JWK n)", bearer.apply(issuer.token().scope("customers:read")
+                        .signedWithHs256UsingPublicKey(PublicKeyForm.JWK_N))),
+                Arguments.of("typ JWT", bearer.apply(issuer.token().scope("customers:read").type("JWT").sign())),
+                Arguments.of("typ absent", bearer.apply(issuer.token().scope("customers:read").withoutType().sign())),
+                Arguments.of("lifetime 2h", bearer.apply(issuer.token().scope("customers:read")
+                        .lifetime(Duration.ofHours(2)).sign())),
+                Arguments.of("truncated signature", bearer.apply(issuer.token().scope("customers:read").truncatedSignature())),
+                Arguments.of("altered payload", bearer.apply(issuer.token().scope("customers:read")
+                        .alteredPayload("scope", "customers:read payments:write"))),
+                Arguments.of("four segments", bearer.apply(BrokenTokens.fourSegments())),
+                Arguments.of("JWE", bearer.apply(BrokenTokens.fiveSegmentsJwe())),
+                Arguments.of("bad base64url", bearer.apply(BrokenTokens.badBase64Url())),
+                Arguments.of("exp as string", bearer.apply(issuer.token().scope("customers:read")
+                        .claim("exp", String.valueOf(now.getEpochSecond() + 60)).sign())),
+                Arguments.of("exp 1e30", bearer.apply(issuer.token().scope("customers:read").claim("exp", 1e30).sign())),
+                Arguments.of("bearer without token", "Bearer "),
+                Arguments.of("bearer with junk", "Bearer a b c"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedTokens")
+    void refusedTokenIsInvalidTokenAndNeverEchoed(String name, String authorization) throws Exception {
+        HttpResponse<String> r = get("/customers/" + tag, authorization);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(INVALID);
+        String token = authorization.substring("Bearer ".length()).trim();
+        if (token.length() > 16) {
+            String tail = token.substring(token.length() - 16);
+            assertThat(r.body()).doesNotContain(tail);
+            r.headers().map().values().forEach(vs -> vs.forEach(v -> assertThat(v).doesNotContain(tail)));
+        }
+    }
+
+    @Test
+    void hundredKilobyteTokenIsRefusedBeforeParsing() throws Exception {
+        // the JDK client would refuse a header this large; a raw socket sends what an attacker would
+        String response = raw("GET /customers/" + tag + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + BrokenTokens.oversized(100_000) + "\r\nConnection: close\r\n\r\n");
+        assertThat(response).matches("(?s)HTTP/1\\.1 (401|431|400) .*");
+        assertThat(response).doesNotStartWith("HTTP/1.1 500");
+    }
+
+    @Test
+    void twoAuthorizationHeadersAreAnInvalidRequest() throws Exception {
+        String response = raw("GET /customers/" + tag + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + read() + "\r\nAuthorization: Bearer " + read() + "\r\nConnection: close\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        assertThat(response).contains("WWW-Authenticate: Bearer error=\"invalid_request\"");
+    }
+
+    @Test
+    void scopeEscalationIsForbiddenWithTheNeededScope() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
+                .header("Authorization", "Bearer " + read())
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().allValues("WWW-Authenticate"))
+                .containsExactly("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
+    }
+
+    @Test
+    void paymentWithTheScopeIsCreatedAndABodyThatIsNotJsonIsRefused() throws Exception {
+        String token = issuer.token().clientId("partner-a").scope("payments:write").sign();
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"1.00\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.body()).contains("\"paymentId\":\"pay_");
+        HttpResponse<String> bad = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("not json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void pagesCountFromZeroAndSizeAboveOneHundredIsRefused() throws Exception {
+        HttpResponse<String> page = get("/customers?page=1&size=100", "Bearer " + read());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains(CustomerDirectory.demo().all().get(100).serviceTag());
+        assertThat(get("/customers?page=0&size=101", "Bearer " + read()).statusCode()).isEqualTo(400);
+        assertThat(get("/customers?page=-1&size=10", "Bearer " + read()).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void unmappedRouteIsNotFoundForACallerAndUnauthorizedForAnonymous() throws Exception {
+        assertThat(get("/internal/export", "Bearer " + read()).statusCode()).isEqualTo(404);
+        HttpResponse<String> anonymous = get("/internal/export", null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+    }
+
+    @Test
+    void knownRouteWithAnotherMethodIsMethodNotAllowed() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/customers/" + tag))
+                .header("Authorization", "Bearer " + read()).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void tokenInTheQueryStringIsNotUsed() throws Exception {
+        HttpResponse<String> r = get("/customers/" + tag + "?access_token=" + read(), null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"//payments", "/payments;x", "/%70ayments", "/%2570ayments", "/a/../payments",
+            "/payments/", "/./payments", "/payments/..;/customers", "/PAYMENTS", "/payments%2F"})
+    void pathVariantsNeverReachPaymentsWithoutTheScope(String path) throws Exception {
+        String response = raw("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + read()
+                + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        assertThat(response).matches("(?s)HTTP/1\\.1 (400|401|403|404|405) .*");
+    }
+
+    /** Sends raw bytes over TLS (with the partner's certificate) and returns the whole response. */
+    static String raw(String request) throws Exception {
+        try (SSLSocket socket = (SSLSocket) pki.sslContext(pki.client("raw-client")).getSocketFactory()
+                .createSocket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            StringBuilder sb = new StringBuilder();
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1))) {
+                char[] buf = new char[8192];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    sb.append(buf, 0, n);
+                }
+            } catch (java.net.SocketException e) {
+                // the server may close right after answering a refused request
+            }
+            return sb.toString();
+        }
+    }
+
+    @Test
+    void demoDataHasTenThousandCustomersWithSevenCharacterTags() {
+        CustomerDirectory d = CustomerDirectory.demo();
+        assertThat(d.all()).hasSize(10_000);
+        assertThat(d.all()).allSatisfy(c -> assertThat(c.serviceTag()).matches("[A-Z0-9]{7}"));
+        assertThat(CustomerDirectory.demo().all().get(7)).isEqualTo(d.all().get(7));
+    }
+}

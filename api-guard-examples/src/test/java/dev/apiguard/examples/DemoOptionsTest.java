@@ -1,0 +1,94 @@
+package dev.apiguard.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DemoOptionsTest {
+
+    static final List<String> REQUIRED = List.of("--tls-keystore", "k.p12", "--tls-password", "pw",
+            "--issuer", "https://i", "--audience", "https://a", "--jwks", "jwks.json");
+
+    static List<String> with(String... more) {
+        List<String> all = new java.util.ArrayList<>(REQUIRED);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    @Test
+    void everyHelpLineStartsWithItsFlag() {
+        String[] lines = DemoOptions.helpText().split("\\R");
+        assertThat(lines).hasSize(DemoOptions.FLAGS.size());
+        int i = 0;
+        for (String flag : DemoOptions.FLAGS.keySet()) {
+            assertThat(lines[i++]).startsWith(flag + " ");
+        }
+    }
+
+    @Test
+    void helpPrintsTheFlagsAndExitsZero() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = DemoMain.run(List.of("serve", "--help"), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--port N", "--jwks FILE_OR_URL",
+                "--max-token-lifetime DURATION");
+    }
+
+    @Test
+    void unknownFlagIsAnErrorThatNamesIt() throws Exception {
+        assertThatThrownBy(() -> DemoOptions.parse(with("--rate-limit-typo", "5/1s")))
+                .hasMessageContaining("--rate-limit-typo");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = DemoMain.run(List.of("serve", "--bogus"), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown flag: --bogus");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--tls-keystore", "--tls-password", "--issuer", "--audience", "--jwks"})
+    void missingRequiredFlagIsNamed(String flag) {
+        List<String> args = new java.util.ArrayList<>(REQUIRED);
+        int i = args.indexOf(flag);
+        args.remove(i + 1);
+        args.remove(i);
+        assertThatThrownBy(() -> DemoOptions.parse(args)).hasMessageContaining(flag);
+    }
+
+    @Test
+    void valuesAreParsed() throws Exception {
+        DemoOptions o = DemoOptions.parse(with("--port", "0", "--issuer", "https://j", "--max-token-lifetime", "30m"));
+        assertThat(o.port).isZero();
+        assertThat(o.issuers).containsExactly("https://i", "https://j");
+        assertThat(o.maxTokenLifetime).isEqualTo(Duration.ofMinutes(30));
+        assertThat(DemoOptions.parse(with("--port=9443")).port).isEqualTo(9443);
+        assertThat(DemoOptions.parse(REQUIRED).maxTokenLifetime).isEqualTo(Duration.ofHours(1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0s", "1 h", "-5m", "1y", "h", "99999999999s", ""})
+    void badDurationsAreRefusedNamingTheFlag(String value) {
+        assertThatThrownBy(() -> DemoOptions.parse(with("--max-token-lifetime", value)))
+                .hasMessageContaining("--max-token-lifetime");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "65536", "http", "99999999999"})
+    void badPortsAreRefused(String value) {
+        assertThatThrownBy(() -> DemoOptions.parse(with("--port", value))).hasMessageContaining("--port");
+    }
+
+    @Test
+    void aFlagWithoutItsValueIsRefused() {
+        assertThatThrownBy(() -> DemoOptions.parse(with("--port"))).hasMessageContaining("--port needs a value");
+    }
+}

@@ -1,0 +1,65 @@
+package dev.apiguard.examples;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.test.GuardTester;
+import dev.apiguard.test.LocalIssuer;
+import dev.apiguard.test.MutableClock;
+import dev.apiguard.test.TestRequest;
+import dev.apiguard.token.AccessTokenStep;
+import dev.apiguard.token.KeySource;
+import dev.apiguard.token.TokenPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a host application unit-tests its guard configuration with the test kit: no container, no
+ * network, a clock it controls. This is the example the README shows.
+ */
+class DemoRoutesTest {
+
+    final MutableClock clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
+    final LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example").audience("https://api.example").clock(clock);
+    final ApiGuard guard = ApiGuard.builder()
+            .clock(clock)
+            .step(AccessTokenStep.of(TokenPolicy.builder()
+                    .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
+                    .audience("https://api.example")
+                    .maxLifetime(Duration.ofHours(1))
+                    .clock(clock)
+                    .build()))
+            .step(RouteAuthorizationStep.of(DemoServer.routes()))
+            .build();
+    final GuardTester tester = GuardTester.of(guard);
+
+    @Test
+    void readerMayReadCustomersButNotPay() {
+        String token = issuer.token().clientId("partner-a").scope("customers:read").sign();
+        tester.send(TestRequest.get("/customers/ABC1234").bearer(token))
+                .assertAllowed()
+                .assertCaller("partner-a");
+        tester.send(TestRequest.post("/payments").bearer(token))
+                .assertStatus(403)
+                .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"")
+                .assertNoEcho(token);
+    }
+
+    @Test
+    void tokenStopsWorkingWhenItExpires() {
+        String token = issuer.token().scope("customers:read").lifetime(Duration.ofMinutes(5)).sign();
+        tester.send(TestRequest.get("/customers").bearer(token)).assertAllowed();
+        clock.advance(Duration.ofMinutes(5).plusSeconds(61)); // past exp and the 60 s skew
+        tester.send(TestRequest.get("/customers").bearer(token))
+                .assertStatus(401)
+                .assertChallenge("Bearer error=\"invalid_token\"");
+    }
+
+    @Test
+    void healthIsPublicAndEverythingUnmappedIsDenied() {
+        tester.send(TestRequest.get("/health")).assertAllowed();
+        tester.send(TestRequest.get("/metrics")).assertStatus(401).assertChallenge("Bearer");
+        String token = issuer.token().scope("customers:read").sign();
+        tester.send(TestRequest.get("/metrics").bearer(token)).assertStatus(404);
+    }
+}
