@@ -253,6 +253,15 @@ abstract class GuardFilterContractTest {
     }
 
     @Test
+    void anAsyncRequestThatTimesOutIsReportedOnceAs500() throws Exception {
+        Call call = new Call("GET", "/async-timeout", READER);
+        assertThat(call.send().statusCode()).isEqualTo(500);
+        TestApp.Record record = call.record();
+        assertThat(record.evaluations).hasValue(1);
+        assertThat(record.completions).containsExactly(500);
+    }
+
+    @Test
     void theQueryCheckNeverConsumesAFormBody() throws Exception {
         Call call = new Call("POST", "/payments?x=1&y", PAYMENTS_WRITER);
         call.builder.header("Content-Type", "application/x-www-form-urlencoded")

@@ -73,6 +73,7 @@ final class TestApp implements AutoCloseable {
             .route("GET", "/teapot").requireScopes("customers:read")
             .route("GET", "/throw").requireScopes("customers:read")
             .route("GET", "/async").requireScopes("customers:read")
+            .route("GET", "/async-timeout").requireScopes("customers:read")
             .build();
 
     /** What happened to one request. */
@@ -291,6 +292,7 @@ final class TestApp implements AutoCloseable {
                         }
                     });
                 }
+                case "/async-timeout" -> req.startAsync(req, resp).setTimeout(1);
                 case "/payments" -> {
                     String body = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                     send(resp, 201, seen(req) + "|body=" + body);
