@@ -152,9 +152,14 @@ final class TestApp implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
-        asyncWorkers.shutdownNow();
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("Jetty did not stop", e);
+        } finally {
+            asyncWorkers.shutdownNow();
+        }
     }
 
     private static String id(GuardExchange exchange) {
