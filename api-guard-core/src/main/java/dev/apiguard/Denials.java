@@ -38,6 +38,11 @@ public final class Denials {
                     "The request path is not in canonical form (empty, dot or parameter segments, or encoded separators)."),
             Map.of());
 
+    private static final Decision.Deny METHOD_OVERRIDE = new Decision.Deny(400, List.of(),
+            problem("method-override", "Method override refused", 400,
+                    "This API does not accept method-override headers; send the intended method."),
+            Map.of());
+
     private Denials() {
     }
 
@@ -87,6 +92,16 @@ public final class Denials {
     /** 400 for a path that is not in canonical form. */
     public static Decision.Deny badPath() {
         return BAD_PATH;
+    }
+
+    /**
+     * 400 for a request carrying a method-override header ({@code X-HTTP-Method-Override} and its
+     * kin): the route rule is chosen by the request's method, so a header that could make a
+     * framework run another method's handler is refused. No challenge: it is not about the
+     * credential.
+     */
+    public static Decision.Deny methodOverride() {
+        return METHOD_OVERRIDE;
     }
 
     /** 405 with an {@code Allow} header listing the methods the route accepts. */

@@ -1,0 +1,105 @@
+package dev.apiguard.servlet;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Caller;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The whole guard as one servlet filter: every step of the {@link ApiGuard}, in order, once per
+ * request.
+ *
+ * <pre>{@code
+ * context.addFilter(new FilterHolder(new ApiGuardFilter(guard)), "/*", EnumSet.of(DispatcherType.REQUEST));
+ * }</pre>
+ *
+ * <p>Per request:
+ * <ol>
+ *   <li>Only the {@link DispatcherType#REQUEST} dispatch is guarded, once: on a forward, include,
+ *       error or async dispatch, and when the request attribute {@value #APPLIED_ATTRIBUTE} shows
+ *       the guard already ran, the filter just passes the request on. A request that is not HTTP
+ *       is refused with a {@link ServletException} (fail closed: there is nothing to check it by).</li>
+ *   <li>The {@link GuardExchange} is stored under the request attribute
+ *       {@value #EXCHANGE_ATTRIBUTE} and the steps run ({@link ApiGuard#evaluate}).</li>
+ *   <li>On {@link Decision.Deny}, {@link DenyResponseWriter} answers and the chain stops.</li>
+ *   <li>On {@link Decision.Allow}, the caller (when one was authenticated) is exposed as the
+ *       request attribute {@link Caller#REQUEST_ATTRIBUTE} and through a request wrapper as
+ *       {@code getUserPrincipal()}, {@code getRemoteUser()} (its id) and {@code getAuthType()}
+ *       ({@code Bearer}, {@code DPoP}, {@code API_KEY} or {@code CLIENT_CERT}).</li>
+ *   <li>Once the request is answered, {@link ApiGuard#completed} is told its final status exactly
+ *       once: right away, or when an async request completes; 500 when the application threw.
+ *       Refused requests are reported too, with the refusal's status.</li>
+ * </ol>
+ * A step that throws, or anything else that fails inside the guard, is answered with 503 and a
+ * problem body, never with an exception the container would answer on its own.
+ *
+ * <p>Thread-safe; one instance serves all requests.
+ */
+public final class ApiGuardFilter implements Filter {
+
+    /** The request attribute holding the request's {@link GuardExchange}. */
+    public static final String EXCHANGE_ATTRIBUTE = "dev.apiguard.GuardExchange";
+
+    /** The request attribute that marks a request the whole guard has already run on. */
+    public static final String APPLIED_ATTRIBUTE = "dev.apiguard.servlet.ApiGuardFilter.applied";
+
+    private final ApiGuard guard;
+
+    /** A filter running every step of this guard. */
+    public ApiGuardFilter(ApiGuard guard) {
+        this.guard = Objects.requireNonNull(guard, "guard cannot be null");
+    }
+
+    /** The guard this filter runs. */
+    public ApiGuard guard() {
+        return guard;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        Guarding.requireHttp(request, response);
+        HttpServletRequest req = (HttpServletRequest) request;
+        HttpServletResponse res = (HttpServletResponse) response;
+        if (req.getDispatcherType() != DispatcherType.REQUEST || req.getAttribute(APPLIED_ATTRIBUTE) != null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        req.setAttribute(APPLIED_ATTRIBUTE, Boolean.TRUE);
+
+        GuardExchange exchange = Guarding.exchange(guard, req);
+        Decision decision = Guarding.evaluate(guard, exchange, guard.steps());
+        if (decision instanceof Decision.Deny deny) {
+            try {
+                DenyResponseWriter.write(deny, res);
+            } finally {
+                guard.completed(exchange, deny.status());
+            }
+            return;
+        }
+
+        HttpServletRequest forApplication = CallerRequest.expose(req, exchange);
+        boolean threw = true;
+        try {
+            chain.doFilter(forApplication, res);
+            threw = false;
+        } finally {
+            Guarding.afterChain(forApplication, res, threw, status -> guard.completed(exchange, status));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ApiGuardFilter" + guard.steps().stream().map(s -> s.name()).toList();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.apiguard.servlet;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the whole-guard filter and the per-step filters share. */
+final class Guarding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Guarding.class);
+
+    private Guarding() {
+    }
+
+    /** Refuses what is not HTTP: the guard has nothing to check it by, so it fails closed. */
+    static void requireHttp(ServletRequest request, ServletResponse response) throws ServletException {
+        if (!(request instanceof HttpServletRequest) || !(response instanceof HttpServletResponse)) {
+            throw new ServletException("api-guard guards HTTP requests only, not "
+                    + request.getClass().getName());
+        }
+    }
+
+    /** The exchange the first guard filter of this request stored, or a new one stored now. */
+    static GuardExchange exchange(ApiGuard guard, HttpServletRequest request) {
+        Object existing = request.getAttribute(ApiGuardFilter.EXCHANGE_ATTRIBUTE);
+        if (existing instanceof GuardExchange exchange) {
+            return exchange;
+        }
+        GuardExchange exchange = guard.exchange(new ServletGuardRequest(request));
+        request.setAttribute(ApiGuardFilter.EXCHANGE_ATTRIBUTE, exchange);
+        return exchange;
+    }
+
+    /**
+     * Runs the steps; the guard already turns a failing step into 503, and this turns anything
+     * else that escapes (a failing listener or request view) into the same, never into an
+     * exception the container would answer with its own error page.
+     */
+    static Decision evaluate(ApiGuard guard, GuardExchange exchange, List<GuardStep> steps) {
+        try {
+            return guard.evaluate(exchange, steps);
+        } catch (RuntimeException e) {
+            LOG.error("api-guard failed to evaluate a request", e);
+            return Denials.unavailable();
+        }
+    }
+
+    /** Reports the final status without ever masking what the application threw. */
+    static void afterChain(HttpServletRequest request, HttpServletResponse response, boolean threw,
+            IntConsumer report) {
+        try {
+            Completion.afterChain(request, response, threw, report);
+        } catch (RuntimeException e) {
+            LOG.error("api-guard failed to report a request's completion", e);
+        }
+    }
+}
