@@ -87,8 +87,7 @@ public final class AccessTokenStep implements GuardStep {
             return Decision.ALLOW;
         }
         String header = authorization.get(0);
-        if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
-                || (header.length() > SCHEME.length() && header.charAt(SCHEME.length()) != ' ')) {
+        if (!isBearer(header)) {
             // not a credential of ours (Basic, DPoP, ...): another step may understand it
             return Decision.ALLOW;
         }
@@ -108,6 +107,18 @@ public final class AccessTokenStep implements GuardStep {
             return Decision.ALLOW;
         }
         return reject(exchange, ((Rejected) result).reason());
+    }
+
+    /** Whether the header's auth-scheme (up to the first space or tab) is {@code Bearer}, in any case. */
+    private static boolean isBearer(String header) {
+        if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+            return false;
+        }
+        if (header.length() == SCHEME.length()) {
+            return true;
+        }
+        char next = header.charAt(SCHEME.length());
+        return next == ' ' || next == '\t';
     }
 
     private static Decision reject(GuardExchange exchange, String reason) {

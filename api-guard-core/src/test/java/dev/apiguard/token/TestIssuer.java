@@ -135,6 +135,11 @@ final class TestIssuer {
             return signRaw(JSONObjectUtils.toJSONString(header), JSONObjectUtils.toJSONString(claims), key);
         }
 
+        /** The token with an empty signature, as an {@code alg: none} token is sent. */
+        String unsigned() {
+            return b64(JSONObjectUtils.toJSONString(header)) + "." + b64(JSONObjectUtils.toJSONString(claims)) + ".";
+        }
+
         /** Signs the given payload JSON text verbatim (for claims no map can express). */
         String signPayload(String payloadJson) {
             return signRaw(JSONObjectUtils.toJSONString(header), payloadJson, key);
