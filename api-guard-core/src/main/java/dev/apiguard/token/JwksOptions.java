@@ -184,7 +184,8 @@ public final class JwksOptions {
 
         /**
          * Builds the options; fails when the refresh-ahead time plus the refresh timeout
-         * (connect + read) is not shorter than the cache time to live.
+         * (connect + read), or the minimum refresh interval, is not shorter than the cache time to
+         * live, or when a non-zero outage tolerance is not longer than it.
          */
         public JwksOptions build() {
             if (!refreshAhead.isZero()
@@ -193,6 +194,14 @@ public final class JwksOptions {
                         + refreshAhead.plus(connectTimeout).plus(readTimeout)
                         + ") must be shorter than cacheTimeToLive (" + cacheTimeToLive
                         + "); lower it or set Duration.ZERO");
+            }
+            if (minRefreshInterval.compareTo(cacheTimeToLive) >= 0) {
+                throw new IllegalStateException("minRefreshInterval (" + minRefreshInterval
+                        + ") must be shorter than cacheTimeToLive (" + cacheTimeToLive + ")");
+            }
+            if (outageTolerance != null && !outageTolerance.isZero() && outageTolerance.compareTo(cacheTimeToLive) <= 0) {
+                throw new IllegalStateException("outageTolerance (" + outageTolerance
+                        + ") must be longer than cacheTimeToLive (" + cacheTimeToLive + "), or Duration.ZERO");
             }
             return new JwksOptions(this);
         }

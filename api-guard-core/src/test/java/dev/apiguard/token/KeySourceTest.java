@@ -106,7 +106,13 @@ class KeySourceTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sizeLimit");
         assertThatThrownBy(() -> JwksOptions.builder().cacheTimeToLive(Duration.ofSeconds(10)).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("refreshAhead");
-        assertThat(JwksOptions.builder().cacheTimeToLive(Duration.ofSeconds(10)).refreshAhead(Duration.ZERO).build()
+        assertThatThrownBy(() -> JwksOptions.builder().refreshAhead(Duration.ZERO).cacheTimeToLive(Duration.ofSeconds(10))
+                .minRefreshInterval(Duration.ofSeconds(10)).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("minRefreshInterval");
+        assertThatThrownBy(() -> JwksOptions.builder().outageTolerance(Duration.ofMinutes(1)).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("outageTolerance");
+        assertThat(JwksOptions.builder().cacheTimeToLive(Duration.ofSeconds(10)).refreshAhead(Duration.ZERO)
+                .minRefreshInterval(Duration.ofSeconds(5)).build()
                 .refreshAhead()).isZero();
     }
 }
