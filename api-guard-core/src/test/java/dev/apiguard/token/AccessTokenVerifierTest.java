@@ -10,7 +10,12 @@ import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSAEncrypter;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.Caller;
@@ -87,6 +92,12 @@ class AccessTokenVerifierTest {
                         m -> m.signedWith(OTHER.rsa, JWSAlgorithm.RS256).header("kid", ISSUER.rsa.getKeyID()).sign()),
                 refused("kid of our EC key on an RS256 token", Rejected.UNKNOWN_KEY,
                         m -> m.header("kid", ISSUER.ec.getKeyID()).sign()),
+                // keys named or embedded in the header are never used (RFC 8725 §3.10)
+                refused("embedded jwk header of the signer's key", Rejected.UNKNOWN_KEY,
+                        m -> m.signedWith(OTHER.ec, JWSAlgorithm.ES256)
+                                .header("jwk", OTHER.ec.toPublicJWK().toJSONObject()).sign()),
+                refused("jku header pointing at the attacker's set", Rejected.UNKNOWN_KEY,
+                        m -> m.signedWith(OTHER.ec, JWSAlgorithm.ES256).header("jku", "https://evil.example/jwks").sign()),
                 // 6. typ
                 refused("typ absent", Rejected.BAD_TYPE, m -> m.header("typ", null).sign()),
                 refused("typ JWT (an ID token)", Rejected.BAD_TYPE, m -> m.header("typ", "JWT").sign()),
@@ -239,6 +250,30 @@ class AccessTokenVerifierTest {
         TokenVerification result = verifier.verify(mint.apply(token()), NOW);
 
         assertThat(result).isInstanceOf(Verified.class);
+    }
+
+    @Test
+    void fullySpecifiedEd25519AlgorithmIsAcceptedWhenAllowed() {
+        AccessTokenVerifier ed = AccessTokenVerifier.of(ISSUER.policy().algorithms(JWSAlgorithm.Ed25519).build());
+
+        assertThat(ed.verify(token().signedWith(ISSUER.ed, JWSAlgorithm.Ed25519).sign(), NOW).isVerified()).isTrue();
+        assertThat(ed.verify(token().signedWith(ISSUER.ed, JWSAlgorithm.EdDSA).sign(), NOW))
+                .isEqualTo(new Rejected(Rejected.ALG_NOT_ALLOWED));
+    }
+
+    @Test
+    void rsaKeyShorterThan2048BitsNeverVerifies() throws Exception {
+        RSAKey weak = new RSAKeyGenerator(1024, true).keyID("weak").generate();
+        AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
+                .issuer(ISSUER.issuer, KeySource.of(new ImmutableJWKSet<>(new JWKSet(weak.toPublicJWK()))))
+                .audience(AUDIENCE).build());
+        TestIssuer.Mint mint = token().header("kid", "weak");
+        String input = TestIssuer.b64(JSONObjectUtils.toJSONString(mint.header)) + "."
+                + TestIssuer.b64(JSONObjectUtils.toJSONString(mint.claims));
+        String token = input + "." + new RSASSASigner(weak.toPrivateKey(), true)
+                .sign(new JWSHeader(JWSAlgorithm.RS256), input.getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(verifier.verify(token, NOW)).isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
     }
 
     @Test
