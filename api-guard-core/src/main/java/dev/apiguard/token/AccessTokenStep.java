@@ -1,0 +1,159 @@
+package dev.apiguard.token;
+
+import dev.apiguard.Challenge;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardRequest;
+import dev.apiguard.GuardStep;
+import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.token.TokenVerification.Rejected;
+import dev.apiguard.token.TokenVerification.Verified;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The guard step that authenticates a request by the access token in its
+ * {@code Authorization: Bearer} header (RFC 6750 §2.1), named {@value #NAME}.
+ *
+ * <p>Thread-safe; one instance serves every request. Per request:
+ * <ul>
+ *   <li>two or more {@code Authorization} headers: 400 {@code invalid_request}
+ *       ({@link Denials#invalidRequest()}) and a {@code request.invalid} event;</li>
+ *   <li>an {@code access_token} query parameter is never used (RFC 6750 §2.3 is not supported,
+ *       because URLs end up in logs); it raises a {@code credential.misplaced} event;</li>
+ *   <li>no {@code Authorization} header, or one with another scheme ({@code Basic},
+ *       {@code DPoP}, ...): allowed without a caller, so that a later step answers 401 for a
+ *       protected route and other authentication steps may try;</li>
+ *   <li>{@code Bearer} (any case), one or more spaces and an RFC 6750 {@code b64token}: verified
+ *       by the {@link AccessTokenVerifier}; the caller is put on the exchange and a
+ *       {@code token.accepted} event raised, or the request is refused with 401
+ *       {@code invalid_token} ({@link Denials#invalidToken()}) and a {@code token.rejected}
+ *       event whose {@code reason} detail is the verifier's reason code;</li>
+ *   <li>a {@code Bearer} header that does not have that syntax, or is longer than the policy's
+ *       maximum token length allows: 401 {@code invalid_token}.</li>
+ * </ul>
+ * The token never appears in an event, a log line or an exception.
+ */
+public final class AccessTokenStep implements GuardStep {
+
+    /** The step's name. */
+    public static final String NAME = "token";
+
+    private static final String SCHEME = "Bearer";
+    // room for the scheme and a generous run of spaces on top of the longest token
+    private static final int HEADER_OVERHEAD = 64;
+
+    private final AccessTokenVerifier verifier;
+    private final int maxHeaderLength;
+
+    private AccessTokenStep(AccessTokenVerifier verifier) {
+        this.verifier = verifier;
+        this.maxHeaderLength = verifier.policy().maxTokenLength() + HEADER_OVERHEAD;
+    }
+
+    /** A step verifying tokens against the policy. */
+    public static AccessTokenStep of(TokenPolicy policy) {
+        return of(AccessTokenVerifier.of(policy));
+    }
+
+    /** A step using the given verifier (and its cache), for example one shared with other steps. */
+    public static AccessTokenStep of(AccessTokenVerifier verifier) {
+        return new AccessTokenStep(Objects.requireNonNull(verifier, "verifier cannot be null"));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Challenge> challenges() {
+        return List.of(Challenge.of(SCHEME));
+    }
+
+    @Override
+    public Decision evaluate(GuardExchange exchange) {
+        GuardRequest request = exchange.request();
+        if (request.hasQueryParameter("access_token")) {
+            exchange.emit(SecurityEventType.CREDENTIAL_MISPLACED, "location", "query");
+        }
+        List<String> authorization = request.headers("Authorization");
+        if (authorization.size() > 1) {
+            exchange.emit(SecurityEventType.REQUEST_INVALID, "reason", "multiple_authorization_headers");
+            return Denials.invalidRequest();
+        }
+        if (authorization.isEmpty()) {
+            return Decision.ALLOW;
+        }
+        String header = authorization.get(0);
+        if (!isBearer(header)) {
+            // not a credential of ours (Basic, DPoP, ...): another step may understand it
+            return Decision.ALLOW;
+        }
+        if (header.length() > maxHeaderLength) {
+            return reject(exchange, Rejected.TOO_LONG);
+        }
+        String token = b64token(header);
+        if (token == null) {
+            return reject(exchange, Rejected.MALFORMED);
+        }
+        TokenVerification result = verifier.verify(token, exchange.now());
+        if (result instanceof Verified verified) {
+            exchange.authenticate(verified.caller());
+            if (exchange.eventsEnabled()) {
+                exchange.emit(SecurityEventType.TOKEN_ACCEPTED, "issuer", String.valueOf(verified.caller().issuer()));
+            }
+            return Decision.ALLOW;
+        }
+        return reject(exchange, ((Rejected) result).reason());
+    }
+
+    /** Whether the header's auth-scheme (up to the first space or tab) is {@code Bearer}, in any case. */
+    private static boolean isBearer(String header) {
+        if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+            return false;
+        }
+        if (header.length() == SCHEME.length()) {
+            return true;
+        }
+        char next = header.charAt(SCHEME.length());
+        return next == ' ' || next == '\t';
+    }
+
+    private static Decision reject(GuardExchange exchange, String reason) {
+        exchange.emit(SecurityEventType.TOKEN_REJECTED, "reason", reason);
+        return Denials.invalidToken();
+    }
+
+    /**
+     * The token after {@code Bearer} and one or more spaces, when it is an RFC 6750 §2.1
+     * {@code b64token} ({@code 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}) and
+     * nothing follows it; else null.
+     */
+    static String b64token(String header) {
+        int start = SCHEME.length();
+        while (start < header.length() && header.charAt(start) == ' ') {
+            start++;
+        }
+        if (start == SCHEME.length() || start == header.length()) {
+            return null;
+        }
+        int i = start;
+        while (i < header.length() && isTokenChar(header.charAt(i))) {
+            i++;
+        }
+        if (i == start) {
+            return null;
+        }
+        while (i < header.length() && header.charAt(i) == '=') {
+            i++;
+        }
+        return i == header.length() ? header.substring(start) : null;
+    }
+
+    private static boolean isTokenChar(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    }
+}

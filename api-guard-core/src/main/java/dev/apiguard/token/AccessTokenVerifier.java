@@ -1,0 +1,320 @@
+package dev.apiguard.token;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.apiguard.Caller;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.token.TokenVerification.Rejected;
+import dev.apiguard.token.TokenVerification.Verified;
+import dev.apiguard.token.internal.ClaimSet;
+import dev.apiguard.token.internal.CompactJws;
+import dev.apiguard.token.internal.SignatureCheck;
+import dev.apiguard.token.internal.TokenDigest;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies RFC 9068 JWT access tokens against a {@link TokenPolicy}.
+ *
+ * <p>Thread-safe; build one per policy with {@link #of(TokenPolicy)} and share it. Each call of
+ * {@link #verify} returns a {@link TokenVerification}, never throws for anything a client sent,
+ * and never puts the token into a log line, an event or an exception. The checks, in order:
+ * <ol>
+ *   <li>length against {@link TokenPolicy#maxTokenLength()}, before anything else;</li>
+ *   <li>the verified-token cache: a token seen before costs a SHA-256 and a lookup, and is only
+ *       checked again against its {@code exp};</li>
+ *   <li>compact JWS syntax (RFC 7515 §7.1): three non-empty segments of canonical base64url,
+ *       JSON objects in the first two; a five-segment JWE is refused;</li>
+ *   <li>header: {@code alg} on the policy's allow-list ({@code none} and {@code HS*} never),
+ *       no {@code crit}, {@code typ} {@code at+jwt} (RFC 9068 §2.1, §4);</li>
+ *   <li>{@code iss} names a configured issuer, whose keys alone are then used (RFC 9068 §4
+ *       step 3);</li>
+ *   <li>signature (RFC 7515 §5.2) with the issuer's keys matching the header's {@code kid} and
+ *       {@code alg}'s key type, selected by Nimbus' {@link JWKMatcher};</li>
+ *   <li>claim types on the raw JSON values, then required claims, {@code aud} (RFC 9068 §4
+ *       step 4), {@code exp}/{@code nbf}/{@code iat} against the given instant with the clock
+ *       skew (RFC 7519 §4.1.4), and the maximum lifetime.</li>
+ * </ol>
+ * Expected refusals are {@link Rejected} values with a stable reason code; a fault of a key source
+ * is a refusal too ({@link Rejected#KEYS_UNAVAILABLE}), logged by the key source.
+ */
+public final class AccessTokenVerifier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessTokenVerifier.class);
+
+    private static final DefaultJOSEObjectTypeVerifier<SecurityContext> AT_JWT = new DefaultJOSEObjectTypeVerifier<>(
+            new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"));
+
+    private final TokenPolicy policy;
+    private final Duration skew;
+    private final Cache<TokenDigest, Caller> cache;
+
+    private AccessTokenVerifier(TokenPolicy policy) {
+        this.policy = policy;
+        this.skew = policy.clockSkew();
+        if (policy.cacheMaximumSize() > 0) {
+            Clock clock = policy.clock();
+            Ticker ticker = () -> epochNanos(clock.instant());
+            this.cache = Caffeine.newBuilder()
+                    .maximumSize(policy.cacheMaximumSize())
+                    .ticker(ticker)
+                    // maintenance on the calling thread keeps eviction deterministic and cheap
+                    .executor(Runnable::run)
+                    .expireAfter(new UntilExpiry(skew))
+                    .build();
+        } else {
+            this.cache = null;
+        }
+    }
+
+    /** A verifier for the policy. */
+    public static AccessTokenVerifier of(TokenPolicy policy) {
+        return new AccessTokenVerifier(Objects.requireNonNull(policy, "policy cannot be null"));
+    }
+
+    /** The policy this verifier enforces. */
+    public TokenPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Verifies a token as of {@code now}.
+     *
+     * @param token the token as sent (without the {@code Bearer} scheme); null is refused
+     * @param now the instant to check {@code exp}, {@code nbf} and {@code iat} against
+     * @return the verified caller, or the reason for refusal; never null, never throws for bad input
+     */
+    public TokenVerification verify(String token, Instant now) {
+        Objects.requireNonNull(now, "now cannot be null");
+        try {
+            if (token == null || token.isEmpty()) {
+                return rejected(Rejected.MALFORMED);
+            }
+            if (token.length() > policy.maxTokenLength()) {
+                return rejected(Rejected.TOO_LONG);
+            }
+            TokenDigest digest = null;
+            if (cache != null) {
+                digest = TokenDigest.of(token);
+                Caller cached = cache.getIfPresent(digest);
+                if (cached != null) {
+                    return expired(cached.expiresAt(), now) ? rejected(Rejected.EXPIRED) : new Verified(cached);
+                }
+            }
+            TokenVerification result = verifyUncached(token, now);
+            if (digest != null && result instanceof Verified v) {
+                cache.put(digest, v.caller());
+            }
+            return result;
+        } catch (RuntimeException e) {
+            // a parser or crypto provider failing on hostile input is a refusal, not a fault;
+            // the exception's message may quote the input, so only its type is logged.
+            // (Deep JSON nesting cannot overflow the stack: Nimbus' JSON parser stops at depth 255.)
+            LOG.debug("token verification failed with {}", e.getClass().getName());
+            return rejected(Rejected.MALFORMED);
+        }
+    }
+
+    /** How many verified tokens the cache holds right now (for tests and metrics). */
+    long cachedTokens() {
+        if (cache == null) {
+            return 0;
+        }
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    private TokenVerification verifyUncached(String token, Instant now) {
+        CompactJws.Split split = CompactJws.split(token);
+        if (split.fault() != null) {
+            return rejected(split.fault() == CompactJws.Fault.JWE ? Rejected.JWE_NOT_ACCEPTED : Rejected.MALFORMED);
+        }
+        CompactJws jws = split.jws();
+
+        Map<String, Object> rawHeader;
+        try {
+            rawHeader = JSONObjectUtils.parse(jws.headerJson());
+        } catch (ParseException e) {
+            return rejected(Rejected.MALFORMED);
+        }
+        Object alg = rawHeader.get("alg");
+        if (!(alg instanceof String algName)) {
+            return rejected(Rejected.MALFORMED);
+        }
+        if (rawHeader.containsKey("enc")) {
+            return rejected(Rejected.JWE_NOT_ACCEPTED);
+        }
+        if (algName.equalsIgnoreCase("none") || policy.algorithms().stream().noneMatch(a -> a.getName().equals(algName))) {
+            return rejected(Rejected.ALG_NOT_ALLOWED);
+        }
+        JWSHeader header;
+        try {
+            header = JWSHeader.parse(rawHeader, Base64URL.from(jws.headerB64()));
+        } catch (ParseException e) {
+            return rejected(Rejected.MALFORMED);
+        }
+        if (header.getCriticalParams() != null) {
+            // no extension is understood, so none may be critical (RFC 7515 §4.1.11)
+            return rejected(Rejected.MALFORMED);
+        }
+        if (policy.requireAccessTokenType()) {
+            try {
+                AT_JWT.verify(header.getType(), null);
+            } catch (BadJOSEException e) {
+                return rejected(Rejected.BAD_TYPE);
+            }
+        }
+
+        Map<String, Object> rawClaims;
+        try {
+            rawClaims = JSONObjectUtils.parse(jws.payloadJson());
+        } catch (ParseException e) {
+            return rejected(Rejected.MALFORMED);
+        }
+        Object iss = rawClaims.get("iss");
+        if (iss == null) {
+            return rejected(Rejected.MISSING_CLAIM);
+        }
+        if (!(iss instanceof String issuer)) {
+            return rejected(Rejected.BAD_CLAIM_TYPE);
+        }
+        KeySource keys = policy.issuers().get(issuer);
+        if (keys == null) {
+            return rejected(Rejected.UNKNOWN_ISSUER);
+        }
+
+        String signatureFault = checkSignature(keys, header, jws);
+        if (signatureFault != null) {
+            return rejected(signatureFault);
+        }
+
+        ClaimSet.Read read = ClaimSet.read(rawClaims);
+        if (read.reason() != null) {
+            return rejected(read.reason());
+        }
+        return checkClaims(read.claims(), rawClaims, now);
+    }
+
+    /** Null when one of the issuer's matching keys verifies the signature, else the reason. */
+    private static String checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
+        JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
+        if (matcher == null) {
+            return Rejected.ALG_NOT_ALLOWED;
+        }
+        List<JWK> candidates;
+        try {
+            candidates = keys.jwkSource().get(new JWKSelector(matcher), null);
+        } catch (RateLimitReachedException e) {
+            return Rejected.UNKNOWN_KEY;
+        } catch (KeySourceException e) {
+            return Rejected.KEYS_UNAVAILABLE;
+        }
+        if (candidates == null || candidates.isEmpty()) {
+            return Rejected.UNKNOWN_KEY;
+        }
+        byte[] input = jws.signingInput();
+        Base64URL signature = Base64URL.from(jws.signatureB64());
+        for (JWK key : candidates) {
+            if (SignatureCheck.verify(key, header, input, signature)) {
+                return null;
+            }
+        }
+        return Rejected.BAD_SIGNATURE;
+    }
+
+    private TokenVerification checkClaims(ClaimSet c, Map<String, Object> raw, Instant now) {
+        if (c.exp() == null || c.aud() == null || c.iat() == null) {
+            return rejected(Rejected.MISSING_CLAIM);
+        }
+        for (String name : policy.requiredClaims()) {
+            if (raw.get(name) == null) {
+                return rejected(Rejected.MISSING_CLAIM);
+            }
+        }
+        String id = c.identity();
+        if (id == null) {
+            return rejected(Rejected.MISSING_CLAIM);
+        }
+        if (!c.aud().contains(policy.audience())) {
+            return rejected(Rejected.WRONG_AUDIENCE);
+        }
+        Instant exp = Instant.ofEpochSecond(c.exp());
+        Instant iat = Instant.ofEpochSecond(c.iat());
+        if (expired(exp, now)) {
+            return rejected(Rejected.EXPIRED);
+        }
+        Instant latestStart = now.plus(skew);
+        if (iat.isAfter(latestStart) || (c.nbf() != null && Instant.ofEpochSecond(c.nbf()).isAfter(latestStart))) {
+            return rejected(Rejected.NOT_YET_VALID);
+        }
+        if (exp.isBefore(iat)) {
+            return rejected(Rejected.BAD_CLAIM_TYPE);
+        }
+        if (Duration.between(iat, exp).compareTo(policy.maxLifetime()) > 0
+                || exp.isAfter(now.plus(policy.maxLifetime()).plus(skew))) {
+            return rejected(Rejected.LIFETIME_EXCEEDED);
+        }
+        Caller caller = new Caller(id, c.sub(), c.iss(), CredentialKind.BEARER_JWT,
+                new LinkedHashSet<>(c.scopes()), iat, exp, c.jti(), c.cnf(), null, null);
+        return new Verified(caller);
+    }
+
+    /** Expired when now is at or after exp + skew (RFC 7519 §4.1.4, with leeway). */
+    private boolean expired(Instant exp, Instant now) {
+        return !now.isBefore(exp.plus(skew));
+    }
+
+    private static Rejected rejected(String reason) {
+        return new Rejected(reason);
+    }
+
+    private static long epochNanos(Instant i) {
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    /** Each verified token stays cached until its exp plus the skew, by the policy's clock. */
+    private static final class UntilExpiry implements Expiry<TokenDigest, Caller> {
+        private final Duration skew;
+
+        UntilExpiry(Duration skew) {
+            this.skew = skew;
+        }
+
+        @Override
+        public long expireAfterCreate(TokenDigest key, Caller caller, long currentTime) {
+            return Math.max(0, epochNanos(caller.expiresAt().plus(skew)) - currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(TokenDigest key, Caller caller, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, caller, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(TokenDigest key, Caller caller, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.apiguard.token;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a remote JWKS endpoint is fetched and cached by {@link KeySource#jwksUrl(java.net.URI, JwksOptions)}.
+ *
+ * <p>Immutable and thread-safe. Build with {@link #builder()}; {@link #defaults()} holds every
+ * default. The fetching itself is Nimbus' {@code JWKSourceBuilder} over a
+ * {@code DefaultResourceRetriever}; these options are its knobs, checked here so that a bad
+ * combination fails at build time with a message that names the setting.
+ *
+ * <p>Failure policy: a fetch never takes longer than its connect timeout plus its read timeout per
+ * read; request threads that wait for another thread's fetch give up after the same time. When the
+ * endpoint is down, keys fetched before keep serving for the outage tolerance (default: ten cache
+ * lifetimes). A token with an unknown {@code kid} makes the key set refresh, but the endpoint is
+ * asked at most twice per {@link Builder#minRefreshInterval minimum refresh interval} (Nimbus'
+ * rate limit leaves one fetch for the routine refresh and one for a rotated key).
+ */
+public final class JwksOptions {
+
+    /** Default connect timeout: 2 s. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** Default read timeout: 2 s. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(2);
+    /** Default size limit of a JWKS document: 256 KiB. */
+    public static final int DEFAULT_SIZE_LIMIT = 256 * 1024;
+    /** Default time a fetched key set is used before it is fetched again: 5 minutes. */
+    public static final Duration DEFAULT_CACHE_TIME_TO_LIVE = Duration.ofMinutes(5);
+    /** Default time before the cache expires at which a background refresh starts: 30 s. */
+    public static final Duration DEFAULT_REFRESH_AHEAD = Duration.ofSeconds(30);
+    /** Default minimum interval between refreshes caused by unknown {@code kid}s: 30 s. */
+    public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(30);
+
+    private static final JwksOptions DEFAULTS = builder().build();
+
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final int sizeLimit;
+    private final Duration cacheTimeToLive;
+    private final Duration refreshAhead;
+    private final Duration minRefreshInterval;
+    private final Duration outageTolerance;
+
+    private JwksOptions(Builder b) {
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+        this.sizeLimit = b.sizeLimit;
+        this.cacheTimeToLive = b.cacheTimeToLive;
+        this.refreshAhead = b.refreshAhead;
+        this.minRefreshInterval = b.minRefreshInterval;
+        this.outageTolerance = b.outageTolerance == null ? b.cacheTimeToLive.multipliedBy(10) : b.outageTolerance;
+    }
+
+    /** The options with every default. */
+    public static JwksOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The connect timeout. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** The read timeout. */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** The largest JWKS document accepted, in bytes. */
+    public int sizeLimit() {
+        return sizeLimit;
+    }
+
+    /** How long a fetched key set is used before it is fetched again. */
+    public Duration cacheTimeToLive() {
+        return cacheTimeToLive;
+    }
+
+    /** How long before the cache expires a refresh starts in the background; zero when off. */
+    public Duration refreshAhead() {
+        return refreshAhead;
+    }
+
+    /** The minimum interval between refreshes (Nimbus allows two fetches per interval). */
+    public Duration minRefreshInterval() {
+        return minRefreshInterval;
+    }
+
+    /** How long keys keep serving while the endpoint is down; zero when off. */
+    public Duration outageTolerance() {
+        return outageTolerance;
+    }
+
+    /** How long a request thread waits for another thread's fetch: connect plus read timeout. */
+    public Duration refreshTimeout() {
+        return connectTimeout.plus(readTimeout);
+    }
+
+    @Override
+    public String toString() {
+        return "JwksOptions[connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
+                + ", sizeLimit=" + sizeLimit + ", cacheTimeToLive=" + cacheTimeToLive
+                + ", refreshAhead=" + refreshAhead + ", minRefreshInterval=" + minRefreshInterval
+                + ", outageTolerance=" + outageTolerance + "]";
+    }
+
+    /** Builds {@link JwksOptions}. Not thread-safe. */
+    public static final class Builder {
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private int sizeLimit = DEFAULT_SIZE_LIMIT;
+        private Duration cacheTimeToLive = DEFAULT_CACHE_TIME_TO_LIVE;
+        private Duration refreshAhead = DEFAULT_REFRESH_AHEAD;
+        private Duration minRefreshInterval = DEFAULT_MIN_REFRESH_INTERVAL;
+        private Duration outageTolerance;
+
+        private Builder() {
+        }
+
+        /** The TCP connect timeout. Default 2 s; between 1 ms and 1 minute. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = millis("connectTimeout", timeout, Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** The read timeout (per read). Default 2 s; between 1 ms and 1 minute. */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = millis("readTimeout", timeout, Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** The largest JWKS document accepted, in bytes. Default 256 KiB; between 1 KiB and 16 MiB. */
+        public Builder sizeLimit(int bytes) {
+            if (bytes < 1024 || bytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("sizeLimit must be between 1 KiB and 16 MiB: " + bytes);
+            }
+            this.sizeLimit = bytes;
+            return this;
+        }
+
+        /** How long a fetched key set is used before it is fetched again. Default 5 minutes; at most 1 day. */
+        public Builder cacheTimeToLive(Duration ttl) {
+            this.cacheTimeToLive = millis("cacheTimeToLive", ttl, Duration.ofDays(1));
+            return this;
+        }
+
+        /**
+         * How long before the cache expires a refresh starts in the background, so that requests
+         * do not wait for it. Default 30 s; {@link Duration#ZERO} switches it off.
+         */
+        public Builder refreshAhead(Duration ahead) {
+            Objects.requireNonNull(ahead, "refreshAhead cannot be null");
+            this.refreshAhead = ahead.isZero() ? Duration.ZERO : millis("refreshAhead", ahead, Duration.ofDays(1));
+            return this;
+        }
+
+        /**
+         * The minimum interval between refreshes, which bounds the fetches a flood of unknown
+         * {@code kid}s can cause. Default 30 s; between 1 ms and 1 hour.
+         */
+        public Builder minRefreshInterval(Duration interval) {
+            this.minRefreshInterval = millis("minRefreshInterval", interval, Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * How long keys fetched before keep serving while the endpoint is down. Default: ten
+         * times the cache time to live; {@link Duration#ZERO} switches it off (then a failed
+         * fetch after the cache expired leaves no keys, and every token is refused).
+         */
+        public Builder outageTolerance(Duration tolerance) {
+            Objects.requireNonNull(tolerance, "outageTolerance cannot be null");
+            this.outageTolerance = tolerance.isZero() ? Duration.ZERO
+                    : millis("outageTolerance", tolerance, Duration.ofDays(30));
+            return this;
+        }
+
+        /**
+         * Builds the options; fails when the refresh-ahead time plus the refresh timeout
+         * (connect + read), or the minimum refresh interval, is not shorter than the cache time to
+         * live, or when a non-zero outage tolerance is not longer than it.
+         */
+        public JwksOptions build() {
+            if (!refreshAhead.isZero()
+                    && refreshAhead.plus(connectTimeout).plus(readTimeout).compareTo(cacheTimeToLive) >= 0) {
+                throw new IllegalStateException("refreshAhead: refreshAhead + connectTimeout + readTimeout ("
+                        + refreshAhead.plus(connectTimeout).plus(readTimeout)
+                        + ") must be shorter than cacheTimeToLive (" + cacheTimeToLive
+                        + "); lower it or set Duration.ZERO");
+            }
+            if (minRefreshInterval.compareTo(cacheTimeToLive) >= 0) {
+                throw new IllegalStateException("minRefreshInterval (" + minRefreshInterval
+                        + ") must be shorter than cacheTimeToLive (" + cacheTimeToLive + ")");
+            }
+            if (outageTolerance != null && !outageTolerance.isZero() && outageTolerance.compareTo(cacheTimeToLive) <= 0) {
+                throw new IllegalStateException("outageTolerance (" + outageTolerance
+                        + ") must be longer than cacheTimeToLive (" + cacheTimeToLive + "), or Duration.ZERO");
+            }
+            return new JwksOptions(this);
+        }
+
+        private static Duration millis(String setting, Duration d, Duration max) {
+            Objects.requireNonNull(d, setting + " cannot be null");
+            if (d.toMillis() < 1 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(setting + " must be between 1 ms and " + max + ": " + d);
+            }
+            return d;
+        }
+    }
+}

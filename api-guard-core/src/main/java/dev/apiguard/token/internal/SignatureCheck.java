@@ -1,0 +1,91 @@
+package dev.apiguard.token.internal;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+
+/**
+ * Verifies a JWS signature with one public JWK. RSA and EC go through Nimbus' verifiers (which
+ * check signature lengths and, for ECDSA, reject the zero-signature forgery). EdDSA goes through
+ * the JDK's own Ed25519/Ed448 (Java 15+), because Nimbus' EdDSA verifier needs Google Tink, an
+ * optional dependency this library does not impose on its users.
+ */
+public final class SignatureCheck {
+
+    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    private static final byte[] ED448_SPKI_PREFIX = {0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00};
+
+    private SignatureCheck() {
+    }
+
+    /**
+     * Whether {@code key} verifies the signature. A key of another type than the algorithm's,
+     * an RSA key under 2048 bits, a private or symmetric key's secret half: never used, false.
+     */
+    public static boolean verify(JWK key, JWSHeader header, byte[] signingInput, Base64URL signature) {
+        JWSAlgorithm alg = header.getAlgorithm();
+        try {
+            if (key instanceof RSAKey rsa && JWSAlgorithm.Family.RSA.contains(alg)) {
+                return rsa.size() >= 2048
+                        && new RSASSAVerifier(rsa.toRSAPublicKey()).verify(header, signingInput, signature);
+            }
+            if (key instanceof ECKey ec && JWSAlgorithm.Family.EC.contains(alg)) {
+                return new ECDSAVerifier(ec.toECPublicKey()).verify(header, signingInput, signature);
+            }
+            if (key instanceof OctetKeyPair okp && JWSAlgorithm.Family.ED.contains(alg)) {
+                return verifyEdDsa(okp, alg, signingInput, signature.decode());
+            }
+            return false;
+        } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
+            // a key that cannot be used, or a signature that cannot be read, verifies nothing
+            return false;
+        }
+    }
+
+    private static boolean verifyEdDsa(OctetKeyPair okp, JWSAlgorithm alg, byte[] input, byte[] sig)
+            throws GeneralSecurityException {
+        Curve crv = okp.getCurve();
+        byte[] x = okp.getDecodedX();
+        String jca;
+        byte[] prefix;
+        int keyLength;
+        int sigLength;
+        if (Curve.Ed25519.equals(crv)) {
+            jca = "Ed25519";
+            prefix = ED25519_SPKI_PREFIX;
+            keyLength = 32;
+            sigLength = 64;
+        } else if (Curve.Ed448.equals(crv) && JWSAlgorithm.EdDSA.equals(alg)) {
+            jca = "Ed448";
+            prefix = ED448_SPKI_PREFIX;
+            keyLength = 57;
+            sigLength = 114;
+        } else {
+            return false;
+        }
+        if (x == null || x.length != keyLength || sig.length != sigLength) {
+            return false;
+        }
+        byte[] spki = new byte[prefix.length + keyLength];
+        System.arraycopy(prefix, 0, spki, 0, prefix.length);
+        System.arraycopy(x, 0, spki, prefix.length, keyLength);
+        PublicKey publicKey = KeyFactory.getInstance(jca).generatePublic(new X509EncodedKeySpec(spki));
+        Signature verifier = Signature.getInstance(jca);
+        verifier.initVerify(publicKey);
+        verifier.update(input);
+        return verifier.verify(sig);
+    }
+}

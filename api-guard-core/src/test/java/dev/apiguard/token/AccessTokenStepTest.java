@@ -1,0 +1,192 @@
+package dev.apiguard.token;
+
+import static dev.apiguard.token.TestIssuer.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Challenge;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.event.SecurityEventType;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The Bearer step of RFC 6750 §2.1, with SECURITY-CASES.md section A cases 12, 14 and 15. */
+class AccessTokenStepTest {
+
+    private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");
+
+    private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+    private final AccessTokenStep step = AccessTokenStep.of(ISSUER.policy().build());
+    private final ApiGuard guard = ApiGuard.builder()
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .listener(events::add)
+            .step(step)
+            .build();
+
+    private GuardExchange exchange;
+
+    private Decision evaluate(TestRequest request) {
+        exchange = guard.exchange(request);
+        return guard.evaluate(exchange);
+    }
+
+    private List<SecurityEventType> eventTypes() {
+        return events.stream().map(SecurityEvent::type).toList();
+    }
+
+    @Test
+    void validBearerTokenAuthenticatesTheCaller() {
+        String token = ISSUER.token().sign();
+
+        Decision decision = evaluate(TestRequest.get().bearer(token));
+
+        assertThat(decision.isAllowed()).isTrue();
+        assertThat(exchange.caller()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("client-1"));
+        assertThat(eventTypes()).containsExactly(SecurityEventType.TOKEN_ACCEPTED);
+        assertThat(events.get(0).callerId()).isEqualTo("client-1");
+        assertNoEventHoldsAnyPartOf(token);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer ", "bearer ", "BEARER ", "bEaReR ", "Bearer    "})
+    void schemeIsCaseInsensitiveAndSpacesMayRepeat(String prefix) {
+        Decision decision = evaluate(TestRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
+
+        assertThat(decision.isAllowed()).isTrue();
+        assertThat(exchange.caller()).isPresent();
+    }
+
+    static Stream<Arguments> refusedHeaders() {
+        long now = NOW.getEpochSecond();
+        return Stream.of(
+                Arguments.of("alg none", "Bearer " + ISSUER.token().header("alg", "none").unsigned(), "malformed"),
+                Arguments.of("expired", "Bearer " + ISSUER.token().claim("iat", now - 900).claim("exp", now - 120).sign(), "expired"),
+                Arguments.of("typ JWT", "Bearer " + ISSUER.token().header("typ", "JWT").sign(), "bad_type"),
+                Arguments.of("wrong audience", "Bearer " + ISSUER.token().claim("aud", "other").sign(), "wrong_audience"),
+                Arguments.of("5-segment JWE", "Bearer a.b.c.d.e", "jwe_not_accepted"),
+                Arguments.of("scheme without token", "Bearer", "malformed"),
+                Arguments.of("scheme and spaces only", "Bearer   ", "malformed"),
+                Arguments.of("tab separator", "Bearer\t" + ISSUER.token().sign(), "malformed"),
+                Arguments.of("two tokens", "Bearer " + ISSUER.token().sign() + " " + ISSUER.token().sign(), "malformed"),
+                Arguments.of("character outside b64token", "Bearer abc\"def", "malformed"),
+                Arguments.of("padding in the middle", "Bearer abc=def", "malformed"),
+                Arguments.of("trailing space", "Bearer " + ISSUER.token().sign() + " ", "malformed"),
+                Arguments.of("b64token that is no JWT", "Bearer abc~def+ghi/jkl==", "malformed"),
+                Arguments.of("100 KB header", "Bearer " + "A".repeat(100 * 1024), "too_long"),
+                Arguments.of("100 KB of spaces", "Bearer" + " ".repeat(100 * 1024) + "x", "too_long"));
+    }
+
+    @ParameterizedTest(name = "{0} → 401, reason {2}")
+    @MethodSource("refusedHeaders")
+    void badBearerCredentialIsRefusedWithInvalidToken(String name, String header, String reason) {
+        Decision decision = evaluate(TestRequest.get().header("Authorization", header));
+
+        assertThat(decision).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
+            assertThat(deny.status()).isEqualTo(401);
+            assertThat(deny.responseHeaders()).contains(Map.entry("WWW-Authenticate", "Bearer error=\"invalid_token\""));
+            assertThat(deny).isSameAs(Denials.invalidToken());
+        });
+        assertThat(exchange.caller()).isEmpty();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(SecurityEventType.TOKEN_REJECTED);
+            assertThat(e.details()).isEqualTo(Map.of("reason", reason));
+        });
+    }
+
+    @Test
+    void twoAuthorizationHeadersAreABadRequest() {
+        String token = ISSUER.token().sign();
+
+        Decision decision = evaluate(TestRequest.get().bearer(token).bearer(token));
+
+        assertThat(decision).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
+            assertThat(deny.status()).isEqualTo(400);
+            assertThat(deny.responseHeaders()).contains(Map.entry("WWW-Authenticate", "Bearer error=\"invalid_request\""));
+        });
+        assertThat(exchange.caller()).isEmpty();
+        assertThat(eventTypes()).containsExactly(SecurityEventType.REQUEST_INVALID);
+        assertNoEventHoldsAnyPartOf(token);
+    }
+
+    @Test
+    void tokenInTheQueryStringIsNeverUsedAndRaisesAnEvent() {
+        Decision decision = evaluate(TestRequest.get().query("access_token"));
+
+        assertThat(decision.isAllowed()).isTrue();
+        assertThat(exchange.caller()).isEmpty();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(SecurityEventType.CREDENTIAL_MISPLACED);
+            assertThat(e.details()).isEqualTo(Map.of("location", "query"));
+        });
+    }
+
+    @Test
+    void tokenInTheQueryStringBesideAHeaderIsReportedToo() {
+        Decision decision = evaluate(TestRequest.get().query("access_token").bearer(ISSUER.token().sign()));
+
+        assertThat(decision.isAllowed()).isTrue();
+        assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED, SecurityEventType.TOKEN_ACCEPTED);
+    }
+
+    @Test
+    void requestWithoutCredentialPassesWithoutCallerAndWithoutEvents() {
+        Decision decision = evaluate(TestRequest.get());
+
+        assertThat(decision.isAllowed()).isTrue();
+        assertThat(exchange.caller()).isEmpty();
+        assertThat(events).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Basic dXNlcjpwYXNz", "DPoP eyJhbGciOiJFUzI1NiJ9.e30.sig", "Bearerish token", "Negotiate abc"})
+    void otherSchemesAreLeftToOtherSteps(String header) {
+        Decision decision = evaluate(TestRequest.get().header("Authorization", header));
+
+        assertThat(decision.isAllowed()).isTrue();
+        assertThat(exchange.caller()).isEmpty();
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void stepOffersTheBearerChallengeAndIsNamedToken() {
+        assertThat(step.name()).isEqualTo("token");
+        assertThat(step.challenges()).containsExactly(Challenge.of("Bearer"));
+        assertThat(exchangeFor(TestRequest.get()).unauthenticated().responseHeaders())
+                .contains(Map.entry("WWW-Authenticate", "Bearer"));
+    }
+
+    @Test
+    void worksWithoutListeners() {
+        ApiGuard quiet = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .listener(SecurityEventListener.NONE).step(step).build();
+        GuardExchange ex = quiet.exchange(TestRequest.get().bearer(ISSUER.token().sign()));
+
+        assertThat(quiet.evaluate(ex).isAllowed()).isTrue();
+        assertThat(ex.caller()).isPresent();
+    }
+
+    private GuardExchange exchangeFor(TestRequest request) {
+        return guard.exchange(request);
+    }
+
+    private void assertNoEventHoldsAnyPartOf(String token) {
+        for (String part : token.split("\\.")) {
+            for (SecurityEvent e : events) {
+                assertThat(e.toString()).doesNotContain(part);
+            }
+        }
+    }
+}

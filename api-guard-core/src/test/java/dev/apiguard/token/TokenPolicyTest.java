@@ -1,0 +1,66 @@
+package dev.apiguard.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every bad setting fails at build time with a message that names it. */
+class TokenPolicyTest {
+
+    private static final KeySource KEYS = TestIssuer.named("https://issuer.example").keySource();
+
+    @Test
+    void defaultsAreTheSafeOnes() {
+        TokenPolicy p = TokenPolicy.builder().issuer("https://issuer.example", KEYS).audience("api").build();
+
+        assertThat(p.algorithms()).containsExactly(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.EdDSA);
+        assertThat(p.requireAccessTokenType()).isTrue();
+        assertThat(p.clockSkew()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(p.maxLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(p.maxTokenLength()).isEqualTo(8192);
+        assertThat(p.cacheMaximumSize()).isEqualTo(10_000);
+        assertThat(p.requiredClaims()).isEmpty();
+        assertThat(p.issuers()).containsOnlyKeys("https://issuer.example");
+    }
+
+    static Stream<Arguments> badSettings() {
+        return Stream.of(
+                Arguments.of("issuer null", (Runnable) () -> TokenPolicy.builder().issuer(null, KEYS), NullPointerException.class, "issuer cannot be null"),
+                Arguments.of("keys null", (Runnable) () -> TokenPolicy.builder().issuer("i", null), NullPointerException.class, "keys cannot be null"),
+                Arguments.of("issuer blank", (Runnable) () -> TokenPolicy.builder().issuer(" ", KEYS), IllegalArgumentException.class, "issuer"),
+                Arguments.of("issuer twice", (Runnable) () -> TokenPolicy.builder().issuer("i", KEYS).issuer("i", KEYS), IllegalArgumentException.class, "issuer 'i' is given twice"),
+                Arguments.of("audience null", (Runnable) () -> TokenPolicy.builder().audience(null), NullPointerException.class, "audience cannot be null"),
+                Arguments.of("audience blank", (Runnable) () -> TokenPolicy.builder().audience(""), IllegalArgumentException.class, "audience"),
+                Arguments.of("audience twice", (Runnable) () -> TokenPolicy.builder().audience("a").audience("b"), IllegalArgumentException.class, "audience"),
+                Arguments.of("algorithms empty", (Runnable) () -> TokenPolicy.builder().algorithms(), IllegalArgumentException.class, "algorithms"),
+                Arguments.of("algorithms HS256", (Runnable) () -> TokenPolicy.builder().algorithms(JWSAlgorithm.RS256, JWSAlgorithm.HS256), IllegalArgumentException.class, "algorithms: HS256 is symmetric"),
+                Arguments.of("algorithms none", (Runnable) () -> TokenPolicy.builder().algorithms(new JWSAlgorithm("none")), IllegalArgumentException.class, "algorithms: none"),
+                Arguments.of("algorithms unknown", (Runnable) () -> TokenPolicy.builder().algorithms(new JWSAlgorithm("XS1")), IllegalArgumentException.class, "algorithms: XS1"),
+                Arguments.of("clockSkew null", (Runnable) () -> TokenPolicy.builder().clockSkew(null), NullPointerException.class, "clockSkew cannot be null"),
+                Arguments.of("clockSkew negative", (Runnable) () -> TokenPolicy.builder().clockSkew(Duration.ofSeconds(-1)), IllegalArgumentException.class, "clockSkew"),
+                Arguments.of("clockSkew above 5 min", (Runnable) () -> TokenPolicy.builder().clockSkew(Duration.ofMinutes(5).plusSeconds(1)), IllegalArgumentException.class, "clockSkew"),
+                Arguments.of("maxLifetime zero", (Runnable) () -> TokenPolicy.builder().maxLifetime(Duration.ZERO), IllegalArgumentException.class, "maxLifetime"),
+                Arguments.of("maxLifetime above a day", (Runnable) () -> TokenPolicy.builder().maxLifetime(Duration.ofDays(2)), IllegalArgumentException.class, "maxLifetime"),
+                Arguments.of("requiredClaims null element", (Runnable) () -> TokenPolicy.builder().requiredClaims("jti", null), NullPointerException.class, "requiredClaims"),
+                Arguments.of("maxTokenLength tiny", (Runnable) () -> TokenPolicy.builder().maxTokenLength(10), IllegalArgumentException.class, "maxTokenLength"),
+                Arguments.of("maxTokenLength huge", (Runnable) () -> TokenPolicy.builder().maxTokenLength(1 << 20), IllegalArgumentException.class, "maxTokenLength"),
+                Arguments.of("cacheMaximumSize negative", (Runnable) () -> TokenPolicy.builder().cacheMaximumSize(-1), IllegalArgumentException.class, "cacheMaximumSize"),
+                Arguments.of("clock null", (Runnable) () -> TokenPolicy.builder().clock((Clock) null), NullPointerException.class, "clock cannot be null"),
+                Arguments.of("no issuer", (Runnable) () -> TokenPolicy.builder().audience("a").build(), IllegalStateException.class, "issuer: at least one"),
+                Arguments.of("no audience", (Runnable) () -> TokenPolicy.builder().issuer("i", KEYS).build(), IllegalStateException.class, "audience: an audience is required"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSettings")
+    void badSettingFailsNamingIt(String name, Runnable setting, Class<? extends Throwable> type, String message) {
+        assertThatThrownBy(setting::run).isInstanceOf(type).hasMessageContaining(message);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.apiguard.token;
+
+import static dev.apiguard.token.TestIssuer.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import dev.apiguard.token.TokenVerification.Rejected;
+import dev.apiguard.token.TokenVerification.Verified;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The verified-token cache: a repeated token costs a hash and a lookup, and lives until its exp. */
+class VerifiedTokenCacheTest {
+
+    private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");
+
+    private final CountingSource keys = new CountingSource(new ImmutableJWKSet<>(ISSUER.publicKeys()));
+    private final MutableClock clock = new MutableClock(NOW);
+
+    private AccessTokenVerifier verifier(long cacheSize) {
+        return AccessTokenVerifier.of(TokenPolicy.builder()
+                .issuer(ISSUER.issuer, KeySource.of(keys))
+                .audience(TestIssuer.AUDIENCE)
+                .cacheMaximumSize(cacheSize)
+                .clock(clock)
+                .build());
+    }
+
+    @Test
+    void repeatedTokenIsServedFromTheCacheWithoutAnotherKeyLookupOrSignatureCheck() {
+        AccessTokenVerifier verifier = verifier(100);
+        String token = ISSUER.token().sign();
+
+        Verified first = (Verified) verifier.verify(token, NOW);
+        Verified second = (Verified) verifier.verify(token, NOW.plusSeconds(10));
+
+        assertThat(second.caller()).isSameAs(first.caller());
+        assertThat(keys.lookups.get()).isEqualTo(1);
+        assertThat(verifier.cachedTokens()).isEqualTo(1);
+    }
+
+    @Test
+    void cachedTokenIsStillCheckedAgainstItsExpiry() {
+        AccessTokenVerifier verifier = verifier(100);
+        String token = ISSUER.token().sign(); // exp = NOW + 600 s, skew 60 s
+
+        verifier.verify(token, NOW);
+
+        assertThat(verifier.verify(token, NOW.plusSeconds(659)).isVerified()).isTrue();
+        assertThat(verifier.verify(token, NOW.plusSeconds(660))).isEqualTo(new Rejected(Rejected.EXPIRED));
+        assertThat(keys.lookups.get()).isEqualTo(1);
+    }
+
+    @Test
+    void cacheEntryIsDroppedOnceTheClockPassesExpiryPlusSkew() {
+        AccessTokenVerifier verifier = verifier(100);
+        verifier.verify(ISSUER.token().sign(), NOW);
+        assertThat(verifier.cachedTokens()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(659));
+        assertThat(verifier.cachedTokens()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(verifier.cachedTokens()).isZero();
+    }
+
+    @Test
+    void rejectedTokensAreNotCached() {
+        AccessTokenVerifier verifier = verifier(100);
+        String token = ISSUER.token().header("kid", "unknown").sign();
+
+        verifier.verify(token, NOW);
+        verifier.verify(token, NOW);
+
+        assertThat(verifier.cachedTokens()).isZero();
+        assertThat(keys.lookups.get()).isEqualTo(2);
+    }
+
+    @Test
+    void cacheIsBoundedByItsMaximumSize() {
+        AccessTokenVerifier verifier = verifier(5);
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
+        }
+
+        assertThat(verifier.cachedTokens()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void cacheOfSizeZeroVerifiesEveryTime() {
+        AccessTokenVerifier verifier = verifier(0);
+        String token = ISSUER.token().sign();
+
+        verifier.verify(token, NOW);
+        verifier.verify(token, NOW);
+
+        assertThat(keys.lookups.get()).isEqualTo(2);
+        assertThat(verifier.cachedTokens()).isZero();
+    }
+
+    /** A key source that counts lookups: one lookup per signature check. */
+    static final class CountingSource implements JWKSource<SecurityContext> {
+        final AtomicInteger lookups = new AtomicInteger();
+        private final JWKSource<SecurityContext> delegate;
+
+        CountingSource(JWKSource<SecurityContext> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public List<JWK> get(JWKSelector selector, SecurityContext context) throws com.nimbusds.jose.KeySourceException {
+            lookups.incrementAndGet();
+            return delegate.get(selector, context);
+        }
+    }
+}
