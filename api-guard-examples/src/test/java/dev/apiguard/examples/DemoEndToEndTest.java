@@ -118,14 +118,6 @@ class DemoEndToEndTest {
     }
 
     @Test
-    void tokenNamingTheSecondIssuerButSignedByTheFirstIsRefused() throws Exception {
-        String token = issuer.token().issuer("https://second-issuer.e2e.test").scope("customers:read").sign();
-        HttpResponse<String> r = get("/customers/" + tag, "Bearer " + token);
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(INVALID);
-    }
-
-    @Test
     void healthNeedsNoCredential() throws Exception {
         HttpResponse<String> r = get("/health", null);
         assertThat(r.statusCode()).isEqualTo(200);
@@ -164,9 +156,9 @@ class DemoEndToEndTest {
                 Arguments.of("truncated signature", bearer.apply(issuer.token().scope("customers:read").truncatedSignature())),
                 Arguments.of("altered payload", bearer.apply(issuer.token().scope("customers:read")
                         .alteredPayload("scope", "customers:read payments:write"))),
-                Arguments.of("four segments", bearer.apply(BrokenTokens.fourSegments())),
+                Arguments.of("four segments", bearer.apply(BrokenTokens.fourSegments(read()))),
                 Arguments.of("JWE", bearer.apply(BrokenTokens.fiveSegmentsJwe())),
-                Arguments.of("bad base64url", bearer.apply(BrokenTokens.badBase64Url())),
+                Arguments.of("bad base64url", bearer.apply(BrokenTokens.badBase64Url(read()))),
                 Arguments.of("exp as string", bearer.apply(issuer.token().scope("customers:read")
                         .claim("exp", String.valueOf(now.getEpochSecond() + 60)).sign())),
                 Arguments.of("exp 1e30", bearer.apply(issuer.token().scope("customers:read").claim("exp", 1e30).sign())),
