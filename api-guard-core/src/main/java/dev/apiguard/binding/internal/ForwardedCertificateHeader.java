@@ -68,7 +68,7 @@ public final class ForwardedCertificateHeader {
         if (value.charAt(0) == ':') {
             return sfBinary(value);
         }
-        if (value.startsWith(PEM_BEGIN)) {
+        if (value.startsWith("-----BEGIN")) {
             return escapedPem(value);
         }
         return XfccHeader.certificate(value);
