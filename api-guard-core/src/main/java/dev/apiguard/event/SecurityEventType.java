@@ -25,6 +25,19 @@ public enum SecurityEventType {
     PATH_REJECTED("route.path_rejected"),
     /** A request was allowed through every step. */
     REQUEST_ALLOWED("request.allowed"),
+    // binding: certificates
+    /** A forwarded client-certificate header came from a peer that is not a trusted proxy; it was ignored. */
+    CERTIFICATE_SPOOFED("certificate.forwarded_untrusted"),
+    /** A client certificate could not be used: forwarded header oversized or malformed, not chaining to the trust anchors, or TLS and forwarded certificates differ; {@code reason} says which. */
+    CERTIFICATE_REJECTED("certificate.rejected"),
+    /** A certificate-bound token came without its certificate, or with another one; {@code reason} says which. */
+    CERTIFICATE_BINDING_FAILED("certificate.binding_failed"),
+    /** A client certificate that expires within the configured window was used (at most once a day per certificate). */
+    CERTIFICATE_EXPIRING("certificate.expiring"),
+    /** A registered client authenticated with its TLS client certificate alone (RFC 8705 §2). */
+    MTLS_CLIENT_ACCEPTED("mtls.client_accepted"),
+    /** A client certificate matched no registered client, or more than one; {@code reason} says which. */
+    MTLS_CLIENT_UNMATCHED("mtls.client_unmatched"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */

@@ -26,6 +26,8 @@ public final class DemoOptions {
         FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
         FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL (required)");
         FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
+        FLAGS.put("--trusted-proxy", "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
+        FLAGS.put("--client-cert-header", "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
@@ -39,6 +41,8 @@ public final class DemoOptions {
     String audience;
     String jwks;
     Duration maxTokenLifetime = Duration.ofHours(1);
+    final List<String> trustedProxies = new ArrayList<>();
+    String clientCertHeader;
     boolean help;
 
     /** Thrown for a flag or value this build does not accept; the message names it. */
@@ -81,6 +85,8 @@ public final class DemoOptions {
                 case "--audience" -> o.audience = value;
                 case "--jwks" -> o.jwks = value;
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
+                case "--trusted-proxy" -> o.trustedProxies.add(parseCidr(value));
+                case "--client-cert-header" -> o.clientCertHeader = parseHeaderName(value);
                 default -> throw new UsageException("unknown flag: " + flag);
             }
         }
@@ -106,6 +112,12 @@ public final class DemoOptions {
         if (jwks == null) {
             throw new UsageException("--jwks is required");
         }
+        if (clientCertHeader != null && trustedProxies.isEmpty()) {
+            throw new UsageException("--client-cert-header needs at least one --trusted-proxy");
+        }
+        if (clientCertHeader != null && clientCa == null) {
+            throw new UsageException("--client-cert-header needs --client-ca (forwarded certificates must chain to it)");
+        }
     }
 
     /** The help text: one line per flag, each starting with the flag. */
@@ -123,6 +135,22 @@ public final class DemoOptions {
         } catch (NumberFormatException e) {
             throw new UsageException("--port must be a number from 0 to 65535");
         }
+    }
+
+    private static String parseCidr(String value) throws UsageException {
+        try {
+            dev.apiguard.TrustedProxies.of(value);
+            return value;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--trusted-proxy must be an IP address or CIDR block like 10.0.0.0/8: " + value);
+        }
+    }
+
+    private static String parseHeaderName(String value) throws UsageException {
+        if (!value.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+            throw new UsageException("--client-cert-header must be a header name like X-Forwarded-Client-Cert");
+        }
+        return value;
     }
 
     /** Parses {@code 30m}, {@code 1h}, {@code 45s}, {@code 500ms}, {@code 2d}. */

@@ -1,6 +1,9 @@
 package dev.apiguard.examples;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.TrustedProxies;
+import dev.apiguard.binding.CertificateBindingStep;
+import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
@@ -43,7 +46,7 @@ public final class DemoServer implements AutoCloseable {
                 .route("GET", "/health").permitAll()
                 .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
                 .route("GET", "/customers").requireScopes("customers:read")
-                .route("POST", "/payments").requireScopes("payments:write")
+                .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
                 .build();
     }
 
@@ -71,8 +74,28 @@ public final class DemoServer implements AutoCloseable {
         }
         return ApiGuard.builder()
                 .step(AccessTokenStep.of(tokens.build()))
+                .step(CertificateBindingStep.of(clientCertificates(options)))
                 .step(RouteAuthorizationStep.of(routes()))
                 .build();
+    }
+
+    /**
+     * The TLS certificate, and a forwarded one from {@code --trusted-proxy} peers in
+     * {@code --client-cert-header}, chaining to the {@code --client-ca} certificates.
+     */
+    static ClientCertificates clientCertificates(DemoOptions options) {
+        if (options.clientCertHeader == null) {
+            return ClientCertificates.tlsOnly();
+        }
+        try {
+            return ClientCertificates.builder()
+                    .trustedProxies(TrustedProxies.of(options.trustedProxies))
+                    .forwardedHeader(options.clientCertHeader)
+                    .forwardedTrustAnchors(trustStore(options.clientCa))
+                    .build();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("--client-ca cannot be read: " + options.clientCa, e);
+        }
     }
 
     /** Starts the server; it accepts connections when this returns. */

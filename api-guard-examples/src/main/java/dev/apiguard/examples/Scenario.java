@@ -46,13 +46,39 @@ final class Scenario {
         }
     }
 
+    /** The header the demo's TLS-terminating proxy would forward the client certificate in. */
+    static final String CERT_HEADER = "X-Forwarded-Client-Cert";
+
     private final List<Row> rows = new ArrayList<>();
     private final HttpClient client;
     private final URI base;
+    private final HttpClient partnerBClient;
+    private final HttpClient noCertificateClient;
+    private final URI behindProxy;
+    private final IssuedCertificate partnerA;
+    private final IssuedCertificate partnerB;
 
-    private Scenario(HttpClient client, URI base) {
+    private Scenario(HttpClient client, URI base, HttpClient partnerBClient, HttpClient noCertificateClient,
+            URI behindProxy, IssuedCertificate partnerA, IssuedCertificate partnerB) {
         this.client = client;
         this.base = base;
+        this.partnerBClient = partnerBClient;
+        this.noCertificateClient = noCertificateClient;
+        this.behindProxy = behindProxy;
+        this.partnerA = partnerA;
+        this.partnerB = partnerB;
+    }
+
+    /**
+     * An Envoy {@code x-forwarded-client-cert} element for the certificate, as a TLS-terminating
+     * proxy writes it: {@code Hash} (hex SHA-256 of the DER) and {@code Cert} (URL-encoded PEM,
+     * where base64's {@code +} stays as it is).
+     */
+    static String xfcc(IssuedCertificate certificate) throws Exception {
+        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(certificate.certificate().getEncoded()));
+        String pem = certificate.certificatePem().replace("\n", "%0A").replace(" ", "%20");
+        return "By=spiffe://demo.api-guard.dev/edge-proxy;Hash=" + hash + ";Cert=\"" + pem + "\"";
     }
 
     static boolean run(PrintStream out) throws Exception {
@@ -69,6 +95,7 @@ final class Scenario {
     private static boolean run(PrintStream out, Path dir) throws Exception {
         TestCertificates pki = TestCertificates.create();
         IssuedCertificate partner = pki.client("partner-a");
+        IssuedCertificate partnerB = pki.client("partner-b");
         LocalIssuer issuer = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
         LocalIssuer impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
         char[] password = "demo-password".toCharArray();
@@ -82,10 +109,18 @@ final class Scenario {
         DemoOptions options = DemoOptions.parse(List.of("--port", "0",
                 "--tls-keystore", keystore.toString(), "--tls-password", new String(password),
                 "--client-ca", ca.toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", jwks.toString(), "--max-token-lifetime", "1h"));
+                "--jwks", jwks.toString(), "--max-token-lifetime", "1h",
+                // forwarded certificates are believed only from this network, which the scenario is not in
+                "--client-cert-header", CERT_HEADER, "--trusted-proxy", "10.255.0.0/16"));
+        // the same API behind a TLS-terminating proxy: the scenario's loopback peer plays the proxy
+        DemoOptions proxied = DemoOptions.parse(List.of("--port", "0",
+                "--tls-keystore", keystore.toString(), "--tls-password", new String(password),
+                "--client-ca", ca.toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
+                "--jwks", jwks.toString(), "--max-token-lifetime", "1h",
+                "--client-cert-header", CERT_HEADER, "--trusted-proxy", "127.0.0.1/32"));
 
         out.println("api-guard demo scenario");
-        try (DemoServer server = DemoServer.start(options)) {
+        try (DemoServer server = DemoServer.start(options); DemoServer behindProxy = DemoServer.start(proxied)) {
             out.println("demo API on " + server.baseUri() + " (TLS with client certificates, tokens from "
                     + ISSUER + ")");
             out.println();
@@ -93,7 +128,16 @@ final class Scenario {
                     .sslContext(pki.sslContext(partner))
                     .connectTimeout(Duration.ofSeconds(5))
                     .build();
-            Scenario s = new Scenario(client, server.baseUri());
+            HttpClient partnerBClient = HttpClient.newBuilder()
+                    .sslContext(pki.sslContext(partnerB))
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            HttpClient noCertificate = HttpClient.newBuilder()
+                    .sslContext(pki.sslContext(null))
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            Scenario s = new Scenario(client, server.baseUri(), partnerBClient, noCertificate, behindProxy.baseUri(),
+                    partner, partnerB);
             s.play(issuer, impostor);
             s.print(out);
             return s.rows.stream().allMatch(Row::pass);
@@ -103,15 +147,35 @@ final class Scenario {
     private void play(LocalIssuer issuer, LocalIssuer impostor) throws Exception {
         String tag = CustomerDirectory.demo().all().get(0).serviceTag();
         String read = issuer.token().clientId("partner-a").scope("customers:read").sign();
-        String pay = issuer.token().clientId("partner-a").scope("customers:read payments:write").sign();
+        String pay = issuer.token().clientId("partner-a").scope("customers:read payments:write")
+                .boundToCertificate(partnerA.certificate()).sign();
+        String readBound = issuer.token().clientId("partner-a").scope("customers:read")
+                .boundToCertificate(partnerA.certificate()).sign();
+        String plainPay = issuer.token().clientId("partner-a").scope("customers:read payments:write").sign();
+        String payB = issuer.token().clientId("partner-b").scope("payments:write")
+                .boundToCertificate(partnerB.certificate()).sign();
+        String paymentJson = "{\"amount\":\"12.50\",\"currency\":\"EUR\"}";
         String invalid = "Bearer error=\"invalid_token\"";
 
         row("legitimate read", "partner reads one customer with a customers:read token",
                 get("/customers/" + tag, read), Expect.status(200), read);
         row("legitimate paging", "partner reads page 0 of the customer list",
                 get("/customers?page=0&size=20", read), Expect.status(200), read);
-        row("legitimate payment", "partner posts a payment with a payments:write token",
-                post("/payments", pay, "{\"amount\":\"12.50\",\"currency\":\"EUR\"}"), Expect.status(201), pay);
+        row("legitimate payment", "partner-a posts a payment with a payments:write token bound to its certificate",
+                post("/payments", pay, paymentJson), Expect.status(201), pay);
+        row("stolen bound token", "partner-a's bound token replayed over partner-b's mTLS connection",
+                post(partnerBClient, base, "/payments", pay, paymentJson), Expect.challenged(401, invalid), pay);
+        row("bound token, no certificate", "partner-a's bound token over TLS without a client certificate",
+                post(noCertificateClient, base, "/payments", pay, paymentJson), Expect.challenged(401, invalid), pay);
+        row("plain bearer on /payments", "a payments:write token without cnf on a sender-constrained route",
+                post("/payments", plainPay, paymentJson), Expect.challenged(401, invalid), plainPay);
+        row("forged forwarded certificate", "partner-b's token with a forged " + CERT_HEADER
+                        + " from a peer that is not a trusted proxy",
+                post(noCertificateClient, base, "/payments", payB, paymentJson, CERT_HEADER, xfcc(partnerB)),
+                Expect.challenged(401, invalid), payB);
+        row("via trusted proxy", "the same request from the trusted proxy (127.0.0.1/32) to a server behind it",
+                post(noCertificateClient, behindProxy, "/payments", payB, paymentJson, CERT_HEADER, xfcc(partnerB)),
+                Expect.status(201), payB);
         row("health check", "anyone asks GET /health without a credential",
                 get("/health", null), Expect.status(200), null);
         row("no token", "a customer lookup without any credential",
@@ -142,9 +206,9 @@ final class Scenario {
         String idToken = issuer.token().clientId("partner-a").scope("customers:read").type("JWT").sign();
         row("ID token as access token", "a token with typ JWT instead of at+jwt",
                 get("/customers/" + tag, idToken), Expect.challenged(401, invalid), idToken);
-        row("scope escalation", "a customers:read token tries POST /payments",
-                post("/payments", read, "{\"amount\":\"9999.00\"}"),
-                Expect.challenged(403, "Bearer error=\"insufficient_scope\", scope=\"payments:write\""), read);
+        row("scope escalation", "a bound customers:read token tries POST /payments",
+                post("/payments", readBound, "{\"amount\":\"9999.00\"}"),
+                Expect.challenged(403, "Bearer error=\"insufficient_scope\", scope=\"payments:write\""), readBound);
         row("unmapped route", "an authenticated caller probes GET /internal/export",
                 get("/internal/export", read), Expect.status(404), read);
         row("unmapped route, anonymous", "GET /internal/export without a credential",
@@ -164,13 +228,22 @@ final class Scenario {
     }
 
     private HttpResponse<String> post(String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+        return post(client, base, path, token, json);
+    }
+
+    /** POSTs JSON with the given client to the given server, with extra headers as name, value pairs. */
+    private static HttpResponse<String> post(HttpClient with, URI to, String path, String token, String json,
+            String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(to.resolve(path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return with.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void row(String name, String tried, HttpResponse<String> response, Expect expect, String secret) {

@@ -50,12 +50,13 @@ class DemoEndToEndTest {
     static LocalIssuer impostor;
     static DemoServer server;
     static HttpClient client;
+    static IssuedCertificate partner;
     static String tag;
 
     @BeforeAll
     static void start() throws Exception {
         pki = TestCertificates.create();
-        IssuedCertificate partner = pki.client("partner-a");
+        partner = pki.client("partner-a");
         issuer = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
         secondIssuer = LocalIssuer.ec("https://second-issuer.e2e.test").audience(AUDIENCE);
         impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
@@ -199,8 +200,10 @@ class DemoEndToEndTest {
 
     @Test
     void scopeEscalationIsForbiddenWithTheNeededScope() throws Exception {
+        String boundRead = issuer.token().clientId("partner-a").scope("customers:read")
+                .boundToCertificate(partner.certificate()).sign();
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "Bearer " + read())
+                .header("Authorization", "Bearer " + boundRead)
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.headers().allValues("WWW-Authenticate"))
@@ -209,7 +212,8 @@ class DemoEndToEndTest {
 
     @Test
     void paymentWithTheScopeIsCreatedAndABodyThatIsNotJsonIsRefused() throws Exception {
-        String token = issuer.token().clientId("partner-a").scope("payments:write").sign();
+        String token = issuer.token().clientId("partner-a").scope("payments:write")
+                .boundToCertificate(partner.certificate()).sign();
         HttpResponse<String> created = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
                 .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"1.00\"}")).build(),

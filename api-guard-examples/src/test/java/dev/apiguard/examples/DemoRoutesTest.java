@@ -1,7 +1,11 @@
 package dev.apiguard.examples;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.binding.CertificateBindingStep;
+import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.test.IssuedCertificate;
+import dev.apiguard.test.TestCertificates;
 import dev.apiguard.test.GuardTester;
 import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.MutableClock;
@@ -29,6 +33,7 @@ class DemoRoutesTest {
                     .maxLifetime(Duration.ofHours(1))
                     .clock(clock)
                     .build()))
+            .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
             .step(RouteAuthorizationStep.of(DemoServer.routes()))
             .build();
     final GuardTester tester = GuardTester.of(guard);
@@ -39,10 +44,31 @@ class DemoRoutesTest {
         tester.send(TestRequest.get("/customers/ABC1234").bearer(token))
                 .assertAllowed()
                 .assertCaller("partner-a");
+        // POST /payments needs a sender-constrained token: a plain bearer token is refused outright
         tester.send(TestRequest.post("/payments").bearer(token))
+                .assertStatus(401)
+                .assertChallenge("Bearer error=\"invalid_token\"")
+                .assertNoEcho(token);
+        IssuedCertificate certificate = TestCertificates.create(clock).client("partner-a");
+        String bound = issuer.token().clientId("partner-a").scope("customers:read")
+                .boundToCertificate(certificate.certificate()).sign();
+        tester.send(TestRequest.post("/payments").bearer(bound).clientCertificate(certificate))
                 .assertStatus(403)
                 .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"")
-                .assertNoEcho(token);
+                .assertNoEcho(bound);
+    }
+
+    @Test
+    void payerPaysOnlyWithTheCertificateItsTokenIsBoundTo() {
+        TestCertificates pki = TestCertificates.create(clock);
+        IssuedCertificate mine = pki.client("partner-a");
+        String token = issuer.token().clientId("partner-a").scope("payments:write")
+                .boundToCertificate(mine.certificate()).sign();
+        tester.send(TestRequest.post("/payments").bearer(token).clientCertificate(mine)).assertAllowed();
+        tester.send(TestRequest.post("/payments").bearer(token).clientCertificate(pki.client("partner-b")))
+                .assertStatus(401).assertChallenge("Bearer error=\"invalid_token\"");
+        tester.send(TestRequest.post("/payments").bearer(token))
+                .assertStatus(401).assertChallenge("Bearer error=\"invalid_token\"");
     }
 
     @Test
