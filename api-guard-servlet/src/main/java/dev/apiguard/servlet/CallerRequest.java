@@ -45,6 +45,7 @@ final class CallerRequest extends HttpServletRequestWrapper {
             case DPOP_BOUND_JWT -> "DPoP";
             case API_KEY -> "API_KEY";
             case MTLS -> HttpServletRequest.CLIENT_CERT_AUTH;
+            case CLIENT_ASSERTION -> "private_key_jwt";
         };
     }
 }
