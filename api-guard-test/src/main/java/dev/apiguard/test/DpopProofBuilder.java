@@ -47,7 +47,7 @@ public final class DpopProofBuilder {
         if (token == null) {
             claims.remove("ath");
         } else {
-            claims.put("ath", ath(token));
+            claims.put("ath", athOf(token));
         }
         return this;
     }
@@ -178,7 +178,7 @@ public final class DpopProofBuilder {
     }
 
     /** base64url(SHA-256(ASCII token)): the {@code ath} of RFC 9449 §4.2. */
-    public static String ath(String accessToken) {
+    public static String athOf(String accessToken) {
         try {
             return Encoding.base64Url(MessageDigest.getInstance("SHA-256")
                     .digest(accessToken.getBytes(StandardCharsets.US_ASCII)));
