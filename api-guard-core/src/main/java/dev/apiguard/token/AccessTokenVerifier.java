@@ -218,7 +218,7 @@ public final class AccessTokenVerifier {
     }
 
     /** Null when one of the issuer's matching keys verifies the signature, else the reason. */
-    private static String checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
+    static String checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
         JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
         if (matcher == null) {
             return Rejected.ALG_NOT_ALLOWED;
