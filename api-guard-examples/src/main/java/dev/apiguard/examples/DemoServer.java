@@ -1,6 +1,8 @@
 package dev.apiguard.examples;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.binding.DpopPolicy;
+import dev.apiguard.binding.DpopStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
@@ -43,7 +45,7 @@ public final class DemoServer implements AutoCloseable {
                 .route("GET", "/health").permitAll()
                 .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
                 .route("GET", "/customers").requireScopes("customers:read")
-                .route("POST", "/payments").requireScopes("payments:write")
+                .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
                 .build();
     }
 
@@ -71,6 +73,8 @@ public final class DemoServer implements AutoCloseable {
         }
         return ApiGuard.builder()
                 .step(AccessTokenStep.of(tokens.build()))
+                // DPoP is always on, without server nonces; a proof's iat may be 60 s off
+                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).build()))
                 .step(RouteAuthorizationStep.of(routes()))
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.apiguard.examples;
 
+import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.IssuedCertificate;
 import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.PublicKeyForm;
@@ -103,19 +104,41 @@ final class Scenario {
     private void play(LocalIssuer issuer, LocalIssuer impostor) throws Exception {
         String tag = CustomerDirectory.demo().all().get(0).serviceTag();
         String read = issuer.token().clientId("partner-a").scope("customers:read").sign();
-        String pay = issuer.token().clientId("partner-a").scope("customers:read payments:write").sign();
+        DpopKey partnerKey = DpopKey.ec();
+        String pay = issuer.token().clientId("partner-a").scope("customers:read payments:write")
+                .boundToDpopKey(partnerKey.publicJwk()).sign();
+        String boundRead = issuer.token().clientId("partner-a").scope("customers:read")
+                .boundToDpopKey(partnerKey.publicJwk()).sign();
         String invalid = "Bearer error=\"invalid_token\"";
+        String dpopAlgs = "algs=\"ES256 PS256 RS256 EdDSA\"";
+        String[] noCredential = {"Bearer", "DPoP " + dpopAlgs};
+        String paymentsUri = base.resolve("/payments").toString();
+        String payment = "{\"amount\":\"12.50\",\"currency\":\"EUR\"}";
 
         row("legitimate read", "partner reads one customer with a customers:read token",
                 get("/customers/" + tag, read), Expect.status(200), read);
         row("legitimate paging", "partner reads page 0 of the customer list",
                 get("/customers?page=0&size=20", read), Expect.status(200), read);
-        row("legitimate payment", "partner posts a payment with a payments:write token",
-                post("/payments", pay, "{\"amount\":\"12.50\",\"currency\":\"EUR\"}"), Expect.status(201), pay);
+        row("legitimate payment", "partner posts a payment with a DPoP-bound payments:write token and a proof",
+                postDpop("/payments", pay, partnerKey.proof("POST", paymentsUri, pay), payment),
+                Expect.status(201), pay);
+        String proof = partnerKey.proof("POST", paymentsUri, pay);
+        postDpop("/payments", pay, proof, payment);
+        row("replayed DPoP proof", "the same DPoP proof sent a second time",
+                postDpop("/payments", pay, proof, payment),
+                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs), pay);
+        row("DPoP token as Bearer", "a DPoP-bound token sent with the Bearer scheme (downgrade)",
+                post("/payments", pay, payment), Expect.challenged(401, invalid), pay);
+        row("stolen DPoP token", "a DPoP-bound token with a proof signed by the thief's own key",
+                postDpop("/payments", pay, DpopKey.ec().proof("POST", paymentsUri, pay), payment),
+                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs), pay);
+        String plainPay = issuer.token().clientId("partner-a").scope("payments:write").sign();
+        row("plain bearer on /payments", "an unbound payments:write token on the sender-constrained route",
+                post("/payments", plainPay, payment), Expect.challenged(401, invalid), plainPay);
         row("health check", "anyone asks GET /health without a credential",
                 get("/health", null), Expect.status(200), null);
         row("no token", "a customer lookup without any credential",
-                get("/customers/" + tag, null), Expect.challenged(401, "Bearer"), null);
+                get("/customers/" + tag, null), Expect.challenged(401, noCredential), null);
 
         String expired = issuer.token().clientId("partner-a").scope("customers:read")
                 .issuedAt(Instant.now().minus(Duration.ofMinutes(20))).lifetime(Duration.ofMinutes(10)).sign();
@@ -142,15 +165,16 @@ final class Scenario {
         String idToken = issuer.token().clientId("partner-a").scope("customers:read").type("JWT").sign();
         row("ID token as access token", "a token with typ JWT instead of at+jwt",
                 get("/customers/" + tag, idToken), Expect.challenged(401, invalid), idToken);
-        row("scope escalation", "a customers:read token tries POST /payments",
-                post("/payments", read, "{\"amount\":\"9999.00\"}"),
-                Expect.challenged(403, "Bearer error=\"insufficient_scope\", scope=\"payments:write\""), read);
+        row("scope escalation", "a DPoP-bound customers:read token tries POST /payments",
+                postDpop("/payments", boundRead, partnerKey.proof("POST", paymentsUri, boundRead),
+                        "{\"amount\":\"9999.00\"}"),
+                Expect.challenged(403, "Bearer error=\"insufficient_scope\", scope=\"payments:write\""), boundRead);
         row("unmapped route", "an authenticated caller probes GET /internal/export",
                 get("/internal/export", read), Expect.status(404), read);
         row("unmapped route, anonymous", "GET /internal/export without a credential",
-                get("/internal/export", null), Expect.challenged(401, "Bearer"), null);
+                get("/internal/export", null), Expect.challenged(401, noCredential), null);
         row("token in query string", "the token sent as ?access_token= instead of a header",
-                get("/customers/" + tag + "?access_token=" + read, null), Expect.challenged(401, "Bearer"), read);
+                get("/customers/" + tag + "?access_token=" + read, null), Expect.challenged(401, noCredential), read);
         row("oversized page", "a page of 500 records (limit 100)",
                 get("/customers?page=0&size=500", read), Expect.status(400), read);
     }
@@ -171,6 +195,15 @@ final class Scenario {
             b.header("Authorization", "Bearer " + token);
         }
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postDpop(String path, String token, String proof, String json) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "DPoP " + token)
+                .header("DPoP", proof)
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private void row(String name, String tried, HttpResponse<String> response, Expect expect, String secret) {

@@ -1,7 +1,10 @@
 package dev.apiguard.examples;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.binding.DpopPolicy;
+import dev.apiguard.binding.DpopStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.GuardTester;
 import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.MutableClock;
@@ -29,6 +32,7 @@ class DemoRoutesTest {
                     .maxLifetime(Duration.ofHours(1))
                     .clock(clock)
                     .build()))
+            .step(DpopStep.of(DpopPolicy.defaults()))
             .step(RouteAuthorizationStep.of(DemoServer.routes()))
             .build();
     final GuardTester tester = GuardTester.of(guard);
@@ -39,10 +43,26 @@ class DemoRoutesTest {
         tester.send(TestRequest.get("/customers/ABC1234").bearer(token))
                 .assertAllowed()
                 .assertCaller("partner-a");
+        // POST /payments is sender-constrained: a plain bearer token does not even reach the scope check
         tester.send(TestRequest.post("/payments").bearer(token))
-                .assertStatus(403)
-                .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"")
+                .assertStatus(401)
+                .assertChallenge("Bearer error=\"invalid_token\"")
                 .assertNoEcho(token);
+    }
+
+    @Test
+    void paymentNeedsADpopBoundTokenWithItsProofAndTheScope() {
+        DpopKey key = DpopKey.ec().clock(clock);
+        String payer = issuer.token().clientId("partner-a").scope("payments:write")
+                .boundToDpopKey(key.publicJwk()).sign();
+        tester.send(TestRequest.post("/payments").dpop(payer, key.proof("POST", "https://localhost/payments", payer)))
+                .assertAllowed()
+                .assertCaller("partner-a");
+        String reader = issuer.token().clientId("partner-a").scope("customers:read")
+                .boundToDpopKey(key.publicJwk()).sign();
+        tester.send(TestRequest.post("/payments").dpop(reader, key.proof("POST", "https://localhost/payments", reader)))
+                .assertStatus(403)
+                .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
     }
 
     @Test
@@ -58,7 +78,8 @@ class DemoRoutesTest {
     @Test
     void healthIsPublicAndEverythingUnmappedIsDenied() {
         tester.send(TestRequest.get("/health")).assertAllowed();
-        tester.send(TestRequest.get("/metrics")).assertStatus(401).assertChallenge("Bearer");
+        tester.send(TestRequest.get("/metrics")).assertStatus(401)
+                .assertChallenge("Bearer", "DPoP algs=\"ES256 PS256 RS256 EdDSA\"");
         String token = issuer.token().scope("customers:read").sign();
         tester.send(TestRequest.get("/metrics").bearer(token)).assertStatus(404);
     }
