@@ -469,6 +469,20 @@ class DpopStepTest {
     }
 
     @Test
+    void verifierAloneChecksAProofWithoutTokenAsAtATokenEndpoint() {
+        DpopProofVerifier verifier = DpopProofVerifier.of(DpopPolicy.defaults());
+        String endpoint = "https://auth.example/token";
+        String proof = KEY.proof("POST", endpoint, null);
+
+        assertThat(verifier.verify(proof, "POST", "HTTPS://AUTH.EXAMPLE:443/token", null, null, NOW))
+                .isEqualTo(new DpopVerification.Verified(KEY.thumbprint()));
+        assertThat(verifier.verify(proof, "POST", endpoint, null, null, NOW))
+                .isEqualTo(new DpopVerification.Rejected(DpopVerification.Rejected.REPLAYED));
+        assertThat(verifier.verify(KEY.proof("POST", endpoint, null), "POST", endpoint, "some-token", null, NOW))
+                .isEqualTo(new DpopVerification.Rejected(DpopVerification.Rejected.MISSING_CLAIM));
+    }
+
+    @Test
     void policyRefusesSymmetricAlgorithmsAndBadSettings() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DpopPolicy.builder().algorithms(JWSAlgorithm.HS256))
                 .hasMessageContaining("algorithms");
