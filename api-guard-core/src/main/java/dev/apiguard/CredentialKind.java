@@ -11,10 +11,16 @@ public enum CredentialKind {
     /** A static API key: the weakest kind, supported only as a migration path. */
     API_KEY,
     /** A TLS client certificate alone (RFC 8705 §2). */
-    MTLS;
+    MTLS,
+    /**
+     * A signed client assertion ({@code private_key_jwt}, RFC 7523 §2.2, OpenID Connect Core §9):
+     * a short-lived, single-use JWT signed with the client's registered private key. It proves
+     * possession of that key, so it is sender-constrained.
+     */
+    CLIENT_ASSERTION;
 
     /** Whether a stolen copy of the credential is useless without the caller's private key. */
     public boolean isSenderConstrained() {
-        return this == MTLS_BOUND_JWT || this == DPOP_BOUND_JWT || this == MTLS;
+        return this == MTLS_BOUND_JWT || this == DPOP_BOUND_JWT || this == MTLS || this == CLIENT_ASSERTION;
     }
 }

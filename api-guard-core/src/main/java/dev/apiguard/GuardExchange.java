@@ -22,6 +22,7 @@ public final class GuardExchange {
     private final SecurityEventListener listener;
     private final List<Challenge> challenges;
     private Caller caller;
+    private String credentialScheme;
     private String routeTemplate;
     private Map<String, String> pathVariables = Map.of();
     private boolean publicRoute;
@@ -53,6 +54,22 @@ public final class GuardExchange {
     /** Sets (or replaces, after binding) the authenticated caller. */
     public void authenticate(Caller authenticated) {
         this.caller = Objects.requireNonNull(authenticated, "caller cannot be null");
+    }
+
+    /**
+     * The {@code Authorization} scheme the caller's credential came with, as the authenticating
+     * step recorded it ({@code Bearer} or {@code DPoP}, in this spelling), or {@code null} when
+     * none was recorded (no credential yet, or one that does not travel in {@code Authorization}).
+     * A binding step reads it: a DPoP-bound token must come with the {@code DPoP} scheme (RFC 9449
+     * §7.1).
+     */
+    public String credentialScheme() {
+        return credentialScheme;
+    }
+
+    /** Records the {@code Authorization} scheme the credential came with; see {@link #credentialScheme()}. */
+    public void credentialScheme(String scheme) {
+        this.credentialScheme = Objects.requireNonNull(scheme, "scheme cannot be null");
     }
 
     /** The template of the matched route ({@code /customers/{serviceTag}}), or {@code null}. */

@@ -52,6 +52,15 @@ public interface GuardRequest {
     /** The port the request was sent to. */
     int port();
 
+    /**
+     * The application's context path, as the request URI begins with it ({@code /api}), or the
+     * empty string for the root context (the default). With {@link #path()} it makes the request
+     * URI that a DPoP proof's {@code htu} names.
+     */
+    default String contextPath() {
+        return "";
+    }
+
     /** Whether the query string carries a parameter of this name (its value is never read). */
     boolean hasQueryParameter(String name);
 }

@@ -38,6 +38,21 @@ public enum SecurityEventType {
     MTLS_CLIENT_ACCEPTED("mtls.client_accepted"),
     /** A client certificate matched no registered client, or more than one; {@code reason} says which. */
     MTLS_CLIENT_UNMATCHED("mtls.client_unmatched"),
+    // binding: DPoP and client assertions
+    /** A DPoP proof was verified and the caller bound to its key (RFC 9449). */
+    DPOP_PROOF_ACCEPTED("dpop.proof_accepted"),
+    /** A DPoP proof was refused; the {@code reason} detail says which check failed (logs only). */
+    DPOP_PROOF_REJECTED("dpop.proof_rejected"),
+    /** A DPoP proof's {@code jti} was used before (or the replay cache could not record it). */
+    DPOP_REPLAYED("dpop.replayed"),
+    /** A DPoP-bound token came with the {@code Bearer} scheme, or an unbound one with {@code DPoP}. */
+    DPOP_DOWNGRADE("dpop.downgrade"),
+    /** A DPoP proof lacked a valid server nonce; a fresh one was sent ({@code use_dpop_nonce}). */
+    DPOP_NONCE_REQUIRED("dpop.nonce_required"),
+    /** A client assertion (RFC 7523 {@code private_key_jwt}) was verified. */
+    CLIENT_ASSERTION_ACCEPTED("client_assertion.accepted"),
+    /** A client assertion was refused; the {@code reason} detail says why (logs only). */
+    CLIENT_ASSERTION_REJECTED("client_assertion.rejected"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */

@@ -14,7 +14,8 @@ import java.util.Objects;
 
 /**
  * The guard step that authenticates a request by the access token in its
- * {@code Authorization: Bearer} header (RFC 6750 §2.1), named {@value #NAME}.
+ * {@code Authorization: Bearer} header (RFC 6750 §2.1) or {@code Authorization: DPoP} header
+ * (RFC 9449 §7.1), named {@value #NAME}.
  *
  * <p>Thread-safe; one instance serves every request. Per request:
  * <ul>
@@ -22,17 +23,23 @@ import java.util.Objects;
  *       ({@link Denials#invalidRequest()}) and a {@code request.invalid} event;</li>
  *   <li>an {@code access_token} query parameter is never used (RFC 6750 §2.3 is not supported,
  *       because URLs end up in logs); it raises a {@code credential.misplaced} event;</li>
- *   <li>no {@code Authorization} header, or one with another scheme ({@code Basic},
- *       {@code DPoP}, ...): allowed without a caller, so that a later step answers 401 for a
- *       protected route and other authentication steps may try;</li>
- *   <li>{@code Bearer} (any case), one or more spaces and an RFC 6750 {@code b64token}: verified
- *       by the {@link AccessTokenVerifier}; the caller is put on the exchange and a
- *       {@code token.accepted} event raised, or the request is refused with 401
+ *   <li>no {@code Authorization} header, or one with another scheme ({@code Basic}, ...): allowed
+ *       without a caller, so that a later step answers 401 for a protected route and other
+ *       authentication steps may try;</li>
+ *   <li>{@code Bearer} or {@code DPoP} (any case), one or more spaces and an RFC 6750
+ *       {@code b64token}: verified the same way by the {@link AccessTokenVerifier}; the caller is
+ *       put on the exchange with the scheme ({@link GuardExchange#credentialScheme()}, spelt
+ *       {@code Bearer} or {@code DPoP}) and a {@code token.accepted} event raised, or the request
+ *       is refused with 401
  *       {@code invalid_token} ({@link Denials#invalidToken()}) and a {@code token.rejected}
  *       event whose {@code reason} detail is the verifier's reason code;</li>
- *   <li>a {@code Bearer} header that does not have that syntax, or is longer than the policy's
- *       maximum token length allows: 401 {@code invalid_token}.</li>
+ *   <li>a {@code Bearer} or {@code DPoP} header that does not have that syntax, or is longer
+ *       than the policy's maximum token length allows: 401 {@code invalid_token}.</li>
  * </ul>
+ * This step checks the token only. The proof of possession that the {@code DPoP} scheme and a
+ * token's {@code cnf.jkt} call for is the job of {@code dev.apiguard.binding.DpopStep}, which must
+ * follow this step whenever DPoP-bound tokens can reach the API; it also refuses a DPoP-bound token
+ * sent as {@code Bearer} (a downgrade).
  * The token never appears in an event, a log line or an exception.
  */
 public final class AccessTokenStep implements GuardStep {
@@ -41,6 +48,7 @@ public final class AccessTokenStep implements GuardStep {
     public static final String NAME = "token";
 
     private static final String SCHEME = "Bearer";
+    private static final String DPOP_SCHEME = "DPoP";
     // room for the scheme and a generous run of spaces on top of the longest token
     private static final int HEADER_OVERHEAD = 64;
 
@@ -87,20 +95,22 @@ public final class AccessTokenStep implements GuardStep {
             return Decision.ALLOW;
         }
         String header = authorization.get(0);
-        if (!isBearer(header)) {
-            // not a credential of ours (Basic, DPoP, ...): another step may understand it
+        String scheme = scheme(header);
+        if (scheme == null) {
+            // not a credential of ours (Basic, ...): another step may understand it
             return Decision.ALLOW;
         }
         if (header.length() > maxHeaderLength) {
             return reject(exchange, Rejected.TOO_LONG);
         }
-        String token = b64token(header);
+        String token = b64token(header, scheme.length());
         if (token == null) {
             return reject(exchange, Rejected.MALFORMED);
         }
         TokenVerification result = verifier.verify(token, exchange.now());
         if (result instanceof Verified verified) {
             exchange.authenticate(verified.caller());
+            exchange.credentialScheme(scheme);
             if (exchange.eventsEnabled()) {
                 exchange.emit(SecurityEventType.TOKEN_ACCEPTED, "issuer", String.valueOf(verified.caller().issuer()));
             }
@@ -109,15 +119,25 @@ public final class AccessTokenStep implements GuardStep {
         return reject(exchange, ((Rejected) result).reason());
     }
 
-    /** Whether the header's auth-scheme (up to the first space or tab) is {@code Bearer}, in any case. */
-    private static boolean isBearer(String header) {
-        if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+    /**
+     * {@code Bearer} or {@code DPoP} when the header's auth-scheme (up to the first space or tab)
+     * is one of them, in any case; else null.
+     */
+    private static String scheme(String header) {
+        if (isScheme(header, SCHEME)) {
+            return SCHEME;
+        }
+        return isScheme(header, DPOP_SCHEME) ? DPOP_SCHEME : null;
+    }
+
+    private static boolean isScheme(String header, String scheme) {
+        if (header == null || !header.regionMatches(true, 0, scheme, 0, scheme.length())) {
             return false;
         }
-        if (header.length() == SCHEME.length()) {
+        if (header.length() == scheme.length()) {
             return true;
         }
-        char next = header.charAt(SCHEME.length());
+        char next = header.charAt(scheme.length());
         return next == ' ' || next == '\t';
     }
 
@@ -132,11 +152,16 @@ public final class AccessTokenStep implements GuardStep {
      * nothing follows it; else null.
      */
     static String b64token(String header) {
-        int start = SCHEME.length();
+        return b64token(header, SCHEME.length());
+    }
+
+    /** As {@link #b64token(String)}, after a scheme of the given length. */
+    static String b64token(String header, int schemeLength) {
+        int start = schemeLength;
         while (start < header.length() && header.charAt(start) == ' ') {
             start++;
         }
-        if (start == SCHEME.length() || start == header.length()) {
+        if (start == schemeLength || start == header.length()) {
             return null;
         }
         int i = start;

@@ -21,8 +21,8 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
-import dev.apiguard.token.internal.CompactJws;
-import dev.apiguard.token.internal.SignatureCheck;
+import dev.apiguard.internal.CompactJws;
+import dev.apiguard.internal.SignatureCheck;
 import dev.apiguard.token.internal.TokenDigest;
 import java.text.ParseException;
 import java.time.Clock;
@@ -218,7 +218,7 @@ public final class AccessTokenVerifier {
     }
 
     /** Null when one of the issuer's matching keys verifies the signature, else the reason. */
-    private static String checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
+    static String checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
         JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
         if (matcher == null) {
             return Rejected.ALG_NOT_ALLOWED;

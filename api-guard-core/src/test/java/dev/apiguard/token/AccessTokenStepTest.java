@@ -106,6 +106,32 @@ class AccessTokenStepTest {
         });
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"DPoP ", "dpop ", "DPOP  "})
+    void dpopSchemeTokenIsVerifiedTheSameWayAndTheSchemeIsRecorded(String prefix) {
+        Decision decision = evaluate(TestRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
+
+        assertThat(decision.isAllowed()).isTrue();
+        assertThat(exchange.caller()).isPresent();
+        assertThat(exchange.credentialScheme()).isEqualTo("DPoP");
+    }
+
+    @Test
+    void bearerSchemeIsRecordedAsBearer() {
+        evaluate(TestRequest.get().header("Authorization", "bEaReR " + ISSUER.token().sign()));
+
+        assertThat(exchange.credentialScheme()).isEqualTo("Bearer");
+    }
+
+    @Test
+    void badTokenUnderTheDpopSchemeIsRefusedWithInvalidToken() {
+        Decision decision = evaluate(TestRequest.get().header("Authorization", "DPoP " + ISSUER.token().sign() + "x!"));
+
+        assertThat(decision).isEqualTo(Denials.invalidToken());
+        assertThat(exchange.caller()).isEmpty();
+        assertThat(exchange.credentialScheme()).isNull();
+    }
+
     @Test
     void twoAuthorizationHeadersAreABadRequest() {
         String token = ISSUER.token().sign();
@@ -151,7 +177,7 @@ class AccessTokenStepTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Basic dXNlcjpwYXNz", "DPoP eyJhbGciOiJFUzI1NiJ9.e30.sig", "Bearerish token", "Negotiate abc"})
+    @ValueSource(strings = {"Basic dXNlcjpwYXNz", "DPoPish token", "Bearerish token", "Negotiate abc"})
     void otherSchemesAreLeftToOtherSteps(String header) {
         Decision decision = evaluate(TestRequest.get().header("Authorization", header));
 

@@ -4,6 +4,8 @@ import dev.apiguard.ApiGuard;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.binding.CertificateBindingStep;
 import dev.apiguard.binding.ClientCertificates;
+import dev.apiguard.binding.DpopPolicy;
+import dev.apiguard.binding.DpopStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
@@ -75,6 +77,8 @@ public final class DemoServer implements AutoCloseable {
         return ApiGuard.builder()
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(CertificateBindingStep.of(clientCertificates(options)))
+                // DPoP is always on, without server nonces; a proof's iat may be 60 s off
+                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).build()))
                 .step(RouteAuthorizationStep.of(routes()))
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.apiguard.examples;
 
+import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.IssuedCertificate;
 import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.PublicKeyForm;
@@ -155,7 +156,13 @@ final class Scenario {
         String payB = issuer.token().clientId("partner-b").scope("payments:write")
                 .boundToCertificate(partnerB.certificate()).sign();
         String paymentJson = "{\"amount\":\"12.50\",\"currency\":\"EUR\"}";
+        DpopKey partnerKey = DpopKey.ec();
+        String dpopPay = issuer.token().clientId("partner-a").scope("customers:read payments:write")
+                .boundToDpopKey(partnerKey.publicJwk()).sign();
         String invalid = "Bearer error=\"invalid_token\"";
+        String dpopAlgs = "algs=\"ES256 PS256 RS256 EdDSA\"";
+        String[] noCredential = {"Bearer", "DPoP " + dpopAlgs};
+        String paymentsUri = base.resolve("/payments").toString();
 
         row("legitimate read", "partner reads one customer with a customers:read token",
                 get("/customers/" + tag, read), Expect.status(200), read);
@@ -176,10 +183,23 @@ final class Scenario {
         row("via trusted proxy", "the same request from the trusted proxy (127.0.0.1/32) to a server behind it",
                 post(noCertificateClient, behindProxy, "/payments", payB, paymentJson, CERT_HEADER, xfcc(partnerB)),
                 Expect.status(201), payB);
+        row("legitimate DPoP payment", "partner posts a payment with a DPoP-bound payments:write token and a proof",
+                postDpop("/payments", dpopPay, partnerKey.proof("POST", paymentsUri, dpopPay), paymentJson),
+                Expect.status(201), dpopPay);
+        String proof = partnerKey.proof("POST", paymentsUri, dpopPay);
+        postDpop("/payments", dpopPay, proof, paymentJson);
+        row("replayed DPoP proof", "the same DPoP proof sent a second time",
+                postDpop("/payments", dpopPay, proof, paymentJson),
+                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs), dpopPay);
+        row("DPoP token as Bearer", "a DPoP-bound token sent with the Bearer scheme (downgrade)",
+                post("/payments", dpopPay, paymentJson), Expect.challenged(401, invalid), dpopPay);
+        row("stolen DPoP token", "a DPoP-bound token with a proof signed by the thief's own key",
+                postDpop("/payments", dpopPay, DpopKey.ec().proof("POST", paymentsUri, dpopPay), paymentJson),
+                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs), dpopPay);
         row("health check", "anyone asks GET /health without a credential",
                 get("/health", null), Expect.status(200), null);
         row("no token", "a customer lookup without any credential",
-                get("/customers/" + tag, null), Expect.challenged(401, "Bearer"), null);
+                get("/customers/" + tag, null), Expect.challenged(401, noCredential), null);
 
         String expired = issuer.token().clientId("partner-a").scope("customers:read")
                 .issuedAt(Instant.now().minus(Duration.ofMinutes(20))).lifetime(Duration.ofMinutes(10)).sign();
@@ -212,9 +232,9 @@ final class Scenario {
         row("unmapped route", "an authenticated caller probes GET /internal/export",
                 get("/internal/export", read), Expect.status(404), read);
         row("unmapped route, anonymous", "GET /internal/export without a credential",
-                get("/internal/export", null), Expect.challenged(401, "Bearer"), null);
+                get("/internal/export", null), Expect.challenged(401, noCredential), null);
         row("token in query string", "the token sent as ?access_token= instead of a header",
-                get("/customers/" + tag + "?access_token=" + read, null), Expect.challenged(401, "Bearer"), read);
+                get("/customers/" + tag + "?access_token=" + read, null), Expect.challenged(401, noCredential), read);
         row("oversized page", "a page of 500 records (limit 100)",
                 get("/customers?page=0&size=500", read), Expect.status(400), read);
     }
@@ -244,6 +264,15 @@ final class Scenario {
             b.header(headers[i], headers[i + 1]);
         }
         return with.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postDpop(String path, String token, String proof, String json) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "DPoP " + token)
+                .header("DPoP", proof)
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private void row(String name, String tried, HttpResponse<String> response, Expect expect, String secret) {

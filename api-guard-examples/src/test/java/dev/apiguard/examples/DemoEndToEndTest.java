@@ -40,6 +40,7 @@ class DemoEndToEndTest {
     static final String ISSUER = "https://issuer.e2e.test";
     static final String AUDIENCE = "https://api.e2e.test";
     static final String INVALID = "Bearer error=\"invalid_token\"";
+    static final String[] NO_CREDENTIAL = {"Bearer", "DPoP algs=\"ES256 PS256 RS256 EdDSA\""};
 
     @TempDir
     static Path dir;
@@ -129,7 +130,7 @@ class DemoEndToEndTest {
     void noCredentialIsChallengedWithoutError() throws Exception {
         HttpResponse<String> r = get("/customers/" + tag, null);
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(NO_CREDENTIAL);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
                 v -> assertThat(v).startsWith("application/problem+json"));
     }
@@ -200,10 +201,12 @@ class DemoEndToEndTest {
 
     @Test
     void scopeEscalationIsForbiddenWithTheNeededScope() throws Exception {
-        String boundRead = issuer.token().clientId("partner-a").scope("customers:read")
-                .boundToCertificate(partner.certificate()).sign();
+        dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
+        String reader = issuer.token().clientId("partner-a").scope("customers:read")
+                .boundToDpopKey(key.publicJwk()).sign();
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "Bearer " + boundRead)
+                .header("Authorization", "DPoP " + reader)
+                .header("DPoP", key.proof("POST", server.baseUri().resolve("/payments").toString(), reader))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.headers().allValues("WWW-Authenticate"))
@@ -212,16 +215,20 @@ class DemoEndToEndTest {
 
     @Test
     void paymentWithTheScopeIsCreatedAndABodyThatIsNotJsonIsRefused() throws Exception {
+        dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
+        String payments = server.baseUri().resolve("/payments").toString();
         String token = issuer.token().clientId("partner-a").scope("payments:write")
-                .boundToCertificate(partner.certificate()).sign();
+                .boundToDpopKey(key.publicJwk()).sign();
         HttpResponse<String> created = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "DPoP " + token)
+                .header("DPoP", key.proof("POST", payments, token))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"1.00\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(created.body()).contains("\"paymentId\":\"pay_");
         HttpResponse<String> bad = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "DPoP " + token)
+                .header("DPoP", key.proof("POST", payments, token))
                 .POST(HttpRequest.BodyPublishers.ofString("not json")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
@@ -241,7 +248,7 @@ class DemoEndToEndTest {
         assertThat(get("/internal/export", "Bearer " + read()).statusCode()).isEqualTo(404);
         HttpResponse<String> anonymous = get("/internal/export", null);
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(anonymous.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+        assertThat(anonymous.headers().allValues("WWW-Authenticate")).containsExactly(NO_CREDENTIAL);
     }
 
     @Test
@@ -255,7 +262,7 @@ class DemoEndToEndTest {
     void tokenInTheQueryStringIsNotUsed() throws Exception {
         HttpResponse<String> r = get("/customers/" + tag + "?access_token=" + read(), null);
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(NO_CREDENTIAL);
     }
 
     @ParameterizedTest
@@ -269,6 +276,11 @@ class DemoEndToEndTest {
 
     /** Sends raw bytes over TLS (with the partner's certificate) and returns the whole response. */
     static String raw(String request) throws Exception {
+        return rawTo(server, pki, request);
+    }
+
+    /** Sends raw bytes over TLS to the server and returns the whole response. */
+    static String rawTo(DemoServer server, TestCertificates pki, String request) throws Exception {
         try (SSLSocket socket = (SSLSocket) pki.sslContext(pki.client("raw-client")).getSocketFactory()
                 .createSocket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);

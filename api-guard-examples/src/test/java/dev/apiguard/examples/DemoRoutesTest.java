@@ -3,9 +3,12 @@ package dev.apiguard.examples;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.binding.CertificateBindingStep;
 import dev.apiguard.binding.ClientCertificates;
+import dev.apiguard.binding.DpopPolicy;
+import dev.apiguard.binding.DpopStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.test.IssuedCertificate;
 import dev.apiguard.test.TestCertificates;
+import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.GuardTester;
 import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.MutableClock;
@@ -34,6 +37,7 @@ class DemoRoutesTest {
                     .clock(clock)
                     .build()))
             .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
+            .step(DpopStep.of(DpopPolicy.defaults()))
             .step(RouteAuthorizationStep.of(DemoServer.routes()))
             .build();
     final GuardTester tester = GuardTester.of(guard);
@@ -72,6 +76,21 @@ class DemoRoutesTest {
     }
 
     @Test
+    void paymentNeedsADpopBoundTokenWithItsProofAndTheScope() {
+        DpopKey key = DpopKey.ec().clock(clock);
+        String payer = issuer.token().clientId("partner-a").scope("payments:write")
+                .boundToDpopKey(key.publicJwk()).sign();
+        tester.send(TestRequest.post("/payments").dpop(payer, key.proof("POST", "https://localhost/payments", payer)))
+                .assertAllowed()
+                .assertCaller("partner-a");
+        String reader = issuer.token().clientId("partner-a").scope("customers:read")
+                .boundToDpopKey(key.publicJwk()).sign();
+        tester.send(TestRequest.post("/payments").dpop(reader, key.proof("POST", "https://localhost/payments", reader)))
+                .assertStatus(403)
+                .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
+    }
+
+    @Test
     void tokenStopsWorkingWhenItExpires() {
         String token = issuer.token().scope("customers:read").lifetime(Duration.ofMinutes(5)).sign();
         tester.send(TestRequest.get("/customers").bearer(token)).assertAllowed();
@@ -84,7 +103,8 @@ class DemoRoutesTest {
     @Test
     void healthIsPublicAndEverythingUnmappedIsDenied() {
         tester.send(TestRequest.get("/health")).assertAllowed();
-        tester.send(TestRequest.get("/metrics")).assertStatus(401).assertChallenge("Bearer");
+        tester.send(TestRequest.get("/metrics")).assertStatus(401)
+                .assertChallenge("Bearer", "DPoP algs=\"ES256 PS256 RS256 EdDSA\"");
         String token = issuer.token().scope("customers:read").sign();
         tester.send(TestRequest.get("/metrics").bearer(token)).assertStatus(404);
     }

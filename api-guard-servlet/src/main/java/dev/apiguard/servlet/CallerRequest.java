@@ -20,7 +20,11 @@ final class CallerRequest extends HttpServletRequestWrapper {
      * and as the principal of the returned request; without a caller the request is returned as is.
      */
     static HttpServletRequest expose(HttpServletRequest request, dev.apiguard.GuardExchange exchange) {
-        Caller caller = exchange.caller().orElse(null);
+        return expose(request, exchange.caller().orElse(null));
+    }
+
+    /** Exposes the caller, if not null, as attribute and principal; see {@link #expose(HttpServletRequest, dev.apiguard.GuardExchange)}. */
+    static HttpServletRequest expose(HttpServletRequest request, Caller caller) {
         if (caller == null) {
             return request;
         }
@@ -45,6 +49,7 @@ final class CallerRequest extends HttpServletRequestWrapper {
             case DPOP_BOUND_JWT -> "DPoP";
             case API_KEY -> "API_KEY";
             case MTLS -> HttpServletRequest.CLIENT_CERT_AUTH;
+            case CLIENT_ASSERTION -> "private_key_jwt";
         };
     }
 }

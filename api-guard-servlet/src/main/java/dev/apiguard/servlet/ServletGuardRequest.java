@@ -145,6 +145,12 @@ public final class ServletGuardRequest implements GuardRequest {
     }
 
     @Override
+    public String contextPath() {
+        String context = request.getContextPath();
+        return context == null ? "" : context;
+    }
+
+    @Override
     public boolean hasQueryParameter(String name) {
         Objects.requireNonNull(name, "name cannot be null");
         return hasParameterName(request.getQueryString(), name);

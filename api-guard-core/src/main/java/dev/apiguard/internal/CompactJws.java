@@ -1,4 +1,4 @@
-package dev.apiguard.token.internal;
+package dev.apiguard.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,4 +1,4 @@
-package dev.apiguard.token.internal;
+package dev.apiguard.internal;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

@@ -1,0 +1,145 @@
+package dev.apiguard;
+
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A {@link ReplayCache} in this JVM's memory: right for one app node, or for a cluster whose
+ * clients stick to one node. Use a shared implementation (Redis) when proofs may reach any node.
+ *
+ * <p>Bounded: it holds at most {@link #maxEntries()} keys (default {@value #DEFAULT_MAX_ENTRIES}).
+ * Each key lives until its {@code notAfter}; expired keys are purged when the cache is full (at
+ * most once per expiry, so a cache full of live keys costs no scan per request). A cache full of
+ * live keys answers {@link Outcome#FULL} and records nothing: it never evicts a live key, so an
+ * attacker cannot flush a captured proof's {@code jti} out by sending many others. Size the bound
+ * for the traffic of one {@code iat} window (requests per second × the window's length × 2).
+ *
+ * <p>Time comes only from the {@code now} argument. Thread-safe and lock-free on the hot path:
+ * {@link ConcurrentHashMap#compute} makes the check and the record one atomic step per key, and an
+ * {@link AtomicInteger} reserves a slot before a key is added, so the bound holds under concurrency.
+ * Never answers {@link Outcome#UNAVAILABLE}.
+ */
+public final class LocalReplayCache implements ReplayCache {
+
+    /** The default bound: 100,000 keys (about 15 MB with 64-character keys). */
+    public static final int DEFAULT_MAX_ENTRIES = 100_000;
+
+    private static final Instant NEVER = Instant.MAX;
+
+    private final int maxEntries;
+    private final ConcurrentHashMap<String, Instant> entries;
+    private final AtomicInteger size = new AtomicInteger();
+    // the earliest notAfter that may be in the map: no purge can free anything before it
+    private final AtomicReference<Instant> earliestExpiry = new AtomicReference<>(NEVER);
+
+    private LocalReplayCache(int maxEntries) {
+        this.maxEntries = maxEntries;
+        this.entries = new ConcurrentHashMap<>(Math.min(maxEntries, 1024));
+    }
+
+    /** A cache of {@value #DEFAULT_MAX_ENTRIES} keys at most. */
+    public static LocalReplayCache create() {
+        return new LocalReplayCache(DEFAULT_MAX_ENTRIES);
+    }
+
+    /**
+     * A cache of at most {@code maxEntries} keys.
+     *
+     * @throws IllegalArgumentException naming {@code maxEntries} unless it is 1 to 10,000,000
+     */
+    public static LocalReplayCache withMaxEntries(int maxEntries) {
+        if (maxEntries < 1 || maxEntries > 10_000_000) {
+            throw new IllegalArgumentException("maxEntries must be between 1 and 10,000,000: " + maxEntries);
+        }
+        return new LocalReplayCache(maxEntries);
+    }
+
+    /** The most keys this cache holds. */
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    /** How many keys are held right now, live or expired but not yet purged. */
+    public int size() {
+        return size.get();
+    }
+
+    @Override
+    public Outcome firstUse(String key, Instant notAfter, Instant now) {
+        Objects.requireNonNull(key, "key cannot be null");
+        Objects.requireNonNull(notAfter, "notAfter cannot be null");
+        Objects.requireNonNull(now, "now cannot be null");
+        if (!reserve()) {
+            purgeExpired(now);
+            if (!reserve()) {
+                Instant known = entries.get(key);
+                return known != null && !now.isAfter(known) ? Outcome.REPLAYED : Outcome.FULL;
+            }
+        }
+        // 0: live key found (replay), 1: added, 2: replaced an expired key
+        int[] what = new int[1];
+        entries.compute(key, (k, existing) -> {
+            if (existing != null && !now.isAfter(existing)) {
+                what[0] = 0;
+                return existing;
+            }
+            what[0] = existing == null ? 1 : 2;
+            return notAfter;
+        });
+        if (what[0] != 1) {
+            size.decrementAndGet(); // the reserved slot was not used
+        }
+        if (what[0] == 0) {
+            return Outcome.REPLAYED;
+        }
+        earliestExpiry.accumulateAndGet(notAfter, LocalReplayCache::earlier);
+        return Outcome.FIRST_USE;
+    }
+
+    private boolean reserve() {
+        while (true) {
+            int n = size.get();
+            if (n >= maxEntries) {
+                return false;
+            }
+            if (size.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Drops every key whose notAfter has passed, when one may have. */
+    private synchronized void purgeExpired(Instant now) {
+        if (!now.isAfter(earliestExpiry.get())) {
+            return;
+        }
+        earliestExpiry.set(NEVER);
+        Instant earliestLeft = NEVER;
+        for (Iterator<Map.Entry<String, Instant>> it = entries.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Instant> e = it.next();
+            Instant expiry = e.getValue();
+            if (now.isAfter(expiry)) {
+                if (entries.remove(e.getKey(), expiry)) {
+                    size.decrementAndGet();
+                }
+            } else {
+                earliestLeft = earlier(earliestLeft, expiry);
+            }
+        }
+        earliestExpiry.accumulateAndGet(earliestLeft, LocalReplayCache::earlier);
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    @Override
+    public String toString() {
+        return "LocalReplayCache[size=" + size.get() + ", maxEntries=" + maxEntries + "]";
+    }
+}

@@ -1,0 +1,237 @@
+package dev.apiguard.binding;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.apiguard.LocalReplayCache;
+import dev.apiguard.ReplayCache;
+import dev.apiguard.TrustedProxies;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What a DPoP proof (RFC 9449 §4) must look like to be accepted: immutable, built by
+ * {@link #builder()} with safe defaults, thread-safe.
+ *
+ * <p>Defaults, each stated once here:
+ * <ul>
+ *   <li>algorithms {@code ES256 PS256 RS256 EdDSA} ({@link #DEFAULT_ALGORITHMS}); asymmetric only,
+ *       {@code none} and {@code HS*} can never be configured (RFC 9449 §4.2);</li>
+ *   <li>{@code iat} window ±60 s around the guard's clock ({@link #DEFAULT_IAT_WINDOW});</li>
+ *   <li>largest proof 8 KiB ({@link #DEFAULT_MAX_PROOF_LENGTH}), refused before parsing;</li>
+ *   <li>replay cache: a {@link LocalReplayCache} of 100,000 {@code jti}s, made per policy;</li>
+ *   <li>server nonces off; when on (RFC 9449 §8), stateless HMAC nonces valid for the given
+ *       window, keyed by a random secret made at start unless one is given (give the same secret
+ *       to every node of a cluster);</li>
+ *   <li>{@link TrustedProxies#NONE}: {@code htu} is built from the request as received;
+ *       {@code X-Forwarded-Host} and {@code X-Forwarded-Proto} are believed only from the
+ *       configured proxies.</li>
+ * </ul>
+ */
+public final class DpopPolicy {
+
+    /** The default proof algorithms, in the order the {@code algs} challenge parameter lists them. */
+    public static final Set<JWSAlgorithm> DEFAULT_ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(
+            List.of(JWSAlgorithm.ES256, JWSAlgorithm.PS256, JWSAlgorithm.RS256, JWSAlgorithm.EdDSA)));
+    /** Every algorithm a proof may be configured to use: asymmetric ones only. */
+    public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(
+            List.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
+                    JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
+                    JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+                    JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519)));
+    /** Default allowed distance of a proof's {@code iat} from now: 60 s either way. */
+    public static final Duration DEFAULT_IAT_WINDOW = Duration.ofSeconds(60);
+    /** Default largest proof, in characters: 8 KiB. */
+    public static final int DEFAULT_MAX_PROOF_LENGTH = 8192;
+
+    private final Set<JWSAlgorithm> algorithms;
+    private final String algsParameter;
+    private final Duration iatWindow;
+    private final int maxProofLength;
+    private final ReplayCache replayCache;
+    private final Duration nonceValidity;
+    private final byte[] nonceSecret;
+    private final TrustedProxies trustedProxies;
+
+    private DpopPolicy(Builder b) {
+        this.algorithms = Collections.unmodifiableSet(new LinkedHashSet<>(b.algorithms));
+        this.algsParameter = algorithms.stream().map(JWSAlgorithm::getName).collect(Collectors.joining(" "));
+        this.iatWindow = b.iatWindow;
+        this.maxProofLength = b.maxProofLength;
+        this.replayCache = b.replayCache != null ? b.replayCache : LocalReplayCache.create();
+        this.nonceValidity = b.nonceValidity;
+        this.nonceSecret = b.nonceSecret == null ? null : b.nonceSecret.clone();
+        this.trustedProxies = b.trustedProxies;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A policy with every default. */
+    public static DpopPolicy defaults() {
+        return builder().build();
+    }
+
+    /** The allowed proof algorithms. */
+    public Set<JWSAlgorithm> algorithms() {
+        return algorithms;
+    }
+
+    /** The allowed algorithms, space-delimited: the {@code algs} parameter of DPoP challenges. */
+    public String algsParameter() {
+        return algsParameter;
+    }
+
+    /** How far a proof's {@code iat} may be from now, either way. */
+    public Duration iatWindow() {
+        return iatWindow;
+    }
+
+    /** The longest proof accepted, in characters. */
+    public int maxProofLength() {
+        return maxProofLength;
+    }
+
+    /** Where proof {@code jti}s are remembered. */
+    public ReplayCache replayCache() {
+        return replayCache;
+    }
+
+    /** Whether proofs must carry a server nonce. */
+    public boolean serverNonces() {
+        return nonceValidity != null;
+    }
+
+    /** How long a server nonce is valid at least (it is accepted for up to twice this), or null when off. */
+    public Duration nonceValidity() {
+        return nonceValidity;
+    }
+
+    /** The nonce secret, or null for a random one made when the verifier is built. */
+    byte[] nonceSecret() {
+        return nonceSecret == null ? null : nonceSecret.clone();
+    }
+
+    /** The peers whose {@code X-Forwarded-Host} and {@code X-Forwarded-Proto} build {@code htu}. */
+    public TrustedProxies trustedProxies() {
+        return trustedProxies;
+    }
+
+    @Override
+    public String toString() {
+        return "DpopPolicy[algorithms=" + algsParameter + ", iatWindow=" + iatWindow + ", maxProofLength="
+                + maxProofLength + ", replayCache=" + replayCache + ", serverNonces="
+                + (nonceValidity == null ? "off" : nonceValidity) + ", trustedProxies=" + trustedProxies + "]";
+    }
+
+    /** Builds a {@link DpopPolicy}. Not thread-safe. */
+    public static final class Builder {
+        private Set<JWSAlgorithm> algorithms = DEFAULT_ALGORITHMS;
+        private Duration iatWindow = DEFAULT_IAT_WINDOW;
+        private int maxProofLength = DEFAULT_MAX_PROOF_LENGTH;
+        private ReplayCache replayCache;
+        private Duration nonceValidity;
+        private byte[] nonceSecret;
+        private TrustedProxies trustedProxies = TrustedProxies.NONE;
+
+        private Builder() {
+        }
+
+        /**
+         * The allowed proof algorithms, replacing the default {@code ES256 PS256 RS256 EdDSA}; some
+         * of {@link #SUPPORTED_ALGORITHMS}. {@code none} and {@code HS*} are refused.
+         */
+        public Builder algorithms(JWSAlgorithm... algs) {
+            Objects.requireNonNull(algs, "algorithms cannot be null");
+            if (algs.length == 0) {
+                throw new IllegalArgumentException("algorithms cannot be empty");
+            }
+            Set<JWSAlgorithm> set = new LinkedHashSet<>();
+            for (JWSAlgorithm alg : algs) {
+                Objects.requireNonNull(alg, "algorithms cannot hold null");
+                if (!SUPPORTED_ALGORITHMS.contains(alg)) {
+                    throw new IllegalArgumentException("algorithms: " + alg
+                            + " is not accepted for DPoP proofs (asymmetric only, RFC 9449 §4.2); use some of "
+                            + SUPPORTED_ALGORITHMS);
+                }
+                set.add(alg);
+            }
+            this.algorithms = set;
+            return this;
+        }
+
+        /** How far a proof's {@code iat} may be from now, either way. Default 60 s; 1 s to 5 minutes. */
+        public Builder iatWindow(Duration window) {
+            Objects.requireNonNull(window, "iatWindow cannot be null");
+            if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("iatWindow must be between 1 s and 5 minutes: " + window);
+            }
+            this.iatWindow = window;
+            return this;
+        }
+
+        /** The longest proof accepted, in characters. Default 8192; 1024 to 65,536. */
+        public Builder maxProofLength(int length) {
+            if (length < 1024 || length > 65_536) {
+                throw new IllegalArgumentException("maxProofLength must be between 1024 and 65536: " + length);
+            }
+            this.maxProofLength = length;
+            return this;
+        }
+
+        /**
+         * Where proof {@code jti}s are remembered; share one cache between app nodes (Redis) so that
+         * a proof replayed at another node is refused. Default: a {@link LocalReplayCache} of
+         * 100,000 entries.
+         */
+        public Builder replayCache(ReplayCache cache) {
+            this.replayCache = Objects.requireNonNull(cache, "replayCache cannot be null");
+            return this;
+        }
+
+        /**
+         * Requires server nonces (RFC 9449 §8) with a random secret made at start: a proof without
+         * a valid {@code nonce} is answered {@code use_dpop_nonce} with a fresh {@code DPoP-Nonce}.
+         * A nonce is accepted for at least {@code validity} and at most twice that. Default off;
+         * validity 10 s to 1 hour. With several app nodes, use {@link #serverNonces(Duration, byte[])}.
+         */
+        public Builder serverNonces(Duration validity) {
+            Objects.requireNonNull(validity, "serverNonces validity cannot be null");
+            if (validity.compareTo(Duration.ofSeconds(10)) < 0 || validity.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("serverNonces validity must be between 10 s and 1 hour: " + validity);
+            }
+            this.nonceValidity = validity;
+            return this;
+        }
+
+        /** As {@link #serverNonces(Duration)}, with a shared HMAC secret of at least 32 bytes. */
+        public Builder serverNonces(Duration validity, byte[] secret) {
+            Objects.requireNonNull(secret, "serverNonces secret cannot be null");
+            if (secret.length < 32) {
+                throw new IllegalArgumentException("serverNonces secret must have at least 32 bytes: " + secret.length);
+            }
+            serverNonces(validity);
+            this.nonceSecret = secret.clone();
+            return this;
+        }
+
+        /**
+         * The TLS-terminating proxies whose {@code X-Forwarded-Host} and {@code X-Forwarded-Proto}
+         * headers build the {@code htu} a proof must name. Default {@link TrustedProxies#NONE}.
+         */
+        public Builder trustedProxies(TrustedProxies proxies) {
+            this.trustedProxies = Objects.requireNonNull(proxies, "trustedProxies cannot be null");
+            return this;
+        }
+
+        /** Builds the policy. */
+        public DpopPolicy build() {
+            return new DpopPolicy(this);
+        }
+    }
+}

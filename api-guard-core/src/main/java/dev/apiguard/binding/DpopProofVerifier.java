@@ -1,0 +1,294 @@
+package dev.apiguard.binding;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.apiguard.ReplayCache;
+import dev.apiguard.binding.DpopVerification.NonceRequired;
+import dev.apiguard.binding.DpopVerification.Rejected;
+import dev.apiguard.binding.DpopVerification.Verified;
+import dev.apiguard.binding.internal.DpopHtu;
+import dev.apiguard.binding.internal.DpopNonces;
+import dev.apiguard.internal.CompactJws;
+import dev.apiguard.internal.SignatureCheck;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies DPoP proofs (RFC 9449 §4.3) against a {@link DpopPolicy}.
+ *
+ * <p>Thread-safe; build one per policy and share it (it holds the policy's replay cache and nonce
+ * key). {@link #verify} never throws for anything a client sent and never logs the proof or the
+ * token. The checks, in order, each refusing with a {@link Rejected} reason:
+ * <ol>
+ *   <li>length against {@link DpopPolicy#maxProofLength()}, before any parsing;</li>
+ *   <li>compact JWS syntax (the same strict splitting as access tokens: three segments of canonical
+ *       base64url, JSON objects); a JWE is refused;</li>
+ *   <li>header {@code typ} {@code dpop+jwt}; {@code alg} on the policy's list ({@code none},
+ *       {@code HS*} never); no {@code crit};</li>
+ *   <li>header {@code jwk}: a public asymmetric key (a private member or an {@code oct} key is
+ *       refused) whose type and curve fit {@code alg}, RSA of 2048 to 8192 bits;</li>
+ *   <li>the signature, with that key;</li>
+ *   <li>claims {@code jti}, {@code htm}, {@code htu}, {@code iat} present and typed;
+ *       {@code htm} equal to the method; {@code htu} equal to the request URI after
+ *       normalisation (lower-case scheme and host, default port dropped, query and fragment
+ *       dropped); {@code iat} within {@link DpopPolicy#iatWindow()} of now;</li>
+ *   <li>with an access token: {@code ath} = base64url(SHA-256(token)), and the proof key's RFC 7638
+ *       thumbprint equal to the token's {@code cnf.jkt} (both compared in constant time);</li>
+ *   <li>with server nonces on: a valid {@code nonce}, else {@link NonceRequired};</li>
+ *   <li>last, so that no refused proof takes room in it: the {@code jti} recorded in the replay
+ *       cache under {@code dpop:} + SHA-256(jkt, jti) until {@code iat} + window; a replay, a full
+ *       cache and an unreachable cache all refuse.</li>
+ * </ol>
+ */
+public final class DpopProofVerifier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DpopProofVerifier.class);
+    private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+    private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
+    private static final int MAX_JTI_LENGTH = 1024;
+    private static final int MAX_RSA_BITS = 8192;
+
+    private final DpopPolicy policy;
+    private final DpopNonces nonces;
+
+    private DpopProofVerifier(DpopPolicy policy) {
+        this.policy = policy;
+        this.nonces = policy.serverNonces() ? DpopNonces.create(policy.nonceSecret(), policy.nonceValidity()) : null;
+    }
+
+    /** A verifier for the policy. */
+    public static DpopProofVerifier of(DpopPolicy policy) {
+        return new DpopProofVerifier(Objects.requireNonNull(policy, "policy cannot be null"));
+    }
+
+    /** The policy this verifier enforces. */
+    public DpopPolicy policy() {
+        return policy;
+    }
+
+    /** A fresh server nonce for {@code now}, or {@code null} when server nonces are off. */
+    public String nonce(Instant now) {
+        return nonces == null ? null : nonces.issue(now);
+    }
+
+    /**
+     * Verifies one proof.
+     *
+     * @param proof the {@code DPoP} header value; null is refused
+     * @param method the request method
+     * @param htu the request URI the proof must name (query and fragment are ignored)
+     * @param accessToken the access token sent with the proof, or null when there is none (at a
+     *     token endpoint); when given, {@code ath} is required
+     * @param tokenJkt the token's {@code cnf.jkt}, or null when there is no token
+     * @param now the instant to check {@code iat} against, from the guard's clock
+     * @return the proof key's thumbprint, or why the proof is refused; never null
+     */
+    public DpopVerification verify(String proof, String method, String htu, String accessToken, String tokenJkt,
+            Instant now) {
+        Objects.requireNonNull(htu, "htu cannot be null");
+        return verifyCanonical(proof, method, DpopHtu.normalize(htu), accessToken, tokenJkt, now);
+    }
+
+    /** As {@link #verify}, with {@code htu} already in canonical form (or null: nothing matches). */
+    DpopVerification verifyCanonical(String proof, String method, String canonicalHtu, String accessToken,
+            String tokenJkt, Instant now) {
+        Objects.requireNonNull(method, "method cannot be null");
+        Objects.requireNonNull(now, "now cannot be null");
+        try {
+            return check(proof, method, canonicalHtu, accessToken, tokenJkt, now);
+        } catch (RuntimeException e) {
+            // a parser or provider failing on hostile input is a refusal; the message may quote input
+            LOG.debug("DPoP proof verification failed with {}", e.getClass().getName());
+            return new Rejected(Rejected.MALFORMED);
+        }
+    }
+
+    private DpopVerification check(String proof, String method, String canonicalHtu, String accessToken,
+            String tokenJkt, Instant now) {
+        if (proof == null || proof.isEmpty()) {
+            return new Rejected(Rejected.MISSING);
+        }
+        if (proof.length() > policy.maxProofLength()) {
+            return new Rejected(Rejected.TOO_LONG);
+        }
+        CompactJws.Split split = CompactJws.split(proof);
+        if (split.fault() != null) {
+            return new Rejected(Rejected.MALFORMED);
+        }
+        CompactJws jws = split.jws();
+        Map<String, Object> rawHeader;
+        Map<String, Object> claims;
+        try {
+            rawHeader = JSONObjectUtils.parse(jws.headerJson());
+            claims = JSONObjectUtils.parse(jws.payloadJson());
+        } catch (ParseException e) {
+            return new Rejected(Rejected.MALFORMED);
+        }
+
+        // header: typ, alg, crit, jwk (RFC 9449 §4.3 steps 4-7)
+        if (!(rawHeader.get("typ") instanceof String typ) || !typ.equalsIgnoreCase("dpop+jwt")) {
+            return new Rejected(Rejected.BAD_TYPE);
+        }
+        if (!(rawHeader.get("alg") instanceof String algName)) {
+            return new Rejected(Rejected.ALG_NOT_ALLOWED);
+        }
+        JWSAlgorithm alg = policy.algorithms().stream().filter(a -> a.getName().equals(algName)).findFirst()
+                .orElse(null);
+        if (alg == null) {
+            return new Rejected(Rejected.ALG_NOT_ALLOWED);
+        }
+        if (rawHeader.containsKey("crit") || rawHeader.containsKey("enc")) {
+            return new Rejected(Rejected.MALFORMED);
+        }
+        Object rawJwk = rawHeader.get("jwk");
+        if (!(rawJwk instanceof Map<?, ?> jwkMembers)) {
+            return new Rejected(Rejected.BAD_JWK);
+        }
+        for (Object member : jwkMembers.keySet()) {
+            if (PRIVATE_MEMBERS.contains(member)) {
+                return new Rejected(Rejected.PRIVATE_JWK);
+            }
+        }
+        if ("oct".equals(jwkMembers.get("kty"))) {
+            return new Rejected(Rejected.PRIVATE_JWK);
+        }
+        JWK jwk;
+        JWSHeader header;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> members = (Map<String, Object>) jwkMembers;
+            jwk = JWK.parse(members);
+            header = JWSHeader.parse(rawHeader, Base64URL.from(jws.headerB64()));
+        } catch (ParseException e) {
+            return new Rejected(Rejected.BAD_JWK);
+        }
+        if (jwk.isPrivate() || !fits(jwk, alg)) {
+            return new Rejected(jwk.isPrivate() ? Rejected.PRIVATE_JWK : Rejected.BAD_JWK);
+        }
+
+        // signature (step 6)
+        if (!SignatureCheck.verify(jwk, header, jws.signingInput(), Base64URL.from(jws.signatureB64()))) {
+            return new Rejected(Rejected.BAD_SIGNATURE);
+        }
+
+        // claims (steps 8-12)
+        Object jti = claims.get("jti");
+        Object htm = claims.get("htm");
+        Object htu = claims.get("htu");
+        Object iat = claims.get("iat");
+        Object ath = claims.get("ath");
+        if (jti == null || htm == null || htu == null || iat == null || (accessToken != null && ath == null)) {
+            return new Rejected(Rejected.MISSING_CLAIM);
+        }
+        if (!(jti instanceof String jtiText) || jtiText.isEmpty() || jtiText.length() > MAX_JTI_LENGTH
+                || !(htm instanceof String htmText) || !(htu instanceof String htuText)
+                || !(iat instanceof Long iatSeconds) || (ath != null && !(ath instanceof String))) {
+            return new Rejected(Rejected.BAD_CLAIM_TYPE);
+        }
+        if (!htmText.equals(method)) {
+            return new Rejected(Rejected.HTM_MISMATCH);
+        }
+        String proofHtu = DpopHtu.normalize(htuText);
+        if (canonicalHtu == null || proofHtu == null || !proofHtu.equals(canonicalHtu)) {
+            return new Rejected(Rejected.HTU_MISMATCH);
+        }
+        Duration window = policy.iatWindow();
+        if (Math.abs(iatSeconds - now.getEpochSecond()) > window.toSeconds()) {
+            return new Rejected(Rejected.IAT_OUT_OF_WINDOW);
+        }
+
+        // token binding (RFC 9449 §4.3 step 11, §7.1)
+        String jkt = thumbprint(jwk);
+        if (accessToken != null && !constantTimeEquals((String) ath, sha256(accessToken, StandardCharsets.US_ASCII))) {
+            return new Rejected(Rejected.ATH_MISMATCH);
+        }
+        if (tokenJkt != null && !constantTimeEquals(tokenJkt, jkt)) {
+            return new Rejected(Rejected.JKT_MISMATCH);
+        }
+
+        // server nonce (§8)
+        if (nonces != null) {
+            Object nonce = claims.get("nonce");
+            if (nonce == null) {
+                return new NonceRequired(nonces.issue(now), "nonce_missing");
+            }
+            if (!(nonce instanceof String n) || !nonces.isValid(n, now)) {
+                return new NonceRequired(nonces.issue(now), "nonce_invalid");
+            }
+        }
+
+        // single use (step 12), last
+        String key = "dpop:" + sha256(jkt + ":" + jtiText, StandardCharsets.UTF_8);
+        Instant notAfter = Instant.ofEpochSecond(iatSeconds).plus(window);
+        ReplayCache.Outcome outcome = policy.replayCache().firstUse(key, notAfter, now);
+        return switch (outcome) {
+            case FIRST_USE -> new Verified(jkt);
+            case REPLAYED -> new Rejected(Rejected.REPLAYED);
+            case FULL -> new Rejected(Rejected.REPLAY_CACHE_FULL);
+            case UNAVAILABLE -> new Rejected(Rejected.REPLAY_CACHE_UNAVAILABLE);
+        };
+    }
+
+    /** Whether the key's type (and curve, size) fits the algorithm. */
+    private static boolean fits(JWK jwk, JWSAlgorithm alg) {
+        if (jwk instanceof RSAKey rsa) {
+            return JWSAlgorithm.Family.RSA.contains(alg) && rsa.size() >= 2048 && rsa.size() <= MAX_RSA_BITS
+                    && rsa.getPublicExponent().decodeToBigInteger().bitLength() <= 64;
+        }
+        if (jwk instanceof ECKey ec) {
+            Curve crv = ec.getCurve();
+            return (JWSAlgorithm.ES256.equals(alg) && Curve.P_256.equals(crv))
+                    || (JWSAlgorithm.ES384.equals(alg) && Curve.P_384.equals(crv))
+                    || (JWSAlgorithm.ES512.equals(alg) && Curve.P_521.equals(crv));
+        }
+        if (jwk instanceof OctetKeyPair okp) {
+            Curve crv = okp.getCurve();
+            return (JWSAlgorithm.Ed25519.equals(alg) && Curve.Ed25519.equals(crv))
+                    || (JWSAlgorithm.EdDSA.equals(alg) && (Curve.Ed25519.equals(crv) || Curve.Ed448.equals(crv)));
+        }
+        return false;
+    }
+
+    private static String thumbprint(JWK jwk) {
+        try {
+            return jwk.computeThumbprint().toString();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot compute the JWK thumbprint", e);
+        }
+    }
+
+    static String sha256(String text, java.nio.charset.Charset charset) {
+        try {
+            return B64URL.encodeToString(MessageDigest.getInstance("SHA-256").digest(text.getBytes(charset)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "DpopProofVerifier[" + policy + "]";
+    }
+}

@@ -1,0 +1,157 @@
+package dev.apiguard.binding;
+
+import dev.apiguard.Caller;
+import dev.apiguard.Challenge;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardRequest;
+import dev.apiguard.GuardStep;
+import dev.apiguard.binding.DpopVerification.NonceRequired;
+import dev.apiguard.binding.DpopVerification.Rejected;
+import dev.apiguard.binding.internal.DpopHtu;
+import dev.apiguard.event.SecurityEventType;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The guard step that binds a token to its sender by a DPoP proof (RFC 9449 §7), named
+ * {@value #NAME}. Place it right after the step that authenticates the token
+ * ({@code AccessTokenStep}) and before authorization, so that routes see a sender-constrained
+ * caller.
+ *
+ * <p>Per request, once a caller is authenticated:
+ * <ul>
+ *   <li>token sent with the {@code Bearer} scheme but bound to a DPoP key ({@code cnf.jkt}): a
+ *       downgrade, 401 {@code Bearer error="invalid_token"} ({@link Denials#invalidToken()}),
+ *       event {@code dpop.downgrade};</li>
+ *   <li>token sent with the {@code DPoP} scheme but without {@code cnf.jkt}: 401
+ *       {@code DPoP error="invalid_token"} ({@link Denials#invalidDpopToken}), event
+ *       {@code dpop.downgrade};</li>
+ *   <li>{@code DPoP} scheme and a bound token: exactly one {@code DPoP} header, verified by the
+ *       {@link DpopProofVerifier} against the request's method, its URI (from scheme, host, port
+ *       and path, or from {@code X-Forwarded-Proto}/{@code X-Forwarded-Host} when the peer is one
+ *       of the policy's trusted proxies), the token and its {@code cnf.jkt}. Accepted: the caller
+ *       becomes {@link CredentialKind#DPOP_BOUND_JWT}, event {@code dpop.proof_accepted}. Refused:
+ *       401 {@code DPoP error="invalid_dpop_proof", algs="..."}
+ *       ({@link Denials#invalidDpopProof}), event {@code dpop.proof_rejected} (or
+ *       {@code dpop.replayed}) with a {@code reason} detail; a missing server nonce: 401
+ *       {@code use_dpop_nonce} with a {@code DPoP-Nonce} header, event {@code dpop.nonce_required};</li>
+ *   <li>anything else (no caller yet, an unbound bearer token, a caller authenticated otherwise):
+ *       allowed untouched.</li>
+ * </ul>
+ * It offers the challenge {@code DPoP algs="..."}, so a request without credential is told both
+ * schemes (RFC 9449 §7.1). Immutable and thread-safe.
+ */
+public final class DpopStep implements GuardStep {
+
+    /** The step's name. */
+    public static final String NAME = "dpop";
+
+    private static final String DPOP = "DPoP";
+
+    private final DpopProofVerifier verifier;
+    private final List<Challenge> challenges;
+
+    private DpopStep(DpopProofVerifier verifier) {
+        this.verifier = verifier;
+        this.challenges = List.of(Challenge.of(DPOP, "algs", verifier.policy().algsParameter()));
+    }
+
+    /** A step verifying proofs against the policy. */
+    public static DpopStep of(DpopPolicy policy) {
+        return of(DpopProofVerifier.of(policy));
+    }
+
+    /** A step using the given verifier (and its replay cache and nonce key). */
+    public static DpopStep of(DpopProofVerifier verifier) {
+        return new DpopStep(Objects.requireNonNull(verifier, "verifier cannot be null"));
+    }
+
+    /** The verifier this step uses. */
+    public DpopProofVerifier verifier() {
+        return verifier;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Challenge> challenges() {
+        return challenges;
+    }
+
+    @Override
+    public Decision evaluate(GuardExchange exchange) {
+        Optional<Caller> authenticated = exchange.caller();
+        if (authenticated.isEmpty()) {
+            return Decision.ALLOW;
+        }
+        Caller caller = authenticated.get();
+        String jkt = caller.confirmation().jkt();
+        String scheme = exchange.credentialScheme();
+        String algs = verifier.policy().algsParameter();
+        if (!DPOP.equals(scheme)) {
+            if (jkt == null) {
+                return Decision.ALLOW;
+            }
+            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "bound_token_as_bearer");
+            return Denials.invalidToken();
+        }
+        if (jkt == null) {
+            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "unbound_token_as_dpop");
+            return Denials.invalidDpopToken(algs);
+        }
+
+        GuardRequest request = exchange.request();
+        List<String> proofs = request.headers("DPoP");
+        if (proofs.size() != 1) {
+            return reject(exchange, proofs.isEmpty() ? Rejected.MISSING : Rejected.MULTIPLE, algs);
+        }
+        String token = token(request.header("Authorization"));
+        String htu = DpopHtu.expected(request, verifier.policy().trustedProxies());
+        DpopVerification result = verifier.verifyCanonical(proofs.get(0), request.method(), htu, token, jkt,
+                exchange.now());
+        if (result instanceof DpopVerification.Verified) {
+            exchange.authenticate(caller.boundTo(CredentialKind.DPOP_BOUND_JWT, caller.certificateThumbprint()));
+            exchange.emit(SecurityEventType.DPOP_PROOF_ACCEPTED);
+            return Decision.ALLOW;
+        }
+        if (result instanceof NonceRequired nonce) {
+            exchange.emit(SecurityEventType.DPOP_NONCE_REQUIRED, "reason", nonce.reason());
+            return Denials.useDpopNonce(algs, nonce.nonce());
+        }
+        return reject(exchange, ((Rejected) result).reason(), algs);
+    }
+
+    private static Decision reject(GuardExchange exchange, String reason, String algs) {
+        if (exchange.eventsEnabled()) {
+            boolean replay = new Rejected(reason).isReplay();
+            exchange.emit(replay ? SecurityEventType.DPOP_REPLAYED : SecurityEventType.DPOP_PROOF_REJECTED,
+                    Map.of("reason", reason));
+        }
+        return Denials.invalidDpopProof(algs);
+    }
+
+    /** The token after {@code DPoP} and its spaces; the token step has checked the syntax. */
+    private static String token(String authorization) {
+        if (authorization == null || authorization.length() <= DPOP.length()) {
+            return "";
+        }
+        int i = DPOP.length();
+        while (i < authorization.length() && authorization.charAt(i) == ' ') {
+            i++;
+        }
+        return authorization.substring(i);
+    }
+
+    @Override
+    public String toString() {
+        return "DpopStep[" + verifier.policy() + "]";
+    }
+}

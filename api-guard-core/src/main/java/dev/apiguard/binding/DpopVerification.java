@@ -1,0 +1,99 @@
+package dev.apiguard.binding;
+
+import java.util.Objects;
+
+/**
+ * The outcome of {@link DpopProofVerifier#verify}: the proof key's thumbprint, a refusal with a
+ * stable reason code, or a demand for a server nonce.
+ *
+ * <p>A refusal is a value, never an exception. Its reason is for logs and events only, never for
+ * the client, which learns {@code invalid_dpop_proof} and nothing more.
+ */
+public sealed interface DpopVerification
+        permits DpopVerification.Verified, DpopVerification.Rejected, DpopVerification.NonceRequired {
+
+    /** Whether the proof was accepted. */
+    default boolean isVerified() {
+        return this instanceof Verified;
+    }
+
+    /**
+     * The proof was accepted and its {@code jti} recorded.
+     *
+     * @param jkt the RFC 7638 SHA-256 thumbprint of the proof's public key, base64url
+     */
+    record Verified(String jkt) implements DpopVerification {
+        public Verified {
+            Objects.requireNonNull(jkt, "jkt cannot be null");
+        }
+    }
+
+    /**
+     * The proof was refused.
+     *
+     * @param reason a stable short code, one of the constants of this record
+     */
+    record Rejected(String reason) implements DpopVerification {
+        /** No {@code DPoP} header, or more than one. */
+        public static final String MISSING = "missing";
+        /** Two or more {@code DPoP} headers. */
+        public static final String MULTIPLE = "multiple_proofs";
+        /** Longer than the policy's maximum; refused before parsing. */
+        public static final String TOO_LONG = "too_long";
+        /** Not a compact JWS of JSON objects, or a header member of the wrong type. */
+        public static final String MALFORMED = "malformed";
+        /** Header {@code typ} is not {@code dpop+jwt}. */
+        public static final String BAD_TYPE = "bad_type";
+        /** {@code alg} is missing, {@code none}, symmetric, or outside the policy. */
+        public static final String ALG_NOT_ALLOWED = "alg_not_allowed";
+        /** Header {@code jwk} is missing, not a JWK, or of another type or curve than {@code alg}. */
+        public static final String BAD_JWK = "bad_jwk";
+        /** Header {@code jwk} holds private key members (or is a symmetric key). */
+        public static final String PRIVATE_JWK = "private_jwk";
+        /** The signature does not verify with the header's {@code jwk}. */
+        public static final String BAD_SIGNATURE = "bad_signature";
+        /** A required claim ({@code jti}, {@code htm}, {@code htu}, {@code iat}, {@code ath}) is absent. */
+        public static final String MISSING_CLAIM = "missing_claim";
+        /** A claim has the wrong JSON type or an insane value. */
+        public static final String BAD_CLAIM_TYPE = "bad_claim_type";
+        /** {@code htm} is not the request's method. */
+        public static final String HTM_MISMATCH = "htm_mismatch";
+        /** {@code htu} is not the request's URI. */
+        public static final String HTU_MISMATCH = "htu_mismatch";
+        /** {@code iat} is outside the policy's window around now. */
+        public static final String IAT_OUT_OF_WINDOW = "iat_out_of_window";
+        /** {@code ath} is not the hash of the access token sent with the proof. */
+        public static final String ATH_MISMATCH = "ath_mismatch";
+        /** The proof key is not the one the token's {@code cnf.jkt} names. */
+        public static final String JKT_MISMATCH = "jkt_mismatch";
+        /** The proof's {@code jti} was used before. */
+        public static final String REPLAYED = "replayed";
+        /** The replay cache is full of live entries and could not record the {@code jti}. */
+        public static final String REPLAY_CACHE_FULL = "replay_cache_full";
+        /** The replay cache could not be reached. */
+        public static final String REPLAY_CACHE_UNAVAILABLE = "replay_cache_unavailable";
+
+        public Rejected {
+            Objects.requireNonNull(reason, "reason cannot be null");
+        }
+
+        /** Whether the refusal is about the {@code jti}'s single use (the replay cache). */
+        public boolean isReplay() {
+            return reason.equals(REPLAYED) || reason.equals(REPLAY_CACHE_FULL) || reason.equals(REPLAY_CACHE_UNAVAILABLE);
+        }
+    }
+
+    /**
+     * Server nonces are on and the proof carries no valid one (RFC 9449 §8): answer
+     * {@code use_dpop_nonce} with this fresh nonce. The proof's {@code jti} was not recorded.
+     *
+     * @param nonce the fresh nonce for the {@code DPoP-Nonce} header
+     * @param reason {@code nonce_missing} or {@code nonce_invalid}
+     */
+    record NonceRequired(String nonce, String reason) implements DpopVerification {
+        public NonceRequired {
+            Objects.requireNonNull(nonce, "nonce cannot be null");
+            Objects.requireNonNull(reason, "reason cannot be null");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.apiguard.binding.internal;
+
+import dev.apiguard.GuardRequest;
+import dev.apiguard.TrustedProxies;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code htu} of RFC 9449 §4.3 step 9: the request URI without query and fragment, compared
+ * in one canonical form — scheme and host lower-cased, a default port (443 for https, 80 for http)
+ * dropped, the path percent-decoded and otherwise unchanged (no dot-segment removal: a proof for
+ * {@code /a/../payments} does not name {@code /payments}). Stateless.
+ */
+public final class DpopHtu {
+
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
+    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+    /** The longest {@code htu} claim looked at. */
+    public static final int MAX_LENGTH = 4096;
+
+    private DpopHtu() {
+    }
+
+    /**
+     * The canonical URI of the request, from its scheme, host, port, context path and path; from
+     * the last {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} values only when the TCP peer
+     * is a trusted proxy. Null when a believed forwarded value is malformed (then no proof matches).
+     */
+    public static String expected(GuardRequest request, TrustedProxies proxies) {
+        String scheme = request.scheme();
+        String host = request.host();
+        int port = request.port();
+        if (!proxies.isEmpty() && proxies.contains(request.remoteAddress())) {
+            String proto = last(request.headers("X-Forwarded-Proto"));
+            String forwardedHost = last(request.headers("X-Forwarded-Host"));
+            if (proto != null) {
+                proto = proto.toLowerCase(Locale.ROOT);
+                if (!proto.equals("https") && !proto.equals("http")) {
+                    return null;
+                }
+                scheme = proto;
+                port = defaultPort(proto);
+            }
+            if (forwardedHost != null) {
+                int colon = forwardedHost.lastIndexOf(':');
+                boolean hasPort = colon > 0 && forwardedHost.indexOf(']', colon) < 0;
+                String h = hasPort ? forwardedHost.substring(0, colon) : forwardedHost;
+                if (!HOST.matcher(h).matches()) {
+                    return null;
+                }
+                host = h;
+                if (hasPort) {
+                    String p = forwardedHost.substring(colon + 1);
+                    if (!PORT.matcher(p).matches() || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 65535) {
+                        return null;
+                    }
+                    port = Integer.parseInt(p);
+                } else {
+                    port = defaultPort(scheme);
+                }
+            }
+        }
+        if (scheme == null || host == null || host.isEmpty()) {
+            return null;
+        }
+        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return canonical(scheme, host, port, request.contextPath() + request.path());
+    }
+
+    /**
+     * The canonical form of an {@code htu} claim: an absolute http(s) URI without user info; its
+     * query and fragment are dropped. Null when it is not one.
+     */
+    public static String normalize(String htu) {
+        if (htu == null || htu.isEmpty() || htu.length() > MAX_LENGTH) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(htu);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || uri.isOpaque() || uri.getRawUserInfo() != null || uri.getHost() == null) {
+            return null;
+        }
+        scheme = scheme.toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            return null;
+        }
+        int port = uri.getPort() < 0 ? defaultPort(scheme) : uri.getPort();
+        String path = uri.getPath();
+        return canonical(scheme, uri.getHost(), port, path == null || path.isEmpty() ? "/" : path);
+    }
+
+    private static String canonical(String scheme, String host, int port, String path) {
+        String s = scheme.toLowerCase(Locale.ROOT);
+        StringBuilder b = new StringBuilder(s.length() + host.length() + path.length() + 10)
+                .append(s).append("://").append(host.toLowerCase(Locale.ROOT));
+        if (port != defaultPort(s)) {
+            b.append(':').append(port);
+        }
+        return b.append(path.isEmpty() ? "/" : path).toString();
+    }
+
+    private static int defaultPort(String scheme) {
+        return "http".equalsIgnoreCase(scheme) ? 80 : 443;
+    }
+
+    /** The last comma-separated element of the header's values, trimmed; null when none. */
+    private static String last(List<String> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        String v = values.get(values.size() - 1);
+        int comma = v.lastIndexOf(',');
+        String element = (comma < 0 ? v : v.substring(comma + 1)).trim();
+        return element.isEmpty() ? null : element;
+    }
+}
