@@ -25,6 +25,13 @@ public enum SecurityEventType {
     PATH_REJECTED("route.path_rejected"),
     /** A request was allowed through every step. */
     REQUEST_ALLOWED("request.allowed"),
+    // rate limits and shared state
+    /** A request was refused because its caller's (or, before authentication, its peer's) bucket was empty. */
+    RATE_LIMITED("ratelimit.limited"),
+    /** A shared store (Redis) stopped answering within its timeout; the failure policy now applies. */
+    STORE_UNAVAILABLE("store.unavailable"),
+    /** A shared store answers again after being unavailable; limiting resumes. */
+    STORE_RECOVERED("store.recovered"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */
