@@ -134,11 +134,11 @@ public final class RateLimitPlan {
 
     /**
      * The bucket tokens one request takes: {@code cost} units divided by the caller's adjustment
-     * factor, rounded up, and at most the smallest limit's capacity (so that a heavily throttled
+     * factor, rounded to the nearest token (a thousandth of a unit), and at most the smallest limit's capacity (so that a heavily throttled
      * caller still gets one request per refill instead of none ever).
      */
     long tokensFor(long cost, double factor) {
-        double exact = Math.ceil(cost * (double) TOKENS_PER_UNIT / factor);
+        double exact = Math.rint(cost * (double) TOKENS_PER_UNIT / factor);
         return exact >= smallestCapacityTokens ? smallestCapacityTokens : Math.max(1, (long) exact);
     }
 
