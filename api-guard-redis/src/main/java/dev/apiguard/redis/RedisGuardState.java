@@ -13,9 +13,13 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The guard's shared state in one Redis: rate-limit buckets ({@link #bucketStore()}), replay
@@ -43,6 +47,7 @@ public final class RedisGuardState implements AutoCloseable {
     /** How long the stores skip Redis after a failure, by default, before one request probes it. */
     public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(250);
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final Availability availability;
@@ -53,7 +58,11 @@ public final class RedisGuardState implements AutoCloseable {
     private RedisGuardState(Builder b) {
         RedisURI uri = RedisURI.create(b.uri);
         uri.setTimeout(b.commandTimeout);
-        this.client = RedisClient.create(uri);
+        // reconnect quickly once Redis is back: at most a second between attempts
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -64,6 +73,7 @@ public final class RedisGuardState implements AutoCloseable {
             this.connection = client.connect(ByteArrayCodec.INSTANCE);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("redis: cannot connect to " + uri.getHost() + ':' + uri.getPort(), e);
         }
         this.availability = new Availability(b.listener, b.clock, b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT),
@@ -103,6 +113,7 @@ public final class RedisGuardState implements AutoCloseable {
     public void close() {
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     /** Builds a {@link RedisGuardState}. Not thread-safe. */
