@@ -58,7 +58,7 @@ public class RateLimitBenchmark {
     private TestRequest[] requests;
     private RedisServer redis;
     private RedisGuardState state;
-    private long commandsBefore;
+    private java.util.Map<String, Long> commandsBefore;
     private final LongAdder calls = new LongAdder();
     private int next;
 
@@ -86,7 +86,7 @@ public class RateLimitBenchmark {
         for (int i = 0; i < CALLERS; i++) {
             requests[i] = TestRequest.get("/customers").header("X-Caller", "partner-" + i);
         }
-        commandsBefore = redis == null ? 0 : commands();
+        commandsBefore = redis == null ? java.util.Map.of() : commands();
     }
 
     @Benchmark
@@ -100,24 +100,30 @@ public class RateLimitBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         if (redis != null) {
-            long commands = commands() - commandsBefore;
-            System.out.printf("%nredis commands per request: %.2f (%d commands, %d requests)%n",
-                    (double) commands / calls.sum(), commands, calls.sum());
+            // commands run inside a Lua script count too: EVAL/EVALSHA calls are the script round trips
+            StringBuilder perRequest = new StringBuilder();
+            commands().forEach((name, n) -> {
+                long delta = n - commandsBefore.getOrDefault(name, 0L);
+                if (delta > 0) {
+                    perRequest.append(' ').append(name).append('=').append(String.format("%.2f", (double) delta / calls.sum()));
+                }
+            });
+            System.out.printf("%nredis commands per request (%d requests):%s%n", calls.sum(), perRequest);
             state.close();
             redis.close();
         }
     }
 
-    /** Every command Redis has run so far (INFO commandstats), less the INFO calls themselves. */
-    private long commands() {
+    /** Calls per command Redis has run so far (INFO commandstats), less INFO and connection set-up. */
+    private java.util.Map<String, Long> commands() {
         RedisClient client = RedisClient.create(redis.uri());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            long total = 0;
+            java.util.Map<String, Long> total = new java.util.TreeMap<>();
             for (String line : c.sync().info("commandstats").split("\r?\n")) {
                 if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info") && !line.startsWith("cmdstat_hello")
                         && !line.startsWith("cmdstat_client")) {
                     int i = line.indexOf("calls=");
-                    total += Long.parseLong(line.substring(i + 6, line.indexOf(',', i)));
+                    total.put(line.substring(8, line.indexOf(':')), Long.parseLong(line.substring(i + 6, line.indexOf(',', i))));
                 }
             }
             return total;
