@@ -185,4 +185,33 @@ public final class Denials {
                         "Repeat the request with a DPoP proof that carries the nonce of the DPoP-Nonce header."),
                 Map.of("DPoP-Nonce", nonce));
     }
+
+    // rate limits
+    private static final Problem RATE_LIMITED = problem("rate-limited", "Too many requests", 429,
+            "The request rate of this client exceeds its limit. Retry after the time given in Retry-After.");
+
+    /**
+     * 429 for a caller (or, before authentication, a peer) whose bucket is empty. The problem text
+     * is the same for every caller and says nothing about the credential.
+     *
+     * @param retryAfterSeconds whole seconds until a retry can succeed, at least 1
+     * @param rateLimitHeaders the {@code RateLimit-Policy} and {@code RateLimit} fields, or an empty
+     *     map when they are not sent
+     */
+    public static Decision.Deny rateLimited(long retryAfterSeconds, Map<String, String> rateLimitHeaders) {
+        java.util.HashMap<String, String> headers = new java.util.HashMap<>(rateLimitHeaders);
+        headers.put("Retry-After", Long.toString(Math.max(1, retryAfterSeconds)));
+        return new Decision.Deny(429, List.of(), RATE_LIMITED, headers);
+    }
+
+    /**
+     * 503 with {@code Retry-After} for a request that could not be counted because the shared
+     * rate-limit store is unreachable and the store fails closed.
+     */
+    public static Decision.Deny rateLimitUnavailable(long retryAfterSeconds) {
+        return new Decision.Deny(503, List.of(),
+                problem("unavailable", "Service unavailable", 503,
+                        "The request could not be checked right now. Try again later."),
+                Map.of("Retry-After", Long.toString(Math.max(1, retryAfterSeconds))));
+    }
 }

@@ -27,6 +27,7 @@ public final class GuardExchange {
     private Map<String, String> pathVariables = Map.of();
     private boolean publicRoute;
     private Decision decision;
+    private Map<String, String> responseHeaders = Map.of();
 
     GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener,
             List<Challenge> challenges) {
@@ -101,6 +102,25 @@ public final class GuardExchange {
 
     void decide(Decision d) {
         this.decision = d;
+    }
+
+    /**
+     * Adds a header that the adapter writes on the response when the request is allowed (for
+     * example the {@code RateLimit} fields); a refusal carries its own headers instead. A second
+     * value for the same name replaces the first.
+     */
+    public void addResponseHeader(String name, String value) {
+        Objects.requireNonNull(name, "name cannot be null");
+        Objects.requireNonNull(value, "value cannot be null");
+        if (responseHeaders.isEmpty()) {
+            responseHeaders = new java.util.LinkedHashMap<>();
+        }
+        responseHeaders.put(name, value);
+    }
+
+    /** The headers steps asked to add to an allowed response, in the order added; usually empty. */
+    public Map<String, String> responseHeaders() {
+        return java.util.Collections.unmodifiableMap(responseHeaders);
     }
 
     /** The 401 refusal for a request without credential, offering every configured scheme. */

@@ -53,6 +53,13 @@ public enum SecurityEventType {
     CLIENT_ASSERTION_ACCEPTED("client_assertion.accepted"),
     /** A client assertion was refused; the {@code reason} detail says why (logs only). */
     CLIENT_ASSERTION_REJECTED("client_assertion.rejected"),
+    // rate limits and shared state
+    /** A request was refused because its caller's (or, before authentication, its peer's) bucket was empty. */
+    RATE_LIMITED("ratelimit.limited"),
+    /** A shared store (Redis) stopped answering within its timeout; the failure policy now applies. */
+    STORE_UNAVAILABLE("store.unavailable"),
+    /** A shared store answers again after being unavailable; limiting resumes. */
+    STORE_RECOVERED("store.recovered"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */

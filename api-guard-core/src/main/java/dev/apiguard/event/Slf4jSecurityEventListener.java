@@ -41,7 +41,7 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
                         log.debug(format(event));
                     }
                 }
-                case KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED -> log.warn(format(event));
+                case KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED, STORE_UNAVAILABLE -> log.warn(format(event));
                 default -> {
                     if (log.isInfoEnabled()) {
                         log.info(format(event));

@@ -28,6 +28,10 @@ public final class DemoOptions {
         FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
         FLAGS.put("--trusted-proxy", "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
         FLAGS.put("--client-cert-header", "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
+        FLAGS.put("--rate-limit", "--rate-limit N/PERIOD           each caller's token bucket: capacity N refilled over PERIOD, like 20/1s or 600/1m (default 50/1s)");
+        FLAGS.put("--anonymous-rate-limit", "--anonymous-rate-limit N/PERIOD per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
+        FLAGS.put("--redis", "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
+        FLAGS.put("--redis-failure", "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
@@ -43,6 +47,14 @@ public final class DemoOptions {
     Duration maxTokenLifetime = Duration.ofHours(1);
     final List<String> trustedProxies = new ArrayList<>();
     String clientCertHeader;
+    RateLimitSetting rateLimit = new RateLimitSetting(50, Duration.ofSeconds(1));
+    RateLimitSetting anonymousRateLimit = new RateLimitSetting(20, Duration.ofSeconds(1));
+    String redis;
+    boolean redisFailClosed;
+
+    /** A {@code N/PERIOD} value: a bucket of {@code quota} refilled over {@code period}. */
+    record RateLimitSetting(long quota, Duration period) {
+    }
     boolean help;
 
     /** Thrown for a flag or value this build does not accept; the message names it. */
@@ -87,6 +99,14 @@ public final class DemoOptions {
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
                 case "--trusted-proxy" -> o.trustedProxies.add(parseCidr(value));
                 case "--client-cert-header" -> o.clientCertHeader = parseHeaderName(value);
+                case "--rate-limit" -> o.rateLimit = parseRate(flag, value);
+                case "--anonymous-rate-limit" -> o.anonymousRateLimit = parseRate(flag, value);
+                case "--redis" -> o.redis = parseRedis(flag, value);
+                case "--redis-failure" -> o.redisFailClosed = switch (value) {
+                    case "open" -> false;
+                    case "closed" -> true;
+                    default -> throw new UsageException("--redis-failure must be open or closed");
+                };
                 default -> throw new UsageException("unknown flag: " + flag);
             }
         }
@@ -149,6 +169,36 @@ public final class DemoOptions {
     private static String parseHeaderName(String value) throws UsageException {
         if (!value.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
             throw new UsageException("--client-cert-header must be a header name like X-Forwarded-Client-Cert");
+        }
+        return value;
+    }
+
+    /** Parses {@code N/PERIOD}: N from 1 to 1,000,000,000, PERIOD whole seconds like {@code 1s}, {@code 1m}, {@code 1h}. */
+    static RateLimitSetting parseRate(String flag, String value) throws UsageException {
+        int slash = value.indexOf('/');
+        String usage = flag + " must be N/PERIOD like 50/1s or 600/1m";
+        if (slash < 1 || !value.substring(0, slash).matches("[1-9][0-9]{0,9}")) {
+            throw new UsageException(usage);
+        }
+        long n = Long.parseLong(value.substring(0, slash));
+        if (n > 1_000_000_000L) {
+            throw new UsageException(flag + " N must be at most 1000000000");
+        }
+        Duration period;
+        try {
+            period = parseDuration(flag, value.substring(slash + 1));
+        } catch (UsageException e) {
+            throw new UsageException(usage);
+        }
+        if (period.getSeconds() < 1 || period.getNano() != 0) {
+            throw new UsageException(flag + " PERIOD must be whole seconds, at least 1s");
+        }
+        return new RateLimitSetting(n, period);
+    }
+
+    private static String parseRedis(String flag, String value) throws UsageException {
+        if (!value.matches("rediss?://[^\\s]+")) {
+            throw new UsageException(flag + " must be a redis:// or rediss:// URI");
         }
         return value;
     }

@@ -6,6 +6,14 @@ import dev.apiguard.binding.CertificateBindingStep;
 import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.binding.DpopPolicy;
 import dev.apiguard.binding.DpopStep;
+import dev.apiguard.ratelimit.AnonymousRateLimitStep;
+import dev.apiguard.ratelimit.BucketStore;
+import dev.apiguard.ratelimit.LocalBucketStore;
+import dev.apiguard.ratelimit.RateLimitPlan;
+import dev.apiguard.ratelimit.RateLimitPolicy;
+import dev.apiguard.ratelimit.RateLimitStep;
+import dev.apiguard.redis.RedisFailurePolicy;
+import dev.apiguard.redis.RedisGuardState;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
@@ -56,14 +64,25 @@ public final class DemoServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ApiGuard guard;
 
-    private DemoServer(Server server, ServerConnector connector, ApiGuard guard) {
+    private final RedisGuardState redis;
+
+    private DemoServer(Server server, ServerConnector connector, ApiGuard guard, RedisGuardState redis) {
+        this.redis = redis;
         this.server = server;
         this.connector = connector;
         this.guard = guard;
     }
 
-    /** Builds the guard the options describe. */
+    /** Builds the guard the options describe, with buckets in this JVM. */
     public static ApiGuard guard(DemoOptions options) {
+        return guard(options, LocalBucketStore.create());
+    }
+
+    /**
+     * Builds the guard the options describe: the anonymous per-peer limiter first (before any
+     * token is parsed), then the token, the route rules, and each caller's bucket.
+     */
+    static ApiGuard guard(DemoOptions options, BucketStore buckets) {
         KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
                 ? KeySource.jwksUrl(URI.create(options.jwks))
                 : KeySource.jwksFile(Path.of(options.jwks));
@@ -74,12 +93,21 @@ public final class DemoServer implements AutoCloseable {
         for (String issuer : options.issuers) {
             tokens.issuer(issuer, keys);
         }
+        RateLimitPolicy limits = RateLimitPolicy.builder()
+                .plan(RateLimitPlan.simple("default", options.rateLimit.quota(), options.rateLimit.period()))
+                .anonymousPlan(RateLimitPlan.simple("anonymous", options.anonymousRateLimit.quota(),
+                        options.anonymousRateLimit.period()))
+                .anonymousExemptPaths("/health")
+                .store(buckets)
+                .build();
         return ApiGuard.builder()
+                .step(AnonymousRateLimitStep.of(limits))
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(CertificateBindingStep.of(clientCertificates(options)))
                 // DPoP is always on, without server nonces; a proof's iat may be 60 s off
                 .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).build()))
                 .step(RouteAuthorizationStep.of(routes()))
+                .step(RateLimitStep.of(limits))
                 .build();
     }
 
@@ -104,7 +132,10 @@ public final class DemoServer implements AutoCloseable {
 
     /** Starts the server; it accepts connections when this returns. */
     public static DemoServer start(DemoOptions options) throws Exception {
-        ApiGuard guard = guard(options);
+        RedisGuardState redis = options.redis == null ? null : RedisGuardState.builder(options.redis)
+                .failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
+                .build();
+        ApiGuard guard = guard(options, redis == null ? LocalBucketStore.create() : redis.bucketStore());
 
         Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -140,7 +171,7 @@ public final class DemoServer implements AutoCloseable {
         server.setHandler(context);
         server.setErrorHandler(new DemoServlets.ServerProblemErrorHandler());
         server.start();
-        return new DemoServer(server, connector, guard);
+        return new DemoServer(server, connector, guard, redis);
     }
 
     static KeyStore trustStore(Path pem) throws IOException, GeneralSecurityException {
@@ -183,5 +214,8 @@ public final class DemoServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.stop();
+        if (redis != null) {
+            redis.close();
+        }
     }
 }

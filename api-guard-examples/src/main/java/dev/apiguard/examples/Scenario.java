@@ -237,6 +237,79 @@ final class Scenario {
                 get("/customers/" + tag + "?access_token=" + read, null), Expect.challenged(401, noCredential), read);
         row("oversized page", "a page of 500 records (limit 100)",
                 get("/customers?page=0&size=500", read), Expect.status(400), read);
+
+        // rate limits last, so that no earlier row meets an empty bucket
+        String burst = issuer.token().clientId("burst-partner").scope("customers:read").sign();
+        burstRow(burst, tag);
+        row("other caller unaffected", "partner-a reads right after burst-partner was limited",
+                get("/customers/" + tag, read), Expect.status(200), read);
+        floodRow(issuer.token().clientId("partner-a").scope("customers:read").signedWith(impostor), tag);
+        row("valid caller during a flood", "partner-a reads from the flooding peer with its valid token",
+                get("/customers/" + tag, read), Expect.status(200), read);
+    }
+
+    /** Capacity (50) plus 5 requests at once, then more until one is limited: 429 with Retry-After. */
+    private void burstRow(String token, String tag) throws Exception {
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 55; i++) {
+            all.add(client.sendAsync(request("/customers/" + tag, token), HttpResponse.BodyHandlers.ofString()));
+        }
+        HttpResponse<String> limited = null;
+        int sent = 55;
+        for (var f : all) {
+            HttpResponse<String> r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            if (r.statusCode() == 429 && limited == null) {
+                limited = r;
+            }
+        }
+        while (limited == null && sent < 500) {
+            HttpResponse<String> r = get("/customers/" + tag, token);
+            sent++;
+            if (r.statusCode() == 429) {
+                limited = r;
+            }
+        }
+        String policy = limited == null ? null : limited.headers().firstValue("RateLimit-Policy").orElse(null);
+        String retryAfter = limited == null ? null : limited.headers().firstValue("Retry-After").orElse(null);
+        boolean pass = limited != null && retryAfter != null && retryAfter.matches("[1-9][0-9]*")
+                && "\"burst\";q=50;w=1".equals(policy) && limited.headers().firstValue("RateLimit").isPresent()
+                && !echoes(limited, token);
+        rows.add(new Row("burst over the limit", "burst-partner sends 55 requests at once (limit 50/1s)",
+                "429 Retry-After, RateLimit-Policy \"burst\";q=50;w=1",
+                limited == null ? "no 429 in " + sent + " requests"
+                        : "429 Retry-After " + retryAfter + ", RateLimit-Policy " + policy, pass));
+    }
+
+    /** Invalid tokens from one peer until the per-peer limit (20/1s) answers 429, before any token check. */
+    private void floodRow(String junk, String tag) throws Exception {
+        HttpResponse<String> limited = null;
+        int sent = 0;
+        long start = System.nanoTime();
+        while (limited == null && sent < 100) {
+            HttpResponse<String> r = get("/customers/" + tag, junk);
+            sent++;
+            if (r.statusCode() == 429) {
+                limited = r;
+            }
+        }
+        // 20 at once, plus what the bucket refilled (20 per second) while the flood was sent, plus one:
+        // a request is counted once answered, so the next may arrive just before
+        long bound = 22 + (long) Math.ceil(20 * (System.nanoTime() - start) / 1e9); // one more may be in flight
+        boolean pass = limited != null && sent <= bound && limited.headers().firstValue("Retry-After").isPresent()
+                && limited.headers().allValues("WWW-Authenticate").isEmpty() && !echoes(limited, junk);
+        rows.add(new Row("pre-auth flood", "one peer sends forged tokens as fast as it can (limit 20/1s per peer)",
+                "429 Retry-After within 20 requests plus the refill meanwhile (" + bound + ")",
+                limited == null ? "no 429 in " + sent + " requests"
+                        : "429 Retry-After " + limited.headers().firstValue("Retry-After").orElse("-") + " after " + sent
+                                + " requests", pass));
+    }
+
+    private HttpRequest request(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.build();
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {

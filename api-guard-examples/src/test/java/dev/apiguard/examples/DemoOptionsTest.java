@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DemoOptionsTest {
@@ -72,6 +73,28 @@ class DemoOptionsTest {
         assertThat(o.maxTokenLifetime).isEqualTo(Duration.ofMinutes(30));
         assertThat(DemoOptions.parse(with("--port=9443")).port).isEqualTo(9443);
         assertThat(DemoOptions.parse(REQUIRED).maxTokenLifetime).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void rateLimitFlagsAreParsedWithTheirDefaults() throws Exception {
+        DemoOptions d = DemoOptions.parse(REQUIRED);
+        assertThat(d.rateLimit).isEqualTo(new DemoOptions.RateLimitSetting(50, Duration.ofSeconds(1)));
+        assertThat(d.anonymousRateLimit).isEqualTo(new DemoOptions.RateLimitSetting(20, Duration.ofSeconds(1)));
+        assertThat(d.redis).isNull();
+        assertThat(d.redisFailClosed).isFalse();
+        DemoOptions o = DemoOptions.parse(with("--rate-limit", "600/1m", "--anonymous-rate-limit", "5/10s",
+                "--redis", "redis://127.0.0.1:6390", "--redis-failure", "closed"));
+        assertThat(o.rateLimit).isEqualTo(new DemoOptions.RateLimitSetting(600, Duration.ofMinutes(1)));
+        assertThat(o.anonymousRateLimit).isEqualTo(new DemoOptions.RateLimitSetting(5, Duration.ofSeconds(10)));
+        assertThat(o.redis).isEqualTo("redis://127.0.0.1:6390");
+        assertThat(o.redisFailClosed).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--rate-limit, 50", "--rate-limit, 0/1s", "--rate-limit, 50/500ms", "--rate-limit, x/1s",
+        "--anonymous-rate-limit, 20/", "--anonymous-rate-limit, /1s", "--redis, http://x", "--redis-failure, maybe"})
+    void badRateLimitValuesAreRefusedNamingTheFlag(String flag, String value) {
+        assertThatThrownBy(() -> DemoOptions.parse(with(flag, value))).hasMessageContaining(flag);
     }
 
     @ParameterizedTest

@@ -89,6 +89,7 @@ public final class ApiGuardFilter implements Filter {
         }
 
         HttpServletRequest forApplication = CallerRequest.expose(req, exchange);
+        exchange.responseHeaders().forEach(res::setHeader);
         boolean threw = true;
         try {
             chain.doFilter(forApplication, res);

@@ -85,6 +85,7 @@ public final class GuardStepFilter implements Filter {
         }
 
         HttpServletRequest forApplication = CallerRequest.expose(req, exchange);
+        exchange.responseHeaders().forEach(res::setHeader);
         boolean threw = true;
         try {
             chain.doFilter(forApplication, res);

@@ -80,6 +80,7 @@ public final class GuardTester {
             body = deny.problem().toJson();
         } else {
             status = appStatus;
+            headers.addAll(exchange.responseHeaders().entrySet());
             body = "";
         }
         guard.completed(exchange, status);

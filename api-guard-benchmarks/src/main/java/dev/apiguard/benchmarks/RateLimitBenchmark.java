@@ -1,0 +1,151 @@
+package dev.apiguard.benchmarks;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Caller;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.ratelimit.BucketStore;
+import dev.apiguard.ratelimit.LocalBucketStore;
+import dev.apiguard.ratelimit.RateLimitPlan;
+import dev.apiguard.ratelimit.RateLimitPolicy;
+import dev.apiguard.ratelimit.RateLimitStep;
+import dev.apiguard.redis.RedisGuardState;
+import dev.apiguard.redis.RedisServer;
+import dev.apiguard.test.TestRequest;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * The cost per request of {@link RateLimitStep}: a guard of a fixed-caller step and the rate-limit
+ * step, 1,000 callers in turn, each under a plan that never runs dry (the allowed path, the one
+ * every legitimate request takes). {@code store=local}: Bucket4j buckets in a Caffeine cache;
+ * {@code store=redis}: Bucket4j's Lettuce CAS proxy manager against a private {@code redis-server}
+ * on loopback (skipped with a message when the binary is missing). At the end of a Redis trial it
+ * prints the Redis commands per request, from {@code INFO commandstats}.
+ *
+ * <pre>java -jar api-guard-benchmarks/target/benchmarks.jar RateLimitBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Threads(1)
+public class RateLimitBenchmark {
+
+    private static final int CALLERS = 1000;
+
+    @Param({"local", "redis"})
+    public String store;
+
+    private ApiGuard guard;
+    private TestRequest[] requests;
+    private RedisServer redis;
+    private RedisGuardState state;
+    private java.util.Map<String, Long> commandsBefore;
+    private final LongAdder calls = new LongAdder();
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        BucketStore buckets;
+        if (store.equals("redis")) {
+            if (RedisServer.binary() == null) {
+                System.out.println("redis-server is not on the PATH: the redis parameter measures nothing");
+                throw new IllegalStateException("redis-server missing");
+            }
+            redis = RedisServer.start();
+            state = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
+            buckets = state.bucketStore();
+        } else {
+            buckets = LocalBucketStore.create();
+        }
+        RateLimitPolicy policy = RateLimitPolicy.builder()
+                .plan(RateLimitPlan.of("roomy", RateLimitPlan.Limit.of("burst", 1_000_000, Duration.ofSeconds(1)),
+                        RateLimitPlan.Limit.of("hourly", 1_000_000_000, Duration.ofHours(1))))
+                .store(buckets).build();
+        guard = ApiGuard.builder().listener(SecurityEventListener.NONE)
+                .step(new HeaderCaller()).step(RateLimitStep.of(policy)).build();
+        requests = new TestRequest[CALLERS];
+        for (int i = 0; i < CALLERS; i++) {
+            requests[i] = TestRequest.get("/customers").header("X-Caller", "partner-" + i);
+        }
+        commandsBefore = redis == null ? java.util.Map.of() : commands();
+    }
+
+    @Benchmark
+    public Decision rateLimitStep() {
+        TestRequest r = requests[next++ % CALLERS];
+        GuardExchange ex = guard.exchange(r);
+        calls.increment();
+        return guard.evaluate(ex);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        if (redis != null) {
+            // commands run inside a Lua script count too: EVAL/EVALSHA calls are the script round trips
+            StringBuilder perRequest = new StringBuilder();
+            commands().forEach((name, n) -> {
+                long delta = n - commandsBefore.getOrDefault(name, 0L);
+                if (delta > 0) {
+                    perRequest.append(' ').append(name).append('=').append(String.format("%.2f", (double) delta / calls.sum()));
+                }
+            });
+            System.out.printf("%nredis commands per request (%d requests):%s%n", calls.sum(), perRequest);
+            state.close();
+            redis.close();
+        }
+    }
+
+    /** Calls per command Redis has run so far (INFO commandstats), less INFO and connection set-up. */
+    private java.util.Map<String, Long> commands() {
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            java.util.Map<String, Long> total = new java.util.TreeMap<>();
+            for (String line : c.sync().info("commandstats").split("\r?\n")) {
+                if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info") && !line.startsWith("cmdstat_hello")
+                        && !line.startsWith("cmdstat_client")) {
+                    int i = line.indexOf("calls=");
+                    total.put(line.substring(8, line.indexOf(':')), Long.parseLong(line.substring(i + 6, line.indexOf(',', i))));
+                }
+            }
+            return total;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Authenticates the caller named in {@code X-Caller}: the cost of authentication is not measured here. */
+    static final class HeaderCaller implements GuardStep {
+        @Override
+        public String name() {
+            return "header-caller";
+        }
+
+        @Override
+        public Decision evaluate(GuardExchange exchange) {
+            String id = exchange.request().header("X-Caller");
+            exchange.authenticate(new Caller(id, id, null, CredentialKind.BEARER_JWT, Set.of(), null, null, null,
+                    null, null, null));
+            exchange.matchRoute("/customers", java.util.Map.of(), false);
+            return Decision.ALLOW;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.apiguard.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.ratelimit.internal.ClientAddress;
+import dev.apiguard.ratelimit.internal.CredentialFingerprint;
+import dev.apiguard.ratelimit.internal.RateLimitFields;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The guard step that limits, per client address, requests that carry no valid credential,
+ * named {@value #NAME}: cheap protection against invalid-token floods and credential stuffing.
+ *
+ * <p>Place it <em>first</em>, before any token is parsed. The client address is the TCP peer, or
+ * the first untrusted {@code X-Forwarded-For} hop read right to left when the peer is one of the
+ * policy's {@linkplain RateLimitPolicy#trustedProxies() trusted proxies}. Per request:
+ * <ul>
+ *   <li>a path in {@link RateLimitPolicy#anonymousExemptPaths()}: allowed, uncounted;</li>
+ *   <li>a credential that authenticated successfully in the last {@link #KNOWN_CREDENTIAL_TTL}
+ *       (recognised by a SHA-256 digest; the credential itself is not kept): passes this step,
+ *       so a caller with a valid credential is limited by its own bucket only, even while others
+ *       flood from the same address;</li>
+ *   <li>otherwise, when the address's bucket of the {@linkplain RateLimitPolicy#anonymousPlan()
+ *       anonymous plan} is empty: 429 with {@code Retry-After} and the {@code RateLimit} fields,
+ *       and a {@code ratelimit.limited} event, before any token parsing;</li>
+ *   <li>once answered ({@link #completed}): a request that ended without an authenticated caller
+ *       (401, 400, a public route...) takes one unit from its address's bucket.</li>
+ * </ul>
+ * The 429 is the same whatever the credential, so it reveals nothing about one. The set of
+ * recently valid credentials is bounded ({@value #KNOWN_CREDENTIALS_MAXIMUM_SIZE} digests).
+ *
+ * <p>Thread-safe; one instance serves every request.
+ */
+public final class AnonymousRateLimitStep implements GuardStep {
+
+    /** The step's name. */
+    public static final String NAME = "anonymous-ratelimit";
+    /** How long a credential that authenticated is let past the per-address limit. */
+    public static final Duration KNOWN_CREDENTIAL_TTL = Duration.ofMinutes(5);
+    /** How many recently valid credentials are remembered at most. */
+    public static final long KNOWN_CREDENTIALS_MAXIMUM_SIZE = 10_000;
+
+    private final RateLimitPolicy policy;
+    private final RateLimitPlan plan;
+    private final long tokens;
+    private final Cache<String, Boolean> knownCredentials;
+
+    private AnonymousRateLimitStep(RateLimitPolicy policy) {
+        this.policy = policy;
+        this.plan = policy.anonymousPlan();
+        this.tokens = plan.tokensFor(1, 1.0);
+        LocalBucketStore.ClockTimeMeter time = new LocalBucketStore.ClockTimeMeter(policy.clock());
+        this.knownCredentials = Caffeine.newBuilder()
+                .maximumSize(KNOWN_CREDENTIALS_MAXIMUM_SIZE)
+                .expireAfterWrite(KNOWN_CREDENTIAL_TTL)
+                .ticker(time::currentTimeNanos)
+                .build();
+    }
+
+    /** A step limiting addresses as the policy's anonymous plan says. */
+    public static AnonymousRateLimitStep of(RateLimitPolicy policy) {
+        return new AnonymousRateLimitStep(Objects.requireNonNull(policy, "policy cannot be null"));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Decision evaluate(GuardExchange exchange) {
+        if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
+            return Decision.ALLOW;
+        }
+        String fingerprint = CredentialFingerprint.of(exchange.request());
+        if (fingerprint != null && knownCredentials.getIfPresent(fingerprint) != null) {
+            return Decision.ALLOW;
+        }
+        BucketStore.Outcome outcome = policy.store().estimate(key(exchange), plan.configuration(), tokens);
+        switch (outcome.status()) {
+            case REJECTED -> {
+                if (exchange.eventsEnabled()) {
+                    exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "peer", "plan", plan.name()));
+                }
+                return Denials.rateLimited(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()),
+                        RateLimitStep.fields(plan, 1.0, outcome));
+            }
+            case UNAVAILABLE -> {
+                return Denials.rateLimitUnavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
+            }
+            default -> {
+                return Decision.ALLOW;
+            }
+        }
+    }
+
+    @Override
+    public void completed(GuardExchange exchange, int status) {
+        if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
+            return;
+        }
+        String fingerprint = CredentialFingerprint.of(exchange.request());
+        if (exchange.caller().isPresent()) {
+            if (fingerprint != null) {
+                knownCredentials.put(fingerprint, Boolean.TRUE);
+            }
+            return;
+        }
+        if (fingerprint != null) {
+            // once valid, now refused (expired, revoked): no longer let past the gate
+            knownCredentials.invalidate(fingerprint);
+        }
+        if (status == 429) {
+            return; // refused by this step: the bucket is empty already
+        }
+        policy.store().tryConsume(key(exchange), plan.configuration(), tokens);
+    }
+
+    private String key(GuardExchange exchange) {
+        return "peer:" + ClientAddress.of(exchange.request(), policy.trustedProxies());
+    }
+
+    @Override
+    public String toString() {
+        return "AnonymousRateLimitStep[" + plan + "]";
+    }
+}

@@ -1,0 +1,146 @@
+package dev.apiguard.ratelimit;
+
+import dev.apiguard.Caller;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.ratelimit.internal.RateLimitFields;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The guard step that limits each verified caller by its token bucket, named {@value #NAME}.
+ *
+ * <p>Place it after authentication, binding and route authorization: it keys on the verified
+ * {@link Caller} of the exchange, never on a claim of a token that failed verification, and
+ * reads route costs from the matched route template. Per request:
+ * <ul>
+ *   <li>no caller (a public route): allowed, uncounted (see {@link AnonymousRateLimitStep});</li>
+ *   <li>the bucket key is {@code caller:} and the caller's id (token {@code client_id}, API key
+ *       id), or for a certificate-only caller ({@link CredentialKind#MTLS}) {@code caller:cert:}
+ *       and the certificate thumbprint; a route with its own plan uses a bucket of its own,
+ *       {@code route-plan:NAME:} and that key;</li>
+ *   <li>the request takes its route's cost, divided by the caller's
+ *       {@linkplain RateLimitAdjustments adjustment factor}, from the bucket; it never waits
+ *       (try-consume only);</li>
+ *   <li>an empty bucket: 429 ({@link Denials#rateLimited}) with {@code Retry-After} in whole
+ *       seconds rounded up from Bucket4j's probe, the {@code RateLimit-Policy} and
+ *       {@code RateLimit} fields, and a {@code ratelimit.limited} event;</li>
+ *   <li>a shared store that is unreachable: allowed uncounted (fail open) or 503 with
+ *       {@code Retry-After} (fail closed), as the store is configured.</li>
+ * </ul>
+ * The fields follow draft-ietf-httpapi-ratelimit-headers-10 (structured-field lists):
+ * {@code RateLimit-Policy: "burst";q=50;w=1, "hourly";q=10000;w=3600} names every limit of the
+ * plan (quotas scaled by the caller's factor), and {@code RateLimit: "burst";r=0;t=1} gives the
+ * units left (the smallest over the limits) and the seconds until they are there again, under
+ * the first limit's name. They go on allowed answers too when
+ * {@link RateLimitPolicy#emitHeadersOnAllowed()}.
+ *
+ * <p>Thread-safe; one instance serves every request.
+ */
+public final class RateLimitStep implements GuardStep {
+
+    /** The step's name. */
+    public static final String NAME = "ratelimit";
+
+    private final RateLimitPolicy policy;
+
+    private RateLimitStep(RateLimitPolicy policy) {
+        this.policy = policy;
+    }
+
+    /** A step limiting callers as the policy says. */
+    public static RateLimitStep of(RateLimitPolicy policy) {
+        return new RateLimitStep(Objects.requireNonNull(policy, "policy cannot be null"));
+    }
+
+    /** The policy. */
+    public RateLimitPolicy policy() {
+        return policy;
+    }
+
+    /** The per-caller factors (the anomaly scorer's hook): same as {@code policy().adjustments()}. */
+    public RateLimitAdjustments adjustments() {
+        return policy.adjustments();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Decision evaluate(GuardExchange exchange) {
+        Optional<Caller> found = exchange.caller();
+        if (found.isEmpty()) {
+            return Decision.ALLOW;
+        }
+        Caller caller = found.get();
+        String method = exchange.request().method();
+        String route = exchange.routeTemplate();
+        RateLimitPlan plan = policy.routePlan(method, route);
+        String key = bucketKey(caller);
+        if (plan != null) {
+            key = "route-plan:" + plan.name() + ':' + key;
+        } else {
+            plan = policy.planFor(caller);
+        }
+        double factor = policy.adjustments().factor(caller.id());
+        long tokens = plan.tokensFor(policy.cost(method, route), factor);
+        BucketStore.Outcome outcome = policy.store().tryConsume(key, plan.configuration(), tokens);
+        switch (outcome.status()) {
+            case CONSUMED -> {
+                if (policy.emitHeadersOnAllowed()) {
+                    fields(plan, factor, outcome).forEach(exchange::addResponseHeader);
+                }
+                return Decision.ALLOW;
+            }
+            case REJECTED -> {
+                if (exchange.eventsEnabled()) {
+                    exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "caller", "plan", plan.name()));
+                }
+                return Denials.rateLimited(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()),
+                        fields(plan, factor, outcome));
+            }
+            case UNAVAILABLE -> {
+                return Denials.rateLimitUnavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
+            }
+            default -> {
+                return Decision.ALLOW; // BYPASSED: the store fails open and said so in its own event
+            }
+        }
+    }
+
+    /** The bucket key of a verified caller. */
+    static String bucketKey(Caller caller) {
+        if (caller.kind() == CredentialKind.MTLS && caller.certificateThumbprint() != null) {
+            return "caller:cert:" + caller.certificateThumbprint();
+        }
+        return "caller:" + caller.id();
+    }
+
+    /** The two response fields for an outcome of a bucket of the plan, as the caller's factor scales it. */
+    static Map<String, String> fields(RateLimitPlan plan, double factor, BucketStore.Outcome outcome) {
+        List<RateLimitFields.Policy> policies = new ArrayList<>(plan.limits().size());
+        for (RateLimitPlan.Limit l : plan.limits()) {
+            policies.add(new RateLimitFields.Policy(l.name(), (long) Math.floor(l.quota() * factor),
+                    l.window().getSeconds()));
+        }
+        long remaining = (long) Math.floor(outcome.remainingTokens() * factor / RateLimitPlan.TOKENS_PER_UNIT);
+        long reset = outcome.status() == BucketStore.Status.REJECTED
+                ? Math.max(1, RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()))
+                : RateLimitFields.ceilSeconds(outcome.nanosToWaitForReset());
+        return RateLimitFields.both(policies, plan.limits().get(0).name(), remaining, reset);
+    }
+
+    @Override
+    public String toString() {
+        return "RateLimitStep[default=" + policy.defaultPlan() + "]";
+    }
+}

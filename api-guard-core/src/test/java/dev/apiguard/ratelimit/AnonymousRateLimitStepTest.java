@@ -1,0 +1,161 @@
+package dev.apiguard.ratelimit;
+
+import static dev.apiguard.ratelimit.Fakes.denied;
+import static dev.apiguard.ratelimit.Fakes.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.TrustedProxies;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.ratelimit.Fakes.Request;
+import dev.apiguard.ratelimit.Fakes.TestClock;
+import dev.apiguard.ratelimit.internal.ClientAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AnonymousRateLimitStepTest {
+
+    private final TestClock clock = new TestClock();
+
+    /** Anonymous limiter first, then a fake authentication that refuses any caller named "junk". */
+    private ApiGuard guard(RateLimitPolicy policy) {
+        GuardStep refuseJunk = new GuardStep() {
+            @Override public String name() { return "refuse-junk"; }
+            @Override public Decision evaluate(GuardExchange exchange) {
+                String h = exchange.request().header("Authorization");
+                if (h == null) {
+                    return exchange.isPublicRoute() ? Decision.ALLOW : exchange.unauthenticated();
+                }
+                return h.contains("junk") ? Denials.invalidToken() : Decision.ALLOW;
+            }
+        };
+        GuardStep authByAuthorization = new GuardStep() {
+            @Override public String name() { return "fake-auth"; }
+            @Override public Decision evaluate(GuardExchange exchange) {
+                String h = exchange.request().header("Authorization");
+                if (h != null && !h.contains("junk")) {
+                    exchange.authenticate(new dev.apiguard.Caller(h.substring(7), null, null,
+                            dev.apiguard.CredentialKind.BEARER_JWT, null, null, null, null, null, null, null));
+                }
+                exchange.matchRoute(exchange.request().path(), java.util.Map.of(), exchange.request().path().equals("/health"));
+                return Decision.ALLOW;
+            }
+        };
+        return ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(policy)).step(authByAuthorization).step(refuseJunk)
+                .step(RateLimitStep.of(policy)).build();
+    }
+
+    private RateLimitPolicy.Builder policy() {
+        return RateLimitPolicy.builder().clock(clock).anonymousPlan(RateLimitPlan.simple("anonymous", 5, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aFloodOfJunkTokensFromOnePeerIsRefusedAfterTheAnonymousCapacity() {
+        ApiGuard guard = guard(policy().build());
+        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        for (int i = 0; i < 5; i++) {
+            assertThat(denied(send(guard, junk)).status()).isEqualTo(401);
+        }
+        Decision.Deny deny = denied(send(guard, junk));
+        assertThat(deny.status()).isEqualTo(429);
+        assertThat(deny.headers()).containsEntry("Retry-After", "2");
+        // another peer is not affected
+        assertThat(denied(send(guard, junk.from("198.51.100.7"))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aValidCallerFromTheFloodingPeerIsLimitedByItsOwnBucketOnly() {
+        ApiGuard guard = guard(policy().build());
+        Request valid = Request.get("/customers").header("Authorization", "Bearer partner-a");
+        assertThat(send(guard, valid).isAllowed()).isTrue(); // learnt as a valid credential
+        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        for (int i = 0; i < 10; i++) {
+            send(guard, junk);
+        }
+        assertThat(denied(send(guard, junk)).status()).isEqualTo(429);
+        for (int i = 0; i < 20; i++) {
+            assertThat(send(guard, valid).isAllowed()).as("valid request %d", i).isTrue();
+        }
+    }
+
+    @Test
+    void validRequestsDoNotDrainThePeersBucket() {
+        ApiGuard guard = guard(policy().build());
+        Request valid = Request.get("/customers").header("Authorization", "Bearer partner-b");
+        for (int i = 0; i < 30; i++) {
+            assertThat(send(guard, valid).isAllowed()).isTrue();
+        }
+        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void exemptPathsAreNeverLimited() {
+        ApiGuard guard = guard(policy().anonymousExemptPaths("/health").build());
+        for (int i = 0; i < 20; i++) {
+            assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+        }
+        for (int i = 0; i < 5; i++) {
+            send(guard, Request.get("/customers"));
+        }
+        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
+        assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+    }
+
+    @Test
+    void theBucketRefills() {
+        ApiGuard guard = guard(policy().build());
+        for (int i = 0; i < 6; i++) {
+            send(guard, Request.get("/customers"));
+        }
+        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void forwardedForCountsOnlyBehindATrustedProxy() {
+        ApiGuard guard = guard(policy().trustedProxies(TrustedProxies.of("10.0.0.0/8")).build());
+        Request viaProxy = Request.get("/customers").from("10.0.0.5");
+        for (int i = 0; i < 5; i++) {
+            send(guard, viaProxy.header("X-Forwarded-For", "203.0.113." + i));
+        }
+        // five different clients behind the proxy: none is limited yet
+        assertThat(denied(send(guard, Request.get("/customers").from("10.0.0.5").header("X-Forwarded-For", "203.0.113.0"))).status())
+                .isEqualTo(401);
+        // an untrusted peer cannot choose its bucket with the header
+        Request spoofer = Request.get("/customers").from("198.51.100.9");
+        for (int i = 0; i < 5; i++) {
+            send(guard, spoofer.header("X-Forwarded-For", "203.0.113." + (100 + i)));
+        }
+        assertThat(denied(send(guard, Request.get("/customers").from("198.51.100.9").header("X-Forwarded-For", "203.0.113.200")))
+                .status()).isEqualTo(429);
+    }
+
+    @ParameterizedTest(name = "peer {0}, X-Forwarded-For [{1}] -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "198.51.100.9 | 203.0.113.1                        | 198.51.100.9",  // untrusted peer: header ignored
+        "10.0.0.5     |                                    | 10.0.0.5",      // no header
+        "10.0.0.5     | 203.0.113.1                        | 203.0.113.1",
+        "10.0.0.5     | 203.0.113.1, 10.0.0.7              | 203.0.113.1",   // trusted hop skipped
+        "10.0.0.5     | 198.51.100.66, 203.0.113.1         | 203.0.113.1",   // right-most untrusted wins: the left is client-written
+        "10.0.0.5     | 10.0.0.8, 10.0.0.7                 | 10.0.0.8",      // all trusted: the left-most
+        "10.0.0.5     | 203.0.113.1, evil.example          | 10.0.0.5",      // malformed: the peer
+        "10.0.0.5     | 203.0.113.1:4711                   | 10.0.0.5",      // a port is malformed
+        "10.0.0.5     | 2001:DB8:0:0:0:0:0:1               | 2001:db8:0:0:0:0:0:1",
+        "10.0.0.5     | ,                                  | 10.0.0.5",
+    })
+    void clientAddressReadsForwardedForRightToLeftFromTrustedProxiesOnly(String peer, String xff, String expected) {
+        Request r = Request.get("/").from(peer);
+        if (xff != null) {
+            r = r.header("X-Forwarded-For", xff);
+        }
+        assertThat(ClientAddress.of(r, TrustedProxies.of("10.0.0.0/8"))).isEqualTo(expected);
+    }
+}

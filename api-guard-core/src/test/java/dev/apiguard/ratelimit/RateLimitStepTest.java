@@ -1,0 +1,185 @@
+package dev.apiguard.ratelimit;
+
+import static dev.apiguard.ratelimit.Fakes.denied;
+import static dev.apiguard.ratelimit.Fakes.send;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.ratelimit.Fakes.Request;
+import dev.apiguard.ratelimit.Fakes.TestClock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RateLimitStepTest {
+
+    private final TestClock clock = new TestClock();
+
+    private RateLimitPolicy.Builder policy() {
+        return RateLimitPolicy.builder().clock(clock);
+    }
+
+    private static Request as(String caller) {
+        return Request.get("/customers").header("X-Test-Caller", caller);
+    }
+
+    private static int allowedInARow(ApiGuard guard, Request request, int max) {
+        int n = 0;
+        while (n < max && send(guard, request).isAllowed()) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void capacityIsAdmittedThenTheNextRequestIsRefusedWith429() {
+        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("small", 5, Duration.ofSeconds(10))).build(), clock);
+        assertThat(allowedInARow(guard, as("partner-a"), 100)).isEqualTo(5);
+        Decision.Deny deny = denied(send(guard, as("partner-a")));
+        assertThat(deny.status()).isEqualTo(429);
+        assertThat(deny.problem().detail()).doesNotContain("token");
+        assertThat(deny.headers()).containsEntry("Retry-After", "2")
+                .containsEntry("RateLimit-Policy", "\"burst\";q=5;w=10")
+                .containsEntry("RateLimit", "\"burst\";r=0;t=2");
+    }
+
+    @Test
+    void theBucketRefillsWhenTimeAdvances() {
+        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("small", 5, Duration.ofSeconds(10))).build(), clock);
+        allowedInARow(guard, as("partner-a"), 100);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(allowedInARow(guard, as("partner-a"), 100)).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(allowedInARow(guard, as("partner-a"), 100)).isEqualTo(5);
+    }
+
+    @ParameterizedTest(name = "{0} per {1}s, {2} ms later: Retry-After {3}")
+    @CsvSource({
+        "50, 1, 0, 1",      // 20 ms until a token: rounds up to 1
+        "1, 60, 0, 60",
+        "1, 60, 59500, 1",  // 500 ms left: 1
+        "1, 60, 30000, 30",
+        "2, 7, 0, 4",       // 3.5 s: 4
+    })
+    void retryAfterIsWholeSecondsRoundedUp(long quota, long windowSeconds, long advanceMillis, String retryAfter) {
+        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", quota, Duration.ofSeconds(windowSeconds))).build(), clock);
+        allowedInARow(guard, as("c"), 1000);
+        clock.advance(Duration.ofMillis(advanceMillis));
+        assertThat(denied(send(guard, as("c"))).headers().get("Retry-After")).isEqualTo(retryAfter);
+    }
+
+    @Test
+    void aPlanWithTwoLimitsEnforcesBothAndNamesBothInThePolicyField() {
+        RateLimitPlan gold = RateLimitPlan.of("gold", RateLimitPlan.Limit.of("burst", 5, Duration.ofSeconds(1)),
+                RateLimitPlan.Limit.of("hourly", 8, Duration.ofHours(1)));
+        ApiGuard guard = Fakes.guard(policy().plan(gold).build(), clock);
+        assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(5);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(3); // the hourly limit now binds
+        Decision.Deny deny = denied(send(guard, as("c")));
+        assertThat(deny.headers().get("RateLimit-Policy")).isEqualTo("\"burst\";q=5;w=1, \"hourly\";q=8;w=3600");
+        assertThat(deny.headers().get("Retry-After")).isEqualTo("449"); // one hourly unit takes 3600 s / 8 = 450 s, 1 s of which has passed
+    }
+
+    @Test
+    void routeCostsWeighRequests() {
+        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
+                .routeCost("GET", "/export", 4).build(), clock);
+        Request export = Request.get("/export").header("X-Test-Caller", "c");
+        assertThat(allowedInARow(guard, export, 100)).isEqualTo(2);
+        assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(2);
+    }
+
+    @Test
+    void aRoutePlanUsesItsOwnBucket() {
+        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("std", 10, Duration.ofMinutes(1)))
+                .plan(RateLimitPlan.simple("payments", 2, Duration.ofMinutes(1))).defaultPlan("std")
+                .routePlan("GET", "/payments", "payments").build(), clock);
+        Request pay = Request.get("/payments").header("X-Test-Caller", "c");
+        assertThat(allowedInARow(guard, pay, 100)).isEqualTo(2);
+        assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(10);
+    }
+
+    @Test
+    void theResolverChoosesThePlanFromTheCallerThenTheRegistryThenTheDefault() {
+        RateLimitPolicy p = policy()
+                .plan(RateLimitPlan.simple("bronze", 1, Duration.ofMinutes(1)))
+                .plan(RateLimitPlan.simple("silver", 2, Duration.ofMinutes(1)))
+                .plan(RateLimitPlan.simple("gold", 3, Duration.ofMinutes(1)))
+                .defaultPlan("bronze")
+                .planResolver(PlanResolver.fromCaller().orElse(PlanResolver.registry(Map.of("registered", "gold"))))
+                .build();
+        ApiGuard guard = Fakes.guard(p, clock);
+        assertThat(allowedInARow(guard, as("claims;silver"), 100)).isEqualTo(2);
+        assertThat(allowedInARow(guard, as("registered"), 100)).isEqualTo(3);
+        assertThat(allowedInARow(guard, as("nobody"), 100)).isEqualTo(1);
+        assertThat(allowedInARow(guard, as("unknown-plan;platinum"), 100)).isEqualTo(1);
+    }
+
+    @Test
+    void callersHaveSeparateBuckets() {
+        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 3, Duration.ofMinutes(1))).build(), clock);
+        assertThat(allowedInARow(guard, as("a"), 100)).isEqualTo(3);
+        assertThat(allowedInARow(guard, as("b"), 100)).isEqualTo(3);
+    }
+
+    @ParameterizedTest(name = "factor {0}: {1} of 10")
+    @CsvSource({"1.0, 10", "0.5, 5", "0.3, 3", "0.1, 1", "0.001, 1"})
+    void anAdjustmentFactorScalesTheCallersCapacity(double factor, int admitted) {
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        p.adjustments().adjust("c", factor);
+        ApiGuard guard = Fakes.guard(p, clock);
+        assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(admitted);
+        assertThat(allowedInARow(guard, as("other"), 100)).isEqualTo(10);
+    }
+
+    @Test
+    void anAdjustmentEndsAfterItsDuration() {
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        p.adjustments().adjust("c", 0.5, Duration.ofMinutes(5));
+        assertThat(p.adjustments().factor("c")).isEqualTo(0.5);
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(p.adjustments().factor("c")).isEqualTo(1.0);
+        assertThatThrownBy(() -> p.adjustments().adjust("c", 0)).hasMessageContaining("factor");
+        assertThatThrownBy(() -> p.adjustments().adjust("c", 1.5)).hasMessageContaining("factor");
+    }
+
+    @Test
+    void allowedAnswersCarryTheFieldsOnlyWhenAskedTo() {
+        ApiGuard quiet = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10))).build(), clock);
+        GuardExchange ex = quiet.exchange(as("c"));
+        quiet.evaluate(ex);
+        assertThat(ex.responseHeaders()).isEmpty();
+
+        ApiGuard loud = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10)))
+                .emitHeadersOnAllowed(true).build(), clock);
+        ex = loud.exchange(as("c"));
+        loud.evaluate(ex);
+        assertThat(ex.responseHeaders()).containsEntry("RateLimit-Policy", "\"burst\";q=10;w=10")
+                .containsEntry("RateLimit", "\"burst\";r=9;t=1");
+    }
+
+    @Test
+    void aRequestWithoutCallerIsNotCountedByTheCallerStep() {
+        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 1, Duration.ofMinutes(1))).build(), clock);
+        for (int i = 0; i < 10; i++) {
+            assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+        }
+    }
+
+    @Test
+    void invalidConfigurationNamesTheSetting() {
+        assertThatThrownBy(() -> RateLimitPolicy.builder().defaultPlan("nope").build()).hasMessageStartingWith("defaultPlan");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().plan(RateLimitPlan.simple("a", 1, Duration.ofSeconds(1)))
+                .plan(RateLimitPlan.simple("b", 1, Duration.ofSeconds(1))).build()).hasMessageStartingWith("defaultPlan");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().routePlan("GET", "/x", "nope").build()).hasMessageStartingWith("routePlan");
+        assertThatThrownBy(() -> RateLimitPlan.simple("Bad Name", 1, Duration.ofSeconds(1))).hasMessageContaining("plan name");
+        assertThatThrownBy(() -> RateLimitPlan.simple("p", 0, Duration.ofSeconds(1))).hasMessageContaining("quota");
+        assertThatThrownBy(() -> RateLimitPlan.simple("p", 1, Duration.ofMillis(1500))).hasMessageContaining("window");
+    }
+}

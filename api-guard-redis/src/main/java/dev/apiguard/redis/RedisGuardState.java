@@ -1,0 +1,208 @@
+package dev.apiguard.redis;
+
+import dev.apiguard.QuarantineStore;
+import dev.apiguard.ReplayCache;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.event.Slf4jSecurityEventListener;
+import dev.apiguard.ratelimit.BucketStore;
+import dev.apiguard.redis.internal.Availability;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The guard's shared state in one Redis: rate-limit buckets ({@link #bucketStore()}), replay
+ * caches ({@link #replayCache()}) and the quarantine list ({@link #quarantineStore()}), over one
+ * Lettuce {@link RedisClient} and one multiplexed connection. Several app nodes configured with
+ * the same Redis share limits, quarantines and seen identifiers.
+ *
+ * <p>Every key starts with {@link Builder#keyPrefix} (default {@value #DEFAULT_KEY_PREFIX}) and
+ * expires by itself. Every command has a timeout (default 1 s); while the connection is down,
+ * commands are refused at once instead of queued, and after a failure the stores skip Redis for
+ * a short back-off (default 250 ms) but for one probing request, so that a dead server cannot hold
+ * request threads. What the guard does meanwhile is the {@link RedisFailurePolicy}; it returns to
+ * normal as soon as a command succeeds again, with a {@code store.recovered} event.
+ *
+ * <p>Thread-safe. Close it when the application stops: it closes the connection and the client.
+ */
+public final class RedisGuardState implements AutoCloseable {
+
+    /** The default prefix of every key. */
+    public static final String DEFAULT_KEY_PREFIX = "apiguard:";
+    /** The default command timeout. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
+    /** The default connect timeout. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    /** How long the stores skip Redis after a failure, by default, before one request probes it. */
+    public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(250);
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Availability availability;
+    private final RedisBucketStore bucketStore;
+    private final RedisReplayCache replayCache;
+    private final RedisQuarantineStore quarantineStore;
+
+    private RedisGuardState(Builder b) {
+        RedisURI uri = RedisURI.create(b.uri);
+        uri.setTimeout(b.commandTimeout);
+        // reconnect quickly once Redis is back: at most a second between attempts
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(b.connectTimeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
+                .build());
+        try {
+            this.connection = client.connect(ByteArrayCodec.INSTANCE);
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("redis: cannot connect to " + uri.getHost() + ':' + uri.getPort(), e);
+        }
+        this.availability = new Availability(b.listener, b.clock, b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT),
+                b.backoff.toNanos());
+        this.bucketStore = new RedisBucketStore(connection, b.keyPrefix + "rl:", b.commandTimeout, b.failurePolicy,
+                b.closedRetryAfter, availability);
+        this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
+        this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability);
+    }
+
+    /** A builder for the Redis at the URI, like {@code redis://127.0.0.1:6379} or {@code rediss://user:pw@host:6380/0}. */
+    public static Builder builder(String uri) {
+        return new Builder(uri);
+    }
+
+    /** The rate-limit buckets ({@code RateLimitPolicy.Builder.store(...)}). */
+    public BucketStore bucketStore() {
+        return bucketStore;
+    }
+
+    /** The replay cache for single-use identifiers (DPoP and client-assertion {@code jti}). */
+    public ReplayCache replayCache() {
+        return replayCache;
+    }
+
+    /** The quarantine list. */
+    public QuarantineStore quarantineStore() {
+        return quarantineStore;
+    }
+
+    /** Whether the last command failed and the failure policy applies now. */
+    public boolean isUnavailable() {
+        return availability.isDown();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** Builds a {@link RedisGuardState}. Not thread-safe. */
+    public static final class Builder {
+        private final String uri;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration backoff = DEFAULT_BACKOFF;
+        private Duration closedRetryAfter = Duration.ofSeconds(1);
+        private RedisFailurePolicy failurePolicy = RedisFailurePolicy.OPEN;
+        private SecurityEventListener listener = new Slf4jSecurityEventListener();
+        private Clock clock = Clock.systemUTC();
+        private String keyPrefix = DEFAULT_KEY_PREFIX;
+
+        private Builder(String uri) {
+            Objects.requireNonNull(uri, "redis uri cannot be null");
+            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+                throw new IllegalArgumentException("redis uri must start with redis:// or rediss://");
+            }
+            this.uri = uri;
+        }
+
+        /** How long one command may take. Default: 1 s. */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = positive("commandTimeout", timeout);
+            return this;
+        }
+
+        /** How long connecting may take. Default: 1 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** How long the stores skip Redis after a failure before one request probes it. Default: 250 ms. */
+        public Builder backoff(Duration duration) {
+            this.backoff = positive("backoff", duration);
+            return this;
+        }
+
+        /** What the guard does while Redis is unreachable. Default: {@link RedisFailurePolicy#OPEN}. */
+        public Builder failurePolicy(RedisFailurePolicy policy) {
+            this.failurePolicy = Objects.requireNonNull(policy, "failurePolicy cannot be null");
+            return this;
+        }
+
+        /** The {@code Retry-After} of a 503 under {@link RedisFailurePolicy#CLOSED}. Default: 1 s. */
+        public Builder closedRetryAfter(Duration retryAfter) {
+            this.closedRetryAfter = positive("closedRetryAfter", retryAfter);
+            return this;
+        }
+
+        /** Where the {@code store.unavailable} and {@code store.recovered} events go. Default: SLF4J. */
+        public Builder listener(SecurityEventListener eventListener) {
+            this.listener = Objects.requireNonNull(eventListener, "listener cannot be null");
+            return this;
+        }
+
+        /** The clock that stamps events and dates quarantines. Default: {@link Clock#systemUTC()}. */
+        public Builder clock(Clock newClock) {
+            this.clock = Objects.requireNonNull(newClock, "clock cannot be null");
+            return this;
+        }
+
+        /** The prefix of every key. Default: {@value #DEFAULT_KEY_PREFIX}. */
+        public Builder keyPrefix(String prefix) {
+            Objects.requireNonNull(prefix, "keyPrefix cannot be null");
+            if (prefix.isEmpty()) {
+                throw new IllegalArgumentException("keyPrefix cannot be empty");
+            }
+            this.keyPrefix = prefix;
+            return this;
+        }
+
+        /**
+         * Connects and builds the state.
+         *
+         * @throws IllegalStateException naming {@code redis} when the server cannot be reached now
+         */
+        public RedisGuardState build() {
+            return new RedisGuardState(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name + " cannot be null");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

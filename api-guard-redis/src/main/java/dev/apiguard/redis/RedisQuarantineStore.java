@@ -1,0 +1,100 @@
+package dev.apiguard.redis;
+
+import dev.apiguard.QuarantineStore;
+import dev.apiguard.redis.internal.Availability;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A {@link QuarantineStore} in Redis, shared by every app node: one key per quarantined caller
+ * ({@code apiguard:q:} and its id) holding the end of the quarantine in epoch milliseconds and
+ * expiring then ({@code PXAT}).
+ *
+ * <p>When Redis does not answer within the command timeout: under
+ * {@link RedisFailurePolicy#OPEN} a look-up answers "not quarantined" and a write is dropped;
+ * under {@link RedisFailurePolicy#CLOSED} a look-up throws {@link IllegalStateException}, which
+ * the guard answers with 503. Obtain it from {@link RedisGuardState#quarantineStore()}.
+ * Thread-safe.
+ */
+public final class RedisQuarantineStore implements QuarantineStore {
+
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final String prefix;
+    private final RedisFailurePolicy failurePolicy;
+    private final Availability availability;
+
+    RedisQuarantineStore(StatefulRedisConnection<byte[], byte[]> connection, String prefix,
+            RedisFailurePolicy failurePolicy, Availability availability) {
+        this.connection = connection;
+        this.prefix = prefix;
+        this.failurePolicy = failurePolicy;
+        this.availability = availability;
+    }
+
+    @Override
+    public void quarantine(String callerId, Instant until) {
+        if (availability.skip()) {
+            return;
+        }
+        try {
+            long ms = until.toEpochMilli();
+            if (ms <= System.currentTimeMillis()) {
+                connection.sync().del(key(callerId));
+            } else {
+                connection.sync().set(key(callerId), Long.toString(ms).getBytes(StandardCharsets.US_ASCII),
+                        SetArgs.Builder.pxAt(ms));
+            }
+            availability.success();
+        } catch (RuntimeException e) {
+            availability.failure(e);
+        }
+    }
+
+    @Override
+    public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
+        if (availability.skip()) {
+            return failed();
+        }
+        byte[] value;
+        try {
+            value = connection.sync().get(key(callerId));
+            availability.success();
+        } catch (RuntimeException e) {
+            availability.failure(e);
+            return failed();
+        }
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            Instant until = Instant.ofEpochMilli(Long.parseLong(new String(value, StandardCharsets.US_ASCII)));
+            return until.isAfter(now) ? Optional.of(until) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void release(String callerId) {
+        try {
+            connection.sync().del(key(callerId));
+            availability.success();
+        } catch (RuntimeException e) {
+            availability.failure(e);
+        }
+    }
+
+    private Optional<Instant> failed() {
+        if (failurePolicy == RedisFailurePolicy.CLOSED) {
+            throw new IllegalStateException("redis: quarantine list unavailable (failure policy closed)");
+        }
+        return Optional.empty();
+    }
+
+    private byte[] key(String callerId) {
+        return (prefix + callerId).getBytes(StandardCharsets.UTF_8);
+    }
+}

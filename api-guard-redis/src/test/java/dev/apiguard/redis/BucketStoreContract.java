@@ -1,0 +1,96 @@
+package dev.apiguard.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ratelimit.BucketStore;
+import dev.apiguard.ratelimit.BucketStore.Status;
+import dev.apiguard.ratelimit.RateLimitPlan;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link BucketStore} does: local and Redis alike. Quotas are in tokens (1000 per unit). */
+abstract class BucketStoreContract {
+
+    /** The store under test; a fresh key per test keeps tests apart. */
+    protected abstract BucketStore store();
+
+    private String key;
+
+    @org.junit.jupiter.api.BeforeEach
+    void freshKey() {
+        // a fresh key per test: one instance may serve every test of a class
+        key = "caller:contract-" + UUID.randomUUID();
+    }
+    private final RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofMinutes(10));
+
+    @Test
+    void aNewBucketIsFullAndRefusesPastItsCapacity() {
+        for (int i = 0; i < 5; i++) {
+            BucketStore.Outcome o = store().tryConsume(key, plan.configuration(), 1000);
+            assertThat(o.status()).isEqualTo(Status.CONSUMED);
+            assertThat(o.remainingTokens()).isEqualTo((4 - i) * 1000L);
+        }
+        BucketStore.Outcome refused = store().tryConsume(key, plan.configuration(), 1000);
+        assertThat(refused.status()).isEqualTo(Status.REJECTED);
+        // one unit of 5 per 10 minutes: 2 minutes, give or take the time this test took
+        assertThat(refused.nanosToWaitForRefill()).isBetween(Duration.ofSeconds(100).toNanos(), Duration.ofMinutes(2).toNanos());
+    }
+
+    @Test
+    void anEstimateTakesNothing() {
+        for (int i = 0; i < 10; i++) {
+            assertThat(store().estimate(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
+        }
+        assertThat(store().tryConsume(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
+        assertThat(store().estimate(key, plan.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
+    }
+
+    @Test
+    void keysAreIndependent() {
+        assertThat(store().tryConsume(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key + "-other", plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key, plan.configuration(), 1).status()).isEqualTo(Status.REJECTED);
+    }
+
+    @Test
+    void everyLimitOfAPlanApplies() {
+        RateLimitPlan two = RateLimitPlan.of("two", RateLimitPlan.Limit.of("burst", 5, Duration.ofSeconds(1)),
+                RateLimitPlan.Limit.of("hourly", 3, Duration.ofHours(1)));
+        int admitted = 0;
+        while (store().tryConsume(key, two.configuration(), 1000).status() == Status.CONSUMED && admitted < 10) {
+            admitted++;
+        }
+        assertThat(admitted).isEqualTo(3);
+    }
+
+    @Test
+    void concurrentConsumersNeverTakeMoreThanTheCapacity() throws Exception {
+        RateLimitPlan fifty = RateLimitPlan.simple("fifty", 50, Duration.ofHours(1));
+        AtomicInteger admitted = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            Future<?>[] f = new Future<?>[8];
+            for (int t = 0; t < 8; t++) {
+                f[t] = pool.submit(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        if (store().tryConsume(key, fifty.configuration(), 1000).status() == Status.CONSUMED) {
+                            admitted.incrementAndGet();
+                        }
+                    }
+                });
+            }
+            for (Future<?> x : f) {
+                x.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(admitted.get()).isEqualTo(50);
+    }
+}

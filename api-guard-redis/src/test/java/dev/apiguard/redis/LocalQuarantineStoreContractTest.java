@@ -1,0 +1,14 @@
+package dev.apiguard.redis;
+
+import dev.apiguard.LocalQuarantineStore;
+import dev.apiguard.QuarantineStore;
+
+class LocalQuarantineStoreContractTest extends QuarantineStoreContract {
+
+    private final LocalQuarantineStore store = LocalQuarantineStore.create();
+
+    @Override
+    protected QuarantineStore store() {
+        return store;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.apiguard.redis;
+
+import dev.apiguard.LocalReplayCache;
+import dev.apiguard.ReplayCache;
+
+/** The same replay-cache contract as the Redis cache, against the local one. */
+class LocalReplayCacheContractTest extends ReplayCacheContract {
+
+    private final ReplayCache cache = LocalReplayCache.create();
+
+    @Override
+    protected ReplayCache cache() {
+        return cache;
+    }
+}

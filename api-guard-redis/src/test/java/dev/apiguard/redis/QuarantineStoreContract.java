@@ -1,0 +1,55 @@
+package dev.apiguard.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.QuarantineStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link QuarantineStore} does: local and Redis alike. */
+abstract class QuarantineStoreContract {
+
+    protected abstract QuarantineStore store();
+
+    private String caller;
+
+    @org.junit.jupiter.api.BeforeEach
+    void freshKey() {
+        // a fresh key per test: one instance may serve every test of a class
+        caller = "scraper-" + UUID.randomUUID();
+    }
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    @Test
+    void aQuarantinedCallerStaysQuarantinedUntilItsEnd() {
+        Instant until = now.plus(Duration.ofMinutes(15));
+        store().quarantine(caller, until);
+        assertThat(store().quarantinedUntil(caller, now)).contains(until);
+        assertThat(store().quarantinedUntil(caller, until.minusMillis(1))).contains(until);
+        assertThat(store().quarantinedUntil(caller, until)).isEmpty();
+        assertThat(store().quarantinedUntil("someone-else", now)).isEmpty();
+    }
+
+    @Test
+    void aSecondQuarantineReplacesTheFirst() {
+        store().quarantine(caller, now.plus(Duration.ofHours(1)));
+        store().quarantine(caller, now.plus(Duration.ofMinutes(1)));
+        assertThat(store().quarantinedUntil(caller, now)).contains(now.plus(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void releaseLiftsTheQuarantine() {
+        store().quarantine(caller, now.plus(Duration.ofHours(1)));
+        store().release(caller);
+        assertThat(store().quarantinedUntil(caller, now)).isEmpty();
+    }
+
+    @Test
+    void aQuarantineInThePastIsNone() {
+        store().quarantine(caller, now.minus(Duration.ofMinutes(1)));
+        assertThat(store().quarantinedUntil(caller, now)).isEmpty();
+    }
+}

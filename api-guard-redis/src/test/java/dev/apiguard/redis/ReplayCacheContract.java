@@ -1,0 +1,64 @@
+package dev.apiguard.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ReplayCache;
+import dev.apiguard.ReplayCache.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ReplayCache} does on a real clock, run against the Redis and the local cache
+ * alike. The test kit's {@code dev.apiguard.test.ReplayCacheContract} adds what only a cache that
+ * takes its time from the {@code now} argument can show (expiry and the size bound under a fake
+ * clock); Redis expires keys by its own clock, so it runs this one.
+ */
+abstract class ReplayCacheContract {
+
+    protected abstract ReplayCache cache();
+
+    private String jti;
+
+    @org.junit.jupiter.api.BeforeEach
+    void freshKey() {
+        // a fresh key per test: one instance may serve every test of a class
+        jti = "dpop:" + UUID.randomUUID();
+    }
+    private final Instant now = Instant.now();
+
+    @Test
+    void anIdentifierIsFirstUsedOnceThenReplayed() {
+        assertThat(cache().firstUse(jti, now.plus(Duration.ofMinutes(2)), now)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache().firstUse(jti, now.plus(Duration.ofMinutes(2)), now)).isEqualTo(Outcome.REPLAYED);
+        assertThat(cache().firstUse(jti + "-other", now.plus(Duration.ofMinutes(2)), now)).isEqualTo(Outcome.FIRST_USE);
+    }
+
+    @Test
+    void ofConcurrentFirstUsesExactlyOneWins() throws Exception {
+        AtomicInteger first = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            Future<?>[] f = new Future<?>[8];
+            for (int t = 0; t < 8; t++) {
+                f[t] = pool.submit(() -> {
+                    if (cache().firstUse(jti, now.plus(Duration.ofMinutes(2)), now) == Outcome.FIRST_USE) {
+                        first.incrementAndGet();
+                    }
+                });
+            }
+            for (Future<?> x : f) {
+                x.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(first.get()).isEqualTo(1);
+    }
+}

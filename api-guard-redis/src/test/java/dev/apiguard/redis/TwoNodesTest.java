@@ -1,0 +1,84 @@
+package dev.apiguard.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Caller;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.ratelimit.RateLimitPlan;
+import dev.apiguard.ratelimit.RateLimitPolicy;
+import dev.apiguard.ratelimit.RateLimitStep;
+import dev.apiguard.test.TestRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** SECURITY-CASES E6: a burst across several app nodes sharing Redis admits no more than the plan allows. */
+@ExtendWith(RedisServerExtension.class)
+class TwoNodesTest {
+
+    static GuardStep authenticatesAs(String id) {
+        return new GuardStep() {
+            @Override public String name() { return "fixed-caller"; }
+            @Override public Decision evaluate(GuardExchange exchange) {
+                exchange.authenticate(new Caller(id, id, null, CredentialKind.BEARER_JWT, Set.of(), null, null, null,
+                        null, null, null));
+                return Decision.ALLOW;
+            }
+        };
+    }
+
+    static ApiGuard node(RedisGuardState state, RateLimitPlan plan, String caller) {
+        RateLimitPolicy policy = RateLimitPolicy.builder().plan(plan).store(state.bucketStore()).build();
+        return ApiGuard.builder().listener(SecurityEventListener.NONE)
+                .step(authenticatesAs(caller)).step(RateLimitStep.of(policy)).build();
+    }
+
+    @Test
+    void twoNodesUnderConcurrentLoadAdmitNoMoreThanCapacityPlusRefill(RedisServer redis) throws Exception {
+        RateLimitPlan plan = RateLimitPlan.simple("p", 40, Duration.ofSeconds(10)); // 4 per second refill
+        try (RedisGuardState a = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
+                RedisGuardState b = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build()) {
+            List<ApiGuard> nodes = List.of(node(a, plan, "burst-partner"), node(b, plan, "burst-partner"));
+            AtomicInteger admitted = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            long start = System.nanoTime();
+            long end = start + Duration.ofMillis(1500).toNanos();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                ApiGuard node = nodes.get(t % 2);
+                futures.add(pool.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        GuardExchange ex = node.exchange(TestRequest.get("/customers"));
+                        if (node.evaluate(ex).isAllowed()) {
+                            admitted.incrementAndGet();
+                        } else {
+                            refused.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            pool.shutdownNow();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long bound = 40 + (long) Math.ceil(4 * seconds);
+            assertThat(refused.get()).as("the load went past the limit").isPositive();
+            assertThat(admitted.get()).as("admitted in %.2f s by two nodes", seconds).isBetween(40, (int) bound);
+        }
+    }
+}
