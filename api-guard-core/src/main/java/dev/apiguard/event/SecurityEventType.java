@@ -25,6 +25,17 @@ public enum SecurityEventType {
     PATH_REJECTED("route.path_rejected"),
     /** A request was allowed through every step. */
     REQUEST_ALLOWED("request.allowed"),
+    // anomaly scoring
+    /** A caller's anomaly score reached the observe threshold; details {@code score}, {@code reasons}, {@code mode}. */
+    ANOMALY_OBSERVED("anomaly.observed"),
+    /** A caller was throttled (its rate-limit factor lowered) by the anomaly scorer. */
+    ANOMALY_THROTTLED("anomaly.throttled"),
+    /** A caller was quarantined by the anomaly scorer; detail {@code until}. */
+    ANOMALY_QUARANTINED("anomaly.quarantined"),
+    /** A caller's anomaly score fell back below every threshold; its throttle was cleared. */
+    ANOMALY_CLEARED("anomaly.cleared"),
+    /** A request of a quarantined caller was refused with 429. */
+    QUARANTINE_REFUSED("anomaly.quarantine_refused"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */
