@@ -62,7 +62,7 @@ public final class AnomalyPolicy {
 
     static {
         DEFAULT_ALLOWANCES[Signal.VOLUME.ordinal()] = new double[] {1, 1};
-        DEFAULT_ALLOWANCES[Signal.ENUMERATION.ordinal()] = new double[] {100, 50};
+        DEFAULT_ALLOWANCES[Signal.ENUMERATION.ordinal()] = new double[] {120, 60};
         DEFAULT_ALLOWANCES[Signal.SEQUENTIAL.ordinal()] = new double[] {5, 20};
         DEFAULT_ALLOWANCES[Signal.MISSES.ordinal()] = new double[] {0.3, 0.2};
         DEFAULT_ALLOWANCES[Signal.FAILURES.ordinal()] = new double[] {3, 3};
@@ -285,7 +285,7 @@ public final class AnomalyPolicy {
      *   <li>severities ({@link Signal#defaultSeverity()}): sequential critical (5); misses,
      *       failures, low-and-slow error (4); enumeration, paging warning (3); volume, new route
      *       notice (2);</li>
-     *   <li>allowance / step: enumeration 100 / 50 new ids; sequential 5 / 20 neighbour steps;
+     *   <li>allowance / step: enumeration 120 / 60 new ids; sequential 5 / 20 neighbour steps;
      *       misses 0.3 / 0.2 of lookups (after 20 lookups); failures 3 / 3; new route 0 / 1;
      *       paging 2 / 1 full pages; low-and-slow 200 / 100 new ids; volume 1 / 1 times the bound
      *       {@code max(120/min, 10 × EWMA)};</li>
