@@ -1,5 +1,6 @@
 package dev.apiguard.examples;
 
+import dev.apiguard.anomaly.AnomalyMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ public final class DemoOptions {
         FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
         FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL (required)");
         FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
+        FLAGS.put("--anomaly", "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
@@ -39,6 +41,7 @@ public final class DemoOptions {
     String audience;
     String jwks;
     Duration maxTokenLifetime = Duration.ofHours(1);
+    AnomalyMode anomaly = AnomalyMode.ENFORCE;
     boolean help;
 
     /** Thrown for a flag or value this build does not accept; the message names it. */
@@ -81,6 +84,7 @@ public final class DemoOptions {
                 case "--audience" -> o.audience = value;
                 case "--jwks" -> o.jwks = value;
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
+                case "--anomaly" -> o.anomaly = parseAnomaly(value);
                 default -> throw new UsageException("unknown flag: " + flag);
             }
         }
@@ -123,6 +127,15 @@ public final class DemoOptions {
         } catch (NumberFormatException e) {
             throw new UsageException("--port must be a number from 0 to 65535");
         }
+    }
+
+    private static AnomalyMode parseAnomaly(String value) throws UsageException {
+        return switch (value) {
+            case "off" -> AnomalyMode.OFF;
+            case "observe" -> AnomalyMode.OBSERVE;
+            case "enforce" -> AnomalyMode.ENFORCE;
+            default -> throw new UsageException("--anomaly must be off, observe or enforce");
+        };
     }
 
     /** Parses {@code 30m}, {@code 1h}, {@code 45s}, {@code 500ms}, {@code 2d}. */

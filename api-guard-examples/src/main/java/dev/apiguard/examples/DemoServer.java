@@ -1,6 +1,8 @@
 package dev.apiguard.examples;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.AnomalyScoringStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
@@ -72,6 +74,8 @@ public final class DemoServer implements AutoCloseable {
         return ApiGuard.builder()
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(RouteAuthorizationStep.of(routes()))
+                // after the scope step: it needs the verified caller and the matched route
+                .step(AnomalyScoringStep.of(AnomalyPolicy.builder().mode(options.anomaly).build()))
                 .build();
     }
 
