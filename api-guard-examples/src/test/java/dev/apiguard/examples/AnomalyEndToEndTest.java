@@ -117,4 +117,19 @@ class AnomalyEndToEndTest {
         assertThat(run[2]).isEqualTo(404);
         assertThat(run[1]).isEqualTo(300);
     }
+
+    @Test
+    void forgedTokensNamingAPartnerNeverTouchItsScore() throws Exception {
+        LocalIssuer impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
+        String forged = issuer.token().clientId("victim-e2e").scope("customers:read").signedWith(impostor);
+        for (int i = 0; i < 200; i++) {
+            assertThat(get(enforcing, "/customers/" + tags.get(i), forged).statusCode()).isEqualTo(401);
+        }
+        dev.apiguard.anomaly.AnomalyScoringStep anomaly = enforcing.guard().steps().stream()
+                .filter(s -> s instanceof dev.apiguard.anomaly.AnomalyScoringStep)
+                .map(s -> (dev.apiguard.anomaly.AnomalyScoringStep) s).findFirst().orElseThrow();
+        assertThat(anomaly.scoreOf("victim-e2e")).isEmpty();
+        String real = issuer.token().clientId("victim-e2e").scope("customers:read").sign();
+        assertThat(get(enforcing, "/customers/" + tags.get(0), real).statusCode()).isEqualTo(200);
+    }
 }
