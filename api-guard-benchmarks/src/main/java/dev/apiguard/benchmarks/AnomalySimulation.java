@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * most 100.
  *
  * <p>Run: {@code java -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.AnomalySimulation}
+ * (add {@code -Dsim.verbose=true} to print each caller as it is first throttled, with its reasons).
+ * Exits 1 when a target is not met.
  */
 public final class AnomalySimulation {
 
