@@ -214,4 +214,19 @@ public final class Denials {
                         "The request could not be checked right now. Try again later."),
                 Map.of("Retry-After", Long.toString(Math.max(1, retryAfterSeconds))));
     }
+
+    // anomaly
+
+    /**
+     * 429 for a caller the anomaly scorer quarantined, with {@code Retry-After} in whole seconds
+     * (rounded up, at least 1) until the quarantine ends. No challenge: the credential is fine.
+     */
+    public static Decision.Deny quarantined(java.time.Duration retryAfter) {
+        Objects.requireNonNull(retryAfter, "retryAfter cannot be null");
+        long seconds = Math.max(1, retryAfter.getSeconds() + (retryAfter.getNano() > 0 ? 1 : 0));
+        return new Decision.Deny(429, List.of(),
+                problem("quarantined", "Too many requests", 429,
+                        "This client is temporarily refused. Retry after the time given in Retry-After."),
+                Map.of("Retry-After", Long.toString(seconds)));
+    }
 }

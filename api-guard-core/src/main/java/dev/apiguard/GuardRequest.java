@@ -63,4 +63,17 @@ public interface GuardRequest {
 
     /** Whether the query string carries a parameter of this name (its value is never read). */
     boolean hasQueryParameter(String name);
+
+    /** The most characters {@link #queryParameter} returns of a value. */
+    int MAX_QUERY_VALUE_LENGTH = 256;
+
+    /**
+     * The first value of the named query-string parameter, percent-decoded (UTF-8, {@code +} as
+     * space) and cut to {@value #MAX_QUERY_VALUE_LENGTH} characters, or {@code null} when absent or
+     * malformed. Read from the raw query string only, never from a form body. Steps read it for
+     * non-secret values (a page number); never log what it returns. Default: {@code null}.
+     */
+    default String queryParameter(String name) {
+        return null;
+    }
 }

@@ -60,6 +60,17 @@ public enum SecurityEventType {
     STORE_UNAVAILABLE("store.unavailable"),
     /** A shared store answers again after being unavailable; limiting resumes. */
     STORE_RECOVERED("store.recovered"),
+    // anomaly scoring
+    /** A caller's anomaly score reached the observe threshold; details {@code score}, {@code reasons}, {@code mode}. */
+    ANOMALY_OBSERVED("anomaly.observed"),
+    /** A caller was throttled (its rate-limit factor lowered) by the anomaly scorer. */
+    ANOMALY_THROTTLED("anomaly.throttled"),
+    /** A caller was quarantined by the anomaly scorer; detail {@code until}. */
+    ANOMALY_QUARANTINED("anomaly.quarantined"),
+    /** A caller's anomaly score fell back below every threshold; its throttle was cleared. */
+    ANOMALY_CLEARED("anomaly.cleared"),
+    /** A request of a quarantined caller was refused with 429. */
+    QUARANTINE_REFUSED("anomaly.quarantine_refused"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */

@@ -1,5 +1,6 @@
 package dev.apiguard.examples;
 
+import dev.apiguard.anomaly.AnomalyMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class DemoOptions {
         FLAGS.put("--anonymous-rate-limit", "--anonymous-rate-limit N/PERIOD per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
         FLAGS.put("--redis", "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
         FLAGS.put("--redis-failure", "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
+        FLAGS.put("--anomaly", "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
@@ -55,6 +57,7 @@ public final class DemoOptions {
     /** A {@code N/PERIOD} value: a bucket of {@code quota} refilled over {@code period}. */
     record RateLimitSetting(long quota, Duration period) {
     }
+    AnomalyMode anomaly = AnomalyMode.ENFORCE;
     boolean help;
 
     /** Thrown for a flag or value this build does not accept; the message names it. */
@@ -107,6 +110,7 @@ public final class DemoOptions {
                     case "closed" -> true;
                     default -> throw new UsageException("--redis-failure must be open or closed");
                 };
+                case "--anomaly" -> o.anomaly = parseAnomaly(value);
                 default -> throw new UsageException("unknown flag: " + flag);
             }
         }
@@ -201,6 +205,15 @@ public final class DemoOptions {
             throw new UsageException(flag + " must be a redis:// or rediss:// URI");
         }
         return value;
+    }
+
+    private static AnomalyMode parseAnomaly(String value) throws UsageException {
+        return switch (value) {
+            case "off" -> AnomalyMode.OFF;
+            case "observe" -> AnomalyMode.OBSERVE;
+            case "enforce" -> AnomalyMode.ENFORCE;
+            default -> throw new UsageException("--anomaly must be off, observe or enforce");
+        };
     }
 
     /** Parses {@code 30m}, {@code 1h}, {@code 45s}, {@code 500ms}, {@code 2d}. */

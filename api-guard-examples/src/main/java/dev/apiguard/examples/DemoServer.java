@@ -1,6 +1,13 @@
 package dev.apiguard.examples;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.LocalQuarantineStore;
+import dev.apiguard.LocalReplayCache;
+import dev.apiguard.QuarantineStore;
+import dev.apiguard.ReplayCache;
+import dev.apiguard.anomaly.ThrottleControl;
+import dev.apiguard.ratelimit.RateLimitAdjustments;
+import java.time.Instant;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.binding.CertificateBindingStep;
 import dev.apiguard.binding.ClientCertificates;
@@ -14,6 +21,8 @@ import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
 import dev.apiguard.redis.RedisFailurePolicy;
 import dev.apiguard.redis.RedisGuardState;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.AnomalyScoringStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
@@ -73,16 +82,19 @@ public final class DemoServer implements AutoCloseable {
         this.guard = guard;
     }
 
-    /** Builds the guard the options describe, with buckets in this JVM. */
+    /** Builds the guard the options describe, with all state in this JVM. */
     public static ApiGuard guard(DemoOptions options) {
-        return guard(options, LocalBucketStore.create());
+        return guard(options, LocalBucketStore.create(), LocalQuarantineStore.create(), LocalReplayCache.create());
     }
 
     /**
-     * Builds the guard the options describe: the anonymous per-peer limiter first (before any
-     * token is parsed), then the token, the route rules, and each caller's bucket.
+     * Builds the guard the options describe, in the order of trust: the anonymous per-peer limiter
+     * first (before any token is parsed), then the token, its binding (certificate or DPoP), the
+     * route rules, the quarantine of the anomaly scorer, and each caller's bucket. The scorer
+     * learns from every answer and drives the rate limiter (throttle) and the quarantine: one
+     * control loop.
      */
-    static ApiGuard guard(DemoOptions options, BucketStore buckets) {
+    static ApiGuard guard(DemoOptions options, BucketStore buckets, QuarantineStore quarantine, ReplayCache replays) {
         KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
                 ? KeySource.jwksUrl(URI.create(options.jwks))
                 : KeySource.jwksFile(Path.of(options.jwks));
@@ -100,15 +112,39 @@ public final class DemoServer implements AutoCloseable {
                 .anonymousExemptPaths("/health")
                 .store(buckets)
                 .build();
+        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder().mode(options.anomaly).build())
+                .quarantineStore(quarantine)
+                .throttleControl(throttle(limits.adjustments()))
+                .build();
         return ApiGuard.builder()
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(CertificateBindingStep.of(clientCertificates(options)))
                 // DPoP is always on, without server nonces; a proof's iat may be 60 s off
-                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).build()))
+                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays).build()))
                 .step(RouteAuthorizationStep.of(routes()))
+                // after the scope step: it needs the verified caller and the matched route
+                .step(anomaly)
                 .step(RateLimitStep.of(limits))
                 .build();
+    }
+
+    /** The anomaly scorer's throttle, applied as a factor on the caller's rate-limit plan. */
+    static ThrottleControl throttle(RateLimitAdjustments adjustments) {
+        return new ThrottleControl() {
+            @Override
+            public void throttle(String callerId, double factor, Instant until) {
+                Duration left = Duration.between(Instant.now(), until);
+                if (!left.isNegative() && !left.isZero()) {
+                    adjustments.adjust(callerId, factor, left);
+                }
+            }
+
+            @Override
+            public void clear(String callerId) {
+                adjustments.reset(callerId);
+            }
+        };
     }
 
     /**
@@ -135,7 +171,8 @@ public final class DemoServer implements AutoCloseable {
         RedisGuardState redis = options.redis == null ? null : RedisGuardState.builder(options.redis)
                 .failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
                 .build();
-        ApiGuard guard = guard(options, redis == null ? LocalBucketStore.create() : redis.bucketStore());
+        ApiGuard guard = redis == null ? guard(options)
+                : guard(options, redis.bucketStore(), redis.quarantineStore(), redis.replayCache());
 
         Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();

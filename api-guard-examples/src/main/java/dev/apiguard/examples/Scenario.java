@@ -246,6 +246,8 @@ final class Scenario {
         floodRow(issuer.token().clientId("partner-a").scope("customers:read").signedWith(impostor), tag);
         row("valid caller during a flood", "partner-a reads from the flooding peer with its valid token",
                 get("/customers/" + tag, read), Expect.status(200), read);
+        // last, with their own client ids: a quarantine must not touch the rows above
+        anomalyRows(issuer);
     }
 
     /** Capacity (50) plus 5 requests at once, then more until one is limited: 429 with Retry-After. */
@@ -310,6 +312,87 @@ final class Scenario {
             b.header("Authorization", "Bearer " + token);
         }
         return b.build();
+    }
+
+    /** The most lookups the sequential scraper row tries before it gives up. */
+    static final int SCRAPER_BUDGET = 1000;
+    /** The records the scraper may get before its quarantine and the row still passes (DEMO.md). */
+    static final int SCRAPER_LIMIT = 300;
+
+    private void anomalyRows(LocalIssuer issuer) throws Exception {
+        List<String> tags = CustomerDirectory.demo().all().stream()
+                .map(CustomerDirectory.Customer::serviceTag).sorted().toList();
+        String reader = issuer.token().clientId("reader-b").scope("customers:read").sign();
+        String scraper = issuer.token().clientId("scraper-c").scope("customers:read").sign();
+
+        String readerBefore = readRecords(reader, tags.subList(100, 105));
+        rows.add(new Row("legitimate reader", "reader-b reads its 5 customers, 4 times each, at a normal pace",
+                "20 x 200", readerBefore, readerBefore.equals("20 x 200")));
+
+        int records = 0;
+        int requests = 0;
+        HttpResponse<String> last = null;
+        outer:
+        for (String tag : tags) {
+            for (String t : List.of(tag, successor(tag))) {
+                last = get("/customers/" + t, scraper);
+                requests++;
+                if (last.statusCode() == 429 && last.body().contains("/problems/rate-limited")) {
+                    // the rate limiter answered first: a scraper waits its Retry-After and goes on
+                    Thread.sleep(1000L * Long.parseLong(last.headers().firstValue("Retry-After").orElse("1")));
+                    last = get("/customers/" + t, scraper);
+                    requests++;
+                }
+                if (last.statusCode() == 200) {
+                    records++;
+                } else if (last.statusCode() != 404 || requests >= SCRAPER_BUDGET) {
+                    break outer;
+                }
+            }
+        }
+        String retryAfter = last == null ? null : last.headers().firstValue("Retry-After").orElse(null);
+        boolean quarantined = last != null && last.statusCode() == 429 && retryAfter != null
+                && last.body().contains("/problems/quarantined");
+        rows.add(new Row("sequential scraper", "scraper-c walks the tags in order, guessing each next tag, at full speed",
+                "429 + Retry-After within " + SCRAPER_LIMIT + " records",
+                (last == null ? "nothing" : last.statusCode() + (retryAfter == null ? "" : " Retry-After: " + retryAfter))
+                        + " after N=" + records + " records (" + requests + " requests)",
+                quarantined && records <= SCRAPER_LIMIT && !echoes(last, scraper)));
+
+        String readerAfter = readRecords(reader, tags.subList(100, 105));
+        HttpResponse<String> still = get("/customers/" + tags.get(0), scraper);
+        rows.add(new Row("reader after scraper", "reader-b reads again while scraper-c is quarantined",
+                "20 x 200, scraper still 429", readerAfter + ", scraper " + still.statusCode(),
+                readerAfter.equals("20 x 200") && still.statusCode() == 429));
+    }
+
+    /** Reads each tag four times, 50 ms apart; answers "20 x 200" or the statuses seen. */
+    private String readRecords(String token, List<String> tags) throws Exception {
+        java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        for (int round = 0; round < 4; round++) {
+            for (String t : tags) {
+                statuses.merge(get("/customers/" + t, token).statusCode(), 1, Integer::sum);
+                Thread.sleep(50);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        statuses.forEach((status, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(n).append(" x ").append(status));
+        return sb.toString();
+    }
+
+    /** The next tag in the alphabet A-Z, 0-9 (the last character incremented, with carry). */
+    static String successor(String tag) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        char[] c = tag.toCharArray();
+        for (int i = c.length - 1; i >= 0; i--) {
+            int k = alphabet.indexOf(c[i]);
+            if (k + 1 < alphabet.length()) {
+                c[i] = alphabet.charAt(k + 1);
+                return new String(c);
+            }
+            c[i] = alphabet.charAt(0);
+        }
+        return new String(c);
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {

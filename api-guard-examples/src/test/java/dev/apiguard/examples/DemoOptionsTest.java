@@ -114,4 +114,14 @@ class DemoOptionsTest {
     void aFlagWithoutItsValueIsRefused() {
         assertThatThrownBy(() -> DemoOptions.parse(with("--port"))).hasMessageContaining("--port needs a value");
     }
+
+    @org.junit.jupiter.api.Test
+    void anomalyModeDefaultsToEnforceAndBadValuesNameTheFlag() throws Exception {
+        assertThat(DemoOptions.parse(with()).anomaly).isEqualTo(dev.apiguard.anomaly.AnomalyMode.ENFORCE);
+        assertThat(DemoOptions.parse(with("--anomaly", "observe")).anomaly)
+                .isEqualTo(dev.apiguard.anomaly.AnomalyMode.OBSERVE);
+        assertThat(DemoOptions.parse(with("--anomaly=off")).anomaly).isEqualTo(dev.apiguard.anomaly.AnomalyMode.OFF);
+        assertThatThrownBy(() -> DemoOptions.parse(with("--anomaly", "ENFORCE"))).hasMessageContaining("--anomaly");
+        assertThat(DemoOptions.helpText()).contains("--anomaly MODE");
+    }
 }

@@ -31,7 +31,8 @@ import java.util.Objects;
  *       {@code jakarta.servlet.request.X509Certificate}; empty when absent or of another type.</li>
  *   <li>{@link #hasQueryParameter(String)} scans the raw {@code getQueryString()} for names only
  *       (never values), at most {@value #MAX_QUERY_PARAMETERS} parameters. It never calls
- *       {@code getParameter*}, which could read and consume a form body.</li>
+ *       {@code getParameter*}, which could read and consume a form body.
+ *       {@link #queryParameter(String)} reads a value the same way.</li>
  * </ul>
  *
  * <p>Not thread-safe: one view belongs to one request.
@@ -154,6 +155,52 @@ public final class ServletGuardRequest implements GuardRequest {
     public boolean hasQueryParameter(String name) {
         Objects.requireNonNull(name, "name cannot be null");
         return hasParameterName(request.getQueryString(), name);
+    }
+
+    @Override
+    public String queryParameter(String name) {
+        Objects.requireNonNull(name, "name cannot be null");
+        return parameterValue(request.getQueryString(), name);
+    }
+
+    /**
+     * The first value of the parameter in the raw query string, decoded like its name and cut to
+     * {@link GuardRequest#MAX_QUERY_VALUE_LENGTH} characters; {@code ""} for a name without
+     * {@code =}; {@code null} when absent or malformed. Looks at most at
+     * {@value #MAX_QUERY_PARAMETERS} parameters.
+     */
+    static String parameterValue(String query, String name) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        int start = 0;
+        int seen = 0;
+        int n = query.length();
+        while (start <= n && seen < MAX_QUERY_PARAMETERS) {
+            int amp = query.indexOf('&', start);
+            int end = amp < 0 ? n : amp;
+            int eq = query.indexOf('=', start);
+            int nameEnd = eq >= 0 && eq < end ? eq : end;
+            if (nameEnd > start && name.equals(decode(query, start, nameEnd))) {
+                if (nameEnd == end) {
+                    return "";
+                }
+                // never decode more than the cap allows (3 characters per escaped byte)
+                int valueEnd = Math.min(end, nameEnd + 1 + 3 * GuardRequest.MAX_QUERY_VALUE_LENGTH);
+                String value = decode(query, nameEnd + 1, valueEnd);
+                if (value == null) {
+                    return null;
+                }
+                return value.length() > GuardRequest.MAX_QUERY_VALUE_LENGTH
+                        ? value.substring(0, GuardRequest.MAX_QUERY_VALUE_LENGTH) : value;
+            }
+            seen++;
+            if (amp < 0) {
+                break;
+            }
+            start = amp + 1;
+        }
+        return null;
     }
 
     /**

@@ -48,4 +48,26 @@ class ServletGuardRequestTest {
     void decodingIsUtf8WithPlusAsSpace(String raw, String decoded) {
         assertThat(ServletGuardRequest.decode(raw, 0, raw.length())).isEqualTo(decoded);
     }
+
+    @ParameterizedTest(name = "[{0}] page = {1}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+        "NULL                 | NULL",
+        "size=100             | NULL",
+        "page=3&size=100      | 3",
+        "size=1&page=7&page=9 | 7",
+        "page                 | ''",
+        "page=%33%34          | 34",
+        "page=a+b             | a b",
+        "page=%zz             | NULL",
+        "pages=1              | NULL",
+    })
+    void queryParameterValuesAreTheFirstDecodedValue(String query, String expected) {
+        assertThat(ServletGuardRequest.parameterValue(query, "page")).isEqualTo(expected);
+    }
+
+    @org.junit.jupiter.api.Test
+    void queryParameterValuesAreCapped() {
+        String value = ServletGuardRequest.parameterValue("page=" + "9".repeat(5000), "page");
+        assertThat(value).hasSize(dev.apiguard.GuardRequest.MAX_QUERY_VALUE_LENGTH);
+    }
 }

@@ -214,6 +214,23 @@ public final class TestRequest implements GuardRequest {
         return false;
     }
 
+    /** The first value of the parameter, percent-decoded and capped like the servlet adapter's. */
+    @Override
+    public String queryParameter(String name) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String raw = eq < 0 ? pair : pair.substring(0, eq);
+            if (decode(raw).equals(name)) {
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                return value.length() > MAX_QUERY_VALUE_LENGTH ? value.substring(0, MAX_QUERY_VALUE_LENGTH) : value;
+            }
+        }
+        return null;
+    }
+
     private static String decode(String raw) {
         try {
             return URLDecoder.decode(raw, StandardCharsets.UTF_8);

@@ -84,6 +84,18 @@ class TestRequestTest {
     }
 
     @Test
+    void queryParameterValuesAreTheFirstDecodedValue() {
+        TestRequest r = TestRequest.get("/customers").query("page=2&size=1%30&page=9&flag");
+        assertThat(r.queryParameter("page")).isEqualTo("2");
+        assertThat(r.queryParameter("size")).isEqualTo("10");
+        assertThat(r.queryParameter("flag")).isEmpty();
+        assertThat(r.queryParameter("other")).isNull();
+        assertThat(TestRequest.get("/").queryParameter("page")).isNull();
+        assertThat(TestRequest.get("/").query("p=" + "x".repeat(1000)).queryParameter("p"))
+                .hasSize(dev.apiguard.GuardRequest.MAX_QUERY_VALUE_LENGTH);
+    }
+
+    @Test
     void toStringNeverShowsHeaders() {
         assertThat(TestRequest.get("/x").bearer("secret-token-value").toString())
                 .isEqualTo("TestRequest[GET /x]");

@@ -1,0 +1,654 @@
+package dev.apiguard.benchmarks;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.QuarantineStore;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.AnomalyScoringStep;
+import dev.apiguard.anomaly.ThrottleControl;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.scope.RouteRules;
+import dev.apiguard.test.GuardTester;
+import dev.apiguard.test.LocalIssuer;
+import dev.apiguard.test.MutableClock;
+import dev.apiguard.test.TestRequest;
+import dev.apiguard.test.TestResponse;
+import dev.apiguard.token.AccessTokenStep;
+import dev.apiguard.token.KeySource;
+import dev.apiguard.token.TokenPolicy;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The anomaly-scoring simulation: three scrapers and 1,000 legitimate partners over one simulated
+ * day, driven through the real guard pipeline (access tokens from a local issuer with the
+ * verified-token cache on, the demo's route rules, {@link AnomalyScoringStep} with
+ * {@link AnomalyPolicy#defaults()}), on a simulated clock with a fixed seed, so every run prints
+ * the same table. The fake application answers from a copy of the demo's customer directory
+ * (10,000 customers keyed by 7-character tags): 200 for a known tag, 404 otherwise; pages of at
+ * most 100.
+ *
+ * <p>Run: {@code java -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.AnomalySimulation}
+ * (add {@code -Dsim.verbose=true} to print each caller as it is first throttled, with its reasons).
+ * Exits 1 when a target is not met.
+ */
+public final class AnomalySimulation {
+
+    static final long SEED = 20_240_509L;
+    static final String ISSUER = "https://issuer.sim.api-guard.dev";
+    static final String AUDIENCE = "https://api.sim.api-guard.dev";
+    static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
+    static final long DAY = Duration.ofDays(1).toMillis();
+    static final int PARTNERS = 1000;
+
+    private final MutableClock clock = MutableClock.at(START);
+    private final LocalIssuer issuer = LocalIssuer.ec(ISSUER).audience(AUDIENCE).clock(clock);
+    private final Directory directory = Directory.demo();
+    private final Map<String, Instant> firstQuarantine = new ConcurrentHashMap<>();
+    private final Set<String> throttled = ConcurrentHashMap.newKeySet();
+    private final GuardTester tester;
+    private final AnomalyScoringStep anomaly;
+    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
+    private long sequence;
+
+    AnomalySimulation(AnomalyPolicy policy) {
+        QuarantineStore store = new RecordingStore();
+        anomaly = AnomalyScoringStep.builder(policy)
+                .quarantineStore(store)
+                .throttleControl(new ThrottleControl() {
+                    @Override
+                    public void throttle(String callerId, double factor, Instant until) {
+                        if (throttled.add(callerId) && Boolean.getBoolean("sim.verbose")) {
+                            System.out.println("throttled " + callerId + " at " + clock.instant() + ": "
+                                    + anomaly.scoreOf(callerId).map(s -> s.score() + " " + s.reasonsText()).orElse(""));
+                        }
+                    }
+
+                    @Override
+                    public void clear(String callerId) {
+                    }
+                })
+                .clock(clock)
+                .build();
+        TokenPolicy tokens = TokenPolicy.builder()
+                .issuer(ISSUER, KeySource.fixed(issuer.publicJwks()))
+                .audience(AUDIENCE)
+                .clock(clock)
+                .build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(AccessTokenStep.of(tokens))
+                .step(RouteAuthorizationStep.of(routes()))
+                .step(anomaly)
+                .build();
+        tester = GuardTester.of(guard);
+    }
+
+    /** The demo's route rules. */
+    static RouteRules routes() {
+        return RouteRules.builder()
+                .route("GET", "/health").permitAll()
+                .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
+                .route("GET", "/customers").requireScopes("customers:read")
+                .route("POST", "/payments").requireScopes("payments:write")
+                .build();
+    }
+
+    /** Runs the simulation and prints the table. */
+    public static void main(String[] args) {
+        Result result = new AnomalySimulation(AnomalyPolicy.defaults()).run();
+        result.print(System.out);
+        if (!result.meetsTargets()) {
+            System.out.println("targets: NOT MET");
+            System.exit(1);
+        }
+        System.out.println("targets: met");
+    }
+
+    // ---------------------------------------------------------------- the run
+
+    Result run() {
+        Attacker sequential = new SequentialScraper("scraper-sequential", at(10, 0));
+        Attacker paging = new PagingScraper("scraper-paging", at(11, 0));
+        Attacker slow = new LowAndSlowScraper("scraper-low-and-slow", at(0, 30));
+        for (Attacker a : List.of(sequential, paging, slow)) {
+            schedule(a.start, a);
+        }
+        List<Partner> partners = new ArrayList<>();
+        for (int i = 0; i < PARTNERS; i++) {
+            Partner p = new Partner(i, new SplittableRandom(SEED * 31 + i));
+            partners.add(p);
+            if (!p.plan.isEmpty()) {
+                schedule(p.plan.get(0).at, p);
+            }
+        }
+        long requests = 0;
+        long end = START.toEpochMilli() + DAY;
+        while (!queue.isEmpty()) {
+            Scheduled s = queue.poll();
+            if (s.at >= end) {
+                break;
+            }
+            clock.set(Instant.ofEpochMilli(s.at));
+            s.actor.act(s.at);
+            requests++;
+        }
+        long partnerRequests = partners.stream().mapToLong(p -> p.sent).sum();
+        int quarantinedPartners = 0;
+        int throttledPartners = 0;
+        for (Partner p : partners) {
+            if (firstQuarantine.containsKey(p.id)) {
+                quarantinedPartners++;
+            }
+            if (throttled.contains(p.id)) {
+                throttledPartners++;
+            }
+        }
+        return new Result(List.of(sequential, paging, slow), partners.size(), partnerRequests, quarantinedPartners,
+                throttledPartners, requests);
+    }
+
+    private long at(int hour, int minute) {
+        return START.toEpochMilli() + Duration.ofHours(hour).plusMinutes(minute).toMillis();
+    }
+
+    private void schedule(long at, Actor actor) {
+        queue.add(new Scheduled(at, sequence++, actor));
+    }
+
+    private record Scheduled(long at, long seq, Actor actor) implements Comparable<Scheduled> {
+        @Override
+        public int compareTo(Scheduled o) {
+            return at != o.at ? Long.compare(at, o.at) : Long.compare(seq, o.seq);
+        }
+    }
+
+    private interface Actor {
+        void act(long now);
+    }
+
+    /** Sends one request as the client, with a token it re-mints when the last one nears expiry. */
+    private final class Client {
+        final String id;
+        final String scope;
+        String token;
+        long tokenExpires;
+
+        Client(String id, String scope) {
+            this.id = id;
+            this.scope = scope;
+        }
+
+        TestResponse send(TestRequest request, int appStatus) {
+            long now = clock.millis();
+            if (token == null || now > tokenExpires - 60_000) {
+                token = issuer.token().clientId(id).scope(scope).lifetime(Duration.ofHours(1)).sign();
+                tokenExpires = now + Duration.ofHours(1).toMillis();
+            }
+            return tester.send(request.bearer(token), appStatus);
+        }
+
+        TestResponse lookup(String tag) {
+            return send(TestRequest.get("/customers/" + tag), directory.contains(tag) ? 200 : 404);
+        }
+
+        TestResponse page(int page, int size) {
+            return send(TestRequest.get("/customers").query("page=" + page + "&size=" + size), size > 100 ? 400 : 200);
+        }
+    }
+
+    // ---------------------------------------------------------------- attackers
+
+    /** A scraper; it honours Retry-After and goes on after a quarantine ends. */
+    abstract class Attacker implements Actor {
+        final String name;
+        final long start;
+        final Client client;
+        long sent;
+        long recordsBeforeQuarantine = -1;
+        long records;
+        long refused;
+
+        Attacker(String name, long start) {
+            this.name = name;
+            this.start = start;
+            this.client = new Client(name, "customers:read");
+        }
+
+        @Override
+        public void act(long now) {
+            TestResponse r = step();
+            sent++;
+            if (r.status() == 429) {
+                refused++;
+                if (recordsBeforeQuarantine < 0) {
+                    recordsBeforeQuarantine = records;
+                }
+                long wait = Long.parseLong(r.header("Retry-After")) * 1000;
+                retry();
+                schedule(now + wait, this);
+                return;
+            }
+            records += returned(r);
+            if (!done()) {
+                schedule(now + pause(), this);
+            }
+        }
+
+        /** Records before the first quarantine, or every record when it never came. */
+        long beforeQuarantine() {
+            return recordsBeforeQuarantine < 0 ? records : recordsBeforeQuarantine;
+        }
+
+        abstract TestResponse step();
+
+        abstract void retry();
+
+        abstract int returned(TestResponse r);
+
+        abstract long pause();
+
+        abstract boolean done();
+
+        abstract String behaviour();
+    }
+
+    /** Walks the tags in lexicographic order, guessing each tag's successor too: 20 requests a second. */
+    final class SequentialScraper extends Attacker {
+        int index;
+        boolean guess;
+
+        SequentialScraper(String name, long start) {
+            super(name, start);
+        }
+
+        @Override
+        TestResponse step() {
+            String tag = directory.sorted.get(index);
+            TestResponse r = client.lookup(guess ? Directory.successor(tag) : tag);
+            if (guess) {
+                index++;
+            }
+            guess = !guess;
+            return r;
+        }
+
+        @Override
+        void retry() {
+            guess = !guess;
+            if (!guess) {
+                index--;
+            }
+        }
+
+        @Override
+        int returned(TestResponse r) {
+            return r.status() == 200 ? 1 : 0;
+        }
+
+        @Override
+        long pause() {
+            return 50;
+        }
+
+        @Override
+        boolean done() {
+            return index >= directory.sorted.size();
+        }
+
+        @Override
+        String behaviour() {
+            return "GET /customers/{tag}, tags in order + each successor guessed, 20/s";
+        }
+    }
+
+    /** Pages through the collection with size=100, one page a second. */
+    final class PagingScraper extends Attacker {
+        int page;
+
+        PagingScraper(String name, long start) {
+            super(name, start);
+        }
+
+        @Override
+        TestResponse step() {
+            return client.page(page++, 100);
+        }
+
+        @Override
+        void retry() {
+            page--;
+        }
+
+        @Override
+        int returned(TestResponse r) {
+            return r.status() == 200 ? directory.page(page - 1, 100) : 0;
+        }
+
+        @Override
+        long pause() {
+            return 1000;
+        }
+
+        @Override
+        boolean done() {
+            return page * 100 >= directory.sorted.size();
+        }
+
+        @Override
+        String behaviour() {
+            return "GET /customers?page=N&size=100, 1 page/s";
+        }
+    }
+
+    /** Knows valid tags (no misses), asks them in random order every 10 s, far below any rate limit. */
+    final class LowAndSlowScraper extends Attacker {
+        final List<String> order;
+        int index;
+
+        LowAndSlowScraper(String name, long start) {
+            super(name, start);
+            order = new ArrayList<>(directory.sorted);
+            SplittableRandom random = new SplittableRandom(SEED + 7);
+            for (int i = order.size() - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                String t = order.get(i);
+                order.set(i, order.get(j));
+                order.set(j, t);
+            }
+        }
+
+        @Override
+        TestResponse step() {
+            return client.lookup(order.get(index++));
+        }
+
+        @Override
+        void retry() {
+            index--;
+        }
+
+        @Override
+        int returned(TestResponse r) {
+            return r.status() == 200 ? 1 : 0;
+        }
+
+        @Override
+        long pause() {
+            return 10_000;
+        }
+
+        @Override
+        boolean done() {
+            return index >= order.size();
+        }
+
+        @Override
+        String behaviour() {
+            return "GET /customers/{tag}, known tags in random order, 1 every 10 s (360/h)";
+        }
+    }
+
+    // ---------------------------------------------------------------- partners
+
+    private enum Kind { LOOKUP, PAGE, PAYMENT }
+
+    private record Planned(long at, Kind kind, String tag, int page) {
+    }
+
+    /**
+     * A legitimate partner: a portfolio of its own customers (20 to 250, a few stale), looked up
+     * through the working day with a skew towards its busiest records; retries; bursts; a nightly
+     * batch job over the whole portfolio (half of them sorted by tag); a few pages of the list; after
+     * the 14:00 deployment, some start to page or to post payments; a few typos and stale tags (404).
+     */
+    final class Partner implements Actor {
+        final String id;
+        final Client client;
+        final List<Planned> plan = new ArrayList<>();
+        int next;
+        long sent;
+
+        Partner(int n, SplittableRandom random) {
+            this.id = String.format("partner-%04d", n);
+            boolean pays = random.nextDouble() < 0.3;
+            this.client = new Client(id, pays ? "customers:read payments:write" : "customers:read");
+            double u = random.nextDouble();
+            int size = 20 + (int) (u * u * 230);
+            List<String> portfolio = new ArrayList<>(size);
+            Set<String> chosen = new HashSet<>();
+            while (portfolio.size() < size) {
+                String tag = random.nextDouble() < 0.03 ? Directory.randomTag(random)
+                        : directory.sorted.get(random.nextInt(directory.sorted.size()));
+                if (chosen.add(tag)) {
+                    portfolio.add(tag);
+                }
+            }
+            long day = START.toEpochMilli();
+            // working day: 08:00 to 20:00
+            int lookups = 100 + random.nextInt(1500);
+            for (int i = 0; i < lookups; i++) {
+                long t = day + Duration.ofHours(8).toMillis() + (long) (random.nextDouble() * Duration.ofHours(12).toMillis());
+                double typo = random.nextDouble();
+                String tag = typo < 0.01 ? Directory.randomTag(random)
+                        : portfolio.get((int) (Math.pow(random.nextDouble(), 2) * portfolio.size()));
+                plan.add(new Planned(t, Kind.LOOKUP, tag, 0));
+                if (random.nextDouble() < 0.02) {
+                    // client-side retries of the same lookup (a timeout on their side)
+                    int retries = 1 + random.nextInt(3);
+                    for (int r = 1; r <= retries; r++) {
+                        plan.add(new Planned(t + r * 1000L, Kind.LOOKUP, tag, 0));
+                    }
+                }
+            }
+            if (random.nextDouble() < 0.2) {
+                int bursts = 1 + random.nextInt(3);
+                for (int b = 0; b < bursts; b++) {
+                    long t0 = day + Duration.ofHours(9).toMillis() + (long) (random.nextDouble() * Duration.ofHours(9).toMillis());
+                    int burst = 50 + random.nextInt(250);
+                    for (int i = 0; i < burst; i++) {
+                        plan.add(new Planned(t0 + i * 250L, Kind.LOOKUP,
+                                portfolio.get(random.nextInt(portfolio.size())), 0));
+                    }
+                }
+            }
+            if (random.nextDouble() < 0.6) {
+                long t0 = day + Duration.ofHours(2).toMillis() + (long) (random.nextDouble() * Duration.ofHours(2).toMillis());
+                List<String> batch = new ArrayList<>(portfolio);
+                if (random.nextBoolean()) {
+                    batch.sort(null);
+                }
+                long gap = 50 + random.nextInt(200);
+                for (int i = 0; i < batch.size(); i++) {
+                    plan.add(new Planned(t0 + i * gap, Kind.LOOKUP, batch.get(i), 0));
+                }
+            }
+            if (random.nextDouble() < 0.1) {
+                long t0 = day + Duration.ofHours(8).toMillis() + (long) (random.nextDouble() * Duration.ofHours(5).toMillis());
+                for (int pg = 0; pg < 3; pg++) {
+                    plan.add(new Planned(t0 + pg * 2000L, Kind.PAGE, null, pg));
+                }
+            }
+            if (random.nextDouble() < 0.3) {
+                // after the 14:00 deployment: a route the partner never used
+                long t0 = day + Duration.ofHours(14).toMillis() + (long) (random.nextDouble() * Duration.ofHours(4).toMillis());
+                for (int i = 0; i < 5; i++) {
+                    plan.add(pays ? new Planned(t0 + i * 60_000L, Kind.PAYMENT, null, 0)
+                            : new Planned(t0 + i * 60_000L, Kind.PAGE, null, 0));
+                }
+            }
+            if (random.nextDouble() < 0.01) {
+                // a misconfigured client posts a payment without the scope, once
+                plan.add(new Planned(day + Duration.ofHours(15).toMillis(), Kind.PAYMENT, null, -1));
+            }
+            plan.sort((a, b) -> Long.compare(a.at(), b.at()));
+        }
+
+        @Override
+        public void act(long now) {
+            Planned p = plan.get(next++);
+            switch (p.kind()) {
+                case LOOKUP -> client.lookup(p.tag());
+                case PAGE -> client.page(p.page(), 20);
+                case PAYMENT -> client.send(TestRequest.post("/payments"), 201);
+            }
+            sent++;
+            if (next < plan.size()) {
+                schedule(Math.max(now, plan.get(next).at()), this);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the directory
+
+    /** A copy of the demo's directory scheme: 10,000 distinct 7-character tags from a fixed seed. */
+    static final class Directory {
+        static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        final List<String> inOrder;
+        final List<String> sorted;
+        final Set<String> tags;
+
+        private Directory(List<String> inOrder) {
+            this.inOrder = inOrder;
+            this.tags = new HashSet<>(inOrder);
+            List<String> s = new ArrayList<>(inOrder);
+            s.sort(null);
+            this.sorted = List.copyOf(s);
+        }
+
+        static Directory demo() {
+            SplittableRandom random = new SplittableRandom(49_000_000L);
+            List<String> list = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            while (list.size() < 10_000) {
+                String tag = randomTag(random);
+                if (seen.add(tag)) {
+                    list.add(tag);
+                    random.nextInt(8); // the demo's city and plan draws, to keep its sequence
+                    random.nextInt(4);
+                }
+            }
+            return new Directory(list);
+        }
+
+        static String randomTag(SplittableRandom random) {
+            char[] c = new char[7];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
+            }
+            return new String(c);
+        }
+
+        /** The next tag in the alphabet's order (the last character incremented, with carry). */
+        static String successor(String tag) {
+            char[] c = tag.toCharArray();
+            for (int i = c.length - 1; i >= 0; i--) {
+                int k = ALPHABET.indexOf(c[i]);
+                if (k + 1 < ALPHABET.length()) {
+                    c[i] = ALPHABET.charAt(k + 1);
+                    return new String(c);
+                }
+                c[i] = ALPHABET.charAt(0);
+            }
+            return new String(c);
+        }
+
+        boolean contains(String tag) {
+            return tags.contains(tag);
+        }
+
+        int page(int page, int size) {
+            long from = (long) page * size;
+            return (int) Math.max(0, Math.min(inOrder.size(), from + size) - from);
+        }
+    }
+
+    /** A local quarantine store that also notes each caller's first quarantine. */
+    private final class RecordingStore implements QuarantineStore {
+        private final Map<String, Instant> until = new HashMap<>();
+
+        @Override
+        public void quarantine(String callerId, Instant end) {
+            firstQuarantine.putIfAbsent(callerId, clock.instant());
+            until.put(callerId, end);
+        }
+
+        @Override
+        public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
+            Instant end = until.get(callerId);
+            return end != null && end.isAfter(now) ? Optional.of(end) : Optional.empty();
+        }
+
+        @Override
+        public void release(String callerId) {
+            until.remove(callerId);
+        }
+    }
+
+    // ---------------------------------------------------------------- the table
+
+    /** What one run found. */
+    final class Result {
+        final List<Attacker> attackers;
+        final int partners;
+        final long partnerRequests;
+        final int quarantinedPartners;
+        final int throttledPartners;
+        final long requests;
+
+        Result(List<Attacker> attackers, int partners, long partnerRequests, int quarantinedPartners,
+                int throttledPartners, long requests) {
+            this.attackers = attackers;
+            this.partners = partners;
+            this.partnerRequests = partnerRequests;
+            this.quarantinedPartners = quarantinedPartners;
+            this.throttledPartners = throttledPartners;
+            this.requests = requests;
+        }
+
+        static final long[] TARGETS = {100, 1000, 1000};
+
+        boolean meetsTargets() {
+            for (int i = 0; i < attackers.size(); i++) {
+                if (attackers.get(i).recordsBeforeQuarantine < 0
+                        || attackers.get(i).recordsBeforeQuarantine > TARGETS[i]) {
+                    return false;
+                }
+            }
+            return quarantinedPartners == 0 && throttledPartners * 1000L <= partners;
+        }
+
+        void print(PrintStream out) {
+            out.println("anomaly simulation: seed " + SEED + ", one simulated day from " + START
+                    + ", default AnomalyPolicy, " + requests + " requests through the guard");
+            out.println();
+            out.println("| caller | behaviour | records before quarantine (target) | quarantined after | records in the day |");
+            out.println("|---|---|---|---|---|");
+            for (int i = 0; i < attackers.size(); i++) {
+                Attacker a = attackers.get(i);
+                Instant q = firstQuarantine.get(a.name);
+                out.printf("| %s | %s | %s (<= %d) | %s | %d |%n", a.name, a.behaviour(),
+                        a.recordsBeforeQuarantine < 0 ? "never quarantined, " + a.records : Long.toString(a.recordsBeforeQuarantine),
+                        TARGETS[i], q == null ? "-" : Duration.between(Instant.ofEpochMilli(a.start), q).toSeconds() + " s",
+                        a.records);
+            }
+            out.println();
+            out.println("| legitimate partners | requests | quarantined (target 0) | throttled (target <= 0.1 %) |");
+            out.println("|---|---|---|---|");
+            out.printf("| %d | %d | %d | %d (%.1f %%) |%n", partners, partnerRequests, quarantinedPartners,
+                    throttledPartners, throttledPartners * 100.0 / partners);
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package dev.apiguard.anomaly;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.apiguard.Caller;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardRequest;
+import dev.apiguard.GuardStep;
+import dev.apiguard.QuarantineStore;
+import dev.apiguard.anomaly.internal.BoundedQuarantineStore;
+import dev.apiguard.anomaly.internal.CallerProfile;
+import dev.apiguard.event.SecurityEventType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Anomaly scoring per verified caller, and its control loop into rate limits and quarantine.
+ * Named {@code anomaly}; place it after the steps that authenticate, bind and authorize the
+ * caller (so that it sees the verified caller and the matched route), and before rate limiting.
+ *
+ * <ul>
+ *   <li>{@link #evaluate}: in {@link AnomalyMode#ENFORCE}, a caller the {@link QuarantineStore}
+ *       holds is refused with 429 {@link Denials#quarantined} and {@code Retry-After} until the
+ *       quarantine ends (event {@code anomaly.quarantine_refused}). Nothing else is refused here.</li>
+ *   <li>{@link #completed}: for a verified caller only (a request that failed authentication is
+ *       attributed to nobody, whatever its token claims), not allow-listed, not on an opted-out
+ *       route and not refused by the quarantine itself, folds the outcome into the caller's
+ *       profile (see {@link Signal}), recomputes the score and moves the caller's
+ *       {@link AnomalyAction}: up as soon as a threshold is reached, down only below 80 % of it.
+ *       Every change of action is an event ({@code anomaly.observed}, {@code anomaly.throttled},
+ *       {@code anomaly.quarantined}, {@code anomaly.cleared}) with details {@code score},
+ *       {@code reasons}, {@code previous}, {@code mode}. In enforce mode, throttle calls the
+ *       {@link ThrottleControl} and quarantine writes the {@link QuarantineStore} (TTL doubled per
+ *       repeat up to the policy's maximum); in observe mode only the events happen.</li>
+ * </ul>
+ * Time is the exchange's {@link GuardExchange#now()}; {@link #scoreOf} uses the step's clock.
+ * Profiles live in a Caffeine cache bounded by {@link AnomalyPolicy#maxCallers()} and expired
+ * after {@link AnomalyPolicy#idleExpiry()} idle; one profile holds under 2 KiB.
+ *
+ * <p>Thread-safe: each profile is updated under its own lock; store and throttle calls are made
+ * outside it.
+ */
+public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
+
+    /** The step's name. */
+    public static final String NAME = "anomaly";
+
+    private static final double HYSTERESIS = 0.8;
+
+    private final AnomalyPolicy policy;
+    private final QuarantineStore quarantine;
+    private final ThrottleControl throttle;
+    private final Clock clock;
+    private final Cache<String, CallerProfile> profiles;
+
+    private AnomalyScoringStep(Builder b) {
+        this.policy = b.policy;
+        this.quarantine = b.quarantine != null ? b.quarantine : new BoundedQuarantineStore(policy.maxCallers());
+        this.throttle = b.throttle;
+        this.clock = b.clock;
+        this.profiles = Caffeine.newBuilder()
+                .maximumSize(policy.maxCallers())
+                .expireAfterAccess(policy.idleExpiry())
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** A step with this policy, a local quarantine store, no throttle control and the system clock. */
+    public static AnomalyScoringStep of(AnomalyPolicy policy) {
+        return builder(policy).build();
+    }
+
+    /** A builder for a step with this policy. */
+    public static Builder builder(AnomalyPolicy policy) {
+        return new Builder(policy);
+    }
+
+    /** {@code anomaly}. */
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The policy. */
+    public AnomalyPolicy policy() {
+        return policy;
+    }
+
+    /** The quarantine store this step reads and writes. */
+    public QuarantineStore quarantineStore() {
+        return quarantine;
+    }
+
+    /** How many callers are tracked right now (after pending evictions). */
+    public long trackedCallers() {
+        profiles.cleanUp();
+        return profiles.estimatedSize();
+    }
+
+    @Override
+    public Decision evaluate(GuardExchange exchange) {
+        if (policy.mode() != AnomalyMode.ENFORCE) {
+            return Decision.ALLOW;
+        }
+        Optional<Caller> caller = exchange.caller();
+        if (caller.isEmpty() || policy.allowList().contains(caller.get().id())) {
+            return Decision.ALLOW;
+        }
+        Optional<Instant> until = quarantine.quarantinedUntil(caller.get().id(), exchange.now());
+        if (until.isEmpty()) {
+            return Decision.ALLOW;
+        }
+        exchange.emit(SecurityEventType.QUARANTINE_REFUSED, "until", until.get().toString());
+        return Denials.quarantined(Duration.between(exchange.now(), until.get()));
+    }
+
+    @Override
+    public void completed(GuardExchange exchange, int status) {
+        if (policy.mode() == AnomalyMode.OFF) {
+            return;
+        }
+        Optional<Caller> caller = exchange.caller();
+        if (caller.isEmpty()) {
+            return; // SECURITY-CASES E1: unauthenticated failures are nobody's
+        }
+        String id = caller.get().id();
+        String route = exchange.routeTemplate();
+        if (policy.allowList().contains(id) || (route != null && policy.optOutRoutes().contains(route))
+                || refusedByQuarantine(exchange)) {
+            return;
+        }
+        long now = exchange.now().toEpochMilli();
+        CallerProfile.Observation observation = observe(exchange, route, status);
+        CallerProfile profile = profiles.get(id, k -> new CallerProfile(now));
+        Change change;
+        synchronized (profile) {
+            profile.record(now, observation, policy);
+            change = transition(profile, now);
+        }
+        if (change != null) {
+            act(exchange, id, change);
+        }
+    }
+
+    private static boolean refusedByQuarantine(GuardExchange exchange) {
+        return exchange.decision() instanceof Decision.Deny deny && deny.status() == 429
+                && deny.problem().type().endsWith("/quarantined");
+    }
+
+    private CallerProfile.Observation observe(GuardExchange exchange, String route, int status) {
+        String id = null;
+        Map<String, String> variables = exchange.pathVariables();
+        if (route != null && !variables.isEmpty()) {
+            id = variables.size() == 1 ? variables.values().iterator().next()
+                    : String.join("/", new java.util.TreeMap<>(variables).values());
+        }
+        GuardRequest request = exchange.request();
+        int page = -1;
+        int size = 0;
+        boolean sizeGiven = false;
+        String pageValue = request.queryParameter("page");
+        if (pageValue != null) {
+            page = parse(pageValue, Integer.MAX_VALUE);
+            String sizeValue = request.queryParameter("size");
+            if (sizeValue != null) {
+                size = parse(sizeValue, 0);
+                sizeGiven = size > 0;
+            }
+        }
+        return new CallerProfile.Observation(request.method(), route, id, status, page, size, sizeGiven);
+    }
+
+    /** A small non-negative number, else {@code otherwise}. */
+    private static int parse(String value, int otherwise) {
+        if (value.isEmpty() || value.length() > 9) {
+            return otherwise;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return otherwise;
+            }
+        }
+        return Integer.parseInt(value);
+    }
+
+    /** A change of action decided under the profile's lock, carried out after it. */
+    private record Change(AnomalyAction previous, AnomalyAction next, AnomalyScore score, boolean renewThrottle,
+            Instant until) {
+    }
+
+    private Change transition(CallerProfile profile, long now) {
+        AnomalyAction current = profile.action();
+        if (current == AnomalyAction.QUARANTINE && profile.quarantinedUntil() <= now) {
+            // the quarantine ended: judge the caller afresh, as throttled at most
+            current = AnomalyAction.THROTTLE;
+            profile.action(current);
+        }
+        AnomalyScore score = score(profile, now);
+        AnomalyAction next = current;
+        AnomalyAction target = policy.actionFor(score.score());
+        if (target.compareTo(current) > 0) {
+            next = target;
+        } else {
+            AnomalyAction lowered = policy.actionFor(score.score() / HYSTERESIS);
+            if (lowered.compareTo(current) < 0) {
+                next = lowered;
+            }
+        }
+        Instant until = null;
+        if (next == AnomalyAction.QUARANTINE && current != AnomalyAction.QUARANTINE) {
+            Duration ttl = policy.quarantineTtl().multipliedBy(1L << Math.min(profile.quarantines(), 20));
+            if (ttl.compareTo(policy.maxQuarantineTtl()) > 0) {
+                ttl = policy.maxQuarantineTtl();
+            }
+            until = Instant.ofEpochMilli(now).plus(ttl);
+            // in observe mode too, so that the event is not repeated before the quarantine would end
+            profile.quarantined(until.toEpochMilli());
+        }
+        boolean renew = false;
+        if (next == AnomalyAction.THROTTLE && (current != AnomalyAction.THROTTLE || profile.throttledUntil() <= now)) {
+            until = Instant.ofEpochMilli(now).plus(policy.throttleDuration());
+            profile.throttledUntil(until.toEpochMilli());
+            renew = current == AnomalyAction.THROTTLE;
+        }
+        if (next == current && !renew) {
+            return null;
+        }
+        profile.action(next);
+        return new Change(current, next, withAction(score, next), renew, until);
+    }
+
+    private static AnomalyScore withAction(AnomalyScore s, AnomalyAction action) {
+        return new AnomalyScore(s.callerId(), s.score(), s.reasons(), action, s.at());
+    }
+
+    private void act(GuardExchange exchange, String id, Change change) {
+        boolean enforce = policy.mode() == AnomalyMode.ENFORCE;
+        if (enforce) {
+            if (change.next() == AnomalyAction.QUARANTINE) {
+                quarantine.quarantine(id, change.until());
+            } else if (change.next() == AnomalyAction.THROTTLE) {
+                throttle.throttle(id, policy.throttleFactor(), change.until());
+            } else if (change.previous().compareTo(AnomalyAction.THROTTLE) >= 0) {
+                throttle.clear(id);
+            }
+        }
+        if (change.renewThrottle() || !exchange.eventsEnabled()) {
+            return;
+        }
+        SecurityEventType type = switch (change.next()) {
+            case NONE -> SecurityEventType.ANOMALY_CLEARED;
+            case OBSERVE -> SecurityEventType.ANOMALY_OBSERVED;
+            case THROTTLE -> SecurityEventType.ANOMALY_THROTTLED;
+            case QUARANTINE -> SecurityEventType.ANOMALY_QUARANTINED;
+        };
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("score", AnomalyScore.format(change.score().score()));
+        details.put("reasons", change.score().reasonsText());
+        details.put("previous", change.previous().name().toLowerCase(java.util.Locale.ROOT));
+        details.put("mode", policy.mode().name().toLowerCase(java.util.Locale.ROOT));
+        if (change.until() != null) {
+            details.put("until", change.until().toString());
+        }
+        exchange.emit(type, details);
+    }
+
+    private AnomalyScore score(CallerProfile profile, long now) {
+        return score(profile, now, null);
+    }
+
+    private AnomalyScore score(CallerProfile profile, long now, String callerId) {
+        double[] points = profile.contributions(now, policy);
+        Map<Signal, Double> reasons = new EnumMap<>(Signal.class);
+        double total = 0;
+        for (Signal s : Signal.values()) {
+            double p = points[s.ordinal()];
+            if (p > 0) {
+                reasons.put(s, p);
+                total += p;
+            }
+        }
+        return new AnomalyScore(callerId == null ? "" : callerId, total, reasons, profile.action(),
+                Instant.ofEpochMilli(now));
+    }
+
+    @Override
+    public Optional<AnomalyScore> scoreOf(String callerId) {
+        Objects.requireNonNull(callerId, "callerId cannot be null");
+        CallerProfile profile = profiles.getIfPresent(callerId);
+        if (profile == null) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        synchronized (profile) {
+            AnomalyScore s = score(profile, now, callerId);
+            AnomalyAction action = s.action();
+            if (action == AnomalyAction.QUARANTINE && profile.quarantinedUntil() <= now) {
+                action = AnomalyAction.THROTTLE;
+            }
+            return Optional.of(withAction(s, action));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AnomalyScoringStep[" + policy + "]";
+    }
+
+    /** Builds an {@link AnomalyScoringStep}. Not thread-safe. */
+    public static final class Builder {
+        private final AnomalyPolicy policy;
+        private QuarantineStore quarantine;
+        private ThrottleControl throttle = ThrottleControl.NONE;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(AnomalyPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy cannot be null");
+        }
+
+        /**
+         * Where quarantines are kept. Default: a store in this JVM's memory, bounded by the
+         * policy's {@code maxCallers}; share a Redis store across app nodes.
+         */
+        public Builder quarantineStore(QuarantineStore store) {
+            this.quarantine = Objects.requireNonNull(store, "quarantineStore cannot be null");
+            return this;
+        }
+
+        /** Where throttles go (the rate limiter). Default {@link ThrottleControl#NONE}. */
+        public Builder throttleControl(ThrottleControl control) {
+            this.throttle = Objects.requireNonNull(control, "throttleControl cannot be null");
+            return this;
+        }
+
+        /** The clock {@link AnomalyScoringStep#scoreOf} decays scores to. Default the system UTC clock. */
+        public Builder clock(Clock newClock) {
+            this.clock = Objects.requireNonNull(newClock, "clock cannot be null");
+            return this;
+        }
+
+        /** Builds the step. */
+        public AnomalyScoringStep build() {
+            return new AnomalyScoringStep(this);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package dev.apiguard.anomaly.internal;
+
+import dev.apiguard.anomaly.AnomalyAction;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.Signal;
+
+/**
+ * One caller's behaviour profile, of fixed size: exponentially decaying counters, a per-minute
+ * EWMA, an aging Bloom filter of the ids the caller asked for (two generations of 4,096 bits) and
+ * a small set of route hashes. No collection grows with the traffic; {@code lastId} is capped.
+ *
+ * <p>Not thread-safe: the step locks the profile while it reads or updates it.
+ */
+public final class CallerProfile {
+
+    /** Bits of one Bloom generation. */
+    static final int BLOOM_BITS = 4096;
+    /** Ids inserted into one generation before the generations rotate (about 3 % false positives each). */
+    static final int BLOOM_GENERATION = 500;
+    /** Route hashes remembered per caller. */
+    static final int MAX_ROUTES = 16;
+    /** Characters of the last id kept for the neighbour test. */
+    static final int MAX_ID_LENGTH = 32;
+    /** The trailing characters in which two ids of one length may differ and still be neighbours. */
+    static final int NEIGHBOUR_SUFFIX = 3;
+
+    private final long firstSeen;
+    private long lastUpdate;
+    private int requests;
+
+    // short-memory counters (half-life: policy.halfLife)
+    private double novelShort;
+    private double sequentialSteps;
+    private double lookups;
+    private double misses;
+    private double failures;
+    private double newRoutes;
+    private double pages;
+    // long memory (policy.longHalfLife)
+    private double novelLong;
+
+    // volume: requests of the current minute, EWMA of earlier minutes
+    private long minute;
+    private int minuteCount;
+    private double ewmaPerMinute;
+
+    private long[] bloomCurrent = new long[BLOOM_BITS / 64];
+    private long[] bloomPrevious = new long[BLOOM_BITS / 64];
+    private int bloomInserts;
+
+    private final int[] routes = new int[MAX_ROUTES];
+    private int routeCount;
+
+    private String lastId;
+    private int lastIdRoute;
+    private int lastDirection;
+    private int lastPage = -1;
+
+    private AnomalyAction action = AnomalyAction.NONE;
+    private long throttledUntil;
+    private long quarantinedUntil;
+    private int quarantines;
+
+    /** A profile of a caller first seen at {@code now} (epoch millis). */
+    public CallerProfile(long now) {
+        this.firstSeen = now;
+        this.lastUpdate = now;
+        this.minute = now / 60_000;
+    }
+
+    /** What one answered request tells about the caller. */
+    public record Observation(String method, String route, String id, int status, int page, int pageSize,
+            boolean pageSizeGiven) {
+    }
+
+    /** Folds one answered request into the profile at {@code now} (epoch millis). */
+    public void record(long now, Observation o, AnomalyPolicy policy) {
+        decayTo(now, policy);
+        boolean warm = requests >= policy.warmUpRequests()
+                && now - firstSeen >= policy.warmUpPeriod().toMillis();
+        requests++;
+        minuteCount++;
+
+        int status = o.status();
+        boolean mapped = o.route() != null;
+        if (status == 401 || status == 403 || status == 405 || (status == 404 && !mapped)
+                || (status == 400 && !mapped)) {
+            failures++;
+        }
+        if (mapped && (status < 400 || status == 404)) {
+            int routeHash = (o.method() + ' ' + o.route()).hashCode();
+            if (!knowsRoute(routeHash)) {
+                if (warm) {
+                    newRoutes++;
+                }
+                if (routeCount < MAX_ROUTES) {
+                    routes[routeCount++] = routeHash;
+                }
+            }
+        }
+        if (mapped && o.id() != null && (status < 400 || status == 404)) {
+            lookup(o.route().hashCode(), o.id(), status == 404);
+        }
+        if (o.page() >= 0 && status < 400) {
+            if (o.page() != lastPage) {
+                double fraction = o.pageSizeGiven()
+                        ? Math.min(1.0, (double) Math.max(1, o.pageSize()) / policy.maxPageSize()) : 0.25;
+                pages += fraction;
+            }
+            lastPage = o.page();
+        }
+    }
+
+    private void lookup(int routeHash, String id, boolean miss) {
+        lookups++;
+        if (miss) {
+            misses++;
+        }
+        String key = id.length() > MAX_ID_LENGTH ? id.substring(0, MAX_ID_LENGTH) : id;
+        long h = hash64(routeHash, key);
+        if (!bloomContains(h)) {
+            bloomAdd(h);
+            novelShort++;
+            novelLong++;
+            if (lastId != null && lastIdRoute == routeHash && neighbours(lastId, key)) {
+                int direction = Integer.signum(key.compareTo(lastId));
+                if (lastDirection == 0 || direction == lastDirection) {
+                    sequentialSteps++;
+                }
+                lastDirection = direction;
+            }
+            lastId = key;
+            lastIdRoute = routeHash;
+        }
+    }
+
+    /** Ids of one length that differ only in their last {@value #NEIGHBOUR_SUFFIX} characters. */
+    static boolean neighbours(String a, String b) {
+        if (a.length() != b.length() || a.equals(b)) {
+            return false;
+        }
+        int prefix = Math.max(0, a.length() - NEIGHBOUR_SUFFIX);
+        return a.regionMatches(0, b, 0, prefix);
+    }
+
+    private boolean knowsRoute(int routeHash) {
+        for (int i = 0; i < routeCount; i++) {
+            if (routes[i] == routeHash) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void decayTo(long now, AnomalyPolicy policy) {
+        long elapsed = now - lastUpdate;
+        if (elapsed > 0) {
+            double f = decay(elapsed, policy.halfLife().toMillis());
+            novelShort *= f;
+            sequentialSteps *= f;
+            lookups *= f;
+            misses *= f;
+            failures *= f;
+            newRoutes *= f;
+            pages *= f;
+            novelLong *= decay(elapsed, policy.longHalfLife().toMillis());
+            lastUpdate = now;
+        }
+        long m = now / 60_000;
+        if (m > minute) {
+            double alpha = 1 - Math.pow(0.5, 1.0 / 60);
+            ewmaPerMinute += alpha * (minuteCount - ewmaPerMinute);
+            long idle = Math.min(m - minute - 1, 100_000);
+            if (idle > 0) {
+                ewmaPerMinute *= Math.pow(1 - alpha, idle);
+            }
+            minute = m;
+            minuteCount = 0;
+        }
+    }
+
+    private static double decay(long elapsedMillis, long halfLifeMillis) {
+        return Math.pow(0.5, (double) elapsedMillis / halfLifeMillis);
+    }
+
+    /**
+     * Each signal's contribution in points at {@code now} (not before the last update), indexed by
+     * {@link Signal#ordinal()}. Does not change the profile.
+     */
+    public double[] contributions(long now, AnomalyPolicy policy) {
+        long elapsed = Math.max(0, now - lastUpdate);
+        double f = decay(elapsed, policy.halfLife().toMillis());
+        double fl = decay(elapsed, policy.longHalfLife().toMillis());
+        double[] measure = new double[Signal.values().length];
+        boolean warm = requests > policy.warmUpRequests()
+                && now - firstSeen >= policy.warmUpPeriod().toMillis();
+        if (warm && now / 60_000 == minute) {
+            double bound = Math.max(policy.volumeFloor(), policy.volumeMultiplier() * ewmaPerMinute);
+            measure[Signal.VOLUME.ordinal()] = minuteCount / bound;
+        }
+        measure[Signal.ENUMERATION.ordinal()] = novelShort * f;
+        measure[Signal.SEQUENTIAL.ordinal()] = sequentialSteps * f;
+        measure[Signal.MISSES.ordinal()] = lookups * f >= policy.missMinLookups() ? misses / lookups : 0;
+        measure[Signal.FAILURES.ordinal()] = failures * f;
+        measure[Signal.NEW_ROUTE.ordinal()] = newRoutes * f;
+        measure[Signal.PAGING.ordinal()] = pages * f;
+        measure[Signal.LOW_AND_SLOW.ordinal()] = novelLong * fl;
+        double[] points = new double[measure.length];
+        for (Signal s : Signal.values()) {
+            double intensity = (measure[s.ordinal()] - policy.allowance(s)) / policy.step(s);
+            if (intensity > 0) {
+                points[s.ordinal()] = Math.min(AnomalyPolicy.MAX_INTENSITY, intensity) * policy.points(s);
+            }
+        }
+        return points;
+    }
+
+    private boolean bloomContains(long h) {
+        return bloomHas(bloomCurrent, h) || bloomHas(bloomPrevious, h);
+    }
+
+    private void bloomAdd(long h) {
+        if (bloomInserts >= BLOOM_GENERATION) {
+            long[] recycled = bloomPrevious;
+            java.util.Arrays.fill(recycled, 0L);
+            bloomPrevious = bloomCurrent;
+            bloomCurrent = recycled;
+            bloomInserts = 0;
+        }
+        for (int i = 0; i < 3; i++) {
+            int bit = bit(h, i);
+            bloomCurrent[bit >>> 6] |= 1L << bit;
+        }
+        bloomInserts++;
+    }
+
+    private static boolean bloomHas(long[] bits, long h) {
+        for (int i = 0; i < 3; i++) {
+            int bit = bit(h, i);
+            if ((bits[bit >>> 6] & (1L << bit)) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int bit(long h, int i) {
+        // Kirsch-Mitzenmacher: h1 + i * h2
+        int h1 = (int) h;
+        int h2 = (int) (h >>> 32) | 1;
+        return (h1 + i * h2) & (BLOOM_BITS - 1);
+    }
+
+    /** A 64-bit FNV-1a of the route hash and the id, finished with a murmur3 mix. */
+    static long hash64(int routeHash, String id) {
+        long h = 0xcbf29ce484222325L ^ routeHash;
+        for (int i = 0; i < id.length(); i++) {
+            h ^= id.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    /** The current action. */
+    public AnomalyAction action() {
+        return action;
+    }
+
+    /** Sets the current action. */
+    public void action(AnomalyAction newAction) {
+        this.action = newAction;
+    }
+
+    /** Until when (epoch millis) the last throttle lasts. */
+    public long throttledUntil() {
+        return throttledUntil;
+    }
+
+    /** Records a throttle's end. */
+    public void throttledUntil(long until) {
+        this.throttledUntil = until;
+    }
+
+    /** Until when (epoch millis) the last quarantine lasts. */
+    public long quarantinedUntil() {
+        return quarantinedUntil;
+    }
+
+    /** Records a quarantine, counting repeats. */
+    public void quarantined(long until) {
+        this.quarantinedUntil = until;
+        this.quarantines++;
+    }
+
+    /** How many times the caller was quarantined while tracked. */
+    public int quarantines() {
+        return quarantines;
+    }
+
+    /** Requests recorded. */
+    public int requests() {
+        return requests;
+    }
+}

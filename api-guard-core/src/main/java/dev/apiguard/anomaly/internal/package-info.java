@@ -1,0 +1,5 @@
+/**
+ * The anomaly scorer's implementation: per-caller profiles and the local quarantine store. Not
+ * API; used only by {@code dev.apiguard.anomaly}.
+ */
+package dev.apiguard.anomaly.internal;

@@ -1,0 +1,7 @@
+/**
+ * Anomaly scoring per verified caller: behaviour profiles, a decaying score with reasons, and the
+ * control loop into rate limits ({@link dev.apiguard.anomaly.ThrottleControl}) and quarantine
+ * ({@link dev.apiguard.QuarantineStore}). Start at {@link dev.apiguard.anomaly.AnomalyScoringStep}
+ * and {@link dev.apiguard.anomaly.AnomalyPolicy}.
+ */
+package dev.apiguard.anomaly;

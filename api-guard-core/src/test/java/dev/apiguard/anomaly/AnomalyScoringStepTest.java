@@ -1,0 +1,332 @@
+package dev.apiguard.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventType;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class AnomalyScoringStepTest {
+
+    static final Duration MACHINE = Duration.ofMillis(50);
+
+    static String sequential(int i) {
+        return String.format("SEQ%04d", i);
+    }
+
+    /** Walks neighbouring ids at machine speed until refused; returns the records answered 200 before. */
+    static int walk(Harness h, String caller, int max) {
+        int records = 0;
+        for (int i = 0; i < max; i++) {
+            h.clock.advance(MACHINE);
+            int status = h.get(caller, "/customers/" + sequential(i), i % 2 == 0 ? 200 : 404);
+            if (status == 429) {
+                return records;
+            }
+            if (status == 200) {
+                records++;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void sequentialWalkIsQuarantinedWithSequentialAsTheMainReason() {
+        Harness h = new Harness();
+        int records = walk(h, "scraper", 1000);
+
+        assertThat(records).isBetween(1, 100);
+        AnomalyScore score = h.score("scraper");
+        assertThat(score.action()).isEqualTo(AnomalyAction.QUARANTINE);
+        assertThat(score.reasons().keySet().iterator().next()).isEqualTo(Signal.SEQUENTIAL);
+        assertThat(score.reasons()).containsKey(Signal.MISSES);
+        assertThat(h.store.until).containsKey("scraper");
+    }
+
+    @Test
+    void quarantinedCallerIsRefusedWithRetryAfterUntilTheQuarantineEnds() {
+        Harness h = new Harness();
+        walk(h, "scraper", 1000);
+        Instant end = h.store.until.get("scraper");
+
+        Decision refused = h.evaluate("scraper", "/customers/ANY0001");
+        assertThat(refused).isInstanceOf(Decision.Deny.class);
+        Decision.Deny deny = (Decision.Deny) refused;
+        assertThat(deny.status()).isEqualTo(429);
+        assertThat(deny.headers()).containsEntry("Retry-After", retryAfter(h, end));
+        assertThat(deny.challenges()).isEmpty();
+        assertThat(h.events).extracting(SecurityEvent::type).contains(SecurityEventType.QUARANTINE_REFUSED);
+
+        h.clock.advance(Duration.ofMinutes(5));
+        assertThat(((Decision.Deny) h.evaluate("scraper", "/customers/ANY0001")).headers())
+                .containsEntry("Retry-After", retryAfter(h, end));
+        h.clock.advance(Duration.ofMinutes(10));
+        assertThat(h.evaluate("scraper", "/customers/ANY0001").isAllowed()).isTrue();
+    }
+
+    static String retryAfter(Harness h, Instant end) {
+        return Long.toString((long) Math.ceil(Duration.between(h.clock.instant(), end).toMillis() / 1000.0));
+    }
+
+    @Test
+    void aRepeatedQuarantineLastsTwiceAsLong() {
+        Harness h = new Harness();
+        walk(h, "scraper", 1000);
+        Instant first = h.store.until.get("scraper");
+        // walk() stepped the clock once more for the request that was refused
+        assertThat(Duration.between(h.clock.instant().minus(MACHINE), first)).isEqualTo(Duration.ofMinutes(15));
+        h.clock.advance(Duration.ofMinutes(15));
+        int records = 0;
+        for (int i = 2000; i < 4000 && h.evaluate("scraper", "/customers/ANY0001").isAllowed(); i++) {
+            h.clock.advance(MACHINE);
+            h.get("scraper", "/customers/" + sequential(i), 404);
+            records++;
+        }
+        assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper"))).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void randomIdsAreEnumerationButNotASequentialWalk() {
+        Harness h = new Harness();
+        for (int i = 0; i < 250; i++) {
+            h.clock.advance(MACHINE);
+            h.get("enumerator", "/customers/" + Harness.scattered(i), 200);
+        }
+        AnomalyScore score = h.score("enumerator");
+        assertThat(score.reasons()).containsKey(Signal.ENUMERATION).doesNotContainKey(Signal.SEQUENTIAL);
+        // (250 - 120) / 60 units of 3 points
+        assertThat(score.reasons().get(Signal.ENUMERATION)).isCloseTo(6.5, org.assertj.core.data.Offset.offset(0.2));
+    }
+
+    @Test
+    void rereadingKnownRecordsScoresNothing() {
+        Harness h = new Harness();
+        for (int i = 0; i < 2000; i++) {
+            h.clock.advance(MACHINE);
+            h.get("partner", "/customers/" + Harness.scattered(i % 20), 200);
+        }
+        assertThat(h.score("partner").score()).isZero();
+        assertThat(h.anomalyEvents()).isEmpty();
+    }
+
+    @Test
+    void aHighShareOfMissesScoresAndAFewMissesDoNot() {
+        Harness h = new Harness();
+        for (int i = 0; i < 40; i++) {
+            h.clock.advance(Duration.ofSeconds(1));
+            h.get("guesser", "/customers/" + Harness.scattered(i), i % 10 < 7 ? 404 : 200);
+            h.get("partner", "/customers/" + Harness.scattered(i % 10), i % 20 == 0 ? 404 : 200);
+        }
+        // a share of 0.7: (0.7 - 0.3) / 0.2 units of 4 points
+        assertThat(h.score("guesser").reasons().get(Signal.MISSES)).isCloseTo(8.0, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(h.score("partner").reasons()).doesNotContainKey(Signal.MISSES);
+    }
+
+    @Test
+    void burstsOfForbiddenAndProbingAreFailures() {
+        Harness h = new Harness();
+        for (int i = 0; i < 6; i++) {
+            h.send("prober", "POST", "/payments", null, 201); // 403: no payments:write
+            h.get("prober", "/internal/export" + i, 200); // 404: unmapped
+        }
+        AnomalyScore score = h.score("prober");
+        // 12 failures: (12 - 3) / 3 units of 4 points
+        assertThat(score.reasons().get(Signal.FAILURES)).isCloseTo(12.0, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(score.action()).isEqualTo(AnomalyAction.THROTTLE);
+    }
+
+    @Test
+    void unauthenticatedFailuresAreAttributedToNobody() {
+        Harness h = new Harness();
+        for (int i = 0; i < 500; i++) {
+            // no verified caller: the fake token step authenticates nobody, the route step answers 401
+            assertThat(h.get(null, "/customers/" + sequential(i), 200)).isEqualTo(401);
+        }
+        assertThat(h.step.trackedCallers()).isZero();
+        assertThat(h.anomalyEvents()).isEmpty();
+    }
+
+    @Test
+    void aNewRouteAfterTheWarmUpIsNoticedAndBeforeItIsNot() {
+        Harness h = new Harness();
+        h.get("partner", "/orders/1", 200);
+        h.get("partner", "/customers", 200); // new before warm-up: part of the history
+        for (int i = 0; i < 120; i++) {
+            h.clock.advance(Duration.ofSeconds(20));
+            h.get("partner", "/customers/" + Harness.scattered(i % 10), 200);
+        }
+        assertThat(h.score("partner").reasons()).isEmpty();
+        h.get("partner", "/exports/7", 200);
+        assertThat(h.score("partner").reasons()).containsEntry(Signal.NEW_ROUTE, 2.0);
+    }
+
+    @Test
+    void pagingThroughFullPagesIsQuarantinedWithinTenPagesAndSmallPagesAreNot() {
+        Harness h = new Harness();
+        int pages = 0;
+        for (int page = 0; page < 50; page++) {
+            h.clock.advance(Duration.ofSeconds(1));
+            if (h.send("pager", "GET", "/customers", "page=" + page + "&size=100", 200) == 429) {
+                break;
+            }
+            pages++;
+        }
+        assertThat(pages).isBetween(3, 10);
+        assertThat(h.score("pager").reasons()).containsKey(Signal.PAGING);
+
+        for (int page = 0; page < 4; page++) {
+            h.clock.advance(Duration.ofSeconds(1));
+            h.send("reader", "GET", "/customers", "page=" + page + "&size=20", 200);
+        }
+        assertThat(h.score("reader").score()).isZero();
+    }
+
+    @Test
+    void volumeFarAboveTheCallersOwnBaselineIsNoticed() {
+        Harness h = new Harness();
+        for (int i = 0; i < 600; i++) { // 10 a minute for an hour
+            h.clock.advance(Duration.ofSeconds(6));
+            h.get("partner", "/customers/" + Harness.scattered(i % 10), 200);
+        }
+        assertThat(h.score("partner").reasons()).doesNotContainKey(Signal.VOLUME);
+        for (int i = 0; i < 290; i++) { // then 290 within one minute
+            h.clock.advance(Duration.ofMillis(200));
+            h.get("partner", "/customers/" + Harness.scattered(i % 10), 200);
+        }
+        assertThat(h.score("partner").reasons()).containsKey(Signal.VOLUME);
+    }
+
+    @Test
+    void lowAndSlowScrapingIsQuarantinedOverHours() {
+        Harness h = new Harness();
+        int records = 0;
+        for (int i = 0; i < 5000; i++) {
+            h.clock.advance(Duration.ofSeconds(10));
+            if (h.get("slow", "/customers/" + Harness.scattered(i), 200) == 429) {
+                break;
+            }
+            records++;
+        }
+        assertThat(records).isBetween(500, 1000);
+        assertThat(h.score("slow").reasons().keySet().iterator().next()).isEqualTo(Signal.LOW_AND_SLOW);
+    }
+
+    @Test
+    void theScoreDecaysAndTheActionIsClearedWithAnEvent() {
+        Harness h = new Harness();
+        for (int i = 0; i < 300; i++) {
+            h.clock.advance(MACHINE);
+            h.get("batch", "/customers/" + Harness.scattered(i), 200);
+        }
+        double before = h.score("batch").score();
+        assertThat(before).isGreaterThanOrEqualTo(10);
+        h.clock.advance(Duration.ofMinutes(5));
+        assertThat(h.score("batch").score()).isLessThan(before * 0.6);
+        h.clock.advance(Duration.ofHours(2));
+        h.get("batch", "/customers/" + Harness.scattered(1), 200);
+        assertThat(h.score("batch").score()).isLessThan(AnomalyPolicy.DEFAULT_OBSERVE_THRESHOLD);
+        assertThat(h.score("batch").action()).isEqualTo(AnomalyAction.NONE);
+        assertThat(h.anomalyEvents()).endsWith(SecurityEventType.ANOMALY_CLEARED);
+        assertThat(h.throttles).last().isEqualTo("clear batch");
+    }
+
+    @Test
+    void everyChangeOfActionIsOneEventWithScoreAndReasons() {
+        Harness h = new Harness();
+        walk(h, "scraper", 1000);
+        assertThat(h.anomalyEvents()).containsExactly(SecurityEventType.ANOMALY_OBSERVED,
+                SecurityEventType.ANOMALY_THROTTLED, SecurityEventType.ANOMALY_QUARANTINED);
+        SecurityEvent q = h.events.stream().filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
+                .findFirst().orElseThrow();
+        assertThat(q.callerId()).isEqualTo("scraper");
+        assertThat(q.detail("reasons")).startsWith("sequential=");
+        assertThat(Double.parseDouble(q.detail("score"))).isGreaterThanOrEqualTo(20);
+        assertThat(q.detail("previous")).isEqualTo("throttle");
+        assertThat(q.detail("mode")).isEqualTo("enforce");
+        assertThat(q.detail("until")).isEqualTo(h.store.until.get("scraper").toString());
+    }
+
+    @Test
+    void throttleGoesToTheThrottleControlWithFactorAndEnd() {
+        Harness h = new Harness();
+        walk(h, "scraper", 1000);
+        assertThat(h.throttles).hasSize(1);
+        assertThat(h.throttles.get(0)).startsWith("throttle scraper 0.5 ");
+    }
+
+    @Test
+    void observeModeEmitsEventsButNeitherThrottlesNorRefuses() {
+        Harness h = new Harness(AnomalyPolicy.builder().mode(AnomalyMode.OBSERVE).build());
+        assertThat(walk(h, "scraper", 600)).isEqualTo(-1);
+        assertThat(h.store.until).isEmpty();
+        assertThat(h.throttles).isEmpty();
+        assertThat(h.anomalyEvents()).containsExactly(SecurityEventType.ANOMALY_OBSERVED,
+                SecurityEventType.ANOMALY_THROTTLED, SecurityEventType.ANOMALY_QUARANTINED);
+        assertThat(h.events.stream().filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
+                .findFirst().orElseThrow().detail("mode")).isEqualTo("observe");
+    }
+
+    @Test
+    void offModeTracksNobodyAndRefusesNobody() {
+        Harness h = new Harness(AnomalyPolicy.builder().mode(AnomalyMode.OFF).build());
+        h.store.quarantine("scraper", h.clock.instant().plusSeconds(60));
+        assertThat(walk(h, "scraper", 600)).isEqualTo(-1);
+        assertThat(h.step.trackedCallers()).isZero();
+        assertThat(h.step.scoreOf("scraper")).isEmpty();
+    }
+
+    @Test
+    void allowListedCallersAreNeitherScoredNorRefused() {
+        Harness h = new Harness(AnomalyPolicy.builder().allowCallers("bulk-exporter").build());
+        h.store.quarantine("bulk-exporter", h.clock.instant().plusSeconds(60));
+        assertThat(walk(h, "bulk-exporter", 600)).isEqualTo(-1);
+        assertThat(h.step.scoreOf("bulk-exporter")).isEmpty();
+    }
+
+    @Test
+    void optedOutRoutesAreNotScoredButAQuarantineStillHolds() {
+        Harness h = new Harness(AnomalyPolicy.builder().optOutRoutes("/exports/{id}").build());
+        for (int i = 0; i < 600; i++) {
+            h.clock.advance(MACHINE);
+            assertThat(h.get("exporter", "/exports/" + sequential(i), 200)).isEqualTo(200);
+        }
+        assertThat(h.step.scoreOf("exporter")).isEmpty();
+        h.store.quarantine("exporter", h.clock.instant().plusSeconds(60));
+        assertThat(h.get("exporter", "/exports/X", 200)).isEqualTo(429);
+    }
+
+    @Test
+    void trackedCallersAreCapped() {
+        Harness h = new Harness(AnomalyPolicy.builder().maxCallers(100).build());
+        for (int i = 0; i < 5000; i++) {
+            h.get("caller-" + i, "/customers/" + Harness.scattered(i), 200);
+        }
+        assertThat(h.step.trackedCallers()).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void quarantinedDenialRoundsRetryAfterUpToWholeSeconds() {
+        assertThat(Denials.quarantined(Duration.ofMillis(1500)).headers()).containsEntry("Retry-After", "2");
+        assertThat(Denials.quarantined(Duration.ZERO).headers()).containsEntry("Retry-After", "1");
+        assertThat(Denials.quarantined(Duration.ofMinutes(15)).headers()).containsEntry("Retry-After", "900");
+        assertThat(Denials.quarantined(Duration.ofMinutes(15)).problem().type()).endsWith("/quarantined");
+    }
+
+    @Test
+    void invalidSettingsNameTheSetting() {
+        assertThatThrownBy(() -> AnomalyPolicy.builder().thresholds(10, 5, 20)).hasMessageContaining("thresholds");
+        assertThatThrownBy(() -> AnomalyPolicy.builder().throttle(0, Duration.ofMinutes(1)))
+                .hasMessageContaining("throttle factor");
+        assertThatThrownBy(() -> AnomalyPolicy.builder().quarantineTtl(Duration.ZERO)).hasMessageContaining("quarantineTtl");
+        assertThatThrownBy(() -> AnomalyPolicy.builder().maxCallers(0)).hasMessageContaining("maxCallers");
+        assertThatThrownBy(() -> AnomalyPolicy.builder().allowance(Signal.MISSES, 0.3, 0))
+                .hasMessageContaining("misses");
+        assertThatThrownBy(() -> AnomalyPolicy.builder().quarantineTtl(Duration.ofHours(2))
+                .maxQuarantineTtl(Duration.ofHours(1)).build()).hasMessageContaining("maxQuarantineTtl");
+    }
+}

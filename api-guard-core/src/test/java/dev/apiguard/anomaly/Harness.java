@@ -1,0 +1,249 @@
+package dev.apiguard.anomaly;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Caller;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardRequest;
+import dev.apiguard.GuardStep;
+import dev.apiguard.QuarantineStore;
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.scope.RouteRules;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A guard around the anomaly step for unit tests: a fake authentication step (the caller named in
+ * {@code X-Caller}, nobody without it), the real route step, a fake clock, a recording listener,
+ * a recording throttle control and a plain quarantine store.
+ */
+final class Harness {
+
+    static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
+
+    final FakeClock clock = new FakeClock(START);
+    final List<SecurityEvent> events = new ArrayList<>();
+    final List<String> throttles = new ArrayList<>();
+    final MapStore store = new MapStore();
+    final AnomalyScoringStep step;
+    final ApiGuard guard;
+
+    Harness(AnomalyPolicy policy) {
+        step = AnomalyScoringStep.builder(policy).quarantineStore(store).clock(clock)
+                .throttleControl(new ThrottleControl() {
+                    @Override
+                    public void throttle(String callerId, double factor, Instant until) {
+                        throttles.add("throttle " + callerId + " " + factor + " " + until);
+                    }
+
+                    @Override
+                    public void clear(String callerId) {
+                        throttles.add("clear " + callerId);
+                    }
+                }).build();
+        guard = ApiGuard.builder().clock(clock).listener(events::add)
+                .step(new FakeAuthentication())
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
+                        .route("GET", "/orders/{id}").requireScopes("customers:read")
+                        .route("GET", "/customers").requireScopes("customers:read")
+                        .route("GET", "/exports/{id}").requireScopes("customers:read")
+                        .route("POST", "/payments").requireScopes("payments:write")
+                        .build()))
+                .step(step)
+                .build();
+    }
+
+    Harness() {
+        this(AnomalyPolicy.defaults());
+    }
+
+    /** Sends a request; the fake application answers {@code appStatus} when the guard allows it. */
+    int send(String caller, String method, String path, String query, int appStatus) {
+        GuardExchange exchange = guard.exchange(new FakeRequest(caller, method, path, query));
+        Decision d = guard.evaluate(exchange);
+        int status = d instanceof Decision.Deny deny ? deny.status() : appStatus;
+        guard.completed(exchange, status);
+        return status;
+    }
+
+    int get(String caller, String path, int appStatus) {
+        return send(caller, "GET", path, null, appStatus);
+    }
+
+    Decision evaluate(String caller, String path) {
+        return guard.evaluate(guard.exchange(new FakeRequest(caller, "GET", path, null)));
+    }
+
+    AnomalyScore score(String caller) {
+        return step.scoreOf(caller).orElseThrow();
+    }
+
+    List<SecurityEventType> anomalyEvents() {
+        return events.stream().map(SecurityEvent::type).filter(t -> t.eventName().startsWith("anomaly.") && t != SecurityEventType.QUARANTINE_REFUSED)
+                .toList();
+    }
+
+    /** A 7-character tag from a number, for ids that are not neighbours of each other. */
+    static String scattered(int n) {
+        long x = (n + 1) * 0x9E3779B97F4A7C15L;
+        x ^= x >>> 29;
+        StringBuilder sb = new StringBuilder();
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (int i = 0; i < 7; i++) {
+            sb.append(alphabet.charAt((int) Long.remainderUnsigned(x, 36)));
+            x = Long.divideUnsigned(x, 36);
+        }
+        return sb.toString();
+    }
+
+    static final class FakeAuthentication implements GuardStep {
+        @Override
+        public String name() {
+            return "fake-token";
+        }
+
+        @Override
+        public Decision evaluate(GuardExchange exchange) {
+            String id = exchange.request().header("X-Caller");
+            if (id != null) {
+                exchange.authenticate(new Caller(id, id, "https://issuer.test", CredentialKind.BEARER_JWT,
+                        Set.of("customers:read"), null, null, null, null, null, null));
+            }
+            return Decision.ALLOW;
+        }
+    }
+
+    static final class FakeRequest implements GuardRequest {
+        final String caller;
+        final String method;
+        final String path;
+        final String query;
+
+        FakeRequest(String caller, String method, String path, String query) {
+            this.caller = caller;
+            this.method = method;
+            this.path = path;
+            this.query = query;
+        }
+
+        @Override
+        public String method() {
+            return method;
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public List<String> headers(String name) {
+            return name.equalsIgnoreCase("X-Caller") && caller != null ? List.of(caller) : List.of();
+        }
+
+        @Override
+        public List<X509Certificate> clientCertificates() {
+            return List.of();
+        }
+
+        @Override
+        public String remoteAddress() {
+            return "192.0.2.7";
+        }
+
+        @Override
+        public String scheme() {
+            return "https";
+        }
+
+        @Override
+        public String host() {
+            return "api.test";
+        }
+
+        @Override
+        public int port() {
+            return 443;
+        }
+
+        @Override
+        public boolean hasQueryParameter(String name) {
+            return queryParameter(name) != null;
+        }
+
+        @Override
+        public String queryParameter(String name) {
+            if (query == null) {
+                return null;
+            }
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                if ((eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+                    return eq < 0 ? "" : pair.substring(eq + 1);
+                }
+            }
+            return null;
+        }
+    }
+
+    static final class FakeClock extends Clock {
+        private Instant now;
+
+        FakeClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    static final class MapStore implements QuarantineStore {
+        final Map<String, Instant> until = new HashMap<>();
+
+        @Override
+        public void quarantine(String callerId, Instant end) {
+            until.put(callerId, end);
+        }
+
+        @Override
+        public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
+            Instant end = until.get(callerId);
+            return end != null && end.isAfter(now) ? Optional.of(end) : Optional.empty();
+        }
+
+        @Override
+        public void release(String callerId) {
+            until.remove(callerId);
+        }
+    }
+}

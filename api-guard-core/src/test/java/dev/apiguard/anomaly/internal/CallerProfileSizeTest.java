@@ -1,0 +1,80 @@
+package dev.apiguard.anomaly.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.anomaly.AnomalyPolicy;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The memory one tracked caller costs, estimated by counting fields (64-bit JVM, compressed oops:
+ * 12-byte headers, 4-byte references, 8-byte alignment), after the profile has seen many distinct
+ * and long ids: every array is fixed-size and the last id is capped, so the figure cannot grow.
+ */
+class CallerProfileSizeTest {
+
+    @Test
+    void aProfileStaysUnderTwoKibibytes() throws Exception {
+        CallerProfile profile = new CallerProfile(0);
+        AnomalyPolicy policy = AnomalyPolicy.defaults();
+        for (int i = 0; i < 20_000; i++) {
+            profile.record(i * 10L, new CallerProfile.Observation("GET", "/customers/{serviceTag}",
+                    "ID-" + i + "-".repeat(100), 200, i % 7, 100, true), policy);
+        }
+        long bytes = estimate(profile);
+        System.out.println("CallerProfile estimated size: " + bytes + " bytes");
+        assertThat(bytes).isLessThanOrEqualTo(2048);
+    }
+
+    @Test
+    void neighboursDifferOnlyInTheirLastCharacters() {
+        assertThat(CallerProfile.neighbours("ABC1234", "ABC1299")).isTrue();
+        assertThat(CallerProfile.neighbours("ABC1234", "ABD1234")).isFalse();
+        assertThat(CallerProfile.neighbours("ABC1234", "ABC1234")).isFalse();
+        assertThat(CallerProfile.neighbours("1099", "1100")).isTrue();
+        assertThat(CallerProfile.neighbours("99", "100")).isFalse();
+    }
+
+    static long estimate(Object o) throws IllegalAccessException {
+        long size = 12;
+        long referenced = 0;
+        for (Class<?> c = o.getClass(); c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                Class<?> t = f.getType();
+                if (t == long.class || t == double.class) {
+                    size += 8;
+                } else if (t == int.class || t == float.class) {
+                    size += 4;
+                } else if (t == boolean.class || t == byte.class) {
+                    size += 1;
+                } else if (t == char.class || t == short.class) {
+                    size += 2;
+                } else {
+                    size += 4;
+                    f.setAccessible(true);
+                    Object v = f.get(o);
+                    if (v instanceof long[] a) {
+                        referenced += align(16 + 8L * a.length);
+                    } else if (v instanceof int[] a) {
+                        referenced += align(16 + 4L * a.length);
+                    } else if (v instanceof String s) {
+                        referenced += align(24) + align(16 + 2L * s.length());
+                    } else if (v instanceof Enum<?>) {
+                        referenced += 0; // shared constant
+                    } else if (v != null) {
+                        throw new AssertionError("unexpected field type " + f);
+                    }
+                }
+            }
+        }
+        return align(size) + referenced;
+    }
+
+    static long align(long n) {
+        return (n + 7) / 8 * 8;
+    }
+}
