@@ -4,7 +4,7 @@ import dev.apiguard.ApiGuard;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScoringStep;
-import dev.apiguard.anomaly.ThrottleControl;
+import dev.apiguard.ThrottleControl;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;

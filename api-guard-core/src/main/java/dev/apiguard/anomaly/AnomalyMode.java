@@ -6,6 +6,6 @@ public enum AnomalyMode {
     OFF,
     /** Shadow mode: profiles, scores and events as in {@link #ENFORCE}, but nobody is throttled or refused. */
     OBSERVE,
-    /** Events, throttling through {@link ThrottleControl} and quarantine through the quarantine store (the default). */
+    /** Events, throttling through {@link dev.apiguard.ThrottleControl} and quarantine through the quarantine store (the default). */
     ENFORCE
 }

@@ -1,5 +1,6 @@
 package dev.apiguard.anomaly;
 
+import dev.apiguard.ThrottleControl;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.apiguard.Caller;

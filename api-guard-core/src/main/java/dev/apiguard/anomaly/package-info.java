@@ -1,6 +1,6 @@
 /**
  * Anomaly scoring per verified caller: behaviour profiles, a decaying score with reasons, and the
- * control loop into rate limits ({@link dev.apiguard.anomaly.ThrottleControl}) and quarantine
+ * control loop into rate limits ({@link dev.apiguard.ThrottleControl}) and quarantine
  * ({@link dev.apiguard.QuarantineStore}). Start at {@link dev.apiguard.anomaly.AnomalyScoringStep}
  * and {@link dev.apiguard.anomaly.AnomalyPolicy}.
  */

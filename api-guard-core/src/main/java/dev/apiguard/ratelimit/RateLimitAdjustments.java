@@ -3,6 +3,7 @@ package dev.apiguard.ratelimit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.apiguard.ThrottleControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import java.util.Objects;
  * {@code maximumSize} callers are adjusted at once (default {@value #DEFAULT_MAXIMUM_SIZE}); the
  * entry least likely to be used again is evicted beyond that. Thread-safe.
  */
-public final class RateLimitAdjustments {
+public final class RateLimitAdjustments implements ThrottleControl {
 
     /** The default maximum number of adjusted callers. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
@@ -28,8 +29,10 @@ public final class RateLimitAdjustments {
     }
 
     private final Cache<String, Adjustment> factors;
+    private final Clock clock;
 
     private RateLimitAdjustments(Clock clock, long maximumSize) {
+        this.clock = clock;
         LocalBucketStore.ClockTimeMeter time = new LocalBucketStore.ClockTimeMeter(clock);
         this.factors = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
@@ -89,6 +92,27 @@ public final class RateLimitAdjustments {
     /** Ends the caller's adjustment. */
     public void reset(String callerId) {
         factors.invalidate(callerId);
+    }
+
+    /**
+     * {@inheritDoc} Scales the caller's plan by {@code factor} until {@code until} (by this
+     * object's clock); a time already past ends the adjustment. This is how the anomaly scorer
+     * throttles a caller: pass this object as its {@link ThrottleControl}.
+     */
+    @Override
+    public void throttle(String callerId, double factor, java.time.Instant until) {
+        Duration left = Duration.between(clock.instant(), until);
+        if (left.isNegative() || left.isZero()) {
+            reset(callerId);
+        } else {
+            adjust(callerId, factor, left);
+        }
+    }
+
+    /** {@inheritDoc} The same as {@link #reset}. */
+    @Override
+    public void clear(String callerId) {
+        reset(callerId);
     }
 
     /** The number of adjusted callers held (for tests and metrics). */

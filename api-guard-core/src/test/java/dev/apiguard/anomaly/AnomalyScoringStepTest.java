@@ -1,5 +1,6 @@
 package dev.apiguard.anomaly;
 
+import dev.apiguard.ThrottleControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.apiguard.anomaly;
 
+import dev.apiguard.ThrottleControl;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;

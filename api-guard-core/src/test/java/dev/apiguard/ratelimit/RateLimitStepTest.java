@@ -150,6 +150,23 @@ class RateLimitStepTest {
     }
 
     @Test
+    void theAnomalyScorersThrottleIsAnAdjustmentUntilItsEnd() {
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        dev.apiguard.ThrottleControl throttle = p.adjustments();
+        throttle.throttle("c", 0.5, clock.instant().plus(Duration.ofMinutes(10)));
+        ApiGuard guard = Fakes.guard(p, clock);
+        assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(5);
+        clock.advance(Duration.ofMinutes(11));
+        assertThat(p.adjustments().factor("c")).isEqualTo(1.0);
+        throttle.throttle("c", 0.2, clock.instant().plus(Duration.ofMinutes(1)));
+        assertThat(p.adjustments().factor("c")).isEqualTo(0.2);
+        throttle.clear("c");
+        assertThat(p.adjustments().factor("c")).isEqualTo(1.0);
+        throttle.throttle("c", 0.2, clock.instant().minusSeconds(1));
+        assertThat(p.adjustments().factor("c")).as("an end already past throttles nothing").isEqualTo(1.0);
+    }
+
+    @Test
     void allowedAnswersCarryTheFieldsOnlyWhenAskedTo() {
         ApiGuard quiet = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10))).build(), clock);
         GuardExchange ex = quiet.exchange(as("c"));

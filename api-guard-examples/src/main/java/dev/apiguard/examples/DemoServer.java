@@ -5,9 +5,6 @@ import dev.apiguard.LocalQuarantineStore;
 import dev.apiguard.LocalReplayCache;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.ReplayCache;
-import dev.apiguard.anomaly.ThrottleControl;
-import dev.apiguard.ratelimit.RateLimitAdjustments;
-import java.time.Instant;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.binding.CertificateBindingStep;
 import dev.apiguard.binding.ClientCertificates;
@@ -114,7 +111,7 @@ public final class DemoServer implements AutoCloseable {
                 .build();
         AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder().mode(options.anomaly).build())
                 .quarantineStore(quarantine)
-                .throttleControl(throttle(limits.adjustments()))
+                .throttleControl(limits.adjustments())
                 .build();
         return ApiGuard.builder()
                 .step(AnonymousRateLimitStep.of(limits))
@@ -127,24 +124,6 @@ public final class DemoServer implements AutoCloseable {
                 .step(anomaly)
                 .step(RateLimitStep.of(limits))
                 .build();
-    }
-
-    /** The anomaly scorer's throttle, applied as a factor on the caller's rate-limit plan. */
-    static ThrottleControl throttle(RateLimitAdjustments adjustments) {
-        return new ThrottleControl() {
-            @Override
-            public void throttle(String callerId, double factor, Instant until) {
-                Duration left = Duration.between(Instant.now(), until);
-                if (!left.isNegative() && !left.isZero()) {
-                    adjustments.adjust(callerId, factor, left);
-                }
-            }
-
-            @Override
-            public void clear(String callerId) {
-                adjustments.reset(callerId);
-            }
-        };
     }
 
     /**

@@ -53,7 +53,9 @@ class AnomalyEndToEndTest {
     static List<String> options() {
         return List.of("--port", "0", "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
                 "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", dir.resolve("jwks.json").toString());
+                "--jwks", dir.resolve("jwks.json").toString(),
+                // the scorer alone is under test here: rate limits high enough never to answer first
+                "--rate-limit", "100000/1s", "--anonymous-rate-limit", "100000/1s");
     }
 
     @AfterAll

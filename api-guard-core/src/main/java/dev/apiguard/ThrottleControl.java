@@ -1,4 +1,4 @@
-package dev.apiguard.anomaly;
+package dev.apiguard;
 
 import java.time.Instant;
 
