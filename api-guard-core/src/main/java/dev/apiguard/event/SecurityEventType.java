@@ -25,6 +25,15 @@ public enum SecurityEventType {
     PATH_REJECTED("route.path_rejected"),
     /** A request was allowed through every step. */
     REQUEST_ALLOWED("request.allowed"),
+    // governance
+    /** An API key was verified and its caller authenticated; detail {@code keyId}. */
+    API_KEY_ACCEPTED("apikey.accepted"),
+    /**
+     * A presented API key was refused; the {@code reason} detail is {@code malformed},
+     * {@code unknown}, {@code expired} or {@code revoked}, and {@code keyId} names the key when it is
+     * known. Never carries the key.
+     */
+    API_KEY_REJECTED("apikey.rejected"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */
