@@ -2,6 +2,10 @@ package dev.apiguard.examples;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +30,8 @@ public final class DemoOptions {
         FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
         FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL (required)");
         FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
+        FLAGS.put("--api-key-file", "--api-key-file FILE             legacy API keys, one per line: sha256-hex-of-key client-id scope[,scope] expiry-iso8601; sent in X-API-Key");
+        FLAGS.put("--api-key-sunset", "--api-key-sunset DATE          the Sunset date announced on key-authenticated responses, like 2026-06-30 (default: 90 days after start)");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
@@ -39,6 +45,8 @@ public final class DemoOptions {
     String audience;
     String jwks;
     Duration maxTokenLifetime = Duration.ofHours(1);
+    Path apiKeyFile;
+    Instant apiKeySunset;
     boolean help;
 
     /** Thrown for a flag or value this build does not accept; the message names it. */
@@ -81,6 +89,8 @@ public final class DemoOptions {
                 case "--audience" -> o.audience = value;
                 case "--jwks" -> o.jwks = value;
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
+                case "--api-key-file" -> o.apiKeyFile = Path.of(value);
+                case "--api-key-sunset" -> o.apiKeySunset = parseDate(flag, value);
                 default -> throw new UsageException("unknown flag: " + flag);
             }
         }
@@ -122,6 +132,16 @@ public final class DemoOptions {
             return p;
         } catch (NumberFormatException e) {
             throw new UsageException("--port must be a number from 0 to 65535");
+        }
+    }
+
+    /** Parses a date ({@code 2026-06-30}, midnight UTC) or an instant ({@code 2026-06-30T12:00:00Z}). */
+    static Instant parseDate(String flag, String value) throws UsageException {
+        try {
+            return value.contains("T") ? Instant.parse(value)
+                    : LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new UsageException(flag + " must be a date like 2026-06-30 or an instant like 2026-06-30T00:00:00Z");
         }
     }
 

@@ -1,15 +1,23 @@
 package dev.apiguard.examples;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.apikey.ApiKeyFile;
+import dev.apiguard.apikey.ApiKeyStep;
+import dev.apiguard.apikey.ApiKeyStore;
+import dev.apiguard.inventory.GuardInventory;
+import dev.apiguard.inventory.InventoryPolicy;
+import dev.apiguard.inventory.InventoryStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
+import dev.apiguard.servlet.InventoryServlet;
 import dev.apiguard.token.AccessTokenStep;
 import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +25,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -37,6 +47,11 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  */
 public final class DemoServer implements AutoCloseable {
 
+    /** The scope {@code GET /admin/inventory} needs. */
+    public static final String ADMIN_SCOPE = "guard:admin";
+    /** Where the {@code Link} of key-authenticated responses points. */
+    public static final URI API_KEY_MIGRATION = URI.create("https://api-guard.dev/docs/migrating-from-api-keys");
+
     /** The demo's route rules: what each route needs (DEMO.md). */
     public static RouteRules routes() {
         return RouteRules.builder()
@@ -44,6 +59,7 @@ public final class DemoServer implements AutoCloseable {
                 .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
                 .route("GET", "/customers").requireScopes("customers:read")
                 .route("POST", "/payments").requireScopes("payments:write")
+                .route("GET", "/admin/inventory").requireScopes(ADMIN_SCOPE)
                 .build();
     }
 
@@ -57,8 +73,17 @@ public final class DemoServer implements AutoCloseable {
         this.guard = guard;
     }
 
-    /** Builds the guard the options describe. */
+    /**
+     * Builds the guard the options describe: the access-token step, the API-key step (keys from
+     * {@code --api-key-file}, deprecated since start-up, sunset at {@code --api-key-sunset}), the
+     * route step, and the inventory last (observing only).
+     */
     public static ApiGuard guard(DemoOptions options) {
+        return guard(options, Clock.systemUTC());
+    }
+
+    /** {@link #guard(DemoOptions)} on this clock. */
+    static ApiGuard guard(DemoOptions options, Clock clock) {
         KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
                 ? KeySource.jwksUrl(URI.create(options.jwks))
                 : KeySource.jwksFile(Path.of(options.jwks));
@@ -69,10 +94,38 @@ public final class DemoServer implements AutoCloseable {
         for (String issuer : options.issuers) {
             tokens.issuer(issuer, keys);
         }
-        return ApiGuard.builder()
-                .step(AccessTokenStep.of(tokens.build()))
-                .step(RouteAuthorizationStep.of(routes()))
+        Instant start = clock.instant();
+        ApiKeyStore apiKeys = ApiKeyStore.inMemory();
+        if (options.apiKeyFile != null) {
+            try {
+                ApiKeyFile.load(options.apiKeyFile, apiKeys, start);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read --api-key-file " + options.apiKeyFile, e);
+            }
+        }
+        Instant sunset = options.apiKeySunset != null ? options.apiKeySunset : start.plus(Duration.ofDays(90));
+        InventoryPolicy inventory = InventoryPolicy.builder()
+                .maxTokenLifetime(options.maxTokenLifetime)
+                .sensitiveScopes("payments:write")
+                .sensitiveRoute("GET", "/customers/{serviceTag}")
+                .sensitiveRoute("GET", "/customers")
+                .clock(clock)
                 .build();
+        return ApiGuard.builder()
+                .clock(clock)
+                .step(AccessTokenStep.of(tokens.build()))
+                .step(ApiKeyStep.builder(apiKeys).deprecation(start).sunset(sunset)
+                        .migrationLink(API_KEY_MIGRATION).build())
+                .step(RouteAuthorizationStep.of(routes()))
+                .step(InventoryStep.of(inventory))
+                .build();
+    }
+
+    /** The inventory of a guard built by {@link #guard}. */
+    public static GuardInventory inventory(ApiGuard guard) {
+        return guard.steps().stream().filter(InventoryStep.class::isInstance).map(InventoryStep.class::cast)
+                .findFirst().orElseThrow(() -> new IllegalStateException("the guard has no inventory step"))
+                .inventory();
     }
 
     /** Starts the server; it accepts connections when this returns. */
@@ -109,6 +162,7 @@ public final class DemoServer implements AutoCloseable {
         context.addServlet(new ServletHolder(customers), "/customers");
         context.addServlet(new ServletHolder(customers), "/customers/*");
         context.addServlet(new ServletHolder(new DemoServlets.Payments()), "/payments");
+        context.addServlet(new ServletHolder(new InventoryServlet(inventory(guard))), "/admin/inventory");
         context.setErrorHandler(new DemoServlets.ProblemErrorHandler());
         server.setHandler(context);
         server.setErrorHandler(new DemoServlets.ServerProblemErrorHandler());
