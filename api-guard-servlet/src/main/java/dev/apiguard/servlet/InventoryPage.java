@@ -17,16 +17,20 @@ import java.util.stream.Collectors;
 final class InventoryPage {
 
     private static final String STYLE = """
-            body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1b1f24}
+            body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#1b1f24}
             h1{font-size:20px;margin:0 0 4px}
             p.meta{color:#57606a;margin:0 0 16px}
             ul.summary{display:flex;gap:24px;list-style:none;padding:0;margin:0 0 16px}
             ul.summary li{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 12px}
             table{border-collapse:collapse;width:100%}
-            th,td{border:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:top}
+            th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
+            td.id{min-width:120px;overflow-wrap:anywhere}
+            td.creds{min-width:180px;overflow-wrap:anywhere}
+            td.t{font-size:12px}
+            td.flags{min-width:180px}
             th{background:#f6f8fa}
             .unused{color:#a40e26;font-weight:600}
-            .flag{display:inline-block;background:#fff8c5;border:1px solid #d4a72c;border-radius:10px;padding:0 6px;margin:1px;font-size:12px}
+            .flag{display:inline-block;overflow-wrap:anywhere;background:#fff8c5;border:1px solid #d4a72c;border-radius:10px;padding:0 6px;margin:1px;font-size:12px}
             .cred{font-size:12px;color:#57606a}
             """;
 
@@ -54,7 +58,7 @@ final class InventoryPage {
             sb.append("<tr><td colspan=\"10\">No caller seen yet.</td></tr>");
         }
         for (CallerReport c : report.callers()) {
-            sb.append("<tr class=\"caller\"><td class=\"id\">").append(escape(c.id())).append("</td><td>");
+            sb.append("<tr class=\"caller\"><td class=\"id\">").append(escape(c.id())).append("</td><td class=\"creds\">");
             sb.append(escape(kinds(c.credentialKinds())));
             for (CredentialReport cr : c.credentials()) {
                 sb.append("<div class=\"cred\">").append(escape(describe(cr.credential()))).append("</div>");
@@ -63,12 +67,12 @@ final class InventoryPage {
                     .append("</td><td>").append(escape(String.join(" ", c.scopesUsed())))
                     .append("</td><td class=\"unused\">").append(escape(String.join(" ", c.scopesUnused())))
                     .append("</td><td>").append(c.requestCount())
-                    .append("</td><td>").append(escape(instant(c.firstSeen())))
-                    .append("</td><td>").append(escape(instant(c.lastSeen())))
+                    .append("</td><td class=\"t\">").append(escape(instant(c.firstSeen())))
+                    .append("</td><td class=\"t\">").append(escape(instant(c.lastSeen())))
                     .append("</td><td>").append(c.risk() == null ? "&ndash;"
                             : escape(BigDecimal.valueOf(c.risk().score()).stripTrailingZeros().toPlainString()
                                     + (c.risk().lastAction() == null ? "" : " (" + c.risk().lastAction() + ")")))
-                    .append("</td><td>");
+                    .append("</td><td class=\"flags\">");
             for (String f : c.flags()) {
                 sb.append("<span class=\"flag\">").append(escape(f)).append("</span>");
             }
