@@ -19,7 +19,7 @@ import java.util.Set;
  * @param scopes the scopes granted to the credential (exact, case-sensitive tokens)
  * @param issuedAt when the credential was issued, or {@code null} when unknown
  * @param expiresAt when the credential stops being valid, or {@code null} when it never does
- * @param tokenId the token's {@code jti}, or {@code null}
+ * @param tokenId the token's {@code jti}, the API key's id (never the key), or {@code null}
  * @param confirmation the token's {@code cnf} claim (RFC 7800), {@link Confirmation#NONE} when absent
  * @param certificateThumbprint the base64url SHA-256 thumbprint of the client certificate the
  *     request was bound to, or {@code null}

@@ -229,4 +229,32 @@ public final class Denials {
                         "This client is temporarily refused. Retry after the time given in Retry-After."),
                 Map.of("Retry-After", Long.toString(seconds)));
     }
+
+    // API keys
+
+    private static final Decision.Deny INVALID_API_KEY = new Decision.Deny(401,
+            List.of(Challenge.of(BEARER)),
+            problem("invalid-api-key", "Invalid API key", 401,
+                    "The API key is malformed, unknown, expired or revoked. API keys are deprecated: use an access token."),
+            Map.of());
+
+    private static final Decision.Deny API_KEY_IN_QUERY = new Decision.Deny(401,
+            List.of(Challenge.of(BEARER)),
+            problem("api-key-in-query", "API key in URL refused", 401,
+                    "API keys are accepted only in the X-API-Key header. A key sent in a URL ends up in logs: treat it as leaked and rotate it."),
+            Map.of());
+
+    /**
+     * 401 for an API key that is malformed, unknown, expired or revoked: one text for all, so a
+     * prober learns nothing about which. The challenge offers {@code Bearer} (no {@code error}):
+     * there is no registered scheme for API keys, and tokens are where callers should go.
+     */
+    public static Decision.Deny invalidApiKey() {
+        return INVALID_API_KEY;
+    }
+
+    /** 401 for an API key sent in the query string, where it leaks into logs; the key is never used. */
+    public static Decision.Deny apiKeyInQuery() {
+        return API_KEY_IN_QUERY;
+    }
 }

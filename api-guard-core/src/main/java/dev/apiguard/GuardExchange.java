@@ -4,6 +4,8 @@ import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,8 +28,9 @@ public final class GuardExchange {
     private String routeTemplate;
     private Map<String, String> pathVariables = Map.of();
     private boolean publicRoute;
+    private List<String> routeScopes = List.of();
     private Decision decision;
-    private Map<String, String> responseHeaders = Map.of();
+    private final List<Map.Entry<String, String>> responseHeaders = new ArrayList<>(0);
 
     GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener,
             List<Challenge> challenges) {
@@ -88,11 +91,50 @@ public final class GuardExchange {
         return publicRoute;
     }
 
+    /**
+     * The scopes of the matched route rule in declaration order (empty for a public route, or
+     * before a rule matched). Observing steps intersect them with the caller's scopes to learn
+     * which scopes a request exercised.
+     */
+    public List<String> routeScopes() {
+        return routeScopes;
+    }
+
     /** Records the route rule that matched the request. */
     public void matchRoute(String template, Map<String, String> variables, boolean isPublic) {
+        matchRoute(template, variables, isPublic, List.of());
+    }
+
+    /** Records the route rule that matched the request, with the scopes the rule names. */
+    public void matchRoute(String template, Map<String, String> variables, boolean isPublic,
+            List<String> scopes) {
         this.routeTemplate = template;
         this.pathVariables = Map.copyOf(variables);
         this.publicRoute = isPublic;
+        this.routeScopes = List.copyOf(scopes);
+    }
+
+    /**
+     * Adds a header to the response, whatever the outcome: the servlet filter writes these before
+     * the application answers, and after a refusal's own headers (for example the
+     * {@code Deprecation} and {@code Sunset} of a key-authenticated request, RFC 9745, RFC 8594).
+     * Names and values must be fixed, safe text: never a credential or anything the client sent.
+     */
+    public void addResponseHeader(String name, String value) {
+        Objects.requireNonNull(name, "name cannot be null");
+        Objects.requireNonNull(value, "value cannot be null");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new IllegalArgumentException("response header " + name + " must be visible ASCII");
+            }
+        }
+        responseHeaders.add(Map.entry(name, value));
+    }
+
+    /** The headers steps added with {@link #addResponseHeader}, in order; unmodifiable. */
+    public List<Map.Entry<String, String>> responseHeaders() {
+        return Collections.unmodifiableList(responseHeaders);
     }
 
     /** The guard's decision, once the pipeline has run; {@code null} before. */
@@ -102,25 +144,6 @@ public final class GuardExchange {
 
     void decide(Decision d) {
         this.decision = d;
-    }
-
-    /**
-     * Adds a header that the adapter writes on the response when the request is allowed (for
-     * example the {@code RateLimit} fields); a refusal carries its own headers instead. A second
-     * value for the same name replaces the first.
-     */
-    public void addResponseHeader(String name, String value) {
-        Objects.requireNonNull(name, "name cannot be null");
-        Objects.requireNonNull(value, "value cannot be null");
-        if (responseHeaders.isEmpty()) {
-            responseHeaders = new java.util.LinkedHashMap<>();
-        }
-        responseHeaders.put(name, value);
-    }
-
-    /** The headers steps asked to add to an allowed response, in the order added; usually empty. */
-    public Map<String, String> responseHeaders() {
-        return java.util.Collections.unmodifiableMap(responseHeaders);
     }
 
     /** The 401 refusal for a request without credential, offering every configured scheme. */

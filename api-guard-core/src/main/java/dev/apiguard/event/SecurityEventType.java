@@ -71,6 +71,15 @@ public enum SecurityEventType {
     ANOMALY_CLEARED("anomaly.cleared"),
     /** A request of a quarantined caller was refused with 429. */
     QUARANTINE_REFUSED("anomaly.quarantine_refused"),
+    // governance
+    /** An API key was verified and its caller authenticated; detail {@code keyId}. */
+    API_KEY_ACCEPTED("apikey.accepted"),
+    /**
+     * A presented API key was refused; the {@code reason} detail is {@code malformed},
+     * {@code unknown}, {@code expired} or {@code revoked}, and {@code keyId} names the key when it is
+     * known. Never carries the key.
+     */
+    API_KEY_REJECTED("apikey.rejected"),
     /** A key set could not be fetched; cached keys keep serving. */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */

@@ -25,7 +25,8 @@ import java.util.Optional;
  *       {@code X-HTTP-Method}, {@code X-Method-Override}) → 400 {@link Denials#methodOverride()},
  *       event {@code request.invalid} with {@code reason=method_override}.</li>
  *   <li>The route is looked up in the {@link RouteRules}; a match is recorded on the exchange
- *       ({@link GuardExchange#matchRoute}).</li>
+ *       ({@link GuardExchange#matchRoute}), with the rule's scopes
+ *       ({@link GuardExchange#routeScopes()}) for observing steps such as the inventory.</li>
  *   <li>A public route is allowed, with or without caller.</li>
  *   <li>Without an authenticated caller, anything else (protected, unmapped, other method) →
  *       401 with every configured challenge and no {@code error} (RFC 6750 §3.1), event
@@ -92,7 +93,7 @@ public final class RouteAuthorizationStep implements GuardStep {
         RouteRule rule = null;
         if (match instanceof RouteRules.Match.Found found) {
             rule = found.match().rule();
-            exchange.matchRoute(rule.template(), found.match().variables(), rule.isPublic());
+            exchange.matchRoute(rule.template(), found.match().variables(), rule.isPublic(), rule.scopes());
             if (rule.isPublic()) {
                 return Decision.ALLOW;
             }

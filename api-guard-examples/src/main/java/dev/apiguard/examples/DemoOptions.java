@@ -3,6 +3,10 @@ package dev.apiguard.examples;
 import dev.apiguard.anomaly.AnomalyMode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +38,8 @@ public final class DemoOptions {
         FLAGS.put("--redis", "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
         FLAGS.put("--redis-failure", "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
         FLAGS.put("--anomaly", "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
+        FLAGS.put("--api-key-file", "--api-key-file FILE             legacy API keys, one per line: sha256-hex-of-key client-id scope[,scope] expiry-iso8601; sent in X-API-Key");
+        FLAGS.put("--api-key-sunset", "--api-key-sunset DATE          the Sunset date announced on key-authenticated responses, like 2026-06-30 (default: 90 days after start)");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
@@ -58,6 +64,8 @@ public final class DemoOptions {
     record RateLimitSetting(long quota, Duration period) {
     }
     AnomalyMode anomaly = AnomalyMode.ENFORCE;
+    Path apiKeyFile;
+    Instant apiKeySunset;
     boolean help;
 
     /** Thrown for a flag or value this build does not accept; the message names it. */
@@ -111,6 +119,8 @@ public final class DemoOptions {
                     default -> throw new UsageException("--redis-failure must be open or closed");
                 };
                 case "--anomaly" -> o.anomaly = parseAnomaly(value);
+                case "--api-key-file" -> o.apiKeyFile = Path.of(value);
+                case "--api-key-sunset" -> o.apiKeySunset = parseDate(flag, value);
                 default -> throw new UsageException("unknown flag: " + flag);
             }
         }
@@ -214,6 +224,16 @@ public final class DemoOptions {
             case "enforce" -> AnomalyMode.ENFORCE;
             default -> throw new UsageException("--anomaly must be off, observe or enforce");
         };
+    }
+
+    /** Parses a date ({@code 2026-06-30}, midnight UTC) or an instant ({@code 2026-06-30T12:00:00Z}). */
+    static Instant parseDate(String flag, String value) throws UsageException {
+        try {
+            return value.contains("T") ? Instant.parse(value)
+                    : LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new UsageException(flag + " must be a date like 2026-06-30 or an instant like 2026-06-30T00:00:00Z");
+        }
     }
 
     /** Parses {@code 30m}, {@code 1h}, {@code 45s}, {@code 500ms}, {@code 2d}. */

@@ -19,6 +19,17 @@ import dev.apiguard.ratelimit.RateLimitStep;
 import dev.apiguard.redis.RedisFailurePolicy;
 import dev.apiguard.redis.RedisGuardState;
 import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.apikey.ApiKeyFile;
+import dev.apiguard.apikey.ApiKeyStep;
+import dev.apiguard.apikey.ApiKeyStore;
+import dev.apiguard.inventory.GuardInventory;
+import dev.apiguard.inventory.InventoryPolicy;
+import dev.apiguard.inventory.InventoryStep;
+import dev.apiguard.inventory.RiskView;
+import dev.apiguard.servlet.InventoryServlet;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
 import dev.apiguard.anomaly.AnomalyScoringStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
@@ -56,6 +67,11 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  */
 public final class DemoServer implements AutoCloseable {
 
+    /** The scope {@code GET /admin/inventory} needs. */
+    public static final String ADMIN_SCOPE = "guard:admin";
+    /** Where the {@code Link} of key-authenticated responses points. */
+    public static final URI API_KEY_MIGRATION = URI.create("https://api-guard.dev/docs/migrating-from-api-keys");
+
     /** The demo's route rules: what each route needs (DEMO.md). */
     public static RouteRules routes() {
         return RouteRules.builder()
@@ -63,6 +79,7 @@ public final class DemoServer implements AutoCloseable {
                 .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
                 .route("GET", "/customers").requireScopes("customers:read")
                 .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
+                .route("GET", "/admin/inventory").requireScopes(ADMIN_SCOPE)
                 .build();
     }
 
@@ -81,17 +98,21 @@ public final class DemoServer implements AutoCloseable {
 
     /** Builds the guard the options describe, with all state in this JVM. */
     public static ApiGuard guard(DemoOptions options) {
-        return guard(options, LocalBucketStore.create(), LocalQuarantineStore.create(), LocalReplayCache.create());
+        return guard(options, Clock.systemUTC(), LocalBucketStore.create(), LocalQuarantineStore.create(),
+                LocalReplayCache.create());
     }
 
     /**
      * Builds the guard the options describe, in the order of trust: the anonymous per-peer limiter
      * first (before any token is parsed), then the token, its binding (certificate or DPoP), the
-     * route rules, the quarantine of the anomaly scorer, and each caller's bucket. The scorer
-     * learns from every answer and drives the rate limiter (throttle) and the quarantine: one
-     * control loop.
+     * legacy API key (keys from {@code --api-key-file}, deprecated since start-up, sunset at
+     * {@code --api-key-sunset}), the route rules, the quarantine of the anomaly scorer, each
+     * caller's bucket, and the inventory last (observing only). The scorer learns from every
+     * answer and drives the rate limiter (throttle) and the quarantine: one control loop; the
+     * inventory shows its scores.
      */
-    static ApiGuard guard(DemoOptions options, BucketStore buckets, QuarantineStore quarantine, ReplayCache replays) {
+    static ApiGuard guard(DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine,
+            ReplayCache replays) {
         KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
                 ? KeySource.jwksUrl(URI.create(options.jwks))
                 : KeySource.jwksFile(Path.of(options.jwks));
@@ -113,17 +134,48 @@ public final class DemoServer implements AutoCloseable {
                 .quarantineStore(quarantine)
                 .throttleControl(limits.adjustments())
                 .build();
+        Instant start = clock.instant();
+        ApiKeyStore apiKeys = ApiKeyStore.inMemory();
+        if (options.apiKeyFile != null) {
+            try {
+                ApiKeyFile.load(options.apiKeyFile, apiKeys, start);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read --api-key-file " + options.apiKeyFile, e);
+            }
+        }
+        Instant sunset = options.apiKeySunset != null ? options.apiKeySunset : start.plus(Duration.ofDays(90));
+        InventoryPolicy inventory = InventoryPolicy.builder()
+                .maxTokenLifetime(options.maxTokenLifetime)
+                .sensitiveScopes("payments:write")
+                .sensitiveRoute("GET", "/customers/{serviceTag}")
+                .sensitiveRoute("GET", "/customers")
+                .riskView(id -> anomaly.scoreOf(id).map(score -> new RiskView.Risk(score.score(),
+                        score.action() == null || score.action() == dev.apiguard.anomaly.AnomalyAction.NONE ? null
+                                : score.action().name().toLowerCase(java.util.Locale.ROOT))))
+                .clock(clock)
+                .build();
         return ApiGuard.builder()
+                .clock(clock)
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(CertificateBindingStep.of(clientCertificates(options)))
                 // DPoP is always on, without server nonces; a proof's iat may be 60 s off
                 .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays).build()))
+                .step(ApiKeyStep.builder(apiKeys).deprecation(start).sunset(sunset)
+                        .migrationLink(API_KEY_MIGRATION).build())
                 .step(RouteAuthorizationStep.of(routes()))
                 // after the scope step: it needs the verified caller and the matched route
                 .step(anomaly)
                 .step(RateLimitStep.of(limits))
+                .step(InventoryStep.of(inventory))
                 .build();
+    }
+
+    /** The inventory of a guard built by {@link #guard}. */
+    public static GuardInventory inventory(ApiGuard guard) {
+        return guard.steps().stream().filter(InventoryStep.class::isInstance).map(InventoryStep.class::cast)
+                .findFirst().orElseThrow(() -> new IllegalStateException("the guard has no inventory step"))
+                .inventory();
     }
 
     /**
@@ -151,7 +203,7 @@ public final class DemoServer implements AutoCloseable {
                 .failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
                 .build();
         ApiGuard guard = redis == null ? guard(options)
-                : guard(options, redis.bucketStore(), redis.quarantineStore(), redis.replayCache());
+                : guard(options, Clock.systemUTC(), redis.bucketStore(), redis.quarantineStore(), redis.replayCache());
 
         Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -183,6 +235,7 @@ public final class DemoServer implements AutoCloseable {
         context.addServlet(new ServletHolder(customers), "/customers");
         context.addServlet(new ServletHolder(customers), "/customers/*");
         context.addServlet(new ServletHolder(new DemoServlets.Payments()), "/payments");
+        context.addServlet(new ServletHolder(new InventoryServlet(inventory(guard))), "/admin/inventory");
         context.setErrorHandler(new DemoServlets.ProblemErrorHandler());
         server.setHandler(context);
         server.setErrorHandler(new DemoServlets.ServerProblemErrorHandler());

@@ -1,5 +1,7 @@
 package dev.apiguard.examples;
 
+import dev.apiguard.apikey.ApiKeyStep;
+import dev.apiguard.apikey.ApiKeys;
 import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.IssuedCertificate;
 import dev.apiguard.test.LocalIssuer;
@@ -14,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -106,13 +110,22 @@ final class Scenario {
         pki.writeServerKeyStore(keystore, password);
         pki.writeCaPem(ca);
         issuer.writeJwks(jwks);
+        String validKey = ApiKeys.generate();
+        String expiredKey = ApiKeys.generate();
+        Path keyFile = dir.resolve("api-keys.txt");
+        Instant now = Instant.now();
+        Files.writeString(keyFile, "# legacy partners still on static keys\n"
+                + ApiKeys.sha256Hex(validKey) + " legacy-partner customers:read " + now.plus(Duration.ofDays(30)) + "\n"
+                + ApiKeys.sha256Hex(expiredKey) + " former-partner customers:read " + now.minus(Duration.ofDays(1)) + "\n");
+        LocalDate sunset = LocalDate.now(ZoneOffset.UTC).plusDays(90);
 
         DemoOptions options = DemoOptions.parse(List.of("--port", "0",
                 "--tls-keystore", keystore.toString(), "--tls-password", new String(password),
                 "--client-ca", ca.toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
                 "--jwks", jwks.toString(), "--max-token-lifetime", "1h",
                 // forwarded certificates are believed only from this network, which the scenario is not in
-                "--client-cert-header", CERT_HEADER, "--trusted-proxy", "10.255.0.0/16"));
+                "--client-cert-header", CERT_HEADER, "--trusted-proxy", "10.255.0.0/16",
+                "--api-key-file", keyFile.toString(), "--api-key-sunset", sunset.toString()));
         // the same API behind a TLS-terminating proxy: the scenario's loopback peer plays the proxy
         DemoOptions proxied = DemoOptions.parse(List.of("--port", "0",
                 "--tls-keystore", keystore.toString(), "--tls-password", new String(password),
@@ -140,6 +153,7 @@ final class Scenario {
             Scenario s = new Scenario(client, server.baseUri(), partnerBClient, noCertificate, behindProxy.baseUri(),
                     partner, partnerB);
             s.play(issuer, impostor);
+            s.playGovernance(issuer, validKey, expiredKey, sunset.atStartOfDay(ZoneOffset.UTC).toInstant());
             s.print(out);
             return s.rows.stream().allMatch(Row::pass);
         }
@@ -393,6 +407,63 @@ final class Scenario {
             c[i] = alphabet.charAt(0);
         }
         return new String(c);
+    }
+
+    /** The rows of the governance issue: API keys on their way out, and the least-privilege report. */
+    private void playGovernance(LocalIssuer issuer, String validKey, String expiredKey, Instant sunset)
+            throws Exception {
+        String tag = CustomerDirectory.demo().all().get(1).serviceTag();
+        String expectedSunset = ApiKeyStep.sunsetValue(sunset);
+        HttpResponse<String> keyed = send(get("/customers/" + tag).header(ApiKeyStep.HEADER, validKey));
+        String deprecation = keyed.headers().firstValue("Deprecation").orElse("-");
+        String sunsetHeader = keyed.headers().firstValue("Sunset").orElse("-");
+        check("API key, told of its sunset", "a legacy partner reads a customer with a valid X-API-Key",
+                keyed, "200 + Deprecation @<epoch> + Sunset " + expectedSunset,
+                keyed.statusCode() + " + Deprecation " + deprecation + " + Sunset " + sunsetHeader,
+                keyed.statusCode() == 200 && deprecation.matches("@[0-9]+") && sunsetHeader.equals(expectedSunset),
+                validKey);
+        HttpResponse<String> expired = send(get("/customers/" + tag).header(ApiKeyStep.HEADER, expiredKey));
+        check("API key, expired", "a key whose expiry passed yesterday", expired, "401",
+                String.valueOf(expired.statusCode()), expired.statusCode() == 401, expiredKey);
+        HttpResponse<String> inQuery = send(get("/customers/" + tag + "?api_key=" + validKey));
+        check("API key in query string", "the valid key sent as ?api_key= (it ends up in logs)", inQuery, "401",
+                String.valueOf(inQuery.statusCode()), inQuery.statusCode() == 401, validKey);
+
+        String overGranted = issuer.token().clientId("partner-b").scope("customers:read payments:write").sign();
+        send(get("/customers/" + tag).header("Authorization", "Bearer " + overGranted));
+        String admin = issuer.token().clientId("guard-admin").scope(DemoServer.ADMIN_SCOPE).sign();
+        HttpResponse<String> inventory = send(get("/admin/inventory").header("Authorization", "Bearer " + admin));
+        boolean shown = inventory.statusCode() == 200
+                && UNUSED_PAYMENTS.matcher(inventory.body()).find();
+        check("least-privilege report", "GET /admin/inventory (guard:admin) after partner-b, granted "
+                + "payments:write, only read customers", inventory,
+                "200, partner-b scopesUnused [payments:write]",
+                inventory.statusCode() + (shown ? ", partner-b scopesUnused [payments:write]" : ", partner-b not flagged"),
+                shown, admin);
+        HttpResponse<String> notAdmin = send(get("/admin/inventory").header("Authorization", "Bearer " + overGranted));
+        check("inventory needs guard:admin", "partner-b asks for the inventory", notAdmin, "403",
+                String.valueOf(notAdmin.statusCode()), notAdmin.statusCode() == 403, overGranted);
+    }
+
+    private static final java.util.regex.Pattern UNUSED_PAYMENTS = java.util.regex.Pattern.compile(
+            "\"id\":\"partner-b\",[^{}]*?\"scopesUnused\":\\[\"payments:write\"\\]");
+
+    private HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A row judged by a predicate over the whole response; it fails as well when the response echoes the secret. */
+    private void check(String name, String tried, HttpResponse<String> response, String expected, String got,
+            boolean pass, String secret) {
+        if (secret != null && echoes(response, secret)) {
+            pass = false;
+            got = got + " (echoes the credential)";
+        }
+        rows.add(new Row(name, tried, expected, got, pass));
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {

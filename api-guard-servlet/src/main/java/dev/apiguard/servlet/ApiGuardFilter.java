@@ -31,7 +31,11 @@ import java.util.Objects;
  *       is refused with a {@link ServletException} (fail closed: there is nothing to check it by).</li>
  *   <li>The {@link GuardExchange} is stored under the request attribute
  *       {@value #EXCHANGE_ATTRIBUTE} and the steps run ({@link ApiGuard#evaluate}).</li>
- *   <li>On {@link Decision.Deny}, {@link DenyResponseWriter} answers and the chain stops.</li>
+ *   <li>On {@link Decision.Deny}, {@link DenyResponseWriter} answers and the chain stops; the
+ *       headers steps added to the exchange ({@link GuardExchange#responseHeaders()}) follow the
+ *       refusal's own.</li>
+ *   <li>On {@link Decision.Allow}, the headers steps added to the exchange are set on the response
+ *       before the application runs (it may still override them).</li>
  *   <li>On {@link Decision.Allow}, the caller (when one was authenticated) is exposed as the
  *       request attribute {@link Caller#REQUEST_ATTRIBUTE} and through a request wrapper as
  *       {@code getUserPrincipal()}, {@code getRemoteUser()} (its id) and {@code getAuthType()}
@@ -81,15 +85,15 @@ public final class ApiGuardFilter implements Filter {
         Decision decision = Guarding.evaluate(guard, exchange, guard.steps());
         if (decision instanceof Decision.Deny deny) {
             try {
-                DenyResponseWriter.write(deny, res);
+                DenyResponseWriter.write(deny, exchange.responseHeaders(), res);
             } finally {
                 guard.completed(exchange, deny.status());
             }
             return;
         }
 
+        Guarding.writeExchangeHeaders(exchange, req, res);
         HttpServletRequest forApplication = CallerRequest.expose(req, exchange);
-        exchange.responseHeaders().forEach(res::setHeader);
         boolean threw = true;
         try {
             chain.doFilter(forApplication, res);

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,12 +30,27 @@ public final class DenyResponseWriter {
      * @throws IOException when the client connection fails while writing
      */
     public static void write(Decision.Deny deny, HttpServletResponse response) throws IOException {
+        write(deny, List.of(), response);
+    }
+
+    /**
+     * Writes the refusal followed by the headers steps added to the exchange
+     * ({@link dev.apiguard.GuardExchange#responseHeaders()}, for example {@code Deprecation} and
+     * {@code Sunset} of a key-authenticated request), unless the response is already committed.
+     *
+     * @throws IOException when the client connection fails while writing
+     */
+    public static void write(Decision.Deny deny, List<Map.Entry<String, String>> exchangeHeaders,
+            HttpServletResponse response) throws IOException {
         if (response.isCommitted()) {
             return;
         }
         response.reset();
         response.setStatus(deny.status());
         for (Map.Entry<String, String> header : deny.responseHeaders()) {
+            response.addHeader(header.getKey(), header.getValue());
+        }
+        for (Map.Entry<String, String> header : exchangeHeaders) {
             response.addHeader(header.getKey(), header.getValue());
         }
         byte[] body = deny.problem().toJson().getBytes(StandardCharsets.UTF_8);

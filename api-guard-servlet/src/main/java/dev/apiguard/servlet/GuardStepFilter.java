@@ -70,7 +70,7 @@ public final class GuardStepFilter implements Filter {
         Decision decision = Guarding.evaluate(guard, exchange, mine);
         if (decision instanceof Decision.Deny deny) {
             try {
-                DenyResponseWriter.write(deny, res);
+                DenyResponseWriter.write(deny, exchange.responseHeaders(), res);
             } finally {
                 List<GuardStep> toTell = new ArrayList<>();
                 toTell.add(step);
@@ -84,8 +84,8 @@ public final class GuardStepFilter implements Filter {
             return;
         }
 
+        Guarding.writeExchangeHeaders(exchange, req, res);
         HttpServletRequest forApplication = CallerRequest.expose(req, exchange);
-        exchange.responseHeaders().forEach(res::setHeader);
         boolean threw = true;
         try {
             chain.doFilter(forApplication, res);

@@ -56,6 +56,23 @@ final class Guarding {
         }
     }
 
+    /**
+     * Adds the headers steps put on the exchange (each step added them once: on a second
+     * per-step filter the ones already written are not repeated).
+     */
+    static void writeExchangeHeaders(GuardExchange exchange, HttpServletRequest request,
+            HttpServletResponse response) {
+        List<java.util.Map.Entry<String, String>> headers = exchange.responseHeaders();
+        Object written = request.getAttribute(HEADERS_WRITTEN_ATTRIBUTE);
+        int from = written instanceof Integer n ? n : 0;
+        for (int i = from; i < headers.size(); i++) {
+            response.addHeader(headers.get(i).getKey(), headers.get(i).getValue());
+        }
+        request.setAttribute(HEADERS_WRITTEN_ATTRIBUTE, headers.size());
+    }
+
+    private static final String HEADERS_WRITTEN_ATTRIBUTE = "dev.apiguard.servlet.exchangeHeadersWritten";
+
     /** Reports the final status without ever masking what the application threw. */
     static void afterChain(HttpServletRequest request, HttpServletResponse response, boolean threw,
             IntConsumer report) {

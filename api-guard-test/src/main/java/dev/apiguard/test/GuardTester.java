@@ -19,7 +19,10 @@ import java.util.Objects;
  *       {@link Decision.Deny#responseHeaders()} in order, {@code Content-Type:
  *       application/problem+json} and the body {@code problem().toJson()};</li>
  *   <li>on {@link Decision.Allow}: answers the status the fake application returns (default
- *       200), with no headers and an empty body;</li>
+ *       200), with an empty body;</li>
+ *   <li>in both cases followed by the headers steps added to the exchange
+ *       ({@link GuardExchange#responseHeaders()}, for example {@code Deprecation} and
+ *       {@code Sunset}), as the servlet filter writes them;</li>
  * </ul>
  * and finally calls {@link ApiGuard#completed} with that status, so that observing steps learn
  * the outcome as in production.
@@ -77,10 +80,11 @@ public final class GuardTester {
             status = deny.status();
             headers.addAll(deny.responseHeaders());
             headers.add(Map.entry("Content-Type", Decision.Deny.CONTENT_TYPE));
+            headers.addAll(exchange.responseHeaders());
             body = deny.problem().toJson();
         } else {
             status = appStatus;
-            headers.addAll(exchange.responseHeaders().entrySet());
+            headers.addAll(exchange.responseHeaders());
             body = "";
         }
         guard.completed(exchange, status);

@@ -225,4 +225,26 @@ class GuardTesterTest {
         return GuardTester.of(ApiGuard.builder().step(new FakeStep("t", ex -> deny)).build())
                 .send(TestRequest.get("/"));
     }
+
+    @Test
+    void headersStepsAddToTheExchangeFollowAllowedAndRefusedAnswers() {
+        FakeStep sunset = new FakeStep("sunset", e -> {
+            e.addResponseHeader("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT");
+            return Decision.ALLOW;
+        });
+        FakeStep refuse = new FakeStep("refuse", e -> e.request().path().equals("/no") ? Denials.notFound() : Decision.ALLOW);
+        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(sunset).step(refuse).build();
+        GuardTester tester = GuardTester.of(guard);
+        tester.send(TestRequest.get("/yes")).assertStatus(200).assertHeader("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT");
+        TestResponse refused = tester.send(TestRequest.get("/no")).assertStatus(404)
+                .assertHeader("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT");
+        assertThat(refused.headerEntries()).extracting(Map.Entry::getKey).last().isEqualTo("Sunset");
+        // a header value that could split the response is a step fault: 503, and nothing written
+        TestResponse faulty = GuardTester.of(ApiGuard.builder().listener(SecurityEventListener.NONE)
+                .step(new FakeStep("bad", e -> {
+                    e.addResponseHeader("X-Bad", "line\r\nbreak");
+                    return Decision.ALLOW;
+                })).build()).send(TestRequest.get("/")).assertStatus(503);
+        assertThat(faulty.headers("X-Bad")).isEmpty();
+    }
 }

@@ -1,0 +1,150 @@
+package dev.apiguard.inventory;
+
+import dev.apiguard.Caller;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.inventory.internal.Ledger;
+import dev.apiguard.inventory.internal.Observation;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The observing step that keeps the inventory's ledger, named {@value #NAME}. Add it last: it
+ * never refuses ({@link #evaluate} always allows) and learns only in {@link #completed}, from every
+ * request that had an authenticated caller, refused or not.
+ *
+ * <p>Per request with a caller it records, with the request's time ({@link GuardExchange#now()}):
+ * the caller's first and last request and request count; how it authenticated; the scopes its
+ * credential grants; the scopes it <em>exercised</em> — those of the matched route rule
+ * ({@link GuardExchange#routeScopes()}) that it held, when the guard let it through; and per
+ * credential (a token issuer and client id, a certificate thumbprint, an API key id): first and
+ * last use, count, expiry, longest token lifetime ({@code exp − iat}) and uses of sensitive routes
+ * without sender constraint. A certificate's expiry is known when the request's TLS leaf
+ * certificate is the one the caller is bound to. Anonymous requests are not recorded: an
+ * unverified credential never touches a caller's record.
+ *
+ * <p>Read it through {@link #inventory()}. Thread-safe; state lives in the policy's
+ * {@link LedgerStore}, bounded.
+ */
+public final class InventoryStep implements GuardStep {
+
+    /** The step's name. */
+    public static final String NAME = "inventory";
+
+    private final InventoryPolicy policy;
+    private final GuardInventory inventory;
+
+    private InventoryStep(InventoryPolicy policy) {
+        this.policy = policy;
+        this.inventory = new GuardInventory(policy);
+    }
+
+    /** A step keeping a ledger as the policy says. */
+    public static InventoryStep of(InventoryPolicy policy) {
+        return new InventoryStep(Objects.requireNonNull(policy, "policy cannot be null"));
+    }
+
+    /** A step with {@link InventoryPolicy#defaults()}. */
+    public static InventoryStep withDefaults() {
+        return of(InventoryPolicy.defaults());
+    }
+
+    /** The read side of the ledger: callers and reports. */
+    public GuardInventory inventory() {
+        return inventory;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Always allows: the inventory observes, it never decides. */
+    @Override
+    public Decision evaluate(GuardExchange exchange) {
+        return Decision.ALLOW;
+    }
+
+    @Override
+    public void completed(GuardExchange exchange, int status) {
+        Caller caller = exchange.caller().orElse(null);
+        if (caller == null) {
+            return;
+        }
+        Instant now = exchange.now();
+        Set<String> exercised = Set.of();
+        Decision decision = exchange.decision();
+        if (decision != null && decision.isAllowed() && !exchange.routeScopes().isEmpty()) {
+            Set<String> held = new LinkedHashSet<>();
+            for (String s : exchange.routeScopes()) {
+                if (caller.hasScope(s)) {
+                    held.add(s);
+                }
+            }
+            exercised = held;
+        }
+        CredentialKind kind = caller.kind();
+        boolean unboundSensitive = !kind.isSenderConstrained() && isSensitive(exchange);
+        boolean token = kind == CredentialKind.BEARER_JWT || kind == CredentialKind.MTLS_BOUND_JWT
+                || kind == CredentialKind.DPOP_BOUND_JWT;
+        Duration lifetime = token && caller.issuedAt() != null && caller.expiresAt() != null
+                ? Duration.between(caller.issuedAt(), caller.expiresAt()) : null;
+        boolean apiKey = kind == CredentialKind.API_KEY && caller.tokenId() != null;
+        String thumbprint = caller.certificateThumbprint();
+        Observation o = new Observation(now, kind, caller.scopes(), exercised,
+                token ? caller.issuer() : null, token ? caller.id() : null,
+                token ? caller.expiresAt() : null, lifetime,
+                apiKey ? caller.tokenId() : null, apiKey ? caller.expiresAt() : null,
+                thumbprint, thumbprint == null ? null : certificateExpiry(exchange, thumbprint),
+                unboundSensitive);
+        policy.store().update(caller.id(), previous -> Ledger.observe(caller.id(), previous, o));
+    }
+
+    private boolean isSensitive(GuardExchange exchange) {
+        String template = exchange.routeTemplate();
+        if (template == null) {
+            return false;
+        }
+        if (policy.sensitiveRoutes().contains(exchange.request().method() + " " + template)) {
+            return true;
+        }
+        for (String s : exchange.routeScopes()) {
+            if (policy.sensitiveScopes().contains(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The notAfter of the TLS leaf certificate when it is the one the caller is bound to. */
+    private static Instant certificateExpiry(GuardExchange exchange, String thumbprint) {
+        List<X509Certificate> chain = exchange.request().clientCertificates();
+        if (chain.isEmpty()) {
+            return null;
+        }
+        X509Certificate leaf = chain.get(0);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded());
+            String leafThumbprint = Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            return leafThumbprint.equals(thumbprint) ? leaf.getNotAfter().toInstant() : null;
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InventoryStep[" + policy + "]";
+    }
+}

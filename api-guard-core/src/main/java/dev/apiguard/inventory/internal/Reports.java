@@ -1,0 +1,93 @@
+package dev.apiguard.inventory.internal;
+
+import dev.apiguard.CredentialKind;
+import dev.apiguard.inventory.CallerRecord;
+import dev.apiguard.inventory.CredentialRecord;
+import dev.apiguard.inventory.InventoryPolicy;
+import dev.apiguard.inventory.InventoryReport;
+import dev.apiguard.inventory.InventoryReport.CallerReport;
+import dev.apiguard.inventory.InventoryReport.CredentialReport;
+import dev.apiguard.inventory.RiskView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Computes an {@link InventoryReport} from the ledger's records. Stateless. */
+public final class Reports {
+
+    private Reports() {
+    }
+
+    /** The report of these records as of {@code now}. */
+    public static InventoryReport report(InventoryPolicy policy, List<CallerRecord> records, Instant now) {
+        Instant windowStart = now.minus(policy.leastPrivilegeWindow());
+        Instant staleBefore = now.minus(policy.staleAfter());
+        List<CallerReport> callers = new ArrayList<>(records.size());
+        for (CallerRecord r : records) {
+            List<String> granted = within(r.scopesGranted(), windowStart);
+            List<String> used = within(r.scopesUsed(), windowStart);
+            List<String> unused = granted.stream().filter(s -> !used.contains(s)).toList();
+            TreeSet<String> flags = new TreeSet<>();
+            if (!unused.isEmpty()) {
+                flags.add(InventoryReport.UNUSED_SCOPES);
+            }
+            if (r.lastSeen().isBefore(staleBefore)) {
+                flags.add(InventoryReport.STALE);
+            }
+            List<CredentialReport> credentials = new ArrayList<>();
+            r.credentials().values().stream().sorted(Comparator.comparing(CredentialRecord::key)).forEach(c -> {
+                List<String> f = credentialFlags(policy, c, now, staleBefore);
+                flags.addAll(f);
+                credentials.add(new CredentialReport(c, f));
+            });
+            List<CredentialKind> kinds = r.credentialKinds().stream().sorted().toList();
+            RiskView.Risk risk = riskOf(policy.riskView(), r.id());
+            callers.add(new CallerReport(r.id(), kinds, granted, used, unused, r.firstSeen(), r.lastSeen(),
+                    r.requestCount(), risk, List.copyOf(flags), credentials));
+        }
+        callers.sort(Comparator.comparing(CallerReport::id));
+        return new InventoryReport(InventoryReport.SCHEMA_VERSION, now, policy.leastPrivilegeWindow(),
+                policy.staleAfter(), callers);
+    }
+
+    private static List<String> credentialFlags(InventoryPolicy policy, CredentialRecord c, Instant now,
+            Instant staleBefore) {
+        TreeSet<String> f = new TreeSet<>();
+        if (c.type() == CredentialRecord.Type.API_KEY) {
+            f.add(InventoryReport.API_KEY);
+        }
+        if (c.unboundSensitiveUses() > 0) {
+            f.add(InventoryReport.UNBOUND_ON_SENSITIVE_ROUTE);
+        }
+        if (c.longestTokenLifetime() != null && c.longestTokenLifetime().compareTo(policy.maxTokenLifetime()) > 0) {
+            f.add(InventoryReport.TOKEN_LIFETIME_OVER_POLICY);
+        }
+        if (c.type() == CredentialRecord.Type.CERTIFICATE && c.expiresAt() != null
+                && !c.expiresAt().isAfter(now.plus(policy.certificateExpiryWarning()))) {
+            f.add(InventoryReport.CERTIFICATE_EXPIRING);
+        }
+        // a token credential is the client's registration at its issuer: still valid as far as we know
+        boolean stillValid = c.type() == CredentialRecord.Type.TOKEN || c.expiresAt() == null || c.expiresAt().isAfter(now);
+        if (stillValid && c.lastSeen().isBefore(staleBefore)) {
+            f.add(InventoryReport.STALE);
+        }
+        return List.copyOf(f);
+    }
+
+    private static List<String> within(Map<String, Instant> stamped, Instant windowStart) {
+        return stamped.entrySet().stream().filter(e -> !e.getValue().isBefore(windowStart))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    private static RiskView.Risk riskOf(RiskView view, String callerId) {
+        try {
+            return view.riskOf(callerId).orElse(null);
+        } catch (RuntimeException e) {
+            // a failing risk view must not take the inventory down with it
+            return null;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.apiguard.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ApiKeysTest {
+
+    /** A key with this head and a correct checksum: only the defect under test is wrong. */
+    static String withChecksum(String head) {
+        CRC32 crc = new CRC32();
+        crc.update(head.getBytes(StandardCharsets.UTF_8));
+        return head + "_" + String.format("%08x", crc.getValue());
+    }
+
+    static final String BODY = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]).replace('A', 'b');
+
+    @Test
+    void generatedKeysHaveTheFormatAndDiffer() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            String key = ApiKeys.generate();
+            assertThat(key).hasSize(ApiKeys.LENGTH).startsWith("apg_").matches("apg_[A-Za-z0-9_-]{43}_[0-9a-f]{8}");
+            assertThat(ApiKeys.isWellFormed(key)).as(key).isTrue();
+            assertThat(seen.add(key)).isTrue();
+        }
+    }
+
+    @Test
+    void checksumIsCrc32OfEverythingBeforeTheLastUnderscore() {
+        String key = ApiKeys.generate(new SecureRandom());
+        String head = key.substring(0, key.lastIndexOf('_'));
+        assertThat(key).isEqualTo(withChecksum(head));
+    }
+
+    static Stream<Arguments> malformedKeys() {
+        String valid = ApiKeys.generate();
+        String head = valid.substring(0, valid.lastIndexOf('_'));
+        String crc = valid.substring(valid.lastIndexOf('_') + 1);
+        String wrongCrc = crc.equals("00000000") ? "00000001" : "00000000";
+        return Stream.of(
+                Arguments.of("wrong prefix", withChecksum("apk_" + head.substring(4))),
+                Arguments.of("upper-case prefix", withChecksum("APG_" + head.substring(4))),
+                Arguments.of("no prefix", withChecksum(head.substring(4))),
+                Arguments.of("body one character short", withChecksum(head.substring(0, head.length() - 1))),
+                Arguments.of("body one character long", withChecksum(head + "A")),
+                Arguments.of("wrong checksum", head + "_" + wrongCrc),
+                Arguments.of("upper-case checksum", head + "_" + crc.toUpperCase()),
+                Arguments.of("checksum too short", head + "_" + crc.substring(1)),
+                Arguments.of("extra underscore before checksum", head + "__" + crc),
+                Arguments.of("extra underscore inside", withChecksum("apg__" + head.substring(4))),
+                Arguments.of("padding", withChecksum(head.substring(0, head.length() - 1) + "=")),
+                Arguments.of("standard base64 character", withChecksum(head.substring(0, 10) + "+" + head.substring(11))),
+                Arguments.of("non-canonical last character", withChecksum("apg_" + BODY.substring(0, 42) + "B")),
+                Arguments.of("oversized", withChecksum(head + "A".repeat(10_000))),
+                Arguments.of("non-ASCII", withChecksum(head.substring(0, 10) + "é" + head.substring(11))),
+                Arguments.of("trailing space", valid + " "),
+                Arguments.of("empty", ""),
+                Arguments.of("null", null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedKeys")
+    void malformedKeysAreRefused(String name, String key) {
+        assertThat(ApiKeys.isWellFormed(key)).isFalse();
+    }
+
+    @Test
+    void canonicalBodyWithUnderscoresAndDashesIsAccepted() {
+        String key = withChecksum("apg_" + "_-".repeat(21) + "A");
+        assertThat(ApiKeys.isWellFormed(key)).isTrue();
+    }
+
+    @Test
+    void hashIsLowerHexSha256AndKeyIdItsFirst16Digits() {
+        String hex = ApiKeys.sha256Hex("abc");
+        assertThat(hex).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(ApiKeys.keyId(hex)).isEqualTo("ba7816bf8f01cfea");
+    }
+}

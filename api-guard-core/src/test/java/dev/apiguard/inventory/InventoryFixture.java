@@ -1,0 +1,114 @@
+package dev.apiguard.inventory;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Caller;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.scope.RouteRules;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Set;
+
+/** A guard of a fake authentication step, the route step and the inventory, on a settable clock. */
+final class InventoryFixture {
+
+    static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+    static final String ISSUER = "https://issuer.example";
+
+    static final class SettableClock extends Clock {
+        Instant now = T0;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+    }
+
+    final SettableClock clock = new SettableClock();
+    final InventoryStep inventory;
+    final ApiGuard guard;
+    private Caller next;
+
+    InventoryFixture(InventoryPolicy.Builder policy) {
+        inventory = InventoryStep.of(policy.clock(clock).build());
+        GuardStep fakeAuth = new GuardStep() {
+            @Override
+            public String name() {
+                return "fake-auth";
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
+                if (next != null) {
+                    exchange.authenticate(next);
+                }
+                return Decision.ALLOW;
+            }
+        };
+        guard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+                .step(fakeAuth)
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", "/health").permitAll()
+                        .route("GET", "/customers").requireScopes("customers:read")
+                        .route("POST", "/payments").requireScopes("payments:write")
+                        .route("GET", "/reports").requireAnyScope("reports:read", "reports:all")
+                        .build()))
+                .step(inventory)
+                .build();
+    }
+
+    InventoryFixture() {
+        this(InventoryPolicy.builder());
+    }
+
+    static Caller token(String id, String scopes) {
+        return token(id, scopes, Duration.ofMinutes(10));
+    }
+
+    static Caller token(String id, String scopes, Duration lifetime) {
+        return new Caller(id, id, ISSUER, CredentialKind.BEARER_JWT, Set.of(scopes.split(" ")), T0,
+                T0.plus(lifetime), "jti", null, null, null);
+    }
+
+    static Caller apiKey(String id, String keyId, String scopes, Instant expiresAt) {
+        return new Caller(id, null, null, CredentialKind.API_KEY, Set.of(scopes.split(" ")), T0, expiresAt, keyId,
+                null, null, null);
+    }
+
+    /** Sends one request as the caller (or anonymously) and reports the status the guard or app gave. */
+    int send(Caller caller, String method, String path) {
+        next = caller;
+        GuardExchange exchange = guard.exchange(FakeRequest.of(method, path));
+        Decision d = guard.evaluate(exchange);
+        int status = d instanceof Decision.Deny deny ? deny.status() : 200;
+        guard.completed(exchange, status);
+        next = null;
+        return status;
+    }
+
+    GuardInventory ledger() {
+        return inventory.inventory();
+    }
+}
