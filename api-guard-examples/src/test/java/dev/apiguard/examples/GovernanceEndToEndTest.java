@@ -92,8 +92,8 @@ class GovernanceEndToEndTest {
 
     @Test
     void keyRefusedByTheRouteStillCarriesTheSunset() throws Exception {
-        HttpResponse<String> r = send(request("/payments").header("X-API-Key", validKey)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")));
+        // the key grants customers:read only; the inventory needs guard:admin
+        HttpResponse<String> r = send(request("/admin/inventory").header("X-API-Key", validKey));
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.headers().allValues("Sunset")).containsExactly(SUNSET);
         assertThat(r.body()).doesNotContain(validKey.substring(20));

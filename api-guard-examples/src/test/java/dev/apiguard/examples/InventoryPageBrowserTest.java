@@ -99,7 +99,12 @@ class InventoryPageBrowserTest {
                         .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                         .audience("https://api.browser.test").build()))
                 .step(ApiKeyStep.builder(keys).deprecation(now).sunset(now.plus(Duration.ofDays(90))).build())
-                .step(RouteAuthorizationStep.of(DemoServer.routes()))
+                // like the demo's routes, but /payments takes plain bearer tokens here, so that the
+                // page shows an unbound token on a sensitive route
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
+                        .route("POST", "/payments").requireScopes("payments:write")
+                        .build()))
                 .step(inventory)
                 .build();
         GuardTester tester = GuardTester.of(api);
