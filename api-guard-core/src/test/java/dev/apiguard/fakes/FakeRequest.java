@@ -28,6 +28,16 @@ public final class FakeRequest implements GuardRequest {
         return new FakeRequest(method, path);
     }
 
+    /** {@code GET /customers/ABC1234}: a lookup on a templated route. */
+    public static FakeRequest get() {
+        return of("GET", "/customers/ABC1234");
+    }
+
+    /** Adds {@code Authorization: Bearer <token>}. */
+    public FakeRequest bearer(String token) {
+        return header("Authorization", "Bearer " + token);
+    }
+
     /** Adds a header value. */
     public FakeRequest header(String name, String value) {
         headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>()).add(value);

@@ -1,5 +1,6 @@
 package dev.apiguard.scope;
 
+import dev.apiguard.fakes.FakeRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
@@ -66,11 +67,11 @@ class RouteAuthorizationStepTest {
                 .build();
     }
 
-    private Decision run(Caller caller, TestRequest request) {
+    private Decision run(Caller caller, FakeRequest request) {
         return run(caller, request, RULES);
     }
 
-    private Decision run(Caller caller, TestRequest request, RouteRules rules) {
+    private Decision run(Caller caller, FakeRequest request, RouteRules rules) {
         ApiGuard guard = guard(caller, rules);
         return guard.evaluate(guard.exchange(request));
     }
@@ -96,7 +97,7 @@ class RouteAuthorizationStepTest {
     // B1
     @Test
     void missingScopeIsRefusedWith403NamingTheScope() {
-        Decision d = run(caller(CredentialKind.MTLS_BOUND_JWT, "customers:read"), TestRequest.of("POST", "/payments"));
+        Decision d = run(caller(CredentialKind.MTLS_BOUND_JWT, "customers:read"), FakeRequest.of("POST", "/payments"));
 
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(403);
@@ -120,7 +121,7 @@ class RouteAuthorizationStepTest {
         "''                         | 403",
     })
     void allOfNeedsEveryScopeAndNamesThemAllInDeclarationOrder(String granted, int status) {
-        Decision d = run(bearer(granted.isBlank() ? new String[0] : granted.split(" ")), TestRequest.of("PUT", "/reports/7"));
+        Decision d = run(bearer(granted.isBlank() ? new String[0] : granted.split(" ")), FakeRequest.of("PUT", "/reports/7"));
         if (status == 200) {
             assertThat(d.isAllowed()).isTrue();
         } else {
@@ -140,7 +141,7 @@ class RouteAuthorizationStepTest {
         "customers:read | 403",
     })
     void anyOfNeedsOneScopeAndNamesEveryAlternative(String granted, int status) {
-        Decision d = run(bearer(granted.split(" ")), TestRequest.of("GET", "/admin/inventory"));
+        Decision d = run(bearer(granted.split(" ")), FakeRequest.of("GET", "/admin/inventory"));
         if (status == 200) {
             assertThat(d.isAllowed()).isTrue();
         } else {
@@ -155,21 +156,21 @@ class RouteAuthorizationStepTest {
     @ValueSource(strings = {"customers", "customers:read:all", "Customers:read", "customers:READ",
         "customers:read ", " customers:read", "customers:*", "*", "customers:reader", "customers%3Aread"})
     void scopeMatchingIsExactAndCaseSensitive(String granted) {
-        Decision d = run(bearer(granted), TestRequest.of("GET", "/customers/ABC1234"));
+        Decision d = run(bearer(granted), FakeRequest.of("GET", "/customers/ABC1234"));
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> assertThat(deny.status()).isEqualTo(403));
     }
 
     @Test
     void readDoesNotSatisfyReadAll() {
         RouteRules r = RouteRules.builder().route("GET", "/x").requireScopes("read:all").build();
-        assertThat(run(bearer("read"), TestRequest.of("GET", "/x"), r).isAllowed()).isFalse();
-        assertThat(run(bearer("read:all"), TestRequest.of("GET", "/x"), r).isAllowed()).isTrue();
+        assertThat(run(bearer("read"), FakeRequest.of("GET", "/x"), r).isAllowed()).isFalse();
+        assertThat(run(bearer("read:all"), FakeRequest.of("GET", "/x"), r).isAllowed()).isTrue();
     }
 
     @Test
     void theRightScopeIsAllowedAndTheRouteIsRecorded() {
         ApiGuard guard = guard(bearer("customers:read"), RULES);
-        GuardExchange exchange = guard.exchange(TestRequest.of("GET", "/customers/ABC1234"));
+        GuardExchange exchange = guard.exchange(FakeRequest.of("GET", "/customers/ABC1234"));
 
         assertThat(guard.evaluate(exchange).isAllowed()).isTrue();
         assertThat(exchange.routeTemplate()).isEqualTo("/customers/{serviceTag}");
@@ -182,7 +183,7 @@ class RouteAuthorizationStepTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"GET, /nothing", "GET, /payments/", "GET, /customers/", "DELETE, /unknown/1", "GET, /"})
     void anUnmappedRouteIs404ForAnAuthenticatedCaller(String method, String path) {
-        Decision d = run(bearer("customers:read", "payments:write"), TestRequest.of(method, path));
+        Decision d = run(bearer("customers:read", "payments:write"), FakeRequest.of(method, path));
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(404);
             assertThat(deny.challenges()).isEmpty();
@@ -194,7 +195,7 @@ class RouteAuthorizationStepTest {
     @CsvSource({"GET, /nothing", "GET, /customers/A", "POST, /payments", "DELETE, /payments",
         "GET, /admin/inventory", "POST, /health/"})
     void anythingButAPublicRouteIs401WithEveryChallengeForAnAnonymousCaller(String method, String path) {
-        Decision d = run(null, TestRequest.of(method, path));
+        Decision d = run(null, FakeRequest.of(method, path));
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> assertThat(deny.status()).isEqualTo(401));
         assertThat(wwwAuthenticate(d)).containsExactly("Bearer", "DPoP algs=\"ES256 PS256\"");
         assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISSING);
@@ -204,7 +205,7 @@ class RouteAuthorizationStepTest {
     @ValueSource(strings = {"GET", "HEAD"})
     void aPublicRouteNeedsNoCaller(String method) {
         ApiGuard guard = guard(null, RULES);
-        GuardExchange exchange = guard.exchange(TestRequest.of(method, "/health"));
+        GuardExchange exchange = guard.exchange(FakeRequest.of(method, "/health"));
         assertThat(guard.evaluate(exchange).isAllowed()).isTrue();
         assertThat(exchange.isPublicRoute()).isTrue();
         assertThat(exchange.routeTemplate()).isEqualTo("/health");
@@ -213,16 +214,16 @@ class RouteAuthorizationStepTest {
     @Test
     void withDenyUnmappedOffAnUnmappedRouteStillNeedsACallerButNoScope() {
         RouteRules open = RouteRules.builder().route("GET", "/a").requireScopes("a").denyUnmapped(false).build();
-        assertThat(run(bearer(), TestRequest.of("GET", "/elsewhere"), open).isAllowed()).isTrue();
-        assertThat(((Decision.Deny) run(null, TestRequest.of("GET", "/elsewhere"), open)).status()).isEqualTo(401);
-        assertThat(((Decision.Deny) run(bearer(), TestRequest.of("GET", "/a"), open)).status()).isEqualTo(403);
+        assertThat(run(bearer(), FakeRequest.of("GET", "/elsewhere"), open).isAllowed()).isTrue();
+        assertThat(((Decision.Deny) run(null, FakeRequest.of("GET", "/elsewhere"), open)).status()).isEqualTo(401);
+        assertThat(((Decision.Deny) run(bearer(), FakeRequest.of("GET", "/a"), open)).status()).isEqualTo(403);
     }
 
     @ParameterizedTest(name = "{0} {1} -> Allow: {2}")
     @CsvSource({"GET, /payments, POST", "DELETE, /customers/A, 'GET, HEAD'", "POST, /health, 'GET, HEAD'",
         "get, /customers, 'GET, HEAD'"})
     void aKnownRouteWithAnotherMethodIs405WithAllow(String method, String path, String allow) {
-        Decision d = run(bearer("customers:read", "payments:write"), TestRequest.of(method, path));
+        Decision d = run(bearer("customers:read", "payments:write"), FakeRequest.of(method, path));
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(405);
             assertThat(deny.responseHeaders()).contains(Map.entry("Allow", allow));
@@ -232,15 +233,15 @@ class RouteAuthorizationStepTest {
 
     @Test
     void headIsAuthorizedByTheGetRule() {
-        assertThat(run(bearer("customers:read"), TestRequest.of("HEAD", "/customers/A")).isAllowed()).isTrue();
-        assertThat(((Decision.Deny) run(bearer("other"), TestRequest.of("HEAD", "/customers/A"))).status()).isEqualTo(403);
+        assertThat(run(bearer("customers:read"), FakeRequest.of("HEAD", "/customers/A")).isAllowed()).isTrue();
+        assertThat(((Decision.Deny) run(bearer("other"), FakeRequest.of("HEAD", "/customers/A"))).status()).isEqualTo(403);
     }
 
     // C3
     @ParameterizedTest(name = "{0}")
     @CsvSource({"BEARER_JWT, 401", "API_KEY, 401", "MTLS_BOUND_JWT, 200", "DPOP_BOUND_JWT, 200", "MTLS, 200"})
     void aSenderConstrainedRouteRefusesACredentialThatIsNot(CredentialKind kind, int status) {
-        Decision d = run(caller(kind, "payments:write"), TestRequest.of("POST", "/payments"));
+        Decision d = run(caller(kind, "payments:write"), FakeRequest.of("POST", "/payments"));
         if (status == 200) {
             assertThat(d.isAllowed()).isTrue();
         } else {
@@ -255,7 +256,7 @@ class RouteAuthorizationStepTest {
 
     @Test
     void theSenderConstraintIsCheckedBeforeTheScope() {
-        Decision d = run(bearer(), TestRequest.of("POST", "/payments"));
+        Decision d = run(bearer(), FakeRequest.of("POST", "/payments"));
         assertThat(((Decision.Deny) d).status()).isEqualTo(401);
     }
 
@@ -286,7 +287,7 @@ class RouteAuthorizationStepTest {
     void aPathNotInCanonicalFormIsRefusedWhoeverCalls(String path) {
         for (Caller who : new Caller[] {null, bearer("payments:write"), caller(CredentialKind.MTLS_BOUND_JWT, "payments:write")}) {
             events.clear();
-            Decision d = run(who, TestRequest.of("POST", path));
+            Decision d = run(who, FakeRequest.of("POST", path));
             assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
                 assertThat(deny.status()).isEqualTo(400);
                 assertThat(deny.problem().type()).endsWith("/bad-path");
@@ -299,7 +300,7 @@ class RouteAuthorizationStepTest {
     @ParameterizedTest(name = "[{0}]")
     @ValueSource(strings = {"/payments/", "/Payments", "/payments.json", "/payments/x"})
     void aPathVariantThatIsCanonicalSimplyMatchesNoRule(String path) {
-        Decision d = run(caller(CredentialKind.MTLS_BOUND_JWT, "payments:write"), TestRequest.of("POST", path));
+        Decision d = run(caller(CredentialKind.MTLS_BOUND_JWT, "payments:write"), FakeRequest.of("POST", path));
         assertThat(((Decision.Deny) d).status()).isEqualTo(404);
     }
 
@@ -307,7 +308,7 @@ class RouteAuthorizationStepTest {
     @ValueSource(strings = {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "x-http-method-override"})
     void aMethodOverrideHeaderIsRefused(String header) {
         Decision d = run(caller(CredentialKind.MTLS_BOUND_JWT, "payments:write", "customers:read"),
-                TestRequest.of("GET", "/customers/A").header(header, "POST"));
+                FakeRequest.of("GET", "/customers/A").header(header, "POST"));
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(400);
             assertThat(deny.challenges()).isEmpty();

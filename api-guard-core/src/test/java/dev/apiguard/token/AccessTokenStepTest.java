@@ -1,5 +1,6 @@
 package dev.apiguard.token;
 
+import dev.apiguard.fakes.FakeRequest;
 import static dev.apiguard.token.TestIssuer.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +39,7 @@ class AccessTokenStepTest {
 
     private GuardExchange exchange;
 
-    private Decision evaluate(TestRequest request) {
+    private Decision evaluate(FakeRequest request) {
         exchange = guard.exchange(request);
         return guard.evaluate(exchange);
     }
@@ -51,7 +52,7 @@ class AccessTokenStepTest {
     void validBearerTokenAuthenticatesTheCaller() {
         String token = ISSUER.token().sign();
 
-        Decision decision = evaluate(TestRequest.get().bearer(token));
+        Decision decision = evaluate(FakeRequest.get().bearer(token));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("client-1"));
@@ -63,7 +64,7 @@ class AccessTokenStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"Bearer ", "bearer ", "BEARER ", "bEaReR ", "Bearer    "})
     void schemeIsCaseInsensitiveAndSpacesMayRepeat(String prefix) {
-        Decision decision = evaluate(TestRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
+        Decision decision = evaluate(FakeRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).isPresent();
@@ -92,7 +93,7 @@ class AccessTokenStepTest {
     @ParameterizedTest(name = "{0} → 401, reason {2}")
     @MethodSource("refusedHeaders")
     void badBearerCredentialIsRefusedWithInvalidToken(String name, String header, String reason) {
-        Decision decision = evaluate(TestRequest.get().header("Authorization", header));
+        Decision decision = evaluate(FakeRequest.get().header("Authorization", header));
 
         assertThat(decision).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(401);
@@ -109,7 +110,7 @@ class AccessTokenStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"DPoP ", "dpop ", "DPOP  "})
     void dpopSchemeTokenIsVerifiedTheSameWayAndTheSchemeIsRecorded(String prefix) {
-        Decision decision = evaluate(TestRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
+        Decision decision = evaluate(FakeRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).isPresent();
@@ -118,14 +119,14 @@ class AccessTokenStepTest {
 
     @Test
     void bearerSchemeIsRecordedAsBearer() {
-        evaluate(TestRequest.get().header("Authorization", "bEaReR " + ISSUER.token().sign()));
+        evaluate(FakeRequest.get().header("Authorization", "bEaReR " + ISSUER.token().sign()));
 
         assertThat(exchange.credentialScheme()).isEqualTo("Bearer");
     }
 
     @Test
     void badTokenUnderTheDpopSchemeIsRefusedWithInvalidToken() {
-        Decision decision = evaluate(TestRequest.get().header("Authorization", "DPoP " + ISSUER.token().sign() + "x!"));
+        Decision decision = evaluate(FakeRequest.get().header("Authorization", "DPoP " + ISSUER.token().sign() + "x!"));
 
         assertThat(decision).isEqualTo(Denials.invalidToken());
         assertThat(exchange.caller()).isEmpty();
@@ -136,7 +137,7 @@ class AccessTokenStepTest {
     void twoAuthorizationHeadersAreABadRequest() {
         String token = ISSUER.token().sign();
 
-        Decision decision = evaluate(TestRequest.get().bearer(token).bearer(token));
+        Decision decision = evaluate(FakeRequest.get().bearer(token).bearer(token));
 
         assertThat(decision).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(400);
@@ -149,7 +150,7 @@ class AccessTokenStepTest {
 
     @Test
     void tokenInTheQueryStringIsNeverUsedAndRaisesAnEvent() {
-        Decision decision = evaluate(TestRequest.get().query("access_token"));
+        Decision decision = evaluate(FakeRequest.get().query("access_token"));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).isEmpty();
@@ -161,7 +162,7 @@ class AccessTokenStepTest {
 
     @Test
     void tokenInTheQueryStringBesideAHeaderIsReportedToo() {
-        Decision decision = evaluate(TestRequest.get().query("access_token").bearer(ISSUER.token().sign()));
+        Decision decision = evaluate(FakeRequest.get().query("access_token").bearer(ISSUER.token().sign()));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED, SecurityEventType.TOKEN_ACCEPTED);
@@ -169,7 +170,7 @@ class AccessTokenStepTest {
 
     @Test
     void requestWithoutCredentialPassesWithoutCallerAndWithoutEvents() {
-        Decision decision = evaluate(TestRequest.get());
+        Decision decision = evaluate(FakeRequest.get());
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).isEmpty();
@@ -179,7 +180,7 @@ class AccessTokenStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"Basic dXNlcjpwYXNz", "DPoPish token", "Bearerish token", "Negotiate abc"})
     void otherSchemesAreLeftToOtherSteps(String header) {
-        Decision decision = evaluate(TestRequest.get().header("Authorization", header));
+        Decision decision = evaluate(FakeRequest.get().header("Authorization", header));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).isEmpty();
@@ -190,7 +191,7 @@ class AccessTokenStepTest {
     void stepOffersTheBearerChallengeAndIsNamedToken() {
         assertThat(step.name()).isEqualTo("token");
         assertThat(step.challenges()).containsExactly(Challenge.of("Bearer"));
-        assertThat(exchangeFor(TestRequest.get()).unauthenticated().responseHeaders())
+        assertThat(exchangeFor(FakeRequest.get()).unauthenticated().responseHeaders())
                 .contains(Map.entry("WWW-Authenticate", "Bearer"));
     }
 
@@ -198,13 +199,13 @@ class AccessTokenStepTest {
     void worksWithoutListeners() {
         ApiGuard quiet = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .listener(SecurityEventListener.NONE).step(step).build();
-        GuardExchange ex = quiet.exchange(TestRequest.get().bearer(ISSUER.token().sign()));
+        GuardExchange ex = quiet.exchange(FakeRequest.get().bearer(ISSUER.token().sign()));
 
         assertThat(quiet.evaluate(ex).isAllowed()).isTrue();
         assertThat(ex.caller()).isPresent();
     }
 
-    private GuardExchange exchangeFor(TestRequest request) {
+    private GuardExchange exchangeFor(FakeRequest request) {
         return guard.exchange(request);
     }
 
