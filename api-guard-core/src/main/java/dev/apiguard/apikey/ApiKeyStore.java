@@ -10,8 +10,10 @@ import java.util.Optional;
  * node takes effect on every node at once.
  *
  * <p>Contract: implementations are thread-safe; {@link #find} and {@link #isRevoked} are called
- * on the request thread and must be fast (a shared store needs a timeout, and a store that cannot
- * answer throws, which the guard turns into 503). A store holds hashes, never keys.
+ * on the request thread and must be fast (a shared store needs a timeout; a store that cannot
+ * answer either throws, which the guard turns into 503, or refuses the key — empty from
+ * {@link #find}, {@code true} from {@link #isRevoked} — as the Redis store does; it never lets a
+ * key through unchecked). A store holds hashes, never keys.
  */
 public interface ApiKeyStore {
 

@@ -2,6 +2,7 @@ package dev.apiguard.redis;
 
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.ReplayCache;
+import dev.apiguard.apikey.ApiKeyStore;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.Slf4jSecurityEventListener;
 import dev.apiguard.ratelimit.BucketStore;
@@ -23,16 +24,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The guard's shared state in one Redis: rate-limit buckets ({@link #bucketStore()}), replay
- * caches ({@link #replayCache()}) and the quarantine list ({@link #quarantineStore()}), over one
- * Lettuce {@link RedisClient} and one multiplexed connection. Several app nodes configured with
- * the same Redis share limits, quarantines and seen identifiers.
+ * caches ({@link #replayCache()}), the quarantine list ({@link #quarantineStore()}) and legacy API
+ * keys ({@link #apiKeyStore()}), over one Lettuce {@link RedisClient} and one multiplexed
+ * connection. Several app nodes configured with the same Redis share limits, quarantines, seen
+ * identifiers and API key revocations.
  *
  * <p>Every key starts with {@link Builder#keyPrefix} (default {@value #DEFAULT_KEY_PREFIX}) and
  * expires by itself. Every command has a timeout (default 1 s); while the connection is down,
  * commands are refused at once instead of queued, and after a failure the stores skip Redis for
  * a short back-off (default 250 ms) but for one probing request, so that a dead server cannot hold
  * request threads. What the guard does meanwhile is the {@link RedisFailurePolicy}; it returns to
- * normal as soon as a command succeeds again, with a {@code store.recovered} event.
+ * normal as soon as a command succeeds again, with a {@code store.recovered} event. The API key
+ * store is the exception: it always fails closed ({@link RedisApiKeyStore}).
  *
  * <p>Thread-safe. Close it when the application stops: it closes the connection and the client.
  */
@@ -54,6 +57,8 @@ public final class RedisGuardState implements AutoCloseable {
     private final RedisBucketStore bucketStore;
     private final RedisReplayCache replayCache;
     private final RedisQuarantineStore quarantineStore;
+    private final String keyPrefix;
+    private final RedisApiKeyStore apiKeyStore;
 
     private RedisGuardState(Builder b) {
         RedisURI uri = RedisURI.create(b.uri);
@@ -82,6 +87,8 @@ public final class RedisGuardState implements AutoCloseable {
                 b.closedRetryAfter, availability);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
         this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability);
+        this.keyPrefix = b.keyPrefix;
+        this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }
 
     /** A builder for the Redis at the URI, like {@code redis://127.0.0.1:6379} or {@code rediss://user:pw@host:6380/0}. */
@@ -102,6 +109,23 @@ public final class RedisGuardState implements AutoCloseable {
     /** The quarantine list. */
     public QuarantineStore quarantineStore() {
         return quarantineStore;
+    }
+
+    /**
+     * The legacy API key store ({@code ApiKeyStep.builder(...)}), whose keys may live at most
+     * {@link ApiKeyStore#DEFAULT_MAX_LIFETIME}: a revocation on one node is refused by every node
+     * at once. Fails closed whatever the {@link RedisFailurePolicy}.
+     */
+    public RedisApiKeyStore apiKeyStore() {
+        return apiKeyStore;
+    }
+
+    /**
+     * The legacy API key store over the same keys, whose {@link RedisApiKeyStore#register} accepts
+     * keys living at most {@code maxLifetime} (1 day to 5 years).
+     */
+    public RedisApiKeyStore apiKeyStore(Duration maxLifetime) {
+        return new RedisApiKeyStore(connection, keyPrefix, maxLifetime, availability);
     }
 
     /** Whether the last command failed and the failure policy applies now. */
