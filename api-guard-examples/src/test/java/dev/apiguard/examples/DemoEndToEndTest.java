@@ -187,8 +187,11 @@ class DemoEndToEndTest {
         // the JDK client would refuse a header this large; a raw socket sends what an attacker would
         String response = raw("GET /customers/" + tag + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                 + BrokenTokens.oversized(100_000) + "\r\nConnection: close\r\n\r\n");
-        assertThat(response).matches("(?s)HTTP/1\\.1 (401|431|400) .*");
-        assertThat(response).doesNotStartWith("HTTP/1.1 500");
+        // refused with 401, 431 or 400 - or the connection closed before an answer could be read
+        // (the server refuses the header while the client is still writing it); never a 500
+        assertThat(response).satisfiesAnyOf(
+                r -> assertThat(r).matches("(?s)HTTP/1\\.1 (401|431|400) .*"),
+                r -> assertThat(r).isEmpty());
     }
 
     @Test
@@ -285,8 +288,13 @@ class DemoEndToEndTest {
                 .createSocket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            try {
+                out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (java.net.SocketException e) {
+                // the server may answer and close before a huge request is fully written:
+                // what it answered is still read below
+            }
             StringBuilder sb = new StringBuilder();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.ISO_8859_1))) {

@@ -57,7 +57,7 @@ abstract class GuardFilterContractTest {
 
         Call(String method, String pathAndQuery, String caller) {
             builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery))
-                    .timeout(Duration.ofSeconds(10))
+                    .timeout(Duration.ofSeconds(30))
                     .header(TestApp.ID_HEADER, id)
                     .method(method, HttpRequest.BodyPublishers.noBody());
             if (caller != null) {
