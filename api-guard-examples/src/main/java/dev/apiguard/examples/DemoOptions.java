@@ -34,7 +34,7 @@ public final class DemoOptions {
         FLAGS.put("--trusted-proxy", "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
         FLAGS.put("--client-cert-header", "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
         FLAGS.put("--rate-limit", "--rate-limit N/PERIOD           each caller's token bucket: capacity N refilled over PERIOD, like 20/1s or 600/1m (default 50/1s)");
-        FLAGS.put("--anonymous-rate-limit", "--anonymous-rate-limit N/PERIOD per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
+        FLAGS.put("--anonymous-rate-limit", "--anonymous-rate-limit N/PERIOD  per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
         FLAGS.put("--redis", "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
         FLAGS.put("--redis-failure", "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
         FLAGS.put("--anomaly", "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
@@ -156,7 +156,16 @@ public final class DemoOptions {
 
     /** The help text: one line per flag, each starting with the flag. */
     public static String helpText() {
-        return String.join(System.lineSeparator(), FLAGS.values());
+        StringBuilder help = new StringBuilder();
+        for (String line : FLAGS.values()) {
+            // each line is "usage  description": align the descriptions in one column
+            String[] parts = line.split(" {2,}", 2);
+            if (help.length() > 0) {
+                help.append(System.lineSeparator());
+            }
+            help.append(parts.length == 2 ? String.format("%-32s %s", parts[0], parts[1]) : line);
+        }
+        return help.toString();
     }
 
     private static int parsePort(String value) throws UsageException {
