@@ -149,7 +149,7 @@ class DpopEndToEndTest {
     @Test
     void twoProofHeadersAreRefused() throws Exception {
         String token = payer(KEY);
-        String response = DemoEndToEndTest.rawTo(server, pki, "POST /payments HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+        String response = DemoApiContractTest.rawTo(server.port(), pki, "POST /payments HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
                 + "\r\nAuthorization: DPoP " + token + "\r\nDPoP: " + KEY.proof("POST", paymentsUri, token)
                 + "\r\nDPoP: " + KEY.proof("POST", paymentsUri, token)
                 + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
