@@ -63,7 +63,11 @@ public final class DpopKey {
         }
     }
 
-    /** A fresh Ed25519 key that signs EdDSA (through Google Tink). */
+    /**
+     * A fresh Ed25519 key that signs EdDSA (through Google Tink).
+     * {@code com.google.crypto.tink:tink} is an optional dependency of the test kit: a host that
+     * calls this adds it to its own test dependencies.
+     */
     public static DpopKey ed25519() {
         try {
             return new DpopKey(new OctetKeyPairGenerator(Curve.Ed25519).generate(), JWSAlgorithm.EdDSA,

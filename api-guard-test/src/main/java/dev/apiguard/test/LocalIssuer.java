@@ -89,7 +89,11 @@ public final class LocalIssuer {
         }
     }
 
-    /** An issuer with a fresh Ed25519 key pair that signs EdDSA (through Google Tink). */
+    /**
+     * An issuer with a fresh Ed25519 key pair that signs EdDSA (through Google Tink).
+     * {@code com.google.crypto.tink:tink} is an optional dependency of the test kit: a host that
+     * calls this adds it to its own test dependencies.
+     */
     public static LocalIssuer ed25519(String issuerUri) {
         requireIssuer(issuerUri);
         try {

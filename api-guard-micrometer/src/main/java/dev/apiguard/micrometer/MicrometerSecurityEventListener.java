@@ -1,0 +1,303 @@
+package dev.apiguard.micrometer;
+
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.event.SecurityEventType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Counts api-guard's security events in a Micrometer {@link MeterRegistry}.
+ *
+ * <p>Compose it with the logging listener, so that events are both logged and counted:
+ * <pre>{@code
+ * ApiGuard guard = ApiGuard.builder()
+ *     .listener(SecurityEventListener.composite(
+ *             new Slf4jSecurityEventListener(),
+ *             MicrometerSecurityEventListener.of(meterRegistry)))
+ *     ...
+ * }</pre>
+ *
+ * <p>Meters (all counters):
+ * <ul>
+ *   <li>{@value #EVENTS}: every event, tagged {@code event} (the stable dotted name, for example
+ *       {@code token.rejected}) and {@code outcome} ({@code accepted}, {@code refused},
+ *       {@code notice}, {@code anomaly}, {@code fault} or {@code recovered}). The counter of every
+ *       event kind is registered at zero up front (without caller ids).</li>
+ *   <li>{@value #DECISIONS}: step decisions <em>as derived from events</em>, tagged {@code step}
+ *       (the name of the guard step that emits the kind of event: {@code token}, {@code scope},
+ *       {@code mtls-binding}, {@code mtls-client}, {@code dpop}, {@code client-assertion},
+ *       {@code apikey}, {@code ratelimit}, {@code anonymous-ratelimit}, {@code anomaly}, or
+ *       {@code guard} for request-level events) and {@code outcome} ({@code allow} for a verified
+ *       credential, {@code deny} for a refusal, {@code fault} for a step that threw). A decision
+ *       that emits no event (a step that lets a request through silently, such as the rate
+ *       limiter with tokens left) is not counted.</li>
+ *   <li>{@value #RATE_LIMIT_REJECTIONS}: {@code ratelimit.limited} events, tagged {@code plan} (the
+ *       plan's name) and {@code bucket} ({@code caller}, or {@code peer} before authentication).</li>
+ *   <li>{@value #ANOMALY_ACTIONS}: anomaly-scorer transitions, tagged {@code action}
+ *       ({@code observed}, {@code throttled}, {@code quarantined}, {@code cleared}).</li>
+ *   <li>{@value #KEY_FETCH_FAILURES}: {@code keys.fetch_failed} events (a key set that could not be
+ *       fetched). The JWKS client also logs its health changes on the logger
+ *       {@code dev.apiguard.token.jwks}.</li>
+ *   <li>{@value #STORE_TRANSITIONS}: shared-store (Redis) failures and recoveries, tagged
+ *       {@code store} and {@code state} ({@code unavailable}, {@code recovered}).</li>
+ * </ul>
+ *
+ * <p>Cardinality: tag values come only from closed sets (event names, step names, outcomes) or
+ * are capped: the first {@link Builder#maxTagValues(int)} distinct plan and step names are kept
+ * and later ones count as {@value #OTHER}. Other event details are never tags. Caller ids are
+ * <em>not</em> tags unless the host opts in with {@link Builder#tagCallerIds(boolean)}; even then
+ * only the first {@link Builder#maxCallerIds(int)} distinct callers get their own tag value.
+ *
+ * <p>Thread-safe; {@link #onEvent} never blocks beyond the registry's own meter lookup.
+ */
+public final class MicrometerSecurityEventListener implements SecurityEventListener {
+
+    /** Counter of every security event. */
+    public static final String EVENTS = "apiguard.events";
+    /** Counter of step decisions derived from events. */
+    public static final String DECISIONS = "apiguard.decisions";
+    /** Counter of rate-limit rejections per plan. */
+    public static final String RATE_LIMIT_REJECTIONS = "apiguard.ratelimit.rejections";
+    /** Counter of anomaly-scorer actions. */
+    public static final String ANOMALY_ACTIONS = "apiguard.anomaly.actions";
+    /** Counter of key-set fetch failures. */
+    public static final String KEY_FETCH_FAILURES = "apiguard.keys.fetch_failures";
+    /** Counter of shared-store availability changes. */
+    public static final String STORE_TRANSITIONS = "apiguard.store.transitions";
+    /** The tag value that stands for any value past a cap. */
+    public static final String OTHER = "other";
+    /** The tag value of a missing value (no caller, no plan). */
+    public static final String NONE = "none";
+
+    private static final Set<String> KNOWN_STEPS = Set.of("token", "scope", "mtls-binding",
+            "mtls-client", "dpop", "client-assertion", "apikey", "ratelimit", "anonymous-ratelimit",
+            "anomaly", "inventory", "guard");
+    private static final Set<String> KNOWN_STORES = Set.of("redis");
+
+    private final MeterRegistry registry;
+    private final boolean tagCallerIds;
+    private final BoundedValues callers;
+    private final BoundedValues plans;
+    private final BoundedValues steps;
+    private final Map<SecurityEventType, Counter> eventCounters = new EnumMap<>(SecurityEventType.class);
+
+    private MicrometerSecurityEventListener(Builder b) {
+        this.registry = b.registry;
+        this.tagCallerIds = b.tagCallerIds;
+        this.callers = new BoundedValues(Set.of(), b.maxCallerIds);
+        this.plans = new BoundedValues(Set.of(), b.maxTagValues);
+        this.steps = new BoundedValues(KNOWN_STEPS, b.maxTagValues);
+        if (!tagCallerIds) {
+            for (SecurityEventType type : SecurityEventType.values()) {
+                eventCounters.put(type, registry.counter(EVENTS,
+                        Tags.of("event", type.eventName(), "outcome", outcome(type))));
+            }
+        }
+    }
+
+    /** A listener with the defaults: no caller ids as tags. */
+    public static MicrometerSecurityEventListener of(MeterRegistry registry) {
+        return builder(registry).build();
+    }
+
+    /** A builder of a listener counting into the registry. */
+    public static Builder builder(MeterRegistry registry) {
+        return new Builder(registry);
+    }
+
+    @Override
+    public void onEvent(SecurityEvent event) {
+        SecurityEventType type = event.type();
+        Tags caller = tagCallerIds ? Tags.of("caller", callers.bound(event.callerId())) : Tags.empty();
+        Counter events = eventCounters.get(type);
+        if (events == null) {
+            events = registry.counter(EVENTS, caller.and("event", type.eventName(), "outcome", outcome(type)));
+        }
+        events.increment();
+
+        String step = step(event);
+        String decision = decision(type);
+        if (step != null && decision != null) {
+            registry.counter(DECISIONS, caller.and("step", steps.bound(step), "outcome", decision)).increment();
+        }
+        switch (type) {
+            case RATE_LIMITED -> registry.counter(RATE_LIMIT_REJECTIONS, caller.and(
+                    "plan", plans.bound(event.detail("plan")),
+                    "bucket", "peer".equals(event.detail("bucket")) ? "peer" : "caller")).increment();
+            case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED ->
+                    registry.counter(ANOMALY_ACTIONS, caller.and("action", anomalyAction(type))).increment();
+            case KEY_SOURCE_FAILED -> registry.counter(KEY_FETCH_FAILURES).increment();
+            case STORE_UNAVAILABLE, STORE_RECOVERED -> {
+                String store = event.detail("store");
+                registry.counter(STORE_TRANSITIONS, Tags.of(
+                        "store", store == null ? NONE : KNOWN_STORES.contains(store) ? store : OTHER,
+                        "state", type == SecurityEventType.STORE_UNAVAILABLE ? "unavailable" : "recovered"))
+                        .increment();
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** The {@code outcome} tag of {@value #EVENTS} for a kind of event. */
+    static String outcome(SecurityEventType type) {
+        return switch (type) {
+            case TOKEN_ACCEPTED, MTLS_CLIENT_ACCEPTED, DPOP_PROOF_ACCEPTED, CLIENT_ASSERTION_ACCEPTED,
+                    API_KEY_ACCEPTED, REQUEST_ALLOWED -> "accepted";
+            case TOKEN_REJECTED, CREDENTIAL_MISSING, REQUEST_INVALID, SCOPE_DENIED, ROUTE_UNMAPPED,
+                    METHOD_NOT_ALLOWED, PATH_REJECTED, CERTIFICATE_REJECTED, CERTIFICATE_BINDING_FAILED,
+                    MTLS_CLIENT_UNMATCHED, DPOP_PROOF_REJECTED, DPOP_REPLAYED, DPOP_DOWNGRADE,
+                    DPOP_NONCE_REQUIRED, CLIENT_ASSERTION_REJECTED, RATE_LIMITED, QUARANTINE_REFUSED,
+                    API_KEY_REJECTED -> "refused";
+            case CREDENTIAL_MISPLACED, CERTIFICATE_SPOOFED, CERTIFICATE_EXPIRING -> "notice";
+            case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED -> "anomaly";
+            case STORE_UNAVAILABLE, KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED -> "fault";
+            case STORE_RECOVERED -> "recovered";
+            default -> "notice";
+        };
+    }
+
+    /** The {@code outcome} tag of {@value #DECISIONS}, or {@code null} when the event is no decision. */
+    static String decision(SecurityEventType type) {
+        if (type == SecurityEventType.STEP_FAILED) {
+            return "fault";
+        }
+        if (type == SecurityEventType.CERTIFICATE_REJECTED) {
+            return null; // certificate resolution: the step using it decides (and emits) on its own
+        }
+        return switch (outcome(type)) {
+            case "accepted" -> "allow";
+            case "refused" -> "deny";
+            default -> null;
+        };
+    }
+
+    /** The step that emits this event, or {@code null} when it is not tied to one. */
+    static String step(SecurityEvent event) {
+        return switch (event.type()) {
+            case TOKEN_ACCEPTED -> "token";
+            case TOKEN_REJECTED -> "sender_constraint_required".equals(event.detail("reason")) ? "scope" : "token";
+            case CREDENTIAL_MISSING, SCOPE_DENIED, ROUTE_UNMAPPED, METHOD_NOT_ALLOWED, PATH_REJECTED -> "scope";
+            case CERTIFICATE_BINDING_FAILED -> "mtls-binding";
+            case MTLS_CLIENT_ACCEPTED, MTLS_CLIENT_UNMATCHED -> "mtls-client";
+            case DPOP_PROOF_ACCEPTED, DPOP_PROOF_REJECTED, DPOP_REPLAYED, DPOP_DOWNGRADE,
+                    DPOP_NONCE_REQUIRED -> "dpop";
+            case CLIENT_ASSERTION_ACCEPTED, CLIENT_ASSERTION_REJECTED -> "client-assertion";
+            case API_KEY_ACCEPTED, API_KEY_REJECTED -> "apikey";
+            case RATE_LIMITED -> "peer".equals(event.detail("bucket")) ? "anonymous-ratelimit" : "ratelimit";
+            case QUARANTINE_REFUSED -> "anomaly";
+            case REQUEST_ALLOWED -> "guard";
+            case STEP_FAILED -> event.detail("step") == null ? "guard" : event.detail("step");
+            case REQUEST_INVALID -> {
+                String reason = String.valueOf(event.detail("reason"));
+                yield switch (reason) {
+                    case "multiple_authorization_headers" -> "token";
+                    case "multiple_api_key_headers" -> "apikey";
+                    case "method_override" -> "scope";
+                    case "form_body_size" -> "client-assertion";
+                    default -> "guard";
+                };
+            }
+            default -> null;
+        };
+    }
+
+    private static String anomalyAction(SecurityEventType type) {
+        return switch (type) {
+            case ANOMALY_THROTTLED -> "throttled";
+            case ANOMALY_QUARANTINED -> "quarantined";
+            case ANOMALY_CLEARED -> "cleared";
+            default -> "observed";
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "MicrometerSecurityEventListener[tagCallerIds=" + tagCallerIds + "]";
+    }
+
+    /** Builds a {@link MicrometerSecurityEventListener}. Not thread-safe. */
+    public static final class Builder {
+        private final MeterRegistry registry;
+        private boolean tagCallerIds;
+        private int maxCallerIds = 1000;
+        private int maxTagValues = 64;
+
+        private Builder(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry cannot be null");
+        }
+
+        /**
+         * Whether request meters carry a {@code caller} tag with the verified caller's id
+         * ({@value MicrometerSecurityEventListener#NONE} before authentication). Default:
+         * {@code false}, since every caller id is a new time series in the monitoring system.
+         */
+        public Builder tagCallerIds(boolean tagCallerIds) {
+            this.tagCallerIds = tagCallerIds;
+            return this;
+        }
+
+        /**
+         * How many distinct caller ids get their own tag value when {@link #tagCallerIds(boolean)}
+         * is on; later callers count as {@value MicrometerSecurityEventListener#OTHER}. Default 1000.
+         */
+        public Builder maxCallerIds(int maxCallerIds) {
+            if (maxCallerIds < 0) {
+                throw new IllegalArgumentException("maxCallerIds cannot be negative");
+            }
+            this.maxCallerIds = maxCallerIds;
+            return this;
+        }
+
+        /**
+         * How many distinct host-defined names (rate-limit plans, custom step names) get their own
+         * tag value; later ones count as {@value MicrometerSecurityEventListener#OTHER}. Default 64.
+         */
+        public Builder maxTagValues(int maxTagValues) {
+            if (maxTagValues < 0) {
+                throw new IllegalArgumentException("maxTagValues cannot be negative");
+            }
+            this.maxTagValues = maxTagValues;
+            return this;
+        }
+
+        /** Builds the listener and registers its event counters (at zero). */
+        public MicrometerSecurityEventListener build() {
+            return new MicrometerSecurityEventListener(this);
+        }
+    }
+
+    /** Keeps a tag's values to the known ones plus at most {@code max} others seen first. */
+    static final class BoundedValues {
+        private final Set<String> known;
+        private final int max;
+        private final Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        BoundedValues(Set<String> known, int max) {
+            this.known = known;
+            this.max = max;
+        }
+
+        String bound(String value) {
+            if (value == null || value.isEmpty()) {
+                return NONE;
+            }
+            if (known.contains(value) || seen.contains(value)) {
+                return value;
+            }
+            synchronized (seen) {
+                if (seen.size() < max) {
+                    seen.add(value);
+                    return value;
+                }
+            }
+            return OTHER;
+        }
+    }
+}

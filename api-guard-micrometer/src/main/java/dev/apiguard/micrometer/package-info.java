@@ -1,0 +1,5 @@
+/**
+ * Micrometer binding: {@link dev.apiguard.micrometer.MicrometerSecurityEventListener} counts
+ * api-guard's security events with bounded tag cardinality.
+ */
+package dev.apiguard.micrometer;
