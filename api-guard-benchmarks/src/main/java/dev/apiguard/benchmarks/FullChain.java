@@ -1,6 +1,7 @@
 package dev.apiguard.benchmarks;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.GuardStep;
 import dev.apiguard.LocalQuarantineStore;
 import dev.apiguard.anomaly.AnomalyMode;
 import dev.apiguard.anomaly.AnomalyPolicy;
@@ -54,12 +55,20 @@ final class FullChain {
     }
 
     static ApiGuard guard(LocalIssuer issuer, Caps caps, Clock clock) {
-        TokenPolicy tokens = TokenPolicy.builder()
+        return guard(tokenStep(issuer, caps, clock), caps, clock);
+    }
+
+    static AccessTokenStep tokenStep(LocalIssuer issuer, Caps caps, Clock clock) {
+        return AccessTokenStep.of(TokenPolicy.builder()
                 .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                 .audience(issuer.defaultAudience())
                 .cacheMaximumSize(caps.tokens())
                 .clock(clock)
-                .build();
+                .build());
+    }
+
+    /** The chain with another authentication step in the token step's place. */
+    static ApiGuard guard(GuardStep authentication, Caps caps, Clock clock) {
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("roomy", 1_000_000_000L, Duration.ofHours(1)))
                 .anonymousPlan(RateLimitPlan.simple("anonymous-roomy", 1_000_000_000L, Duration.ofHours(1)))
@@ -84,7 +93,7 @@ final class FullChain {
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
                 .step(AnonymousRateLimitStep.of(limits))
-                .step(AccessTokenStep.of(tokens))
+                .step(authentication)
                 .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
                 .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", PATH).requireScopes(SCOPE).build()))
                 .step(anomaly)
