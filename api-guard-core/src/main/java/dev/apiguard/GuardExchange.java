@@ -31,6 +31,8 @@ public final class GuardExchange {
     private List<String> routeScopes = List.of();
     private Decision decision;
     private final List<Map.Entry<String, String>> responseHeaders = new ArrayList<>(0);
+    // few steps keep a tag, so a flat array of type, value pairs beats a map
+    private Object[] tags;
 
     GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener,
             List<Challenge> challenges) {
@@ -130,6 +132,44 @@ public final class GuardExchange {
             }
         }
         responseHeaders.add(Map.entry(name, value));
+    }
+
+    /**
+     * Attaches per-request state of a step, by type (as OkHttp's request tags): what a step
+     * worked out in {@link GuardStep#evaluate} and needs again in {@link GuardStep#completed},
+     * so that it is not computed twice. Use a type private to the step. A {@code null} value
+     * removes the tag. Never put a credential in a tag that outlives the request.
+     */
+    public <T> void tag(Class<T> type, T value) {
+        Objects.requireNonNull(type, "type cannot be null");
+        if (tags != null) {
+            for (int i = 0; i < tags.length; i += 2) {
+                if (tags[i] == type) {
+                    tags[i + 1] = value == null ? null : type.cast(value);
+                    return;
+                }
+            }
+        }
+        if (value == null) {
+            return;
+        }
+        int at = tags == null ? 0 : tags.length;
+        tags = tags == null ? new Object[2] : java.util.Arrays.copyOf(tags, at + 2);
+        tags[at] = type;
+        tags[at + 1] = type.cast(value);
+    }
+
+    /** The tag of this type attached with {@link #tag(Class, Object)}, or {@code null}. */
+    public <T> T tag(Class<T> type) {
+        Objects.requireNonNull(type, "type cannot be null");
+        if (tags != null) {
+            for (int i = 0; i < tags.length; i += 2) {
+                if (tags[i] == type) {
+                    return type.cast(tags[i + 1]);
+                }
+            }
+        }
+        return null;
     }
 
     /** The headers steps added with {@link #addResponseHeader}, in order; unmodifiable. */

@@ -23,11 +23,16 @@ public record AnomalyScore(String callerId, double score, Map<Signal, Double> re
         Objects.requireNonNull(callerId, "callerId cannot be null");
         Objects.requireNonNull(action, "action cannot be null");
         Objects.requireNonNull(at, "at cannot be null");
-        Map<Signal, Double> sorted = new LinkedHashMap<>();
-        reasons.entrySet().stream()
-                .sorted(Map.Entry.<Signal, Double>comparingByValue().reversed())
-                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
-        reasons = Collections.unmodifiableMap(sorted);
+        if (reasons.isEmpty()) {
+            // the usual score of a well-behaved caller, computed on each of its requests
+            reasons = Map.of();
+        } else {
+            Map<Signal, Double> sorted = new LinkedHashMap<>();
+            reasons.entrySet().stream()
+                    .sorted(Map.Entry.<Signal, Double>comparingByValue().reversed())
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            reasons = Collections.unmodifiableMap(sorted);
+        }
     }
 
     /** The reasons as {@code sequential=12.5 enumeration=3.0}, the largest first; empty when none. */

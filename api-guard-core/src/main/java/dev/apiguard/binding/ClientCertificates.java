@@ -6,6 +6,7 @@ import dev.apiguard.TrustedProxies;
 import dev.apiguard.binding.CertificateResolution.Refused;
 import dev.apiguard.binding.CertificateResolution.Resolved;
 import dev.apiguard.binding.internal.CertificateThumbprints;
+import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.binding.internal.CertificateTrust;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader;
 import dev.apiguard.event.SecurityEventType;
@@ -99,7 +100,8 @@ public final class ClientCertificates {
         if (!chain.isEmpty()) {
             try {
                 X509Certificate leaf = chain.get(0);
-                tls = new Resolved(leaf, CertificateThumbprints.x5tS256(leaf.getEncoded()), CertificateSource.TLS);
+                // memoized per certificate object: the container reuses it for every request of a TLS session
+                tls = new Resolved(leaf, CertificateDigests.x5tS256(leaf), CertificateSource.TLS);
             } catch (CertificateEncodingException e) {
                 return refuse(exchange, "tls_certificate_unencodable");
             }

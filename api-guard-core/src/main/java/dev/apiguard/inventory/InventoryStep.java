@@ -5,15 +5,13 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
+import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.inventory.internal.Ledger;
 import dev.apiguard.inventory.internal.Observation;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -135,10 +133,9 @@ public final class InventoryStep implements GuardStep {
         }
         X509Certificate leaf = chain.get(0);
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded());
-            String leafThumbprint = Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-            return leafThumbprint.equals(thumbprint) ? leaf.getNotAfter().toInstant() : null;
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            // memoized per certificate object, shared with the binding step: not re-hashed per request
+            return CertificateDigests.x5tS256(leaf).equals(thumbprint) ? leaf.getNotAfter().toInstant() : null;
+        } catch (CertificateEncodingException e) {
             return null;
         }
     }

@@ -23,7 +23,7 @@ import java.util.Objects;
  * policy's {@linkplain RateLimitPolicy#trustedProxies() trusted proxies}. Per request:
  * <ul>
  *   <li>a path in {@link RateLimitPolicy#anonymousExemptPaths()}: allowed, uncounted;</li>
- *   <li>a credential that authenticated successfully in the last {@link #KNOWN_CREDENTIAL_TTL}
+ *   <li>a credential that authenticated successfully and was last presented within {@link #KNOWN_CREDENTIAL_TTL}
  *       (recognised by a SHA-256 digest; the credential itself is not kept): passes this step,
  *       so a caller with a valid credential is limited by its own bucket only, even while others
  *       flood from the same address;</li>
@@ -59,14 +59,21 @@ public final class AnonymousRateLimitStep implements GuardStep {
         LocalBucketStore.ClockTimeMeter time = new LocalBucketStore.ClockTimeMeter(policy.clock());
         this.knownCredentials = Caffeine.newBuilder()
                 .maximumSize(KNOWN_CREDENTIALS_MAXIMUM_SIZE)
-                .expireAfterWrite(KNOWN_CREDENTIAL_TTL)
+                // kept while in use: each request's look-up in evaluate renews it, so completed need
+                // not write (a write per request would schedule cache maintenance per request)
+                .expireAfterAccess(KNOWN_CREDENTIAL_TTL)
                 .ticker(time::currentTimeNanos)
+                .executor(Runnable::run)
                 .build();
     }
 
     /** A step limiting addresses as the policy's anonymous plan says. */
     public static AnonymousRateLimitStep of(RateLimitPolicy policy) {
         return new AnonymousRateLimitStep(Objects.requireNonNull(policy, "policy cannot be null"));
+    }
+
+    /** What {@link #evaluate} found, for {@link #completed}: the credential's digest and whether it was known. */
+    private record Seen(String fingerprint, boolean known) {
     }
 
     @Override
@@ -79,8 +86,11 @@ public final class AnonymousRateLimitStep implements GuardStep {
         if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
             return Decision.ALLOW;
         }
-        String fingerprint = CredentialFingerprint.of(exchange.request());
-        if (fingerprint != null && knownCredentials.getIfPresent(fingerprint) != null) {
+        String fingerprint = CredentialFingerprint.of(exchange);
+        boolean known = fingerprint != null && knownCredentials.getIfPresent(fingerprint) != null;
+        // completed needs the same digest: computed once per request
+        exchange.tag(Seen.class, new Seen(fingerprint, known));
+        if (known) {
             return Decision.ALLOW;
         }
         BucketStore.Outcome outcome = policy.store().estimate(key(exchange), plan.configuration(), tokens);
@@ -106,9 +116,11 @@ public final class AnonymousRateLimitStep implements GuardStep {
         if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
             return;
         }
-        String fingerprint = CredentialFingerprint.of(exchange.request());
+        Seen seen = exchange.tag(Seen.class);
+        String fingerprint = seen != null ? seen.fingerprint() : CredentialFingerprint.of(exchange);
         if (exchange.caller().isPresent()) {
-            if (fingerprint != null) {
+            // already known: the look-up in evaluate renewed it
+            if (fingerprint != null && (seen == null || !seen.known())) {
                 knownCredentials.put(fingerprint, Boolean.TRUE);
             }
             return;

@@ -46,6 +46,8 @@ public final class LocalBucketStore implements BucketStore {
                 .maximumSize(maximumSize)
                 .ticker(time::currentTimeNanos)
                 .expireAfter(Expiry.<String, Entry>accessing((key, e) -> Duration.ofNanos(e.refillNanos())))
+                // maintenance on the calling thread, as the other caches: no hand-off to the common pool per request
+                .executor(Runnable::run)
                 .build();
     }
 

@@ -50,9 +50,28 @@ public record RouteRule(String method, String template, Access access, List<Stri
     public boolean grantedTo(Caller caller) {
         return switch (access) {
             case PUBLIC -> true;
-            case ALL_OF -> scopes.stream().allMatch(caller::hasScope);
-            case ANY_OF -> scopes.stream().anyMatch(caller::hasScope);
+            case ALL_OF -> hasAll(caller);
+            case ANY_OF -> hasAny(caller);
         };
+    }
+
+    // loops, not streams: this runs on every request
+    private boolean hasAll(Caller caller) {
+        for (String s : scopes) {
+            if (!caller.hasScope(s)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean hasAny(Caller caller) {
+        for (String s : scopes) {
+            if (caller.hasScope(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.internal.Sha256Memo;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import java.util.List;
@@ -107,7 +108,9 @@ public final class AccessTokenStep implements GuardStep {
         if (token == null) {
             return reject(exchange, Rejected.MALFORMED);
         }
-        TokenVerification result = verifier.verify(token, exchange.now());
+        // the digest is shared with the anonymous limiter's fingerprint: one SHA-256 of the token per request
+        TokenVerification result = verifier.verify(token, exchange.now(),
+                verifier.caches() ? Sha256Memo.of(exchange, token) : null);
         if (result instanceof Verified verified) {
             exchange.authenticate(verified.caller());
             exchange.credentialScheme(scheme);

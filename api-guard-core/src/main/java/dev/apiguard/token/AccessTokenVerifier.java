@@ -107,6 +107,11 @@ public final class AccessTokenVerifier {
      * @return the verified caller, or the reason for refusal; never null, never throws for bad input
      */
     public TokenVerification verify(String token, Instant now) {
+        return verify(token, now, null);
+    }
+
+    /** As {@link #verify(String, Instant)}, with the token's SHA-256 when already computed (else null). */
+    TokenVerification verify(String token, Instant now, byte[] tokenSha256) {
         Objects.requireNonNull(now, "now cannot be null");
         try {
             if (token == null || token.isEmpty()) {
@@ -117,7 +122,7 @@ public final class AccessTokenVerifier {
             }
             TokenDigest digest = null;
             if (cache != null) {
-                digest = TokenDigest.of(token);
+                digest = tokenSha256 != null ? TokenDigest.ofSha256(tokenSha256) : TokenDigest.of(token);
                 Caller cached = cache.getIfPresent(digest);
                 if (cached != null) {
                     return expired(cached.expiresAt(), now) ? rejected(Rejected.EXPIRED) : new Verified(cached);
@@ -135,6 +140,11 @@ public final class AccessTokenVerifier {
             LOG.debug("token verification failed with {}", e.getClass().getName());
             return rejected(Rejected.MALFORMED);
         }
+    }
+
+    /** Whether verified tokens are cached (keyed by their SHA-256). */
+    boolean caches() {
+        return cache != null;
     }
 
     /** How many verified tokens the cache holds right now (for tests and metrics). */

@@ -1,9 +1,11 @@
 package dev.apiguard.ratelimit.internal;
 
+import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardRequest;
+import dev.apiguard.internal.CertificateDigests;
+import dev.apiguard.internal.Sha256Memo;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
@@ -20,22 +22,34 @@ public final class CredentialFingerprint {
     }
 
     /** The digest of the request's credential, or {@code null} when it presents none. */
-    public static String of(GuardRequest request) {
+    public static String of(GuardExchange exchange) {
+        GuardRequest request = exchange.request();
         List<String> authorization = request.headers("Authorization");
         List<String> apiKey = request.headers("X-API-Key");
         List<X509Certificate> certificates = request.clientCertificates();
         if (authorization.isEmpty() && apiKey.isEmpty() && certificates.isEmpty()) {
             return null;
         }
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        MessageDigest sha256 = CertificateDigests.sha256();
         for (String a : authorization) {
-            sha256.update(a.getBytes(StandardCharsets.UTF_8));
-            sha256.update((byte) '\n');
+            // a prefix-free encoding: 1, the auth-scheme, a space and the 32-byte SHA-256 of the
+            // credential after the spaces (the digest the token step keys its cache by, computed
+            // once per request); or 2, the whole value and a newline (values hold no newline)
+            int space = a.indexOf(' ');
+            int start = space;
+            while (start >= 0 && start < a.length() && a.charAt(start) == ' ') {
+                start++;
+            }
+            if (space > 0 && start < a.length()) {
+                sha256.update((byte) 1);
+                sha256.update(a.substring(0, space).getBytes(StandardCharsets.UTF_8));
+                sha256.update((byte) ' ');
+                sha256.update(Sha256Memo.of(exchange, a.substring(start)));
+            } else {
+                sha256.update((byte) 2);
+                sha256.update(a.getBytes(StandardCharsets.UTF_8));
+                sha256.update((byte) '\n');
+            }
         }
         sha256.update((byte) 0);
         for (String k : apiKey) {
@@ -45,7 +59,9 @@ public final class CredentialFingerprint {
         sha256.update((byte) 0);
         if (!certificates.isEmpty()) {
             try {
-                sha256.update(certificates.get(0).getEncoded());
+                // the certificate's own SHA-256 (memoized per certificate object) stands for its DER:
+                // as collision-resistant, and not re-hashed on every request of a TLS session
+                CertificateDigests.updateWithSha256(sha256, certificates.get(0));
             } catch (CertificateEncodingException e) {
                 return null;
             }

@@ -20,6 +20,17 @@ public final class TokenDigest {
         this.hash = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
     }
 
+    /**
+     * The key of a token whose SHA-256 is already known (computed once per request and shared
+     * with the anonymous limiter); the array is kept, not copied, and must not change.
+     */
+    public static TokenDigest ofSha256(byte[] sha256) {
+        if (sha256.length != 32) {
+            throw new IllegalArgumentException("a SHA-256 digest has 32 bytes, not " + sha256.length);
+        }
+        return new TokenDigest(sha256);
+    }
+
     /** The digest of the token's UTF-8 bytes. */
     public static TokenDigest of(String token) {
         try {

@@ -1,0 +1,104 @@
+package dev.apiguard.benchmarks;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.GuardStep;
+import dev.apiguard.LocalQuarantineStore;
+import dev.apiguard.anomaly.AnomalyMode;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.AnomalyScoringStep;
+import dev.apiguard.binding.CertificateBindingStep;
+import dev.apiguard.binding.ClientCertificates;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.inventory.InventoryPolicy;
+import dev.apiguard.inventory.InventoryStep;
+import dev.apiguard.ratelimit.AnonymousRateLimitStep;
+import dev.apiguard.ratelimit.LocalBucketStore;
+import dev.apiguard.ratelimit.RateLimitPlan;
+import dev.apiguard.ratelimit.RateLimitPolicy;
+import dev.apiguard.ratelimit.RateLimitStep;
+import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.scope.RouteRules;
+import dev.apiguard.test.LocalIssuer;
+import dev.apiguard.token.AccessTokenStep;
+import dev.apiguard.token.KeySource;
+import dev.apiguard.token.TokenPolicy;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The guard every benchmark measures: each step of the demo's chain that applies to a
+ * certificate-bound bearer token, in the demo's order (anonymous limiter, token, certificate
+ * binding, route scopes, anomaly scoring in ENFORCE mode, per-caller rate limit, inventory), with
+ * plans so roomy that nobody is ever refused and the anomaly volume bound raised so that a
+ * benchmark's own request rate is not an anomaly. Caps are explicit so that {@link MemoryFootprint}
+ * measures against known bounds.
+ */
+final class FullChain {
+
+    /** The route every benchmark request takes. */
+    static final String PATH = "/customers";
+    static final String SCOPE = "customers:read";
+
+    private FullChain() {
+    }
+
+    /** Caps on the per-caller state; each map is bounded by its cap. */
+    record Caps(long tokens, long buckets, long profiles, int ledger) {
+        static final Caps DEFAULTS = new Caps(TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE,
+                LocalBucketStore.DEFAULT_MAXIMUM_SIZE, AnomalyPolicy.DEFAULT_MAX_CALLERS,
+                dev.apiguard.inventory.LedgerStore.DEFAULT_MAX_CALLERS);
+    }
+
+    static ApiGuard guard(LocalIssuer issuer, boolean cacheTokens) {
+        return guard(issuer, cacheTokens ? Caps.DEFAULTS : new Caps(0, Caps.DEFAULTS.buckets(),
+                Caps.DEFAULTS.profiles(), Caps.DEFAULTS.ledger()), Clock.systemUTC());
+    }
+
+    static ApiGuard guard(LocalIssuer issuer, Caps caps, Clock clock) {
+        return guard(tokenStep(issuer, caps, clock), caps, clock);
+    }
+
+    static AccessTokenStep tokenStep(LocalIssuer issuer, Caps caps, Clock clock) {
+        return AccessTokenStep.of(TokenPolicy.builder()
+                .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
+                .audience(issuer.defaultAudience())
+                .cacheMaximumSize(caps.tokens())
+                .clock(clock)
+                .build());
+    }
+
+    /** The chain with another authentication step in the token step's place. */
+    static ApiGuard guard(GuardStep authentication, Caps caps, Clock clock) {
+        RateLimitPolicy limits = RateLimitPolicy.builder()
+                .plan(RateLimitPlan.simple("roomy", 1_000_000_000L, Duration.ofHours(1)))
+                .anonymousPlan(RateLimitPlan.simple("anonymous-roomy", 1_000_000_000L, Duration.ofHours(1)))
+                .store(LocalBucketStore.create(clock, caps.buckets()))
+                .clock(clock)
+                .build();
+        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
+                        .mode(AnomalyMode.ENFORCE)
+                        .volume(10, Integer.MAX_VALUE)
+                        .maxCallers(caps.profiles())
+                        .build())
+                .quarantineStore(LocalQuarantineStore.create())
+                .throttleControl(limits.adjustments())
+                .clock(clock)
+                .build();
+        InventoryPolicy inventory = InventoryPolicy.builder()
+                .maxCallers(caps.ledger())
+                .sensitiveRoute("GET", PATH)
+                .clock(clock)
+                .build();
+        return ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(limits))
+                .step(authentication)
+                .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
+                .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", PATH).requireScopes(SCOPE).build()))
+                .step(anomaly)
+                .step(RateLimitStep.of(limits))
+                .step(InventoryStep.of(inventory))
+                .build();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.apiguard.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+
+/**
+ * The SHA-256 of a certificate's DER, computed once per certificate object. A container hands the
+ * same {@link X509Certificate} instance to every request of a TLS session, so the digest (and the
+ * DER copy {@code getEncoded()} makes) is paid once per session instead of once per request.
+ *
+ * <p>The memo is keyed by object identity with weak keys (a certificate nobody else holds is
+ * dropped) and bounded to {@value #MAXIMUM_SIZE} certificates; maintenance runs on the calling
+ * thread. An {@code X509Certificate} is immutable, so a digest once computed stays right. The
+ * digest bytes never leave this class: callers get the thumbprint or feed the digest into their
+ * own {@link MessageDigest}.
+ *
+ * <p>Thread-safe. Not API; may change in any release.
+ */
+public final class CertificateDigests {
+
+    /** The most certificates whose digest is remembered. */
+    public static final int MAXIMUM_SIZE = 4096;
+
+    private static final Cache<X509Certificate, Digest> DIGESTS = Caffeine.newBuilder()
+            .weakKeys()
+            .maximumSize(MAXIMUM_SIZE)
+            .executor(Runnable::run)
+            .build();
+
+    private record Digest(byte[] sha256, String x5tS256) {
+    }
+
+    private CertificateDigests() {
+    }
+
+    /** RFC 8705 §3.1 {@code x5t#S256}: unpadded base64url of the SHA-256 of the DER. */
+    public static String x5tS256(X509Certificate certificate) throws CertificateEncodingException {
+        return digest(certificate).x5tS256();
+    }
+
+    /** Feeds the certificate's SHA-256 (32 bytes) into {@code target}. */
+    public static void updateWithSha256(MessageDigest target, X509Certificate certificate)
+            throws CertificateEncodingException {
+        target.update(digest(certificate).sha256());
+    }
+
+    private static Digest digest(X509Certificate certificate) throws CertificateEncodingException {
+        Digest d = DIGESTS.getIfPresent(certificate);
+        if (d == null) {
+            byte[] sha256 = sha256().digest(certificate.getEncoded());
+            d = new Digest(sha256, Base64.getUrlEncoder().withoutPadding().encodeToString(sha256));
+            DIGESTS.put(certificate, d);
+        }
+        return d;
+    }
+
+    /** A new SHA-256 digest. */
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.apiguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.internal.Sha256Memo;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.junit.jupiter.api.Test;
+
+class GuardExchangeTagTest {
+
+    private final ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(new GuardStep() {
+        @Override
+        public String name() {
+            return "allow";
+        }
+
+        @Override
+        public Decision evaluate(GuardExchange exchange) {
+            return Decision.ALLOW;
+        }
+    }).build();
+
+    private record First(String value) {
+    }
+
+    private record Second(int value) {
+    }
+
+    @Test
+    void tagsAreKeptPerTypeReplacedAndRemoved() {
+        GuardExchange ex = guard.exchange(FakeRequest.of("GET", "/"));
+        assertThat(ex.tag(First.class)).isNull();
+        ex.tag(First.class, new First("a"));
+        ex.tag(Second.class, new Second(2));
+        ex.tag(First.class, new First("b"));
+        assertThat(ex.tag(First.class)).isEqualTo(new First("b"));
+        assertThat(ex.tag(Second.class)).isEqualTo(new Second(2));
+        ex.tag(First.class, null);
+        assertThat(ex.tag(First.class)).isNull();
+        assertThat(ex.tag(Second.class)).isEqualTo(new Second(2));
+    }
+
+    @Test
+    void tagsBelongToOneExchange() {
+        GuardExchange one = guard.exchange(FakeRequest.of("GET", "/"));
+        one.tag(First.class, new First("a"));
+        assertThat(guard.exchange(FakeRequest.of("GET", "/")).tag(First.class)).isNull();
+    }
+
+    @Test
+    void aNullTypeIsRefused() {
+        GuardExchange ex = guard.exchange(FakeRequest.of("GET", "/"));
+        assertThatThrownBy(() -> ex.tag(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void theSha256MemoAnswersEachTextWithItsOwnDigest() throws Exception {
+        GuardExchange ex = guard.exchange(FakeRequest.of("GET", "/"));
+        byte[] a = Sha256Memo.of(ex, "token-a");
+        assertThat(Sha256Memo.of(ex, new String("token-a"))).isSameAs(a);
+        assertThat(a).isEqualTo(MessageDigest.getInstance("SHA-256").digest("token-a".getBytes(StandardCharsets.UTF_8)));
+        assertThat(Sha256Memo.of(ex, "token-b"))
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest("token-b".getBytes(StandardCharsets.UTF_8)));
+    }
+}
