@@ -1,5 +1,6 @@
 package dev.apiguard.anomaly;
 
+import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.ThrottleControl;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Caller;
@@ -14,11 +15,7 @@ import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -198,33 +195,6 @@ final class Harness {
                 }
             }
             return null;
-        }
-    }
-
-    static final class FakeClock extends Clock {
-        private Instant now;
-
-        FakeClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;
@@ -10,11 +11,8 @@ import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Set;
 
 /** A guard of a fake authentication step, the route step and the inventory, on a settable clock. */
@@ -23,30 +21,7 @@ final class InventoryFixture {
     static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
     static final String ISSUER = "https://issuer.example";
 
-    static final class SettableClock extends Clock {
-        Instant now = T0;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-    }
-
-    final SettableClock clock = new SettableClock();
+    final FakeClock clock = new FakeClock(T0);
     final InventoryStep inventory;
     final ApiGuard guard;
     private Caller next;

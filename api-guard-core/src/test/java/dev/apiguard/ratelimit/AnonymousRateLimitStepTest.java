@@ -1,5 +1,6 @@
 package dev.apiguard.ratelimit;
 
+import dev.apiguard.fakes.FakeClock;
 import static dev.apiguard.ratelimit.Fakes.denied;
 import static dev.apiguard.ratelimit.Fakes.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +13,6 @@ import dev.apiguard.GuardStep;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.ratelimit.Fakes.Request;
-import dev.apiguard.ratelimit.Fakes.TestClock;
 import dev.apiguard.ratelimit.internal.ClientAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class AnonymousRateLimitStepTest {
 
-    private final TestClock clock = new TestClock();
+    private final FakeClock clock = new FakeClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
     /** Anonymous limiter first, then a fake authentication that refuses any caller named "junk". */
     private ApiGuard guard(RateLimitPolicy policy) {

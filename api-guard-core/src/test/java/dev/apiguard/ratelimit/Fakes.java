@@ -10,10 +10,7 @@ import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventListener;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,18 +60,6 @@ final class Fakes {
         @Override public String host() { return "api.example"; }
         @Override public int port() { return 443; }
         @Override public boolean hasQueryParameter(String name) { return false; }
-    }
-
-    static final class TestClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return now; }
     }
 
     /** Authenticates {@code X-Test-Caller: id[;plan]} as a bearer caller; matches the path as the route template. */

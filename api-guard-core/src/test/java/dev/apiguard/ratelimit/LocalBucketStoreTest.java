@@ -1,14 +1,14 @@
 package dev.apiguard.ratelimit;
 
+import dev.apiguard.fakes.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.ratelimit.Fakes.TestClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class LocalBucketStoreTest {
 
-    private final TestClock clock = new TestClock();
+    private final FakeClock clock = new FakeClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
     private final RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofSeconds(10));
 
     @Test

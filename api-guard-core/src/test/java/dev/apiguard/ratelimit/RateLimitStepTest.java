@@ -1,5 +1,6 @@
 package dev.apiguard.ratelimit;
 
+import dev.apiguard.fakes.FakeClock;
 import static dev.apiguard.ratelimit.Fakes.denied;
 import static dev.apiguard.ratelimit.Fakes.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,7 +10,6 @@ import dev.apiguard.ApiGuard;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.ratelimit.Fakes.Request;
-import dev.apiguard.ratelimit.Fakes.TestClock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class RateLimitStepTest {
 
-    private final TestClock clock = new TestClock();
+    private final FakeClock clock = new FakeClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
     private RateLimitPolicy.Builder policy() {
         return RateLimitPolicy.builder().clock(clock);

@@ -1,5 +1,6 @@
 package dev.apiguard.token;
 
+import dev.apiguard.fakes.FakeClock;
 import static dev.apiguard.token.TestIssuer.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +22,7 @@ class VerifiedTokenCacheTest {
     private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");
 
     private final CountingSource keys = new CountingSource(new ImmutableJWKSet<>(ISSUER.publicKeys()));
-    private final MutableClock clock = new MutableClock(NOW);
+    private final FakeClock clock = new FakeClock(NOW);
 
     private AccessTokenVerifier verifier(long cacheSize) {
         return AccessTokenVerifier.of(TokenPolicy.builder()
