@@ -85,7 +85,7 @@ public final class ApiGuardFilter implements Filter {
         Decision decision = Guarding.evaluate(guard, exchange, guard.steps());
         if (decision instanceof Decision.Deny deny) {
             try {
-                DenyResponseWriter.write(deny, exchange.responseHeaders(), res);
+                Guarding.refuse(deny, exchange, req, res);
             } finally {
                 guard.completed(exchange, deny.status());
             }

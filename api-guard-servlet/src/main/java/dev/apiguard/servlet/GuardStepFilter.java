@@ -70,7 +70,7 @@ public final class GuardStepFilter implements Filter {
         Decision decision = Guarding.evaluate(guard, exchange, mine);
         if (decision instanceof Decision.Deny deny) {
             try {
-                DenyResponseWriter.write(deny, exchange.responseHeaders(), res);
+                Guarding.refuse(deny, exchange, req, res);
             } finally {
                 List<GuardStep> toTell = new ArrayList<>();
                 toTell.add(step);

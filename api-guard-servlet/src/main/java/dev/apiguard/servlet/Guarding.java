@@ -57,6 +57,29 @@ final class Guarding {
     }
 
     /**
+     * Writes a refusal. When the request carries a body the guard never read, the answer also
+     * says {@code Connection: close}: the container would otherwise have to drain or abandon the
+     * unread bytes after the response is on the wire, and a client that reuses the connection
+     * meanwhile sends its next request into a socket the server is closing. A refused client
+     * opens a new connection instead, and an abusive one cannot keep a connection busy with
+     * bodies nobody reads.
+     */
+    static void refuse(Decision.Deny deny, GuardExchange exchange, HttpServletRequest request,
+            HttpServletResponse response) throws java.io.IOException {
+        List<java.util.Map.Entry<String, String>> headers = exchange.responseHeaders();
+        if (hasBody(request)) {
+            headers = new java.util.ArrayList<>(headers);
+            headers.add(java.util.Map.entry("Connection", "close"));
+        }
+        DenyResponseWriter.write(deny, headers, response);
+    }
+
+    /** A request with a declared body length above zero, or a chunked one (RFC 9112 §6.3). */
+    static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+
+    /**
      * Adds the headers steps put on the exchange (each step added them once: on a second
      * per-step filter the ones already written are not repeated).
      */

@@ -329,6 +329,45 @@ abstract class GuardFilterContractTest {
                 + "Content-Length: 0\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400");
     }
 
+    /**
+     * A refused request whose body the guard never read ends its connection, so a client cannot
+     * send its next request into a socket the container is about to close; a refused request
+     * without a body keeps the connection.
+     */
+    @Test
+    void aRefusedRequestWithAnUnreadBodyClosesTheConnection() throws Exception {
+        String withBody = rawHead("POST /payments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 17\r\n\r\n{\"amount\":\"3.00\"}");
+        assertThat(withBody).startsWith("HTTP/1.1 401").containsIgnoringCase("\r\nConnection: close\r\n");
+
+        String chunked = rawHead("POST /payments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        assertThat(chunked).startsWith("HTTP/1.1 401").containsIgnoringCase("\r\nConnection: close\r\n");
+
+        String withoutBody = rawHead("GET /customers/A HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertThat(withoutBody).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("Connection: close");
+    }
+
+    /** The status line and headers of the answer to one request on a keep-alive connection. */
+    private String rawHead(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) != -1) {
+                head.write(b);
+                if (head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                    break;
+                }
+            }
+            return head.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private String rawRequest(String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", app.port())) {
             socket.setSoTimeout(10_000);
