@@ -80,8 +80,14 @@ public enum SecurityEventType {
      * known. Never carries the key.
      */
     API_KEY_REJECTED("apikey.rejected"),
-    /** A key set could not be fetched; cached keys keep serving. */
+    /**
+     * A JWKS fetch failed; details {@code jwks} (the URL), {@code fault} (the exception's class)
+     * and {@code cached}: {@code true} when keys fetched before keep serving through the outage,
+     * {@code false} when none are left and tokens of that issuer are refused.
+     */
     KEY_SOURCE_FAILED("keys.fetch_failed"),
+    /** A JWKS fetch succeeded (on expiry, ahead of it, or for an unknown {@code kid}); detail {@code jwks}. */
+    KEY_SOURCE_REFRESHED("keys.refreshed"),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */
     STEP_FAILED("guard.step_failed"),
     /** A listener threw while handling an event; the request went on. */

@@ -1,5 +1,7 @@
 package dev.apiguard.token;
 
+import dev.apiguard.event.SecurityEventListener;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +19,11 @@ import java.util.Objects;
  * lifetimes). A token with an unknown {@code kid} makes the key set refresh, but the endpoint is
  * asked at most twice per {@link Builder#minRefreshInterval minimum refresh interval} (Nimbus'
  * rate limit leaves one fetch for the routine refresh and one for a rotated key).
+ *
+ * <p>Events: each fetch that succeeds raises {@code keys.refreshed} and each that fails raises
+ * {@code keys.fetch_failed} on {@link Builder#listener the listener} (none by default; give it the
+ * guard's listener so that metrics count JWKS refreshes and failures). Fetches happen outside any
+ * request's decision, so these events carry no caller, method or path.
  */
 public final class JwksOptions {
 
@@ -42,8 +49,12 @@ public final class JwksOptions {
     private final Duration refreshAhead;
     private final Duration minRefreshInterval;
     private final Duration outageTolerance;
+    private final SecurityEventListener listener;
+    private final Clock clock;
 
     private JwksOptions(Builder b) {
+        this.listener = b.listener;
+        this.clock = b.clock;
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
         this.sizeLimit = b.sizeLimit;
@@ -98,6 +109,16 @@ public final class JwksOptions {
         return outageTolerance;
     }
 
+    /** Where fetch events go; {@link SecurityEventListener#NONE} by default. */
+    public SecurityEventListener listener() {
+        return listener;
+    }
+
+    /** The clock that stamps fetch events; the system UTC clock by default. */
+    public Clock clock() {
+        return clock;
+    }
+
     /** How long a request thread waits for another thread's fetch: connect plus read timeout. */
     public Duration refreshTimeout() {
         return connectTimeout.plus(readTimeout);
@@ -120,8 +141,26 @@ public final class JwksOptions {
         private Duration refreshAhead = DEFAULT_REFRESH_AHEAD;
         private Duration minRefreshInterval = DEFAULT_MIN_REFRESH_INTERVAL;
         private Duration outageTolerance;
+        private SecurityEventListener listener = SecurityEventListener.NONE;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
+        }
+
+        /**
+         * Where {@code keys.refreshed} and {@code keys.fetch_failed} events go, typically the
+         * guard's own listener. Default {@link SecurityEventListener#NONE}. A listener that throws
+         * is logged and ignored; it never fails a fetch.
+         */
+        public Builder listener(SecurityEventListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener cannot be null");
+            return this;
+        }
+
+        /** The clock that stamps fetch events. Default: the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock cannot be null");
+            return this;
         }
 
         /** The TCP connect timeout. Default 2 s; between 1 ms and 1 minute. */

@@ -9,6 +9,8 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.sun.net.httpserver.HttpServer;
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.token.TokenVerification.Rejected;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -189,6 +192,63 @@ class JwksUrlKeySourceTest {
         assertThat(result).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
         // generous bound: the server would hold the request for 10 s
         assertThat(took).isLessThan(Duration.ofSeconds(5));
+    }
+
+    private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+
+    private List<String> eventSummary() {
+        return events.stream().map(e -> e.type().eventName()
+                + (e.details().containsKey("cached") ? " cached=" + e.details().get("cached") : "")).toList();
+    }
+
+    @Test
+    void eachSuccessfulFetchIsAKeysRefreshedEventNamingTheUrl() {
+        java.time.Instant at = java.time.Instant.parse("2030-01-01T00:00:00Z");
+        AccessTokenVerifier verifier = verifier(JwksOptions.builder().listener(events::add)
+                .clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).build());
+        verifier.verify(ISSUER.token().sign(), NOW);
+        verifier.verify(ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW);
+
+        assertThat(eventSummary()).containsExactly("keys.refreshed");
+        SecurityEvent refreshed = events.get(0);
+        assertThat(refreshed.details()).containsEntry("jwks", url.toString());
+        assertThat(refreshed.callerId()).isNull();
+        assertThat(refreshed.timestamp()).isEqualTo(at);
+    }
+
+    @Test
+    void aFailedFetchWhileCachedKeysServeIsAFetchFailedEventAndNoRefresh() {
+        AccessTokenVerifier verifier = verifier(shortLivedCache().outageTolerance(Duration.ofMinutes(10))
+                .listener(events::add).build());
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
+
+        server.stop(0);
+        awaitNimbusCacheExpiry();
+
+        assertThat(verifier.verify(ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW).isVerified()).isTrue();
+        assertThat(eventSummary()).containsExactly("keys.refreshed", "keys.fetch_failed cached=true");
+        assertThat(events.get(1).details().get("fault")).isEqualTo("java.net.ConnectException");
+    }
+
+    @Test
+    void aFailedFetchThatLeavesNoKeysIsAFetchFailedEventWithoutCache() {
+        String padded = ISSUER.publicKeys().toString().replaceFirst("^\\{", "{\"padding\":\"" + "x".repeat(300 * 1024) + "\",");
+        body.set(padded);
+        AccessTokenVerifier verifier = verifier(JwksOptions.builder().listener(events::add).build());
+
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW)).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
+        assertThat(eventSummary()).containsExactly("keys.fetch_failed cached=false");
+        assertThat(events.get(0).type()).isEqualTo(SecurityEventType.KEY_SOURCE_FAILED);
+    }
+
+    @Test
+    void aListenerThatThrowsNeverFailsAFetch() {
+        AccessTokenVerifier verifier = verifier(JwksOptions.builder().listener(event -> {
+            throw new IllegalStateException("listener down");
+        }).build());
+
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
+        assertThat(fetches.get()).isEqualTo(1);
     }
 
     private static JwksOptions.Builder shortLivedCache() {

@@ -35,6 +35,8 @@ import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
 import dev.apiguard.token.AccessTokenStep;
+import dev.apiguard.event.Slf4jSecurityEventListener;
+import dev.apiguard.token.JwksOptions;
 import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;
 import jakarta.servlet.DispatcherType;
@@ -114,7 +116,8 @@ public final class DemoServer implements AutoCloseable {
     static ApiGuard guard(DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine,
             ReplayCache replays) {
         KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
-                ? KeySource.jwksUrl(URI.create(options.jwks))
+                ? KeySource.jwksUrl(URI.create(options.jwks), JwksOptions.builder()
+                        .listener(new Slf4jSecurityEventListener()).clock(clock).build())
                 : KeySource.jwksFile(Path.of(options.jwks));
         TokenPolicy.Builder tokens = TokenPolicy.builder()
                 .audience(options.audience)

@@ -42,7 +42,9 @@ import java.util.Set;
  *   <li>{@value #ANOMALY_ACTIONS}: anomaly-scorer transitions, tagged {@code action}
  *       ({@code observed}, {@code throttled}, {@code quarantined}, {@code cleared}).</li>
  *   <li>{@value #KEY_FETCH_FAILURES}: {@code keys.fetch_failed} events (a key set that could not be
- *       fetched). The JWKS client also logs its health changes on the logger
+ *       fetched), and {@value #KEY_REFRESHES}: {@code keys.refreshed} events (a fetch that
+ *       succeeded); the JWKS client raises them on the listener of its
+ *       {@code JwksOptions}. It also logs its health changes on the logger
  *       {@code dev.apiguard.token.jwks}.</li>
  *   <li>{@value #STORE_TRANSITIONS}: shared-store (Redis) failures and recoveries, tagged
  *       {@code store} and {@code state} ({@code unavailable}, {@code recovered}).</li>
@@ -68,6 +70,8 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     public static final String ANOMALY_ACTIONS = "apiguard.anomaly.actions";
     /** Counter of key-set fetch failures. */
     public static final String KEY_FETCH_FAILURES = "apiguard.keys.fetch_failures";
+    /** Counter of key-set fetches that succeeded (JWKS refreshes). */
+    public static final String KEY_REFRESHES = "apiguard.keys.refreshes";
     /** Counter of shared-store availability changes. */
     public static final String STORE_TRANSITIONS = "apiguard.store.transitions";
     /** The tag value that stands for any value past a cap. */
@@ -133,6 +137,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED ->
                     registry.counter(ANOMALY_ACTIONS, caller.and("action", anomalyAction(type))).increment();
             case KEY_SOURCE_FAILED -> registry.counter(KEY_FETCH_FAILURES).increment();
+            case KEY_SOURCE_REFRESHED -> registry.counter(KEY_REFRESHES).increment();
             case STORE_UNAVAILABLE, STORE_RECOVERED -> {
                 String store = event.detail("store");
                 registry.counter(STORE_TRANSITIONS, Tags.of(

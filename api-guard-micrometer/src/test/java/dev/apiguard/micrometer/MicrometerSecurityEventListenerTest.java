@@ -88,6 +88,8 @@ class MicrometerSecurityEventListenerTest {
         listener.onEvent(event(SecurityEventType.ANOMALY_CLEARED, "c", Map.of()));
         listener.onEvent(event(SecurityEventType.QUARANTINE_REFUSED, "c", Map.of()));
         listener.onEvent(event(SecurityEventType.KEY_SOURCE_FAILED, null, Map.of()));
+        listener.onEvent(event(SecurityEventType.KEY_SOURCE_REFRESHED, null, Map.of("jwks", "https://idp/jwks")));
+        listener.onEvent(event(SecurityEventType.KEY_SOURCE_REFRESHED, null, Map.of("jwks", "https://idp/jwks")));
         listener.onEvent(new SecurityEvent(SecurityEventType.STORE_UNAVAILABLE, Instant.EPOCH, null, null, null, null,
                 Map.of("store", "redis", "policy", "FAIL_CLOSED", "fault", "io.lettuce.core.RedisCommandTimeoutException")));
         listener.onEvent(new SecurityEvent(SecurityEventType.STORE_RECOVERED, Instant.EPOCH, null, null, null, null,
@@ -98,6 +100,7 @@ class MicrometerSecurityEventListenerTest {
         }
         assertThat(count("apiguard.decisions", "step", "anomaly", "outcome", "deny")).isEqualTo(1);
         assertThat(count("apiguard.keys.fetch_failures")).isEqualTo(1);
+        assertThat(count("apiguard.keys.refreshes")).isEqualTo(2);
         assertThat(count("apiguard.events", "event", "keys.fetch_failed", "outcome", "fault")).isEqualTo(1);
         assertThat(count("apiguard.store.transitions", "store", "redis", "state", "unavailable")).isEqualTo(1);
         assertThat(count("apiguard.store.transitions", "store", "redis", "state", "recovered")).isEqualTo(1);

@@ -1,5 +1,6 @@
 package dev.apiguard.token.internal;
 
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
@@ -8,8 +9,14 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.health.HealthReport;
 import com.nimbusds.jose.util.health.HealthStatus;
+import com.nimbusds.jose.util.events.Event;
+import com.nimbusds.jose.util.events.EventListener;
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.token.JwksOptions;
 import java.net.URL;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -19,7 +26,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds a Nimbus remote key source from {@link JwksOptions}, with SLF4J logging of its health. */
+/**
+ * Builds a Nimbus remote key source from {@link JwksOptions}, with SLF4J logging of its health and
+ * a {@code keys.refreshed} or {@code keys.fetch_failed} event per fetch on the options' listener.
+ */
 public final class RemoteJwks {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.apiguard.token.jwks");
@@ -33,19 +43,20 @@ public final class RemoteJwks {
         DefaultResourceRetriever retriever = new DefaultResourceRetriever(
                 (int) o.connectTimeout().toMillis(), (int) o.readTimeout().toMillis(), o.sizeLimit());
         String where = url.toString();
+        Events events = new Events(o, where);
         JWKSourceBuilder<SecurityContext> b = JWKSourceBuilder.create(url, retriever)
                 .retrying(false)
-                .cache(o.cacheTimeToLive().toMillis(), o.refreshTimeout().toMillis())
+                .cache(o.cacheTimeToLive().toMillis(), o.refreshTimeout().toMillis(), events)
                 .rateLimited(o.minRefreshInterval().toMillis(), event -> {
                     if (event instanceof RateLimitedJWKSetSource.RateLimitedEvent) {
                         LOG.debug("JWKS {}: refresh refused by the rate limit", where);
                     }
                 })
-                .healthReporting(new HealthLogger(where));
+                .healthReporting(new HealthLogger(where, events));
         if (o.refreshAhead().isZero()) {
             b.refreshAheadCache(false);
         } else {
-            b.refreshAheadCache(o.refreshAhead().toMillis(), null, refreshExecutor(), true, null, false);
+            b.refreshAheadCache(o.refreshAhead().toMillis(), events, refreshExecutor(), true, null, false);
         }
         if (o.outageTolerance().isZero()) {
             b.outageTolerant(false);
@@ -54,6 +65,7 @@ public final class RemoteJwks {
                 if (event instanceof OutageTolerantJWKSetSource.OutageEvent<?> outage) {
                     LOG.warn("JWKS {} is unavailable; serving keys fetched before, for {} ms more",
                             where, outage.getRemainingTime());
+                    events.failed(outage.getException(), true);
                 }
             });
         }
@@ -72,21 +84,92 @@ public final class RemoteJwks {
         return executor;
     }
 
+    /**
+     * Turns Nimbus' cache events into {@code keys.refreshed} events, and failed fetches into
+     * {@code keys.fetch_failed}; never throws into Nimbus.
+     */
+    static final class Events implements EventListener<CachingJWKSetSource<SecurityContext>, SecurityContext> {
+        private final SecurityEventListener listener;
+        private final java.time.Clock clock;
+        private final String where;
+
+        Events(JwksOptions o, String where) {
+            this.listener = o.listener();
+            this.clock = o.clock();
+            this.where = where;
+        }
+
+        /**
+         * Whether the fetch this thread runs failed and the outage cache answered instead: Nimbus
+         * reports that refresh as completed too, but nothing new was fetched.
+         */
+        private final ThreadLocal<Boolean> servedFromOutageCache = new ThreadLocal<>();
+
+        @Override
+        public void notify(Event<CachingJWKSetSource<SecurityContext>, SecurityContext> event) {
+            // the refresh ahead of expiry runs the same blocking load, which reports these two too
+            if (event instanceof CachingJWKSetSource.RefreshInitiatedEvent<?>) {
+                servedFromOutageCache.remove();
+            } else if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<?>) {
+                boolean outage = Boolean.TRUE.equals(servedFromOutageCache.get());
+                servedFromOutageCache.remove();
+                if (!outage) {
+                    emit(SecurityEventType.KEY_SOURCE_REFRESHED, Map.of("jwks", where));
+                }
+            }
+        }
+
+        void failed(Throwable fault, boolean cached) {
+            if (cached) {
+                servedFromOutageCache.set(Boolean.TRUE);
+            }
+            emit(SecurityEventType.KEY_SOURCE_FAILED, Map.of("jwks", where,
+                    "fault", fault == null ? "unknown" : rootCause(fault).getClass().getName(),
+                    "cached", Boolean.toString(cached)));
+        }
+
+        /** The innermost cause: Nimbus wraps the I/O or parse fault that says what went wrong. */
+        private static Throwable rootCause(Throwable fault) {
+            Throwable t = fault;
+            for (int depth = 0; t.getCause() != null && t.getCause() != t && depth < 16; depth++) {
+                t = t.getCause();
+            }
+            return t;
+        }
+
+        private void emit(SecurityEventType type, Map<String, String> details) {
+            if (listener == SecurityEventListener.NONE) {
+                return;
+            }
+            try {
+                listener.onEvent(new SecurityEvent(type, clock.instant(), null, null, null, null, details));
+            } catch (RuntimeException e) {
+                LOG.warn("security event listener failed on {}", type.eventName(), e);
+            }
+        }
+    }
+
     /** Logs each change of health once (not every failed request), with the fault's type only. */
     private static final class HealthLogger
             implements com.nimbusds.jose.util.health.HealthReportListener<
                     com.nimbusds.jose.jwk.source.JWKSetSourceWithHealthStatusReporting<SecurityContext>, SecurityContext> {
         private final String where;
+        private final Events events;
         private final AtomicReference<HealthStatus> last = new AtomicReference<>();
 
-        HealthLogger(String where) {
+        HealthLogger(String where, Events events) {
             this.where = where;
+            this.events = events;
         }
 
         @Override
         public void notify(HealthReport<com.nimbusds.jose.jwk.source.JWKSetSourceWithHealthStatusReporting<SecurityContext>,
                 SecurityContext> report) {
             HealthStatus now = report.getHealthStatus();
+            if (now != HealthStatus.HEALTHY) {
+                // every failed fetch that left no keys to serve (the outage cache did not answer)
+                events.failed(report.getException(), false);
+            }
             HealthStatus before = last.getAndSet(now);
             if (now == before) {
                 return;
