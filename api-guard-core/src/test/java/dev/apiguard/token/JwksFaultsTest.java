@@ -332,6 +332,31 @@ class JwksFaultsTest {
         assertThat(fetches.get()).isEqualTo(2);
     }
 
+    @Test
+    void aSustainedFloodOfUnknownKidsCostsAtMostTwoFetchesPerInterval() throws Exception {
+        Duration interval = Duration.ofMillis(250);
+        AccessTokenVerifier verifier = verifier(JwksOptions.builder()
+                .connectTimeout(TIMEOUT).readTimeout(TIMEOUT)
+                .cacheTimeToLive(Duration.ofDays(1)).minRefreshInterval(interval).build());
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
+        ECKey attacker = new ECKeyGenerator(Curve.P_256).generate();
+        List<String> flood = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            flood.add(ISSUER.token().signedWith(new ECKey.Builder(attacker).keyID(UUID.randomUUID().toString()).build(),
+                    JWSAlgorithm.ES256).sign());
+        }
+
+        long started = System.nanoTime();
+        for (String token : flood) {
+            assertThat(verifier.verify(token, NOW).isVerified()).isFalse();
+        }
+        long intervals = (System.nanoTime() - started) / interval.toNanos() + 1;
+
+        // Nimbus' rate limit: two fetches per interval (one for the routine refresh, one for a
+        // rotated key), whatever the number of unknown kids; counted, not timed
+        assertThat(fetches.get() - 1).isPositive().isLessThanOrEqualTo((int) (2 * intervals));
+    }
+
     /** Waits for the wall clock to pass a 2 ms key-set time to live (a lower bound only). */
     private static void awaitNimbusCacheExpiry() {
         long until = System.currentTimeMillis() + 5;
