@@ -43,6 +43,7 @@ final class JwksRetriever implements ResourceRetriever {
     JwksRetriever(Duration connectTimeout, Duration readTimeout, int sizeLimit) {
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1) // as HttpURLConnection did: no h2c upgrade on plain http
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .proxy(ProxySelector.getDefault())
                 .build();
