@@ -9,12 +9,13 @@ import java.util.Objects;
  * How a remote JWKS endpoint is fetched and cached by {@link KeySource#jwksUrl(java.net.URI, JwksOptions)}.
  *
  * <p>Immutable and thread-safe. Build with {@link #builder()}; {@link #defaults()} holds every
- * default. The fetching itself is Nimbus' {@code JWKSourceBuilder} over a
- * {@code DefaultResourceRetriever}; these options are its knobs, checked here so that a bad
- * combination fails at build time with a message that names the setting.
+ * default. The caching and rate limiting are Nimbus' {@code JWKSourceBuilder}; the fetch is the
+ * JDK {@code HttpClient}; these options are their knobs, checked here so that a bad combination
+ * fails at build time with a message that names the setting.
  *
- * <p>Failure policy: a fetch never takes longer than its connect timeout plus its read timeout per
- * read; request threads that wait for another thread's fetch give up after the same time. When the
+ * <p>Failure policy: a fetch, from connecting to the last byte of the body, never takes longer
+ * than its connect timeout plus its read timeout (an endpoint that trickles its answer is cut off
+ * then); request threads that wait for another thread's fetch give up after the same time. When the
  * endpoint is down, keys fetched before keep serving for the outage tolerance (default: ten cache
  * lifetimes). A token with an unknown {@code kid} makes the key set refresh, but the endpoint is
  * asked at most twice per {@link Builder#minRefreshInterval minimum refresh interval} (Nimbus'
@@ -169,7 +170,10 @@ public final class JwksOptions {
             return this;
         }
 
-        /** The read timeout (per read). Default 2 s; between 1 ms and 1 minute. */
+        /**
+         * The read timeout. Default 2 s; between 1 ms and 1 minute. A whole fetch (connect,
+         * headers, body) is cut off after connect timeout plus read timeout.
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = millis("readTimeout", timeout, Duration.ofMinutes(1));
             return this;

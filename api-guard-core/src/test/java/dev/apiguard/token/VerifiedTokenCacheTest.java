@@ -106,6 +106,64 @@ class VerifiedTokenCacheTest {
         assertThat(verifier.cachedTokens()).isZero();
     }
 
+    @Test
+    void sixteenThreadsReleasedAtOnceAllVerifyTheSameTokenAndTheCacheHoldsItOnce() throws Exception {
+        AccessTokenVerifier verifier = verifier(100);
+        String token = ISSUER.token().sign();
+        List<TokenVerification> answers = race(16, i -> verifier.verify(token, NOW));
+
+        assertThat(answers).allSatisfy(v -> assertThat(v.isVerified()).isTrue());
+        assertThat(answers).extracting(v -> ((Verified) v).caller().id()).containsOnly("client-1");
+        assertThat(verifier.cachedTokens()).isEqualTo(1);
+        // once cached, no thread checks a signature again
+        int lookups = keys.lookups.get();
+        race(16, i -> verifier.verify(token, NOW));
+        assertThat(keys.lookups.get()).isEqualTo(lookups);
+    }
+
+    @Test
+    void sixteenThreadsWithDistinctTokensNeverGrowTheCachePastItsBound() throws Exception {
+        AccessTokenVerifier verifier = verifier(5);
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < 16 * 8; i++) {
+            tokens.add(ISSUER.token().sign());
+        }
+        List<TokenVerification> answers = race(16, t -> {
+            TokenVerification last = null;
+            for (int i = 0; i < 8; i++) {
+                last = verifier.verify(tokens.get(t * 8 + i), NOW);
+                assertThat(last.isVerified()).isTrue();
+            }
+            return last;
+        });
+
+        assertThat(answers).hasSize(16);
+        assertThat(verifier.cachedTokens()).isLessThanOrEqualTo(5);
+    }
+
+    /** Runs {@code work} on {@code threads} threads released at once by a barrier; the answers in thread order. */
+    private static <T> List<T> race(int threads, java.util.function.IntFunction<T> work) throws Exception {
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<T>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                futures.add(pool.submit(() -> {
+                    start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    return work.apply(id);
+                }));
+            }
+            List<T> answers = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<T> f : futures) {
+                answers.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** A key source that counts lookups: one lookup per signature check. */
     static final class CountingSource implements JWKSource<SecurityContext> {
         final AtomicInteger lookups = new AtomicInteger();

@@ -7,6 +7,7 @@ import dev.apiguard.ReplayCache.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,16 +42,20 @@ abstract class ReplayCacheContract {
     }
 
     @Test
-    void ofConcurrentFirstUsesExactlyOneWins() throws Exception {
+    void ofSixteenThreadsReleasedAtOnceOnOneIdentifierExactlyOneWins() throws Exception {
+        int threads = 16;
         AtomicInteger first = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+        AtomicInteger replayed = new AtomicInteger();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            Future<?>[] f = new Future<?>[8];
-            for (int t = 0; t < 8; t++) {
+            Future<?>[] f = new Future<?>[threads];
+            for (int t = 0; t < threads; t++) {
                 f[t] = pool.submit(() -> {
-                    if (cache().firstUse(jti, now.plus(Duration.ofMinutes(2)), now) == Outcome.FIRST_USE) {
-                        first.incrementAndGet();
-                    }
+                    start.await(30, TimeUnit.SECONDS);
+                    Outcome o = cache().firstUse(jti, now.plus(Duration.ofMinutes(2)), now);
+                    (o == Outcome.FIRST_USE ? first : replayed).incrementAndGet();
+                    return null;
                 });
             }
             for (Future<?> x : f) {
@@ -60,5 +65,6 @@ abstract class ReplayCacheContract {
             pool.shutdownNow();
         }
         assertThat(first.get()).isEqualTo(1);
+        assertThat(replayed.get()).isEqualTo(threads - 1);
     }
 }

@@ -8,15 +8,19 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
+import dev.apiguard.ReplayCache;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
 import dev.apiguard.test.TestRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -79,6 +83,76 @@ class TwoNodesTest {
             long bound = 40 + (long) Math.ceil(4 * seconds);
             assertThat(refused.get()).as("the load went past the limit").isPositive();
             assertThat(admitted.get()).as("admitted in %.2f s by two nodes", seconds).isBetween(40, (int) bound);
+        }
+    }
+
+    @Test
+    void twoNodesSharingRedisAdmitExactlyTheCapacityToSixteenThreadsReleasedAtOnce(RedisServer redis) throws Exception {
+        RateLimitPlan plan = RateLimitPlan.simple("p", 50, Duration.ofHours(1)); // a refill of one takes 72 s
+        try (RedisGuardState a = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
+                RedisGuardState b = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build()) {
+            String caller = "exact-" + UUID.randomUUID();
+            List<ApiGuard> nodes = List.of(node(a, plan, caller), node(b, plan, caller));
+            int threads = 16;
+            AtomicInteger admitted = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            CyclicBarrier start = new CyclicBarrier(threads);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    ApiGuard node = nodes.get(t % 2);
+                    futures.add(pool.submit(() -> {
+                        start.await(30, TimeUnit.SECONDS);
+                        for (int i = 0; i < 10; i++) {
+                            boolean ok = node.evaluate(node.exchange(TestRequest.get("/customers"))).isAllowed();
+                            (ok ? admitted : refused).incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(admitted.get()).isEqualTo(50);
+            assertThat(refused.get()).isEqualTo(threads * 10 - 50);
+        }
+    }
+
+    @Test
+    void ofSixteenThreadsOnTwoNodesRacingOneJtiExactlyOneWins(RedisServer redis) throws Exception {
+        try (RedisGuardState a = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
+                RedisGuardState b = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build()) {
+            List<ReplayCache> nodes = List.of(a.replayCache(), b.replayCache());
+            String jti = "dpop:" + UUID.randomUUID();
+            Instant now = Instant.now();
+            int threads = 16;
+            AtomicInteger first = new AtomicInteger();
+            AtomicInteger replayed = new AtomicInteger();
+            CyclicBarrier start = new CyclicBarrier(threads);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    ReplayCache node = nodes.get(t % 2);
+                    futures.add(pool.submit(() -> {
+                        start.await(30, TimeUnit.SECONDS);
+                        ReplayCache.Outcome o = node.firstUse(jti, now.plus(Duration.ofMinutes(2)), now);
+                        (o == ReplayCache.Outcome.FIRST_USE ? first : replayed).incrementAndGet();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(first.get()).isEqualTo(1);
+            assertThat(replayed.get()).isEqualTo(threads - 1);
         }
     }
 }

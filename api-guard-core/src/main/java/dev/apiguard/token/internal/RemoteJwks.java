@@ -6,7 +6,6 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
 import com.nimbusds.jose.jwk.source.RateLimitedJWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.health.HealthReport;
 import com.nimbusds.jose.util.health.HealthStatus;
 import com.nimbusds.jose.util.events.Event;
@@ -40,8 +39,8 @@ public final class RemoteJwks {
 
     /** The key source; fetches lazily, on first use. */
     public static JWKSource<SecurityContext> build(URL url, JwksOptions o) {
-        DefaultResourceRetriever retriever = new DefaultResourceRetriever(
-                (int) o.connectTimeout().toMillis(), (int) o.readTimeout().toMillis(), o.sizeLimit());
+        // one deadline for the whole fetch, not a timeout per read: see JwksRetriever
+        JwksRetriever retriever = new JwksRetriever(o.connectTimeout(), o.readTimeout(), o.sizeLimit());
         String where = url.toString();
         Events events = new Events(o, where);
         JWKSourceBuilder<SecurityContext> b = JWKSourceBuilder.create(url, retriever)
