@@ -127,10 +127,18 @@ public final class RemoteJwks {
                     "cached", Boolean.toString(cached)));
         }
 
-        /** The innermost cause: Nimbus wraps the I/O or parse fault that says what went wrong. */
+        /**
+         * What went wrong, under Nimbus' wrapping: the first I/O or parse fault in the chain of
+         * causes (a {@code ConnectException}, a timeout, a document that is no key set), else the
+         * innermost cause.
+         */
         private static Throwable rootCause(Throwable fault) {
             Throwable t = fault;
-            for (int depth = 0; t.getCause() != null && t.getCause() != t && depth < 16; depth++) {
+            for (int depth = 0; depth < 16; depth++) {
+                if (t instanceof java.io.IOException || t instanceof java.text.ParseException
+                        || t.getCause() == null || t.getCause() == t) {
+                    return t;
+                }
                 t = t.getCause();
             }
             return t;
