@@ -78,13 +78,21 @@ public final class ApiGuard {
     /**
      * Runs the given steps (a sub-list of {@link #steps()}, for per-capability filters) in order.
      * A step that throws is a fault: the request is refused with 503 and an event, never with the
-     * exception.
+     * exception. A {@link StoreUnavailableException} (a shared store failing closed) is answered
+     * 503 with {@code Retry-After: 1} and logged without a stack trace; any other exception is
+     * logged at ERROR with its stack trace.
      */
     public Decision evaluate(GuardExchange exchange, List<GuardStep> toRun) {
         Decision decision = Decision.ALLOW;
         for (GuardStep step : toRun) {
             try {
                 decision = Objects.requireNonNull(step.evaluate(exchange), "step returned null");
+            } catch (StoreUnavailableException e) {
+                // the store logged its transition once; no stack trace per request while it is down
+                LOG.debug("guard step {} refused the request: {}", step.name(), e.getMessage());
+                exchange.emit(SecurityEventType.STEP_FAILED, Map.of("step", step.name(),
+                        "fault", e.getClass().getName()));
+                decision = Denials.rateLimitUnavailable(1);
             } catch (RuntimeException e) {
                 LOG.error("guard step {} failed", step.name(), e);
                 exchange.emit(SecurityEventType.STEP_FAILED, Map.of("step", step.name(),

@@ -62,7 +62,9 @@ public final class RedisGuardState implements AutoCloseable {
 
     private RedisGuardState(Builder b) {
         RedisURI uri = RedisURI.create(b.uri);
-        uri.setTimeout(b.commandTimeout);
+        // the connection handshake (HELLO, SELECT) gets the longer of the two timeouts; every
+        // command after it gets the command timeout (TimeoutOptions below)
+        uri.setTimeout(b.commandTimeout.compareTo(b.connectTimeout) >= 0 ? b.commandTimeout : b.connectTimeout);
         // reconnect quickly once Redis is back: at most a second between attempts
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
@@ -166,7 +168,10 @@ public final class RedisGuardState implements AutoCloseable {
             return this;
         }
 
-        /** How long connecting may take. Default: 1 s. */
+        /**
+         * How long connecting may take; the handshake (HELLO) too when this is longer than the
+         * command timeout. Default: 1 s.
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive("connectTimeout", timeout);
             return this;

@@ -1,6 +1,7 @@
 package dev.apiguard.redis;
 
 import dev.apiguard.QuarantineStore;
+import dev.apiguard.StoreUnavailableException;
 import dev.apiguard.redis.internal.Availability;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -15,7 +16,7 @@ import java.util.Optional;
  *
  * <p>When Redis does not answer within the command timeout: under
  * {@link RedisFailurePolicy#OPEN} a look-up answers "not quarantined" and a write is dropped;
- * under {@link RedisFailurePolicy#CLOSED} a look-up throws {@link IllegalStateException}, which
+ * under {@link RedisFailurePolicy#CLOSED} a look-up throws {@link StoreUnavailableException}, which
  * the guard answers with 503. Obtain it from {@link RedisGuardState#quarantineStore()}.
  * Thread-safe.
  */
@@ -89,7 +90,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
 
     private Optional<Instant> failed() {
         if (failurePolicy == RedisFailurePolicy.CLOSED) {
-            throw new IllegalStateException("redis: quarantine list unavailable (failure policy closed)");
+            throw new StoreUnavailableException("redis: quarantine list unavailable (failure policy closed)");
         }
         return Optional.empty();
     }

@@ -124,7 +124,7 @@ class RedisFaultsTest {
                 assertThat(timed(() -> status(quarantineGuard))).as("quarantined caller, request %d", i).isEqualTo(200);
             } else {
                 assertThatThrownBy(() -> timed(() -> quarantine.quarantinedUntil(quarantined, now)))
-                        .isInstanceOf(IllegalStateException.class);
+                        .isInstanceOf(dev.apiguard.StoreUnavailableException.class);
                 assertThat(timed(() -> status(quarantineGuard))).as("quarantined caller, request %d", i).isEqualTo(503);
             }
             // API keys fail closed whatever the policy
@@ -178,7 +178,7 @@ class RedisFaultsTest {
         try (RedisServer redis = RedisServer.start()) {
             RecordingListener events = new RecordingListener();
             try (RedisGuardState state = RedisGuardState.builder(redis.uri()).commandTimeout(TIMEOUT)
-                    .failurePolicy(policy).listener(events).build()) {
+                    .connectTimeout(Duration.ofSeconds(10)).failurePolicy(policy).listener(events).build()) {
                 String[] seeded = seed(state);
 
                 redis.kill();
@@ -211,7 +211,7 @@ class RedisFaultsTest {
         try (RedisServer redis = RedisServer.start()) {
             RecordingListener events = new RecordingListener();
             try (RedisGuardState state = RedisGuardState.builder(redis.uri()).commandTimeout(TIMEOUT)
-                    .failurePolicy(policy).listener(events).build()) {
+                    .connectTimeout(Duration.ofSeconds(10)).failurePolicy(policy).listener(events).build()) {
                 String[] seeded = seed(state);
 
                 pause(redis, PAUSE);
