@@ -29,7 +29,7 @@ public final class DemoOptions {
         FLAGS.put("--client-ca", "--client-ca FILE               PEM file of CA certificates trusted for client certificates; TLS asks for one, routes decide");
         FLAGS.put("--issuer", "--issuer URI                   an accepted token issuer (repeatable, at least one)");
         FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
-        FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL (required)");
+        FLAGS.put("--jwks", "--jwks FILE_OR_URL             the public keys of the --issuer in the same position: a JWKS file, or an https/http URL (repeatable, one per --issuer)");
         FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
         FLAGS.put("--trusted-proxy", "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
         FLAGS.put("--client-cert-header", "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
@@ -51,7 +51,8 @@ public final class DemoOptions {
     Path clientCa;
     final List<String> issuers = new ArrayList<>();
     String audience;
-    String jwks;
+    /** The key set of each issuer: {@code jwks.get(i)} holds the keys of {@code issuers.get(i)}. */
+    final List<String> jwks = new ArrayList<>();
     Duration maxTokenLifetime = Duration.ofHours(1);
     final List<String> trustedProxies = new ArrayList<>();
     String clientCertHeader;
@@ -106,7 +107,7 @@ public final class DemoOptions {
                 case "--client-ca" -> o.clientCa = Path.of(value);
                 case "--issuer" -> o.issuers.add(value);
                 case "--audience" -> o.audience = value;
-                case "--jwks" -> o.jwks = value;
+                case "--jwks" -> o.jwks.add(value);
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
                 case "--trusted-proxy" -> o.trustedProxies.add(parseCidr(value));
                 case "--client-cert-header" -> o.clientCertHeader = parseHeaderName(value);
@@ -143,8 +144,13 @@ public final class DemoOptions {
         if (audience == null) {
             throw new UsageException("--audience is required");
         }
-        if (jwks == null) {
+        if (jwks.isEmpty()) {
             throw new UsageException("--jwks is required");
+        }
+        if (jwks.size() != issuers.size()) {
+            // one set for several issuers would let each issuer's key sign tokens naming the others
+            throw new UsageException("--jwks: give one per --issuer, in the same order (" + issuers.size()
+                    + " issuers, " + jwks.size() + " key sets)");
         }
         if (clientCertHeader != null && trustedProxies.isEmpty()) {
             throw new UsageException("--client-cert-header needs at least one --trusted-proxy");

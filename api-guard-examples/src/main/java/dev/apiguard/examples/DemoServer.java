@@ -113,15 +113,17 @@ public final class DemoServer implements AutoCloseable {
      */
     static ApiGuard guard(DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine,
             ReplayCache replays) {
-        KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
-                ? KeySource.jwksUrl(URI.create(options.jwks))
-                : KeySource.jwksFile(Path.of(options.jwks));
         TokenPolicy.Builder tokens = TokenPolicy.builder()
                 .audience(options.audience)
                 .clockSkew(Duration.ofSeconds(60))
                 .maxLifetime(options.maxTokenLifetime);
-        for (String issuer : options.issuers) {
-            tokens.issuer(issuer, keys);
+        // each issuer is verified with its own key set only (RFC 9068 §4 step 3): a key of one
+        // issuer never signs for another
+        for (int i = 0; i < options.issuers.size(); i++) {
+            String jwks = options.jwks.get(i);
+            tokens.issuer(options.issuers.get(i), jwks.startsWith("https://") || jwks.startsWith("http://")
+                    ? KeySource.jwksUrl(URI.create(jwks))
+                    : KeySource.jwksFile(Path.of(jwks)));
         }
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("default", options.rateLimit.quota(), options.rateLimit.period()))

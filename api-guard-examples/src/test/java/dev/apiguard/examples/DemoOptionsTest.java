@@ -55,6 +55,18 @@ class DemoOptionsTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown flag: --bogus");
     }
 
+    @Test
+    void eachIssuerNeedsItsOwnKeySet() throws Exception {
+        List<String> two = List.of("--tls-keystore", "k.p12", "--tls-password", "pw", "--audience", "https://a",
+                "--issuer", "https://i1", "--issuer", "https://i2", "--jwks", "both.json");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoOptions.parse(two))
+                .isInstanceOf(DemoOptions.UsageException.class)
+                .hasMessageContaining("--jwks: give one per --issuer");
+        List<String> paired = new java.util.ArrayList<>(two);
+        paired.addAll(List.of("--jwks", "https://i2.example/jwks"));
+        assertThat(DemoOptions.parse(paired).jwks).containsExactly("both.json", "https://i2.example/jwks");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--tls-keystore", "--tls-password", "--issuer", "--audience", "--jwks"})
     void missingRequiredFlagIsNamed(String flag) {
@@ -67,9 +79,11 @@ class DemoOptionsTest {
 
     @Test
     void valuesAreParsed() throws Exception {
-        DemoOptions o = DemoOptions.parse(with("--port", "0", "--issuer", "https://j", "--max-token-lifetime", "30m"));
+        DemoOptions o = DemoOptions.parse(with("--port", "0", "--issuer", "https://j", "--jwks", "j.json",
+                "--max-token-lifetime", "30m"));
         assertThat(o.port).isZero();
         assertThat(o.issuers).containsExactly("https://i", "https://j");
+        assertThat(o.jwks).containsExactly("jwks.json", "j.json");
         assertThat(o.maxTokenLifetime).isEqualTo(Duration.ofMinutes(30));
         assertThat(DemoOptions.parse(with("--port=9443")).port).isEqualTo(9443);
         assertThat(DemoOptions.parse(REQUIRED).maxTokenLifetime).isEqualTo(Duration.ofHours(1));

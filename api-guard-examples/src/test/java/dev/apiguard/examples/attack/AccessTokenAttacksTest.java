@@ -47,7 +47,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessTokenAttacksTest {
 
+    static final String SECOND_ISSUER = "https://second-issuer.attack.test";
+
     AttackServer s;
+    final dev.apiguard.test.LocalIssuer second = dev.apiguard.test.LocalIssuer.ec(SECOND_ISSUER)
+            .audience(AttackServer.AUDIENCE);
     HttpServer keys;
     final AtomicInteger jwksFetches = new AtomicInteger();
     final AtomicInteger attackerCalls = new AtomicInteger();
@@ -66,6 +70,14 @@ class AccessTokenAttacksTest {
                 out.write(body);
             }
         });
+        keys.createContext("/second-jwks", exchange -> {
+            byte[] body = second.jwksJson().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         keys.createContext("/attacker", exchange -> {
             attackerCalls.incrementAndGet();
             exchange.sendResponseHeaders(404, -1);
@@ -74,7 +86,8 @@ class AccessTokenAttacksTest {
         keys.start();
         String base = "http://127.0.0.1:" + keys.getAddress().getPort();
         attackerUrl = base + "/attacker/jwks.json";
-        s = AttackServer.start(dir, "--jwks", base + "/jwks");
+        // two accepted issuers, each with its own key set
+        s = AttackServer.start(dir, "--jwks", base + "/jwks", "--issuer", SECOND_ISSUER, "--jwks", base + "/second-jwks");
         jwks[0] = s.issuer.jwksJson();
     }
 
@@ -210,6 +223,19 @@ class AccessTokenAttacksTest {
     @DisplayName("A5 a token signed by another key under the issuer's kid is 401")
     void a5_impostorKeyUnderTheIssuersKidIs401() throws Exception {
         refused(reader().signedWith(s.impostor));
+    }
+
+    @Test
+    @DisplayName("A5 a token of the second accepted issuer, with its own key, is accepted")
+    void a5_secondIssuerWithItsOwnKeyIsAccepted() throws Exception {
+        accepted(second.token().clientId("partner-b").scope("customers:read").sign());
+    }
+
+    @Test
+    @DisplayName("A5 a token naming the first issuer but signed by the second issuer's key, with that key's kid: 401")
+    void a5_anotherTrustedIssuersKeyDoesNotSignForThisIssuer() throws Exception {
+        refused(second.token().issuer(AttackServer.ISSUER).clientId("partner-a").scope("customers:read").sign());
+        refused(reader().keyId(second.keyId()).signedWith(second));
     }
 
     @Test
