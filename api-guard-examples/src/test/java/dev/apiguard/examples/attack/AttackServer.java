@@ -53,6 +53,8 @@ final class AttackServer implements AutoCloseable {
     final HttpClient clientB;
     /** Presents no certificate. */
     final HttpClient noCertificate;
+    private final Map<Optional<IssuedCertificate>, javax.net.ssl.SSLContext> contexts =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** A customer the directory holds. */
     final String tag = CustomerDirectory.demo().all().get(3).serviceTag();
 
@@ -177,7 +179,8 @@ final class AttackServer implements AutoCloseable {
 
     /** {@link #raw(String)} presenting the certificate (none when null). */
     Answer raw(IssuedCertificate certificate, String request) throws IOException {
-        Answer answer = RawTls.exchange(pki.sslContext(certificate), server.port(), request);
+        javax.net.ssl.SSLContext tls = contexts.computeIfAbsent(Optional.ofNullable(certificate), c -> pki.sslContext(c.orElse(null)));
+        Answer answer = RawTls.exchange(tls, server.port(), request);
         Leaks.assertNotEchoed(answer, Leaks.inRawRequest(request));
         return answer;
     }
