@@ -33,6 +33,7 @@ public final class DemoOptions {
         FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
         FLAGS.put("--trusted-proxy", "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
         FLAGS.put("--client-cert-header", "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
+        FLAGS.put("--dpop-origin", "--dpop-origin URI               an origin the API is reached at, like https://api.example.com (repeatable): DPoP proofs must name it whatever the Host header says (default: the request's own)");
         FLAGS.put("--rate-limit", "--rate-limit N/PERIOD           each caller's token bucket: capacity N refilled over PERIOD, like 20/1s or 600/1m (default 50/1s)");
         FLAGS.put("--anonymous-rate-limit", "--anonymous-rate-limit N/PERIOD  per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
         FLAGS.put("--redis", "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
@@ -56,6 +57,7 @@ public final class DemoOptions {
     Duration maxTokenLifetime = Duration.ofHours(1);
     final List<String> trustedProxies = new ArrayList<>();
     String clientCertHeader;
+    final List<String> dpopOrigins = new ArrayList<>();
     RateLimitSetting rateLimit = new RateLimitSetting(50, Duration.ofSeconds(1));
     RateLimitSetting anonymousRateLimit = new RateLimitSetting(20, Duration.ofSeconds(1));
     String redis;
@@ -111,6 +113,7 @@ public final class DemoOptions {
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
                 case "--trusted-proxy" -> o.trustedProxies.add(parseCidr(value));
                 case "--client-cert-header" -> o.clientCertHeader = parseHeaderName(value);
+                case "--dpop-origin" -> o.dpopOrigins.add(parseOrigin(value));
                 case "--rate-limit" -> o.rateLimit = parseRate(flag, value);
                 case "--anonymous-rate-limit" -> o.anonymousRateLimit = parseRate(flag, value);
                 case "--redis" -> o.redis = parseRedis(flag, value);
@@ -192,6 +195,15 @@ public final class DemoOptions {
             return value;
         } catch (IllegalArgumentException e) {
             throw new UsageException("--trusted-proxy must be an IP address or CIDR block like 10.0.0.0/8: " + value);
+        }
+    }
+
+    private static String parseOrigin(String value) throws UsageException {
+        try {
+            dev.apiguard.binding.DpopPolicy.builder().origins(value);
+            return value;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dpop-origin must be an http(s) origin like https://api.example.com: " + value);
         }
     }
 

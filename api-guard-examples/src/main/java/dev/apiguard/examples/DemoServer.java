@@ -161,8 +161,10 @@ public final class DemoServer implements AutoCloseable {
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(CertificateBindingStep.of(clientCertificates(options)))
-                // DPoP is always on, without server nonces; a proof's iat may be 60 s off
-                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays).build()))
+                // DPoP is always on, without server nonces; a proof's iat may be 60 s off; its htu
+                // names a --dpop-origin when any is given, else the request's own origin
+                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays)
+                        .origins(options.dpopOrigins.toArray(String[]::new)).build()))
                 .step(ApiKeyStep.builder(apiKeys).deprecation(start).sunset(sunset)
                         .migrationLink(API_KEY_MIGRATION).build())
                 .step(RouteAuthorizationStep.of(routes()))

@@ -56,6 +56,15 @@ class DemoOptionsTest {
     }
 
     @Test
+    void dpopOriginsAreParsedAndChecked() throws Exception {
+        assertThat(DemoOptions.parse(with("--dpop-origin", "https://api.example.com", "--dpop-origin",
+                "https://api2.example.com:8443")).dpopOrigins)
+                .containsExactly("https://api.example.com", "https://api2.example.com:8443");
+        assertThatThrownBy(() -> DemoOptions.parse(with("--dpop-origin", "https://api.example.com/v1")))
+                .isInstanceOf(DemoOptions.UsageException.class).hasMessageContaining("--dpop-origin");
+    }
+
+    @Test
     void eachIssuerNeedsItsOwnKeySet() throws Exception {
         List<String> two = List.of("--tls-keystore", "k.p12", "--tls-password", "pw", "--audience", "https://a",
                 "--issuer", "https://i1", "--issuer", "https://i2", "--jwks", "both.json");

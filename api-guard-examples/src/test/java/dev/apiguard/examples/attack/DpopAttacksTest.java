@@ -352,6 +352,31 @@ class DpopAttacksTest {
         }
     }
 
+    @Test
+    @DisplayName("D3+ a proof made for another origin, sent with that origin in Host: accepted by default, refused with --dpop-origin")
+    void dHost_configuredOriginRefusesAProofForTheOriginInTheHostHeader(@TempDir Path dir) throws Exception {
+        String t = token(key);
+        String foreignProof = key.proofFor("POST", "https://other-api.example/payments").accessToken(t).sign();
+        // the default takes the origin from the Host header, as RFC 9449 §4.3 reads the request URI
+        hostedAt(s, "other-api.example", t, foreignProof).assertStatus(201);
+        try (AttackServer fixed = s.sibling(dir, "--dpop-origin", "https://api.attack.test")) {
+            hostedAt(fixed, "other-api.example", t,
+                    key.proofFor("POST", "https://other-api.example/payments").accessToken(t).sign())
+                    .assertDocumentedRefusal().assertInvalidProof();
+            hostedAt(fixed, "127.0.0.1:" + fixed.server.port(), t, proof(t).sign()).assertInvalidProof();
+            hostedAt(fixed, "other-api.example", t,
+                    key.proofFor("POST", "https://api.attack.test/payments").accessToken(t).sign()).assertStatus(201);
+        }
+    }
+
+    /** A raw payment with the given Host header. */
+    static Answer hostedAt(AttackServer server, String host, String token, String proof) throws Exception {
+        return server.raw(server.rawRequest("POST", "/payments", "Authorization: DPoP " + token, "DPoP: " + proof,
+                "Content-Type: application/json", "Content-Length: 2")
+                .replace("Host: 127.0.0.1:" + server.server.port(), "Host: " + host).replace("\r\n\r\n", "\r\n\r\n{}"))
+                .assertDocumented(false, List.of(201));
+    }
+
     Answer rawPay(String token, String... proofLines) throws Exception {
         String[] lines = new String[proofLines.length + 3];
         lines[0] = "Authorization: DPoP " + token;
