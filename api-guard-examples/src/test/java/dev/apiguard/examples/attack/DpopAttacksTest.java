@@ -270,8 +270,9 @@ class DpopAttacksTest {
             tester.send(request(t, p)).assertAllowed();
         }
         assertThat(cache.size()).isEqualTo(16);
-        tester.send(request(t, key.proof("POST", uri, t))).assertDenied(401);
-        tester.send(request(t, first)).assertDenied(401);
+        String fresh = key.proof("POST", uri, t);
+        tester.send(request(t, fresh)).assertDenied(401).assertNoEcho(t).assertNoEcho(fresh);
+        tester.send(request(t, first)).assertDenied(401).assertNoEcho(t).assertNoEcho(first);
     }
 
     static TestRequest request(String token, String proof) {
