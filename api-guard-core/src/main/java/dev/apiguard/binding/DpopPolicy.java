@@ -29,6 +29,8 @@ import java.util.stream.Collectors;
  *   <li>{@link TrustedProxies#NONE}: {@code htu} is built from the request as received;
  *       {@code X-Forwarded-Host} and {@code X-Forwarded-Proto} are believed only from the
  *       configured proxies.</li>
+ *   <li>no {@link Builder#origins origins}: the origin of {@code htu} is the request's own
+ *       (its {@code Host} header); configure the API's origins to make it fixed.</li>
  * </ul>
  */
 public final class DpopPolicy {
@@ -55,8 +57,10 @@ public final class DpopPolicy {
     private final Duration nonceValidity;
     private final byte[] nonceSecret;
     private final TrustedProxies trustedProxies;
+    private final List<String> origins;
 
     private DpopPolicy(Builder b) {
+        this.origins = List.copyOf(b.origins);
         this.algorithms = Collections.unmodifiableSet(new LinkedHashSet<>(b.algorithms));
         this.algsParameter = algorithms.stream().map(JWSAlgorithm::getName).collect(Collectors.joining(" "));
         this.iatWindow = b.iatWindow;
@@ -117,6 +121,14 @@ public final class DpopPolicy {
         return nonceSecret == null ? null : nonceSecret.clone();
     }
 
+    /**
+     * The origins a proof's {@code htu} may name, canonical ({@code https://api.example}); empty
+     * when {@code htu} is built from the request itself.
+     */
+    public List<String> origins() {
+        return origins;
+    }
+
     /** The peers whose {@code X-Forwarded-Host} and {@code X-Forwarded-Proto} build {@code htu}. */
     public TrustedProxies trustedProxies() {
         return trustedProxies;
@@ -126,7 +138,8 @@ public final class DpopPolicy {
     public String toString() {
         return "DpopPolicy[algorithms=" + algsParameter + ", iatWindow=" + iatWindow + ", maxProofLength="
                 + maxProofLength + ", replayCache=" + replayCache + ", serverNonces="
-                + (nonceValidity == null ? "off" : nonceValidity) + ", trustedProxies=" + trustedProxies + "]";
+                + (nonceValidity == null ? "off" : nonceValidity) + ", trustedProxies=" + trustedProxies
+                + (origins.isEmpty() ? "" : ", origins=" + origins) + "]";
     }
 
     /** Builds a {@link DpopPolicy}. Not thread-safe. */
@@ -138,6 +151,7 @@ public final class DpopPolicy {
         private Duration nonceValidity;
         private byte[] nonceSecret;
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
+        private List<String> origins = List.of();
 
         private Builder() {
         }
@@ -226,6 +240,33 @@ public final class DpopPolicy {
          */
         public Builder trustedProxies(TrustedProxies proxies) {
             this.trustedProxies = Objects.requireNonNull(proxies, "trustedProxies cannot be null");
+            return this;
+        }
+
+        /**
+         * The origins this API is reached at, like {@code https://api.example.com} (scheme, host
+         * and port only). When set, a proof's {@code htu} must name one of them with the request's
+         * path, and the request's {@code Host} header (or a forwarded host) plays no part: a proof
+         * made for another origin is refused even when the request claims that origin in its
+         * {@code Host} header, which a container serving any host would otherwise accept
+         * (RFC 9449 §4.3 step 9 compares with the request's URI, whose authority the client
+         * writes). Default: none, the request's own scheme, host and port (with
+         * {@link #trustedProxies} applied).
+         *
+         * @throws IllegalArgumentException naming {@code origins} when one is not an absolute
+         *     http(s) URI without user info, path, query or fragment
+         */
+        public Builder origins(String... origins) {
+            Objects.requireNonNull(origins, "origins cannot be null");
+            List<String> canonical = new java.util.ArrayList<>(origins.length);
+            for (String o : origins) {
+                String c = dev.apiguard.binding.internal.DpopHtu.origin(Objects.requireNonNull(o, "origin cannot be null"));
+                if (c == null) {
+                    throw new IllegalArgumentException("origins: not an http(s) origin like https://api.example.com: " + o);
+                }
+                canonical.add(c);
+            }
+            this.origins = List.copyOf(canonical);
             return this;
         }
 

@@ -25,6 +25,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -110,10 +111,17 @@ public final class DpopProofVerifier {
     /** As {@link #verify}, with {@code htu} already in canonical form (or null: nothing matches). */
     DpopVerification verifyCanonical(String proof, String method, String canonicalHtu, String accessToken,
             String tokenJkt, Instant now) {
+        return verifyCanonical(proof, method, canonicalHtu == null ? List.of() : List.of(canonicalHtu), accessToken,
+                tokenJkt, now);
+    }
+
+    /** As {@link #verify}, accepting any of the canonical URIs (none: nothing matches). */
+    DpopVerification verifyCanonical(String proof, String method, List<String> canonicalHtus, String accessToken,
+            String tokenJkt, Instant now) {
         Objects.requireNonNull(method, "method cannot be null");
         Objects.requireNonNull(now, "now cannot be null");
         try {
-            return check(proof, method, canonicalHtu, accessToken, tokenJkt, now);
+            return check(proof, method, canonicalHtus, accessToken, tokenJkt, now);
         } catch (RuntimeException e) {
             // a parser or provider failing on hostile input is a refusal; the message may quote input
             LOG.debug("DPoP proof verification failed with {}", e.getClass().getName());
@@ -121,7 +129,7 @@ public final class DpopProofVerifier {
         }
     }
 
-    private DpopVerification check(String proof, String method, String canonicalHtu, String accessToken,
+    private DpopVerification check(String proof, String method, List<String> canonicalHtus, String accessToken,
             String tokenJkt, Instant now) {
         if (proof == null || proof.isEmpty()) {
             return new Rejected(Rejected.MISSING);
@@ -207,7 +215,7 @@ public final class DpopProofVerifier {
             return new Rejected(Rejected.HTM_MISMATCH);
         }
         String proofHtu = DpopHtu.normalize(htuText);
-        if (canonicalHtu == null || proofHtu == null || !proofHtu.equals(canonicalHtu)) {
+        if (proofHtu == null || !canonicalHtus.contains(proofHtu)) {
             return new Rejected(Rejected.HTU_MISMATCH);
         }
         Duration window = policy.iatWindow();

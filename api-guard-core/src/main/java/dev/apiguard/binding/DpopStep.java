@@ -114,8 +114,15 @@ public final class DpopStep implements GuardStep {
             return reject(exchange, proofs.isEmpty() ? Rejected.MISSING : Rejected.MULTIPLE, algs);
         }
         String token = token(request.header("Authorization"));
-        String htu = DpopHtu.expected(request, verifier.policy().trustedProxies());
-        DpopVerification result = verifier.verifyCanonical(proofs.get(0), request.method(), htu, token, jkt,
+        List<String> origins = verifier.policy().origins();
+        List<String> htus;
+        if (origins.isEmpty()) {
+            String htu = DpopHtu.expected(request, verifier.policy().trustedProxies());
+            htus = htu == null ? List.of() : List.of(htu);
+        } else {
+            htus = DpopHtu.expectedAt(origins, request);
+        }
+        DpopVerification result = verifier.verifyCanonical(proofs.get(0), request.method(), htus, token, jkt,
                 exchange.now());
         if (result instanceof DpopVerification.Verified) {
             exchange.authenticate(caller.boundTo(CredentialKind.DPOP_BOUND_JWT, caller.certificateThumbprint()));

@@ -29,10 +29,11 @@ public final class DemoOptions {
         FLAGS.put("--client-ca", "--client-ca FILE               PEM file of CA certificates trusted for client certificates; TLS asks for one, routes decide");
         FLAGS.put("--issuer", "--issuer URI                   an accepted token issuer (repeatable, at least one)");
         FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
-        FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL (required)");
+        FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL; one for every --issuer, or repeated once per --issuer in the same order");
         FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
         FLAGS.put("--trusted-proxy", "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
         FLAGS.put("--client-cert-header", "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
+        FLAGS.put("--dpop-origin", "--dpop-origin URI               an origin the API is reached at, like https://api.example.com (repeatable): DPoP proofs must name it whatever the Host header says (default: the request's own)");
         FLAGS.put("--rate-limit", "--rate-limit N/PERIOD           each caller's token bucket: capacity N refilled over PERIOD, like 20/1s or 600/1m (default 50/1s)");
         FLAGS.put("--anonymous-rate-limit", "--anonymous-rate-limit N/PERIOD  per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
         FLAGS.put("--redis", "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
@@ -51,10 +52,12 @@ public final class DemoOptions {
     Path clientCa;
     final List<String> issuers = new ArrayList<>();
     String audience;
-    String jwks;
+    /** The key set of each issuer: {@code jwks.get(i)} holds the keys of {@code issuers.get(i)}. */
+    final List<String> jwks = new ArrayList<>();
     Duration maxTokenLifetime = Duration.ofHours(1);
     final List<String> trustedProxies = new ArrayList<>();
     String clientCertHeader;
+    final List<String> dpopOrigins = new ArrayList<>();
     RateLimitSetting rateLimit = new RateLimitSetting(50, Duration.ofSeconds(1));
     RateLimitSetting anonymousRateLimit = new RateLimitSetting(20, Duration.ofSeconds(1));
     String redis;
@@ -106,10 +109,11 @@ public final class DemoOptions {
                 case "--client-ca" -> o.clientCa = Path.of(value);
                 case "--issuer" -> o.issuers.add(value);
                 case "--audience" -> o.audience = value;
-                case "--jwks" -> o.jwks = value;
+                case "--jwks" -> o.jwks.add(value);
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
                 case "--trusted-proxy" -> o.trustedProxies.add(parseCidr(value));
                 case "--client-cert-header" -> o.clientCertHeader = parseHeaderName(value);
+                case "--dpop-origin" -> o.dpopOrigins.add(parseOrigin(value));
                 case "--rate-limit" -> o.rateLimit = parseRate(flag, value);
                 case "--anonymous-rate-limit" -> o.anonymousRateLimit = parseRate(flag, value);
                 case "--redis" -> o.redis = parseRedis(flag, value);
@@ -143,8 +147,13 @@ public final class DemoOptions {
         if (audience == null) {
             throw new UsageException("--audience is required");
         }
-        if (jwks == null) {
+        if (jwks.isEmpty()) {
             throw new UsageException("--jwks is required");
+        }
+        if (jwks.size() != 1 && jwks.size() != issuers.size()) {
+            // several sets must pair with the issuers: each issuer's keys sign for it alone
+            throw new UsageException("--jwks: give one for every --issuer, or one per --issuer in the same order ("
+                    + issuers.size() + " issuers, " + jwks.size() + " key sets)");
         }
         if (clientCertHeader != null && trustedProxies.isEmpty()) {
             throw new UsageException("--client-cert-header needs at least one --trusted-proxy");
@@ -186,6 +195,15 @@ public final class DemoOptions {
             return value;
         } catch (IllegalArgumentException e) {
             throw new UsageException("--trusted-proxy must be an IP address or CIDR block like 10.0.0.0/8: " + value);
+        }
+    }
+
+    private static String parseOrigin(String value) throws UsageException {
+        try {
+            dev.apiguard.binding.DpopPolicy.builder().origins(value);
+            return value;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dpop-origin must be an http(s) origin like https://api.example.com: " + value);
         }
     }
 

@@ -113,18 +113,27 @@ public final class DemoServer implements AutoCloseable {
      * answer and drives the rate limiter (throttle) and the quarantine: one control loop; the
      * inventory shows its scores.
      */
+    /** A JWKS URL (fetch events logged like every other security event) or a JWKS file. */
+    private static KeySource keySource(String jwks, Clock clock) {
+        return jwks.startsWith("https://") || jwks.startsWith("http://")
+                ? KeySource.jwksUrl(URI.create(jwks), JwksOptions.builder()
+                        .listener(new Slf4jSecurityEventListener()).clock(clock).build())
+                : KeySource.jwksFile(Path.of(jwks));
+    }
+
     static ApiGuard guard(DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine,
             ReplayCache replays) {
-        KeySource keys = options.jwks.startsWith("https://") || options.jwks.startsWith("http://")
-                ? KeySource.jwksUrl(URI.create(options.jwks), JwksOptions.builder()
-                        .listener(new Slf4jSecurityEventListener()).clock(clock).build())
-                : KeySource.jwksFile(Path.of(options.jwks));
         TokenPolicy.Builder tokens = TokenPolicy.builder()
                 .audience(options.audience)
                 .clockSkew(Duration.ofSeconds(60))
                 .maxLifetime(options.maxTokenLifetime);
-        for (String issuer : options.issuers) {
-            tokens.issuer(issuer, keys);
+        // with one --jwks per --issuer, each issuer is verified with its own key set only
+        // (RFC 9068 §4 step 3): a key of one issuer never signs for another; a single --jwks
+        // serves every issuer (one authorization server known under several issuer names)
+        java.util.Map<String, KeySource> sources = new java.util.HashMap<>();
+        for (int i = 0; i < options.issuers.size(); i++) {
+            String jwks = options.jwks.size() == 1 ? options.jwks.get(0) : options.jwks.get(i);
+            tokens.issuer(options.issuers.get(i), sources.computeIfAbsent(jwks, j -> keySource(j, clock)));
         }
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("default", options.rateLimit.quota(), options.rateLimit.period()))
@@ -162,8 +171,10 @@ public final class DemoServer implements AutoCloseable {
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(CertificateBindingStep.of(clientCertificates(options)))
-                // DPoP is always on, without server nonces; a proof's iat may be 60 s off
-                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays).build()))
+                // DPoP is always on, without server nonces; a proof's iat may be 60 s off; its htu
+                // names a --dpop-origin when any is given, else the request's own origin
+                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays)
+                        .origins(options.dpopOrigins.toArray(String[]::new)).build()))
                 .step(ApiKeyStep.builder(apiKeys).deprecation(start).sunset(sunset)
                         .migrationLink(API_KEY_MIGRATION).build())
                 .step(RouteAuthorizationStep.of(routes()))

@@ -73,13 +73,14 @@ abstract class DemoApiContractTest {
         impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
         pki.writeServerKeyStore(dir.resolve("server.p12"), "pw".toCharArray());
         pki.writeCaPem(dir.resolve("ca.pem"));
-        java.nio.file.Files.writeString(dir.resolve("jwks.json"),
-                LocalIssuer.jwks(issuer, secondIssuer).toString(true));
+        issuer.writeJwks(dir.resolve("jwks.json"));
+        secondIssuer.writeJwks(dir.resolve("second-jwks.json"));
         server = container().start(DemoOptions.parse(List.of("--port", "0",
                 "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
                 "--client-ca", dir.resolve("ca.pem").toString(),
-                "--issuer", ISSUER, "--issuer", "https://second-issuer.e2e.test",
-                "--audience", AUDIENCE, "--jwks", dir.resolve("jwks.json").toString())));
+                "--issuer", ISSUER, "--jwks", dir.resolve("jwks.json").toString(),
+                "--issuer", "https://second-issuer.e2e.test", "--jwks", dir.resolve("second-jwks.json").toString(),
+                "--audience", AUDIENCE)));
         client = HttpClient.newBuilder().sslContext(pki.sslContext(partner)).build();
         otherClient = HttpClient.newBuilder().sslContext(pki.sslContext(other)).build();
         noCertificate = HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();

@@ -55,6 +55,32 @@ class DemoOptionsTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown flag: --bogus");
     }
 
+    @Test
+    void dpopOriginsAreParsedAndChecked() throws Exception {
+        assertThat(DemoOptions.parse(with("--dpop-origin", "https://api.example.com", "--dpop-origin",
+                "https://api2.example.com:8443")).dpopOrigins)
+                .containsExactly("https://api.example.com", "https://api2.example.com:8443");
+        assertThatThrownBy(() -> DemoOptions.parse(with("--dpop-origin", "https://api.example.com/v1")))
+                .isInstanceOf(DemoOptions.UsageException.class).hasMessageContaining("--dpop-origin");
+    }
+
+    @Test
+    void oneKeySetServesEveryIssuerAndSeveralPairWithTheIssuersInOrder() throws Exception {
+        List<String> two = List.of("--tls-keystore", "k.p12", "--tls-password", "pw", "--audience", "https://a",
+                "--issuer", "https://i1", "--issuer", "https://i2", "--jwks", "both.json");
+        assertThat(DemoOptions.parse(two).jwks).containsExactly("both.json");
+
+        List<String> paired = new java.util.ArrayList<>(two);
+        paired.addAll(List.of("--jwks", "https://i2.example/jwks"));
+        assertThat(DemoOptions.parse(paired).jwks).containsExactly("both.json", "https://i2.example/jwks");
+
+        List<String> three = new java.util.ArrayList<>(paired);
+        three.addAll(List.of("--jwks", "extra.json"));
+        assertThatThrownBy(() -> DemoOptions.parse(three))
+                .isInstanceOf(DemoOptions.UsageException.class)
+                .hasMessageContaining("--jwks: give one for every --issuer, or one per --issuer");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--tls-keystore", "--tls-password", "--issuer", "--audience", "--jwks"})
     void missingRequiredFlagIsNamed(String flag) {
@@ -67,9 +93,11 @@ class DemoOptionsTest {
 
     @Test
     void valuesAreParsed() throws Exception {
-        DemoOptions o = DemoOptions.parse(with("--port", "0", "--issuer", "https://j", "--max-token-lifetime", "30m"));
+        DemoOptions o = DemoOptions.parse(with("--port", "0", "--issuer", "https://j", "--jwks", "j.json",
+                "--max-token-lifetime", "30m"));
         assertThat(o.port).isZero();
         assertThat(o.issuers).containsExactly("https://i", "https://j");
+        assertThat(o.jwks).containsExactly("jwks.json", "j.json");
         assertThat(o.maxTokenLifetime).isEqualTo(Duration.ofMinutes(30));
         assertThat(DemoOptions.parse(with("--port=9443")).port).isEqualTo(9443);
         assertThat(DemoOptions.parse(REQUIRED).maxTokenLifetime).isEqualTo(Duration.ofHours(1));

@@ -1,6 +1,7 @@
 package dev.apiguard.binding;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.apiguard.ApiGuard;
@@ -25,6 +26,7 @@ import dev.apiguard.token.TokenPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -466,6 +468,42 @@ class DpopStepTest {
                 .assertStatus(401).assertChallenge(INVALID_PROOF);
         tester.send(behindProxy.apply(KEY.proof("POST", "http://localhost:8080/payments", token))
                 .remoteAddress("192.0.2.9")).assertAllowed();
+    }
+
+    @Test
+    void configuredOriginsFixTheHtuWhateverTheHostHeaderSays() {
+        GuardTester tester = tester(DpopPolicy.builder().origins("HTTPS://API.example.com:443/", "https://api2.example.com")
+                .build());
+        String token = boundToken();
+        // the request names another host: only the configured origins count
+        tester.send(payment(token, KEY.proof("POST", "https://api.example.com/payments", token))
+                .host("other.example")).assertAllowed();
+        tester.send(payment(token, KEY.proof("POST", "https://api2.example.com/payments?x=1", token))
+                .host("other.example")).assertAllowed();
+        // a proof made for another origin, replayed with that origin in Host: refused
+        tester.send(payment(token, KEY.proof("POST", "https://other.example/payments", token))
+                .host("other.example")).assertStatus(401).assertChallenge(INVALID_PROOF);
+        tester.send(payment(token, KEY.proof("POST", URI, token))).assertStatus(401).assertChallenge(INVALID_PROOF);
+        tester.send(payment(token, KEY.proof("POST", "https://api.example.com/other", token))
+                .host("api.example.com")).assertStatus(401).assertChallenge(INVALID_PROOF);
+    }
+
+    @Test
+    void withoutOriginsTheHostHeaderNamesTheOrigin() {
+        String token = boundToken();
+        tester().send(payment(token, KEY.proof("POST", "https://other.example/payments", token)).host("other.example"))
+                .assertAllowed();
+    }
+
+    @Test
+    void originsMustBeBareHttpOrigins() {
+        for (String bad : List.of("api.example.com", "https://api.example.com/v1", "https://api.example.com?x",
+                "https://u@api.example.com", "ftp://api.example.com", "https://api.example.com#f", "")) {
+            assertThatThrownBy(() -> DpopPolicy.builder().origins(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("origins:");
+        }
+        assertThat(DpopPolicy.builder().origins("https://API.example.com:443", "http://a.example:8080/").build()
+                .origins()).containsExactly("https://api.example.com", "http://a.example:8080");
     }
 
     @Test

@@ -73,6 +73,43 @@ public final class DpopHtu {
     }
 
     /**
+     * The canonical URIs a proof may name when the API's origins are configured: each origin
+     * followed by the request's context path and path. The request's host and forwarded headers
+     * are not read.
+     */
+    public static List<String> expectedAt(List<String> canonicalOrigins, GuardRequest request) {
+        String path = request.contextPath() + request.path();
+        List<String> out = new java.util.ArrayList<>(canonicalOrigins.size());
+        for (String origin : canonicalOrigins) {
+            out.add(origin + (path.isEmpty() ? "/" : path));
+        }
+        return out;
+    }
+
+    /**
+     * The canonical form of an origin ({@code scheme://host[:port]}, lower case, default port
+     * dropped), or null when the text is not an absolute http(s) URI with nothing after the
+     * authority but an optional {@code /}.
+     */
+    public static String origin(String text) {
+        if (text == null || text.isEmpty() || text.length() > MAX_LENGTH) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+        String path = uri.getRawPath();
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || (path != null && !path.isEmpty() && !path.equals("/"))) {
+            return null;
+        }
+        String canonical = normalize(text);
+        return canonical == null ? null : canonical.substring(0, canonical.length() - 1);
+    }
+
+    /**
      * The canonical form of an {@code htu} claim: an absolute http(s) URI without user info; its
      * query and fragment are dropped. Null when it is not one.
      */
