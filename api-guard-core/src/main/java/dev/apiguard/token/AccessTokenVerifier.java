@@ -142,6 +142,21 @@ public final class AccessTokenVerifier {
         }
     }
 
+    /**
+     * The answer of the verified-token cache for the token of this SHA-256: verified, or expired
+     * since; null when the cache does not hold it (or there is no cache).
+     */
+    TokenVerification cached(byte[] tokenSha256, Instant now) {
+        if (cache == null) {
+            return null;
+        }
+        Caller cached = cache.getIfPresent(TokenDigest.ofSha256(tokenSha256));
+        if (cached == null) {
+            return null;
+        }
+        return expired(cached.expiresAt(), now) ? rejected(Rejected.EXPIRED) : new Verified(cached);
+    }
+
     /** Whether verified tokens are cached (keyed by their SHA-256). */
     boolean caches() {
         return cache != null;
