@@ -28,6 +28,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,9 +71,16 @@ public final class AccessTokenVerifier {
     private final TokenPolicy policy;
     private final Duration skew;
     private final Cache<TokenDigest, Caller> cache;
+    // each configured issuer's own String: a cached caller refers to it instead of a copy per token
+    private final Map<String, String> issuerNames;
 
     private AccessTokenVerifier(TokenPolicy policy) {
         this.policy = policy;
+        Map<String, String> names = new HashMap<>();
+        for (String issuer : policy.issuers().keySet()) {
+            names.put(issuer, issuer);
+        }
+        this.issuerNames = Map.copyOf(names);
         this.skew = policy.clockSkew();
         if (policy.cacheMaximumSize() > 0) {
             Clock clock = policy.clock();
@@ -301,7 +309,7 @@ public final class AccessTokenVerifier {
                 || exp.isAfter(now.plus(policy.maxLifetime()).plus(skew))) {
             return rejected(Rejected.LIFETIME_EXCEEDED);
         }
-        Caller caller = new Caller(id, c.sub(), c.iss(), CredentialKind.BEARER_JWT,
+        Caller caller = new Caller(id, c.sub(), issuerNames.getOrDefault(c.iss(), c.iss()), CredentialKind.BEARER_JWT,
                 new LinkedHashSet<>(c.scopes()), iat, exp, c.jti(), c.cnf(), null, null);
         return new Verified(caller);
     }

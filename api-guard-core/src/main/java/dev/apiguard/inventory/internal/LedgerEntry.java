@@ -5,7 +5,6 @@ import dev.apiguard.inventory.CallerRecord;
 import dev.apiguard.inventory.CredentialRecord;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,10 +26,11 @@ final class LedgerEntry {
     private Instant lastSeen;
     private long requestCount;
     private int kinds;
-    private HashMap<String, Instant> scopesGranted;
-    private HashMap<String, Instant> scopesUsed;
-    /** Least recently seen first, at most {@link Ledger#MAX_CREDENTIALS_PER_CALLER}. */
-    private final ArrayList<Credential> credentials = new ArrayList<>(2);
+    private Stamps scopesGranted;
+    private Stamps scopesUsed;
+    /** Least recently seen first; observe keeps at most {@link Ledger#MAX_CREDENTIALS_PER_CALLER}. */
+    private Credential[] credentials = new Credential[1];
+    private int credentialCount;
 
     private LedgerEntry(String id) {
         this.id = id;
@@ -54,8 +54,8 @@ final class LedgerEntry {
         for (CredentialKind k : r.credentialKinds()) {
             e.kinds |= 1 << k.ordinal();
         }
-        e.scopesGranted = r.scopesGranted().isEmpty() ? null : new HashMap<>(r.scopesGranted());
-        e.scopesUsed = r.scopesUsed().isEmpty() ? null : new HashMap<>(r.scopesUsed());
+        e.scopesGranted = Stamps.of(r.scopesGranted());
+        e.scopesUsed = Stamps.of(r.scopesUsed());
         for (CredentialRecord c : r.credentials().values()) {
             Credential x = new Credential(c.type(), c.issuer(), c.id());
             for (CredentialKind k : c.kinds()) {
@@ -67,7 +67,7 @@ final class LedgerEntry {
             x.expiresAt = c.expiresAt();
             x.longestTokenLifetime = c.longestTokenLifetime();
             x.unboundSensitiveUses = c.unboundSensitiveUses();
-            e.credentials.add(x);
+            e.add(x);
         }
         return e;
     }
@@ -85,8 +85,8 @@ final class LedgerEntry {
         }
         requestCount++;
         kinds |= 1 << o.kind().ordinal();
-        scopesGranted = stamp(scopesGranted, o.granted(), now);
-        scopesUsed = stamp(scopesUsed, o.exercised(), now);
+        scopesGranted = Stamps.stamp(scopesGranted, o.granted(), now);
+        scopesUsed = Stamps.stamp(scopesUsed, o.exercised(), now);
         if (o.tokenClientId() != null) {
             credential(CredentialRecord.Type.TOKEN, o.issuer(), o.tokenClientId(), o, o.tokenExpiresAt(),
                     o.tokenLifetime(), o.unboundOnSensitiveRoute());
@@ -98,23 +98,24 @@ final class LedgerEntry {
         if (o.thumbprint() != null) {
             credential(CredentialRecord.Type.CERTIFICATE, null, o.thumbprint(), o, o.certificateExpiresAt(), null, false);
         }
-        while (credentials.size() > Ledger.MAX_CREDENTIALS_PER_CALLER) {
-            credentials.remove(0);
+        if (credentialCount > Ledger.MAX_CREDENTIALS_PER_CALLER) {
+            int drop = credentialCount - Ledger.MAX_CREDENTIALS_PER_CALLER;
+            System.arraycopy(credentials, drop, credentials, 0, Ledger.MAX_CREDENTIALS_PER_CALLER);
+            java.util.Arrays.fill(credentials, Ledger.MAX_CREDENTIALS_PER_CALLER, credentialCount, null);
+            credentialCount = Ledger.MAX_CREDENTIALS_PER_CALLER;
         }
     }
 
     private void credential(CredentialRecord.Type type, String issuer, String credentialId, Observation o,
             Instant expiresAt, Duration lifetime, boolean unboundSensitive) {
         Credential c = null;
-        for (int i = credentials.size() - 1; i >= 0; i--) {
-            Credential x = credentials.get(i);
+        for (int i = credentialCount - 1; i >= 0; i--) {
+            Credential x = credentials[i];
             if (x.is(type, issuer, credentialId)) {
                 c = x;
-                if (i != credentials.size() - 1) {
-                    // the most recently seen goes last
-                    credentials.remove(i);
-                    credentials.add(c);
-                }
+                // the most recently seen goes last
+                System.arraycopy(credentials, i + 1, credentials, i, credentialCount - 1 - i);
+                credentials[credentialCount - 1] = c;
                 break;
             }
         }
@@ -125,7 +126,7 @@ final class LedgerEntry {
             c.lastSeen = now;
             c.expiresAt = expiresAt;
             c.longestTokenLifetime = lifetime;
-            credentials.add(c);
+            add(c);
         } else {
             c.firstSeen = Ledger.min(c.firstSeen, now);
             c.lastSeen = Ledger.max(c.lastSeen, now);
@@ -146,27 +147,23 @@ final class LedgerEntry {
         }
     }
 
-    private static HashMap<String, Instant> stamp(HashMap<String, Instant> stamps, Set<String> scopes, Instant now) {
-        if (scopes.isEmpty()) {
-            return stamps;
-        }
-        HashMap<String, Instant> next = stamps != null ? stamps : new HashMap<>();
-        for (String s : scopes) {
-            next.merge(s, now, Ledger::max);
-        }
-        Ledger.trim(next);
-        return next;
-    }
 
     /** The record as {@link Ledger#observe} would have made it. */
     CallerRecord toRecord() {
         LinkedHashMap<String, CredentialRecord> records = new LinkedHashMap<>();
-        for (Credential c : credentials) {
-            CredentialRecord r = c.toRecord();
+        for (int i = 0; i < credentialCount; i++) {
+            CredentialRecord r = credentials[i].toRecord();
             records.put(r.key(), r);
         }
         return new CallerRecord(id, firstSeen, lastSeen, requestCount, kindSet(kinds),
-                scopesGranted == null ? Map.of() : scopesGranted, scopesUsed == null ? Map.of() : scopesUsed, records);
+                Stamps.toMap(scopesGranted), Stamps.toMap(scopesUsed), records);
+    }
+
+    private void add(Credential c) {
+        if (credentialCount == credentials.length) {
+            credentials = java.util.Arrays.copyOf(credentials, 2 * credentials.length);
+        }
+        credentials[credentialCount++] = c;
     }
 
     private static Set<CredentialKind> kindSet(int bits) {
@@ -177,6 +174,88 @@ final class LedgerEntry {
             }
         }
         return set;
+    }
+
+    /**
+     * Scope to the latest time it was stamped: two small parallel arrays while there are few (a
+     * caller's scopes are usually a handful; a HashMap per caller costs twice as much), a HashMap
+     * beyond {@value #ARRAYS_UP_TO}, so that stamping stays cheap for a caller of many scopes.
+     */
+    private static final class Stamps {
+        static final int ARRAYS_UP_TO = 8;
+
+        private String[] scopes = new String[1];
+        private Instant[] times = new Instant[1];
+        private int size;
+        private HashMap<String, Instant> map;
+
+        /** Stamps with the scopes at {@code now}; null stays null when there is nothing to stamp. */
+        static Stamps stamp(Stamps stamps, Set<String> scopes, Instant now) {
+            if (scopes.isEmpty()) {
+                return stamps;
+            }
+            Stamps s = stamps != null ? stamps : new Stamps();
+            for (String scope : scopes) {
+                s.stamp(scope, now);
+            }
+            if (s.map != null) {
+                Ledger.trim(s.map);
+            }
+            return s;
+        }
+
+        static Stamps of(Map<String, Instant> stamps) {
+            Stamps s = null;
+            for (Map.Entry<String, Instant> e : stamps.entrySet()) {
+                s = s != null ? s : new Stamps();
+                s.stamp(e.getKey(), e.getValue());
+            }
+            return s;
+        }
+
+        static Map<String, Instant> toMap(Stamps s) {
+            if (s == null) {
+                return Map.of();
+            }
+            if (s.map != null) {
+                return s.map;
+            }
+            HashMap<String, Instant> m = new HashMap<>();
+            for (int i = 0; i < s.size; i++) {
+                m.put(s.scopes[i], s.times[i]);
+            }
+            return m;
+        }
+
+        private void stamp(String scope, Instant at) {
+            if (map != null) {
+                map.merge(scope, at, Ledger::max);
+                return;
+            }
+            for (int i = 0; i < size; i++) {
+                if (scopes[i].equals(scope)) {
+                    times[i] = Ledger.max(times[i], at);
+                    return;
+                }
+            }
+            if (size == ARRAYS_UP_TO) {
+                map = new HashMap<>();
+                for (int i = 0; i < size; i++) {
+                    map.put(scopes[i], times[i]);
+                }
+                scopes = null;
+                times = null;
+                map.put(scope, at);
+                return;
+            }
+            if (size == scopes.length) {
+                scopes = java.util.Arrays.copyOf(scopes, Math.min(ARRAYS_UP_TO, 2 * size));
+                times = java.util.Arrays.copyOf(times, scopes.length);
+            }
+            scopes[size] = scope;
+            times[size] = at;
+            size++;
+        }
     }
 
     /** One credential of the caller, changed in place. */

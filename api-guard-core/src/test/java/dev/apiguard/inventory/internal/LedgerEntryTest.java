@@ -75,6 +75,24 @@ class LedgerEntryTest {
     }
 
     @Test
+    void aCallerOfManyScopesKeepsTheMostRecentOnesAsTheFoldedRecordDoes() {
+        Random r = new Random(5);
+        BoundedLedgerStore store = new BoundedLedgerStore(10);
+        CallerRecord expected = null;
+        for (int step = 0; step < 700; step++) {
+            // one scope per request at a time of its own: which scopes are the oldest is never a tie
+            String scope = "scope-" + r.nextInt(300);
+            Observation o = new Observation(T0.plusSeconds(step), CredentialKind.BEARER_JWT, Set.of(scope),
+                    r.nextBoolean() ? Set.of(scope) : Set.of(), ISSUERS[0], CLIENTS[0], null, null, null, null, null,
+                    null, false);
+            expected = Ledger.observe("caller-1", expected, o);
+            store.observe("caller-1", o);
+            assertSame(store.get("caller-1").orElseThrow(), expected);
+        }
+        assertThat(expected.scopesGranted()).hasSize(Ledger.MAX_SCOPES_PER_CALLER);
+    }
+
+    @Test
     void anUpdateThroughTheSpiAndAnObservationInPlaceMix() {
         Random r = new Random(7);
         BoundedLedgerStore store = new BoundedLedgerStore(10);
