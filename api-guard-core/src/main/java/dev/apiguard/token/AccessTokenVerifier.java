@@ -309,7 +309,9 @@ public final class AccessTokenVerifier {
                 || exp.isAfter(now.plus(policy.maxLifetime()).plus(skew))) {
             return rejected(Rejected.LIFETIME_EXCEEDED);
         }
-        Caller caller = new Caller(id, c.sub(), issuerNames.getOrDefault(c.iss(), c.iss()), CredentialKind.BEARER_JWT,
+        // a client-credentials token's sub is its client id (RFC 9068 §2.2): one String for both, cached
+        String subject = id.equals(c.sub()) ? id : c.sub();
+        Caller caller = new Caller(id, subject, issuerNames.getOrDefault(c.iss(), c.iss()), CredentialKind.BEARER_JWT,
                 new LinkedHashSet<>(c.scopes()), iat, exp, c.jti(), c.cnf(), null, null);
         return new Verified(caller);
     }

@@ -4,6 +4,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.internal.Sha256Memo;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
@@ -16,16 +17,22 @@ import java.util.List;
  * later without keeping it. The digest proves nothing by itself: authentication still runs.
  *
  * <p>A value: equal when the digests are, hashed by their first four bytes (a uniformly
- * distributed digest needs no more), 32 bytes of digest per instance and no hex string.
+ * distributed digest needs no more), the 32 bytes of digest held in four longs, no hex string.
  */
 public final class CredentialFingerprint {
 
-    private final byte[] digest;
-    private final int hash;
+    // the 32 bytes of the digest, big-endian, in four longs: no array per fingerprint
+    private final long d0;
+    private final long d1;
+    private final long d2;
+    private final long d3;
 
     private CredentialFingerprint(byte[] digest) {
-        this.digest = digest;
-        this.hash = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
+        ByteBuffer b = ByteBuffer.wrap(digest);
+        this.d0 = b.getLong();
+        this.d1 = b.getLong();
+        this.d2 = b.getLong();
+        this.d3 = b.getLong();
     }
 
     /** The digest of the request's credential, or {@code null} when it presents none. */
@@ -78,16 +85,18 @@ public final class CredentialFingerprint {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CredentialFingerprint other && MessageDigest.isEqual(digest, other.digest);
+        // every bit compared whatever differs first, as MessageDigest.isEqual does
+        return o instanceof CredentialFingerprint other
+                && ((d0 ^ other.d0) | (d1 ^ other.d1) | (d2 ^ other.d2) | (d3 ^ other.d3)) == 0;
     }
 
     @Override
     public int hashCode() {
-        return hash;
+        return (int) (d0 >>> 32);
     }
 
     @Override
     public String toString() {
-        return "CredentialFingerprint[hash=" + hash + "]";
+        return "CredentialFingerprint[hash=" + hashCode() + "]";
     }
 }
