@@ -13,6 +13,7 @@ import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
 import dev.apiguard.redis.RedisGuardState;
+import dev.apiguard.redis.RedisMonitor;
 import dev.apiguard.redis.RedisServer;
 import dev.apiguard.test.TestRequest;
 import io.lettuce.core.RedisClient;
@@ -37,9 +38,11 @@ import org.openjdk.jmh.annotations.Threads;
  * The cost per request of {@link RateLimitStep}: a guard of a fixed-caller step and the rate-limit
  * step, 1,000 callers in turn, each under a plan that never runs dry (the allowed path, the one
  * every legitimate request takes). {@code store=local}: Bucket4j buckets in a Caffeine cache;
- * {@code store=redis}: Bucket4j's Lettuce CAS proxy manager against a private {@code redis-server}
- * on loopback (skipped with a message when the binary is missing). At the end of a Redis trial it
- * prints the Redis commands per request, from {@code INFO commandstats}.
+ * {@code store=redis}: {@code RedisBucketStore} (one Lua script per request over Lettuce) against a
+ * private {@code redis-server} on loopback (skipped with a message when the binary is missing). At
+ * the end of a Redis trial it prints the Redis commands per request, from {@code INFO commandstats}
+ * (commands a script runs count there too), and the round trips per request: the commands clients
+ * sent while {@code MONITOR} watched 1,000 more requests.
  *
  * <pre>java -jar api-guard-benchmarks/target/benchmarks.jar RateLimitBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s</pre>
  */
@@ -109,6 +112,14 @@ public class RateLimitBenchmark {
                 }
             });
             System.out.printf("%nredis commands per request (%d requests):%s%n", calls.sum(), perRequest);
+            try (RedisMonitor monitor = RedisMonitor.start(redis)) {
+                for (int i = 0; i < CALLERS; i++) {
+                    rateLimitStep();
+                }
+                java.util.List<String> sent = monitor.clientCommands();
+                System.out.printf("round trips per request (MONITOR, %d requests): %.2f %s%n", CALLERS,
+                        (double) sent.size() / CALLERS, new java.util.TreeSet<>(sent));
+            }
             state.close();
             redis.close();
         }

@@ -32,6 +32,9 @@ public final class CertificateDigests {
             .executor(Runnable::run)
             .build();
 
+    // a fresh digest, never updated: cloned for each use (MessageDigest itself is not thread-safe)
+    private static final MessageDigest SHA256 = newSha256();
+
     private record Digest(byte[] sha256, String x5tS256) {
     }
 
@@ -61,6 +64,18 @@ public final class CertificateDigests {
 
     /** A new SHA-256 digest. */
     public static MessageDigest sha256() {
+        if (SHA256 != null) {
+            try {
+                // a clone skips the provider look-up and reflection of getInstance, on every request
+                return (MessageDigest) SHA256.clone();
+            } catch (CloneNotSupportedException e) {
+                // not with this provider: look it up each time
+            }
+        }
+        return newSha256();
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -6,6 +6,7 @@ import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.internal.CertificateDigests;
+import dev.apiguard.inventory.internal.BoundedLedgerStore;
 import dev.apiguard.inventory.internal.Ledger;
 import dev.apiguard.inventory.internal.Observation;
 import java.security.cert.CertificateEncodingException;
@@ -106,7 +107,11 @@ public final class InventoryStep implements GuardStep {
                 apiKey ? caller.tokenId() : null, apiKey ? caller.expiresAt() : null,
                 thumbprint, thumbprint == null ? null : certificateExpiry(exchange, thumbprint),
                 unboundSensitive);
-        policy.store().update(caller.id(), previous -> Ledger.observe(caller.id(), previous, o));
+        if (policy.store() instanceof BoundedLedgerStore inMemory) {
+            inMemory.observe(caller.id(), o); // in place: no copy of the record per request
+        } else {
+            policy.store().update(caller.id(), previous -> Ledger.observe(caller.id(), previous, o));
+        }
     }
 
     private boolean isSensitive(GuardExchange exchange) {

@@ -50,7 +50,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
     private final RateLimitPolicy policy;
     private final RateLimitPlan plan;
     private final long tokens;
-    private final Cache<String, Boolean> knownCredentials;
+    private final Cache<CredentialFingerprint, Boolean> knownCredentials;
 
     private AnonymousRateLimitStep(RateLimitPolicy policy) {
         this.policy = policy;
@@ -73,7 +73,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
     }
 
     /** What {@link #evaluate} found, for {@link #completed}: the credential's digest and whether it was known. */
-    private record Seen(String fingerprint, boolean known) {
+    private record Seen(CredentialFingerprint fingerprint, boolean known) {
     }
 
     @Override
@@ -86,7 +86,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
         if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
             return Decision.ALLOW;
         }
-        String fingerprint = CredentialFingerprint.of(exchange);
+        CredentialFingerprint fingerprint = CredentialFingerprint.of(exchange);
         boolean known = fingerprint != null && knownCredentials.getIfPresent(fingerprint) != null;
         // completed needs the same digest: computed once per request
         exchange.tag(Seen.class, new Seen(fingerprint, known));
@@ -117,7 +117,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
             return;
         }
         Seen seen = exchange.tag(Seen.class);
-        String fingerprint = seen != null ? seen.fingerprint() : CredentialFingerprint.of(exchange);
+        CredentialFingerprint fingerprint = seen != null ? seen.fingerprint() : CredentialFingerprint.of(exchange);
         if (exchange.caller().isPresent()) {
             // already known: the look-up in evaluate renewed it
             if (fingerprint != null && (seen == null || !seen.known())) {

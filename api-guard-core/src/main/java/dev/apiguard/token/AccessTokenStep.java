@@ -52,6 +52,7 @@ public final class AccessTokenStep implements GuardStep {
     private static final String DPOP_SCHEME = "DPoP";
     // room for the scheme and a generous run of spaces on top of the longest token
     private static final int HEADER_OVERHEAD = 64;
+    private static final boolean[] TOKEN_CHARS = tokenChars();
 
     private final AccessTokenVerifier verifier;
     private final int maxHeaderLength;
@@ -104,13 +105,21 @@ public final class AccessTokenStep implements GuardStep {
         if (header.length() > maxHeaderLength) {
             return reject(exchange, Rejected.TOO_LONG);
         }
-        String token = b64token(header, scheme.length());
+        String token = afterSpaces(header, scheme.length());
         if (token == null) {
             return reject(exchange, Rejected.MALFORMED);
         }
         // the digest is shared with the anonymous limiter's fingerprint: one SHA-256 of the token per request
-        TokenVerification result = verifier.verify(token, exchange.now(),
-                verifier.caches() ? Sha256Memo.of(exchange, token) : null);
+        byte[] sha256 = verifier.caches() ? Sha256Memo.of(exchange, token) : null;
+        // a token found in the verified-token cache passed the syntax check before it was verified:
+        // only a token not found there is scanned, character by character
+        TokenVerification result = sha256 != null ? verifier.cached(sha256, exchange.now()) : null;
+        if (result == null) {
+            if (!isB64token(token)) {
+                return reject(exchange, Rejected.MALFORMED);
+            }
+            result = verifier.verify(token, exchange.now(), sha256);
+        }
         if (result instanceof Verified verified) {
             exchange.authenticate(verified.caller());
             exchange.credentialScheme(scheme);
@@ -160,6 +169,12 @@ public final class AccessTokenStep implements GuardStep {
 
     /** As {@link #b64token(String)}, after a scheme of the given length. */
     static String b64token(String header, int schemeLength) {
+        String token = afterSpaces(header, schemeLength);
+        return token != null && isB64token(token) ? token : null;
+    }
+
+    /** What follows the scheme and one or more spaces, when something does; else null. */
+    private static String afterSpaces(String header, int schemeLength) {
         int start = schemeLength;
         while (start < header.length() && header.charAt(start) == ' ') {
             start++;
@@ -167,21 +182,35 @@ public final class AccessTokenStep implements GuardStep {
         if (start == schemeLength || start == header.length()) {
             return null;
         }
-        int i = start;
-        while (i < header.length() && isTokenChar(header.charAt(i))) {
+        return header.substring(start);
+    }
+
+    /** Whether the whole text is an RFC 6750 {@code b64token}. */
+    private static boolean isB64token(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && isTokenChar(text.charAt(i))) {
             i++;
         }
-        if (i == start) {
-            return null;
+        if (i == 0) {
+            return false;
         }
-        while (i < header.length() && header.charAt(i) == '=') {
+        while (i < n && text.charAt(i) == '=') {
             i++;
         }
-        return i == header.length() ? header.substring(start) : null;
+        return i == n;
     }
 
     private static boolean isTokenChar(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+        return c < 128 && TOKEN_CHARS[c];
+    }
+
+    private static boolean[] tokenChars() {
+        boolean[] t = new boolean[128];
+        for (char c = 0; c < 128; c++) {
+            t[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+        }
+        return t;
     }
 }

@@ -28,6 +28,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,9 +71,16 @@ public final class AccessTokenVerifier {
     private final TokenPolicy policy;
     private final Duration skew;
     private final Cache<TokenDigest, Caller> cache;
+    // each configured issuer's own String: a cached caller refers to it instead of a copy per token
+    private final Map<String, String> issuerNames;
 
     private AccessTokenVerifier(TokenPolicy policy) {
         this.policy = policy;
+        Map<String, String> names = new HashMap<>();
+        for (String issuer : policy.issuers().keySet()) {
+            names.put(issuer, issuer);
+        }
+        this.issuerNames = Map.copyOf(names);
         this.skew = policy.clockSkew();
         if (policy.cacheMaximumSize() > 0) {
             Clock clock = policy.clock();
@@ -140,6 +148,21 @@ public final class AccessTokenVerifier {
             LOG.debug("token verification failed with {}", e.getClass().getName());
             return rejected(Rejected.MALFORMED);
         }
+    }
+
+    /**
+     * The answer of the verified-token cache for the token of this SHA-256: verified, or expired
+     * since; null when the cache does not hold it (or there is no cache).
+     */
+    TokenVerification cached(byte[] tokenSha256, Instant now) {
+        if (cache == null) {
+            return null;
+        }
+        Caller cached = cache.getIfPresent(TokenDigest.ofSha256(tokenSha256));
+        if (cached == null) {
+            return null;
+        }
+        return expired(cached.expiresAt(), now) ? rejected(Rejected.EXPIRED) : new Verified(cached);
     }
 
     /** Whether verified tokens are cached (keyed by their SHA-256). */
@@ -286,7 +309,9 @@ public final class AccessTokenVerifier {
                 || exp.isAfter(now.plus(policy.maxLifetime()).plus(skew))) {
             return rejected(Rejected.LIFETIME_EXCEEDED);
         }
-        Caller caller = new Caller(id, c.sub(), c.iss(), CredentialKind.BEARER_JWT,
+        // a client-credentials token's sub is its client id (RFC 9068 §2.2): one String for both, cached
+        String subject = id.equals(c.sub()) ? id : c.sub();
+        Caller caller = new Caller(id, subject, issuerNames.getOrDefault(c.iss(), c.iss()), CredentialKind.BEARER_JWT,
                 new LinkedHashSet<>(c.scopes()), iat, exp, c.jti(), c.cnf(), null, null);
         return new Verified(caller);
     }

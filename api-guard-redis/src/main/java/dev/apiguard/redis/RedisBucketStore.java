@@ -2,23 +2,44 @@ package dev.apiguard.redis;
 
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
- * A {@link BucketStore} in Redis, shared by every app node that uses the same Redis: Bucket4j's
- * compare-and-swap proxy manager over Lettuce.
+ * A {@link BucketStore} in Redis, shared by every app node that uses the same Redis.
+ *
+ * <p>One round trip per consumption or estimate: a Lua script ({@code EVALSHA}) reads the bucket,
+ * refills it on the Redis server's clock (one clock for every node), takes the tokens and writes
+ * it back atomically, so concurrent requests on any number of nodes never take more than the
+ * bucket holds. The first command after Redis starts (or flushes its script cache) sends the
+ * script itself ({@code EVAL}). The arithmetic is Bucket4j's greedy refill: a limit of
+ * {@code capacity} tokens refilled with {@code refillTokens} per {@code period} gains tokens
+ * continuously; configurations with interval refill, a first-refill time or adaptive initial
+ * tokens (which {@code RateLimitPlan} never makes) fall back to Bucket4j's compare-and-swap proxy
+ * manager over Lettuce (two round trips: read, then compare-and-swap), under keys of their own.
  *
  * <p>Keys are the prefix ({@code apiguard:rl:} by default) and the bucket key
- * ({@code caller:partner-a}); each expires a few seconds after its bucket would be full again
- * ({@link ExpirationAfterWriteStrategy#basedOnTimeForRefillingBucketUpToMax}), so idle callers
- * leave nothing behind. A consumption takes two round trips when uncontended (read the state,
- * then a compare-and-swap script), more when nodes race for the same bucket.
+ * ({@code caller:partner-a}); each holds a short text ({@code v1}, the time of the last take and
+ * the tokens of each limit) and expires 5 seconds after its bucket
+ * would be full again, so idle callers leave nothing behind. An estimate and a refused request
+ * write nothing. When a key's configuration changes (a caller moved to another plan), each limit
+ * keeps its tokens by position, up to its new capacity, at once.
  *
  * <p>When Redis does not answer within the command timeout, the store answers at once with the
  * {@link RedisFailurePolicy}: {@link Status#BYPASSED} (open) or {@link Status#UNAVAILABLE}
@@ -29,19 +50,29 @@ public final class RedisBucketStore implements BucketStore {
     /** How long a key outlives the moment its bucket would be full again. */
     static final Duration KEEP_AFTER_REFILL = Duration.ofSeconds(5);
 
-    private final ProxyManager<byte[]> buckets;
+    static final String SCRIPT = script("token-bucket.lua");
+    private static final String SHA = sha1(SCRIPT);
+    private static final byte[] TAKE = {'1'};
+    private static final byte[] LOOK = {'0'};
+    private static final byte[] KEEP_MILLIS = ascii(KEEP_AFTER_REFILL.toMillis());
+
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final ProxyManager<byte[]> otherBuckets;
     private final byte[] prefix;
+    private final byte[] otherPrefix;
     private final RedisFailurePolicy failurePolicy;
     private final Outcome failed;
     private final Availability availability;
 
-    RedisBucketStore(StatefulRedisConnection<byte[], byte[]> connection, String prefix, Duration timeout,
-            RedisFailurePolicy failurePolicy, Duration closedRetryAfter, Availability availability) {
-        this.buckets = Bucket4jLettuce.casBasedBuilder(connection)
+    RedisBucketStore(StatefulRedisConnection<byte[], byte[]> connection, String prefix, String otherPrefix,
+            Duration timeout, RedisFailurePolicy failurePolicy, Duration closedRetryAfter, Availability availability) {
+        this.connection = connection;
+        this.otherBuckets = Bucket4jLettuce.casBasedBuilder(connection)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
                 .requestTimeout(timeout)
                 .build();
         this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
+        this.otherPrefix = otherPrefix.getBytes(StandardCharsets.UTF_8);
         this.failurePolicy = failurePolicy;
         this.failed = failurePolicy == RedisFailurePolicy.OPEN ? Outcome.BYPASSED
                 : Outcome.unavailable(closedRetryAfter.toNanos());
@@ -50,34 +81,12 @@ public final class RedisBucketStore implements BucketStore {
 
     @Override
     public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens) {
-        if (availability.skip()) {
-            return failed;
-        }
-        try {
-            Outcome o = Outcome.of(buckets.builder().build(key(key), () -> configuration)
-                    .tryConsumeAndReturnRemaining(tokens));
-            availability.success();
-            return o;
-        } catch (RuntimeException e) {
-            availability.failure(e);
-            return failed;
-        }
+        return run(key, configuration, tokens, true);
     }
 
     @Override
     public Outcome estimate(String key, BucketConfiguration configuration, long tokens) {
-        if (availability.skip()) {
-            return failed;
-        }
-        try {
-            Outcome o = Outcome.of(buckets.builder().build(key(key), () -> configuration)
-                    .estimateAbilityToConsume(tokens));
-            availability.success();
-            return o;
-        } catch (RuntimeException e) {
-            availability.failure(e);
-            return failed;
-        }
+        return run(key, configuration, tokens, false);
     }
 
     /** The failure policy in force. */
@@ -85,11 +94,102 @@ public final class RedisBucketStore implements BucketStore {
         return failurePolicy;
     }
 
-    private byte[] key(String key) {
+    private Outcome run(String key, BucketConfiguration configuration, long tokens, boolean take) {
+        if (tokens <= 0) {
+            throw new IllegalArgumentException("tokens must be positive: " + tokens);
+        }
+        if (availability.skip()) {
+            return failed;
+        }
+        try {
+            Outcome o = scripted(configuration) ? script(key, configuration, tokens, take)
+                    : bucket4j(key, configuration, tokens, take);
+            availability.success();
+            return o;
+        } catch (RuntimeException e) {
+            availability.failure(e);
+            return failed;
+        }
+    }
+
+    private Outcome script(String key, BucketConfiguration configuration, long tokens, boolean take) {
+        Bandwidth[] limits = configuration.getBandwidths();
+        byte[][] args = new byte[3 + 4 * limits.length][];
+        args[0] = take ? TAKE : LOOK;
+        args[1] = ascii(tokens);
+        args[2] = KEEP_MILLIS;
+        for (int i = 0; i < limits.length; i++) {
+            Bandwidth b = limits[i];
+            args[3 + 4 * i] = ascii(b.getCapacity());
+            args[4 + 4 * i] = ascii(b.getInitialTokens());
+            args[5 + 4 * i] = ascii(b.getRefillTokens());
+            args[6 + 4 * i] = ascii(b.getRefillPeriodNanos());
+        }
+        byte[][] keys = {concat(prefix, key)};
+        RedisCommands<byte[], byte[]> redis = connection.sync();
+        List<Object> reply;
+        try {
+            reply = redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args);
+        } catch (RedisNoScriptException notLoaded) {
+            // a new or restarted server: send the script once, Redis caches it for EVALSHA
+            reply = redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, args);
+        }
+        boolean enough = (Long) reply.get(0) == 1L;
+        long remaining = (Long) reply.get(1);
+        long wait = (Long) reply.get(2);
+        long full = (Long) reply.get(3);
+        if (enough) {
+            // as Outcome.of(EstimationProbe): an estimate does not say when the bucket is full
+            return new Outcome(Status.CONSUMED, remaining, 0, take ? full : 0);
+        }
+        return new Outcome(Status.REJECTED, remaining, wait < 0 ? Long.MAX_VALUE : wait, take ? full : 0);
+    }
+
+    private Outcome bucket4j(String key, BucketConfiguration configuration, long tokens, boolean take) {
+        var bucket = otherBuckets.builder().build(concat(otherPrefix, key), () -> configuration);
+        return take ? Outcome.of(bucket.tryConsumeAndReturnRemaining(tokens))
+                : Outcome.of(bucket.estimateAbilityToConsume(tokens));
+    }
+
+    /** Whether the script models every limit: greedy refill, no first-refill time, fixed initial tokens. */
+    static boolean scripted(BucketConfiguration configuration) {
+        for (Bandwidth b : configuration.getBandwidths()) {
+            if (b.isRefillIntervally() || b.isUseAdaptiveInitialTokens()
+                    || b.getTimeOfFirstRefillMillis() != Bandwidth.UNSPECIFIED_TIME_OF_FIRST_REFILL) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] concat(byte[] prefix, String key) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         byte[] full = new byte[prefix.length + k.length];
         System.arraycopy(prefix, 0, full, 0, prefix.length);
         System.arraycopy(k, 0, full, prefix.length, k.length);
         return full;
+    }
+
+    private static byte[] ascii(long n) {
+        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String script(String name) {
+        try (InputStream in = RedisBucketStore.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JDK", e);
+        }
     }
 }

@@ -85,8 +85,8 @@ public final class RedisGuardState implements AutoCloseable {
         }
         this.availability = new Availability(b.listener, b.clock, b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT),
                 b.backoff.toNanos());
-        this.bucketStore = new RedisBucketStore(connection, b.keyPrefix + "rl:", b.commandTimeout, b.failurePolicy,
-                b.closedRetryAfter, availability);
+        this.bucketStore = new RedisBucketStore(connection, b.keyPrefix + "rl:", b.keyPrefix + "rl-cas:",
+                b.commandTimeout, b.failurePolicy, b.closedRetryAfter, availability);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
         this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability);
         this.keyPrefix = b.keyPrefix;

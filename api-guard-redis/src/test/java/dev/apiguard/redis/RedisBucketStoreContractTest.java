@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.ratelimit.BucketStore;
+import dev.apiguard.ratelimit.BucketStore.Status;
 import dev.apiguard.ratelimit.RateLimitPlan;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisServerExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisBucketStoreContractTest extends BucketStoreContract {
+
+    private static final RateLimitPlan FIVE_PER_TEN_MINUTES = RateLimitPlan.simple("p", 5, Duration.ofMinutes(10));
 
     private RedisGuardState state;
     private RedisServer redis;
@@ -39,17 +48,138 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         return state.bucketStore();
     }
 
+    private void redis(Consumer<RedisCommands<String, String>> commands) {
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            commands.accept(c.sync());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** The Redis server's clock in microseconds, the clock the bucket script refills on. */
+    private long serverMicros() {
+        long[] now = new long[1];
+        redis(r -> {
+            List<String> t = r.time();
+            now[0] = Long.parseLong(t.get(0)) * 1_000_000 + Long.parseLong(t.get(1));
+        });
+        return now[0];
+    }
+
     @Test
     void keysArePrefixedAndExpire() {
         RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofSeconds(30));
         store().tryConsume("caller:ttl-check", plan.configuration(), 1000);
-        RedisClient client = RedisClient.create(redis.uri());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            long pttl = c.sync().pttl("apiguard:rl:caller:ttl-check");
+        redis(r -> {
+            long pttl = r.pttl("apiguard:rl:caller:ttl-check");
             // refill time (a fifth of the bucket: 6 s) plus 5 s kept after: expires, and not much later
             assertThat(pttl).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(40).toMillis());
-        } finally {
-            client.shutdown();
+        });
+    }
+
+    @Test
+    void everyConsumptionAndEstimateIsOneRoundTrip() throws Exception {
+        String key = "caller:round-trips-" + UUID.randomUUID();
+        store().tryConsume(key + "-warm-up", FIVE_PER_TEN_MINUTES.configuration(), 1000); // loads the script
+        try (RedisMonitor monitor = RedisMonitor.start(redis)) {
+            int requests = 0;
+            for (int k = 0; k < 4; k++) {
+                for (int i = 0; i < 7; i++) { // 5 taken, then 2 refused
+                    store().tryConsume(key + k, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+                    requests++;
+                }
+                store().estimate(key + k, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+                store().estimate(key + k + "-absent", FIVE_PER_TEN_MINUTES.configuration(), 1000);
+                requests += 2;
+            }
+            assertThat(monitor.clientCommands()).hasSize(requests).containsOnly("evalsha");
         }
+    }
+
+    @Test
+    void theScriptIsSentAgainToARedisThatLostIt() throws Exception {
+        redis(RedisCommands::scriptFlush);
+        try (RedisMonitor monitor = RedisMonitor.start(redis)) {
+            String key = "caller:flushed-" + UUID.randomUUID();
+            assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
+            assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).remainingTokens()).isEqualTo(3000);
+            assertThat(monitor.clientCommands()).containsExactly("evalsha", "eval", "evalsha");
+        }
+    }
+
+    @Test
+    void aDrainedBucketRefillsOnTheServersClock() {
+        String key = "caller:refill-" + UUID.randomUUID();
+        // emptied a minute ago: half a unit back (one unit per 2 minutes)
+        long aMinuteAgo = serverMicros() - Duration.ofMinutes(1).toNanos() / 1000;
+        redis(r -> r.set("apiguard:rl:" + key, "v1 " + aMinuteAgo + " 0"));
+        BucketStore.Outcome refused = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+        assertThat(refused.status()).isEqualTo(Status.REJECTED);
+        assertThat(refused.remainingTokens()).isBetween(500L, 520L);
+        assertThat(refused.nanosToWaitForRefill()).isBetween(Duration.ofSeconds(55).toNanos(), Duration.ofSeconds(60).toNanos());
+
+        // emptied two and a half minutes ago: one unit back and a quarter on the way
+        long earlier = serverMicros() - Duration.ofSeconds(150).toNanos() / 1000;
+        redis(r -> r.set("apiguard:rl:" + key, "v1 " + earlier + " 0"));
+        BucketStore.Outcome taken = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+        assertThat(taken.status()).isEqualTo(Status.CONSUMED);
+        assertThat(taken.remainingTokens()).isBetween(250L, 270L);
+        // 4,750 tokens short of full at 5,000 per 10 minutes: 9.5 minutes
+        assertThat(taken.nanosToWaitForReset()).isBetween(Duration.ofSeconds(560).toNanos(), Duration.ofSeconds(570).toNanos());
+    }
+
+    @Test
+    void aRefusedRequestAndAnEstimateWriteNothing() {
+        String key = "caller:no-write-" + UUID.randomUUID();
+        assertThat(store().estimate(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 6000).status()).isEqualTo(Status.REJECTED);
+        redis(r -> assertThat(r.exists("apiguard:rl:" + key)).isZero());
+    }
+
+    @Test
+    void aPlanChangeKeepsEachLimitsTokensUpToItsNewCapacity() {
+        String key = "caller:plan-change-" + UUID.randomUUID();
+        for (int i = 0; i < 4; i++) {
+            store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+        }
+        // a new bucket of two would admit two: this one has one unit left
+        RateLimitPlan two = RateLimitPlan.simple("two", 2, Duration.ofMinutes(10));
+        assertThat(store().tryConsume(key, two.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key, two.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
+        // a limit the old plan did not have starts full; the first still holds next to nothing
+        RateLimitPlan more = RateLimitPlan.of("more", RateLimitPlan.Limit.of("burst", 10, Duration.ofMinutes(10)),
+                RateLimitPlan.Limit.of("daily", 100, Duration.ofDays(1)));
+        BucketStore.Outcome refused = store().tryConsume(key, more.configuration(), 1000);
+        assertThat(refused.status()).isEqualTo(Status.REJECTED);
+        assertThat(refused.remainingTokens()).isLessThan(100);
+    }
+
+    @Test
+    void aValueThatIsNotABucketReadsAsAFullOne() {
+        String key = "caller:foreign-" + UUID.randomUUID();
+        redis(r -> r.set("apiguard:rl:" + key, "\u0001\u0002 not a bucket"));
+        BucketStore.Outcome o = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 5000);
+        assertThat(o.status()).isEqualTo(Status.CONSUMED);
+        assertThat(o.remainingTokens()).isZero();
+        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
+    }
+
+    @Test
+    void intervalRefillIsLeftToBucket4jUnderKeysOfItsOwn() {
+        String key = "caller:intervally-" + UUID.randomUUID();
+        BucketConfiguration intervally = BucketConfiguration.builder()
+                .addLimit(Bandwidth.builder().capacity(2000).refillIntervally(2000, Duration.ofMinutes(1)).build())
+                .build();
+        assertThat(store().tryConsume(key, intervally, 1000).remainingTokens()).isEqualTo(1000);
+        assertThat(store().tryConsume(key, intervally, 1000).status()).isEqualTo(Status.CONSUMED);
+        BucketStore.Outcome refused = store().tryConsume(key, intervally, 1000);
+        assertThat(refused.status()).isEqualTo(Status.REJECTED);
+        // interval refill: nothing until the whole minute is over, then all of it
+        assertThat(refused.nanosToWaitForRefill()).isBetween(Duration.ofSeconds(50).toNanos(), Duration.ofMinutes(1).toNanos());
+        redis(r -> {
+            assertThat(r.exists("apiguard:rl-cas:" + key)).isOne();
+            assertThat(r.exists("apiguard:rl:" + key)).isZero();
+        });
     }
 }

@@ -5,9 +5,12 @@ import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.Signal;
 
 /**
- * One caller's behaviour profile, of fixed size: exponentially decaying counters, a per-minute
+ * One caller's behaviour profile, of bounded size: exponentially decaying counters, a per-minute
  * EWMA, an aging Bloom filter of the ids the caller asked for (two generations of 4,096 bits) and
- * a small set of route hashes. No collection grows with the traffic; {@code lastId} is capped.
+ * a small set of route hashes. No collection grows with the traffic beyond its cap; {@code lastId}
+ * is capped. The Bloom generations are allocated when first needed (the first id looked up, the
+ * first rotation) and the route hashes grow up to their cap, so that a caller that looks nothing
+ * up by id costs no Bloom filter at all: the answers are the same as with everything allocated.
  *
  * <p>Not thread-safe: the step locks the profile while it reads or updates it.
  */
@@ -44,11 +47,12 @@ public final class CallerProfile {
     private int minuteCount;
     private double ewmaPerMinute;
 
-    private long[] bloomCurrent = new long[BLOOM_BITS / 64];
-    private long[] bloomPrevious = new long[BLOOM_BITS / 64];
+    // null until the first id (current) and the first rotation (previous): an empty generation
+    private long[] bloomCurrent;
+    private long[] bloomPrevious;
     private int bloomInserts;
 
-    private final int[] routes = new int[MAX_ROUTES];
+    private int[] routes = new int[2];
     private int routeCount;
 
     private String lastId;
@@ -94,6 +98,9 @@ public final class CallerProfile {
                     newRoutes++;
                 }
                 if (routeCount < MAX_ROUTES) {
+                    if (routeCount == routes.length) {
+                        routes = java.util.Arrays.copyOf(routes, Math.min(MAX_ROUTES, 2 * routes.length));
+                    }
                     routes[routeCount++] = routeHash;
                 }
             }
@@ -216,13 +223,20 @@ public final class CallerProfile {
     }
 
     private boolean bloomContains(long h) {
-        return bloomHas(bloomCurrent, h) || bloomHas(bloomPrevious, h);
+        return bloomCurrent != null && bloomHas(bloomCurrent, h) || bloomPrevious != null && bloomHas(bloomPrevious, h);
     }
 
     private void bloomAdd(long h) {
+        if (bloomCurrent == null) {
+            bloomCurrent = new long[BLOOM_BITS / 64];
+        }
         if (bloomInserts >= BLOOM_GENERATION) {
             long[] recycled = bloomPrevious;
-            java.util.Arrays.fill(recycled, 0L);
+            if (recycled == null) {
+                recycled = new long[BLOOM_BITS / 64];
+            } else {
+                java.util.Arrays.fill(recycled, 0L);
+            }
             bloomPrevious = bloomCurrent;
             bloomCurrent = recycled;
             bloomInserts = 0;

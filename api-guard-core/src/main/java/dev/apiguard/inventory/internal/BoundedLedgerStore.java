@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
 public final class BoundedLedgerStore implements LedgerStore {
 
     private final int maxCallers;
-    private final LinkedHashMap<String, CallerRecord> records = new LinkedHashMap<>();
+    // mutable entries, changed in place by observe: a request copies nothing
+    private final LinkedHashMap<String, LedgerEntry> records = new LinkedHashMap<>();
 
     public BoundedLedgerStore(int maxCallers) {
         if (maxCallers < 1 || maxCallers > 10_000_000) {
@@ -33,29 +34,57 @@ public final class BoundedLedgerStore implements LedgerStore {
     public CallerRecord update(String callerId, UnaryOperator<CallerRecord> change) {
         Objects.requireNonNull(callerId, "callerId cannot be null");
         synchronized (records) {
-            CallerRecord previous = records.remove(callerId);
-            CallerRecord next = Objects.requireNonNull(change.apply(previous), "change returned null");
-            records.put(callerId, next);
-            if (records.size() > maxCallers) {
-                Iterator<String> eldest = records.keySet().iterator();
-                eldest.next();
-                eldest.remove();
-            }
+            LedgerEntry previous = records.remove(callerId);
+            CallerRecord next = Objects.requireNonNull(change.apply(previous == null ? null : previous.toRecord()),
+                    "change returned null");
+            put(callerId, LedgerEntry.of(next));
             return next;
+        }
+    }
+
+    /**
+     * As {@code update(callerId, previous -> Ledger.observe(callerId, previous, o))}, in place: the
+     * caller's entry is changed, not copied, and no record is made.
+     */
+    public void observe(String callerId, Observation o) {
+        Objects.requireNonNull(callerId, "callerId cannot be null");
+        synchronized (records) {
+            LedgerEntry e = records.remove(callerId);
+            if (e == null) {
+                e = LedgerEntry.first(callerId, o);
+            } else {
+                e.observe(o);
+            }
+            put(callerId, e);
+        }
+    }
+
+    private void put(String callerId, LedgerEntry e) {
+        // re-inserted: the most recently seen is last, the first is the one evicted
+        records.put(callerId, e);
+        if (records.size() > maxCallers) {
+            Iterator<String> eldest = records.keySet().iterator();
+            eldest.next();
+            eldest.remove();
         }
     }
 
     @Override
     public Optional<CallerRecord> get(String callerId) {
         synchronized (records) {
-            return Optional.ofNullable(records.get(callerId));
+            LedgerEntry e = records.get(callerId);
+            return e == null ? Optional.empty() : Optional.of(e.toRecord());
         }
     }
 
     @Override
     public List<CallerRecord> snapshot() {
         synchronized (records) {
-            return List.copyOf(new ArrayList<>(records.values()));
+            List<CallerRecord> all = new ArrayList<>(records.size());
+            for (LedgerEntry e : records.values()) {
+                all.add(e.toRecord());
+            }
+            return List.copyOf(all);
         }
     }
 

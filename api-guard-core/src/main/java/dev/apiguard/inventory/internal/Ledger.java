@@ -96,19 +96,24 @@ public final class Ledger {
         for (String s : scopes) {
             next.merge(s, now, Ledger::max);
         }
-        if (next.size() > MAX_SCOPES_PER_CALLER) {
-            next.entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
-                    .limit(next.size() - MAX_SCOPES_PER_CALLER).map(Map.Entry::getKey).toList()
-                    .forEach(next::remove);
-        }
+        trim(next);
         return next;
     }
 
-    private static Instant min(Instant a, Instant b) {
+    /** Drops the least recently stamped scopes beyond {@link #MAX_SCOPES_PER_CALLER}. */
+    static void trim(Map<String, Instant> stamps) {
+        if (stamps.size() > MAX_SCOPES_PER_CALLER) {
+            stamps.entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
+                    .limit(stamps.size() - MAX_SCOPES_PER_CALLER).map(Map.Entry::getKey).toList()
+                    .forEach(stamps::remove);
+        }
+    }
+
+    static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
     }
 
-    private static Instant max(Instant a, Instant b) {
+    static Instant max(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
     }
 }

@@ -4,25 +4,39 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.internal.Sha256Memo;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
  * A SHA-256 digest of the credential a request presents ({@code Authorization}, {@code X-API-Key}
  * and the client certificate), so that a credential proven valid once can be recognised cheaply
  * later without keeping it. The digest proves nothing by itself: authentication still runs.
+ *
+ * <p>A value: equal when the digests are, hashed by their first four bytes (a uniformly
+ * distributed digest needs no more), the 32 bytes of digest held in four longs, no hex string.
  */
 public final class CredentialFingerprint {
 
-    private CredentialFingerprint() {
+    // the 32 bytes of the digest, big-endian, in four longs: no array per fingerprint
+    private final long d0;
+    private final long d1;
+    private final long d2;
+    private final long d3;
+
+    private CredentialFingerprint(byte[] digest) {
+        ByteBuffer b = ByteBuffer.wrap(digest);
+        this.d0 = b.getLong();
+        this.d1 = b.getLong();
+        this.d2 = b.getLong();
+        this.d3 = b.getLong();
     }
 
     /** The digest of the request's credential, or {@code null} when it presents none. */
-    public static String of(GuardExchange exchange) {
+    public static CredentialFingerprint of(GuardExchange exchange) {
         GuardRequest request = exchange.request();
         List<String> authorization = request.headers("Authorization");
         List<String> apiKey = request.headers("X-API-Key");
@@ -66,6 +80,23 @@ public final class CredentialFingerprint {
                 return null;
             }
         }
-        return HexFormat.of().formatHex(sha256.digest());
+        return new CredentialFingerprint(sha256.digest());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        // every bit compared whatever differs first, as MessageDigest.isEqual does
+        return o instanceof CredentialFingerprint other
+                && ((d0 ^ other.d0) | (d1 ^ other.d1) | (d2 ^ other.d2) | (d3 ^ other.d3)) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return (int) (d0 >>> 32);
+    }
+
+    @Override
+    public String toString() {
+        return "CredentialFingerprint[hash=" + hashCode() + "]";
     }
 }

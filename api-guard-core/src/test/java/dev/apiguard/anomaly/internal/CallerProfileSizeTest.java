@@ -28,6 +28,37 @@ class CallerProfileSizeTest {
     }
 
     @Test
+    void aCallerThatLooksNothingUpByIdHoldsNoBloomFilter() throws Exception {
+        CallerProfile profile = new CallerProfile(0);
+        AnomalyPolicy policy = AnomalyPolicy.defaults();
+        for (int i = 0; i < 1_000; i++) {
+            profile.record(i * 10L, new CallerProfile.Observation("GET", "/customers", null, 200, -1, 0, false), policy);
+        }
+        assertThat(estimate(profile)).isLessThanOrEqualTo(256);
+        // the first id allocates one generation (4,096 bits), not two
+        profile.record(20_000, new CallerProfile.Observation("GET", "/customers/{id}", "C-1", 200, -1, 0, false), policy);
+        assertThat(estimate(profile)).isBetween(512L + 16, 512L + 400);
+    }
+
+    @Test
+    void idsOfTheGenerationBeforeAreStillKnownAfterARotation() {
+        AnomalyPolicy policy = AnomalyPolicy.defaults();
+        CallerProfile profile = new CallerProfile(0);
+        // more distinct ids than one generation holds: the generations rotate once
+        for (int i = 0; i < CallerProfile.BLOOM_GENERATION + 100; i++) {
+            profile.record(1_000, new CallerProfile.Observation("GET", "/customers/{id}", "K" + i * 7919, 200, -1, 0,
+                    false), policy);
+        }
+        double novel = profile.contributions(1_000, policy)[dev.apiguard.anomaly.Signal.ENUMERATION.ordinal()];
+        for (int i = 0; i < 50; i++) { // ids of the first generation, now the previous one
+            profile.record(1_000, new CallerProfile.Observation("GET", "/customers/{id}", "K" + i * 7919, 200, -1, 0,
+                    false), policy);
+        }
+        assertThat(profile.contributions(1_000, policy)[dev.apiguard.anomaly.Signal.ENUMERATION.ordinal()])
+                .isEqualTo(novel);
+    }
+
+    @Test
     void neighboursDifferOnlyInTheirLastCharacters() {
         assertThat(CallerProfile.neighbours("ABC1234", "ABC1299")).isTrue();
         assertThat(CallerProfile.neighbours("ABC1234", "ABD1234")).isFalse();

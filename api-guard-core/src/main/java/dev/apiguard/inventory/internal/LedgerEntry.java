@@ -1,0 +1,289 @@
+package dev.apiguard.inventory.internal;
+
+import dev.apiguard.CredentialKind;
+import dev.apiguard.inventory.CallerRecord;
+import dev.apiguard.inventory.CredentialRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One caller's ledger state, changed in place by each request: what {@link Ledger#observe} computes
+ * as a new {@link CallerRecord}, without copying the record, its maps and its credentials on every
+ * request. {@link #toRecord()} gives the same record {@link Ledger#observe} would have. Not
+ * thread-safe: {@link BoundedLedgerStore} changes and reads it under its lock.
+ */
+final class LedgerEntry {
+
+    private static final CredentialKind[] KINDS = CredentialKind.values();
+
+    private final String id;
+    private Instant firstSeen;
+    private Instant lastSeen;
+    private long requestCount;
+    private int kinds;
+    private Stamps scopesGranted;
+    private Stamps scopesUsed;
+    /** Least recently seen first; observe keeps at most {@link Ledger#MAX_CREDENTIALS_PER_CALLER}. */
+    private Credential[] credentials = new Credential[1];
+    private int credentialCount;
+
+    private LedgerEntry(String id) {
+        this.id = id;
+    }
+
+    /** The entry of a caller first seen in this request. */
+    static LedgerEntry first(String id, Observation o) {
+        LedgerEntry e = new LedgerEntry(id);
+        e.firstSeen = o.now();
+        e.lastSeen = o.now();
+        e.observe(o, false);
+        return e;
+    }
+
+    /** The entry holding what the record says. */
+    static LedgerEntry of(CallerRecord r) {
+        LedgerEntry e = new LedgerEntry(r.id());
+        e.firstSeen = r.firstSeen();
+        e.lastSeen = r.lastSeen();
+        e.requestCount = r.requestCount();
+        for (CredentialKind k : r.credentialKinds()) {
+            e.kinds |= 1 << k.ordinal();
+        }
+        e.scopesGranted = Stamps.of(r.scopesGranted());
+        e.scopesUsed = Stamps.of(r.scopesUsed());
+        for (CredentialRecord c : r.credentials().values()) {
+            Credential x = new Credential(c.type(), c.issuer(), c.id());
+            for (CredentialKind k : c.kinds()) {
+                x.kinds |= 1 << k.ordinal();
+            }
+            x.firstSeen = c.firstSeen();
+            x.lastSeen = c.lastSeen();
+            x.requestCount = c.requestCount();
+            x.expiresAt = c.expiresAt();
+            x.longestTokenLifetime = c.longestTokenLifetime();
+            x.unboundSensitiveUses = c.unboundSensitiveUses();
+            e.add(x);
+        }
+        return e;
+    }
+
+    /** Folds one more request in, as {@link Ledger#observe} does. */
+    void observe(Observation o) {
+        observe(o, true);
+    }
+
+    private void observe(Observation o, boolean seenBefore) {
+        Instant now = o.now();
+        if (seenBefore) {
+            firstSeen = Ledger.min(firstSeen, now);
+            lastSeen = Ledger.max(lastSeen, now);
+        }
+        requestCount++;
+        kinds |= 1 << o.kind().ordinal();
+        scopesGranted = Stamps.stamp(scopesGranted, o.granted(), now);
+        scopesUsed = Stamps.stamp(scopesUsed, o.exercised(), now);
+        if (o.tokenClientId() != null) {
+            credential(CredentialRecord.Type.TOKEN, o.issuer(), o.tokenClientId(), o, o.tokenExpiresAt(),
+                    o.tokenLifetime(), o.unboundOnSensitiveRoute());
+        }
+        if (o.apiKeyId() != null) {
+            credential(CredentialRecord.Type.API_KEY, null, o.apiKeyId(), o, o.apiKeyExpiresAt(), null,
+                    o.unboundOnSensitiveRoute());
+        }
+        if (o.thumbprint() != null) {
+            credential(CredentialRecord.Type.CERTIFICATE, null, o.thumbprint(), o, o.certificateExpiresAt(), null, false);
+        }
+        if (credentialCount > Ledger.MAX_CREDENTIALS_PER_CALLER) {
+            int drop = credentialCount - Ledger.MAX_CREDENTIALS_PER_CALLER;
+            System.arraycopy(credentials, drop, credentials, 0, Ledger.MAX_CREDENTIALS_PER_CALLER);
+            java.util.Arrays.fill(credentials, Ledger.MAX_CREDENTIALS_PER_CALLER, credentialCount, null);
+            credentialCount = Ledger.MAX_CREDENTIALS_PER_CALLER;
+        }
+    }
+
+    private void credential(CredentialRecord.Type type, String issuer, String credentialId, Observation o,
+            Instant expiresAt, Duration lifetime, boolean unboundSensitive) {
+        Credential c = null;
+        for (int i = credentialCount - 1; i >= 0; i--) {
+            Credential x = credentials[i];
+            if (x.is(type, issuer, credentialId)) {
+                c = x;
+                // the most recently seen goes last
+                System.arraycopy(credentials, i + 1, credentials, i, credentialCount - 1 - i);
+                credentials[credentialCount - 1] = c;
+                break;
+            }
+        }
+        Instant now = o.now();
+        if (c == null) {
+            c = new Credential(type, issuer, credentialId);
+            c.firstSeen = now;
+            c.lastSeen = now;
+            c.expiresAt = expiresAt;
+            c.longestTokenLifetime = lifetime;
+            add(c);
+        } else {
+            c.firstSeen = Ledger.min(c.firstSeen, now);
+            c.lastSeen = Ledger.max(c.lastSeen, now);
+            if (expiresAt != null) {
+                // tokens of one client come and go: keep the latest expiry seen
+                c.expiresAt = type == CredentialRecord.Type.TOKEN && c.expiresAt != null
+                        ? Ledger.max(expiresAt, c.expiresAt) : expiresAt;
+            }
+            if (c.longestTokenLifetime == null
+                    || lifetime != null && lifetime.compareTo(c.longestTokenLifetime) > 0) {
+                c.longestTokenLifetime = lifetime != null ? lifetime : c.longestTokenLifetime;
+            }
+        }
+        c.kinds |= 1 << o.kind().ordinal();
+        c.requestCount++;
+        if (unboundSensitive) {
+            c.unboundSensitiveUses++;
+        }
+    }
+
+
+    /** The record as {@link Ledger#observe} would have made it. */
+    CallerRecord toRecord() {
+        LinkedHashMap<String, CredentialRecord> records = new LinkedHashMap<>();
+        for (int i = 0; i < credentialCount; i++) {
+            CredentialRecord r = credentials[i].toRecord();
+            records.put(r.key(), r);
+        }
+        return new CallerRecord(id, firstSeen, lastSeen, requestCount, kindSet(kinds),
+                Stamps.toMap(scopesGranted), Stamps.toMap(scopesUsed), records);
+    }
+
+    private void add(Credential c) {
+        if (credentialCount == credentials.length) {
+            credentials = java.util.Arrays.copyOf(credentials, 2 * credentials.length);
+        }
+        credentials[credentialCount++] = c;
+    }
+
+    private static Set<CredentialKind> kindSet(int bits) {
+        EnumSet<CredentialKind> set = EnumSet.noneOf(CredentialKind.class);
+        for (CredentialKind k : KINDS) {
+            if ((bits & 1 << k.ordinal()) != 0) {
+                set.add(k);
+            }
+        }
+        return set;
+    }
+
+    /**
+     * Scope to the latest time it was stamped: two small parallel arrays while there are few (a
+     * caller's scopes are usually a handful; a HashMap per caller costs twice as much), a HashMap
+     * beyond {@value #ARRAYS_UP_TO}, so that stamping stays cheap for a caller of many scopes.
+     */
+    private static final class Stamps {
+        static final int ARRAYS_UP_TO = 8;
+
+        private String[] scopes = new String[1];
+        private Instant[] times = new Instant[1];
+        private int size;
+        private HashMap<String, Instant> map;
+
+        /** Stamps with the scopes at {@code now}; null stays null when there is nothing to stamp. */
+        static Stamps stamp(Stamps stamps, Set<String> scopes, Instant now) {
+            if (scopes.isEmpty()) {
+                return stamps;
+            }
+            Stamps s = stamps != null ? stamps : new Stamps();
+            for (String scope : scopes) {
+                s.stamp(scope, now);
+            }
+            if (s.map != null) {
+                Ledger.trim(s.map);
+            }
+            return s;
+        }
+
+        static Stamps of(Map<String, Instant> stamps) {
+            Stamps s = null;
+            for (Map.Entry<String, Instant> e : stamps.entrySet()) {
+                s = s != null ? s : new Stamps();
+                s.stamp(e.getKey(), e.getValue());
+            }
+            return s;
+        }
+
+        static Map<String, Instant> toMap(Stamps s) {
+            if (s == null) {
+                return Map.of();
+            }
+            if (s.map != null) {
+                return s.map;
+            }
+            HashMap<String, Instant> m = new HashMap<>();
+            for (int i = 0; i < s.size; i++) {
+                m.put(s.scopes[i], s.times[i]);
+            }
+            return m;
+        }
+
+        private void stamp(String scope, Instant at) {
+            if (map != null) {
+                map.merge(scope, at, Ledger::max);
+                return;
+            }
+            for (int i = 0; i < size; i++) {
+                if (scopes[i].equals(scope)) {
+                    times[i] = Ledger.max(times[i], at);
+                    return;
+                }
+            }
+            if (size == ARRAYS_UP_TO) {
+                map = new HashMap<>();
+                for (int i = 0; i < size; i++) {
+                    map.put(scopes[i], times[i]);
+                }
+                scopes = null;
+                times = null;
+                map.put(scope, at);
+                return;
+            }
+            if (size == scopes.length) {
+                scopes = java.util.Arrays.copyOf(scopes, Math.min(ARRAYS_UP_TO, 2 * size));
+                times = java.util.Arrays.copyOf(times, scopes.length);
+            }
+            scopes[size] = scope;
+            times[size] = at;
+            size++;
+        }
+    }
+
+    /** One credential of the caller, changed in place. */
+    private static final class Credential {
+        final CredentialRecord.Type type;
+        final String issuer;
+        final String id;
+        int kinds;
+        Instant firstSeen;
+        Instant lastSeen;
+        long requestCount;
+        Instant expiresAt;
+        Duration longestTokenLifetime;
+        long unboundSensitiveUses;
+
+        Credential(CredentialRecord.Type type, String issuer, String id) {
+            this.type = type;
+            this.issuer = issuer;
+            this.id = id;
+        }
+
+        boolean is(CredentialRecord.Type t, String i, String credentialId) {
+            return type == t && id.equals(credentialId) && java.util.Objects.equals(issuer, i);
+        }
+
+        CredentialRecord toRecord() {
+            return new CredentialRecord(type, issuer, id, kindSet(kinds), firstSeen, lastSeen, requestCount, expiresAt,
+                    longestTokenLifetime, unboundSensitiveUses);
+        }
+    }
+}

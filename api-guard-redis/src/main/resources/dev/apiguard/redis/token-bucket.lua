@@ -1,0 +1,99 @@
+-- One try-consume (ARGV[1] = '1') or estimate ('0') on a token bucket of one or more limits with
+-- greedy (continuous) refill, atomically and in one round trip. Time is the Redis server's, so
+-- every app node counts on one clock.
+--
+-- KEYS[1]  the bucket
+-- ARGV[1]  '1': take the tokens when every limit holds them; '0': only look
+-- ARGV[2]  the tokens asked for
+-- ARGV[3]  milliseconds the key outlives the moment its bucket would be full again
+-- ARGV[4i .. 4i+3], i = 1..n  limit i: capacity, initial tokens, refill tokens, refill period in ns
+--
+-- The value: 'v1 LAST T1 .. Tn', LAST the server time of the last take in microseconds, Ti the
+-- tokens limit i held then (fractional: refill is continuous). Anything else reads as a new
+-- bucket. A limit beyond those stored starts with its initial tokens; a stored one keeps its
+-- tokens up to its (possibly new) capacity.
+--
+-- Returns {1 taken (or could be) | 0 not, tokens left (the smallest over the limits),
+--          ns until the asked tokens are there (0 when taken, -1 never), ns until full}.
+
+if redis.replicate_commands then
+  redis.replicate_commands() -- Redis before 5: replicate the SET, not this script and its TIME
+end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local asked = tonumber(ARGV[2])
+local take = ARGV[1] == '1'
+local limits = (#ARGV - 3) / 4
+
+local last = now
+local held = {}
+local value = redis.call('GET', KEYS[1])
+if value then
+  local fields = {}
+  for f in string.gmatch(value, '%S+') do
+    fields[#fields + 1] = f
+  end
+  if fields[1] == 'v1' and tonumber(fields[2]) then
+    last = tonumber(fields[2])
+    for i = 3, #fields do
+      held[i - 2] = tonumber(fields[i])
+    end
+  end
+end
+if last > now then
+  now = last -- the server clock stepped back: refill nothing rather than twice
+end
+local elapsed = (now - last) * 1000
+
+-- refill in floating point may land a hair short of a whole token that Bucket4j's integer
+-- arithmetic would have counted: a millionth of a token is not worth a refusal
+local SLACK = 0.000001
+local tokens, capacity, perNano = {}, {}, {}
+local enough = true
+for i = 1, limits do
+  local a = 4 * i
+  capacity[i] = tonumber(ARGV[a])
+  perNano[i] = tonumber(ARGV[a + 2]) / tonumber(ARGV[a + 3])
+  local t = held[i]
+  if t == nil then
+    t = tonumber(ARGV[a + 1])
+  else
+    t = math.min(capacity[i], t + elapsed * perNano[i])
+  end
+  tokens[i] = t
+  if t + SLACK < asked then
+    enough = false
+  end
+end
+
+if enough and take then
+  for i = 1, limits do
+    tokens[i] = tokens[i] - asked
+  end
+end
+
+local left, wait, full = math.huge, 0, 0
+for i = 1, limits do
+  left = math.min(left, tokens[i])
+  full = math.max(full, (capacity[i] - tokens[i]) / perNano[i])
+  if not enough and tokens[i] + SLACK < asked then
+    if asked > capacity[i] then
+      wait = -1
+    elseif wait >= 0 then
+      wait = math.max(wait, (asked - tokens[i]) / perNano[i])
+    end
+  end
+end
+
+if enough and take then
+  local parts = {'v1', string.format('%.17g', now)}
+  for i = 1, limits do
+    parts[#parts + 1] = string.format('%.17g', tokens[i])
+  end
+  redis.call('SET', KEYS[1], table.concat(parts, ' '), 'PX', math.ceil(full / 1000000) + tonumber(ARGV[3]))
+end
+
+if wait > 0 then
+  wait = math.ceil(wait)
+end
+return {enough and 1 or 0, math.floor(math.max(left, 0)), wait, math.ceil(full)}
