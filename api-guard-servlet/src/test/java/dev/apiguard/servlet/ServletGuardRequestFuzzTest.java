@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
  *       throws; whether the name is present agrees with a reference decoder written from the
  *       WHATWG {@code application/x-www-form-urlencoded} rules made strict (a malformed escape or
  *       invalid UTF-8 matches nothing; only ASCII hex digits form an escape); a value is at most
- *       256 characters and only found for a present name; at most 1 MB allocated.</li>
+ *       256 characters and only found for a present name; at most 1 MB allocated (16 MB while
+ *       fuzzing, where the instrumentation itself allocates).</li>
  *   <li>{@link #ambiguousPath}: the bytes before the first {@code \n} are the context path, the
  *       rest the request URI (ISO-8859-1), of a request whose container threw for its servlet
  *       path. Property: the route step refuses it as not canonical (400), even with a table that
@@ -57,14 +58,16 @@ class ServletGuardRequestFuzzTest {
         boolean present = ServletGuardRequest.hasParameterName(query, name);
         String value = ServletGuardRequest.parameterValue(query, name);
         long used = allocated() - before;
-        if (used > 1 << 20) {
+        // while fuzzing, Jazzer's instrumentation copies compared strings: 16 times the room
+        long bound = (System.getenv("JAZZER_FUZZ") != null ? 16 : 1) << 20;
+        if (used > bound) {
             // once more: the first use of a path loads (and, while fuzzing, instruments) classes
             before = allocated();
             ServletGuardRequest.hasParameterName(query, name);
             ServletGuardRequest.parameterValue(query, name);
             used = allocated() - before;
         }
-        assertThat(used).as("bytes allocated").isLessThanOrEqualTo(1 << 20);
+        assertThat(used).as("bytes allocated").isLessThanOrEqualTo(bound);
 
         assertThat(present).as("'%s' in '%s'", name, query).isEqualTo(referenceHasName(query, name));
         if (value != null) {
