@@ -252,8 +252,8 @@ public final class ServletGuardRequest implements GuardRequest {
                 if (i + 2 >= to) {
                     return null;
                 }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
+                int hi = hexDigit(s.charAt(i + 1));
+                int lo = hexDigit(s.charAt(i + 2));
                 if (hi < 0 || lo < 0) {
                     return null;
                 }
@@ -276,6 +276,20 @@ public final class ServletGuardRequest implements GuardRequest {
         } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    /**
+     * The value of an ASCII hex digit, else -1. Not {@link Character#digit}, which also reads
+     * Arabic-Indic, fullwidth and other Unicode digits: {@code %٦١} is no escape.
+     */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     /** The servlet request this view reads. */

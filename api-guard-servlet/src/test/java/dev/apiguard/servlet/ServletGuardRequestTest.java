@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ServletGuardRequestTest {
 
@@ -34,6 +35,14 @@ class ServletGuardRequestTest {
     })
     void queryParameterNamesAreDecodedStrictly(String query, boolean expected) {
         assertThat(ServletGuardRequest.hasParameterName(query, "access_token")).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"%\u0664\u0661ccess_token=1", "%\uff16\uff11ccess_token=1", "%\u0666\uff11ccess_token=1"})
+    void onlyAsciiHexDigitsFormAnEscape(String query) {
+        // Character.digit also reads Arabic-Indic and fullwidth digits: '%٦١' is not 'a' (found by ServletGuardRequestFuzzTest)
+        assertThat(ServletGuardRequest.hasParameterName(query, "access_token")).isFalse();
+        assertThat(ServletGuardRequest.decode(query, 0, 3)).isNull();
     }
 
     @ParameterizedTest(name = "{0} parameters before it")
