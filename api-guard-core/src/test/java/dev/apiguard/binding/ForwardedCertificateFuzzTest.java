@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * header. Property: nothing throws; the header parser answers absent, DER no longer than the
  * value, or a malformed reason from the documented set, and an oversized value is refused before
  * decoding; the resolution is none, a refusal whose reason is {@code forwarded_} and one of those
- * or a certificate check, or the one certificate the CA signed (nothing else can chain to it,
- * apart from the anchor itself);
+ * or a certificate check, or the one certificate the CA signed (nothing else can chain to it;
+ * the anchor itself is a CA certificate, never a client's);
  * the Envoy tokenizer's answer has the shape its Javadoc gives; at most 1 MB allocated per input.
  */
 class ForwardedCertificateFuzzTest {
@@ -98,9 +98,8 @@ class ForwardedCertificateFuzzTest {
             String reason = refused.reason().substring("forwarded_".length());
             assertThat(reason).isIn(union(MALFORMED, Set.of("not_a_certificate", "untrusted_chain")));
         } else if (resolution instanceof Resolved resolved) {
-            // the client certificate, or the anchor itself (a path of one trusted certificate, which
-            // the JDK's PKIX validator and trust managers accept too; presenting it needs the CA's key)
-            assertThat(resolved.certificate()).isIn(CLIENT, CA);
+            // the client certificate only: the anchor itself is a CA certificate, refused as a client's
+            assertThat(resolved.certificate()).isEqualTo(CLIENT);
             assertThat(resolved.source()).isEqualTo(CertificateSource.FORWARDED);
             assertThat(parsed).isInstanceOf(Der.class);
         } else {

@@ -242,6 +242,25 @@ class CertificateBindingStepTest {
         }
     }
 
+    /**
+     * The CA certificate itself, forwarded as the client's (PKIX accepts a trust anchor as a path
+     * of length zero): refused, a client certificate is an end-entity certificate.
+     */
+    @Test
+    void forwardedCaCertificateIsNotAClientCertificate() throws Exception {
+        String token = issuer.token().clientId("partner").scope("payments:write").boundToCertificate(pki.ca()).sign();
+        String header = ":" + Base64.getEncoder().encodeToString(pki.ca().getEncoded()) + ":";
+        GuardTester rfc9440 = GuardTester.of(guard(ClientCertificates.builder()
+                .trustedProxies(TrustedProxies.of(PROXY)).forwardedHeader("Client-Cert")
+                .forwardedTrustAnchors(List.of(pki.ca())).build()));
+
+        rfc9440.send(pay(token).remoteAddress(PROXY).header("Client-Cert", header)).assertStatus(401).assertChallenge(INVALID);
+        assertThat(events.last(SecurityEventType.CERTIFICATE_REJECTED))
+                .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("forwarded_untrusted_chain"));
+        // a client certificate of the same CA through the same guard is accepted
+        rfc9440.send(pay(boundTo(a)).remoteAddress(PROXY).header("Client-Cert", rfc9440(a))).assertAllowed();
+    }
+
     @Test
     void forwardedCertificateIsCheckedForValidityAtTheGuardsTime() {
         IssuedCertificate expired = pki.expiredClient("partner-old");

@@ -21,7 +21,10 @@ import java.util.Set;
  * Checks that a client certificate chains to a set of trust anchors with the JDK's PKIX
  * {@link CertPathValidator}: revocation off, validity at the guard's {@code now}, and, when the
  * leaf has an extended key usage, {@code clientAuth} (or {@code anyExtendedKeyUsage}) in it, as a
- * TLS server's trust manager would demand.
+ * TLS server's trust manager would demand. The leaf must be an end-entity certificate: a CA
+ * certificate (basic constraints {@code cA} true, RFC 5280 §4.2.1.9) is refused, even a trust
+ * anchor itself, which PKIX would accept as a path of length zero; and when it has a key usage,
+ * {@code digitalSignature} must be in it (RFC 5246 §7.4.8, RFC 8446 §4.4.3: the client signs).
  *
  * <p>A leaf whose signature path was verified is remembered by thumbprint (at most
  * {@value #MAX_REMEMBERED}, evicting), so that a proxy forwarding the same certificate does not
@@ -79,6 +82,13 @@ public final class CertificateTrust {
     }
 
     private static boolean allowsClientAuth(X509Certificate leaf) throws CertificateParsingException {
+        if (leaf.getBasicConstraints() != -1) {
+            return false; // a CA certificate, not a client's
+        }
+        boolean[] keyUsage = leaf.getKeyUsage();
+        if (keyUsage != null && (keyUsage.length == 0 || !keyUsage[0])) {
+            return false; // digitalSignature missing: this key may not sign a TLS handshake
+        }
         List<String> eku = leaf.getExtendedKeyUsage();
         return eku == null || eku.contains(CLIENT_AUTH) || eku.contains(ANY_EKU);
     }
