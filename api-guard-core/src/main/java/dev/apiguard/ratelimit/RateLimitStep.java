@@ -129,7 +129,9 @@ public final class RateLimitStep implements GuardStep {
     static Map<String, String> fields(RateLimitPlan plan, double factor, BucketStore.Outcome outcome) {
         List<RateLimitFields.Policy> policies = new ArrayList<>(plan.limits().size());
         for (RateLimitPlan.Limit l : plan.limits()) {
-            policies.add(new RateLimitFields.Policy(l.name(), (long) Math.floor(l.quota() * factor),
+            // a request never costs more than a whole bucket (RateLimitPlan.tokensFor), so even a
+            // caller throttled below one request per window gets one: advertise at least that
+            policies.add(new RateLimitFields.Policy(l.name(), Math.max(1, (long) Math.floor(l.quota() * factor)),
                     l.window().getSeconds()));
         }
         long remaining = (long) Math.floor(outcome.remainingTokens() * factor / RateLimitPlan.TOKENS_PER_UNIT);

@@ -136,6 +136,9 @@ class RateLimitStepTest {
         ApiGuard guard = Fakes.guard(p, clock);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(admitted);
         assertThat(allowedInARow(guard, as("other"), 100)).isEqualTo(10);
+        // the advertised quota is what the caller gets: never q=0 while one request per window passes
+        assertThat(denied(send(guard, as("c"))).headers())
+                .containsEntry("RateLimit-Policy", "\"burst\";q=" + admitted + ";w=60");
     }
 
     @Test
