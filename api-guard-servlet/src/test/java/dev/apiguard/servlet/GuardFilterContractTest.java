@@ -368,19 +368,8 @@ abstract class GuardFilterContractTest {
         }
     }
 
+    /** The status line of the answer to one raw request. */
     private String rawRequest(String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", app.port())) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                line.write(b);
-            }
-            return line.toString(StandardCharsets.ISO_8859_1).trim();
-        }
+        return rawHead(request).lines().findFirst().orElse("").trim();
     }
 }
