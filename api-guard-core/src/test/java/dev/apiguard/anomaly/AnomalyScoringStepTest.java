@@ -91,6 +91,34 @@ class AnomalyScoringStepTest {
         assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper"))).isEqualTo(Duration.ofMinutes(30));
     }
 
+    /** The doubling stops at maxQuarantineTtl: 15 min, then 20 min instead of 30. */
+    @Test
+    void aRepeatedQuarantineIsCappedAtTheMaximum() {
+        Harness h = new Harness(AnomalyPolicy.builder().maxQuarantineTtl(Duration.ofMinutes(20)).build());
+        walk(h, "scraper", 1000);
+        Instant first = h.store.until.get("scraper");
+        assertThat(Duration.between(h.clock.instant().minus(MACHINE), first)).isEqualTo(Duration.ofMinutes(15));
+        h.clock.advance(Duration.ofMinutes(15));
+        for (int i = 2000; i < 4000 && h.evaluate("scraper", "/customers/ANY0001").isAllowed(); i++) {
+            h.clock.advance(MACHINE);
+            h.get("scraper", "/customers/" + sequential(i), 404);
+        }
+        assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper"))).isEqualTo(Duration.ofMinutes(20));
+    }
+
+    /** A quarantine holds up to the last millisecond before its end and not at the end itself. */
+    @Test
+    void quarantineEndsExactlyAtItsEnd() {
+        Harness h = new Harness();
+        walk(h, "scraper", 1000);
+        Instant end = h.store.until.get("scraper");
+
+        h.clock.advance(Duration.between(h.clock.instant(), end).minusMillis(1));
+        assertThat(h.evaluate("scraper", "/customers/ANY0001").isAllowed()).isFalse();
+        h.clock.advance(Duration.ofMillis(1));
+        assertThat(h.evaluate("scraper", "/customers/ANY0001").isAllowed()).isTrue();
+    }
+
     @Test
     void randomIdsAreEnumerationButNotASequentialWalk() {
         Harness h = new Harness();
