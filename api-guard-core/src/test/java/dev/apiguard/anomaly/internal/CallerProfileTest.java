@@ -138,4 +138,50 @@ class CallerProfileTest {
         assertThat(CallerProfile.neighbours("ABC0001", "ABC00011")).isFalse();
         assertThat(CallerProfile.neighbours("12", "13")).isTrue();
     }
+
+    @Test
+    void onAMappedRouteAnAnswerBelow400OrA404IsALookupAndOther4xxAreNot() {
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, lookup("A1", 399), POLICY);
+        p.record(T0, lookup("B2", 404), POLICY);
+        p.record(T0, lookup("C3", 400), POLICY);
+        p.record(T0, lookup("D4", 403), POLICY);
+        assertThat(measure(p, T0, Signal.ENUMERATION)).isCloseTo(2, within(1e-9));
+    }
+
+    @Test
+    void sequentialStepsAndPagesDecayWhenTheNextRequestIsRecorded() {
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 1; i <= 5; i++) {
+            p.record(T0, lookup("ABC000" + i, 200), POLICY);
+        }
+        p.record(T0, new Observation("GET", "/customers", null, 200, 1, 100, true), POLICY);
+        p.record(T0, new Observation("GET", "/customers", null, 200, 2, 100, true), POLICY);
+        p.record(T0 + HALF, lookup("ABC0006", 200), POLICY);
+        p.record(T0 + HALF, new Observation("GET", "/customers", null, 200, 3, 100, true), POLICY);
+        assertThat(measure(p, T0 + HALF, Signal.SEQUENTIAL)).isCloseTo(2 + 1, within(1e-9));
+        assertThat(measure(p, T0 + HALF, Signal.PAGING)).isCloseTo(1 + 1, within(1e-9));
+    }
+
+    /** A route first used once the caller is warm (both its request count and its age) is new. */
+    @Test
+    void newRoutesCountOnlyAfterTheWarmUp() {
+        AnomalyPolicy byCount = unit(AnomalyPolicy.builder()).warmUp(2, Duration.ZERO).build();
+        CallerProfile p = new CallerProfile(T0);
+        for (String route : new String[] {"/a", "/b", "/c", "/c"}) {
+            p.record(T0, new Observation("GET", route, null, 200, -1, 0, false), byCount);
+        }
+        // /a and /b came during the warm-up (0 and 1 requests before them), /c with 2: one new route
+        assertThat(p.contributions(T0, byCount)[Signal.NEW_ROUTE.ordinal()] / byCount.points(Signal.NEW_ROUTE))
+                .isCloseTo(1, within(1e-9));
+
+        AnomalyPolicy byAge = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ofMinutes(10)).build();
+        CallerProfile q = new CallerProfile(T0);
+        long tenMinutes = Duration.ofMinutes(10).toMillis();
+        q.record(T0 + tenMinutes - 1, new Observation("GET", "/a", null, 200, -1, 0, false), byAge);
+        q.record(T0 + tenMinutes, new Observation("GET", "/b", null, 404, -1, 0, false), byAge);
+        q.record(T0 + tenMinutes, new Observation("GET", "/c", null, 403, -1, 0, false), byAge);
+        assertThat(q.contributions(T0 + tenMinutes, byAge)[Signal.NEW_ROUTE.ordinal()] / byAge.points(Signal.NEW_ROUTE))
+                .isCloseTo(1, within(1e-6));
+    }
 }
