@@ -91,6 +91,62 @@ class AnomalyScoringStepTest {
         assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper"))).isEqualTo(Duration.ofMinutes(30));
     }
 
+    /** The doubling stops at maxQuarantineTtl: 15 min, then 20 min instead of 30. */
+    @Test
+    void aRepeatedQuarantineIsCappedAtTheMaximum() {
+        Harness h = new Harness(AnomalyPolicy.builder().maxQuarantineTtl(Duration.ofMinutes(20)).build());
+        walk(h, "scraper", 1000);
+        Instant first = h.store.until.get("scraper");
+        assertThat(Duration.between(h.clock.instant().minus(MACHINE), first)).isEqualTo(Duration.ofMinutes(15));
+        h.clock.advance(Duration.ofMinutes(15));
+        for (int i = 2000; i < 4000 && h.evaluate("scraper", "/customers/ANY0001").isAllowed(); i++) {
+            h.clock.advance(MACHINE);
+            h.get("scraper", "/customers/" + sequential(i), 404);
+        }
+        assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper"))).isEqualTo(Duration.ofMinutes(20));
+    }
+
+    /** A quarantine holds up to the last millisecond before its end and not at the end itself. */
+    @Test
+    void quarantineEndsExactlyAtItsEnd() {
+        Harness h = new Harness();
+        walk(h, "scraper", 1000);
+        Instant end = h.store.until.get("scraper");
+
+        h.clock.advance(Duration.between(h.clock.instant(), end).minusMillis(1));
+        assertThat(h.evaluate("scraper", "/customers/ANY0001").isAllowed()).isFalse();
+        h.clock.advance(Duration.ofMillis(1));
+        assertThat(h.evaluate("scraper", "/customers/ANY0001").isAllowed()).isTrue();
+    }
+
+    /**
+     * page and size come from the query: a size up to maxPageSize counts as its share of a page, a
+     * missing, zero or unreadable size (not 1 to 9 digits) as a quarter.
+     */
+    @Test
+    void pagingCountsEachNewPageByItsSize() {
+        AnomalyPolicy policy = AnomalyPolicy.builder().allowance(Signal.PAGING, 0, 1).maxPageSize(100)
+                .thresholds(1000, 2000, 3000).build();
+        Harness h = new Harness(policy);
+        String[] queries = {
+            "page=1&size=100",        // 1
+            "page=2&size=50",         // 0.5
+            "page=3&size=000000100",  // 9 digits: 1
+            "page=4&size=1000000000", // 10 digits: unreadable, a quarter
+            "page=5&size=1:",         // not digits: a quarter
+            "page=6&size=/1",         // not digits: a quarter
+            "page=7&size=0",          // zero: a quarter
+            "page=8",                 // no size: a quarter
+            "size=100",               // no page: nothing
+            "page=9&size="};          // empty size: a quarter
+        for (String q : queries) {
+            h.send("pager", "GET", "/customers", q, 200);
+        }
+        double expected = 1 + 0.5 + 1 + 0.25 * 6;
+        assertThat(h.score("pager").reasons().get(Signal.PAGING) / policy.points(Signal.PAGING))
+                .isCloseTo(expected, org.assertj.core.api.Assertions.within(0.01));
+    }
+
     @Test
     void randomIdsAreEnumerationButNotASequentialWalk() {
         Harness h = new Harness();

@@ -299,6 +299,28 @@ class ApiKeyStepTest {
         assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/relative", "ftp://api.example/docs",
+            "mailto:docs@api.example", "urn:docs:migrate", "//api.example/docs"})
+    void migrationLinkMustBeAnAbsoluteHttpUrl(String url) {
+        assertThatThrownBy(() -> ApiKeyStep.builder(store).migrationLink(URI.create(url)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("migrationLink");
+    }
+
+    @Test
+    void withoutAMigrationLinkNoLinkHeaderIsSent() {
+        ApiKeyStep plain = ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET)
+                .migrationLink(URI.create("http://api.example/docs")).build();
+        assertThat(plain).isNotNull();
+        ApiGuard g = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .step(ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET).build())
+                .build();
+        GuardExchange e = g.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
+        g.evaluate(e);
+        assertThat(e.caller()).isPresent();
+        assertThat(e.responseHeaders()).extracting(Map.Entry::getKey).containsExactly("Deprecation", "Sunset");
+    }
+
     @Test
     void builderNamesMissingOrInconsistentDates() {
         assertThatThrownBy(() -> ApiKeyStep.builder(store).sunset(SUNSET).build()).hasMessageContaining("deprecation");

@@ -85,6 +85,52 @@ class ApiKeysTest {
         assertThat(ApiKeys.isWellFormed(key)).isTrue();
     }
 
+    /**
+     * 43 base64url characters carry 258 bits, so the last one's two low bits must be zero: one
+     * character of each class on either side of that rule, each with a correct checksum.
+     */
+    @ParameterizedTest(name = "last character {0}: {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "A, true", "E, true", "Z, false", "B, false",
+            "c, true", "w, true", "a, false", "b, false", "z, false",
+            "0, true", "4, true", "1, false", "9, false",
+            "-, false", "_, false"})
+    void lastBodyCharacterMustBeCanonical(char last, boolean wellFormed) {
+        String key = withChecksum("apg_" + BODY.substring(0, 42) + last);
+        assertThat(ApiKeys.isWellFormed(key)).as(key).isEqualTo(wellFormed);
+    }
+
+    @Test
+    void everyBase64UrlCharacterIsAcceptedInTheBody() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for (int i = 0; i < alphabet.length(); i++) {
+            String key = withChecksum("apg_" + String.valueOf(alphabet.charAt(i)).repeat(42) + "A");
+            assertThat(ApiKeys.isWellFormed(key)).as(key).isTrue();
+        }
+        for (char c : new char[] {'@', '[', '`', '{', '/', ':', '+', '.'}) {
+            String key = withChecksum("apg_" + String.valueOf(c).repeat(42) + "A");
+            assertThat(ApiKeys.isWellFormed(key)).as(key).isFalse();
+        }
+    }
+
+    @Test
+    void checksumDigitsAreLowerHexOnly() {
+        String head = "apg_" + BODY.substring(0, 42) + "A";
+        String key = withChecksum(head);
+        String crc = key.substring(key.lastIndexOf('_') + 1);
+        // the same length, each digit pushed just outside 0-9 / a-f: refused before the CRC is compared
+        for (String bad : new String[] {"/", ":", "`", "g"}) {
+            assertThat(ApiKeys.isWellFormed(head + "_" + bad + crc.substring(1))).as(bad).isFalse();
+        }
+    }
+
+    @Test
+    void keyIdNeedsSixteenDigits() {
+        assertThat(ApiKeys.keyId("0123456789abcdef")).isEqualTo("0123456789abcdef");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiKeys.keyId("0123456789abcde"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sha256Hex");
+    }
+
     @Test
     void hashIsLowerHexSha256AndKeyIdItsFirst16Digits() {
         String hex = ApiKeys.sha256Hex("abc");

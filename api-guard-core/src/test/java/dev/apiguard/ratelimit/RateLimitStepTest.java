@@ -169,6 +169,35 @@ class RateLimitStepTest {
         assertThat(p.adjustments().factor("c")).as("an end already past throttles nothing").isEqualTo(1.0);
     }
 
+    /** A throttled caller is told its scaled quota and what remains of it, in whole units. */
+    @Test
+    void fieldsAreScaledByTheCallersFactor() {
+        RateLimitPlan plan = RateLimitPlan.of("p", RateLimitPlan.Limit.of("burst", 10, Duration.ofSeconds(10)),
+                RateLimitPlan.Limit.of("hour", 1000, Duration.ofHours(1)));
+        BucketStore.Outcome consumed = new BucketStore.Outcome(BucketStore.Status.CONSUMED, 3_999, 0, 7_000_000_001L);
+        assertThat(RateLimitStep.fields(plan, 0.5, consumed)).containsExactly(
+                java.util.Map.entry("RateLimit-Policy", "\"burst\";q=5;w=10, \"hour\";q=500;w=3600"),
+                java.util.Map.entry("RateLimit", "\"burst\";r=1;t=8"));
+
+        BucketStore.Outcome rejected = new BucketStore.Outcome(BucketStore.Status.REJECTED, 0, 1, 9_000_000_000L);
+        assertThat(RateLimitStep.fields(plan, 1.0, rejected)).containsEntry("RateLimit", "\"burst\";r=0;t=1");
+    }
+
+    /** An mTLS-only caller's bucket follows its certificate; every other caller's follows its id. */
+    @Test
+    void bucketKeyIsTheCertificateForMtlsCallersAndTheIdOtherwise() {
+        java.time.Instant t = java.time.Instant.EPOCH;
+        dev.apiguard.Caller mtls = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.MTLS,
+                java.util.Set.of(), t, null, null, null, "thumb", null);
+        dev.apiguard.Caller mtlsWithoutThumbprint = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.MTLS,
+                java.util.Set.of(), t, null, null, null, null, null);
+        dev.apiguard.Caller bound = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.MTLS_BOUND_JWT,
+                java.util.Set.of(), t, null, null, null, "thumb", null);
+        assertThat(RateLimitStep.bucketKey(mtls)).isEqualTo("caller:cert:thumb");
+        assertThat(RateLimitStep.bucketKey(mtlsWithoutThumbprint)).isEqualTo("caller:c");
+        assertThat(RateLimitStep.bucketKey(bound)).isEqualTo("caller:c");
+    }
+
     @Test
     void allowedAnswersCarryTheFieldsOnlyWhenAskedTo() {
         ApiGuard quiet = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10))).build(), clock);

@@ -209,6 +209,50 @@ class AccessTokenStepTest {
         return guard.exchange(request);
     }
 
+    /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+    @Test
+    void b64tokenAcceptsExactlyItsAlphabetThenPadding() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+        assertThat(AccessTokenStep.b64token("Bearer " + alphabet)).isEqualTo(alphabet);
+        assertThat(AccessTokenStep.b64token("Bearer   " + alphabet + "==")).isEqualTo(alphabet + "==");
+        for (char c : alphabet.toCharArray()) {
+            assertThat(AccessTokenStep.b64token("Bearer x" + c + "y")).as("%s", c).isEqualTo("x" + c + "y");
+        }
+        // the neighbours of each range, and the separators a header might smuggle in
+        for (char c : "@[`{:;,!\"#$%&'()*<>?\\^|= \t".toCharArray()) {
+            assertThat(AccessTokenStep.b64token("Bearer x" + c + "y")).as("%s", c).isNull();
+        }
+        assertThat(AccessTokenStep.b64token("Bearer ==")).isNull();
+        assertThat(AccessTokenStep.b64token("Bearer")).isNull();
+        assertThat(AccessTokenStep.b64token("Bearer ")).isNull();
+        assertThat(AccessTokenStep.b64token("Bearerabc")).isNull();
+    }
+
+    /** The header cap is the token cap plus room for the scheme and spaces: a token at the cap passes. */
+    @Test
+    void tokenAtTheLengthCapPassesTheHeaderCapToo() {
+        String token = ISSUER.token().claim("pad", "x".repeat(600)).sign();
+        AccessTokenStep exact = AccessTokenStep.of(ISSUER.policy().maxTokenLength(token.length()).build());
+        ApiGuard g = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC)).step(exact).build();
+
+        GuardExchange ok = g.exchange(FakeRequest.get().header("Authorization", "Bearer " + " ".repeat(57) + token));
+        assertThat(g.evaluate(ok).isAllowed()).isTrue();
+        assertThat(ok.caller()).isPresent();
+
+        // the header is 64 characters longer than the token cap; one more is refused before any parsing
+        GuardExchange tooLong = g.exchange(FakeRequest.get().header("Authorization", "Bearer " + " ".repeat(58) + token));
+        assertThat(g.evaluate(tooLong).isAllowed()).isFalse();
+    }
+
+    @Test
+    void schemeMustBeFollowedBySpaceOrTabOrNothing() {
+        String token = ISSUER.token().sign();
+        assertThat(evaluate(FakeRequest.get().header("Authorization", "Bearer")).isAllowed()).isFalse();
+        assertThat(evaluate(FakeRequest.get().header("Authorization", "DPoP")).isAllowed()).isFalse();
+        assertThat(evaluate(FakeRequest.get().header("Authorization", "Bearer_" + token)).isAllowed()).isTrue();
+        assertThat(exchange.caller()).isEmpty();
+    }
+
     private void assertNoEventHoldsAnyPartOf(String token) {
         for (String part : token.split("\\.")) {
             for (SecurityEvent e : events) {

@@ -426,6 +426,18 @@ class AccessTokenVerifierTest {
         assertThat(small.verify(token, NOW)).isEqualTo(new Rejected(Rejected.TOO_LONG));
     }
 
+    @Test
+    void tokenExactlyAtTheLengthCapIsVerifiedAndOneCharacterLessOfCapRefusesIt() {
+        String token = token().claim("pad", "x".repeat(600)).sign();
+        assertThat(token.length()).isGreaterThan(512);
+
+        AccessTokenVerifier exact = AccessTokenVerifier.of(ISSUER.policy().maxTokenLength(token.length()).build());
+        AccessTokenVerifier under = AccessTokenVerifier.of(ISSUER.policy().maxTokenLength(token.length() - 1).build());
+
+        assertThat(exact.verify(token, NOW).isVerified()).isTrue();
+        assertThat(under.verify(token, NOW)).isEqualTo(new Rejected(Rejected.TOO_LONG));
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     /** Replaces one header parameter of a signed token, keeping payload and signature. */

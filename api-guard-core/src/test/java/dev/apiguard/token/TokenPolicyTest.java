@@ -49,6 +49,13 @@ class TokenPolicyTest {
                 Arguments.of("clockSkew above 5 min", (Runnable) () -> TokenPolicy.builder().clockSkew(Duration.ofMinutes(5).plusSeconds(1)), IllegalArgumentException.class, "clockSkew"),
                 Arguments.of("maxLifetime zero", (Runnable) () -> TokenPolicy.builder().maxLifetime(Duration.ZERO), IllegalArgumentException.class, "maxLifetime"),
                 Arguments.of("maxLifetime above a day", (Runnable) () -> TokenPolicy.builder().maxLifetime(Duration.ofDays(2)), IllegalArgumentException.class, "maxLifetime"),
+                Arguments.of("maxLifetime just under 1 s", (Runnable) () -> TokenPolicy.builder().maxLifetime(Duration.ofMillis(999)), IllegalArgumentException.class, "maxLifetime"),
+                Arguments.of("maxLifetime just over a day", (Runnable) () -> TokenPolicy.builder().maxLifetime(Duration.ofDays(1).plusNanos(1)), IllegalArgumentException.class, "maxLifetime"),
+                Arguments.of("clockSkew just over 5 min", (Runnable) () -> TokenPolicy.builder().clockSkew(Duration.ofMinutes(5).plusNanos(1)), IllegalArgumentException.class, "clockSkew"),
+                Arguments.of("requiredClaims blank", (Runnable) () -> TokenPolicy.builder().requiredClaims("jti", " "), IllegalArgumentException.class, "requiredClaims cannot hold a blank name"),
+                Arguments.of("maxTokenLength 511", (Runnable) () -> TokenPolicy.builder().maxTokenLength(511), IllegalArgumentException.class, "maxTokenLength"),
+                Arguments.of("maxTokenLength 65537", (Runnable) () -> TokenPolicy.builder().maxTokenLength(65_537), IllegalArgumentException.class, "maxTokenLength"),
+                Arguments.of("cacheMaximumSize over 10 million", (Runnable) () -> TokenPolicy.builder().cacheMaximumSize(10_000_001), IllegalArgumentException.class, "cacheMaximumSize"),
                 Arguments.of("requiredClaims null element", (Runnable) () -> TokenPolicy.builder().requiredClaims("jti", null), NullPointerException.class, "requiredClaims"),
                 Arguments.of("maxTokenLength tiny", (Runnable) () -> TokenPolicy.builder().maxTokenLength(10), IllegalArgumentException.class, "maxTokenLength"),
                 Arguments.of("maxTokenLength huge", (Runnable) () -> TokenPolicy.builder().maxTokenLength(1 << 20), IllegalArgumentException.class, "maxTokenLength"),
@@ -62,5 +69,28 @@ class TokenPolicyTest {
     @MethodSource("badSettings")
     void badSettingFailsNamingIt(String name, Runnable setting, Class<? extends Throwable> type, String message) {
         assertThatThrownBy(setting::run).isInstanceOf(type).hasMessageContaining(message);
+    }
+
+    /** Each bound itself is a legal setting, and the built policy keeps what was set. */
+    @Test
+    void boundsThemselvesAreAccepted() {
+        TokenPolicy low = TokenPolicy.builder().issuer("https://issuer.example", KEYS).audience("api")
+                .clockSkew(Duration.ZERO).maxLifetime(Duration.ofSeconds(1)).maxTokenLength(512).cacheMaximumSize(0)
+                .requiredClaims("jti", "sub").build();
+        assertThat(low.clockSkew()).isEqualTo(Duration.ZERO);
+        assertThat(low.maxLifetime()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(low.maxTokenLength()).isEqualTo(512);
+        assertThat(low.cacheMaximumSize()).isZero();
+        assertThat(low.requiredClaims()).containsExactlyInAnyOrder("jti", "sub");
+
+        TokenPolicy high = TokenPolicy.builder().issuer("https://issuer.example", KEYS).audience("api")
+                .clockSkew(Duration.ofMinutes(5)).maxLifetime(Duration.ofDays(1)).maxTokenLength(65_536)
+                .cacheMaximumSize(10_000_000).build();
+        assertThat(high.clockSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(high.maxLifetime()).isEqualTo(Duration.ofDays(1));
+        assertThat(high.maxTokenLength()).isEqualTo(65_536);
+        assertThat(high.cacheMaximumSize()).isEqualTo(10_000_000);
+        assertThat(AccessTokenVerifier.of(high).caches()).isTrue();
+        assertThat(AccessTokenVerifier.of(low).caches()).isFalse();
     }
 }

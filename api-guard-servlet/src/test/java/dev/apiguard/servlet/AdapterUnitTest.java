@@ -66,6 +66,64 @@ class AdapterUnitTest {
         assertThat(calls).containsExactly("isCommitted");
     }
 
+    /** Like a container's response buffer: bytes reach the client (body) only when flushed. */
+    static final class BufferedOut extends jakarta.servlet.ServletOutputStream {
+        final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setWriteListener(jakarta.servlet.WriteListener listener) {
+        }
+
+        @Override
+        public void write(int b) {
+            pending.write(b);
+        }
+
+        @Override
+        public void flush() {
+            body.writeBytes(pending.toByteArray());
+            pending.reset();
+        }
+    }
+
+    @Test
+    void theRefusalIsFlushedSoItIsOnTheWireBeforeTheFilterReturns() throws Exception {
+        BufferedOut out = new BufferedOut();
+        HttpServletResponse response = Fakes.fake(HttpServletResponse.class, Map.of("getOutputStream", (m, a) -> out));
+
+        DenyResponseWriter.write(Denials.invalidToken(), response);
+
+        assertThat(out.body.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(Denials.invalidToken().problem().toJson());
+    }
+
+    @Test
+    void whenAWrapperInsistsOnTheWriterTheBodyGoesThroughTheWriterInUtf8() throws Exception {
+        List<String> calls = new ArrayList<>();
+        java.io.StringWriter delivered = new java.io.StringWriter();
+        // buffered like a container's writer: nothing is delivered without a flush
+        java.io.PrintWriter writer = new java.io.PrintWriter(new java.io.BufferedWriter(delivered, 8192));
+        List<String> encodings = new ArrayList<>();
+        HttpServletResponse response = Fakes.fake(HttpServletResponse.class, calls, Map.of(
+                "getOutputStream", (m, a) -> {
+                    throw new IllegalStateException("getWriter() has been called");
+                },
+                "setCharacterEncoding", (m, a) -> encodings.add((String) a[0]),
+                "getWriter", (m, a) -> writer));
+
+        DenyResponseWriter.write(Denials.invalidToken(), response);
+
+        assertThat(delivered.toString()).isEqualTo(Denials.invalidToken().problem().toJson());
+        assertThat(encodings).containsExactly("UTF-8");
+        assertThat(calls).startsWith("isCommitted", "reset", "setStatus");
+    }
+
     @Test
     void theWriterResetsThenWritesStatusHeadersInOrderAndTheBody() throws Exception {
         List<String> calls = new ArrayList<>();

@@ -255,6 +255,16 @@ class DpopStepTest {
         tester().send(payment(token, proof)).assertAllowed();
     }
 
+    /** A jti is at most 1024 characters: the cap itself passes, one more is refused. */
+    @Test
+    void jtiUpToTheCapIsAcceptedAndOneCharacterMoreIsRefused() {
+        String token = boundToken();
+        tester().send(payment(token, KEY.proofFor("POST", URI).accessToken(token).jti("j".repeat(1024)).sign()))
+                .assertAllowed();
+        tester().send(payment(token, KEY.proofFor("POST", URI).accessToken(token).jti("k".repeat(1025)).sign()))
+                .assertStatus(401).assertChallenge(INVALID_PROOF);
+    }
+
     // ---- D5: replay ------------------------------------------------------------------------------
 
     @Test

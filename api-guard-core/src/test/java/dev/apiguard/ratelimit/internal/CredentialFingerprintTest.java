@@ -10,10 +10,14 @@ import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.fakes.FakeRequest;
 import org.junit.jupiter.api.Test;
 
-/** A fingerprint is a value: equal for the same credential, different for any other, and no credential in its text. */
+/**
+ * The anonymous limiter's key for a request that presents a credential: a value, equal for the
+ * same credential however it is spaced, different for any other credential or carrier, and no
+ * credential in its text.
+ */
 class CredentialFingerprintTest {
 
-    private final ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(new GuardStep() {
+    private static final ApiGuard GUARD = ApiGuard.builder().listener(SecurityEventListener.NONE).step(new GuardStep() {
         @Override
         public String name() {
             return "allow";
@@ -25,8 +29,17 @@ class CredentialFingerprintTest {
         }
     }).build();
 
-    private CredentialFingerprint of(FakeRequest request) {
-        return CredentialFingerprint.of(guard.exchange(request));
+    private static CredentialFingerprint of(FakeRequest request) {
+        return CredentialFingerprint.of(GUARD.exchange(request));
+    }
+
+    private static CredentialFingerprint authorization(String value) {
+        return of(FakeRequest.get().header("Authorization", value));
+    }
+
+    @Test
+    void noCredentialHasNoFingerprint() {
+        assertThat(of(FakeRequest.get())).isNull();
     }
 
     @Test
@@ -37,7 +50,35 @@ class CredentialFingerprintTest {
         assertThat(of(FakeRequest.get().header("Authorization", "DPoP token-a.payload.signature"))).isNotEqualTo(a);
         assertThat(of(FakeRequest.get().bearer("token-a.payload.signature").header("X-API-Key", "k"))).isNotEqualTo(a);
         assertThat(of(FakeRequest.get().header("X-API-Key", "k"))).isNotEqualTo(a);
-        assertThat(of(FakeRequest.get())).isNull();
+    }
+
+    @Test
+    void spacesAfterTheSchemeDoNotMakeANewCredential() {
+        assertThat(authorization("Bearer   abc")).isEqualTo(authorization("Bearer abc"));
+    }
+
+    @Test
+    void everyPartOfTheCredentialCounts() {
+        CredentialFingerprint base = authorization("Bearer abc");
+        assertThat(authorization("Bearer abd")).isNotEqualTo(base);
+        assertThat(authorization("DPoP abc")).isNotEqualTo(base);
+        assertThat(authorization("Bearerabc")).isNotEqualTo(base);
+        assertThat(authorization("Bearer ")).isNotEqualTo(authorization("Bearer"));
+        assertThat(authorization("Bearer ")).isNotEqualTo(authorization("Bearer  "));
+        assertThat(authorization(" abc")).isNotEqualTo(authorization("abc"));
+        // the same text as an API key is another credential than as an Authorization value
+        assertThat(of(FakeRequest.get().header("X-API-Key", "Bearer abc"))).isNotEqualTo(base);
+        assertThat(of(FakeRequest.get().header("X-API-Key", "k1"))).isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k2")));
+        assertThat(of(FakeRequest.get().header("X-API-Key", "k1").header("X-API-Key", "k2")))
+                .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1k2")));
+        assertThat(of(FakeRequest.get().header("Authorization", "Bearer abc").header("X-API-Key", "k1")))
+                .isNotEqualTo(base).isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1")));
+    }
+
+    @Test
+    void aValueWithoutSchemeIsTakenWhole() {
+        assertThat(authorization("abc")).isNotEqualTo(authorization("abd")).isNotNull();
+        assertThat(authorization("abc")).isNotEqualTo(authorization("ab"));
     }
 
     @Test

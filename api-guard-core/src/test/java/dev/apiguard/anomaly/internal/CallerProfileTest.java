@@ -1,0 +1,187 @@
+package dev.apiguard.anomaly.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.Signal;
+import dev.apiguard.anomaly.internal.CallerProfile.Observation;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The measures behind each signal, with allowance 0 and step 1 so that a contribution is the
+ * measure times the signal's points: what counts, and how it halves with each half-life.
+ */
+class CallerProfileTest {
+
+    static final long T0 = 1_800_000_000_000L; // a whole minute
+    static final long HALF = Duration.ofMinutes(5).toMillis();
+
+    static final AnomalyPolicy POLICY = unit(AnomalyPolicy.builder()).halfLife(Duration.ofMinutes(5))
+            .longHalfLife(Duration.ofHours(1)).missMinLookups(4).maxPageSize(100).build();
+
+    static AnomalyPolicy.Builder unit(AnomalyPolicy.Builder b) {
+        for (Signal s : Signal.values()) {
+            b.allowance(s, 0, 1);
+        }
+        return b;
+    }
+
+    static double measure(CallerProfile p, long now, Signal s) {
+        return p.contributions(now, POLICY)[s.ordinal()] / POLICY.points(s);
+    }
+
+    static Observation lookup(String id, int status) {
+        return new Observation("GET", "/customers/{id}", id, status, -1, 0, false);
+    }
+
+    static Observation unmapped(int status) {
+        return new Observation("GET", null, null, status, -1, 0, false);
+    }
+
+    @Test
+    void failuresAreAuthAndMethodRefusalsAndProbesOfUnmappedPaths() {
+        CallerProfile p = new CallerProfile(T0);
+        for (int status : new int[] {401, 403, 405}) {
+            p.record(T0, lookup("A", status), POLICY);
+        }
+        p.record(T0, unmapped(404), POLICY);
+        p.record(T0, unmapped(400), POLICY);
+        assertThat(measure(p, T0, Signal.FAILURES)).isCloseTo(5, within(1e-9));
+
+        // on a mapped route, 400 and 404 are not failures; 402 and 500 never are
+        p.record(T0, lookup("B", 400), POLICY);
+        p.record(T0, lookup("C", 404), POLICY);
+        p.record(T0, unmapped(402), POLICY);
+        p.record(T0, unmapped(500), POLICY);
+        assertThat(measure(p, T0, Signal.FAILURES)).isCloseTo(5, within(1e-9));
+    }
+
+    @Test
+    void aMeasureHalvesWithEachHalfLifeBothWhenReadAndWhenRecorded() {
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 0; i < 4; i++) {
+            p.record(T0, unmapped(401), POLICY);
+        }
+        assertThat(measure(p, T0 + HALF, Signal.FAILURES)).isCloseTo(2, within(1e-9));
+        assertThat(measure(p, T0 + 2 * HALF, Signal.FAILURES)).isCloseTo(1, within(1e-9));
+
+        p.record(T0 + HALF, unmapped(401), POLICY); // 4 halved, plus one
+        assertThat(measure(p, T0 + HALF, Signal.FAILURES)).isCloseTo(3, within(1e-9));
+        assertThat(measure(p, T0 + 2 * HALF, Signal.FAILURES)).isCloseTo(1.5, within(1e-9));
+        // reading never changes the profile, and the past reads as the last update
+        assertThat(measure(p, T0, Signal.FAILURES)).isCloseTo(3, within(1e-9));
+    }
+
+    @Test
+    void newIdsAreEnumerationWithTheShortHalfLifeAndLowAndSlowWithTheLongOne() {
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, lookup("AAA0001", 200), POLICY);
+        p.record(T0, lookup("ZZZ0100", 200), POLICY);
+        p.record(T0, lookup("QQQ0201", 404), POLICY);
+        p.record(T0, lookup("AAA0001", 200), POLICY); // known: nothing new
+        assertThat(measure(p, T0, Signal.ENUMERATION)).isCloseTo(3, within(1e-9));
+        assertThat(measure(p, T0, Signal.LOW_AND_SLOW)).isCloseTo(3, within(1e-9));
+
+        long hour = Duration.ofHours(1).toMillis();
+        p.record(T0 + hour, lookup("MMM0300", 200), POLICY);
+        assertThat(measure(p, T0 + hour, Signal.ENUMERATION)).isCloseTo(3 * Math.pow(0.5, 12) + 1, within(1e-9));
+        assertThat(measure(p, T0 + hour, Signal.LOW_AND_SLOW)).isCloseTo(1.5 + 1, within(1e-9));
+    }
+
+    @Test
+    void neighbouringIdsInOneDirectionAreASequentialWalk() {
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 1; i <= 5; i++) {
+            p.record(T0, lookup("ABC000" + i, 200), POLICY);
+        }
+        // the first id has no predecessor: four steps
+        assertThat(measure(p, T0, Signal.SEQUENTIAL)).isCloseTo(4, within(1e-9));
+        p.record(T0, lookup("ABC0003", 200), POLICY); // known: no step
+        p.record(T0, lookup("XYZ0009", 200), POLICY); // not a neighbour
+        assertThat(measure(p, T0, Signal.SEQUENTIAL)).isCloseTo(4, within(1e-9));
+        assertThat(measure(p, T0 + HALF, Signal.SEQUENTIAL)).isCloseTo(2, within(1e-9));
+    }
+
+    @Test
+    void missShareCountsOnlyAfterEnoughLookups() {
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, lookup("A1", 404), POLICY);
+        p.record(T0, lookup("B2", 404), POLICY);
+        p.record(T0, lookup("C3", 200), POLICY);
+        assertThat(measure(p, T0, Signal.MISSES)).isZero(); // 3 lookups, 4 needed
+        p.record(T0, lookup("D4", 200), POLICY);
+        assertThat(measure(p, T0, Signal.MISSES)).isCloseTo(0.5, within(1e-9));
+        // a long pause decays the lookups below the minimum: the share stops counting
+        assertThat(measure(p, T0 + HALF, Signal.MISSES)).isZero();
+    }
+
+    @Test
+    void pagesCountAsTheirShareOfAFullPageAndARepeatedPageNotAtAll() {
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, new Observation("GET", "/customers", null, 200, 1, 100, true), POLICY);
+        p.record(T0, new Observation("GET", "/customers", null, 200, 1, 100, true), POLICY); // same page
+        p.record(T0, new Observation("GET", "/customers", null, 200, 2, 50, true), POLICY);
+        p.record(T0, new Observation("GET", "/customers", null, 200, 3, 500, true), POLICY); // capped at 1
+        p.record(T0, new Observation("GET", "/customers", null, 200, 4, 0, false), POLICY); // size unknown: a quarter
+        p.record(T0, new Observation("GET", "/customers", null, 404, 5, 100, true), POLICY); // refused: nothing
+        assertThat(measure(p, T0, Signal.PAGING)).isCloseTo(1 + 0.5 + 1 + 0.25, within(1e-9));
+        assertThat(measure(p, T0 + HALF, Signal.PAGING)).isCloseTo(2.75 / 2, within(1e-9));
+    }
+
+    @Test
+    void neighboursAreIdsOfOneLengthDifferingOnlyInTheLastThreeCharacters() {
+        assertThat(CallerProfile.neighbours("ABC0001", "ABC0999")).isTrue();
+        assertThat(CallerProfile.neighbours("ABC0001", "ABD0001")).isFalse();
+        assertThat(CallerProfile.neighbours("ABC0001", "ABC0001")).isFalse();
+        assertThat(CallerProfile.neighbours("ABC0001", "ABC00011")).isFalse();
+        assertThat(CallerProfile.neighbours("12", "13")).isTrue();
+    }
+
+    @Test
+    void onAMappedRouteAnAnswerBelow400OrA404IsALookupAndOther4xxAreNot() {
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, lookup("A1", 399), POLICY);
+        p.record(T0, lookup("B2", 404), POLICY);
+        p.record(T0, lookup("C3", 400), POLICY);
+        p.record(T0, lookup("D4", 403), POLICY);
+        assertThat(measure(p, T0, Signal.ENUMERATION)).isCloseTo(2, within(1e-9));
+    }
+
+    @Test
+    void sequentialStepsAndPagesDecayWhenTheNextRequestIsRecorded() {
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 1; i <= 5; i++) {
+            p.record(T0, lookup("ABC000" + i, 200), POLICY);
+        }
+        p.record(T0, new Observation("GET", "/customers", null, 200, 1, 100, true), POLICY);
+        p.record(T0, new Observation("GET", "/customers", null, 200, 2, 100, true), POLICY);
+        p.record(T0 + HALF, lookup("ABC0006", 200), POLICY);
+        p.record(T0 + HALF, new Observation("GET", "/customers", null, 200, 3, 100, true), POLICY);
+        assertThat(measure(p, T0 + HALF, Signal.SEQUENTIAL)).isCloseTo(2 + 1, within(1e-9));
+        assertThat(measure(p, T0 + HALF, Signal.PAGING)).isCloseTo(1 + 1, within(1e-9));
+    }
+
+    /** A route first used once the caller is warm (both its request count and its age) is new. */
+    @Test
+    void newRoutesCountOnlyAfterTheWarmUp() {
+        AnomalyPolicy byCount = unit(AnomalyPolicy.builder()).warmUp(2, Duration.ZERO).build();
+        CallerProfile p = new CallerProfile(T0);
+        for (String route : new String[] {"/a", "/b", "/c", "/c"}) {
+            p.record(T0, new Observation("GET", route, null, 200, -1, 0, false), byCount);
+        }
+        // /a and /b came during the warm-up (0 and 1 requests before them), /c with 2: one new route
+        assertThat(p.contributions(T0, byCount)[Signal.NEW_ROUTE.ordinal()] / byCount.points(Signal.NEW_ROUTE))
+                .isCloseTo(1, within(1e-9));
+
+        AnomalyPolicy byAge = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ofMinutes(10)).build();
+        CallerProfile q = new CallerProfile(T0);
+        long tenMinutes = Duration.ofMinutes(10).toMillis();
+        q.record(T0 + tenMinutes - 1, new Observation("GET", "/a", null, 200, -1, 0, false), byAge);
+        q.record(T0 + tenMinutes, new Observation("GET", "/b", null, 404, -1, 0, false), byAge);
+        q.record(T0 + tenMinutes, new Observation("GET", "/c", null, 403, -1, 0, false), byAge);
+        assertThat(q.contributions(T0 + tenMinutes, byAge)[Signal.NEW_ROUTE.ordinal()] / byAge.points(Signal.NEW_ROUTE))
+                .isCloseTo(1, within(1e-6));
+    }
+}
