@@ -1,8 +1,11 @@
 package dev.apiguard.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
@@ -28,7 +31,52 @@ public final class SignatureCheck {
     private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
     private static final byte[] ED448_SPKI_PREFIX = {0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00};
 
+    /**
+     * Verifiers of the keys of key sets (issuers, registered clients), by the identity of the
+     * key set's own JWK object: a token then costs its signature check, not also the conversion
+     * of the JWK into a JCA key and a verifier. Weak keys, so a key dropped from a refreshed set
+     * is collected; at most 1,024. Nimbus' verifiers are thread-safe (one {@code Signature} per
+     * call).
+     */
+    private static final Cache<JWK, JWSVerifier> KEY_SET_VERIFIERS =
+            Caffeine.newBuilder().weakKeys().maximumSize(1_024).executor(Runnable::run).build();
+
     private SignatureCheck() {
+    }
+
+    /**
+     * As {@link #verify}, for a key of a key set that verifies many tokens (an issuer's, a
+     * registered client's): the RSA or EC verifier built for it is kept while the key object
+     * lives. Not for keys that come with the message (a DPoP proof's {@code jwk}).
+     */
+    public static boolean verifyWithKeySetKey(JWK key, JWSHeader header, byte[] signingInput, Base64URL signature) {
+        JWSAlgorithm alg = header.getAlgorithm();
+        boolean rsa = key instanceof RSAKey && JWSAlgorithm.Family.RSA.contains(alg);
+        boolean ec = key instanceof ECKey && JWSAlgorithm.Family.EC.contains(alg);
+        if (!rsa && !ec) {
+            return verify(key, header, signingInput, signature);
+        }
+        if (rsa && key.size() < 2048) {
+            return false;
+        }
+        JWSVerifier verifier = KEY_SET_VERIFIERS.get(key, SignatureCheck::verifierFor);
+        if (verifier == null) {
+            return false; // a key that cannot be used verifies nothing (and is not remembered)
+        }
+        try {
+            return verifier.verify(header, signingInput, signature);
+        } catch (JOSEException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static JWSVerifier verifierFor(JWK key) {
+        try {
+            return key instanceof RSAKey rsa ? new RSASSAVerifier(rsa.toRSAPublicKey())
+                    : new ECDSAVerifier(((ECKey) key).toECPublicKey());
+        } catch (JOSEException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -270,7 +270,7 @@ public final class AccessTokenVerifier {
         byte[] input = jws.signingInput();
         Base64URL signature = Base64URL.from(jws.signatureB64());
         for (JWK key : candidates) {
-            if (SignatureCheck.verify(key, header, input, signature)) {
+            if (SignatureCheck.verifyWithKeySetKey(key, header, input, signature)) {
                 return null;
             }
         }
