@@ -87,4 +87,28 @@ class ClientCertificatesResolveTest {
         forwarding.reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
         assertThat(spoofed()).hasSize(1);
     }
+
+    /** Forwarded certificates that are not a currently valid client certificate under the CA are refused. */
+    @Test
+    void aForwardedCaServerSelfSignedOrExpiredCertificateIsRefused() throws Exception {
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
+        CertificateResolution.Refused untrusted = new CertificateResolution.Refused("forwarded_untrusted_chain");
+        java.security.cert.X509Certificate ca = pki.ca();
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert",
+                ":" + Base64.getEncoder().encodeToString(ca.getEncoded()) + ":"))).isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.server())))).isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.selfSigned("device"))))).isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.expiredClient("old"))))).isEqualTo(untrusted);
+    }
+
+    /** A chain verified once is remembered, but never past the certificate's own end. */
+    @Test
+    void aRememberedVerificationEndsWithTheCertificate() throws Exception {
+        IssuedCertificate shortLived = pki.clientValidUntil("short", clock.instant().plus(java.time.Duration.ofHours(1)));
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(shortLived));
+        assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
+        assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
+        clock.advance(java.time.Duration.ofHours(2));
+        assertThat(resolve(forwarding, viaProxy)).isEqualTo(new CertificateResolution.Refused("forwarded_untrusted_chain"));
+    }
 }
