@@ -103,4 +103,18 @@ class CredentialFingerprintTest {
         // the separator between Authorization values and API keys
         assertThat(authorization("abc")).isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "\u0002abc")));
     }
+
+    /** Leading spaces make a value without scheme: each spacing is its own credential. */
+    @Test
+    void aValueStartingWithSpacesIsTakenWholeSpacesIncluded() {
+        assertThat(authorization(" abc")).isNotEqualTo(authorization("  abc"));
+    }
+
+    @Test
+    void aFingerprintEqualsOnlyAnotherFingerprint() {
+        CredentialFingerprint a = authorization("Bearer abc");
+        assertThat(a.equals("Bearer abc")).isFalse();
+        assertThat(a.equals(null)).isFalse();
+        assertThat(a).isEqualTo(a);
+    }
 }
