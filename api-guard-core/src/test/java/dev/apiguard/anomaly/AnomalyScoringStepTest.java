@@ -386,4 +386,84 @@ class AnomalyScoringStepTest {
         assertThatThrownBy(() -> AnomalyPolicy.builder().quarantineTtl(Duration.ofHours(2))
                 .maxQuarantineTtl(Duration.ofHours(1)).build()).hasMessageContaining("maxQuarantineTtl");
     }
+
+    /** Failures alone, one point-unit each, decaying with a one-minute half-life. */
+    static AnomalyPolicy failuresOnly(double observe, double throttle, double quarantine) {
+        return failuresOnly(observe, throttle, quarantine, Duration.ofMinutes(1));
+    }
+
+    static AnomalyPolicy failuresOnly(double observe, double throttle, double quarantine, Duration halfLife) {
+        AnomalyPolicy.Builder b = AnomalyPolicy.builder().halfLife(halfLife)
+                .throttle(0.5, Duration.ofMinutes(10)).quarantineTtl(Duration.ofMinutes(10));
+        for (Signal s : Signal.values()) {
+            b.allowance(s, s == Signal.FAILURES ? 0 : 1e6, 1);
+        }
+        double p = b.build().points(Signal.FAILURES);
+        return b.thresholds(observe * p, throttle * p, quarantine * p).build();
+    }
+
+    /**
+     * Hysteresis: a throttled caller is lowered only once its score is below 0.8 times the
+     * throttle threshold, not as soon as it falls under the threshold.
+     */
+    @Test
+    void aThrottleIsLoweredOnlyBelowFourFifthsOfItsThreshold() {
+        Harness h = new Harness(failuresOnly(1, 4, 100));
+        for (int i = 0; i < 5; i++) {
+            h.get("c", "/customers", 403);
+        }
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+        // 5 × 2^(-36/60) = 3.30, under the threshold 4 but above 0.8 × 4
+        h.clock.advance(Duration.ofSeconds(36));
+        h.get("c", "/customers", 200);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+        assertThat(h.throttles).hasSize(1);
+        // 5 × 2^(-42/60) = 3.08, under 3.2: lowered to observe, the throttle cleared
+        h.clock.advance(Duration.ofSeconds(6));
+        h.get("c", "/customers", 200);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.OBSERVE);
+        assertThat(h.throttles).last().isEqualTo("clear c");
+        SecurityEvent lowered = h.events.get(h.events.size() - 1);
+        assertThat(lowered.type()).isEqualTo(SecurityEventType.ANOMALY_OBSERVED);
+        assertThat(lowered.detail("previous")).isEqualTo("throttle");
+        assertThat(lowered.detail("until")).isNull();
+    }
+
+    /** A throttle still deserved when it ends is renewed from that moment, without a new event. */
+    @Test
+    void aThrottleStillDeservedIsRenewedExactlyAtItsEndWithoutAnEvent() {
+        Harness h = new Harness(failuresOnly(1, 4, 100, Duration.ofHours(1)));
+        for (int i = 0; i < 40; i++) {
+            h.get("c", "/customers", 403);
+        }
+        // 40 failures halving each hour: above the throttle threshold for the next ten minutes
+        assertThat(h.throttles).hasSize(1);
+        Instant end = Instant.parse(h.throttles.get(0).substring("throttle c 0.5 ".length()));
+        assertThat(end).isEqualTo(h.clock.instant().plus(Duration.ofMinutes(10)));
+        long events = h.anomalyEvents().size();
+        h.clock.advance(Duration.ofMinutes(10).minusMillis(1));
+        h.get("c", "/customers", 200);
+        assertThat(h.throttles).hasSize(1);
+        h.clock.advance(Duration.ofMillis(1));
+        h.get("c", "/customers", 200);
+        assertThat(h.throttles).hasSize(2);
+        assertThat(h.throttles.get(1)).isEqualTo("throttle c 0.5 " + end.plus(Duration.ofMinutes(10)));
+        assertThat(h.anomalyEvents()).hasSize((int) events);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+    }
+
+    /** scoreOf reports a quarantine up to its last millisecond and a throttle from its end. */
+    @Test
+    void scoreOfReportsTheQuarantineUntilExactlyItsEnd() {
+        Harness h = new Harness(failuresOnly(1, 2, 4));
+        for (int i = 0; i < 50; i++) {
+            h.get("c", "/customers", 403);
+        }
+        Instant end = h.store.until.get("c");
+        assertThat(end).isEqualTo(h.clock.instant().plus(Duration.ofMinutes(10)));
+        h.clock.advance(Duration.ofMinutes(10).minusMillis(1));
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.QUARANTINE);
+        h.clock.advance(Duration.ofMillis(1));
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+    }
 }

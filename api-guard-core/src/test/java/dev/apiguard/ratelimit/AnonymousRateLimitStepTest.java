@@ -158,4 +158,100 @@ class AnonymousRateLimitStepTest {
         }
         assertThat(ClientAddress.of(r, TrustedProxies.of("10.0.0.0/8"))).isEqualTo(expected);
     }
+
+    @Test
+    void exemptRequestsTakeNothingFromThePeersBucket() {
+        ApiGuard guard = guard(policy().anonymousExemptPaths("/health").build());
+        for (int i = 0; i < 20; i++) {
+            assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+        }
+        // the whole capacity of 5 is still there for the other paths
+        for (int i = 0; i < 5; i++) {
+            assertThat(denied(send(guard, Request.get("/customers"))).status()).as("request %d", i).isEqualTo(401);
+        }
+        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
+    }
+
+    @Test
+    void aCredentialRefusedAfterBeingValidIsForgottenAndCountsAgain() {
+        java.util.Set<String> revoked = new java.util.HashSet<>();
+        GuardStep auth = new GuardStep() {
+            @Override public String name() { return "revocable-auth"; }
+            @Override public Decision evaluate(GuardExchange exchange) {
+                exchange.matchRoute(exchange.request().path(), java.util.Map.of(), false);
+                String h = exchange.request().header("Authorization");
+                if (h == null || revoked.contains(h)) {
+                    return Denials.invalidToken();
+                }
+                exchange.authenticate(new dev.apiguard.Caller(h.substring(7), null, null,
+                        dev.apiguard.CredentialKind.BEARER_JWT, null, null, null, null, null, null, null));
+                return Decision.ALLOW;
+            }
+        };
+        ApiGuard guard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(policy().build())).step(auth).build();
+        Request token = Request.get("/customers").header("Authorization", "Bearer t1");
+        for (int i = 0; i < 10; i++) {
+            assertThat(send(guard, token).isAllowed()).isTrue(); // learnt, then let past the gate
+        }
+        revoked.add("Bearer t1");
+        // the first refusal makes it unknown again; from then on each refusal takes a token
+        for (int i = 0; i < 5; i++) {
+            assertThat(denied(send(guard, token)).status()).as("refusal %d", i).isEqualTo(401);
+        }
+        assertThat(denied(send(guard, token)).status()).isEqualTo(429);
+    }
+
+    @Test
+    void aRefusalByTheAnonymousBucketIsReportedAsAPeerEvent() {
+        java.util.List<dev.apiguard.event.SecurityEvent> events = new java.util.ArrayList<>();
+        ApiGuard guard = ApiGuard.builder().clock(clock).listener(events::add)
+                .step(AnonymousRateLimitStep.of(policy().build())).step(Fakes.fakeAuthentication()).build();
+        for (int i = 0; i < 5; i++) {
+            send(guard, Request.get("/customers"));
+        }
+        assertThat(events).noneMatch(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED);
+        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
+        assertThat(events).filteredOn(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.detail("bucket")).isEqualTo("peer");
+                    assertThat(e.detail("plan")).isEqualTo("anonymous");
+                });
+    }
+
+    @Test
+    void aStoreThatFailsClosedRefusesWith503AndItsRetryDelay() {
+        BucketStore down = new BucketStore() {
+            @Override public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+                return Outcome.unavailable(2_500_000_000L);
+            }
+            @Override public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+                return Outcome.unavailable(2_500_000_000L);
+            }
+        };
+        ApiGuard guard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(policy().store(down).build())).step(Fakes.fakeAuthentication()).build();
+        Decision.Deny deny = denied(send(guard, Request.get("/customers")));
+        assertThat(deny.status()).isEqualTo(503);
+        assertThat(deny.headers()).containsEntry("Retry-After", "3");
+    }
+
+    @Test
+    void aRequestRefusedBeforeTheAnonymousStepStillCountsAgainstThePeer() {
+        GuardStep refuseAll = new GuardStep() {
+            @Override public String name() { return "refuse-all"; }
+            @Override public Decision evaluate(GuardExchange exchange) { return Denials.invalidToken(); }
+        };
+        RateLimitPolicy shared = policy().build();
+        ApiGuard refusingFirst = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+                .step(refuseAll).step(AnonymousRateLimitStep.of(shared)).build();
+        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        for (int i = 0; i < 5; i++) {
+            assertThat(denied(send(refusingFirst, junk)).status()).isEqualTo(401);
+        }
+        // those five refusals emptied the peer's bucket in the shared store
+        ApiGuard anonymousFirst = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(shared)).step(Fakes.fakeAuthentication()).build();
+        assertThat(denied(send(anonymousFirst, junk)).status()).isEqualTo(429);
+    }
 }

@@ -232,4 +232,47 @@ class RateLimitStepTest {
         assertThatThrownBy(() -> RateLimitPlan.simple("p", 0, Duration.ofSeconds(1))).hasMessageContaining("quota");
         assertThatThrownBy(() -> RateLimitPlan.simple("p", 1, Duration.ofMillis(1500))).hasMessageContaining("window");
     }
+
+    @Test
+    void aRefusalIsReportedAsACallerEventNamingThePlan() {
+        java.util.List<dev.apiguard.event.SecurityEvent> events = new java.util.ArrayList<>();
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("small", 2, Duration.ofSeconds(10))).build();
+        ApiGuard guard = ApiGuard.builder().clock(clock).listener(events::add)
+                .step(Fakes.fakeAuthentication()).step(RateLimitStep.of(p)).build();
+        assertThat(allowedInARow(guard, as("partner-a"), 100)).isEqualTo(2);
+        assertThat(events).filteredOn(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.detail("bucket")).isEqualTo("caller");
+                    assertThat(e.detail("plan")).isEqualTo("small");
+                    assertThat(e.callerId()).isEqualTo("partner-a");
+                });
+    }
+
+    @Test
+    void aStoreThatFailsClosedRefusesCallersWith503AndItsRetryDelay() {
+        BucketStore down = new BucketStore() {
+            @Override public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+                return Outcome.unavailable(1_000_000_001L);
+            }
+            @Override public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+                return Outcome.unavailable(1_000_000_001L);
+            }
+        };
+        ApiGuard guard = Fakes.guard(policy().store(down).build(), clock);
+        Decision.Deny deny = denied(send(guard, as("partner-a")));
+        assertThat(deny.status()).isEqualTo(503);
+        assertThat(deny.headers()).containsEntry("Retry-After", "2").doesNotContainKey("RateLimit");
+    }
+
+    @Test
+    void theStepsAdjustmentsAreThePolicysAndScaleItsLimits() {
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        RateLimitStep step = RateLimitStep.of(p);
+        assertThat(step.policy()).isSameAs(p);
+        step.adjustments().adjust("c", 0.3);
+        assertThat(p.adjustments().factor("c")).isEqualTo(0.3);
+        ApiGuard guard = ApiGuard.builder().clock(clock).listener(dev.apiguard.event.SecurityEventListener.NONE)
+                .step(Fakes.fakeAuthentication()).step(step).build();
+        assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(3);
+    }
 }

@@ -184,4 +184,172 @@ class CallerProfileTest {
         assertThat(q.contributions(T0 + tenMinutes, byAge)[Signal.NEW_ROUTE.ordinal()] / byAge.points(Signal.NEW_ROUTE))
                 .isCloseTo(1, within(1e-6));
     }
+
+    static final long MINUTE = 60_000;
+
+    /**
+     * The volume measure: this minute's requests over {@code max(floor, multiplier × EWMA)}, the
+     * EWMA of earlier minutes with a one-hour half-life, idle minutes counting as zero.
+     */
+    @Test
+    void volumeIsThisMinuteOverTheAverageOfEarlierMinutes() {
+        AnomalyPolicy v = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ZERO).volume(3, 1).build();
+        double alpha = 1 - Math.pow(0.5, 1.0 / 60);
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 0; i < 600; i++) {
+            p.record(T0, unmapped(200), v);
+        }
+        p.record(T0 + MINUTE, unmapped(200), v);
+        p.record(T0 + MINUTE + 1, unmapped(200), v);
+        double ewma1 = alpha * 600;
+        assertThat(volume(p, T0 + MINUTE + 1, v)).isCloseTo(2 / (3 * ewma1), within(1e-9));
+        // three idle minutes (2, 3, 4) decay the average as zeros would
+        p.record(T0 + 5 * MINUTE, unmapped(200), v);
+        double ewma5 = (ewma1 + alpha * (2 - ewma1)) * Math.pow(1 - alpha, 3);
+        assertThat(volume(p, T0 + 5 * MINUTE, v)).isCloseTo(1 / (3 * ewma5), within(1e-9));
+        // read in another minute than the last recorded one, there is no volume
+        assertThat(volume(p, T0 + 6 * MINUTE, v)).isZero();
+
+        // a floor above multiplier × EWMA is the bound
+        AnomalyPolicy floored = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ZERO).volume(2, 50).build();
+        CallerProfile q = new CallerProfile(T0);
+        for (int i = 0; i < 600; i++) {
+            q.record(T0, unmapped(200), floored);
+        }
+        for (int i = 0; i < 10; i++) {
+            q.record(T0 + MINUTE, unmapped(200), floored);
+        }
+        assertThat(volume(q, T0 + MINUTE, floored)).isCloseTo(10.0 / 50, within(1e-9));
+    }
+
+    static double volume(CallerProfile p, long now, AnomalyPolicy policy) {
+        return p.contributions(now, policy)[Signal.VOLUME.ordinal()] / policy.points(Signal.VOLUME);
+    }
+
+    /** Volume needs more requests than the warm-up count and at least the warm-up age. */
+    @Test
+    void volumeCountsOnlyOnceWarm() {
+        AnomalyPolicy byCount = unit(AnomalyPolicy.builder()).warmUp(3, Duration.ZERO).volume(1, 1).build();
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 0; i < 3; i++) {
+            p.record(T0, unmapped(200), byCount);
+        }
+        assertThat(volume(p, T0, byCount)).isZero();
+        p.record(T0, unmapped(200), byCount);
+        assertThat(volume(p, T0, byCount)).isCloseTo(4, within(1e-9));
+
+        AnomalyPolicy byAge = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ofSeconds(30)).volume(1, 1).build();
+        CallerProfile q = new CallerProfile(T0);
+        q.record(T0, unmapped(200), byAge);
+        assertThat(volume(q, T0 + 29_999, byAge)).isZero();
+        assertThat(volume(q, T0 + 30_000, byAge)).isCloseTo(1, within(1e-9));
+    }
+
+    @Test
+    void newRoutesDecayWhenTheNextRequestIsRecorded() {
+        AnomalyPolicy warm = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ZERO).halfLife(Duration.ofMinutes(5)).build();
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, new Observation("GET", "/a", null, 200, -1, 0, false), warm);
+        p.record(T0, new Observation("GET", "/b", null, 400, -1, 0, false), warm); // refused: not learnt
+        p.record(T0 + HALF, new Observation("GET", "/a", null, 200, -1, 0, false), warm);
+        assertThat(p.contributions(T0 + HALF, warm)[Signal.NEW_ROUTE.ordinal()] / warm.points(Signal.NEW_ROUTE))
+                .isCloseTo(0.5, within(1e-9));
+        p.record(T0 + HALF, new Observation("GET", "/b", null, 200, -1, 0, false), warm);
+        assertThat(p.contributions(T0 + HALF, warm)[Signal.NEW_ROUTE.ordinal()] / warm.points(Signal.NEW_ROUTE))
+                .isCloseTo(1.5, within(1e-9));
+    }
+
+    /** A request recorded with an earlier time than the last one (clocks of several threads) adds without decaying. */
+    @Test
+    void anEarlierTimestampNeitherDecaysNorRewindsTheProfile() {
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 0; i < 4; i++) {
+            p.record(T0 + HALF, unmapped(401), POLICY);
+        }
+        p.record(T0, unmapped(401), POLICY);
+        assertThat(measure(p, T0, Signal.FAILURES)).isCloseTo(5, within(1e-9));
+        assertThat(measure(p, T0 + HALF, Signal.FAILURES)).isCloseTo(5, within(1e-9));
+        assertThat(measure(p, T0 + 2 * HALF, Signal.FAILURES)).isCloseTo(2.5, within(1e-9));
+    }
+
+    /** A walk turning back is no longer sequential: only steps in the first direction count. */
+    @Test
+    void aWalkCountsStepsInOneDirectionOnly() {
+        CallerProfile p = new CallerProfile(T0);
+        for (String id : new String[] {"ABC0001", "ABC0002", "ABC0003", "ABC0000"}) {
+            p.record(T0, lookup(id, 200), POLICY);
+        }
+        assertThat(measure(p, T0, Signal.SEQUENTIAL)).isCloseTo(2, within(1e-9));
+        // a neighbour on another route is no step either
+        p.record(T0, new Observation("GET", "/orders/{id}", "ABC0004", 200, -1, 0, false), POLICY);
+        assertThat(measure(p, T0, Signal.SEQUENTIAL)).isCloseTo(2, within(1e-9));
+    }
+
+    /** Ids are compared on their first 32 characters; the rest cannot make a new id. */
+    @Test
+    void idsLongerThanTheCapAreTheSameIdWhenTheirFirst32CharactersAre() {
+        CallerProfile p = new CallerProfile(T0);
+        String base = "A".repeat(32);
+        p.record(T0, lookup(base, 200), POLICY);
+        p.record(T0, lookup(base + "1", 200), POLICY);
+        p.record(T0, lookup(base + "2", 200), POLICY);
+        assertThat(measure(p, T0, Signal.ENUMERATION)).isCloseTo(1, within(1e-9));
+        p.record(T0, lookup("A".repeat(31) + "B", 200), POLICY);
+        assertThat(measure(p, T0, Signal.ENUMERATION)).isCloseTo(2, within(1e-9));
+    }
+
+    /** The first page (0) counts; a page answered 400 does not. */
+    @Test
+    void pageZeroCountsAndARefusedPageDoesNot() {
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, new Observation("GET", "/customers", null, 200, 0, 100, true), POLICY);
+        p.record(T0, new Observation("GET", "/customers", null, 400, 1, 100, true), POLICY);
+        assertThat(measure(p, T0, Signal.PAGING)).isCloseTo(1, within(1e-9));
+    }
+
+    /** Enumeration counted up to 10,000 new ids (a step of 1000 keeps it under the intensity cap). */
+    static final AnomalyPolicy WIDE = unit(AnomalyPolicy.builder()).allowance(Signal.ENUMERATION, 0, 1000).build();
+
+    static double novel(CallerProfile p) {
+        return p.contributions(T0, WIDE)[Signal.ENUMERATION.ordinal()] / WIDE.points(Signal.ENUMERATION) * 1000;
+    }
+
+    /**
+     * Seen ids are remembered in two Bloom generations of 500 ids: an id stays known for 1000
+     * later new ids and is forgotten with the next one, and distinct ids are rarely taken for
+     * seen ones.
+     */
+    @Test
+    void seenIdsAreForgottenAfterTwoGenerations() {
+        // "first", then 999 other new ids: "first" is still in the previous generation
+        CallerProfile kept = withIds(1000);
+        double before = novel(kept);
+        assertThat(before).isCloseTo(1000, within(1e-6));
+        kept.record(T0, lookup("first", 200), WIDE);
+        assertThat(novel(kept)).isCloseTo(1000, within(1e-6));
+        // one more new id rotates the generations: "first" is forgotten
+        CallerProfile forgot = withIds(1001);
+        forgot.record(T0, lookup("first", 200), WIDE);
+        assertThat(novel(forgot)).isCloseTo(1002, within(1e-6));
+    }
+
+    @Test
+    void fewDistinctIdsAreTakenForSeenOnes() {
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 0; i < 1000; i++) {
+            p.record(T0, lookup("id-" + i, 200), WIDE);
+        }
+        assertThat(novel(p)).isGreaterThan(960);
+    }
+
+    /** A profile that looked up "first" and then other ids until {@code n} were new. */
+    static CallerProfile withIds(int n) {
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, lookup("first", 200), WIDE);
+        for (int i = 0; novel(p) < n - 0.5 && i < 10 * n; i++) {
+            p.record(T0, lookup("id-" + i, 200), WIDE);
+        }
+        assertThat(novel(p)).isCloseTo(n, within(1e-6));
+        return p;
+    }
 }

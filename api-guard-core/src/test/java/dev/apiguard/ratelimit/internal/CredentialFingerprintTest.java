@@ -86,4 +86,35 @@ class CredentialFingerprintTest {
         CredentialFingerprint a = of(FakeRequest.get().bearer("token-a.payload.signature"));
         assertThat(a.toString()).doesNotContain("token-a").matches("CredentialFingerprint\\[hash=-?\\d+]");
     }
+
+    /**
+     * Values are framed so that no control character in a header can make two different sets of
+     * credentials read as one: each value without a scheme is marked and ended, and the
+     * Authorization values are separated from the API keys.
+     */
+    @Test
+    void controlCharactersCannotForgeAnotherCredentialsFraming() {
+        // the end of a value without scheme: two values against one holding the start marker
+        assertThat(of(FakeRequest.get().header("Authorization", "ab").header("Authorization", "c")))
+                .isNotEqualTo(authorization("ab\u0002c"));
+        // the start marker: two values against one holding the end of a value
+        assertThat(of(FakeRequest.get().header("Authorization", "a").header("Authorization", "b")))
+                .isNotEqualTo(authorization("a\nb"));
+        // the separator between Authorization values and API keys
+        assertThat(authorization("abc")).isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "\u0002abc")));
+    }
+
+    /** Leading spaces make a value without scheme: each spacing is its own credential. */
+    @Test
+    void aValueStartingWithSpacesIsTakenWholeSpacesIncluded() {
+        assertThat(authorization(" abc")).isNotEqualTo(authorization("  abc"));
+    }
+
+    @Test
+    void aFingerprintEqualsOnlyAnotherFingerprint() {
+        CredentialFingerprint a = authorization("Bearer abc");
+        assertThat(a.equals("Bearer abc")).isFalse();
+        assertThat(a.equals(null)).isFalse();
+        assertThat(a).isEqualTo(a);
+    }
 }

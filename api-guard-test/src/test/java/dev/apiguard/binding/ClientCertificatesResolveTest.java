@@ -1,0 +1,114 @@
+package dev.apiguard.binding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.TrustedProxies;
+import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.test.IssuedCertificate;
+import dev.apiguard.test.MutableClock;
+import dev.apiguard.test.RecordingListener;
+import dev.apiguard.test.TestCertificates;
+import dev.apiguard.test.TestRequest;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which certificate {@link ClientCertificates#resolve} answers, for each combination of TLS and forwarded header. */
+class ClientCertificatesResolveTest {
+
+    final MutableClock clock = MutableClock.startingNow();
+    final TestCertificates pki = TestCertificates.create(clock);
+    final IssuedCertificate alice = pki.client("alice");
+    final IssuedCertificate bob = pki.client("bob");
+    final RecordingListener events = new RecordingListener();
+    final ApiGuard guard = ApiGuard.builder().clock(clock).listener(events).step(new GuardStep() {
+        @Override public String name() { return "allow"; }
+        @Override public Decision evaluate(GuardExchange exchange) { return Decision.ALLOW; }
+    }).build();
+    final ClientCertificates forwarding = ClientCertificates.builder().forwardedHeader("Client-Cert")
+            .trustedProxies(TrustedProxies.of("10.0.0.0/8")).forwardedTrustAnchors(List.of(pki.ca())).build();
+
+    static String header(IssuedCertificate c) throws Exception {
+        return ":" + Base64.getEncoder().encodeToString(c.certificate().getEncoded()) + ":";
+    }
+
+    List<dev.apiguard.event.SecurityEvent> spoofed() {
+        return events.events().stream().filter(e -> e.type() == SecurityEventType.CERTIFICATE_SPOOFED).toList();
+    }
+
+    CertificateResolution resolve(ClientCertificates cc, TestRequest request) {
+        return cc.resolve(guard.exchange(request));
+    }
+
+    @Test
+    void withoutAnyCertificateTheAnswerIsNone() {
+        assertThat(resolve(ClientCertificates.tlsOnly(), TestRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
+        assertThat(resolve(forwarding, TestRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
+        assertThat(resolve(forwarding, TestRequest.get("/x").remoteAddress("10.0.0.1"))).isSameAs(CertificateResolution.NONE);
+    }
+
+    @Test
+    void theTlsCertificateIsTakenWhenNoHeaderIsBelieved() throws Exception {
+        assertThat(resolve(ClientCertificates.tlsOnly(), TestRequest.get("/x").clientCertificate(alice)))
+                .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+        assertThat(resolve(forwarding, TestRequest.get("/x").clientCertificate(alice)))
+                .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+        // a header from an untrusted peer is reported and ignored
+        TestRequest spoofed = TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob));
+        assertThat(resolve(forwarding, spoofed)).isSameAs(CertificateResolution.NONE);
+        assertThat(resolve(forwarding, spoofed.clientCertificate(alice)))
+                .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+        assertThat(spoofed()).hasSize(2)
+                .allSatisfy(e -> assertThat(e.detail("header")).isEqualTo("Client-Cert"));
+    }
+
+    @Test
+    void aForwardedCertificateFromATrustedProxyIsTakenAndMustMatchTheTlsOne() throws Exception {
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob));
+        assertThat(resolve(forwarding, viaProxy))
+                .isEqualTo(new CertificateResolution.Resolved(bob.certificate(), bob.thumbprint(), CertificateSource.FORWARDED));
+        assertThat(resolve(forwarding, viaProxy.clientCertificate(bob)))
+                .isEqualTo(new CertificateResolution.Resolved(bob.certificate(), bob.thumbprint(), CertificateSource.TLS));
+        assertThat(resolve(forwarding, viaProxy.clientCertificate(alice)))
+                .isEqualTo(new CertificateResolution.Refused("tls_and_forwarded_differ"));
+        assertThat(spoofed()).isEmpty();
+    }
+
+    @Test
+    void onlyAForwardedHeaderFromAnUntrustedPeerIsReportedWithoutResolving() throws Exception {
+        forwarding.reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob))));
+        forwarding.reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9")));
+        ClientCertificates.tlsOnly().reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
+        assertThat(spoofed()).isEmpty();
+        forwarding.reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
+        assertThat(spoofed()).hasSize(1);
+    }
+
+    /** Forwarded certificates that are not a currently valid client certificate under the CA are refused. */
+    @Test
+    void aForwardedCaServerSelfSignedOrExpiredCertificateIsRefused() throws Exception {
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
+        CertificateResolution.Refused untrusted = new CertificateResolution.Refused("forwarded_untrusted_chain");
+        java.security.cert.X509Certificate ca = pki.ca();
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert",
+                ":" + Base64.getEncoder().encodeToString(ca.getEncoded()) + ":"))).isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.server())))).isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.selfSigned("device"))))).isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.expiredClient("old"))))).isEqualTo(untrusted);
+    }
+
+    /** A chain verified once is remembered, but never past the certificate's own end. */
+    @Test
+    void aRememberedVerificationEndsWithTheCertificate() throws Exception {
+        IssuedCertificate shortLived = pki.clientValidUntil("short", clock.instant().plus(java.time.Duration.ofHours(1)));
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(shortLived));
+        assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
+        assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
+        clock.advance(java.time.Duration.ofHours(2));
+        assertThat(resolve(forwarding, viaProxy)).isEqualTo(new CertificateResolution.Refused("forwarded_untrusted_chain"));
+    }
+}
