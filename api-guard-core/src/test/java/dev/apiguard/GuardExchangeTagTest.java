@@ -3,7 +3,7 @@ package dev.apiguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.internal.Sha256Memo;
 import java.nio.charset.StandardCharsets;
@@ -12,17 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class GuardExchangeTagTest {
 
-    private final ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(new GuardStep() {
-        @Override
-        public String name() {
-            return "allow";
-        }
-
-        @Override
-        public Decision evaluate(GuardExchange exchange) {
-            return Decision.ALLOW;
-        }
-    }).build();
+    private final ApiGuard guard = FakeGuards.allowingAll();
 
     private record First(String value) {
     }

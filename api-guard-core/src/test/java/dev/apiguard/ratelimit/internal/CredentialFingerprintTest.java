@@ -3,10 +3,7 @@ package dev.apiguard.ratelimit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
-import dev.apiguard.Decision;
-import dev.apiguard.GuardExchange;
-import dev.apiguard.GuardStep;
-import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.FakeRequest;
 import org.junit.jupiter.api.Test;
 
@@ -17,17 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class CredentialFingerprintTest {
 
-    private static final ApiGuard GUARD = ApiGuard.builder().listener(SecurityEventListener.NONE).step(new GuardStep() {
-        @Override
-        public String name() {
-            return "allow";
-        }
-
-        @Override
-        public Decision evaluate(GuardExchange exchange) {
-            return Decision.ALLOW;
-        }
-    }).build();
+    private static final ApiGuard GUARD = FakeGuards.allowingAll();
 
     private static CredentialFingerprint of(FakeRequest request) {
         return CredentialFingerprint.of(GUARD.exchange(request));
