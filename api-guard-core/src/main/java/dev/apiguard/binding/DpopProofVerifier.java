@@ -258,7 +258,8 @@ public final class DpopProofVerifier {
     /** Whether the key's type (and curve, size) fits the algorithm. */
     private static boolean fits(JWK jwk, JWSAlgorithm alg) {
         if (jwk instanceof RSAKey rsa) {
-            return JWSAlgorithm.Family.RSA.contains(alg) && rsa.size() >= 2048 && rsa.size() <= MAX_RSA_BITS
+            int bits = SignatureCheck.rsaBits(rsa);
+            return JWSAlgorithm.Family.RSA.contains(alg) && bits >= SignatureCheck.MIN_RSA_BITS && bits <= MAX_RSA_BITS
                     && rsa.getPublicExponent().decodeToBigInteger().bitLength() <= 64;
         }
         if (jwk instanceof ECKey ec) {

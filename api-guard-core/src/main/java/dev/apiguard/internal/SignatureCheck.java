@@ -31,6 +31,9 @@ public final class SignatureCheck {
     private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
     private static final byte[] ED448_SPKI_PREFIX = {0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00};
 
+    /** The shortest RSA modulus any signature is verified with. */
+    public static final int MIN_RSA_BITS = 2048;
+
     /**
      * Verifiers of the keys of key sets (issuers, registered clients), by the identity of the
      * key set's own JWK object: a token then costs its signature check, not also the conversion
@@ -56,7 +59,7 @@ public final class SignatureCheck {
         if (!rsa && !ec) {
             return verify(key, header, signingInput, signature);
         }
-        if (rsa && key.size() < 2048) {
+        if (rsa && rsaBits((RSAKey) key) < MIN_RSA_BITS) {
             return false;
         }
         JWSVerifier verifier = KEY_SET_VERIFIERS.get(key, SignatureCheck::verifierFor);
@@ -68,6 +71,15 @@ public final class SignatureCheck {
         } catch (JOSEException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * The length in bits of an RSA key's modulus. Nimbus's {@code RSAKey.size()} counts the bytes
+     * of {@code n} as written, so a short modulus behind leading zero bytes would pass for a
+     * long one; this counts from the highest set bit.
+     */
+    public static int rsaBits(RSAKey key) {
+        return key.getModulus().decodeToBigInteger().bitLength();
     }
 
     private static JWSVerifier verifierFor(JWK key) {
@@ -87,7 +99,7 @@ public final class SignatureCheck {
         JWSAlgorithm alg = header.getAlgorithm();
         try {
             if (key instanceof RSAKey rsa && JWSAlgorithm.Family.RSA.contains(alg)) {
-                return rsa.size() >= 2048
+                return rsaBits(rsa) >= MIN_RSA_BITS
                         && new RSASSAVerifier(rsa.toRSAPublicKey()).verify(header, signingInput, signature);
             }
             if (key instanceof ECKey ec && JWSAlgorithm.Family.EC.contains(alg)) {

@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import dev.apiguard.internal.SignatureCheck;
 import dev.apiguard.token.internal.RemoteJwks;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -136,7 +137,7 @@ public final class KeySource {
                 throw new IllegalArgumentException(setting + ": key " + name
                         + " holds private key material; give only public keys (JWK.toPublicJWK())");
             }
-            if (jwk instanceof RSAKey && jwk.size() < 2048) {
+            if (jwk instanceof RSAKey rsa && SignatureCheck.rsaBits(rsa) < SignatureCheck.MIN_RSA_BITS) {
                 throw new IllegalArgumentException(setting + ": RSA key " + name + " is shorter than 2048 bits");
             }
         }

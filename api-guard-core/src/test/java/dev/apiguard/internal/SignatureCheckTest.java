@@ -76,6 +76,27 @@ class SignatureCheckTest {
         assertBothAnswer(false, SHORT_RSA, sign(SHORT_RSA, JWSAlgorithm.RS256));
     }
 
+    /** Nimbus's {@code RSAKey.size()} counts the bytes of {@code n}: zero bytes in front must not lengthen a key. */
+    @Test
+    void anRsaKeyUnder2048BitsVerifiesNothingEvenWithItsModulusPaddedWithZeros() throws Exception {
+        Signed rs256 = sign(SHORT_RSA, JWSAlgorithm.RS256);
+        RSAKey padded = zeroPadded(SHORT_RSA, 128);
+        assertThat(padded.size()).as("what Nimbus counts").isEqualTo(2048);
+        assertThat(SignatureCheck.rsaBits(padded)).isEqualTo(1024);
+        assertBothAnswer(false, padded, rs256);
+        // the same padding on a long enough key changes nothing
+        RSAKey paddedLong = zeroPadded(RSA, 1);
+        assertThat(SignatureCheck.rsaBits(paddedLong)).isEqualTo(2048);
+        assertBothAnswer(true, paddedLong, sign(RSA, JWSAlgorithm.RS256));
+    }
+
+    static RSAKey zeroPadded(RSAKey key, int zeros) {
+        byte[] n = key.getModulus().decode();
+        byte[] padded = new byte[zeros + n.length];
+        System.arraycopy(n, 0, padded, zeros, n.length);
+        return new RSAKey.Builder(Base64URL.encode(padded), key.getPublicExponent()).build();
+    }
+
     private static RSAKey generateRsa(int bits) {
         try {
             return new RSAKeyGenerator(bits, true).generate();

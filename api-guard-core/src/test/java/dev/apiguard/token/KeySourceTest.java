@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.net.URI;
@@ -50,6 +51,13 @@ class KeySourceTest {
 
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet(weak)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2048");
+        // zero bytes in front of n make Nimbus count 2048 bits; the modulus is still 1024 bits long
+        byte[] n = weak.getModulus().decode();
+        byte[] padded = new byte[256];
+        System.arraycopy(n, 0, padded, 128, n.length);
+        RSAKey weakPadded = new RSAKey.Builder(Base64URL.encode(padded), weak.getPublicExponent()).keyID("padded").build();
+        assertThatThrownBy(() -> KeySource.fixed(new JWKSet(weakPadded)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'padded'").hasMessageContaining("2048");
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("publicKeys");
         assertThatThrownBy(() -> KeySource.fixed(null))

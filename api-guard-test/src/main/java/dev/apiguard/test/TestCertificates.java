@@ -124,6 +124,30 @@ public final class TestCertificates {
     }
 
     /**
+     * A client certificate signed by the CA, valid for 30 days, with exactly the key usages and
+     * extended key usages given: for testing which certificates a server refuses as a client's.
+     *
+     * @param commonName the subject CN
+     * @param keyUsages RFC 5280 key usage names ({@code digitalSignature}, {@code nonRepudiation},
+     *     {@code keyEncipherment}, {@code dataEncipherment}, {@code keyAgreement}, {@code keyCertSign},
+     *     {@code cRLSign}, {@code encipherOnly}, {@code decipherOnly}); empty: no key usage extension
+     * @param extendedKeyUsages extended key usage OIDs, like {@code 1.3.6.1.5.5.7.3.2}
+     *     ({@code clientAuth}) or {@code 2.5.29.37.0} ({@code anyExtendedKeyUsage}); empty: no
+     *     extended key usage extension
+     * @throws IllegalArgumentException for an unknown key usage name or a malformed OID
+     */
+    public IssuedCertificate clientWithUsages(String commonName, List<String> keyUsages, List<String> extendedKeyUsages) {
+        requireName(commonName);
+        Objects.requireNonNull(keyUsages, "keyUsages cannot be null");
+        Objects.requireNonNull(extendedKeyUsages, "extendedKeyUsages cannot be null");
+        Instant now = clock.instant();
+        KeyPair keys = factory.newKeyPair();
+        X509Certificate cert = factory.leafWithUsages(commonName, keys.getPublic(), ca, now.minus(SKEW),
+                now.plus(CLIENT_VALIDITY), keyUsages, extendedKeyUsages);
+        return new IssuedCertificate(cert, keys.getPrivate(), List.of(cert, ca.certificate()));
+    }
+
+    /**
      * A self-signed client certificate with the {@code clientAuth} EKU: a client the CA never
      * vouched for.
      */

@@ -111,4 +111,30 @@ class ClientCertificatesResolveTest {
         clock.advance(java.time.Duration.ofHours(2));
         assertThat(resolve(forwarding, viaProxy)).isEqualTo(new CertificateResolution.Refused("forwarded_untrusted_chain"));
     }
+
+    /** RFC 5280 §4.2.1.3 and §4.2.1.12, as a TLS server's trust manager reads them for a client. */
+    @Test
+    void aForwardedCertificateMustAllowSigningAndClientAuthenticationWhenItSaysWhatItIsFor() throws Exception {
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
+        CertificateResolution.Refused untrusted = new CertificateResolution.Refused("forwarded_untrusted_chain");
+        String clientAuth = "1.3.6.1.5.5.7.3.2";
+        String anyPurpose = "2.5.29.37.0";
+        for (IssuedCertificate accepted : List.of(
+                pki.clientWithUsages("no-extensions", List.of(), List.of()),
+                pki.clientWithUsages("any-purpose", List.of("digitalSignature"), List.of(anyPurpose)),
+                pki.clientWithUsages("sign-and-more", List.of("keyEncipherment", "digitalSignature"), List.of()),
+                pki.clientWithUsages("several-purposes", List.of(), List.of("1.3.6.1.5.5.7.3.1", clientAuth)))) {
+            assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(accepted))))
+                    .as(accepted.certificate().getSubjectX500Principal().getName())
+                    .isEqualTo(new CertificateResolution.Resolved(accepted.certificate(), accepted.thumbprint(),
+                            CertificateSource.FORWARDED));
+        }
+        for (IssuedCertificate refused : List.of(
+                pki.clientWithUsages("encipher-only", List.of("keyEncipherment", "keyAgreement"), List.of(clientAuth)),
+                pki.clientWithUsages("server-only", List.of("digitalSignature"), List.of("1.3.6.1.5.5.7.3.1")),
+                pki.clientWithUsages("code-signing", List.of(), List.of("1.3.6.1.5.5.7.3.3")))) {
+            assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(refused))))
+                    .as(refused.certificate().getSubjectX500Principal().getName()).isEqualTo(untrusted);
+        }
+    }
 }

@@ -85,6 +85,33 @@ class TestCertificatesTest {
     }
 
     @Test
+    void clientWithUsagesHasExactlyTheGivenUsagesAndLeavesOutEmptyOnes() throws Exception {
+        X509Certificate both = pki.clientWithUsages("kx", List.of("keyEncipherment", "keyAgreement"),
+                List.of(SERVER_AUTH, "2.5.29.37.0")).certificate();
+        both.verify(pki.ca().getPublicKey());
+        both.checkValidity();
+        assertThat(both.getBasicConstraints()).isEqualTo(-1);
+        boolean[] ku = both.getKeyUsage();
+        assertThat(ku[0]).as("digitalSignature").isFalse();
+        assertThat(ku[2]).as("keyEncipherment").isTrue();
+        assertThat(ku[4]).as("keyAgreement").isTrue();
+        assertThat(both.getExtendedKeyUsage()).containsExactly(SERVER_AUTH, "2.5.29.37.0");
+
+        X509Certificate none = pki.clientWithUsages("bare", List.of(), List.of()).certificate();
+        none.verify(pki.ca().getPublicKey());
+        assertThat(none.getKeyUsage()).isNull();
+        assertThat(none.getExtendedKeyUsage()).isNull();
+        assertThat(pki.clientWithUsages("c", List.of("digitalSignature"), List.of(CLIENT_AUTH)).certificate()
+                .getKeyUsage()[0]).isTrue();
+
+        assertThatThrownBy(() -> pki.clientWithUsages("x", List.of("signEverything"), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signEverything");
+        assertThatThrownBy(() -> pki.clientWithUsages("x", List.of(), List.of("not an oid")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> pki.clientWithUsages(" ", List.of(), List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void eachClientHasItsOwnKeyAndThumbprint() {
         IssuedCertificate a = pki.client("partner-a");
         IssuedCertificate b = pki.client("partner-a");

@@ -148,4 +148,50 @@ class DpopHtuTest {
         assertThat(DpopHtu.normalize(atMax + "a")).isNull();
         assertThat(DpopHtu.normalize(null)).isNull();
     }
+
+    @ParameterizedTest
+    @CsvSource({
+            "https://API.Example, https://api.example",
+            "https://api.example/, https://api.example",
+            "HTTPS://api.example:443, https://api.example",
+            "https://api.example:8443/, https://api.example:8443",
+            "http://api.example:80, http://api.example",
+            "http://api.example:443, http://api.example:443",
+            "https://[2001:DB8::1]:8443, https://[2001:db8::1]:8443"})
+    void originGivesSchemeHostAndPortInCanonicalForm(String text, String expected) {
+        assertThat(DpopHtu.origin(text)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "api.example", "/", "https://api.example/v1", "https://api.example//",
+            "https://api.example?x=1", "https://api.example/?x=1", "https://api.example#f", "https://api.example/#f",
+            "https://user@api.example", "ftp://api.example", "https://api example", "urn:x:y", "https://"})
+    void originRefusesAnythingButSchemeAndAuthority(String text) {
+        assertThat(DpopHtu.origin(text)).isNull();
+    }
+
+    @Test
+    void originLooksAtNoMoreThanMaxLength() {
+        String base = "https://";
+        String host = "a".repeat(DpopHtu.MAX_LENGTH - base.length());
+        assertThat(DpopHtu.origin(base + host)).isEqualTo(base + host);
+        assertThat(DpopHtu.origin(base + host + "a")).isNull();
+        assertThat(DpopHtu.origin(null)).isNull();
+    }
+
+    @Test
+    void expectedAtPutsTheRequestPathAfterEachOriginAndNeverReadsTheHost() {
+        Map<String, List<String>> forwarded = Map.of("X-Forwarded-Host", List.of("evil.example"));
+        Request r = new Request("http", "backend", 8080, "/app", "/payments", "10.0.0.1", forwarded);
+        assertThat(DpopHtu.expectedAt(List.of("https://api.example", "https://api.example:8443"), r))
+                .containsExactly("https://api.example/app/payments", "https://api.example:8443/app/payments");
+        assertThat(DpopHtu.expectedAt(List.of(), r)).isEmpty();
+    }
+
+    @Test
+    void expectedAtOfAnEmptyPathIsTheRoot() {
+        Request root = new Request("https", "h", 443, "", "", "192.0.2.1", Map.of());
+        assertThat(DpopHtu.expectedAt(List.of("https://api.example"), root)).containsExactly("https://api.example/");
+        assertThat(DpopHtu.expected(root, PROXY)).isEqualTo("https://h/");
+    }
 }

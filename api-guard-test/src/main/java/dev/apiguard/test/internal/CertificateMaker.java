@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -87,6 +88,23 @@ public final class CertificateMaker {
         return leaf(cn, key, ca, from, until, KeyPurposeId.id_kp_clientAuth, sans);
     }
 
+    /**
+     * A leaf certificate signed by the CA with exactly these key usages (RFC 5280 names) and
+     * extended key usages (OIDs); an empty list leaves its extension out.
+     */
+    public X509Certificate leafWithUsages(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
+            List<String> keyUsages, List<String> extendedKeyUsages) {
+        int bits = 0;
+        for (String usage : keyUsages) {
+            bits |= keyUsageBit(usage);
+        }
+        KeyPurposeId[] purposes = extendedKeyUsages.stream()
+                .map(oid -> KeyPurposeId.getInstance(new ASN1ObjectIdentifier(oid)))
+                .toArray(KeyPurposeId[]::new);
+        return leaf(cn, key, ca, from, until, keyUsages.isEmpty() ? null : new KeyUsage(bits),
+                purposes.length == 0 ? null : new ExtendedKeyUsage(purposes), List.of());
+    }
+
     /** A self-signed client certificate (not a CA). */
     public X509Certificate selfSignedClient(String cn, KeyPair keys, Instant from, Instant until) {
         try {
@@ -103,17 +121,27 @@ public final class CertificateMaker {
 
     private X509Certificate leaf(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
             KeyPurposeId purpose, List<String> sans) {
+        return leaf(cn, key, ca, from, until, new KeyUsage(KeyUsage.digitalSignature), new ExtendedKeyUsage(purpose),
+                sans);
+    }
+
+    private X509Certificate leaf(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
+            KeyUsage keyUsage, ExtendedKeyUsage extendedKeyUsage, List<String> sans) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = builder(
                     X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
                     name(cn), key, from, until)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             ext.createAuthorityKeyIdentifier(ca.certificate()));
+            if (keyUsage != null) {
+                b.addExtension(Extension.keyUsage, true, keyUsage);
+            }
+            if (extendedKeyUsage != null) {
+                b.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage);
+            }
             if (!sans.isEmpty()) {
                 GeneralName[] names = sans.stream().map(CertificateMaker::generalName).toArray(GeneralName[]::new);
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
@@ -141,6 +169,22 @@ public final class CertificateMaker {
 
     private static X500Name name(String cn) {
         return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, cn).build();
+    }
+
+    private static int keyUsageBit(String name) {
+        return switch (name) {
+            case "digitalSignature" -> KeyUsage.digitalSignature;
+            case "nonRepudiation" -> KeyUsage.nonRepudiation;
+            case "keyEncipherment" -> KeyUsage.keyEncipherment;
+            case "dataEncipherment" -> KeyUsage.dataEncipherment;
+            case "keyAgreement" -> KeyUsage.keyAgreement;
+            case "keyCertSign" -> KeyUsage.keyCertSign;
+            case "cRLSign" -> KeyUsage.cRLSign;
+            case "encipherOnly" -> KeyUsage.encipherOnly;
+            case "decipherOnly" -> KeyUsage.decipherOnly;
+            default -> throw new IllegalArgumentException("unknown key usage " + name + "; use an RFC 5280 name such as "
+                    + "digitalSignature or keyEncipherment");
+        };
     }
 
     private static GeneralName generalName(String san) {
