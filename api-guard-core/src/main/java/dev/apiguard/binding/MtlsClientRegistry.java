@@ -175,9 +175,13 @@ public final class MtlsClientRegistry {
             return this;
         }
 
-        /** {@code tls_client_auth_san_email}: an e-mail subject alternative name (domain case-insensitive). */
+        /** {@code tls_client_auth_san_email}: an e-mail subject alternative name {@code local-part@domain} (domain case-insensitive). */
         public Builder tlsClientAuthSanEmail(String clientId, String email, Collection<String> scopes) {
-            put(byEmail, email(nonBlank(email, "email")), registration(clientId, "tls_client_auth", scopes), "email");
+            int at = nonBlank(email, "email").lastIndexOf('@');
+            if (at < 1 || at == email.length() - 1) {
+                throw new IllegalArgumentException("email must be local-part@domain: " + email);
+            }
+            put(byEmail, email(email), registration(clientId, "tls_client_auth", scopes), "email");
             return this;
         }
 

@@ -95,6 +95,13 @@ class BindingSettingsTest {
         KeyStore notLoaded = KeyStore.getInstance("PKCS12");
         assertThatThrownBy(() -> ClientCertificates.builder().forwardedTrustAnchors(notLoaded))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not loaded");
+        // a key entry (a server's own certificate and key) is not a trust anchor
+        KeyStore keyOnly = KeyStore.getInstance("PKCS12");
+        keyOnly.load(null, null);
+        keyOnly.setKeyEntry("server", pki.server().privateKey(), "changeit".toCharArray(),
+                pki.server().chain().toArray(new java.security.cert.Certificate[0]));
+        assertThatThrownBy(() -> ClientCertificates.builder().forwardedTrustAnchors(keyOnly))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds no trusted certificate");
         KeyStore withCa = KeyStore.getInstance("PKCS12");
         withCa.load(null, null);
         withCa.setCertificateEntry("ca", pki.ca());
@@ -118,6 +125,29 @@ class BindingSettingsTest {
         String thumbprint = pki.selfSigned("device").thumbprint();
         assertThat(MtlsClientRegistry.builder().selfSignedTlsClientAuth("d", thumbprint, scopes).build()).isNotNull();
         assertThat(MtlsClientRegistry.builder().build()).isNotNull();
+    }
+
+    @Test
+    void anExpiryWarningCannotBeNegativeAndEachStepNamesItself() {
+        ClientCertificates tls = ClientCertificates.tlsOnly();
+        MtlsClientRegistry registry = MtlsClientRegistry.builder().build();
+        assertThatThrownBy(() -> MtlsClientAuthenticationStep.of(tls, registry, java.time.Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expiryWarning");
+        assertThatThrownBy(() -> CertificateBindingStep.builder(tls).expiryWarning(java.time.Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expiryWarning");
+        assertThat(MtlsClientAuthenticationStep.of(tls, registry, java.time.Duration.ZERO)).isNotNull();
+        // the names that events, logs and metrics carry in their step field
+        assertThat(MtlsClientAuthenticationStep.of(tls, registry).name()).isEqualTo("mtls-client");
+        assertThat(CertificateBindingStep.of(tls).name()).isEqualTo("mtls-binding");
+        assertThat(DpopStep.of(DpopPolicy.defaults()).name()).isEqualTo("dpop");
+    }
+
+    @Test
+    void anEmailRegistrationIsLocalPartAtDomain() {
+        for (String bad : List.of("ops", "@partner.example", "ops@")) {
+            assertThatThrownBy(() -> MtlsClientRegistry.builder().tlsClientAuthSanEmail("c", bad, Set.of()))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("local-part@domain");
+        }
     }
 
     @Test

@@ -240,6 +240,8 @@ class CertificateBindingStepTest {
             assertThat(events.last(SecurityEventType.CERTIFICATE_REJECTED))
                     .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("forwarded_untrusted_chain"));
         }
+        // a refused certificate is reported as refused, not as a missing one
+        assertThat(events.types()).doesNotContain(SecurityEventType.CERTIFICATE_BINDING_FAILED);
     }
 
     /**

@@ -112,6 +112,29 @@ class ClientCertificatesResolveTest {
         assertThat(resolve(forwarding, viaProxy)).isEqualTo(new CertificateResolution.Refused("forwarded_untrusted_chain"));
     }
 
+    @Test
+    void aPlaceholderFromATrustedProxyMeansNoForwardedCertificate() throws Exception {
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
+        for (String placeholder : List.of("", "-", "(null)")) {
+            assertThat(resolve(forwarding, viaProxy.header("Client-Cert", placeholder))).as(placeholder)
+                    .isSameAs(CertificateResolution.NONE);
+            assertThat(resolve(forwarding, viaProxy.header("Client-Cert", placeholder).clientCertificate(alice)))
+                    .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+        }
+    }
+
+    /** The bytes must be one DER certificate and nothing else: what follows it is not ignored. */
+    @Test
+    void aForwardedCertificateWithBytesAfterItIsNotACertificate() throws Exception {
+        byte[] der = bob.certificate().getEncoded();
+        byte[] trailing = java.util.Arrays.copyOf(der, der.length + 4);
+        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1")
+                .header("Client-Cert", ":" + Base64.getEncoder().encodeToString(trailing) + ":");
+        assertThat(resolve(forwarding, viaProxy)).isEqualTo(new CertificateResolution.Refused("forwarded_not_a_certificate"));
+        assertThat(resolve(forwarding, TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", "garbage")))
+                .isInstanceOf(CertificateResolution.Refused.class);
+    }
+
     /** RFC 5280 §4.2.1.3 and §4.2.1.12, as a TLS server's trust manager reads them for a client. */
     @Test
     void aForwardedCertificateMustAllowSigningAndClientAuthenticationWhenItSaysWhatItIsFor() throws Exception {

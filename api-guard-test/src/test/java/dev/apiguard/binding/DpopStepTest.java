@@ -348,6 +348,8 @@ class DpopStepTest {
         String token = ISSUER.token().clientId("partner-a").scope("payments:write").sign();
         tester().send(payment(token, KEY.proof("POST", URI, token)))
                 .assertStatus(401).assertChallenge("DPoP error=\"invalid_token\", algs=\"" + ALGS + "\"");
+        assertThat(events.last(SecurityEventType.DPOP_DOWNGRADE))
+                .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("unbound_token_as_dpop"));
     }
 
     // ---- D8: challenges ---------------------------------------------------------------------------
@@ -426,6 +428,19 @@ class DpopStepTest {
         String proof = KEY.proof("POST", URI, token);
         tester().send(payment(token, proof).header("DPoP", KEY.proof("POST", URI, token)))
                 .assertStatus(401).assertChallenge(INVALID_PROOF);
+        assertThat(events.events()).filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
+                .extracting(e -> e.detail("reason")).containsExactly("missing", "multiple_proofs");
+    }
+
+    /** A malformed X-Forwarded-Proto from the trusted proxy leaves no URI a proof could name. */
+    @Test
+    void aRequestWithoutACanonicalUriMatchesNoProof() {
+        GuardTester tester = tester(DpopPolicy.builder().trustedProxies(TrustedProxies.of("10.0.0.1")).build());
+        String token = boundToken();
+        tester.send(payment(token, KEY.proof("POST", URI, token)).remoteAddress("10.0.0.1")
+                .header("X-Forwarded-Proto", "gopher")).assertStatus(401).assertChallenge(INVALID_PROOF);
+        assertThat(events.last(SecurityEventType.DPOP_PROOF_REJECTED))
+                .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("htu_mismatch"));
     }
 
     // ---- server nonces and trusted proxies ------------------------------------------------------------
@@ -437,6 +452,8 @@ class DpopStepTest {
         TestResponse first = tester.send(payment(token, KEY.proof("POST", URI, token)));
         first.assertStatus(401).assertChallenge("DPoP error=\"use_dpop_nonce\", algs=\"" + ALGS + "\"");
         String nonce = first.header("DPoP-Nonce");
+        assertThat(events.last(SecurityEventType.DPOP_NONCE_REQUIRED))
+                .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("nonce_missing"));
         assertThat(nonce).matches("[A-Za-z0-9_-]+");
 
         tester.send(payment(token, KEY.proofFor("POST", URI).accessToken(token).nonce(nonce).sign())).assertAllowed();

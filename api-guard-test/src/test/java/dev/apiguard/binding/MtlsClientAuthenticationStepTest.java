@@ -143,6 +143,28 @@ class MtlsClientAuthenticationStepTest {
         assertThat(events.types()).contains(SecurityEventType.CERTIFICATE_SPOOFED);
     }
 
+    @Test
+    void oneRegisteredNameAmongOthersMatchesAndOnlyTheRegisteredMailboxDoes() {
+        IssuedCertificate manyNames = pki.client("svc-2", "URI:spiffe://elsewhere.example/x", "DNS:svc.partner.example",
+                "EMAIL:nobody@partner.example");
+        assertThat(registry.lookup(manyNames.certificate(), manyNames.thumbprint(), clock.instant()).registration().clientId())
+                .isEqualTo("dns-client");
+        for (IssuedCertificate other : List.of(pki.client("ops-2", "EMAIL:other@partner.example"),
+                pki.client("ops-3", "EMAIL:ops@partner.example.evil"), pki.client("ops-4", "EMAIL:OPS@partner.example"),
+                pki.client("ops-5", "DNS:ops.partner.example"))) {
+            assertThat(registry.lookup(other.certificate(), other.thumbprint(), clock.instant()))
+                    .isEqualTo(new MtlsClientRegistry.Lookup(null, "unknown_certificate"));
+        }
+    }
+
+    @Test
+    void anMtlsClientsCertificateNearItsEndRaisesAnEvent() {
+        IssuedCertificate soon = pki.clientValidUntil("batch-job", clock.instant().plus(java.time.Duration.ofDays(3)));
+        tester.send(TestRequest.get("/customers").clientCertificate(soon)).assertAllowed().assertCaller("dn-client");
+        assertThat(events.last(SecurityEventType.CERTIFICATE_EXPIRING))
+                .hasValueSatisfying(e -> assertThat(e.detail("thumbprint")).isEqualTo(soon.thumbprint()));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"CN=batch-job", "cn=batch-job", "CN = batch-job", "2.5.4.3=batch-job"})
     void subjectDnComparesInCanonicalForm(String dn) {

@@ -92,13 +92,8 @@ public final class DpopHtu {
      * authority but an optional {@code /}.
      */
     public static String origin(String text) {
-        if (text == null || text.isEmpty() || text.length() > MAX_LENGTH) {
-            return null;
-        }
-        URI uri;
-        try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
+        URI uri = parse(text);
+        if (uri == null) {
             return null;
         }
         String path = uri.getRawPath();
@@ -114,26 +109,29 @@ public final class DpopHtu {
      * query and fragment are dropped. Null when it is not one.
      */
     public static String normalize(String htu) {
-        if (htu == null || htu.isEmpty() || htu.length() > MAX_LENGTH) {
+        URI uri = parse(htu);
+        // an opaque URI (mailto:) has no host; a relative one (//host/path) has no scheme
+        if (uri == null || uri.getScheme() == null || uri.getRawUserInfo() != null || uri.getHost() == null) {
             return null;
         }
-        URI uri;
-        try {
-            uri = new URI(htu);
-        } catch (URISyntaxException e) {
-            return null;
-        }
-        String scheme = uri.getScheme();
-        if (scheme == null || uri.isOpaque() || uri.getRawUserInfo() != null || uri.getHost() == null) {
-            return null;
-        }
-        scheme = scheme.toLowerCase(Locale.ROOT);
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
             return null;
         }
         int port = uri.getPort() < 0 ? defaultPort(scheme) : uri.getPort();
-        String path = uri.getPath();
-        return canonical(scheme, uri.getHost(), port, path == null || path.isEmpty() ? "/" : path);
+        return canonical(scheme, uri.getHost(), port, uri.getPath());
+    }
+
+    /** The text as a URI, or null when it is null, longer than {@link #MAX_LENGTH} or not a URI. */
+    private static URI parse(String text) {
+        if (text == null || text.length() > MAX_LENGTH) {
+            return null;
+        }
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     private static String canonical(String scheme, String host, int port, String path) {
@@ -156,8 +154,7 @@ public final class DpopHtu {
             return null;
         }
         String v = values.get(values.size() - 1);
-        int comma = v.lastIndexOf(',');
-        String element = (comma < 0 ? v : v.substring(comma + 1)).trim();
+        String element = v.substring(v.lastIndexOf(',') + 1).trim();
         return element.isEmpty() ? null : element;
     }
 }

@@ -90,6 +90,8 @@ class DpopHtuTest {
         assertThat(viaProxy(Map.of("X-Forwarded-Proto", List.of("http", "https, HTTPS"),
                 "X-Forwarded-Host", List.of("evil.example, api.example:8443")))).isEqualTo("https://api.example:8443/payments");
         assertThat(viaProxy(Map.of("X-Forwarded-Proto", List.of("https, ")))).isEqualTo("http://backend:8080/payments");
+        assertThat(viaProxy(Map.of("X-Forwarded-Proto", List.of(",https")))).isEqualTo("https://backend/payments");
+        assertThat(viaProxy(Map.of("X-Forwarded-Host", List.of(",api.example")))).isEqualTo("http://api.example/payments");
     }
 
     @Test
@@ -128,14 +130,16 @@ class DpopHtuTest {
             "http://api.example:443/payments, http://api.example:443/payments",
             "https://api.example, https://api.example/",
             "https://api.example/a/../payments, https://api.example/a/../payments",
-            "https://api.example/pay%6Dents, https://api.example/payments"})
+            "https://api.example/pay%6Dents, https://api.example/payments",
+            "https://api.example:0/payments, https://api.example:0/payments"})
     void normalizeGivesTheCanonicalForm(String htu, String expected) {
         assertThat(DpopHtu.normalize(htu)).isEqualTo(expected);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "/payments", "payments", "mailto:a@example.com", "ftp://api.example/payments",
-            "https://user@api.example/payments", "https:///payments", "https://api example/", "urn:x:y"})
+            "https://user@api.example/payments", "https:///payments", "https://api example/", "urn:x:y",
+            "//api.example/payments", "https:api.example/payments"})
     void normalizeRefusesAnythingButAnAbsoluteHttpUri(String htu) {
         assertThat(DpopHtu.normalize(htu)).isNull();
     }
