@@ -151,7 +151,7 @@ class MtlsClientAuthenticationStepTest {
                 .isEqualTo("dns-client");
         for (IssuedCertificate other : List.of(pki.client("ops-2", "EMAIL:other@partner.example"),
                 pki.client("ops-3", "EMAIL:ops@partner.example.evil"), pki.client("ops-4", "EMAIL:OPS@partner.example"),
-                pki.client("ops-5", "DNS:ops.partner.example"))) {
+                pki.client("ops-5", "DNS:ops.partner.example"), pki.client("ops-6", "EMAIL:ops"))) {
             assertThat(registry.lookup(other.certificate(), other.thumbprint(), clock.instant()))
                     .isEqualTo(new MtlsClientRegistry.Lookup(null, "unknown_certificate"));
         }

@@ -124,8 +124,11 @@ public final class XfccHeader {
                     }
                 }
                 default -> {
-                    if (quoted && c != ' ' && c != '\t') {
-                        throw new SyntaxError("xfcc_text_after_quote");
+                    if (quoted) {
+                        if (c != ' ' && c != '\t') {
+                            throw new SyntaxError("xfcc_text_after_quote");
+                        }
+                        continue; // whitespace after the closing quote is not part of the value
                     }
                     if (c < 0x20 && c != '\t' || c == 0x7f) {
                         throw new SyntaxError("xfcc_control_character");

@@ -171,4 +171,64 @@ class ForwardedCertificateHeaderTest {
         assertThat(elements.get(0).get(1)).containsExactly("Subject", "x,y;z=\"q\\");
         assertThat(elements.get(1).get(0)).containsExactly("By", "b");
     }
+
+    // ---- the edges of each alphabet: one character in, its neighbour out ---------------------------
+
+    @Test
+    void sfBinaryTakesExactlyTheBase64Alphabet() {
+        assertThat(der(parse(":AZaz09+/:"))).isEqualTo(Base64.getDecoder().decode("AZaz09+/"));
+        assertThat(parse(":A:")).as("the shortest value with a body").isEqualTo(new Malformed("rfc9440_base64"));
+        for (char outside : new char[] {'@', '[', '`', '{', '.', ':', '-', '_', ' ', '\u00c0'}) {
+            assertThat(parse(":AZa" + outside + "09+/:")).as("%s", outside).isEqualTo(new Malformed("rfc9440_syntax"));
+        }
+    }
+
+    @Test
+    void aPemBodyMaySpreadOverLinesSpacesAndTabsButNothingElse() {
+        String spread = "-----BEGIN CERTIFICATE-----\r\n " + B64.substring(0, 4) + "\t" + B64.substring(4) + " \n-----END CERTIFICATE-----";
+        assertThat(der(ForwardedCertificateHeader.pem(spread))).isEqualTo(DER);
+        assertThat(der(parse(escape(spread).replace("\r", "%0D").replace("\t", "%09")))).isEqualTo(DER);
+        assertThat(ForwardedCertificateHeader.pem(spread.replace("\t", "\u000b"))).isEqualTo(new Malformed("pem_base64"));
+        // the markers may not share their dashes
+        assertThat(ForwardedCertificateHeader.pem("-----BEGIN CERTIFICATE-----END CERTIFICATE-----"))
+                .isEqualTo(new Malformed("pem_syntax"));
+        assertThat(ForwardedCertificateHeader.pem("-----BEGIN CERTIFICATE----------END CERTIFICATE-----"))
+                .isEqualTo(new Malformed("pem_syntax"));
+    }
+
+    @Test
+    void percentDecodingTakesAsciiHexDigitsAndPrintableAsciiOnly() {
+        assertThat(ForwardedCertificateHeader.percentDecode("%6f%6F%4a%4A%30%39")).isEqualTo("ooJJ09");
+        // an escape after letters above 'f' is still an escape
+        assertThat(ForwardedCertificateHeader.percentDecode("xyz%41zz%42")).isEqualTo("xyzAzzB");
+        assertThat(ForwardedCertificateHeader.percentDecode("%20%7E~ %09%0D%0A")).isEqualTo(" ~~ \t\r\n");
+        for (String refused : new String[] {"%7F", "%1F", "%00", "\u007f", "\u001f", "%80", "%FF", "\u00e9",
+                "%\uff10\uff10", "%4\uff10", "%g0", "%0g", "%", "%4", "a%"}) {
+            assertThat(ForwardedCertificateHeader.percentDecode(refused)).as(refused).isNull();
+        }
+    }
+
+    static byte[] der(Parsed parsed) {
+        assertThat(parsed).isInstanceOf(Der.class);
+        return ((Der) parsed).bytes();
+    }
+
+    @Test
+    void xfccKeysAreTokensOfLettersDigitsHyphenAndUnderscore() {
+        assertThat(XfccHeader.parse("AZaz09-_=v").get(0).get(0)).containsExactly("AZaz09-_", "v");
+        for (char outside : new char[] {'@', '[', '`', '{', '/', ':', '.', '+', ' '}) {
+            assertThat(parse("By=x;a" + outside + "b=v;Cert=\"" + ESCAPED + "\"")).as("%s", outside)
+                    .isEqualTo(new Malformed("xfcc_bad_key"));
+        }
+    }
+
+    @Test
+    void xfccQuotedValuesKeepTheirSpacesAndUnquotedOnesAreTrimmed() throws Exception {
+        List<String[]> pairs = XfccHeader.parse("A= \" x \" ;B=\"y\"\t;C= z\tz ;D=\"\"").get(0);
+        assertThat(pairs).extracting(pair -> pair[0] + "=" + pair[1]).containsExactly("A= x ", "B=y", "C=z\tz", "D=");
+        assertThat(parse("By=\"\"\"x\"")).isEqualTo(new Malformed("xfcc_misplaced_quote"));
+        // a space after a quoted Hash is not part of the hash
+        assertThat(der(parse("Hash=\"" + hash() + "\" ;Cert=\"" + ESCAPED + "\"\t"))).isEqualTo(DER);
+        assertThat(parse("By=a\u007fb;Cert=\"" + ESCAPED + "\"")).isEqualTo(new Malformed("xfcc_control_character"));
+    }
 }

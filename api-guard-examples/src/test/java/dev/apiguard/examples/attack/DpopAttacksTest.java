@@ -148,7 +148,7 @@ class DpopAttacksTest {
     }
 
     @Test
-    @DisplayName("D2 a bad signature, a private key in jwk, an oct or a 1024-bit RSA jwk: invalid_dpop_proof")
+    @DisplayName("D2 a bad signature, a private key in jwk, an oct or a 1024-bit RSA jwk (also behind zero bytes): invalid_dpop_proof")
     void d2_badSignatureOrUnfitKeyIsRefused() throws Exception {
         String t = token(key);
         refused(t, proof(t).signedBy(DpopKey.ec()));
@@ -167,6 +167,17 @@ class DpopAttacksTest {
         String smallToken = s.issuer.token().clientId("partner-a").scope("payments:write")
                 .boundToDpopKey(small.toPublicJWK()).sign();
         refused(smallToken, signed(small, JWSAlgorithm.RS256, small.toPublicJWK().toJSONObject(), smallToken));
+
+        // the same 1024-bit key with 128 zero bytes in front of n: Nimbus's RSAKey.size() counts 2048 bits
+        Map<String, Object> padded = new LinkedHashMap<>(small.toPublicJWK().toJSONObject());
+        byte[] n = small.getModulus().decode();
+        byte[] withZeros = new byte[256];
+        System.arraycopy(n, 0, withZeros, 128, n.length);
+        padded.put("n", Base64.getUrlEncoder().withoutPadding().encodeToString(withZeros));
+        assertThat(RSAKey.parse(padded).size()).isEqualTo(2048);
+        String paddedToken = s.issuer.token().clientId("partner-a").scope("payments:write")
+                .boundToDpopKey(RSAKey.parse(padded)).sign();
+        refused(paddedToken, signed(small, JWSAlgorithm.RS256, padded, paddedToken));
     }
 
     @Test
