@@ -165,17 +165,19 @@ class ApiKeyStepTest {
         assertThat(lookups).hasValue(0);
         assertThat(events).anySatisfy(ev -> {
             assertThat(ev.type()).isEqualTo(SecurityEventType.API_KEY_REJECTED);
-            assertThat(ev.detail("reason")).isEqualTo("malformed");
+            assertThat(ev.details()).as("no key id: nothing was looked up").isEqualTo(Map.of("reason", "malformed"));
         });
         assertThat(e.responseHeaders()).isEmpty();
     }
 
     @Test
     void wellFormedUnknownKeyIsRefused() {
-        GuardExchange e = send(FakeRequest.of("GET", "/customers").header("X-API-Key", ApiKeys.generate()));
+        String unknown = ApiKeys.generate();
+        GuardExchange e = send(FakeRequest.of("GET", "/customers").header("X-API-Key", unknown));
         assertThat(status(e)).isEqualTo(401);
         assertThat(lookups).hasValue(1);
-        assertThat(events).anySatisfy(ev -> assertThat(ev.detail("reason")).isEqualTo("unknown"));
+        assertThat(events).anySatisfy(ev -> assertThat(ev.details())
+                .isEqualTo(Map.of("reason", "unknown", "keyId", ApiKeys.keyId(ApiKeys.sha256Hex(unknown)))));
     }
 
     @Test
@@ -297,6 +299,28 @@ class ApiKeyStepTest {
         assertThat(lookups).hasValue(0);
         assertThat(e.responseHeaders()).isEmpty();
         assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED);
+        // without a key in the query there is nothing to report
+        GuardExchange clean = guard.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
+        assertThat(guard.evaluate(clean).isAllowed()).isTrue();
+        assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED);
+    }
+
+    @Test
+    void theQueryParametersThatMeanAMisplacedKeyCanBeNamed() {
+        ApiKeyStep named = ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET)
+                .queryParameters("partner_secret").build();
+        ApiGuard guard = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC)).listener(events::add)
+                .step(named).build();
+        GuardExchange misplaced = guard.exchange(FakeRequest.of("GET", "/customers").query("partner_secret"));
+        assertThat(guard.evaluate(misplaced).isAllowed()).isFalse();
+        assertThat(events).singleElement().satisfies(ev -> assertThat(ev.details())
+                .isEqualTo(Map.of("location", "query", "credential", "api_key", "parameter", "partner_secret")));
+        // the default names are no longer looked at
+        assertThat(guard.evaluate(guard.exchange(FakeRequest.of("GET", "/customers").query("api_key"))).isAllowed()).isTrue();
+        assertThatThrownBy(() -> ApiKeyStep.builder(store).queryParameters("key", ""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty name");
+        assertThatThrownBy(() -> ApiKeyStep.builder(store).queryParameters((String) null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @org.junit.jupiter.params.ParameterizedTest

@@ -58,6 +58,30 @@ class VerifiedTokenCacheTest {
         assertThat(keys.lookups.get()).isEqualTo(1);
     }
 
+    /** Through the step, whose cache look-up reuses the digest it computed: the same answers. */
+    @Test
+    void theStepServesARepeatedTokenFromTheCacheAndRefusesItOnceExpired() {
+        AccessTokenVerifier verifier = verifier(100);
+        List<dev.apiguard.event.SecurityEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.apiguard.ApiGuard guard = dev.apiguard.ApiGuard.builder().clock(clock).listener(events::add)
+                .step(AccessTokenStep.of(verifier)).build();
+        String token = ISSUER.token().sign(); // exp = NOW + 600 s, skew 60 s
+
+        assertThat(guard.evaluate(guard.exchange(dev.apiguard.fakes.FakeRequest.get().bearer(token))).isAllowed()).isTrue();
+        clock.advance(Duration.ofSeconds(659));
+        dev.apiguard.GuardExchange cached = guard.exchange(dev.apiguard.fakes.FakeRequest.get().bearer(token));
+        assertThat(guard.evaluate(cached).isAllowed()).isTrue();
+        assertThat(cached.caller()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("client-1"));
+        assertThat(keys.lookups.get()).as("served from the cache").isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(guard.evaluate(guard.exchange(dev.apiguard.fakes.FakeRequest.get().bearer(token))).isAllowed()).isFalse();
+        assertThat(events).last().satisfies(e -> assertThat(e.details()).containsEntry("reason", Rejected.EXPIRED));
+        // the entry left the cache at exp + skew: the token was looked at again, and refused
+        assertThat(keys.lookups.get()).isEqualTo(2);
+        assertThat(verifier.cachedTokens()).isZero();
+    }
+
     @Test
     void cacheEntryIsDroppedOnceTheClockPassesExpiryPlusSkew() {
         AccessTokenVerifier verifier = verifier(100);
