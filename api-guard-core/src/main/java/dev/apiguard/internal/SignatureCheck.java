@@ -59,9 +59,6 @@ public final class SignatureCheck {
         if (!rsa && !ec) {
             return verify(key, header, signingInput, signature);
         }
-        if (rsa && rsaBits((RSAKey) key) < MIN_RSA_BITS) {
-            return false;
-        }
         JWSVerifier verifier = KEY_SET_VERIFIERS.get(key, SignatureCheck::verifierFor);
         if (verifier == null) {
             return false; // a key that cannot be used verifies nothing (and is not remembered)
@@ -82,10 +79,13 @@ public final class SignatureCheck {
         return key.getModulus().decodeToBigInteger().bitLength();
     }
 
+    /** The verifier of a key set's key, or null when it may not be used (an RSA key under the floor). */
     private static JWSVerifier verifierFor(JWK key) {
         try {
-            return key instanceof RSAKey rsa ? new RSASSAVerifier(rsa.toRSAPublicKey())
-                    : new ECDSAVerifier(((ECKey) key).toECPublicKey());
+            if (key instanceof RSAKey rsa) {
+                return rsaBits(rsa) < MIN_RSA_BITS ? null : new RSASSAVerifier(rsa.toRSAPublicKey());
+            }
+            return new ECDSAVerifier(((ECKey) key).toECPublicKey());
         } catch (JOSEException | RuntimeException e) {
             return null;
         }
