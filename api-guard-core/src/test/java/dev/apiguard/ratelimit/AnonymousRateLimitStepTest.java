@@ -86,6 +86,26 @@ class AnonymousRateLimitStepTest {
     }
 
     @Test
+    void aCredentialNotYetSeenValidCountsAsAnonymousUntilThePeersBucketRefills() {
+        ApiGuard guard = guard(policy().build());
+        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        for (int i = 0; i < 5; i++) {
+            send(guard, junk);
+        }
+        // a fresh token from the flooding peer is not verified while the bucket is empty: the same 429
+        Request fresh = Request.get("/customers").header("Authorization", "Bearer partner-new");
+        Decision.Deny refused = denied(send(guard, fresh));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.headers()).containsEntry("Retry-After", "2");
+        clock.advance(Duration.ofSeconds(2)); // the Retry-After: one unit back
+        assertThat(send(guard, fresh).isAllowed()).isTrue();
+        // from now on known: the flood goes on, the peer's bucket is empty again, the token still passes
+        send(guard, junk);
+        assertThat(denied(send(guard, junk)).status()).isEqualTo(429);
+        assertThat(send(guard, fresh).isAllowed()).isTrue();
+    }
+
+    @Test
     void validRequestsDoNotDrainThePeersBucket() {
         ApiGuard guard = guard(policy().build());
         Request valid = Request.get("/customers").header("Authorization", "Bearer partner-b");
