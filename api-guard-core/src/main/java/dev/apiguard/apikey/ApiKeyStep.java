@@ -37,7 +37,8 @@ import java.util.Optional;
  *       {@code credential.misplaced} with {@code location=query} — keys in URLs end up in logs;</li>
  *   <li>no header: allowed without caller (the route step answers 401 where one is needed);</li>
  *   <li>a key without the {@link ApiKeys} format and checksum: 401 {@link Denials#invalidApiKey()}
- *       without any store lookup; an unknown, revoked or expired key: the same 401. Each with event
+ *       without any store lookup; an unknown, revoked or expired key, and from the
+ *       {@linkplain Builder#sunset sunset} on every key: the same 401. Each with event
  *       {@code apikey.rejected} and its {@code reason}. The stored hash is compared with
  *       {@link MessageDigest#isEqual} (constant time); the store is asked by key id only;</li>
  *   <li>a valid key: the caller ({@link CredentialKind#API_KEY}, id = the key's client id, its
@@ -65,6 +66,7 @@ public final class ApiKeyStep implements GuardStep {
 
     private final ApiKeyStore store;
     private final String deprecationHeader;
+    private final Instant sunset;
     private final String sunsetHeader;
     private final String linkHeader;
     private final List<String> queryParameters;
@@ -72,9 +74,11 @@ public final class ApiKeyStep implements GuardStep {
     private ApiKeyStep(Builder b) {
         this.store = b.store;
         this.deprecationHeader = deprecationValue(b.deprecation);
+        this.sunset = b.sunset;
         this.sunsetHeader = sunsetValue(b.sunset);
+        // the ASCII form: a header carries visible ASCII only (non-ASCII characters percent-encoded)
         this.linkHeader = b.migrationLink == null ? null
-                : "<" + b.migrationLink + ">; rel=\"deprecation\"; type=\"text/html\"";
+                : "<" + b.migrationLink.toASCIIString() + ">; rel=\"deprecation\"; type=\"text/html\"";
         this.queryParameters = b.queryParameters;
     }
 
@@ -148,6 +152,9 @@ public final class ApiKeyStep implements GuardStep {
         if (record.isExpiredAt(exchange.now())) {
             return reject(exchange, "expired", keyId);
         }
+        if (!exchange.now().isBefore(sunset)) {
+            return reject(exchange, "sunset", keyId);
+        }
         exchange.authenticate(new Caller(record.clientId(), null, null, CredentialKind.API_KEY,
                 record.scopes(), record.issuedAt(), record.expiresAt(), keyId, null, null, null));
         exchange.addResponseHeader("Deprecation", deprecationHeader);
@@ -197,7 +204,11 @@ public final class ApiKeyStep implements GuardStep {
             return this;
         }
 
-        /** When API keys stop working (the {@code Sunset} date). Required; after the deprecation date. */
+        /**
+         * When API keys stop working (the {@code Sunset} date): from this instant on, every key is
+         * refused (401, event {@code apikey.rejected} with {@code reason=sunset} and the key id, so
+         * the stragglers can be found). Required; after the deprecation date.
+         */
         public Builder sunset(Instant date) {
             this.sunset = Objects.requireNonNull(date, "sunset cannot be null");
             return this;
@@ -206,9 +217,10 @@ public final class ApiKeyStep implements GuardStep {
         /** The migration documentation sent as {@code Link: <url>; rel="deprecation"}. Default: none. */
         public Builder migrationLink(URI url) {
             Objects.requireNonNull(url, "migrationLink cannot be null");
+            // a URI's ASCII form never holds '>', '"' or a space (java.net.URI refuses or quotes
+            // them), so it cannot break out of the Link header's <...>
             String s = url.toASCIIString();
-            if (!url.isAbsolute() || !(s.startsWith("https://") || s.startsWith("http://"))
-                    || s.indexOf('>') >= 0 || s.indexOf('"') >= 0) {
+            if (!(s.startsWith("https://") || s.startsWith("http://")) || url.getHost() == null) {
                 throw new IllegalArgumentException("migrationLink must be an absolute http(s) URL: " + url);
             }
             this.migrationLink = url;

@@ -225,6 +225,28 @@ class ApiKeyStepTest {
     }
 
     @Test
+    void everyKeyIsRefusedFromTheSunsetOn() {
+        String late = ApiKeys.generate();
+        String lateId = ApiKeys.keyId(ApiKeys.sha256Hex(late));
+        store.register(ApiKeyRecord.of(ApiKeys.sha256Hex(late), "late-partner", Set.of("customers:read"),
+                NOW, SUNSET.plus(Duration.ofDays(30))));
+        Clock justBefore = Clock.fixed(SUNSET.minusSeconds(1), ZoneOffset.UTC);
+        assertThat(status(send(FakeRequest.of("GET", "/customers").header("X-API-Key", late), justBefore))).isEqualTo(200);
+        events.clear();
+        GuardExchange atSunset = send(FakeRequest.of("GET", "/customers").header("X-API-Key", late),
+                Clock.fixed(SUNSET, ZoneOffset.UTC));
+        assertThat(status(atSunset)).isEqualTo(401);
+        assertThat(atSunset.caller()).isEmpty();
+        assertThat(events).anySatisfy(ev -> {
+            assertThat(ev.type()).isEqualTo(SecurityEventType.API_KEY_REJECTED);
+            assertThat(ev.detail("reason")).isEqualTo("sunset");
+            assertThat(ev.detail("keyId")).isEqualTo(lateId);
+        });
+        assertThat(status(send(FakeRequest.of("GET", "/customers").header("X-API-Key", late),
+                Clock.fixed(SUNSET.plus(Duration.ofDays(1)), ZoneOffset.UTC)))).isEqualTo(401);
+    }
+
+    @Test
     void revocationTakesEffectAtOnce() {
         ApiGuard guard = guard(Clock.fixed(NOW, ZoneOffset.UTC));
         GuardExchange first = guard.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
@@ -325,7 +347,7 @@ class ApiKeyStepTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"/relative", "ftp://api.example/docs",
-            "mailto:docs@api.example", "urn:docs:migrate", "//api.example/docs"})
+            "mailto:docs@api.example", "urn:docs:migrate", "//api.example/docs", "https:///docs", "http:/docs"})
     void migrationLinkMustBeAnAbsoluteHttpUrl(String url) {
         assertThatThrownBy(() -> ApiKeyStep.builder(store).migrationLink(URI.create(url)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("migrationLink");
@@ -340,15 +362,31 @@ class ApiKeyStepTest {
                 .step(ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET).build())
                 .build();
         GuardExchange e = g.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
-        g.evaluate(e);
+        assertThat(g.evaluate(e).isAllowed()).isTrue();
         assertThat(e.caller()).isPresent();
         assertThat(e.responseHeaders()).extracting(Map.Entry::getKey).containsExactly("Deprecation", "Sunset");
+        assertThat(g.steps().get(0).name()).isEqualTo("apikey");
+    }
+
+    /** A link with non-ASCII characters goes out percent-encoded: a header carries visible ASCII only. */
+    @Test
+    void aMigrationLinkWithNonAsciiCharactersIsSentPercentEncoded() {
+        ApiGuard g = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .step(ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET)
+                        .migrationLink(URI.create("https://api.example/d\u00e9marche")).build())
+                .build();
+        GuardExchange e = g.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
+        assertThat(g.evaluate(e).isAllowed()).isTrue();
+        assertThat(e.responseHeaders()).contains(Map.entry("Link",
+                "<https://api.example/d%C3%A9marche>; rel=\"deprecation\"; type=\"text/html\""));
     }
 
     @Test
     void builderNamesMissingOrInconsistentDates() {
-        assertThatThrownBy(() -> ApiKeyStep.builder(store).sunset(SUNSET).build()).hasMessageContaining("deprecation");
-        assertThatThrownBy(() -> ApiKeyStep.builder(store).deprecation(NOW).build()).hasMessageContaining("sunset");
+        assertThatThrownBy(() -> ApiKeyStep.builder(store).sunset(SUNSET).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("deprecation");
+        assertThatThrownBy(() -> ApiKeyStep.builder(store).deprecation(NOW).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("sunset");
         assertThatThrownBy(() -> ApiKeyStep.builder(store).deprecation(SUNSET).sunset(NOW).build())
                 .hasMessageContaining("sunset must be after deprecation");
         assertThatThrownBy(() -> ApiKeyStep.builder(store).migrationLink(URI.create("/relative")))

@@ -40,7 +40,7 @@ public final class DemoOptions {
         FLAGS.put("--redis-failure", "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
         FLAGS.put("--anomaly", "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
         FLAGS.put("--api-key-file", "--api-key-file FILE             legacy API keys, one per line: sha256-hex-of-key client-id scope[,scope] expiry-iso8601; sent in X-API-Key");
-        FLAGS.put("--api-key-sunset", "--api-key-sunset DATE          the Sunset date announced on key-authenticated responses, like 2026-06-30 (default: 90 days after start)");
+        FLAGS.put("--api-key-sunset", "--api-key-sunset DATE          the Sunset date announced on key-authenticated responses, from which keys are refused, like 2026-06-30 (default: 90 days after start)");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
