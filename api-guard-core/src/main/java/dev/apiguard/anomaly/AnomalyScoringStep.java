@@ -42,9 +42,9 @@ import java.util.Optional;
  *       {@link ThrottleControl} and quarantine writes the {@link QuarantineStore} (TTL doubled per
  *       repeat up to the policy's maximum); in observe mode only the events happen.</li>
  * </ul>
- * Time is the exchange's {@link GuardExchange#now()}; {@link #scoreOf} uses the step's clock.
- * Profiles live in a Caffeine cache bounded by {@link AnomalyPolicy#maxCallers()} and expired
- * after {@link AnomalyPolicy#idleExpiry()} idle; one profile holds under 2 KiB.
+ * Time is the exchange's {@link GuardExchange#now()}; {@link #scoreOf} and idle expiry use the
+ * step's clock. Profiles live in a Caffeine cache bounded by {@link AnomalyPolicy#maxCallers()}
+ * and expired after {@link AnomalyPolicy#idleExpiry()} idle; one profile holds under 2 KiB.
  *
  * <p>Thread-safe: each profile is updated under its own lock; store and throttle calls are made
  * outside it.
@@ -70,6 +70,8 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         this.profiles = Caffeine.newBuilder()
                 .maximumSize(policy.maxCallers())
                 .expireAfterAccess(policy.idleExpiry())
+                // idle expiry on the step's clock, like scoreOf (not on System.nanoTime)
+                .ticker(() -> clock.millis() * 1_000_000L)
                 .executor(Runnable::run)
                 .build();
     }
@@ -341,7 +343,10 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             return this;
         }
 
-        /** The clock {@link AnomalyScoringStep#scoreOf} decays scores to. Default the system UTC clock. */
+        /**
+         * The clock {@link AnomalyScoringStep#scoreOf} decays scores to and idle profiles expire by.
+         * Default the system UTC clock.
+         */
         public Builder clock(Clock newClock) {
             this.clock = Objects.requireNonNull(newClock, "clock cannot be null");
             return this;

@@ -393,8 +393,13 @@ class AnomalyScoringStepTest {
     }
 
     static AnomalyPolicy failuresOnly(double observe, double throttle, double quarantine, Duration halfLife) {
-        AnomalyPolicy.Builder b = AnomalyPolicy.builder().halfLife(halfLife)
-                .throttle(0.5, Duration.ofMinutes(10)).quarantineTtl(Duration.ofMinutes(10));
+        return failuresOnly(AnomalyPolicy.builder(), observe, throttle, quarantine, halfLife);
+    }
+
+    /** The same, on a builder with other settings (a mode) made already. */
+    static AnomalyPolicy failuresOnly(AnomalyPolicy.Builder b, double observe, double throttle, double quarantine,
+            Duration halfLife) {
+        b.halfLife(halfLife).throttle(0.5, Duration.ofMinutes(10)).quarantineTtl(Duration.ofMinutes(10));
         for (Signal s : Signal.values()) {
             b.allowance(s, s == Signal.FAILURES ? 0 : 1e6, 1);
         }

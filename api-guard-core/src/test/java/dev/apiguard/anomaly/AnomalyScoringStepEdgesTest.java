@@ -1,0 +1,300 @@
+package dev.apiguard.anomaly;
+
+import static dev.apiguard.anomaly.AnomalyScoringStepTest.failuresOnly;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Decision;
+import dev.apiguard.Denials;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardStep;
+import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.fakes.FakeClock;
+import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.scope.RouteRules;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The edges of the control loop that {@link AnomalyScoringStepTest} does not walk: the default
+ * quarantine store, who is never scored, the exact moment a quarantine or a throttle ends, how a
+ * record is told apart, unreadable page numbers, and idle expiry on the step's clock.
+ */
+class AnomalyScoringStepEdgesTest {
+
+    @Test
+    void withoutAStoreQuarantinesAreKeptInTheStepsOwnStoreAndRefused() {
+        AnomalyPolicy policy = failuresOnly(1, 2, 4);
+        AnomalyScoringStep step = AnomalyScoringStep.of(policy);
+        assertThat(step.name()).isEqualTo("anomaly");
+        assertThat(step.policy()).isSameAs(policy);
+        FakeClock clock = new FakeClock(Harness.START);
+        List<SecurityEvent> events = new ArrayList<>();
+        ApiGuard guard = guard(clock, events, step);
+        for (int i = 0; i < 10; i++) {
+            send(guard, "c", "POST", "/payments", 201); // 403: no payments:write
+        }
+        Instant until = step.quarantineStore().quarantinedUntil("c", clock.instant()).orElseThrow();
+        assertThat(until).isEqualTo(clock.instant().plus(policy.quarantineTtl()));
+        Decision refused = guard.evaluate(guard.exchange(new Harness.FakeRequest("c", "GET", "/customers", null)));
+        assertThat(refused).isInstanceOf(Decision.Deny.class);
+        assertThat(((Decision.Deny) refused).problem().type()).endsWith("/quarantined");
+        assertThat(events).extracting(SecurityEvent::type).doesNotContain(SecurityEventType.STEP_FAILED);
+    }
+
+    @Test
+    void anonymousAndAllowListedRequestsPassTheQuarantineCheckWithoutAFault() {
+        Harness h = new Harness(AnomalyPolicy.builder().allowCallers("bulk-exporter").build());
+        h.store.quarantine("bulk-exporter", h.clock.instant().plusSeconds(60));
+        // the step alone: the route step in front would refuse the anonymous request itself
+        GuardExchange anonymous = h.guard.exchange(new Harness.FakeRequest(null, "GET", "/customers/A1", null));
+        assertThat(h.step.evaluate(anonymous)).isSameAs(Decision.ALLOW);
+        assertThat(h.evaluate("bulk-exporter", "/customers/A1").isAllowed()).isTrue();
+        assertThat(h.events).extracting(SecurityEvent::type).doesNotContain(SecurityEventType.STEP_FAILED);
+    }
+
+    /** A step that throws on completion is only logged by the guard: call it directly. */
+    @Test
+    void completionNeverThrowsForAnonymousRequestsOrForCallersWhoseActionStays() {
+        Harness h = new Harness();
+        GuardExchange anonymous = h.guard.exchange(new Harness.FakeRequest(null, "GET", "/customers/A1", null));
+        h.guard.evaluate(anonymous);
+        assertThatCode(() -> h.step.completed(anonymous, 401)).doesNotThrowAnyException();
+        GuardExchange partner = h.guard.exchange(new Harness.FakeRequest("partner", "GET", "/customers/A1", null));
+        h.guard.evaluate(partner);
+        assertThatCode(() -> h.step.completed(partner, 200)).doesNotThrowAnyException();
+        assertThat(h.step.scoreOf("partner")).isPresent();
+        assertThat(h.step.scoreOf("nobody")).isEmpty();
+    }
+
+    @Test
+    void requestsRefusedByTheQuarantineAreNotScoredButOtherRefusalsAre() {
+        FakeClock clock = new FakeClock(Harness.START);
+        Harness.MapStore store = new Harness.MapStore();
+        AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults()).quarantineStore(store)
+                .clock(clock).build();
+        // the rate limiter refuses "limited" after the route step, before the anomaly step
+        GuardStep limiter = new GuardStep() {
+            @Override
+            public String name() {
+                return "fake-ratelimit";
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
+                return exchange.caller().filter(c -> c.id().equals("limited")).isPresent()
+                        ? Denials.rateLimited(1, Map.of()) : Decision.ALLOW;
+            }
+        };
+        ApiGuard guard = guard(clock, new ArrayList<>(), limiter, step);
+        store.quarantine("held", clock.instant().plusSeconds(600));
+        for (int i = 0; i < 50; i++) {
+            assertThat(send(guard, "held", "GET", "/customers/A" + i, 200)).isEqualTo(429);
+            assertThat(send(guard, "limited", "GET", "/customers/A" + i, 200)).isEqualTo(429);
+        }
+        assertThat(step.scoreOf("held")).as("refused by its own quarantine: no profile").isEmpty();
+        assertThat(step.scoreOf("limited")).as("refused by the rate limiter: scored").isPresent();
+        assertThat(step.trackedCallers()).isEqualTo(1);
+    }
+
+    /** A route without variables names no record: its 404s are neither misses nor lookups. */
+    @Test
+    void aRouteWithoutVariablesNamesNoRecord() {
+        Harness h = new Harness();
+        for (int i = 0; i < 200; i++) {
+            h.clock.advance(Duration.ofSeconds(1));
+            h.get("lister", "/customers", i % 10 < 8 ? 404 : 200);
+        }
+        assertThat(h.score("lister").reasons()).doesNotContainKeys(Signal.MISSES, Signal.ENUMERATION,
+                Signal.SEQUENTIAL);
+    }
+
+    /** Under /tenants/{tenant}/customers/{tag} a record is the pair: either part changing is a new one. */
+    @Test
+    void aRecordUnderSeveralVariablesIsNamedByAllOfThem() {
+        FakeClock clock = new FakeClock(Harness.START);
+        AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults())
+                .quarantineStore(new Harness.MapStore()).clock(clock).build();
+        ApiGuard guard = ApiGuard.builder().clock(clock).listener(e -> { })
+                .step(new Harness.FakeAuthentication())
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", "/tenants/{tenant}/customers/{tag}").requireScopes("customers:read").build()))
+                .step(step).build();
+        for (int i = 0; i < 250; i++) {
+            clock.advance(AnomalyScoringStepTest.MACHINE);
+            send(guard, "across-tenants", "GET", "/tenants/" + Harness.scattered(i) + "/customers/SAME001", 200);
+            send(guard, "across-tags", "GET", "/tenants/ONE/customers/" + Harness.scattered(i), 200);
+            send(guard, "one-record", "GET", "/tenants/ONE/customers/SAME001", 200);
+        }
+        assertThat(step.scoreOf("across-tenants").orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf("across-tags").orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf("one-record").orElseThrow().reasons()).doesNotContainKey(Signal.ENUMERATION);
+    }
+
+    /**
+     * A page number that is not 1 to 9 digits reads as one page beyond any other (so it is new once,
+     * then the same page); every digit 0 to 9 is a digit.
+     */
+    @Test
+    void unreadablePageNumbersAreOnePageAndEveryDigitIsADigit() {
+        AnomalyPolicy policy = AnomalyPolicy.builder().allowance(Signal.PAGING, 0, 1).maxPageSize(100)
+                .thresholds(1000, 2000, 3000).build();
+        Harness h = new Harness(policy);
+        String[] queries = {
+            "page=9&size=99",          // 0.99
+            "page=x",                  // unreadable: a new page, a quarter
+            "page=",                   // unreadable again: the same page, nothing
+            "page=1234567890",         // 10 digits: the same unreadable page, nothing
+            "page=0&size=90",          // 0.9
+            "page=0&size=100",         // the same page: nothing
+            "page=09"};                // page 9 again, but not the last one: a quarter
+        for (String q : queries) {
+            h.send("pager", "GET", "/customers", q, 200);
+        }
+        double expected = 0.99 + 0.25 + 0.9 + 0.25;
+        assertThat(h.score("pager").reasons().get(Signal.PAGING) / policy.points(Signal.PAGING))
+                .isCloseTo(expected, within(0.01));
+    }
+
+    /** At its very end a quarantine no longer holds: a caller still over the threshold gets the next, doubled. */
+    @Test
+    void aCallerStillOverTheThresholdWhenItsQuarantineEndsIsQuarantinedAgainForTwiceAsLong() {
+        Harness h = new Harness(failuresOnly(1, 2, 4, Duration.ofHours(1)));
+        for (int i = 0; i < 50; i++) {
+            h.get("c", "/customers", 403);
+        }
+        Instant end = h.store.until.get("c");
+        assertThat(end).isEqualTo(h.clock.instant().plus(Duration.ofMinutes(10)));
+        h.clock.set(end);
+        assertThat(h.get("c", "/customers", 403)).isEqualTo(403);
+        assertThat(h.store.until.get("c")).isEqualTo(end.plus(Duration.ofMinutes(20)));
+        SecurityEvent again = h.events.get(h.events.size() - 1);
+        assertThat(again.type()).isEqualTo(SecurityEventType.ANOMALY_QUARANTINED);
+        assertThat(again.detail("previous")).isEqualTo("throttle");
+        assertThat(again.detail("until")).isEqualTo(end.plus(Duration.ofMinutes(20)).toString());
+    }
+
+    /**
+     * In observe mode nothing refuses the caller, so its requests keep being scored: the quarantine
+     * it would have is announced once, and again only from the moment it would have ended.
+     */
+    @Test
+    void inObserveModeAQuarantineIsAnnouncedOnceUntilItWouldHaveEnded() {
+        Harness h = new Harness(failuresOnly(AnomalyPolicy.builder().mode(AnomalyMode.OBSERVE), 1, 2, 4,
+                Duration.ofHours(1)));
+        for (int i = 0; i < 10; i++) {
+            h.get("c", "/customers", 403);
+        }
+        List<SecurityEvent> quarantines = quarantines(h);
+        assertThat(quarantines).hasSize(1);
+        Instant end = Instant.parse(quarantines.get(0).detail("until"));
+        while (h.clock.instant().isBefore(end)) {
+            assertThat(h.get("c", "/customers", 403)).isEqualTo(403);
+            h.clock.advance(Duration.ofSeconds(30));
+        }
+        assertThat(quarantines(h)).hasSize(1);
+        h.clock.set(end);
+        h.get("c", "/customers", 403);
+        assertThat(quarantines(h)).hasSize(2);
+        assertThat(quarantines(h).get(1).detail("until")).isEqualTo(end.plus(Duration.ofMinutes(20)).toString());
+        assertThat(h.store.until).isEmpty();
+    }
+
+    private static List<SecurityEvent> quarantines(Harness h) {
+        return h.events.stream().filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED).toList();
+    }
+
+    /** A throttle that has ended while the score fell is lowered with its event (not renewed silently). */
+    @Test
+    void aThrottleThatEndedWhileTheScoreFellIsClearedWithAnEvent() {
+        Harness h = new Harness(failuresOnly(1, 4, 100));
+        for (int i = 0; i < 5; i++) {
+            h.get("c", "/customers", 403);
+        }
+        assertThat(h.throttles).hasSize(1);
+        h.clock.advance(Duration.ofMinutes(11)); // past the 10-minute throttle; the score has halved 11 times
+        h.get("c", "/customers", 200);
+        assertThat(h.throttles).containsExactly(h.throttles.get(0), "clear c");
+        SecurityEvent cleared = h.events.get(h.events.size() - 1);
+        assertThat(cleared.type()).isEqualTo(SecurityEventType.ANOMALY_CLEARED);
+        assertThat(cleared.detail("previous")).isEqualTo("throttle");
+        assertThat(cleared.detail("until")).isNull();
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.NONE);
+    }
+
+    /**
+     * Lowered from throttle before the throttle ran out, then raised again: the new throttle starts
+     * now and lasts its full duration (the old end is not reused).
+     */
+    @Test
+    void aCallerThrottledAgainAfterBeingLoweredGetsAFreshThrottle() {
+        Harness h = new Harness(failuresOnly(1, 4, 100));
+        for (int i = 0; i < 5; i++) {
+            h.get("c", "/customers", 403);
+        }
+        h.clock.advance(Duration.ofSeconds(42)); // 5 x 2^(-42/60) = 3.08: lowered to observe, 9 min before the end
+        h.get("c", "/customers", 200);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.OBSERVE);
+        h.clock.advance(Duration.ofSeconds(1));
+        h.get("c", "/customers", 403);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+        Instant end = h.clock.instant().plus(Duration.ofMinutes(10));
+        assertThat(h.throttles).hasSize(3).last().isEqualTo("throttle c 0.5 " + end);
+        SecurityEvent throttled = h.events.get(h.events.size() - 1);
+        assertThat(throttled.type()).isEqualTo(SecurityEventType.ANOMALY_THROTTLED);
+        assertThat(throttled.detail("until")).isEqualTo(end.toString());
+    }
+
+    @Test
+    void scoreOfNamesTheCaller() {
+        Harness h = new Harness();
+        h.get("partner-a", "/customers/A1", 200);
+        assertThat(h.score("partner-a").callerId()).isEqualTo("partner-a");
+    }
+
+    /** Idle profiles expire on the step's clock (no waiting): counted while used, gone after idleExpiry. */
+    @Test
+    void idleProfilesExpireOnTheStepsClock() {
+        Harness h = new Harness(AnomalyPolicy.builder().idleExpiry(Duration.ofHours(1)).build());
+        for (String caller : List.of("a", "b", "c")) {
+            h.get(caller, "/customers/A1", 200);
+        }
+        assertThat(h.step.trackedCallers()).isEqualTo(3);
+        h.clock.advance(Duration.ofMinutes(59));
+        h.get("a", "/customers/A1", 200);
+        assertThat(h.step.trackedCallers()).isEqualTo(3);
+        h.clock.advance(Duration.ofMinutes(2));
+        assertThat(h.step.trackedCallers()).isEqualTo(1);
+        assertThat(h.step.scoreOf("b")).isEmpty();
+        assertThat(h.step.scoreOf("a")).isPresent();
+    }
+
+    private static ApiGuard guard(FakeClock clock, List<SecurityEvent> events, GuardStep... last) {
+        ApiGuard.Builder b = ApiGuard.builder().clock(clock).listener(events::add)
+                .step(new Harness.FakeAuthentication())
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
+                        .route("GET", "/customers").requireScopes("customers:read")
+                        .route("POST", "/payments").requireScopes("payments:write")
+                        .build()));
+        for (GuardStep s : last) {
+            b.step(s);
+        }
+        return b.build();
+    }
+
+    private static int send(ApiGuard guard, String caller, String method, String path, int appStatus) {
+        GuardExchange exchange = guard.exchange(new Harness.FakeRequest(caller, method, path, null));
+        Decision d = guard.evaluate(exchange);
+        int status = d instanceof Decision.Deny deny ? deny.status() : appStatus;
+        guard.completed(exchange, status);
+        return status;
+    }
+}
