@@ -17,6 +17,7 @@ public final class FakeRequest implements GuardRequest {
     private final String path;
     private final Map<String, List<String>> headers = new TreeMap<>();
     private final Set<String> queryParameters = new HashSet<>();
+    private List<X509Certificate> certificates = List.of();
 
     private FakeRequest(String method, String path) {
         this.method = method;
@@ -44,6 +45,12 @@ public final class FakeRequest implements GuardRequest {
         return this;
     }
 
+    /** The client certificate chain of the TLS connection, leaf first. */
+    public FakeRequest certificates(X509Certificate... chain) {
+        certificates = List.of(chain);
+        return this;
+    }
+
     /** Adds a query parameter name. */
     public FakeRequest query(String name) {
         queryParameters.add(name);
@@ -67,7 +74,7 @@ public final class FakeRequest implements GuardRequest {
 
     @Override
     public List<X509Certificate> clientCertificates() {
-        return List.of();
+        return certificates;
     }
 
     @Override

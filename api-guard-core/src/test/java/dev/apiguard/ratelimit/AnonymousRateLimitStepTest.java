@@ -59,6 +59,7 @@ class AnonymousRateLimitStepTest {
     @Test
     void aFloodOfJunkTokensFromOnePeerIsRefusedAfterTheAnonymousCapacity() {
         ApiGuard guard = guard(policy().build());
+        assertThat(guard.steps().get(0).name()).isEqualTo("anonymous-ratelimit");
         Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 0; i < 5; i++) {
             assertThat(denied(send(guard, junk)).status()).isEqualTo(401);

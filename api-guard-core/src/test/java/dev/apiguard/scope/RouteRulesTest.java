@@ -87,6 +87,13 @@ class RouteRulesTest {
                 .build();
         assertThat(reversed.match("GET", "/a/b/c").orElseThrow().rule().scopes()).containsExactly("lit");
         assertThat(reversed.match("GET", "/a/z/c").orElseThrow().rule().scopes()).containsExactly("var");
+        // '~' sorts after '{': the literal still wins by kind, not by the text of the templates
+        RouteRules tilde = RouteRules.builder()
+                .route("GET", "/a/{x}/c").requireScopes("var")
+                .route("GET", "/a/~b/{y}").requireScopes("lit")
+                .build();
+        assertThat(tilde.match("GET", "/a/~b/c").orElseThrow().rule().scopes()).containsExactly("lit");
+        assertThat(tilde.match("GET", "/a/~c/c").orElseThrow().rule().scopes()).containsExactly("var");
     }
 
     @Test
@@ -122,6 +129,8 @@ class RouteRulesTest {
                 bad("backslash", b -> b.route("GET", "/a\\b").permitAll(), "segment"),
                 bad("bad variable name", b -> b.route("GET", "/a/{1x}").permitAll(), "variable name '1x'"),
                 bad("half a variable", b -> b.route("GET", "/a/{x").permitAll(), "segment '{x'"),
+                bad("the other half", b -> b.route("GET", "/a/ab}").permitAll(), "segment 'ab}'"),
+                bad("a variable without name", b -> b.route("GET", "/a/{}").permitAll(), "segment '{}'"),
                 bad("variable twice", b -> b.route("GET", "/a/{x}/{x}").permitAll(), "route GET /a/{x}/{x}: variable 'x' appears twice"),
                 bad("no scope", b -> b.route("GET", "/a").requireScopes(), "route GET /a: requireScopes needs at least one scope"),
                 bad("no alternative", b -> b.route("GET", "/a").requireAnyScope(), "route GET /a: requireAnyScope needs at least one scope"),

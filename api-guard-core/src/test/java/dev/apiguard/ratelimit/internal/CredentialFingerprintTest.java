@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.FakeRequest;
+import java.io.InputStream;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,6 +98,32 @@ class CredentialFingerprintTest {
     @Test
     void aValueStartingWithSpacesIsTakenWholeSpacesIncluded() {
         assertThat(authorization(" abc")).isNotEqualTo(authorization("  abc"));
+    }
+
+    /**
+     * The client certificate is a credential too: a request with a certificate alone has a
+     * fingerprint, each certificate its own, and only the leaf counts.
+     */
+    @Test
+    void theClientCertificateCounts() throws Exception {
+        X509Certificate client = certificate("fuzz-client.pem");
+        X509Certificate ca = certificate("fuzz-ca.pem");
+        CredentialFingerprint mtls = of(FakeRequest.get().certificates(client));
+        assertThat(mtls).isNotNull().isEqualTo(of(FakeRequest.get().certificates(client)));
+        assertThat(of(FakeRequest.get().certificates(ca))).isNotNull().isNotEqualTo(mtls);
+        assertThat(of(FakeRequest.get().certificates(client, ca))).isEqualTo(mtls);
+        CredentialFingerprint bearer = authorization("Bearer abc");
+        CredentialFingerprint bound = of(FakeRequest.get().header("Authorization", "Bearer abc").certificates(client));
+        assertThat(bound).isNotEqualTo(bearer).isNotEqualTo(mtls)
+                .isNotEqualTo(of(FakeRequest.get().header("Authorization", "Bearer abc").certificates(ca)));
+        assertThat(of(FakeRequest.get().header("X-API-Key", "k1").certificates(client)))
+                .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1")));
+    }
+
+    private static X509Certificate certificate(String name) throws Exception {
+        try (InputStream in = CredentialFingerprintTest.class.getResourceAsStream("/dev/apiguard/binding/" + name)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
     }
 
     @Test
