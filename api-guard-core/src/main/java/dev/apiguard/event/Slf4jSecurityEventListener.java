@@ -1,5 +1,6 @@
 package dev.apiguard.event;
 
+import java.util.HexFormat;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,9 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
     /** The MDC key that holds the caller's id while an event is logged. */
     public static final String MDC_CALLER = "apiguard.caller";
 
+    /** The longest value written whole; a longer one (a path can be kilobytes) is cut. */
+    static final int MAX_VALUE_LENGTH = 512;
+
     private final Logger log;
 
     /** A listener logging to {@code dev.apiguard.event}. */
@@ -32,7 +36,7 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
     public void onEvent(SecurityEvent event) {
         String previous = MDC.get(MDC_CALLER);
         if (event.callerId() != null) {
-            MDC.put(MDC_CALLER, event.callerId());
+            MDC.put(MDC_CALLER, mdcValue(event.callerId()));
         }
         try {
             switch (event.type()) {
@@ -69,14 +73,58 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
         return sb.toString();
     }
 
+    /**
+     * {@code name=value}, logfmt style: the value bare when it is visible ASCII without a double
+     * quote, a backslash or {@code =}; else in double quotes, with a backslash before each double
+     * quote and backslash in it. Either way no character can end the line or start a field of its
+     * own (log injection): line breaks and the other control characters (C0, DEL, C1, U+2028,
+     * U+2029) are written as a backslash, {@code u} and four hex digits. A value longer than
+     * {@value #MAX_VALUE_LENGTH} characters is cut, and the count of the rest written.
+     */
     private static void append(StringBuilder sb, String name, String value) {
-        if (value != null) {
-            sb.append(' ').append(name).append('=');
-            // log injection: keep one event on one line
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                sb.append(c < 0x20 || c == 0x7f ? '_' : c);
+        if (value == null) {
+            return;
+        }
+        sb.append(' ').append(name).append('=');
+        int length = Math.min(value.length(), MAX_VALUE_LENGTH);
+        boolean bare = length > 0 && length == value.length();
+        for (int i = 0; i < length && bare; i++) {
+            char c = value.charAt(i);
+            bare = c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=';
+        }
+        if (bare) {
+            sb.append(value);
+            return;
+        }
+        sb.append('"');
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else {
+                appendEscapingControls(sb, c);
             }
+        }
+        if (length < value.length()) {
+            sb.append("...(").append(value.length() - length).append(" more)");
+        }
+        sb.append('"');
+    }
+
+    /** The caller's id as put in the MDC: control characters escaped as in a logged value, cut alike. */
+    static String mdcValue(String callerId) {
+        StringBuilder sb = new StringBuilder(Math.min(callerId.length(), MAX_VALUE_LENGTH));
+        for (int i = 0; i < callerId.length() && i < MAX_VALUE_LENGTH; i++) {
+            appendEscapingControls(sb, callerId.charAt(i));
+        }
+        return sb.toString();
+    }
+
+    private static void appendEscapingControls(StringBuilder sb, char c) {
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
+            sb.append("\\u").append(HexFormat.of().toHexDigits(c));
+        } else {
+            sb.append(c);
         }
     }
 }
