@@ -123,7 +123,8 @@ public final class SignatureCheck {
         byte[] prefix;
         int keyLength;
         int sigLength;
-        if (Curve.Ed25519.equals(crv)) {
+        // the curve must be the algorithm's: EdDSA names either, Ed25519 only its own (RFC 9864)
+        if (Curve.Ed25519.equals(crv) && (JWSAlgorithm.EdDSA.equals(alg) || JWSAlgorithm.Ed25519.equals(alg))) {
             jca = "Ed25519";
             prefix = ED25519_SPKI_PREFIX;
             keyLength = 32;

@@ -38,6 +38,9 @@ public final class RateLimitAdjustments implements ThrottleControl {
                 .maximumSize(maximumSize)
                 .ticker(time::currentTimeNanos)
                 .expireAfter(Expiry.<String, Adjustment>writing((id, a) -> Duration.ofNanos(a.nanos())))
+                // maintenance on the calling thread, as in every cache of the library: size() and
+                // expiry are then exact when asked (with the common pool a race left counts stale)
+                .executor(Runnable::run)
                 .build();
     }
 

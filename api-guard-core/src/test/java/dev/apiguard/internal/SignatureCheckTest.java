@@ -15,10 +15,21 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The key-set path (a verifier kept per key object) answers exactly as the plain path. */
+/**
+ * Signature verification by key type and algorithm. The key-set path (a verifier kept per key
+ * object) answers exactly as the plain path in every case.
+ */
 class SignatureCheckTest {
 
     private static final RSAKey RSA = generateRsa(2048);
@@ -36,8 +47,10 @@ class SignatureCheckTest {
     }
 
     private static void assertBothAnswer(boolean expected, JWK key, Signed s) {
-        assertThat(SignatureCheck.verify(key.toPublicJWK(), s.header(), s.input(), s.signature())).isEqualTo(expected);
-        assertThat(SignatureCheck.verifyWithKeySetKey(key.toPublicJWK(), s.header(), s.input(), s.signature()))
+        // the public half; a secret key (which has none) as it is
+        JWK verifying = key.toPublicJWK() != null ? key.toPublicJWK() : key;
+        assertThat(SignatureCheck.verify(verifying, s.header(), s.input(), s.signature())).isEqualTo(expected);
+        assertThat(SignatureCheck.verifyWithKeySetKey(verifying, s.header(), s.input(), s.signature()))
                 .isEqualTo(expected);
     }
 
@@ -88,6 +101,106 @@ class SignatureCheckTest {
         RSAKey paddedLong = zeroPadded(RSA, 1);
         assertThat(SignatureCheck.rsaBits(paddedLong)).isEqualTo(2048);
         assertBothAnswer(true, paddedLong, sign(RSA, JWSAlgorithm.RS256));
+    }
+
+    /** An EdDSA key made with the JDK, and its signatures, without Nimbus' (Tink-based) signer. */
+    private record Ed(String jca, Curve curve, KeyPair pair, OctetKeyPair jwk) {
+        static Ed generate(String jca, Curve curve) throws Exception {
+            KeyPair pair = KeyPairGenerator.getInstance(jca).generateKeyPair();
+            byte[] spki = pair.getPublic().getEncoded();
+            int keyLength = curve.equals(Curve.Ed25519) ? 32 : 57;
+            byte[] x = Arrays.copyOfRange(spki, spki.length - keyLength, spki.length);
+            return new Ed(jca, curve, pair, new OctetKeyPair.Builder(curve, Base64URL.encode(x)).build());
+        }
+
+        Base64URL sign(byte[] input) throws Exception {
+            Signature signer = Signature.getInstance(jca);
+            signer.initSign(pair.getPrivate());
+            signer.update(input);
+            return Base64URL.encode(signer.sign());
+        }
+    }
+
+    private static final byte[] INPUT = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJzIn0".getBytes(StandardCharsets.US_ASCII);
+
+    private static void assertBothAnswer(boolean expected, JWK key, JWSAlgorithm alg, byte[] input, Base64URL sig) {
+        Signed s = new Signed(new JWSHeader(alg), input, sig);
+        assertBothAnswer(expected, key, s);
+    }
+
+    @Test
+    void ed25519SignaturesVerifyOnlyWithTheirKeyUnderEdDsaOrEd25519() throws Exception {
+        Ed ed = Ed.generate("Ed25519", Curve.Ed25519);
+        Base64URL sig = ed.sign(INPUT);
+        assertBothAnswer(true, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, sig);
+        assertBothAnswer(true, ed.jwk(), JWSAlgorithm.Ed25519, INPUT, sig);
+        // the curve is not the algorithm's, or the algorithm is not EdDSA at all
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.Ed448, INPUT, sig);
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.ES256, INPUT, sig);
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.RS256, INPUT, sig);
+        // another key, another input, a changed bit, a signature a byte short or long
+        assertBothAnswer(false, Ed.generate("Ed25519", Curve.Ed25519).jwk(), JWSAlgorithm.EdDSA, INPUT, sig);
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, "x".getBytes(StandardCharsets.US_ASCII), sig);
+        byte[] flipped = sig.decode();
+        flipped[10] ^= 1;
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, Base64URL.encode(flipped));
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT,
+                Base64URL.encode(Arrays.copyOf(sig.decode(), 63)));
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT,
+                Base64URL.encode(Arrays.copyOf(sig.decode(), 65)));
+    }
+
+    @Test
+    void ed448SignaturesVerifyOnlyUnderEdDsa() throws Exception {
+        Ed ed = Ed.generate("Ed448", Curve.Ed448);
+        Base64URL sig = ed.sign(INPUT);
+        assertBothAnswer(true, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, sig);
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.Ed25519, INPUT, sig);
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.Ed448, INPUT, sig); // not an algorithm we accept
+        assertBothAnswer(false, Ed.generate("Ed448", Curve.Ed448).jwk(), JWSAlgorithm.EdDSA, INPUT, sig);
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT,
+                Base64URL.encode(Arrays.copyOf(sig.decode(), 113)));
+        // an Ed25519 signature under an Ed448 key, and the reverse: lengths alone refuse them
+        Ed small = Ed.generate("Ed25519", Curve.Ed25519);
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, small.sign(INPUT));
+        assertBothAnswer(false, small.jwk(), JWSAlgorithm.EdDSA, INPUT, sig);
+    }
+
+    /** An OKP key whose x is not a key of its curve's length, or of a curve that signs nothing. */
+    @Test
+    void anOkpKeyOfTheWrongLengthOrAKeyAgreementCurveVerifiesNothing() throws Exception {
+        Ed ed = Ed.generate("Ed25519", Curve.Ed25519);
+        Base64URL sig = ed.sign(INPUT);
+        byte[] x = ed.jwk().getDecodedX();
+        OctetKeyPair longer = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(Arrays.copyOf(x, 33))).build();
+        OctetKeyPair shorter = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(Arrays.copyOf(x, 31))).build();
+        OctetKeyPair x25519 = new OctetKeyPair.Builder(Curve.X25519, Base64URL.encode(x)).build();
+        for (OctetKeyPair key : new OctetKeyPair[] {longer, shorter, x25519}) {
+            assertBothAnswer(false, key, JWSAlgorithm.EdDSA, INPUT, sig);
+        }
+    }
+
+    @Test
+    void anEcKeyVerifiesOnlyUnderItsCurvesAlgorithm() throws Exception {
+        ECKey p384 = new ECKeyGenerator(Curve.P_384).generate();
+        Signed es384 = sign(p384, JWSAlgorithm.ES384);
+        assertBothAnswer(true, p384, es384);
+        assertBothAnswer(false, p384, new Signed(new JWSHeader(JWSAlgorithm.ES256), es384.input(), es384.signature()));
+        assertBothAnswer(false, p384, new Signed(new JWSHeader(JWSAlgorithm.EdDSA), es384.input(), es384.signature()));
+        byte[] flipped = es384.signature().decode();
+        flipped[0] ^= 1;
+        assertBothAnswer(false, p384, new Signed(es384.header(), es384.input(), Base64URL.encode(flipped)));
+        // the all-zero ECDSA signature (CVE-2022-21449) verifies nothing
+        assertBothAnswer(false, p384, new Signed(es384.header(), es384.input(), Base64URL.encode(new byte[96])));
+    }
+
+    /** A shared secret is never a verification key here: HS256 with a key of the token's own choosing is refused. */
+    @Test
+    void aSymmetricKeyVerifiesNothing() throws Exception {
+        OctetSequenceKey secret = new OctetSequenceKeyGenerator(256).generate();
+        JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload("{\"sub\":\"s\"}"));
+        jws.sign(new MACSigner(secret));
+        assertBothAnswer(false, secret, new Signed(jws.getHeader(), jws.getSigningInput(), jws.getSignature()));
     }
 
     static RSAKey zeroPadded(RSAKey key, int zeros) {

@@ -1,0 +1,103 @@
+package dev.apiguard.token.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The JWKS fetch against a real HTTP server on loopback: the size limit to the byte, the status
+ * codes taken as a document, and why a fetch failed (the message names the limit, not a timeout).
+ */
+class JwksRetrieverTest {
+
+    private static final int LIMIT = 1_000;
+    // generous: no test here waits for it; a fetch that did would fail with the deadline's message
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final AtomicReference<byte[]> body = new AtomicReference<>();
+    private final AtomicInteger status = new AtomicInteger(200);
+    private HttpServer server;
+    private URL url;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/jwks", exchange -> {
+            byte[] b = body.get();
+            exchange.getResponseHeaders().add("Content-Type", "application/jwk-set+json");
+            exchange.sendResponseHeaders(status.get(), b.length == 0 ? -1 : b.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(b);
+            }
+        });
+        server.start();
+        url = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private JwksRetriever retriever() {
+        return new JwksRetriever(TIMEOUT, TIMEOUT, LIMIT);
+    }
+
+    private static byte[] document(int length) {
+        String prefix = "{\"keys\":[],\"pad\":\"";
+        return (prefix + "x".repeat(length - prefix.length() - 2) + "\"}").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aDocumentOfExactlyTheLimitIsTakenWithItsContentType() throws Exception {
+        body.set(document(LIMIT));
+        var resource = retriever().retrieveResource(url);
+        assertThat(resource.getContent()).hasSize(LIMIT).startsWith("{\"keys\":[]");
+        assertThat(resource.getContentType()).isEqualTo("application/jwk-set+json");
+    }
+
+    @Test
+    void oneByteOverTheLimitIsRefusedForItsSizeNotByTheDeadline() {
+        body.set(document(LIMIT + 1));
+        assertThatThrownBy(() -> retriever().retrieveResource(url)).isInstanceOf(IOException.class)
+                .hasMessage("JWKS document exceeds the size limit of " + LIMIT + " bytes");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {200, 203, 299})
+    void a2xxAnswerIsADocument(int code) throws Exception {
+        status.set(code);
+        body.set(document(100));
+        assertThat(retriever().retrieveResource(url).getContent()).startsWith("{\"keys\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {300, 304, 404, 500, 503})
+    void anyOtherStatusIsAFailureNamingIt(int code) {
+        status.set(code);
+        body.set(code == 304 ? new byte[0] : document(100));
+        assertThatThrownBy(() -> retriever().retrieveResource(url)).isInstanceOf(IOException.class)
+                .hasMessageContaining(Integer.toString(code));
+    }
+
+    @Test
+    void aUrlTheHttpClientCannotTakeIsAnIoException() throws Exception {
+        assertThatThrownBy(() -> retriever().retrieveResource(new URL("http://127.0.0.1:" + server.getAddress().getPort()
+                + "/jwks?a b"))).isInstanceOf(IOException.class).hasMessage("not a valid JWKS URL");
+    }
+}
