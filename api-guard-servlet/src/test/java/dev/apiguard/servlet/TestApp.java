@@ -61,6 +61,14 @@ final class TestApp implements AutoCloseable {
     static final String BOOM_HEADER = "X-Test-Boom";
     /** Ties the recorders to one request. */
     static final String ID_HEADER = "X-Request-Id";
+    /**
+     * The async timeout of {@code /async-timeout}. Not 1 ms: Jetty 12.1 schedules the timeout and
+     * only then stores its task, and a timeout that fires in between finds no task and is dropped,
+     * so the request hangs; on a loaded machine a 1 ms timeout lost that race (the test request
+     * timed out unanswered, with or without the guard's filters). A second is far beyond any pause
+     * between those two statements.
+     */
+    static final long ASYNC_TIMEOUT_MILLIS = 1000;
 
     static final RouteRules RULES = RouteRules.builder()
             .route("GET", "/health").permitAll()
@@ -297,7 +305,7 @@ final class TestApp implements AutoCloseable {
                         }
                     });
                 }
-                case "/async-timeout" -> req.startAsync(req, resp).setTimeout(1);
+                case "/async-timeout" -> req.startAsync(req, resp).setTimeout(ASYNC_TIMEOUT_MILLIS);
                 case "/payments" -> {
                     String body = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                     send(resp, 201, seen(req) + "|body=" + body);
