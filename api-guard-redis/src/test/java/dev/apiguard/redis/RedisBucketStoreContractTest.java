@@ -57,6 +57,14 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         }
     }
 
+    /** {@link #FIVE_PER_TEN_MINUTES} refills 5,000 tokens in 10 minutes: one per 120 ms. */
+    private static final long NANOS_PER_TOKEN = Duration.ofMinutes(10).toNanos() / 5000;
+
+    /** The most tokens {@link #FIVE_PER_TEN_MINUTES} refilled since {@code started} (a {@code nanoTime}), plus one for rounding. */
+    private static long refilledSince(long started) {
+        return (System.nanoTime() - started) / NANOS_PER_TOKEN + 1;
+    }
+
     /** The Redis server's clock in microseconds, the clock the bucket script refills on. */
     private long serverMicros() {
         long[] now = new long[1];
@@ -102,8 +110,10 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         redis(RedisCommands::scriptFlush);
         try (RedisMonitor monitor = RedisMonitor.start(redis)) {
             String key = "caller:flushed-" + UUID.randomUUID();
-            assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
-            assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).remainingTokens()).isEqualTo(3000);
+            // 5 a day: no token refills (one per 17.28 s) between the two calls, so exactly 3,000 are left
+            RateLimitPlan daily = RateLimitPlan.simple("p", 5, Duration.ofDays(1));
+            assertThat(store().tryConsume(key, daily.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
+            assertThat(store().tryConsume(key, daily.configuration(), 1000).remainingTokens()).isEqualTo(3000);
             assertThat(monitor.clientCommands()).containsExactly("evalsha", "eval", "evalsha");
         }
     }
@@ -112,21 +122,30 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
     void aDrainedBucketRefillsOnTheServersClock() {
         String key = "caller:refill-" + UUID.randomUUID();
         // emptied a minute ago: half a unit back (one unit per 2 minutes)
+        long started = System.nanoTime();
         long aMinuteAgo = serverMicros() - Duration.ofMinutes(1).toNanos() / 1000;
         redis(r -> r.set("apiguard:rl:" + key, "v1 " + aMinuteAgo + " 0"));
         BucketStore.Outcome refused = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+        // what the server's clock refilled between reading it and running the script (20 tokens: 2.4 s)
+        long late = Math.max(20, refilledSince(started));
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
-        assertThat(refused.remainingTokens()).isBetween(500L, 520L);
-        assertThat(refused.nanosToWaitForRefill()).isBetween(Duration.ofSeconds(55).toNanos(), Duration.ofSeconds(60).toNanos());
+        assertThat(refused.remainingTokens()).isBetween(500L, 500L + late);
+        assertThat(refused.nanosToWaitForRefill()).isBetween(
+                Math.min(Duration.ofSeconds(55).toNanos(), Duration.ofSeconds(60).toNanos() - late * NANOS_PER_TOKEN),
+                Duration.ofSeconds(60).toNanos());
 
         // emptied two and a half minutes ago: one unit back and a quarter on the way
+        long restarted = System.nanoTime();
         long earlier = serverMicros() - Duration.ofSeconds(150).toNanos() / 1000;
         redis(r -> r.set("apiguard:rl:" + key, "v1 " + earlier + " 0"));
         BucketStore.Outcome taken = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+        long later = Math.max(20, refilledSince(restarted));
         assertThat(taken.status()).isEqualTo(Status.CONSUMED);
-        assertThat(taken.remainingTokens()).isBetween(250L, 270L);
+        assertThat(taken.remainingTokens()).isBetween(250L, 250L + later);
         // 4,750 tokens short of full at 5,000 per 10 minutes: 9.5 minutes
-        assertThat(taken.nanosToWaitForReset()).isBetween(Duration.ofSeconds(560).toNanos(), Duration.ofSeconds(570).toNanos());
+        assertThat(taken.nanosToWaitForReset()).isBetween(
+                Math.min(Duration.ofSeconds(560).toNanos(), Duration.ofSeconds(570).toNanos() - later * NANOS_PER_TOKEN),
+                Duration.ofSeconds(570).toNanos());
     }
 
     @Test
