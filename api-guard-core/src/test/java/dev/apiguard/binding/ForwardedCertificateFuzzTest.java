@@ -12,10 +12,9 @@ import dev.apiguard.binding.internal.ForwardedCertificateHeader;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Der;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Malformed;
 import dev.apiguard.binding.internal.XfccHeader;
+import dev.apiguard.fakes.Certificates;
 import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.fakes.Fuzzing;
-import java.io.InputStream;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -47,8 +46,8 @@ class ForwardedCertificateFuzzTest {
             "xfcc_hash_mismatch", "xfcc_bad_key", "xfcc_control_character", "xfcc_empty_element",
             "xfcc_misplaced_quote", "xfcc_pair_without_equals", "xfcc_text_after_quote",
             "xfcc_unquoted_equals", "xfcc_unterminated_quote");
-    private static final X509Certificate CA = certificate("fuzz-ca.pem");
-    private static final X509Certificate CLIENT = certificate("fuzz-client.pem");
+    private static final X509Certificate CA = Certificates.ca();
+    private static final X509Certificate CLIENT = Certificates.client();
     private static final ClientCertificates CERTIFICATES = ClientCertificates.builder()
             .forwardedHeader(HEADER)
             .trustedProxies(TrustedProxies.of("192.0.2.1"))
@@ -123,13 +122,5 @@ class ForwardedCertificateFuzzTest {
         java.util.HashSet<String> all = new java.util.HashSet<>(a);
         all.addAll(b);
         return all;
-    }
-
-    private static X509Certificate certificate(String resource) {
-        try (InputStream in = ForwardedCertificateFuzzTest.class.getResourceAsStream(resource)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        } catch (Exception e) {
-            throw new IllegalStateException(resource, e);
-        }
     }
 }

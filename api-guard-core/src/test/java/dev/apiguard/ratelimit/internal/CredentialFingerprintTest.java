@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
 import dev.apiguard.fakes.FakeGuards;
+import dev.apiguard.fakes.Certificates;
 import dev.apiguard.fakes.FakeRequest;
-import java.io.InputStream;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 
@@ -105,9 +104,9 @@ class CredentialFingerprintTest {
      * fingerprint, each certificate its own, and only the leaf counts.
      */
     @Test
-    void theClientCertificateCounts() throws Exception {
-        X509Certificate client = certificate("fuzz-client.pem");
-        X509Certificate ca = certificate("fuzz-ca.pem");
+    void theClientCertificateCounts() {
+        X509Certificate client = Certificates.client();
+        X509Certificate ca = Certificates.ca();
         CredentialFingerprint mtls = of(FakeRequest.get().certificates(client));
         assertThat(mtls).isNotNull().isEqualTo(of(FakeRequest.get().certificates(client)));
         assertThat(of(FakeRequest.get().certificates(ca))).isNotNull().isNotEqualTo(mtls);
@@ -118,12 +117,6 @@ class CredentialFingerprintTest {
                 .isNotEqualTo(of(FakeRequest.get().header("Authorization", "Bearer abc").certificates(ca)));
         assertThat(of(FakeRequest.get().header("X-API-Key", "k1").certificates(client)))
                 .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1")));
-    }
-
-    private static X509Certificate certificate(String name) throws Exception {
-        try (InputStream in = CredentialFingerprintTest.class.getResourceAsStream("/dev/apiguard/binding/" + name)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
     }
 
     @Test
