@@ -5,6 +5,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.event.Level;
 
 /**
  * The default listener: logs each event through SLF4J on the logger {@code dev.apiguard.event},
@@ -34,23 +35,26 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
 
     @Override
     public void onEvent(SecurityEvent event) {
+        Level level = switch (event.type()) {
+            case REQUEST_ALLOWED, TOKEN_ACCEPTED -> Level.DEBUG;
+            case KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED, STORE_UNAVAILABLE -> Level.WARN;
+            default -> Level.INFO;
+        };
+        // nothing built, nothing put in the MDC, for a line that is not written (allowed requests
+        // while DEBUG is off: the common case, once per request)
+        if (!log.isEnabledForLevel(level)) {
+            return;
+        }
         String previous = MDC.get(MDC_CALLER);
         if (event.callerId() != null) {
             MDC.put(MDC_CALLER, mdcValue(event.callerId()));
         }
         try {
-            switch (event.type()) {
-                case REQUEST_ALLOWED, TOKEN_ACCEPTED -> {
-                    if (log.isDebugEnabled()) {
-                        log.debug(format(event));
-                    }
-                }
-                case KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED, STORE_UNAVAILABLE -> log.warn(format(event));
-                default -> {
-                    if (log.isInfoEnabled()) {
-                        log.info(format(event));
-                    }
-                }
+            String line = format(event);
+            switch (level) {
+                case DEBUG -> log.debug(line);
+                case WARN -> log.warn(line);
+                default -> log.info(line);
             }
         } finally {
             if (previous == null) {
@@ -113,6 +117,13 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
 
     /** The caller's id as put in the MDC: control characters escaped as in a logged value, cut alike. */
     static String mdcValue(String callerId) {
+        boolean plain = callerId.length() <= MAX_VALUE_LENGTH;
+        for (int i = 0; i < callerId.length() && plain; i++) {
+            plain = !isControl(callerId.charAt(i));
+        }
+        if (plain) {
+            return callerId; // the common case: no copy
+        }
         StringBuilder sb = new StringBuilder(Math.min(callerId.length(), MAX_VALUE_LENGTH));
         for (int i = 0; i < callerId.length() && i < MAX_VALUE_LENGTH; i++) {
             appendEscapingControls(sb, callerId.charAt(i));
@@ -120,8 +131,12 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
         return sb.toString();
     }
 
+    private static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+    }
+
     private static void appendEscapingControls(StringBuilder sb, char c) {
-        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
+        if (isControl(c)) {
             sb.append("\\u").append(HexFormat.of().toHexDigits(c));
         } else {
             sb.append(c);

@@ -118,6 +118,13 @@ class Slf4jSecurityEventListenerTest {
     }
 
     @Test
+    void aCallerIdWithoutControlCharactersGoesInTheMdcAsItIs() {
+        String id = "partner-a";
+        assertThat(Slf4jSecurityEventListener.mdcValue(id)).isSameAs(id);
+        assertThat(Slf4jSecurityEventListener.mdcValue("c".repeat(512))).hasSize(512);
+    }
+
+    @Test
     void theCallerInTheMdcIsCutLikeAValue() {
         assertThat(Slf4jSecurityEventListener.mdcValue("c".repeat(600))).hasSize(512);
         assertThat(Slf4jSecurityEventListener.mdcValue("a\u2028b")).isEqualTo("a\\u2028b");
