@@ -20,6 +20,9 @@ class GuardExchangeTagTest {
     private record Second(int value) {
     }
 
+    private record Third(long value) {
+    }
+
     @Test
     void tagsAreKeptPerTypeReplacedAndRemoved() {
         GuardExchange ex = guard.exchange(FakeRequest.of("GET", "/"));
@@ -32,6 +35,10 @@ class GuardExchangeTagTest {
         ex.tag(First.class, null);
         assertThat(ex.tag(First.class)).isNull();
         assertThat(ex.tag(Second.class)).isEqualTo(new Second(2));
+        // a type never tagged, among others that are: looked for to the end, not past it
+        assertThat(ex.tag(Third.class)).isNull();
+        ex.tag(Third.class, null);
+        assertThat(ex.tag(Third.class)).isNull();
     }
 
     @Test
