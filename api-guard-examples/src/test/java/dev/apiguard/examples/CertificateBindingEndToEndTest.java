@@ -64,7 +64,7 @@ class CertificateBindingEndToEndTest {
     }
 
     static List<String> options(String header, String proxy) {
-        return List.of("--port", "0",
+        return SuiteFlags.unlimited("--port", "0",
                 "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
                 "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
                 "--jwks", dir.resolve("jwks.json").toString(),

@@ -75,7 +75,7 @@ abstract class DemoApiContractTest {
         pki.writeCaPem(dir.resolve("ca.pem"));
         issuer.writeJwks(dir.resolve("jwks.json"));
         secondIssuer.writeJwks(dir.resolve("second-jwks.json"));
-        server = container().start(DemoOptions.parse(List.of("--port", "0",
+        server = container().start(DemoOptions.parse(SuiteFlags.unlimited("--port", "0",
                 "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
                 "--client-ca", dir.resolve("ca.pem").toString(),
                 "--issuer", ISSUER, "--jwks", dir.resolve("jwks.json").toString(),

@@ -41,7 +41,7 @@ class DpopEndToEndTest {
         pki.writeServerKeyStore(dir.resolve("server.p12"), "pw".toCharArray());
         pki.writeCaPem(dir.resolve("ca.pem"));
         Files.writeString(dir.resolve("jwks.json"), issuer.jwksJson());
-        server = DemoServer.start(DemoOptions.parse(List.of("--port", "0",
+        server = DemoServer.start(DemoOptions.parse(SuiteFlags.unlimited("--port", "0",
                 "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
                 "--client-ca", dir.resolve("ca.pem").toString(),
                 "--issuer", ISSUER, "--audience", AUDIENCE, "--jwks", dir.resolve("jwks.json").toString())));

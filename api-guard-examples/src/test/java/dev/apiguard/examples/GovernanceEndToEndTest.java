@@ -57,7 +57,7 @@ class GovernanceEndToEndTest {
         Files.writeString(dir.resolve("keys.txt"), "# sha256 client scopes expiry\n"
                 + ApiKeys.sha256Hex(validKey) + " legacy-partner customers:read " + now.plus(Duration.ofDays(30)) + "\n"
                 + ApiKeys.sha256Hex(expiredKey) + " former-partner customers:read " + now.minus(Duration.ofDays(2)) + "\n");
-        server = DemoServer.start(DemoOptions.parse(List.of("--port", "0",
+        server = DemoServer.start(DemoOptions.parse(SuiteFlags.unlimited("--port", "0",
                 "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
                 "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
                 "--jwks", dir.resolve("jwks.json").toString(),
