@@ -88,7 +88,7 @@ public final class RedisGuardState implements AutoCloseable {
         this.bucketStore = new RedisBucketStore(connection, b.keyPrefix + "rl:", b.keyPrefix + "rl-cas:",
                 b.commandTimeout, b.failurePolicy, b.closedRetryAfter, availability);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
-        this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability);
+        this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, b.clock);
         this.keyPrefix = b.keyPrefix;
         this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }
@@ -201,7 +201,10 @@ public final class RedisGuardState implements AutoCloseable {
             return this;
         }
 
-        /** The clock that stamps events and dates quarantines. Default: {@link Clock#systemUTC()}. */
+        /**
+         * The clock that stamps events and measures a quarantine's time to live (from now to its
+         * end). Default: {@link Clock#systemUTC()}.
+         */
         public Builder clock(Clock newClock) {
             this.clock = Objects.requireNonNull(newClock, "clock cannot be null");
             return this;

@@ -3,16 +3,20 @@ package dev.apiguard.redis;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.StoreUnavailableException;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.TimeToLive;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * A {@link QuarantineStore} in Redis, shared by every app node: one key per quarantined caller
- * ({@code apiguard:q:} and its id) holding the end of the quarantine in epoch milliseconds and
- * expiring then ({@code PXAT}).
+ * ({@code apiguard:q:} and its id) holding the end of the quarantine in epoch milliseconds. The
+ * key expires when the quarantine ends by this node's clock ({@link RedisGuardState.Builder#clock}):
+ * its time to live is the time left ({@code PX}), not an instant on Redis's own clock, so a Redis
+ * whose clock is off neither shortens nor lengthens a quarantine.
  *
  * <p>When Redis does not answer within the command timeout: under
  * {@link RedisFailurePolicy#OPEN} a look-up answers "not quarantined" and a write is dropped;
@@ -26,13 +30,15 @@ public final class RedisQuarantineStore implements QuarantineStore {
     private final String prefix;
     private final RedisFailurePolicy failurePolicy;
     private final Availability availability;
+    private final Clock clock;
 
     RedisQuarantineStore(StatefulRedisConnection<byte[], byte[]> connection, String prefix,
-            RedisFailurePolicy failurePolicy, Availability availability) {
+            RedisFailurePolicy failurePolicy, Availability availability, Clock clock) {
         this.connection = connection;
         this.prefix = prefix;
         this.failurePolicy = failurePolicy;
         this.availability = availability;
+        this.clock = clock;
     }
 
     @Override
@@ -41,12 +47,12 @@ public final class RedisQuarantineStore implements QuarantineStore {
             return;
         }
         try {
-            long ms = until.toEpochMilli();
-            if (ms <= System.currentTimeMillis()) {
+            long left = TimeToLive.millis(clock.instant(), until);
+            if (left <= 0) {
                 connection.sync().del(key(callerId));
             } else {
-                connection.sync().set(key(callerId), Long.toString(ms).getBytes(StandardCharsets.US_ASCII),
-                        SetArgs.Builder.pxAt(ms));
+                connection.sync().set(key(callerId),
+                        Long.toString(TimeToLive.epochMillis(until)).getBytes(StandardCharsets.US_ASCII), SetArgs.Builder.px(left));
             }
             availability.success();
         } catch (RuntimeException e) {
