@@ -1,7 +1,13 @@
 package dev.apiguard.event;
 
+import dev.apiguard.internal.ClockTimeMeter;
+import io.github.bucket4j.Bucket;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -12,6 +18,15 @@ import org.slf4j.event.Level;
  * refusals at INFO, allowed requests at DEBUG and faults at WARN, with the caller's id in the
  * MDC under {@code apiguard.caller} while the line is written.
  *
+ * <p><b>A flood does not flood the log.</b> INFO and WARN lines are written within a budget per
+ * event type, by default {@value #DEFAULT_LINES} lines per {@link #DEFAULT_PERIOD} (refilled
+ * greedily); beyond it lines of that type are counted, not written, and the next line of the type
+ * that is written ends with {@code suppressed=N}, the number left out since the one before. A
+ * scraper refused 10,000 times a second thus writes 10 lines a second per kind of refusal, not
+ * 10,000. Other listeners (metrics, an audit sink of your own) still get every event; use
+ * {@link Builder#unlimited()} where the log itself must hold every refusal. DEBUG lines (allowed
+ * requests) have no budget: DEBUG is switched on to see everything.
+ *
  * <p>Thread-safe.
  */
 public final class Slf4jSecurityEventListener implements SecurityEventListener {
@@ -19,18 +34,48 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
     /** The MDC key that holds the caller's id while an event is logged. */
     public static final String MDC_CALLER = "apiguard.caller";
 
+    /** INFO and WARN lines written per event type per {@link #DEFAULT_PERIOD} before the rest are counted. */
+    public static final int DEFAULT_LINES = 100;
+
+    /** The period of {@link #DEFAULT_LINES}: ten seconds. */
+    public static final Duration DEFAULT_PERIOD = Duration.ofSeconds(10);
+
     /** The longest value written whole; a longer one (a path can be kilobytes) is cut. */
     static final int MAX_VALUE_LENGTH = 512;
 
-    private final Logger log;
+    private static final int TYPES = SecurityEventType.values().length;
 
-    /** A listener logging to {@code dev.apiguard.event}. */
+    private final Logger log;
+    /** One bucket per {@link SecurityEventType#ordinal()}; null without a budget. */
+    private final Bucket[] budgets;
+    private final AtomicLongArray suppressed = new AtomicLongArray(TYPES);
+
+    /** A listener logging to {@code dev.apiguard.event}, with the default budget. */
     public Slf4jSecurityEventListener() {
         this(LoggerFactory.getLogger("dev.apiguard.event"));
     }
 
     Slf4jSecurityEventListener(Logger log) {
+        this(log, builder());
+    }
+
+    private Slf4jSecurityEventListener(Logger log, Builder b) {
         this.log = log;
+        if (b.lines == 0) {
+            this.budgets = null;
+        } else {
+            ClockTimeMeter time = new ClockTimeMeter(b.clock);
+            this.budgets = new Bucket[TYPES];
+            for (int i = 0; i < TYPES; i++) {
+                budgets[i] = Bucket.builder().withCustomTimePrecision(time)
+                        .addLimit(l -> l.capacity(b.lines).refillGreedy(b.lines, b.period)).build();
+            }
+        }
+    }
+
+    /** A builder, with the default budget and the system clock. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -45,12 +90,21 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
         if (!log.isEnabledForLevel(level)) {
             return;
         }
+        long left = 0;
+        if (budgets != null && level != Level.DEBUG) {
+            int type = event.type().ordinal();
+            if (!budgets[type].tryConsume(1)) {
+                suppressed.incrementAndGet(type);
+                return;
+            }
+            left = suppressed.getAndSet(type, 0);
+        }
         String previous = MDC.get(MDC_CALLER);
         if (event.callerId() != null) {
             MDC.put(MDC_CALLER, mdcValue(event.callerId()));
         }
         try {
-            String line = format(event);
+            String line = left == 0 ? format(event) : format(event) + " suppressed=" + left;
             switch (level) {
                 case DEBUG -> log.debug(line);
                 case WARN -> log.warn(line);
@@ -140,6 +194,58 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
             sb.append("\\u").append(HexFormat.of().toHexDigits(c));
         } else {
             sb.append(c);
+        }
+    }
+
+    /** Builds a {@link Slf4jSecurityEventListener}. Not thread-safe. */
+    public static final class Builder {
+        private int lines = DEFAULT_LINES;
+        private Duration period = DEFAULT_PERIOD;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /**
+         * At most {@code lines} INFO and WARN lines per event type per {@code period}, refilled
+         * greedily (a line every {@code period / lines}). Default: {@value Slf4jSecurityEventListener#DEFAULT_LINES} per
+         * 10 seconds.
+         *
+         * @throws IllegalArgumentException when {@code lines} is not positive or the period is not
+         *     positive
+         */
+        public Builder linesPerEventType(int lines, Duration period) {
+            Objects.requireNonNull(period, "period cannot be null");
+            if (lines <= 0) {
+                throw new IllegalArgumentException("lines must be positive, was " + lines);
+            }
+            if (period.isNegative() || period.isZero()) {
+                throw new IllegalArgumentException("period must be positive, was " + period);
+            }
+            this.lines = lines;
+            this.period = period;
+            return this;
+        }
+
+        /** Every line written, whatever the rate: for a log that must hold every refusal. */
+        public Builder unlimited() {
+            this.lines = 0;
+            return this;
+        }
+
+        /** The clock the budget refills on. Default: {@link Clock#systemUTC()}. */
+        public Builder clock(Clock newClock) {
+            this.clock = Objects.requireNonNull(newClock, "clock cannot be null");
+            return this;
+        }
+
+        /** The listener, logging to {@code dev.apiguard.event}. */
+        public Slf4jSecurityEventListener build() {
+            return new Slf4jSecurityEventListener(LoggerFactory.getLogger("dev.apiguard.event"), this);
+        }
+
+        Slf4jSecurityEventListener build(Logger log) {
+            return new Slf4jSecurityEventListener(log, this);
         }
     }
 }

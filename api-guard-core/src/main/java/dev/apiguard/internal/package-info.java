@@ -1,6 +1,7 @@
 /**
  * JOSE internals shared by the capabilities that verify signed JWTs (access tokens, DPoP proofs,
- * client assertions): strict compact-JWS splitting and single-key signature checks. Not API; may
+ * client assertions): strict compact-JWS splitting and single-key signature checks; and Bucket4j
+ * time from a {@code Clock}, for every bucket the library keeps. Not API; may
  * change in any release. Capability packages may use it because it decides nothing on its own.
  */
 package dev.apiguard.internal;

@@ -7,6 +7,7 @@ import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.internal.ClockTimeMeter;
 import dev.apiguard.ratelimit.internal.ClientAddress;
 import dev.apiguard.ratelimit.internal.CredentialFingerprint;
 import dev.apiguard.ratelimit.internal.RateLimitFields;
@@ -56,7 +57,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
         this.policy = policy;
         this.plan = policy.anonymousPlan();
         this.tokens = plan.tokensFor(1, 1.0);
-        LocalBucketStore.ClockTimeMeter time = new LocalBucketStore.ClockTimeMeter(policy.clock());
+        ClockTimeMeter time = new ClockTimeMeter(policy.clock());
         this.knownCredentials = Caffeine.newBuilder()
                 .maximumSize(KNOWN_CREDENTIALS_MAXIMUM_SIZE)
                 // kept while in use: each request's look-up in evaluate renews it, so completed need

@@ -3,6 +3,7 @@ package dev.apiguard.ratelimit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.apiguard.internal.ClockTimeMeter;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
@@ -10,7 +11,6 @@ import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -115,25 +115,5 @@ public final class LocalBucketStore implements BucketStore {
             longest = Math.max(longest, (long) Math.min(Math.ceil(nanos), Long.MAX_VALUE / 2));
         }
         return longest;
-    }
-
-    /** Bucket4j time from a {@link Clock}, in nanoseconds since the epoch. */
-    static final class ClockTimeMeter implements TimeMeter {
-        private final Clock clock;
-
-        ClockTimeMeter(Clock clock) {
-            this.clock = clock;
-        }
-
-        @Override
-        public long currentTimeNanos() {
-            Instant now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
-        }
     }
 }

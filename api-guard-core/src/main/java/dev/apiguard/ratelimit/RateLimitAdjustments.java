@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.apiguard.ThrottleControl;
+import dev.apiguard.internal.ClockTimeMeter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -33,7 +34,7 @@ public final class RateLimitAdjustments implements ThrottleControl {
 
     private RateLimitAdjustments(Clock clock, long maximumSize) {
         this.clock = clock;
-        LocalBucketStore.ClockTimeMeter time = new LocalBucketStore.ClockTimeMeter(clock);
+        ClockTimeMeter time = new ClockTimeMeter(clock);
         this.factors = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .ticker(time::currentTimeNanos)

@@ -1,6 +1,10 @@
 package dev.apiguard.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apiguard.fakes.FakeClock;
+import java.time.Duration;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,6 +147,95 @@ class Slf4jSecurityEventListenerTest {
         SecurityEvent e = event(SecurityEventType.TOKEN_REJECTED, null, "/a", Map.of());
         both.onEvent(e);
         assertThat(seen).containsExactly(e, e);
+    }
+
+    @Test
+    void aFloodOfOneKindWritesItsBudgetThenCountsWhatItLeftOutOnTheNextLine() {
+        FakeClock clock = new FakeClock(NOW);
+        RecordingLogger log = new RecordingLogger(false);
+        Slf4jSecurityEventListener listener = Slf4jSecurityEventListener.builder()
+                .linesPerEventType(3, Duration.ofSeconds(3)).clock(clock).build(log);
+        for (int i = 0; i < 10; i++) {
+            listener.onEvent(event(SecurityEventType.QUARANTINE_REFUSED, "scraper", "/r/" + i, Map.of()));
+        }
+        assertThat(log.lines).extracting(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .containsExactly("path=/r/0", "path=/r/1", "path=/r/2");
+        // another kind of event has a budget of its own
+        listener.onEvent(event(SecurityEventType.TOKEN_REJECTED, null, "/t", Map.of()));
+        assertThat(log.lines).hasSize(4).last().isEqualTo("INFO token.rejected peer=192.0.2.1 method=GET path=/t");
+        // one line refills per second (greedily); the line written says how many were left out
+        clock.advance(Duration.ofMillis(999));
+        listener.onEvent(event(SecurityEventType.QUARANTINE_REFUSED, "scraper", "/r/10", Map.of()));
+        assertThat(log.lines).hasSize(4);
+        clock.advance(Duration.ofMillis(1));
+        listener.onEvent(event(SecurityEventType.QUARANTINE_REFUSED, "scraper", "/r/11", Map.of()));
+        assertThat(log.lines).hasSize(5).last()
+                .isEqualTo("INFO anomaly.quarantine_refused caller=scraper peer=192.0.2.1 method=GET path=/r/11 suppressed=8");
+        clock.advance(Duration.ofSeconds(1));
+        listener.onEvent(event(SecurityEventType.QUARANTINE_REFUSED, "scraper", "/r/12", Map.of()));
+        assertThat(log.lines).hasSize(6).last().asString().endsWith("path=/r/12");
+    }
+
+    @Test
+    void warningsHaveABudgetToo() {
+        FakeClock clock = new FakeClock(NOW);
+        RecordingLogger log = new RecordingLogger(false);
+        Slf4jSecurityEventListener listener = Slf4jSecurityEventListener.builder()
+                .linesPerEventType(2, Duration.ofMinutes(1)).clock(clock).build(log);
+        for (int i = 0; i < 5; i++) {
+            listener.onEvent(event(SecurityEventType.STEP_FAILED, null, "/s", Map.of()));
+        }
+        assertThat(log.lines).containsExactly("WARN guard.step_failed peer=192.0.2.1 method=GET path=/s",
+                "WARN guard.step_failed peer=192.0.2.1 method=GET path=/s");
+        clock.advance(Duration.ofSeconds(30));
+        listener.onEvent(event(SecurityEventType.STEP_FAILED, null, "/s", Map.of()));
+        assertThat(log.lines).last().isEqualTo("WARN guard.step_failed peer=192.0.2.1 method=GET path=/s suppressed=3");
+    }
+
+    @Test
+    void debugLinesAndAnUnlimitedListenerWriteEveryLine() {
+        FakeClock clock = new FakeClock(NOW);
+        RecordingLogger debug = new RecordingLogger(true);
+        Slf4jSecurityEventListener budgeted = Slf4jSecurityEventListener.builder()
+                .linesPerEventType(1, Duration.ofHours(1)).clock(clock).build(debug);
+        RecordingLogger all = new RecordingLogger(false);
+        Slf4jSecurityEventListener unlimited = Slf4jSecurityEventListener.builder()
+                .linesPerEventType(1, Duration.ofHours(1)).unlimited().clock(clock).build(all);
+        for (int i = 0; i < 250; i++) {
+            budgeted.onEvent(event(SecurityEventType.REQUEST_ALLOWED, "partner-a", "/a", Map.of()));
+            unlimited.onEvent(event(SecurityEventType.RATE_LIMITED, "partner-a", "/a", Map.of()));
+        }
+        assertThat(debug.lines).hasSize(250).allMatch(l -> l.startsWith("DEBUG request.allowed") && !l.contains("suppressed"));
+        assertThat(all.lines).hasSize(250).allMatch(l -> l.startsWith("INFO ") && !l.contains("suppressed"));
+    }
+
+    @Test
+    void theDefaultBudgetIsAHundredLinesPerKindPerTenSeconds() {
+        FakeClock clock = new FakeClock(NOW);
+        RecordingLogger log = new RecordingLogger(false);
+        Slf4jSecurityEventListener listener = Slf4jSecurityEventListener.builder().clock(clock).build(log);
+        for (int i = 0; i < 1_000; i++) {
+            listener.onEvent(event(SecurityEventType.TOKEN_REJECTED, null, "/a", Map.of()));
+        }
+        assertThat(log.lines).hasSize(Slf4jSecurityEventListener.DEFAULT_LINES).hasSize(100);
+        clock.advance(Slf4jSecurityEventListener.DEFAULT_PERIOD);
+        for (int i = 0; i < 1_000; i++) {
+            listener.onEvent(event(SecurityEventType.TOKEN_REJECTED, null, "/a", Map.of()));
+        }
+        assertThat(log.lines).hasSize(200).element(100).asString().endsWith(" suppressed=900");
+    }
+
+    @Test
+    void aBudgetNeedsPositiveLinesAndPeriod() {
+        Slf4jSecurityEventListener.Builder b = Slf4jSecurityEventListener.builder();
+        assertThatThrownBy(() -> b.linesPerEventType(0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lines");
+        assertThatThrownBy(() -> b.linesPerEventType(1, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("period");
+        assertThatThrownBy(() -> b.linesPerEventType(1, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("period");
+        assertThatThrownBy(() -> b.linesPerEventType(1, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> b.clock(null)).isInstanceOf(NullPointerException.class);
     }
 
     /** Records "LEVEL message"; debug on or off. (The MDC cannot be seen: slf4j-simple's keeps nothing.) */
