@@ -21,7 +21,9 @@ import java.util.Objects;
  *
  * <p>Place it <em>first</em>, before any token is parsed. The client address is the TCP peer, or
  * the first untrusted {@code X-Forwarded-For} hop read right to left when the peer is one of the
- * policy's {@linkplain RateLimitPolicy#trustedProxies() trusted proxies}. Per request:
+ * policy's {@linkplain RateLimitPolicy#trustedProxies() trusted proxies}. An IPv6 address counts
+ * for its whole network of {@linkplain RateLimitPolicy#anonymousIpv6Prefix() /64} by default: a
+ * client handed a /64 would otherwise take a fresh bucket with each of its addresses. Per request:
  * <ul>
  *   <li>a path in {@link RateLimitPolicy#anonymousExemptPaths()}: allowed, uncounted;</li>
  *   <li>a credential that authenticated successfully and was last presented within {@link #KNOWN_CREDENTIAL_TTL}
@@ -137,7 +139,8 @@ public final class AnonymousRateLimitStep implements GuardStep {
     }
 
     private String key(GuardExchange exchange) {
-        return "peer:" + ClientAddress.of(exchange.request(), policy.trustedProxies());
+        return "peer:" + ClientAddress.bucket(ClientAddress.of(exchange.request(), policy.trustedProxies()),
+                policy.anonymousIpv6Prefix());
     }
 
     @Override

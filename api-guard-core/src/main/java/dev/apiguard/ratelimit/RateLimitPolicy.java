@@ -22,7 +22,8 @@ import java.util.Set;
  *   <li>resolver: {@link PlanResolver#fromCaller()} (the plan the token named), else the default;</li>
  *   <li>every route costs 1 unit; no route overrides the caller's plan;</li>
  *   <li>anonymous per-peer plan: {@link #DEFAULT_ANONYMOUS_PLAN} (20 per second), no exempt path,
- *       {@link TrustedProxies#NONE} (the TCP peer is the client);</li>
+ *       {@link TrustedProxies#NONE} (the TCP peer is the client), an IPv6 client counted per
+ *       {@value #DEFAULT_ANONYMOUS_IPV6_PREFIX}-bit network;</li>
  *   <li>{@code RateLimit} fields only on 429 answers;</li>
  *   <li>store: a {@link LocalBucketStore} of {@value LocalBucketStore#DEFAULT_MAXIMUM_SIZE}
  *       buckets on the policy's clock; adjustments: a fresh {@link RateLimitAdjustments}.</li>
@@ -35,6 +36,8 @@ public final class RateLimitPolicy {
     public static final RateLimitPlan DEFAULT_PLAN = RateLimitPlan.simple("default", 50, Duration.ofSeconds(1));
     /** The per-peer plan before authentication: 20 requests without a valid credential per second. */
     public static final RateLimitPlan DEFAULT_ANONYMOUS_PLAN = RateLimitPlan.simple("anonymous", 20, Duration.ofSeconds(1));
+    /** The IPv6 network an anonymous client is counted by: a /64, what one subscriber is handed at least. */
+    public static final int DEFAULT_ANONYMOUS_IPV6_PREFIX = 64;
 
     private final Map<String, RateLimitPlan> plans;
     private final RateLimitPlan defaultPlan;
@@ -44,6 +47,7 @@ public final class RateLimitPolicy {
     private final RateLimitPlan anonymousPlan;
     private final Set<String> anonymousExemptPaths;
     private final TrustedProxies trustedProxies;
+    private final int anonymousIpv6Prefix;
     private final boolean emitHeadersOnAllowed;
     private final BucketStore store;
     private final RateLimitAdjustments adjustments;
@@ -58,6 +62,7 @@ public final class RateLimitPolicy {
         this.anonymousPlan = b.anonymousPlan;
         this.anonymousExemptPaths = Set.copyOf(b.anonymousExemptPaths);
         this.trustedProxies = b.trustedProxies;
+        this.anonymousIpv6Prefix = b.anonymousIpv6Prefix;
         this.emitHeadersOnAllowed = b.emitHeadersOnAllowed;
         this.clock = b.clock;
         this.store = b.store != null ? b.store : LocalBucketStore.create(b.clock, LocalBucketStore.DEFAULT_MAXIMUM_SIZE);
@@ -98,6 +103,11 @@ public final class RateLimitPolicy {
     /** The proxies whose {@code X-Forwarded-For} is believed. */
     public TrustedProxies trustedProxies() {
         return trustedProxies;
+    }
+
+    /** How many leading bits of an IPv6 client address name its anonymous bucket (128: each address its own). */
+    public int anonymousIpv6Prefix() {
+        return anonymousIpv6Prefix;
     }
 
     /** Whether allowed responses carry the {@code RateLimit-Policy} and {@code RateLimit} fields. */
@@ -160,6 +170,7 @@ public final class RateLimitPolicy {
         private RateLimitPlan anonymousPlan = DEFAULT_ANONYMOUS_PLAN;
         private final Set<String> anonymousExemptPaths = new LinkedHashSet<>();
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
+        private int anonymousIpv6Prefix = DEFAULT_ANONYMOUS_IPV6_PREFIX;
         private boolean emitHeadersOnAllowed;
         private BucketStore store;
         private RateLimitAdjustments adjustments;
@@ -238,6 +249,22 @@ public final class RateLimitPolicy {
         /** Proxies whose {@code X-Forwarded-For} names the client. Default: {@link TrustedProxies#NONE}. */
         public Builder trustedProxies(TrustedProxies proxies) {
             this.trustedProxies = Objects.requireNonNull(proxies, "trustedProxies cannot be null");
+            return this;
+        }
+
+        /**
+         * How many leading bits of an IPv6 client address name its anonymous bucket: every address
+         * of one network shares it. Default: {@value RateLimitPolicy#DEFAULT_ANONYMOUS_IPV6_PREFIX}
+         * (a subscriber is handed a /64 or more, and could otherwise take a fresh bucket with each
+         * request); 128 counts each address alone. IPv4 addresses always count alone.
+         *
+         * @throws IllegalArgumentException when {@code bits} is not between 32 and 128
+         */
+        public Builder anonymousIpv6Prefix(int bits) {
+            if (bits < 32 || bits > 128) {
+                throw new IllegalArgumentException("anonymousIpv6Prefix must be between 32 and 128 bits, was " + bits);
+            }
+            this.anonymousIpv6Prefix = bits;
             return this;
         }
 

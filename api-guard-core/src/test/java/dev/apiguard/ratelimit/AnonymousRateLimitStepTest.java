@@ -72,6 +72,41 @@ class AnonymousRateLimitStepTest {
     }
 
     @Test
+    void aFloodFromEveryAddressOfOneIpv6NetworkSharesItsBucket() {
+        ApiGuard guard = guard(policy().build());
+        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        for (int i = 1; i <= 5; i++) {
+            assertThat(denied(send(guard, junk.from("2001:db8:1:2::" + Integer.toHexString(i)))).status()).isEqualTo(401);
+        }
+        // a sixth address of the same /64: limited; an address of the next /64: not
+        assertThat(denied(send(guard, junk.from("2001:db8:1:2:ffff:ffff:ffff:fff0"))).status()).isEqualTo(429);
+        assertThat(denied(send(guard, junk.from("2001:db8:1:3::1"))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aPrefixOf128CountsEachIpv6AddressAlone() {
+        ApiGuard guard = guard(policy().anonymousIpv6Prefix(128).build());
+        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        for (int i = 1; i <= 5; i++) {
+            send(guard, junk.from("2001:db8:1:2::1"));
+        }
+        assertThat(denied(send(guard, junk.from("2001:db8:1:2::1"))).status()).isEqualTo(429);
+        assertThat(denied(send(guard, junk.from("2001:db8:1:2::2"))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void anIpv6PrefixOutsideThirtyTwoToOneHundredTwentyEightBitsIsAConfigurationError() {
+        assertThat(RateLimitPolicy.builder().build().anonymousIpv6Prefix()).isEqualTo(64);
+        assertThat(RateLimitPolicy.builder().anonymousIpv6Prefix(32).build().anonymousIpv6Prefix()).isEqualTo(32);
+        assertThat(RateLimitPolicy.builder().anonymousIpv6Prefix(128).build().anonymousIpv6Prefix()).isEqualTo(128);
+        for (int bits : new int[] {31, 129, 0, -64}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RateLimitPolicy.builder().anonymousIpv6Prefix(bits))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("anonymousIpv6Prefix")
+                    .hasMessageContaining(Integer.toString(bits));
+        }
+    }
+
+    @Test
     void aValidCallerFromTheFloodingPeerIsLimitedByItsOwnBucketOnly() {
         ApiGuard guard = guard(policy().build());
         Request valid = Request.get("/customers").header("Authorization", "Bearer partner-a");

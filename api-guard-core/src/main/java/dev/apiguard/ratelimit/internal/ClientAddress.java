@@ -59,6 +59,34 @@ public final class ClientAddress {
         return normalized[0];
     }
 
+    /**
+     * The bucket an address counts against: an IPv6 address stands for its network of
+     * {@code ipv6Prefix} bits ({@code 2001:db8:1:2:0:0:0:0/64}), because one subscriber is handed a
+     * whole /64 or more and could otherwise take a fresh bucket with each request; an IPv4 address
+     * (an IPv4-mapped IPv6 one too) stands for itself. Text that is not an IP literal (a zone id, a
+     * container's own form) stands for itself, unchanged. Never resolves names.
+     */
+    public static String bucket(String address, int ipv6Prefix) {
+        String literal = address.length() > 2 && address.charAt(0) == '[' && address.charAt(address.length() - 1) == ']'
+                ? address.substring(1, address.length() - 1) : address;
+        String canonical = normalize(literal);
+        if (canonical == null) {
+            return address;
+        }
+        if (canonical.indexOf(':') < 0 || ipv6Prefix >= 128) {
+            return canonical;
+        }
+        try {
+            byte[] bytes = InetAddress.getByName(canonical).getAddress();
+            for (int bit = ipv6Prefix; bit < 128; bit++) {
+                bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+            }
+            return InetAddress.getByAddress(bytes).getHostAddress() + "/" + ipv6Prefix;
+        } catch (UnknownHostException e) {
+            return canonical; // cannot happen: a canonical literal and 16 bytes
+        }
+    }
+
     /** The canonical text of an IP literal, or {@code null} when the text is not one. Never resolves names. */
     static String normalize(String text) {
         boolean v4 = IPV4.matcher(text).matches();
