@@ -33,6 +33,11 @@ public final class AnomalyPolicy {
     public static final Duration DEFAULT_QUARANTINE_TTL = Duration.ofMinutes(15);
     /** Default longest quarantine after repeats: 24 hours. */
     public static final Duration DEFAULT_MAX_QUARANTINE_TTL = Duration.ofHours(24);
+    /**
+     * Default probation after a quarantine: 6 hours, in which the caller is quarantined again as
+     * soon as its score reaches the throttle threshold and has risen since its release.
+     */
+    public static final Duration DEFAULT_PROBATION = Duration.ofHours(6);
     /** Default throttle factor: half of the caller's plan. */
     public static final double DEFAULT_THROTTLE_FACTOR = 0.5;
     /** Default throttle duration: 10 minutes (renewed while the score stays high). */
@@ -83,6 +88,7 @@ public final class AnomalyPolicy {
     private final Duration maxQuarantineTtl;
     private final double throttleFactor;
     private final Duration throttleDuration;
+    private final Duration probation;
     private final int[] points;
     private final double[] allowance;
     private final double[] step;
@@ -108,6 +114,7 @@ public final class AnomalyPolicy {
         maxQuarantineTtl = b.maxQuarantineTtl;
         throttleFactor = b.throttleFactor;
         throttleDuration = b.throttleDuration;
+        probation = b.probation;
         points = new int[Signal.values().length];
         allowance = new double[points.length];
         step = new double[points.length];
@@ -176,6 +183,17 @@ public final class AnomalyPolicy {
     /** The longest quarantine after repeats. */
     public Duration maxQuarantineTtl() {
         return maxQuarantineTtl;
+    }
+
+    /**
+     * How long a caller is on probation after a quarantine ends ({@link Duration#ZERO}: never).
+     * On probation a caller is quarantined again as soon as its score reaches the throttle
+     * threshold and is higher than when the quarantine ended, that is as soon as the behaviour
+     * that got it quarantined goes on, rather than when it has built up the quarantine threshold
+     * again.
+     */
+    public Duration probation() {
+        return probation;
     }
 
     /** The factor a throttled caller's plan is multiplied by. */
@@ -280,7 +298,8 @@ public final class AnomalyPolicy {
      *   <li>mode {@link AnomalyMode#ENFORCE}; no allow-listed caller; no opted-out route;</li>
      *   <li>thresholds: observe 5, throttle 10, quarantine 20 points; an action is lowered again
      *       only when the score falls below 80 % of its threshold (hysteresis);</li>
-     *   <li>quarantine 15 minutes, doubled on each repeat up to 24 hours; throttle to 0.5 of the
+     *   <li>quarantine 15 minutes, doubled on each repeat up to 24 hours, then 6 hours of
+     *       {@linkplain AnomalyPolicy#probation() probation}; throttle to 0.5 of the
      *       plan for 10 minutes, renewed while the score stays at or above the throttle threshold;</li>
      *   <li>severities ({@link Signal#defaultSeverity()}): sequential critical (5); misses,
      *       failures, low-and-slow error (4); enumeration, paging warning (3); volume, new route
@@ -305,6 +324,7 @@ public final class AnomalyPolicy {
         private double quarantineThreshold = DEFAULT_QUARANTINE_THRESHOLD;
         private Duration quarantineTtl = DEFAULT_QUARANTINE_TTL;
         private Duration maxQuarantineTtl = DEFAULT_MAX_QUARANTINE_TTL;
+        private Duration probation = DEFAULT_PROBATION;
         private double throttleFactor = DEFAULT_THROTTLE_FACTOR;
         private Duration throttleDuration = DEFAULT_THROTTLE_DURATION;
         private final Map<Signal, Severity> severities = new EnumMap<>(Signal.class);
@@ -377,6 +397,19 @@ public final class AnomalyPolicy {
         /** The longest quarantine after repeats. Default 24 hours. */
         public Builder maxQuarantineTtl(Duration ttl) {
             this.maxQuarantineTtl = positive("maxQuarantineTtl", ttl);
+            return this;
+        }
+
+        /**
+         * How long a caller is on {@linkplain AnomalyPolicy#probation() probation} after a
+         * quarantine; {@link Duration#ZERO} switches probation off. Default 6 hours.
+         */
+        public Builder probation(Duration d) {
+            Objects.requireNonNull(d, "probation cannot be null");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("probation must not be negative: " + d);
+            }
+            this.probation = d;
             return this;
         }
 

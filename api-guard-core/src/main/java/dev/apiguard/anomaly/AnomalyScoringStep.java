@@ -40,7 +40,10 @@ import java.util.Optional;
  *       {@code anomaly.quarantined}, {@code anomaly.cleared}) with details {@code score},
  *       {@code reasons}, {@code previous}, {@code mode}. In enforce mode, throttle calls the
  *       {@link ThrottleControl} and quarantine writes the {@link QuarantineStore} (TTL doubled per
- *       repeat up to the policy's maximum); in observe mode only the events happen.</li>
+ *       repeat up to the policy's maximum); in observe mode only the events happen. After a
+ *       quarantine the caller is on {@linkplain AnomalyPolicy#probation() probation}: quarantined
+ *       again at the throttle threshold once its score has risen since its release (detail
+ *       {@code probation=true}).</li>
  * </ul>
  * Time is the exchange's {@link GuardExchange#now()}; {@link #scoreOf} and idle expiry use the
  * step's clock. Profiles live in a Caffeine cache bounded by {@link AnomalyPolicy#maxCallers()}
@@ -196,19 +199,29 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
 
     /** A change of action decided under the profile's lock, carried out after it. */
     private record Change(AnomalyAction previous, AnomalyAction next, AnomalyScore score, boolean renewThrottle,
-            Instant until) {
+            Instant until, boolean probation) {
     }
 
     private Change transition(CallerProfile profile, long now) {
         AnomalyAction current = profile.action();
-        if (current == AnomalyAction.QUARANTINE && profile.quarantinedUntil() <= now) {
+        boolean released = current == AnomalyAction.QUARANTINE && profile.quarantinedUntil() <= now;
+        if (released) {
             // the quarantine ended: judge the caller afresh, as throttled at most
             current = AnomalyAction.THROTTLE;
             profile.action(current);
         }
         AnomalyScore score = score(profile, now);
+        if (released && !policy.probation().isZero()) {
+            profile.probation(now + policy.probation().toMillis(), score.score());
+        }
         AnomalyAction next = current;
         AnomalyAction target = policy.actionFor(score.score());
+        // on probation, the behaviour going on is enough: the throttle threshold, and a score that rose
+        boolean probation = target == AnomalyAction.THROTTLE && profile.probationUntil() > now
+                && score.score() > profile.releaseScore();
+        if (probation) {
+            target = AnomalyAction.QUARANTINE;
+        }
         if (target.compareTo(current) > 0) {
             next = target;
         } else {
@@ -237,7 +250,8 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             return null;
         }
         profile.action(next);
-        return new Change(current, next, withAction(score, next), renew, until);
+        return new Change(current, next, withAction(score, next), renew, until,
+                probation && next == AnomalyAction.QUARANTINE);
     }
 
     private static AnomalyScore withAction(AnomalyScore s, AnomalyAction action) {
@@ -271,6 +285,9 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         details.put("mode", policy.mode().name().toLowerCase(java.util.Locale.ROOT));
         if (change.until() != null) {
             details.put("until", change.until().toString());
+        }
+        if (change.probation()) {
+            details.put("probation", "true");
         }
         exchange.emit(type, details);
     }

@@ -152,4 +152,16 @@ class AnomalyPolicyTest {
         AnomalyPolicy p = AnomalyPolicy.builder().quarantineTtl(Duration.ofMinutes(2)).maxQuarantineTtl(Duration.ofMinutes(2)).build();
         assertThat(p.maxQuarantineTtl()).isEqualTo(p.quarantineTtl());
     }
+
+    @Test
+    void probationIsSixHoursByDefaultZeroSwitchesItOffAndItIsNeverNegative() {
+        assertThat(AnomalyPolicy.defaults().probation()).isEqualTo(Duration.ofHours(6));
+        assertThat(AnomalyPolicy.builder().probation(Duration.ZERO).build().probation()).isZero();
+        assertThat(AnomalyPolicy.builder().probation(Duration.ofMinutes(30)).build().probation())
+                .isEqualTo(Duration.ofMinutes(30));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnomalyPolicy.builder().probation(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("probation");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnomalyPolicy.builder().probation(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("probation");
+    }
 }

@@ -181,6 +181,80 @@ class AnomalyScoringStepEdgesTest {
         assertThat(again.detail("until")).isEqualTo(end.plus(Duration.ofMinutes(20)).toString());
     }
 
+    /** Quarantines a failures-only caller (throttle at 2 failures, quarantine at 4); returns the end. */
+    private static Instant quarantineForFailures(Harness h) {
+        for (int i = 0; i < 4; i++) {
+            h.get("c", "/customers", 403);
+        }
+        Instant end = h.store.until.get("c");
+        assertThat(end).isEqualTo(h.clock.instant().plus(Duration.ofMinutes(10)));
+        return end;
+    }
+
+    /**
+     * On probation after a quarantine, the caller is quarantined again as soon as it reaches the
+     * throttle threshold with a score that rose since its release: 2 failures instead of 4.
+     */
+    @Test
+    void onProbationTheThrottleThresholdIsEnoughToBeQuarantinedAgain() {
+        Harness h = new Harness(failuresOnly(1, 2, 4, Duration.ofMinutes(1)));
+        h.clock.set(quarantineForFailures(h));
+        Instant released = h.clock.instant();
+        assertThat(h.get("c", "/customers", 403)).isEqualTo(403); // 1 failure: under every threshold
+        assertThat(h.get("c", "/customers", 403)).isEqualTo(403); // 2: the throttle threshold
+        assertThat(h.store.until.get("c")).isEqualTo(released.plus(Duration.ofMinutes(20)));
+        SecurityEvent again = h.events.get(h.events.size() - 1);
+        assertThat(again.type()).isEqualTo(SecurityEventType.ANOMALY_QUARANTINED);
+        assertThat(again.detail("probation")).isEqualTo("true");
+        // the first request after the release, under the throttle threshold, had lowered it to observe
+        assertThat(again.detail("previous")).isEqualTo("observe");
+        assertThat(h.throttles).hasSize(2).last().isEqualTo("clear c"); // the throttle before the first quarantine, then its end
+        assertThat(h.get("c", "/customers", 200)).isEqualTo(429);
+    }
+
+    /** Without probation the second quarantine needs the full threshold again; the first event has no probation detail. */
+    @Test
+    void withoutProbationTheCallerIsOnlyThrottledAtTheThrottleThreshold() {
+        Harness h = new Harness(failuresOnly(AnomalyPolicy.builder().probation(Duration.ZERO), 1, 2, 4, Duration.ofMinutes(1)));
+        Instant end = quarantineForFailures(h);
+        assertThat(h.events).filteredOn(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
+                .singleElement().satisfies(e -> assertThat(e.detail("probation")).isNull());
+        h.clock.set(end);
+        h.get("c", "/customers", 403);
+        h.get("c", "/customers", 403);
+        assertThat(h.store.until.get("c")).isEqualTo(end);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+        h.get("c", "/customers", 403);
+        h.get("c", "/customers", 403);
+        assertThat(h.store.until.get("c")).isEqualTo(end.plus(Duration.ofMinutes(20)));
+    }
+
+    /**
+     * A caller released with a score still over the throttle threshold is not quarantined again for
+     * that score alone: only if it rises. Probation ends after its duration (6 hours by default).
+     */
+    @Test
+    void probationQuarantinesOnlyAScoreThatRoseAndEndsAfterItsDuration() {
+        // a half-life of an hour: 10 minutes of quarantine leave 4 × 2^(-1/6) = 3.56 failures
+        Harness h = new Harness(failuresOnly(1, 2, 4, Duration.ofHours(1)));
+        Instant end = quarantineForFailures(h);
+        h.clock.set(end);
+        h.get("c", "/customers", 200);
+        assertThat(h.score("c").score()).isBetween(2 * 4.0, 4 * 4.0);
+        h.clock.advance(Duration.ofMinutes(1));
+        h.get("c", "/customers", 200);
+        assertThat(h.store.until.get("c")).isEqualTo(end);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+        // after six hours the failures have decayed and probation is over: 2 failures only throttle
+        h.clock.set(end.plus(AnomalyPolicy.DEFAULT_PROBATION));
+        h.get("c", "/customers", 200);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.NONE);
+        h.get("c", "/customers", 403);
+        h.get("c", "/customers", 403);
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+        assertThat(h.store.until.get("c")).isEqualTo(end);
+    }
+
     /**
      * In observe mode nothing refuses the caller, so its requests keep being scored: the quarantine
      * it would have is announced once, and again only from the moment it would have ended.

@@ -64,6 +64,8 @@ public final class CallerProfile {
     private long throttledUntil;
     private long quarantinedUntil;
     private int quarantines;
+    private long probationUntil;
+    private double releaseScore;
 
     /** A profile of a caller first seen at {@code now} (epoch millis). */
     public CallerProfile(long now) {
@@ -309,6 +311,22 @@ public final class CallerProfile {
     public void quarantined(long until) {
         this.quarantinedUntil = until;
         this.quarantines++;
+    }
+
+    /** Puts the caller on probation until {@code until} (epoch millis), released at {@code score}. */
+    public void probation(long until, double score) {
+        this.probationUntil = until;
+        this.releaseScore = score;
+    }
+
+    /** Until when (epoch millis) the caller is on probation after its last quarantine; 0 when never. */
+    public long probationUntil() {
+        return probationUntil;
+    }
+
+    /** The caller's score when its last quarantine ended. */
+    public double releaseScore() {
+        return releaseScore;
     }
 
     /** How many times the caller was quarantined while tracked. */
