@@ -211,7 +211,8 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             profile.action(current);
         }
         AnomalyScore score = score(profile, now);
-        if (released && !policy.probation().isZero()) {
+        if (released) {
+            // a zero probation ends where it starts
             profile.probation(now + policy.probation().toMillis(), score.score());
         }
         AnomalyAction next = current;
@@ -250,8 +251,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             return null;
         }
         profile.action(next);
-        return new Change(current, next, withAction(score, next), renew, until,
-                probation && next == AnomalyAction.QUARANTINE);
+        return new Change(current, next, withAction(score, next), renew, until, probation);
     }
 
     private static AnomalyScore withAction(AnomalyScore s, AnomalyAction action) {

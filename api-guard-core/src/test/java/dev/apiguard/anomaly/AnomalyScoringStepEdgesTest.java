@@ -200,7 +200,9 @@ class AnomalyScoringStepEdgesTest {
         Harness h = new Harness(failuresOnly(1, 2, 4, Duration.ofMinutes(1)));
         h.clock.set(quarantineForFailures(h));
         Instant released = h.clock.instant();
-        assertThat(h.get("c", "/customers", 403)).isEqualTo(403); // 1 failure: under every threshold
+        assertThat(h.get("c", "/customers", 200)).isEqualTo(200); // released with a score of almost 0
+        assertThat(h.get("c", "/customers", 403)).isEqualTo(403); // 1 failure: risen, but under the throttle threshold
+        assertThat(h.score("c").action()).isEqualTo(AnomalyAction.OBSERVE);
         assertThat(h.get("c", "/customers", 403)).isEqualTo(403); // 2: the throttle threshold
         assertThat(h.store.until.get("c")).isEqualTo(released.plus(Duration.ofMinutes(20)));
         SecurityEvent again = h.events.get(h.events.size() - 1);
@@ -227,6 +229,27 @@ class AnomalyScoringStepEdgesTest {
         h.get("c", "/customers", 403);
         h.get("c", "/customers", 403);
         assertThat(h.store.until.get("c")).isEqualTo(end.plus(Duration.ofMinutes(20)));
+    }
+
+    /** Probation lasts exactly its duration from the first request after the release. */
+    @Test
+    void probationEndsExactlyAfterItsDuration() {
+        for (long offset : new long[] {-1, 0}) {
+            Harness h = new Harness(failuresOnly(AnomalyPolicy.builder().probation(Duration.ofHours(1)), 1, 2, 4,
+                    Duration.ofMinutes(1)));
+            Instant end = quarantineForFailures(h);
+            h.clock.set(end);
+            h.get("c", "/customers", 200);
+            h.clock.set(end.plus(Duration.ofHours(1)).plusMillis(offset));
+            h.get("c", "/customers", 403);
+            h.get("c", "/customers", 403);
+            if (offset < 0) {
+                assertThat(h.store.until.get("c")).as("a millisecond before its end").isAfter(end);
+            } else {
+                assertThat(h.store.until.get("c")).as("at its end").isEqualTo(end);
+                assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
+            }
+        }
     }
 
     /**

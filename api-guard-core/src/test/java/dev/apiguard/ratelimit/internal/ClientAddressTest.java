@@ -78,9 +78,19 @@ class ClientAddressTest {
         "unix:/run/app.sock               | 64  | unix:/run/app.sock",
         "example.com                      | 64  | example.com",              // never resolved
         "[]                               | 64  | []",
+        "[2001:db8:1:2::1                 | 64  | [2001:db8:1:2::1",         // half a bracket pair: not a literal
+        "2001:db8:1:2::1]                 | 64  | 2001:db8:1:2::1]",
+        "1.2.3                            | 64  | 1.2.3",                    // InetAddress's shorthand forms are not read
+        "10                               | 64  | 10",
     })
     void anIpv6ClientCountsForItsNetwork(String address, int prefix, String bucket) {
         assertThat(ClientAddress.bucket(address, prefix)).isEqualTo(bucket);
+    }
+
+    @Test
+    void anEmptyAddressStandsForItself() {
+        assertThat(ClientAddress.bucket("", 64)).isEmpty();
+        assertThat(ClientAddress.bucket("[", 64)).isEqualTo("[");
     }
 
     @Test
