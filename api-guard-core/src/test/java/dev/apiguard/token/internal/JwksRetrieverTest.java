@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +36,7 @@ class JwksRetrieverTest {
 
     private final AtomicReference<byte[]> body = new AtomicReference<>();
     private final AtomicInteger status = new AtomicInteger(200);
+    private final CountDownLatch release = new CountDownLatch(1);
     private HttpServer server;
     private URL url;
 
@@ -51,6 +57,7 @@ class JwksRetrieverTest {
 
     @AfterEach
     void stop() {
+        release.countDown();
         server.stop(0);
     }
 
@@ -99,5 +106,95 @@ class JwksRetrieverTest {
     void aUrlTheHttpClientCannotTakeIsAnIoException() throws Exception {
         assertThatThrownBy(() -> retriever().retrieveResource(new URL("http://127.0.0.1:" + server.getAddress().getPort()
                 + "/jwks?a b"))).isInstanceOf(IOException.class).hasMessage("not a valid JWKS URL");
+    }
+
+    @Test
+    void anInterruptedFetchGivesUpAtOnceAndKeepsTheInterrupt() throws Exception {
+        server.createContext("/held", exchange -> {
+            try {
+                release.await(30, TimeUnit.SECONDS); // never answers while the test runs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        URL held = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/held");
+
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> retriever().retrieveResource(held)).isInstanceOf(InterruptedIOException.class);
+            // whoever interrupted the fetching thread (a shutdown) must still see it
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void anOversizedDocumentIsCutOffNotDownloadedToTheEnd() throws Exception {
+        CompletableFuture<Boolean> wroteItAll = new CompletableFuture<>();
+        server.createContext("/huge", exchange -> {
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) 'x');
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < 1024; i++) { // 64 MiB, far more than socket buffers hold
+                    out.write(chunk);
+                }
+                wroteItAll.complete(true);
+            } catch (IOException clientClosed) {
+                wroteItAll.complete(false);
+            }
+        });
+        URL huge = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/huge");
+
+        assertThatThrownBy(() -> retriever().retrieveResource(huge)).isInstanceOf(IOException.class)
+                .hasMessage("JWKS document exceeds the size limit of " + LIMIT + " bytes");
+        // the exchange was cancelled and its connection closed: the server could not write the rest
+        assertThat(wroteItAll.get(30, TimeUnit.SECONDS)).as("the whole 64 MiB was read").isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "http://a b/%zz"})
+    void aRedirectWithoutAUsableLocationIsAnIoExceptionNeverARuntimeOne(String location) throws Exception {
+        // the HttpClient fails these with an UncheckedIOException or an IllegalArgumentException
+        server.createContext("/moved", exchange -> {
+            if (!location.isEmpty()) {
+                exchange.getResponseHeaders().add("Location", location);
+            }
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        URL moved = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/moved");
+
+        assertThatThrownBy(() -> retriever().retrieveResource(moved)).isExactlyInstanceOf(IOException.class)
+                .hasMessageMatching("UncheckedIOException|IllegalArgumentException").hasCauseInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void aTricklingEndpointIsCutOffAtTheDeadlineAndItsConnectionClosed() throws Exception {
+        CompletableFuture<Boolean> wroteItAll = new CompletableFuture<>();
+        server.createContext("/trickle", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < 600; i++) { // a byte every 50 ms for 30 s: each well within any read timeout
+                    out.write('x');
+                    out.flush();
+                    if (release.await(50, TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                }
+                wroteItAll.complete(true);
+            } catch (IOException | InterruptedException clientClosed) {
+                wroteItAll.complete(false);
+            }
+        });
+        URL trickle = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/trickle");
+        Duration timeout = Duration.ofMillis(150);
+
+        assertThatThrownBy(() -> new JwksRetriever(timeout, timeout, LIMIT).retrieveResource(trickle))
+                .isInstanceOf(IOException.class).hasMessageMatching("JWKS fetch (took longer than \\d+ ms|past its deadline)");
+        // the exchange was given up: the server's next write fails, long before its 30 s are over
+        assertThat(wroteItAll.get(20, TimeUnit.SECONDS)).as("the endpoint trickled to the end").isFalse();
     }
 }
