@@ -67,6 +67,9 @@ public final class ClientAddress {
      * container's own form) stands for itself, unchanged. Never resolves names.
      */
     public static String bucket(String address, int ipv6Prefix) {
+        if (address.indexOf(':') < 0) {
+            return address; // IPv4 (a dotted quad is its own canonical form) or not a literal: no parsing per request
+        }
         String literal = address.length() > 2 && address.charAt(0) == '[' && address.charAt(address.length() - 1) == ']'
                 ? address.substring(1, address.length() - 1) : address;
         String canonical = normalize(literal);
