@@ -75,8 +75,11 @@ public final class AnonymousRateLimitStep implements GuardStep {
         return new AnonymousRateLimitStep(Objects.requireNonNull(policy, "policy cannot be null"));
     }
 
-    /** What {@link #evaluate} found, for {@link #completed}: the credential's digest and whether it was known. */
-    private record Seen(CredentialFingerprint fingerprint, boolean known) {
+    /**
+     * What {@link #evaluate} found, for {@link #completed}: the credential's digest, whether it was
+     * known, and the bucket key of the client address ({@code null} when known: not looked at).
+     */
+    private record Seen(CredentialFingerprint fingerprint, boolean known, String key) {
     }
 
     @Override
@@ -91,12 +94,13 @@ public final class AnonymousRateLimitStep implements GuardStep {
         }
         CredentialFingerprint fingerprint = CredentialFingerprint.of(exchange);
         boolean known = fingerprint != null && knownCredentials.getIfPresent(fingerprint) != null;
-        // completed needs the same digest: computed once per request
-        exchange.tag(Seen.class, new Seen(fingerprint, known));
+        // completed needs the same digest and address: each worked out once per request
+        String key = known ? null : key(exchange);
+        exchange.tag(Seen.class, new Seen(fingerprint, known, key));
         if (known) {
             return Decision.ALLOW;
         }
-        BucketStore.Outcome outcome = policy.store().estimate(key(exchange), plan.configuration(), tokens);
+        BucketStore.Outcome outcome = policy.store().estimate(key, plan.configuration(), tokens);
         switch (outcome.status()) {
             case REJECTED -> {
                 if (exchange.eventsEnabled()) {
@@ -135,7 +139,8 @@ public final class AnonymousRateLimitStep implements GuardStep {
         if (status == 429) {
             return; // refused by this step: the bucket is empty already
         }
-        policy.store().tryConsume(key(exchange), plan.configuration(), tokens);
+        String key = seen != null && seen.key() != null ? seen.key() : key(exchange);
+        policy.store().tryConsume(key, plan.configuration(), tokens);
     }
 
     private String key(GuardExchange exchange) {
