@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class ApiGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
+    private static final String PHASE_ORDER = java.util.Arrays.stream(GuardPhase.values())
+            .filter(p -> p != GuardPhase.ANY).map(GuardPhase::label)
+            .collect(java.util.stream.Collectors.joining(", "));
 
     private final List<GuardStep> steps;
     private final Clock clock;
@@ -76,35 +79,62 @@ public final class ApiGuard {
     }
 
     /**
-     * Runs the given steps (a sub-list of {@link #steps()}, for per-capability filters) in order.
+     * Runs the given steps (a sub-list of {@link #steps()}, for per-capability filters) in order,
+     * after every step of the guard has {@linkplain GuardStep#prepare prepared} the exchange (once
+     * per request), and records the refusing step ({@link GuardExchange#deniedBy()}).
      * A step that throws is a fault: the request is refused with 503 and an event, never with the
      * exception. A {@link StoreUnavailableException} (a shared store failing closed) is answered
      * 503 with {@code Retry-After: 1} and logged without a stack trace; any other exception is
      * logged at ERROR with its stack trace.
      */
     public Decision evaluate(GuardExchange exchange, List<GuardStep> toRun) {
-        Decision decision = Decision.ALLOW;
-        for (GuardStep step : toRun) {
-            try {
-                decision = Objects.requireNonNull(step.evaluate(exchange), "step returned null");
-            } catch (StoreUnavailableException e) {
-                // the store logged its transition once; no stack trace per request while it is down
-                LOG.debug("guard step {} refused the request: {}", step.name(), e.getMessage());
-                exchange.emit(SecurityEventType.STEP_FAILED, Map.of("step", step.name(),
-                        "fault", e.getClass().getName()));
-                decision = Denials.rateLimitUnavailable(1);
-            } catch (RuntimeException e) {
-                LOG.error("guard step {} failed", step.name(), e);
-                exchange.emit(SecurityEventType.STEP_FAILED, Map.of("step", step.name(),
-                        "fault", e.getClass().getName()));
-                decision = Denials.unavailable();
-            }
-            if (!decision.isAllowed()) {
-                break;
+        Decision decision = prepare(exchange);
+        GuardStep denying = null;
+        if (decision.isAllowed()) {
+            for (GuardStep step : toRun) {
+                decision = run(step, exchange);
+                if (!decision.isAllowed()) {
+                    denying = step;
+                    break;
+                }
             }
         }
-        exchange.decide(decision);
+        exchange.decide(decision, denying);
         return decision;
+    }
+
+    /** Lets every step of the guard prepare the exchange, once per request (see {@link GuardStep#prepare}). */
+    private Decision prepare(GuardExchange exchange) {
+        if (!exchange.markPrepared()) {
+            return Decision.ALLOW;
+        }
+        for (GuardStep step : steps) {
+            try {
+                step.prepare(exchange);
+            } catch (RuntimeException e) {
+                return fault(step, exchange, e);
+            }
+        }
+        return Decision.ALLOW;
+    }
+
+    private static Decision run(GuardStep step, GuardExchange exchange) {
+        try {
+            return Objects.requireNonNull(step.evaluate(exchange), "step returned null");
+        } catch (RuntimeException e) {
+            return fault(step, exchange, e);
+        }
+    }
+
+    private static Decision fault(GuardStep step, GuardExchange exchange, RuntimeException e) {
+        exchange.emit(SecurityEventType.STEP_FAILED, Map.of("step", step.name(), "fault", e.getClass().getName()));
+        if (e instanceof StoreUnavailableException) {
+            // the store logged its transition once; no stack trace per request while it is down
+            LOG.debug("guard step {} refused the request: {}", step.name(), e.getMessage());
+            return Denials.rateLimitUnavailable(1);
+        }
+        LOG.error("guard step {} failed", step.name(), e);
+        return Denials.unavailable();
     }
 
     /** Tells every step the final status of a request; a step that throws is logged and skipped. */
@@ -162,16 +192,31 @@ public final class ApiGuard {
             return this;
         }
 
-        /** Builds the guard; fails when no step is given or two steps share a name. */
+        /**
+         * Builds the guard; fails when no step is given, two steps share a name, or a step comes
+         * after one of a later {@linkplain GuardStep#phase() phase} (the message names both and
+         * the order to follow). Steps of {@link GuardPhase#ANY} are not checked.
+         */
         public ApiGuard build() {
             if (steps.isEmpty()) {
                 throw new IllegalStateException("steps: at least one guard step is needed");
             }
             Set<String> names = new HashSet<>();
+            GuardStep latest = null;
             for (GuardStep s : steps) {
                 if (!names.add(s.name())) {
                     throw new IllegalStateException("steps: two steps are named '" + s.name() + "'");
                 }
+                GuardPhase phase = Objects.requireNonNull(s.phase(), "phase of step " + s.name());
+                if (phase == GuardPhase.ANY) {
+                    continue;
+                }
+                if (latest != null && phase.compareTo(latest.phase()) < 0) {
+                    throw new IllegalStateException("steps: '" + s.name() + "' (" + phase.label()
+                            + ") must come before '" + latest.name() + "' (" + latest.phase().label()
+                            + "); the phases run in the order " + PHASE_ORDER);
+                }
+                latest = s;
             }
             return new ApiGuard(this);
         }

@@ -6,46 +6,123 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The verified identity behind a request: what every control of api-guard keys on.
+ * The verified identity behind a request: what every control of api-guard keys on, through its
+ * {@link #key()}.
  *
  * <p>Immutable and thread-safe. The host application reads it from the request attribute
  * {@code dev.apiguard.Caller} or from {@code HttpServletRequest.getUserPrincipal()}.
- *
- * @param id the caller's identity: the token's {@code client_id}, else {@code azp}, else
- *     {@code sub}; the API key's client id; or the certificate's registered client id
- * @param subject the token's {@code sub}, or {@code null}
- * @param issuer the token's {@code iss}, or {@code null} for credentials without an issuer
- * @param kind how the caller proved its identity
- * @param scopes the scopes granted to the credential (exact, case-sensitive tokens)
- * @param issuedAt when the credential was issued, or {@code null} when unknown
- * @param expiresAt when the credential stops being valid, or {@code null} when it never does
- * @param tokenId the token's {@code jti}, the API key's id (never the key), or {@code null}
- * @param confirmation the token's {@code cnf} claim (RFC 7800), {@link Confirmation#NONE} when absent
- * @param certificateThumbprint the base64url SHA-256 thumbprint of the client certificate the
- *     request was bound to, or {@code null}
- * @param plan the rate-limit plan name, or {@code null} for the default plan
  */
-public record Caller(
-        String id,
-        String subject,
-        String issuer,
-        CredentialKind kind,
-        Set<String> scopes,
-        Instant issuedAt,
-        Instant expiresAt,
-        String tokenId,
-        Confirmation confirmation,
-        String certificateThumbprint,
-        String plan) implements Principal {
+public final class Caller implements Principal {
 
     /** The request attribute under which the servlet adapter exposes the caller. */
     public static final String REQUEST_ATTRIBUTE = Caller.class.getName();
 
-    public Caller {
-        Objects.requireNonNull(id, "id cannot be null");
-        Objects.requireNonNull(kind, "kind cannot be null");
-        scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
-        confirmation = confirmation == null ? Confirmation.NONE : confirmation;
+    private final String id;
+    private final String subject;
+    private final String issuer;
+    private final CredentialKind kind;
+    private final Set<String> scopes;
+    private final Instant issuedAt;
+    private final Instant expiresAt;
+    private final String tokenId;
+    private final Confirmation confirmation;
+    private final String certificateThumbprint;
+    private final String plan;
+    private final CallerKey key;
+
+    /** A caller with every field given; see the accessors for what each means. */
+    public Caller(String id, String subject, String issuer, CredentialKind kind, Set<String> scopes,
+            Instant issuedAt, Instant expiresAt, String tokenId, Confirmation confirmation,
+            String certificateThumbprint, String plan) {
+        this(id, subject, issuer, kind, scopes, issuedAt, expiresAt, tokenId, confirmation, certificateThumbprint,
+                plan, null);
+    }
+
+    private Caller(String id, String subject, String issuer, CredentialKind kind, Set<String> scopes,
+            Instant issuedAt, Instant expiresAt, String tokenId, Confirmation confirmation,
+            String certificateThumbprint, String plan, CallerKey key) {
+        this.id = Objects.requireNonNull(id, "id cannot be null");
+        this.kind = Objects.requireNonNull(kind, "kind cannot be null");
+        this.subject = subject;
+        this.issuer = issuer;
+        this.scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+        this.issuedAt = issuedAt;
+        this.expiresAt = expiresAt;
+        this.tokenId = tokenId;
+        this.confirmation = confirmation == null ? Confirmation.NONE : confirmation;
+        this.certificateThumbprint = certificateThumbprint;
+        this.plan = plan;
+        this.key = key != null ? key : CallerKey.of(id, issuer, kind);
+    }
+
+    /**
+     * The caller's identity as the host sees it: the token's {@code client_id}, else {@code azp},
+     * else {@code sub}; the API key's client id; or the certificate's registered client id. Not
+     * unique across issuers: state is keyed by {@link #key()}.
+     */
+    public String id() {
+        return id;
+    }
+
+    /** The token's {@code sub}, or {@code null}. */
+    public String subject() {
+        return subject;
+    }
+
+    /** The token's {@code iss}, or {@code null} for credentials without an issuer. */
+    public String issuer() {
+        return issuer;
+    }
+
+    /** How the caller proved its identity. */
+    public CredentialKind kind() {
+        return kind;
+    }
+
+    /** The scopes granted to the credential (exact, case-sensitive tokens). */
+    public Set<String> scopes() {
+        return scopes;
+    }
+
+    /** When the credential was issued, or {@code null} when unknown. */
+    public Instant issuedAt() {
+        return issuedAt;
+    }
+
+    /** When the credential stops being valid, or {@code null} when it never does. */
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    /** The token's {@code jti}, the API key's id (never the key), or {@code null}. */
+    public String tokenId() {
+        return tokenId;
+    }
+
+    /** The token's {@code cnf} claim (RFC 7800), {@link Confirmation#NONE} when absent. */
+    public Confirmation confirmation() {
+        return confirmation;
+    }
+
+    /**
+     * The base64url SHA-256 thumbprint of the client certificate the request was bound to, or
+     * {@code null}.
+     */
+    public String certificateThumbprint() {
+        return certificateThumbprint;
+    }
+
+    /** The rate-limit plan name, or {@code null} for the default plan. */
+    public String plan() {
+        return plan;
+    }
+
+    /**
+     * The key every piece of per-caller state is kept under: the namespace of the credential
+     * kind, the issuer (tokens) and the id. See {@link CallerKey}.
+     */
+    public CallerKey key() {
+        return key;
     }
 
     /** {@inheritDoc} The caller's {@link #id()}. */
@@ -62,13 +139,29 @@ public record Caller(
     /** A copy that is bound to the given certificate thumbprint with the given kind. */
     public Caller boundTo(CredentialKind newKind, String thumbprint) {
         return new Caller(id, subject, issuer, newKind, scopes, issuedAt, expiresAt, tokenId,
-                confirmation, thumbprint, plan);
+                confirmation, thumbprint, plan,
+                CallerKey.namespaceOf(newKind) == key.namespace() ? key : null);
     }
 
     /** A copy with another rate-limit plan. */
     public Caller withPlan(String newPlan) {
         return new Caller(id, subject, issuer, kind, scopes, issuedAt, expiresAt, tokenId,
-                confirmation, certificateThumbprint, newPlan);
+                confirmation, certificateThumbprint, newPlan, key);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Caller c && id.equals(c.id) && kind == c.kind && Objects.equals(subject, c.subject)
+                && Objects.equals(issuer, c.issuer) && scopes.equals(c.scopes)
+                && Objects.equals(issuedAt, c.issuedAt) && Objects.equals(expiresAt, c.expiresAt)
+                && Objects.equals(tokenId, c.tokenId) && confirmation.equals(c.confirmation)
+                && Objects.equals(certificateThumbprint, c.certificateThumbprint) && Objects.equals(plan, c.plan);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, subject, issuer, kind, scopes, issuedAt, expiresAt, tokenId, confirmation,
+                certificateThumbprint, plan);
     }
 
     @Override

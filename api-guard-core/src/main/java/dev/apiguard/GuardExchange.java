@@ -30,6 +30,9 @@ public final class GuardExchange {
     private boolean publicRoute;
     private List<String> routeScopes = List.of();
     private Decision decision;
+    private GuardStep deniedBy;
+    private boolean prepared;
+    private CredentialMisuse misuse;
     private final List<Map.Entry<String, String>> responseHeaders = new ArrayList<>(0);
     // few steps keep a tag, so a flat array of type, value pairs beats a map
     private Object[] tags;
@@ -60,6 +63,66 @@ public final class GuardExchange {
     /** Sets (or replaces, after binding) the authenticated caller. */
     public void authenticate(Caller authenticated) {
         this.caller = Objects.requireNonNull(authenticated, "caller cannot be null");
+    }
+
+    /**
+     * Withdraws the caller: its credential was verified, but the sender could not prove that it
+     * holds the key the credential is bound to (a certificate-bound token without its certificate,
+     * a DPoP-bound token without a valid proof or sent as {@code Bearer}). A binding step calls it
+     * when it refuses for that reason, after emitting its own event.
+     *
+     * <p>From then on the request has no caller: every step treats it as it treats a forged
+     * token, so it counts against the sending address's budget and never against the
+     * credential's owner (whose rate limit, anomaly score and quarantine a thief could otherwise
+     * spend). Instead the withdrawal is evidence that the credential leaked: a
+     * {@code credential.misused} event names the owner, and {@link #credentialMisuse()} carries the
+     * owner and the reason for observing steps (the inventory flags the credential).
+     *
+     * @param reason a short stable code, for example {@code thumbprint_mismatch}
+     * @throws IllegalStateException when there is no caller to withdraw
+     */
+    public void credentialMisused(String reason) {
+        Objects.requireNonNull(reason, "reason cannot be null");
+        if (caller == null) {
+            throw new IllegalStateException("no caller to withdraw");
+        }
+        if (eventsEnabled()) {
+            emit(SecurityEventType.CREDENTIAL_MISUSED, Map.of("reason", reason,
+                    "kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        this.misuse = new CredentialMisuse(caller, reason);
+        this.caller = null;
+    }
+
+    /**
+     * Withdraws the caller without blaming its credential: the guard could not complete a check
+     * that is no fault of the sender (a shared replay cache that is full or unreachable), so the
+     * refusal must not count against the caller either. The request then counts against the
+     * sending address, as an unauthenticated one does.
+     */
+    public void withdrawCaller() {
+        this.caller = null;
+    }
+
+    /**
+     * The credential a sender presented but could not prove it holds, with the reason, once a
+     * binding step called {@link #credentialMisused}; else empty.
+     */
+    public Optional<CredentialMisuse> credentialMisuse() {
+        return Optional.ofNullable(misuse);
+    }
+
+    /**
+     * A verified credential presented by a sender that could not prove possession of its key.
+     *
+     * @param owner the caller the credential was issued to (not the sender)
+     * @param reason a short stable code, for example {@code thumbprint_mismatch}
+     */
+    public record CredentialMisuse(Caller owner, String reason) {
+        public CredentialMisuse {
+            Objects.requireNonNull(owner, "owner cannot be null");
+            Objects.requireNonNull(reason, "reason cannot be null");
+        }
     }
 
     /**
@@ -182,8 +245,34 @@ public final class GuardExchange {
         return decision;
     }
 
-    void decide(Decision d) {
+    /**
+     * The step whose refusal ended the pipeline (the step that failed, for a 503), or {@code null}
+     * while the request is allowed or not yet decided. Observing steps tell outcomes apart by it,
+     * never by the text of another step's refusal.
+     */
+    public GuardStep deniedBy() {
+        return deniedBy;
+    }
+
+    /** Whether the given step refused this request. */
+    public boolean isDeniedBy(GuardStep step) {
+        return deniedBy != null && deniedBy == step;
+    }
+
+    void decide(Decision d, GuardStep denying) {
         this.decision = d;
+        if (denying != null) {
+            this.deniedBy = denying;
+        }
+    }
+
+    /** True the first time only: the guard's steps prepare an exchange once. */
+    boolean markPrepared() {
+        if (prepared) {
+            return false;
+        }
+        prepared = true;
+        return true;
     }
 
     /** The 401 refusal for a request without credential, offering every configured scheme. */

@@ -23,7 +23,7 @@ public final class LocalQuarantineStore implements QuarantineStore {
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
 
     private final Clock clock;
-    private final Cache<String, Instant> entries;
+    private final Cache<CallerKey, Instant> entries;
 
     private LocalQuarantineStore(Clock clock, long maximumSize) {
         this.clock = clock;
@@ -31,7 +31,7 @@ public final class LocalQuarantineStore implements QuarantineStore {
                 .maximumSize(maximumSize)
                 .ticker(() -> nanos(clock.instant()))
                 .executor(Runnable::run)
-                .expireAfter(Expiry.<String, Instant>writing((id, until) -> positive(Duration.between(clock.instant(), until))))
+                .expireAfter(Expiry.<CallerKey, Instant>writing((id, until) -> positive(Duration.between(clock.instant(), until))))
                 .build();
     }
 
@@ -50,25 +50,25 @@ public final class LocalQuarantineStore implements QuarantineStore {
     }
 
     @Override
-    public void quarantine(String callerId, Instant until) {
-        Objects.requireNonNull(callerId, "callerId cannot be null");
+    public void quarantine(CallerKey caller, Instant until) {
+        Objects.requireNonNull(caller, "caller cannot be null");
         Objects.requireNonNull(until, "until cannot be null");
         if (until.isAfter(clock.instant())) {
-            entries.put(callerId, until);
+            entries.put(caller, until);
         } else {
-            entries.invalidate(callerId);
+            entries.invalidate(caller);
         }
     }
 
     @Override
-    public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
-        Instant until = entries.getIfPresent(callerId);
+    public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
+        Instant until = entries.getIfPresent(caller);
         return until != null && until.isAfter(now) ? Optional.of(until) : Optional.empty();
     }
 
     @Override
-    public void release(String callerId) {
-        entries.invalidate(callerId);
+    public void release(CallerKey caller) {
+        entries.invalidate(caller);
     }
 
     /** The number of entries held, after pending maintenance (for tests and metrics). */

@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * attacker cannot flush a captured proof's {@code jti} out by sending many others. Size the bound
  * for the traffic of one {@code iat} window (requests per second × the window's length × 2).
  *
+ * <p>With a {@link Quota}, each owner's records are counted over two slots and an owner over its
+ * quota is answered {@link Outcome#OVER_QUOTA}; counts are kept only for owners that recorded
+ * something in the last two slots, at most {@link #maxEntries()} of them.
+ *
  * <p>Time comes only from the {@code now} argument. Thread-safe and lock-free on the hot path:
  * {@link ConcurrentHashMap#compute} makes the check and the record one atomic step per key, and an
  * {@link AtomicInteger} reserves a slot before a key is added, so the bound holds under concurrency.
@@ -33,6 +37,9 @@ public final class LocalReplayCache implements ReplayCache {
 
     private final int maxEntries;
     private final ConcurrentHashMap<String, Instant> entries;
+    // per owner, its count over two quota slots; an owner is here only while it recorded something
+    // in the last two slots (swept when the map outgrows maxEntries), so it is bounded like entries
+    private final ConcurrentHashMap<String, OwnerCount> owners = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     // the earliest notAfter that may be in the map: no purge can free anything before it
     private final AtomicReference<Instant> earliestExpiry = new AtomicReference<>(NEVER);
@@ -74,6 +81,56 @@ public final class LocalReplayCache implements ReplayCache {
         Objects.requireNonNull(key, "key cannot be null");
         Objects.requireNonNull(notAfter, "notAfter cannot be null");
         Objects.requireNonNull(now, "now cannot be null");
+        return record(key, notAfter, now);
+    }
+
+    @Override
+    public Outcome firstUse(String key, Quota quota, Instant notAfter, Instant now) {
+        Objects.requireNonNull(key, "key cannot be null");
+        Objects.requireNonNull(quota, "quota cannot be null");
+        Objects.requireNonNull(notAfter, "notAfter cannot be null");
+        Objects.requireNonNull(now, "now cannot be null");
+        // a replay is a replay whatever the owner's count: never answered as over quota
+        Instant known = entries.get(key);
+        if (known != null && !now.isAfter(known)) {
+            return Outcome.REPLAYED;
+        }
+        long slot = quota.slot(now);
+        OwnerCount count = owner(quota.owner(), slot);
+        if (count == null) {
+            return Outcome.FULL;
+        }
+        if (!count.take(slot, quota.maxEntries())) {
+            return Outcome.OVER_QUOTA;
+        }
+        Outcome outcome = record(key, notAfter, now);
+        if (outcome != Outcome.FIRST_USE) {
+            count.giveBack(slot); // nothing was recorded
+        }
+        return outcome;
+    }
+
+    /** The owner's count, added when new; null when the map of owners is full even after a sweep. */
+    private OwnerCount owner(String owner, long slot) {
+        OwnerCount count = owners.get(owner);
+        if (count != null) {
+            return count;
+        }
+        if (owners.size() >= maxEntries) {
+            sweepOwners(slot);
+            if (owners.size() >= maxEntries) {
+                return null;
+            }
+        }
+        return owners.computeIfAbsent(owner, o -> new OwnerCount(slot));
+    }
+
+    /** Drops owners that recorded nothing in the current slot or the one before. */
+    private synchronized void sweepOwners(long slot) {
+        owners.values().removeIf(c -> c.isIdle(slot));
+    }
+
+    private Outcome record(String key, Instant notAfter, Instant now) {
         if (!reserve()) {
             purgeExpired(now);
             if (!reserve()) {
@@ -138,8 +195,61 @@ public final class LocalReplayCache implements ReplayCache {
         return a.isBefore(b) ? a : b;
     }
 
+    /** How many owners are counted right now (for tests). */
+    int owners() {
+        return owners.size();
+    }
+
     @Override
     public String toString() {
         return "LocalReplayCache[size=" + size.get() + ", maxEntries=" + maxEntries + "]";
+    }
+
+    /** One owner's records in its current quota slot and the one before. */
+    private static final class OwnerCount {
+        private long slot;
+        private int current;
+        private int previous;
+
+        OwnerCount(long slot) {
+            this.slot = slot;
+        }
+
+        /** Counts one more record when the two slots hold fewer than {@code max}. */
+        synchronized boolean take(long now, int max) {
+            roll(now);
+            if ((long) current + previous >= max) {
+                return false;
+            }
+            current++;
+            return true;
+        }
+
+        synchronized void giveBack(long now) {
+            roll(now);
+            if (slot == now && current > 0) {
+                current--;
+            }
+        }
+
+        synchronized boolean isIdle(long now) {
+            roll(now);
+            return current == 0 && previous == 0;
+        }
+
+        private void roll(long now) {
+            if (now == slot) {
+                return;
+            }
+            if (now == slot + 1) {
+                previous = current;
+            } else if (now > slot + 1) {
+                previous = 0;
+            } else {
+                return; // a clock that went back: count in the slot already open
+            }
+            current = 0;
+            slot = now;
+        }
     }
 }

@@ -14,16 +14,16 @@ import java.util.Optional;
  *   <li>entries expire by themselves, so the store stays bounded by the callers quarantined
  *       recently.</li>
  * </ul>
- * Caller ids are the verified {@link Caller#id()}s. Thread-safe.
+ * Callers are named by their {@link Caller#key()}: issuer and id. Thread-safe.
  */
 public interface QuarantineStore {
 
     /** Blocks the caller until the given instant. */
-    void quarantine(String callerId, Instant until);
+    void quarantine(CallerKey caller, Instant until);
 
     /** Until when the caller is blocked, or empty when it is not (any more) at {@code now}. */
-    Optional<Instant> quarantinedUntil(String callerId, Instant now);
+    Optional<Instant> quarantinedUntil(CallerKey caller, Instant now);
 
     /** Lifts the caller's quarantine, if any. */
-    void release(String callerId);
+    void release(CallerKey caller);
 }

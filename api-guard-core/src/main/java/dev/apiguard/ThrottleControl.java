@@ -15,11 +15,11 @@ public interface ThrottleControl {
     /** A control that does nothing (no rate limiter wired). */
     ThrottleControl NONE = new ThrottleControl() {
         @Override
-        public void throttle(String callerId, double factor, Instant until) {
+        public void throttle(CallerKey caller, double factor, Instant until) {
         }
 
         @Override
-        public void clear(String callerId) {
+        public void clear(CallerKey caller) {
         }
     };
 
@@ -27,8 +27,8 @@ public interface ThrottleControl {
      * Lowers the caller's rate limit to {@code factor} (0 &lt; factor ≤ 1) of its plan until
      * {@code until}; a later call replaces an earlier one.
      */
-    void throttle(String callerId, double factor, Instant until);
+    void throttle(CallerKey caller, double factor, Instant until);
 
     /** Gives the caller its full plan back. */
-    void clear(String callerId);
+    void clear(CallerKey caller);
 }

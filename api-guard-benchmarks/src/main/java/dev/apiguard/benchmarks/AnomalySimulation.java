@@ -1,5 +1,6 @@
 package dev.apiguard.benchmarks;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.anomaly.AnomalyPolicy;
@@ -68,15 +69,15 @@ public final class AnomalySimulation {
                 .quarantineStore(store)
                 .throttleControl(new ThrottleControl() {
                     @Override
-                    public void throttle(String callerId, double factor, Instant until) {
-                        if (throttled.add(callerId) && Boolean.getBoolean("sim.verbose")) {
-                            System.out.println("throttled " + callerId + " at " + clock.instant() + ": "
-                                    + anomaly.scoreOf(callerId).map(s -> s.score() + " " + s.reasonsText()).orElse(""));
+                    public void throttle(CallerKey caller, double factor, Instant until) {
+                        if (throttled.add(caller.id()) && Boolean.getBoolean("sim.verbose")) {
+                            System.out.println("throttled " + caller.id() + " at " + clock.instant() + ": "
+                                    + anomaly.scoreOf(caller).map(s -> s.score() + " " + s.reasonsText()).orElse(""));
                         }
                     }
 
                     @Override
-                    public void clear(String callerId) {
+                    public void clear(CallerKey caller) {
                     }
                 })
                 .clock(clock)
@@ -90,8 +91,8 @@ public final class AnomalySimulation {
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
                 .step(AccessTokenStep.of(tokens))
-                .step(RouteAuthorizationStep.of(routes()))
                 .step(anomaly)
+                .step(RouteAuthorizationStep.of(routes()))
                 .build();
         tester = GuardTester.of(guard);
     }
@@ -577,23 +578,23 @@ public final class AnomalySimulation {
 
     /** A local quarantine store that also notes each caller's first quarantine. */
     private final class RecordingStore implements QuarantineStore {
-        private final Map<String, Instant> until = new HashMap<>();
+        private final Map<CallerKey, Instant> until = new HashMap<>();
 
         @Override
-        public void quarantine(String callerId, Instant end) {
-            firstQuarantine.putIfAbsent(callerId, clock.instant());
-            until.put(callerId, end);
+        public void quarantine(CallerKey caller, Instant end) {
+            firstQuarantine.putIfAbsent(caller.id(), clock.instant());
+            until.put(caller, end);
         }
 
         @Override
-        public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
-            Instant end = until.get(callerId);
+        public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
+            Instant end = until.get(caller);
             return end != null && end.isAfter(now) ? Optional.of(end) : Optional.empty();
         }
 
         @Override
-        public void release(String callerId) {
-            until.remove(callerId);
+        public void release(CallerKey caller) {
+            until.remove(caller);
         }
     }
 

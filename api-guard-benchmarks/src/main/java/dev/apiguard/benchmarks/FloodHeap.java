@@ -77,10 +77,10 @@ public final class FloodHeap {
                     .step(AnonymousRateLimitStep.of(limits))
                     .step(authentication)
                     .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
-                    .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", FullChain.PATH)
-                            .requireScopes(FullChain.SCOPE).build()))
                     .step(anomaly)
                     .step(RateLimitStep.of(limits))
+                    .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", FullChain.PATH)
+                            .requireScopes(FullChain.SCOPE).build()))
                     .step(inventory)
                     .build();
         }

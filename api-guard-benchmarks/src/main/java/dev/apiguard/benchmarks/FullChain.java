@@ -95,9 +95,9 @@ final class FullChain {
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(authentication)
                 .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
-                .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", PATH).requireScopes(SCOPE).build()))
                 .step(anomaly)
                 .step(RateLimitStep.of(limits))
+                .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", PATH).requireScopes(SCOPE).build()))
                 .step(InventoryStep.of(inventory))
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.apiguard.anomaly;
 
+import dev.apiguard.CallerKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -79,7 +80,7 @@ public final class AnomalyPolicy {
     private static final AnomalyPolicy DEFAULTS = builder().build();
 
     private final AnomalyMode mode;
-    private final Set<String> allowList;
+    private final Set<CallerKey> allowList;
     private final Set<String> optOutRoutes;
     private final double observeThreshold;
     private final double throttleThreshold;
@@ -151,7 +152,7 @@ public final class AnomalyPolicy {
     }
 
     /** Caller ids that are never scored nor refused. */
-    public Set<String> allowList() {
+    public Set<CallerKey> allowList() {
         return allowList;
     }
 
@@ -317,7 +318,7 @@ public final class AnomalyPolicy {
      */
     public static final class Builder {
         private AnomalyMode mode = AnomalyMode.ENFORCE;
-        private final Set<String> allowList = new LinkedHashSet<>();
+        private final Set<CallerKey> allowList = new LinkedHashSet<>();
         private final Set<String> optOutRoutes = new LinkedHashSet<>();
         private double observeThreshold = DEFAULT_OBSERVE_THRESHOLD;
         private double throttleThreshold = DEFAULT_THROTTLE_THRESHOLD;
@@ -353,10 +354,14 @@ public final class AnomalyPolicy {
             return this;
         }
 
-        /** Adds caller ids (known bulk callers) that are never scored nor refused. Default none. */
-        public Builder allowCallers(String... callerIds) {
-            for (String id : callerIds) {
-                allowList.add(Objects.requireNonNull(id, "allowCallers: a caller id cannot be null"));
+        /**
+         * Adds callers (known bulk callers) that are never scored nor refused. Default none. A
+         * caller is named by its key, issuer and id ({@link CallerKey#token}): a client of another
+         * issuer with the same id is not allow-listed.
+         */
+        public Builder allowCallers(CallerKey... callers) {
+            for (CallerKey key : callers) {
+                allowList.add(Objects.requireNonNull(key, "allowCallers: a caller cannot be null"));
             }
             return this;
         }

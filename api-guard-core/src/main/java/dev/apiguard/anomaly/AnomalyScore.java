@@ -1,5 +1,6 @@
 package dev.apiguard.anomaly;
 
+import dev.apiguard.CallerKey;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,17 +11,17 @@ import java.util.stream.Collectors;
 /**
  * A caller's anomaly score at one instant, with the reasons behind it. Immutable.
  *
- * @param callerId the verified caller's id
+ * @param caller the verified caller's key
  * @param score the sum of the contributions
  * @param reasons each signal that contributes, with its points, the largest first
  * @param action what the scorer currently does about the caller
  * @param at the instant the score was computed for
  */
-public record AnomalyScore(String callerId, double score, Map<Signal, Double> reasons, AnomalyAction action,
+public record AnomalyScore(CallerKey caller, double score, Map<Signal, Double> reasons, AnomalyAction action,
         Instant at) {
 
     public AnomalyScore {
-        Objects.requireNonNull(callerId, "callerId cannot be null");
+        Objects.requireNonNull(caller, "caller cannot be null");
         Objects.requireNonNull(action, "action cannot be null");
         Objects.requireNonNull(at, "at cannot be null");
         if (reasons.isEmpty()) {

@@ -4,9 +4,11 @@ import dev.apiguard.ThrottleControl;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.apiguard.Caller;
+import dev.apiguard.CallerKey;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.QuarantineStore;
@@ -24,8 +26,10 @@ import java.util.Optional;
 
 /**
  * Anomaly scoring per verified caller, and its control loop into rate limits and quarantine.
- * Named {@code anomaly}; place it after the steps that authenticate, bind and authorize the
- * caller (so that it sees the verified caller and the matched route), and before rate limiting.
+ * Named {@code anomaly}, in the {@link dev.apiguard.GuardPhase#PROTECT} phase: after the steps that
+ * authenticate and bind the caller (so that it sees the proven caller and the route matched in
+ * {@link GuardStep#prepare}), before route authorization (so that a quarantined caller is refused
+ * whatever route it asks for), and before rate limiting.
  *
  * <ul>
  *   <li>{@link #evaluate}: in {@link AnomalyMode#ENFORCE}, a caller the {@link QuarantineStore}
@@ -63,7 +67,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     private final QuarantineStore quarantine;
     private final ThrottleControl throttle;
     private final Clock clock;
-    private final Cache<String, CallerProfile> profiles;
+    private final Cache<CallerKey, CallerProfile> profiles;
 
     private AnomalyScoringStep(Builder b) {
         this.policy = b.policy;
@@ -95,6 +99,12 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         return NAME;
     }
 
+    /** {@link GuardPhase#PROTECT}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.PROTECT;
+    }
+
     /** The policy. */
     public AnomalyPolicy policy() {
         return policy;
@@ -117,10 +127,10 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             return Decision.ALLOW;
         }
         Optional<Caller> caller = exchange.caller();
-        if (caller.isEmpty() || policy.allowList().contains(caller.get().id())) {
+        if (caller.isEmpty() || policy.allowList().contains(caller.get().key())) {
             return Decision.ALLOW;
         }
-        Optional<Instant> until = quarantine.quarantinedUntil(caller.get().id(), exchange.now());
+        Optional<Instant> until = quarantine.quarantinedUntil(caller.get().key(), exchange.now());
         if (until.isEmpty()) {
             return Decision.ALLOW;
         }
@@ -137,28 +147,24 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         if (caller.isEmpty()) {
             return; // SECURITY-CASES E1: unauthenticated failures are nobody's
         }
-        String id = caller.get().id();
+        CallerKey key = caller.get().key();
         String route = exchange.routeTemplate();
-        if (policy.allowList().contains(id) || (route != null && policy.optOutRoutes().contains(route))
-                || refusedByQuarantine(exchange)) {
+        if (policy.allowList().contains(key) || (route != null && policy.optOutRoutes().contains(route))
+                || exchange.isDeniedBy(this)) {
+            // refused by the quarantine itself: a quarantined caller's retries are not new evidence
             return;
         }
         long now = exchange.now().toEpochMilli();
         CallerProfile.Observation observation = observe(exchange, route, status);
-        CallerProfile profile = profiles.get(id, k -> new CallerProfile(now));
+        CallerProfile profile = profiles.get(key, k -> new CallerProfile(now));
         Change change;
         synchronized (profile) {
             profile.record(now, observation, policy);
-            change = transition(profile, now);
+            change = transition(profile, now, key);
         }
         if (change != null) {
-            act(exchange, id, change);
+            act(exchange, key, change);
         }
-    }
-
-    private static boolean refusedByQuarantine(GuardExchange exchange) {
-        return exchange.decision() instanceof Decision.Deny deny && deny.status() == 429
-                && deny.problem().type().endsWith("/quarantined");
     }
 
     private CallerProfile.Observation observe(GuardExchange exchange, String route, int status) {
@@ -202,7 +208,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             Instant until, boolean probation) {
     }
 
-    private Change transition(CallerProfile profile, long now) {
+    private Change transition(CallerProfile profile, long now, CallerKey key) {
         AnomalyAction current = profile.action();
         boolean released = current == AnomalyAction.QUARANTINE && profile.quarantinedUntil() <= now;
         if (released) {
@@ -210,7 +216,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             current = AnomalyAction.THROTTLE;
             profile.action(current);
         }
-        AnomalyScore score = score(profile, now);
+        AnomalyScore score = score(profile, now, key);
         if (released) {
             // a zero probation ends where it starts
             profile.probation(now + policy.probation().toMillis(), score.score());
@@ -255,18 +261,18 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     }
 
     private static AnomalyScore withAction(AnomalyScore s, AnomalyAction action) {
-        return new AnomalyScore(s.callerId(), s.score(), s.reasons(), action, s.at());
+        return new AnomalyScore(s.caller(), s.score(), s.reasons(), action, s.at());
     }
 
-    private void act(GuardExchange exchange, String id, Change change) {
+    private void act(GuardExchange exchange, CallerKey key, Change change) {
         boolean enforce = policy.mode() == AnomalyMode.ENFORCE;
         if (enforce) {
             if (change.next() == AnomalyAction.QUARANTINE) {
-                quarantine.quarantine(id, change.until());
+                quarantine.quarantine(key, change.until());
             } else if (change.next() == AnomalyAction.THROTTLE) {
-                throttle.throttle(id, policy.throttleFactor(), change.until());
+                throttle.throttle(key, policy.throttleFactor(), change.until());
             } else if (change.previous().compareTo(AnomalyAction.THROTTLE) >= 0) {
-                throttle.clear(id);
+                throttle.clear(key);
             }
         }
         if (change.renewThrottle() || !exchange.eventsEnabled()) {
@@ -292,11 +298,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         exchange.emit(type, details);
     }
 
-    private AnomalyScore score(CallerProfile profile, long now) {
-        return score(profile, now, null);
-    }
-
-    private AnomalyScore score(CallerProfile profile, long now, String callerId) {
+    private AnomalyScore score(CallerProfile profile, long now, CallerKey caller) {
         double[] points = profile.contributions(now, policy);
         Map<Signal, Double> reasons = new EnumMap<>(Signal.class);
         double total = 0;
@@ -307,20 +309,20 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
                 total += p;
             }
         }
-        return new AnomalyScore(callerId == null ? "" : callerId, total, reasons, profile.action(),
+        return new AnomalyScore(caller, total, reasons, profile.action(),
                 Instant.ofEpochMilli(now));
     }
 
     @Override
-    public Optional<AnomalyScore> scoreOf(String callerId) {
-        Objects.requireNonNull(callerId, "callerId cannot be null");
-        CallerProfile profile = profiles.getIfPresent(callerId);
+    public Optional<AnomalyScore> scoreOf(CallerKey caller) {
+        Objects.requireNonNull(caller, "caller cannot be null");
+        CallerProfile profile = profiles.getIfPresent(caller);
         if (profile == null) {
             return Optional.empty();
         }
         long now = clock.millis();
         synchronized (profile) {
-            AnomalyScore s = score(profile, now, callerId);
+            AnomalyScore s = score(profile, now, caller);
             AnomalyAction action = s.action();
             if (action == AnomalyAction.QUARANTINE && profile.quarantinedUntil() <= now) {
                 action = AnomalyAction.THROTTLE;

@@ -5,6 +5,7 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
@@ -23,8 +24,8 @@ import java.util.Optional;
 
 /**
  * The guard step that authenticates legacy API keys sent in the {@value #HEADER} header, named
- * {@value #NAME}. Place it after the access-token step and before the route step: it
- * authenticates only a request that no earlier step authenticated.
+ * {@value #NAME}, in the {@link GuardPhase#AUTHENTICATE} phase after the access-token step: it
+ * authenticates only a request that no earlier step authenticated, and never on a public route.
  *
  * <p>Per request:
  * <ul>
@@ -102,6 +103,12 @@ public final class ApiKeyStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#AUTHENTICATE}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.AUTHENTICATE;
+    }
+
     @Override
     public Decision evaluate(GuardExchange exchange) {
         GuardRequest request = exchange.request();
@@ -112,7 +119,8 @@ public final class ApiKeyStep implements GuardStep {
                 break;
             }
         }
-        if (exchange.caller().isPresent()) {
+        if (exchange.caller().isPresent() || exchange.isPublicRoute()) {
+            // already authenticated, or a route that needs no credential: no key is read
             if (misplaced != null) {
                 misplaced(exchange, misplaced);
             }

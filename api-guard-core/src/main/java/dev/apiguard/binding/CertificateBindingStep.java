@@ -5,6 +5,7 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.binding.CertificateResolution.Refused;
 import dev.apiguard.binding.CertificateResolution.Resolved;
@@ -18,9 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Enforces certificate-bound access tokens (RFC 8705 §3), named {@value #NAME}. Place it after the
- * token step and before route authorization; with {@link MtlsClientAuthenticationStep}, before
- * that one too.
+ * Enforces certificate-bound access tokens (RFC 8705 §3), named {@value #NAME}, in the
+ * {@link GuardPhase#BIND} phase: after the authentication steps, before the caller's quarantine and
+ * rate limit and before route authorization. A refusal withdraws the caller
+ * ({@link GuardExchange#credentialMisused}): a thief's requests count against his own address.
  *
  * <p>Per request, by the caller on the exchange:
  * <ul>
@@ -29,8 +31,11 @@ import java.util.Objects;
  *       (unpadded base64url of SHA-256 of the DER; a hex, padded, standard-base64 or SHA-1
  *       {@code x5t} value never matches). Then the caller becomes
  *       {@link CredentialKind#MTLS_BOUND_JWT} with the thumbprint set; otherwise (no certificate,
- *       another one, or an unusable certificate source) 401 {@code invalid_token} and a
- *       {@code certificate.binding_failed} or {@code certificate.rejected} event;</li>
+ *       another one, or an unusable certificate source) 401 {@code invalid_token}, a
+ *       {@code certificate.binding_failed} or {@code certificate.rejected} event, and the caller
+ *       withdrawn with a {@code credential.misused} event
+ *       ({@link GuardExchange#credentialMisused}): the request counts against the sender's
+ *       address, never against the token's owner;</li>
  *   <li>any other caller (plain bearer, DPoP-bound, API key, mTLS client) and no caller: allowed
  *       unchanged. A route that needs a sender-constrained credential refuses plain bearer
  *       tokens in the route step.</li>
@@ -70,6 +75,12 @@ public final class CertificateBindingStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#BIND}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.BIND;
+    }
+
     @Override
     public Decision evaluate(GuardExchange exchange) {
         Caller caller = exchange.caller().orElse(null);
@@ -85,20 +96,30 @@ public final class CertificateBindingStep implements GuardStep {
         }
         CertificateResolution resolution = certificates.resolve(exchange);
         if (resolution instanceof Refused) {
-            return Denials.invalidToken(); // the resolution emitted certificate.rejected
+            // the resolution emitted certificate.rejected
+            exchange.credentialMisused("certificate_rejected");
+            return Denials.invalidToken();
         }
         if (!(resolution instanceof Resolved resolved)) {
-            exchange.emit(SecurityEventType.CERTIFICATE_BINDING_FAILED, "reason", "no_certificate");
-            return Denials.invalidToken();
+            return misused(exchange, "no_certificate");
         }
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 resolved.thumbprint().getBytes(StandardCharsets.US_ASCII))) {
-            exchange.emit(SecurityEventType.CERTIFICATE_BINDING_FAILED, "reason", "thumbprint_mismatch");
-            return Denials.invalidToken();
+            return misused(exchange, "thumbprint_mismatch");
         }
         exchange.authenticate(caller.boundTo(CredentialKind.MTLS_BOUND_JWT, resolved.thumbprint()));
         warnIfExpiring(exchange, expiry, resolved);
         return Decision.ALLOW;
+    }
+
+    /**
+     * The sender could not prove the token's certificate: the owner is not charged for the request
+     * (the caller is withdrawn), and the credential is flagged as misused.
+     */
+    private static Decision misused(GuardExchange exchange, String reason) {
+        exchange.emit(SecurityEventType.CERTIFICATE_BINDING_FAILED, "reason", reason);
+        exchange.credentialMisused(reason);
+        return Denials.invalidToken();
     }
 
     static void warnIfExpiring(GuardExchange exchange, CertificateExpiryNotices expiry, Resolved resolved) {

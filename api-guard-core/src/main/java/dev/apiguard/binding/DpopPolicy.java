@@ -23,6 +23,10 @@ import java.util.stream.Collectors;
  *   <li>{@code iat} window ±60 s around the guard's clock ({@link #DEFAULT_IAT_WINDOW});</li>
  *   <li>largest proof 8 KiB ({@link #DEFAULT_MAX_PROOF_LENGTH}), refused before parsing;</li>
  *   <li>replay cache: a {@link LocalReplayCache} of 100,000 {@code jti}s, made per policy;</li>
+ *   <li>each caller may hold at most {@value #DEFAULT_REPLAY_QUOTA_PER_CALLER} of them
+ *       ({@link Builder#replayQuotaPerCaller}), counted over two slots of the proof's lifetime
+ *       (twice the {@code iat} window): enough for a caller at 50 requests a second with the
+ *       default window; a caller over it is refused with 429, never another caller;</li>
  *   <li>server nonces off; when on (RFC 9449 §8), stateless HMAC nonces valid for the given
  *       window, keyed by a random secret made at start unless one is given (give the same secret
  *       to every node of a cluster);</li>
@@ -48,12 +52,19 @@ public final class DpopPolicy {
     public static final Duration DEFAULT_IAT_WINDOW = Duration.ofSeconds(60);
     /** Default largest proof, in characters: 8 KiB. */
     public static final int DEFAULT_MAX_PROOF_LENGTH = 8192;
+    /**
+     * Default most proofs one caller may have in the replay cache: 12,000. A proof lives at most
+     * twice the {@code iat} window (120 s by default) and is counted over two such slots, so a
+     * caller at {@code r} requests a second needs {@code 2 × r × 120}: 12,000 at 50 a second.
+     */
+    public static final int DEFAULT_REPLAY_QUOTA_PER_CALLER = 12_000;
 
     private final Set<JWSAlgorithm> algorithms;
     private final String algsParameter;
     private final Duration iatWindow;
     private final int maxProofLength;
     private final ReplayCache replayCache;
+    private final int replayQuotaPerCaller;
     private final Duration nonceValidity;
     private final byte[] nonceSecret;
     private final TrustedProxies trustedProxies;
@@ -66,6 +77,7 @@ public final class DpopPolicy {
         this.iatWindow = b.iatWindow;
         this.maxProofLength = b.maxProofLength;
         this.replayCache = b.replayCache != null ? b.replayCache : LocalReplayCache.create();
+        this.replayQuotaPerCaller = b.replayQuotaPerCaller;
         this.nonceValidity = b.nonceValidity;
         this.nonceSecret = b.nonceSecret == null ? null : b.nonceSecret.clone();
         this.trustedProxies = b.trustedProxies;
@@ -94,6 +106,20 @@ public final class DpopPolicy {
     /** How far a proof's {@code iat} may be from now, either way. */
     public Duration iatWindow() {
         return iatWindow;
+    }
+
+    /**
+     * How long a proof's {@code jti} is kept in the replay cache at most: twice the {@code iat}
+     * window (a proof may be dated up to one window ahead, and is kept one window past its
+     * {@code iat}).
+     */
+    public Duration proofLifetime() {
+        return iatWindow.multipliedBy(2);
+    }
+
+    /** The most proofs one caller may have in the replay cache; see {@link Builder#replayQuotaPerCaller}. */
+    public int replayQuotaPerCaller() {
+        return replayQuotaPerCaller;
     }
 
     /** The longest proof accepted, in characters. */
@@ -146,6 +172,7 @@ public final class DpopPolicy {
     public static final class Builder {
         private Set<JWSAlgorithm> algorithms = DEFAULT_ALGORITHMS;
         private Duration iatWindow = DEFAULT_IAT_WINDOW;
+        private int replayQuotaPerCaller = DEFAULT_REPLAY_QUOTA_PER_CALLER;
         private int maxProofLength = DEFAULT_MAX_PROOF_LENGTH;
         private ReplayCache replayCache;
         private Duration nonceValidity;
@@ -176,6 +203,23 @@ public final class DpopPolicy {
                 set.add(alg);
             }
             this.algorithms = set;
+            return this;
+        }
+
+        /**
+         * The most proofs one caller may have recorded in the replay cache, counted over two slots
+         * of {@link DpopPolicy#proofLifetime()}: a caller sending valid proofs faster than its
+         * share is refused with 429 ({@code replay_quota_exceeded}), and never fills the cache
+         * every other caller needs. Size it as {@code 2 × r × proofLifetime} for a caller whose
+         * rate limit is {@code r} requests a second (12,000 at 50 a second with the default 60 s
+         * window), and the cache's capacity above the sum over the callers you expect at once.
+         * Default {@value DpopPolicy#DEFAULT_REPLAY_QUOTA_PER_CALLER}; 1 to 10,000,000.
+         */
+        public Builder replayQuotaPerCaller(int maxProofs) {
+            if (maxProofs < 1 || maxProofs > 10_000_000) {
+                throw new IllegalArgumentException("replayQuotaPerCaller must be between 1 and 10,000,000: " + maxProofs);
+            }
+            this.replayQuotaPerCaller = maxProofs;
             return this;
         }
 

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>header {@code typ} {@code dpop+jwt}; {@code alg} on the policy's list ({@code none},
  *       {@code HS*} never); no {@code crit};</li>
  *   <li>header {@code jwk}: a public asymmetric key (a private member or an {@code oct} key is
- *       refused) whose type and curve fit {@code alg}, RSA of 2048 to 8192 bits;</li>
+ *       refused) whose type and curve fit {@code alg}, RSA of 2048 to 4096 bits (the sender picks
+ *       the key, and a junk RSA-8192 proof would cost about 4 ms of CPU to verify);</li>
  *   <li>the signature, with that key;</li>
  *   <li>claims {@code jti}, {@code htm}, {@code htu}, {@code iat} present and typed;
  *       {@code htm} equal to the method; {@code htu} equal to the request URI after
@@ -65,7 +66,7 @@ public final class DpopProofVerifier {
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
     private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
     private static final int MAX_JTI_LENGTH = 1024;
-    private static final int MAX_RSA_BITS = 8192;
+    static final int MAX_RSA_BITS = 4096;
 
     private final DpopPolicy policy;
     private final DpopNonces nonces;
@@ -112,16 +113,21 @@ public final class DpopProofVerifier {
     DpopVerification verifyCanonical(String proof, String method, String canonicalHtu, String accessToken,
             String tokenJkt, Instant now) {
         return verifyCanonical(proof, method, canonicalHtu == null ? List.of() : List.of(canonicalHtu), accessToken,
-                tokenJkt, now);
+                tokenJkt, null, now);
     }
 
-    /** As {@link #verify}, accepting any of the canonical URIs (none: nothing matches). */
+    /**
+     * As {@link #verify}, accepting any of the canonical URIs (none: nothing matches); with an
+     * {@code owner} (the caller's {@link dev.apiguard.CallerKey#hashTag()}), the proof's {@code jti}
+     * counts against that caller's {@linkplain DpopPolicy#replayQuotaPerCaller() quota} of the replay
+     * cache.
+     */
     DpopVerification verifyCanonical(String proof, String method, List<String> canonicalHtus, String accessToken,
-            String tokenJkt, Instant now) {
+            String tokenJkt, String owner, Instant now) {
         Objects.requireNonNull(method, "method cannot be null");
         Objects.requireNonNull(now, "now cannot be null");
         try {
-            return check(proof, method, canonicalHtus, accessToken, tokenJkt, now);
+            return check(proof, method, canonicalHtus, accessToken, tokenJkt, owner, now);
         } catch (RuntimeException e) {
             // a parser or provider failing on hostile input is a refusal; the message may quote input
             LOG.debug("DPoP proof verification failed with {}", e.getClass().getName());
@@ -130,7 +136,7 @@ public final class DpopProofVerifier {
     }
 
     private DpopVerification check(String proof, String method, List<String> canonicalHtus, String accessToken,
-            String tokenJkt, Instant now) {
+            String tokenJkt, String owner, Instant now) {
         if (proof == null || proof.isEmpty()) {
             return new Rejected(Rejected.MISSING);
         }
@@ -246,12 +252,15 @@ public final class DpopProofVerifier {
         // single use (step 12), last
         String key = "dpop:" + sha256(jkt + ":" + jtiText, StandardCharsets.UTF_8);
         Instant notAfter = Instant.ofEpochSecond(iatSeconds).plus(window);
-        ReplayCache.Outcome outcome = policy.replayCache().firstUse(key, notAfter, now);
+        ReplayCache.Outcome outcome = owner == null ? policy.replayCache().firstUse(key, notAfter, now)
+                : policy.replayCache().firstUse(key, new ReplayCache.Quota(owner, policy.replayQuotaPerCaller(),
+                        policy.proofLifetime()), notAfter, now);
         return switch (outcome) {
             case FIRST_USE -> new Verified(jkt);
             case REPLAYED -> new Rejected(Rejected.REPLAYED);
             case FULL -> new Rejected(Rejected.REPLAY_CACHE_FULL);
             case UNAVAILABLE -> new Rejected(Rejected.REPLAY_CACHE_UNAVAILABLE);
+            case OVER_QUOTA -> new Rejected(Rejected.REPLAY_QUOTA_EXCEEDED);
         };
     }
 

@@ -6,6 +6,7 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.binding.DpopVerification.NonceRequired;
@@ -19,15 +20,16 @@ import java.util.Optional;
 
 /**
  * The guard step that binds a token to its sender by a DPoP proof (RFC 9449 §7), named
- * {@value #NAME}. Place it right after the step that authenticates the token
- * ({@code AccessTokenStep}) and before authorization, so that routes see a sender-constrained
- * caller.
+ * {@value #NAME}, in the {@link GuardPhase#BIND} phase: after the step that authenticates the
+ * token ({@code AccessTokenStep}), before the caller's quarantine, rate limit and route
+ * authorization, so that those see a sender-constrained caller. A refusal because the sender could
+ * not prove the key withdraws the caller ({@link GuardExchange#credentialMisused}).
  *
  * <p>Per request, once a caller is authenticated:
  * <ul>
  *   <li>token sent with the {@code Bearer} scheme but bound to a DPoP key ({@code cnf.jkt}): a
  *       downgrade, 401 {@code Bearer error="invalid_token"} ({@link Denials#invalidToken()}),
- *       event {@code dpop.downgrade};</li>
+ *       event {@code dpop.downgrade}, the caller withdrawn as a misuse of its credential;</li>
  *   <li>token sent with the {@code DPoP} scheme but without {@code cnf.jkt}: 401
  *       {@code DPoP error="invalid_token"} ({@link Denials#invalidDpopToken}), event
  *       {@code dpop.downgrade};</li>
@@ -38,7 +40,10 @@ import java.util.Optional;
  *       becomes {@link CredentialKind#DPOP_BOUND_JWT}, event {@code dpop.proof_accepted}. Refused:
  *       401 {@code DPoP error="invalid_dpop_proof", algs="..."}
  *       ({@link Denials#invalidDpopProof}), event {@code dpop.proof_rejected} (or
- *       {@code dpop.replayed}) with a {@code reason} detail; a missing server nonce: 401
+ *       {@code dpop.replayed}) with a {@code reason} detail, and the caller withdrawn
+ *       ({@link GuardExchange#credentialMisused}, or {@link GuardExchange#withdrawCaller()} when
+ *       the replay cache could not record the proof): the refusal counts against the sender's
+ *       address, never against the token's owner; a missing server nonce: 401
  *       {@code use_dpop_nonce} with a {@code DPoP-Nonce} header, event {@code dpop.nonce_required};</li>
  *   <li>anything else (no caller yet, an unbound bearer token, a caller authenticated otherwise):
  *       allowed untouched.</li>
@@ -81,6 +86,12 @@ public final class DpopStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#BIND}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.BIND;
+    }
+
     @Override
     public List<Challenge> challenges() {
         return challenges;
@@ -101,6 +112,7 @@ public final class DpopStep implements GuardStep {
                 return Decision.ALLOW;
             }
             exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "bound_token_as_bearer");
+            exchange.credentialMisused("bound_token_as_bearer");
             return Denials.invalidToken();
         }
         if (jkt == null) {
@@ -123,7 +135,7 @@ public final class DpopStep implements GuardStep {
             htus = DpopHtu.expectedAt(origins, request);
         }
         DpopVerification result = verifier.verifyCanonical(proofs.get(0), request.method(), htus, token, jkt,
-                exchange.now());
+                caller.key().hashTag(), exchange.now());
         if (result instanceof DpopVerification.Verified) {
             exchange.authenticate(caller.boundTo(CredentialKind.DPOP_BOUND_JWT, caller.certificateThumbprint()));
             exchange.emit(SecurityEventType.DPOP_PROOF_ACCEPTED);
@@ -133,14 +145,35 @@ public final class DpopStep implements GuardStep {
             exchange.emit(SecurityEventType.DPOP_NONCE_REQUIRED, "reason", nonce.reason());
             return Denials.useDpopNonce(algs, nonce.nonce());
         }
+        if (result instanceof Rejected r && Rejected.REPLAY_QUOTA_EXCEEDED.equals(r.reason())) {
+            // a valid proof of a caller over its share of the replay cache: its own refusal, not a
+            // misuse, and never another caller's
+            if (exchange.eventsEnabled()) {
+                exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "dpop_proofs"));
+            }
+            java.time.Duration wait = dev.apiguard.ReplayCache.Quota.untilNextSlot(verifier.policy().proofLifetime(),
+                    exchange.now());
+            return Denials.rateLimited((wait.toMillis() + 999) / 1000, Map.of());
+        }
         return reject(exchange, ((Rejected) result).reason(), algs);
     }
 
+    /**
+     * A refused proof: the sender did not prove holding the token's key, so the caller is withdrawn
+     * and the request counts against the sender's address, never against the owner. A proof refused
+     * because the replay cache could not record it (full, unreachable) is no evidence against the
+     * credential: withdrawn without a misuse.
+     */
     private static Decision reject(GuardExchange exchange, String reason, String algs) {
+        Rejected rejected = new Rejected(reason);
         if (exchange.eventsEnabled()) {
-            boolean replay = new Rejected(reason).isReplay();
-            exchange.emit(replay ? SecurityEventType.DPOP_REPLAYED : SecurityEventType.DPOP_PROOF_REJECTED,
+            exchange.emit(rejected.isReplay() ? SecurityEventType.DPOP_REPLAYED : SecurityEventType.DPOP_PROOF_REJECTED,
                     Map.of("reason", reason));
+        }
+        if (rejected.isStoreFault()) {
+            exchange.withdrawCaller();
+        } else {
+            exchange.credentialMisused(reason);
         }
         return Denials.invalidDpopProof(algs);
     }

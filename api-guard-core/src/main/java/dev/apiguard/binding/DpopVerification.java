@@ -72,9 +72,22 @@ public sealed interface DpopVerification
         public static final String REPLAY_CACHE_FULL = "replay_cache_full";
         /** The replay cache could not be reached. */
         public static final String REPLAY_CACHE_UNAVAILABLE = "replay_cache_unavailable";
+        /**
+         * The caller holds its quota of the replay cache already: a valid proof of a caller that
+         * sends faster than its quota allows (answered 429, counted against that caller).
+         */
+        public static final String REPLAY_QUOTA_EXCEEDED = "replay_quota_exceeded";
 
         public Rejected {
             Objects.requireNonNull(reason, "reason cannot be null");
+        }
+
+        /**
+         * Whether the replay cache could not record the {@code jti} (full, unreachable): no fault of
+         * the sender's.
+         */
+        public boolean isStoreFault() {
+            return reason.equals(REPLAY_CACHE_FULL) || reason.equals(REPLAY_CACHE_UNAVAILABLE);
         }
 
         /** Whether the refusal is about the {@code jti}'s single use (the replay cache). */

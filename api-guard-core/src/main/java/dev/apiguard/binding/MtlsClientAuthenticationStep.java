@@ -4,6 +4,7 @@ import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.binding.CertificateResolution.Resolved;
 import dev.apiguard.binding.internal.CertificateExpiryNotices;
@@ -13,10 +14,11 @@ import java.util.Objects;
 
 /**
  * Authenticates a client by its TLS client certificate alone (RFC 8705 §2), named {@value #NAME}.
- * Place it after the token step (and after {@link CertificateBindingStep}), before route
- * authorization.
+ * In the {@link GuardPhase#AUTHENTICATE} phase, after the token step and before the binding steps
+ * (so that a caller the binding withdraws is never authenticated again by its sender's own
+ * certificate).
  *
- * <p>Runs only when no earlier step authenticated a caller. When the request's certificate
+ * <p>Runs only when no earlier step authenticated a caller, and not on a public route. When the request's certificate
  * ({@link ClientCertificates}) matches one client of the {@link MtlsClientRegistry}, the exchange
  * gets a {@link Caller} with kind {@link CredentialKind#MTLS}, the registered client id, the
  * registered scopes, the certificate's {@code notAfter} as expiry and its thumbprint, and an
@@ -63,9 +65,15 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#AUTHENTICATE}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.AUTHENTICATE;
+    }
+
     @Override
     public Decision evaluate(GuardExchange exchange) {
-        if (exchange.caller().isPresent()) {
+        if (exchange.caller().isPresent() || exchange.isPublicRoute()) {
             return Decision.ALLOW;
         }
         if (!(certificates.resolve(exchange) instanceof Resolved resolved)) {

@@ -13,6 +13,14 @@ public enum SecurityEventType {
     CREDENTIAL_MISSING("credential.missing"),
     /** A credential was sent where it must not be (query string, form body). */
     CREDENTIAL_MISPLACED("credential.misplaced"),
+    /**
+     * A verified credential came from a sender that could not prove it holds the credential's key
+     * (certificate-bound token without its certificate, DPoP-bound token without a valid proof or
+     * as {@code Bearer}): strong evidence that the credential leaked. The event names the owner
+     * (its caller id); details {@code reason} and {@code kind}. The request counted against the
+     * sender's address, not against the owner. Tell the owner and rotate the credential.
+     */
+    CREDENTIAL_MISUSED("credential.misused"),
     /** A request was malformed in a way that matters to authentication (two Authorization headers). */
     REQUEST_INVALID("request.invalid"),
     /** A caller lacked the scope a route needs. */

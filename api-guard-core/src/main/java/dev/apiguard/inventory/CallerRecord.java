@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import java.time.Instant;
 import java.util.Collections;
@@ -9,10 +10,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What the ledger knows about one caller (by {@link dev.apiguard.Caller#id()}). Immutable; the
- * ledger replaces it with each request.
+ * What the ledger knows about one caller (by {@link dev.apiguard.Caller#key()}: namespace, issuer
+ * and id, so that namesakes at two issuers are two records). Immutable; the ledger replaces it
+ * with each request.
  *
- * @param id the caller's id
+ * @param key the caller's key
  * @param firstSeen its first request
  * @param lastSeen its latest request
  * @param requestCount how many requests it made, refused ones included
@@ -22,17 +24,27 @@ import java.util.Set;
  *     its credential granted), with the latest time it did
  * @param credentials its credentials, by {@link CredentialRecord#key()}, least recently seen first
  */
-public record CallerRecord(String id, Instant firstSeen, Instant lastSeen, long requestCount,
+public record CallerRecord(CallerKey key, Instant firstSeen, Instant lastSeen, long requestCount,
         Set<CredentialKind> credentialKinds, Map<String, Instant> scopesGranted,
         Map<String, Instant> scopesUsed, Map<String, CredentialRecord> credentials) {
 
     public CallerRecord {
-        Objects.requireNonNull(id, "id cannot be null");
+        Objects.requireNonNull(key, "key cannot be null");
         Objects.requireNonNull(firstSeen, "firstSeen cannot be null");
         Objects.requireNonNull(lastSeen, "lastSeen cannot be null");
         credentialKinds = Set.copyOf(credentialKinds);
         scopesGranted = Map.copyOf(scopesGranted);
         scopesUsed = Map.copyOf(scopesUsed);
         credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
+    }
+
+    /** The caller's id ({@link CallerKey#id()}). */
+    public String id() {
+        return key.id();
+    }
+
+    /** The issuer that vouches for the caller (tokens), else {@code null}. */
+    public String issuer() {
+        return key.issuer();
     }
 }

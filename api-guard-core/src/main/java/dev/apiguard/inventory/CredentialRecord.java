@@ -21,10 +21,14 @@ import java.util.Set;
  *     (when known); {@code null} when unknown
  * @param longestTokenLifetime the longest {@code exp − iat} among its tokens, or {@code null}
  * @param unboundSensitiveUses how many requests it made, not sender-constrained, to sensitive routes
+ * @param misuses how many requests presented it from a sender that could not prove holding the key
+ *     it is bound to (without its certificate, without a valid DPoP proof, a DPoP-bound token as
+ *     {@code Bearer}): evidence that it leaked
+ * @param lastMisused the latest such request, or {@code null}
  */
 public record CredentialRecord(Type type, String issuer, String id, Set<CredentialKind> kinds,
         Instant firstSeen, Instant lastSeen, long requestCount, Instant expiresAt,
-        Duration longestTokenLifetime, long unboundSensitiveUses) {
+        Duration longestTokenLifetime, long unboundSensitiveUses, long misuses, Instant lastMisused) {
 
     /** The kinds of credentials the ledger tells apart. */
     public enum Type {

@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.inventory.internal.Reports;
 import java.time.Instant;
 import java.util.Comparator;
@@ -34,14 +35,14 @@ public final class GuardInventory {
         return policy;
     }
 
-    /** Every caller the ledger holds, ordered by id. */
+    /** Every caller the ledger holds, ordered by id, then by issuer. */
     public List<CallerRecord> callers() {
-        return policy.store().snapshot().stream().sorted(Comparator.comparing(CallerRecord::id)).toList();
+        return policy.store().snapshot().stream().sorted(Reports.BY_ID_THEN_KEY).toList();
     }
 
     /** The caller's record, or empty. */
-    public Optional<CallerRecord> caller(String callerId) {
-        return policy.store().get(Objects.requireNonNull(callerId, "callerId cannot be null"));
+    public Optional<CallerRecord> caller(CallerKey caller) {
+        return policy.store().get(Objects.requireNonNull(caller, "caller cannot be null"));
     }
 
     /** How many callers the ledger holds. */

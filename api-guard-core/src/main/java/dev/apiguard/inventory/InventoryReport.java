@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.inventory.internal.ReportJson;
 import java.time.Duration;
@@ -25,7 +26,11 @@ import java.util.Optional;
  *   <li>{@value #TOKEN_LIFETIME_OVER_POLICY}: a token lived longer ({@code exp − iat}) than
  *       {@link InventoryPolicy#maxTokenLifetime()};</li>
  *   <li>{@value #CERTIFICATE_EXPIRING}: a certificate expires within
- *       {@link InventoryPolicy#certificateExpiryWarning()}, or has expired.</li>
+ *       {@link InventoryPolicy#certificateExpiryWarning()}, or has expired;</li>
+ *   <li>{@value #MISUSED}: a bound credential presented by a sender that could not prove holding
+ *       its key (no or another certificate, no valid DPoP proof, a DPoP-bound token as
+ *       {@code Bearer}): it leaked. Tell the owner and rotate it. Such requests counted against
+ *       the sender's address, never against the owner.</li>
  * </ul>
  *
  * <h2>JSON, schema version 1</h2>
@@ -34,15 +39,16 @@ import java.util.Optional;
  * <pre>{@code
  * {"schemaVersion": 1, "generatedAt": "2025-01-01T12:00:00Z",
  *  "leastPrivilegeWindowSeconds": 2592000, "staleAfterSeconds": 2592000,
- *  "summary": {"callers": 1, "callersWithUnusedScopes": 1, "weakCredentials": 0, "staleCredentials": 0},
- *  "callers": [{"id": "partner-b", "credentialKinds": ["bearer_jwt"],
+ *  "summary": {"callers": 1, "callersWithUnusedScopes": 1, "weakCredentials": 0, "staleCredentials": 0,
+ *    "misusedCredentials": 0},
+ *  "callers": [{"id": "partner-b", "issuer": "https://issuer", "credentialKinds": ["bearer_jwt"],
  *    "scopesGranted": ["customers:read", "payments:write"], "scopesUsed": ["customers:read"],
  *    "scopesUnused": ["payments:write"], "firstSeen": "...", "lastSeen": "...", "requestCount": 3,
  *    "anomalyScore": null, "lastAction": null, "flags": ["unused_scopes"],
  *    "credentials": [{"type": "token", "issuer": "https://issuer", "id": "partner-b",
  *      "kinds": ["bearer_jwt"], "firstSeen": "...", "lastSeen": "...", "requestCount": 3,
  *      "expiresAt": "...", "longestTokenLifetimeSeconds": 600, "unboundSensitiveUses": 0,
- *      "flags": []}]}]}
+ *      "misuses": 0, "lastMisused": null, "flags": []}]}]}
  * }</pre>
  * {@code credentialKinds} and {@code kinds} are lower-case {@link CredentialKind} names;
  * {@code type} is {@code token}, {@code certificate} or {@code api_key}; {@code id} of a credential
@@ -53,7 +59,7 @@ import java.util.Optional;
  * @param generatedAt the instant the report is about
  * @param leastPrivilegeWindow the window of {@code scopesGranted}, {@code scopesUsed}, {@code scopesUnused}
  * @param staleAfter the age without use that makes a credential stale
- * @param callers every caller, ordered by id
+ * @param callers every caller, ordered by id, then issuer
  */
 public record InventoryReport(int schemaVersion, Instant generatedAt, Duration leastPrivilegeWindow,
         Duration staleAfter, List<CallerReport> callers) {
@@ -73,15 +79,28 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
     public static final String TOKEN_LIFETIME_OVER_POLICY = "token_lifetime_over_policy";
     /** Flag: a certificate close to (or past) its expiry. */
     public static final String CERTIFICATE_EXPIRING = "certificate_expiring";
+    /** Flag: presented by a sender that could not prove holding its key: it leaked; rotate it. */
+    public static final String MISUSED = "misused";
 
     public InventoryReport {
         Objects.requireNonNull(generatedAt, "generatedAt cannot be null");
         callers = List.copyOf(callers);
     }
 
-    /** The report of one caller, or empty. */
+    /** The report of the first caller of this id (of any issuer), or empty. */
     public Optional<CallerReport> caller(String id) {
         return callers.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    /** The report of one caller, or empty. */
+    public Optional<CallerReport> caller(CallerKey key) {
+        return callers.stream().filter(c -> c.key().equals(key)).findFirst();
+    }
+
+    /** Every credential flagged {@value #MISUSED}. */
+    public List<CredentialReport> misusedCredentials() {
+        return callers.stream().flatMap(c -> c.credentials().stream()).filter(c -> c.flags().contains(MISUSED))
+                .toList();
     }
 
     /** How many callers have scopes granted but not exercised. */
@@ -108,7 +127,7 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
     /**
      * One caller in the report.
      *
-     * @param id the caller's id
+     * @param key the caller's key (namespace, issuer and id)
      * @param credentialKinds every way it authenticated, in {@link CredentialKind} order
      * @param scopesGranted scopes granted within the window, sorted
      * @param scopesUsed scopes exercised within the window, sorted
@@ -120,7 +139,7 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
      * @param flags its flags, sorted
      * @param credentials its credentials, by type, issuer and id
      */
-    public record CallerReport(String id, List<CredentialKind> credentialKinds, List<String> scopesGranted,
+    public record CallerReport(CallerKey key, List<CredentialKind> credentialKinds, List<String> scopesGranted,
             List<String> scopesUsed, List<String> scopesUnused, Instant firstSeen, Instant lastSeen,
             long requestCount, RiskView.Risk risk, List<String> flags, List<CredentialReport> credentials) {
         public CallerReport {
@@ -130,6 +149,16 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
             scopesUnused = List.copyOf(scopesUnused);
             flags = List.copyOf(flags);
             credentials = List.copyOf(credentials);
+        }
+
+        /** The caller's id. */
+        public String id() {
+            return key.id();
+        }
+
+        /** The caller's issuer (tokens), else {@code null}. */
+        public String issuer() {
+            return key.issuer();
         }
     }
 

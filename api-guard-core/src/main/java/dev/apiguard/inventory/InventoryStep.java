@@ -4,6 +4,7 @@ import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.inventory.internal.BoundedLedgerStore;
@@ -31,7 +32,10 @@ import java.util.Set;
  * last use, count, expiry, longest token lifetime ({@code exp − iat}) and uses of sensitive routes
  * without sender constraint. A certificate's expiry is known when the request's TLS leaf
  * certificate is the one the caller is bound to. Anonymous requests are not recorded: an
- * unverified credential never touches a caller's record.
+ * unverified credential never touches a caller's record. A verified credential whose sender
+ * could not prove holding its key ({@link GuardExchange#credentialMisuse()}) counts as a
+ * {@linkplain CredentialRecord#misuses() misuse} of the owner's credential, never as the owner's
+ * request.
  *
  * <p>Read it through {@link #inventory()}. Thread-safe; state lives in the policy's
  * {@link LedgerStore}, bounded.
@@ -69,6 +73,12 @@ public final class InventoryStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#OBSERVE}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.OBSERVE;
+    }
+
     /** Always allows: the inventory observes, it never decides. */
     @Override
     public Decision evaluate(GuardExchange exchange) {
@@ -79,6 +89,7 @@ public final class InventoryStep implements GuardStep {
     public void completed(GuardExchange exchange, int status) {
         Caller caller = exchange.caller().orElse(null);
         if (caller == null) {
+            exchange.credentialMisuse().ifPresent(m -> misused(exchange, m));
             return;
         }
         Instant now = exchange.now();
@@ -95,8 +106,7 @@ public final class InventoryStep implements GuardStep {
         }
         CredentialKind kind = caller.kind();
         boolean unboundSensitive = !kind.isSenderConstrained() && isSensitive(exchange);
-        boolean token = kind == CredentialKind.BEARER_JWT || kind == CredentialKind.MTLS_BOUND_JWT
-                || kind == CredentialKind.DPOP_BOUND_JWT;
+        boolean token = isToken(kind);
         Duration lifetime = token && caller.issuedAt() != null && caller.expiresAt() != null
                 ? Duration.between(caller.issuedAt(), caller.expiresAt()) : null;
         boolean apiKey = kind == CredentialKind.API_KEY && caller.tokenId() != null;
@@ -106,12 +116,37 @@ public final class InventoryStep implements GuardStep {
                 token ? caller.expiresAt() : null, lifetime,
                 apiKey ? caller.tokenId() : null, apiKey ? caller.expiresAt() : null,
                 thumbprint, thumbprint == null ? null : certificateExpiry(exchange, thumbprint),
-                unboundSensitive);
-        if (policy.store() instanceof BoundedLedgerStore inMemory) {
-            inMemory.observe(caller.id(), o); // in place: no copy of the record per request
-        } else {
-            policy.store().update(caller.id(), previous -> Ledger.observe(caller.id(), previous, o));
+                unboundSensitive, false);
+        record(caller, o);
+    }
+
+    /**
+     * A credential presented by a sender that could not prove holding its key: counted on the
+     * owner's credential as a misuse, never as the owner's request.
+     */
+    private void misused(GuardExchange exchange, GuardExchange.CredentialMisuse misuse) {
+        Caller owner = misuse.owner();
+        boolean token = isToken(owner.kind());
+        boolean apiKey = owner.kind() == CredentialKind.API_KEY && owner.tokenId() != null;
+        if (!token && !apiKey) {
+            return;
         }
+        record(owner, new Observation(exchange.now(), owner.kind(), Set.of(), Set.of(),
+                token ? owner.issuer() : null, token ? owner.id() : null, token ? owner.expiresAt() : null, null,
+                apiKey ? owner.tokenId() : null, apiKey ? owner.expiresAt() : null, null, null, false, true));
+    }
+
+    private void record(Caller caller, Observation o) {
+        if (policy.store() instanceof BoundedLedgerStore inMemory) {
+            inMemory.observe(caller.key(), o); // in place: no copy of the record per request
+        } else {
+            policy.store().update(caller.key(), previous -> Ledger.observe(caller.key(), previous, o));
+        }
+    }
+
+    private static boolean isToken(CredentialKind kind) {
+        return kind == CredentialKind.BEARER_JWT || kind == CredentialKind.MTLS_BOUND_JWT
+                || kind == CredentialKind.DPOP_BOUND_JWT;
     }
 
     private boolean isSensitive(GuardExchange exchange) {

@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.inventory.internal.BoundedLedgerStore;
 import java.util.List;
 import java.util.Optional;
@@ -10,8 +11,8 @@ import java.util.function.UnaryOperator;
  * holds a bounded number of callers in this process and evicts the least recently seen.
  *
  * <p>Contract: thread-safe; {@link #update} runs on the request thread after the response, so it
- * is fast and applies each change atomically per caller; the store is bounded, since caller ids
- * grow with the clients an API meets.
+ * is fast and applies each change atomically per caller; the store is bounded, since callers grow
+ * with the clients an API meets. Callers are keyed by {@link CallerKey}: issuer and id.
  */
 public interface LedgerStore {
 
@@ -23,10 +24,10 @@ public interface LedgerStore {
      * holds none), atomically, and marks the caller as the most recently seen. May evict the least
      * recently seen caller. Returns the new record.
      */
-    CallerRecord update(String callerId, UnaryOperator<CallerRecord> change);
+    CallerRecord update(CallerKey caller, UnaryOperator<CallerRecord> change);
 
     /** The caller's record, without marking it as seen. */
-    Optional<CallerRecord> get(String callerId);
+    Optional<CallerRecord> get(CallerKey caller);
 
     /** A copy of every record, least recently seen first. */
     List<CallerRecord> snapshot();

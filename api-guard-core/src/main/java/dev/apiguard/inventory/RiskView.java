@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.CallerKey;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,10 +15,10 @@ import java.util.Optional;
 public interface RiskView {
 
     /** A view that knows no caller. */
-    RiskView NONE = callerId -> Optional.empty();
+    RiskView NONE = caller -> Optional.empty();
 
     /** The caller's current risk, or empty when the scorer has no profile of it. */
-    Optional<Risk> riskOf(String callerId);
+    Optional<Risk> riskOf(CallerKey caller);
 
     /**
      * A caller's risk as the anomaly scorer sees it now.

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.internal.ClockTimeMeter;
@@ -19,7 +20,7 @@ import java.util.Objects;
  * The guard step that limits, per client address, requests that carry no valid credential,
  * named {@value #NAME}: cheap protection against invalid-token floods and credential stuffing.
  *
- * <p>Place it <em>first</em>, before any token is parsed. The client address is the TCP peer, or
+ * <p>In the {@link GuardPhase#ADMIT} phase: <em>first</em>, before any token is parsed. The client address is the TCP peer, or
  * the first untrusted {@code X-Forwarded-For} hop read right to left when the peer is one of the
  * policy's {@linkplain RateLimitPolicy#trustedProxies() trusted proxies}. An IPv6 address counts
  * for its whole network of {@linkplain RateLimitPolicy#anonymousIpv6Prefix() /64} by default: a
@@ -34,7 +35,10 @@ import java.util.Objects;
  *       anonymous plan} is empty: 429 with {@code Retry-After} and the {@code RateLimit} fields,
  *       and a {@code ratelimit.limited} event, before any token parsing;</li>
  *   <li>once answered ({@link #completed}): a request that ended without an authenticated caller
- *       (401, 400, a public route...) takes one unit from its address's bucket.</li>
+ *       (401, 400, a public route...) takes one unit from its address's bucket; so does a request
+ *       whose caller a binding step withdrew (a stolen bound token without its certificate or
+ *       proof: {@link GuardExchange#credentialMisused}), whose credential is then no longer let
+ *       past this step until its owner uses it again.</li>
  * </ul>
  * The 429 is the same whatever the credential, so it reveals nothing about one. The set of
  * recently valid credentials is bounded ({@value #KNOWN_CREDENTIALS_MAXIMUM_SIZE} digests).
@@ -87,6 +91,12 @@ public final class AnonymousRateLimitStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#ADMIT}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.ADMIT;
+    }
+
     @Override
     public Decision evaluate(GuardExchange exchange) {
         if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
@@ -136,7 +146,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
             // once valid, now refused (expired, revoked): no longer let past the gate
             knownCredentials.invalidate(fingerprint);
         }
-        if (status == 429) {
+        if (exchange.isDeniedBy(this)) {
             return; // refused by this step: the bucket is empty already
         }
         String key = seen != null && seen.key() != null ? seen.key() : key(exchange);

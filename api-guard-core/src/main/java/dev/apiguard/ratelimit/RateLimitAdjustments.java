@@ -3,6 +3,7 @@ package dev.apiguard.ratelimit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.apiguard.CallerKey;
 import dev.apiguard.ThrottleControl;
 import dev.apiguard.internal.ClockTimeMeter;
 import java.time.Clock;
@@ -29,7 +30,7 @@ public final class RateLimitAdjustments implements ThrottleControl {
     private record Adjustment(double factor, long nanos) {
     }
 
-    private final Cache<String, Adjustment> factors;
+    private final Cache<CallerKey, Adjustment> factors;
     private final Clock clock;
 
     private RateLimitAdjustments(Clock clock, long maximumSize) {
@@ -38,7 +39,7 @@ public final class RateLimitAdjustments implements ThrottleControl {
         this.factors = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .ticker(time::currentTimeNanos)
-                .expireAfter(Expiry.<String, Adjustment>writing((id, a) -> Duration.ofNanos(a.nanos())))
+                .expireAfter(Expiry.<CallerKey, Adjustment>writing((id, a) -> Duration.ofNanos(a.nanos())))
                 // maintenance on the calling thread, as in every cache of the library: size() and
                 // expiry are then exact when asked (with the common pool a race left counts stale)
                 .executor(Runnable::run)
@@ -60,8 +61,8 @@ public final class RateLimitAdjustments implements ThrottleControl {
     }
 
     /** Scales the caller's plan by {@code factor} for {@link #DEFAULT_DURATION}. */
-    public void adjust(String callerId, double factor) {
-        adjust(callerId, factor, DEFAULT_DURATION);
+    public void adjust(CallerKey caller, double factor) {
+        adjust(caller, factor, DEFAULT_DURATION);
     }
 
     /**
@@ -71,8 +72,8 @@ public final class RateLimitAdjustments implements ThrottleControl {
      * @throws IllegalArgumentException when the factor is not in {@code (0, 1]} or the duration is
      *     not positive
      */
-    public void adjust(String callerId, double factor, Duration duration) {
-        Objects.requireNonNull(callerId, "callerId cannot be null");
+    public void adjust(CallerKey caller, double factor, Duration duration) {
+        Objects.requireNonNull(caller, "caller cannot be null");
         Objects.requireNonNull(duration, "duration cannot be null");
         if (!(factor > 0 && factor <= 1)) {
             throw new IllegalArgumentException("factor must be greater than 0 and at most 1: " + factor);
@@ -81,21 +82,21 @@ public final class RateLimitAdjustments implements ThrottleControl {
             throw new IllegalArgumentException("duration must be positive: " + duration);
         }
         if (factor == 1) {
-            factors.invalidate(callerId);
+            factors.invalidate(caller);
         } else {
-            factors.put(callerId, new Adjustment(factor, duration.toNanos()));
+            factors.put(caller, new Adjustment(factor, duration.toNanos()));
         }
     }
 
     /** The caller's current factor; 1 when not adjusted. */
-    public double factor(String callerId) {
-        Adjustment a = factors.getIfPresent(callerId);
+    public double factor(CallerKey caller) {
+        Adjustment a = factors.getIfPresent(caller);
         return a == null ? 1.0 : a.factor();
     }
 
     /** Ends the caller's adjustment. */
-    public void reset(String callerId) {
-        factors.invalidate(callerId);
+    public void reset(CallerKey caller) {
+        factors.invalidate(caller);
     }
 
     /**
@@ -104,19 +105,19 @@ public final class RateLimitAdjustments implements ThrottleControl {
      * throttles a caller: pass this object as its {@link ThrottleControl}.
      */
     @Override
-    public void throttle(String callerId, double factor, java.time.Instant until) {
+    public void throttle(CallerKey caller, double factor, java.time.Instant until) {
         Duration left = Duration.between(clock.instant(), until);
         if (left.isNegative() || left.isZero()) {
-            reset(callerId);
+            reset(caller);
         } else {
-            adjust(callerId, factor, left);
+            adjust(caller, factor, left);
         }
     }
 
     /** {@inheritDoc} The same as {@link #reset}. */
     @Override
-    public void clear(String callerId) {
-        reset(callerId);
+    public void clear(CallerKey caller) {
+        reset(caller);
     }
 
     /** The number of adjusted callers held (for tests and metrics). */

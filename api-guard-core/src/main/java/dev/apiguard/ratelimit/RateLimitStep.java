@@ -1,10 +1,10 @@
 package dev.apiguard.ratelimit;
 
 import dev.apiguard.Caller;
-import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.ratelimit.internal.RateLimitFields;
@@ -17,15 +17,17 @@ import java.util.Optional;
 /**
  * The guard step that limits each verified caller by its token bucket, named {@value #NAME}.
  *
- * <p>Place it after authentication, binding and route authorization: it keys on the verified
- * {@link Caller} of the exchange, never on a claim of a token that failed verification, and
- * reads route costs from the matched route template. Per request:
+ * <p>In the {@link GuardPhase#PROTECT} phase: after authentication and binding, so that it keys on
+ * the proven {@link Caller} of the exchange, never on a claim of a token that failed verification
+ * nor on the owner of a credential whose sender could not prove it; and before route authorization,
+ * so that every request of the caller counts, a 404, 405 or 403 as well. It reads route costs from
+ * the route matched in {@link dev.apiguard.GuardStep#prepare}. Per request:
  * <ul>
  *   <li>no caller (a public route): allowed, uncounted (see {@link AnonymousRateLimitStep});</li>
- *   <li>the bucket key is {@code caller:} and the caller's id (token {@code client_id}, API key
- *       id), or for a certificate-only caller ({@link CredentialKind#MTLS}) {@code caller:cert:}
- *       and the certificate thumbprint; a route with its own plan uses a bucket of its own,
- *       {@code route-plan:NAME:} and that key;</li>
+ *   <li>the bucket key is the {@linkplain dev.apiguard.CallerKey#hashTag() hash tag} of the
+ *       caller's key (its namespace, issuer and id: a client of one issuer never
+ *       shares a bucket with a namesake at another, nor an API key with a token); a route with its
+ *       own plan uses a bucket of its own, {@code route-plan:NAME:} and that key;</li>
  *   <li>the request takes its route's cost, divided by the caller's
  *       {@linkplain RateLimitAdjustments adjustment factor}, from the bucket; it never waits
  *       (try-consume only);</li>
@@ -75,38 +77,36 @@ public final class RateLimitStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#PROTECT}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.PROTECT;
+    }
+
     @Override
     public Decision evaluate(GuardExchange exchange) {
         Optional<Caller> found = exchange.caller();
         if (found.isEmpty()) {
             return Decision.ALLOW;
         }
-        Caller caller = found.get();
-        String method = exchange.request().method();
-        String route = exchange.routeTemplate();
-        RateLimitPlan plan = policy.routePlan(method, route);
-        String key = bucketKey(caller);
-        if (plan != null) {
-            key = "route-plan:" + plan.name() + ':' + key;
-        } else {
-            plan = policy.planFor(caller);
-        }
-        double factor = policy.adjustments().factor(caller.id());
-        long tokens = plan.tokensFor(policy.cost(method, route), factor);
-        BucketStore.Outcome outcome = policy.store().tryConsume(key, plan.configuration(), tokens);
+        Charge charge = charge(exchange, found.get());
+        exchange.tag(Charge.class, charge);
+        BucketStore.Outcome outcome = policy.store().tryConsume(charge.key(), charge.plan().configuration(),
+                charge.tokens());
         switch (outcome.status()) {
             case CONSUMED -> {
                 if (policy.emitHeadersOnAllowed()) {
-                    fields(plan, factor, outcome).forEach(exchange::addResponseHeader);
+                    fields(charge.plan(), charge.factor(), outcome).forEach(exchange::addResponseHeader);
                 }
                 return Decision.ALLOW;
             }
             case REJECTED -> {
                 if (exchange.eventsEnabled()) {
-                    exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "caller", "plan", plan.name()));
+                    exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "caller", "plan",
+                            charge.plan().name()));
                 }
                 return Denials.rateLimited(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()),
-                        fields(plan, factor, outcome));
+                        fields(charge.plan(), charge.factor(), outcome));
             }
             case UNAVAILABLE -> {
                 return Denials.rateLimitUnavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
@@ -117,12 +117,49 @@ public final class RateLimitStep implements GuardStep {
         }
     }
 
-    /** The bucket key of a verified caller. */
-    static String bucketKey(Caller caller) {
-        if (caller.kind() == CredentialKind.MTLS && caller.certificateThumbprint() != null) {
-            return "caller:cert:" + caller.certificateThumbprint();
+    /**
+     * Counts a proven caller's request that an earlier step refused (a quarantine, a DPoP proof
+     * quota, a host's step) before this one could: every request of a caller counts against its
+     * budget, whatever its answer. A request this step counted, or one without caller (the per-
+     * address limiter counts those), is not counted again.
+     */
+    @Override
+    public void completed(GuardExchange exchange, int status) {
+        Optional<Caller> found = exchange.caller();
+        if (found.isEmpty() || exchange.tag(Charge.class) != null || exchange.deniedBy() == null) {
+            return;
         }
-        return "caller:" + caller.id();
+        Charge charge = charge(exchange, found.get());
+        policy.store().tryConsume(charge.key(), charge.plan().configuration(), charge.tokens());
+    }
+
+    /** What a request of this caller costs, and from which bucket. */
+    private record Charge(String key, RateLimitPlan plan, double factor, long tokens) {
+    }
+
+    private Charge charge(GuardExchange exchange, Caller caller) {
+        String method = exchange.request().method();
+        String route = exchange.routeTemplate();
+        RateLimitPlan plan = policy.routePlan(method, route);
+        String key = bucketKey(caller);
+        if (plan != null) {
+            key = "route-plan:" + plan.name() + ':' + key;
+        } else {
+            plan = policy.planFor(caller);
+        }
+        double factor = policy.adjustments().factor(caller.key());
+        return new Charge(key, plan, factor, plan.tokensFor(policy.cost(method, route), factor));
+    }
+
+    /**
+     * The bucket key of a verified caller: the {@linkplain dev.apiguard.CallerKey#hashTag() hash tag}
+     * of its {@link Caller#key()} (namespace, issuer and id in a digest, in braces), so that a client
+     * of one issuer never spends the budget of a namesake at another, and a Redis Cluster keeps the
+     * caller's keys in one slot. It starts with a brace, so it is never taken for a {@code peer:} or
+     * {@code route-plan:} key, and it is the very string the caller's key keeps: no copy per caller.
+     */
+    static String bucketKey(Caller caller) {
+        return caller.key().hashTag();
     }
 
     /** The two response fields for an outcome of a bucket of the plan, as the caller's factor scales it. */

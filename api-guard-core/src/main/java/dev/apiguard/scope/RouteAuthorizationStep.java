@@ -4,6 +4,7 @@ import dev.apiguard.Caller;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
@@ -14,7 +15,10 @@ import java.util.Optional;
 
 /**
  * The authorization step: least privilege per route, deny by default (OWASP API5). Named
- * {@code scope}; place it after the steps that authenticate and bind the caller.
+ * {@code scope}, in the {@link GuardPhase#AUTHORIZE} phase: after the steps that authenticate and
+ * bind the caller and after its quarantine and rate limit, so that a refused request (404, 405,
+ * 403) counts against the caller's budget like any other. The route itself is matched earlier, in
+ * {@link #prepare}, from the request line alone.
  *
  * <p>For each request, in this order:
  * <ol>
@@ -71,6 +75,37 @@ public final class RouteAuthorizationStep implements GuardStep {
         return "scope";
     }
 
+    /** {@link GuardPhase#AUTHORIZE}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.AUTHORIZE;
+    }
+
+    /**
+     * Matches the route before any credential is read, and records it on the exchange
+     * ({@link GuardExchange#matchRoute}): the authentication steps leave a public route's
+     * credentials unread, and the protecting steps know the route's cost and plan before the route
+     * is authorized. A path that is not canonical matches nothing here; {@link #evaluate} refuses it.
+     */
+    @Override
+    public void prepare(GuardExchange exchange) {
+        GuardRequest request = exchange.request();
+        String path = request.path();
+        if (path == null || !CanonicalPaths.isCanonical(path)) {
+            return;
+        }
+        RouteRules.Match match = rules.lookup(request.method(), path);
+        if (match instanceof RouteRules.Match.Found found) {
+            RouteRule rule = found.match().rule();
+            exchange.matchRoute(rule.template(), found.match().variables(), rule.isPublic(), rule.scopes());
+        }
+        exchange.tag(Prepared.class, new Prepared(match));
+    }
+
+    /** What {@link #prepare} found, so that {@link #evaluate} does not look the route up again. */
+    private record Prepared(RouteRules.Match match) {
+    }
+
     @Override
     public Decision evaluate(GuardExchange exchange) {
         GuardRequest request = exchange.request();
@@ -89,11 +124,14 @@ public final class RouteAuthorizationStep implements GuardStep {
             }
         }
 
-        RouteRules.Match match = rules.lookup(request.method(), path);
+        Prepared prepared = exchange.tag(Prepared.class);
+        RouteRules.Match match = prepared != null ? prepared.match() : rules.lookup(request.method(), path);
         RouteRule rule = null;
         if (match instanceof RouteRules.Match.Found found) {
             rule = found.match().rule();
-            exchange.matchRoute(rule.template(), found.match().variables(), rule.isPublic(), rule.scopes());
+            if (prepared == null) {
+                exchange.matchRoute(rule.template(), found.match().variables(), rule.isPublic(), rule.scopes());
+            }
             if (rule.isPublic()) {
                 return Decision.ALLOW;
             }

@@ -4,6 +4,7 @@ import dev.apiguard.Challenge;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
@@ -20,6 +21,9 @@ import java.util.Objects;
  *
  * <p>Thread-safe; one instance serves every request. Per request:
  * <ul>
+ *   <li>a public route (one the route step matched as needing no credential): the token is
+ *       neither parsed nor verified, and the request goes on without a caller, so that junk tokens
+ *       sent to a health check cost no signature check;</li>
  *   <li>two or more {@code Authorization} headers: 400 {@code invalid_request}
  *       ({@link Denials#invalidRequest()}) and a {@code request.invalid} event;</li>
  *   <li>an {@code access_token} query parameter is never used (RFC 6750 §2.3 is not supported,
@@ -77,6 +81,12 @@ public final class AccessTokenStep implements GuardStep {
         return NAME;
     }
 
+    /** {@link GuardPhase#AUTHENTICATE}. */
+    @Override
+    public GuardPhase phase() {
+        return GuardPhase.AUTHENTICATE;
+    }
+
     @Override
     public List<Challenge> challenges() {
         return List.of(Challenge.of(SCHEME));
@@ -87,6 +97,9 @@ public final class AccessTokenStep implements GuardStep {
         GuardRequest request = exchange.request();
         if (request.hasQueryParameter("access_token")) {
             exchange.emit(SecurityEventType.CREDENTIAL_MISPLACED, "location", "query");
+        }
+        if (exchange.isPublicRoute()) {
+            return Decision.ALLOW; // a route that needs no credential never parses or verifies one
         }
         List<String> authorization = request.headers("Authorization");
         if (authorization.size() > 1) {

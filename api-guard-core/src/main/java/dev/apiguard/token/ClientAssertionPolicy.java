@@ -27,6 +27,12 @@ public final class ClientAssertionPolicy {
     public static final String JWT_BEARER_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     /** Default maximum lifetime of an assertion: 5 minutes. */
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(5);
+    /**
+     * Default most assertions one client may have in the replay cache: 10,000, counted over two
+     * slots of an assertion's longest life (maximum lifetime plus twice the skew): far above what a
+     * client asking for tokens needs, far below the cache's 100,000.
+     */
+    public static final int DEFAULT_REPLAY_QUOTA_PER_CLIENT = 10_000;
     /** Default clock skew: 60 s. */
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
     /** Default largest assertion, in characters: 8 KiB. */
@@ -39,6 +45,7 @@ public final class ClientAssertionPolicy {
     private final Duration clockSkew;
     private final int maxLength;
     private final ReplayCache replayCache;
+    private final int replayQuotaPerClient;
 
     private ClientAssertionPolicy(Builder b) {
         this.clients = Collections.unmodifiableMap(new LinkedHashMap<>(b.clients));
@@ -48,6 +55,7 @@ public final class ClientAssertionPolicy {
         this.clockSkew = b.clockSkew;
         this.maxLength = b.maxLength;
         this.replayCache = b.replayCache != null ? b.replayCache : LocalReplayCache.create();
+        this.replayQuotaPerClient = b.replayQuotaPerClient;
     }
 
     /** A builder holding the defaults. */
@@ -90,6 +98,16 @@ public final class ClientAssertionPolicy {
         return replayCache;
     }
 
+    /** The most assertions one client may have in the replay cache. */
+    public int replayQuotaPerClient() {
+        return replayQuotaPerClient;
+    }
+
+    /** How long an assertion's {@code jti} is kept at most: the maximum lifetime plus twice the skew. */
+    public Duration assertionLifetime() {
+        return maxLifetime.plus(clockSkew.multipliedBy(2));
+    }
+
     @Override
     public String toString() {
         return "ClientAssertionPolicy[clients=" + clients.keySet() + ", audiences=" + audiences + ", algorithms="
@@ -105,6 +123,7 @@ public final class ClientAssertionPolicy {
         private Duration clockSkew = DEFAULT_CLOCK_SKEW;
         private int maxLength = DEFAULT_MAX_LENGTH;
         private ReplayCache replayCache;
+        private int replayQuotaPerClient = DEFAULT_REPLAY_QUOTA_PER_CLIENT;
 
         private Builder() {
         }
@@ -185,6 +204,21 @@ public final class ClientAssertionPolicy {
                 throw new IllegalArgumentException("maxLength must be between 1024 and 65536: " + length);
             }
             this.maxLength = length;
+            return this;
+        }
+
+        /**
+         * The most assertions one client may have recorded in the replay cache (counted over two
+         * slots of an assertion's longest life); a client over it is refused with 429, never
+         * another client. Default {@value ClientAssertionPolicy#DEFAULT_REPLAY_QUOTA_PER_CLIENT};
+         * 1 to 10,000,000.
+         */
+        public Builder replayQuotaPerClient(int maxAssertions) {
+            if (maxAssertions < 1 || maxAssertions > 10_000_000) {
+                throw new IllegalArgumentException("replayQuotaPerClient must be between 1 and 10,000,000: "
+                        + maxAssertions);
+            }
+            this.replayQuotaPerClient = maxAssertions;
             return this;
         }
 

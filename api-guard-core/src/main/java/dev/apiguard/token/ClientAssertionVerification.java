@@ -45,6 +45,8 @@ public sealed interface ClientAssertionVerification
         public static final String REPLAY_CACHE_FULL = "replay_cache_full";
         /** The replay cache could not be reached. */
         public static final String REPLAY_CACHE_UNAVAILABLE = "replay_cache_unavailable";
+        /** The client holds its quota of the replay cache: it sends assertions faster than allowed (429). */
+        public static final String REPLAY_QUOTA_EXCEEDED = "replay_quota_exceeded";
 
         public Rejected {
             Objects.requireNonNull(reason, "reason cannot be null");

@@ -4,6 +4,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.Caller;
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.internal.CompactJws;
@@ -176,13 +177,16 @@ public final class ClientAssertionVerifier {
         }
 
         String key = "client-assertion:" + sha256(clientId + "\n" + c.jti());
-        ReplayCache.Outcome outcome = policy.replayCache().firstUse(key, exp.plus(skew), now);
+        ReplayCache.Quota quota = new ReplayCache.Quota(CallerKey.client(clientId).hashTag(),
+                policy.replayQuotaPerClient(), policy.assertionLifetime());
+        ReplayCache.Outcome outcome = policy.replayCache().firstUse(key, quota, exp.plus(skew), now);
         return switch (outcome) {
             case FIRST_USE -> new Verified(new Caller(clientId, c.sub(), null, CredentialKind.CLIENT_ASSERTION,
                     Set.of(), iat, exp, c.jti(), Caller.Confirmation.NONE, null, null));
             case REPLAYED -> new Rejected(Rejected.REPLAYED);
             case FULL -> new Rejected(Rejected.REPLAY_CACHE_FULL);
             case UNAVAILABLE -> new Rejected(Rejected.REPLAY_CACHE_UNAVAILABLE);
+            case OVER_QUOTA -> new Rejected(Rejected.REPLAY_QUOTA_EXCEEDED);
         };
     }
 

@@ -39,7 +39,7 @@ class AnomalyPolicyTest {
     void everySettingIsKeptAsGivenAndTheSmallestLegalValuesAreAccepted() {
         AnomalyPolicy p = AnomalyPolicy.builder()
                 .mode(AnomalyMode.OBSERVE)
-                .allowCallers("batch-job")
+                .allowCallers(Harness.key("batch-job"))
                 .optOutRoutes("/health")
                 .quarantineTtl(Duration.ofSeconds(1))
                 .maxQuarantineTtl(Duration.ofSeconds(1))
@@ -57,7 +57,7 @@ class AnomalyPolicyTest {
                 .build();
 
         assertThat(p.mode()).isEqualTo(AnomalyMode.OBSERVE);
-        assertThat(p.allowList()).containsExactly("batch-job");
+        assertThat(p.allowList()).containsExactly(Harness.key("batch-job"));
         assertThat(p.optOutRoutes()).containsExactly("/health");
         assertThat(p.quarantineTtl()).isEqualTo(Duration.ofSeconds(1));
         assertThat(p.maxQuarantineTtl()).isEqualTo(Duration.ofSeconds(1));

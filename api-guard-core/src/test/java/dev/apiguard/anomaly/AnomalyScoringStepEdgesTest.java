@@ -41,7 +41,7 @@ class AnomalyScoringStepEdgesTest {
         for (int i = 0; i < 10; i++) {
             send(guard, "c", "POST", "/payments", 201); // 403: no payments:write
         }
-        Instant until = step.quarantineStore().quarantinedUntil("c", clock.instant()).orElseThrow();
+        Instant until = step.quarantineStore().quarantinedUntil(Harness.key("c"), clock.instant()).orElseThrow();
         assertThat(until).isEqualTo(clock.instant().plus(policy.quarantineTtl()));
         Decision refused = guard.evaluate(guard.exchange(new Harness.FakeRequest("c", "GET", "/customers", null)));
         assertThat(refused).isInstanceOf(Decision.Deny.class);
@@ -51,8 +51,8 @@ class AnomalyScoringStepEdgesTest {
 
     @Test
     void anonymousAndAllowListedRequestsPassTheQuarantineCheckWithoutAFault() {
-        Harness h = new Harness(AnomalyPolicy.builder().allowCallers("bulk-exporter").build());
-        h.store.quarantine("bulk-exporter", h.clock.instant().plusSeconds(60));
+        Harness h = new Harness(AnomalyPolicy.builder().allowCallers(Harness.key("bulk-exporter")).build());
+        h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60));
         // the step alone: the route step in front would refuse the anonymous request itself
         GuardExchange anonymous = h.guard.exchange(new Harness.FakeRequest(null, "GET", "/customers/A1", null));
         assertThat(h.step.evaluate(anonymous)).isSameAs(Decision.ALLOW);
@@ -70,8 +70,8 @@ class AnomalyScoringStepEdgesTest {
         GuardExchange partner = h.guard.exchange(new Harness.FakeRequest("partner", "GET", "/customers/A1", null));
         h.guard.evaluate(partner);
         assertThatCode(() -> h.step.completed(partner, 200)).doesNotThrowAnyException();
-        assertThat(h.step.scoreOf("partner")).isPresent();
-        assertThat(h.step.scoreOf("nobody")).isEmpty();
+        assertThat(h.step.scoreOf(Harness.key("partner"))).isPresent();
+        assertThat(h.step.scoreOf(Harness.key("nobody"))).isEmpty();
     }
 
     @Test
@@ -80,7 +80,7 @@ class AnomalyScoringStepEdgesTest {
         Harness.MapStore store = new Harness.MapStore();
         AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults()).quarantineStore(store)
                 .clock(clock).build();
-        // the rate limiter refuses "limited" after the route step, before the anomaly step
+        // a rate limiter that refuses "limited" before the anomaly step
         GuardStep limiter = new GuardStep() {
             @Override
             public String name() {
@@ -94,13 +94,13 @@ class AnomalyScoringStepEdgesTest {
             }
         };
         ApiGuard guard = guard(clock, new ArrayList<>(), limiter, step);
-        store.quarantine("held", clock.instant().plusSeconds(600));
+        store.quarantine(Harness.key("held"), clock.instant().plusSeconds(600));
         for (int i = 0; i < 50; i++) {
             assertThat(send(guard, "held", "GET", "/customers/A" + i, 200)).isEqualTo(429);
             assertThat(send(guard, "limited", "GET", "/customers/A" + i, 200)).isEqualTo(429);
         }
-        assertThat(step.scoreOf("held")).as("refused by its own quarantine: no profile").isEmpty();
-        assertThat(step.scoreOf("limited")).as("refused by the rate limiter: scored").isPresent();
+        assertThat(step.scoreOf(Harness.key("held"))).as("refused by its own quarantine: no profile").isEmpty();
+        assertThat(step.scoreOf(Harness.key("limited"))).as("refused by the rate limiter: scored").isPresent();
         assertThat(step.trackedCallers()).isEqualTo(1);
     }
 
@@ -124,18 +124,19 @@ class AnomalyScoringStepEdgesTest {
                 .quarantineStore(new Harness.MapStore()).clock(clock).build();
         ApiGuard guard = ApiGuard.builder().clock(clock).listener(e -> { })
                 .step(new Harness.FakeAuthentication())
+                .step(step)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
                         .route("GET", "/tenants/{tenant}/customers/{tag}").requireScopes("customers:read").build()))
-                .step(step).build();
+                .build();
         for (int i = 0; i < 250; i++) {
             clock.advance(AnomalyScoringStepTest.MACHINE);
             send(guard, "across-tenants", "GET", "/tenants/" + Harness.scattered(i) + "/customers/SAME001", 200);
             send(guard, "across-tags", "GET", "/tenants/ONE/customers/" + Harness.scattered(i), 200);
             send(guard, "one-record", "GET", "/tenants/ONE/customers/SAME001", 200);
         }
-        assertThat(step.scoreOf("across-tenants").orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
-        assertThat(step.scoreOf("across-tags").orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
-        assertThat(step.scoreOf("one-record").orElseThrow().reasons()).doesNotContainKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf(Harness.key("across-tenants")).orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf(Harness.key("across-tags")).orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf(Harness.key("one-record")).orElseThrow().reasons()).doesNotContainKey(Signal.ENUMERATION);
     }
 
     /**
@@ -353,7 +354,7 @@ class AnomalyScoringStepEdgesTest {
     void scoreOfNamesTheCaller() {
         Harness h = new Harness();
         h.get("partner-a", "/customers/A1", 200);
-        assertThat(h.score("partner-a").callerId()).isEqualTo("partner-a");
+        assertThat(h.score("partner-a").caller()).isEqualTo(Harness.key("partner-a"));
     }
 
     /** Idle profiles expire on the step's clock (no waiting): counted while used, gone after idleExpiry. */
@@ -369,22 +370,23 @@ class AnomalyScoringStepEdgesTest {
         assertThat(h.step.trackedCallers()).isEqualTo(3);
         h.clock.advance(Duration.ofMinutes(2));
         assertThat(h.step.trackedCallers()).isEqualTo(1);
-        assertThat(h.step.scoreOf("b")).isEmpty();
-        assertThat(h.step.scoreOf("a")).isPresent();
+        assertThat(h.step.scoreOf(Harness.key("b"))).isEmpty();
+        assertThat(h.step.scoreOf(Harness.key("a"))).isPresent();
     }
 
-    private static ApiGuard guard(FakeClock clock, List<SecurityEvent> events, GuardStep... last) {
+    /** Authentication, the given steps (the protecting phase), then route authorization. */
+    private static ApiGuard guard(FakeClock clock, List<SecurityEvent> events, GuardStep... protecting) {
         ApiGuard.Builder b = ApiGuard.builder().clock(clock).listener(events::add)
-                .step(new Harness.FakeAuthentication())
-                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                .step(new Harness.FakeAuthentication());
+        for (GuardStep s : protecting) {
+            b.step(s);
+        }
+        return b.step(RouteAuthorizationStep.of(RouteRules.builder()
                         .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
                         .route("GET", "/customers").requireScopes("customers:read")
                         .route("POST", "/payments").requireScopes("payments:write")
-                        .build()));
-        for (GuardStep s : last) {
-            b.step(s);
-        }
-        return b.build();
+                        .build()))
+                .build();
     }
 
     private static int send(ApiGuard guard, String caller, String method, String path, int appStatus) {

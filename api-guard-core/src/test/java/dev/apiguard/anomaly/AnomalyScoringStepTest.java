@@ -331,18 +331,18 @@ class AnomalyScoringStepTest {
     @Test
     void offModeTracksNobodyAndRefusesNobody() {
         Harness h = new Harness(AnomalyPolicy.builder().mode(AnomalyMode.OFF).build());
-        h.store.quarantine("scraper", h.clock.instant().plusSeconds(60));
+        h.store.quarantine(Harness.key("scraper"), h.clock.instant().plusSeconds(60));
         assertThat(walk(h, "scraper", 600)).isEqualTo(-1);
         assertThat(h.step.trackedCallers()).isZero();
-        assertThat(h.step.scoreOf("scraper")).isEmpty();
+        assertThat(h.step.scoreOf(Harness.key("scraper"))).isEmpty();
     }
 
     @Test
     void allowListedCallersAreNeitherScoredNorRefused() {
-        Harness h = new Harness(AnomalyPolicy.builder().allowCallers("bulk-exporter").build());
-        h.store.quarantine("bulk-exporter", h.clock.instant().plusSeconds(60));
+        Harness h = new Harness(AnomalyPolicy.builder().allowCallers(Harness.key("bulk-exporter")).build());
+        h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60));
         assertThat(walk(h, "bulk-exporter", 600)).isEqualTo(-1);
-        assertThat(h.step.scoreOf("bulk-exporter")).isEmpty();
+        assertThat(h.step.scoreOf(Harness.key("bulk-exporter"))).isEmpty();
     }
 
     @Test
@@ -352,8 +352,8 @@ class AnomalyScoringStepTest {
             h.clock.advance(MACHINE);
             assertThat(h.get("exporter", "/exports/" + sequential(i), 200)).isEqualTo(200);
         }
-        assertThat(h.step.scoreOf("exporter")).isEmpty();
-        h.store.quarantine("exporter", h.clock.instant().plusSeconds(60));
+        assertThat(h.step.scoreOf(Harness.key("exporter"))).isEmpty();
+        h.store.quarantine(Harness.key("exporter"), h.clock.instant().plusSeconds(60));
         assertThat(h.get("exporter", "/exports/X", 200)).isEqualTo(429);
     }
 

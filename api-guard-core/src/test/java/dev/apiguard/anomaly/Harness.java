@@ -1,5 +1,6 @@
 package dev.apiguard.anomaly;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.ThrottleControl;
 import dev.apiguard.ApiGuard;
@@ -32,6 +33,7 @@ final class Harness {
 
     static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
 
+    static final String ISSUER = "https://issuer.test";
     final FakeClock clock = new FakeClock(START);
     final List<SecurityEvent> events = new ArrayList<>();
     final List<String> throttles = new ArrayList<>();
@@ -43,17 +45,18 @@ final class Harness {
         step = AnomalyScoringStep.builder(policy).quarantineStore(store).clock(clock)
                 .throttleControl(new ThrottleControl() {
                     @Override
-                    public void throttle(String callerId, double factor, Instant until) {
-                        throttles.add("throttle " + callerId + " " + factor + " " + until);
+                    public void throttle(CallerKey caller, double factor, Instant until) {
+                        throttles.add("throttle " + caller.id() + " " + factor + " " + until);
                     }
 
                     @Override
-                    public void clear(String callerId) {
-                        throttles.add("clear " + callerId);
+                    public void clear(CallerKey caller) {
+                        throttles.add("clear " + caller.id());
                     }
                 }).build();
         guard = ApiGuard.builder().clock(clock).listener(events::add)
                 .step(new FakeAuthentication())
+                .step(step)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
                         .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
                         .route("GET", "/orders/{id}").requireScopes("customers:read")
@@ -61,7 +64,6 @@ final class Harness {
                         .route("GET", "/exports/{id}").requireScopes("customers:read")
                         .route("POST", "/payments").requireScopes("payments:write")
                         .build()))
-                .step(step)
                 .build();
     }
 
@@ -87,7 +89,7 @@ final class Harness {
     }
 
     AnomalyScore score(String caller) {
-        return step.scoreOf(caller).orElseThrow();
+        return step.scoreOf(key(caller)).orElseThrow();
     }
 
     List<SecurityEventType> anomalyEvents() {
@@ -118,7 +120,7 @@ final class Harness {
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
             if (id != null) {
-                exchange.authenticate(new Caller(id, id, "https://issuer.test", CredentialKind.BEARER_JWT,
+                exchange.authenticate(new Caller(id, id, ISSUER, CredentialKind.BEARER_JWT,
                         Set.of("customers:read"), null, null, null, null, null, null));
             }
             return Decision.ALLOW;
@@ -202,19 +204,24 @@ final class Harness {
         final Map<String, Instant> until = new HashMap<>();
 
         @Override
-        public void quarantine(String callerId, Instant end) {
-            until.put(callerId, end);
+        public void quarantine(CallerKey caller, Instant end) {
+            until.put(caller.id(), end);
         }
 
         @Override
-        public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
-            Instant end = until.get(callerId);
+        public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
+            Instant end = until.get(caller.id());
             return end != null && end.isAfter(now) ? Optional.of(end) : Optional.empty();
         }
 
         @Override
-        public void release(String callerId) {
-            until.remove(callerId);
+        public void release(CallerKey caller) {
+            until.remove(caller.id());
         }
+    }
+
+    /** The key of a caller of the harness's issuer. */
+    static CallerKey key(String id) {
+        return CallerKey.token(ISSUER, id);
     }
 }

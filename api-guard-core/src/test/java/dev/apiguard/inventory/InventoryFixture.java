@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Caller;
@@ -56,6 +57,11 @@ final class InventoryFixture {
 
     InventoryFixture() {
         this(InventoryPolicy.builder());
+    }
+
+    /** The key of a token caller of the fixture's issuer. */
+    static CallerKey key(String id) {
+        return CallerKey.token(ISSUER, id);
     }
 
     static Caller token(String id, String scopes) {

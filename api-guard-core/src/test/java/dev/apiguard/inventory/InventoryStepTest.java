@@ -1,5 +1,6 @@
 package dev.apiguard.inventory;
 
+import dev.apiguard.CallerKey;
 import static dev.apiguard.inventory.InventoryFixture.ISSUER;
 import static dev.apiguard.inventory.InventoryFixture.T0;
 import static dev.apiguard.inventory.InventoryFixture.apiKey;
@@ -27,7 +28,7 @@ class InventoryStepTest {
         f.send(partner, "GET", "/customers");
         f.clock.advance(Duration.ofMinutes(5));
         f.send(partner, "GET", "/customers");
-        CallerRecord r = f.ledger().caller("partner-a").orElseThrow();
+        CallerRecord r = f.ledger().caller(InventoryFixture.key("partner-a")).orElseThrow();
         assertThat(r.firstSeen()).isEqualTo(T0);
         assertThat(r.lastSeen()).isEqualTo(T0.plus(Duration.ofMinutes(5)));
         assertThat(r.requestCount()).isEqualTo(2);
@@ -71,7 +72,7 @@ class InventoryStepTest {
         InventoryFixture f = new InventoryFixture();
         Caller reader = token("reader", "customers:read");
         assertThat(f.send(reader, "POST", "/payments")).isEqualTo(403);
-        CallerRecord r = f.ledger().caller("reader").orElseThrow();
+        CallerRecord r = f.ledger().caller(InventoryFixture.key("reader")).orElseThrow();
         assertThat(r.requestCount()).isEqualTo(1);
         assertThat(r.scopesUsed()).isEmpty();
     }
@@ -80,7 +81,7 @@ class InventoryStepTest {
     void anyOfRuleExercisesOnlyTheScopeTheCallerHeld() {
         InventoryFixture f = new InventoryFixture();
         f.send(token("analyst", "reports:all customers:read"), "GET", "/reports");
-        assertThat(f.ledger().caller("analyst").orElseThrow().scopesUsed()).containsOnlyKeys("reports:all");
+        assertThat(f.ledger().caller(InventoryFixture.key("analyst")).orElseThrow().scopesUsed()).containsOnlyKeys("reports:all");
     }
 
     @Test
@@ -105,7 +106,7 @@ class InventoryStepTest {
         f.send(token("a", "customers:read"), "GET", "/customers"); // a is now the most recent
         f.send(token("d", "customers:read"), "GET", "/customers");
         assertThat(f.ledger().callers()).extracting(CallerRecord::id).containsExactly("a", "c", "d");
-        assertThat(f.ledger().caller("a").orElseThrow().requestCount()).isEqualTo(2);
+        assertThat(f.ledger().caller(InventoryFixture.key("a")).orElseThrow().requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -115,9 +116,9 @@ class InventoryStepTest {
             f.send(token("client-" + i, "customers:read"), "GET", "/customers");
         }
         assertThat(f.ledger().size()).isEqualTo(1_000);
-        assertThat(f.ledger().caller("client-19999")).isPresent();
-        assertThat(f.ledger().caller("client-18999")).isEmpty();
-        assertThat(f.ledger().caller("client-19000")).isPresent();
+        assertThat(f.ledger().caller(InventoryFixture.key("client-19999"))).isPresent();
+        assertThat(f.ledger().caller(InventoryFixture.key("client-18999"))).isEmpty();
+        assertThat(f.ledger().caller(InventoryFixture.key("client-19000"))).isPresent();
     }
 
     @Test
@@ -184,8 +185,9 @@ class InventoryStepTest {
         LedgerStore store = policy.store();
         for (var e : Map.of("soon", T0.plus(Duration.ofDays(13)), "later", T0.plus(Duration.ofDays(15))).entrySet()) {
             CredentialRecord cert = new CredentialRecord(CredentialRecord.Type.CERTIFICATE, null, "thumb-" + e.getKey(),
-                    Set.of(CredentialKind.MTLS), T0, T0, 1, e.getValue(), null, 0);
-            store.update(e.getKey(), old -> new CallerRecord(e.getKey(), T0, T0, 1, Set.of(CredentialKind.MTLS),
+                    Set.of(CredentialKind.MTLS), T0, T0, 1, e.getValue(), null, 0, 0, null);
+            CallerKey key = CallerKey.mtlsClient(e.getKey());
+            store.update(key, old -> new CallerRecord(key, T0, T0, 1, Set.of(CredentialKind.MTLS),
                     Map.of(), Map.of(), Map.of(cert.key(), cert)));
         }
         InventoryReport report = InventoryStep.of(policy).inventory().report();
@@ -195,7 +197,7 @@ class InventoryStepTest {
 
     @Test
     void riskComesFromTheRiskViewAndAFailingViewIsIgnored() {
-        RiskView view = id -> switch (id) {
+        RiskView view = key -> switch (key.id()) {
             case "scraper" -> Optional.of(new RiskView.Risk(0.92, "quarantine"));
             case "broken" -> throw new IllegalStateException("scorer down");
             default -> Optional.empty();
@@ -211,15 +213,32 @@ class InventoryStepTest {
     }
 
     @Test
-    void oneCallerWithTokenAndApiKeyHasTwoCredentials() {
+    void aTokenAndAnApiKeyOfOneClientIdAreTwoCallers() {
+        // API keys keep their own namespace: a key named like a token client never shares its record
         InventoryFixture f = new InventoryFixture();
         f.send(token("partner", "customers:read"), "GET", "/customers");
         f.send(apiKey("partner", "0123456789abcdef", "customers:read", T0.plus(Duration.ofDays(5))), "GET", "/customers");
-        CallerRecord r = f.ledger().caller("partner").orElseThrow();
-        assertThat(r.credentialKinds()).containsExactlyInAnyOrder(CredentialKind.BEARER_JWT, CredentialKind.API_KEY);
-        assertThat(r.credentials()).hasSize(2);
-        Instant keyExpiry = r.credentials().values().stream()
-                .filter(c -> c.type() == CredentialRecord.Type.API_KEY).findFirst().orElseThrow().expiresAt();
-        assertThat(keyExpiry).isEqualTo(T0.plus(Duration.ofDays(5)));
+        CallerRecord token = f.ledger().caller(InventoryFixture.key("partner")).orElseThrow();
+        CallerRecord key = f.ledger().caller(CallerKey.apiKey("partner")).orElseThrow();
+        assertThat(token.credentialKinds()).containsExactly(CredentialKind.BEARER_JWT);
+        assertThat(key.credentialKinds()).containsExactly(CredentialKind.API_KEY);
+        assertThat(key.credentials().values()).singleElement().satisfies(c -> {
+            assertThat(c.type()).isEqualTo(CredentialRecord.Type.API_KEY);
+            assertThat(c.expiresAt()).isEqualTo(T0.plus(Duration.ofDays(5)));
+        });
+        assertThat(f.ledger().callers()).extracting(CallerRecord::id).containsExactly("partner", "partner");
+    }
+
+    @Test
+    void namesakesAtTwoIssuersAreTwoCallersSideBySide() {
+        InventoryFixture f = new InventoryFixture();
+        f.send(token("partner", "customers:read"), "GET", "/customers");
+        f.send(new Caller("partner", "partner", "https://other-issuer.example", CredentialKind.BEARER_JWT,
+                Set.of("customers:read"), T0, T0.plusSeconds(600), "jti", null, null, null), "GET", "/customers");
+        assertThat(f.ledger().callers()).extracting(CallerRecord::issuer)
+                .containsExactly(InventoryFixture.ISSUER, "https://other-issuer.example");
+        assertThat(f.ledger().report().callers()).extracting(InventoryReport.CallerReport::issuer)
+                .containsExactly(InventoryFixture.ISSUER, "https://other-issuer.example");
+        assertThat(f.ledger().caller(InventoryFixture.key("partner")).orElseThrow().requestCount()).isEqualTo(1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.apiguard.ratelimit;
 
+import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,57 +19,62 @@ class RateLimitAdjustmentsTest {
         assertThatThrownBy(() -> RateLimitAdjustments.create(clock, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximumSize");
         RateLimitAdjustments one = RateLimitAdjustments.create(clock, 1);
-        one.adjust("a", 0.5);
-        assertThat(one.factor("a")).isEqualTo(0.5);
+        one.adjust(key("a"), 0.5);
+        assertThat(one.factor(key("a"))).isEqualTo(0.5);
         assertThat(one.size()).isEqualTo(1);
-        assertThat(RateLimitAdjustments.create().factor("a")).isEqualTo(1.0);
+        assertThat(RateLimitAdjustments.create().factor(key("a"))).isEqualTo(1.0);
     }
 
     @Test
     void factorIsAboveZeroAndAtMostOneAndTheDurationPositive() {
         for (double bad : new double[] {0, -0.5, 1.0001, Double.NaN}) {
-            assertThatThrownBy(() -> adjustments.adjust("a", bad, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> adjustments.adjust(key("a"), bad, Duration.ofMinutes(1)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("factor");
         }
         for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1)}) {
-            assertThatThrownBy(() -> adjustments.adjust("a", 0.5, bad))
+            assertThatThrownBy(() -> adjustments.adjust(key("a"), 0.5, bad))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duration");
         }
         assertThat(adjustments.size()).isZero();
-        adjustments.adjust("a", 0.25, Duration.ofNanos(1));
-        assertThat(adjustments.factor("a")).isEqualTo(0.25);
+        adjustments.adjust(key("a"), 0.25, Duration.ofNanos(1));
+        assertThat(adjustments.factor(key("a"))).isEqualTo(0.25);
     }
 
     @Test
     void anAdjustmentLastsItsDurationAndAFactorOfOneEndsIt() {
-        adjustments.adjust("a", 0.5, Duration.ofMinutes(2));
-        adjustments.adjust("b", 0.5);
+        adjustments.adjust(key("a"), 0.5, Duration.ofMinutes(2));
+        adjustments.adjust(key("b"), 0.5);
         assertThat(adjustments.size()).isEqualTo(2);
         clock.advance(Duration.ofMinutes(2).minusNanos(1));
-        assertThat(adjustments.factor("a")).isEqualTo(0.5);
+        assertThat(adjustments.factor(key("a"))).isEqualTo(0.5);
         clock.advance(Duration.ofNanos(1));
-        assertThat(adjustments.factor("a")).isEqualTo(1.0);
-        assertThat(adjustments.factor("b")).isEqualTo(0.5); // the default lasts 15 minutes
-        adjustments.adjust("b", 1.0, Duration.ofMinutes(1));
-        assertThat(adjustments.factor("b")).isEqualTo(1.0);
+        assertThat(adjustments.factor(key("a"))).isEqualTo(1.0);
+        assertThat(adjustments.factor(key("b"))).isEqualTo(0.5); // the default lasts 15 minutes
+        adjustments.adjust(key("b"), 1.0, Duration.ofMinutes(1));
+        assertThat(adjustments.factor(key("b"))).isEqualTo(1.0);
         assertThat(adjustments.size()).isZero();
     }
 
     @Test
     void throttleUntilAnInstantEndsTheAdjustmentWhenThatInstantIsNowOrPast() {
         Instant now = clock.instant();
-        adjustments.throttle("a", 0.5, now.plusSeconds(30));
-        assertThat(adjustments.factor("a")).isEqualTo(0.5);
+        adjustments.throttle(key("a"), 0.5, now.plusSeconds(30));
+        assertThat(adjustments.factor(key("a"))).isEqualTo(0.5);
         clock.advance(Duration.ofSeconds(29));
-        assertThat(adjustments.factor("a")).isEqualTo(0.5);
-        adjustments.throttle("a", 0.5, clock.instant());
-        assertThat(adjustments.factor("a")).isEqualTo(1.0);
+        assertThat(adjustments.factor(key("a"))).isEqualTo(0.5);
+        adjustments.throttle(key("a"), 0.5, clock.instant());
+        assertThat(adjustments.factor(key("a"))).isEqualTo(1.0);
         assertThat(adjustments.size()).isZero();
-        adjustments.throttle("a", 0.5, clock.instant().plusSeconds(5));
-        adjustments.throttle("a", 0.5, clock.instant().minusSeconds(1));
-        assertThat(adjustments.factor("a")).isEqualTo(1.0);
-        adjustments.throttle("a", 0.5, clock.instant().plusSeconds(5));
-        adjustments.clear("a");
-        assertThat(adjustments.factor("a")).isEqualTo(1.0);
+        adjustments.throttle(key("a"), 0.5, clock.instant().plusSeconds(5));
+        adjustments.throttle(key("a"), 0.5, clock.instant().minusSeconds(1));
+        assertThat(adjustments.factor(key("a"))).isEqualTo(1.0);
+        adjustments.throttle(key("a"), 0.5, clock.instant().plusSeconds(5));
+        adjustments.clear(key("a"));
+        assertThat(adjustments.factor(key("a"))).isEqualTo(1.0);
+    }
+
+    /** The key of a token caller of this test's issuer. */
+    static CallerKey key(String id) {
+        return CallerKey.token("https://issuer", id);
     }
 }

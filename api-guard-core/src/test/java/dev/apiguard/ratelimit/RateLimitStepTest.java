@@ -1,5 +1,6 @@
 package dev.apiguard.ratelimit;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.fakes.FakeClock;
 import static dev.apiguard.ratelimit.Fakes.denied;
 import static dev.apiguard.ratelimit.Fakes.send;
@@ -132,7 +133,7 @@ class RateLimitStepTest {
     @CsvSource({"1.0, 10", "0.5, 5", "0.3, 3", "0.1, 1", "0.001, 1"})
     void anAdjustmentFactorScalesTheCallersCapacity(double factor, int admitted) {
         RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
-        p.adjustments().adjust("c", factor);
+        p.adjustments().adjust(key("c"), factor);
         ApiGuard guard = Fakes.guard(p, clock);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(admitted);
         assertThat(allowedInARow(guard, as("other"), 100)).isEqualTo(10);
@@ -144,29 +145,29 @@ class RateLimitStepTest {
     @Test
     void anAdjustmentEndsAfterItsDuration() {
         RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
-        p.adjustments().adjust("c", 0.5, Duration.ofMinutes(5));
-        assertThat(p.adjustments().factor("c")).isEqualTo(0.5);
+        p.adjustments().adjust(key("c"), 0.5, Duration.ofMinutes(5));
+        assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.5);
         clock.advance(Duration.ofMinutes(6));
-        assertThat(p.adjustments().factor("c")).isEqualTo(1.0);
-        assertThatThrownBy(() -> p.adjustments().adjust("c", 0)).hasMessageContaining("factor");
-        assertThatThrownBy(() -> p.adjustments().adjust("c", 1.5)).hasMessageContaining("factor");
+        assertThat(p.adjustments().factor(key("c"))).isEqualTo(1.0);
+        assertThatThrownBy(() -> p.adjustments().adjust(key("c"), 0)).hasMessageContaining("factor");
+        assertThatThrownBy(() -> p.adjustments().adjust(key("c"), 1.5)).hasMessageContaining("factor");
     }
 
     @Test
     void theAnomalyScorersThrottleIsAnAdjustmentUntilItsEnd() {
         RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
         dev.apiguard.ThrottleControl throttle = p.adjustments();
-        throttle.throttle("c", 0.5, clock.instant().plus(Duration.ofMinutes(10)));
+        throttle.throttle(key("c"), 0.5, clock.instant().plus(Duration.ofMinutes(10)));
         ApiGuard guard = Fakes.guard(p, clock);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(5);
         clock.advance(Duration.ofMinutes(11));
-        assertThat(p.adjustments().factor("c")).isEqualTo(1.0);
-        throttle.throttle("c", 0.2, clock.instant().plus(Duration.ofMinutes(1)));
-        assertThat(p.adjustments().factor("c")).isEqualTo(0.2);
-        throttle.clear("c");
-        assertThat(p.adjustments().factor("c")).isEqualTo(1.0);
-        throttle.throttle("c", 0.2, clock.instant().minusSeconds(1));
-        assertThat(p.adjustments().factor("c")).as("an end already past throttles nothing").isEqualTo(1.0);
+        assertThat(p.adjustments().factor(key("c"))).isEqualTo(1.0);
+        throttle.throttle(key("c"), 0.2, clock.instant().plus(Duration.ofMinutes(1)));
+        assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.2);
+        throttle.clear(key("c"));
+        assertThat(p.adjustments().factor(key("c"))).isEqualTo(1.0);
+        throttle.throttle(key("c"), 0.2, clock.instant().minusSeconds(1));
+        assertThat(p.adjustments().factor(key("c"))).as("an end already past throttles nothing").isEqualTo(1.0);
     }
 
     /** A throttled caller is told its scaled quota and what remains of it, in whole units. */
@@ -185,17 +186,23 @@ class RateLimitStepTest {
 
     /** An mTLS-only caller's bucket follows its certificate; every other caller's follows its id. */
     @Test
-    void bucketKeyIsTheCertificateForMtlsCallersAndTheIdOtherwise() {
+    void bucketKeyIsTheCallersKeySoNamesakesOfTwoIssuersOrNamespacesNeverShareABucket() {
         java.time.Instant t = java.time.Instant.EPOCH;
         dev.apiguard.Caller mtls = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.MTLS,
                 java.util.Set.of(), t, null, null, null, "thumb", null);
-        dev.apiguard.Caller mtlsWithoutThumbprint = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.MTLS,
+        dev.apiguard.Caller bearer = new dev.apiguard.Caller("c", null, "https://one", dev.apiguard.CredentialKind.BEARER_JWT,
                 java.util.Set.of(), t, null, null, null, null, null);
-        dev.apiguard.Caller bound = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.MTLS_BOUND_JWT,
-                java.util.Set.of(), t, null, null, null, "thumb", null);
-        assertThat(RateLimitStep.bucketKey(mtls)).isEqualTo("caller:cert:thumb");
-        assertThat(RateLimitStep.bucketKey(mtlsWithoutThumbprint)).isEqualTo("caller:c");
-        assertThat(RateLimitStep.bucketKey(bound)).isEqualTo("caller:c");
+        dev.apiguard.Caller bound = bearer.boundTo(dev.apiguard.CredentialKind.MTLS_BOUND_JWT, "thumb");
+        dev.apiguard.Caller otherIssuer = new dev.apiguard.Caller("c", null, "https://two",
+                dev.apiguard.CredentialKind.BEARER_JWT, java.util.Set.of(), t, null, null, null, null, null);
+        dev.apiguard.Caller apiKey = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.API_KEY,
+                java.util.Set.of(), t, null, "key-1", null, null, null);
+        assertThat(RateLimitStep.bucketKey(bearer)).isEqualTo(bearer.key().hashTag()).matches("\\{[A-Za-z0-9_-]{22}}");
+        assertThat(RateLimitStep.bucketKey(bound)).as("the same client bound to its certificate")
+                .isEqualTo(RateLimitStep.bucketKey(bearer));
+        assertThat(java.util.List.of(bearer, otherIssuer, apiKey, mtls)).extracting(RateLimitStep::bucketKey)
+                .doesNotHaveDuplicates();
+        assertThat(RateLimitStep.bucketKey(mtls)).isEqualTo(CallerKey.mtlsClient("c").hashTag());
     }
 
     @Test
@@ -269,10 +276,15 @@ class RateLimitStepTest {
         RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
         RateLimitStep step = RateLimitStep.of(p);
         assertThat(step.policy()).isSameAs(p);
-        step.adjustments().adjust("c", 0.3);
-        assertThat(p.adjustments().factor("c")).isEqualTo(0.3);
+        step.adjustments().adjust(key("c"), 0.3);
+        assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.3);
         ApiGuard guard = ApiGuard.builder().clock(clock).listener(dev.apiguard.event.SecurityEventListener.NONE)
                 .step(Fakes.fakeAuthentication()).step(step).build();
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(3);
+    }
+
+    /** The key of a token caller of this test's issuer. */
+    static CallerKey key(String id) {
+        return CallerKey.token("https://issuer", id);
     }
 }

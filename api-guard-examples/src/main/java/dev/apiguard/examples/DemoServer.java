@@ -104,15 +104,6 @@ public final class DemoServer implements AutoCloseable {
                 LocalReplayCache.create());
     }
 
-    /**
-     * Builds the guard the options describe, in the order of trust: the anonymous per-peer limiter
-     * first (before any token is parsed), then the token, its binding (certificate or DPoP), the
-     * legacy API key (keys from {@code --api-key-file}, deprecated since start-up, sunset at
-     * {@code --api-key-sunset}), the route rules, the quarantine of the anomaly scorer, each
-     * caller's bucket, and the inventory last (observing only). The scorer learns from every
-     * answer and drives the rate limiter (throttle) and the quarantine: one control loop; the
-     * inventory shows its scores.
-     */
     /** A JWKS URL (fetch events logged like every other security event) or a JWKS file. */
     private static KeySource keySource(String jwks, Clock clock) {
         return jwks.startsWith("https://") || jwks.startsWith("http://")
@@ -121,6 +112,15 @@ public final class DemoServer implements AutoCloseable {
                 : KeySource.jwksFile(Path.of(jwks));
     }
 
+    /**
+     * Builds the guard the options describe, in the order of trust (the phases of
+     * {@link dev.apiguard.GuardPhase}): the anonymous per-peer limiter first (before any token is
+     * parsed), then the token or the legacy API key (keys from {@code --api-key-file}, deprecated
+     * since start-up, sunset at {@code --api-key-sunset}), its binding (certificate or DPoP), the
+     * quarantine of the anomaly scorer and each caller's bucket, the route rules, and the inventory
+     * last (observing only). The scorer learns from every answer and drives the rate limiter
+     * (throttle) and the quarantine: one control loop; the inventory shows its scores.
+     */
     static ApiGuard guard(DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine,
             ReplayCache replays) {
         TokenPolicy.Builder tokens = TokenPolicy.builder()
@@ -170,17 +170,18 @@ public final class DemoServer implements AutoCloseable {
                 .clock(clock)
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(AccessTokenStep.of(tokens.build()))
+                .step(ApiKeyStep.builder(apiKeys).deprecation(start).sunset(sunset)
+                        .migrationLink(API_KEY_MIGRATION).build())
                 .step(CertificateBindingStep.of(clientCertificates(options)))
                 // DPoP is always on, without server nonces; a proof's iat may be 60 s off; its htu
                 // names a --dpop-origin when any is given, else the request's own origin
                 .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays)
                         .origins(options.dpopOrigins.toArray(String[]::new)).build()))
-                .step(ApiKeyStep.builder(apiKeys).deprecation(start).sunset(sunset)
-                        .migrationLink(API_KEY_MIGRATION).build())
-                .step(RouteAuthorizationStep.of(routes()))
-                // after the scope step: it needs the verified caller and the matched route
+                // the proven caller's quarantine and budget, before the route is authorized: every
+                // request counts, a 404 or a 403 too (the route was matched before any step ran)
                 .step(anomaly)
                 .step(RateLimitStep.of(limits))
+                .step(RouteAuthorizationStep.of(routes()))
                 .step(InventoryStep.of(inventory))
                 .build();
     }

@@ -130,7 +130,7 @@ class AnomalyEndToEndTest {
         dev.apiguard.anomaly.AnomalyScoringStep anomaly = enforcing.guard().steps().stream()
                 .filter(s -> s instanceof dev.apiguard.anomaly.AnomalyScoringStep)
                 .map(s -> (dev.apiguard.anomaly.AnomalyScoringStep) s).findFirst().orElseThrow();
-        assertThat(anomaly.scoreOf("victim-e2e")).isEmpty();
+        assertThat(anomaly.scoreOf(dev.apiguard.CallerKey.token(ISSUER, "victim-e2e"))).isEmpty();
         String real = issuer.token().clientId("victim-e2e").scope("customers:read").sign();
         assertThat(get(enforcing, "/customers/" + tags.get(0), real).statusCode()).isEqualTo(200);
     }

@@ -144,7 +144,7 @@ class GovernanceEndToEndTest {
         assertThat(json.body()).startsWith("{\"schemaVersion\":1,")
                 .containsPattern("\"id\":\"partner-b\",[^{}]*\"scopesGranted\":\\[\"customers:read\",\"payments:write\"\\],"
                         + "\"scopesUsed\":\\[\"customers:read\"\\],\"scopesUnused\":\\[\"payments:write\"\\]")
-                .containsPattern("\"id\":\"legacy-partner\",\"credentialKinds\":\\[\"api_key\"\\][^{}]*\"flags\":\\[\"api_key\"")
+                .containsPattern("\"id\":\"legacy-partner\",\"issuer\":null,\"credentialKinds\":\\[\"api_key\"\\][^{}]*\"flags\":\\[\"api_key\"")
                 .doesNotContain(validKey);
 
         HttpResponse<String> html = send(request("/admin/inventory?format=html").header("Authorization", "Bearer " + admin));

@@ -92,7 +92,7 @@ class InventoryPageBrowserTest {
                 now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(60))));
         InventoryStep inventory = InventoryStep.of(InventoryPolicy.builder()
                 .sensitiveScopes("payments:write")
-                .riskView(id -> id.equals("partner-a") ? Optional.of(new RiskView.Risk(0.4, "throttle")) : Optional.empty())
+                .riskView(caller -> caller.id().equals("partner-a") ? Optional.of(new RiskView.Risk(0.4, "throttle")) : Optional.empty())
                 .build());
         ApiGuard api = ApiGuard.builder().listener(SecurityEventListener.NONE)
                 .step(AccessTokenStep.of(TokenPolicy.builder()

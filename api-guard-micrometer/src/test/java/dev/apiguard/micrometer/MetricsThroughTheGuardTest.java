@@ -36,12 +36,12 @@ class MetricsThroughTheGuardTest {
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                         .audience("https://api.example").clock(clock).build()))
-                .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/customers/{id}").requireScopes("customers:read")
-                        .build()))
                 .step(RateLimitStep.of(RateLimitPolicy.builder().clock(clock)
                         .plan(RateLimitPlan.simple("partner", 2, Duration.ofMinutes(1)))
                         .defaultPlan("partner")
+                        .build()))
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", "/customers/{id}").requireScopes("customers:read")
                         .build()))
                 .build();
         GuardTester tester = GuardTester.of(guard);

@@ -2,23 +2,16 @@ package dev.apiguard.redis;
 
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Script;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -50,8 +43,8 @@ public final class RedisBucketStore implements BucketStore {
     /** How long a key outlives the moment its bucket would be full again. */
     static final Duration KEEP_AFTER_REFILL = Duration.ofSeconds(5);
 
-    static final String SCRIPT = script("token-bucket.lua");
-    private static final String SHA = sha1(SCRIPT);
+    private static final Script TOKEN_BUCKET = Script.load("token-bucket.lua");
+    static final String SCRIPT = TOKEN_BUCKET.text();
     private static final byte[] TAKE = {'1'};
     private static final byte[] LOOK = {'0'};
     private static final byte[] KEEP_MILLIS = ascii(KEEP_AFTER_REFILL.toMillis());
@@ -126,14 +119,7 @@ public final class RedisBucketStore implements BucketStore {
             args[6 + 4 * i] = ascii(b.getRefillPeriodNanos());
         }
         byte[][] keys = {concat(prefix, key)};
-        RedisCommands<byte[], byte[]> redis = connection.sync();
-        List<Object> reply;
-        try {
-            reply = redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args);
-        } catch (RedisNoScriptException notLoaded) {
-            // a new or restarted server: send the script once, Redis caches it for EVALSHA
-            reply = redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, args);
-        }
+        List<Object> reply = TOKEN_BUCKET.run(connection.sync(), ScriptOutputType.MULTI, keys, args);
         boolean enough = (Long) reply.get(0) == 1L;
         long remaining = (Long) reply.get(1);
         long wait = (Long) reply.get(2);
@@ -172,24 +158,5 @@ public final class RedisBucketStore implements BucketStore {
 
     private static byte[] ascii(long n) {
         return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static String script(String name) {
-        try (InputStream in = RedisBucketStore.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String sha1(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required of every JDK", e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.apiguard.redis;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.StoreUnavailableException;
 import dev.apiguard.redis.internal.Availability;
@@ -13,7 +14,8 @@ import java.util.Optional;
 
 /**
  * A {@link QuarantineStore} in Redis, shared by every app node: one key per quarantined caller
- * ({@code apiguard:q:} and its id) holding the end of the quarantine in epoch milliseconds. The
+ * ({@code apiguard:q:} and its {@linkplain CallerKey#hashTag() hash tag}, a digest of its issuer and
+ * id) holding the end of the quarantine in epoch milliseconds. The
  * key expires when the quarantine ends by this node's clock ({@link RedisGuardState.Builder#clock}):
  * its time to live is the time left ({@code PX}), not an instant on Redis's own clock, so a Redis
  * whose clock is off neither shortens nor lengthens a quarantine.
@@ -42,16 +44,16 @@ public final class RedisQuarantineStore implements QuarantineStore {
     }
 
     @Override
-    public void quarantine(String callerId, Instant until) {
+    public void quarantine(CallerKey caller, Instant until) {
         if (availability.skip()) {
             return;
         }
         try {
             long left = TimeToLive.millis(clock.instant(), until);
             if (left <= 0) {
-                connection.sync().del(key(callerId));
+                connection.sync().del(key(caller));
             } else {
-                connection.sync().set(key(callerId),
+                connection.sync().set(key(caller),
                         Long.toString(TimeToLive.epochMillis(until)).getBytes(StandardCharsets.US_ASCII), SetArgs.Builder.px(left));
             }
             availability.success();
@@ -61,13 +63,13 @@ public final class RedisQuarantineStore implements QuarantineStore {
     }
 
     @Override
-    public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
+    public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
         if (availability.skip()) {
             return failed();
         }
         byte[] value;
         try {
-            value = connection.sync().get(key(callerId));
+            value = connection.sync().get(key(caller));
             availability.success();
         } catch (RuntimeException e) {
             availability.failure(e);
@@ -85,9 +87,9 @@ public final class RedisQuarantineStore implements QuarantineStore {
     }
 
     @Override
-    public void release(String callerId) {
+    public void release(CallerKey caller) {
         try {
-            connection.sync().del(key(callerId));
+            connection.sync().del(key(caller));
             availability.success();
         } catch (RuntimeException e) {
             availability.failure(e);
@@ -101,7 +103,8 @@ public final class RedisQuarantineStore implements QuarantineStore {
         return Optional.empty();
     }
 
-    private byte[] key(String callerId) {
-        return (prefix + callerId).getBytes(StandardCharsets.UTF_8);
+    private byte[] key(CallerKey caller) {
+        // the caller's hash tag: its quarantine shares a Redis Cluster slot with its other keys
+        return (prefix + caller.hashTag()).getBytes(StandardCharsets.UTF_8);
     }
 }

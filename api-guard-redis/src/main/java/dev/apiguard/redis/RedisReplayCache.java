@@ -2,7 +2,9 @@ package dev.apiguard.redis;
 
 import dev.apiguard.ReplayCache;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Script;
 import dev.apiguard.redis.internal.TimeToLive;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +23,18 @@ import java.time.Instant;
  * not answer within the command timeout, it answers {@link Outcome#UNAVAILABLE} whatever the
  * failure policy: a replay check that cannot be made is never passed. Obtain it from
  * {@link RedisGuardState#replayCache()}. Thread-safe.
+ *
+ * <p>With a {@link Quota}, one script ({@code EVALSHA}, one round trip) checks the identifier,
+ * the owner's count over the current and the previous quota slot, records the identifier and
+ * counts it: {@code prefix{owner}:key} and {@code prefix{owner}:n:SLOT}, where {@code {owner}} is
+ * the caller's hash tag, so that on a Redis Cluster all three keys share a slot. The slot number
+ * comes from the app's {@code now}; each counter lives two slots.
  */
 public final class RedisReplayCache implements ReplayCache {
 
     private static final byte[] ONE = {'1'};
     private static final long MIN_TTL_MS = 1_000;
+    private static final Script REPLAY_QUOTA = Script.load("replay-quota.lua");
 
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final String prefix;
@@ -52,5 +61,30 @@ public final class RedisReplayCache implements ReplayCache {
             availability.failure(e);
             return Outcome.UNAVAILABLE;
         }
+    }
+
+    @Override
+    public Outcome firstUse(String key, Quota quota, Instant notAfter, Instant now) {
+        if (availability.skip()) {
+            return Outcome.UNAVAILABLE;
+        }
+        long ttl = Math.max(MIN_TTL_MS, TimeToLive.millis(now, notAfter));
+        long slot = quota.slot(now);
+        String owner = prefix + quota.owner() + ':';
+        byte[][] keys = {bytes(owner + key), bytes(owner + "n:" + slot), bytes(owner + "n:" + (slot - 1))};
+        try {
+            Long reply = REPLAY_QUOTA.run(connection.sync(), ScriptOutputType.INTEGER, keys,
+                    bytes(Long.toString(ttl)), bytes(Integer.toString(quota.maxEntries())),
+                    bytes(Long.toString(2 * quota.window().toMillis())));
+            availability.success();
+            return reply == 0L ? Outcome.FIRST_USE : reply == 1L ? Outcome.REPLAYED : Outcome.OVER_QUOTA;
+        } catch (RuntimeException e) {
+            availability.failure(e);
+            return Outcome.UNAVAILABLE;
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

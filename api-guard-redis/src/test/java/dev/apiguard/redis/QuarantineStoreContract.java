@@ -1,5 +1,6 @@
 package dev.apiguard.redis;
 
+import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.QuarantineStore;
@@ -14,12 +15,12 @@ abstract class QuarantineStoreContract {
 
     protected abstract QuarantineStore store();
 
-    private String caller;
+    private CallerKey caller;
 
     @org.junit.jupiter.api.BeforeEach
     void freshKey() {
         // a fresh key per test: one instance may serve every test of a class
-        caller = "scraper-" + UUID.randomUUID();
+        caller = TwoNodesTest.key("scraper-" + UUID.randomUUID());
     }
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
@@ -30,7 +31,7 @@ abstract class QuarantineStoreContract {
         assertThat(store().quarantinedUntil(caller, now)).contains(until);
         assertThat(store().quarantinedUntil(caller, until.minusMillis(1))).contains(until);
         assertThat(store().quarantinedUntil(caller, until)).isEmpty();
-        assertThat(store().quarantinedUntil("someone-else", now)).isEmpty();
+        assertThat(store().quarantinedUntil(TwoNodesTest.key("someone-else"), now)).isEmpty();
     }
 
     @Test

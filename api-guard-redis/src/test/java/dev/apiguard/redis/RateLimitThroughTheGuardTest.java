@@ -46,8 +46,8 @@ class RateLimitThroughTheGuardTest {
         return GuardTester.of(ApiGuard.builder().clock(clock).listener(events)
                 .step(AnonymousRateLimitStep.of(policy))
                 .step(AccessTokenStep.of(tokens))
-                .step(RouteAuthorizationStep.of(routes))
                 .step(RateLimitStep.of(policy))
+                .step(RouteAuthorizationStep.of(routes))
                 .build());
     }
 

@@ -1,5 +1,6 @@
 package dev.apiguard.redis;
 
+import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.QuarantineStore;
@@ -38,7 +39,7 @@ class RedisClockSkewTest {
     private RedisGuardState state;
     private RedisClient raw;
     private StatefulRedisConnection<String, String> rawConnection;
-    private String id;
+    private CallerKey id;
 
     @BeforeAll
     void connect(RedisServer server) {
@@ -61,7 +62,7 @@ class RedisClockSkewTest {
 
     @BeforeEach
     void fresh() {
-        id = UUID.randomUUID().toString();
+        id = TwoNodesTest.key(UUID.randomUUID().toString());
         events.clear();
     }
 
@@ -76,7 +77,7 @@ class RedisClockSkewTest {
         store.quarantine(id, until);
         assertThat(store.quarantinedUntil(id, APP_NOW)).contains(until);
         assertThat(store.quarantinedUntil(id, until)).isEmpty();
-        assertThat(pttl(PREFIX + "q:" + id)).isBetween(Duration.ofMinutes(14).toMillis(), Duration.ofMinutes(15).toMillis());
+        assertThat(pttl(PREFIX + "q:" + id.hashTag())).isBetween(Duration.ofMinutes(14).toMillis(), Duration.ofMinutes(15).toMillis());
         assertThat(events.events()).isEmpty();
     }
 
@@ -85,7 +86,7 @@ class RedisClockSkewTest {
         QuarantineStore store = state.quarantineStore();
         store.quarantine(id, APP_NOW.plus(Duration.ofMinutes(15)));
         store.quarantine(id, APP_NOW);
-        assertThat(rawConnection.sync().exists(PREFIX + "q:" + id)).isZero();
+        assertThat(rawConnection.sync().exists(PREFIX + "q:" + id.hashTag())).isZero();
         assertThat(store.quarantinedUntil(id, APP_NOW.minusSeconds(1))).isEmpty();
     }
 
@@ -94,7 +95,7 @@ class RedisClockSkewTest {
         QuarantineStore store = state.quarantineStore();
         store.quarantine(id, Instant.MAX);
         assertThat(store.quarantinedUntil(id, APP_NOW)).contains(Instant.ofEpochMilli(Long.MAX_VALUE));
-        assertThat(pttl(PREFIX + "q:" + id)).isGreaterThan(Duration.ofDays(36_499).toMillis());
+        assertThat(pttl(PREFIX + "q:" + id.hashTag())).isGreaterThan(Duration.ofDays(36_499).toMillis());
         assertThat(events.events()).isEmpty();
     }
 
@@ -102,16 +103,35 @@ class RedisClockSkewTest {
     void anIdentifierStaysReplayedForItsWindowByTheAppsClock() {
         ReplayCache cache = state.replayCache();
         Instant notAfter = APP_NOW.plus(Duration.ofMinutes(2));
-        assertThat(cache.firstUse(id, notAfter, APP_NOW)).isEqualTo(Outcome.FIRST_USE);
-        assertThat(cache.firstUse(id, notAfter, APP_NOW)).isEqualTo(Outcome.REPLAYED);
-        assertThat(pttl(PREFIX + "replay:" + id)).isBetween(Duration.ofSeconds(110).toMillis(), Duration.ofMinutes(2).toMillis());
+        assertThat(cache.firstUse(id.id(), notAfter, APP_NOW)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse(id.id(), notAfter, APP_NOW)).isEqualTo(Outcome.REPLAYED);
+        assertThat(pttl(PREFIX + "replay:" + id.id())).isBetween(Duration.ofSeconds(110).toMillis(), Duration.ofMinutes(2).toMillis());
     }
 
     @Test
     void anIdentifierWhoseWindowHasPassedIsStillRememberedOneSecond() {
         ReplayCache cache = state.replayCache();
-        assertThat(cache.firstUse(id, APP_NOW.minusSeconds(5), APP_NOW)).isEqualTo(Outcome.FIRST_USE);
-        assertThat(cache.firstUse(id, APP_NOW.minusSeconds(5), APP_NOW)).isEqualTo(Outcome.REPLAYED);
-        assertThat(pttl(PREFIX + "replay:" + id)).isBetween(1L, 1_000L);
+        assertThat(cache.firstUse(id.id(), APP_NOW.minusSeconds(5), APP_NOW)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse(id.id(), APP_NOW.minusSeconds(5), APP_NOW)).isEqualTo(Outcome.REPLAYED);
+        assertThat(pttl(PREFIX + "replay:" + id.id())).isBetween(1L, 1_000L);
+    }
+
+    @Test
+    void aQuotaCountsByTheAppsClockAndItsKeysShareTheCallersHashTag() {
+        ReplayCache cache = state.replayCache();
+        ReplayCache.Quota quota = new ReplayCache.Quota(id.hashTag(), 2, Duration.ofMinutes(2));
+        Instant notAfter = APP_NOW.plus(Duration.ofMinutes(2));
+        assertThat(cache.firstUse("a", quota, notAfter, APP_NOW)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("a", quota, notAfter, APP_NOW)).isEqualTo(Outcome.REPLAYED);
+        assertThat(cache.firstUse("b", quota, notAfter, APP_NOW)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("c", quota, notAfter, APP_NOW)).isEqualTo(Outcome.OVER_QUOTA);
+        String owner = PREFIX + "replay:" + id.hashTag() + ":";
+        assertThat(pttl(owner + "a")).isBetween(Duration.ofSeconds(110).toMillis(), Duration.ofMinutes(2).toMillis());
+        // the slot number is the app's, not Redis's: Redis's clock is years ahead
+        assertThat(rawConnection.sync().get(owner + "n:" + quota.slot(APP_NOW))).isEqualTo("2");
+        assertThat(rawConnection.sync().exists(owner + "c")).isZero();
+        // two slots later the count is gone: the owner may record again
+        Instant later = APP_NOW.plus(Duration.ofMinutes(4));
+        assertThat(cache.firstUse("c", quota, later.plus(Duration.ofMinutes(2)), later)).isEqualTo(Outcome.FIRST_USE);
     }
 }

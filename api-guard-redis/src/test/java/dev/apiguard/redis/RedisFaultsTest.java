@@ -120,10 +120,10 @@ class RedisFaultsTest {
             assertThat(timed(() -> replay.firstUse("jti-" + UUID.randomUUID(), now.plusSeconds(60), now)))
                     .as("replay cache, call %d", i).isEqualTo(ReplayCache.Outcome.UNAVAILABLE);
             if (policy == RedisFailurePolicy.OPEN) {
-                assertThat(timed(() -> quarantine.quarantinedUntil(quarantined, now))).as("quarantine, call %d", i).isEmpty();
+                assertThat(timed(() -> quarantine.quarantinedUntil(TwoNodesTest.key(quarantined), now))).as("quarantine, call %d", i).isEmpty();
                 assertThat(timed(() -> status(quarantineGuard))).as("quarantined caller, request %d", i).isEqualTo(200);
             } else {
-                assertThatThrownBy(() -> timed(() -> quarantine.quarantinedUntil(quarantined, now)))
+                assertThatThrownBy(() -> timed(() -> quarantine.quarantinedUntil(TwoNodesTest.key(quarantined), now)))
                         .isInstanceOf(dev.apiguard.StoreUnavailableException.class);
                 assertThat(timed(() -> status(quarantineGuard))).as("quarantined caller, request %d", i).isEqualTo(503);
             }
@@ -140,7 +140,7 @@ class RedisFaultsTest {
         Instant now = Instant.now();
         state.apiKeyStore().register(ApiKeyRecord.of(ApiKeys.sha256Hex(apiKey), "legacy-partner", Set.of("customers:read"),
                 now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30))));
-        state.quarantineStore().quarantine(quarantined, now.plus(Duration.ofHours(1)));
+        state.quarantineStore().quarantine(TwoNodesTest.key(quarantined), now.plus(Duration.ofHours(1)));
         assertThat(status(quarantineGuard(state.quarantineStore(), quarantined))).isEqualTo(429);
         assertThat(ApiKeyStoreContract.status(ApiKeyStoreContract.guardOver(state.apiKeyStore(),
                 dev.apiguard.event.SecurityEventListener.NONE), apiKey)).isEqualTo(200);

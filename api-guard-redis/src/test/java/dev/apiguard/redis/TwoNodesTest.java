@@ -1,5 +1,6 @@
 package dev.apiguard.redis;
 
+import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
@@ -33,11 +34,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisServerExtension.class)
 class TwoNodesTest {
 
+    static final String ISSUER = "https://issuer.test";
+
+    /** The key of the caller {@link #authenticatesAs} authenticates. */
+    static CallerKey key(String id) {
+        return CallerKey.token(ISSUER, id);
+    }
+
     static GuardStep authenticatesAs(String id) {
         return new GuardStep() {
             @Override public String name() { return "fixed-caller"; }
             @Override public Decision evaluate(GuardExchange exchange) {
-                exchange.authenticate(new Caller(id, id, null, CredentialKind.BEARER_JWT, Set.of(), null, null, null,
+                exchange.authenticate(new Caller(id, id, ISSUER, CredentialKind.BEARER_JWT, Set.of(), null, null, null,
                         null, null, null));
                 return Decision.ALLOW;
             }

@@ -1,6 +1,7 @@
 package dev.apiguard.servlet;
 
 import dev.apiguard.Caller;
+import dev.apiguard.ReplayCache;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
@@ -18,6 +19,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -54,6 +56,7 @@ public final class ClientAssertionFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientAssertionFilter.class);
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final byte[] INVALID_CLIENT = "{\"error\":\"invalid_client\"}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SLOW_DOWN = "{\"error\":\"slow_down\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INVALID_REQUEST = "{\"error\":\"invalid_request\"}".getBytes(StandardCharsets.US_ASCII);
 
     private final ClientAssertionVerifier verifier;
@@ -91,7 +94,7 @@ public final class ClientAssertionFilter implements Filter {
         long length = req.getContentLengthLong();
         if (length < 0 || length > maxBodyBytes) {
             emit(req, SecurityEventType.REQUEST_INVALID, null, "form_body_size");
-            write(res, 400, INVALID_REQUEST);
+            write(res, 400, INVALID_REQUEST, Map.of());
             return;
         }
         String[] types = req.getParameterValues("client_assertion_type");
@@ -113,9 +116,16 @@ public final class ClientAssertionFilter implements Filter {
             chain.doFilter(CallerRequest.expose(req, caller), res);
             return;
         }
-        emit(req, SecurityEventType.CLIENT_ASSERTION_REJECTED, null,
-                ((ClientAssertionVerification.Rejected) result).reason());
-        write(res, 401, INVALID_CLIENT);
+        String reason = ((ClientAssertionVerification.Rejected) result).reason();
+        emit(req, SecurityEventType.CLIENT_ASSERTION_REJECTED, null, reason);
+        if (ClientAssertionVerification.Rejected.REPLAY_QUOTA_EXCEEDED.equals(reason)) {
+            // a valid assertion of a client over its share of the replay cache: slow down (RFC 8628 §3.5)
+            Duration wait = ReplayCache.Quota.untilNextSlot(verifier.policy().assertionLifetime(), now);
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            write(res, 429, SLOW_DOWN, Map.of("Retry-After", Long.toString(seconds)));
+            return;
+        }
+        write(res, 401, INVALID_CLIENT, Map.of());
     }
 
     private static boolean isForm(HttpServletRequest req) {
@@ -139,13 +149,15 @@ public final class ClientAssertionFilter implements Filter {
         }
     }
 
-    private static void write(HttpServletResponse res, int status, byte[] body) throws IOException {
+    private static void write(HttpServletResponse res, int status, byte[] body, Map<String, String> headers)
+            throws IOException {
         if (res.isCommitted()) {
             return;
         }
         res.reset();
         res.setStatus(status);
         res.setHeader("Cache-Control", "no-store");
+        headers.forEach(res::setHeader);
         res.setContentType("application/json");
         res.setContentLength(body.length);
         res.getOutputStream().write(body);

@@ -225,8 +225,14 @@ class DpopStepTest {
         TestResponse r = tester().send(payment(token, proofFor.apply(token)));
 
         r.assertStatus(401).assertChallenge(INVALID_PROOF).assertNoEcho(token);
-        assertThat(r.caller()).hasValueSatisfying(c -> assertThat(c.kind()).isNotEqualTo(CredentialKind.DPOP_BOUND_JWT));
-        assertThat(events.events()).extracting(SecurityEvent::type).contains(SecurityEventType.DPOP_PROOF_REJECTED);
+        // the sender did not prove the key: the caller is withdrawn, and the owner's credential flagged
+        assertThat(r.caller()).isEmpty();
+        assertThat(events.events()).extracting(SecurityEvent::type)
+                .contains(SecurityEventType.DPOP_PROOF_REJECTED, SecurityEventType.CREDENTIAL_MISUSED);
+        assertThat(events.last(SecurityEventType.CREDENTIAL_MISUSED)).hasValueSatisfying(e -> {
+            assertThat(e.callerId()).isEqualTo("partner-a");
+            assertThat(e.detail("reason")).isEqualTo(REASON.get(name));
+        });
         assertThat(events.events()).filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
                 .extracting(e -> e.detail("reason")).containsExactly(REASON.get(name));
     }

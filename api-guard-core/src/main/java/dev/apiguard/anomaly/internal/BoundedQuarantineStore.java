@@ -2,6 +2,7 @@ package dev.apiguard.anomaly.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.apiguard.CallerKey;
 import dev.apiguard.QuarantineStore;
 import java.time.Instant;
 import java.util.Objects;
@@ -14,7 +15,7 @@ import java.util.Optional;
  */
 public final class BoundedQuarantineStore implements QuarantineStore {
 
-    private final Cache<String, Instant> until;
+    private final Cache<CallerKey, Instant> until;
 
     /** A store holding at most {@code maxCallers} quarantines. */
     public BoundedQuarantineStore(long maxCallers) {
@@ -22,26 +23,26 @@ public final class BoundedQuarantineStore implements QuarantineStore {
     }
 
     @Override
-    public void quarantine(String callerId, Instant end) {
-        until.put(Objects.requireNonNull(callerId, "callerId cannot be null"),
+    public void quarantine(CallerKey caller, Instant end) {
+        until.put(Objects.requireNonNull(caller, "caller cannot be null"),
                 Objects.requireNonNull(end, "until cannot be null"));
     }
 
     @Override
-    public Optional<Instant> quarantinedUntil(String callerId, Instant now) {
-        Instant end = until.getIfPresent(callerId);
+    public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
+        Instant end = until.getIfPresent(caller);
         if (end == null) {
             return Optional.empty();
         }
         if (!end.isAfter(now)) {
-            until.asMap().remove(callerId, end);
+            until.asMap().remove(caller, end);
             return Optional.empty();
         }
         return Optional.of(end);
     }
 
     @Override
-    public void release(String callerId) {
-        until.invalidate(callerId);
+    public void release(CallerKey caller) {
+        until.invalidate(caller);
     }
 }

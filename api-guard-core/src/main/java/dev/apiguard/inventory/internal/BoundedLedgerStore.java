@@ -1,5 +1,6 @@
 package dev.apiguard.inventory.internal;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.inventory.CallerRecord;
 import dev.apiguard.inventory.LedgerStore;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ public final class BoundedLedgerStore implements LedgerStore {
 
     private final int maxCallers;
     // mutable entries, changed in place by observe: a request copies nothing
-    private final LinkedHashMap<String, LedgerEntry> records = new LinkedHashMap<>();
+    private final LinkedHashMap<CallerKey, LedgerEntry> records = new LinkedHashMap<>();
 
     public BoundedLedgerStore(int maxCallers) {
         if (maxCallers < 1 || maxCallers > 10_000_000) {
@@ -31,48 +32,51 @@ public final class BoundedLedgerStore implements LedgerStore {
     }
 
     @Override
-    public CallerRecord update(String callerId, UnaryOperator<CallerRecord> change) {
-        Objects.requireNonNull(callerId, "callerId cannot be null");
+    public CallerRecord update(CallerKey caller, UnaryOperator<CallerRecord> change) {
+        Objects.requireNonNull(caller, "caller cannot be null");
         synchronized (records) {
-            LedgerEntry previous = records.remove(callerId);
+            LedgerEntry previous = records.remove(caller);
             CallerRecord next = Objects.requireNonNull(change.apply(previous == null ? null : previous.toRecord()),
                     "change returned null");
-            put(callerId, LedgerEntry.of(next));
+            put(caller, LedgerEntry.of(next));
             return next;
         }
     }
 
     /**
-     * As {@code update(callerId, previous -> Ledger.observe(callerId, previous, o))}, in place: the
+     * As {@code update(caller, previous -> Ledger.observe(caller, previous, o))}, in place: the
      * caller's entry is changed, not copied, and no record is made.
      */
-    public void observe(String callerId, Observation o) {
-        Objects.requireNonNull(callerId, "callerId cannot be null");
+    public void observe(CallerKey caller, Observation o) {
+        Objects.requireNonNull(caller, "caller cannot be null");
         synchronized (records) {
-            LedgerEntry e = records.remove(callerId);
+            LedgerEntry e = records.remove(caller);
             if (e == null) {
-                e = LedgerEntry.first(callerId, o);
+                e = o.misused() ? LedgerEntry.empty(caller, o.now()) : LedgerEntry.first(caller, o);
+                if (o.misused()) {
+                    e.observe(o);
+                }
             } else {
                 e.observe(o);
             }
-            put(callerId, e);
+            put(caller, e);
         }
     }
 
-    private void put(String callerId, LedgerEntry e) {
+    private void put(CallerKey caller, LedgerEntry e) {
         // re-inserted: the most recently seen is last, the first is the one evicted
-        records.put(callerId, e);
+        records.put(caller, e);
         if (records.size() > maxCallers) {
-            Iterator<String> eldest = records.keySet().iterator();
+            Iterator<CallerKey> eldest = records.keySet().iterator();
             eldest.next();
             eldest.remove();
         }
     }
 
     @Override
-    public Optional<CallerRecord> get(String callerId) {
+    public Optional<CallerRecord> get(CallerKey caller) {
         synchronized (records) {
-            LedgerEntry e = records.get(callerId);
+            LedgerEntry e = records.get(caller);
             return e == null ? Optional.empty() : Optional.of(e.toRecord());
         }
     }

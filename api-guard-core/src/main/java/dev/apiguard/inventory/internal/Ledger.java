@@ -1,5 +1,6 @@
 package dev.apiguard.inventory.internal;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.inventory.CallerRecord;
 import dev.apiguard.inventory.CredentialRecord;
@@ -24,7 +25,13 @@ public final class Ledger {
     }
 
     /** The caller's record after the observed request; {@code previous} may be null. */
-    public static CallerRecord observe(String callerId, CallerRecord previous, Observation o) {
+    public static CallerRecord observe(CallerKey callerKey, CallerRecord previous, Observation o) {
+        if (o.misused()) {
+            // another sender's request: not the caller's use, only its credential's misuse
+            LedgerEntry e = previous == null ? LedgerEntry.empty(callerKey, o.now()) : LedgerEntry.of(previous);
+            e.observe(o);
+            return e.toRecord();
+        }
         Instant now = o.now();
         Instant first = previous == null ? now : min(previous.firstSeen(), now);
         Instant last = previous == null ? now : max(previous.lastSeen(), now);
@@ -56,7 +63,7 @@ public final class Ledger {
         while (credentials.size() > MAX_CREDENTIALS_PER_CALLER) {
             credentials.remove(credentials.keySet().iterator().next());
         }
-        return new CallerRecord(callerId, first, last, count, kinds, granted, used, credentials);
+        return new CallerRecord(callerKey, first, last, count, kinds, granted, used, credentials);
     }
 
     private static void credential(LinkedHashMap<String, CredentialRecord> all, CredentialRecord.Type type,
@@ -85,7 +92,8 @@ public final class Ledger {
                 old == null ? o.now() : max(old.lastSeen(), o.now()),
                 old == null ? 1 : old.requestCount() + 1,
                 expiry, longest,
-                (old == null ? 0 : old.unboundSensitiveUses()) + (unboundSensitive ? 1 : 0)));
+                (old == null ? 0 : old.unboundSensitiveUses()) + (unboundSensitive ? 1 : 0),
+                old == null ? 0 : old.misuses(), old == null ? null : old.lastMisused()));
     }
 
     private static Map<String, Instant> stamp(Map<String, Instant> previous, Set<String> scopes, Instant now) {

@@ -1,5 +1,6 @@
 package dev.apiguard.inventory.internal;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.inventory.CallerRecord;
 import dev.apiguard.inventory.CredentialRecord;
@@ -21,7 +22,7 @@ final class LedgerEntry {
 
     private static final CredentialKind[] KINDS = CredentialKind.values();
 
-    private final String id;
+    private final CallerKey key;
     private Instant firstSeen;
     private Instant lastSeen;
     private long requestCount;
@@ -32,13 +33,24 @@ final class LedgerEntry {
     private Credential[] credentials = new Credential[1];
     private int credentialCount;
 
-    private LedgerEntry(String id) {
-        this.id = id;
+    private LedgerEntry(CallerKey key) {
+        this.key = key;
+    }
+
+    /**
+     * The entry of a caller not seen yet, made for a misuse of its credential by another sender:
+     * no request of its own, first and last seen at that time.
+     */
+    static LedgerEntry empty(CallerKey key, Instant now) {
+        LedgerEntry e = new LedgerEntry(key);
+        e.firstSeen = now;
+        e.lastSeen = now;
+        return e;
     }
 
     /** The entry of a caller first seen in this request. */
-    static LedgerEntry first(String id, Observation o) {
-        LedgerEntry e = new LedgerEntry(id);
+    static LedgerEntry first(CallerKey key, Observation o) {
+        LedgerEntry e = new LedgerEntry(key);
         e.firstSeen = o.now();
         e.lastSeen = o.now();
         e.observe(o, false);
@@ -47,7 +59,7 @@ final class LedgerEntry {
 
     /** The entry holding what the record says. */
     static LedgerEntry of(CallerRecord r) {
-        LedgerEntry e = new LedgerEntry(r.id());
+        LedgerEntry e = new LedgerEntry(r.key());
         e.firstSeen = r.firstSeen();
         e.lastSeen = r.lastSeen();
         e.requestCount = r.requestCount();
@@ -67,6 +79,8 @@ final class LedgerEntry {
             x.expiresAt = c.expiresAt();
             x.longestTokenLifetime = c.longestTokenLifetime();
             x.unboundSensitiveUses = c.unboundSensitiveUses();
+            x.misuses = c.misuses();
+            x.lastMisused = c.lastMisused();
             e.add(x);
         }
         return e;
@@ -79,6 +93,10 @@ final class LedgerEntry {
 
     private void observe(Observation o, boolean seenBefore) {
         Instant now = o.now();
+        if (o.misused()) {
+            misused(o);
+            return;
+        }
         if (seenBefore) {
             firstSeen = Ledger.min(firstSeen, now);
             lastSeen = Ledger.max(lastSeen, now);
@@ -98,27 +116,13 @@ final class LedgerEntry {
         if (o.thumbprint() != null) {
             credential(CredentialRecord.Type.CERTIFICATE, null, o.thumbprint(), o, o.certificateExpiresAt(), null, false);
         }
-        if (credentialCount > Ledger.MAX_CREDENTIALS_PER_CALLER) {
-            int drop = credentialCount - Ledger.MAX_CREDENTIALS_PER_CALLER;
-            System.arraycopy(credentials, drop, credentials, 0, Ledger.MAX_CREDENTIALS_PER_CALLER);
-            java.util.Arrays.fill(credentials, Ledger.MAX_CREDENTIALS_PER_CALLER, credentialCount, null);
-            credentialCount = Ledger.MAX_CREDENTIALS_PER_CALLER;
-        }
+        trimCredentials();
     }
 
     private void credential(CredentialRecord.Type type, String issuer, String credentialId, Observation o,
             Instant expiresAt, Duration lifetime, boolean unboundSensitive) {
-        Credential c = null;
-        for (int i = credentialCount - 1; i >= 0; i--) {
-            Credential x = credentials[i];
-            if (x.is(type, issuer, credentialId)) {
-                c = x;
-                // the most recently seen goes last
-                System.arraycopy(credentials, i + 1, credentials, i, credentialCount - 1 - i);
-                credentials[credentialCount - 1] = c;
-                break;
-            }
-        }
+        // the most recently seen goes last
+        Credential c = find(type, issuer, credentialId);
         Instant now = o.now();
         if (c == null) {
             c = new Credential(type, issuer, credentialId);
@@ -148,6 +152,55 @@ final class LedgerEntry {
     }
 
 
+    /**
+     * Counts a misuse on the credential another sender presented: the caller's own use (count,
+     * last seen, kinds, scopes) is untouched. The credential is added when the ledger does not know
+     * it yet, within the same bound on credentials per caller.
+     */
+    private void misused(Observation o) {
+        if (o.tokenClientId() == null && o.apiKeyId() == null) {
+            return;
+        }
+        boolean token = o.tokenClientId() != null;
+        CredentialRecord.Type type = token ? CredentialRecord.Type.TOKEN : CredentialRecord.Type.API_KEY;
+        String issuer = token ? o.issuer() : null;
+        String credentialId = token ? o.tokenClientId() : o.apiKeyId();
+        Credential c = find(type, issuer, credentialId);
+        if (c == null) {
+            c = new Credential(type, issuer, credentialId);
+            c.firstSeen = o.now();
+            c.lastSeen = o.now();
+            c.expiresAt = token ? o.tokenExpiresAt() : o.apiKeyExpiresAt();
+            add(c);
+            trimCredentials();
+        }
+        c.kinds |= 1 << o.kind().ordinal();
+        c.misuses++;
+        c.lastMisused = c.lastMisused == null ? o.now() : Ledger.max(c.lastMisused, o.now());
+    }
+
+    /** The credential, moved to the most recently seen end; null when the entry holds none such. */
+    private Credential find(CredentialRecord.Type type, String issuer, String credentialId) {
+        for (int i = credentialCount - 1; i >= 0; i--) {
+            Credential x = credentials[i];
+            if (x.is(type, issuer, credentialId)) {
+                System.arraycopy(credentials, i + 1, credentials, i, credentialCount - 1 - i);
+                credentials[credentialCount - 1] = x;
+                return x;
+            }
+        }
+        return null;
+    }
+
+    private void trimCredentials() {
+        if (credentialCount > Ledger.MAX_CREDENTIALS_PER_CALLER) {
+            int drop = credentialCount - Ledger.MAX_CREDENTIALS_PER_CALLER;
+            System.arraycopy(credentials, drop, credentials, 0, Ledger.MAX_CREDENTIALS_PER_CALLER);
+            java.util.Arrays.fill(credentials, Ledger.MAX_CREDENTIALS_PER_CALLER, credentialCount, null);
+            credentialCount = Ledger.MAX_CREDENTIALS_PER_CALLER;
+        }
+    }
+
     /** The record as {@link Ledger#observe} would have made it. */
     CallerRecord toRecord() {
         LinkedHashMap<String, CredentialRecord> records = new LinkedHashMap<>();
@@ -155,7 +208,7 @@ final class LedgerEntry {
             CredentialRecord r = credentials[i].toRecord();
             records.put(r.key(), r);
         }
-        return new CallerRecord(id, firstSeen, lastSeen, requestCount, kindSet(kinds),
+        return new CallerRecord(key, firstSeen, lastSeen, requestCount, kindSet(kinds),
                 Stamps.toMap(scopesGranted), Stamps.toMap(scopesUsed), records);
     }
 
@@ -270,6 +323,8 @@ final class LedgerEntry {
         Instant expiresAt;
         Duration longestTokenLifetime;
         long unboundSensitiveUses;
+        long misuses;
+        Instant lastMisused;
 
         Credential(CredentialRecord.Type type, String issuer, String id) {
             this.type = type;
@@ -283,7 +338,7 @@ final class LedgerEntry {
 
         CredentialRecord toRecord() {
             return new CredentialRecord(type, issuer, id, kindSet(kinds), firstSeen, lastSeen, requestCount, expiresAt,
-                    longestTokenLifetime, unboundSensitiveUses);
+                    longestTokenLifetime, unboundSensitiveUses, misuses, lastMisused);
         }
     }
 }

@@ -21,9 +21,11 @@ import java.util.Set;
  * @param thumbprint the bound certificate's thumbprint, or null
  * @param certificateExpiresAt that certificate's notAfter, when known; else null
  * @param unboundOnSensitiveRoute whether a credential that is not sender-constrained hit a sensitive route
+ * @param misused whether the credential was presented by a sender that could not prove holding its
+ *     key: then only the credential's misuse count changes, not the caller's use
  */
 public record Observation(Instant now, CredentialKind kind, Set<String> granted, Set<String> exercised,
         String issuer, String tokenClientId, Instant tokenExpiresAt, Duration tokenLifetime,
         String apiKeyId, Instant apiKeyExpiresAt, String thumbprint, Instant certificateExpiresAt,
-        boolean unboundOnSensitiveRoute) {
+        boolean unboundOnSensitiveRoute, boolean misused) {
 }

@@ -30,6 +30,7 @@ public final class ReportJson {
                 .append(",\"callersWithUnusedScopes\":").append(report.callersWithUnusedScopes())
                 .append(",\"weakCredentials\":").append(report.weakCredentials().size())
                 .append(",\"staleCredentials\":").append(report.staleCredentials().size())
+                .append(",\"misusedCredentials\":").append(report.misusedCredentials().size())
                 .append("},\"callers\":[");
         boolean first = true;
         for (CallerReport c : report.callers()) {
@@ -44,6 +45,7 @@ public final class ReportJson {
 
     private static void caller(StringBuilder sb, CallerReport c) {
         sb.append("{\"id\":").append(Json.quote(c.id()))
+                .append(",\"issuer\":").append(Json.quote(c.issuer()))
                 .append(",\"credentialKinds\":").append(kinds(c.credentialKinds()))
                 .append(",\"scopesGranted\":").append(strings(c.scopesGranted()))
                 .append(",\"scopesUsed\":").append(strings(c.scopesUsed()))
@@ -73,6 +75,8 @@ public final class ReportJson {
                     .append(",\"longestTokenLifetimeSeconds\":")
                     .append(r.longestTokenLifetime() == null ? "null" : Long.toString(r.longestTokenLifetime().toSeconds()))
                     .append(",\"unboundSensitiveUses\":").append(r.unboundSensitiveUses())
+                    .append(",\"misuses\":").append(r.misuses())
+                    .append(",\"lastMisused\":").append(instant(r.lastMisused()))
                     .append(",\"flags\":").append(strings(cr.flags()))
                     .append('}');
         }

@@ -1,5 +1,6 @@
 package dev.apiguard.inventory.internal;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.inventory.CallerRecord;
 import dev.apiguard.inventory.CredentialRecord;
@@ -17,6 +18,10 @@ import java.util.TreeSet;
 
 /** Computes an {@link InventoryReport} from the ledger's records. Stateless. */
 public final class Reports {
+
+    /** Callers by id, then by key (namesakes of two issuers side by side). */
+    public static final java.util.Comparator<CallerRecord> BY_ID_THEN_KEY =
+            java.util.Comparator.comparing(CallerRecord::id).thenComparing(r -> r.key().toString());
 
     private Reports() {
     }
@@ -44,11 +49,11 @@ public final class Reports {
                 credentials.add(new CredentialReport(c, f));
             });
             List<CredentialKind> kinds = r.credentialKinds().stream().sorted().toList();
-            RiskView.Risk risk = riskOf(policy.riskView(), r.id());
-            callers.add(new CallerReport(r.id(), kinds, granted, used, unused, r.firstSeen(), r.lastSeen(),
+            RiskView.Risk risk = riskOf(policy.riskView(), r.key());
+            callers.add(new CallerReport(r.key(), kinds, granted, used, unused, r.firstSeen(), r.lastSeen(),
                     r.requestCount(), risk, List.copyOf(flags), credentials));
         }
-        callers.sort(Comparator.comparing(CallerReport::id));
+        callers.sort(Comparator.comparing(CallerReport::id).thenComparing(c -> c.key().toString()));
         return new InventoryReport(InventoryReport.SCHEMA_VERSION, now, policy.leastPrivilegeWindow(),
                 policy.staleAfter(), callers);
     }
@@ -58,6 +63,9 @@ public final class Reports {
         TreeSet<String> f = new TreeSet<>();
         if (c.type() == CredentialRecord.Type.API_KEY) {
             f.add(InventoryReport.API_KEY);
+        }
+        if (c.misuses() > 0) {
+            f.add(InventoryReport.MISUSED);
         }
         if (c.unboundSensitiveUses() > 0) {
             f.add(InventoryReport.UNBOUND_ON_SENSITIVE_ROUTE);
@@ -82,9 +90,9 @@ public final class Reports {
                 .map(Map.Entry::getKey).sorted().toList();
     }
 
-    private static RiskView.Risk riskOf(RiskView view, String callerId) {
+    private static RiskView.Risk riskOf(RiskView view, CallerKey caller) {
         try {
-            return view.riskOf(callerId).orElse(null);
+            return view.riskOf(caller).orElse(null);
         } catch (RuntimeException e) {
             // a failing risk view must not take the inventory down with it
             return null;

@@ -1,5 +1,6 @@
 package dev.apiguard.inventory.internal;
 
+import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.CredentialKind;
@@ -27,6 +28,8 @@ class LedgerEntryTest {
     private static final String[] ISSUERS = {"https://issuer.example", "https://other.example"};
 
     /** A random request of one caller: token, API key or certificate-bound token, times that may go back. */
+    private static final CallerKey KEY = CallerKey.token("https://issuer.example", "caller-1");
+
     private static Observation randomObservation(Random r, int step) {
         Instant now = T0.plusSeconds(step * 10L - r.nextInt(30)); // clocks of several nodes: not monotonic
         CredentialKind kind = CredentialKind.values()[r.nextInt(CredentialKind.values().length)];
@@ -48,7 +51,7 @@ class LedgerEntryTest {
                 token && r.nextBoolean() ? Duration.ofSeconds(60 + r.nextInt(7200)) : null,
                 apiKey ? "key-" + r.nextInt(3) : null, apiKey ? expiry : null,
                 certificate ? "thumb-" + r.nextInt(20) : null, certificate && r.nextBoolean() ? expiry : null,
-                r.nextInt(5) == 0);
+                r.nextInt(5) == 0, r.nextInt(8) == 0);
     }
 
     private static void assertSame(CallerRecord actual, CallerRecord expected) {
@@ -66,9 +69,9 @@ class LedgerEntryTest {
         CallerRecord expected = null;
         for (int step = 0; step < 400; step++) {
             Observation o = randomObservation(r, step);
-            expected = Ledger.observe("caller-1", expected, o);
-            store.observe("caller-1", o);
-            assertSame(store.get("caller-1").orElseThrow(), expected);
+            expected = Ledger.observe(KEY, expected, o);
+            store.observe(KEY, o);
+            assertSame(store.get(KEY).orElseThrow(), expected);
         }
         // more than MAX_CREDENTIALS_PER_CALLER certificates were seen: the oldest went first, in both
         assertThat(expected.credentials()).hasSize(Ledger.MAX_CREDENTIALS_PER_CALLER);
@@ -84,10 +87,10 @@ class LedgerEntryTest {
             String scope = "scope-" + r.nextInt(300);
             Observation o = new Observation(T0.plusSeconds(step), CredentialKind.BEARER_JWT, Set.of(scope),
                     r.nextBoolean() ? Set.of(scope) : Set.of(), ISSUERS[0], CLIENTS[0], null, null, null, null, null,
-                    null, false);
-            expected = Ledger.observe("caller-1", expected, o);
-            store.observe("caller-1", o);
-            assertSame(store.get("caller-1").orElseThrow(), expected);
+                    null, false, false);
+            expected = Ledger.observe(KEY, expected, o);
+            store.observe(KEY, o);
+            assertSame(store.get(KEY).orElseThrow(), expected);
         }
         assertThat(expected.scopesGranted()).hasSize(Ledger.MAX_SCOPES_PER_CALLER);
     }
@@ -99,11 +102,11 @@ class LedgerEntryTest {
         CallerRecord expected = null;
         for (int step = 0; step < 100; step++) {
             Observation o = randomObservation(r, step);
-            expected = Ledger.observe("caller-1", expected, o);
+            expected = Ledger.observe(KEY, expected, o);
             if (step % 3 == 0) {
-                store.update("caller-1", previous -> Ledger.observe("caller-1", previous, o));
+                store.update(KEY, previous -> Ledger.observe(KEY, previous, o));
             } else {
-                store.observe("caller-1", o);
+                store.observe(KEY, o);
             }
             assertSame(store.snapshot().get(0), expected);
         }
@@ -114,11 +117,11 @@ class LedgerEntryTest {
         Random r = new Random(11);
         BoundedLedgerStore store = new BoundedLedgerStore(3);
         for (String id : List.of("a", "b", "c")) {
-            store.observe(id, randomObservation(r, 1));
+            store.observe(CallerKey.apiKey(id), randomObservation(r, 1));
         }
-        store.observe("a", randomObservation(r, 2));
-        store.observe("d", randomObservation(r, 3));
+        store.observe(CallerKey.apiKey("a"), randomObservation(r, 2));
+        store.observe(CallerKey.apiKey("d"), randomObservation(r, 3));
         assertThat(store.snapshot()).extracting(CallerRecord::id).containsExactly("c", "a", "d");
-        assertThat(store.get("b")).isEmpty();
+        assertThat(store.get(CallerKey.apiKey("b"))).isEmpty();
     }
 }

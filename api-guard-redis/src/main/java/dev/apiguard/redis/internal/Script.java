@@ -1,0 +1,62 @@
+package dev.apiguard.redis.internal;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A Lua script shipped as a resource of this module, run by its SHA-1 ({@code EVALSHA}) and sent
+ * whole ({@code EVAL}) only when the server does not know it yet (a new or restarted server, or a
+ * flushed script cache answers {@code NOSCRIPT}): one round trip in the usual case.
+ */
+public final class Script {
+
+    private final String text;
+    private final String sha;
+
+    private Script(String text) {
+        this.text = text;
+        this.sha = sha1(text);
+    }
+
+    /** The script in the resource {@code dev/apiguard/redis/NAME}. */
+    public static Script load(String name) {
+        try (InputStream in = Script.class.getResourceAsStream("/dev/apiguard/redis/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new Script(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The script's text. */
+    public String text() {
+        return text;
+    }
+
+    /** Runs the script: by its SHA-1, or whole after a {@code NOSCRIPT}. */
+    public <T> T run(RedisCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        try {
+            return redis.evalsha(sha, type, keys, args);
+        } catch (RedisNoScriptException notLoaded) {
+            return redis.eval(text, type, keys, args);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JDK", e);
+        }
+    }
+}
