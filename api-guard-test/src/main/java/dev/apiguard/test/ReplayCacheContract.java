@@ -159,4 +159,106 @@ public abstract class ReplayCacheContract {
         }
         assertThat(firsts.get()).isEqualTo(CAPACITY);
     }
+
+    // ---- quotas: a caller's share of the cache, so that no caller fills what every other needs
+
+    /** A quota of {@code max} entries over two slots of 120 s for the owner. */
+    private static ReplayCache.Quota quota(String owner, int max) {
+        return new ReplayCache.Quota(owner, max, Duration.ofSeconds(120));
+    }
+
+    @Test
+    void anOwnerOverItsQuotaIsRefusedAndNothingIsRecordedWhileOthersGoOn() {
+        ReplayCache cache = cache();
+        Instant notAfter = T0.plusSeconds(120);
+        for (int i = 0; i < 5; i++) {
+            assertThat(cache.firstUse("t:greedy-" + i, quota("{greedy}", 5), notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
+        }
+        assertThat(cache.firstUse("t:greedy-5", quota("{greedy}", 5), notAfter, T0)).isEqualTo(Outcome.OVER_QUOTA);
+        // nothing was recorded: the same key is not known afterwards, to anyone
+        assertThat(cache.firstUse("t:greedy-5", notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:honest-0", quota("{honest}", 5), notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
+    }
+
+    @Test
+    void aReplayIsAReplayEvenOverTheQuotaAndCostsNoShareOfIt() {
+        ReplayCache cache = cache();
+        Instant notAfter = T0.plusSeconds(120);
+        assertThat(cache.firstUse("t:a", quota("{owner}", 2), notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
+        for (int i = 0; i < 10; i++) {
+            assertThat(cache.firstUse("t:a", quota("{owner}", 2), notAfter, T0)).isEqualTo(Outcome.REPLAYED);
+        }
+        assertThat(cache.firstUse("t:b", quota("{owner}", 2), notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:a", quota("{owner}", 2), notAfter, T0)).isEqualTo(Outcome.REPLAYED);
+        assertThat(cache.firstUse("t:c", quota("{owner}", 2), notAfter, T0)).isEqualTo(Outcome.OVER_QUOTA);
+    }
+
+    @Test
+    void theQuotaCountsTheCurrentSlotAndTheOneBeforeAndIsFreeTwoSlotsLater() {
+        ReplayCache cache = newCache(CAPACITY * 10);
+        ReplayCache.Quota q = quota("{owner}", 4);
+        Instant slotStart = Instant.ofEpochMilli((q.slot(T0) + 1) * 120_000);
+        assertThat(cache.firstUse("t:1", q, slotStart.plusSeconds(120), slotStart)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:2", q, slotStart.plusSeconds(121), slotStart.plusSeconds(1))).isEqualTo(Outcome.FIRST_USE);
+        // the next slot still counts the two before it: two more, then no more
+        Instant next = slotStart.plusSeconds(120);
+        assertThat(cache.firstUse("t:3", q, next.plusSeconds(120), next)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:4", q, next.plusSeconds(120), next)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:5", q, next.plusSeconds(120), next)).isEqualTo(Outcome.OVER_QUOTA);
+        // one slot later the first slot's two are no longer counted
+        Instant third = next.plusSeconds(120);
+        assertThat(cache.firstUse("t:5", q, third.plusSeconds(120), third)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:6", q, third.plusSeconds(120), third)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:7", q, third.plusSeconds(120), third)).isEqualTo(Outcome.OVER_QUOTA);
+    }
+
+    @Test
+    void oneOwnerFloodingTheCacheLeavesRoomForOthers() {
+        ReplayCache cache = cache();
+        Instant notAfter = T0.plusSeconds(120);
+        int accepted = 0;
+        for (int i = 0; i < CAPACITY * 3; i++) {
+            if (cache.firstUse("t:flood-" + i, quota("{flooder}", CAPACITY / 4), notAfter, T0) == Outcome.FIRST_USE) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).isEqualTo(CAPACITY / 4);
+        for (int owner = 0; owner < 3; owner++) {
+            assertThat(cache.firstUse("t:partner-" + owner, quota("{partner-" + owner + "}", CAPACITY / 4), notAfter, T0))
+                    .as("partner %d", owner).isEqualTo(Outcome.FIRST_USE);
+        }
+    }
+
+    @Test
+    void concurrentRecordsOfOneOwnerNeverExceedItsQuota() throws Exception {
+        ReplayCache cache = newCache(CAPACITY * 100);
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger firsts = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 20; i++) {
+                        Outcome o = cache.firstUse("t:" + thread + "-" + i, quota("{racer}", 50), T0.plusSeconds(60), T0);
+                        assertThat(o).isIn(Outcome.FIRST_USE, Outcome.OVER_QUOTA);
+                        if (o == Outcome.FIRST_USE) {
+                            firsts.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(firsts.get()).isEqualTo(50);
+    }
 }
