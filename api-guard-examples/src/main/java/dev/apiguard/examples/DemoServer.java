@@ -232,6 +232,9 @@ public final class DemoServer implements AutoCloseable {
         }
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        // the guard must read the token as sent: the default header cache would hand an Authorization
+        // line differing only in letter case from the connection's previous one that previous value
+        http.setHeaderCacheCaseSensitive(true);
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);

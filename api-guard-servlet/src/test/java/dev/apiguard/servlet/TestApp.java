@@ -105,6 +105,7 @@ final class TestApp implements AutoCloseable {
     final ApiGuard guard;
     private final Server server;
     private final ServerConnector connector;
+    private final HttpConfiguration http;
 
     TestApp(BiConsumer<ServletContextHandler, ApiGuard> installGuard) throws Exception {
         this(installGuard, null, false);
@@ -123,7 +124,9 @@ final class TestApp implements AutoCloseable {
                 .step(new RecordingStep())
                 .build();
         server = new Server();
-        HttpConfiguration http = new HttpConfiguration();
+        http = new HttpConfiguration();
+        // Jetty's header cache would hand a case variant of an earlier Authorization line the earlier value (JettyHeaderCacheTest)
+        http.setHeaderCacheCaseSensitive(true);
         if (uriCompliance != null) {
             http.setUriCompliance(uriCompliance);
         }
@@ -153,6 +156,11 @@ final class TestApp implements AutoCloseable {
 
     int port() {
         return connector.getLocalPort();
+    }
+
+    /** The connector's HTTP configuration. */
+    HttpConfiguration httpConfiguration() {
+        return http;
     }
 
     Record record(String requestId) {

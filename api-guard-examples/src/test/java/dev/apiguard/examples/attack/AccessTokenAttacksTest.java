@@ -635,6 +635,64 @@ class AccessTokenAttacksTest {
         s.rawGet(many).assertDocumented(true, List.of());
     }
 
+    // ---- several requests over one connection (raw keep-alive) ---------------------------------
+
+    @Test
+    @DisplayName("A-keepalive a token that differs from the one before it on the connection only in the case of a letter is read as sent: 401, and the token after it 200")
+    void aKeepAlive_caseVariantOfTheConnectionsPreviousTokenIsReadAsSent() throws Exception {
+        // Jetty's header cache, case-insensitive by default, handed such a line the previous
+        // request's value: the variant was answered 200 after the token, the token 401 after the
+        // variant (issue 13; DemoServer sets HttpConfiguration.setHeaderCacheCaseSensitive(true))
+        String good = reader().sign();
+        String variant = caseFlipped(good);
+        List<String> tags = dev.apiguard.examples.CustomerDirectory.demo().all().stream().skip(100).limit(8)
+                .map(dev.apiguard.examples.CustomerDirectory.Customer::serviceTag).toList();
+
+        List<Answer> goodFirst = s.rawOverOneConnection(keepAliveGet(tags.get(0), "Authorization: Bearer " + good),
+                keepAliveGet(tags.get(1), "Authorization: Bearer " + variant),
+                keepAliveGet(tags.get(2), "Authorization: Bearer " + good));
+        List<Answer> variantFirst = s.rawOverOneConnection(keepAliveGet(tags.get(3), "Authorization: Bearer " + variant),
+                keepAliveGet(tags.get(4), "Authorization: Bearer " + good),
+                keepAliveGet(tags.get(5), "Authorization: Bearer " + variant));
+        // the header name and the scheme in other letters as well
+        List<Answer> otherSpelling = s.rawOverOneConnection(keepAliveGet(tags.get(6), "Authorization: Bearer " + good),
+                keepAliveGet(tags.get(7), "authorization: bearer " + variant));
+
+        assertThat(Stream.of(goodFirst, variantFirst, otherSpelling).flatMap(List::stream).map(Answer::status))
+                .as("three connections: token, variant, token | variant, token, variant | token, variant")
+                .containsExactly(200, 401, 200, 401, 200, 401, 200, 401);
+        ownRecord(goodFirst.get(0), tags.get(0));
+        goodFirst.get(1).assertDocumentedRefusal().assertInvalidToken();
+        ownRecord(goodFirst.get(2), tags.get(2));
+        variantFirst.get(0).assertDocumentedRefusal().assertInvalidToken();
+        ownRecord(variantFirst.get(1), tags.get(4));
+        variantFirst.get(2).assertDocumentedRefusal().assertInvalidToken();
+        ownRecord(otherSpelling.get(0), tags.get(6));
+        otherSpelling.get(1).assertDocumentedRefusal().assertInvalidToken();
+    }
+
+    String keepAliveGet(String tag, String... headerLines) {
+        return s.keepAliveRequest("GET", "/customers/" + tag, headerLines);
+    }
+
+    static void ownRecord(Answer answer, String tag) {
+        answer.assertStatus(200);
+        assertThat(answer.body()).as("the record asked for").contains("\"serviceTag\":\"" + tag + "\"");
+    }
+
+    /** The token with the case of one letter of its signature flipped ({@code a} to {@code A} or back). */
+    static String caseFlipped(String token) {
+        int signature = token.lastIndexOf('.') + 1;
+        for (int i = signature + 8; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+                char flipped = Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c);
+                return token.substring(0, i) + flipped + token.substring(i + 1);
+            }
+        }
+        throw new IllegalStateException("no letter in the signature");
+    }
+
     /** The base64url segment in the standard alphabet ({@code +/}), which it must then contain. */
     static String standardBase64(String segment) {
         String std = segment.replace('-', '+').replace('_', '/');

@@ -185,6 +185,20 @@ final class AttackServer implements AutoCloseable {
         return answer;
     }
 
+    /**
+     * Sends the raw requests over one TLS connection with partner-a's certificate, each once the
+     * answer to the one before has been read (a keep-alive client); every answer has passed the
+     * echo check against the credentials its own request carries.
+     */
+    List<Answer> rawOverOneConnection(String... requests) throws IOException {
+        javax.net.ssl.SSLContext tls = contexts.computeIfAbsent(Optional.of(partnerA), c -> pki.sslContext(c.orElse(null)));
+        List<Answer> answers = RawTls.exchanges(tls, server.port(), List.of(requests));
+        for (int i = 0; i < answers.size(); i++) {
+            Leaks.assertNotEchoed(answers.get(i), Leaks.inRawRequest(requests[i]));
+        }
+        return answers;
+    }
+
     /** A raw request: the request line, the Host header, the given header lines, {@code Connection: close}. */
     String rawRequest(String method, String target, String... headerLines) {
         StringBuilder b = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
@@ -193,6 +207,16 @@ final class AttackServer implements AutoCloseable {
             b.append(line).append("\r\n");
         }
         return b.append("Connection: close\r\n\r\n").toString();
+    }
+
+    /** {@link #rawRequest} without {@code Connection: close}: the connection stays open for the next request. */
+    String keepAliveRequest(String method, String target, String... headerLines) {
+        StringBuilder b = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:").append(server.port()).append("\r\n");
+        for (String line : headerLines) {
+            b.append(line).append("\r\n");
+        }
+        return b.append("\r\n").toString();
     }
 
     /** A raw {@code GET} of the customer with the header lines. */

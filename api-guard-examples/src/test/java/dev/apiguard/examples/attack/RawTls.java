@@ -37,24 +37,49 @@ final class RawTls {
             } catch (IOException e) {
                 // the server may answer and close while a huge request is still being written
             }
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    received.write(buf, 0, n);
-                    if (complete(received.toString(StandardCharsets.ISO_8859_1))) {
-                        break;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                // answered without closing and without framing: take what arrived
-            } catch (IOException e) {
-                // reset after the answer, or before any
-            }
-            return parse(received.toString(StandardCharsets.ISO_8859_1));
+            return read(socket.getInputStream());
         }
+    }
+
+    /**
+     * Sends the requests one after another over one TLS connection, as a keep-alive client does:
+     * each is written once the answer to the one before has been read. An answer of status 0 means
+     * the server closed the connection (or went silent) before answering that request.
+     */
+    static List<Answer> exchanges(SSLContext tls, int port, List<String> requests) throws IOException {
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            List<Answer> answers = new ArrayList<>();
+            for (String request : requests) {
+                out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                answers.add(read(in));
+            }
+            return answers;
+        }
+    }
+
+    /** Reads one answer: up to the end of the first response, the end of the stream, or 10 s of silence. */
+    private static Answer read(InputStream in) {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                received.write(buf, 0, n);
+                if (complete(received.toString(StandardCharsets.ISO_8859_1))) {
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            // answered without closing and without framing: take what arrived
+        } catch (IOException e) {
+            // reset after the answer, or before any
+        }
+        return parse(received.toString(StandardCharsets.ISO_8859_1));
     }
 
     /** Whether the text holds one whole response. */
