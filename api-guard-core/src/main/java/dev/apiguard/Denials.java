@@ -38,6 +38,11 @@ public final class Denials {
                     "The request path is not in canonical form (empty, dot or parameter segments, or encoded separators)."),
             Map.of());
 
+    private static final Decision.Deny BAD_QUERY = new Decision.Deny(400, List.of(),
+            problem("bad-query", "Bad query string", 400,
+                    "The query string cannot be read: too long, too many parameters, or a malformed percent-encoding or UTF-8 sequence."),
+            Map.of());
+
     private static final Decision.Deny METHOD_OVERRIDE = new Decision.Deny(400, List.of(),
             problem("method-override", "Method override refused", 400,
                     "This API does not accept method-override headers; send the intended method."),
@@ -92,6 +97,15 @@ public final class Denials {
     /** 400 for a path that is not in canonical form. */
     public static Decision.Deny badPath() {
         return BAD_PATH;
+    }
+
+    /**
+     * 400 for a query string the guard cannot read as the container does (see
+     * {@link QueryParameters}): too long, too many parameters, a malformed escape or invalid UTF-8.
+     * No challenge: it is not about the credential; the text quotes nothing of the query.
+     */
+    public static Decision.Deny badQuery() {
+        return BAD_QUERY;
     }
 
     /**

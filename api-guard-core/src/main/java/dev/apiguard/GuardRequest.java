@@ -61,8 +61,22 @@ public interface GuardRequest {
         return "";
     }
 
-    /** Whether the query string carries a parameter of this name (its value is never read). */
-    boolean hasQueryParameter(String name);
+    /**
+     * The query string's parameters, read as the container reads them for {@code getParameter}
+     * ({@link QueryParameters#parse}), from the raw query string only, never from a form body.
+     * Adapters parse it once per request. Default: {@link QueryParameters#NONE}.
+     */
+    default QueryParameters queryParameters() {
+        return QueryParameters.NONE;
+    }
+
+    /**
+     * Whether the query string carries a parameter of this name (its value is never read).
+     * Default: {@code queryParameters().has(name)}.
+     */
+    default boolean hasQueryParameter(String name) {
+        return queryParameters().has(name);
+    }
 
     /** The most characters {@link #queryParameter} returns of a value. */
     int MAX_QUERY_VALUE_LENGTH = 256;
@@ -71,9 +85,10 @@ public interface GuardRequest {
      * The first value of the named query-string parameter, percent-decoded (UTF-8, {@code +} as
      * space) and cut to {@value #MAX_QUERY_VALUE_LENGTH} characters, or {@code null} when absent or
      * malformed. Read from the raw query string only, never from a form body. Steps read it for
-     * non-secret values (a page number); never log what it returns. Default: {@code null}.
+     * non-secret values (a page number); never log what it returns. Default:
+     * {@code queryParameters().first(name)}.
      */
     default String queryParameter(String name) {
-        return null;
+        return queryParameters().first(name);
     }
 }

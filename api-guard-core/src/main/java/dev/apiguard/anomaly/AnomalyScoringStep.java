@@ -14,6 +14,7 @@ import dev.apiguard.GuardStep;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.anomaly.internal.BoundedQuarantineStore;
 import dev.apiguard.anomaly.internal.CallerProfile;
+import dev.apiguard.anomaly.internal.PageNumbers;
 import dev.apiguard.event.SecurityEventType;
 import java.time.Clock;
 import java.time.Duration;
@@ -180,27 +181,15 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         boolean sizeGiven = false;
         String pageValue = request.queryParameter("page");
         if (pageValue != null) {
-            page = parse(pageValue, Integer.MAX_VALUE);
+            // read as the application reads it (+5, 005, 0x5, other scripts' digits); in doubt, a page
+            page = PageNumbers.page(pageValue);
             String sizeValue = request.queryParameter("size");
             if (sizeValue != null) {
-                size = parse(sizeValue, 0);
+                size = PageNumbers.size(sizeValue);
                 sizeGiven = size > 0;
             }
         }
         return new CallerProfile.Observation(request.method(), route, id, status, page, size, sizeGiven);
-    }
-
-    /** A small non-negative number, else {@code otherwise}. */
-    private static int parse(String value, int otherwise) {
-        if (value.isEmpty() || value.length() > 9) {
-            return otherwise;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-                return otherwise;
-            }
-        }
-        return Integer.parseInt(value);
     }
 
     /** A change of action decided under the profile's lock, carried out after it. */

@@ -7,6 +7,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
+import dev.apiguard.QueryParameters;
 import dev.apiguard.event.SecurityEventType;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,11 @@ import java.util.Optional;
  *   <li>A path that is not canonical (empty, not starting with {@code /}, with {@code //}, a
  *       {@code .} or {@code ..} segment, {@code ;}, {@code \}, a {@code %} left after decoding, or
  *       a control character) → 400 {@link Denials#badPath()}, event {@code route.path_rejected}.
+ *       A query string the guard cannot read as the container does
+ *       ({@link QueryParameters#unreadable()}: too long, more than 1,000 parameters, a malformed
+ *       escape or invalid UTF-8) → 400 {@link Denials#badQuery()}, event {@code request.invalid}
+ *       with {@code reason=query_unreadable} and {@code cause} (for example
+ *       {@code too_many_parameters}); public routes too.
  *       A request with a method-override header ({@code X-HTTP-Method-Override},
  *       {@code X-HTTP-Method}, {@code X-Method-Override}) → 400 {@link Denials#methodOverride()},
  *       event {@code request.invalid} with {@code reason=method_override}.</li>
@@ -113,6 +119,14 @@ public final class RouteAuthorizationStep implements GuardStep {
         if (path == null || !CanonicalPaths.isCanonical(path)) {
             exchange.emit(SecurityEventType.PATH_REJECTED);
             return Denials.badPath();
+        }
+        Optional<QueryParameters.Unreadable> unreadable = request.queryParameters().unreadable();
+        if (unreadable.isPresent()) {
+            if (exchange.eventsEnabled()) {
+                exchange.emit(SecurityEventType.REQUEST_INVALID, Map.of("reason", "query_unreadable",
+                        "cause", unreadable.get().code()));
+            }
+            return Denials.badQuery();
         }
         for (String header : METHOD_OVERRIDE_HEADERS) {
             if (!request.headers(header).isEmpty()) {

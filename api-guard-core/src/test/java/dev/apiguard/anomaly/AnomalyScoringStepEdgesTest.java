@@ -140,26 +140,28 @@ class AnomalyScoringStepEdgesTest {
     }
 
     /**
-     * A page number that is not 1 to 9 digits reads as one page beyond any other (so it is new once,
-     * then the same page); every digit 0 to 9 is a digit.
+     * A page number is read as applications read it: a page that is no number is still a new page
+     * (one per distinct text), an empty one is page 0, a long number is a page like any other.
      */
     @Test
-    void unreadablePageNumbersAreOnePageAndEveryDigitIsADigit() {
+    void pagesThatAreNoNumberStillCountAndEveryDigitIsADigit() {
         AnomalyPolicy policy = AnomalyPolicy.builder().allowance(Signal.PAGING, 0, 1).maxPageSize(100)
                 .thresholds(1000, 2000, 3000).build();
         Harness h = new Harness(policy);
         String[] queries = {
             "page=9&size=99",          // 0.99
-            "page=x",                  // unreadable: a new page, a quarter
-            "page=",                   // unreadable again: the same page, nothing
-            "page=1234567890",         // 10 digits: the same unreadable page, nothing
+            "page=x",                  // no number: a new page, a quarter
+            "page=x",                  // the same text: the same page, nothing
+            "page=",                   // empty: page 0, new, a quarter
+            "page=1234567890",         // 10 digits: a new page, a quarter
             "page=0&size=90",          // 0.9
             "page=0&size=100",         // the same page: nothing
+            "page=%2B0&size=100",      // +0 is page 0 again: nothing
             "page=09"};                // page 9 again, but not the last one: a quarter
         for (String q : queries) {
             h.send("pager", "GET", "/customers", q, 200);
         }
-        double expected = 0.99 + 0.25 + 0.9 + 0.25;
+        double expected = 0.99 + 0.25 + 0.25 + 0.25 + 0.9 + 0.25;
         assertThat(h.score("pager").reasons().get(Signal.PAGING) / policy.points(Signal.PAGING))
                 .isCloseTo(expected, within(0.01));
     }

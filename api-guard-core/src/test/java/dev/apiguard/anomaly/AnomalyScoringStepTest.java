@@ -121,7 +121,8 @@ class AnomalyScoringStepTest {
 
     /**
      * page and size come from the query: a size up to maxPageSize counts as its share of a page, a
-     * missing, zero or unreadable size (not 1 to 9 digits) as a quarter.
+     * missing or empty size as a quarter, and a size that is no number of at least 1 as a full page
+     * (in doubt, toward the signal).
      */
     @Test
     void pagingCountsEachNewPageByItsSize() {
@@ -131,18 +132,18 @@ class AnomalyScoringStepTest {
         String[] queries = {
             "page=1&size=100",        // 1
             "page=2&size=50",         // 0.5
-            "page=3&size=000000100",  // 9 digits: 1
-            "page=4&size=1000000000", // 10 digits: unreadable, a quarter
-            "page=5&size=1:",         // not digits: a quarter
-            "page=6&size=/1",         // not digits: a quarter
-            "page=7&size=0",          // zero: a quarter
+            "page=3&size=000000100",  // 1
+            "page=4&size=1000000000", // above the full page: 1
+            "page=5&size=1:",         // no number: a full page, 1
+            "page=6&size=/1",         // no number: 1
+            "page=7&size=0",          // zero: 1
             "page=8",                 // no size: a quarter
             "size=100",               // no page: nothing
-            "page=9&size="};          // empty size: a quarter
+            "page=9&size="};          // empty size, the application's default: a quarter
         for (String q : queries) {
             h.send("pager", "GET", "/customers", q, 200);
         }
-        double expected = 1 + 0.5 + 1 + 0.25 * 6;
+        double expected = 1 + 0.5 + 1 + 1 + 1 + 1 + 1 + 0.25 + 0.25;
         assertThat(h.score("pager").reasons().get(Signal.PAGING) / policy.points(Signal.PAGING))
                 .isCloseTo(expected, org.assertj.core.api.Assertions.within(0.01));
     }
@@ -241,6 +242,61 @@ class AnomalyScoringStepTest {
             h.send("reader", "GET", "/customers", "page=" + page + "&size=20", 200);
         }
         assertThat(h.score("reader").score()).isZero();
+    }
+
+    /** Pages quarantined after, for a scraper spelling its page numbers and sizes as given. */
+    private static int pagesBeforeQuarantine(String pagePrefix, String pageSuffix, String size) {
+        Harness h = new Harness();
+        for (int page = 0; page < 100; page++) {
+            h.clock.advance(Duration.ofSeconds(1));
+            String spelt = pagePrefix + page + pageSuffix;
+            if (h.send("pager", "GET", "/customers", "page=" + spelt + "&size=" + size, 200) == 429) {
+                return page;
+            }
+        }
+        return 100;
+    }
+
+    /**
+     * Issue 13, item 4: the application reads {@code +5}, {@code 005}, {@code 0x5} (Spring),
+     * {@code " 5 "} (Spring trims) as page 5, and {@code +100} as a full page; so does the scorer.
+     * Before, {@code page=%2BN&size=%2B100} was one page of a quarter and the scraper took all 100.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "page={0}N{1}&size={2}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "%2B   |     | %2B100",
+        "%2B   |     | 100",
+        "      |     | %2B100",
+        "000   |     | 0100",
+        "+     | +   | +100+",
+        "%20   | %20 | %20100",
+        "%09   |     | 100%0A",
+        "-     |     | 100",
+        "      |     | 0x64",
+        "      |     | %2364",
+        "      |     | 1e2",
+        "      |     | 100.0",
+        "      |     | -100",
+        "      | .0  | 100",
+        "      | x   | 100"})
+    void aPagingScraperIsCaughtWhateverSpellingOfItsNumbersTheApplicationReads(String prefix, String suffix,
+            String size) {
+        int plain = pagesBeforeQuarantine("", "", "100");
+        assertThat(plain).isBetween(3, 10);
+        int spelt = pagesBeforeQuarantine(prefix == null ? "" : prefix, suffix == null ? "" : suffix, size);
+        assertThat(spelt).as("pages before quarantine").isEqualTo(plain);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "page=0x{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0x", "0X", "%23", "-0x"})
+    void hexadecimalPagesAreRead(String prefix) {
+        Harness h = new Harness(AnomalyPolicy.builder().allowance(Signal.PAGING, 0, 1).thresholds(1000, 2000, 3000)
+                .build());
+        h.send("pager", "GET", "/customers", "page=16&size=100", 200);
+        // page 16 again, spelt in hexadecimal: the same page, nothing more
+        h.send("pager", "GET", "/customers", "page=" + prefix.replace("-", "") + "10&size=100", 200);
+        assertThat(h.score("pager").reasons().get(Signal.PAGING)).isCloseTo(3.0,
+                org.assertj.core.api.Assertions.within(0.01));
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.QuarantineStore;
+import dev.apiguard.QueryParameters;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.scope.RouteAuthorizationStep;
@@ -180,23 +181,10 @@ final class Harness {
             return 443;
         }
 
+        /** Read as the servlet adapter reads a container's query string. */
         @Override
-        public boolean hasQueryParameter(String name) {
-            return queryParameter(name) != null;
-        }
-
-        @Override
-        public String queryParameter(String name) {
-            if (query == null) {
-                return null;
-            }
-            for (String pair : query.split("&")) {
-                int eq = pair.indexOf('=');
-                if ((eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
-                    return eq < 0 ? "" : pair.substring(eq + 1);
-                }
-            }
-            return null;
+        public QueryParameters queryParameters() {
+            return QueryParameters.parse(query);
         }
     }
 

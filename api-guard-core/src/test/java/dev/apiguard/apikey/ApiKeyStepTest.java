@@ -275,6 +275,16 @@ class ApiKeyStepTest {
         });
     }
 
+    /** Issue 13, item 4: the query is read whole, as the container reads it; the cap was 1,000 parameters. */
+    @ParameterizedTest(name = "{0} parameters before it")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 999, 1000, 3000})
+    void aKeyInTheQueryIsSeenWhereverItStands(int before) {
+        GuardExchange e = send(FakeRequest.of("GET", "/customers").rawQuery("a&".repeat(before) + "%61pi_key=k"));
+        assertThat(status(e)).isEqualTo(401);
+        assertThat(((Decision.Deny) e.decision()).problem().type()).endsWith("api-key-in-query");
+        assertThat(events).anySatisfy(ev -> assertThat(ev.type()).isEqualTo(SecurityEventType.CREDENTIAL_MISPLACED));
+    }
+
     @Test
     void keyInQueryStringIsRefusedEvenWithAValidHeader() {
         GuardExchange e = send(FakeRequest.of("GET", "/customers").header("X-API-Key", key).query("api_key"));

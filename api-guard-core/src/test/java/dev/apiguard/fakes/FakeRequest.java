@@ -1,6 +1,7 @@
 package dev.apiguard.fakes;
 
 import dev.apiguard.GuardRequest;
+import dev.apiguard.QueryParameters;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +19,7 @@ public final class FakeRequest implements GuardRequest {
     private final Map<String, List<String>> headers = new TreeMap<>();
     private final Set<String> queryParameters = new HashSet<>();
     private List<X509Certificate> certificates = List.of();
+    private QueryParameters rawQuery = QueryParameters.NONE;
 
     private FakeRequest(String method, String path) {
         this.method = method;
@@ -48,6 +50,12 @@ public final class FakeRequest implements GuardRequest {
     /** The client certificate chain of the TLS connection, leaf first. */
     public FakeRequest certificates(X509Certificate... chain) {
         certificates = List.of(chain);
+        return this;
+    }
+
+    /** Sets the raw query string, read as the servlet adapter reads it ({@link QueryParameters#parse}). */
+    public FakeRequest rawQuery(String query) {
+        rawQuery = QueryParameters.parse(query);
         return this;
     }
 
@@ -98,7 +106,12 @@ public final class FakeRequest implements GuardRequest {
     }
 
     @Override
+    public QueryParameters queryParameters() {
+        return rawQuery;
+    }
+
+    @Override
     public boolean hasQueryParameter(String name) {
-        return queryParameters.contains(name);
+        return queryParameters.contains(name) || rawQuery.has(name);
     }
 }

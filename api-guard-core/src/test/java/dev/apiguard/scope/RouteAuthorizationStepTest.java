@@ -1,5 +1,6 @@
 package dev.apiguard.scope;
 
+import dev.apiguard.QueryParameters;
 import dev.apiguard.fakes.FakeRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +9,7 @@ import dev.apiguard.Caller;
 import dev.apiguard.Challenge;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
+import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEvent;
@@ -295,6 +297,58 @@ class RouteAuthorizationStepTest {
             });
             assertThat(eventTypes()).containsExactly(SecurityEventType.PATH_REJECTED);
         }
+    }
+
+    /** Issue 13, item 4: a query the guard cannot read as the container does is refused, public routes too. */
+    @ParameterizedTest(name = "[{0}] {1}")
+    @CsvSource(delimiter = '|', value = {
+        "x=%G0                 | malformed_escape",
+        "x=%                   | malformed_escape",
+        "x=%C3%28              | invalid_utf8",
+        "x=%C0%AF              | invalid_utf8",
+        "x=%ED%A0%80           | invalid_utf8",
+        "%FF=1                 | invalid_utf8",
+    })
+    void aQueryTheContainerCannotReadIsRefusedWhoeverCallsWhereverItGoes(String query, String cause) {
+        for (String[] route : new String[][] {{"GET", "/health"}, {"GET", "/customers/ABC1234"}, {"GET", "/nowhere"}}) {
+            for (Caller who : new Caller[] {null, bearer("customers:read")}) {
+                events.clear();
+                Decision d = run(who, FakeRequest.of(route[0], route[1]).rawQuery(query));
+                assertThat(d).as("%s %s", route[1], who).isSameAs(Denials.badQuery());
+                assertThat(events).singleElement().satisfies(e -> {
+                    assertThat(e.type()).isEqualTo(SecurityEventType.REQUEST_INVALID);
+                    assertThat(e.details()).containsExactlyInAnyOrderEntriesOf(
+                            Map.of("reason", "query_unreadable", "cause", cause));
+                });
+            }
+        }
+    }
+
+    @Test
+    void tooManyParametersAndTooLongAreRefusedAndTheCapItselfIsNot() {
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("x&".repeat(1000) + "x")))
+                .isSameAs(Denials.badQuery());
+        assertThat(events).last().satisfies(e -> assertThat(e.details()).containsEntry("cause", "too_many_parameters"));
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("x".repeat(QueryParameters.MAX_LENGTH + 1))))
+                .isSameAs(Denials.badQuery());
+        assertThat(events).last().satisfies(e -> assertThat(e.details()).containsEntry("cause", "too_long"));
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("x&".repeat(999) + "x")).isAllowed()).isTrue();
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("=x&&a=b=c&x=%00")).isAllowed()).isTrue();
+    }
+
+    @Test
+    void theBadQueryRefusalIsFixedTextWithoutChallenge() {
+        Decision.Deny deny = Denials.badQuery();
+        assertThat(deny.status()).isEqualTo(400);
+        assertThat(deny.challenges()).isEmpty();
+        assertThat(deny.problem().type()).isEqualTo("https://api-guard.dev/problems/bad-query");
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("zq%G0secret=1"))).isSameAs(deny);
+        assertThat(deny.problem().toJson()).doesNotContain("zq", "secret", "G0");
+    }
+
+    @Test
+    void aNonCanonicalPathIsAnsweredBeforeTheQuery() {
+        assertThat(run(null, FakeRequest.of("GET", "//health").rawQuery("x=%G0"))).isSameAs(Denials.badPath());
     }
 
     @ParameterizedTest(name = "[{0}]")

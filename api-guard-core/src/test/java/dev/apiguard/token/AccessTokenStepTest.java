@@ -160,6 +160,18 @@ class AccessTokenStepTest {
         });
     }
 
+    /** Issue 13, item 4: the query is read whole, as the container reads it; the cap was 1,000 parameters. */
+    @ParameterizedTest(name = "[{0}]")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"access_token=x", "access%5Ftoken=x", "%61ccess_token",
+            "=y&access_token=x"})
+    void aTokenInTheQueryIsSeenWhereverItStands(String parameter) {
+        for (int before : new int[] {0, 999, 1000, 3000}) {
+            events.clear();
+            evaluate(FakeRequest.get().rawQuery("a&".repeat(before) + parameter));
+            assertThat(eventTypes()).as("after %s parameters", before).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED);
+        }
+    }
+
     @Test
     void tokenInTheQueryStringBesideAHeaderIsReportedToo() {
         Decision decision = evaluate(FakeRequest.get().query("access_token").bearer(ISSUER.token().sign()));

@@ -25,10 +25,13 @@ import java.util.Objects;
  *
  * <p>Per request:
  * <ol>
- *   <li>Only the {@link DispatcherType#REQUEST} dispatch is guarded, once: on a forward, include,
- *       error or async dispatch, and when the request attribute {@value #APPLIED_ATTRIBUTE} shows
- *       the guard already ran, the filter just passes the request on. A request that is not HTTP
- *       is refused with a {@link ServletException} (fail closed: there is nothing to check it by).</li>
+ *   <li>Every request is guarded, once: when the request attribute {@value #APPLIED_ATTRIBUTE}
+ *       shows the guard already ran on it (a forward, include, error or async dispatch of a
+ *       request it guarded), the filter just passes the request on. Any other dispatch is guarded,
+ *       whatever its {@link DispatcherType}: also a forward or error dispatch of a request the
+ *       guard never saw, and a request whose type is {@code null} (a mocked request, or a
+ *       container that does not set it). A request that is not HTTP is refused with a
+ *       {@link ServletException} (fail closed: there is nothing to check it by).</li>
  *   <li>The {@link GuardExchange} is stored under the request attribute
  *       {@value #EXCHANGE_ATTRIBUTE} and the steps run ({@link ApiGuard#evaluate}).</li>
  *   <li>On {@link Decision.Deny}, {@link DenyResponseWriter} answers and the chain stops; the
@@ -75,7 +78,7 @@ public final class ApiGuardFilter implements Filter {
         Guarding.requireHttp(request, response);
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse res = (HttpServletResponse) response;
-        if (req.getDispatcherType() != DispatcherType.REQUEST || req.getAttribute(APPLIED_ATTRIBUTE) != null) {
+        if (req.getAttribute(APPLIED_ATTRIBUTE) != null) {
             chain.doFilter(request, response);
             return;
         }

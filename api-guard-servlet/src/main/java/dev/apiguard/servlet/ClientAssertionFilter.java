@@ -45,10 +45,16 @@ import org.slf4j.LoggerFactory;
  *       event {@code client_assertion.rejected} with a {@code reason} detail. The body never echoes
  *       anything the client sent.</li>
  * </ul>
- * Any other request passes untouched (it may authenticate another way). Only the
- * {@link DispatcherType#REQUEST} dispatch is checked. Thread-safe.
+ * Any other request passes untouched (it may authenticate another way). Each request is checked
+ * once, whatever its {@link DispatcherType}: a redispatch (forward, include, error, async) of a
+ * request this filter already looked at, as the request attribute {@value #CHECKED_ATTRIBUTE}
+ * records, is passed on (checking it again would find its assertion replayed); any other dispatch,
+ * a {@code null} type included, is checked. Thread-safe.
  */
 public final class ClientAssertionFilter implements Filter {
+
+    /** The request attribute that marks a request this filter has already looked at. */
+    public static final String CHECKED_ATTRIBUTE = "dev.apiguard.servlet.ClientAssertionFilter.checked";
 
     /** The default cap on a form body: 16 KiB. */
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -87,7 +93,12 @@ public final class ClientAssertionFilter implements Filter {
         Guarding.requireHttp(request, response);
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse res = (HttpServletResponse) response;
-        if (req.getDispatcherType() != DispatcherType.REQUEST || !"POST".equals(req.getMethod()) || !isForm(req)) {
+        if (req.getAttribute(CHECKED_ATTRIBUTE) != null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        req.setAttribute(CHECKED_ATTRIBUTE, Boolean.TRUE);
+        if (!"POST".equals(req.getMethod()) || !isForm(req)) {
             chain.doFilter(request, response);
             return;
         }

@@ -23,14 +23,16 @@ import java.util.Set;
  * One step of an {@link ApiGuard} as its own servlet filter, for hosts that place each capability
  * at its own position in their filter chain. Made by {@link ApiGuardFilters#perStep(ApiGuard)}.
  *
- * <p>It behaves as {@link ApiGuardFilter} does, for one step: only the
- * {@link DispatcherType#REQUEST} dispatch, once per request; the first guard filter of a request
- * creates the {@link GuardExchange} and stores it under {@link ApiGuardFilter#EXCHANGE_ATTRIBUTE},
- * the later ones reuse it; a refusal is written by {@link DenyResponseWriter}; on allow the caller
- * known so far is exposed (attribute and principal), so it is visible to everything after the
- * authenticating filter. Each step is told the final status exactly once: a step that allowed is
- * told when the request completes; on a refusal the refusing step and every step whose filter has
- * not run yet (and now never will) are told at once, with the refusal's status.
+ * <p>It behaves as {@link ApiGuardFilter} does, for one step: once per request, whatever the
+ * {@link DispatcherType} (a redispatch of a request this step already ran on, as a request
+ * attribute records, is passed on; any other dispatch, a {@code null} type included, is
+ * guarded); the first guard filter of a request creates the {@link GuardExchange} and stores it
+ * under {@link ApiGuardFilter#EXCHANGE_ATTRIBUTE}, the later ones reuse it; a refusal is written
+ * by {@link DenyResponseWriter}; on allow the caller known so far is exposed (attribute and
+ * principal), so it is visible to everything after the authenticating filter. Each step is told
+ * the final status exactly once: a step that allowed is told when the request completes; on a
+ * refusal the refusing step and every step whose filter has not run yet (and now never will) are
+ * told at once, with the refusal's status.
  *
  * <p>Filters must be placed in the order of {@link ApiGuard#steps()} for the steps' order of trust
  * to hold (authenticate before authorize). Thread-safe.
@@ -60,7 +62,7 @@ public final class GuardStepFilter implements Filter {
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse res = (HttpServletResponse) response;
         Set<String> evaluated = evaluated(req);
-        if (req.getDispatcherType() != DispatcherType.REQUEST || !evaluated.add(step.name())) {
+        if (!evaluated.add(step.name())) {
             chain.doFilter(request, response);
             return;
         }

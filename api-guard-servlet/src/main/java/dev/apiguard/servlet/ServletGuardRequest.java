@@ -1,11 +1,8 @@
 package dev.apiguard.servlet;
 
 import dev.apiguard.GuardRequest;
+import dev.apiguard.QueryParameters;
 import jakarta.servlet.http.HttpServletRequest;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,10 +26,12 @@ import java.util.Objects;
  *       a client can cause.</li>
  *   <li>{@link #clientCertificates()} reads the attribute
  *       {@code jakarta.servlet.request.X509Certificate}; empty when absent or of another type.</li>
- *   <li>{@link #hasQueryParameter(String)} scans the raw {@code getQueryString()} for names only
- *       (never values), at most {@value #MAX_QUERY_PARAMETERS} parameters. It never calls
- *       {@code getParameter*}, which could read and consume a form body.
- *       {@link #queryParameter(String)} reads a value the same way.</li>
+ *   <li>{@link #queryParameters()} reads the raw {@code getQueryString()} with
+ *       {@link QueryParameters#parse}, as Jetty and Tomcat decode it for {@code getParameter}
+ *       (a query of more than {@value #MAX_QUERY_PARAMETERS} parameters, a malformed escape or
+ *       invalid UTF-8 is unreadable, and the route step refuses it); once per view, on first use.
+ *       It never calls {@code getParameter*}, which could read and consume a form body.
+ *       {@link #hasQueryParameter(String)} and {@link #queryParameter(String)} read it.</li>
  * </ul>
  *
  * <p>Not thread-safe: one view belongs to one request.
@@ -41,13 +40,14 @@ public final class ServletGuardRequest implements GuardRequest {
 
     /** The most values read of one header name. */
     public static final int MAX_VALUES_PER_HEADER = 16;
-    /** The most query parameters {@link #hasQueryParameter} looks at. */
-    public static final int MAX_QUERY_PARAMETERS = 1000;
+    /** The most parameters of a readable query string ({@link QueryParameters#MAX_PARAMETERS}). */
+    public static final int MAX_QUERY_PARAMETERS = QueryParameters.MAX_PARAMETERS;
 
     static final String CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
 
     private final HttpServletRequest request;
     private String path;
+    private QueryParameters query;
 
     /** A view of this request. */
     public ServletGuardRequest(HttpServletRequest request) {
@@ -151,145 +151,26 @@ public final class ServletGuardRequest implements GuardRequest {
         return context == null ? "" : context;
     }
 
+    /**
+     * The raw {@code getQueryString()} read by {@link QueryParameters#parse}, once per view, on
+     * first use. Never {@code getParameter*}, which could read and consume a form body.
+     */
+    @Override
+    public QueryParameters queryParameters() {
+        if (query == null) {
+            query = QueryParameters.parse(request.getQueryString());
+        }
+        return query;
+    }
+
     @Override
     public boolean hasQueryParameter(String name) {
-        Objects.requireNonNull(name, "name cannot be null");
-        return hasParameterName(request.getQueryString(), name);
+        return queryParameters().has(name);
     }
 
     @Override
     public String queryParameter(String name) {
-        Objects.requireNonNull(name, "name cannot be null");
-        return parameterValue(request.getQueryString(), name);
-    }
-
-    /**
-     * The first value of the parameter in the raw query string, decoded like its name and cut to
-     * {@link GuardRequest#MAX_QUERY_VALUE_LENGTH} characters; {@code ""} for a name without
-     * {@code =}; {@code null} when absent or malformed. Looks at most at
-     * {@value #MAX_QUERY_PARAMETERS} parameters.
-     */
-    static String parameterValue(String query, String name) {
-        if (query == null || query.isEmpty()) {
-            return null;
-        }
-        int start = 0;
-        int seen = 0;
-        int n = query.length();
-        while (start <= n && seen < MAX_QUERY_PARAMETERS) {
-            int amp = query.indexOf('&', start);
-            int end = amp < 0 ? n : amp;
-            int eq = query.indexOf('=', start);
-            int nameEnd = eq >= 0 && eq < end ? eq : end;
-            if (nameEnd > start && name.equals(decode(query, start, nameEnd))) {
-                if (nameEnd == end) {
-                    return "";
-                }
-                // never decode more than the cap allows (3 characters per escaped byte)
-                int valueEnd = Math.min(end, nameEnd + 1 + 3 * GuardRequest.MAX_QUERY_VALUE_LENGTH);
-                String value = decode(query, nameEnd + 1, valueEnd);
-                if (value == null) {
-                    return null;
-                }
-                return value.length() > GuardRequest.MAX_QUERY_VALUE_LENGTH
-                        ? value.substring(0, GuardRequest.MAX_QUERY_VALUE_LENGTH) : value;
-            }
-            seen++;
-            if (amp < 0) {
-                break;
-            }
-            start = amp + 1;
-        }
-        return null;
-    }
-
-    /**
-     * Whether the raw query string has a parameter of that name: split on {@code &}, the name
-     * before {@code =}, percent-decoded as UTF-8 with {@code +} as space. A name with a malformed
-     * escape or invalid UTF-8 matches nothing.
-     */
-    static boolean hasParameterName(String query, String name) {
-        if (query == null || query.isEmpty()) {
-            return false;
-        }
-        int start = 0;
-        int seen = 0;
-        int n = query.length();
-        while (start <= n && seen < MAX_QUERY_PARAMETERS) {
-            int amp = query.indexOf('&', start);
-            int end = amp < 0 ? n : amp;
-            int eq = query.indexOf('=', start);
-            int nameEnd = eq >= 0 && eq < end ? eq : end;
-            if (nameEnd > start && name.equals(decode(query, start, nameEnd))) {
-                return true;
-            }
-            seen++;
-            if (amp < 0) {
-                break;
-            }
-            start = amp + 1;
-        }
-        return false;
-    }
-
-    /** The decoded text, or {@code null} when the escapes or the UTF-8 are malformed. */
-    static String decode(String s, int from, int to) {
-        boolean plain = true;
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (c == '%' || c == '+') {
-                plain = false;
-                break;
-            }
-        }
-        if (plain) {
-            return s.substring(from, to);
-        }
-        ByteBuffer bytes = ByteBuffer.allocate((to - from) * 3);
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= to) {
-                    return null;
-                }
-                int hi = hexDigit(s.charAt(i + 1));
-                int lo = hexDigit(s.charAt(i + 2));
-                if (hi < 0 || lo < 0) {
-                    return null;
-                }
-                bytes.put((byte) ((hi << 4) | lo));
-                i += 2;
-            } else if (c == '+') {
-                bytes.put((byte) ' ');
-            } else if (c < 0x80) {
-                bytes.put((byte) c);
-            } else {
-                bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        bytes.flip();
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
-
-    /**
-     * The value of an ASCII hex digit, else -1. Not {@link Character#digit}, which also reads
-     * Arabic-Indic, fullwidth and other Unicode digits: {@code %٦١} is no escape.
-     */
-    private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        return queryParameters().first(name);
     }
 
     /** The servlet request this view reads. */

@@ -1,8 +1,7 @@
 package dev.apiguard.test;
 
 import dev.apiguard.GuardRequest;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import dev.apiguard.QueryParameters;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +36,7 @@ public final class TestRequest implements GuardRequest {
     private final String host;
     private final int port;
     private final String query;
+    private final QueryParameters parameters;
 
     private TestRequest(String method, String path, List<Map.Entry<String, String>> headers,
             List<X509Certificate> certificates, String remoteAddress, String scheme, String host, int port,
@@ -50,6 +50,8 @@ public final class TestRequest implements GuardRequest {
         this.host = host;
         this.port = port;
         this.query = query;
+        // immutable: read once, when the request is made
+        this.parameters = QueryParameters.parse(query);
     }
 
     /** A {@code GET} of the path. */
@@ -198,45 +200,26 @@ public final class TestRequest implements GuardRequest {
         return query;
     }
 
-    /** Whether a {@code &}-separated pair of the query has this name, percent-decoded. */
+    /**
+     * The query read by {@link QueryParameters#parse}, as the servlet adapter reads a container's
+     * query string: the same names, values and refusals (a malformed query is
+     * {@linkplain QueryParameters#unreadable() unreadable}, and the route step answers 400).
+     */
+    @Override
+    public QueryParameters queryParameters() {
+        return parameters;
+    }
+
+    /** Whether the query has a parameter of this name ({@link QueryParameters#has}). */
     @Override
     public boolean hasQueryParameter(String name) {
-        if (query == null || query.isEmpty()) {
-            return false;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String raw = eq < 0 ? pair : pair.substring(0, eq);
-            if (decode(raw).equals(name)) {
-                return true;
-            }
-        }
-        return false;
+        return parameters.has(name);
     }
 
-    /** The first value of the parameter, percent-decoded and capped like the servlet adapter's. */
+    /** The first value of the parameter, decoded and capped like the servlet adapter's ({@link QueryParameters#first}). */
     @Override
     public String queryParameter(String name) {
-        if (query == null || query.isEmpty()) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String raw = eq < 0 ? pair : pair.substring(0, eq);
-            if (decode(raw).equals(name)) {
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                return value.length() > MAX_QUERY_VALUE_LENGTH ? value.substring(0, MAX_QUERY_VALUE_LENGTH) : value;
-            }
-        }
-        return null;
-    }
-
-    private static String decode(String raw) {
-        try {
-            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return raw;
-        }
+        return parameters.first(name);
     }
 
     @Override

@@ -80,7 +80,32 @@ class TestRequestTest {
         assertThat(r.hasQueryParameter("size")).isFalse();
         assertThat(r.hasQueryParameter("2")).isFalse();
         assertThat(r.query()).isEqualTo("page=2&access%5Ftoken=abc&flag");
-        assertThat(TestRequest.get("/").query("bad=%zz&%zz").hasQueryParameter("%zz")).isTrue();
+        // read as the servlet adapter reads a container's query: a name that cannot be decoded is no name
+        assertThat(TestRequest.get("/").query("bad=%zz&%zz").hasQueryParameter("%zz")).isFalse();
+    }
+
+    /**
+     * The kit reads the query with the servlet adapter's parser ({@link dev.apiguard.QueryParameters}):
+     * before, it decoded with {@code URLDecoder}, falling back to the raw text or U+FFFD, so a
+     * malformed query answered otherwise in a unit test than through a container.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "[{0}]")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"bad=%zz&%zz", "x=%G0", "x=%C3%28", "%FF=1", "x=%",
+            "a=%C0%AF", "a=%ED%A0%80"})
+    void aMalformedQueryIsUnreadableAndRefusedAsThroughAContainer(String query) {
+        TestRequest r = TestRequest.get("/health").query(query);
+        assertThat(r.queryParameters()).hasToString(dev.apiguard.QueryParameters.parse(query).toString());
+        assertThat(r.queryParameters().readable()).isFalse();
+        assertThat(r.hasQueryParameter("%zz")).isFalse();
+        assertThat(r.queryParameter("x")).isNull();
+        assertThat(r.queryParameter("a")).isNull();
+
+        GuardTester tester = GuardTester.of(dev.apiguard.ApiGuard.builder()
+                .step(dev.apiguard.scope.RouteAuthorizationStep.of(dev.apiguard.scope.RouteRules.builder()
+                        .route("GET", "/health").permitAll().build()))
+                .build());
+        assertThat(tester.send(r).status()).isEqualTo(400);
+        assertThat(tester.send(TestRequest.get("/health").query("x=%41")).status()).isEqualTo(200);
     }
 
     @Test
