@@ -26,7 +26,10 @@ import java.util.Objects;
  * for its whole network of {@linkplain RateLimitPolicy#anonymousIpv6Prefix() /64} by default: a
  * client handed a /64 would otherwise take a fresh bucket with each of its addresses. Per request:
  * <ul>
- *   <li>a path in {@link RateLimitPolicy#anonymousExemptPaths()}: allowed, uncounted;</li>
+ *   <li>a path in {@link RateLimitPolicy#anonymousExemptPaths()} that the route step matched as a
+ *       public route (one that needs no credential, so none is parsed): allowed, uncounted. The
+ *       same path with a method that is not public ({@code POST /health}) is counted like any
+ *       other, since its credential is verified;</li>
  *   <li>a credential that authenticated successfully and was last presented within {@link #KNOWN_CREDENTIAL_TTL}
  *       (recognised by a SHA-256 digest; the credential itself is not kept): passes this step,
  *       so a caller with a valid credential is limited by its own bucket only, even while others
@@ -99,7 +102,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
 
     @Override
     public Decision evaluate(GuardExchange exchange) {
-        if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
+        if (exempt(exchange)) {
             return Decision.ALLOW;
         }
         CredentialFingerprint fingerprint = CredentialFingerprint.of(exchange);
@@ -130,7 +133,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
 
     @Override
     public void completed(GuardExchange exchange, int status) {
-        if (policy.anonymousExemptPaths().contains(exchange.request().path())) {
+        if (exempt(exchange)) {
             return;
         }
         Seen seen = exchange.tag(Seen.class);
@@ -151,6 +154,11 @@ public final class AnonymousRateLimitStep implements GuardStep {
         }
         String key = seen != null && seen.key() != null ? seen.key() : key(exchange);
         policy.store().tryConsume(key, plan.configuration(), tokens);
+    }
+
+    /** An exempt path, and a public route: no credential is read there, so nothing needs a budget. */
+    private boolean exempt(GuardExchange exchange) {
+        return exchange.isPublicRoute() && policy.anonymousExemptPaths().contains(exchange.request().path());
     }
 
     private String key(GuardExchange exchange) {

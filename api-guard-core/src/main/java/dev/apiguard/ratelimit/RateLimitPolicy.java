@@ -234,7 +234,11 @@ public final class RateLimitPolicy {
             return this;
         }
 
-        /** Paths (exact, as dispatched) the per-peer limit ignores, like {@code /health}. Default: none. */
+        /**
+         * Paths (exact, as dispatched) the per-peer limit ignores, like {@code /health}, where the
+         * route step matched a public route: with another method, a path that is not public there
+         * is counted. Default: none.
+         */
         public Builder anonymousExemptPaths(String... paths) {
             for (String p : paths) {
                 Objects.requireNonNull(p, "anonymousExemptPath cannot be null");

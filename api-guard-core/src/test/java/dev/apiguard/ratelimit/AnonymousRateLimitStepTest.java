@@ -37,13 +37,18 @@ class AnonymousRateLimitStepTest {
         };
         GuardStep authByAuthorization = new GuardStep() {
             @Override public String name() { return "fake-auth"; }
+            @Override public void prepare(GuardExchange exchange) {
+                // as the route step does: GET /health is the public route
+                exchange.matchRoute(exchange.request().path(), java.util.Map.of(),
+                        exchange.request().path().equals("/health") && exchange.request().method().equals("GET"));
+            }
+
             @Override public Decision evaluate(GuardExchange exchange) {
                 String h = exchange.request().header("Authorization");
                 if (h != null && !h.contains("junk")) {
                     exchange.authenticate(new dev.apiguard.Caller(h.substring(7), null, null,
                             dev.apiguard.CredentialKind.BEARER_JWT, null, null, null, null, null, null, null));
                 }
-                exchange.matchRoute(exchange.request().path(), java.util.Map.of(), exchange.request().path().equals("/health"));
                 return Decision.ALLOW;
             }
         };
@@ -213,6 +218,17 @@ class AnonymousRateLimitStepTest {
             r = r.header("X-Forwarded-For", xff);
         }
         assertThat(ClientAddress.of(r, TrustedProxies.of("10.0.0.0/8"))).isEqualTo(expected);
+    }
+
+    @Test
+    void anExemptPathWithAMethodThatIsNotPublicThereIsCounted() {
+        // POST /health verifies its credential: it must spend the peer's budget like any other path
+        ApiGuard guard = guard(policy().anonymousExemptPaths("/health").build());
+        for (int i = 0; i < 5; i++) {
+            assertThat(denied(send(guard, new Request("POST", "/health", "192.0.2.1").header("Authorization", "Bearer junk-" + i))).status()).isEqualTo(401);
+        }
+        assertThat(denied(send(guard, new Request("POST", "/health", "192.0.2.1").header("Authorization", "Bearer junk-5"))).status()).isEqualTo(429);
+        assertThat(send(guard, Request.get("/health")).isAllowed()).as("the public route stays exempt").isTrue();
     }
 
     @Test
