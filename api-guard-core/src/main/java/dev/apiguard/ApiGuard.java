@@ -88,9 +88,9 @@ public final class ApiGuard {
      * logged at ERROR with its stack trace.
      */
     public Decision evaluate(GuardExchange exchange, List<GuardStep> toRun) {
-        Decision decision = prepare(exchange);
-        GuardStep denying = null;
-        if (decision.isAllowed()) {
+        GuardStep denying = prepare(exchange);
+        Decision decision = denying == null ? Decision.ALLOW : exchange.decision();
+        if (denying == null) {
             for (GuardStep step : toRun) {
                 decision = run(step, exchange);
                 if (!decision.isAllowed()) {
@@ -103,19 +103,24 @@ public final class ApiGuard {
         return decision;
     }
 
-    /** Lets every step of the guard prepare the exchange, once per request (see {@link GuardStep#prepare}). */
-    private Decision prepare(GuardExchange exchange) {
+    /**
+     * Lets every step of the guard prepare the exchange, once per request (see
+     * {@link GuardStep#prepare}); a step that fails there refuses the request with its fault, and is
+     * returned (else null).
+     */
+    private GuardStep prepare(GuardExchange exchange) {
         if (!exchange.markPrepared()) {
-            return Decision.ALLOW;
+            return null;
         }
         for (GuardStep step : steps) {
             try {
                 step.prepare(exchange);
             } catch (RuntimeException e) {
-                return fault(step, exchange, e);
+                exchange.decide(fault(step, exchange, e), step);
+                return step;
             }
         }
-        return Decision.ALLOW;
+        return null;
     }
 
     private static Decision run(GuardStep step, GuardExchange exchange) {

@@ -316,6 +316,28 @@ class DpopStepTest {
     }
 
     @Test
+    void aCallerOverItsShareOfTheReplayCacheIs429AndAnotherCallerStillGetsIn() {
+        GuardTester tester = tester(DpopPolicy.builder().replayCache(LocalReplayCache.withMaxEntries(100))
+                .replayQuotaPerCaller(5).build());
+        String greedy = boundToken(KEY);
+        for (int i = 0; i < 5; i++) {
+            tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertAllowed();
+        }
+        TestResponse over = tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertStatus(429);
+        // its own refusal: a valid proof, so the caller stays (its budget pays), nothing is misused
+        assertThat(over.caller()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("partner-a"));
+        assertThat(Long.parseLong(over.header("Retry-After"))).isBetween(1L, 120L);
+        assertThat(events.events()).extracting(SecurityEvent::type).doesNotContain(SecurityEventType.CREDENTIAL_MISUSED);
+        String other = ISSUER.token().clientId("partner-b").scope("payments:write")
+                .boundToDpopKey(OTHER.publicJwk()).sign();
+        tester.send(payment(other, OTHER.proof("POST", URI, other))).assertAllowed();
+        // a new slot two proof lifetimes later frees the share
+        clock.advance(Duration.ofMinutes(4));
+        String later = KEY.proofFor("POST", URI).accessToken(greedy).iatOffset(Duration.ofMinutes(4)).sign();
+        tester.send(payment(greedy, later)).assertAllowed();
+    }
+
+    @Test
     void replayedProofIsAcceptedAgainNeverButExpiresFromTheCacheAfterItsWindow() {
         LocalReplayCache cache = LocalReplayCache.withMaxEntries(1);
         GuardTester tester = tester(DpopPolicy.builder().replayCache(cache).build());
