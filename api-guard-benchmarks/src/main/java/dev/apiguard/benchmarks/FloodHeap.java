@@ -34,7 +34,7 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * Retained heap under floods (SECURITY-CASES E3), each through a fresh guard of {@link FullChain}'s
+ * Retained heap under floods (docs/security-cases.md E3), each through a fresh guard of {@link FullChain}'s
  * shape at the default caps, measured as {@code MemoryMXBean} heap used after repeated
  * {@code System.gc()} (lowest of five rounds) minus the same before the flood:
  * <ol>

@@ -64,6 +64,7 @@ public final class MemoryFootprint {
         // each stateful step alone behind the header authentication, caps at n
         List<GuardStep> all = FullChain.guard(new HeaderCaller(), roomy, clock).steps();
         long sum = 0;
+        long knownDigest = 0;
         for (GuardStep step : all) {
             if (step.name().equals("header-caller") || step.name().equals("mtls-binding") || step.name().equals("scope")) {
                 continue;
@@ -81,6 +82,9 @@ public final class MemoryFootprint {
                     ? (int) Math.min(n, dev.apiguard.ratelimit.AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE) : n;
             long perEntry = perEntry(guard, count, caller);
             sum += perEntry;
+            if (step.name().equals("anonymous-ratelimit")) {
+                knownDigest = perEntry;
+            }
             System.out.printf("%-46s %,10d %,14d%n", label(step.name()), count, perEntry);
         }
         // the verified-token cache, with real tokens
@@ -95,7 +99,17 @@ public final class MemoryFootprint {
         long tokenEntry = perEntry(tokenGuard, tokens, i -> TestRequest.get(FullChain.PATH).bearer(minted[i]));
         sum += tokenEntry;
         System.out.printf("%-46s %,10d %,14d%n", "verified-token cache entry (RS256 token)", tokens, tokenEntry);
-        System.out.printf("%-46s %10s %,14d%n", "total per caller", "", sum);
+        System.out.printf("%-46s %10s %,14d%n", "sum of the parts", "", sum);
+        // the parts above each hold their own copy of what a caller shares across the chain (its key,
+        // its id): through the whole chain one request's Caller, and its key, serve every store
+        long chainEntry = perEntry(FullChain.guard(new HeaderCaller(), roomy, clock), n, caller);
+        System.out.printf("%-46s %,10d %,14d%n", "whole chain (every step above but the token cache)", n, chainEntry);
+        // the whole chain holds known-credential digests for its first 10,000 callers only: count
+        // the digest for every caller, as a caller that stays in that cache holds one
+        long cap = dev.apiguard.ratelimit.AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE;
+        long missingDigests = knownDigest * Math.max(0, n - cap) / n;
+        System.out.printf("%-46s %10s %,14d%n", "total per caller (whole chain + token cache + digest)", "",
+                chainEntry + tokenEntry + missingDigests);
 
         // a million callers at the default caps: the heap levels off
         System.out.println();

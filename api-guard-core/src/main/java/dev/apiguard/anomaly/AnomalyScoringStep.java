@@ -146,7 +146,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         }
         Optional<Caller> caller = exchange.caller();
         if (caller.isEmpty()) {
-            return; // SECURITY-CASES E1: unauthenticated failures are nobody's
+            return; // docs/security-cases.md E1: unauthenticated failures are nobody's
         }
         CallerKey key = caller.get().key();
         String route = exchange.routeTemplate();

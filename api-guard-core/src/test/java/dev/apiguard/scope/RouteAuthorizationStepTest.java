@@ -26,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** SECURITY-CASES B: scopes and routes. */
+/** docs/security-cases.md B: scopes and routes. */
 class RouteAuthorizationStepTest {
 
     private static final RouteRules RULES = RouteRules.builder()

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Fuzzes the route table and the authorization step (OWASP API5, SECURITY-CASES.md B) against a
+ * Fuzzes the route table and the authorization step (OWASP API5, docs/security-cases.md.md B) against a
  * reference matcher written naively from the {@link RouteRules} Javadoc: every rule tried, the
  * most specific match chosen by comparing templates from the left (a literal beats a variable),
  * {@code HEAD} served by {@code GET} rules, and a canonical-path check written from the

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Bearer step of RFC 6750 §2.1, with SECURITY-CASES.md section A cases 12, 14 and 15. */
+/** The Bearer step of RFC 6750 §2.1, with docs/security-cases.md.md section A cases 12, 14 and 15. */
 class AccessTokenStepTest {
 
     private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");

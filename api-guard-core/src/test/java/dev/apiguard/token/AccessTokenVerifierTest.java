@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** SECURITY-CASES.md section A, cases 1–13, against the verifier; plus identity, scopes, cnf. */
+/** docs/security-cases.md.md section A, cases 1–13, against the verifier; plus identity, scopes, cnf. */
 class AccessTokenVerifierTest {
 
     private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");

@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** SECURITY-CASES E5: Redis killed mid-run, then restarted on the same port. */
+/** docs/security-cases.md E5: Redis killed mid-run, then restarted on the same port. */
 class FailurePolicyTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(500);

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** SECURITY-CASES E6: a burst across several app nodes sharing Redis admits no more than the plan allows. */
+/** docs/security-cases.md E6: a burst across several app nodes sharing Redis admits no more than the plan allows. */
 @ExtendWith(RedisServerExtension.class)
 class TwoNodesTest {
 

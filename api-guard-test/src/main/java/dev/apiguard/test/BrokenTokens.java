@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Malformed token strings for the attack tests of SECURITY-CASES §A.11–13: wrong segment counts,
+ * Malformed token strings for the attack tests of security-cases §A (docs/security-cases.md).11–13: wrong segment counts,
  * bad base64url, trailing garbage, JSON that is not an object, oversized tokens.
  *
  * <p>The methods that take a token change only its structure, so a test that feeds them a good
@@ -87,7 +87,7 @@ public final class BrokenTokens {
 
     /**
      * A JWS-shaped string of exactly {@code length} characters (at least 50): a plausible header,
-     * a payload of base64url filler and a short signature, for size limits (SECURITY-CASES §A.12).
+     * a payload of base64url filler and a short signature, for size limits (security-cases §A (docs/security-cases.md).12).
      */
     public static String oversized(int length) {
         String header = Encoding.base64Url("{\"alg\":\"RS256\",\"typ\":\"at+jwt\"}");

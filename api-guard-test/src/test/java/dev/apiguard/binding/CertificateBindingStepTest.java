@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Certificate-bound tokens (RFC 8705 §3) and where their certificate comes from, through the whole
- * guard: SECURITY-CASES C1 to C6 with real certificates made by the test kit.
+ * guard: docs/security-cases.md C1 to C6 with real certificates made by the test kit.
  */
 class CertificateBindingStepTest {
 

@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** SECURITY-CASES D5 under contention: threads racing to use one DPoP proof, released at once. */
+/** docs/security-cases.md D5 under contention: threads racing to use one DPoP proof, released at once. */
 class DpopReplayRaceTest {
 
     private static final int THREADS = 16;

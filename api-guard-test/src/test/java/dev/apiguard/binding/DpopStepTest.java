@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The DPoP step of RFC 9449 §4.3 and §7 against SECURITY-CASES.md section D (D1-D8). */
+/** The DPoP step of RFC 9449 §4.3 and §7 against docs/security-cases.md.md section D (D1-D8). */
 class DpopStepTest {
 
     static final Instant NOW = Instant.parse("2030-03-01T12:00:00Z");

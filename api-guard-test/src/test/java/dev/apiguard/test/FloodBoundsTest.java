@@ -33,7 +33,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * SECURITY-CASES E3, scaled down: 100,000 distinct callers, junk tokens from 100,000 distinct
+ * docs/security-cases.md E3, scaled down: 100,000 distinct callers, junk tokens from 100,000 distinct
  * peers, and 100,000 distinct {@code jti}s leave every map keyed by client input at its cap (here
  * 1,000). The same floods at a million with the default caps, in heap bytes, are
  * {@code dev.apiguard.benchmarks.FloodHeap}; this test counts entries, never bytes.

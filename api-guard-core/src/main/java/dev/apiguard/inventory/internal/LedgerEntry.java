@@ -79,8 +79,9 @@ final class LedgerEntry {
             x.expiresAt = c.expiresAt();
             x.longestTokenLifetime = c.longestTokenLifetime();
             x.unboundSensitiveUses = c.unboundSensitiveUses();
-            x.misuses = c.misuses();
-            x.lastMisused = c.lastMisused();
+            if (c.misuses() > 0 || c.lastMisused() != null) {
+                x.misuse = new Misuse(c.misuses(), c.lastMisused());
+            }
             e.add(x);
         }
         return e;
@@ -175,8 +176,11 @@ final class LedgerEntry {
             trimCredentials();
         }
         c.kinds |= 1 << o.kind().ordinal();
-        c.misuses++;
-        c.lastMisused = c.lastMisused == null ? o.now() : Ledger.max(c.lastMisused, o.now());
+        if (c.misuse == null) {
+            c.misuse = new Misuse(0, null);
+        }
+        c.misuse.count++;
+        c.misuse.last = c.misuse.last == null ? o.now() : Ledger.max(c.misuse.last, o.now());
     }
 
     /** The credential, moved to the most recently seen end; null when the entry holds none such. */
@@ -311,6 +315,17 @@ final class LedgerEntry {
         }
     }
 
+    /** How often a credential was presented by a sender that could not prove holding its key. */
+    private static final class Misuse {
+        long count;
+        Instant last;
+
+        Misuse(long count, Instant last) {
+            this.count = count;
+            this.last = last;
+        }
+    }
+
     /** One credential of the caller, changed in place. */
     private static final class Credential {
         final CredentialRecord.Type type;
@@ -323,8 +338,8 @@ final class LedgerEntry {
         Instant expiresAt;
         Duration longestTokenLifetime;
         long unboundSensitiveUses;
-        long misuses;
-        Instant lastMisused;
+        // made on the first misuse only: most credentials are never misused, and this is per caller
+        Misuse misuse;
 
         Credential(CredentialRecord.Type type, String issuer, String id) {
             this.type = type;
@@ -338,7 +353,8 @@ final class LedgerEntry {
 
         CredentialRecord toRecord() {
             return new CredentialRecord(type, issuer, id, kindSet(kinds), firstSeen, lastSeen, requestCount, expiresAt,
-                    longestTokenLifetime, unboundSensitiveUses, misuses, lastMisused);
+                    longestTokenLifetime, unboundSensitiveUses, misuse == null ? 0 : misuse.count,
+                    misuse == null ? null : misuse.last);
         }
     }
 }

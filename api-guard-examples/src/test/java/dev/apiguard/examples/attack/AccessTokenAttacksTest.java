@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SECURITY-CASES §A, access tokens, against the demo server over real HTTPS, and the variants an
+ * security-cases §A (docs/security-cases.md), access tokens, against the demo server over real HTTPS, and the variants an
  * attacker tries next. The issuer's keys come from a JWKS URL served by a local HTTP server that
  * counts its fetches; the same server plays the attacker's key endpoints ({@code jku},
  * {@code x5u}) and counts any call the guard would make to them (there must be none).

@@ -24,7 +24,7 @@ import java.util.Set;
  */
 record Answer(int status, Map<String, List<String>> headers, String body) {
 
-    /** What the guard or the container may answer to anything (SECURITY-CASES: never a 500). */
+    /** What the guard or the container may answer to anything (docs/security-cases.md: never a 500). */
     static final Set<Integer> REFUSALS = Set.of(400, 401, 403, 404, 405, 429, 431, 503);
 
     static final String INVALID_TOKEN = "Bearer error=\"invalid_token\"";

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SECURITY-CASES §C, certificate-bound tokens (RFC 8705 §3), over real mutual TLS: one demo
+ * security-cases §C (docs/security-cases.md), certificate-bound tokens (RFC 8705 §3), over real mutual TLS: one demo
  * server that believes forwarded certificates only from 10.255.0.0/16 (so this test's loopback
  * peer is an untrusted client), one behind a "proxy" at 127.0.0.1 (the test plays the proxy).
  * Both read {@code X-Forwarded-Client-Cert} and recognise Envoy XFCC, RFC 9440 and nginx's

@@ -45,7 +45,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SECURITY-CASES §D, DPoP (RFC 9449), against the demo server over real HTTPS: each proof is
+ * security-cases §D (docs/security-cases.md), DPoP (RFC 9449), against the demo server over real HTTPS: each proof is
  * built for the request URI the server sees ({@code https://127.0.0.1:PORT/payments}); the demo
  * accepts proofs whose {@code iat} is within 60 s and keeps seen {@code jti}s in a local replay
  * cache of 100,000 entries. The flood to the cache's capacity runs in process, with a small cache

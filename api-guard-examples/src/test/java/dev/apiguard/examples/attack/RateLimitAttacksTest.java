@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SECURITY-CASES §E, rate limits and abuse (OWASP API4, API6), against demo servers over real
+ * security-cases §E (docs/security-cases.md), rate limits and abuse (OWASP API4, API6), against demo servers over real
  * HTTPS. Every request comes from one TCP peer (127.0.0.1), so the per-peer limit is tested on a
  * server of its own ({@code peers}: 4 failures a minute) and the per-caller limit on another
  * ({@code callers}: 3 requests a minute, anomaly scoring enforcing). The shared-state cases run

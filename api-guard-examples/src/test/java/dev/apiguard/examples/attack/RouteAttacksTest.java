@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SECURITY-CASES §B, scopes and routes (OWASP API5), against the demo server over real HTTPS;
+ * security-cases §B (docs/security-cases.md), scopes and routes (OWASP API5), against the demo server over real HTTPS;
  * path variants go over the raw TLS client, which sends the request target byte for byte. The
  * demo's routes: {@code GET /health} public, {@code GET /customers[/{serviceTag}]} customers:read,
  * {@code POST /payments} sender-constrained payments:write, {@code GET /admin/inventory}
