@@ -15,7 +15,7 @@ import org.slf4j.event.Level;
 
 /**
  * The default listener: logs each event through SLF4J on the logger {@code dev.apiguard.event},
- * refusals at INFO, allowed requests at DEBUG and faults at WARN, with the caller's id in the
+ * refusals at INFO, allowed requests at DEBUG, faults and misused credentials at WARN, with the caller's id in the
  * MDC under {@code apiguard.caller} while the line is written.
  *
  * <p><b>A flood does not flood the log.</b> INFO and WARN lines are written within a budget per
@@ -82,7 +82,8 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
     public void onEvent(SecurityEvent event) {
         Level level = switch (event.type()) {
             case REQUEST_ALLOWED, TOKEN_ACCEPTED -> Level.DEBUG;
-            case KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED, STORE_UNAVAILABLE -> Level.WARN;
+            // a misused credential is a leak the owner must hear of: a warning, not a routine refusal
+            case KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED, STORE_UNAVAILABLE, CREDENTIAL_MISUSED -> Level.WARN;
             default -> Level.INFO;
         };
         // nothing built, nothing put in the MDC, for a line that is not written (allowed requests

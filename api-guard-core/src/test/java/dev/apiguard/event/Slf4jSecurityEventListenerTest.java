@@ -100,6 +100,7 @@ class Slf4jSecurityEventListenerTest {
         listener.onEvent(event(SecurityEventType.KEY_SOURCE_FAILED, null, null, Map.of()));
         listener.onEvent(event(SecurityEventType.LISTENER_FAILED, null, null, Map.of()));
         listener.onEvent(event(SecurityEventType.STORE_UNAVAILABLE, null, null, Map.of()));
+        listener.onEvent(event(SecurityEventType.CREDENTIAL_MISUSED, "partner-a", "/p", Map.of()));
         assertThat(log.lines).containsExactly(
                 "INFO token.rejected peer=192.0.2.1 method=GET path=/a",
                 "DEBUG request.allowed caller=partner-a peer=192.0.2.1 method=GET path=/a",
@@ -107,7 +108,8 @@ class Slf4jSecurityEventListenerTest {
                 "WARN guard.step_failed caller=\"partner\\u000ab\" peer=192.0.2.1 method=GET path=/a",
                 "WARN keys.fetch_failed peer=192.0.2.1 method=GET",
                 "WARN guard.listener_failed peer=192.0.2.1 method=GET",
-                "WARN store.unavailable peer=192.0.2.1 method=GET");
+                "WARN store.unavailable peer=192.0.2.1 method=GET",
+                "WARN credential.misused caller=partner-a peer=192.0.2.1 method=GET path=/p");
     }
 
     @Test

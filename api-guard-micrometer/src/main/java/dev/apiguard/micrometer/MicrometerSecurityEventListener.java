@@ -38,7 +38,10 @@ import java.util.Set;
  *       that emits no event (a step that lets a request through silently, such as the rate
  *       limiter with tokens left) is not counted.</li>
  *   <li>{@value #RATE_LIMIT_REJECTIONS}: {@code ratelimit.limited} events, tagged {@code plan} (the
- *       plan's name) and {@code bucket} ({@code caller}, or {@code peer} before authentication).</li>
+ *       plan's name) and {@code bucket} ({@code caller}, {@code peer} before authentication, or
+ *       {@code dpop_proofs} for a caller over its share of the DPoP replay cache).</li>
+ *   <li>{@value #CREDENTIALS_MISUSED}: {@code credential.misused} events (a bound credential
+ *       presented without its certificate or a valid proof: it leaked), tagged {@code reason}.</li>
  *   <li>{@value #ANOMALY_ACTIONS}: anomaly-scorer transitions, tagged {@code action}
  *       ({@code observed}, {@code throttled}, {@code quarantined}, {@code cleared}).</li>
  *   <li>{@value #KEY_FETCH_FAILURES}: {@code keys.fetch_failed} events (a key set that could not be
@@ -72,6 +75,11 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     public static final String KEY_FETCH_FAILURES = "apiguard.keys.fetch_failures";
     /** Counter of key-set fetches that succeeded (JWKS refreshes). */
     public static final String KEY_REFRESHES = "apiguard.keys.refreshes";
+    /**
+     * Counter of credentials presented by a sender that could not prove holding their key
+     * ({@code credential.misused}): evidence of a leaked credential; alert on any increase.
+     */
+    public static final String CREDENTIALS_MISUSED = "apiguard.credentials.misused";
     /** Counter of shared-store availability changes. */
     public static final String STORE_TRANSITIONS = "apiguard.store.transitions";
     /** The tag value that stands for any value past a cap. */
@@ -89,6 +97,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     private final BoundedValues callers;
     private final BoundedValues plans;
     private final BoundedValues steps;
+    private final BoundedValues reasons;
     private final Map<SecurityEventType, Counter> eventCounters = new EnumMap<>(SecurityEventType.class);
 
     private MicrometerSecurityEventListener(Builder b) {
@@ -97,6 +106,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         this.callers = new BoundedValues(Set.of(), b.maxCallerIds);
         this.plans = new BoundedValues(Set.of(), b.maxTagValues);
         this.steps = new BoundedValues(KNOWN_STEPS, b.maxTagValues);
+        this.reasons = new BoundedValues(Set.of(), b.maxTagValues);
         if (!tagCallerIds) {
             for (SecurityEventType type : SecurityEventType.values()) {
                 eventCounters.put(type, registry.counter(EVENTS,
@@ -133,7 +143,9 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         switch (type) {
             case RATE_LIMITED -> registry.counter(RATE_LIMIT_REJECTIONS, caller.and(
                     "plan", plans.bound(event.detail("plan")),
-                    "bucket", "peer".equals(event.detail("bucket")) ? "peer" : "caller")).increment();
+                    "bucket", bucket(event.detail("bucket")))).increment();
+            case CREDENTIAL_MISUSED -> registry.counter(CREDENTIALS_MISUSED, caller.and(
+                    "reason", reasons.bound(event.detail("reason")))).increment();
             case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED ->
                     registry.counter(ANOMALY_ACTIONS, caller.and("action", anomalyAction(type))).increment();
             case KEY_SOURCE_FAILED -> registry.counter(KEY_FETCH_FAILURES).increment();
@@ -159,7 +171,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
                     METHOD_NOT_ALLOWED, PATH_REJECTED, CERTIFICATE_REJECTED, CERTIFICATE_BINDING_FAILED,
                     MTLS_CLIENT_UNMATCHED, DPOP_PROOF_REJECTED, DPOP_REPLAYED, DPOP_DOWNGRADE,
                     DPOP_NONCE_REQUIRED, CLIENT_ASSERTION_REJECTED, RATE_LIMITED, QUARANTINE_REFUSED,
-                    API_KEY_REJECTED -> "refused";
+                    API_KEY_REJECTED, CREDENTIAL_MISUSED -> "refused";
             case CREDENTIAL_MISPLACED, CERTIFICATE_SPOOFED, CERTIFICATE_EXPIRING -> "notice";
             case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED -> "anomaly";
             case STORE_UNAVAILABLE, KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED -> "fault";
@@ -195,7 +207,11 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
                     DPOP_NONCE_REQUIRED -> "dpop";
             case CLIENT_ASSERTION_ACCEPTED, CLIENT_ASSERTION_REJECTED -> "client-assertion";
             case API_KEY_ACCEPTED, API_KEY_REJECTED -> "apikey";
-            case RATE_LIMITED -> "peer".equals(event.detail("bucket")) ? "anonymous-ratelimit" : "ratelimit";
+            case RATE_LIMITED -> switch (bucket(event.detail("bucket"))) {
+                case "peer" -> "anonymous-ratelimit";
+                case "dpop_proofs" -> "dpop";
+                default -> "ratelimit";
+            };
             case QUARANTINE_REFUSED -> "anomaly";
             case REQUEST_ALLOWED -> "guard";
             case STEP_FAILED -> event.detail("step") == null ? "guard" : event.detail("step");
@@ -211,6 +227,11 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             }
             default -> null;
         };
+    }
+
+    /** The {@code bucket} tag: {@code peer}, {@code dpop_proofs} (a caller's share of the replay cache) or {@code caller}. */
+    private static String bucket(String detail) {
+        return "peer".equals(detail) || "dpop_proofs".equals(detail) ? detail : "caller";
     }
 
     private static String anomalyAction(SecurityEventType type) {

@@ -80,6 +80,24 @@ class MicrometerSecurityEventListenerTest {
     }
 
     @Test
+    void countsMisusedCredentialsByReasonAndADpopCallerOverItsShareAsTheDpopStepsRefusal() {
+        var listener = MicrometerSecurityEventListener.of(registry);
+        listener.onEvent(event(SecurityEventType.CREDENTIAL_MISUSED, "partner-a", Map.of("reason", "no_certificate",
+                "kind", "bearer_jwt")));
+        listener.onEvent(event(SecurityEventType.CREDENTIAL_MISUSED, "partner-a", Map.of("reason", "no_certificate",
+                "kind", "bearer_jwt")));
+        listener.onEvent(event(SecurityEventType.CREDENTIAL_MISUSED, "partner-b", Map.of("reason", "replayed",
+                "kind", "bearer_jwt")));
+        listener.onEvent(event(SecurityEventType.RATE_LIMITED, "partner-c", Map.of("bucket", "dpop_proofs")));
+
+        assertThat(count("apiguard.credentials.misused", "reason", "no_certificate")).isEqualTo(2);
+        assertThat(count("apiguard.credentials.misused", "reason", "replayed")).isEqualTo(1);
+        assertThat(count("apiguard.events", "event", "credential.misused", "outcome", "refused")).isEqualTo(3);
+        assertThat(count("apiguard.ratelimit.rejections", "bucket", "dpop_proofs")).isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "dpop", "outcome", "deny")).isEqualTo(1);
+    }
+
+    @Test
     void countsAnomalyActionsKeyFetchFailuresAndStoreTransitions() {
         var listener = MicrometerSecurityEventListener.of(registry);
         listener.onEvent(event(SecurityEventType.ANOMALY_OBSERVED, "c", Map.of("score", "40")));
