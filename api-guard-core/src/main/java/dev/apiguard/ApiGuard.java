@@ -34,7 +34,8 @@ public final class ApiGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
     private static final String PHASE_ORDER = java.util.Arrays.stream(GuardPhase.values())
-            .filter(p -> p != GuardPhase.ANY).map(GuardPhase::label)
+            .filter(p -> p != GuardPhase.ANY)
+            .map(GuardPhase::label)
             .collect(java.util.stream.Collectors.joining(", "));
 
     private final List<GuardStep> steps;
@@ -132,7 +133,9 @@ public final class ApiGuard {
     }
 
     private static Decision fault(GuardStep step, GuardExchange exchange, RuntimeException e) {
-        exchange.emit(SecurityEventType.STEP_FAILED, Map.of("step", step.name(), "fault", e.getClass().getName()));
+        exchange.emit(
+                SecurityEventType.STEP_FAILED,
+                Map.of("step", step.name(), "fault", e.getClass().getName()));
         if (e instanceof StoreUnavailableException) {
             // the store logged its transition once; no stack trace per request while it is down
             LOG.debug("guard step {} refused the request: {}", step.name(), e.getMessage());
@@ -162,8 +165,11 @@ public final class ApiGuard {
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
-            LOG.warn("security event listener {} failed on {}", listener.getClass().getName(),
-                    event.type().eventName(), e);
+            LOG.warn(
+                    "security event listener {} failed on {}",
+                    listener.getClass().getName(),
+                    event.type().eventName(),
+                    e);
         }
     }
 
@@ -173,8 +179,7 @@ public final class ApiGuard {
         private Clock clock = Clock.systemUTC();
         private SecurityEventListener listener = new Slf4jSecurityEventListener();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds a step; steps run in the order they are added. */
         public Builder step(GuardStep step) {
@@ -218,7 +223,8 @@ public final class ApiGuard {
                 }
                 if (latest != null && phase.compareTo(latest.phase()) < 0) {
                     throw new IllegalStateException("steps: '" + s.name() + "' (" + phase.label()
-                            + ") must come before '" + latest.name() + "' (" + latest.phase().label()
+                            + ") must come before '" + latest.name() + "' ("
+                            + latest.phase().label()
                             + "); the phases run in the order " + PHASE_ORDER);
                 }
                 latest = s;

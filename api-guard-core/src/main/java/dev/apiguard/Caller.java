@@ -31,16 +31,46 @@ public final class Caller implements Principal {
     private final CallerKey key;
 
     /** A caller with every field given; see the accessors for what each means. */
-    public Caller(String id, String subject, String issuer, CredentialKind kind, Set<String> scopes,
-            Instant issuedAt, Instant expiresAt, String tokenId, Confirmation confirmation,
-            String certificateThumbprint, String plan) {
-        this(id, subject, issuer, kind, scopes, issuedAt, expiresAt, tokenId, confirmation, certificateThumbprint,
-                plan, null);
+    public Caller(
+            String id,
+            String subject,
+            String issuer,
+            CredentialKind kind,
+            Set<String> scopes,
+            Instant issuedAt,
+            Instant expiresAt,
+            String tokenId,
+            Confirmation confirmation,
+            String certificateThumbprint,
+            String plan) {
+        this(
+                id,
+                subject,
+                issuer,
+                kind,
+                scopes,
+                issuedAt,
+                expiresAt,
+                tokenId,
+                confirmation,
+                certificateThumbprint,
+                plan,
+                null);
     }
 
-    private Caller(String id, String subject, String issuer, CredentialKind kind, Set<String> scopes,
-            Instant issuedAt, Instant expiresAt, String tokenId, Confirmation confirmation,
-            String certificateThumbprint, String plan, CallerKey key) {
+    private Caller(
+            String id,
+            String subject,
+            String issuer,
+            CredentialKind kind,
+            Set<String> scopes,
+            Instant issuedAt,
+            Instant expiresAt,
+            String tokenId,
+            Confirmation confirmation,
+            String certificateThumbprint,
+            String plan,
+            CallerKey key) {
         this.id = Objects.requireNonNull(id, "id cannot be null");
         this.kind = Objects.requireNonNull(kind, "kind cannot be null");
         this.subject = subject;
@@ -138,30 +168,68 @@ public final class Caller implements Principal {
 
     /** A copy that is bound to the given certificate thumbprint with the given kind. */
     public Caller boundTo(CredentialKind newKind, String thumbprint) {
-        return new Caller(id, subject, issuer, newKind, scopes, issuedAt, expiresAt, tokenId,
-                confirmation, thumbprint, plan,
+        return new Caller(
+                id,
+                subject,
+                issuer,
+                newKind,
+                scopes,
+                issuedAt,
+                expiresAt,
+                tokenId,
+                confirmation,
+                thumbprint,
+                plan,
                 CallerKey.namespaceOf(newKind) == key.namespace() ? key : null);
     }
 
     /** A copy with another rate-limit plan. */
     public Caller withPlan(String newPlan) {
-        return new Caller(id, subject, issuer, kind, scopes, issuedAt, expiresAt, tokenId,
-                confirmation, certificateThumbprint, newPlan, key);
+        return new Caller(
+                id,
+                subject,
+                issuer,
+                kind,
+                scopes,
+                issuedAt,
+                expiresAt,
+                tokenId,
+                confirmation,
+                certificateThumbprint,
+                newPlan,
+                key);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Caller c && id.equals(c.id) && kind == c.kind && Objects.equals(subject, c.subject)
-                && Objects.equals(issuer, c.issuer) && scopes.equals(c.scopes)
-                && Objects.equals(issuedAt, c.issuedAt) && Objects.equals(expiresAt, c.expiresAt)
-                && Objects.equals(tokenId, c.tokenId) && confirmation.equals(c.confirmation)
-                && Objects.equals(certificateThumbprint, c.certificateThumbprint) && Objects.equals(plan, c.plan);
+        return o instanceof Caller c
+                && id.equals(c.id)
+                && kind == c.kind
+                && Objects.equals(subject, c.subject)
+                && Objects.equals(issuer, c.issuer)
+                && scopes.equals(c.scopes)
+                && Objects.equals(issuedAt, c.issuedAt)
+                && Objects.equals(expiresAt, c.expiresAt)
+                && Objects.equals(tokenId, c.tokenId)
+                && confirmation.equals(c.confirmation)
+                && Objects.equals(certificateThumbprint, c.certificateThumbprint)
+                && Objects.equals(plan, c.plan);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, subject, issuer, kind, scopes, issuedAt, expiresAt, tokenId, confirmation,
-                certificateThumbprint, plan);
+        return Objects.hash(
+                id,
+                subject,
+                issuer,
+                kind,
+                scopes,
+                issuedAt,
+                expiresAt,
+                tokenId,
+                confirmation,
+                certificateThumbprint,
+                plan);
     }
 
     @Override

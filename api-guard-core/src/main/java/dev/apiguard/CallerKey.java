@@ -74,8 +74,8 @@ public final class CallerKey {
      * else {@code azp}, else {@code sub}).
      */
     public static CallerKey token(String issuer, String clientId) {
-        return new CallerKey(Namespace.TOKEN, Objects.requireNonNull(issuer, "issuer cannot be null"),
-                requireId(clientId));
+        return new CallerKey(
+                Namespace.TOKEN, Objects.requireNonNull(issuer, "issuer cannot be null"), requireId(clientId));
     }
 
     /** The key of an API key's client. */
@@ -137,7 +137,8 @@ public final class CallerKey {
 
     /** The canonical text of the key (made on each call). */
     public String value() {
-        return issuer == null ? namespace.prefix() + '|' + id
+        return issuer == null
+                ? namespace.prefix() + '|' + id
                 : namespace.prefix() + '|' + issuer.length() + '|' + issuer + '|' + id;
     }
 
@@ -178,8 +179,12 @@ public final class CallerKey {
 
     @Override
     public boolean equals(Object o) {
-        return o == this || o instanceof CallerKey other && hash == other.hash && namespace == other.namespace
-                && id.equals(other.id) && Objects.equals(issuer, other.issuer);
+        return o == this
+                || o instanceof CallerKey other
+                        && hash == other.hash
+                        && namespace == other.namespace
+                        && id.equals(other.id)
+                        && Objects.equals(issuer, other.issuer);
     }
 
     @Override

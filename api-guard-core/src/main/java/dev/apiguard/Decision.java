@@ -22,8 +22,7 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny {
     }
 
     /** Let the request go on to the next step, and finally to the application. */
-    record Allow() implements Decision {
-    }
+    record Allow() implements Decision {}
 
     /**
      * Refuse the request.

@@ -17,39 +17,63 @@ public final class Denials {
     /** The {@code Bearer} scheme of RFC 6750. */
     public static final String BEARER = "Bearer";
 
-    private static final Decision.Deny INVALID_TOKEN = new Decision.Deny(401,
+    private static final Decision.Deny INVALID_TOKEN = new Decision.Deny(
+            401,
             List.of(Challenge.of(BEARER, "error", "invalid_token")),
-            problem("invalid-token", "Invalid token", 401,
+            problem(
+                    "invalid-token",
+                    "Invalid token",
+                    401,
                     "The access token is malformed, expired, revoked, not bound to this client, or not issued for this API."),
             Map.of());
 
-    private static final Decision.Deny INVALID_REQUEST = new Decision.Deny(400,
+    private static final Decision.Deny INVALID_REQUEST = new Decision.Deny(
+            400,
             List.of(Challenge.of(BEARER, "error", "invalid_request")),
-            problem("invalid-request", "Invalid request", 400,
+            problem(
+                    "invalid-request",
+                    "Invalid request",
+                    400,
                     "The request carries its credential in a way this API does not accept."),
             Map.of());
 
-    private static final Decision.Deny NOT_FOUND = new Decision.Deny(404, List.of(),
+    private static final Decision.Deny NOT_FOUND = new Decision.Deny(
+            404,
+            List.of(),
             problem("not-found", "Not found", 404, "No resource of this API answers at this path."),
             Map.of());
 
-    private static final Decision.Deny BAD_PATH = new Decision.Deny(400, List.of(),
-            problem("bad-path", "Bad request path", 400,
+    private static final Decision.Deny BAD_PATH = new Decision.Deny(
+            400,
+            List.of(),
+            problem(
+                    "bad-path",
+                    "Bad request path",
+                    400,
                     "The request path is not in canonical form (empty, dot or parameter segments, or encoded separators)."),
             Map.of());
 
-    private static final Decision.Deny BAD_QUERY = new Decision.Deny(400, List.of(),
-            problem("bad-query", "Bad query string", 400,
+    private static final Decision.Deny BAD_QUERY = new Decision.Deny(
+            400,
+            List.of(),
+            problem(
+                    "bad-query",
+                    "Bad query string",
+                    400,
                     "The query string cannot be read: too long, too many parameters, or a malformed percent-encoding or UTF-8 sequence."),
             Map.of());
 
-    private static final Decision.Deny METHOD_OVERRIDE = new Decision.Deny(400, List.of(),
-            problem("method-override", "Method override refused", 400,
+    private static final Decision.Deny METHOD_OVERRIDE = new Decision.Deny(
+            400,
+            List.of(),
+            problem(
+                    "method-override",
+                    "Method override refused",
+                    400,
                     "This API does not accept method-override headers; send the intended method."),
             Map.of());
 
-    private Denials() {
-    }
+    private Denials() {}
 
     /** 401 with an RFC 6750 {@code invalid_token} challenge. */
     public static Decision.Deny invalidToken() {
@@ -69,9 +93,10 @@ public final class Denials {
         if (challenges.isEmpty()) {
             challenges = List.of(Challenge.of(BEARER));
         }
-        return new Decision.Deny(401, challenges,
-                problem("unauthenticated", "Authentication required", 401,
-                        "This resource needs a credential."),
+        return new Decision.Deny(
+                401,
+                challenges,
+                problem("unauthenticated", "Authentication required", 401, "This resource needs a credential."),
                 Map.of());
     }
 
@@ -82,9 +107,13 @@ public final class Denials {
      */
     public static Decision.Deny insufficientScope(String scope) {
         Objects.requireNonNull(scope, "scope cannot be null");
-        return new Decision.Deny(403,
+        return new Decision.Deny(
+                403,
                 List.of(new Challenge(BEARER, orderedMap("error", "insufficient_scope", "scope", scope))),
-                problem("insufficient-scope", "Insufficient scope", 403,
+                problem(
+                        "insufficient-scope",
+                        "Insufficient scope",
+                        403,
                         "The access token does not grant the scope this resource needs."),
                 Map.of());
     }
@@ -120,16 +149,22 @@ public final class Denials {
 
     /** 405 with an {@code Allow} header listing the methods the route accepts. */
     public static Decision.Deny methodNotAllowed(Set<String> allowed) {
-        return new Decision.Deny(405, List.of(),
-                problem("method-not-allowed", "Method not allowed", 405,
-                        "This resource does not accept this method."),
+        return new Decision.Deny(
+                405,
+                List.of(),
+                problem("method-not-allowed", "Method not allowed", 405, "This resource does not accept this method."),
                 Map.of("Allow", String.join(", ", new TreeSet<>(allowed))));
     }
 
     /** 503 for an infrastructure fault inside the guard (a dependency down, a step that failed). */
     public static Decision.Deny unavailable() {
-        return new Decision.Deny(503, List.of(),
-                problem("unavailable", "Service unavailable", 503,
+        return new Decision.Deny(
+                503,
+                List.of(),
+                problem(
+                        "unavailable",
+                        "Service unavailable",
+                        503,
                         "The request could not be checked right now. Try again later."),
                 Map.of());
     }
@@ -159,9 +194,13 @@ public final class Denials {
      */
     public static Decision.Deny invalidDpopProof(String algs) {
         Objects.requireNonNull(algs, "algs cannot be null");
-        return new Decision.Deny(401,
+        return new Decision.Deny(
+                401,
                 List.of(new Challenge(DPOP, orderedMap("error", "invalid_dpop_proof", "algs", algs))),
-                problem("invalid-dpop-proof", "Invalid DPoP proof", 401,
+                problem(
+                        "invalid-dpop-proof",
+                        "Invalid DPoP proof",
+                        401,
                         "The DPoP proof is missing, malformed, reused, or does not match this request or the access token."),
                 Map.of());
     }
@@ -172,9 +211,13 @@ public final class Denials {
      */
     public static Decision.Deny invalidDpopToken(String algs) {
         Objects.requireNonNull(algs, "algs cannot be null");
-        return new Decision.Deny(401,
+        return new Decision.Deny(
+                401,
                 List.of(new Challenge(DPOP, orderedMap("error", "invalid_token", "algs", algs))),
-                problem("invalid-token", "Invalid token", 401,
+                problem(
+                        "invalid-token",
+                        "Invalid token",
+                        401,
                         "The access token is malformed, expired, revoked, not bound to this client, or not issued for this API."),
                 Map.of());
     }
@@ -193,15 +236,22 @@ public final class Denials {
         if (!nonce.matches("[A-Za-z0-9_-]{1,256}")) {
             throw new IllegalArgumentException("nonce must be 1 to 256 base64url characters");
         }
-        return new Decision.Deny(401,
+        return new Decision.Deny(
+                401,
                 List.of(new Challenge(DPOP, orderedMap("error", "use_dpop_nonce", "algs", algs))),
-                problem("use-dpop-nonce", "DPoP nonce required", 401,
+                problem(
+                        "use-dpop-nonce",
+                        "DPoP nonce required",
+                        401,
                         "Repeat the request with a DPoP proof that carries the nonce of the DPoP-Nonce header."),
                 Map.of("DPoP-Nonce", nonce));
     }
 
     // rate limits
-    private static final Problem RATE_LIMITED = problem("rate-limited", "Too many requests", 429,
+    private static final Problem RATE_LIMITED = problem(
+            "rate-limited",
+            "Too many requests",
+            429,
             "The request rate of this client exceeds its limit. Retry after the time given in Retry-After.");
 
     /**
@@ -223,8 +273,13 @@ public final class Denials {
      * rate-limit store is unreachable and the store fails closed.
      */
     public static Decision.Deny rateLimitUnavailable(long retryAfterSeconds) {
-        return new Decision.Deny(503, List.of(),
-                problem("unavailable", "Service unavailable", 503,
+        return new Decision.Deny(
+                503,
+                List.of(),
+                problem(
+                        "unavailable",
+                        "Service unavailable",
+                        503,
                         "The request could not be checked right now. Try again later."),
                 Map.of("Retry-After", Long.toString(Math.max(1, retryAfterSeconds))));
     }
@@ -238,23 +293,36 @@ public final class Denials {
     public static Decision.Deny quarantined(java.time.Duration retryAfter) {
         Objects.requireNonNull(retryAfter, "retryAfter cannot be null");
         long seconds = Math.max(1, retryAfter.getSeconds() + (retryAfter.getNano() > 0 ? 1 : 0));
-        return new Decision.Deny(429, List.of(),
-                problem("quarantined", "Too many requests", 429,
+        return new Decision.Deny(
+                429,
+                List.of(),
+                problem(
+                        "quarantined",
+                        "Too many requests",
+                        429,
                         "This client is temporarily refused. Retry after the time given in Retry-After."),
                 Map.of("Retry-After", Long.toString(seconds)));
     }
 
     // API keys
 
-    private static final Decision.Deny INVALID_API_KEY = new Decision.Deny(401,
+    private static final Decision.Deny INVALID_API_KEY = new Decision.Deny(
+            401,
             List.of(Challenge.of(BEARER)),
-            problem("invalid-api-key", "Invalid API key", 401,
+            problem(
+                    "invalid-api-key",
+                    "Invalid API key",
+                    401,
                     "The API key is malformed, unknown, expired or revoked. API keys are deprecated: use an access token."),
             Map.of());
 
-    private static final Decision.Deny API_KEY_IN_QUERY = new Decision.Deny(401,
+    private static final Decision.Deny API_KEY_IN_QUERY = new Decision.Deny(
+            401,
             List.of(Challenge.of(BEARER)),
-            problem("api-key-in-query", "API key in URL refused", 401,
+            problem(
+                    "api-key-in-query",
+                    "API key in URL refused",
+                    401,
                     "API keys are accepted only in the X-API-Key header. A key sent in a URL ends up in logs: treat it as leaked and rotate it."),
             Map.of());
 

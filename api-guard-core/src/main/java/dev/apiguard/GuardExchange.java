@@ -37,8 +37,7 @@ public final class GuardExchange {
     // few steps keep a tag, so a flat array of type, value pairs beats a map
     private Object[] tags;
 
-    GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener,
-            List<Challenge> challenges) {
+    GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener, List<Challenge> challenges) {
         this.request = Objects.requireNonNull(request, "request cannot be null");
         this.now = now;
         this.listener = listener;
@@ -87,8 +86,9 @@ public final class GuardExchange {
             throw new IllegalStateException("no caller to withdraw");
         }
         if (eventsEnabled()) {
-            emit(SecurityEventType.CREDENTIAL_MISUSED, Map.of("reason", reason,
-                    "kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT)));
+            emit(
+                    SecurityEventType.CREDENTIAL_MISUSED,
+                    Map.of("reason", reason, "kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT)));
         }
         this.misuse = new CredentialMisuse(caller, reason);
         this.caller = null;
@@ -171,8 +171,7 @@ public final class GuardExchange {
     }
 
     /** Records the route rule that matched the request, with the scopes the rule names. */
-    public void matchRoute(String template, Map<String, String> variables, boolean isPublic,
-            List<String> scopes) {
+    public void matchRoute(String template, Map<String, String> variables, boolean isPublic, List<String> scopes) {
         this.routeTemplate = template;
         this.pathVariables = Map.copyOf(variables);
         this.publicRoute = isPublic;
@@ -302,8 +301,14 @@ public final class GuardExchange {
         if (!eventsEnabled()) {
             return;
         }
-        SecurityEvent event = new SecurityEvent(type, now, caller == null ? null : caller.id(),
-                request.remoteAddress(), request.method(), request.path(), details);
+        SecurityEvent event = new SecurityEvent(
+                type,
+                now,
+                caller == null ? null : caller.id(),
+                request.remoteAddress(),
+                request.method(),
+                request.path(),
+                details);
         ApiGuard.dispatch(listener, event);
     }
 }

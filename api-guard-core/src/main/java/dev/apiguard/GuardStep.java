@@ -36,8 +36,7 @@ public interface GuardStep {
      * unread and the rate limiter knows the route's cost before the route is authorized). Must be
      * cheap, must not refuse, must not read a credential. Default: nothing.
      */
-    default void prepare(GuardExchange exchange) {
-    }
+    default void prepare(GuardExchange exchange) {}
 
     /** Decides about the request in the exchange, and may record what it learnt there. */
     Decision evaluate(GuardExchange exchange);
@@ -47,8 +46,7 @@ public interface GuardStep {
      * answered it or a step refused it (observing steps such as anomaly scoring learn from both).
      * Default: nothing. Must be fast and must not throw.
      */
-    default void completed(GuardExchange exchange, int status) {
-    }
+    default void completed(GuardExchange exchange, int status) {}
 
     /**
      * The challenges this step offers to a client that sent no credential (for example

@@ -6,8 +6,7 @@ package dev.apiguard;
  */
 public final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /** The value as a JSON string literal, quotes included; {@code null} becomes {@code null}. */
     public static String quote(String value) {

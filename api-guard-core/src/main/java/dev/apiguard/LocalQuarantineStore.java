@@ -31,7 +31,8 @@ public final class LocalQuarantineStore implements QuarantineStore {
                 .maximumSize(maximumSize)
                 .ticker(() -> nanos(clock.instant()))
                 .executor(Runnable::run)
-                .expireAfter(Expiry.<CallerKey, Instant>writing((id, until) -> positive(Duration.between(clock.instant(), until))))
+                .expireAfter(Expiry.<CallerKey, Instant>writing(
+                        (id, until) -> positive(Duration.between(clock.instant(), until))))
                 .build();
     }
 

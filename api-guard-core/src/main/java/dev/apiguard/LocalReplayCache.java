@@ -177,7 +177,7 @@ public final class LocalReplayCache implements ReplayCache {
         }
         earliestExpiry.set(NEVER);
         Instant earliestLeft = NEVER;
-        for (Iterator<Map.Entry<String, Instant>> it = entries.entrySet().iterator(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, Instant>> it = entries.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Instant> e = it.next();
             Instant expiry = e.getValue();
             if (now.isAfter(expiry)) {

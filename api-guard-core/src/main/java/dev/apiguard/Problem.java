@@ -24,7 +24,7 @@ public record Problem(String type, String title, int status, String detail) {
 
     /** The body as compact JSON ({@code application/problem+json}). */
     public String toJson() {
-        return "{\"type\":" + Json.quote(type) + ",\"title\":" + Json.quote(title)
-                + ",\"status\":" + status + ",\"detail\":" + Json.quote(detail) + "}";
+        return "{\"type\":" + Json.quote(type) + ",\"title\":" + Json.quote(title) + ",\"status\":" + status
+                + ",\"detail\":" + Json.quote(detail) + "}";
     }
 }

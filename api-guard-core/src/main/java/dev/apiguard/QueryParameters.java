@@ -232,7 +232,9 @@ public final class QueryParameters {
                     }
                     if (c == '+') {
                         buffer[length++] = ' ';
-                    } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(q.charAt(i + 1))) {
+                    } else if (Character.isHighSurrogate(c)
+                            && i + 1 < to
+                            && Character.isLowSurrogate(q.charAt(i + 1))) {
                         buffer[length++] = c;
                         buffer[length++] = q.charAt(++i);
                     } else if (Character.isSurrogate(c)) {

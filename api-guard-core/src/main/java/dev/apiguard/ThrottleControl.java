@@ -15,12 +15,10 @@ public interface ThrottleControl {
     /** A control that does nothing (no rate limiter wired). */
     ThrottleControl NONE = new ThrottleControl() {
         @Override
-        public void throttle(CallerKey caller, double factor, Instant until) {
-        }
+        public void throttle(CallerKey caller, double factor, Instant until) {}
 
         @Override
-        public void clear(CallerKey caller) {
-        }
+        public void clear(CallerKey caller) {}
     };
 
     /**

@@ -118,12 +118,16 @@ public final class TrustedProxies {
         boolean v6 = t.indexOf(':') >= 0;
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i);
-            boolean ok = c >= '0' && c <= '9' || c == '.' || v6 && (c == ':' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F');
+            boolean ok = c >= '0' && c <= '9'
+                    || c == '.'
+                    || v6 && (c == ':' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F');
             if (!ok) {
                 return null;
             }
         }
-        if (!v6 && !t.matches("(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}")) {
+        if (!v6
+                && !t.matches(
+                        "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}")) {
             return null; // InetAddress would accept "1" or "1.2" as shorthand forms; we do not
         }
         try {

@@ -41,7 +41,8 @@ class ApiGuardFaultTest {
         assertThat(deny.problem().toJson()).doesNotContain("redis");
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(SecurityEventType.STEP_FAILED);
-            assertThat(e.details()).containsEntry("step", "quarantine")
+            assertThat(e.details())
+                    .containsEntry("step", "quarantine")
                     .containsEntry("fault", StoreUnavailableException.class.getName());
         });
     }

@@ -24,8 +24,11 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule coreDoesNotUseServletTypes = noClasses()
-            .that().resideInAPackage("dev.apiguard..")
-            .should().dependOnClassesThat().resideInAPackage("jakarta.servlet..")
+            .that()
+            .resideInAPackage("dev.apiguard..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("jakarta.servlet..")
             .because("api-guard-servlet is the only module that imports jakarta.servlet");
 
     @ArchTest
@@ -37,15 +40,21 @@ class ArchitectureTest {
     private static ArchRule capabilitiesAreIndependent() {
         List<ArchRule> rules = new ArrayList<>();
         for (String capability : CAPABILITIES) {
-            String[] others = CAPABILITIES.stream().filter(c -> !c.equals(capability))
-                    .map(c -> "dev.apiguard." + c + "..").toArray(String[]::new);
+            String[] others = CAPABILITIES.stream()
+                    .filter(c -> !c.equals(capability))
+                    .map(c -> "dev.apiguard." + c + "..")
+                    .toArray(String[]::new);
             rules.add(noClasses()
-                    .that().resideInAPackage("dev.apiguard." + capability + "..")
-                    .should().dependOnClassesThat().resideInAnyPackage(others)
+                    .that()
+                    .resideInAPackage("dev.apiguard." + capability + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(others)
                     .because("capabilities meet only through Caller, the exchange and events")
                     .allowEmptyShould(true));
         }
-        return CompositeArchRule.of(rules).allowEmptyShould(true)
+        return CompositeArchRule.of(rules)
+                .allowEmptyShould(true)
                 .as("capability packages " + CAPABILITIES + " do not depend on each other");
     }
 
@@ -53,12 +62,16 @@ class ArchitectureTest {
         List<ArchRule> rules = new ArrayList<>();
         for (String capability : CAPABILITIES) {
             rules.add(noClasses()
-                    .that().resideOutsideOfPackage("dev.apiguard." + capability + "..")
-                    .should().dependOnClassesThat().resideInAPackage("dev.apiguard." + capability + ".internal..")
+                    .that()
+                    .resideOutsideOfPackage("dev.apiguard." + capability + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage("dev.apiguard." + capability + ".internal..")
                     .because("an internal package is the private implementation of its capability")
                     .allowEmptyShould(true));
         }
-        return CompositeArchRule.of(rules).allowEmptyShould(true)
+        return CompositeArchRule.of(rules)
+                .allowEmptyShould(true)
                 .as("a capability's internal package is used only inside that capability");
     }
 }

@@ -20,9 +20,12 @@ class CallerKeyTest {
 
     @Test
     void namesakesOfTwoIssuersOrOfTwoNamespacesAreDifferentKeys() {
-        List<CallerKey> keys = List.of(CallerKey.token("https://one", "partner-a"),
-                CallerKey.token("https://two", "partner-a"), CallerKey.apiKey("partner-a"),
-                CallerKey.mtlsClient("partner-a"), CallerKey.client("partner-a"));
+        List<CallerKey> keys = List.of(
+                CallerKey.token("https://one", "partner-a"),
+                CallerKey.token("https://two", "partner-a"),
+                CallerKey.apiKey("partner-a"),
+                CallerKey.mtlsClient("partner-a"),
+                CallerKey.client("partner-a"));
         assertThat(keys).doesNotHaveDuplicates();
         assertThat(keys).extracting(CallerKey::digest).doesNotHaveDuplicates();
         assertThat(keys).extracting(CallerKey::value).doesNotHaveDuplicates();
@@ -45,10 +48,14 @@ class CallerKeyTest {
         CallerKey key = CallerKey.token("https://login.example.com", "partner-a");
         byte[] full = MessageDigest.getInstance("SHA-256").digest(key.value().getBytes(StandardCharsets.UTF_8));
         String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(full, 16));
-        assertThat(key.digest()).isEqualTo(expected).hasSize(CallerKey.DIGEST_LENGTH).matches("[A-Za-z0-9_-]+");
+        assertThat(key.digest())
+                .isEqualTo(expected)
+                .hasSize(CallerKey.DIGEST_LENGTH)
+                .matches("[A-Za-z0-9_-]+");
         assertThat(key.hashTag()).isEqualTo("{" + expected + "}");
         assertThat(key.hashTag()).as("made once and kept").isSameAs(key.hashTag());
-        assertThat(CallerKey.token("https://login.example.com", "partner-a").digest()).isEqualTo(expected);
+        assertThat(CallerKey.token("https://login.example.com", "partner-a").digest())
+                .isEqualTo(expected);
     }
 
     @Test
@@ -63,7 +70,8 @@ class CallerKeyTest {
         assertThat(caller("partner-a", null, CredentialKind.CLIENT_ASSERTION).key())
                 .isEqualTo(CallerKey.client("partner-a"));
         // an API key caller named with an issuer still lives in its own namespace, without it
-        assertThat(caller("partner-a", "https://one", CredentialKind.API_KEY).key()).isEqualTo(CallerKey.apiKey("partner-a"));
+        assertThat(caller("partner-a", "https://one", CredentialKind.API_KEY).key())
+                .isEqualTo(CallerKey.apiKey("partner-a"));
     }
 
     @Test

@@ -24,22 +24,31 @@ class DenialsTest {
     @ValueSource(ints = {200, 302, 399, 600, 0, -1})
     void denyRefusesAnyOtherStatus(int status) {
         assertThatThrownBy(() -> new Decision.Deny(status, List.of(), Denials.problem("x", "X", 400, "x"), Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("status must be 4xx or 5xx");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("status must be 4xx or 5xx");
     }
 
     @Test
     void responseHeadersAreChallengesThenNoStoreThenTheRestByName() {
-        Decision.Deny deny = new Decision.Deny(401, List.of(Challenge.of("Bearer"), Challenge.of("DPoP")),
-                Denials.problem("x", "X", 401, "x"), Map.of("Retry-After", "3", "Allow", "GET"));
-        assertThat(deny.responseHeaders()).containsExactly(
-                Map.entry("WWW-Authenticate", "Bearer"), Map.entry("WWW-Authenticate", "DPoP"),
-                Map.entry("Cache-Control", "no-store"), Map.entry("Allow", "GET"), Map.entry("Retry-After", "3"));
+        Decision.Deny deny = new Decision.Deny(
+                401,
+                List.of(Challenge.of("Bearer"), Challenge.of("DPoP")),
+                Denials.problem("x", "X", 401, "x"),
+                Map.of("Retry-After", "3", "Allow", "GET"));
+        assertThat(deny.responseHeaders())
+                .containsExactly(
+                        Map.entry("WWW-Authenticate", "Bearer"),
+                        Map.entry("WWW-Authenticate", "DPoP"),
+                        Map.entry("Cache-Control", "no-store"),
+                        Map.entry("Allow", "GET"),
+                        Map.entry("Retry-After", "3"));
     }
 
     @Test
     void unauthenticatedOffersBearerWhenNoSchemeIsConfiguredAndTheConfiguredOnesOtherwise() {
         assertThat(Denials.unauthenticated(List.of()).challenges()).containsExactly(Challenge.of("Bearer"));
-        assertThat(Denials.unauthenticated(List.of(Challenge.of("DPoP"))).challenges()).containsExactly(Challenge.of("DPoP"));
+        assertThat(Denials.unauthenticated(List.of(Challenge.of("DPoP"))).challenges())
+                .containsExactly(Challenge.of("DPoP"));
         assertThat(Denials.unauthenticated(List.of()).status()).isEqualTo(401);
     }
 
@@ -52,7 +61,8 @@ class DenialsTest {
         Decision.Deny nonce = Denials.useDpopNonce("ES256", "abc-_09");
         assertThat(nonce.status()).isEqualTo(401);
         assertThat(nonce.responseHeaders())
-                .contains(Map.entry("WWW-Authenticate", "DPoP error=\"use_dpop_nonce\", algs=\"ES256\""),
+                .contains(
+                        Map.entry("WWW-Authenticate", "DPoP error=\"use_dpop_nonce\", algs=\"ES256\""),
                         Map.entry("DPoP-Nonce", "abc-_09"));
     }
 
@@ -66,13 +76,15 @@ class DenialsTest {
     void retryAfterIsAtLeastOneSecondAndRoundsUp() {
         assertThat(Denials.rateLimited(0, Map.of()).headers()).containsEntry("Retry-After", "1");
         assertThat(Denials.rateLimited(7, Map.of("RateLimit", "x")).headers())
-                .containsEntry("Retry-After", "7").containsEntry("RateLimit", "x");
+                .containsEntry("Retry-After", "7")
+                .containsEntry("RateLimit", "x");
         assertThat(Denials.rateLimitUnavailable(0).status()).isEqualTo(503);
         assertThat(Denials.rateLimitUnavailable(0).headers()).containsEntry("Retry-After", "1");
         assertThat(Denials.rateLimitUnavailable(9).headers()).containsEntry("Retry-After", "9");
         assertThat(Denials.quarantined(Duration.ZERO).headers()).containsEntry("Retry-After", "1");
         assertThat(Denials.quarantined(Duration.ofSeconds(5)).headers()).containsEntry("Retry-After", "5");
-        assertThat(Denials.quarantined(Duration.ofSeconds(5).plusNanos(1)).headers()).containsEntry("Retry-After", "6");
+        assertThat(Denials.quarantined(Duration.ofSeconds(5).plusNanos(1)).headers())
+                .containsEntry("Retry-After", "6");
     }
 
     @Test

@@ -19,10 +19,12 @@ class GuardExchangeHeadersTest {
     private final ApiGuard guard = FakeGuards.allowingAll();
 
     @ParameterizedTest
-    @ValueSource(strings = {"a\r\nSet-Cookie: s=1", "a\nb", "\u001f", "\u007f", "\u0080", "m\u00fcller", "\t", "\u2028"})
+    @ValueSource(
+            strings = {"a\r\nSet-Cookie: s=1", "a\nb", "\u001f", "\u007f", "\u0080", "m\u00fcller", "\t", "\u2028"})
     void aValueThatIsNotVisibleAsciiIsRefusedWithoutBeingEchoed(String value) {
         GuardExchange ex = guard.exchange(FakeRequest.of("GET", "/"));
-        assertThatThrownBy(() -> ex.addResponseHeader("X-Test", value)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ex.addResponseHeader("X-Test", value))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("response header X-Test must be visible ASCII");
         assertThat(ex.responseHeaders()).isEmpty();
     }
@@ -37,11 +39,16 @@ class GuardExchangeHeadersTest {
 
     @Test
     void aGuardNeedsAStepAndDistinctNames() {
-        assertThatThrownBy(() -> ApiGuard.builder().build()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> ApiGuard.builder().build())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("steps: at least one guard step is needed");
         GuardStep one = FakeGuards.allowingAll().steps().get(0);
-        assertThatThrownBy(() -> ApiGuard.builder().step(one).step(FakeGuards.allowingAll().steps().get(0)).build())
-                .isInstanceOf(IllegalStateException.class).hasMessage("steps: two steps are named 'allow'");
+        assertThatThrownBy(() -> ApiGuard.builder()
+                        .step(one)
+                        .step(FakeGuards.allowingAll().steps().get(0))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("steps: two steps are named 'allow'");
         assertThat(ApiGuard.builder().step(one).build().steps()).containsExactly(one);
     }
 }

@@ -14,14 +14,11 @@ class GuardExchangeTagTest {
 
     private final ApiGuard guard = FakeGuards.allowingAll();
 
-    private record First(String value) {
-    }
+    private record First(String value) {}
 
-    private record Second(int value) {
-    }
+    private record Second(int value) {}
 
-    private record Third(long value) {
-    }
+    private record Third(long value) {}
 
     @Test
     void tagsAreKeptPerTypeReplacedAndRemoved() {
@@ -59,7 +56,8 @@ class GuardExchangeTagTest {
         GuardExchange ex = guard.exchange(FakeRequest.of("GET", "/"));
         byte[] a = Sha256Memo.of(ex, "token-a");
         assertThat(Sha256Memo.of(ex, new String("token-a"))).isSameAs(a);
-        assertThat(a).isEqualTo(MessageDigest.getInstance("SHA-256").digest("token-a".getBytes(StandardCharsets.UTF_8)));
+        assertThat(a)
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest("token-a".getBytes(StandardCharsets.UTF_8)));
         assertThat(Sha256Memo.of(ex, "token-b"))
                 .isEqualTo(MessageDigest.getInstance("SHA-256").digest("token-b".getBytes(StandardCharsets.UTF_8)));
     }

@@ -47,7 +47,8 @@ class GuardPipelineTest {
         ApiGuard.Builder b = ApiGuard.builder()
                 .step(step("scope", GuardPhase.AUTHORIZE, Decision.ALLOW))
                 .step(step("ratelimit", GuardPhase.PROTECT, Decision.ALLOW));
-        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(b::build)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("steps: 'ratelimit' (protect) must come before 'scope' (authorize); the phases run in the "
                         + "order admit, authenticate, bind, protect, authorize, observe");
     }
@@ -65,13 +66,24 @@ class GuardPipelineTest {
                 .step(step("host-late", GuardPhase.ANY, Decision.ALLOW))
                 .step(step("inventory", GuardPhase.OBSERVE, Decision.ALLOW))
                 .build();
-        assertThat(guard.steps()).extracting(GuardStep::name).containsExactly("host-first", "admit", "token",
-                "apikey", "host-middle", "dpop", "scope", "host-late", "inventory");
+        assertThat(guard.steps())
+                .extracting(GuardStep::name)
+                .containsExactly(
+                        "host-first",
+                        "admit",
+                        "token",
+                        "apikey",
+                        "host-middle",
+                        "dpop",
+                        "scope",
+                        "host-late",
+                        "inventory");
         // an ANY step in between does not hide a wrong order around it
         assertThatThrownBy(() -> ApiGuard.builder()
-                .step(step("dpop", GuardPhase.BIND, Decision.ALLOW))
-                .step(step("host", GuardPhase.ANY, Decision.ALLOW))
-                .step(step("token", GuardPhase.AUTHENTICATE, Decision.ALLOW)).build())
+                        .step(step("dpop", GuardPhase.BIND, Decision.ALLOW))
+                        .step(step("host", GuardPhase.ANY, Decision.ALLOW))
+                        .step(step("token", GuardPhase.AUTHENTICATE, Decision.ALLOW))
+                        .build())
                 .hasMessageStartingWith("steps: 'token' (authenticate) must come before 'dpop' (bind)");
     }
 
@@ -79,7 +91,11 @@ class GuardPipelineTest {
     void everyStepPreparesOnceBeforeAnyEvaluatesEvenAcrossPerStepEvaluations() {
         GuardStep a = step("a", GuardPhase.AUTHENTICATE, Decision.ALLOW);
         GuardStep b = step("b", GuardPhase.AUTHORIZE, Decision.ALLOW);
-        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(a).step(b).build();
+        ApiGuard guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(a)
+                .step(b)
+                .build();
         GuardExchange exchange = guard.exchange(FakeRequest.get());
         guard.evaluate(exchange, List.of(a));
         guard.evaluate(exchange, List.of(b));
@@ -91,7 +107,11 @@ class GuardPipelineTest {
         GuardStep allow = step("allow", GuardPhase.AUTHENTICATE, Decision.ALLOW);
         GuardStep refuse = step("refuse", GuardPhase.AUTHORIZE, Denials.notFound());
         GuardStep after = step("after", GuardPhase.OBSERVE, Decision.ALLOW);
-        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(allow).step(refuse).step(after)
+        ApiGuard guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(allow)
+                .step(refuse)
+                .step(after)
                 .build();
         GuardExchange refused = guard.exchange(FakeRequest.get());
         guard.evaluate(refused);
@@ -100,7 +120,10 @@ class GuardPipelineTest {
         assertThat(refused.isDeniedBy(allow)).isFalse();
         assertThat(calls).doesNotContain("evaluate after");
 
-        ApiGuard allowing = ApiGuard.builder().listener(SecurityEventListener.NONE).step(allow).build();
+        ApiGuard allowing = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(allow)
+                .build();
         GuardExchange allowed = allowing.exchange(FakeRequest.get());
         allowing.evaluate(allowed);
         assertThat(allowed.deniedBy()).isNull();
@@ -125,7 +148,11 @@ class GuardPipelineTest {
             }
         };
         GuardStep never = step("never", GuardPhase.ANY, Decision.ALLOW);
-        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(never).step(failing).build();
+        ApiGuard guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(never)
+                .step(failing)
+                .build();
         GuardExchange exchange = guard.exchange(FakeRequest.get());
         Decision d = guard.evaluate(exchange);
         assertThat(((Decision.Deny) d).status()).isEqualTo(503);
@@ -136,12 +163,25 @@ class GuardPipelineTest {
     @Test
     void aMisusedCredentialWithdrawsTheCallerNamesTheOwnerAndIsKept() {
         List<SecurityEvent> events = new ArrayList<>();
-        ApiGuard guard = ApiGuard.builder().listener(events::add).step(step("x", GuardPhase.ANY, Decision.ALLOW))
+        ApiGuard guard = ApiGuard.builder()
+                .listener(events::add)
+                .step(step("x", GuardPhase.ANY, Decision.ALLOW))
                 .build();
         GuardExchange exchange = guard.exchange(FakeRequest.get());
-        assertThatThrownBy(() -> exchange.credentialMisused("no_certificate")).isInstanceOf(IllegalStateException.class);
-        Caller owner = new Caller("partner-a", null, "https://issuer", CredentialKind.BEARER_JWT, Set.of("a"), null,
-                null, null, new Caller.Confirmation("thumb", null), null, null);
+        assertThatThrownBy(() -> exchange.credentialMisused("no_certificate"))
+                .isInstanceOf(IllegalStateException.class);
+        Caller owner = new Caller(
+                "partner-a",
+                null,
+                "https://issuer",
+                CredentialKind.BEARER_JWT,
+                Set.of("a"),
+                null,
+                null,
+                null,
+                new Caller.Confirmation("thumb", null),
+                null,
+                null);
         exchange.authenticate(owner);
         exchange.credentialMisused("no_certificate");
         assertThat(exchange.caller()).isEmpty();
@@ -155,11 +195,23 @@ class GuardPipelineTest {
 
     @Test
     void aWithdrawnCallerWithoutBlameLeavesNoMisuse() {
-        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE)
-                .step(step("x", GuardPhase.ANY, Decision.ALLOW)).build();
+        ApiGuard guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(step("x", GuardPhase.ANY, Decision.ALLOW))
+                .build();
         GuardExchange exchange = guard.exchange(FakeRequest.get());
-        exchange.authenticate(new Caller("partner-a", null, "https://issuer", CredentialKind.BEARER_JWT, Set.of(),
-                null, null, null, null, null, null));
+        exchange.authenticate(new Caller(
+                "partner-a",
+                null,
+                "https://issuer",
+                CredentialKind.BEARER_JWT,
+                Set.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null));
         exchange.withdrawCaller();
         assertThat(exchange.caller()).isEmpty();
         assertThat(exchange.credentialMisuse()).isEmpty();

@@ -203,14 +203,19 @@ class QueryParametersTest {
     @Test
     void valuesAreCutToTheCapAndNeverBetweenTwoHalvesOfACharacter() {
         int cap = GuardRequest.MAX_QUERY_VALUE_LENGTH;
-        assertThat(QueryParameters.parse("page=" + "9".repeat(5000)).first("page")).hasSize(cap);
-        assertThat(QueryParameters.parse("page=" + "%41".repeat(1000)).first("page")).isEqualTo("A".repeat(cap));
-        assertThat(QueryParameters.parse("page=" + "a".repeat(cap - 1) + "%F0%9F%98%80").first("page"))
+        assertThat(QueryParameters.parse("page=" + "9".repeat(5000)).first("page"))
+                .hasSize(cap);
+        assertThat(QueryParameters.parse("page=" + "%41".repeat(1000)).first("page"))
+                .isEqualTo("A".repeat(cap));
+        assertThat(QueryParameters.parse("page=" + "a".repeat(cap - 1) + "%F0%9F%98%80")
+                        .first("page"))
                 .isEqualTo("a".repeat(cap - 1));
-        assertThat(QueryParameters.parse("page=" + "a".repeat(cap - 2) + "%F0%9F%98%80").first("page"))
+        assertThat(QueryParameters.parse("page=" + "a".repeat(cap - 2) + "%F0%9F%98%80")
+                        .first("page"))
                 .isEqualTo("a".repeat(cap - 2) + "\ud83d\ude00");
         // the whole value is still checked: a bad byte after the cap makes the query unreadable
-        assertThat(QueryParameters.parse("page=" + "a".repeat(1000) + "%FF").readable()).isFalse();
+        assertThat(QueryParameters.parse("page=" + "a".repeat(1000) + "%FF").readable())
+                .isFalse();
         // names are not cut
         String name = "n".repeat(2000);
         assertThat(QueryParameters.parse(name + "=1").first(name)).isEqualTo("1");
@@ -219,7 +224,8 @@ class QueryParametersTest {
     @Test
     void toStringHoldsNothingOfTheQuery() {
         QueryParameters p = QueryParameters.parse("access_token=secret-value&page=%G0");
-        assertThat(p.toString()).doesNotContain("secret", "access_token", "page", "G0")
+        assertThat(p.toString())
+                .doesNotContain("secret", "access_token", "page", "G0")
                 .isEqualTo("QueryParameters[2 parameters, malformed_escape]");
     }
 

@@ -1,11 +1,11 @@
 package dev.apiguard.benchmarks;
 
-import dev.apiguard.CallerKey;
 import dev.apiguard.ApiGuard;
+import dev.apiguard.CallerKey;
 import dev.apiguard.QuarantineStore;
+import dev.apiguard.ThrottleControl;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScoringStep;
-import dev.apiguard.ThrottleControl;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
@@ -72,13 +72,14 @@ public final class AnomalySimulation {
                     public void throttle(CallerKey caller, double factor, Instant until) {
                         if (throttled.add(caller.id()) && Boolean.getBoolean("sim.verbose")) {
                             System.out.println("throttled " + caller.id() + " at " + clock.instant() + ": "
-                                    + anomaly.scoreOf(caller).map(s -> s.score() + " " + s.reasonsText()).orElse(""));
+                                    + anomaly.scoreOf(caller)
+                                            .map(s -> s.score() + " " + s.reasonsText())
+                                            .orElse(""));
                         }
                     }
 
                     @Override
-                    public void clear(CallerKey caller) {
-                    }
+                    public void clear(CallerKey caller) {}
                 })
                 .clock(clock)
                 .build();
@@ -100,10 +101,14 @@ public final class AnomalySimulation {
     /** The demo's route rules. */
     static RouteRules routes() {
         return RouteRules.builder()
-                .route("GET", "/health").permitAll()
-                .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-                .route("GET", "/customers").requireScopes("customers:read")
-                .route("POST", "/payments").requireScopes("payments:write")
+                .route("GET", "/health")
+                .permitAll()
+                .route("GET", "/customers/{serviceTag}")
+                .requireScopes("customers:read")
+                .route("GET", "/customers")
+                .requireScopes("customers:read")
+                .route("POST", "/payments")
+                .requireScopes("payments:write")
                 .build();
     }
 
@@ -157,8 +162,13 @@ public final class AnomalySimulation {
                 throttledPartners++;
             }
         }
-        return new Result(List.of(sequential, paging, slow), partners.size(), partnerRequests, quarantinedPartners,
-                throttledPartners, requests);
+        return new Result(
+                List.of(sequential, paging, slow),
+                partners.size(),
+                partnerRequests,
+                quarantinedPartners,
+                throttledPartners,
+                requests);
     }
 
     private long at(int hour, int minute) {
@@ -195,7 +205,11 @@ public final class AnomalySimulation {
         TestResponse send(TestRequest request, int appStatus) {
             long now = clock.millis();
             if (token == null || now > tokenExpires - 60_000) {
-                token = issuer.token().clientId(id).scope(scope).lifetime(Duration.ofHours(1)).sign();
+                token = issuer.token()
+                        .clientId(id)
+                        .scope(scope)
+                        .lifetime(Duration.ofHours(1))
+                        .sign();
                 tokenExpires = now + Duration.ofHours(1).toMillis();
             }
             return tester.send(request.bearer(token), appStatus);
@@ -404,10 +418,13 @@ public final class AnomalySimulation {
 
     // ---------------------------------------------------------------- partners
 
-    private enum Kind { LOOKUP, PAGE, PAYMENT }
-
-    private record Planned(long at, Kind kind, String tag, int page) {
+    private enum Kind {
+        LOOKUP,
+        PAGE,
+        PAYMENT
     }
+
+    private record Planned(long at, Kind kind, String tag, int page) {}
 
     /**
      * A legitimate partner: a portfolio of its own customers (20 to 250, a few stale), looked up
@@ -431,7 +448,8 @@ public final class AnomalySimulation {
             List<String> portfolio = new ArrayList<>(size);
             Set<String> chosen = new HashSet<>();
             while (portfolio.size() < size) {
-                String tag = random.nextDouble() < 0.03 ? Directory.randomTag(random)
+                String tag = random.nextDouble() < 0.03
+                        ? Directory.randomTag(random)
                         : directory.sorted.get(random.nextInt(directory.sorted.size()));
                 if (chosen.add(tag)) {
                     portfolio.add(tag);
@@ -441,9 +459,12 @@ public final class AnomalySimulation {
             // working day: 08:00 to 20:00
             int lookups = 100 + random.nextInt(1500);
             for (int i = 0; i < lookups; i++) {
-                long t = day + Duration.ofHours(8).toMillis() + (long) (random.nextDouble() * Duration.ofHours(12).toMillis());
+                long t = day
+                        + Duration.ofHours(8).toMillis()
+                        + (long) (random.nextDouble() * Duration.ofHours(12).toMillis());
                 double typo = random.nextDouble();
-                String tag = typo < 0.01 ? Directory.randomTag(random)
+                String tag = typo < 0.01
+                        ? Directory.randomTag(random)
                         : portfolio.get((int) (Math.pow(random.nextDouble(), 2) * portfolio.size()));
                 plan.add(new Planned(t, Kind.LOOKUP, tag, 0));
                 if (random.nextDouble() < 0.02) {
@@ -457,16 +478,20 @@ public final class AnomalySimulation {
             if (random.nextDouble() < 0.2) {
                 int bursts = 1 + random.nextInt(3);
                 for (int b = 0; b < bursts; b++) {
-                    long t0 = day + Duration.ofHours(9).toMillis() + (long) (random.nextDouble() * Duration.ofHours(9).toMillis());
+                    long t0 = day
+                            + Duration.ofHours(9).toMillis()
+                            + (long) (random.nextDouble() * Duration.ofHours(9).toMillis());
                     int burst = 50 + random.nextInt(250);
                     for (int i = 0; i < burst; i++) {
-                        plan.add(new Planned(t0 + i * 250L, Kind.LOOKUP,
-                                portfolio.get(random.nextInt(portfolio.size())), 0));
+                        plan.add(new Planned(
+                                t0 + i * 250L, Kind.LOOKUP, portfolio.get(random.nextInt(portfolio.size())), 0));
                     }
                 }
             }
             if (random.nextDouble() < 0.6) {
-                long t0 = day + Duration.ofHours(2).toMillis() + (long) (random.nextDouble() * Duration.ofHours(2).toMillis());
+                long t0 = day
+                        + Duration.ofHours(2).toMillis()
+                        + (long) (random.nextDouble() * Duration.ofHours(2).toMillis());
                 List<String> batch = new ArrayList<>(portfolio);
                 if (random.nextBoolean()) {
                     batch.sort(null);
@@ -477,17 +502,23 @@ public final class AnomalySimulation {
                 }
             }
             if (random.nextDouble() < 0.1) {
-                long t0 = day + Duration.ofHours(8).toMillis() + (long) (random.nextDouble() * Duration.ofHours(5).toMillis());
+                long t0 = day
+                        + Duration.ofHours(8).toMillis()
+                        + (long) (random.nextDouble() * Duration.ofHours(5).toMillis());
                 for (int pg = 0; pg < 3; pg++) {
                     plan.add(new Planned(t0 + pg * 2000L, Kind.PAGE, null, pg));
                 }
             }
             if (random.nextDouble() < 0.3) {
                 // after the 14:00 deployment: a route the partner never used
-                long t0 = day + Duration.ofHours(14).toMillis() + (long) (random.nextDouble() * Duration.ofHours(4).toMillis());
+                long t0 = day
+                        + Duration.ofHours(14).toMillis()
+                        + (long) (random.nextDouble() * Duration.ofHours(4).toMillis());
                 for (int i = 0; i < 5; i++) {
-                    plan.add(pays ? new Planned(t0 + i * 60_000L, Kind.PAYMENT, null, 0)
-                            : new Planned(t0 + i * 60_000L, Kind.PAGE, null, 0));
+                    plan.add(
+                            pays
+                                    ? new Planned(t0 + i * 60_000L, Kind.PAYMENT, null, 0)
+                                    : new Planned(t0 + i * 60_000L, Kind.PAGE, null, 0));
                 }
             }
             if (random.nextDouble() < 0.01) {
@@ -609,8 +640,13 @@ public final class AnomalySimulation {
         final int throttledPartners;
         final long requests;
 
-        Result(List<Attacker> attackers, int partners, long partnerRequests, int quarantinedPartners,
-                int throttledPartners, long requests) {
+        Result(
+                List<Attacker> attackers,
+                int partners,
+                long partnerRequests,
+                int quarantinedPartners,
+                int throttledPartners,
+                long requests) {
             this.attackers = attackers;
             this.partners = partners;
             this.partnerRequests = partnerRequests;
@@ -635,21 +671,36 @@ public final class AnomalySimulation {
             out.println("anomaly simulation: seed " + SEED + ", one simulated day from " + START
                     + ", default AnomalyPolicy, " + requests + " requests through the guard");
             out.println();
-            out.println("| caller | behaviour | records before quarantine (target) | quarantined after | records in the day |");
+            out.println(
+                    "| caller | behaviour | records before quarantine (target) | quarantined after | records in the day |");
             out.println("|---|---|---|---|---|");
             for (int i = 0; i < attackers.size(); i++) {
                 Attacker a = attackers.get(i);
                 Instant q = firstQuarantine.get(a.name);
-                out.printf("| %s | %s | %s (<= %d) | %s | %d |%n", a.name, a.behaviour(),
-                        a.recordsBeforeQuarantine < 0 ? "never quarantined, " + a.records : Long.toString(a.recordsBeforeQuarantine),
-                        TARGETS[i], q == null ? "-" : Duration.between(Instant.ofEpochMilli(a.start), q).toSeconds() + " s",
+                out.printf(
+                        "| %s | %s | %s (<= %d) | %s | %d |%n",
+                        a.name,
+                        a.behaviour(),
+                        a.recordsBeforeQuarantine < 0
+                                ? "never quarantined, " + a.records
+                                : Long.toString(a.recordsBeforeQuarantine),
+                        TARGETS[i],
+                        q == null
+                                ? "-"
+                                : Duration.between(Instant.ofEpochMilli(a.start), q)
+                                                .toSeconds() + " s",
                         a.records);
             }
             out.println();
             out.println("| legitimate partners | requests | quarantined (target 0) | throttled (target <= 0.1 %) |");
             out.println("|---|---|---|---|");
-            out.printf("| %d | %d | %d | %d (%.1f %%) |%n", partners, partnerRequests, quarantinedPartners,
-                    throttledPartners, throttledPartners * 100.0 / partners);
+            out.printf(
+                    "| %d | %d | %d | %d (%.1f %%) |%n",
+                    partners,
+                    partnerRequests,
+                    quarantinedPartners,
+                    throttledPartners,
+                    throttledPartners * 100.0 / partners);
         }
     }
 }

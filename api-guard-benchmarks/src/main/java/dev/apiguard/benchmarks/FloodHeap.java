@@ -51,8 +51,7 @@ import java.util.Base64;
  */
 public final class FloodHeap {
 
-    private FloodHeap() {
-    }
+    private FloodHeap() {}
 
     /** The chain, with a handle on every bounded map. */
     private static final class Chain {
@@ -66,40 +65,62 @@ public final class FloodHeap {
             RateLimitPolicy limits = RateLimitPolicy.builder()
                     .plan(RateLimitPlan.simple("roomy", 1_000_000_000L, Duration.ofHours(1)))
                     .anonymousPlan(RateLimitPlan.simple("anonymous-roomy", 1_000_000_000L, Duration.ofHours(1)))
-                    .store(buckets).clock(clock).build();
-            anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE)
-                            .volume(10, Integer.MAX_VALUE).build())
-                    .quarantineStore(LocalQuarantineStore.create()).throttleControl(limits.adjustments())
-                    .clock(clock).build();
-            inventory = InventoryStep.of(InventoryPolicy.builder().sensitiveRoute("GET", FullChain.PATH)
-                    .clock(clock).build());
-            guard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+                    .store(buckets)
+                    .clock(clock)
+                    .build();
+            anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
+                            .mode(AnomalyMode.ENFORCE)
+                            .volume(10, Integer.MAX_VALUE)
+                            .build())
+                    .quarantineStore(LocalQuarantineStore.create())
+                    .throttleControl(limits.adjustments())
+                    .clock(clock)
+                    .build();
+            inventory = InventoryStep.of(InventoryPolicy.builder()
+                    .sensitiveRoute("GET", FullChain.PATH)
+                    .clock(clock)
+                    .build());
+            guard = ApiGuard.builder()
+                    .clock(clock)
+                    .listener(SecurityEventListener.NONE)
                     .step(AnonymousRateLimitStep.of(limits))
                     .step(authentication)
                     .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
                     .step(anomaly)
                     .step(RateLimitStep.of(limits))
-                    .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", FullChain.PATH)
-                            .requireScopes(FullChain.SCOPE).build()))
+                    .step(RouteAuthorizationStep.of(RouteRules.builder()
+                            .route("GET", FullChain.PATH)
+                            .requireScopes(FullChain.SCOPE)
+                            .build()))
                     .step(inventory)
                     .build();
         }
 
         String sizes() {
-            return String.format("buckets %,d/%,d, profiles %,d/%,d, ledger %,d/%,d", buckets.size(),
-                    LocalBucketStore.DEFAULT_MAXIMUM_SIZE, anomaly.trackedCallers(), AnomalyPolicy.DEFAULT_MAX_CALLERS,
-                    inventory.inventory().size(), LedgerStore.DEFAULT_MAX_CALLERS);
+            return String.format(
+                    "buckets %,d/%,d, profiles %,d/%,d, ledger %,d/%,d",
+                    buckets.size(),
+                    LocalBucketStore.DEFAULT_MAXIMUM_SIZE,
+                    anomaly.trackedCallers(),
+                    AnomalyPolicy.DEFAULT_MAX_CALLERS,
+                    inventory.inventory().size(),
+                    LedgerStore.DEFAULT_MAX_CALLERS);
         }
     }
 
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Clock clock = Clock.systemUTC();
-        System.out.printf("max heap %,d MiB; caps: token cache %,d, buckets (callers and peers) %,d, anomaly profiles %,d,"
-                + " ledger %,d, known credentials %,d, replay cache %,d%n%n",
-                Runtime.getRuntime().maxMemory() >> 20, TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE,
-                LocalBucketStore.DEFAULT_MAXIMUM_SIZE, AnomalyPolicy.DEFAULT_MAX_CALLERS, LedgerStore.DEFAULT_MAX_CALLERS,
-                AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE, LocalReplayCache.DEFAULT_MAX_ENTRIES);
+        System.out.printf(
+                "max heap %,d MiB; caps: token cache %,d, buckets (callers and peers) %,d, anomaly profiles %,d,"
+                        + " ledger %,d, known credentials %,d, replay cache %,d%n%n",
+                Runtime.getRuntime().maxMemory() >> 20,
+                TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE,
+                LocalBucketStore.DEFAULT_MAXIMUM_SIZE,
+                AnomalyPolicy.DEFAULT_MAX_CALLERS,
+                LedgerStore.DEFAULT_MAX_CALLERS,
+                AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE,
+                LocalReplayCache.DEFAULT_MAX_ENTRIES);
 
         // each flood in its own method, so that the guard of one is garbage before the next starts
         callers(n, clock);
@@ -115,13 +136,16 @@ public final class FloodHeap {
             Chain chain = new Chain(new MemoryFootprint.HeaderCaller(), clock);
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                expect(chain.guard, TestRequest.get(FullChain.PATH).header("X-Caller", "caller-" + i)
-                        .header("Authorization", "Bearer opaque-credential-of-caller-" + i), 200);
+                expect(
+                        chain.guard,
+                        TestRequest.get(FullChain.PATH)
+                                .header("X-Caller", "caller-" + i)
+                                .header("Authorization", "Bearer opaque-credential-of-caller-" + i),
+                        200);
             }
             report(String.format("%,d distinct callers", n), before, t0, chain.sizes());
             java.lang.ref.Reference.reachabilityFence(chain);
         }
-
     }
 
     private static void junkTokens(int n, LocalIssuer issuer, Clock clock) {
@@ -135,10 +159,13 @@ public final class FloodHeap {
             for (int i = 0; i < n; i++) {
                 String junk = switch (i % 3) {
                     case 0 -> "junk-" + i + "-" + Long.toHexString(i * 0x9E3779B97F4A7C15L);
-                    case 1 -> b64.encodeToString(("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"k" + i + "\"}")
-                            .getBytes(StandardCharsets.UTF_8)) + ".eyJzdWIiOiJ4In0." + zeros;
-                    default -> b64.encodeToString(("{\"alg\":\"none\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
-                            + ".e30.";
+                    case 1 ->
+                        b64.encodeToString(("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"k" + i + "\"}")
+                                        .getBytes(StandardCharsets.UTF_8))
+                                + ".eyJzdWIiOiJ4In0." + zeros;
+                    default ->
+                        b64.encodeToString(("{\"alg\":\"none\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
+                                + ".e30.";
                 };
                 String peer = (10 + (i >>> 24)) + "." + (i >>> 16 & 0xff) + "." + (i >>> 8 & 0xff) + "." + (i & 0xff);
                 expect(chain.guard, TestRequest.get(FullChain.PATH).bearer(junk).remoteAddress(peer), 401);
@@ -146,7 +173,6 @@ public final class FloodHeap {
             report(String.format("%,d junk tokens from %,d peers", n, n), before, t0, chain.sizes());
             java.lang.ref.Reference.reachabilityFence(chain);
         }
-
     }
 
     private static void validTokens(LocalIssuer issuer, Clock clock) {
@@ -154,8 +180,12 @@ public final class FloodHeap {
             int count = (int) TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE * 6 / 5;
             String[] minted = new String[count];
             for (int i = 0; i < count; i++) {
-                minted[i] = issuer.token().clientId("client-" + (i % 100)).subject("client-" + (i % 100))
-                        .scope(FullChain.SCOPE).lifetime(Duration.ofMinutes(50)).sign();
+                minted[i] = issuer.token()
+                        .clientId("client-" + (i % 100))
+                        .subject("client-" + (i % 100))
+                        .scope(FullChain.SCOPE)
+                        .lifetime(Duration.ofMinutes(50))
+                        .sign();
             }
             long before = MemoryFootprint.heapUsed();
             Chain chain = new Chain(tokenStep(issuer, clock), clock);
@@ -163,12 +193,14 @@ public final class FloodHeap {
             for (int i = 0; i < count; i++) {
                 expect(chain.guard, TestRequest.get(FullChain.PATH).bearer(minted[i]), 200);
             }
-            report(String.format("%,d distinct valid tokens", count), before, t0,
+            report(
+                    String.format("%,d distinct valid tokens", count),
+                    before,
+                    t0,
                     "token cache at most " + TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE + "; " + chain.sizes());
             java.lang.ref.Reference.reachabilityFence(chain);
             java.lang.ref.Reference.reachabilityFence(minted);
         }
-
     }
 
     private static void jtis(int n) {
@@ -185,8 +217,13 @@ public final class FloodHeap {
                     full++;
                 }
             }
-            report(String.format("%,d distinct jtis", n), before, t0,
-                    String.format("replay cache %,d/%,d, %,d answered FULL", cache.size(), LocalReplayCache.DEFAULT_MAX_ENTRIES, full));
+            report(
+                    String.format("%,d distinct jtis", n),
+                    before,
+                    t0,
+                    String.format(
+                            "replay cache %,d/%,d, %,d answered FULL",
+                            cache.size(), LocalReplayCache.DEFAULT_MAX_ENTRIES, full));
             java.lang.ref.Reference.reachabilityFence(cache);
         }
     }
@@ -202,7 +239,8 @@ public final class FloodHeap {
     private static void report(String what, long before, long t0, String sizes) {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long after = MemoryFootprint.heapUsed();
-        System.out.printf("%-40s retained %,7.1f MiB  (%,.1f s)  %s%n", what, (after - before) / 1048576.0, seconds, sizes);
+        System.out.printf(
+                "%-40s retained %,7.1f MiB  (%,.1f s)  %s%n", what, (after - before) / 1048576.0, seconds, sizes);
     }
 
     private static void expect(ApiGuard guard, TestRequest request, int status) {

@@ -37,21 +37,27 @@ final class FullChain {
 
     /** The route every benchmark request takes. */
     static final String PATH = "/customers";
+
     static final String SCOPE = "customers:read";
 
-    private FullChain() {
-    }
+    private FullChain() {}
 
     /** Caps on the per-caller state; each map is bounded by its cap. */
     record Caps(long tokens, long buckets, long profiles, int ledger) {
-        static final Caps DEFAULTS = new Caps(TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE,
-                LocalBucketStore.DEFAULT_MAXIMUM_SIZE, AnomalyPolicy.DEFAULT_MAX_CALLERS,
+        static final Caps DEFAULTS = new Caps(
+                TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE,
+                LocalBucketStore.DEFAULT_MAXIMUM_SIZE,
+                AnomalyPolicy.DEFAULT_MAX_CALLERS,
                 dev.apiguard.inventory.LedgerStore.DEFAULT_MAX_CALLERS);
     }
 
     static ApiGuard guard(LocalIssuer issuer, boolean cacheTokens) {
-        return guard(issuer, cacheTokens ? Caps.DEFAULTS : new Caps(0, Caps.DEFAULTS.buckets(),
-                Caps.DEFAULTS.profiles(), Caps.DEFAULTS.ledger()), Clock.systemUTC());
+        return guard(
+                issuer,
+                cacheTokens
+                        ? Caps.DEFAULTS
+                        : new Caps(0, Caps.DEFAULTS.buckets(), Caps.DEFAULTS.profiles(), Caps.DEFAULTS.ledger()),
+                Clock.systemUTC());
     }
 
     static ApiGuard guard(LocalIssuer issuer, Caps caps, Clock clock) {
@@ -97,7 +103,10 @@ final class FullChain {
                 .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
                 .step(anomaly)
                 .step(RateLimitStep.of(limits))
-                .step(RouteAuthorizationStep.of(RouteRules.builder().route("GET", PATH).requireScopes(SCOPE).build()))
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", PATH)
+                        .requireScopes(SCOPE)
+                        .build()))
                 .step(InventoryStep.of(inventory))
                 .build();
     }

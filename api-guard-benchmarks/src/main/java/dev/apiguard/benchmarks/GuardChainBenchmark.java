@@ -88,19 +88,29 @@ public class GuardChainBenchmark {
         rsa = LocalIssuer.rsa("https://issuer.example");
         ec = LocalIssuer.ec("https://issuer.example");
         // the whole run fits in the lifetime; the guard's default maximum lifetime is one hour
-        rsaToken = rsa.token().scope(FullChain.SCOPE).lifetime(Duration.ofMinutes(50))
-                .boundToCertificate(client.certificate()).sign();
-        ecToken = ec.token().scope(FullChain.SCOPE).lifetime(Duration.ofMinutes(50))
-                .boundToCertificate(client.certificate()).sign();
+        rsaToken = rsa.token()
+                .scope(FullChain.SCOPE)
+                .lifetime(Duration.ofMinutes(50))
+                .boundToCertificate(client.certificate())
+                .sign();
+        ecToken = ec.token()
+                .scope(FullChain.SCOPE)
+                .lifetime(Duration.ofMinutes(50))
+                .boundToCertificate(client.certificate())
+                .sign();
 
         cached = new ApiGuardFilter(FullChain.guard(rsa, true));
         uncachedRs256 = new ApiGuardFilter(FullChain.guard(rsa, false));
         uncachedEs256 = new ApiGuardFilter(FullChain.guard(ec, false));
         // configured as a Spring user checks an RFC 9068 token: Spring's at+jwt profile (typ, iss,
         // aud, client_id, times)
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey((RSAPublicKey) rsa.publicKey()).build();
-        decoder.setJwtValidator(JwtValidators.createAtJwtValidator().issuer(rsa.issuer())
-                .audience(rsa.defaultAudience()).clientId(TokenBuilder.DEFAULT_CLIENT_ID).build());
+        NimbusJwtDecoder decoder =
+                NimbusJwtDecoder.withPublicKey((RSAPublicKey) rsa.publicKey()).build();
+        decoder.setJwtValidator(JwtValidators.createAtJwtValidator()
+                .issuer(rsa.issuer())
+                .audience(rsa.defaultAudience())
+                .clientId(TokenBuilder.DEFAULT_CLIENT_ID)
+                .build());
         spring = new BearerTokenAuthenticationFilter(new ProviderManager(new JwtAuthenticationProvider(decoder)));
         nimbusRs256 = nimbus(rsa, JWSAlgorithm.RS256);
         nimbusEs256 = nimbus(ec, JWSAlgorithm.ES256);
@@ -114,13 +124,18 @@ public class GuardChainBenchmark {
         springExchange.request.header("Authorization", "Bearer " + rsaToken);
 
         // each path must reach the application before it is worth measuring
-        for (Runnable r : new Runnable[] {this::apiGuardCachedToken, this::apiGuardUncachedRs256,
-                this::apiGuardUncachedEs256, this::springSecurityBearerFilterRs256}) {
+        for (Runnable r : new Runnable[] {
+            this::apiGuardCachedToken,
+            this::apiGuardUncachedRs256,
+            this::apiGuardUncachedEs256,
+            this::springSecurityBearerFilterRs256
+        }) {
             r.run();
             if (notOk != 0) {
                 throw new IllegalStateException("a benchmark request was refused: "
                         + rsaExchange.response.getStatus() + " " + ecExchange.response.getStatus() + " "
-                        + springExchange.response.getStatus() + " " + springExchange.response.getHeader("WWW-Authenticate")
+                        + springExchange.response.getStatus() + " "
+                        + springExchange.response.getHeader("WWW-Authenticate")
                         + " " + rsaExchange.response.getHeader("WWW-Authenticate"));
             }
         }
@@ -132,8 +147,10 @@ public class GuardChainBenchmark {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));
         p.setJWSKeySelector(new JWSVerificationKeySelector<>(alg, new ImmutableJWKSet<>(issuer.publicJwks())));
-        p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(issuer.defaultAudience(),
-                new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(), Set.of("exp", "iat", "sub")));
+        p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                issuer.defaultAudience(),
+                new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
+                Set.of("exp", "iat", "sub")));
         return p;
     }
 

@@ -46,8 +46,7 @@ public final class HttpsThroughputBenchmark {
     static final int WARM_UP_SECONDS = 3;
     static final int MEASURE_SECONDS = 10;
 
-    private HttpsThroughputBenchmark() {
-    }
+    private HttpsThroughputBenchmark() {}
 
     /** The application: a short JSON answer. */
     static final class Hello extends HttpServlet {
@@ -63,8 +62,11 @@ public final class HttpsThroughputBenchmark {
         TestCertificates pki = TestCertificates.create();
         IssuedCertificate client = pki.client("partner-service");
         LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example");
-        String token = issuer.token().scope(FullChain.SCOPE).lifetime(Duration.ofMinutes(50))
-                .boundToCertificate(client.certificate()).sign();
+        String token = issuer.token()
+                .scope(FullChain.SCOPE)
+                .lifetime(Duration.ofMinutes(50))
+                .boundToCertificate(client.certificate())
+                .sign();
 
         Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -76,15 +78,17 @@ public final class HttpsThroughputBenchmark {
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
-                new HttpConnectionFactory(http));
+        ServerConnector connector =
+                new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
 
         ServletContextHandler plain = new ServletContextHandler("/plain");
         plain.addServlet(new ServletHolder(new Hello()), FullChain.PATH);
         ServletContextHandler guarded = new ServletContextHandler("/guarded");
-        guarded.addFilter(new FilterHolder(new ApiGuardFilter(FullChain.guard(issuer, true))), "/*",
+        guarded.addFilter(
+                new FilterHolder(new ApiGuardFilter(FullChain.guard(issuer, true))),
+                "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         guarded.addServlet(new ServletHolder(new Hello()), FullChain.PATH);
         server.setHandler(new org.eclipse.jetty.server.handler.ContextHandlerCollection(plain, guarded));
@@ -92,8 +96,10 @@ public final class HttpsThroughputBenchmark {
 
         // the server certificate names localhost; the benchmark connects to the loopback address
         System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-        HttpClient httpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .sslContext(pki.sslContext(client)).build();
+        HttpClient httpClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(pki.sslContext(client))
+                .build();
         String base = "https://127.0.0.1:" + connector.getLocalPort();
         try {
             double plainRate = 0;
@@ -114,7 +120,10 @@ public final class HttpsThroughputBenchmark {
 
     /** Requests per second answered 200 over the measured seconds, after the warm-up. */
     static double run(HttpClient client, URI uri, String token, int seconds) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + token)
+                .GET()
+                .build();
         Semaphore slots = new Semaphore(IN_FLIGHT);
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();

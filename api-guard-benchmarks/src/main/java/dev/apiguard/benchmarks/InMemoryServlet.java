@@ -51,10 +51,10 @@ final class InMemoryServlet {
     static final FilterChain OK = (req, res) -> ((HttpServletResponse) res).setStatus(200);
 
     private static <T> T unsupported(Class<T> type) {
-        return type.cast(Proxy.newProxyInstance(InMemoryServlet.class.getClassLoader(), new Class<?>[] {type},
-                (proxy, m, args) -> {
-                    throw new UnsupportedOperationException(type.getSimpleName() + "." + m.getName()
-                            + " is not part of the in-memory fake");
+        return type.cast(Proxy.newProxyInstance(
+                InMemoryServlet.class.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
+                    throw new UnsupportedOperationException(
+                            type.getSimpleName() + "." + m.getName() + " is not part of the in-memory fake");
                 }));
     }
 
@@ -270,7 +270,8 @@ final class InMemoryServlet {
 
         @Override
         public void addHeader(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>(1)).add(value);
+            headers.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>(1))
+                    .add(value);
         }
 
         @Override

@@ -31,8 +31,7 @@ import java.util.function.IntFunction;
  */
 public final class MemoryFootprint {
 
-    private MemoryFootprint() {
-    }
+    private MemoryFootprint() {}
 
     /** Authenticates the caller named in {@code X-Caller}, as a token step would. */
     static final class HeaderCaller implements GuardStep {
@@ -46,8 +45,18 @@ public final class MemoryFootprint {
         @Override
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
-            exchange.authenticate(new Caller(id, id, "https://issuer.example", CredentialKind.BEARER_JWT,
-                    Set.of(FullChain.SCOPE), expires.minus(Duration.ofMinutes(5)), expires, null, null, null, null));
+            exchange.authenticate(new Caller(
+                    id,
+                    id,
+                    "https://issuer.example",
+                    CredentialKind.BEARER_JWT,
+                    Set.of(FullChain.SCOPE),
+                    expires.minus(Duration.ofMinutes(5)),
+                    expires,
+                    null,
+                    null,
+                    null,
+                    null));
             return Decision.ALLOW;
         }
     }
@@ -58,7 +67,8 @@ public final class MemoryFootprint {
         Clock clock = Clock.systemUTC();
         FullChain.Caps roomy = new FullChain.Caps(n, n, n, n);
         IntFunction<TestRequest> caller = i -> TestRequest.get(FullChain.PATH)
-                .header("Authorization", "Bearer opaque-credential-of-caller-" + i).header("X-Caller", "caller-" + i);
+                .header("Authorization", "Bearer opaque-credential-of-caller-" + i)
+                .header("X-Caller", "caller-" + i);
 
         System.out.printf("%-46s %10s %14s%n", "state", "entries", "bytes/entry");
         // each stateful step alone behind the header authentication, caps at n
@@ -66,20 +76,25 @@ public final class MemoryFootprint {
         long sum = 0;
         long knownDigest = 0;
         for (GuardStep step : all) {
-            if (step.name().equals("header-caller") || step.name().equals("mtls-binding") || step.name().equals("scope")) {
+            if (step.name().equals("header-caller")
+                    || step.name().equals("mtls-binding")
+                    || step.name().equals("scope")) {
                 continue;
             }
-            List<GuardStep> chain = all.stream().filter(s -> s.name().equals("header-caller") || s.name().equals("scope")
-                    || s == step).toList();
+            List<GuardStep> chain = all.stream()
+                    .filter(s -> s.name().equals("header-caller") || s.name().equals("scope") || s == step)
+                    .toList();
             // each measurement builds fresh state: a new chain of the same configuration
             List<GuardStep> fresh = FullChain.guard(new HeaderCaller(), roomy, clock).steps().stream()
-                    .filter(s -> chain.stream().anyMatch(c -> c.name().equals(s.name()))).toList();
+                    .filter(s -> chain.stream().anyMatch(c -> c.name().equals(s.name())))
+                    .toList();
             ApiGuard.Builder b = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE);
             fresh.forEach(b::step);
             ApiGuard guard = b.build();
             // the anonymous step remembers at most its fixed cap of valid credentials
             int count = step.name().equals("anonymous-ratelimit")
-                    ? (int) Math.min(n, dev.apiguard.ratelimit.AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE) : n;
+                    ? (int) Math.min(n, dev.apiguard.ratelimit.AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE)
+                    : n;
             long perEntry = perEntry(guard, count, caller);
             sum += perEntry;
             if (step.name().equals("anonymous-ratelimit")) {
@@ -91,12 +106,20 @@ public final class MemoryFootprint {
         LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example");
         String[] minted = new String[tokens];
         for (int i = 0; i < tokens; i++) {
-            minted[i] = issuer.token().clientId("client-" + i).subject("client-" + i).scope(FullChain.SCOPE)
-                    .lifetime(Duration.ofMinutes(50)).sign();
+            minted[i] = issuer.token()
+                    .clientId("client-" + i)
+                    .subject("client-" + i)
+                    .scope(FullChain.SCOPE)
+                    .lifetime(Duration.ofMinutes(50))
+                    .sign();
         }
-        ApiGuard tokenGuard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
-                .step(FullChain.tokenStep(issuer, roomy, clock)).build();
-        long tokenEntry = perEntry(tokenGuard, tokens, i -> TestRequest.get(FullChain.PATH).bearer(minted[i]));
+        ApiGuard tokenGuard = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(FullChain.tokenStep(issuer, roomy, clock))
+                .build();
+        long tokenEntry = perEntry(
+                tokenGuard, tokens, i -> TestRequest.get(FullChain.PATH).bearer(minted[i]));
         sum += tokenEntry;
         System.out.printf("%-46s %,10d %,14d%n", "verified-token cache entry (RS256 token)", tokens, tokenEntry);
         System.out.printf("%-46s %10s %,14d%n", "sum of the parts", "", sum);
@@ -108,12 +131,14 @@ public final class MemoryFootprint {
         // the digest for every caller, as a caller that stays in that cache holds one
         long cap = dev.apiguard.ratelimit.AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE;
         long missingDigests = knownDigest * Math.max(0, n - cap) / n;
-        System.out.printf("%-46s %10s %,14d%n", "total per caller (whole chain + token cache + digest)", "",
-                chainEntry + tokenEntry + missingDigests);
+        System.out.printf(
+                "%-46s %10s %,14d%n",
+                "total per caller (whole chain + token cache + digest)", "", chainEntry + tokenEntry + missingDigests);
 
         // a million callers at the default caps: the heap levels off
         System.out.println();
-        System.out.printf("heap used after N distinct callers, whole chain, default caps %s:%n", FullChain.Caps.DEFAULTS);
+        System.out.printf(
+                "heap used after N distinct callers, whole chain, default caps %s:%n", FullChain.Caps.DEFAULTS);
         ApiGuard guard = FullChain.guard(new HeaderCaller(), FullChain.Caps.DEFAULTS, clock);
         long base = heapUsed();
         System.out.printf("  %,9d callers: %,7.1f MiB%n", 0, base / 1048576.0);
@@ -122,8 +147,9 @@ public final class MemoryFootprint {
             for (; done < mark; done++) {
                 send(guard, caller.apply(done));
             }
-            System.out.printf("  %,9d callers: %,7.1f MiB (+%,.1f MiB)%n", mark, heapUsed() / 1048576.0,
-                    (heapUsed() - base) / 1048576.0);
+            System.out.printf(
+                    "  %,9d callers: %,7.1f MiB (+%,.1f MiB)%n",
+                    mark, heapUsed() / 1048576.0, (heapUsed() - base) / 1048576.0);
         }
         java.lang.ref.Reference.reachabilityFence(guard);
     }
@@ -168,7 +194,9 @@ public final class MemoryFootprint {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }

@@ -74,17 +74,25 @@ public class RateLimitBenchmark {
                 throw new IllegalStateException("redis-server missing");
             }
             redis = RedisServer.start();
-            state = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
+            state = RedisGuardState.builder(redis.uri())
+                    .listener(SecurityEventListener.NONE)
+                    .build();
             buckets = state.bucketStore();
         } else {
             buckets = LocalBucketStore.create();
         }
         RateLimitPolicy policy = RateLimitPolicy.builder()
-                .plan(RateLimitPlan.of("roomy", RateLimitPlan.Limit.of("burst", 1_000_000, Duration.ofSeconds(1)),
+                .plan(RateLimitPlan.of(
+                        "roomy",
+                        RateLimitPlan.Limit.of("burst", 1_000_000, Duration.ofSeconds(1)),
                         RateLimitPlan.Limit.of("hourly", 1_000_000_000, Duration.ofHours(1))))
-                .store(buckets).build();
-        guard = ApiGuard.builder().listener(SecurityEventListener.NONE)
-                .step(new HeaderCaller()).step(RateLimitStep.of(policy)).build();
+                .store(buckets)
+                .build();
+        guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(new HeaderCaller())
+                .step(RateLimitStep.of(policy))
+                .build();
         requests = new TestRequest[CALLERS];
         for (int i = 0; i < CALLERS; i++) {
             requests[i] = TestRequest.get("/customers").header("X-Caller", "partner-" + i);
@@ -108,7 +116,11 @@ public class RateLimitBenchmark {
             commands().forEach((name, n) -> {
                 long delta = n - commandsBefore.getOrDefault(name, 0L);
                 if (delta > 0) {
-                    perRequest.append(' ').append(name).append('=').append(String.format("%.2f", (double) delta / calls.sum()));
+                    perRequest
+                            .append(' ')
+                            .append(name)
+                            .append('=')
+                            .append(String.format("%.2f", (double) delta / calls.sum()));
                 }
             });
             System.out.printf("%nredis commands per request (%d requests):%s%n", calls.sum(), perRequest);
@@ -117,8 +129,9 @@ public class RateLimitBenchmark {
                     rateLimitStep();
                 }
                 java.util.List<String> sent = monitor.clientCommands();
-                System.out.printf("round trips per request (MONITOR, %d requests): %.2f %s%n", CALLERS,
-                        (double) sent.size() / CALLERS, new java.util.TreeSet<>(sent));
+                System.out.printf(
+                        "round trips per request (MONITOR, %d requests): %.2f %s%n",
+                        CALLERS, (double) sent.size() / CALLERS, new java.util.TreeSet<>(sent));
             }
             state.close();
             redis.close();
@@ -131,10 +144,14 @@ public class RateLimitBenchmark {
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             java.util.Map<String, Long> total = new java.util.TreeMap<>();
             for (String line : c.sync().info("commandstats").split("\r?\n")) {
-                if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info") && !line.startsWith("cmdstat_hello")
+                if (line.startsWith("cmdstat_")
+                        && !line.startsWith("cmdstat_info")
+                        && !line.startsWith("cmdstat_hello")
                         && !line.startsWith("cmdstat_client")) {
                     int i = line.indexOf("calls=");
-                    total.put(line.substring(8, line.indexOf(':')), Long.parseLong(line.substring(i + 6, line.indexOf(',', i))));
+                    total.put(
+                            line.substring(8, line.indexOf(':')),
+                            Long.parseLong(line.substring(i + 6, line.indexOf(',', i))));
                 }
             }
             return total;
@@ -153,8 +170,8 @@ public class RateLimitBenchmark {
         @Override
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
-            exchange.authenticate(new Caller(id, id, null, CredentialKind.BEARER_JWT, Set.of(), null, null, null,
-                    null, null, null));
+            exchange.authenticate(
+                    new Caller(id, id, null, CredentialKind.BEARER_JWT, Set.of(), null, null, null, null, null, null));
             exchange.matchRoute("/customers", java.util.Map.of(), false);
             return Decision.ALLOW;
         }

@@ -477,8 +477,8 @@ public final class AnomalyPolicy {
         /** The volume bound {@code max(floor, multiplier × EWMA)} per minute. Default 10 and 120. */
         public Builder volume(double multiplier, int floorPerMinute) {
             if (!(multiplier >= 1) || floorPerMinute < 1) {
-                throw new IllegalArgumentException("volume multiplier must be >= 1 and floor >= 1: "
-                        + multiplier + ", " + floorPerMinute);
+                throw new IllegalArgumentException(
+                        "volume multiplier must be >= 1 and floor >= 1: " + multiplier + ", " + floorPerMinute);
             }
             this.volumeMultiplier = multiplier;
             this.volumeFloor = floorPerMinute;

@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * @param action what the scorer currently does about the caller
  * @param at the instant the score was computed for
  */
-public record AnomalyScore(CallerKey caller, double score, Map<Signal, Double> reasons, AnomalyAction action,
-        Instant at) {
+public record AnomalyScore(
+        CallerKey caller, double score, Map<Signal, Double> reasons, AnomalyAction action, Instant at) {
 
     public AnomalyScore {
         Objects.requireNonNull(caller, "caller cannot be null");

@@ -1,6 +1,5 @@
 package dev.apiguard.anomaly;
 
-import dev.apiguard.ThrottleControl;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.apiguard.Caller;
@@ -12,6 +11,7 @@ import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.QuarantineStore;
+import dev.apiguard.ThrottleControl;
 import dev.apiguard.anomaly.internal.BoundedQuarantineStore;
 import dev.apiguard.anomaly.internal.CallerProfile;
 import dev.apiguard.anomaly.internal.PageNumbers;
@@ -150,7 +150,8 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         }
         CallerKey key = caller.get().key();
         String route = exchange.routeTemplate();
-        if (policy.allowList().contains(key) || (route != null && policy.optOutRoutes().contains(route))
+        if (policy.allowList().contains(key)
+                || (route != null && policy.optOutRoutes().contains(route))
                 || exchange.isDeniedBy(this)) {
             // refused by the quarantine itself: a quarantined caller's retries are not new evidence
             return;
@@ -172,7 +173,8 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         String id = null;
         Map<String, String> variables = exchange.pathVariables();
         if (route != null && !variables.isEmpty()) {
-            id = variables.size() == 1 ? variables.values().iterator().next()
+            id = variables.size() == 1
+                    ? variables.values().iterator().next()
                     : String.join("/", new java.util.TreeMap<>(variables).values());
         }
         GuardRequest request = exchange.request();
@@ -193,9 +195,13 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     }
 
     /** A change of action decided under the profile's lock, carried out after it. */
-    private record Change(AnomalyAction previous, AnomalyAction next, AnomalyScore score, boolean renewThrottle,
-            Instant until, boolean probation) {
-    }
+    private record Change(
+            AnomalyAction previous,
+            AnomalyAction next,
+            AnomalyScore score,
+            boolean renewThrottle,
+            Instant until,
+            boolean probation) {}
 
     private Change transition(CallerProfile profile, long now, CallerKey key) {
         AnomalyAction current = profile.action();
@@ -213,7 +219,8 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         AnomalyAction next = current;
         AnomalyAction target = policy.actionFor(score.score());
         // on probation, the behaviour going on is enough: the throttle threshold, and a score that rose
-        boolean probation = target == AnomalyAction.THROTTLE && profile.probationUntil() > now
+        boolean probation = target == AnomalyAction.THROTTLE
+                && profile.probationUntil() > now
                 && score.score() > profile.releaseScore();
         if (probation) {
             target = AnomalyAction.QUARANTINE;
@@ -298,8 +305,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
                 total += p;
             }
         }
-        return new AnomalyScore(caller, total, reasons, profile.action(),
-                Instant.ofEpochMilli(now));
+        return new AnomalyScore(caller, total, reasons, profile.action(), Instant.ofEpochMilli(now));
     }
 
     @Override

@@ -37,8 +37,7 @@ public final class ApiKeyFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFile.class);
 
-    private ApiKeyFile() {
-    }
+    private ApiKeyFile() {}
 
     /** Reads the file (UTF-8) and registers every key in the store. Returns how many keys it read. */
     public static int load(Path file, ApiKeyStore store, Instant now) throws IOException {
@@ -86,8 +85,12 @@ public final class ApiKeyFile {
                 throw bad(number, e.getMessage());
             }
             if (record.isExpiredAt(now)) {
-                LOG.warn("API key file line {}: key {} of {} expired at {}; kept, and refused as expired",
-                        number, record.keyId(), record.clientId(), expiry);
+                LOG.warn(
+                        "API key file line {}: key {} of {} expired at {}; kept, and refused as expired",
+                        number,
+                        record.keyId(),
+                        record.clientId(),
+                        expiry);
             }
             records.add(record);
         }

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * @param issuedAt when the key was issued (or registered)
  * @param expiresAt when the key stops working; mandatory, after {@code issuedAt}
  */
-public record ApiKeyRecord(String keyId, String sha256Hex, String clientId, Set<String> scopes,
-        Instant issuedAt, Instant expiresAt) {
+public record ApiKeyRecord(
+        String keyId, String sha256Hex, String clientId, Set<String> scopes, Instant issuedAt, Instant expiresAt) {
 
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
@@ -41,11 +41,16 @@ public record ApiKeyRecord(String keyId, String sha256Hex, String clientId, Set<
     }
 
     /** A record whose key id is derived from the hash. */
-    public static ApiKeyRecord of(String sha256Hex, String clientId, Set<String> scopes,
-            Instant issuedAt, Instant expiresAt) {
+    public static ApiKeyRecord of(
+            String sha256Hex, String clientId, Set<String> scopes, Instant issuedAt, Instant expiresAt) {
         Objects.requireNonNull(sha256Hex, "sha256Hex cannot be null");
-        return new ApiKeyRecord(sha256Hex.length() >= ApiKeys.KEY_ID_LENGTH ? ApiKeys.keyId(sha256Hex) : sha256Hex,
-                sha256Hex, clientId, scopes, issuedAt, expiresAt);
+        return new ApiKeyRecord(
+                sha256Hex.length() >= ApiKeys.KEY_ID_LENGTH ? ApiKeys.keyId(sha256Hex) : sha256Hex,
+                sha256Hex,
+                clientId,
+                scopes,
+                issuedAt,
+                expiresAt);
     }
 
     /** Whether the key has expired at {@code now}. */
@@ -55,7 +60,7 @@ public record ApiKeyRecord(String keyId, String sha256Hex, String clientId, Set<
 
     @Override
     public String toString() {
-        return "ApiKeyRecord[keyId=" + keyId + ", clientId=" + clientId + ", scopes=" + scopes
-                + ", expiresAt=" + expiresAt + "]";
+        return "ApiKeyRecord[keyId=" + keyId + ", clientId=" + clientId + ", scopes=" + scopes + ", expiresAt="
+                + expiresAt + "]";
     }
 }

@@ -60,8 +60,9 @@ public final class ApiKeyStep implements GuardStep {
     /** The query parameters refused by default. */
     public static final List<String> DEFAULT_QUERY_PARAMETERS = List.of("api_key", "apikey", "key");
 
-    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
-            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+            .withZone(ZoneOffset.UTC);
     // a little over a key's length: anything longer is refused before hashing
     private static final int MAX_HEADER_LENGTH = 256;
 
@@ -78,7 +79,8 @@ public final class ApiKeyStep implements GuardStep {
         this.sunset = b.sunset;
         this.sunsetHeader = sunsetValue(b.sunset);
         // the ASCII form: a header carries visible ASCII only (non-ASCII characters percent-encoded)
-        this.linkHeader = b.migrationLink == null ? null
+        this.linkHeader = b.migrationLink == null
+                ? null
                 : "<" + b.migrationLink.toASCIIString() + ">; rel=\"deprecation\"; type=\"text/html\"";
         this.queryParameters = b.queryParameters;
     }
@@ -163,8 +165,18 @@ public final class ApiKeyStep implements GuardStep {
         if (!exchange.now().isBefore(sunset)) {
             return reject(exchange, "sunset", keyId);
         }
-        exchange.authenticate(new Caller(record.clientId(), null, null, CredentialKind.API_KEY,
-                record.scopes(), record.issuedAt(), record.expiresAt(), keyId, null, null, null));
+        exchange.authenticate(new Caller(
+                record.clientId(),
+                null,
+                null,
+                CredentialKind.API_KEY,
+                record.scopes(),
+                record.issuedAt(),
+                record.expiresAt(),
+                keyId,
+                null,
+                null,
+                null));
         exchange.addResponseHeader("Deprecation", deprecationHeader);
         exchange.addResponseHeader("Sunset", sunsetHeader);
         if (linkHeader != null) {
@@ -176,15 +188,17 @@ public final class ApiKeyStep implements GuardStep {
 
     private static void misplaced(GuardExchange exchange, String parameter) {
         if (exchange.eventsEnabled()) {
-            exchange.emit(SecurityEventType.CREDENTIAL_MISPLACED, Map.of("location", "query",
-                    "credential", "api_key", "parameter", parameter));
+            exchange.emit(
+                    SecurityEventType.CREDENTIAL_MISPLACED,
+                    Map.of("location", "query", "credential", "api_key", "parameter", parameter));
         }
     }
 
     private static Decision reject(GuardExchange exchange, String reason, String keyId) {
         if (exchange.eventsEnabled()) {
-            exchange.emit(SecurityEventType.API_KEY_REJECTED, keyId == null ? Map.of("reason", reason)
-                    : Map.of("reason", reason, "keyId", keyId));
+            exchange.emit(
+                    SecurityEventType.API_KEY_REJECTED,
+                    keyId == null ? Map.of("reason", reason) : Map.of("reason", reason, "keyId", keyId));
         }
         return Denials.invalidApiKey();
     }

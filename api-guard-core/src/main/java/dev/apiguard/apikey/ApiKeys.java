@@ -38,8 +38,7 @@ public final class ApiKeys {
     private static final int CHECKSUM_START = PREFIX.length() + BODY_LENGTH + 1;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** A new key from a shared {@link SecureRandom}. Show it to its owner once; store only its hash. */
     public static String generate() {
@@ -60,8 +59,7 @@ public final class ApiKeys {
      * without any lookup. Never throws; {@code null} is not well-formed.
      */
     public static boolean isWellFormed(String key) {
-        if (key == null || key.length() != LENGTH || !key.startsWith(PREFIX)
-                || key.charAt(CHECKSUM_START - 1) != '_') {
+        if (key == null || key.length() != LENGTH || !key.startsWith(PREFIX) || key.charAt(CHECKSUM_START - 1) != '_') {
             return false;
         }
         for (int i = PREFIX.length(); i < CHECKSUM_START - 1; i++) {

@@ -103,7 +103,8 @@ public final class CertificateBindingStep implements GuardStep {
         if (!(resolution instanceof Resolved resolved)) {
             return misused(exchange, "no_certificate");
         }
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+        if (!MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII),
                 resolved.thumbprint().getBytes(StandardCharsets.US_ASCII))) {
             return misused(exchange, "thumbprint_mismatch");
         }
@@ -125,10 +126,12 @@ public final class CertificateBindingStep implements GuardStep {
     static void warnIfExpiring(GuardExchange exchange, CertificateExpiryNotices expiry, Resolved resolved) {
         X509Certificate c = resolved.certificate();
         if (exchange.eventsEnabled() && expiry.shouldWarn(c, resolved.thumbprint(), exchange.now())) {
-            exchange.emit(SecurityEventType.CERTIFICATE_EXPIRING, Map.of(
-                    "notAfter", c.getNotAfter().toInstant().toString(),
-                    "thumbprint", resolved.thumbprint(),
-                    "source", resolved.source().name().toLowerCase(java.util.Locale.ROOT)));
+            exchange.emit(
+                    SecurityEventType.CERTIFICATE_EXPIRING,
+                    Map.of(
+                            "notAfter", c.getNotAfter().toInstant().toString(),
+                            "thumbprint", resolved.thumbprint(),
+                            "source", resolved.source().name().toLowerCase(java.util.Locale.ROOT)));
         }
     }
 

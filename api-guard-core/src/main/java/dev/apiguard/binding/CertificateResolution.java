@@ -14,8 +14,7 @@ public sealed interface CertificateResolution
     None NONE = new None();
 
     /** The request carries no usable client certificate. */
-    record None() implements CertificateResolution {
-    }
+    record None() implements CertificateResolution {}
 
     /**
      * The request's client certificate.

@@ -6,10 +6,10 @@ import dev.apiguard.TrustedProxies;
 import dev.apiguard.binding.CertificateResolution.Refused;
 import dev.apiguard.binding.CertificateResolution.Resolved;
 import dev.apiguard.binding.internal.CertificateThumbprints;
-import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.binding.internal.CertificateTrust;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.internal.CertificateDigests;
 import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -124,8 +124,10 @@ public final class ClientCertificates {
         if (!(forwarded instanceof Resolved f)) {
             return tls == null ? CertificateResolution.NONE : tls;
         }
-        if (tls != null && !MessageDigest.isEqual(tls.thumbprint().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                f.thumbprint().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+        if (tls != null
+                && !MessageDigest.isEqual(
+                        tls.thumbprint().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        f.thumbprint().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
             return refuse(exchange, "tls_and_forwarded_differ");
         }
         return tls != null ? tls : f;
@@ -155,8 +157,8 @@ public final class ClientCertificates {
         }
         X509Certificate certificate;
         try {
-            Certificate c = CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(der.bytes()));
+            Certificate c =
+                    CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der.bytes()));
             if (!(c instanceof X509Certificate x) || !MessageDigest.isEqual(x.getEncoded(), der.bytes())) {
                 return refuse(exchange, "forwarded_not_a_certificate");
             }
@@ -178,7 +180,8 @@ public final class ClientCertificates {
 
     @Override
     public String toString() {
-        return header == null ? "ClientCertificates[tls]"
+        return header == null
+                ? "ClientCertificates[tls]"
                 : "ClientCertificates[tls, " + header + " from " + trustedProxies + "]";
     }
 
@@ -193,8 +196,7 @@ public final class ClientCertificates {
         private final Set<X509Certificate> anchors = new HashSet<>();
         private int maxHeaderLength = DEFAULT_MAX_HEADER_LENGTH;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The peers whose forwarded header is believed. Default: {@link TrustedProxies#NONE}. */
         public Builder trustedProxies(TrustedProxies proxies) {
@@ -230,14 +232,16 @@ public final class ClientCertificates {
             Objects.requireNonNull(trustStore, "forwardedTrustAnchors cannot be null");
             try {
                 Set<X509Certificate> found = new HashSet<>();
-                for (Enumeration<String> aliases = trustStore.aliases(); aliases.hasMoreElements();) {
+                for (Enumeration<String> aliases = trustStore.aliases(); aliases.hasMoreElements(); ) {
                     String alias = aliases.nextElement();
-                    if (trustStore.isCertificateEntry(alias) && trustStore.getCertificate(alias) instanceof X509Certificate x) {
+                    if (trustStore.isCertificateEntry(alias)
+                            && trustStore.getCertificate(alias) instanceof X509Certificate x) {
                         found.add(x);
                     }
                 }
                 if (found.isEmpty()) {
-                    throw new IllegalArgumentException("forwardedTrustAnchors: the key store holds no trusted certificate");
+                    throw new IllegalArgumentException(
+                            "forwardedTrustAnchors: the key store holds no trusted certificate");
                 }
                 return forwardedTrustAnchors(found);
             } catch (java.security.KeyStoreException e) {
@@ -257,10 +261,12 @@ public final class ClientCertificates {
         /** Builds; fails naming the setting when a forwarded header lacks trusted proxies or trust anchors. */
         public ClientCertificates build() {
             if (header != null && trustedProxies.isEmpty()) {
-                throw new IllegalStateException("trustedProxies: a forwardedHeader is only believed from trusted proxies; configure at least one");
+                throw new IllegalStateException(
+                        "trustedProxies: a forwardedHeader is only believed from trusted proxies; configure at least one");
             }
             if (header != null && anchors.isEmpty()) {
-                throw new IllegalStateException("forwardedTrustAnchors: a forwarded certificate must chain to a CA; configure at least one");
+                throw new IllegalStateException(
+                        "forwardedTrustAnchors: a forwarded certificate must chain to a CA; configure at least one");
             }
             return new ClientCertificates(this);
         }

@@ -43,11 +43,19 @@ public final class DpopPolicy {
     public static final Set<JWSAlgorithm> DEFAULT_ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(
             List.of(JWSAlgorithm.ES256, JWSAlgorithm.PS256, JWSAlgorithm.RS256, JWSAlgorithm.EdDSA)));
     /** Every algorithm a proof may be configured to use: asymmetric ones only. */
-    public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(
-            List.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
-                    JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
-                    JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-                    JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519)));
+    public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS =
+            Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+                    JWSAlgorithm.ES256,
+                    JWSAlgorithm.ES384,
+                    JWSAlgorithm.ES512,
+                    JWSAlgorithm.PS256,
+                    JWSAlgorithm.PS384,
+                    JWSAlgorithm.PS512,
+                    JWSAlgorithm.RS256,
+                    JWSAlgorithm.RS384,
+                    JWSAlgorithm.RS512,
+                    JWSAlgorithm.EdDSA,
+                    JWSAlgorithm.Ed25519)));
     /** Default allowed distance of a proof's {@code iat} from now: 60 s either way. */
     public static final Duration DEFAULT_IAT_WINDOW = Duration.ofSeconds(60);
     /** Default largest proof, in characters: 8 KiB. */
@@ -180,8 +188,7 @@ public final class DpopPolicy {
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private List<String> origins = List.of();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The allowed proof algorithms, replacing the default {@code ES256 PS256 RS256 EdDSA}; some
@@ -217,7 +224,8 @@ public final class DpopPolicy {
          */
         public Builder replayQuotaPerCaller(int maxProofs) {
             if (maxProofs < 1 || maxProofs > 10_000_000) {
-                throw new IllegalArgumentException("replayQuotaPerCaller must be between 1 and 10,000,000: " + maxProofs);
+                throw new IllegalArgumentException(
+                        "replayQuotaPerCaller must be between 1 and 10,000,000: " + maxProofs);
             }
             this.replayQuotaPerCaller = maxProofs;
             return this;
@@ -261,7 +269,8 @@ public final class DpopPolicy {
         public Builder serverNonces(Duration validity) {
             Objects.requireNonNull(validity, "serverNonces validity cannot be null");
             if (validity.compareTo(Duration.ofSeconds(10)) < 0 || validity.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("serverNonces validity must be between 10 s and 1 hour: " + validity);
+                throw new IllegalArgumentException(
+                        "serverNonces validity must be between 10 s and 1 hour: " + validity);
             }
             this.nonceValidity = validity;
             return this;
@@ -304,9 +313,11 @@ public final class DpopPolicy {
             Objects.requireNonNull(origins, "origins cannot be null");
             List<String> canonical = new java.util.ArrayList<>(origins.length);
             for (String o : origins) {
-                String c = dev.apiguard.binding.internal.DpopHtu.origin(Objects.requireNonNull(o, "origin cannot be null"));
+                String c = dev.apiguard.binding.internal.DpopHtu.origin(
+                        Objects.requireNonNull(o, "origin cannot be null"));
                 if (c == null) {
-                    throw new IllegalArgumentException("origins: not an http(s) origin like https://api.example.com: " + o);
+                    throw new IllegalArgumentException(
+                            "origins: not an http(s) origin like https://api.example.com: " + o);
                 }
                 canonical.add(c);
             }

@@ -103,17 +103,23 @@ public final class DpopProofVerifier {
      * @param now the instant to check {@code iat} against, from the guard's clock
      * @return the proof key's thumbprint, or why the proof is refused; never null
      */
-    public DpopVerification verify(String proof, String method, String htu, String accessToken, String tokenJkt,
-            Instant now) {
+    public DpopVerification verify(
+            String proof, String method, String htu, String accessToken, String tokenJkt, Instant now) {
         Objects.requireNonNull(htu, "htu cannot be null");
         return verifyCanonical(proof, method, DpopHtu.normalize(htu), accessToken, tokenJkt, now);
     }
 
     /** As {@link #verify}, with {@code htu} already in canonical form (or null: nothing matches). */
-    DpopVerification verifyCanonical(String proof, String method, String canonicalHtu, String accessToken,
-            String tokenJkt, Instant now) {
-        return verifyCanonical(proof, method, canonicalHtu == null ? List.of() : List.of(canonicalHtu), accessToken,
-                tokenJkt, null, now);
+    DpopVerification verifyCanonical(
+            String proof, String method, String canonicalHtu, String accessToken, String tokenJkt, Instant now) {
+        return verifyCanonical(
+                proof,
+                method,
+                canonicalHtu == null ? List.of() : List.of(canonicalHtu),
+                accessToken,
+                tokenJkt,
+                null,
+                now);
     }
 
     /**
@@ -122,8 +128,14 @@ public final class DpopProofVerifier {
      * counts against that caller's {@linkplain DpopPolicy#replayQuotaPerCaller() quota} of the replay
      * cache.
      */
-    DpopVerification verifyCanonical(String proof, String method, List<String> canonicalHtus, String accessToken,
-            String tokenJkt, String owner, Instant now) {
+    DpopVerification verifyCanonical(
+            String proof,
+            String method,
+            List<String> canonicalHtus,
+            String accessToken,
+            String tokenJkt,
+            String owner,
+            Instant now) {
         Objects.requireNonNull(method, "method cannot be null");
         Objects.requireNonNull(now, "now cannot be null");
         try {
@@ -135,8 +147,14 @@ public final class DpopProofVerifier {
         }
     }
 
-    private DpopVerification check(String proof, String method, List<String> canonicalHtus, String accessToken,
-            String tokenJkt, String owner, Instant now) {
+    private DpopVerification check(
+            String proof,
+            String method,
+            List<String> canonicalHtus,
+            String accessToken,
+            String tokenJkt,
+            String owner,
+            Instant now) {
         if (proof == null || proof.isEmpty()) {
             return new Rejected(Rejected.MISSING);
         }
@@ -164,7 +182,9 @@ public final class DpopProofVerifier {
         if (!(rawHeader.get("alg") instanceof String algName)) {
             return new Rejected(Rejected.ALG_NOT_ALLOWED);
         }
-        JWSAlgorithm alg = policy.algorithms().stream().filter(a -> a.getName().equals(algName)).findFirst()
+        JWSAlgorithm alg = policy.algorithms().stream()
+                .filter(a -> a.getName().equals(algName))
+                .findFirst()
                 .orElse(null);
         if (alg == null) {
             return new Rejected(Rejected.ALG_NOT_ALLOWED);
@@ -212,9 +232,13 @@ public final class DpopProofVerifier {
         if (jti == null || htm == null || htu == null || iat == null || (accessToken != null && ath == null)) {
             return new Rejected(Rejected.MISSING_CLAIM);
         }
-        if (!(jti instanceof String jtiText) || jtiText.isEmpty() || jtiText.length() > MAX_JTI_LENGTH
-                || !(htm instanceof String htmText) || !(htu instanceof String htuText)
-                || !(iat instanceof Long iatSeconds) || (ath != null && !(ath instanceof String))) {
+        if (!(jti instanceof String jtiText)
+                || jtiText.isEmpty()
+                || jtiText.length() > MAX_JTI_LENGTH
+                || !(htm instanceof String htmText)
+                || !(htu instanceof String htuText)
+                || !(iat instanceof Long iatSeconds)
+                || (ath != null && !(ath instanceof String))) {
             return new Rejected(Rejected.BAD_CLAIM_TYPE);
         }
         if (!htmText.equals(method)) {
@@ -252,9 +276,14 @@ public final class DpopProofVerifier {
         // single use (step 12), last
         String key = "dpop:" + sha256(jkt + ":" + jtiText, StandardCharsets.UTF_8);
         Instant notAfter = Instant.ofEpochSecond(iatSeconds).plus(window);
-        ReplayCache.Outcome outcome = owner == null ? policy.replayCache().firstUse(key, notAfter, now)
-                : policy.replayCache().firstUse(key, new ReplayCache.Quota(owner, policy.replayQuotaPerCaller(),
-                        policy.proofLifetime()), notAfter, now);
+        ReplayCache.Outcome outcome = owner == null
+                ? policy.replayCache().firstUse(key, notAfter, now)
+                : policy.replayCache()
+                        .firstUse(
+                                key,
+                                new ReplayCache.Quota(owner, policy.replayQuotaPerCaller(), policy.proofLifetime()),
+                                notAfter,
+                                now);
         return switch (outcome) {
             case FIRST_USE -> new Verified(jkt);
             case REPLAYED -> new Rejected(Rejected.REPLAYED);
@@ -268,7 +297,9 @@ public final class DpopProofVerifier {
     private static boolean fits(JWK jwk, JWSAlgorithm alg) {
         if (jwk instanceof RSAKey rsa) {
             int bits = SignatureCheck.rsaBits(rsa);
-            return JWSAlgorithm.Family.RSA.contains(alg) && bits >= SignatureCheck.MIN_RSA_BITS && bits <= MAX_RSA_BITS
+            return JWSAlgorithm.Family.RSA.contains(alg)
+                    && bits >= SignatureCheck.MIN_RSA_BITS
+                    && bits <= MAX_RSA_BITS
                     && rsa.getPublicExponent().decodeToBigInteger().bitLength() <= 64;
         }
         if (jwk instanceof ECKey ec) {

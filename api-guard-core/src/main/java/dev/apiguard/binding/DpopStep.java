@@ -134,8 +134,8 @@ public final class DpopStep implements GuardStep {
         } else {
             htus = DpopHtu.expectedAt(origins, request);
         }
-        DpopVerification result = verifier.verifyCanonical(proofs.get(0), request.method(), htus, token, jkt,
-                caller.key().hashTag(), exchange.now());
+        DpopVerification result = verifier.verifyCanonical(
+                proofs.get(0), request.method(), htus, token, jkt, caller.key().hashTag(), exchange.now());
         if (result instanceof DpopVerification.Verified) {
             exchange.authenticate(caller.boundTo(CredentialKind.DPOP_BOUND_JWT, caller.certificateThumbprint()));
             exchange.emit(SecurityEventType.DPOP_PROOF_ACCEPTED);
@@ -151,8 +151,8 @@ public final class DpopStep implements GuardStep {
             if (exchange.eventsEnabled()) {
                 exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "dpop_proofs"));
             }
-            java.time.Duration wait = dev.apiguard.ReplayCache.Quota.untilNextSlot(verifier.policy().proofLifetime(),
-                    exchange.now());
+            java.time.Duration wait = dev.apiguard.ReplayCache.Quota.untilNextSlot(
+                    verifier.policy().proofLifetime(), exchange.now());
             return Denials.rateLimited((wait.toMillis() + 999) / 1000, Map.of());
         }
         return reject(exchange, ((Rejected) result).reason(), algs);
@@ -167,7 +167,8 @@ public final class DpopStep implements GuardStep {
     private static Decision reject(GuardExchange exchange, String reason, String algs) {
         Rejected rejected = new Rejected(reason);
         if (exchange.eventsEnabled()) {
-            exchange.emit(rejected.isReplay() ? SecurityEventType.DPOP_REPLAYED : SecurityEventType.DPOP_PROOF_REJECTED,
+            exchange.emit(
+                    rejected.isReplay() ? SecurityEventType.DPOP_REPLAYED : SecurityEventType.DPOP_PROOF_REJECTED,
                     Map.of("reason", reason));
         }
         if (rejected.isStoreFault()) {

@@ -92,7 +92,9 @@ public sealed interface DpopVerification
 
         /** Whether the refusal is about the {@code jti}'s single use (the replay cache). */
         public boolean isReplay() {
-            return reason.equals(REPLAYED) || reason.equals(REPLAY_CACHE_FULL) || reason.equals(REPLAY_CACHE_UNAVAILABLE);
+            return reason.equals(REPLAYED)
+                    || reason.equals(REPLAY_CACHE_FULL)
+                    || reason.equals(REPLAY_CACHE_UNAVAILABLE);
         }
     }
 

@@ -37,7 +37,8 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
     private final MtlsClientRegistry registry;
     private final CertificateExpiryNotices expiry;
 
-    private MtlsClientAuthenticationStep(ClientCertificates certificates, MtlsClientRegistry registry, Duration warning) {
+    private MtlsClientAuthenticationStep(
+            ClientCertificates certificates, MtlsClientRegistry registry, Duration warning) {
         this.certificates = certificates;
         this.registry = registry;
         this.expiry = new CertificateExpiryNotices(warning);
@@ -49,8 +50,8 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
     }
 
     /** A step warning {@code expiryWarning} before a certificate expires ({@link Duration#ZERO}: never). */
-    public static MtlsClientAuthenticationStep of(ClientCertificates certificates, MtlsClientRegistry registry,
-            Duration expiryWarning) {
+    public static MtlsClientAuthenticationStep of(
+            ClientCertificates certificates, MtlsClientRegistry registry, Duration expiryWarning) {
         Objects.requireNonNull(certificates, "certificates cannot be null");
         Objects.requireNonNull(registry, "registry cannot be null");
         Objects.requireNonNull(expiryWarning, "expiryWarning cannot be null");
@@ -79,15 +80,25 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
         if (!(certificates.resolve(exchange) instanceof Resolved resolved)) {
             return Decision.ALLOW;
         }
-        MtlsClientRegistry.Lookup lookup = registry.lookup(resolved.certificate(), resolved.thumbprint(), exchange.now());
+        MtlsClientRegistry.Lookup lookup =
+                registry.lookup(resolved.certificate(), resolved.thumbprint(), exchange.now());
         if (lookup.registration() == null) {
             exchange.emit(SecurityEventType.MTLS_CLIENT_UNMATCHED, "reason", lookup.reason());
             return Decision.ALLOW;
         }
         MtlsClientRegistry.Registration r = lookup.registration();
-        exchange.authenticate(new Caller(r.clientId(), null, null, CredentialKind.MTLS, r.scopes(), null,
-                resolved.certificate().getNotAfter().toInstant(), null, Caller.Confirmation.NONE,
-                resolved.thumbprint(), null));
+        exchange.authenticate(new Caller(
+                r.clientId(),
+                null,
+                null,
+                CredentialKind.MTLS,
+                r.scopes(),
+                null,
+                resolved.certificate().getNotAfter().toInstant(),
+                null,
+                Caller.Confirmation.NONE,
+                resolved.thumbprint(),
+                null));
         exchange.emit(SecurityEventType.MTLS_CLIENT_ACCEPTED, "method", r.method());
         CertificateBindingStep.warnIfExpiring(exchange, expiry, resolved);
         return Decision.ALLOW;

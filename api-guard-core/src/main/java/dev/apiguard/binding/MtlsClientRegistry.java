@@ -37,12 +37,10 @@ import javax.security.auth.x500.X500Principal;
 public final class MtlsClientRegistry {
 
     /** One registered client. */
-    record Registration(String clientId, String method, Set<String> scopes) {
-    }
+    record Registration(String clientId, String method, Set<String> scopes) {}
 
     /** The outcome of a lookup: a registration, or {@code null} and a reason code. */
-    record Lookup(Registration registration, String reason) {
-    }
+    record Lookup(Registration registration, String reason) {}
 
     private static final int SAN_EMAIL = 1;
     private static final int SAN_DNS = 2;
@@ -121,7 +119,9 @@ public final class MtlsClientRegistry {
 
     private static String email(String address) {
         int at = address.lastIndexOf('@');
-        return at < 0 ? address : address.substring(0, at) + address.substring(at).toLowerCase(Locale.ROOT);
+        return at < 0
+                ? address
+                : address.substring(0, at) + address.substring(at).toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -137,8 +137,7 @@ public final class MtlsClientRegistry {
         private final Set<String> clientIds = new HashSet<>();
         private final Set<X509Certificate> cas = new HashSet<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The CA certificates a {@code tls_client_auth} certificate must chain to (added to those given before). */
         public Builder caCertificates(Collection<X509Certificate> caCertificates) {
@@ -164,8 +163,11 @@ public final class MtlsClientRegistry {
 
         /** {@code tls_client_auth_san_dns}: a DNS subject alternative name, compared case-insensitively. */
         public Builder tlsClientAuthSanDns(String clientId, String dnsName, Collection<String> scopes) {
-            put(byDns, nonBlank(dnsName, "dnsName").toLowerCase(Locale.ROOT),
-                    registration(clientId, "tls_client_auth", scopes), "dnsName");
+            put(
+                    byDns,
+                    nonBlank(dnsName, "dnsName").toLowerCase(Locale.ROOT),
+                    registration(clientId, "tls_client_auth", scopes),
+                    "dnsName");
             return this;
         }
 
@@ -198,7 +200,8 @@ public final class MtlsClientRegistry {
         public MtlsClientRegistry build() {
             boolean tls = !bySubject.isEmpty() || !byDns.isEmpty() || !byUri.isEmpty() || !byEmail.isEmpty();
             if (tls && cas.isEmpty()) {
-                throw new IllegalStateException("caCertificates: tls_client_auth clients need the CA their certificates chain to");
+                throw new IllegalStateException(
+                        "caCertificates: tls_client_auth clients need the CA their certificates chain to");
             }
             return new MtlsClientRegistry(this);
         }

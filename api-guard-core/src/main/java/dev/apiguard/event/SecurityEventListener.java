@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 public interface SecurityEventListener {
 
     /** A listener that ignores every event. */
-    SecurityEventListener NONE = event -> { };
+    SecurityEventListener NONE = event -> {};
 
     /** Handles one event. */
     void onEvent(SecurityEvent event);
@@ -38,8 +38,11 @@ public interface SecurityEventListener {
                 try {
                     l.onEvent(event);
                 } catch (RuntimeException e) {
-                    log.warn("security event listener {} failed on {}", l.getClass().getName(),
-                            event.type().eventName(), e);
+                    log.warn(
+                            "security event listener {} failed on {}",
+                            l.getClass().getName(),
+                            event.type().eventName(),
+                            e);
                 }
             }
         };

@@ -48,6 +48,7 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
     private final Logger log;
     /** One bucket per {@link SecurityEventType#ordinal()}; null without a budget. */
     private final Bucket[] budgets;
+
     private final AtomicLongArray suppressed = new AtomicLongArray(TYPES);
 
     /** A listener logging to {@code dev.apiguard.event}, with the default budget. */
@@ -67,8 +68,10 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
             ClockTimeMeter time = new ClockTimeMeter(b.clock);
             this.budgets = new Bucket[TYPES];
             for (int i = 0; i < TYPES; i++) {
-                budgets[i] = Bucket.builder().withCustomTimePrecision(time)
-                        .addLimit(l -> l.capacity(b.lines).refillGreedy(b.lines, b.period)).build();
+                budgets[i] = Bucket.builder()
+                        .withCustomTimePrecision(time)
+                        .addLimit(l -> l.capacity(b.lines).refillGreedy(b.lines, b.period))
+                        .build();
             }
         }
     }
@@ -204,8 +207,7 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
         private Duration period = DEFAULT_PERIOD;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * At most {@code lines} INFO and WARN lines per event type per {@code period}, refilled

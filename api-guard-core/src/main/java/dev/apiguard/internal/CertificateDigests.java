@@ -35,11 +35,9 @@ public final class CertificateDigests {
     // a fresh digest, never updated: cloned for each use (MessageDigest itself is not thread-safe)
     private static final MessageDigest SHA256 = newSha256();
 
-    private record Digest(byte[] sha256, String x5tS256) {
-    }
+    private record Digest(byte[] sha256, String x5tS256) {}
 
-    private CertificateDigests() {
-    }
+    private CertificateDigests() {}
 
     /** RFC 8705 §3.1 {@code x5t#S256}: unpadded base64url of the SHA-256 of the DER. */
     public static String x5tS256(X509Certificate certificate) throws CertificateEncodingException {

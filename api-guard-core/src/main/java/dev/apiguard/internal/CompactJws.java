@@ -18,15 +18,17 @@ import java.util.Base64;
  * @param headerJson the decoded header
  * @param payloadJson the decoded payload
  */
-public record CompactJws(String headerB64, String payloadB64, String signatureB64,
-        String headerJson, String payloadJson) {
+public record CompactJws(
+        String headerB64, String payloadB64, String signatureB64, String headerJson, String payloadJson) {
 
     /** Why a token did not split. */
-    public enum Fault { MALFORMED, JWE }
+    public enum Fault {
+        MALFORMED,
+        JWE
+    }
 
     /** The result of {@link #split}: a JWS or a fault. */
-    public record Split(CompactJws jws, Fault fault) {
-    }
+    public record Split(CompactJws jws, Fault fault) {}
 
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -94,10 +96,12 @@ public record CompactJws(String headerB64, String payloadB64, String signatureB6
 
     private static String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

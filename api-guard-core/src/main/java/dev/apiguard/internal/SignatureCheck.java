@@ -28,8 +28,12 @@ import java.security.spec.X509EncodedKeySpec;
  */
 public final class SignatureCheck {
 
-    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-    private static final byte[] ED448_SPKI_PREFIX = {0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00};
+    private static final byte[] ED25519_SPKI_PREFIX = {
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+    };
+    private static final byte[] ED448_SPKI_PREFIX = {
+        0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00
+    };
 
     /** The shortest RSA modulus any signature is verified with. */
     public static final int MIN_RSA_BITS = 2048;
@@ -41,11 +45,13 @@ public final class SignatureCheck {
      * is collected; at most 1,024. Nimbus' verifiers are thread-safe (one {@code Signature} per
      * call).
      */
-    private static final Cache<JWK, JWSVerifier> KEY_SET_VERIFIERS =
-            Caffeine.newBuilder().weakKeys().maximumSize(1_024).executor(Runnable::run).build();
+    private static final Cache<JWK, JWSVerifier> KEY_SET_VERIFIERS = Caffeine.newBuilder()
+            .weakKeys()
+            .maximumSize(1_024)
+            .executor(Runnable::run)
+            .build();
 
-    private SignatureCheck() {
-    }
+    private SignatureCheck() {}
 
     /**
      * As {@link #verify}, for a key of a key set that verifies many tokens (an issuer's, a

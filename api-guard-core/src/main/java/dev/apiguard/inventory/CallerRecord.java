@@ -24,9 +24,15 @@ import java.util.Set;
  *     its credential granted), with the latest time it did
  * @param credentials its credentials, by {@link CredentialRecord#key()}, least recently seen first
  */
-public record CallerRecord(CallerKey key, Instant firstSeen, Instant lastSeen, long requestCount,
-        Set<CredentialKind> credentialKinds, Map<String, Instant> scopesGranted,
-        Map<String, Instant> scopesUsed, Map<String, CredentialRecord> credentials) {
+public record CallerRecord(
+        CallerKey key,
+        Instant firstSeen,
+        Instant lastSeen,
+        long requestCount,
+        Set<CredentialKind> credentialKinds,
+        Map<String, Instant> scopesGranted,
+        Map<String, Instant> scopesUsed,
+        Map<String, CredentialRecord> credentials) {
 
     public CallerRecord {
         Objects.requireNonNull(key, "key cannot be null");

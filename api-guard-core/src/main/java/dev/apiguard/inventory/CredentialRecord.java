@@ -26,9 +26,19 @@ import java.util.Set;
  *     {@code Bearer}): evidence that it leaked
  * @param lastMisused the latest such request, or {@code null}
  */
-public record CredentialRecord(Type type, String issuer, String id, Set<CredentialKind> kinds,
-        Instant firstSeen, Instant lastSeen, long requestCount, Instant expiresAt,
-        Duration longestTokenLifetime, long unboundSensitiveUses, long misuses, Instant lastMisused) {
+public record CredentialRecord(
+        Type type,
+        String issuer,
+        String id,
+        Set<CredentialKind> kinds,
+        Instant firstSeen,
+        Instant lastSeen,
+        long requestCount,
+        Instant expiresAt,
+        Duration longestTokenLifetime,
+        long unboundSensitiveUses,
+        long misuses,
+        Instant lastMisused) {
 
     /** The kinds of credentials the ledger tells apart. */
     public enum Type {

@@ -3,7 +3,6 @@ package dev.apiguard.inventory;
 import dev.apiguard.CallerKey;
 import dev.apiguard.inventory.internal.Reports;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -127,8 +127,7 @@ public final class InventoryPolicy {
         private RiskView riskView = RiskView.NONE;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The most callers the in-memory store keeps (1 to 10,000,000). Default: {@value LedgerStore#DEFAULT_MAX_CALLERS}. Not with {@link #store}. */
         public Builder maxCallers(int max) {
@@ -147,7 +146,8 @@ public final class InventoryPolicy {
 
         /** Window of the least-privilege diff (1 day to 400 days). Default: 30 days. */
         public Builder leastPrivilegeWindow(Duration window) {
-            this.leastPrivilegeWindow = between("leastPrivilegeWindow", window, Duration.ofDays(1), Duration.ofDays(400));
+            this.leastPrivilegeWindow =
+                    between("leastPrivilegeWindow", window, Duration.ofDays(1), Duration.ofDays(400));
             return this;
         }
 
@@ -165,7 +165,8 @@ public final class InventoryPolicy {
 
         /** Warning period before a certificate expires (0 to 400 days). Default: 30 days. */
         public Builder certificateExpiryWarning(Duration warning) {
-            this.certificateExpiryWarning = between("certificateExpiryWarning", warning, Duration.ZERO, Duration.ofDays(400));
+            this.certificateExpiryWarning =
+                    between("certificateExpiryWarning", warning, Duration.ZERO, Duration.ofDays(400));
             return this;
         }
 
@@ -174,7 +175,8 @@ public final class InventoryPolicy {
             Objects.requireNonNull(method, "method cannot be null");
             Objects.requireNonNull(template, "template cannot be null");
             if (!method.equals(method.toUpperCase(Locale.ROOT)) || method.isBlank() || !template.startsWith("/")) {
-                throw new IllegalArgumentException("sensitiveRoute needs an upper-case method and a template starting with /");
+                throw new IllegalArgumentException(
+                        "sensitiveRoute needs an upper-case method and a template starting with /");
             }
             sensitiveRoutes.add(method + " " + template);
             return this;
@@ -206,7 +208,8 @@ public final class InventoryPolicy {
         /** Builds the policy; fails when both {@code maxCallers} and {@code store} are given. */
         public InventoryPolicy build() {
             if (maxCallers != null && store != null) {
-                throw new IllegalStateException("maxCallers applies to the in-memory store only; size the given store itself");
+                throw new IllegalStateException(
+                        "maxCallers applies to the in-memory store only; size the given store itself");
             }
             if (maxCallers == null) {
                 maxCallers = LedgerStore.DEFAULT_MAX_CALLERS;

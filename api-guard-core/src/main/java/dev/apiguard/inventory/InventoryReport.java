@@ -61,8 +61,12 @@ import java.util.Optional;
  * @param staleAfter the age without use that makes a credential stale
  * @param callers every caller, ordered by id, then issuer
  */
-public record InventoryReport(int schemaVersion, Instant generatedAt, Duration leastPrivilegeWindow,
-        Duration staleAfter, List<CallerReport> callers) {
+public record InventoryReport(
+        int schemaVersion,
+        Instant generatedAt,
+        Duration leastPrivilegeWindow,
+        Duration staleAfter,
+        List<CallerReport> callers) {
 
     /** The version of the JSON schema this build writes. */
     public static final int SCHEMA_VERSION = 1;
@@ -99,7 +103,9 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
 
     /** Every credential flagged {@value #MISUSED}. */
     public List<CredentialReport> misusedCredentials() {
-        return callers.stream().flatMap(c -> c.credentials().stream()).filter(c -> c.flags().contains(MISUSED))
+        return callers.stream()
+                .flatMap(c -> c.credentials().stream())
+                .filter(c -> c.flags().contains(MISUSED))
                 .toList();
     }
 
@@ -110,13 +116,18 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
 
     /** Every credential flagged weak ({@value #API_KEY}, {@value #UNBOUND_ON_SENSITIVE_ROUTE}, {@value #TOKEN_LIFETIME_OVER_POLICY}, {@value #CERTIFICATE_EXPIRING}). */
     public List<CredentialReport> weakCredentials() {
-        return callers.stream().flatMap(c -> c.credentials().stream()).filter(CredentialReport::isWeak).toList();
+        return callers.stream()
+                .flatMap(c -> c.credentials().stream())
+                .filter(CredentialReport::isWeak)
+                .toList();
     }
 
     /** Every credential flagged {@value #STALE}. */
     public List<CredentialReport> staleCredentials() {
-        return callers.stream().flatMap(c -> c.credentials().stream())
-                .filter(c -> c.flags().contains(STALE)).toList();
+        return callers.stream()
+                .flatMap(c -> c.credentials().stream())
+                .filter(c -> c.flags().contains(STALE))
+                .toList();
     }
 
     /** The report in the JSON schema above (compact, UTF-8 safe, no HTML-significant characters). */
@@ -139,9 +150,18 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
      * @param flags its flags, sorted
      * @param credentials its credentials, by type, issuer and id
      */
-    public record CallerReport(CallerKey key, List<CredentialKind> credentialKinds, List<String> scopesGranted,
-            List<String> scopesUsed, List<String> scopesUnused, Instant firstSeen, Instant lastSeen,
-            long requestCount, RiskView.Risk risk, List<String> flags, List<CredentialReport> credentials) {
+    public record CallerReport(
+            CallerKey key,
+            List<CredentialKind> credentialKinds,
+            List<String> scopesGranted,
+            List<String> scopesUsed,
+            List<String> scopesUnused,
+            Instant firstSeen,
+            Instant lastSeen,
+            long requestCount,
+            RiskView.Risk risk,
+            List<String> flags,
+            List<CredentialReport> credentials) {
         public CallerReport {
             credentialKinds = List.copyOf(credentialKinds);
             scopesGranted = List.copyOf(scopesGranted);
@@ -176,8 +196,10 @@ public record InventoryReport(int schemaVersion, Instant generatedAt, Duration l
 
         /** Whether any flag marks it weak. */
         public boolean isWeak() {
-            return flags.contains(API_KEY) || flags.contains(UNBOUND_ON_SENSITIVE_ROUTE)
-                    || flags.contains(TOKEN_LIFETIME_OVER_POLICY) || flags.contains(CERTIFICATE_EXPIRING);
+            return flags.contains(API_KEY)
+                    || flags.contains(UNBOUND_ON_SENSITIVE_ROUTE)
+                    || flags.contains(TOKEN_LIFETIME_OVER_POLICY)
+                    || flags.contains(CERTIFICATE_EXPIRING);
         }
     }
 }

@@ -108,15 +108,25 @@ public final class InventoryStep implements GuardStep {
         boolean unboundSensitive = !kind.isSenderConstrained() && isSensitive(exchange);
         boolean token = isToken(kind);
         Duration lifetime = token && caller.issuedAt() != null && caller.expiresAt() != null
-                ? Duration.between(caller.issuedAt(), caller.expiresAt()) : null;
+                ? Duration.between(caller.issuedAt(), caller.expiresAt())
+                : null;
         boolean apiKey = kind == CredentialKind.API_KEY && caller.tokenId() != null;
         String thumbprint = caller.certificateThumbprint();
-        Observation o = new Observation(now, kind, caller.scopes(), exercised,
-                token ? caller.issuer() : null, token ? caller.id() : null,
-                token ? caller.expiresAt() : null, lifetime,
-                apiKey ? caller.tokenId() : null, apiKey ? caller.expiresAt() : null,
-                thumbprint, thumbprint == null ? null : certificateExpiry(exchange, thumbprint),
-                unboundSensitive, false);
+        Observation o = new Observation(
+                now,
+                kind,
+                caller.scopes(),
+                exercised,
+                token ? caller.issuer() : null,
+                token ? caller.id() : null,
+                token ? caller.expiresAt() : null,
+                lifetime,
+                apiKey ? caller.tokenId() : null,
+                apiKey ? caller.expiresAt() : null,
+                thumbprint,
+                thumbprint == null ? null : certificateExpiry(exchange, thumbprint),
+                unboundSensitive,
+                false);
         record(caller, o);
     }
 
@@ -131,9 +141,23 @@ public final class InventoryStep implements GuardStep {
         if (!token && !apiKey) {
             return;
         }
-        record(owner, new Observation(exchange.now(), owner.kind(), Set.of(), Set.of(),
-                token ? owner.issuer() : null, token ? owner.id() : null, token ? owner.expiresAt() : null, null,
-                apiKey ? owner.tokenId() : null, apiKey ? owner.expiresAt() : null, null, null, false, true));
+        record(
+                owner,
+                new Observation(
+                        exchange.now(),
+                        owner.kind(),
+                        Set.of(),
+                        Set.of(),
+                        token ? owner.issuer() : null,
+                        token ? owner.id() : null,
+                        token ? owner.expiresAt() : null,
+                        null,
+                        apiKey ? owner.tokenId() : null,
+                        apiKey ? owner.expiresAt() : null,
+                        null,
+                        null,
+                        false,
+                        true));
     }
 
     private void record(Caller caller, Observation o) {
@@ -145,7 +169,8 @@ public final class InventoryStep implements GuardStep {
     }
 
     private static boolean isToken(CredentialKind kind) {
-        return kind == CredentialKind.BEARER_JWT || kind == CredentialKind.MTLS_BOUND_JWT
+        return kind == CredentialKind.BEARER_JWT
+                || kind == CredentialKind.MTLS_BOUND_JWT
                 || kind == CredentialKind.DPOP_BOUND_JWT;
     }
 
@@ -174,7 +199,9 @@ public final class InventoryStep implements GuardStep {
         X509Certificate leaf = chain.get(0);
         try {
             // memoized per certificate object, shared with the binding step: not re-hashed per request
-            return CertificateDigests.x5tS256(leaf).equals(thumbprint) ? leaf.getNotAfter().toInstant() : null;
+            return CertificateDigests.x5tS256(leaf).equals(thumbprint)
+                    ? leaf.getNotAfter().toInstant()
+                    : null;
         } catch (CertificateEncodingException e) {
             return null;
         }

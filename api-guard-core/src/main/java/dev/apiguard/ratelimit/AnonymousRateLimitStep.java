@@ -86,8 +86,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
      * What {@link #evaluate} found, for {@link #completed}: the credential's digest, whether it was
      * known, and the bucket key of the client address ({@code null} when known: not looked at).
      */
-    private record Seen(CredentialFingerprint fingerprint, boolean known, String key) {
-    }
+    private record Seen(CredentialFingerprint fingerprint, boolean known, String key) {}
 
     @Override
     public String name() {
@@ -119,7 +118,8 @@ public final class AnonymousRateLimitStep implements GuardStep {
                 if (exchange.eventsEnabled()) {
                     exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "peer", "plan", plan.name()));
                 }
-                return Denials.rateLimited(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()),
+                return Denials.rateLimited(
+                        RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()),
                         RateLimitStep.fields(plan, 1.0, outcome));
             }
             case UNAVAILABLE -> {
@@ -158,12 +158,14 @@ public final class AnonymousRateLimitStep implements GuardStep {
 
     /** An exempt path, and a public route: no credential is read there, so nothing needs a budget. */
     private boolean exempt(GuardExchange exchange) {
-        return exchange.isPublicRoute() && policy.anonymousExemptPaths().contains(exchange.request().path());
+        return exchange.isPublicRoute()
+                && policy.anonymousExemptPaths().contains(exchange.request().path());
     }
 
     private String key(GuardExchange exchange) {
-        return "peer:" + ClientAddress.bucket(ClientAddress.of(exchange.request(), policy.trustedProxies()),
-                policy.anonymousIpv6Prefix());
+        return "peer:"
+                + ClientAddress.bucket(
+                        ClientAddress.of(exchange.request(), policy.trustedProxies()), policy.anonymousIpv6Prefix());
     }
 
     @Override

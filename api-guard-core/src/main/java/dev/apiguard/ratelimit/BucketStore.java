@@ -54,15 +54,20 @@ public interface BucketStore {
 
         /** The outcome of a Bucket4j try-consume. */
         public static Outcome of(io.github.bucket4j.ConsumptionProbe probe) {
-            return new Outcome(probe.isConsumed() ? Status.CONSUMED : Status.REJECTED,
-                    probe.getRemainingTokens(), probe.isConsumed() ? 0 : probe.getNanosToWaitForRefill(),
+            return new Outcome(
+                    probe.isConsumed() ? Status.CONSUMED : Status.REJECTED,
+                    probe.getRemainingTokens(),
+                    probe.isConsumed() ? 0 : probe.getNanosToWaitForRefill(),
                     probe.getNanosToWaitForReset());
         }
 
         /** The outcome of a Bucket4j estimate. */
         public static Outcome of(io.github.bucket4j.EstimationProbe probe) {
-            return new Outcome(probe.canBeConsumed() ? Status.CONSUMED : Status.REJECTED,
-                    probe.getRemainingTokens(), probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill(), 0);
+            return new Outcome(
+                    probe.canBeConsumed() ? Status.CONSUMED : Status.REJECTED,
+                    probe.getRemainingTokens(),
+                    probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill(),
+                    0);
         }
 
         /** An outcome of a store that failed closed, suggesting a retry after the given delay. */

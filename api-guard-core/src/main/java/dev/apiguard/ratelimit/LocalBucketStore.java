@@ -34,8 +34,7 @@ public final class LocalBucketStore implements BucketStore {
     /** The default maximum number of buckets held. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
 
-    private record Entry(Bucket bucket, BucketConfiguration configuration, long refillNanos) {
-    }
+    private record Entry(Bucket bucket, BucketConfiguration configuration, long refillNanos) {}
 
     private final TimeMeter time;
     private final Cache<String, Entry> buckets;

@@ -27,8 +27,7 @@ public final class RateLimitAdjustments implements ThrottleControl {
     /** How long an adjustment lasts unless told otherwise. */
     public static final Duration DEFAULT_DURATION = Duration.ofMinutes(15);
 
-    private record Adjustment(double factor, long nanos) {
-    }
+    private record Adjustment(double factor, long nanos) {}
 
     private final Cache<CallerKey, Adjustment> factors;
     private final Clock clock;

@@ -45,10 +45,12 @@ public final class RateLimitPlan {
                 throw new IllegalArgumentException("limit name must match " + NAME + ": " + name);
             }
             if (quota < 1 || quota > MAX_QUOTA) {
-                throw new IllegalArgumentException("limit " + name + ": quota must be from 1 to " + MAX_QUOTA + ": " + quota);
+                throw new IllegalArgumentException(
+                        "limit " + name + ": quota must be from 1 to " + MAX_QUOTA + ": " + quota);
             }
             if (window.isNegative() || window.getSeconds() < 1 || window.getNano() != 0) {
-                throw new IllegalArgumentException("limit " + name + ": window must be whole seconds, at least 1s: " + window);
+                throw new IllegalArgumentException(
+                        "limit " + name + ": window must be whole seconds, at least 1s: " + window);
             }
         }
 
@@ -72,7 +74,11 @@ public final class RateLimitPlan {
         Duration longest = Duration.ZERO;
         for (Limit l : limits) {
             long tokens = l.quota() * TOKENS_PER_UNIT;
-            config.addLimit(Bandwidth.builder().capacity(tokens).refillGreedy(tokens, l.window()).id(l.name()).build());
+            config.addLimit(Bandwidth.builder()
+                    .capacity(tokens)
+                    .refillGreedy(tokens, l.window())
+                    .id(l.name())
+                    .build());
             smallest = Math.min(smallest, tokens);
             longest = longest.compareTo(l.window()) < 0 ? l.window() : longest;
         }
@@ -146,7 +152,13 @@ public final class RateLimitPlan {
     public String toString() {
         StringBuilder sb = new StringBuilder("RateLimitPlan[").append(name);
         for (Limit l : limits) {
-            sb.append(", ").append(l.name()).append('=').append(l.quota()).append('/').append(l.window().getSeconds()).append('s');
+            sb.append(", ")
+                    .append(l.name())
+                    .append('=')
+                    .append(l.quota())
+                    .append('/')
+                    .append(l.window().getSeconds())
+                    .append('s');
         }
         return sb.append(']').toString();
     }

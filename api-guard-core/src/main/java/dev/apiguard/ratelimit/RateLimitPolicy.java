@@ -35,7 +35,8 @@ public final class RateLimitPolicy {
     /** The plan callers get when nothing else is configured: 50 requests per second. */
     public static final RateLimitPlan DEFAULT_PLAN = RateLimitPlan.simple("default", 50, Duration.ofSeconds(1));
     /** The per-peer plan before authentication: 20 requests without a valid credential per second. */
-    public static final RateLimitPlan DEFAULT_ANONYMOUS_PLAN = RateLimitPlan.simple("anonymous", 20, Duration.ofSeconds(1));
+    public static final RateLimitPlan DEFAULT_ANONYMOUS_PLAN =
+            RateLimitPlan.simple("anonymous", 20, Duration.ofSeconds(1));
     /** The IPv6 network an anonymous client is counted by: a /64, what one subscriber is handed at least. */
     public static final int DEFAULT_ANONYMOUS_IPV6_PREFIX = 64;
 
@@ -65,8 +66,10 @@ public final class RateLimitPolicy {
         this.anonymousIpv6Prefix = b.anonymousIpv6Prefix;
         this.emitHeadersOnAllowed = b.emitHeadersOnAllowed;
         this.clock = b.clock;
-        this.store = b.store != null ? b.store : LocalBucketStore.create(b.clock, LocalBucketStore.DEFAULT_MAXIMUM_SIZE);
-        this.adjustments = b.adjustments != null ? b.adjustments
+        this.store =
+                b.store != null ? b.store : LocalBucketStore.create(b.clock, LocalBucketStore.DEFAULT_MAXIMUM_SIZE);
+        this.adjustments = b.adjustments != null
+                ? b.adjustments
                 : RateLimitAdjustments.create(b.clock, RateLimitAdjustments.DEFAULT_MAXIMUM_SIZE);
     }
 
@@ -176,8 +179,7 @@ public final class RateLimitPolicy {
         private RateLimitAdjustments adjustments;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds a named plan; fails when a plan of that name was added already. */
         public Builder plan(RateLimitPlan plan) {
@@ -312,7 +314,8 @@ public final class RateLimitPolicy {
             } else if (plans.size() == 1) {
                 defaultPlan = plans.values().iterator().next();
             } else {
-                throw new IllegalStateException("defaultPlan: several plans " + plans.keySet() + " and no default named");
+                throw new IllegalStateException(
+                        "defaultPlan: several plans " + plans.keySet() + " and no default named");
             }
             Map<String, RateLimitPlan> routePlans = new LinkedHashMap<>();
             routePlanNames.forEach((route, name) -> {

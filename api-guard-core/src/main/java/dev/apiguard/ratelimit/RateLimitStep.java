@@ -91,8 +91,8 @@ public final class RateLimitStep implements GuardStep {
         }
         Charge charge = charge(exchange, found.get());
         exchange.tag(Charge.class, charge);
-        BucketStore.Outcome outcome = policy.store().tryConsume(charge.key(), charge.plan().configuration(),
-                charge.tokens());
+        BucketStore.Outcome outcome =
+                policy.store().tryConsume(charge.key(), charge.plan().configuration(), charge.tokens());
         switch (outcome.status()) {
             case CONSUMED -> {
                 if (policy.emitHeadersOnAllowed()) {
@@ -102,10 +102,12 @@ public final class RateLimitStep implements GuardStep {
             }
             case REJECTED -> {
                 if (exchange.eventsEnabled()) {
-                    exchange.emit(SecurityEventType.RATE_LIMITED, Map.of("bucket", "caller", "plan",
-                            charge.plan().name()));
+                    exchange.emit(
+                            SecurityEventType.RATE_LIMITED,
+                            Map.of("bucket", "caller", "plan", charge.plan().name()));
                 }
-                return Denials.rateLimited(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()),
+                return Denials.rateLimited(
+                        RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()),
                         fields(charge.plan(), charge.factor(), outcome));
             }
             case UNAVAILABLE -> {
@@ -134,8 +136,7 @@ public final class RateLimitStep implements GuardStep {
     }
 
     /** What a request of this caller costs, and from which bucket. */
-    private record Charge(String key, RateLimitPlan plan, double factor, long tokens) {
-    }
+    private record Charge(String key, RateLimitPlan plan, double factor, long tokens) {}
 
     private Charge charge(GuardExchange exchange, Caller caller) {
         String method = exchange.request().method();
@@ -168,7 +169,9 @@ public final class RateLimitStep implements GuardStep {
         for (RateLimitPlan.Limit l : plan.limits()) {
             // a request never costs more than a whole bucket (RateLimitPlan.tokensFor), so even a
             // caller throttled below one request per window gets one: advertise at least that
-            policies.add(new RateLimitFields.Policy(l.name(), Math.max(1, (long) Math.floor(l.quota() * factor)),
+            policies.add(new RateLimitFields.Policy(
+                    l.name(),
+                    Math.max(1, (long) Math.floor(l.quota() * factor)),
                     l.window().getSeconds()));
         }
         long remaining = (long) Math.floor(outcome.remainingTokens() * factor / RateLimitPlan.TOKENS_PER_UNIT);

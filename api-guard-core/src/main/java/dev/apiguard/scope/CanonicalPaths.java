@@ -3,8 +3,7 @@ package dev.apiguard.scope;
 /** The canonical-form check of a decoded request path. Stateless. */
 final class CanonicalPaths {
 
-    private CanonicalPaths() {
-    }
+    private CanonicalPaths() {}
 
     /**
      * Whether the decoded path is canonical: starts with {@code /}; no empty segment inside

@@ -45,8 +45,8 @@ final class PathTemplate implements Comparable<PathTemplate> {
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i];
             if (part.isEmpty()) {
-                throw new IllegalArgumentException(i == parts.length - 1
-                        ? "template must not end with '/'" : "template must not contain '//'");
+                throw new IllegalArgumentException(
+                        i == parts.length - 1 ? "template must not end with '/'" : "template must not contain '//'");
             }
             if (part.equals(".") || part.equals("..")) {
                 throw new IllegalArgumentException("template must not contain '.' or '..' segments");
@@ -54,8 +54,8 @@ final class PathTemplate implements Comparable<PathTemplate> {
             if (part.startsWith("{") && part.endsWith("}") && part.length() > 2) {
                 String name = part.substring(1, part.length() - 1);
                 if (!VARIABLE_NAME.matcher(name).matches()) {
-                    throw new IllegalArgumentException("variable name '" + name
-                            + "' must be letters, digits and '_', not starting with a digit");
+                    throw new IllegalArgumentException(
+                            "variable name '" + name + "' must be letters, digits and '_', not starting with a digit");
                 }
                 if (!names.add(name)) {
                     throw new IllegalArgumentException("variable '" + name + "' appears twice");

@@ -109,8 +109,7 @@ public final class RouteAuthorizationStep implements GuardStep {
     }
 
     /** What {@link #prepare} found, so that {@link #evaluate} does not look the route up again. */
-    private record Prepared(RouteRules.Match match) {
-    }
+    private record Prepared(RouteRules.Match match) {}
 
     @Override
     public Decision evaluate(GuardExchange exchange) {
@@ -120,19 +119,25 @@ public final class RouteAuthorizationStep implements GuardStep {
             exchange.emit(SecurityEventType.PATH_REJECTED);
             return Denials.badPath();
         }
-        Optional<QueryParameters.Unreadable> unreadable = request.queryParameters().unreadable();
+        Optional<QueryParameters.Unreadable> unreadable =
+                request.queryParameters().unreadable();
         if (unreadable.isPresent()) {
             if (exchange.eventsEnabled()) {
-                exchange.emit(SecurityEventType.REQUEST_INVALID, Map.of("reason", "query_unreadable",
-                        "cause", unreadable.get().code()));
+                exchange.emit(
+                        SecurityEventType.REQUEST_INVALID,
+                        Map.of(
+                                "reason",
+                                "query_unreadable",
+                                "cause",
+                                unreadable.get().code()));
             }
             return Denials.badQuery();
         }
         for (String header : METHOD_OVERRIDE_HEADERS) {
             if (!request.headers(header).isEmpty()) {
                 if (exchange.eventsEnabled()) {
-                    exchange.emit(SecurityEventType.REQUEST_INVALID, Map.of("reason", "method_override",
-                            "header", header));
+                    exchange.emit(
+                            SecurityEventType.REQUEST_INVALID, Map.of("reason", "method_override", "header", header));
                 }
                 return Denials.methodOverride();
             }
@@ -171,16 +176,16 @@ public final class RouteAuthorizationStep implements GuardStep {
         }
         if (rule.senderConstrained() && !caller.kind().isSenderConstrained()) {
             if (exchange.eventsEnabled()) {
-                exchange.emit(SecurityEventType.TOKEN_REJECTED, Map.of("reason",
-                        "sender_constraint_required", "route", rule.toString()));
+                exchange.emit(
+                        SecurityEventType.TOKEN_REJECTED,
+                        Map.of("reason", "sender_constraint_required", "route", rule.toString()));
             }
             return Denials.invalidToken();
         }
         if (!rule.grantedTo(caller)) {
             String required = rule.scopeParameter();
             if (exchange.eventsEnabled()) {
-                exchange.emit(SecurityEventType.SCOPE_DENIED, Map.of("required", required,
-                        "route", rule.toString()));
+                exchange.emit(SecurityEventType.SCOPE_DENIED, Map.of("required", required, "route", rule.toString()));
             }
             return Denials.insufficientScope(required);
         }

@@ -17,8 +17,7 @@ import java.util.Objects;
  *     (RFC 8705 certificate-bound or RFC 9449 DPoP-bound, see
  *     {@link dev.apiguard.CredentialKind#isSenderConstrained()})
  */
-public record RouteRule(String method, String template, Access access, List<String> scopes,
-        boolean senderConstrained) {
+public record RouteRule(String method, String template, Access access, List<String> scopes, boolean senderConstrained) {
 
     /** How a rule's scopes are combined. */
     public enum Access {

@@ -112,8 +112,7 @@ public final class RouteRules {
 
     /** The matched rule, or empty when the path is unmapped or the method not accepted there. */
     public Optional<RouteMatch> match(String method, String path) {
-        return lookup(method, path) instanceof Match.Found found
-                ? Optional.of(found.match()) : Optional.empty();
+        return lookup(method, path) instanceof Match.Found found ? Optional.of(found.match()) : Optional.empty();
     }
 
     /**
@@ -179,8 +178,7 @@ public final class RouteRules {
         private final List<RouteBuilder> routes = new ArrayList<>();
         private boolean denyUnmapped = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Starts a rule for a method and a path template; finish it with
@@ -197,8 +195,8 @@ public final class RouteRules {
             Objects.requireNonNull(method, "route method cannot be null");
             Objects.requireNonNull(template, "route template cannot be null");
             if (!METHOD_TOKEN.matcher(method).matches()) {
-                throw new IllegalArgumentException("route method is not an HTTP method token: '"
-                        + printable(method) + "'");
+                throw new IllegalArgumentException(
+                        "route method is not an HTTP method token: '" + printable(method) + "'");
             }
             String upper = method.toUpperCase(Locale.ROOT);
             if (upper.equals("HEAD")) {
@@ -209,8 +207,8 @@ public final class RouteRules {
             try {
                 parsed = PathTemplate.parse(template);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("route " + upper + " " + printable(template) + ": "
-                        + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "route " + upper + " " + printable(template) + ": " + e.getMessage(), e);
             }
             RouteBuilder route = new RouteBuilder(this, upper, parsed);
             routes.add(route);
@@ -258,7 +256,8 @@ public final class RouteRules {
             }
             Map<Integer, List<Group>> bySize = new TreeMap<>();
             for (Group g : byShape.values()) {
-                bySize.computeIfAbsent(g.template.size(), n -> new ArrayList<>()).add(g);
+                bySize.computeIfAbsent(g.template.size(), n -> new ArrayList<>())
+                        .add(g);
             }
             Map<Integer, List<Group>> frozen = new HashMap<>();
             bySize.forEach((size, groups) -> {
@@ -354,12 +353,12 @@ public final class RouteRules {
                     throw new IllegalArgumentException(name() + ": " + setting + " scope cannot be null");
                 }
                 if (!SCOPE_TOKEN.matcher(scope).matches()) {
-                    throw new IllegalArgumentException(name() + ": " + setting + " scope '"
-                            + Builder.printable(scope) + "' is not an RFC 6749 scope token");
+                    throw new IllegalArgumentException(name() + ": " + setting + " scope '" + Builder.printable(scope)
+                            + "' is not an RFC 6749 scope token");
                 }
                 if (!seen.add(scope)) {
-                    throw new IllegalArgumentException(name() + ": " + setting + " scope '" + scope
-                            + "' is given twice");
+                    throw new IllegalArgumentException(
+                            name() + ": " + setting + " scope '" + scope + "' is given twice");
                 }
             }
             return List.copyOf(seen);

@@ -137,7 +137,10 @@ public final class AccessTokenStep implements GuardStep {
             exchange.authenticate(verified.caller());
             exchange.credentialScheme(scheme);
             if (exchange.eventsEnabled()) {
-                exchange.emit(SecurityEventType.TOKEN_ACCEPTED, "issuer", String.valueOf(verified.caller().issuer()));
+                exchange.emit(
+                        SecurityEventType.TOKEN_ACCEPTED,
+                        "issuer",
+                        String.valueOf(verified.caller().issuer()));
             }
             return Decision.ALLOW;
         }
@@ -221,8 +224,15 @@ public final class AccessTokenStep implements GuardStep {
     private static boolean[] tokenChars() {
         boolean[] t = new boolean[128];
         for (char c = 0; c < 128; c++) {
-            t[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+            t[c] = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~'
+                    || c == '+'
+                    || c == '/';
         }
         return t;
     }

@@ -18,11 +18,11 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;
+import dev.apiguard.internal.CompactJws;
+import dev.apiguard.internal.SignatureCheck;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
-import dev.apiguard.internal.CompactJws;
-import dev.apiguard.internal.SignatureCheck;
 import dev.apiguard.token.internal.TokenDigest;
 import java.text.ParseException;
 import java.time.Clock;
@@ -65,8 +65,8 @@ public final class AccessTokenVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessTokenVerifier.class);
 
-    private static final DefaultJOSEObjectTypeVerifier<SecurityContext> AT_JWT = new DefaultJOSEObjectTypeVerifier<>(
-            new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"));
+    private static final DefaultJOSEObjectTypeVerifier<SecurityContext> AT_JWT =
+            new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"));
 
     private final TokenPolicy policy;
     private final Duration skew;
@@ -199,7 +199,8 @@ public final class AccessTokenVerifier {
         if (rawHeader.containsKey("enc")) {
             return rejected(Rejected.JWE_NOT_ACCEPTED);
         }
-        if (algName.equalsIgnoreCase("none") || policy.algorithms().stream().noneMatch(a -> a.getName().equals(algName))) {
+        if (algName.equalsIgnoreCase("none")
+                || policy.algorithms().stream().noneMatch(a -> a.getName().equals(algName))) {
             return rejected(Rejected.ALG_NOT_ALLOWED);
         }
         JWSHeader header;
@@ -299,7 +300,8 @@ public final class AccessTokenVerifier {
             return rejected(Rejected.EXPIRED);
         }
         Instant latestStart = now.plus(skew);
-        if (iat.isAfter(latestStart) || (c.nbf() != null && Instant.ofEpochSecond(c.nbf()).isAfter(latestStart))) {
+        if (iat.isAfter(latestStart)
+                || (c.nbf() != null && Instant.ofEpochSecond(c.nbf()).isAfter(latestStart))) {
             return rejected(Rejected.NOT_YET_VALID);
         }
         if (exp.isBefore(iat)) {
@@ -311,8 +313,18 @@ public final class AccessTokenVerifier {
         }
         // a client-credentials token's sub is its client id (RFC 9068 §2.2): one String for both, cached
         String subject = id.equals(c.sub()) ? id : c.sub();
-        Caller caller = new Caller(id, subject, issuerNames.getOrDefault(c.iss(), c.iss()), CredentialKind.BEARER_JWT,
-                new LinkedHashSet<>(c.scopes()), iat, exp, c.jti(), c.cnf(), null, null);
+        Caller caller = new Caller(
+                id,
+                subject,
+                issuerNames.getOrDefault(c.iss(), c.iss()),
+                CredentialKind.BEARER_JWT,
+                new LinkedHashSet<>(c.scopes()),
+                iat,
+                exp,
+                c.jti(),
+                c.cnf(),
+                null,
+                null);
         return new Verified(caller);
     }
 

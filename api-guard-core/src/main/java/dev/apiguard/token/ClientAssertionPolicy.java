@@ -125,8 +125,7 @@ public final class ClientAssertionPolicy {
         private ReplayCache replayCache;
         private int replayQuotaPerClient = DEFAULT_REPLAY_QUOTA_PER_CLIENT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Registers a client: assertions whose {@code iss} and {@code sub} are {@code clientId} are
@@ -192,7 +191,8 @@ public final class ClientAssertionPolicy {
         public Builder clockSkew(Duration skew) {
             Objects.requireNonNull(skew, "clockSkew cannot be null");
             if (skew.isNegative() || skew.compareTo(TokenPolicy.MAX_CLOCK_SKEW) > 0) {
-                throw new IllegalArgumentException("clockSkew must be between 0 and " + TokenPolicy.MAX_CLOCK_SKEW + ": " + skew);
+                throw new IllegalArgumentException(
+                        "clockSkew must be between 0 and " + TokenPolicy.MAX_CLOCK_SKEW + ": " + skew);
             }
             this.clockSkew = skew;
             return this;
@@ -215,8 +215,8 @@ public final class ClientAssertionPolicy {
          */
         public Builder replayQuotaPerClient(int maxAssertions) {
             if (maxAssertions < 1 || maxAssertions > 10_000_000) {
-                throw new IllegalArgumentException("replayQuotaPerClient must be between 1 and 10,000,000: "
-                        + maxAssertions);
+                throw new IllegalArgumentException(
+                        "replayQuotaPerClient must be between 1 and 10,000,000: " + maxAssertions);
             }
             this.replayQuotaPerClient = maxAssertions;
             return this;

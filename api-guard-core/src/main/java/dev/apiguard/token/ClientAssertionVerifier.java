@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class ClientAssertionVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientAssertionVerifier.class);
-    private static final Set<String> FOREIGN_TYPES = Set.of("at+jwt", "application/at+jwt", "dpop+jwt",
-            "application/dpop+jwt");
+    private static final Set<String> FOREIGN_TYPES =
+            Set.of("at+jwt", "application/at+jwt", "dpop+jwt", "application/dpop+jwt");
 
     private final ClientAssertionPolicy policy;
 
@@ -89,7 +89,8 @@ public final class ClientAssertionVerifier {
         try {
             return check(assertion, now);
         } catch (RuntimeException e) {
-            LOG.debug("client assertion verification failed with {}", e.getClass().getName());
+            LOG.debug(
+                    "client assertion verification failed with {}", e.getClass().getName());
             return new Rejected(TokenVerification.Rejected.MALFORMED);
         }
     }
@@ -103,8 +104,10 @@ public final class ClientAssertionVerifier {
         }
         CompactJws.Split split = CompactJws.split(assertion);
         if (split.fault() != null) {
-            return new Rejected(split.fault() == CompactJws.Fault.JWE
-                    ? TokenVerification.Rejected.JWE_NOT_ACCEPTED : TokenVerification.Rejected.MALFORMED);
+            return new Rejected(
+                    split.fault() == CompactJws.Fault.JWE
+                            ? TokenVerification.Rejected.JWE_NOT_ACCEPTED
+                            : TokenVerification.Rejected.MALFORMED);
         }
         CompactJws jws = split.jws();
         Map<String, Object> rawHeader;
@@ -177,12 +180,23 @@ public final class ClientAssertionVerifier {
         }
 
         String key = "client-assertion:" + sha256(clientId + "\n" + c.jti());
-        ReplayCache.Quota quota = new ReplayCache.Quota(CallerKey.client(clientId).hashTag(),
-                policy.replayQuotaPerClient(), policy.assertionLifetime());
+        ReplayCache.Quota quota = new ReplayCache.Quota(
+                CallerKey.client(clientId).hashTag(), policy.replayQuotaPerClient(), policy.assertionLifetime());
         ReplayCache.Outcome outcome = policy.replayCache().firstUse(key, quota, exp.plus(skew), now);
         return switch (outcome) {
-            case FIRST_USE -> new Verified(new Caller(clientId, c.sub(), null, CredentialKind.CLIENT_ASSERTION,
-                    Set.of(), iat, exp, c.jti(), Caller.Confirmation.NONE, null, null));
+            case FIRST_USE ->
+                new Verified(new Caller(
+                        clientId,
+                        c.sub(),
+                        null,
+                        CredentialKind.CLIENT_ASSERTION,
+                        Set.of(),
+                        iat,
+                        exp,
+                        c.jti(),
+                        Caller.Confirmation.NONE,
+                        null,
+                        null));
             case REPLAYED -> new Rejected(Rejected.REPLAYED);
             case FULL -> new Rejected(Rejected.REPLAY_CACHE_FULL);
             case UNAVAILABLE -> new Rejected(Rejected.REPLAY_CACHE_UNAVAILABLE);
@@ -192,8 +206,9 @@ public final class ClientAssertionVerifier {
 
     private static String sha256(String text) {
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }

@@ -145,8 +145,7 @@ public final class JwksOptions {
         private SecurityEventListener listener = SecurityEventListener.NONE;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Where {@code keys.refreshed} and {@code keys.fetch_failed} events go, typically the
@@ -220,8 +219,8 @@ public final class JwksOptions {
          */
         public Builder outageTolerance(Duration tolerance) {
             Objects.requireNonNull(tolerance, "outageTolerance cannot be null");
-            this.outageTolerance = tolerance.isZero() ? Duration.ZERO
-                    : millis("outageTolerance", tolerance, Duration.ofDays(30));
+            this.outageTolerance =
+                    tolerance.isZero() ? Duration.ZERO : millis("outageTolerance", tolerance, Duration.ofDays(30));
             return this;
         }
 
@@ -242,7 +241,9 @@ public final class JwksOptions {
                 throw new IllegalStateException("minRefreshInterval (" + minRefreshInterval
                         + ") must be shorter than cacheTimeToLive (" + cacheTimeToLive + ")");
             }
-            if (outageTolerance != null && !outageTolerance.isZero() && outageTolerance.compareTo(cacheTimeToLive) <= 0) {
+            if (outageTolerance != null
+                    && !outageTolerance.isZero()
+                    && outageTolerance.compareTo(cacheTimeToLive) <= 0) {
                 throw new IllegalStateException("outageTolerance (" + outageTolerance
                         + ") must be longer than cacheTimeToLive (" + cacheTimeToLive + "), or Duration.ZERO");
             }

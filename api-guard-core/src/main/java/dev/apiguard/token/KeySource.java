@@ -50,8 +50,7 @@ public final class KeySource {
     public static KeySource fixed(JWKSet publicKeys) {
         Objects.requireNonNull(publicKeys, "publicKeys cannot be null");
         checkPublic("publicKeys", publicKeys);
-        return new KeySource(new ImmutableJWKSet<>(publicKeys),
-                "fixed(" + publicKeys.size() + " keys)");
+        return new KeySource(new ImmutableJWKSet<>(publicKeys), "fixed(" + publicKeys.size() + " keys)");
     }
 
     /**
@@ -66,7 +65,8 @@ public final class KeySource {
         try {
             set = JWKSet.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalArgumentException("jwksFile: cannot read " + file + ": " + e.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "jwksFile: cannot read " + file + ": " + e.getClass().getSimpleName(), e);
         } catch (ParseException e) {
             throw new IllegalArgumentException("jwksFile: " + file + " is not a JWK set", e);
         }
@@ -130,8 +130,8 @@ public final class KeySource {
         for (JWK jwk : set.getKeys()) {
             String name = jwk.getKeyID() == null ? "without kid" : "'" + jwk.getKeyID() + "'";
             if (KeyType.OCT.equals(jwk.getKeyType())) {
-                throw new IllegalArgumentException(setting + ": key " + name
-                        + " is symmetric (oct); only public asymmetric keys are accepted");
+                throw new IllegalArgumentException(
+                        setting + ": key " + name + " is symmetric (oct); only public asymmetric keys are accepted");
             }
             if (jwk.isPrivate()) {
                 throw new IllegalArgumentException(setting + ": key " + name

@@ -47,11 +47,19 @@ public final class TokenPolicy {
     public static final Set<JWSAlgorithm> DEFAULT_ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(
             List.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.EdDSA)));
     /** Every algorithm that may be allowed: asymmetric signatures the verifier implements. */
-    public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(
-            List.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-                    JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
-                    JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
-                    JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519)));
+    public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS =
+            Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+                    JWSAlgorithm.RS256,
+                    JWSAlgorithm.RS384,
+                    JWSAlgorithm.RS512,
+                    JWSAlgorithm.PS256,
+                    JWSAlgorithm.PS384,
+                    JWSAlgorithm.PS512,
+                    JWSAlgorithm.ES256,
+                    JWSAlgorithm.ES384,
+                    JWSAlgorithm.ES512,
+                    JWSAlgorithm.EdDSA,
+                    JWSAlgorithm.Ed25519)));
     /** Default clock skew: 60 s. */
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
     /** The largest clock skew allowed: 5 minutes. */
@@ -163,8 +171,7 @@ public final class TokenPolicy {
         private long cacheMaximumSize = DEFAULT_CACHE_MAXIMUM_SIZE;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Accepts tokens whose {@code iss} is exactly {@code issuer}, verified only with
@@ -215,8 +222,8 @@ public final class TokenPolicy {
                             + " is symmetric; only asymmetric algorithms are accepted (RFC 8725 §3.1)");
                 }
                 if (!SUPPORTED_ALGORITHMS.contains(alg)) {
-                    throw new IllegalArgumentException("algorithms: " + alg + " is not supported; use some of "
-                            + SUPPORTED_ALGORITHMS);
+                    throw new IllegalArgumentException(
+                            "algorithms: " + alg + " is not supported; use some of " + SUPPORTED_ALGORITHMS);
                 }
                 set.add(alg);
             }

@@ -17,8 +17,15 @@ class AnomalyPolicyTest {
     /** A score equal to a threshold already takes that threshold's action. */
     @ParameterizedTest
     @CsvSource({
-            "0, NONE", "4.99, NONE", "5, OBSERVE", "9.99, OBSERVE", "10, THROTTLE", "19.99, THROTTLE",
-            "20, QUARANTINE", "1000, QUARANTINE"})
+        "0, NONE",
+        "4.99, NONE",
+        "5, OBSERVE",
+        "9.99, OBSERVE",
+        "10, THROTTLE",
+        "19.99, THROTTLE",
+        "20, QUARANTINE",
+        "1000, QUARANTINE"
+    })
     void scoreLeadsToTheActionOfTheHighestThresholdReached(double score, AnomalyAction expected) {
         assertThat(AnomalyPolicy.defaults().actionFor(score)).isEqualTo(expected);
     }
@@ -96,7 +103,10 @@ class AnomalyPolicyTest {
 
     @Test
     void largestLegalValuesAreAccepted() {
-        AnomalyPolicy p = AnomalyPolicy.builder().maxCallers(100_000_000).throttle(0.01, Duration.ofHours(1)).build();
+        AnomalyPolicy p = AnomalyPolicy.builder()
+                .maxCallers(100_000_000)
+                .throttle(0.01, Duration.ofHours(1))
+                .build();
         assertThat(p.maxCallers()).isEqualTo(100_000_000);
         assertThat(p.throttleFactor()).isEqualTo(0.01);
     }
@@ -108,16 +118,25 @@ class AnomalyPolicyTest {
                 bad("throttle equal to quarantine", b -> b.thresholds(1, 3, 3), "thresholds"),
                 bad("quarantine infinite", b -> b.thresholds(1, 2, Double.POSITIVE_INFINITY), "thresholds"),
                 bad("observe NaN", b -> b.thresholds(Double.NaN, 2, 3), "thresholds"),
-                bad("quarantineTtl under 1 s", b -> b.quarantineTtl(Duration.ofMillis(999)), "quarantineTtl must be at least 1 second"),
+                bad(
+                        "quarantineTtl under 1 s",
+                        b -> b.quarantineTtl(Duration.ofMillis(999)),
+                        "quarantineTtl must be at least 1 second"),
                 bad("maxQuarantineTtl under 1 s", b -> b.maxQuarantineTtl(Duration.ofMillis(999)), "maxQuarantineTtl"),
                 bad("throttle factor zero", b -> b.throttle(0, Duration.ofMinutes(1)), "throttle factor"),
                 bad("throttle factor above 1", b -> b.throttle(1.0001, Duration.ofMinutes(1)), "throttle factor"),
                 bad("throttle factor NaN", b -> b.throttle(Double.NaN, Duration.ofMinutes(1)), "throttle factor"),
                 bad("throttle duration under 1 s", b -> b.throttle(0.5, Duration.ofMillis(999)), "throttle duration"),
                 bad("allowance negative", b -> b.allowance(Signal.MISSES, -0.001, 1), "allowance of misses"),
-                bad("allowance infinite", b -> b.allowance(Signal.MISSES, Double.POSITIVE_INFINITY, 1), "allowance of misses"),
+                bad(
+                        "allowance infinite",
+                        b -> b.allowance(Signal.MISSES, Double.POSITIVE_INFINITY, 1),
+                        "allowance of misses"),
                 bad("allowance step zero", b -> b.allowance(Signal.MISSES, 1, 0), "allowance of misses"),
-                bad("allowance step infinite", b -> b.allowance(Signal.MISSES, 1, Double.POSITIVE_INFINITY), "allowance of misses"),
+                bad(
+                        "allowance step infinite",
+                        b -> b.allowance(Signal.MISSES, 1, Double.POSITIVE_INFINITY),
+                        "allowance of misses"),
                 bad("halfLife under 1 s", b -> b.halfLife(Duration.ZERO), "halfLife"),
                 bad("longHalfLife under 1 s", b -> b.longHalfLife(Duration.ZERO), "longHalfLife"),
                 bad("warmUp requests negative", b -> b.warmUp(-1, Duration.ZERO), "warmUp requests"),
@@ -130,18 +149,23 @@ class AnomalyPolicyTest {
                 bad("maxCallers over 100 million", b -> b.maxCallers(100_000_001), "maxCallers"),
                 bad("idleExpiry under 1 s", b -> b.idleExpiry(Duration.ofMillis(1)), "idleExpiry"),
                 bad("optOutRoutes without slash", b -> b.optOutRoutes("health"), "optOutRoutes"),
-                bad("max quarantine shorter than quarantine",
-                        b -> b.quarantineTtl(Duration.ofMinutes(2)).maxQuarantineTtl(Duration.ofMinutes(1)).build(),
+                bad(
+                        "max quarantine shorter than quarantine",
+                        b -> b.quarantineTtl(Duration.ofMinutes(2))
+                                .maxQuarantineTtl(Duration.ofMinutes(1))
+                                .build(),
                         "maxQuarantineTtl"));
     }
 
-    private static Arguments bad(String name, java.util.function.Consumer<AnomalyPolicy.Builder> setting, String message) {
+    private static Arguments bad(
+            String name, java.util.function.Consumer<AnomalyPolicy.Builder> setting, String message) {
         return Arguments.of(name, setting, message);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badSettings")
-    void badSettingFailsNamingIt(String name, java.util.function.Consumer<AnomalyPolicy.Builder> setting, String message) {
+    void badSettingFailsNamingIt(
+            String name, java.util.function.Consumer<AnomalyPolicy.Builder> setting, String message) {
         assertThatThrownBy(() -> setting.accept(AnomalyPolicy.builder()))
                 .isInstanceOfAny(IllegalArgumentException.class, IllegalStateException.class)
                 .hasMessageContaining(message);
@@ -149,19 +173,30 @@ class AnomalyPolicyTest {
 
     @Test
     void maxQuarantineEqualToQuarantineIsAccepted() {
-        AnomalyPolicy p = AnomalyPolicy.builder().quarantineTtl(Duration.ofMinutes(2)).maxQuarantineTtl(Duration.ofMinutes(2)).build();
+        AnomalyPolicy p = AnomalyPolicy.builder()
+                .quarantineTtl(Duration.ofMinutes(2))
+                .maxQuarantineTtl(Duration.ofMinutes(2))
+                .build();
         assertThat(p.maxQuarantineTtl()).isEqualTo(p.quarantineTtl());
     }
 
     @Test
     void probationIsSixHoursByDefaultZeroSwitchesItOffAndItIsNeverNegative() {
         assertThat(AnomalyPolicy.defaults().probation()).isEqualTo(Duration.ofHours(6));
-        assertThat(AnomalyPolicy.builder().probation(Duration.ZERO).build().probation()).isZero();
-        assertThat(AnomalyPolicy.builder().probation(Duration.ofMinutes(30)).build().probation())
+        assertThat(AnomalyPolicy.builder().probation(Duration.ZERO).build().probation())
+                .isZero();
+        assertThat(AnomalyPolicy.builder()
+                        .probation(Duration.ofMinutes(30))
+                        .build()
+                        .probation())
                 .isEqualTo(Duration.ofMinutes(30));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnomalyPolicy.builder().probation(Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("probation");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnomalyPolicy.builder().probation(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("probation");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> AnomalyPolicy.builder().probation(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("probation");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> AnomalyPolicy.builder().probation(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("probation");
     }
 }

@@ -41,7 +41,9 @@ class AnomalyScoringStepEdgesTest {
         for (int i = 0; i < 10; i++) {
             send(guard, "c", "POST", "/payments", 201); // 403: no payments:write
         }
-        Instant until = step.quarantineStore().quarantinedUntil(Harness.key("c"), clock.instant()).orElseThrow();
+        Instant until = step.quarantineStore()
+                .quarantinedUntil(Harness.key("c"), clock.instant())
+                .orElseThrow();
         assertThat(until).isEqualTo(clock.instant().plus(policy.quarantineTtl()));
         Decision refused = guard.evaluate(guard.exchange(new Harness.FakeRequest("c", "GET", "/customers", null)));
         assertThat(refused).isInstanceOf(Decision.Deny.class);
@@ -51,7 +53,9 @@ class AnomalyScoringStepEdgesTest {
 
     @Test
     void anonymousAndAllowListedRequestsPassTheQuarantineCheckWithoutAFault() {
-        Harness h = new Harness(AnomalyPolicy.builder().allowCallers(Harness.key("bulk-exporter")).build());
+        Harness h = new Harness(AnomalyPolicy.builder()
+                .allowCallers(Harness.key("bulk-exporter"))
+                .build());
         h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60));
         // the step alone: the route step in front would refuse the anonymous request itself
         GuardExchange anonymous = h.guard.exchange(new Harness.FakeRequest(null, "GET", "/customers/A1", null));
@@ -78,8 +82,10 @@ class AnomalyScoringStepEdgesTest {
     void requestsRefusedByTheQuarantineAreNotScoredButOtherRefusalsAre() {
         FakeClock clock = new FakeClock(Harness.START);
         Harness.MapStore store = new Harness.MapStore();
-        AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults()).quarantineStore(store)
-                .clock(clock).build();
+        AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults())
+                .quarantineStore(store)
+                .clock(clock)
+                .build();
         // a rate limiter that refuses "limited" before the anomaly step
         GuardStep limiter = new GuardStep() {
             @Override
@@ -90,7 +96,8 @@ class AnomalyScoringStepEdgesTest {
             @Override
             public Decision evaluate(GuardExchange exchange) {
                 return exchange.caller().filter(c -> c.id().equals("limited")).isPresent()
-                        ? Denials.rateLimited(1, Map.of()) : Decision.ALLOW;
+                        ? Denials.rateLimited(1, Map.of())
+                        : Decision.ALLOW;
             }
         };
         ApiGuard guard = guard(clock, new ArrayList<>(), limiter, step);
@@ -99,8 +106,12 @@ class AnomalyScoringStepEdgesTest {
             assertThat(send(guard, "held", "GET", "/customers/A" + i, 200)).isEqualTo(429);
             assertThat(send(guard, "limited", "GET", "/customers/A" + i, 200)).isEqualTo(429);
         }
-        assertThat(step.scoreOf(Harness.key("held"))).as("refused by its own quarantine: no profile").isEmpty();
-        assertThat(step.scoreOf(Harness.key("limited"))).as("refused by the rate limiter: scored").isPresent();
+        assertThat(step.scoreOf(Harness.key("held")))
+                .as("refused by its own quarantine: no profile")
+                .isEmpty();
+        assertThat(step.scoreOf(Harness.key("limited")))
+                .as("refused by the rate limiter: scored")
+                .isPresent();
         assertThat(step.trackedCallers()).isEqualTo(1);
     }
 
@@ -112,8 +123,8 @@ class AnomalyScoringStepEdgesTest {
             h.clock.advance(Duration.ofSeconds(1));
             h.get("lister", "/customers", i % 10 < 8 ? 404 : 200);
         }
-        assertThat(h.score("lister").reasons()).doesNotContainKeys(Signal.MISSES, Signal.ENUMERATION,
-                Signal.SEQUENTIAL);
+        assertThat(h.score("lister").reasons())
+                .doesNotContainKeys(Signal.MISSES, Signal.ENUMERATION, Signal.SEQUENTIAL);
     }
 
     /** Under /tenants/{tenant}/customers/{tag} a record is the pair: either part changing is a new one. */
@@ -121,12 +132,18 @@ class AnomalyScoringStepEdgesTest {
     void aRecordUnderSeveralVariablesIsNamedByAllOfThem() {
         FakeClock clock = new FakeClock(Harness.START);
         AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults())
-                .quarantineStore(new Harness.MapStore()).clock(clock).build();
-        ApiGuard guard = ApiGuard.builder().clock(clock).listener(e -> { })
+                .quarantineStore(new Harness.MapStore())
+                .clock(clock)
+                .build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(e -> {})
                 .step(new Harness.FakeAuthentication())
                 .step(step)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/tenants/{tenant}/customers/{tag}").requireScopes("customers:read").build()))
+                        .route("GET", "/tenants/{tenant}/customers/{tag}")
+                        .requireScopes("customers:read")
+                        .build()))
                 .build();
         for (int i = 0; i < 250; i++) {
             clock.advance(AnomalyScoringStepTest.MACHINE);
@@ -134,9 +151,12 @@ class AnomalyScoringStepEdgesTest {
             send(guard, "across-tags", "GET", "/tenants/ONE/customers/" + Harness.scattered(i), 200);
             send(guard, "one-record", "GET", "/tenants/ONE/customers/SAME001", 200);
         }
-        assertThat(step.scoreOf(Harness.key("across-tenants")).orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
-        assertThat(step.scoreOf(Harness.key("across-tags")).orElseThrow().reasons()).containsKey(Signal.ENUMERATION);
-        assertThat(step.scoreOf(Harness.key("one-record")).orElseThrow().reasons()).doesNotContainKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf(Harness.key("across-tenants")).orElseThrow().reasons())
+                .containsKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf(Harness.key("across-tags")).orElseThrow().reasons())
+                .containsKey(Signal.ENUMERATION);
+        assertThat(step.scoreOf(Harness.key("one-record")).orElseThrow().reasons())
+                .doesNotContainKey(Signal.ENUMERATION);
     }
 
     /**
@@ -145,19 +165,23 @@ class AnomalyScoringStepEdgesTest {
      */
     @Test
     void pagesThatAreNoNumberStillCountAndEveryDigitIsADigit() {
-        AnomalyPolicy policy = AnomalyPolicy.builder().allowance(Signal.PAGING, 0, 1).maxPageSize(100)
-                .thresholds(1000, 2000, 3000).build();
+        AnomalyPolicy policy = AnomalyPolicy.builder()
+                .allowance(Signal.PAGING, 0, 1)
+                .maxPageSize(100)
+                .thresholds(1000, 2000, 3000)
+                .build();
         Harness h = new Harness(policy);
         String[] queries = {
-            "page=9&size=99",          // 0.99
-            "page=x",                  // no number: a new page, a quarter
-            "page=x",                  // the same text: the same page, nothing
-            "page=",                   // empty: page 0, new, a quarter
-            "page=1234567890",         // 10 digits: a new page, a quarter
-            "page=0&size=90",          // 0.9
-            "page=0&size=100",         // the same page: nothing
-            "page=%2B0&size=100",      // +0 is page 0 again: nothing
-            "page=09"};                // page 9 again, but not the last one: a quarter
+            "page=9&size=99", // 0.99
+            "page=x", // no number: a new page, a quarter
+            "page=x", // the same text: the same page, nothing
+            "page=", // empty: page 0, new, a quarter
+            "page=1234567890", // 10 digits: a new page, a quarter
+            "page=0&size=90", // 0.9
+            "page=0&size=100", // the same page: nothing
+            "page=%2B0&size=100", // +0 is page 0 again: nothing
+            "page=09"
+        }; // page 9 again, but not the last one: a quarter
         for (String q : queries) {
             h.send("pager", "GET", "/customers", q, 200);
         }
@@ -181,7 +205,8 @@ class AnomalyScoringStepEdgesTest {
         SecurityEvent again = h.events.get(h.events.size() - 1);
         assertThat(again.type()).isEqualTo(SecurityEventType.ANOMALY_QUARANTINED);
         assertThat(again.detail("previous")).isEqualTo("throttle");
-        assertThat(again.detail("until")).isEqualTo(end.plus(Duration.ofMinutes(20)).toString());
+        assertThat(again.detail("until"))
+                .isEqualTo(end.plus(Duration.ofMinutes(20)).toString());
     }
 
     /** Quarantines a failures-only caller (throttle at 2 failures, quarantine at 4); returns the end. */
@@ -213,17 +238,23 @@ class AnomalyScoringStepEdgesTest {
         assertThat(again.detail("probation")).isEqualTo("true");
         // the first request after the release, under the throttle threshold, had lowered it to observe
         assertThat(again.detail("previous")).isEqualTo("observe");
-        assertThat(h.throttles).hasSize(2).last().isEqualTo("clear c"); // the throttle before the first quarantine, then its end
+        assertThat(h.throttles)
+                .hasSize(2)
+                .last()
+                .isEqualTo("clear c"); // the throttle before the first quarantine, then its end
         assertThat(h.get("c", "/customers", 200)).isEqualTo(429);
     }
 
     /** Without probation the second quarantine needs the full threshold again; the first event has no probation detail. */
     @Test
     void withoutProbationTheCallerIsOnlyThrottledAtTheThrottleThreshold() {
-        Harness h = new Harness(failuresOnly(AnomalyPolicy.builder().probation(Duration.ZERO), 1, 2, 4, Duration.ofMinutes(1)));
+        Harness h = new Harness(
+                failuresOnly(AnomalyPolicy.builder().probation(Duration.ZERO), 1, 2, 4, Duration.ofMinutes(1)));
         Instant end = quarantineForFailures(h);
-        assertThat(h.events).filteredOn(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
-                .singleElement().satisfies(e -> assertThat(e.detail("probation")).isNull());
+        assertThat(h.events)
+                .filteredOn(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
+                .singleElement()
+                .satisfies(e -> assertThat(e.detail("probation")).isNull());
         h.clock.set(end);
         h.get("c", "/customers", 403);
         h.get("c", "/customers", 403);
@@ -238,8 +269,8 @@ class AnomalyScoringStepEdgesTest {
     @Test
     void probationEndsExactlyAfterItsDuration() {
         for (long offset : new long[] {-1, 0}) {
-            Harness h = new Harness(failuresOnly(AnomalyPolicy.builder().probation(Duration.ofHours(1)), 1, 2, 4,
-                    Duration.ofMinutes(1)));
+            Harness h = new Harness(failuresOnly(
+                    AnomalyPolicy.builder().probation(Duration.ofHours(1)), 1, 2, 4, Duration.ofMinutes(1)));
             Instant end = quarantineForFailures(h);
             h.clock.set(end);
             h.get("c", "/customers", 200);
@@ -247,7 +278,9 @@ class AnomalyScoringStepEdgesTest {
             h.get("c", "/customers", 403);
             h.get("c", "/customers", 403);
             if (offset < 0) {
-                assertThat(h.store.until.get("c")).as("a millisecond before its end").isAfter(end);
+                assertThat(h.store.until.get("c"))
+                        .as("a millisecond before its end")
+                        .isAfter(end);
             } else {
                 assertThat(h.store.until.get("c")).as("at its end").isEqualTo(end);
                 assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
@@ -287,8 +320,8 @@ class AnomalyScoringStepEdgesTest {
      */
     @Test
     void inObserveModeAQuarantineIsAnnouncedOnceUntilItWouldHaveEnded() {
-        Harness h = new Harness(failuresOnly(AnomalyPolicy.builder().mode(AnomalyMode.OBSERVE), 1, 2, 4,
-                Duration.ofHours(1)));
+        Harness h = new Harness(
+                failuresOnly(AnomalyPolicy.builder().mode(AnomalyMode.OBSERVE), 1, 2, 4, Duration.ofHours(1)));
         for (int i = 0; i < 10; i++) {
             h.get("c", "/customers", 403);
         }
@@ -303,12 +336,15 @@ class AnomalyScoringStepEdgesTest {
         h.clock.set(end);
         h.get("c", "/customers", 403);
         assertThat(quarantines(h)).hasSize(2);
-        assertThat(quarantines(h).get(1).detail("until")).isEqualTo(end.plus(Duration.ofMinutes(20)).toString());
+        assertThat(quarantines(h).get(1).detail("until"))
+                .isEqualTo(end.plus(Duration.ofMinutes(20)).toString());
         assertThat(h.store.until).isEmpty();
     }
 
     private static List<SecurityEvent> quarantines(Harness h) {
-        return h.events.stream().filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED).toList();
+        return h.events.stream()
+                .filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
+                .toList();
     }
 
     /** A throttle that has ended while the score fell is lowered with its event (not renewed silently). */
@@ -362,7 +398,8 @@ class AnomalyScoringStepEdgesTest {
     /** Idle profiles expire on the step's clock (no waiting): counted while used, gone after idleExpiry. */
     @Test
     void idleProfilesExpireOnTheStepsClock() {
-        Harness h = new Harness(AnomalyPolicy.builder().idleExpiry(Duration.ofHours(1)).build());
+        Harness h = new Harness(
+                AnomalyPolicy.builder().idleExpiry(Duration.ofHours(1)).build());
         for (String caller : List.of("a", "b", "c")) {
             h.get(caller, "/customers/A1", 200);
         }
@@ -378,15 +415,18 @@ class AnomalyScoringStepEdgesTest {
 
     /** Authentication, the given steps (the protecting phase), then route authorization. */
     private static ApiGuard guard(FakeClock clock, List<SecurityEvent> events, GuardStep... protecting) {
-        ApiGuard.Builder b = ApiGuard.builder().clock(clock).listener(events::add)
-                .step(new Harness.FakeAuthentication());
+        ApiGuard.Builder b =
+                ApiGuard.builder().clock(clock).listener(events::add).step(new Harness.FakeAuthentication());
         for (GuardStep s : protecting) {
             b.step(s);
         }
         return b.step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-                        .route("GET", "/customers").requireScopes("customers:read")
-                        .route("POST", "/payments").requireScopes("payments:write")
+                        .route("GET", "/customers/{serviceTag}")
+                        .requireScopes("customers:read")
+                        .route("GET", "/customers")
+                        .requireScopes("customers:read")
+                        .route("POST", "/payments")
+                        .requireScopes("payments:write")
                         .build()))
                 .build();
     }

@@ -1,6 +1,5 @@
 package dev.apiguard.anomaly;
 
-import dev.apiguard.ThrottleControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -71,7 +70,8 @@ class AnomalyScoringStepTest {
     }
 
     static String retryAfter(Harness h, Instant end) {
-        return Long.toString((long) Math.ceil(Duration.between(h.clock.instant(), end).toMillis() / 1000.0));
+        return Long.toString(
+                (long) Math.ceil(Duration.between(h.clock.instant(), end).toMillis() / 1000.0));
     }
 
     @Test
@@ -83,27 +83,34 @@ class AnomalyScoringStepTest {
         assertThat(Duration.between(h.clock.instant().minus(MACHINE), first)).isEqualTo(Duration.ofMinutes(15));
         h.clock.advance(Duration.ofMinutes(15));
         int records = 0;
-        for (int i = 2000; i < 4000 && h.evaluate("scraper", "/customers/ANY0001").isAllowed(); i++) {
+        for (int i = 2000;
+                i < 4000 && h.evaluate("scraper", "/customers/ANY0001").isAllowed();
+                i++) {
             h.clock.advance(MACHINE);
             h.get("scraper", "/customers/" + sequential(i), 404);
             records++;
         }
-        assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper"))).isEqualTo(Duration.ofMinutes(30));
+        assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper")))
+                .isEqualTo(Duration.ofMinutes(30));
     }
 
     /** The doubling stops at maxQuarantineTtl: 15 min, then 20 min instead of 30. */
     @Test
     void aRepeatedQuarantineIsCappedAtTheMaximum() {
-        Harness h = new Harness(AnomalyPolicy.builder().maxQuarantineTtl(Duration.ofMinutes(20)).build());
+        Harness h = new Harness(
+                AnomalyPolicy.builder().maxQuarantineTtl(Duration.ofMinutes(20)).build());
         walk(h, "scraper", 1000);
         Instant first = h.store.until.get("scraper");
         assertThat(Duration.between(h.clock.instant().minus(MACHINE), first)).isEqualTo(Duration.ofMinutes(15));
         h.clock.advance(Duration.ofMinutes(15));
-        for (int i = 2000; i < 4000 && h.evaluate("scraper", "/customers/ANY0001").isAllowed(); i++) {
+        for (int i = 2000;
+                i < 4000 && h.evaluate("scraper", "/customers/ANY0001").isAllowed();
+                i++) {
             h.clock.advance(MACHINE);
             h.get("scraper", "/customers/" + sequential(i), 404);
         }
-        assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper"))).isEqualTo(Duration.ofMinutes(20));
+        assertThat(Duration.between(h.clock.instant(), h.store.until.get("scraper")))
+                .isEqualTo(Duration.ofMinutes(20));
     }
 
     /** A quarantine holds up to the last millisecond before its end and not at the end itself. */
@@ -126,20 +133,24 @@ class AnomalyScoringStepTest {
      */
     @Test
     void pagingCountsEachNewPageByItsSize() {
-        AnomalyPolicy policy = AnomalyPolicy.builder().allowance(Signal.PAGING, 0, 1).maxPageSize(100)
-                .thresholds(1000, 2000, 3000).build();
+        AnomalyPolicy policy = AnomalyPolicy.builder()
+                .allowance(Signal.PAGING, 0, 1)
+                .maxPageSize(100)
+                .thresholds(1000, 2000, 3000)
+                .build();
         Harness h = new Harness(policy);
         String[] queries = {
-            "page=1&size=100",        // 1
-            "page=2&size=50",         // 0.5
-            "page=3&size=000000100",  // 1
+            "page=1&size=100", // 1
+            "page=2&size=50", // 0.5
+            "page=3&size=000000100", // 1
             "page=4&size=1000000000", // above the full page: 1
-            "page=5&size=1:",         // no number: a full page, 1
-            "page=6&size=/1",         // no number: 1
-            "page=7&size=0",          // zero: 1
-            "page=8",                 // no size: a quarter
-            "size=100",               // no page: nothing
-            "page=9&size="};          // empty size, the application's default: a quarter
+            "page=5&size=1:", // no number: a full page, 1
+            "page=6&size=/1", // no number: 1
+            "page=7&size=0", // zero: 1
+            "page=8", // no size: a quarter
+            "size=100", // no page: nothing
+            "page=9&size="
+        }; // empty size, the application's default: a quarter
         for (String q : queries) {
             h.send("pager", "GET", "/customers", q, 200);
         }
@@ -181,7 +192,8 @@ class AnomalyScoringStepTest {
             h.get("partner", "/customers/" + Harness.scattered(i % 10), i % 20 == 0 ? 404 : 200);
         }
         // a share of 0.7: (0.7 - 0.3) / 0.2 units of 4 points
-        assertThat(h.score("guesser").reasons().get(Signal.MISSES)).isCloseTo(8.0, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(h.score("guesser").reasons().get(Signal.MISSES))
+                .isCloseTo(8.0, org.assertj.core.data.Offset.offset(0.5));
         assertThat(h.score("partner").reasons()).doesNotContainKey(Signal.MISSES);
     }
 
@@ -263,24 +275,27 @@ class AnomalyScoringStepTest {
      * Before, {@code page=%2BN&size=%2B100} was one page of a quarter and the scraper took all 100.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "page={0}N{1}&size={2}")
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "%2B   |     | %2B100",
-        "%2B   |     | 100",
-        "      |     | %2B100",
-        "000   |     | 0100",
-        "+     | +   | +100+",
-        "%20   | %20 | %20100",
-        "%09   |     | 100%0A",
-        "-     |     | 100",
-        "      |     | 0x64",
-        "      |     | %2364",
-        "      |     | 1e2",
-        "      |     | 100.0",
-        "      |     | -100",
-        "      | .0  | 100",
-        "      | x   | 100"})
-    void aPagingScraperIsCaughtWhateverSpellingOfItsNumbersTheApplicationReads(String prefix, String suffix,
-            String size) {
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "%2B   |     | %2B100",
+                "%2B   |     | 100",
+                "      |     | %2B100",
+                "000   |     | 0100",
+                "+     | +   | +100+",
+                "%20   | %20 | %20100",
+                "%09   |     | 100%0A",
+                "-     |     | 100",
+                "      |     | 0x64",
+                "      |     | %2364",
+                "      |     | 1e2",
+                "      |     | 100.0",
+                "      |     | -100",
+                "      | .0  | 100",
+                "      | x   | 100"
+            })
+    void aPagingScraperIsCaughtWhateverSpellingOfItsNumbersTheApplicationReads(
+            String prefix, String suffix, String size) {
         int plain = pagesBeforeQuarantine("", "", "100");
         assertThat(plain).isBetween(3, 10);
         int spelt = pagesBeforeQuarantine(prefix == null ? "" : prefix, suffix == null ? "" : suffix, size);
@@ -290,13 +305,15 @@ class AnomalyScoringStepTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "page=0x{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"0x", "0X", "%23", "-0x"})
     void hexadecimalPagesAreRead(String prefix) {
-        Harness h = new Harness(AnomalyPolicy.builder().allowance(Signal.PAGING, 0, 1).thresholds(1000, 2000, 3000)
+        Harness h = new Harness(AnomalyPolicy.builder()
+                .allowance(Signal.PAGING, 0, 1)
+                .thresholds(1000, 2000, 3000)
                 .build());
         h.send("pager", "GET", "/customers", "page=16&size=100", 200);
         // page 16 again, spelt in hexadecimal: the same page, nothing more
         h.send("pager", "GET", "/customers", "page=" + prefix.replace("-", "") + "10&size=100", 200);
-        assertThat(h.score("pager").reasons().get(Signal.PAGING)).isCloseTo(3.0,
-                org.assertj.core.api.Assertions.within(0.01));
+        assertThat(h.score("pager").reasons().get(Signal.PAGING))
+                .isCloseTo(3.0, org.assertj.core.api.Assertions.within(0.01));
     }
 
     @Test
@@ -352,10 +369,15 @@ class AnomalyScoringStepTest {
     void everyChangeOfActionIsOneEventWithScoreAndReasons() {
         Harness h = new Harness();
         walk(h, "scraper", 1000);
-        assertThat(h.anomalyEvents()).containsExactly(SecurityEventType.ANOMALY_OBSERVED,
-                SecurityEventType.ANOMALY_THROTTLED, SecurityEventType.ANOMALY_QUARANTINED);
-        SecurityEvent q = h.events.stream().filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
-                .findFirst().orElseThrow();
+        assertThat(h.anomalyEvents())
+                .containsExactly(
+                        SecurityEventType.ANOMALY_OBSERVED,
+                        SecurityEventType.ANOMALY_THROTTLED,
+                        SecurityEventType.ANOMALY_QUARANTINED);
+        SecurityEvent q = h.events.stream()
+                .filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
+                .findFirst()
+                .orElseThrow();
         assertThat(q.callerId()).isEqualTo("scraper");
         assertThat(q.detail("reasons")).startsWith("sequential=");
         assertThat(Double.parseDouble(q.detail("score"))).isGreaterThanOrEqualTo(20);
@@ -374,14 +396,22 @@ class AnomalyScoringStepTest {
 
     @Test
     void observeModeEmitsEventsButNeitherThrottlesNorRefuses() {
-        Harness h = new Harness(AnomalyPolicy.builder().mode(AnomalyMode.OBSERVE).build());
+        Harness h =
+                new Harness(AnomalyPolicy.builder().mode(AnomalyMode.OBSERVE).build());
         assertThat(walk(h, "scraper", 600)).isEqualTo(-1);
         assertThat(h.store.until).isEmpty();
         assertThat(h.throttles).isEmpty();
-        assertThat(h.anomalyEvents()).containsExactly(SecurityEventType.ANOMALY_OBSERVED,
-                SecurityEventType.ANOMALY_THROTTLED, SecurityEventType.ANOMALY_QUARANTINED);
-        assertThat(h.events.stream().filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
-                .findFirst().orElseThrow().detail("mode")).isEqualTo("observe");
+        assertThat(h.anomalyEvents())
+                .containsExactly(
+                        SecurityEventType.ANOMALY_OBSERVED,
+                        SecurityEventType.ANOMALY_THROTTLED,
+                        SecurityEventType.ANOMALY_QUARANTINED);
+        assertThat(h.events.stream()
+                        .filter(e -> e.type() == SecurityEventType.ANOMALY_QUARANTINED)
+                        .findFirst()
+                        .orElseThrow()
+                        .detail("mode"))
+                .isEqualTo("observe");
     }
 
     @Test
@@ -395,7 +425,9 @@ class AnomalyScoringStepTest {
 
     @Test
     void allowListedCallersAreNeitherScoredNorRefused() {
-        Harness h = new Harness(AnomalyPolicy.builder().allowCallers(Harness.key("bulk-exporter")).build());
+        Harness h = new Harness(AnomalyPolicy.builder()
+                .allowCallers(Harness.key("bulk-exporter"))
+                .build());
         h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60));
         assertThat(walk(h, "bulk-exporter", 600)).isEqualTo(-1);
         assertThat(h.step.scoreOf(Harness.key("bulk-exporter"))).isEmpty();
@@ -403,7 +435,8 @@ class AnomalyScoringStepTest {
 
     @Test
     void optedOutRoutesAreNotScoredButAQuarantineStillHolds() {
-        Harness h = new Harness(AnomalyPolicy.builder().optOutRoutes("/exports/{id}").build());
+        Harness h = new Harness(
+                AnomalyPolicy.builder().optOutRoutes("/exports/{id}").build());
         for (int i = 0; i < 600; i++) {
             h.clock.advance(MACHINE);
             assertThat(h.get("exporter", "/exports/" + sequential(i), 200)).isEqualTo(200);
@@ -435,12 +468,16 @@ class AnomalyScoringStepTest {
         assertThatThrownBy(() -> AnomalyPolicy.builder().thresholds(10, 5, 20)).hasMessageContaining("thresholds");
         assertThatThrownBy(() -> AnomalyPolicy.builder().throttle(0, Duration.ofMinutes(1)))
                 .hasMessageContaining("throttle factor");
-        assertThatThrownBy(() -> AnomalyPolicy.builder().quarantineTtl(Duration.ZERO)).hasMessageContaining("quarantineTtl");
+        assertThatThrownBy(() -> AnomalyPolicy.builder().quarantineTtl(Duration.ZERO))
+                .hasMessageContaining("quarantineTtl");
         assertThatThrownBy(() -> AnomalyPolicy.builder().maxCallers(0)).hasMessageContaining("maxCallers");
         assertThatThrownBy(() -> AnomalyPolicy.builder().allowance(Signal.MISSES, 0.3, 0))
                 .hasMessageContaining("misses");
-        assertThatThrownBy(() -> AnomalyPolicy.builder().quarantineTtl(Duration.ofHours(2))
-                .maxQuarantineTtl(Duration.ofHours(1)).build()).hasMessageContaining("maxQuarantineTtl");
+        assertThatThrownBy(() -> AnomalyPolicy.builder()
+                        .quarantineTtl(Duration.ofHours(2))
+                        .maxQuarantineTtl(Duration.ofHours(1))
+                        .build())
+                .hasMessageContaining("maxQuarantineTtl");
     }
 
     /** Failures alone, one point-unit each, decaying with a one-minute half-life. */
@@ -453,8 +490,8 @@ class AnomalyScoringStepTest {
     }
 
     /** The same, on a builder with other settings (a mode) made already. */
-    static AnomalyPolicy failuresOnly(AnomalyPolicy.Builder b, double observe, double throttle, double quarantine,
-            Duration halfLife) {
+    static AnomalyPolicy failuresOnly(
+            AnomalyPolicy.Builder b, double observe, double throttle, double quarantine, Duration halfLife) {
         b.halfLife(halfLife).throttle(0.5, Duration.ofMinutes(10)).quarantineTtl(Duration.ofMinutes(10));
         for (Signal s : Signal.values()) {
             b.allowance(s, s == Signal.FAILURES ? 0 : 1e6, 1);

@@ -1,10 +1,8 @@
 package dev.apiguard.anomaly;
 
-import dev.apiguard.CallerKey;
-import dev.apiguard.fakes.FakeClock;
-import dev.apiguard.ThrottleControl;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Caller;
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
@@ -12,8 +10,10 @@ import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.QueryParameters;
+import dev.apiguard.ThrottleControl;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import java.security.cert.X509Certificate;
@@ -43,7 +43,9 @@ final class Harness {
     final ApiGuard guard;
 
     Harness(AnomalyPolicy policy) {
-        step = AnomalyScoringStep.builder(policy).quarantineStore(store).clock(clock)
+        step = AnomalyScoringStep.builder(policy)
+                .quarantineStore(store)
+                .clock(clock)
                 .throttleControl(new ThrottleControl() {
                     @Override
                     public void throttle(CallerKey caller, double factor, Instant until) {
@@ -54,16 +56,24 @@ final class Harness {
                     public void clear(CallerKey caller) {
                         throttles.add("clear " + caller.id());
                     }
-                }).build();
-        guard = ApiGuard.builder().clock(clock).listener(events::add)
+                })
+                .build();
+        guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(events::add)
                 .step(new FakeAuthentication())
                 .step(step)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-                        .route("GET", "/orders/{id}").requireScopes("customers:read")
-                        .route("GET", "/customers").requireScopes("customers:read")
-                        .route("GET", "/exports/{id}").requireScopes("customers:read")
-                        .route("POST", "/payments").requireScopes("payments:write")
+                        .route("GET", "/customers/{serviceTag}")
+                        .requireScopes("customers:read")
+                        .route("GET", "/orders/{id}")
+                        .requireScopes("customers:read")
+                        .route("GET", "/customers")
+                        .requireScopes("customers:read")
+                        .route("GET", "/exports/{id}")
+                        .requireScopes("customers:read")
+                        .route("POST", "/payments")
+                        .requireScopes("payments:write")
                         .build()))
                 .build();
     }
@@ -94,7 +104,9 @@ final class Harness {
     }
 
     List<SecurityEventType> anomalyEvents() {
-        return events.stream().map(SecurityEvent::type).filter(t -> t.eventName().startsWith("anomaly.") && t != SecurityEventType.QUARANTINE_REFUSED)
+        return events.stream()
+                .map(SecurityEvent::type)
+                .filter(t -> t.eventName().startsWith("anomaly.") && t != SecurityEventType.QUARANTINE_REFUSED)
                 .toList();
     }
 
@@ -121,8 +133,18 @@ final class Harness {
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
             if (id != null) {
-                exchange.authenticate(new Caller(id, id, ISSUER, CredentialKind.BEARER_JWT,
-                        Set.of("customers:read"), null, null, null, null, null, null));
+                exchange.authenticate(new Caller(
+                        id,
+                        id,
+                        ISSUER,
+                        CredentialKind.BEARER_JWT,
+                        Set.of("customers:read"),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
             }
             return Decision.ALLOW;
         }

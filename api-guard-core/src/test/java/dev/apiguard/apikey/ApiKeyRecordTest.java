@@ -19,38 +19,49 @@ class ApiKeyRecordTest {
     @Test
     void theKeyIdIsDerivedFromTheHashAndMustAgreeWithIt() {
         ApiKeyRecord r = ApiKeyRecord.of(HASH, "partner-a", Set.of("customers:read"), ISSUED, EXPIRES);
-        assertThat(r.keyId()).isEqualTo(HASH.substring(0, ApiKeys.KEY_ID_LENGTH)).isEqualTo(ApiKeys.keyId(HASH));
+        assertThat(r.keyId())
+                .isEqualTo(HASH.substring(0, ApiKeys.KEY_ID_LENGTH))
+                .isEqualTo(ApiKeys.keyId(HASH));
         assertThat(r.sha256Hex()).isEqualTo(HASH);
         assertThatThrownBy(() -> new ApiKeyRecord("0".repeat(16), HASH, "partner-a", Set.of(), ISSUED, EXPIRES))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("keyId must be the first 16 hex digits of sha256Hex");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("keyId must be the first 16 hex digits of sha256Hex");
         assertThatThrownBy(() -> new ApiKeyRecord(null, HASH, "partner-a", Set.of(), ISSUED, EXPIRES))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void theHashIsSixtyFourLowerCaseHexDigits() {
-        for (String bad : new String[] {HASH.toUpperCase(), HASH.substring(1), HASH + "0", "abc", "",
-                HASH.substring(0, 63) + "g"}) {
-            assertThatThrownBy(() -> ApiKeyRecord.of(bad, "partner-a", Set.of(), ISSUED, EXPIRES)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessage("sha256Hex must be 64 lower-case hex digits");
+        for (String bad :
+                new String[] {HASH.toUpperCase(), HASH.substring(1), HASH + "0", "abc", "", HASH.substring(0, 63) + "g"
+                }) {
+            assertThatThrownBy(() -> ApiKeyRecord.of(bad, "partner-a", Set.of(), ISSUED, EXPIRES))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("sha256Hex must be 64 lower-case hex digits");
         }
         assertThatThrownBy(() -> ApiKeyRecord.of(null, "partner-a", Set.of(), ISSUED, EXPIRES))
-                .isInstanceOf(NullPointerException.class).hasMessage("sha256Hex cannot be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("sha256Hex cannot be null");
     }
 
     @Test
     void aKeyHasAClientAndAnEndAfterItsStart() {
         assertThatThrownBy(() -> ApiKeyRecord.of(HASH, " ", Set.of(), ISSUED, EXPIRES))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("clientId cannot be blank");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("clientId cannot be blank");
         assertThatThrownBy(() -> ApiKeyRecord.of(HASH, null, Set.of(), ISSUED, EXPIRES))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ApiKeyRecord.of(HASH, "partner-a", Set.of(), ISSUED, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("every API key expires");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("every API key expires");
         assertThatThrownBy(() -> ApiKeyRecord.of(HASH, "partner-a", Set.of(), ISSUED, ISSUED))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("expiresAt must be after issuedAt");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("expiresAt must be after issuedAt");
         assertThatThrownBy(() -> ApiKeyRecord.of(HASH, "partner-a", Set.of(), ISSUED, ISSUED.minusSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(ApiKeyRecord.of(HASH, "partner-a", Set.of(), ISSUED, ISSUED.plusNanos(1)).expiresAt())
+        assertThat(ApiKeyRecord.of(HASH, "partner-a", Set.of(), ISSUED, ISSUED.plusNanos(1))
+                        .expiresAt())
                 .isEqualTo(ISSUED.plusNanos(1));
     }
 
@@ -69,7 +80,8 @@ class ApiKeyRecordTest {
         scopes.add("admin");
         assertThat(r.scopes()).containsExactly("customers:read");
         assertThatThrownBy(() -> r.scopes().add("admin")).isInstanceOf(UnsupportedOperationException.class);
-        assertThat(r.toString()).contains("keyId=" + r.keyId(), "clientId=partner-a", "customers:read",
-                "expiresAt=" + EXPIRES).doesNotContain(HASH);
+        assertThat(r.toString())
+                .contains("keyId=" + r.keyId(), "clientId=partner-a", "customers:read", "expiresAt=" + EXPIRES)
+                .doesNotContain(HASH);
     }
 }

@@ -48,8 +48,12 @@ class ApiKeyStepTest {
         key = ApiKeys.generate();
         String hash = ApiKeys.sha256Hex(key);
         keyId = ApiKeys.keyId(hash);
-        local.register(ApiKeyRecord.of(hash, "legacy-partner", Set.of("customers:read"),
-                NOW.minus(Duration.ofDays(10)), NOW.plus(Duration.ofDays(30))));
+        local.register(ApiKeyRecord.of(
+                hash,
+                "legacy-partner",
+                Set.of("customers:read"),
+                NOW.minus(Duration.ofDays(10)),
+                NOW.plus(Duration.ofDays(30))));
     }
 
     /** Counts lookups, so that tests can show a malformed key never reaches the store. */
@@ -83,16 +87,23 @@ class ApiKeyStepTest {
     }
 
     ApiKeyStep step() {
-        return ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET)
-                .migrationLink(URI.create("https://api.example/docs/migrate")).build();
+        return ApiKeyStep.builder(store)
+                .deprecation(NOW.minus(Duration.ofDays(1)))
+                .sunset(SUNSET)
+                .migrationLink(URI.create("https://api.example/docs/migrate"))
+                .build();
     }
 
     ApiGuard guard(Clock clock) {
-        return ApiGuard.builder().clock(clock).listener(events::add)
+        return ApiGuard.builder()
+                .clock(clock)
+                .listener(events::add)
                 .step(step())
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/customers").requireScopes("customers:read")
-                        .route("POST", "/payments").requireScopes("payments:write")
+                        .route("GET", "/customers")
+                        .requireScopes("customers:read")
+                        .route("POST", "/payments")
+                        .requireScopes("payments:write")
                         .build()))
                 .build();
     }
@@ -132,10 +143,12 @@ class ApiKeyStepTest {
     @Test
     void keyAuthenticatedResponsesCarryExactDeprecationSunsetAndLink() {
         GuardExchange e = send(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
-        assertThat(e.responseHeaders()).containsExactly(
-                Map.entry("Deprecation", "@1735603200"),
-                Map.entry("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT"),
-                Map.entry("Link", "<https://api.example/docs/migrate>; rel=\"deprecation\"; type=\"text/html\""));
+        assertThat(e.responseHeaders())
+                .containsExactly(
+                        Map.entry("Deprecation", "@1735603200"),
+                        Map.entry("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT"),
+                        Map.entry(
+                                "Link", "<https://api.example/docs/migrate>; rel=\"deprecation\"; type=\"text/html\""));
     }
 
     @Test
@@ -147,14 +160,22 @@ class ApiKeyStepTest {
 
     @Test
     void sunsetDayIsTwoDigitsAsImfFixdateRequires() {
-        assertThat(ApiKeyStep.sunsetValue(Instant.parse("2026-03-05T07:08:09Z"))).isEqualTo("Thu, 05 Mar 2026 07:08:09 GMT");
-        assertThat(ApiKeyStep.deprecationValue(Instant.parse("2025-01-01T00:00:00Z"))).isEqualTo("@1735689600");
+        assertThat(ApiKeyStep.sunsetValue(Instant.parse("2026-03-05T07:08:09Z")))
+                .isEqualTo("Thu, 05 Mar 2026 07:08:09 GMT");
+        assertThat(ApiKeyStep.deprecationValue(Instant.parse("2025-01-01T00:00:00Z")))
+                .isEqualTo("@1735689600");
     }
 
     static Stream<String> malformed() {
         String valid = ApiKeys.generate();
-        return Stream.of("", "apg_", "not-a-key", valid.substring(0, 55) + (valid.charAt(55) == '0' ? '1' : '0'),
-                valid + "x", "Bearer " + valid, "x".repeat(300));
+        return Stream.of(
+                "",
+                "apg_",
+                "not-a-key",
+                valid.substring(0, 55) + (valid.charAt(55) == '0' ? '1' : '0'),
+                valid + "x",
+                "Bearer " + valid,
+                "x".repeat(300));
     }
 
     @ParameterizedTest
@@ -176,8 +197,9 @@ class ApiKeyStepTest {
         GuardExchange e = send(FakeRequest.of("GET", "/customers").header("X-API-Key", unknown));
         assertThat(status(e)).isEqualTo(401);
         assertThat(lookups).hasValue(1);
-        assertThat(events).anySatisfy(ev -> assertThat(ev.details())
-                .isEqualTo(Map.of("reason", "unknown", "keyId", ApiKeys.keyId(ApiKeys.sha256Hex(unknown)))));
+        assertThat(events)
+                .anySatisfy(ev -> assertThat(ev.details())
+                        .isEqualTo(Map.of("reason", "unknown", "keyId", ApiKeys.keyId(ApiKeys.sha256Hex(unknown)))));
     }
 
     @Test
@@ -189,13 +211,17 @@ class ApiKeyStepTest {
             public Optional<ApiKeyRecord> find(String id) {
                 String hash = ApiKeys.sha256Hex(key);
                 String forged = id + hash.substring(16, 63) + (hash.charAt(63) == 'a' ? 'b' : 'a');
-                return Optional.of(new ApiKeyRecord(id, forged, "victim", Set.of("customers:read"), NOW.minusSeconds(60),
+                return Optional.of(new ApiKeyRecord(
+                        id,
+                        forged,
+                        "victim",
+                        Set.of("customers:read"),
+                        NOW.minusSeconds(60),
                         NOW.plus(Duration.ofDays(1))));
             }
 
             @Override
-            public void register(ApiKeyRecord k) {
-            }
+            public void register(ApiKeyRecord k) {}
 
             @Override
             public boolean revoke(String id) {
@@ -221,20 +247,26 @@ class ApiKeyStepTest {
         assertThat(status(e)).isEqualTo(401);
         assertThat(events).anySatisfy(ev -> assertThat(ev.detail("reason")).isEqualTo("expired"));
         Clock justBefore = Clock.fixed(NOW.plus(Duration.ofDays(30)).minusSeconds(1), ZoneOffset.UTC);
-        assertThat(status(send(FakeRequest.of("GET", "/customers").header("X-API-Key", key), justBefore))).isEqualTo(200);
+        assertThat(status(send(FakeRequest.of("GET", "/customers").header("X-API-Key", key), justBefore)))
+                .isEqualTo(200);
     }
 
     @Test
     void everyKeyIsRefusedFromTheSunsetOn() {
         String late = ApiKeys.generate();
         String lateId = ApiKeys.keyId(ApiKeys.sha256Hex(late));
-        store.register(ApiKeyRecord.of(ApiKeys.sha256Hex(late), "late-partner", Set.of("customers:read"),
-                NOW, SUNSET.plus(Duration.ofDays(30))));
+        store.register(ApiKeyRecord.of(
+                ApiKeys.sha256Hex(late),
+                "late-partner",
+                Set.of("customers:read"),
+                NOW,
+                SUNSET.plus(Duration.ofDays(30))));
         Clock justBefore = Clock.fixed(SUNSET.minusSeconds(1), ZoneOffset.UTC);
-        assertThat(status(send(FakeRequest.of("GET", "/customers").header("X-API-Key", late), justBefore))).isEqualTo(200);
+        assertThat(status(send(FakeRequest.of("GET", "/customers").header("X-API-Key", late), justBefore)))
+                .isEqualTo(200);
         events.clear();
-        GuardExchange atSunset = send(FakeRequest.of("GET", "/customers").header("X-API-Key", late),
-                Clock.fixed(SUNSET, ZoneOffset.UTC));
+        GuardExchange atSunset = send(
+                FakeRequest.of("GET", "/customers").header("X-API-Key", late), Clock.fixed(SUNSET, ZoneOffset.UTC));
         assertThat(status(atSunset)).isEqualTo(401);
         assertThat(atSunset.caller()).isEmpty();
         assertThat(events).anySatisfy(ev -> {
@@ -242,8 +274,10 @@ class ApiKeyStepTest {
             assertThat(ev.detail("reason")).isEqualTo("sunset");
             assertThat(ev.detail("keyId")).isEqualTo(lateId);
         });
-        assertThat(status(send(FakeRequest.of("GET", "/customers").header("X-API-Key", late),
-                Clock.fixed(SUNSET.plus(Duration.ofDays(1)), ZoneOffset.UTC)))).isEqualTo(401);
+        assertThat(status(send(
+                        FakeRequest.of("GET", "/customers").header("X-API-Key", late),
+                        Clock.fixed(SUNSET.plus(Duration.ofDays(1)), ZoneOffset.UTC))))
+                .isEqualTo(401);
     }
 
     @Test
@@ -252,7 +286,8 @@ class ApiKeyStepTest {
         GuardExchange first = guard.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
         assertThat(guard.evaluate(first).isAllowed()).isTrue();
         assertThat(store.revoke(keyId)).isTrue();
-        GuardExchange second = guard.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
+        GuardExchange second =
+                guard.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
         assertThat(status(guardEvaluate(guard, second))).isEqualTo(401);
         assertThat(events).anySatisfy(ev -> assertThat(ev.detail("reason")).isEqualTo("revoked"));
         assertThat(store.revoke("0000000000000000")).isFalse();
@@ -287,14 +322,16 @@ class ApiKeyStepTest {
 
     @Test
     void keyInQueryStringIsRefusedEvenWithAValidHeader() {
-        GuardExchange e = send(FakeRequest.of("GET", "/customers").header("X-API-Key", key).query("api_key"));
+        GuardExchange e = send(
+                FakeRequest.of("GET", "/customers").header("X-API-Key", key).query("api_key"));
         assertThat(status(e)).isEqualTo(401);
         assertThat(e.caller()).isEmpty();
     }
 
     @Test
     void twoKeyHeadersAreABadRequest() {
-        GuardExchange e = send(FakeRequest.of("GET", "/customers").header("X-API-Key", key).header("X-API-Key", key));
+        GuardExchange e = send(
+                FakeRequest.of("GET", "/customers").header("X-API-Key", key).header("X-API-Key", key));
         assertThat(status(e)).isEqualTo(400);
         assertThat(lookups).hasValue(0);
         assertThat(events).anySatisfy(ev -> assertThat(ev.detail("reason")).isEqualTo("multiple_api_key_headers"));
@@ -309,9 +346,21 @@ class ApiKeyStepTest {
 
     @Test
     void aTokenCallerIsNeverReplacedByAKey() {
-        Caller tokenCaller = new Caller("token-client", null, "https://issuer", CredentialKind.BEARER_JWT,
-                Set.of("customers:read"), null, null, null, null, null, null);
-        ApiGuard guard = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC)).listener(events::add)
+        Caller tokenCaller = new Caller(
+                "token-client",
+                null,
+                "https://issuer",
+                CredentialKind.BEARER_JWT,
+                Set.of("customers:read"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        ApiGuard guard = ApiGuard.builder()
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .listener(events::add)
                 .step(new dev.apiguard.GuardStep() {
                     @Override
                     public String name() {
@@ -324,8 +373,10 @@ class ApiKeyStepTest {
                         return Decision.ALLOW;
                     }
                 })
-                .step(step()).build();
-        GuardExchange e = guard.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key).query("key"));
+                .step(step())
+                .build();
+        GuardExchange e = guard.exchange(
+                FakeRequest.of("GET", "/customers").header("X-API-Key", key).query("key"));
         assertThat(guard.evaluate(e).isAllowed()).isTrue();
         assertThat(e.caller()).contains(tokenCaller);
         assertThat(lookups).hasValue(0);
@@ -339,37 +390,67 @@ class ApiKeyStepTest {
 
     @Test
     void theQueryParametersThatMeanAMisplacedKeyCanBeNamed() {
-        ApiKeyStep named = ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET)
-                .queryParameters("partner_secret").build();
-        ApiGuard guard = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC)).listener(events::add)
-                .step(named).build();
-        GuardExchange misplaced = guard.exchange(FakeRequest.of("GET", "/customers").query("partner_secret"));
+        ApiKeyStep named = ApiKeyStep.builder(store)
+                .deprecation(NOW.minus(Duration.ofDays(1)))
+                .sunset(SUNSET)
+                .queryParameters("partner_secret")
+                .build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .listener(events::add)
+                .step(named)
+                .build();
+        GuardExchange misplaced =
+                guard.exchange(FakeRequest.of("GET", "/customers").query("partner_secret"));
         assertThat(guard.evaluate(misplaced).isAllowed()).isFalse();
-        assertThat(events).singleElement().satisfies(ev -> assertThat(ev.details())
-                .isEqualTo(Map.of("location", "query", "credential", "api_key", "parameter", "partner_secret")));
+        assertThat(events)
+                .singleElement()
+                .satisfies(ev -> assertThat(ev.details())
+                        .isEqualTo(
+                                Map.of("location", "query", "credential", "api_key", "parameter", "partner_secret")));
         // the default names are no longer looked at
-        assertThat(guard.evaluate(guard.exchange(FakeRequest.of("GET", "/customers").query("api_key"))).isAllowed()).isTrue();
+        assertThat(guard.evaluate(guard.exchange(
+                                FakeRequest.of("GET", "/customers").query("api_key")))
+                        .isAllowed())
+                .isTrue();
         assertThatThrownBy(() -> ApiKeyStep.builder(store).queryParameters("key", ""))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty name");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("empty name");
         assertThatThrownBy(() -> ApiKeyStep.builder(store).queryParameters((String) null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"/relative", "ftp://api.example/docs",
-            "mailto:docs@api.example", "urn:docs:migrate", "//api.example/docs", "https:///docs", "http:/docs"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "/relative",
+                "ftp://api.example/docs",
+                "mailto:docs@api.example",
+                "urn:docs:migrate",
+                "//api.example/docs",
+                "https:///docs",
+                "http:/docs"
+            })
     void migrationLinkMustBeAnAbsoluteHttpUrl(String url) {
         assertThatThrownBy(() -> ApiKeyStep.builder(store).migrationLink(URI.create(url)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("migrationLink");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("migrationLink");
     }
 
     @Test
     void withoutAMigrationLinkNoLinkHeaderIsSent() {
-        ApiKeyStep plain = ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET)
-                .migrationLink(URI.create("http://api.example/docs")).build();
+        ApiKeyStep plain = ApiKeyStep.builder(store)
+                .deprecation(NOW.minus(Duration.ofDays(1)))
+                .sunset(SUNSET)
+                .migrationLink(URI.create("http://api.example/docs"))
+                .build();
         assertThat(plain).isNotNull();
-        ApiGuard g = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .step(ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET).build())
+        ApiGuard g = ApiGuard.builder()
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .step(ApiKeyStep.builder(store)
+                        .deprecation(NOW.minus(Duration.ofDays(1)))
+                        .sunset(SUNSET)
+                        .build())
                 .build();
         GuardExchange e = g.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
         assertThat(g.evaluate(e).isAllowed()).isTrue();
@@ -381,23 +462,33 @@ class ApiKeyStepTest {
     /** A link with non-ASCII characters goes out percent-encoded: a header carries visible ASCII only. */
     @Test
     void aMigrationLinkWithNonAsciiCharactersIsSentPercentEncoded() {
-        ApiGuard g = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .step(ApiKeyStep.builder(store).deprecation(NOW.minus(Duration.ofDays(1))).sunset(SUNSET)
-                        .migrationLink(URI.create("https://api.example/d\u00e9marche")).build())
+        ApiGuard g = ApiGuard.builder()
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .step(ApiKeyStep.builder(store)
+                        .deprecation(NOW.minus(Duration.ofDays(1)))
+                        .sunset(SUNSET)
+                        .migrationLink(URI.create("https://api.example/d\u00e9marche"))
+                        .build())
                 .build();
         GuardExchange e = g.exchange(FakeRequest.of("GET", "/customers").header("X-API-Key", key));
         assertThat(g.evaluate(e).isAllowed()).isTrue();
-        assertThat(e.responseHeaders()).contains(Map.entry("Link",
-                "<https://api.example/d%C3%A9marche>; rel=\"deprecation\"; type=\"text/html\""));
+        assertThat(e.responseHeaders())
+                .contains(Map.entry(
+                        "Link", "<https://api.example/d%C3%A9marche>; rel=\"deprecation\"; type=\"text/html\""));
     }
 
     @Test
     void builderNamesMissingOrInconsistentDates() {
         assertThatThrownBy(() -> ApiKeyStep.builder(store).sunset(SUNSET).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("deprecation");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("deprecation");
         assertThatThrownBy(() -> ApiKeyStep.builder(store).deprecation(NOW).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("sunset");
-        assertThatThrownBy(() -> ApiKeyStep.builder(store).deprecation(SUNSET).sunset(NOW).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sunset");
+        assertThatThrownBy(() -> ApiKeyStep.builder(store)
+                        .deprecation(SUNSET)
+                        .sunset(NOW)
+                        .build())
                 .hasMessageContaining("sunset must be after deprecation");
         assertThatThrownBy(() -> ApiKeyStep.builder(store).migrationLink(URI.create("/relative")))
                 .hasMessageContaining("migrationLink");
@@ -412,6 +503,7 @@ class ApiKeyStepTest {
         s.register(ApiKeyRecord.of(hash, "p", Set.of(), NOW, NOW.plus(Duration.ofDays(90))));
         assertThatThrownBy(() -> s.register(ApiKeyRecord.of(hash, "p", Set.of(), NOW, NOW.plus(Duration.ofDays(1)))))
                 .hasMessageContaining("twice");
-        assertThatThrownBy(() -> ApiKeyRecord.of(hash, "p", Set.of(), NOW, null)).hasMessageContaining("expires");
+        assertThatThrownBy(() -> ApiKeyRecord.of(hash, "p", Set.of(), NOW, null))
+                .hasMessageContaining("expires");
     }
 }

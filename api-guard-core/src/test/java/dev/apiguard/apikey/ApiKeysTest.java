@@ -23,7 +23,8 @@ class ApiKeysTest {
         return head + "_" + String.format("%08x", crc.getValue());
     }
 
-    static final String BODY = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]).replace('A', 'b');
+    static final String BODY =
+            Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]).replace('A', 'b');
 
     @Test
     void generatedKeysHaveTheFormatAndDiffer() {
@@ -64,7 +65,8 @@ class ApiKeysTest {
                 Arguments.of("extra underscore before checksum", head + "__" + crc),
                 Arguments.of("extra underscore inside", withChecksum("apg__" + head.substring(4))),
                 Arguments.of("padding", withChecksum(head.substring(0, head.length() - 1) + "=")),
-                Arguments.of("standard base64 character", withChecksum(head.substring(0, 10) + "+" + head.substring(11))),
+                Arguments.of(
+                        "standard base64 character", withChecksum(head.substring(0, 10) + "+" + head.substring(11))),
                 Arguments.of("non-canonical last character", withChecksum("apg_" + BODY.substring(0, 42) + "B")),
                 Arguments.of("oversized", withChecksum(head + "A".repeat(10_000))),
                 Arguments.of("non-ASCII", withChecksum(head.substring(0, 10) + "é" + head.substring(11))),
@@ -91,10 +93,22 @@ class ApiKeysTest {
      */
     @ParameterizedTest(name = "last character {0}: {1}")
     @org.junit.jupiter.params.provider.CsvSource({
-            "A, true", "E, true", "Z, false", "B, false",
-            "c, true", "w, true", "a, false", "b, false", "z, false",
-            "0, true", "4, true", "1, false", "9, false",
-            "-, false", "_, false"})
+        "A, true",
+        "E, true",
+        "Z, false",
+        "B, false",
+        "c, true",
+        "w, true",
+        "a, false",
+        "b, false",
+        "z, false",
+        "0, true",
+        "4, true",
+        "1, false",
+        "9, false",
+        "-, false",
+        "_, false"
+    })
     void lastBodyCharacterMustBeCanonical(char last, boolean wellFormed) {
         String key = withChecksum("apg_" + BODY.substring(0, 42) + last);
         assertThat(ApiKeys.isWellFormed(key)).as(key).isEqualTo(wellFormed);
@@ -104,7 +118,8 @@ class ApiKeysTest {
     void everyBase64UrlCharacterIsAcceptedInTheBody() {
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         for (int i = 0; i < alphabet.length(); i++) {
-            String key = withChecksum("apg_" + String.valueOf(alphabet.charAt(i)).repeat(42) + "A");
+            String key =
+                    withChecksum("apg_" + String.valueOf(alphabet.charAt(i)).repeat(42) + "A");
             assertThat(ApiKeys.isWellFormed(key)).as(key).isTrue();
         }
         for (char c : new char[] {'@', '[', '`', '{', '/', ':', '+', '.'}) {
@@ -120,7 +135,9 @@ class ApiKeysTest {
         String crc = key.substring(key.lastIndexOf('_') + 1);
         // the same length, each digit pushed just outside 0-9 / a-f: refused before the CRC is compared
         for (String bad : new String[] {"/", ":", "`", "g"}) {
-            assertThat(ApiKeys.isWellFormed(head + "_" + bad + crc.substring(1))).as(bad).isFalse();
+            assertThat(ApiKeys.isWellFormed(head + "_" + bad + crc.substring(1)))
+                    .as(bad)
+                    .isFalse();
         }
     }
 
@@ -128,7 +145,8 @@ class ApiKeysTest {
     void keyIdNeedsSixteenDigits() {
         assertThat(ApiKeys.keyId("0123456789abcdef")).isEqualTo("0123456789abcdef");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiKeys.keyId("0123456789abcde"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sha256Hex");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sha256Hex");
     }
 
     @Test

@@ -49,7 +49,8 @@ class DpopProofVerifierFuzzTest {
     static final String HTU = "https://api.example/payments";
     private static final String JKT = thumbprint();
     private static final byte[] DEFAULT_HEADER = ("{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":"
-            + Fuzzing.DPOP_EC.toPublicJWK().toJSONString() + "}").getBytes(StandardCharsets.UTF_8);
+                    + Fuzzing.DPOP_EC.toPublicJWK().toJSONString() + "}")
+            .getBytes(StandardCharsets.UTF_8);
     private static final Set<String> REASONS = constants(Rejected.class);
 
     @FuzzTest
@@ -70,10 +71,11 @@ class DpopProofVerifierFuzzTest {
 
     private static void check(String proof) {
         DpopProofVerifier verifier = DpopProofVerifier.of(DpopPolicy.builder()
-                .replayCache(LocalReplayCache.withMaxEntries(16)).build());
+                .replayCache(LocalReplayCache.withMaxEntries(16))
+                .build());
 
-        DpopVerification result = Fuzzing.allocatingAtMost(4 << 20,
-                () -> verifier.verify(proof, METHOD, HTU, ACCESS_TOKEN, JKT, Fuzzing.NOW));
+        DpopVerification result = Fuzzing.allocatingAtMost(
+                4 << 20, () -> verifier.verify(proof, METHOD, HTU, ACCESS_TOKEN, JKT, Fuzzing.NOW));
 
         assertThat(result).isNotNull().isNotInstanceOf(NonceRequired.class);
         if (result instanceof Rejected rejected) {
@@ -88,7 +90,8 @@ class DpopProofVerifierFuzzTest {
         assertThat(header.get("alg")).isEqualTo("ES256");
         assertThat(claims.get("htm")).isEqualTo(METHOD);
         assertThat(DpopHtu.normalize((String) claims.get("htu"))).isEqualTo(DpopHtu.normalize(HTU));
-        assertThat(Math.abs((Long) claims.get("iat") - Fuzzing.NOW.getEpochSecond())).isLessThanOrEqualTo(60);
+        assertThat(Math.abs((Long) claims.get("iat") - Fuzzing.NOW.getEpochSecond()))
+                .isLessThanOrEqualTo(60);
         assertThat(claims.get("ath")).isEqualTo(DpopProofVerifier.sha256(ACCESS_TOKEN, StandardCharsets.US_ASCII));
         assertThat(claims.get("jti")).isInstanceOf(String.class);
         // single use (RFC 9449 §11.1)

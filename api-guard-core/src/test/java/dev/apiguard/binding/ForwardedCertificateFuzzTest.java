@@ -41,11 +41,24 @@ class ForwardedCertificateFuzzTest {
 
     private static final String HEADER = "X-Client-Cert";
     private static final int MAX = ClientCertificates.DEFAULT_MAX_HEADER_LENGTH;
-    private static final Set<String> MALFORMED = Set.of("oversized", "multiple_fields", "rfc9440_syntax",
-            "rfc9440_base64", "percent_encoding", "pem_syntax", "pem_base64", "xfcc_duplicate_key",
-            "xfcc_hash_mismatch", "xfcc_bad_key", "xfcc_control_character", "xfcc_empty_element",
-            "xfcc_misplaced_quote", "xfcc_pair_without_equals", "xfcc_text_after_quote",
-            "xfcc_unquoted_equals", "xfcc_unterminated_quote");
+    private static final Set<String> MALFORMED = Set.of(
+            "oversized",
+            "multiple_fields",
+            "rfc9440_syntax",
+            "rfc9440_base64",
+            "percent_encoding",
+            "pem_syntax",
+            "pem_base64",
+            "xfcc_duplicate_key",
+            "xfcc_hash_mismatch",
+            "xfcc_bad_key",
+            "xfcc_control_character",
+            "xfcc_empty_element",
+            "xfcc_misplaced_quote",
+            "xfcc_pair_without_equals",
+            "xfcc_text_after_quote",
+            "xfcc_unquoted_equals",
+            "xfcc_unterminated_quote");
     private static final X509Certificate CA = Certificates.ca();
     private static final X509Certificate CLIENT = Certificates.client();
     private static final ClientCertificates CERTIFICATES = ClientCertificates.builder()
@@ -54,8 +67,10 @@ class ForwardedCertificateFuzzTest {
             .forwardedTrustAnchors(List.of(CA))
             .build();
     // the exchange's clock dates the chain check; the step itself is not run here
-    private static final ApiGuard GUARD = ApiGuard.builder().clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC))
-            .step(new NoStep()).build();
+    private static final ApiGuard GUARD = ApiGuard.builder()
+            .clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC))
+            .step(new NoStep())
+            .build();
 
     private static final class NoStep implements dev.apiguard.GuardStep {
         @Override
@@ -75,8 +90,8 @@ class ForwardedCertificateFuzzTest {
         String text = Fuzzing.latin1(data);
         List<String> lines = Fuzzing.lines(text, 3);
 
-        ForwardedCertificateHeader.Parsed parsed = Fuzzing.allocatingAtMost(1 << 20,
-                () -> ForwardedCertificateHeader.parse(lines, MAX));
+        ForwardedCertificateHeader.Parsed parsed =
+                Fuzzing.allocatingAtMost(1 << 20, () -> ForwardedCertificateHeader.parse(lines, MAX));
 
         if (text.length() - (lines.size() - 1) > MAX) {
             assertThat(parsed).isEqualTo(new Malformed("oversized"));
@@ -114,8 +129,11 @@ class ForwardedCertificateFuzzTest {
             assertThat(syntax.getMessage()).isIn(MALFORMED);
             return;
         }
-        assertThat(elements).isNotEmpty().allSatisfy(pairs -> assertThat(pairs).isNotEmpty()
-                .allSatisfy(pair -> assertThat(pair[0]).matches("[A-Za-z0-9_-]+")));
+        assertThat(elements)
+                .isNotEmpty()
+                .allSatisfy(pairs -> assertThat(pairs)
+                        .isNotEmpty()
+                        .allSatisfy(pair -> assertThat(pair[0]).matches("[A-Za-z0-9_-]+")));
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

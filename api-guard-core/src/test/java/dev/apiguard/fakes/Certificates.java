@@ -10,8 +10,7 @@ import java.security.cert.X509Certificate;
  */
 public final class Certificates {
 
-    private Certificates() {
-    }
+    private Certificates() {}
 
     /** The client certificate. */
     public static X509Certificate client() {

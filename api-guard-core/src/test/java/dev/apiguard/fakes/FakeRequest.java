@@ -43,7 +43,8 @@ public final class FakeRequest implements GuardRequest {
 
     /** Adds a header value. */
     public FakeRequest header(String name, String value) {
-        headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>()).add(value);
+        headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>())
+                .add(value);
         return this;
     }
 

@@ -34,11 +34,15 @@ public final class Fuzzing {
 
     /** The issuer and audience of the fuzzed token policies. */
     public static final String ISSUER = "https://issuer.example";
+
     public static final String AUDIENCE = "https://api.example";
 
-    private static final String TOKEN_EC_JWK = "{\"kty\":\"EC\",\"d\":\"0YQUC_nRTImoEKTJbh02ttT8IKjf6_gsN0pypsnCGVM\",\"crv\":\"P-256\",\"kid\":\"fuzz-ec\",\"x\":\"HVGSNOlXkZ8cJFXARSWNtlPU82UN-0R1vDECW3lkicI\",\"y\":\"U5y53wOj-bh3a6-ErXfwOgwNxNc3DTkNHOCBf6aDOLc\"}";
-    private static final String TOKEN_RSA_JWK = "{\"p\":\"59-vDqjzIhtTMYsqIMKhS88zPP0jmqVJb45BpYIBR2ds5FLv6FZpaj_A6lP71x_5f1HV2Wl_0gqO1S5PZc6pMjTybtBH8VpeFZ5ckNZdLYEYkeVOx8-5z31vwMOFwLIE2Z6xD7BTjTiePNo3ownOqlFz72H81TcrbyPTqoD5fks\",\"kty\":\"RSA\",\"q\":\"uzomhfEye1C99mp5_kp4mZt4fuiy8XhnD-vb3LB7f9Mf9CbPE-MQ7Mrja0rMo2q2WvwWUJzQ30NQtCAJ1w6tTVKWG3rE-p0gPhTihgEP30jpLmd2iWuIYyWDtopzPlkY1srHPY_9T40xJOcbPoA44l0ZEcknY4pJ0PZUoAixc18\",\"d\":\"wUta2aoVznsWzUU66hzkyBwwMyLKhUKDRiVVtypgPNnH6baAn-zukvS4yGlSHFmmEkNk0D1mbCvasi2kfwqvpdXWAQJJKiQXeR7DQJxMRa4qVn1uU3WFn5Q4Y5ML8kUzpu56kvEF6DSg326zeA0qvT2JL5AHBNHslJuPoSFN3cRD9r4cAK0XGOFenEe4RH5YR0vB6KitYVze9asxD_AXhngYBX-YQ_C434h2SgRyjwVH89rqe7HDmFei6DSHSEOds7DFZ3qHDY-uIAH7YXuzGd6sS2V5pCRNZXlSCVg3D_lkLBa1jt9UYbrhG_BGB8M9Jid7H0ZQWCxmX4-pyFn1\",\"e\":\"AQAB\",\"kid\":\"fuzz-rsa\",\"qi\":\"5o_TvRrVuYjr4gxgXHtQDuE2zRJNdrpqUe9tWUTQUtP9Oo6wjAdHabpKOj_UMLw_8SBhiMy0gepZ0kivQFqMvMB-toxD77DrxqKBLBMgqg_8IdXxZt3ncbqMPUwwI-6qF7s_Skjr3Pyrgc19aBSqwT0bcscVIS4akaV6imJwopA\",\"dp\":\"GTZTPI7WUQETnLF7FTDUhP-0nI8RzgDm6UBYlvx50x_F0VXLTEIJGEpyWYhkO9H4OQXW8Nrt0RLg0QFGFNXRw-nJ6o6vI-kljcg4XG9Sll4RI9wBIuzNUWhcPGOGKZuxt0_wBLqxewuK-SbpIcsxM4fDyWWoLi7fhCgrHcEEX90\",\"dq\":\"ftWE9WYRacKn_b_iBueSTZUqCuc_GiATyZBhcF7KOyzeT7reu70uYQuNBsk0WlxXTsnJoDCruyPSD0RJBjx2IJSbBeCkgpZhGk1xq5AanYu6E-qZPbzwNyJZ2RZvvcQD9LaIROc_ll2y9intpeidIJQrAIaBvYgYO4w0hfl9pQc\",\"n\":\"qZUQceRlTeAmUshoCT_gJhQm36X6yR_2pHW-QVwytidR6L7qtttKTtwdP6Jk0p4OaCXIGD5NFTS0yRvYPEH1YBWnxtarZ175hS_B3LVigdLDezksZ_PvZ0K2zdAhRLViA_omKwGTm09Ao5WljNrVWrh6JRvo_4Pl20S65nZhBxZIJnmG3ja3XgESdRITP9JReiW2SYPkaHi-7SpzOOrttd3AKm4celeWZTqmLVQXYmPpi84LcKeWiXLG78-H3SfpTbliBRWikDlPvYAasQ6Lz2tbYKiwt1NX9LIe9-Cm96FVTMOljM0qucFmACezt1Sjah1C28seRw_IvaeImiyO1Q\"}";
-    private static final String DPOP_EC_JWK = "{\"kty\":\"EC\",\"d\":\"5FVxgSmgtUV4faY20vnraKzsj7CHk8SsuIcuAt5tEjw\",\"crv\":\"P-256\",\"kid\":\"dpop-ec\",\"x\":\"oeWZVwtxbshY8RWjK_UK3FABIjWBv-cWl3NcUCwGmko\",\"y\":\"Xjc_ocfbdZp7MScK1y22yte_re3F412pV6qIU8JMdqw\"}";
+    private static final String TOKEN_EC_JWK =
+            "{\"kty\":\"EC\",\"d\":\"0YQUC_nRTImoEKTJbh02ttT8IKjf6_gsN0pypsnCGVM\",\"crv\":\"P-256\",\"kid\":\"fuzz-ec\",\"x\":\"HVGSNOlXkZ8cJFXARSWNtlPU82UN-0R1vDECW3lkicI\",\"y\":\"U5y53wOj-bh3a6-ErXfwOgwNxNc3DTkNHOCBf6aDOLc\"}";
+    private static final String TOKEN_RSA_JWK =
+            "{\"p\":\"59-vDqjzIhtTMYsqIMKhS88zPP0jmqVJb45BpYIBR2ds5FLv6FZpaj_A6lP71x_5f1HV2Wl_0gqO1S5PZc6pMjTybtBH8VpeFZ5ckNZdLYEYkeVOx8-5z31vwMOFwLIE2Z6xD7BTjTiePNo3ownOqlFz72H81TcrbyPTqoD5fks\",\"kty\":\"RSA\",\"q\":\"uzomhfEye1C99mp5_kp4mZt4fuiy8XhnD-vb3LB7f9Mf9CbPE-MQ7Mrja0rMo2q2WvwWUJzQ30NQtCAJ1w6tTVKWG3rE-p0gPhTihgEP30jpLmd2iWuIYyWDtopzPlkY1srHPY_9T40xJOcbPoA44l0ZEcknY4pJ0PZUoAixc18\",\"d\":\"wUta2aoVznsWzUU66hzkyBwwMyLKhUKDRiVVtypgPNnH6baAn-zukvS4yGlSHFmmEkNk0D1mbCvasi2kfwqvpdXWAQJJKiQXeR7DQJxMRa4qVn1uU3WFn5Q4Y5ML8kUzpu56kvEF6DSg326zeA0qvT2JL5AHBNHslJuPoSFN3cRD9r4cAK0XGOFenEe4RH5YR0vB6KitYVze9asxD_AXhngYBX-YQ_C434h2SgRyjwVH89rqe7HDmFei6DSHSEOds7DFZ3qHDY-uIAH7YXuzGd6sS2V5pCRNZXlSCVg3D_lkLBa1jt9UYbrhG_BGB8M9Jid7H0ZQWCxmX4-pyFn1\",\"e\":\"AQAB\",\"kid\":\"fuzz-rsa\",\"qi\":\"5o_TvRrVuYjr4gxgXHtQDuE2zRJNdrpqUe9tWUTQUtP9Oo6wjAdHabpKOj_UMLw_8SBhiMy0gepZ0kivQFqMvMB-toxD77DrxqKBLBMgqg_8IdXxZt3ncbqMPUwwI-6qF7s_Skjr3Pyrgc19aBSqwT0bcscVIS4akaV6imJwopA\",\"dp\":\"GTZTPI7WUQETnLF7FTDUhP-0nI8RzgDm6UBYlvx50x_F0VXLTEIJGEpyWYhkO9H4OQXW8Nrt0RLg0QFGFNXRw-nJ6o6vI-kljcg4XG9Sll4RI9wBIuzNUWhcPGOGKZuxt0_wBLqxewuK-SbpIcsxM4fDyWWoLi7fhCgrHcEEX90\",\"dq\":\"ftWE9WYRacKn_b_iBueSTZUqCuc_GiATyZBhcF7KOyzeT7reu70uYQuNBsk0WlxXTsnJoDCruyPSD0RJBjx2IJSbBeCkgpZhGk1xq5AanYu6E-qZPbzwNyJZ2RZvvcQD9LaIROc_ll2y9intpeidIJQrAIaBvYgYO4w0hfl9pQc\",\"n\":\"qZUQceRlTeAmUshoCT_gJhQm36X6yR_2pHW-QVwytidR6L7qtttKTtwdP6Jk0p4OaCXIGD5NFTS0yRvYPEH1YBWnxtarZ175hS_B3LVigdLDezksZ_PvZ0K2zdAhRLViA_omKwGTm09Ao5WljNrVWrh6JRvo_4Pl20S65nZhBxZIJnmG3ja3XgESdRITP9JReiW2SYPkaHi-7SpzOOrttd3AKm4celeWZTqmLVQXYmPpi84LcKeWiXLG78-H3SfpTbliBRWikDlPvYAasQ6Lz2tbYKiwt1NX9LIe9-Cm96FVTMOljM0qucFmACezt1Sjah1C28seRw_IvaeImiyO1Q\"}";
+    private static final String DPOP_EC_JWK =
+            "{\"kty\":\"EC\",\"d\":\"5FVxgSmgtUV4faY20vnraKzsj7CHk8SsuIcuAt5tEjw\",\"crv\":\"P-256\",\"kid\":\"dpop-ec\",\"x\":\"oeWZVwtxbshY8RWjK_UK3FABIjWBv-cWl3NcUCwGmko\",\"y\":\"Xjc_ocfbdZp7MScK1y22yte_re3F412pV6qIU8JMdqw\"}";
 
     /** The issuer's EC P-256 signing key ({@code kid} {@code fuzz-ec}). */
     public static final ECKey TOKEN_EC = parse(TOKEN_EC_JWK).toECKey();
@@ -58,8 +62,7 @@ public final class Fuzzing {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private Fuzzing() {
-    }
+    private Fuzzing() {}
 
     private static JWK parse(String json) {
         try {

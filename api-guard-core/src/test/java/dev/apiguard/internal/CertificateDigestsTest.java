@@ -31,6 +31,7 @@ class CertificateDigestsTest {
         reference.update(MessageDigest.getInstance("SHA-256").digest(client.getEncoded()));
         assertThat(target.digest()).isEqualTo(reference.digest());
         // each call gives a fresh digest: nothing left from the one above
-        assertThat(CertificateDigests.sha256().digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest());
+        assertThat(CertificateDigests.sha256().digest())
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest());
     }
 }

@@ -7,18 +7,18 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -36,8 +36,7 @@ class SignatureCheckTest {
     private static final RSAKey SHORT_RSA = generateRsa(1024);
     private static final ECKey EC = generateEc();
 
-    private record Signed(JWSHeader header, byte[] input, Base64URL signature) {
-    }
+    private record Signed(JWSHeader header, byte[] input, Base64URL signature) {}
 
     private static Signed sign(JWK key, JWSAlgorithm alg) throws Exception {
         JWSObject jws = new JWSObject(new JWSHeader(alg), new Payload("{\"sub\":\"s\"}"));
@@ -49,7 +48,8 @@ class SignatureCheckTest {
     private static void assertBothAnswer(boolean expected, JWK key, Signed s) {
         // the public half; a secret key (which has none) as it is
         JWK verifying = key.toPublicJWK() != null ? key.toPublicJWK() : key;
-        assertThat(SignatureCheck.verify(verifying, s.header(), s.input(), s.signature())).isEqualTo(expected);
+        assertThat(SignatureCheck.verify(verifying, s.header(), s.input(), s.signature()))
+                .isEqualTo(expected);
         assertThat(SignatureCheck.verifyWithKeySetKey(verifying, s.header(), s.input(), s.signature()))
                 .isEqualTo(expected);
     }
@@ -73,15 +73,19 @@ class SignatureCheckTest {
     void aRememberedVerifierStillRefusesAnAlteredSignatureOrInput() throws Exception {
         JWK publicKey = RSA.toPublicJWK();
         Signed good = sign(RSA, JWSAlgorithm.RS256);
-        assertThat(SignatureCheck.verifyWithKeySetKey(publicKey, good.header(), good.input(), good.signature())).isTrue();
+        assertThat(SignatureCheck.verifyWithKeySetKey(publicKey, good.header(), good.input(), good.signature()))
+                .isTrue();
 
         byte[] sig = good.signature().decode();
         sig[sig.length - 1] ^= 1;
         assertThat(SignatureCheck.verifyWithKeySetKey(publicKey, good.header(), good.input(), Base64URL.encode(sig)))
                 .isFalse();
-        byte[] otherInput = (new String(good.input(), StandardCharsets.US_ASCII) + "x").getBytes(StandardCharsets.US_ASCII);
-        assertThat(SignatureCheck.verifyWithKeySetKey(publicKey, good.header(), otherInput, good.signature())).isFalse();
-        assertThat(SignatureCheck.verifyWithKeySetKey(publicKey, good.header(), good.input(), good.signature())).isTrue();
+        byte[] otherInput =
+                (new String(good.input(), StandardCharsets.US_ASCII) + "x").getBytes(StandardCharsets.US_ASCII);
+        assertThat(SignatureCheck.verifyWithKeySetKey(publicKey, good.header(), otherInput, good.signature()))
+                .isFalse();
+        assertThat(SignatureCheck.verifyWithKeySetKey(publicKey, good.header(), good.input(), good.signature()))
+                .isTrue();
     }
 
     @Test
@@ -144,10 +148,8 @@ class SignatureCheckTest {
         byte[] flipped = sig.decode();
         flipped[10] ^= 1;
         assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, Base64URL.encode(flipped));
-        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT,
-                Base64URL.encode(Arrays.copyOf(sig.decode(), 63)));
-        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT,
-                Base64URL.encode(Arrays.copyOf(sig.decode(), 65)));
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, Base64URL.encode(Arrays.copyOf(sig.decode(), 63)));
+        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, Base64URL.encode(Arrays.copyOf(sig.decode(), 65)));
     }
 
     @Test
@@ -158,8 +160,8 @@ class SignatureCheckTest {
         assertBothAnswer(false, ed.jwk(), JWSAlgorithm.Ed25519, INPUT, sig);
         assertBothAnswer(false, ed.jwk(), JWSAlgorithm.Ed448, INPUT, sig); // not an algorithm we accept
         assertBothAnswer(false, Ed.generate("Ed448", Curve.Ed448).jwk(), JWSAlgorithm.EdDSA, INPUT, sig);
-        assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT,
-                Base64URL.encode(Arrays.copyOf(sig.decode(), 113)));
+        assertBothAnswer(
+                false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, Base64URL.encode(Arrays.copyOf(sig.decode(), 113)));
         // an Ed25519 signature under an Ed448 key, and the reverse: lengths alone refuse them
         Ed small = Ed.generate("Ed25519", Curve.Ed25519);
         assertBothAnswer(false, ed.jwk(), JWSAlgorithm.EdDSA, INPUT, small.sign(INPUT));

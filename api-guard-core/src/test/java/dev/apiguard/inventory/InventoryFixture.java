@@ -1,14 +1,14 @@
 package dev.apiguard.inventory;
 
-import dev.apiguard.CallerKey;
-import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Caller;
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
@@ -43,13 +43,19 @@ final class InventoryFixture {
                 return Decision.ALLOW;
             }
         };
-        guard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+        guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
                 .step(fakeAuth)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/health").permitAll()
-                        .route("GET", "/customers").requireScopes("customers:read")
-                        .route("POST", "/payments").requireScopes("payments:write")
-                        .route("GET", "/reports").requireAnyScope("reports:read", "reports:all")
+                        .route("GET", "/health")
+                        .permitAll()
+                        .route("GET", "/customers")
+                        .requireScopes("customers:read")
+                        .route("POST", "/payments")
+                        .requireScopes("payments:write")
+                        .route("GET", "/reports")
+                        .requireAnyScope("reports:read", "reports:all")
                         .build()))
                 .step(inventory)
                 .build();
@@ -69,13 +75,33 @@ final class InventoryFixture {
     }
 
     static Caller token(String id, String scopes, Duration lifetime) {
-        return new Caller(id, id, ISSUER, CredentialKind.BEARER_JWT, Set.of(scopes.split(" ")), T0,
-                T0.plus(lifetime), "jti", null, null, null);
+        return new Caller(
+                id,
+                id,
+                ISSUER,
+                CredentialKind.BEARER_JWT,
+                Set.of(scopes.split(" ")),
+                T0,
+                T0.plus(lifetime),
+                "jti",
+                null,
+                null,
+                null);
     }
 
     static Caller apiKey(String id, String keyId, String scopes, Instant expiresAt) {
-        return new Caller(id, null, null, CredentialKind.API_KEY, Set.of(scopes.split(" ")), T0, expiresAt, keyId,
-                null, null, null);
+        return new Caller(
+                id,
+                null,
+                null,
+                CredentialKind.API_KEY,
+                Set.of(scopes.split(" ")),
+                T0,
+                expiresAt,
+                keyId,
+                null,
+                null,
+                null);
     }
 
     /** Sends one request as the caller (or anonymously) and reports the status the guard or app gave. */

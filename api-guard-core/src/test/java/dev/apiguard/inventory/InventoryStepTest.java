@@ -1,6 +1,5 @@
 package dev.apiguard.inventory;
 
-import dev.apiguard.CallerKey;
 import static dev.apiguard.inventory.InventoryFixture.ISSUER;
 import static dev.apiguard.inventory.InventoryFixture.T0;
 import static dev.apiguard.inventory.InventoryFixture.apiKey;
@@ -9,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.Caller;
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.inventory.InventoryReport.CallerReport;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +80,11 @@ class InventoryStepTest {
     void anyOfRuleExercisesOnlyTheScopeTheCallerHeld() {
         InventoryFixture f = new InventoryFixture();
         f.send(token("analyst", "reports:all customers:read"), "GET", "/reports");
-        assertThat(f.ledger().caller(InventoryFixture.key("analyst")).orElseThrow().scopesUsed()).containsOnlyKeys("reports:all");
+        assertThat(f.ledger()
+                        .caller(InventoryFixture.key("analyst"))
+                        .orElseThrow()
+                        .scopesUsed())
+                .containsOnlyKeys("reports:all");
     }
 
     @Test
@@ -106,7 +109,8 @@ class InventoryStepTest {
         f.send(token("a", "customers:read"), "GET", "/customers"); // a is now the most recent
         f.send(token("d", "customers:read"), "GET", "/customers");
         assertThat(f.ledger().callers()).extracting(CallerRecord::id).containsExactly("a", "c", "d");
-        assertThat(f.ledger().caller(InventoryFixture.key("a")).orElseThrow().requestCount()).isEqualTo(2);
+        assertThat(f.ledger().caller(InventoryFixture.key("a")).orElseThrow().requestCount())
+                .isEqualTo(2);
     }
 
     @Test
@@ -125,7 +129,10 @@ class InventoryStepTest {
     void defaultCapIsTenThousandAndSettingsAreChecked() {
         assertThat(LedgerStore.DEFAULT_MAX_CALLERS).isEqualTo(10_000);
         assertThatThrownBy(() -> InventoryPolicy.builder().maxCallers(0)).hasMessageContaining("maxCallers");
-        assertThatThrownBy(() -> InventoryPolicy.builder().maxCallers(5).store(LedgerStore.inMemory(5)).build())
+        assertThatThrownBy(() -> InventoryPolicy.builder()
+                        .maxCallers(5)
+                        .store(LedgerStore.inMemory(5))
+                        .build())
                 .hasMessageContaining("maxCallers");
         assertThatThrownBy(() -> InventoryPolicy.builder().sensitiveRoute("post", "/payments"))
                 .hasMessageContaining("sensitiveRoute");
@@ -137,8 +144,14 @@ class InventoryStepTest {
     void staleCallersAndCredentialsAreFlagged() {
         InventoryFixture f = new InventoryFixture(InventoryPolicy.builder().staleAfter(Duration.ofDays(30)));
         f.send(token("dormant", "customers:read"), "GET", "/customers");
-        f.send(apiKey("old-key", "00112233aabbccdd", "customers:read", T0.plus(Duration.ofDays(60))), "GET", "/customers");
-        f.send(apiKey("expired-key", "99887766aabbccdd", "customers:read", T0.plus(Duration.ofDays(10))), "GET", "/customers");
+        f.send(
+                apiKey("old-key", "00112233aabbccdd", "customers:read", T0.plus(Duration.ofDays(60))),
+                "GET",
+                "/customers");
+        f.send(
+                apiKey("expired-key", "99887766aabbccdd", "customers:read", T0.plus(Duration.ofDays(10))),
+                "GET",
+                "/customers");
         f.clock.advance(Duration.ofDays(29));
         f.send(token("active", "customers:read"), "GET", "/customers");
         assertThat(f.ledger().report().staleCredentials()).isEmpty();
@@ -148,16 +161,21 @@ class InventoryStepTest {
         assertThat(report.caller("dormant").orElseThrow().flags()).contains(InventoryReport.STALE);
         assertThat(report.caller("active").orElseThrow().flags()).doesNotContain(InventoryReport.STALE);
         // stale means still valid and unused: an expired key is not an offboarding candidate any more
-        assertThat(report.staleCredentials()).extracting(c -> c.credential().id())
+        assertThat(report.staleCredentials())
+                .extracting(c -> c.credential().id())
                 .containsExactlyInAnyOrder("dormant", "00112233aabbccdd");
     }
 
     @Test
     void weakCredentialsApiKeyUnboundSensitiveLongLived() {
         InventoryFixture f = new InventoryFixture(InventoryPolicy.builder()
-                .sensitiveScopes("payments:write").sensitiveRoute("GET", "/reports")
+                .sensitiveScopes("payments:write")
+                .sensitiveRoute("GET", "/reports")
                 .maxTokenLifetime(Duration.ofHours(1)));
-        f.send(apiKey("legacy", "0123456789abcdef", "customers:read", T0.plus(Duration.ofDays(60))), "GET", "/customers");
+        f.send(
+                apiKey("legacy", "0123456789abcdef", "customers:read", T0.plus(Duration.ofDays(60))),
+                "GET",
+                "/customers");
         f.send(token("payer", "payments:write"), "POST", "/payments");
         f.send(token("analyst", "reports:read"), "GET", "/reports");
         f.send(token("reader", "customers:read"), "GET", "/customers");
@@ -167,28 +185,48 @@ class InventoryStepTest {
 
         InventoryReport report = f.ledger().report();
         assertThat(report.caller("legacy").orElseThrow().flags()).containsExactly(InventoryReport.API_KEY);
-        assertThat(report.caller("payer").orElseThrow().flags()).containsExactly(InventoryReport.UNBOUND_ON_SENSITIVE_ROUTE);
-        assertThat(report.caller("analyst").orElseThrow().flags()).containsExactly(InventoryReport.UNBOUND_ON_SENSITIVE_ROUTE);
+        assertThat(report.caller("payer").orElseThrow().flags())
+                .containsExactly(InventoryReport.UNBOUND_ON_SENSITIVE_ROUTE);
+        assertThat(report.caller("analyst").orElseThrow().flags())
+                .containsExactly(InventoryReport.UNBOUND_ON_SENSITIVE_ROUTE);
         assertThat(report.caller("reader").orElseThrow().flags()).isEmpty();
-        assertThat(report.caller("long-lived").orElseThrow().flags()).containsExactly(InventoryReport.TOKEN_LIFETIME_OVER_POLICY);
+        assertThat(report.caller("long-lived").orElseThrow().flags())
+                .containsExactly(InventoryReport.TOKEN_LIFETIME_OVER_POLICY);
         CallerReport boundReport = report.caller("bound-payer").orElseThrow();
         assertThat(boundReport.flags()).isEmpty();
-        assertThat(boundReport.credentials()).extracting(c -> c.credential().type())
+        assertThat(boundReport.credentials())
+                .extracting(c -> c.credential().type())
                 .containsExactly(CredentialRecord.Type.CERTIFICATE, CredentialRecord.Type.TOKEN);
         assertThat(report.weakCredentials()).hasSize(4);
     }
 
     @Test
     void certificateCloseToExpiryIsWeak() {
-        InventoryPolicy policy = InventoryPolicy.builder().certificateExpiryWarning(Duration.ofDays(14))
-                .clock(java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC)).build();
+        InventoryPolicy policy = InventoryPolicy.builder()
+                .certificateExpiryWarning(Duration.ofDays(14))
+                .clock(java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC))
+                .build();
         LedgerStore store = policy.store();
-        for (var e : Map.of("soon", T0.plus(Duration.ofDays(13)), "later", T0.plus(Duration.ofDays(15))).entrySet()) {
-            CredentialRecord cert = new CredentialRecord(CredentialRecord.Type.CERTIFICATE, null, "thumb-" + e.getKey(),
-                    Set.of(CredentialKind.MTLS), T0, T0, 1, e.getValue(), null, 0, 0, null);
+        for (var e : Map.of("soon", T0.plus(Duration.ofDays(13)), "later", T0.plus(Duration.ofDays(15)))
+                .entrySet()) {
+            CredentialRecord cert = new CredentialRecord(
+                    CredentialRecord.Type.CERTIFICATE,
+                    null,
+                    "thumb-" + e.getKey(),
+                    Set.of(CredentialKind.MTLS),
+                    T0,
+                    T0,
+                    1,
+                    e.getValue(),
+                    null,
+                    0,
+                    0,
+                    null);
             CallerKey key = CallerKey.mtlsClient(e.getKey());
-            store.update(key, old -> new CallerRecord(key, T0, T0, 1, Set.of(CredentialKind.MTLS),
-                    Map.of(), Map.of(), Map.of(cert.key(), cert)));
+            store.update(
+                    key,
+                    old -> new CallerRecord(
+                            key, T0, T0, 1, Set.of(CredentialKind.MTLS), Map.of(), Map.of(), Map.of(cert.key(), cert)));
         }
         InventoryReport report = InventoryStep.of(policy).inventory().report();
         assertThat(report.caller("soon").orElseThrow().flags()).containsExactly(InventoryReport.CERTIFICATE_EXPIRING);
@@ -217,7 +255,10 @@ class InventoryStepTest {
         // API keys keep their own namespace: a key named like a token client never shares its record
         InventoryFixture f = new InventoryFixture();
         f.send(token("partner", "customers:read"), "GET", "/customers");
-        f.send(apiKey("partner", "0123456789abcdef", "customers:read", T0.plus(Duration.ofDays(5))), "GET", "/customers");
+        f.send(
+                apiKey("partner", "0123456789abcdef", "customers:read", T0.plus(Duration.ofDays(5))),
+                "GET",
+                "/customers");
         CallerRecord token = f.ledger().caller(InventoryFixture.key("partner")).orElseThrow();
         CallerRecord key = f.ledger().caller(CallerKey.apiKey("partner")).orElseThrow();
         assertThat(token.credentialKinds()).containsExactly(CredentialKind.BEARER_JWT);
@@ -233,12 +274,31 @@ class InventoryStepTest {
     void namesakesAtTwoIssuersAreTwoCallersSideBySide() {
         InventoryFixture f = new InventoryFixture();
         f.send(token("partner", "customers:read"), "GET", "/customers");
-        f.send(new Caller("partner", "partner", "https://other-issuer.example", CredentialKind.BEARER_JWT,
-                Set.of("customers:read"), T0, T0.plusSeconds(600), "jti", null, null, null), "GET", "/customers");
-        assertThat(f.ledger().callers()).extracting(CallerRecord::issuer)
+        f.send(
+                new Caller(
+                        "partner",
+                        "partner",
+                        "https://other-issuer.example",
+                        CredentialKind.BEARER_JWT,
+                        Set.of("customers:read"),
+                        T0,
+                        T0.plusSeconds(600),
+                        "jti",
+                        null,
+                        null,
+                        null),
+                "GET",
+                "/customers");
+        assertThat(f.ledger().callers())
+                .extracting(CallerRecord::issuer)
                 .containsExactly(InventoryFixture.ISSUER, "https://other-issuer.example");
-        assertThat(f.ledger().report().callers()).extracting(InventoryReport.CallerReport::issuer)
+        assertThat(f.ledger().report().callers())
+                .extracting(InventoryReport.CallerReport::issuer)
                 .containsExactly(InventoryFixture.ISSUER, "https://other-issuer.example");
-        assertThat(f.ledger().caller(InventoryFixture.key("partner")).orElseThrow().requestCount()).isEqualTo(1);
+        assertThat(f.ledger()
+                        .caller(InventoryFixture.key("partner"))
+                        .orElseThrow()
+                        .requestCount())
+                .isEqualTo(1);
     }
 }

@@ -15,20 +15,25 @@ class ReportJsonTest {
     @Test
     void emptyLedger() {
         InventoryFixture f = new InventoryFixture();
-        assertThat(f.ledger().report().toJson()).isEqualTo("{\"schemaVersion\":1,\"generatedAt\":\"2025-01-01T00:00:00Z\","
-                + "\"leastPrivilegeWindowSeconds\":2592000,\"staleAfterSeconds\":2592000,"
-                + "\"summary\":{\"callers\":0,\"callersWithUnusedScopes\":0,\"weakCredentials\":0,\"staleCredentials\":0,\"misusedCredentials\":0},"
-                + "\"callers\":[]}");
+        assertThat(f.ledger().report().toJson())
+                .isEqualTo("{\"schemaVersion\":1,\"generatedAt\":\"2025-01-01T00:00:00Z\","
+                        + "\"leastPrivilegeWindowSeconds\":2592000,\"staleAfterSeconds\":2592000,"
+                        + "\"summary\":{\"callers\":0,\"callersWithUnusedScopes\":0,\"weakCredentials\":0,\"staleCredentials\":0,\"misusedCredentials\":0},"
+                        + "\"callers\":[]}");
     }
 
     @Test
     void smallLedgerSnapshot() {
         InventoryFixture f = new InventoryFixture(InventoryPolicy.builder()
-                .riskView(key -> key.id().equals("partner-b") ? Optional.of(RiskView.Risk.of(0.25)) : Optional.empty()));
+                .riskView(
+                        key -> key.id().equals("partner-b") ? Optional.of(RiskView.Risk.of(0.25)) : Optional.empty()));
         f.send(token("partner-b", "customers:read payments:write"), "GET", "/customers");
         f.clock.advance(Duration.ofMinutes(30));
         f.send(token("partner-b", "customers:read payments:write"), "GET", "/customers");
-        f.send(apiKey("<legacy>", "0123456789abcdef", "customers:read", T0.plus(Duration.ofDays(90))), "GET", "/customers");
+        f.send(
+                apiKey("<legacy>", "0123456789abcdef", "customers:read", T0.plus(Duration.ofDays(90))),
+                "GET",
+                "/customers");
         f.clock.advance(Duration.ofMinutes(30));
 
         String expected = "{\"schemaVersion\":1,\"generatedAt\":\"2025-01-01T01:00:00Z\","

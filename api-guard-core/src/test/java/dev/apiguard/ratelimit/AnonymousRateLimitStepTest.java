@@ -1,6 +1,5 @@
 package dev.apiguard.ratelimit;
 
-import dev.apiguard.fakes.FakeClock;
 import static dev.apiguard.ratelimit.Fakes.denied;
 import static dev.apiguard.ratelimit.Fakes.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +11,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.ratelimit.Fakes.Request;
 import dev.apiguard.ratelimit.internal.ClientAddress;
 import java.time.Duration;
@@ -26,8 +26,13 @@ class AnonymousRateLimitStepTest {
     /** Anonymous limiter first, then a fake authentication that refuses any caller named "junk". */
     private ApiGuard guard(RateLimitPolicy policy) {
         GuardStep refuseJunk = new GuardStep() {
-            @Override public String name() { return "refuse-junk"; }
-            @Override public Decision evaluate(GuardExchange exchange) {
+            @Override
+            public String name() {
+                return "refuse-junk";
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
                 String h = exchange.request().header("Authorization");
                 if (h == null) {
                     return exchange.isPublicRoute() ? Decision.ALLOW : exchange.unauthenticated();
@@ -36,29 +41,55 @@ class AnonymousRateLimitStepTest {
             }
         };
         GuardStep authByAuthorization = new GuardStep() {
-            @Override public String name() { return "fake-auth"; }
-            @Override public void prepare(GuardExchange exchange) {
-                // as the route step does: GET /health is the public route
-                exchange.matchRoute(exchange.request().path(), java.util.Map.of(),
-                        exchange.request().path().equals("/health") && exchange.request().method().equals("GET"));
+            @Override
+            public String name() {
+                return "fake-auth";
             }
 
-            @Override public Decision evaluate(GuardExchange exchange) {
+            @Override
+            public void prepare(GuardExchange exchange) {
+                // as the route step does: GET /health is the public route
+                exchange.matchRoute(
+                        exchange.request().path(),
+                        java.util.Map.of(),
+                        exchange.request().path().equals("/health")
+                                && exchange.request().method().equals("GET"));
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
                 String h = exchange.request().header("Authorization");
                 if (h != null && !h.contains("junk")) {
-                    exchange.authenticate(new dev.apiguard.Caller(h.substring(7), null, null,
-                            dev.apiguard.CredentialKind.BEARER_JWT, null, null, null, null, null, null, null));
+                    exchange.authenticate(new dev.apiguard.Caller(
+                            h.substring(7),
+                            null,
+                            null,
+                            dev.apiguard.CredentialKind.BEARER_JWT,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null));
                 }
                 return Decision.ALLOW;
             }
         };
-        return ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(policy)).step(authByAuthorization).step(refuseJunk)
-                .step(RateLimitStep.of(policy)).build();
+        return ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(policy))
+                .step(authByAuthorization)
+                .step(refuseJunk)
+                .step(RateLimitStep.of(policy))
+                .build();
     }
 
     private RateLimitPolicy.Builder policy() {
-        return RateLimitPolicy.builder().clock(clock).anonymousPlan(RateLimitPlan.simple("anonymous", 5, Duration.ofSeconds(10)));
+        return RateLimitPolicy.builder()
+                .clock(clock)
+                .anonymousPlan(RateLimitPlan.simple("anonymous", 5, Duration.ofSeconds(10)));
     }
 
     @Test
@@ -81,10 +112,14 @@ class AnonymousRateLimitStepTest {
         ApiGuard guard = guard(policy().build());
         Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 1; i <= 5; i++) {
-            assertThat(denied(send(guard, junk.from("2001:db8:1:2::" + Integer.toHexString(i)))).status()).isEqualTo(401);
+            assertThat(denied(send(guard, junk.from("2001:db8:1:2::" + Integer.toHexString(i))))
+                            .status())
+                    .isEqualTo(401);
         }
         // a sixth address of the same /64: limited; an address of the next /64: not
-        assertThat(denied(send(guard, junk.from("2001:db8:1:2:ffff:ffff:ffff:fff0"))).status()).isEqualTo(429);
+        assertThat(denied(send(guard, junk.from("2001:db8:1:2:ffff:ffff:ffff:fff0")))
+                        .status())
+                .isEqualTo(429);
         assertThat(denied(send(guard, junk.from("2001:db8:1:3::1"))).status()).isEqualTo(401);
     }
 
@@ -102,11 +137,15 @@ class AnonymousRateLimitStepTest {
     @Test
     void anIpv6PrefixOutsideThirtyTwoToOneHundredTwentyEightBitsIsAConfigurationError() {
         assertThat(RateLimitPolicy.builder().build().anonymousIpv6Prefix()).isEqualTo(64);
-        assertThat(RateLimitPolicy.builder().anonymousIpv6Prefix(32).build().anonymousIpv6Prefix()).isEqualTo(32);
-        assertThat(RateLimitPolicy.builder().anonymousIpv6Prefix(128).build().anonymousIpv6Prefix()).isEqualTo(128);
+        assertThat(RateLimitPolicy.builder().anonymousIpv6Prefix(32).build().anonymousIpv6Prefix())
+                .isEqualTo(32);
+        assertThat(RateLimitPolicy.builder().anonymousIpv6Prefix(128).build().anonymousIpv6Prefix())
+                .isEqualTo(128);
         for (int bits : new int[] {31, 129, 0, -64}) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RateLimitPolicy.builder().anonymousIpv6Prefix(bits))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("anonymousIpv6Prefix")
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> RateLimitPolicy.builder().anonymousIpv6Prefix(bits))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("anonymousIpv6Prefix")
                     .hasMessageContaining(Integer.toString(bits));
         }
     }
@@ -182,36 +221,48 @@ class AnonymousRateLimitStepTest {
 
     @Test
     void forwardedForCountsOnlyBehindATrustedProxy() {
-        ApiGuard guard = guard(policy().trustedProxies(TrustedProxies.of("10.0.0.0/8")).build());
+        ApiGuard guard =
+                guard(policy().trustedProxies(TrustedProxies.of("10.0.0.0/8")).build());
         Request viaProxy = Request.get("/customers").from("10.0.0.5");
         for (int i = 0; i < 5; i++) {
             send(guard, viaProxy.header("X-Forwarded-For", "203.0.113." + i));
         }
         // five different clients behind the proxy: none is limited yet
-        assertThat(denied(send(guard, Request.get("/customers").from("10.0.0.5").header("X-Forwarded-For", "203.0.113.0"))).status())
+        assertThat(denied(send(
+                                guard,
+                                Request.get("/customers").from("10.0.0.5").header("X-Forwarded-For", "203.0.113.0")))
+                        .status())
                 .isEqualTo(401);
         // an untrusted peer cannot choose its bucket with the header
         Request spoofer = Request.get("/customers").from("198.51.100.9");
         for (int i = 0; i < 5; i++) {
             send(guard, spoofer.header("X-Forwarded-For", "203.0.113." + (100 + i)));
         }
-        assertThat(denied(send(guard, Request.get("/customers").from("198.51.100.9").header("X-Forwarded-For", "203.0.113.200")))
-                .status()).isEqualTo(429);
+        assertThat(denied(send(
+                                guard,
+                                Request.get("/customers")
+                                        .from("198.51.100.9")
+                                        .header("X-Forwarded-For", "203.0.113.200")))
+                        .status())
+                .isEqualTo(429);
     }
 
     @ParameterizedTest(name = "peer {0}, X-Forwarded-For [{1}] -> {2}")
-    @CsvSource(delimiter = '|', value = {
-        "198.51.100.9 | 203.0.113.1                        | 198.51.100.9",  // untrusted peer: header ignored
-        "10.0.0.5     |                                    | 10.0.0.5",      // no header
-        "10.0.0.5     | 203.0.113.1                        | 203.0.113.1",
-        "10.0.0.5     | 203.0.113.1, 10.0.0.7              | 203.0.113.1",   // trusted hop skipped
-        "10.0.0.5     | 198.51.100.66, 203.0.113.1         | 203.0.113.1",   // right-most untrusted wins: the left is client-written
-        "10.0.0.5     | 10.0.0.8, 10.0.0.7                 | 10.0.0.8",      // all trusted: the left-most
-        "10.0.0.5     | 203.0.113.1, evil.example          | 10.0.0.5",      // malformed: the peer
-        "10.0.0.5     | 203.0.113.1:4711                   | 10.0.0.5",      // a port is malformed
-        "10.0.0.5     | 2001:DB8:0:0:0:0:0:1               | 2001:db8:0:0:0:0:0:1",
-        "10.0.0.5     | ,                                  | 10.0.0.5",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "198.51.100.9 | 203.0.113.1                        | 198.51.100.9", // untrusted peer: header ignored
+                "10.0.0.5     |                                    | 10.0.0.5", // no header
+                "10.0.0.5     | 203.0.113.1                        | 203.0.113.1",
+                "10.0.0.5     | 203.0.113.1, 10.0.0.7              | 203.0.113.1", // trusted hop skipped
+                "10.0.0.5     | 198.51.100.66, 203.0.113.1         | 203.0.113.1", // right-most untrusted wins: the
+                // left is client-written
+                "10.0.0.5     | 10.0.0.8, 10.0.0.7                 | 10.0.0.8", // all trusted: the left-most
+                "10.0.0.5     | 203.0.113.1, evil.example          | 10.0.0.5", // malformed: the peer
+                "10.0.0.5     | 203.0.113.1:4711                   | 10.0.0.5", // a port is malformed
+                "10.0.0.5     | 2001:DB8:0:0:0:0:0:1               | 2001:db8:0:0:0:0:0:1",
+                "10.0.0.5     | ,                                  | 10.0.0.5",
+            })
     void clientAddressReadsForwardedForRightToLeftFromTrustedProxiesOnly(String peer, String xff, String expected) {
         Request r = Request.get("/").from(peer);
         if (xff != null) {
@@ -225,10 +276,21 @@ class AnonymousRateLimitStepTest {
         // POST /health verifies its credential: it must spend the peer's budget like any other path
         ApiGuard guard = guard(policy().anonymousExemptPaths("/health").build());
         for (int i = 0; i < 5; i++) {
-            assertThat(denied(send(guard, new Request("POST", "/health", "192.0.2.1").header("Authorization", "Bearer junk-" + i))).status()).isEqualTo(401);
+            assertThat(denied(send(
+                                    guard,
+                                    new Request("POST", "/health", "192.0.2.1")
+                                            .header("Authorization", "Bearer junk-" + i)))
+                            .status())
+                    .isEqualTo(401);
         }
-        assertThat(denied(send(guard, new Request("POST", "/health", "192.0.2.1").header("Authorization", "Bearer junk-5"))).status()).isEqualTo(429);
-        assertThat(send(guard, Request.get("/health")).isAllowed()).as("the public route stays exempt").isTrue();
+        assertThat(denied(send(
+                                guard,
+                                new Request("POST", "/health", "192.0.2.1").header("Authorization", "Bearer junk-5")))
+                        .status())
+                .isEqualTo(429);
+        assertThat(send(guard, Request.get("/health")).isAllowed())
+                .as("the public route stays exempt")
+                .isTrue();
     }
 
     @Test
@@ -239,7 +301,9 @@ class AnonymousRateLimitStepTest {
         }
         // the whole capacity of 5 is still there for the other paths
         for (int i = 0; i < 5; i++) {
-            assertThat(denied(send(guard, Request.get("/customers"))).status()).as("request %d", i).isEqualTo(401);
+            assertThat(denied(send(guard, Request.get("/customers"))).status())
+                    .as("request %d", i)
+                    .isEqualTo(401);
         }
         assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
     }
@@ -248,20 +312,39 @@ class AnonymousRateLimitStepTest {
     void aCredentialRefusedAfterBeingValidIsForgottenAndCountsAgain() {
         java.util.Set<String> revoked = new java.util.HashSet<>();
         GuardStep auth = new GuardStep() {
-            @Override public String name() { return "revocable-auth"; }
-            @Override public Decision evaluate(GuardExchange exchange) {
+            @Override
+            public String name() {
+                return "revocable-auth";
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
                 exchange.matchRoute(exchange.request().path(), java.util.Map.of(), false);
                 String h = exchange.request().header("Authorization");
                 if (h == null || revoked.contains(h)) {
                     return Denials.invalidToken();
                 }
-                exchange.authenticate(new dev.apiguard.Caller(h.substring(7), null, null,
-                        dev.apiguard.CredentialKind.BEARER_JWT, null, null, null, null, null, null, null));
+                exchange.authenticate(new dev.apiguard.Caller(
+                        h.substring(7),
+                        null,
+                        null,
+                        dev.apiguard.CredentialKind.BEARER_JWT,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
                 return Decision.ALLOW;
             }
         };
-        ApiGuard guard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(policy().build())).step(auth).build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(policy().build()))
+                .step(auth)
+                .build();
         Request token = Request.get("/customers").header("Authorization", "Bearer t1");
         for (int i = 0; i < 10; i++) {
             assertThat(send(guard, token).isAllowed()).isTrue(); // learnt, then let past the gate
@@ -277,15 +360,21 @@ class AnonymousRateLimitStepTest {
     @Test
     void aRefusalByTheAnonymousBucketIsReportedAsAPeerEvent() {
         java.util.List<dev.apiguard.event.SecurityEvent> events = new java.util.ArrayList<>();
-        ApiGuard guard = ApiGuard.builder().clock(clock).listener(events::add)
-                .step(AnonymousRateLimitStep.of(policy().build())).step(Fakes.fakeAuthentication()).build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(events::add)
+                .step(AnonymousRateLimitStep.of(policy().build()))
+                .step(Fakes.fakeAuthentication())
+                .build();
         for (int i = 0; i < 5; i++) {
             send(guard, Request.get("/customers"));
         }
         assertThat(events).noneMatch(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED);
         assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
-        assertThat(events).filteredOn(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED)
-                .singleElement().satisfies(e -> {
+        assertThat(events)
+                .filteredOn(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED)
+                .singleElement()
+                .satisfies(e -> {
                     assertThat(e.detail("bucket")).isEqualTo("peer");
                     assertThat(e.detail("plan")).isEqualTo("anonymous");
                 });
@@ -294,15 +383,22 @@ class AnonymousRateLimitStepTest {
     @Test
     void aStoreThatFailsClosedRefusesWith503AndItsRetryDelay() {
         BucketStore down = new BucketStore() {
-            @Override public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+            @Override
+            public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
                 return Outcome.unavailable(2_500_000_000L);
             }
-            @Override public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+
+            @Override
+            public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
                 return Outcome.unavailable(2_500_000_000L);
             }
         };
-        ApiGuard guard = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(policy().store(down).build())).step(Fakes.fakeAuthentication()).build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(policy().store(down).build()))
+                .step(Fakes.fakeAuthentication())
+                .build();
         Decision.Deny deny = denied(send(guard, Request.get("/customers")));
         assertThat(deny.status()).isEqualTo(503);
         assertThat(deny.headers()).containsEntry("Retry-After", "3");
@@ -311,19 +407,34 @@ class AnonymousRateLimitStepTest {
     @Test
     void aRequestRefusedBeforeTheAnonymousStepStillCountsAgainstThePeer() {
         GuardStep refuseAll = new GuardStep() {
-            @Override public String name() { return "refuse-all"; }
-            @Override public Decision evaluate(GuardExchange exchange) { return Denials.invalidToken(); }
+            @Override
+            public String name() {
+                return "refuse-all";
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
+                return Denials.invalidToken();
+            }
         };
         RateLimitPolicy shared = policy().build();
-        ApiGuard refusingFirst = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
-                .step(refuseAll).step(AnonymousRateLimitStep.of(shared)).build();
+        ApiGuard refusingFirst = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(refuseAll)
+                .step(AnonymousRateLimitStep.of(shared))
+                .build();
         Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 0; i < 5; i++) {
             assertThat(denied(send(refusingFirst, junk)).status()).isEqualTo(401);
         }
         // those five refusals emptied the peer's bucket in the shared store
-        ApiGuard anonymousFirst = ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(shared)).step(Fakes.fakeAuthentication()).build();
+        ApiGuard anonymousFirst = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(AnonymousRateLimitStep.of(shared))
+                .step(Fakes.fakeAuthentication())
+                .build();
         assertThat(denied(send(anonymousFirst, junk)).status()).isEqualTo(429);
     }
 }

@@ -10,7 +10,6 @@ import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventListener;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +20,7 @@ import java.util.TreeMap;
 /** Fakes for the rate-limit tests: a request, a clock to advance, and a guard that authenticates by header. */
 final class Fakes {
 
-    private Fakes() {
-    }
+    private Fakes() {}
 
     static final class Request implements GuardRequest {
         final String method;
@@ -41,7 +39,8 @@ final class Fakes {
         }
 
         Request header(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>()).add(value);
+            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>())
+                    .add(value);
             return this;
         }
 
@@ -51,39 +50,92 @@ final class Fakes {
             return r;
         }
 
-        @Override public String method() { return method; }
-        @Override public String path() { return path; }
-        @Override public List<String> headers(String name) { return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()); }
-        @Override public List<X509Certificate> clientCertificates() { return List.of(); }
-        @Override public String remoteAddress() { return peer; }
-        @Override public String scheme() { return "https"; }
-        @Override public String host() { return "api.example"; }
-        @Override public int port() { return 443; }
-        @Override public boolean hasQueryParameter(String name) { return false; }
+        @Override
+        public String method() {
+            return method;
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public List<String> headers(String name) {
+            return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+        }
+
+        @Override
+        public List<X509Certificate> clientCertificates() {
+            return List.of();
+        }
+
+        @Override
+        public String remoteAddress() {
+            return peer;
+        }
+
+        @Override
+        public String scheme() {
+            return "https";
+        }
+
+        @Override
+        public String host() {
+            return "api.example";
+        }
+
+        @Override
+        public int port() {
+            return 443;
+        }
+
+        @Override
+        public boolean hasQueryParameter(String name) {
+            return false;
+        }
     }
 
     /** Authenticates {@code X-Test-Caller: id[;plan]} as a bearer caller; matches the path as the route template. */
     static GuardStep fakeAuthentication() {
         return new GuardStep() {
-            @Override public String name() { return "fake-auth"; }
+            @Override
+            public String name() {
+                return "fake-auth";
+            }
 
-            @Override public Decision evaluate(GuardExchange exchange) {
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
                 String h = exchange.request().header("X-Test-Caller");
                 exchange.matchRoute(exchange.request().path(), Map.of(), false);
                 if (h == null) {
                     return Decision.ALLOW;
                 }
                 String[] parts = h.split(";");
-                exchange.authenticate(new Caller(parts[0], parts[0], "https://issuer", CredentialKind.BEARER_JWT,
-                        Set.of(), null, null, null, null, null, parts.length > 1 ? parts[1] : null));
+                exchange.authenticate(new Caller(
+                        parts[0],
+                        parts[0],
+                        "https://issuer",
+                        CredentialKind.BEARER_JWT,
+                        Set.of(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        parts.length > 1 ? parts[1] : null));
                 return Decision.ALLOW;
             }
         };
     }
 
     static ApiGuard guard(RateLimitPolicy policy, Clock clock) {
-        return ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
-                .step(fakeAuthentication()).step(RateLimitStep.of(policy)).build();
+        return ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(fakeAuthentication())
+                .step(RateLimitStep.of(policy))
+                .build();
     }
 
     static Decision send(ApiGuard guard, GuardRequest request) {

@@ -1,8 +1,8 @@
 package dev.apiguard.ratelimit;
 
-import dev.apiguard.fakes.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.apiguard.fakes.FakeClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,8 @@ class LocalBucketStoreTest {
     @Test
     void anEstimateOfAnUnknownKeyAllocatesNothing() {
         LocalBucketStore store = LocalBucketStore.create(clock, 1_000);
-        assertThat(store.estimate("peer:192.0.2.1", plan.configuration(), 1000).status()).isEqualTo(BucketStore.Status.CONSUMED);
+        assertThat(store.estimate("peer:192.0.2.1", plan.configuration(), 1000).status())
+                .isEqualTo(BucketStore.Status.CONSUMED);
         assertThat(store.size()).isZero();
     }
 }

@@ -1,9 +1,9 @@
 package dev.apiguard.ratelimit;
 
-import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.fakes.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +17,8 @@ class RateLimitAdjustmentsTest {
     @Test
     void sizeIsAtLeastOneCaller() {
         assertThatThrownBy(() -> RateLimitAdjustments.create(clock, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximumSize");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maximumSize");
         RateLimitAdjustments one = RateLimitAdjustments.create(clock, 1);
         one.adjust(key("a"), 0.5);
         assertThat(one.factor(key("a"))).isEqualTo(0.5);
@@ -29,11 +30,13 @@ class RateLimitAdjustmentsTest {
     void factorIsAboveZeroAndAtMostOneAndTheDurationPositive() {
         for (double bad : new double[] {0, -0.5, 1.0001, Double.NaN}) {
             assertThatThrownBy(() -> adjustments.adjust(key("a"), bad, Duration.ofMinutes(1)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("factor");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("factor");
         }
         for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1)}) {
             assertThatThrownBy(() -> adjustments.adjust(key("a"), 0.5, bad))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duration");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("duration");
         }
         assertThat(adjustments.size()).isZero();
         adjustments.adjust(key("a"), 0.25, Duration.ofNanos(1));

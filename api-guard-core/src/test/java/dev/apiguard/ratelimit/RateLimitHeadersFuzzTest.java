@@ -47,7 +47,9 @@ class RateLimitHeadersFuzzTest {
         RateLimitPlan plan;
         try {
             for (int i = 0; i < n; i++) {
-                limits.add(RateLimitPlan.Limit.of(data.consumeAsciiString(34), data.consumeLong(1, 1_000_000_000L),
+                limits.add(RateLimitPlan.Limit.of(
+                        data.consumeAsciiString(34),
+                        data.consumeLong(1, 1_000_000_000L),
                         Duration.ofSeconds(data.consumeLong(1, 100L * 366 * 24 * 3600))));
             }
             plan = RateLimitPlan.of(data.consumeAsciiString(34), limits.toArray(RateLimitPlan.Limit[]::new));
@@ -58,10 +60,16 @@ class RateLimitHeadersFuzzTest {
         if (!(factor > 0 && factor <= 1)) {
             factor = 1; // RateLimitAdjustments refuses any other factor
         }
-        long capacity = limits.stream().mapToLong(l -> l.quota() * RateLimitPlan.TOKENS_PER_UNIT).min().orElseThrow();
+        long capacity = limits.stream()
+                .mapToLong(l -> l.quota() * RateLimitPlan.TOKENS_PER_UNIT)
+                .min()
+                .orElseThrow();
         BucketStore.Status status = data.pickValue(BucketStore.Status.values());
-        BucketStore.Outcome outcome = new BucketStore.Outcome(status, data.consumeLong(0, capacity),
-                data.consumeLong(0, Long.MAX_VALUE), data.consumeLong(0, Long.MAX_VALUE));
+        BucketStore.Outcome outcome = new BucketStore.Outcome(
+                status,
+                data.consumeLong(0, capacity),
+                data.consumeLong(0, Long.MAX_VALUE),
+                data.consumeLong(0, Long.MAX_VALUE));
         double f = factor;
 
         Map<String, String> fields = RateLimitStep.fields(plan, f, outcome);
@@ -77,8 +85,10 @@ class RateLimitHeadersFuzzTest {
             assertThat(m.group(1)).isEqualTo(limits.get(i).name());
             assertThat(m.group(2)).matches(NUMBER);
             assertThat(m.group(3)).matches(NUMBER);
-            assertThat(Long.parseLong(m.group(2))).isLessThanOrEqualTo(limits.get(i).quota());
-            assertThat(Long.parseLong(m.group(3))).isEqualTo(limits.get(i).window().getSeconds());
+            assertThat(Long.parseLong(m.group(2)))
+                    .isLessThanOrEqualTo(limits.get(i).quota());
+            assertThat(Long.parseLong(m.group(3)))
+                    .isEqualTo(limits.get(i).window().getSeconds());
             smallestQuota = Math.min(smallestQuota, limits.get(i).quota());
         }
         String limit = fields.get(RateLimitFields.LIMIT);
@@ -98,7 +108,9 @@ class RateLimitHeadersFuzzTest {
         String retryAfter = deny.headers().get("Retry-After");
         assertThat(retryAfter).matches(NUMBER);
         BigInteger second = BigInteger.valueOf(1_000_000_000L);
-        BigInteger ceil = BigInteger.valueOf(outcome.nanosToWaitForRefill()).add(second).subtract(BigInteger.ONE)
+        BigInteger ceil = BigInteger.valueOf(outcome.nanosToWaitForRefill())
+                .add(second)
+                .subtract(BigInteger.ONE)
                 .divide(second);
         assertThat(new BigInteger(retryAfter)).isEqualTo(ceil.max(BigInteger.ONE));
         for (Map.Entry<String, String> header : deny.responseHeaders()) {

@@ -22,24 +22,33 @@ class RateLimitPlanTest {
     @CsvSource({"0, 1000", "1000000001, 1000", "-1, 1000", "1, 999", "1, 1500", "1, 0", "1, -1000"})
     void quotaOutsideItsRangeOrAWindowNotInWholeSecondsIsRefused(long quota, long windowMillis) {
         assertThatThrownBy(() -> Limit.of("burst", quota, Duration.ofMillis(windowMillis)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit burst");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limit burst");
     }
 
     @Test
     void namesAreLowerCaseAndUnique() {
-        assertThatThrownBy(() -> Limit.of("Burst", 1, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Limit.of("Burst", 1, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RateLimitPlan.of("Gold", Limit.of("a", 1, Duration.ofSeconds(1))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("plan name");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("plan name");
         assertThatThrownBy(() -> RateLimitPlan.of("gold"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one limit");
-        assertThatThrownBy(() -> RateLimitPlan.of("gold", Limit.of("a", 1, Duration.ofSeconds(1)), Limit.of("a", 2, Duration.ofSeconds(2))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two limits are named a");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one limit");
+        assertThatThrownBy(() -> RateLimitPlan.of(
+                        "gold", Limit.of("a", 1, Duration.ofSeconds(1)), Limit.of("a", 2, Duration.ofSeconds(2))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("two limits are named a");
     }
 
     @Test
     void refillTimeIsTheLongestWindow() {
-        RateLimitPlan plan = RateLimitPlan.of("gold", Limit.of("second", 10, Duration.ofSeconds(1)),
-                Limit.of("hour", 1000, Duration.ofHours(1)), Limit.of("minute", 100, Duration.ofMinutes(1)));
+        RateLimitPlan plan = RateLimitPlan.of(
+                "gold",
+                Limit.of("second", 10, Duration.ofSeconds(1)),
+                Limit.of("hour", 1000, Duration.ofHours(1)),
+                Limit.of("minute", 100, Duration.ofMinutes(1)));
         assertThat(plan.refillTime()).isEqualTo(Duration.ofHours(1));
         assertThat(plan.limits()).extracting(Limit::name).containsExactly("second", "hour", "minute");
     }
@@ -47,7 +56,8 @@ class RateLimitPlanTest {
     /** Tokens are thousandths of a unit, divided by the factor, capped at the smallest capacity, at least 1. */
     @Test
     void tokensForARequest() {
-        RateLimitPlan plan = RateLimitPlan.of("gold", Limit.of("a", 10, Duration.ofSeconds(1)), Limit.of("b", 3, Duration.ofSeconds(1)));
+        RateLimitPlan plan = RateLimitPlan.of(
+                "gold", Limit.of("a", 10, Duration.ofSeconds(1)), Limit.of("b", 3, Duration.ofSeconds(1)));
         assertThat(plan.tokensFor(1, 1.0)).isEqualTo(1000);
         assertThat(plan.tokensFor(2, 1.0)).isEqualTo(2000);
         assertThat(plan.tokensFor(1, 0.5)).isEqualTo(2000);

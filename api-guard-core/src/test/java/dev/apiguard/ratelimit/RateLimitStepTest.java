@@ -1,15 +1,15 @@
 package dev.apiguard.ratelimit;
 
-import dev.apiguard.CallerKey;
-import dev.apiguard.fakes.FakeClock;
 import static dev.apiguard.ratelimit.Fakes.denied;
 import static dev.apiguard.ratelimit.Fakes.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.CallerKey;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
+import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.ratelimit.Fakes.Request;
 import java.time.Duration;
 import java.util.Map;
@@ -39,19 +39,26 @@ class RateLimitStepTest {
 
     @Test
     void capacityIsAdmittedThenTheNextRequestIsRefusedWith429() {
-        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("small", 5, Duration.ofSeconds(10))).build(), clock);
+        ApiGuard guard = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("small", 5, Duration.ofSeconds(10)))
+                        .build(),
+                clock);
         assertThat(allowedInARow(guard, as("partner-a"), 100)).isEqualTo(5);
         Decision.Deny deny = denied(send(guard, as("partner-a")));
         assertThat(deny.status()).isEqualTo(429);
         assertThat(deny.problem().detail()).doesNotContain("token");
-        assertThat(deny.headers()).containsEntry("Retry-After", "2")
+        assertThat(deny.headers())
+                .containsEntry("Retry-After", "2")
                 .containsEntry("RateLimit-Policy", "\"burst\";q=5;w=10")
                 .containsEntry("RateLimit", "\"burst\";r=0;t=2");
     }
 
     @Test
     void theBucketRefillsWhenTimeAdvances() {
-        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("small", 5, Duration.ofSeconds(10))).build(), clock);
+        ApiGuard guard = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("small", 5, Duration.ofSeconds(10)))
+                        .build(),
+                clock);
         allowedInARow(guard, as("partner-a"), 100);
         clock.advance(Duration.ofSeconds(2));
         assertThat(allowedInARow(guard, as("partner-a"), 100)).isEqualTo(1);
@@ -61,14 +68,17 @@ class RateLimitStepTest {
 
     @ParameterizedTest(name = "{0} per {1}s, {2} ms later: Retry-After {3}")
     @CsvSource({
-        "50, 1, 0, 1",      // 20 ms until a token: rounds up to 1
+        "50, 1, 0, 1", // 20 ms until a token: rounds up to 1
         "1, 60, 0, 60",
-        "1, 60, 59500, 1",  // 500 ms left: 1
+        "1, 60, 59500, 1", // 500 ms left: 1
         "1, 60, 30000, 30",
-        "2, 7, 0, 4",       // 3.5 s: 4
+        "2, 7, 0, 4", // 3.5 s: 4
     })
     void retryAfterIsWholeSecondsRoundedUp(long quota, long windowSeconds, long advanceMillis, String retryAfter) {
-        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", quota, Duration.ofSeconds(windowSeconds))).build(), clock);
+        ApiGuard guard = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("p", quota, Duration.ofSeconds(windowSeconds)))
+                        .build(),
+                clock);
         allowedInARow(guard, as("c"), 1000);
         clock.advance(Duration.ofMillis(advanceMillis));
         assertThat(denied(send(guard, as("c"))).headers().get("Retry-After")).isEqualTo(retryAfter);
@@ -76,7 +86,9 @@ class RateLimitStepTest {
 
     @Test
     void aPlanWithTwoLimitsEnforcesBothAndNamesBothInThePolicyField() {
-        RateLimitPlan gold = RateLimitPlan.of("gold", RateLimitPlan.Limit.of("burst", 5, Duration.ofSeconds(1)),
+        RateLimitPlan gold = RateLimitPlan.of(
+                "gold",
+                RateLimitPlan.Limit.of("burst", 5, Duration.ofSeconds(1)),
                 RateLimitPlan.Limit.of("hourly", 8, Duration.ofHours(1)));
         ApiGuard guard = Fakes.guard(policy().plan(gold).build(), clock);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(5);
@@ -84,13 +96,17 @@ class RateLimitStepTest {
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(3); // the hourly limit now binds
         Decision.Deny deny = denied(send(guard, as("c")));
         assertThat(deny.headers().get("RateLimit-Policy")).isEqualTo("\"burst\";q=5;w=1, \"hourly\";q=8;w=3600");
-        assertThat(deny.headers().get("Retry-After")).isEqualTo("449"); // one hourly unit takes 3600 s / 8 = 450 s, 1 s of which has passed
+        assertThat(deny.headers().get("Retry-After"))
+                .isEqualTo("449"); // one hourly unit takes 3600 s / 8 = 450 s, 1 s of which has passed
     }
 
     @Test
     void routeCostsWeighRequests() {
-        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
-                .routeCost("GET", "/export", 4).build(), clock);
+        ApiGuard guard = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
+                        .routeCost("GET", "/export", 4)
+                        .build(),
+                clock);
         Request export = Request.get("/export").header("X-Test-Caller", "c");
         assertThat(allowedInARow(guard, export, 100)).isEqualTo(2);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(2);
@@ -98,9 +114,13 @@ class RateLimitStepTest {
 
     @Test
     void aRoutePlanUsesItsOwnBucket() {
-        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("std", 10, Duration.ofMinutes(1)))
-                .plan(RateLimitPlan.simple("payments", 2, Duration.ofMinutes(1))).defaultPlan("std")
-                .routePlan("GET", "/payments", "payments").build(), clock);
+        ApiGuard guard = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("std", 10, Duration.ofMinutes(1)))
+                        .plan(RateLimitPlan.simple("payments", 2, Duration.ofMinutes(1)))
+                        .defaultPlan("std")
+                        .routePlan("GET", "/payments", "payments")
+                        .build(),
+                clock);
         Request pay = Request.get("/payments").header("X-Test-Caller", "c");
         assertThat(allowedInARow(guard, pay, 100)).isEqualTo(2);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(10);
@@ -108,8 +128,7 @@ class RateLimitStepTest {
 
     @Test
     void theResolverChoosesThePlanFromTheCallerThenTheRegistryThenTheDefault() {
-        RateLimitPolicy p = policy()
-                .plan(RateLimitPlan.simple("bronze", 1, Duration.ofMinutes(1)))
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("bronze", 1, Duration.ofMinutes(1)))
                 .plan(RateLimitPlan.simple("silver", 2, Duration.ofMinutes(1)))
                 .plan(RateLimitPlan.simple("gold", 3, Duration.ofMinutes(1)))
                 .defaultPlan("bronze")
@@ -124,7 +143,10 @@ class RateLimitStepTest {
 
     @Test
     void callersHaveSeparateBuckets() {
-        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 3, Duration.ofMinutes(1))).build(), clock);
+        ApiGuard guard = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("p", 3, Duration.ofMinutes(1)))
+                        .build(),
+                clock);
         assertThat(allowedInARow(guard, as("a"), 100)).isEqualTo(3);
         assertThat(allowedInARow(guard, as("b"), 100)).isEqualTo(3);
     }
@@ -132,7 +154,8 @@ class RateLimitStepTest {
     @ParameterizedTest(name = "factor {0}: {1} of 10")
     @CsvSource({"1.0, 10", "0.5, 5", "0.3, 3", "0.1, 1", "0.001, 1"})
     void anAdjustmentFactorScalesTheCallersCapacity(double factor, int admitted) {
-        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
+                .build();
         p.adjustments().adjust(key("c"), factor);
         ApiGuard guard = Fakes.guard(p, clock);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(admitted);
@@ -144,7 +167,8 @@ class RateLimitStepTest {
 
     @Test
     void anAdjustmentEndsAfterItsDuration() {
-        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
+                .build();
         p.adjustments().adjust(key("c"), 0.5, Duration.ofMinutes(5));
         assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.5);
         clock.advance(Duration.ofMinutes(6));
@@ -155,7 +179,8 @@ class RateLimitStepTest {
 
     @Test
     void theAnomalyScorersThrottleIsAnAdjustmentUntilItsEnd() {
-        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
+                .build();
         dev.apiguard.ThrottleControl throttle = p.adjustments();
         throttle.throttle(key("c"), 0.5, clock.instant().plus(Duration.ofMinutes(10)));
         ApiGuard guard = Fakes.guard(p, clock);
@@ -167,18 +192,23 @@ class RateLimitStepTest {
         throttle.clear(key("c"));
         assertThat(p.adjustments().factor(key("c"))).isEqualTo(1.0);
         throttle.throttle(key("c"), 0.2, clock.instant().minusSeconds(1));
-        assertThat(p.adjustments().factor(key("c"))).as("an end already past throttles nothing").isEqualTo(1.0);
+        assertThat(p.adjustments().factor(key("c")))
+                .as("an end already past throttles nothing")
+                .isEqualTo(1.0);
     }
 
     /** A throttled caller is told its scaled quota and what remains of it, in whole units. */
     @Test
     void fieldsAreScaledByTheCallersFactor() {
-        RateLimitPlan plan = RateLimitPlan.of("p", RateLimitPlan.Limit.of("burst", 10, Duration.ofSeconds(10)),
+        RateLimitPlan plan = RateLimitPlan.of(
+                "p",
+                RateLimitPlan.Limit.of("burst", 10, Duration.ofSeconds(10)),
                 RateLimitPlan.Limit.of("hour", 1000, Duration.ofHours(1)));
         BucketStore.Outcome consumed = new BucketStore.Outcome(BucketStore.Status.CONSUMED, 3_999, 0, 7_000_000_001L);
-        assertThat(RateLimitStep.fields(plan, 0.5, consumed)).containsExactly(
-                java.util.Map.entry("RateLimit-Policy", "\"burst\";q=5;w=10, \"hour\";q=500;w=3600"),
-                java.util.Map.entry("RateLimit", "\"burst\";r=1;t=8"));
+        assertThat(RateLimitStep.fields(plan, 0.5, consumed))
+                .containsExactly(
+                        java.util.Map.entry("RateLimit-Policy", "\"burst\";q=5;w=10, \"hour\";q=500;w=3600"),
+                        java.util.Map.entry("RateLimit", "\"burst\";r=1;t=8"));
 
         BucketStore.Outcome rejected = new BucketStore.Outcome(BucketStore.Status.REJECTED, 0, 1, 9_000_000_000L);
         assertThat(RateLimitStep.fields(plan, 1.0, rejected)).containsEntry("RateLimit", "\"burst\";r=0;t=1");
@@ -188,42 +218,97 @@ class RateLimitStepTest {
     @Test
     void bucketKeyIsTheCallersKeySoNamesakesOfTwoIssuersOrNamespacesNeverShareABucket() {
         java.time.Instant t = java.time.Instant.EPOCH;
-        dev.apiguard.Caller mtls = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.MTLS,
-                java.util.Set.of(), t, null, null, null, "thumb", null);
-        dev.apiguard.Caller bearer = new dev.apiguard.Caller("c", null, "https://one", dev.apiguard.CredentialKind.BEARER_JWT,
-                java.util.Set.of(), t, null, null, null, null, null);
+        dev.apiguard.Caller mtls = new dev.apiguard.Caller(
+                "c",
+                null,
+                null,
+                dev.apiguard.CredentialKind.MTLS,
+                java.util.Set.of(),
+                t,
+                null,
+                null,
+                null,
+                "thumb",
+                null);
+        dev.apiguard.Caller bearer = new dev.apiguard.Caller(
+                "c",
+                null,
+                "https://one",
+                dev.apiguard.CredentialKind.BEARER_JWT,
+                java.util.Set.of(),
+                t,
+                null,
+                null,
+                null,
+                null,
+                null);
         dev.apiguard.Caller bound = bearer.boundTo(dev.apiguard.CredentialKind.MTLS_BOUND_JWT, "thumb");
-        dev.apiguard.Caller otherIssuer = new dev.apiguard.Caller("c", null, "https://two",
-                dev.apiguard.CredentialKind.BEARER_JWT, java.util.Set.of(), t, null, null, null, null, null);
-        dev.apiguard.Caller apiKey = new dev.apiguard.Caller("c", null, null, dev.apiguard.CredentialKind.API_KEY,
-                java.util.Set.of(), t, null, "key-1", null, null, null);
-        assertThat(RateLimitStep.bucketKey(bearer)).isEqualTo(bearer.key().hashTag()).matches("\\{[A-Za-z0-9_-]{22}}");
-        assertThat(RateLimitStep.bucketKey(bound)).as("the same client bound to its certificate")
+        dev.apiguard.Caller otherIssuer = new dev.apiguard.Caller(
+                "c",
+                null,
+                "https://two",
+                dev.apiguard.CredentialKind.BEARER_JWT,
+                java.util.Set.of(),
+                t,
+                null,
+                null,
+                null,
+                null,
+                null);
+        dev.apiguard.Caller apiKey = new dev.apiguard.Caller(
+                "c",
+                null,
+                null,
+                dev.apiguard.CredentialKind.API_KEY,
+                java.util.Set.of(),
+                t,
+                null,
+                "key-1",
+                null,
+                null,
+                null);
+        assertThat(RateLimitStep.bucketKey(bearer))
+                .isEqualTo(bearer.key().hashTag())
+                .matches("\\{[A-Za-z0-9_-]{22}}");
+        assertThat(RateLimitStep.bucketKey(bound))
+                .as("the same client bound to its certificate")
                 .isEqualTo(RateLimitStep.bucketKey(bearer));
-        assertThat(java.util.List.of(bearer, otherIssuer, apiKey, mtls)).extracting(RateLimitStep::bucketKey)
+        assertThat(java.util.List.of(bearer, otherIssuer, apiKey, mtls))
+                .extracting(RateLimitStep::bucketKey)
                 .doesNotHaveDuplicates();
-        assertThat(RateLimitStep.bucketKey(mtls)).isEqualTo(CallerKey.mtlsClient("c").hashTag());
+        assertThat(RateLimitStep.bucketKey(mtls))
+                .isEqualTo(CallerKey.mtlsClient("c").hashTag());
     }
 
     @Test
     void allowedAnswersCarryTheFieldsOnlyWhenAskedTo() {
-        ApiGuard quiet = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10))).build(), clock);
+        ApiGuard quiet = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10)))
+                        .build(),
+                clock);
         GuardExchange ex = quiet.exchange(as("c"));
         quiet.evaluate(ex);
         assertThat(ex.responseHeaders()).isEmpty();
 
-        ApiGuard loud = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10)))
-                .emitHeadersOnAllowed(true).build(), clock);
+        ApiGuard loud = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("p", 10, Duration.ofSeconds(10)))
+                        .emitHeadersOnAllowed(true)
+                        .build(),
+                clock);
         ex = loud.exchange(as("c"));
         loud.evaluate(ex);
-        assertThat(ex.responseHeaders()).containsExactly(
-                java.util.Map.entry("RateLimit-Policy", "\"burst\";q=10;w=10"),
-                java.util.Map.entry("RateLimit", "\"burst\";r=9;t=1"));
+        assertThat(ex.responseHeaders())
+                .containsExactly(
+                        java.util.Map.entry("RateLimit-Policy", "\"burst\";q=10;w=10"),
+                        java.util.Map.entry("RateLimit", "\"burst\";r=9;t=1"));
     }
 
     @Test
     void aRequestWithoutCallerIsNotCountedByTheCallerStep() {
-        ApiGuard guard = Fakes.guard(policy().plan(RateLimitPlan.simple("p", 1, Duration.ofMinutes(1))).build(), clock);
+        ApiGuard guard = Fakes.guard(
+                policy().plan(RateLimitPlan.simple("p", 1, Duration.ofMinutes(1)))
+                        .build(),
+                clock);
         for (int i = 0; i < 10; i++) {
             assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
         }
@@ -231,24 +316,40 @@ class RateLimitStepTest {
 
     @Test
     void invalidConfigurationNamesTheSetting() {
-        assertThatThrownBy(() -> RateLimitPolicy.builder().defaultPlan("nope").build()).hasMessageStartingWith("defaultPlan");
-        assertThatThrownBy(() -> RateLimitPolicy.builder().plan(RateLimitPlan.simple("a", 1, Duration.ofSeconds(1)))
-                .plan(RateLimitPlan.simple("b", 1, Duration.ofSeconds(1))).build()).hasMessageStartingWith("defaultPlan");
-        assertThatThrownBy(() -> RateLimitPolicy.builder().routePlan("GET", "/x", "nope").build()).hasMessageStartingWith("routePlan");
-        assertThatThrownBy(() -> RateLimitPlan.simple("Bad Name", 1, Duration.ofSeconds(1))).hasMessageContaining("plan name");
-        assertThatThrownBy(() -> RateLimitPlan.simple("p", 0, Duration.ofSeconds(1))).hasMessageContaining("quota");
-        assertThatThrownBy(() -> RateLimitPlan.simple("p", 1, Duration.ofMillis(1500))).hasMessageContaining("window");
+        assertThatThrownBy(() -> RateLimitPolicy.builder().defaultPlan("nope").build())
+                .hasMessageStartingWith("defaultPlan");
+        assertThatThrownBy(() -> RateLimitPolicy.builder()
+                        .plan(RateLimitPlan.simple("a", 1, Duration.ofSeconds(1)))
+                        .plan(RateLimitPlan.simple("b", 1, Duration.ofSeconds(1)))
+                        .build())
+                .hasMessageStartingWith("defaultPlan");
+        assertThatThrownBy(() ->
+                        RateLimitPolicy.builder().routePlan("GET", "/x", "nope").build())
+                .hasMessageStartingWith("routePlan");
+        assertThatThrownBy(() -> RateLimitPlan.simple("Bad Name", 1, Duration.ofSeconds(1)))
+                .hasMessageContaining("plan name");
+        assertThatThrownBy(() -> RateLimitPlan.simple("p", 0, Duration.ofSeconds(1)))
+                .hasMessageContaining("quota");
+        assertThatThrownBy(() -> RateLimitPlan.simple("p", 1, Duration.ofMillis(1500)))
+                .hasMessageContaining("window");
     }
 
     @Test
     void aRefusalIsReportedAsACallerEventNamingThePlan() {
         java.util.List<dev.apiguard.event.SecurityEvent> events = new java.util.ArrayList<>();
-        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("small", 2, Duration.ofSeconds(10))).build();
-        ApiGuard guard = ApiGuard.builder().clock(clock).listener(events::add)
-                .step(Fakes.fakeAuthentication()).step(RateLimitStep.of(p)).build();
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("small", 2, Duration.ofSeconds(10)))
+                .build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(events::add)
+                .step(Fakes.fakeAuthentication())
+                .step(RateLimitStep.of(p))
+                .build();
         assertThat(allowedInARow(guard, as("partner-a"), 100)).isEqualTo(2);
-        assertThat(events).filteredOn(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED)
-                .singleElement().satisfies(e -> {
+        assertThat(events)
+                .filteredOn(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED)
+                .singleElement()
+                .satisfies(e -> {
                     assertThat(e.detail("bucket")).isEqualTo("caller");
                     assertThat(e.detail("plan")).isEqualTo("small");
                     assertThat(e.callerId()).isEqualTo("partner-a");
@@ -258,10 +359,13 @@ class RateLimitStepTest {
     @Test
     void aStoreThatFailsClosedRefusesCallersWith503AndItsRetryDelay() {
         BucketStore down = new BucketStore() {
-            @Override public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+            @Override
+            public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
                 return Outcome.unavailable(1_000_000_001L);
             }
-            @Override public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+
+            @Override
+            public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
                 return Outcome.unavailable(1_000_000_001L);
             }
         };
@@ -273,13 +377,18 @@ class RateLimitStepTest {
 
     @Test
     void theStepsAdjustmentsAreThePolicysAndScaleItsLimits() {
-        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1))).build();
+        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
+                .build();
         RateLimitStep step = RateLimitStep.of(p);
         assertThat(step.policy()).isSameAs(p);
         step.adjustments().adjust(key("c"), 0.3);
         assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.3);
-        ApiGuard guard = ApiGuard.builder().clock(clock).listener(dev.apiguard.event.SecurityEventListener.NONE)
-                .step(Fakes.fakeAuthentication()).step(step).build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(dev.apiguard.event.SecurityEventListener.NONE)
+                .step(Fakes.fakeAuthentication())
+                .step(step)
+                .build();
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(3);
     }
 

@@ -1,7 +1,5 @@
 package dev.apiguard.scope;
 
-import dev.apiguard.QueryParameters;
-import dev.apiguard.fakes.FakeRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
@@ -12,8 +10,10 @@ import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
+import dev.apiguard.QueryParameters;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.fakes.FakeRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,12 +30,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RouteAuthorizationStepTest {
 
     private static final RouteRules RULES = RouteRules.builder()
-            .route("GET", "/health").permitAll()
-            .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-            .route("GET", "/customers").requireScopes("customers:read")
-            .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
-            .route("GET", "/admin/inventory").requireAnyScope("guard:admin", "guard:root")
-            .route("PUT", "/reports/{id}").requireScopes("reports:write", "reports:read")
+            .route("GET", "/health")
+            .permitAll()
+            .route("GET", "/customers/{serviceTag}")
+            .requireScopes("customers:read")
+            .route("GET", "/customers")
+            .requireScopes("customers:read")
+            .route("POST", "/payments")
+            .senderConstrained()
+            .requireScopes("payments:write")
+            .route("GET", "/admin/inventory")
+            .requireAnyScope("guard:admin", "guard:root")
+            .route("PUT", "/reports/{id}")
+            .requireScopes("reports:write", "reports:read")
             .build();
 
     private final List<SecurityEvent> events = new ArrayList<>();
@@ -79,8 +86,18 @@ class RouteAuthorizationStepTest {
     }
 
     private static Caller caller(CredentialKind kind, String... scopes) {
-        return new Caller("partner-1", "sub-1", "https://issuer.example", kind, Set.of(scopes),
-                null, null, null, null, null, null);
+        return new Caller(
+                "partner-1",
+                "sub-1",
+                "https://issuer.example",
+                kind,
+                Set.of(scopes),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static Caller bearer(String... scopes) {
@@ -88,8 +105,11 @@ class RouteAuthorizationStepTest {
     }
 
     private static List<String> wwwAuthenticate(Decision d) {
-        return ((Decision.Deny) d).responseHeaders().stream()
-                .filter(h -> h.getKey().equals("WWW-Authenticate")).map(Map.Entry::getValue).toList();
+        return ((Decision.Deny) d)
+                .responseHeaders().stream()
+                        .filter(h -> h.getKey().equals("WWW-Authenticate"))
+                        .map(Map.Entry::getValue)
+                        .toList();
     }
 
     private List<SecurityEventType> eventTypes() {
@@ -115,58 +135,83 @@ class RouteAuthorizationStepTest {
     }
 
     @ParameterizedTest(name = "granted [{0}] -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "reports:write reports:read | 200",
-        "reports:read reports:write other | 200",
-        "reports:write              | 403",
-        "reports:read               | 403",
-        "''                         | 403",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "reports:write reports:read | 200",
+                "reports:read reports:write other | 200",
+                "reports:write              | 403",
+                "reports:read               | 403",
+                "''                         | 403",
+            })
     void allOfNeedsEveryScopeAndNamesThemAllInDeclarationOrder(String granted, int status) {
-        Decision d = run(bearer(granted.isBlank() ? new String[0] : granted.split(" ")), FakeRequest.of("PUT", "/reports/7"));
+        Decision d = run(
+                bearer(granted.isBlank() ? new String[0] : granted.split(" ")), FakeRequest.of("PUT", "/reports/7"));
         if (status == 200) {
             assertThat(d.isAllowed()).isTrue();
         } else {
             assertThat(((Decision.Deny) d).status()).isEqualTo(403);
-            assertThat(wwwAuthenticate(d)).containsExactly(
-                    "Bearer error=\"insufficient_scope\", scope=\"reports:write reports:read\"");
+            assertThat(wwwAuthenticate(d))
+                    .containsExactly("Bearer error=\"insufficient_scope\", scope=\"reports:write reports:read\"");
         }
     }
 
     @ParameterizedTest(name = "granted [{0}] -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "guard:admin | 200",
-        "guard:root  | 200",
-        "guard:admin guard:root | 200",
-        "guard      | 403",
-        "GUARD:ADMIN | 403",
-        "customers:read | 403",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "guard:admin | 200",
+                "guard:root  | 200",
+                "guard:admin guard:root | 200",
+                "guard      | 403",
+                "GUARD:ADMIN | 403",
+                "customers:read | 403",
+            })
     void anyOfNeedsOneScopeAndNamesEveryAlternative(String granted, int status) {
         Decision d = run(bearer(granted.split(" ")), FakeRequest.of("GET", "/admin/inventory"));
         if (status == 200) {
             assertThat(d.isAllowed()).isTrue();
         } else {
-            assertThat(wwwAuthenticate(d)).containsExactly(
-                    "Bearer error=\"insufficient_scope\", scope=\"guard:admin guard:root\"");
-            assertThat(events).last().satisfies(e -> assertThat(e.detail("required")).isEqualTo("guard:admin guard:root"));
+            assertThat(wwwAuthenticate(d))
+                    .containsExactly("Bearer error=\"insufficient_scope\", scope=\"guard:admin guard:root\"");
+            assertThat(events)
+                    .last()
+                    .satisfies(e -> assertThat(e.detail("required")).isEqualTo("guard:admin guard:root"));
         }
     }
 
     // B2
     @ParameterizedTest(name = "granted \"{0}\" does not satisfy customers:read")
-    @ValueSource(strings = {"customers", "customers:read:all", "Customers:read", "customers:READ",
-        "customers:read ", " customers:read", "customers:*", "*", "customers:reader", "customers%3Aread"})
+    @ValueSource(
+            strings = {
+                "customers",
+                "customers:read:all",
+                "Customers:read",
+                "customers:READ",
+                "customers:read ",
+                " customers:read",
+                "customers:*",
+                "*",
+                "customers:reader",
+                "customers%3Aread"
+            })
     void scopeMatchingIsExactAndCaseSensitive(String granted) {
         Decision d = run(bearer(granted), FakeRequest.of("GET", "/customers/ABC1234"));
-        assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> assertThat(deny.status()).isEqualTo(403));
+        assertThat(d)
+                .isInstanceOfSatisfying(
+                        Decision.Deny.class, deny -> assertThat(deny.status()).isEqualTo(403));
     }
 
     @Test
     void readDoesNotSatisfyReadAll() {
-        RouteRules r = RouteRules.builder().route("GET", "/x").requireScopes("read:all").build();
-        assertThat(run(bearer("read"), FakeRequest.of("GET", "/x"), r).isAllowed()).isFalse();
-        assertThat(run(bearer("read:all"), FakeRequest.of("GET", "/x"), r).isAllowed()).isTrue();
+        RouteRules r = RouteRules.builder()
+                .route("GET", "/x")
+                .requireScopes("read:all")
+                .build();
+        assertThat(run(bearer("read"), FakeRequest.of("GET", "/x"), r).isAllowed())
+                .isFalse();
+        assertThat(run(bearer("read:all"), FakeRequest.of("GET", "/x"), r).isAllowed())
+                .isTrue();
     }
 
     @Test
@@ -194,11 +239,19 @@ class RouteAuthorizationStepTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"GET, /nothing", "GET, /customers/A", "POST, /payments", "DELETE, /payments",
-        "GET, /admin/inventory", "POST, /health/"})
+    @CsvSource({
+        "GET, /nothing",
+        "GET, /customers/A",
+        "POST, /payments",
+        "DELETE, /payments",
+        "GET, /admin/inventory",
+        "POST, /health/"
+    })
     void anythingButAPublicRouteIs401WithEveryChallengeForAnAnonymousCaller(String method, String path) {
         Decision d = run(null, FakeRequest.of(method, path));
-        assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> assertThat(deny.status()).isEqualTo(401));
+        assertThat(d)
+                .isInstanceOfSatisfying(
+                        Decision.Deny.class, deny -> assertThat(deny.status()).isEqualTo(401));
         assertThat(wwwAuthenticate(d)).containsExactly("Bearer", "DPoP algs=\"ES256 PS256\"");
         assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISSING);
     }
@@ -215,15 +268,26 @@ class RouteAuthorizationStepTest {
 
     @Test
     void withDenyUnmappedOffAnUnmappedRouteStillNeedsACallerButNoScope() {
-        RouteRules open = RouteRules.builder().route("GET", "/a").requireScopes("a").denyUnmapped(false).build();
-        assertThat(run(bearer(), FakeRequest.of("GET", "/elsewhere"), open).isAllowed()).isTrue();
-        assertThat(((Decision.Deny) run(null, FakeRequest.of("GET", "/elsewhere"), open)).status()).isEqualTo(401);
-        assertThat(((Decision.Deny) run(bearer(), FakeRequest.of("GET", "/a"), open)).status()).isEqualTo(403);
+        RouteRules open = RouteRules.builder()
+                .route("GET", "/a")
+                .requireScopes("a")
+                .denyUnmapped(false)
+                .build();
+        assertThat(run(bearer(), FakeRequest.of("GET", "/elsewhere"), open).isAllowed())
+                .isTrue();
+        assertThat(((Decision.Deny) run(null, FakeRequest.of("GET", "/elsewhere"), open)).status())
+                .isEqualTo(401);
+        assertThat(((Decision.Deny) run(bearer(), FakeRequest.of("GET", "/a"), open)).status())
+                .isEqualTo(403);
     }
 
     @ParameterizedTest(name = "{0} {1} -> Allow: {2}")
-    @CsvSource({"GET, /payments, POST", "DELETE, /customers/A, 'GET, HEAD'", "POST, /health, 'GET, HEAD'",
-        "get, /customers, 'GET, HEAD'"})
+    @CsvSource({
+        "GET, /payments, POST",
+        "DELETE, /customers/A, 'GET, HEAD'",
+        "POST, /health, 'GET, HEAD'",
+        "get, /customers, 'GET, HEAD'"
+    })
     void aKnownRouteWithAnotherMethodIs405WithAllow(String method, String path, String allow) {
         Decision d = run(bearer("customers:read", "payments:write"), FakeRequest.of(method, path));
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
@@ -235,8 +299,11 @@ class RouteAuthorizationStepTest {
 
     @Test
     void headIsAuthorizedByTheGetRule() {
-        assertThat(run(bearer("customers:read"), FakeRequest.of("HEAD", "/customers/A")).isAllowed()).isTrue();
-        assertThat(((Decision.Deny) run(bearer("other"), FakeRequest.of("HEAD", "/customers/A"))).status()).isEqualTo(403);
+        assertThat(run(bearer("customers:read"), FakeRequest.of("HEAD", "/customers/A"))
+                        .isAllowed())
+                .isTrue();
+        assertThat(((Decision.Deny) run(bearer("other"), FakeRequest.of("HEAD", "/customers/A"))).status())
+                .isEqualTo(403);
     }
 
     // C3
@@ -264,30 +331,33 @@ class RouteAuthorizationStepTest {
 
     // B4: the path as the container hands it over, after decoding
     @ParameterizedTest(name = "[{0}]")
-    @ValueSource(strings = {
-        "//payments",              // empty segment
-        "/payments//",
-        "/payments;x",             // path parameter left in place
-        "/payments;jsessionid=1",
-        "/%70ayments",             // %2570ayments decoded once: double encoding
-        "/payments%2F",
-        "/a/../payments",          // dot segments
-        "/./payments",
-        "/payments/.",
-        "/payments/..",
-        "/..",
-        "/.",
-        "\\payments",              // not starting with '/'
-        "/a\\..\\payments",
-        "/payments\u0000",         // NUL
-        "/payments\u0000.json",
-        "/pay\nments",
-        "/payments\u007f",
-        "",
-        "payments",
-    })
+    @ValueSource(
+            strings = {
+                "//payments", // empty segment
+                "/payments//",
+                "/payments;x", // path parameter left in place
+                "/payments;jsessionid=1",
+                "/%70ayments", // %2570ayments decoded once: double encoding
+                "/payments%2F",
+                "/a/../payments", // dot segments
+                "/./payments",
+                "/payments/.",
+                "/payments/..",
+                "/..",
+                "/.",
+                "\\payments", // not starting with '/'
+                "/a\\..\\payments",
+                "/payments\u0000", // NUL
+                "/payments\u0000.json",
+                "/pay\nments",
+                "/payments\u007f",
+                "",
+                "payments",
+            })
     void aPathNotInCanonicalFormIsRefusedWhoeverCalls(String path) {
-        for (Caller who : new Caller[] {null, bearer("payments:write"), caller(CredentialKind.MTLS_BOUND_JWT, "payments:write")}) {
+        for (Caller who :
+                new Caller[] {null, bearer("payments:write"), caller(CredentialKind.MTLS_BOUND_JWT, "payments:write")
+                }) {
             events.clear();
             Decision d = run(who, FakeRequest.of("POST", path));
             assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
@@ -301,14 +371,16 @@ class RouteAuthorizationStepTest {
 
     /** Issue 13, item 4: a query the guard cannot read as the container does is refused, public routes too. */
     @ParameterizedTest(name = "[{0}] {1}")
-    @CsvSource(delimiter = '|', value = {
-        "x=%G0                 | malformed_escape",
-        "x=%                   | malformed_escape",
-        "x=%C3%28              | invalid_utf8",
-        "x=%C0%AF              | invalid_utf8",
-        "x=%ED%A0%80           | invalid_utf8",
-        "%FF=1                 | invalid_utf8",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "x=%G0                 | malformed_escape",
+                "x=%                   | malformed_escape",
+                "x=%C3%28              | invalid_utf8",
+                "x=%C0%AF              | invalid_utf8",
+                "x=%ED%A0%80           | invalid_utf8",
+                "%FF=1                 | invalid_utf8",
+            })
     void aQueryTheContainerCannotReadIsRefusedWhoeverCallsWhereverItGoes(String query, String cause) {
         for (String[] route : new String[][] {{"GET", "/health"}, {"GET", "/customers/ABC1234"}, {"GET", "/nowhere"}}) {
             for (Caller who : new Caller[] {null, bearer("customers:read")}) {
@@ -317,8 +389,8 @@ class RouteAuthorizationStepTest {
                 assertThat(d).as("%s %s", route[1], who).isSameAs(Denials.badQuery());
                 assertThat(events).singleElement().satisfies(e -> {
                     assertThat(e.type()).isEqualTo(SecurityEventType.REQUEST_INVALID);
-                    assertThat(e.details()).containsExactlyInAnyOrderEntriesOf(
-                            Map.of("reason", "query_unreadable", "cause", cause));
+                    assertThat(e.details())
+                            .containsExactlyInAnyOrderEntriesOf(Map.of("reason", "query_unreadable", "cause", cause));
                 });
             }
         }
@@ -332,8 +404,12 @@ class RouteAuthorizationStepTest {
         assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("x".repeat(QueryParameters.MAX_LENGTH + 1))))
                 .isSameAs(Denials.badQuery());
         assertThat(events).last().satisfies(e -> assertThat(e.details()).containsEntry("cause", "too_long"));
-        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("x&".repeat(999) + "x")).isAllowed()).isTrue();
-        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("=x&&a=b=c&x=%00")).isAllowed()).isTrue();
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("x&".repeat(999) + "x"))
+                        .isAllowed())
+                .isTrue();
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("=x&&a=b=c&x=%00"))
+                        .isAllowed())
+                .isTrue();
     }
 
     @Test
@@ -342,13 +418,15 @@ class RouteAuthorizationStepTest {
         assertThat(deny.status()).isEqualTo(400);
         assertThat(deny.challenges()).isEmpty();
         assertThat(deny.problem().type()).isEqualTo("https://api-guard.dev/problems/bad-query");
-        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("zq%G0secret=1"))).isSameAs(deny);
+        assertThat(run(null, FakeRequest.of("GET", "/health").rawQuery("zq%G0secret=1")))
+                .isSameAs(deny);
         assertThat(deny.problem().toJson()).doesNotContain("zq", "secret", "G0");
     }
 
     @Test
     void aNonCanonicalPathIsAnsweredBeforeTheQuery() {
-        assertThat(run(null, FakeRequest.of("GET", "//health").rawQuery("x=%G0"))).isSameAs(Denials.badPath());
+        assertThat(run(null, FakeRequest.of("GET", "//health").rawQuery("x=%G0")))
+                .isSameAs(Denials.badPath());
     }
 
     @ParameterizedTest(name = "[{0}]")
@@ -361,7 +439,8 @@ class RouteAuthorizationStepTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "x-http-method-override"})
     void aMethodOverrideHeaderIsRefused(String header) {
-        Decision d = run(caller(CredentialKind.MTLS_BOUND_JWT, "payments:write", "customers:read"),
+        Decision d = run(
+                caller(CredentialKind.MTLS_BOUND_JWT, "payments:write", "customers:read"),
                 FakeRequest.of("GET", "/customers/A").header(header, "POST"));
         assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(400);

@@ -40,8 +40,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class RouteRulesFuzzTest {
 
-    private record Rule(String method, String template, boolean open, boolean senderConstrained, List<String> scopes) {
-    }
+    private record Rule(String method, String template, boolean open, boolean senderConstrained, List<String> scopes) {}
 
     private static final List<Rule> RULES = List.of(
             new Rule("GET", "/", true, false, List.of()),
@@ -58,9 +57,21 @@ class RouteRulesFuzzTest {
     private static final RouteRules TABLE = table();
     private static final RouteAuthorizationStep STEP = RouteAuthorizationStep.of(TABLE);
     private static final ApiGuard GUARD = ApiGuard.builder()
-            .clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC)).step(STEP).build();
-    private static final Caller CALLER = new Caller("client-1", "user-1", Fuzzing.ISSUER, CredentialKind.BEARER_JWT,
-            Set.of("customers:read", "payments:read"), Fuzzing.NOW, Fuzzing.NOW.plusSeconds(600), null, null, null, null);
+            .clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC))
+            .step(STEP)
+            .build();
+    private static final Caller CALLER = new Caller(
+            "client-1",
+            "user-1",
+            Fuzzing.ISSUER,
+            CredentialKind.BEARER_JWT,
+            Set.of("customers:read", "payments:read"),
+            Fuzzing.NOW,
+            Fuzzing.NOW.plusSeconds(600),
+            null,
+            null,
+            null,
+            null);
 
     @FuzzTest
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -119,13 +130,14 @@ class RouteRulesFuzzTest {
             } else {
                 want = Denials.insufficientScope(String.join(" ", expected.rule.scopes));
             }
-            assertThat(decision).as("%s %s, authenticated=%s", method, path, authenticated).isEqualTo(want);
+            assertThat(decision)
+                    .as("%s %s, authenticated=%s", method, path, authenticated)
+                    .isEqualTo(want);
         }
     }
 
     /** What the naive matcher finds: a rule with its variables, or the methods of the path. */
-    private record Reference(Rule rule, Map<String, String> variables, Set<String> allowed) {
-    }
+    private record Reference(Rule rule, Map<String, String> variables, Set<String> allowed) {}
 
     private static Reference reference(String method, String path) {
         String effective = method.equals("HEAD") ? "GET" : method;

@@ -15,15 +15,25 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RouteRulesTest {
 
     private final RouteRules rules = RouteRules.builder()
-            .route("GET", "/health").permitAll()
-            .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-            .route("GET", "/customers/export").requireScopes("customers:export")
-            .route("GET", "/customers").requireScopes("customers:read")
-            .route("post", "/payments").senderConstrained().requireScopes("payments:write")
-            .route("GET", "/admin/inventory").requireAnyScope("guard:admin", "guard:root")
-            .route("DELETE", "/customers/{serviceTag}/notes/{note}").requireScopes("customers:write")
-            .route("GET", "/customers/{serviceTag}/notes/latest").requireScopes("customers:read")
-            .route("GET", "/").permitAll()
+            .route("GET", "/health")
+            .permitAll()
+            .route("GET", "/customers/{serviceTag}")
+            .requireScopes("customers:read")
+            .route("GET", "/customers/export")
+            .requireScopes("customers:export")
+            .route("GET", "/customers")
+            .requireScopes("customers:read")
+            .route("post", "/payments")
+            .senderConstrained()
+            .requireScopes("payments:write")
+            .route("GET", "/admin/inventory")
+            .requireAnyScope("guard:admin", "guard:root")
+            .route("DELETE", "/customers/{serviceTag}/notes/{note}")
+            .requireScopes("customers:write")
+            .route("GET", "/customers/{serviceTag}/notes/latest")
+            .requireScopes("customers:read")
+            .route("GET", "/")
+            .permitAll()
             .build();
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
@@ -40,8 +50,8 @@ class RouteRulesTest {
         "GET,    /,                          /",
     })
     void matchesTheMostSpecificRuleOfTheMethod(String method, String path, String template) {
-        assertThat(rules.match(method, path)).hasValueSatisfying(m ->
-                assertThat(m.rule().template()).isEqualTo(template));
+        assertThat(rules.match(method, path))
+                .hasValueSatisfying(m -> assertThat(m.rule().template()).isEqualTo(template));
     }
 
     @Test
@@ -75,22 +85,30 @@ class RouteRulesTest {
         "PUT,    /customers/A/notes/latest, DELETE GET HEAD",
     })
     void aKnownPathWithAnotherMethodListsTheAllowedMethods(String method, String path, String allowed) {
-        assertThat(rules.lookup(method, path)).isInstanceOfSatisfying(RouteRules.Match.MethodNotAllowed.class,
-                m -> assertThat(m.allowedMethods()).containsExactly(allowed.split(" ")));
+        assertThat(rules.lookup(method, path))
+                .isInstanceOfSatisfying(
+                        RouteRules.Match.MethodNotAllowed.class,
+                        m -> assertThat(m.allowedMethods()).containsExactly(allowed.split(" ")));
     }
 
     @Test
     void aLiteralWinsOverAVariableWhateverTheDeclarationOrder() {
         RouteRules reversed = RouteRules.builder()
-                .route("GET", "/a/{x}/c").requireScopes("var")
-                .route("GET", "/a/b/{y}").requireScopes("lit")
+                .route("GET", "/a/{x}/c")
+                .requireScopes("var")
+                .route("GET", "/a/b/{y}")
+                .requireScopes("lit")
                 .build();
-        assertThat(reversed.match("GET", "/a/b/c").orElseThrow().rule().scopes()).containsExactly("lit");
-        assertThat(reversed.match("GET", "/a/z/c").orElseThrow().rule().scopes()).containsExactly("var");
+        assertThat(reversed.match("GET", "/a/b/c").orElseThrow().rule().scopes())
+                .containsExactly("lit");
+        assertThat(reversed.match("GET", "/a/z/c").orElseThrow().rule().scopes())
+                .containsExactly("var");
         // '~' sorts after '{': the literal still wins by kind, not by the text of the templates
         RouteRules tilde = RouteRules.builder()
-                .route("GET", "/a/{x}/c").requireScopes("var")
-                .route("GET", "/a/~b/{y}").requireScopes("lit")
+                .route("GET", "/a/{x}/c")
+                .requireScopes("var")
+                .route("GET", "/a/~b/{y}")
+                .requireScopes("lit")
                 .build();
         assertThat(tilde.match("GET", "/a/~b/c").orElseThrow().rule().scopes()).containsExactly("lit");
         assertThat(tilde.match("GET", "/a/~c/c").orElseThrow().rule().scopes()).containsExactly("var");
@@ -98,7 +116,8 @@ class RouteRulesTest {
 
     @Test
     void aVariableNeverMatchesAnEmptySegment() {
-        RouteRules r = RouteRules.builder().route("GET", "/a/{x}").requireScopes("s").build();
+        RouteRules r =
+                RouteRules.builder().route("GET", "/a/{x}").requireScopes("s").build();
         assertThat(r.match("GET", "/a/")).isEmpty();
         assertThat(r.match("GET", "/a/x")).isPresent();
     }
@@ -106,11 +125,17 @@ class RouteRulesTest {
     @Test
     void rulesKeepDeclarationOrderAndDefaultsDenyUnmapped() {
         assertThat(rules.rules()).first().hasToString("GET /health");
-        assertThat(rules.rules().get(4)).isEqualTo(new RouteRule("POST", "/payments",
-                RouteRule.Access.ALL_OF, java.util.List.of("payments:write"), true));
+        assertThat(rules.rules().get(4))
+                .isEqualTo(new RouteRule(
+                        "POST", "/payments", RouteRule.Access.ALL_OF, java.util.List.of("payments:write"), true));
         assertThat(rules.denyUnmapped()).isTrue();
-        assertThat(RouteRules.builder().route("GET", "/x").permitAll().denyUnmapped(false).build()
-                .denyUnmapped()).isFalse();
+        assertThat(RouteRules.builder()
+                        .route("GET", "/x")
+                        .permitAll()
+                        .denyUnmapped(false)
+                        .build()
+                        .denyUnmapped())
+                .isFalse();
     }
 
     static Stream<Arguments> invalidConfigurations() {
@@ -118,9 +143,15 @@ class RouteRulesTest {
                 bad("empty method", b -> b.route("", "/x").permitAll(), "route method"),
                 bad("method with space", b -> b.route("G ET", "/x").permitAll(), "route method"),
                 bad("HEAD rule", b -> b.route("HEAD", "/x").permitAll(), "route HEAD /x"),
-                bad("template without slash", b -> b.route("GET", "x").permitAll(), "route GET x: template must start with '/'"),
+                bad(
+                        "template without slash",
+                        b -> b.route("GET", "x").permitAll(),
+                        "route GET x: template must start with '/'"),
                 bad("empty template", b -> b.route("GET", "").permitAll(), "must start with '/'"),
-                bad("double slash", b -> b.route("GET", "/a//b").permitAll(), "route GET /a//b: template must not contain '//'"),
+                bad(
+                        "double slash",
+                        b -> b.route("GET", "/a//b").permitAll(),
+                        "route GET /a//b: template must not contain '//'"),
                 bad("trailing slash", b -> b.route("GET", "/a/").permitAll(), "must not end with '/'"),
                 bad("dot segment", b -> b.route("GET", "/a/./b").permitAll(), "'.' or '..'"),
                 bad("dot-dot segment", b -> b.route("GET", "/a/../b").permitAll(), "'.' or '..'"),
@@ -131,14 +162,32 @@ class RouteRulesTest {
                 bad("half a variable", b -> b.route("GET", "/a/{x").permitAll(), "segment '{x'"),
                 bad("the other half", b -> b.route("GET", "/a/ab}").permitAll(), "segment 'ab}'"),
                 bad("a variable without name", b -> b.route("GET", "/a/{}").permitAll(), "segment '{}'"),
-                bad("variable twice", b -> b.route("GET", "/a/{x}/{x}").permitAll(), "route GET /a/{x}/{x}: variable 'x' appears twice"),
-                bad("no scope", b -> b.route("GET", "/a").requireScopes(), "route GET /a: requireScopes needs at least one scope"),
-                bad("no alternative", b -> b.route("GET", "/a").requireAnyScope(), "route GET /a: requireAnyScope needs at least one scope"),
-                bad("scope with space", b -> b.route("GET", "/a").requireScopes("a b"), "scope 'a b' is not an RFC 6749 scope token"),
+                bad(
+                        "variable twice",
+                        b -> b.route("GET", "/a/{x}/{x}").permitAll(),
+                        "route GET /a/{x}/{x}: variable 'x' appears twice"),
+                bad(
+                        "no scope",
+                        b -> b.route("GET", "/a").requireScopes(),
+                        "route GET /a: requireScopes needs at least one scope"),
+                bad(
+                        "no alternative",
+                        b -> b.route("GET", "/a").requireAnyScope(),
+                        "route GET /a: requireAnyScope needs at least one scope"),
+                bad(
+                        "scope with space",
+                        b -> b.route("GET", "/a").requireScopes("a b"),
+                        "scope 'a b' is not an RFC 6749 scope token"),
                 bad("scope with quote", b -> b.route("GET", "/a").requireScopes("a\"b"), "not an RFC 6749 scope token"),
-                bad("scope with backslash", b -> b.route("GET", "/a").requireScopes("a\\b"), "not an RFC 6749 scope token"),
+                bad(
+                        "scope with backslash",
+                        b -> b.route("GET", "/a").requireScopes("a\\b"),
+                        "not an RFC 6749 scope token"),
                 bad("empty scope", b -> b.route("GET", "/a").requireAnyScope(""), "not an RFC 6749 scope token"),
-                bad("non-ASCII scope", b -> b.route("GET", "/a").requireScopes("lécture"), "not an RFC 6749 scope token"),
+                bad(
+                        "non-ASCII scope",
+                        b -> b.route("GET", "/a").requireScopes("lécture"),
+                        "not an RFC 6749 scope token"),
                 bad("scope twice", b -> b.route("GET", "/a").requireScopes("s", "s"), "scope 's' is given twice"));
     }
 
@@ -146,7 +195,8 @@ class RouteRulesTest {
     @MethodSource("invalidConfigurations")
     void invalidSettingsFailWithAMessageNamingThem(String name, Consumer<RouteRules.Builder> config, String message) {
         RouteRules.Builder b = RouteRules.builder();
-        assertThatThrownBy(() -> config.accept(b)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> config.accept(b))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
 
@@ -156,7 +206,10 @@ class RouteRulesTest {
 
     @Test
     void aPublicRouteCannotBeSenderConstrained() {
-        assertThatThrownBy(() -> RouteRules.builder().route("GET", "/a").senderConstrained().permitAll())
+        assertThatThrownBy(() -> RouteRules.builder()
+                        .route("GET", "/a")
+                        .senderConstrained()
+                        .permitAll())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("route GET /a: a public route cannot be sender-constrained");
     }
@@ -165,25 +218,32 @@ class RouteRulesTest {
     void anUnfinishedRouteFailsBuildNamingIt() {
         RouteRules.Builder b = RouteRules.builder().route("GET", "/a").permitAll();
         b.route("POST", "/payments").senderConstrained();
-        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(b::build)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("route POST /payments: not finished");
     }
 
     @Test
     void theSameMethodAndTemplateTwiceFailsBuildNamingTheRoute() {
         RouteRules.Builder b = RouteRules.builder()
-                .route("GET", "/a/{x}").permitAll()
-                .route("get", "/a/{x}").requireScopes("s");
-        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+                .route("GET", "/a/{x}")
+                .permitAll()
+                .route("get", "/a/{x}")
+                .requireScopes("s");
+        assertThatThrownBy(b::build)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("route GET /a/{x}: declared twice");
     }
 
     @Test
     void templatesThatDifferOnlyInVariableNamesAreTheSameRoute() {
         RouteRules.Builder b = RouteRules.builder()
-                .route("GET", "/a/{x}").permitAll()
-                .route("GET", "/a/{y}").requireScopes("s");
-        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+                .route("GET", "/a/{x}")
+                .permitAll()
+                .route("GET", "/a/{y}")
+                .requireScopes("s");
+        assertThatThrownBy(b::build)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("route GET /a/{y}: declared twice (as GET /a/{x})");
     }
 
@@ -192,21 +252,25 @@ class RouteRulesTest {
         RouteRules.Builder b = RouteRules.builder();
         RouteRules.RouteBuilder route = b.route("GET", "/a");
         route.permitAll();
-        assertThatThrownBy(() -> route.requireScopes("s")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> route.requireScopes("s"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("route GET /a: already finished as PUBLIC");
     }
 
     @Test
     void aTableWithoutRoutesFailsBuild() {
-        assertThatThrownBy(() -> RouteRules.builder().build()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> RouteRules.builder().build())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("routes: at least one route is needed");
     }
 
     @Test
     void theSameTemplateWithTwoMethodsIsFine() {
         RouteRules r = RouteRules.builder()
-                .route("GET", "/a/{x}").requireScopes("r")
-                .route("PUT", "/a/{y}").requireScopes("w")
+                .route("GET", "/a/{x}")
+                .requireScopes("r")
+                .route("PUT", "/a/{y}")
+                .requireScopes("w")
                 .build();
         assertThat(r.match("PUT", "/a/1").orElseThrow().variables()).containsEntry("y", "1");
         assertThat(r.match("GET", "/a/1").orElseThrow().variables()).containsEntry("x", "1");

@@ -1,6 +1,5 @@
 package dev.apiguard.token;
 
-import dev.apiguard.fakes.FakeRequest;
 import static dev.apiguard.token.TestIssuer.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +11,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.fakes.FakeRequest;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -64,7 +64,8 @@ class AccessTokenStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"Bearer ", "bearer ", "BEARER ", "bEaReR ", "Bearer    "})
     void schemeIsCaseInsensitiveAndSpacesMayRepeat(String prefix) {
-        Decision decision = evaluate(FakeRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
+        Decision decision = evaluate(FakeRequest.get()
+                .header("Authorization", prefix + ISSUER.token().sign()));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).isPresent();
@@ -73,15 +74,34 @@ class AccessTokenStepTest {
     static Stream<Arguments> refusedHeaders() {
         long now = NOW.getEpochSecond();
         return Stream.of(
-                Arguments.of("alg none", "Bearer " + ISSUER.token().header("alg", "none").unsigned(), "malformed"),
-                Arguments.of("expired", "Bearer " + ISSUER.token().claim("iat", now - 900).claim("exp", now - 120).sign(), "expired"),
-                Arguments.of("typ JWT", "Bearer " + ISSUER.token().header("typ", "JWT").sign(), "bad_type"),
-                Arguments.of("wrong audience", "Bearer " + ISSUER.token().claim("aud", "other").sign(), "wrong_audience"),
+                Arguments.of(
+                        "alg none",
+                        "Bearer " + ISSUER.token().header("alg", "none").unsigned(),
+                        "malformed"),
+                Arguments.of(
+                        "expired",
+                        "Bearer "
+                                + ISSUER.token()
+                                        .claim("iat", now - 900)
+                                        .claim("exp", now - 120)
+                                        .sign(),
+                        "expired"),
+                Arguments.of(
+                        "typ JWT",
+                        "Bearer " + ISSUER.token().header("typ", "JWT").sign(),
+                        "bad_type"),
+                Arguments.of(
+                        "wrong audience",
+                        "Bearer " + ISSUER.token().claim("aud", "other").sign(),
+                        "wrong_audience"),
                 Arguments.of("5-segment JWE", "Bearer a.b.c.d.e", "jwe_not_accepted"),
                 Arguments.of("scheme without token", "Bearer", "malformed"),
                 Arguments.of("scheme and spaces only", "Bearer   ", "malformed"),
                 Arguments.of("tab separator", "Bearer\t" + ISSUER.token().sign(), "malformed"),
-                Arguments.of("two tokens", "Bearer " + ISSUER.token().sign() + " " + ISSUER.token().sign(), "malformed"),
+                Arguments.of(
+                        "two tokens",
+                        "Bearer " + ISSUER.token().sign() + " " + ISSUER.token().sign(),
+                        "malformed"),
                 Arguments.of("character outside b64token", "Bearer abc\"def", "malformed"),
                 Arguments.of("padding in the middle", "Bearer abc=def", "malformed"),
                 Arguments.of("trailing space", "Bearer " + ISSUER.token().sign() + " ", "malformed"),
@@ -97,7 +117,8 @@ class AccessTokenStepTest {
 
         assertThat(decision).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(401);
-            assertThat(deny.responseHeaders()).contains(Map.entry("WWW-Authenticate", "Bearer error=\"invalid_token\""));
+            assertThat(deny.responseHeaders())
+                    .contains(Map.entry("WWW-Authenticate", "Bearer error=\"invalid_token\""));
             assertThat(deny).isSameAs(Denials.invalidToken());
         });
         assertThat(exchange.caller()).isEmpty();
@@ -110,7 +131,8 @@ class AccessTokenStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"DPoP ", "dpop ", "DPOP  "})
     void dpopSchemeTokenIsVerifiedTheSameWayAndTheSchemeIsRecorded(String prefix) {
-        Decision decision = evaluate(FakeRequest.get().header("Authorization", prefix + ISSUER.token().sign()));
+        Decision decision = evaluate(FakeRequest.get()
+                .header("Authorization", prefix + ISSUER.token().sign()));
 
         assertThat(decision.isAllowed()).isTrue();
         assertThat(exchange.caller()).isPresent();
@@ -119,14 +141,16 @@ class AccessTokenStepTest {
 
     @Test
     void bearerSchemeIsRecordedAsBearer() {
-        evaluate(FakeRequest.get().header("Authorization", "bEaReR " + ISSUER.token().sign()));
+        evaluate(FakeRequest.get()
+                .header("Authorization", "bEaReR " + ISSUER.token().sign()));
 
         assertThat(exchange.credentialScheme()).isEqualTo("Bearer");
     }
 
     @Test
     void badTokenUnderTheDpopSchemeIsRefusedWithInvalidToken() {
-        Decision decision = evaluate(FakeRequest.get().header("Authorization", "DPoP " + ISSUER.token().sign() + "x!"));
+        Decision decision = evaluate(FakeRequest.get()
+                .header("Authorization", "DPoP " + ISSUER.token().sign() + "x!"));
 
         assertThat(decision).isEqualTo(Denials.invalidToken());
         assertThat(exchange.caller()).isEmpty();
@@ -141,7 +165,8 @@ class AccessTokenStepTest {
 
         assertThat(decision).isInstanceOfSatisfying(Decision.Deny.class, deny -> {
             assertThat(deny.status()).isEqualTo(400);
-            assertThat(deny.responseHeaders()).contains(Map.entry("WWW-Authenticate", "Bearer error=\"invalid_request\""));
+            assertThat(deny.responseHeaders())
+                    .contains(Map.entry("WWW-Authenticate", "Bearer error=\"invalid_request\""));
         });
         assertThat(exchange.caller()).isEmpty();
         assertThat(eventTypes()).containsExactly(SecurityEventType.REQUEST_INVALID);
@@ -162,22 +187,26 @@ class AccessTokenStepTest {
 
     /** Issue 13, item 4: the query is read whole, as the container reads it; the cap was 1,000 parameters. */
     @ParameterizedTest(name = "[{0}]")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"access_token=x", "access%5Ftoken=x", "%61ccess_token",
-            "=y&access_token=x"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"access_token=x", "access%5Ftoken=x", "%61ccess_token", "=y&access_token=x"})
     void aTokenInTheQueryIsSeenWhereverItStands(String parameter) {
         for (int before : new int[] {0, 999, 1000, 3000}) {
             events.clear();
             evaluate(FakeRequest.get().rawQuery("a&".repeat(before) + parameter));
-            assertThat(eventTypes()).as("after %s parameters", before).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED);
+            assertThat(eventTypes())
+                    .as("after %s parameters", before)
+                    .containsExactly(SecurityEventType.CREDENTIAL_MISPLACED);
         }
     }
 
     @Test
     void tokenInTheQueryStringBesideAHeaderIsReportedToo() {
-        Decision decision = evaluate(FakeRequest.get().query("access_token").bearer(ISSUER.token().sign()));
+        Decision decision = evaluate(
+                FakeRequest.get().query("access_token").bearer(ISSUER.token().sign()));
 
         assertThat(decision.isAllowed()).isTrue();
-        assertThat(eventTypes()).containsExactly(SecurityEventType.CREDENTIAL_MISPLACED, SecurityEventType.TOKEN_ACCEPTED);
+        assertThat(eventTypes())
+                .containsExactly(SecurityEventType.CREDENTIAL_MISPLACED, SecurityEventType.TOKEN_ACCEPTED);
     }
 
     @Test
@@ -209,9 +238,13 @@ class AccessTokenStepTest {
 
     @Test
     void worksWithoutListeners() {
-        ApiGuard quiet = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .listener(SecurityEventListener.NONE).step(step).build();
-        GuardExchange ex = quiet.exchange(FakeRequest.get().bearer(ISSUER.token().sign()));
+        ApiGuard quiet = ApiGuard.builder()
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .listener(SecurityEventListener.NONE)
+                .step(step)
+                .build();
+        GuardExchange ex =
+                quiet.exchange(FakeRequest.get().bearer(ISSUER.token().sign()));
 
         assertThat(quiet.evaluate(ex).isAllowed()).isTrue();
         assertThat(ex.caller()).isPresent();
@@ -228,11 +261,15 @@ class AccessTokenStepTest {
         assertThat(AccessTokenStep.b64token("Bearer " + alphabet)).isEqualTo(alphabet);
         assertThat(AccessTokenStep.b64token("Bearer   " + alphabet + "==")).isEqualTo(alphabet + "==");
         for (char c : alphabet.toCharArray()) {
-            assertThat(AccessTokenStep.b64token("Bearer x" + c + "y")).as("%s", c).isEqualTo("x" + c + "y");
+            assertThat(AccessTokenStep.b64token("Bearer x" + c + "y"))
+                    .as("%s", c)
+                    .isEqualTo("x" + c + "y");
         }
         // the neighbours of each range, and the separators a header might smuggle in
         for (char c : "@[`{:;,!\"#$%&'()*<>?\\^|= \t".toCharArray()) {
-            assertThat(AccessTokenStep.b64token("Bearer x" + c + "y")).as("%s", c).isNull();
+            assertThat(AccessTokenStep.b64token("Bearer x" + c + "y"))
+                    .as("%s", c)
+                    .isNull();
         }
         assertThat(AccessTokenStep.b64token("Bearer ==")).isNull();
         assertThat(AccessTokenStep.b64token("Bearer")).isNull();
@@ -244,24 +281,33 @@ class AccessTokenStepTest {
     @Test
     void tokenAtTheLengthCapPassesTheHeaderCapToo() {
         String token = ISSUER.token().claim("pad", "x".repeat(600)).sign();
-        AccessTokenStep exact = AccessTokenStep.of(ISSUER.policy().maxTokenLength(token.length()).build());
-        ApiGuard g = ApiGuard.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC)).step(exact).build();
+        AccessTokenStep exact = AccessTokenStep.of(
+                ISSUER.policy().maxTokenLength(token.length()).build());
+        ApiGuard g = ApiGuard.builder()
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .step(exact)
+                .build();
 
         GuardExchange ok = g.exchange(FakeRequest.get().header("Authorization", "Bearer " + " ".repeat(57) + token));
         assertThat(g.evaluate(ok).isAllowed()).isTrue();
         assertThat(ok.caller()).isPresent();
 
         // the header is 64 characters longer than the token cap; one more is refused before any parsing
-        GuardExchange tooLong = g.exchange(FakeRequest.get().header("Authorization", "Bearer " + " ".repeat(58) + token));
+        GuardExchange tooLong =
+                g.exchange(FakeRequest.get().header("Authorization", "Bearer " + " ".repeat(58) + token));
         assertThat(g.evaluate(tooLong).isAllowed()).isFalse();
     }
 
     @Test
     void schemeMustBeFollowedBySpaceOrTabOrNothing() {
         String token = ISSUER.token().sign();
-        assertThat(evaluate(FakeRequest.get().header("Authorization", "Bearer")).isAllowed()).isFalse();
-        assertThat(evaluate(FakeRequest.get().header("Authorization", "DPoP")).isAllowed()).isFalse();
-        assertThat(evaluate(FakeRequest.get().header("Authorization", "Bearer_" + token)).isAllowed()).isTrue();
+        assertThat(evaluate(FakeRequest.get().header("Authorization", "Bearer")).isAllowed())
+                .isFalse();
+        assertThat(evaluate(FakeRequest.get().header("Authorization", "DPoP")).isAllowed())
+                .isFalse();
+        assertThat(evaluate(FakeRequest.get().header("Authorization", "Bearer_" + token))
+                        .isAllowed())
+                .isTrue();
         assertThat(exchange.caller()).isEmpty();
     }
 

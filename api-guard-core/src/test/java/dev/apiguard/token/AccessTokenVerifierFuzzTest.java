@@ -52,8 +52,10 @@ class AccessTokenVerifierFuzzTest {
     private static final byte[] DEFAULT_HEADER =
             "{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"fuzz-ec\"}".getBytes(StandardCharsets.UTF_8);
     private static final TokenPolicy POLICY = TokenPolicy.builder()
-            .issuer(Fuzzing.ISSUER, KeySource.fixed(new JWKSet(List.of(
-                    Fuzzing.TOKEN_EC.toPublicJWK(), Fuzzing.TOKEN_RSA.toPublicJWK()))))
+            .issuer(
+                    Fuzzing.ISSUER,
+                    KeySource.fixed(
+                            new JWKSet(List.of(Fuzzing.TOKEN_EC.toPublicJWK(), Fuzzing.TOKEN_RSA.toPublicJWK()))))
             .audience(Fuzzing.AUDIENCE)
             .clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC))
             // no cache: every input is verified from scratch, so a finding reproduces alone
@@ -74,10 +76,13 @@ class AccessTokenVerifierFuzzTest {
         CompactJws.Split split = CompactJws.split(token);
         if (split.jws() != null) {
             CompactJws jws = split.jws();
-            assertThat(jws.headerB64() + "." + jws.payloadB64() + "." + jws.signatureB64()).isEqualTo(token);
-            assertThat(Base64URL.encode(jws.headerJson().getBytes(StandardCharsets.UTF_8)).toString())
+            assertThat(jws.headerB64() + "." + jws.payloadB64() + "." + jws.signatureB64())
+                    .isEqualTo(token);
+            assertThat(Base64URL.encode(jws.headerJson().getBytes(StandardCharsets.UTF_8))
+                            .toString())
                     .isEqualTo(jws.headerB64());
-            assertThat(Base64URL.encode(jws.payloadJson().getBytes(StandardCharsets.UTF_8)).toString())
+            assertThat(Base64URL.encode(jws.payloadJson().getBytes(StandardCharsets.UTF_8))
+                            .toString())
                     .isEqualTo(jws.payloadB64());
         } else {
             assertThat(result.isVerified()).isFalse();
@@ -118,7 +123,8 @@ class AccessTokenVerifierFuzzTest {
         assertThat(jws).isNotNull();
         Map<String, Object> header = json(jws.headerJson());
         Map<String, Object> claims = json(jws.payloadJson());
-        assertThat(header.get("alg")).isIn(POLICY.algorithms().stream().map(JWSAlgorithm::getName).toArray());
+        assertThat(header.get("alg"))
+                .isIn(POLICY.algorithms().stream().map(JWSAlgorithm::getName).toArray());
         if (signedWith != null) {
             assertThat(header.get("alg")).isEqualTo(signedWith.getName());
         }
@@ -126,7 +132,8 @@ class AccessTokenVerifierFuzzTest {
         assertThat(header).doesNotContainKey("crit");
         assertThat(claims.get("iss")).isEqualTo(Fuzzing.ISSUER);
         Object aud = claims.get("aud");
-        assertThat(aud instanceof List<?> list ? list.contains(Fuzzing.AUDIENCE) : Fuzzing.AUDIENCE.equals(aud)).isTrue();
+        assertThat(aud instanceof List<?> list ? list.contains(Fuzzing.AUDIENCE) : Fuzzing.AUDIENCE.equals(aud))
+                .isTrue();
         assertThat(claims.get("exp")).isInstanceOf(Long.class);
         assertThat(claims.get("iat")).isInstanceOf(Long.class);
         long exp = (Long) claims.get("exp");
@@ -139,7 +146,8 @@ class AccessTokenVerifierFuzzTest {
         if (claims.get("nbf") != null) {
             assertThat((Long) claims.get("nbf")).isLessThanOrEqualTo(now + skew);
         }
-        Object id = claims.get("client_id") != null ? claims.get("client_id")
+        Object id = claims.get("client_id") != null
+                ? claims.get("client_id")
                 : claims.get("azp") != null ? claims.get("azp") : claims.get("sub");
         assertThat(caller.id()).isEqualTo(id);
         assertThat(caller.expiresAt().getEpochSecond()).isEqualTo(exp);

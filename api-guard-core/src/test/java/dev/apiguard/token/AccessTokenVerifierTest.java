@@ -9,14 +9,14 @@ import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.RSAEncrypter;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;
@@ -41,7 +41,8 @@ class AccessTokenVerifierTest {
     private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");
     private static final TestIssuer OTHER = TestIssuer.named("https://other.example");
 
-    private final AccessTokenVerifier verifier = AccessTokenVerifier.of(ISSUER.policy().build());
+    private final AccessTokenVerifier verifier =
+            AccessTokenVerifier.of(ISSUER.policy().build());
 
     private static TestIssuer.Mint token() {
         return ISSUER.token();
@@ -55,7 +56,10 @@ class AccessTokenVerifierTest {
         long now = NOW.getEpochSecond();
         return Stream.of(
                 // 1. alg none in any spelling, with and without a signature
-                refused("alg none, empty signature", Rejected.MALFORMED, m -> m.header("alg", "none").unsigned()),
+                refused(
+                        "alg none, empty signature",
+                        Rejected.MALFORMED,
+                        m -> m.header("alg", "none").unsigned()),
                 refused("alg None, signature kept", Rejected.ALG_NOT_ALLOWED, m -> swapHeader(m.sign(), "alg", "None")),
                 refused("alg NONE, signature kept", Rejected.ALG_NOT_ALLOWED, m -> swapHeader(m.sign(), "alg", "NONE")),
                 refused("alg nOnE, signature kept", Rejected.ALG_NOT_ALLOWED, m -> swapHeader(m.sign(), "alg", "nOnE")),
@@ -81,73 +85,211 @@ class AccessTokenVerifierTest {
                     return parts[0] + "." + TestIssuer.b64(JSONObjectUtils.toJSONString(claims)) + "." + parts[2];
                 }),
                 // 3. HS256 keyed with the issuer's RSA public key: PEM, DER and JWK n
-                refused("HS256 with RSA public key as PEM", Rejected.ALG_NOT_ALLOWED,
+                refused(
+                        "HS256 with RSA public key as PEM",
+                        Rejected.ALG_NOT_ALLOWED,
                         m -> hs256(m, pem(ISSUER.rsa).getBytes(StandardCharsets.US_ASCII))),
                 refused("HS256 with RSA public key as DER", Rejected.ALG_NOT_ALLOWED, m -> hs256(m, der(ISSUER.rsa))),
-                refused("HS256 with RSA public key as JWK n", Rejected.ALG_NOT_ALLOWED,
+                refused(
+                        "HS256 with RSA public key as JWK n",
+                        Rejected.ALG_NOT_ALLOWED,
                         m -> hs256(m, ISSUER.rsa.getModulus().toString().getBytes(StandardCharsets.US_ASCII))),
                 // 5. unknown kid; a kid naming a key that does not verify; a kid of the wrong key type
-                refused("unknown kid", Rejected.UNKNOWN_KEY, m -> m.header("kid", "no-such-key").sign()),
-                refused("kid of our key, signed by another", Rejected.BAD_SIGNATURE,
-                        m -> m.signedWith(OTHER.rsa, JWSAlgorithm.RS256).header("kid", ISSUER.rsa.getKeyID()).sign()),
-                refused("kid of our EC key on an RS256 token", Rejected.UNKNOWN_KEY,
+                refused(
+                        "unknown kid",
+                        Rejected.UNKNOWN_KEY,
+                        m -> m.header("kid", "no-such-key").sign()),
+                refused(
+                        "kid of our key, signed by another",
+                        Rejected.BAD_SIGNATURE,
+                        m -> m.signedWith(OTHER.rsa, JWSAlgorithm.RS256)
+                                .header("kid", ISSUER.rsa.getKeyID())
+                                .sign()),
+                refused(
+                        "kid of our EC key on an RS256 token",
+                        Rejected.UNKNOWN_KEY,
                         m -> m.header("kid", ISSUER.ec.getKeyID()).sign()),
                 // keys named or embedded in the header are never used (RFC 8725 §3.10)
-                refused("embedded jwk header of the signer's key", Rejected.UNKNOWN_KEY,
+                refused(
+                        "embedded jwk header of the signer's key",
+                        Rejected.UNKNOWN_KEY,
                         m -> m.signedWith(OTHER.ec, JWSAlgorithm.ES256)
-                                .header("jwk", OTHER.ec.toPublicJWK().toJSONObject()).sign()),
-                refused("jku header pointing at the attacker's set", Rejected.UNKNOWN_KEY,
-                        m -> m.signedWith(OTHER.ec, JWSAlgorithm.ES256).header("jku", "https://evil.example/jwks").sign()),
+                                .header("jwk", OTHER.ec.toPublicJWK().toJSONObject())
+                                .sign()),
+                refused(
+                        "jku header pointing at the attacker's set",
+                        Rejected.UNKNOWN_KEY,
+                        m -> m.signedWith(OTHER.ec, JWSAlgorithm.ES256)
+                                .header("jku", "https://evil.example/jwks")
+                                .sign()),
                 // 6. typ
-                refused("typ absent", Rejected.BAD_TYPE, m -> m.header("typ", null).sign()),
-                refused("typ JWT (an ID token)", Rejected.BAD_TYPE, m -> m.header("typ", "JWT").sign()),
-                refused("typ at+jwe", Rejected.BAD_TYPE, m -> m.header("typ", "at+jwe").sign()),
+                refused(
+                        "typ absent",
+                        Rejected.BAD_TYPE,
+                        m -> m.header("typ", null).sign()),
+                refused(
+                        "typ JWT (an ID token)",
+                        Rejected.BAD_TYPE,
+                        m -> m.header("typ", "JWT").sign()),
+                refused(
+                        "typ at+jwe",
+                        Rejected.BAD_TYPE,
+                        m -> m.header("typ", "at+jwe").sign()),
                 // 7. iss and aud
-                refused("iss missing", Rejected.MISSING_CLAIM, m -> m.without("iss").sign()),
-                refused("iss not accepted", Rejected.UNKNOWN_ISSUER, m -> m.claim("iss", "https://evil.example").sign()),
-                refused("aud missing", Rejected.MISSING_CLAIM, m -> m.without("aud").sign()),
-                refused("aud not ours", Rejected.WRONG_AUDIENCE, m -> m.claim("aud", "https://other-api.example").sign()),
-                refused("aud array without ours", Rejected.WRONG_AUDIENCE, m -> m.claim("aud", List.of("a", "b")).sign()),
-                refused("aud empty array", Rejected.WRONG_AUDIENCE, m -> m.claim("aud", List.of()).sign()),
+                refused(
+                        "iss missing",
+                        Rejected.MISSING_CLAIM,
+                        m -> m.without("iss").sign()),
+                refused(
+                        "iss not accepted",
+                        Rejected.UNKNOWN_ISSUER,
+                        m -> m.claim("iss", "https://evil.example").sign()),
+                refused(
+                        "aud missing",
+                        Rejected.MISSING_CLAIM,
+                        m -> m.without("aud").sign()),
+                refused(
+                        "aud not ours",
+                        Rejected.WRONG_AUDIENCE,
+                        m -> m.claim("aud", "https://other-api.example").sign()),
+                refused(
+                        "aud array without ours",
+                        Rejected.WRONG_AUDIENCE,
+                        m -> m.claim("aud", List.of("a", "b")).sign()),
+                refused(
+                        "aud empty array",
+                        Rejected.WRONG_AUDIENCE,
+                        m -> m.claim("aud", List.of()).sign()),
                 // 8. exp, nbf, iat
-                refused("exp missing", Rejected.MISSING_CLAIM, m -> m.without("exp").sign()),
-                refused("expired beyond the skew", Rejected.EXPIRED, m -> m.claim("exp", now - 61).claim("iat", now - 600).sign()),
-                refused("expired exactly at the skew", Rejected.EXPIRED, m -> m.claim("exp", now - 60).claim("iat", now - 600).sign()),
-                refused("nbf in the future beyond the skew", Rejected.NOT_YET_VALID, m -> m.claim("nbf", now + 61).sign()),
-                refused("iat in the future beyond the skew", Rejected.NOT_YET_VALID, m -> m.claim("iat", now + 61).sign()),
-                refused("iat missing", Rejected.MISSING_CLAIM, m -> m.without("iat").sign()),
+                refused(
+                        "exp missing",
+                        Rejected.MISSING_CLAIM,
+                        m -> m.without("exp").sign()),
+                refused(
+                        "expired beyond the skew",
+                        Rejected.EXPIRED,
+                        m -> m.claim("exp", now - 61).claim("iat", now - 600).sign()),
+                refused(
+                        "expired exactly at the skew",
+                        Rejected.EXPIRED,
+                        m -> m.claim("exp", now - 60).claim("iat", now - 600).sign()),
+                refused(
+                        "nbf in the future beyond the skew",
+                        Rejected.NOT_YET_VALID,
+                        m -> m.claim("nbf", now + 61).sign()),
+                refused(
+                        "iat in the future beyond the skew",
+                        Rejected.NOT_YET_VALID,
+                        m -> m.claim("iat", now + 61).sign()),
+                refused(
+                        "iat missing",
+                        Rejected.MISSING_CLAIM,
+                        m -> m.without("iat").sign()),
                 // 9. lifetime over policy, insane exp
-                refused("exp - iat over the maximum", Rejected.LIFETIME_EXCEEDED,
+                refused(
+                        "exp - iat over the maximum",
+                        Rejected.LIFETIME_EXCEEDED,
                         m -> m.claim("iat", now - 3000).claim("exp", now + 601).sign()),
-                refused("exp further than the maximum from now", Rejected.LIFETIME_EXCEEDED,
+                refused(
+                        "exp further than the maximum from now",
+                        Rejected.LIFETIME_EXCEEDED,
                         m -> m.claim("exp", now + 3600 + 61).sign()),
-                refused("exp 2^63", Rejected.BAD_CLAIM_TYPE, m -> m.signPayload(payloadWith(m, "exp", "9223372036854775808"))),
-                refused("exp 2^63 - 1", Rejected.BAD_CLAIM_TYPE, m -> m.signPayload(payloadWith(m, "exp", "9223372036854775807"))),
+                refused(
+                        "exp 2^63",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.signPayload(payloadWith(m, "exp", "9223372036854775808"))),
+                refused(
+                        "exp 2^63 - 1",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.signPayload(payloadWith(m, "exp", "9223372036854775807"))),
                 refused("exp 1e30", Rejected.BAD_CLAIM_TYPE, m -> m.signPayload(payloadWith(m, "exp", "1e30"))),
                 refused("exp negative", Rejected.BAD_CLAIM_TYPE, m -> m.signPayload(payloadWith(m, "exp", "-1"))),
-                refused("exp fractional", Rejected.BAD_CLAIM_TYPE, m -> m.signPayload(payloadWith(m, "exp", (now + 600) + ".5"))),
-                refused("exp after year 9999", Rejected.BAD_CLAIM_TYPE, m -> m.signPayload(payloadWith(m, "exp", "253402300800"))),
-                refused("exp before iat", Rejected.BAD_CLAIM_TYPE, m -> m.claim("iat", now - 10).claim("exp", now - 20).sign()),
+                refused(
+                        "exp fractional",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.signPayload(payloadWith(m, "exp", (now + 600) + ".5"))),
+                refused(
+                        "exp after year 9999",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.signPayload(payloadWith(m, "exp", "253402300800"))),
+                refused(
+                        "exp before iat",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("iat", now - 10).claim("exp", now - 20).sign()),
                 // 10. wrong JSON types
-                refused("exp as string", Rejected.BAD_CLAIM_TYPE, m -> m.claim("exp", String.valueOf(now + 600)).sign()),
-                refused("iat as string", Rejected.BAD_CLAIM_TYPE, m -> m.claim("iat", String.valueOf(now)).sign()),
-                refused("nbf as boolean", Rejected.BAD_CLAIM_TYPE, m -> m.claim("nbf", true).sign()),
-                refused("aud as object", Rejected.BAD_CLAIM_TYPE, m -> m.claim("aud", Map.of("aud", AUDIENCE)).sign()),
-                refused("aud array holding a number", Rejected.BAD_CLAIM_TYPE, m -> m.claim("aud", List.of(AUDIENCE, 7)).sign()),
-                refused("scope as number", Rejected.BAD_CLAIM_TYPE, m -> m.claim("scope", 42).sign()),
-                refused("scope as array", Rejected.BAD_CLAIM_TYPE, m -> m.claim("scope", List.of("a")).sign()),
-                refused("scp as string", Rejected.BAD_CLAIM_TYPE, m -> m.without("scope").claim("scp", "a b").sign()),
-                refused("iss as number", Rejected.BAD_CLAIM_TYPE, m -> m.claim("iss", 1).sign()),
-                refused("client_id as number", Rejected.BAD_CLAIM_TYPE, m -> m.claim("client_id", 1).sign()),
-                refused("client_id empty", Rejected.BAD_CLAIM_TYPE, m -> m.claim("client_id", "").sign()),
-                refused("sub as array", Rejected.BAD_CLAIM_TYPE, m -> m.claim("sub", List.of("x")).sign()),
-                refused("jti as number", Rejected.BAD_CLAIM_TYPE, m -> m.claim("jti", 5).sign()),
-                refused("cnf as string", Rejected.BAD_CLAIM_TYPE, m -> m.claim("cnf", "abc").sign()),
-                refused("cnf without a member we enforce", Rejected.BAD_CLAIM_TYPE, m -> m.claim("cnf", Map.of("jwk", "x")).sign()),
-                refused("cnf jkt as number", Rejected.BAD_CLAIM_TYPE, m -> m.claim("cnf", Map.of("jkt", 5)).sign()),
-                refused("cnf x5t#S256 empty", Rejected.BAD_CLAIM_TYPE, m -> m.claim("cnf", Map.of("x5t#S256", "")).sign()),
+                refused(
+                        "exp as string",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("exp", String.valueOf(now + 600)).sign()),
+                refused(
+                        "iat as string",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("iat", String.valueOf(now)).sign()),
+                refused(
+                        "nbf as boolean",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("nbf", true).sign()),
+                refused(
+                        "aud as object",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("aud", Map.of("aud", AUDIENCE)).sign()),
+                refused(
+                        "aud array holding a number",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("aud", List.of(AUDIENCE, 7)).sign()),
+                refused(
+                        "scope as number",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("scope", 42).sign()),
+                refused(
+                        "scope as array",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("scope", List.of("a")).sign()),
+                refused(
+                        "scp as string",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.without("scope").claim("scp", "a b").sign()),
+                refused(
+                        "iss as number",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("iss", 1).sign()),
+                refused(
+                        "client_id as number",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("client_id", 1).sign()),
+                refused(
+                        "client_id empty",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("client_id", "").sign()),
+                refused(
+                        "sub as array",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("sub", List.of("x")).sign()),
+                refused(
+                        "jti as number",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("jti", 5).sign()),
+                refused(
+                        "cnf as string",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("cnf", "abc").sign()),
+                refused(
+                        "cnf without a member we enforce",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("cnf", Map.of("jwk", "x")).sign()),
+                refused(
+                        "cnf jkt as number",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("cnf", Map.of("jkt", 5)).sign()),
+                refused(
+                        "cnf x5t#S256 empty",
+                        Rejected.BAD_CLAIM_TYPE,
+                        m -> m.claim("cnf", Map.of("x5t#S256", "")).sign()),
                 // no identity
-                refused("no client_id, azp or sub", Rejected.MISSING_CLAIM, m -> m.without("client_id").without("sub").sign()),
+                refused(
+                        "no client_id, azp or sub",
+                        Rejected.MISSING_CLAIM,
+                        m -> m.without("client_id").without("sub").sign()),
                 // 11. malformed
                 refused("2 segments", Rejected.MALFORMED, m -> {
                     String t = m.sign();
@@ -155,14 +297,20 @@ class AccessTokenVerifierTest {
                 }),
                 refused("4 segments", Rejected.MALFORMED, m -> m.sign() + ".AAAA"),
                 refused("trailing dot", Rejected.MALFORMED, m -> m.sign() + "."),
-                refused("empty header segment", Rejected.MALFORMED, m -> m.sign().replaceFirst("^[^.]+", "")),
+                refused(
+                        "empty header segment",
+                        Rejected.MALFORMED,
+                        m -> m.sign().replaceFirst("^[^.]+", "")),
                 refused("empty payload segment", Rejected.MALFORMED, m -> {
                     String[] p = m.sign().split("\\.");
                     return p[0] + ".." + p[2];
                 }),
                 refused("only dots", Rejected.MALFORMED, m -> ".."),
                 refused("bad base64url character", Rejected.MALFORMED, m -> "*" + m.sign()),
-                refused("standard base64 character", Rejected.MALFORMED, m -> m.sign().replaceFirst("^e", "+")),
+                refused(
+                        "standard base64 character",
+                        Rejected.MALFORMED,
+                        m -> m.sign().replaceFirst("^e", "+")),
                 refused("base64 padding", Rejected.MALFORMED, m -> {
                     String[] p = m.sign().split("\\.");
                     return p[0] + "=." + p[1] + "." + p[2];
@@ -173,26 +321,44 @@ class AccessTokenVerifierTest {
                     return p[0] + "." + p[1] + "." + p[2] + "AAAA".substring(0, extra == 0 ? 4 : extra);
                 }),
                 refused("trailing garbage after a space", Rejected.MALFORMED, m -> m.sign() + " garbage"),
-                refused("payload is a top-level JSON array", Rejected.MALFORMED, m -> m.signPayload("[" + JSONObjectUtils.toJSONString(m.claims) + "]")),
-                refused("payload has trailing garbage", Rejected.MALFORMED, m -> m.signPayload(JSONObjectUtils.toJSONString(m.claims) + "x")),
-                refused("payload has a duplicate claim", Rejected.MALFORMED, m -> m.signPayload(payloadWith(m, "iss", "\"https://evil.example\"")
-                        .replaceFirst("^\\{", "{\"iss\":\"https://issuer.example\","))),
+                refused(
+                        "payload is a top-level JSON array",
+                        Rejected.MALFORMED,
+                        m -> m.signPayload("[" + JSONObjectUtils.toJSONString(m.claims) + "]")),
+                refused(
+                        "payload has trailing garbage",
+                        Rejected.MALFORMED,
+                        m -> m.signPayload(JSONObjectUtils.toJSONString(m.claims) + "x")),
+                refused(
+                        "payload has a duplicate claim",
+                        Rejected.MALFORMED,
+                        m -> m.signPayload(payloadWith(m, "iss", "\"https://evil.example\"")
+                                .replaceFirst("^\\{", "{\"iss\":\"https://issuer.example\","))),
                 refused("payload is not JSON", Rejected.MALFORMED, m -> m.signPayload("not json")),
                 refused("header is a JSON array", Rejected.MALFORMED, m -> {
                     String[] p = m.sign().split("\\.");
                     return TestIssuer.b64("[{\"alg\":\"RS256\"}]") + "." + p[1] + "." + p[2];
                 }),
                 refused("header alg is a number", Rejected.MALFORMED, m -> swapHeader(m.sign(), "alg", 256)),
-                refused("header has crit", Rejected.MALFORMED, m -> m.header("crit", List.of("exp")).header("exp", 1).sign()),
-                refused("deeply nested JSON", Rejected.MALFORMED,
+                refused(
+                        "header has crit",
+                        Rejected.MALFORMED,
+                        m -> m.header("crit", List.of("exp")).header("exp", 1).sign()),
+                refused(
+                        "deeply nested JSON",
+                        Rejected.MALFORMED,
                         m -> m.signPayload("{\"x\":" + "[".repeat(2500) + "]".repeat(2500) + "}")),
                 refused("payload not UTF-8", Rejected.MALFORMED, m -> {
                     String[] p = m.sign().split("\\.");
-                    return p[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] {'{', (byte) 0xC3, '}'})
+                    return p[0] + "."
+                            + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] {'{', (byte) 0xC3, '}'})
                             + "." + p[2];
                 }),
                 // 12. a 100 KB token
-                refused("100 KB token", Rejected.TOO_LONG, m -> m.claim("pad", "x".repeat(100 * 1024)).sign()),
+                refused(
+                        "100 KB token",
+                        Rejected.TOO_LONG,
+                        m -> m.claim("pad", "x".repeat(100 * 1024)).sign()),
                 // 13. JWE
                 refused("5-segment JWE", Rejected.JWE_NOT_ACCEPTED, m -> jwe(m)),
                 refused("5 empty-ish segments", Rejected.JWE_NOT_ACCEPTED, m -> "a.b.c.d.e"));
@@ -212,36 +378,54 @@ class AccessTokenVerifierTest {
     @Test
     void algorithmOutsidePolicyIsRefusedEvenWithTheRightKey() {
         AccessTokenVerifier strict = AccessTokenVerifier.of(ISSUER.policy()
-                .algorithms(JWSAlgorithm.ES256, JWSAlgorithm.PS256).build());
+                .algorithms(JWSAlgorithm.ES256, JWSAlgorithm.PS256)
+                .build());
 
         assertThat(strict.verify(token().sign(), NOW)).isEqualTo(new Rejected(Rejected.ALG_NOT_ALLOWED));
-        assertThat(strict.verify(token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW).isVerified()).isTrue();
-        assertThat(strict.verify(token().signedWith(ISSUER.rsa, JWSAlgorithm.PS256).sign(), NOW).isVerified()).isTrue();
+        assertThat(strict.verify(
+                                token().signedWith(ISSUER.ec, JWSAlgorithm.ES256)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
+        assertThat(strict.verify(
+                                token().signedWith(ISSUER.rsa, JWSAlgorithm.PS256)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
     }
 
     static Stream<Arguments> acceptedTokens() {
         long now = NOW.getEpochSecond();
         return Stream.of(
                 Arguments.of("RS256", (Function<TestIssuer.Mint, String>) TestIssuer.Mint::sign),
-                Arguments.of("PS256", (Function<TestIssuer.Mint, String>) m -> m.signedWith(ISSUER.rsa, JWSAlgorithm.PS256).sign()),
-                Arguments.of("ES256", (Function<TestIssuer.Mint, String>) m -> m.signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign()),
-                Arguments.of("EdDSA (Ed25519, signed by Nimbus/Tink)",
-                        (Function<TestIssuer.Mint, String>) m -> m.signedWith(ISSUER.ed, JWSAlgorithm.EdDSA).sign()),
-                Arguments.of("no kid: every key of the alg's type is tried",
-                        (Function<TestIssuer.Mint, String>) m -> m.header("kid", null).sign()),
-                Arguments.of("typ at+jwt", (Function<TestIssuer.Mint, String>) m -> m.header("typ", "at+jwt").sign()),
-                Arguments.of("typ application/at+jwt", (Function<TestIssuer.Mint, String>) m -> m.header("typ", "application/at+jwt").sign()),
-                Arguments.of("typ AT+JWT", (Function<TestIssuer.Mint, String>) m -> m.header("typ", "AT+JWT").sign()),
-                Arguments.of("typ Application/At+Jwt", (Function<TestIssuer.Mint, String>) m -> m.header("typ", "Application/At+Jwt").sign()),
-                Arguments.of("aud array containing ours", (Function<TestIssuer.Mint, String>) m -> m.claim("aud", List.of("x", AUDIENCE)).sign()),
-                Arguments.of("expired within the skew",
-                        (Function<TestIssuer.Mint, String>) m -> m.claim("iat", now - 600).claim("exp", now - 59).sign()),
-                Arguments.of("nbf and iat in the future within the skew",
-                        (Function<TestIssuer.Mint, String>) m -> m.claim("nbf", now + 59).claim("iat", now + 59).sign()),
-                Arguments.of("lifetime exactly the maximum",
-                        (Function<TestIssuer.Mint, String>) m -> m.claim("iat", now - 1800).claim("exp", now + 1800).sign()),
-                Arguments.of("unknown extra claims and header parameters",
-                        (Function<TestIssuer.Mint, String>) m -> m.claim("tenant", Map.of("a", 1)).header("x-extra", "y").sign()));
+                Arguments.of("PS256", (Function<TestIssuer.Mint, String>)
+                        m -> m.signedWith(ISSUER.rsa, JWSAlgorithm.PS256).sign()),
+                Arguments.of("ES256", (Function<TestIssuer.Mint, String>)
+                        m -> m.signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign()),
+                Arguments.of("EdDSA (Ed25519, signed by Nimbus/Tink)", (Function<TestIssuer.Mint, String>)
+                        m -> m.signedWith(ISSUER.ed, JWSAlgorithm.EdDSA).sign()),
+                Arguments.of("no kid: every key of the alg's type is tried", (Function<TestIssuer.Mint, String>)
+                        m -> m.header("kid", null).sign()),
+                Arguments.of("typ at+jwt", (Function<TestIssuer.Mint, String>)
+                        m -> m.header("typ", "at+jwt").sign()),
+                Arguments.of("typ application/at+jwt", (Function<TestIssuer.Mint, String>)
+                        m -> m.header("typ", "application/at+jwt").sign()),
+                Arguments.of("typ AT+JWT", (Function<TestIssuer.Mint, String>)
+                        m -> m.header("typ", "AT+JWT").sign()),
+                Arguments.of("typ Application/At+Jwt", (Function<TestIssuer.Mint, String>)
+                        m -> m.header("typ", "Application/At+Jwt").sign()),
+                Arguments.of("aud array containing ours", (Function<TestIssuer.Mint, String>)
+                        m -> m.claim("aud", List.of("x", AUDIENCE)).sign()),
+                Arguments.of("expired within the skew", (Function<TestIssuer.Mint, String>)
+                        m -> m.claim("iat", now - 600).claim("exp", now - 59).sign()),
+                Arguments.of("nbf and iat in the future within the skew", (Function<TestIssuer.Mint, String>)
+                        m -> m.claim("nbf", now + 59).claim("iat", now + 59).sign()),
+                Arguments.of("lifetime exactly the maximum", (Function<TestIssuer.Mint, String>)
+                        m -> m.claim("iat", now - 1800).claim("exp", now + 1800).sign()),
+                Arguments.of("unknown extra claims and header parameters", (Function<TestIssuer.Mint, String>) m ->
+                        m.claim("tenant", Map.of("a", 1)).header("x-extra", "y").sign()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -254,9 +438,12 @@ class AccessTokenVerifierTest {
 
     @Test
     void fullySpecifiedEd25519AlgorithmIsAcceptedWhenAllowed() {
-        AccessTokenVerifier ed = AccessTokenVerifier.of(ISSUER.policy().algorithms(JWSAlgorithm.Ed25519).build());
+        AccessTokenVerifier ed = AccessTokenVerifier.of(
+                ISSUER.policy().algorithms(JWSAlgorithm.Ed25519).build());
 
-        assertThat(ed.verify(token().signedWith(ISSUER.ed, JWSAlgorithm.Ed25519).sign(), NOW).isVerified()).isTrue();
+        assertThat(ed.verify(token().signedWith(ISSUER.ed, JWSAlgorithm.Ed25519).sign(), NOW)
+                        .isVerified())
+                .isTrue();
         assertThat(ed.verify(token().signedWith(ISSUER.ed, JWSAlgorithm.EdDSA).sign(), NOW))
                 .isEqualTo(new Rejected(Rejected.ALG_NOT_ALLOWED));
     }
@@ -266,28 +453,34 @@ class AccessTokenVerifierTest {
         RSAKey weak = new RSAKeyGenerator(1024, true).keyID("weak").generate();
         AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
                 .issuer(ISSUER.issuer, KeySource.of(new ImmutableJWKSet<>(new JWKSet(weak.toPublicJWK()))))
-                .audience(AUDIENCE).build());
+                .audience(AUDIENCE)
+                .build());
         TestIssuer.Mint mint = token().header("kid", "weak");
         String input = TestIssuer.b64(JSONObjectUtils.toJSONString(mint.header)) + "."
                 + TestIssuer.b64(JSONObjectUtils.toJSONString(mint.claims));
-        String token = input + "." + new RSASSASigner(weak.toPrivateKey(), true)
-                .sign(new JWSHeader(JWSAlgorithm.RS256), input.getBytes(StandardCharsets.US_ASCII));
+        String token = input + "."
+                + new RSASSASigner(weak.toPrivateKey(), true)
+                        .sign(new JWSHeader(JWSAlgorithm.RS256), input.getBytes(StandardCharsets.US_ASCII));
 
         assertThat(verifier.verify(token, NOW)).isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
     }
 
     @Test
     void typIsNotCheckedWhenSwitchedOff() {
-        AccessTokenVerifier lenient = AccessTokenVerifier.of(ISSUER.policy().requireAccessTokenType(false).build());
+        AccessTokenVerifier lenient = AccessTokenVerifier.of(
+                ISSUER.policy().requireAccessTokenType(false).build());
 
-        assertThat(lenient.verify(token().header("typ", "JWT").sign(), NOW).isVerified()).isTrue();
-        assertThat(lenient.verify(token().header("typ", null).sign(), NOW).isVerified()).isTrue();
+        assertThat(lenient.verify(token().header("typ", "JWT").sign(), NOW).isVerified())
+                .isTrue();
+        assertThat(lenient.verify(token().header("typ", null).sign(), NOW).isVerified())
+                .isTrue();
     }
 
     @Test
     void verifiedCallerCarriesTheTokenClaims() {
         String token = token().claim("cnf", Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"))
-                .claim("jti", "jti-1").sign();
+                .claim("jti", "jti-1")
+                .sign();
 
         Caller caller = ((Verified) verifier.verify(token, NOW)).caller();
 
@@ -299,7 +492,8 @@ class AccessTokenVerifierTest {
         assertThat(caller.issuedAt()).isEqualTo(NOW);
         assertThat(caller.expiresAt()).isEqualTo(NOW.plusSeconds(600));
         assertThat(caller.tokenId()).isEqualTo("jti-1");
-        assertThat(caller.confirmation()).isEqualTo(new Caller.Confirmation("bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2", null));
+        assertThat(caller.confirmation())
+                .isEqualTo(new Caller.Confirmation("bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2", null));
         assertThat(caller.certificateThumbprint()).isNull();
         assertThat(caller.plan()).isNull();
     }
@@ -338,7 +532,8 @@ class AccessTokenVerifierTest {
         TestIssuer.Mint mint = token().without("scope");
         claims.forEach(mint::claim);
 
-        assertThat(((Verified) verifier.verify(mint.sign(), NOW)).caller().scopes()).isEqualTo(expected);
+        assertThat(((Verified) verifier.verify(mint.sign(), NOW)).caller().scopes())
+                .isEqualTo(expected);
     }
 
     static Stream<Arguments> confirmations() {
@@ -354,17 +549,23 @@ class AccessTokenVerifierTest {
     void cnfBecomesTheCallersConfirmation(Map<String, Object> cnf, Caller.Confirmation expected) {
         String token = token().claim("cnf", cnf).sign();
 
-        assertThat(((Verified) verifier.verify(token, NOW)).caller().confirmation()).isEqualTo(expected);
+        assertThat(((Verified) verifier.verify(token, NOW)).caller().confirmation())
+                .isEqualTo(expected);
     }
 
     @Test
     void tokenWithoutCnfIsNotConfirmed() {
-        assertThat(((Verified) verifier.verify(token().sign(), NOW)).caller().confirmation().isPresent()).isFalse();
+        assertThat(((Verified) verifier.verify(token().sign(), NOW))
+                        .caller()
+                        .confirmation()
+                        .isPresent())
+                .isFalse();
     }
 
     @Test
     void extraRequiredClaimsAreEnforced() {
-        AccessTokenVerifier needsJti = AccessTokenVerifier.of(ISSUER.policy().requiredClaims("jti", "sub").build());
+        AccessTokenVerifier needsJti = AccessTokenVerifier.of(
+                ISSUER.policy().requiredClaims("jti", "sub").build());
 
         assertThat(needsJti.verify(token().without("jti").sign(), NOW)).isEqualTo(new Rejected(Rejected.MISSING_CLAIM));
         assertThat(needsJti.verify(token().without("sub").sign(), NOW)).isEqualTo(new Rejected(Rejected.MISSING_CLAIM));
@@ -376,18 +577,36 @@ class AccessTokenVerifierTest {
         AccessTokenVerifier both = AccessTokenVerifier.of(TokenPolicy.builder()
                 .issuer(ISSUER.issuer, ISSUER.keySource())
                 .issuer(OTHER.issuer, OTHER.keySource())
-                .audience(AUDIENCE).build());
+                .audience(AUDIENCE)
+                .build());
 
         assertThat(both.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
-        assertThat(both.verify(OTHER.token().signedWith(OTHER.ec, JWSAlgorithm.ES256).sign(), NOW).isVerified()).isTrue();
+        assertThat(both.verify(
+                                OTHER.token()
+                                        .signedWith(OTHER.ec, JWSAlgorithm.ES256)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
         // iss A, signed with B's key under B's kid: A's key set does not hold it
-        assertThat(both.verify(ISSUER.token().signedWith(OTHER.rsa, JWSAlgorithm.RS256).sign(), NOW))
+        assertThat(both.verify(
+                        ISSUER.token().signedWith(OTHER.rsa, JWSAlgorithm.RS256).sign(), NOW))
                 .isEqualTo(new Rejected(Rejected.UNKNOWN_KEY));
         // iss A, signed with B's key but claiming A's kid
-        assertThat(both.verify(ISSUER.token().signedWith(OTHER.rsa, JWSAlgorithm.RS256)
-                .header("kid", ISSUER.rsa.getKeyID()).sign(), NOW)).isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
+        assertThat(both.verify(
+                        ISSUER.token()
+                                .signedWith(OTHER.rsa, JWSAlgorithm.RS256)
+                                .header("kid", ISSUER.rsa.getKeyID())
+                                .sign(),
+                        NOW))
+                .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
         // iss A, signed with B's key and no kid: only A's keys are tried
-        assertThat(both.verify(ISSUER.token().signedWith(OTHER.rsa, JWSAlgorithm.RS256).header("kid", null).sign(), NOW))
+        assertThat(both.verify(
+                        ISSUER.token()
+                                .signedWith(OTHER.rsa, JWSAlgorithm.RS256)
+                                .header("kid", null)
+                                .sign(),
+                        NOW))
                 .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
     }
 
@@ -395,7 +614,8 @@ class AccessTokenVerifierTest {
     void everySingleCharacterChangeOfAValidTokenIsRefusedWithoutException() {
         String token = token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign();
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
-        AccessTokenVerifier uncached = AccessTokenVerifier.of(ISSUER.policy().cacheMaximumSize(0).build());
+        AccessTokenVerifier uncached =
+                AccessTokenVerifier.of(ISSUER.policy().cacheMaximumSize(0).build());
 
         for (int i = 0; i < token.length(); i++) {
             char replacement = alphabet.charAt((alphabet.indexOf(token.charAt(i)) + 7) % alphabet.length());
@@ -419,7 +639,8 @@ class AccessTokenVerifierTest {
 
     @Test
     void tokenJustOverTheLengthCapIsRefusedAsTooLong() {
-        AccessTokenVerifier small = AccessTokenVerifier.of(ISSUER.policy().maxTokenLength(1024).build());
+        AccessTokenVerifier small =
+                AccessTokenVerifier.of(ISSUER.policy().maxTokenLength(1024).build());
         String token = token().claim("pad", "x".repeat(800)).sign();
 
         assertThat(token.length()).isBetween(1025, 2048);
@@ -431,8 +652,10 @@ class AccessTokenVerifierTest {
         String token = token().claim("pad", "x".repeat(600)).sign();
         assertThat(token.length()).isGreaterThan(512);
 
-        AccessTokenVerifier exact = AccessTokenVerifier.of(ISSUER.policy().maxTokenLength(token.length()).build());
-        AccessTokenVerifier under = AccessTokenVerifier.of(ISSUER.policy().maxTokenLength(token.length() - 1).build());
+        AccessTokenVerifier exact = AccessTokenVerifier.of(
+                ISSUER.policy().maxTokenLength(token.length()).build());
+        AccessTokenVerifier under = AccessTokenVerifier.of(
+                ISSUER.policy().maxTokenLength(token.length() - 1).build());
 
         assertThat(exact.verify(token, NOW).isVerified()).isTrue();
         assertThat(under.verify(token, NOW)).isEqualTo(new Rejected(Rejected.TOO_LONG));
@@ -444,7 +667,8 @@ class AccessTokenVerifierTest {
     private static String swapHeader(String token, String name, Object value) {
         try {
             String[] p = token.split("\\.");
-            Map<String, Object> header = JSONObjectUtils.parse(new String(Base64.getUrlDecoder().decode(p[0]), StandardCharsets.UTF_8));
+            Map<String, Object> header =
+                    JSONObjectUtils.parse(new String(Base64.getUrlDecoder().decode(p[0]), StandardCharsets.UTF_8));
             header.put(name, value);
             return TestIssuer.b64(JSONObjectUtils.toJSONString(header)) + "." + p[1] + "." + p[2];
         } catch (java.text.ParseException e) {
@@ -461,7 +685,8 @@ class AccessTokenVerifierTest {
 
     private static String hs256(TestIssuer.Mint m, byte[] secret) {
         m.header.put("alg", "HS256");
-        return TestIssuer.signHs256(JSONObjectUtils.toJSONString(m.header), JSONObjectUtils.toJSONString(m.claims), secret);
+        return TestIssuer.signHs256(
+                JSONObjectUtils.toJSONString(m.header), JSONObjectUtils.toJSONString(m.claims), secret);
     }
 
     private static byte[] der(RSAKey key) {
@@ -473,14 +698,18 @@ class AccessTokenVerifierTest {
     }
 
     private static String pem(RSAKey key) {
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der(key)) + "\n-----END PUBLIC KEY-----\n";
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der(key)) + "\n-----END PUBLIC KEY-----\n";
     }
 
     private static String jwe(TestIssuer.Mint m) {
         try {
-            JWEObject jwe = new JWEObject(new JWEHeader.Builder(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM)
-                    .contentType("JWT").build(), new Payload(m.sign()));
+            JWEObject jwe = new JWEObject(
+                    new JWEHeader.Builder(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM)
+                            .contentType("JWT")
+                            .build(),
+                    new Payload(m.sign()));
             jwe.encrypt(new RSAEncrypter(ISSUER.rsa.toRSAPublicKey()));
             return jwe.serialize();
         } catch (com.nimbusds.jose.JOSEException e) {

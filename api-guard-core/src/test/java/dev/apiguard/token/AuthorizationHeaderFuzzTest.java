@@ -35,14 +35,16 @@ import org.junit.jupiter.api.Timeout;
  */
 class AuthorizationHeaderFuzzTest {
 
-    private static final Pattern OUR_SCHEME = Pattern.compile("(?:Bearer|DPoP)(?:[ \t].*)?",
-            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-    private static final Pattern CREDENTIALS = Pattern.compile("(?:Bearer|DPoP) +([A-Za-z0-9._~+/-]+=*)",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern OUR_SCHEME =
+            Pattern.compile("(?:Bearer|DPoP)(?:[ \t].*)?", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern CREDENTIALS =
+            Pattern.compile("(?:Bearer|DPoP) +([A-Za-z0-9._~+/-]+=*)", Pattern.CASE_INSENSITIVE);
 
     private static final TokenPolicy POLICY = TokenPolicy.builder()
-            .issuer(Fuzzing.ISSUER, KeySource.fixed(new JWKSet(List.of(
-                    Fuzzing.TOKEN_EC.toPublicJWK(), Fuzzing.TOKEN_RSA.toPublicJWK()))))
+            .issuer(
+                    Fuzzing.ISSUER,
+                    KeySource.fixed(
+                            new JWKSet(List.of(Fuzzing.TOKEN_EC.toPublicJWK(), Fuzzing.TOKEN_RSA.toPublicJWK()))))
             .audience(Fuzzing.AUDIENCE)
             .clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC))
             .build();

@@ -58,7 +58,15 @@ class JwksFaultsTest {
 
     /** The ways the endpoint fails, once it has served good keys. */
     enum Fault {
-        DOWN, SLOW, TRICKLE, NOT_JSON, JSON_NOT_A_KEY_SET, KEYS_NOT_AN_ARRAY, HTTP_500, HUGE, EMPTY_BODY
+        DOWN,
+        SLOW,
+        TRICKLE,
+        NOT_JSON,
+        JSON_NOT_A_KEY_SET,
+        KEYS_NOT_AN_ARRAY,
+        HTTP_500,
+        HUGE,
+        EMPTY_BODY
     }
 
     private final AtomicInteger fetches = new AtomicInteger();
@@ -116,8 +124,13 @@ class JwksFaultsTest {
                 case JSON_NOT_A_KEY_SET -> send(exchange, 200, "[{\"kty\":\"RSA\"}, 1, null]");
                 case KEYS_NOT_AN_ARRAY -> send(exchange, 200, "{\"keys\":{\"kty\":\"EC\",\"crv\":\"P-256\"}}");
                 case HTTP_500 -> send(exchange, 500, good);
-                case HUGE -> send(exchange, 200, good.replaceFirst("^\\{",
-                        "{\"padding\":\"" + "x".repeat(JwksOptions.DEFAULT_SIZE_LIMIT + 1024) + "\","));
+                case HUGE ->
+                    send(
+                            exchange,
+                            200,
+                            good.replaceFirst(
+                                    "^\\{",
+                                    "{\"padding\":\"" + "x".repeat(JwksOptions.DEFAULT_SIZE_LIMIT + 1024) + "\","));
                 case EMPTY_BODY -> send(exchange, 200, "");
                 case DOWN -> throw new IllegalStateException("the server is stopped for DOWN");
                 default -> throw new IllegalStateException(f.name());
@@ -180,9 +193,17 @@ class JwksFaultsTest {
         awaitNimbusCacheExpiry();
 
         for (int i = 0; i < 3; i++) {
-            assertThat(timed(verifier, ISSUER.token().sign()).isVerified()).as("RS256, request %d", i).isTrue();
-            assertThat(timed(verifier, ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign()).isVerified())
-                    .as("ES256, request %d", i).isTrue();
+            assertThat(timed(verifier, ISSUER.token().sign()).isVerified())
+                    .as("RS256, request %d", i)
+                    .isTrue();
+            assertThat(timed(
+                                    verifier,
+                                    ISSUER.token()
+                                            .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
+                                            .sign())
+                            .isVerified())
+                    .as("ES256, request %d", i)
+                    .isTrue();
             awaitNimbusCacheExpiry();
         }
         // the fault was met (a stopped server counts nothing)
@@ -190,7 +211,9 @@ class JwksFaultsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"SLOW", "TRICKLE", "NOT_JSON", "HUGE", "HTTP_500"})
+    @EnumSource(
+            value = Fault.class,
+            names = {"SLOW", "TRICKLE", "NOT_JSON", "HUGE", "HTTP_500"})
     void withoutKeysFetchedBeforeTheFaultTokensAreRefusedAsKeysUnavailableWithinTheTimeouts(Fault f) {
         fault = f;
         AccessTokenVerifier verifier = verifier(faultOptions().build());
@@ -207,8 +230,11 @@ class JwksFaultsTest {
             closedPort = s.getLocalPort();
         }
         AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
-                .issuer(ISSUER.issuer, KeySource.jwksUrl(URI.create("http://127.0.0.1:" + closedPort + "/jwks"),
-                        faultOptions().build()))
+                .issuer(
+                        ISSUER.issuer,
+                        KeySource.jwksUrl(
+                                URI.create("http://127.0.0.1:" + closedPort + "/jwks"),
+                                faultOptions().build()))
                 .audience(TestIssuer.AUDIENCE)
                 .build());
 
@@ -218,7 +244,9 @@ class JwksFaultsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"SLOW", "TRICKLE"})
+    @EnumSource(
+            value = Fault.class,
+            names = {"SLOW", "TRICKLE"})
     void manyRequestThreadsMeetingASlowRefreshAllGetAnAnswerWithinTheTimeouts(Fault f) throws Exception {
         AccessTokenVerifier verifier = verifier(faultOptions().build());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
@@ -241,7 +269,8 @@ class JwksFaultsTest {
                 // each thread either got the keys fetched before or, had it waited for another
                 // thread's fetch past the refresh timeout, a refusal: never a hang
                 assertThat(answer.get(HOLD_SECONDS, TimeUnit.SECONDS))
-                        .satisfiesAnyOf(v -> assertThat(v.isVerified()).isTrue(),
+                        .satisfiesAnyOf(
+                                v -> assertThat(v.isVerified()).isTrue(),
                                 v -> assertThat(v).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE)));
             }
         } finally {
@@ -255,8 +284,11 @@ class JwksFaultsTest {
     void aKeySetOfTheWrongKeyTypesIsPublishedButNeverUsedForTokensOfAnotherType() throws Exception {
         // the endpoint now publishes, under the known kids, a symmetric key and an EC key in place of RSA
         byte[] secret = new byte[32];
-        OctetSequenceKey oct = new OctetSequenceKey.Builder(secret).keyID(ISSUER.rsa.getKeyID()).build();
-        ECKey ecUnderRsaKid = new ECKeyGenerator(Curve.P_256).keyID(ISSUER.ec.getKeyID()).generate();
+        OctetSequenceKey oct = new OctetSequenceKey.Builder(secret)
+                .keyID(ISSUER.rsa.getKeyID())
+                .build();
+        ECKey ecUnderRsaKid =
+                new ECKeyGenerator(Curve.P_256).keyID(ISSUER.ec.getKeyID()).generate();
         String wrong = new JWKSet(List.of(oct, ecUnderRsaKid.toPublicJWK())).toString(false);
         AccessTokenVerifier verifier = verifier(faultOptions().build());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
@@ -272,23 +304,40 @@ class JwksFaultsTest {
 
         // HS256 with the published secret, under the kid that now names it: refused
         TestIssuer.Mint hs = ISSUER.token().header("alg", "HS256");
-        String hsToken = TestIssuer.signHs256(com.nimbusds.jose.util.JSONObjectUtils.toJSONString(hs.header),
-                com.nimbusds.jose.util.JSONObjectUtils.toJSONString(hs.claims), secret);
+        String hsToken = TestIssuer.signHs256(
+                com.nimbusds.jose.util.JSONObjectUtils.toJSONString(hs.header),
+                com.nimbusds.jose.util.JSONObjectUtils.toJSONString(hs.claims),
+                secret);
         assertThat(timed(verifier, hsToken).isVerified()).isFalse();
         // RS256 whose kid now names a symmetric key: no key of its type
         assertThat(timed(verifier, ISSUER.token().sign()).isVerified()).isFalse();
         // ES256 signed by the old EC key, whose kid now names another EC key: bad signature
-        assertThat(timed(verifier, ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign()).isVerified()).isFalse();
+        assertThat(timed(
+                                verifier,
+                                ISSUER.token()
+                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
+                                        .sign())
+                        .isVerified())
+                .isFalse();
         // ES256 signed by the newly published EC key: the set was taken as published
-        assertThat(timed(verifier, ISSUER.token().signedWith(ecUnderRsaKid, JWSAlgorithm.ES256).sign()).isVerified()).isTrue();
+        assertThat(timed(
+                                verifier,
+                                ISSUER.token()
+                                        .signedWith(ecUnderRsaKid, JWSAlgorithm.ES256)
+                                        .sign())
+                        .isVerified())
+                .isTrue();
     }
 
     @Test
     void aFloodOfUnknownKidsFromSeveralThreadsCostsOneFetchBesideTheFirst() throws Exception {
         // an interval far longer than the test: every fetch it allows is counted
         AccessTokenVerifier verifier = verifier(JwksOptions.builder()
-                .connectTimeout(TIMEOUT).readTimeout(TIMEOUT)
-                .cacheTimeToLive(Duration.ofDays(1)).minRefreshInterval(Duration.ofHours(1)).build());
+                .connectTimeout(TIMEOUT)
+                .readTimeout(TIMEOUT)
+                .cacheTimeToLive(Duration.ofDays(1))
+                .minRefreshInterval(Duration.ofHours(1))
+                .build());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
         assertThat(fetches.get()).isEqualTo(1);
 
@@ -299,7 +348,9 @@ class JwksFaultsTest {
         for (int t = 0; t < threads; t++) {
             List<String> tokens = new ArrayList<>();
             for (int i = 0; i < perThread; i++) {
-                ECKey random = new ECKey.Builder(attacker).keyID(UUID.randomUUID().toString()).build();
+                ECKey random = new ECKey.Builder(attacker)
+                        .keyID(UUID.randomUUID().toString())
+                        .build();
                 tokens.add(ISSUER.token().signedWith(random, JWSAlgorithm.ES256).sign());
             }
             floods.add(tokens);
@@ -330,7 +381,13 @@ class JwksFaultsTest {
         assertThat(refused.get()).isEqualTo(threads * perThread);
         // the first fetch and one refresh for the first unknown kid; the other 999 kids cost nothing
         assertThat(fetches.get()).isEqualTo(2);
-        assertThat(verifier.verify(ISSUER.token().signedWith(ISSUER.ed, JWSAlgorithm.EdDSA).sign(), NOW).isVerified()).isTrue();
+        assertThat(verifier.verify(
+                                ISSUER.token()
+                                        .signedWith(ISSUER.ed, JWSAlgorithm.EdDSA)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
         assertThat(fetches.get()).isEqualTo(2);
     }
 
@@ -341,14 +398,22 @@ class JwksFaultsTest {
         // before the first fetch (the key set's), not from the start of the flood
         long started = System.nanoTime();
         AccessTokenVerifier verifier = verifier(JwksOptions.builder()
-                .connectTimeout(TIMEOUT).readTimeout(TIMEOUT)
-                .cacheTimeToLive(Duration.ofDays(1)).minRefreshInterval(interval).build());
+                .connectTimeout(TIMEOUT)
+                .readTimeout(TIMEOUT)
+                .cacheTimeToLive(Duration.ofDays(1))
+                .minRefreshInterval(interval)
+                .build());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
         ECKey attacker = new ECKeyGenerator(Curve.P_256).generate();
         List<String> flood = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            flood.add(ISSUER.token().signedWith(new ECKey.Builder(attacker).keyID(UUID.randomUUID().toString()).build(),
-                    JWSAlgorithm.ES256).sign());
+            flood.add(ISSUER.token()
+                    .signedWith(
+                            new ECKey.Builder(attacker)
+                                    .keyID(UUID.randomUUID().toString())
+                                    .build(),
+                            JWSAlgorithm.ES256)
+                    .sign());
         }
 
         for (String token : flood) {

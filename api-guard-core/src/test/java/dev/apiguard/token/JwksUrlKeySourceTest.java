@@ -39,7 +39,8 @@ class JwksUrlKeySourceTest {
     private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");
 
     private final AtomicInteger fetches = new AtomicInteger();
-    private final AtomicReference<String> body = new AtomicReference<>(ISSUER.publicKeys().toString());
+    private final AtomicReference<String> body =
+            new AtomicReference<>(ISSUER.publicKeys().toString());
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile boolean stall;
     private ExecutorService executor;
@@ -93,8 +94,20 @@ class JwksUrlKeySourceTest {
         assertThat(fetches.get()).isZero();
 
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
-        assertThat(verifier.verify(ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW).isVerified()).isTrue();
-        assertThat(verifier.verify(ISSUER.token().signedWith(ISSUER.ed, JWSAlgorithm.EdDSA).sign(), NOW).isVerified()).isTrue();
+        assertThat(verifier.verify(
+                                ISSUER.token()
+                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
+        assertThat(verifier.verify(
+                                ISSUER.token()
+                                        .signedWith(ISSUER.ed, JWSAlgorithm.EdDSA)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
 
         assertThat(fetches.get()).isEqualTo(1);
     }
@@ -104,18 +117,31 @@ class JwksUrlKeySourceTest {
         AccessTokenVerifier verifier = verifier(JwksOptions.defaults());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
         ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("rotated").generate();
-        List<com.nimbusds.jose.jwk.JWK> keys = new ArrayList<>(ISSUER.publicKeys().getKeys());
+        List<com.nimbusds.jose.jwk.JWK> keys =
+                new ArrayList<>(ISSUER.publicKeys().getKeys());
         keys.add(rotated.toPublicJWK());
         body.set(new JWKSet(keys).toString());
 
         // the first unknown kid refreshes the set: a legitimately rotated key is found
-        assertThat(verifier.verify(ISSUER.token().signedWith(rotated, JWSAlgorithm.ES256).sign(), NOW).isVerified()).isTrue();
+        assertThat(verifier.verify(
+                                ISSUER.token()
+                                        .signedWith(rotated, JWSAlgorithm.ES256)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
         assertThat(fetches.get()).isEqualTo(2);
 
         ECKey attacker = new ECKeyGenerator(Curve.P_256).generate();
         for (int i = 0; i < 200; i++) {
-            ECKey random = new ECKey.Builder(attacker).keyID(UUID.randomUUID().toString()).build();
-            assertThat(verifier.verify(ISSUER.token().signedWith(random, JWSAlgorithm.ES256).sign(), NOW))
+            ECKey random = new ECKey.Builder(attacker)
+                    .keyID(UUID.randomUUID().toString())
+                    .build();
+            assertThat(verifier.verify(
+                            ISSUER.token()
+                                    .signedWith(random, JWSAlgorithm.ES256)
+                                    .sign(),
+                            NOW))
                     .isEqualTo(new Rejected(Rejected.UNKNOWN_KEY));
         }
 
@@ -130,8 +156,11 @@ class JwksUrlKeySourceTest {
         ECKey attacker = new ECKeyGenerator(Curve.P_256).generate();
 
         for (int i = 0; i < 200; i++) {
-            ECKey random = new ECKey.Builder(attacker).keyID(UUID.randomUUID().toString()).build();
-            verifier.verify(ISSUER.token().signedWith(random, JWSAlgorithm.ES256).sign(), NOW);
+            ECKey random = new ECKey.Builder(attacker)
+                    .keyID(UUID.randomUUID().toString())
+                    .build();
+            verifier.verify(
+                    ISSUER.token().signedWith(random, JWSAlgorithm.ES256).sign(), NOW);
         }
 
         assertThat(fetches.get()).isBetween(1, 2);
@@ -139,31 +168,41 @@ class JwksUrlKeySourceTest {
 
     @Test
     void cachedKeysKeepServingWhenTheEndpointIsDown() {
-        AccessTokenVerifier verifier = verifier(shortLivedCache().outageTolerance(Duration.ofMinutes(10)).build());
+        AccessTokenVerifier verifier = verifier(
+                shortLivedCache().outageTolerance(Duration.ofMinutes(10)).build());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
 
         server.stop(0);
         awaitNimbusCacheExpiry();
 
-        assertThat(verifier.verify(ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW).isVerified()).isTrue();
+        assertThat(verifier.verify(
+                                ISSUER.token()
+                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
         assertThat(fetches.get()).isEqualTo(1);
     }
 
     @Test
     void withoutOutageToleranceTokensAreRefusedOnceTheCacheExpiredAndTheEndpointIsDown() {
-        AccessTokenVerifier verifier = verifier(shortLivedCache().outageTolerance(Duration.ZERO).build());
+        AccessTokenVerifier verifier =
+                verifier(shortLivedCache().outageTolerance(Duration.ZERO).build());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
 
         server.stop(0);
         awaitNimbusCacheExpiry();
 
-        assertThat(verifier.verify(ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW))
+        assertThat(verifier.verify(
+                        ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW))
                 .isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
     }
 
     @Test
     void oversizedKeySetIsRefused() {
-        String padded = ISSUER.publicKeys().toString().replaceFirst("^\\{", "{\"padding\":\"" + "x".repeat(300 * 1024) + "\",");
+        String padded =
+                ISSUER.publicKeys().toString().replaceFirst("^\\{", "{\"padding\":\"" + "x".repeat(300 * 1024) + "\",");
         body.set(padded);
         AccessTokenVerifier verifier = verifier(JwksOptions.defaults());
 
@@ -173,17 +212,23 @@ class JwksUrlKeySourceTest {
 
     @Test
     void keySetUnderTheSizeLimitIsAcceptedWhateverItsPadding() {
-        String padded = ISSUER.publicKeys().toString().replaceFirst("^\\{", "{\"padding\":\"" + "x".repeat(100 * 1024) + "\",");
+        String padded =
+                ISSUER.publicKeys().toString().replaceFirst("^\\{", "{\"padding\":\"" + "x".repeat(100 * 1024) + "\",");
         body.set(padded);
 
-        assertThat(verifier(JwksOptions.defaults()).verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
+        assertThat(verifier(JwksOptions.defaults())
+                        .verify(ISSUER.token().sign(), NOW)
+                        .isVerified())
+                .isTrue();
     }
 
     @Test
     void stalledEndpointCostsARequestNoMoreThanItsTimeouts() {
         stall = true;
         AccessTokenVerifier verifier = verifier(JwksOptions.builder()
-                .connectTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofMillis(300)).build());
+                .connectTimeout(Duration.ofMillis(500))
+                .readTimeout(Duration.ofMillis(300))
+                .build());
 
         long started = System.nanoTime();
         TokenVerification result = verifier.verify(ISSUER.token().sign(), NOW);
@@ -197,15 +242,21 @@ class JwksUrlKeySourceTest {
     private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
 
     private List<String> eventSummary() {
-        return events.stream().map(e -> e.type().eventName()
-                + (e.details().containsKey("cached") ? " cached=" + e.details().get("cached") : "")).toList();
+        return events.stream()
+                .map(e -> e.type().eventName()
+                        + (e.details().containsKey("cached")
+                                ? " cached=" + e.details().get("cached")
+                                : ""))
+                .toList();
     }
 
     @Test
     void eachSuccessfulFetchIsAKeysRefreshedEventNamingTheUrl() {
         java.time.Instant at = java.time.Instant.parse("2030-01-01T00:00:00Z");
-        AccessTokenVerifier verifier = verifier(JwksOptions.builder().listener(events::add)
-                .clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).build());
+        AccessTokenVerifier verifier = verifier(JwksOptions.builder()
+                .listener(events::add)
+                .clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC))
+                .build());
         verifier.verify(ISSUER.token().sign(), NOW);
         verifier.verify(ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW);
 
@@ -218,23 +269,33 @@ class JwksUrlKeySourceTest {
 
     @Test
     void aFailedFetchWhileCachedKeysServeIsAFetchFailedEventAndNoRefresh() {
-        AccessTokenVerifier verifier = verifier(shortLivedCache().outageTolerance(Duration.ofMinutes(10))
-                .listener(events::add).build());
+        AccessTokenVerifier verifier = verifier(shortLivedCache()
+                .outageTolerance(Duration.ofMinutes(10))
+                .listener(events::add)
+                .build());
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
 
         server.stop(0);
         awaitNimbusCacheExpiry();
 
-        assertThat(verifier.verify(ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW).isVerified()).isTrue();
+        assertThat(verifier.verify(
+                                ISSUER.token()
+                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
+                                        .sign(),
+                                NOW)
+                        .isVerified())
+                .isTrue();
         assertThat(eventSummary()).containsExactly("keys.refreshed", "keys.fetch_failed cached=true");
         assertThat(events.get(1).details().get("fault")).isEqualTo("java.net.ConnectException");
     }
 
     @Test
     void aFailedFetchThatLeavesNoKeysIsAFetchFailedEventWithoutCache() {
-        String padded = ISSUER.publicKeys().toString().replaceFirst("^\\{", "{\"padding\":\"" + "x".repeat(300 * 1024) + "\",");
+        String padded =
+                ISSUER.publicKeys().toString().replaceFirst("^\\{", "{\"padding\":\"" + "x".repeat(300 * 1024) + "\",");
         body.set(padded);
-        AccessTokenVerifier verifier = verifier(JwksOptions.builder().listener(events::add).build());
+        AccessTokenVerifier verifier =
+                verifier(JwksOptions.builder().listener(events::add).build());
 
         assertThat(verifier.verify(ISSUER.token().sign(), NOW)).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
         assertThat(eventSummary()).containsExactly("keys.fetch_failed cached=false");
@@ -243,9 +304,11 @@ class JwksUrlKeySourceTest {
 
     @Test
     void aListenerThatThrowsNeverFailsAFetch() {
-        AccessTokenVerifier verifier = verifier(JwksOptions.builder().listener(event -> {
-            throw new IllegalStateException("listener down");
-        }).build());
+        AccessTokenVerifier verifier = verifier(JwksOptions.builder()
+                .listener(event -> {
+                    throw new IllegalStateException("listener down");
+                })
+                .build());
 
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
         assertThat(fetches.get()).isEqualTo(1);

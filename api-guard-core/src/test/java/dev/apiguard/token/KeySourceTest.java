@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,20 +29,25 @@ class KeySourceTest {
     void fixedSetRefusesPrivateKeys() {
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet(ISSUER.rsa)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("publicKeys").hasMessageContaining("private");
+                .hasMessageContaining("publicKeys")
+                .hasMessageContaining("private");
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet(ISSUER.ec)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("private");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("private");
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet(ISSUER.ed)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("private");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("private");
     }
 
     @Test
     void fixedSetRefusesSymmetricKeys() throws Exception {
-        OctetSequenceKey secret = new OctetSequenceKeyGenerator(256).keyID("hmac").generate();
+        OctetSequenceKey secret =
+                new OctetSequenceKeyGenerator(256).keyID("hmac").generate();
 
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet(secret)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("publicKeys").hasMessageContaining("symmetric");
+                .hasMessageContaining("publicKeys")
+                .hasMessageContaining("symmetric");
     }
 
     @Test
@@ -50,18 +55,25 @@ class KeySourceTest {
         RSAKey weak = new RSAKeyGenerator(1024, true).keyID("weak").generate().toPublicJWK();
 
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet(weak)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2048");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2048");
         // zero bytes in front of n make Nimbus count 2048 bits; the modulus is still 1024 bits long
         byte[] n = weak.getModulus().decode();
         byte[] padded = new byte[256];
         System.arraycopy(n, 0, padded, 128, n.length);
-        RSAKey weakPadded = new RSAKey.Builder(Base64URL.encode(padded), weak.getPublicExponent()).keyID("padded").build();
+        RSAKey weakPadded = new RSAKey.Builder(Base64URL.encode(padded), weak.getPublicExponent())
+                .keyID("padded")
+                .build();
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet(weakPadded)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'padded'").hasMessageContaining("2048");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'padded'")
+                .hasMessageContaining("2048");
         assertThatThrownBy(() -> KeySource.fixed(new JWKSet()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("publicKeys");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("publicKeys");
         assertThatThrownBy(() -> KeySource.fixed(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("publicKeys cannot be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("publicKeys cannot be null");
     }
 
     @Test
@@ -76,23 +88,35 @@ class KeySourceTest {
         KeySource keys = KeySource.jwksFile(good);
         Files.delete(good);
         AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
-                .issuer(ISSUER.issuer, keys).audience(TestIssuer.AUDIENCE).build());
+                .issuer(ISSUER.issuer, keys)
+                .audience(TestIssuer.AUDIENCE)
+                .build());
 
-        assertThat(verifier.verify(ISSUER.token().sign(), TestIssuer.NOW).isVerified()).isTrue();
+        assertThat(verifier.verify(ISSUER.token().sign(), TestIssuer.NOW).isVerified())
+                .isTrue();
         assertThatThrownBy(() -> KeySource.jwksFile(withPrivate))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jwksFile").hasMessageContaining("private");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("jwksFile")
+                .hasMessageContaining("private");
         assertThatThrownBy(() -> KeySource.jwksFile(garbage))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jwksFile");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("jwksFile");
         assertThatThrownBy(() -> KeySource.jwksFile(dir.resolve("missing.json")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jwksFile");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("jwksFile");
     }
 
     @Test
     void jwksUrlAcceptsOnlyHttpAndHttps() {
-        assertThat(KeySource.jwksUrl(URI.create("https://issuer.example/jwks")).toString()).contains("https://issuer.example/jwks");
-        for (String bad : new String[] {"file:///etc/passwd", "ftp://issuer.example/jwks", "/relative/jwks", "jar:file:/x.jar!/jwks"}) {
+        assertThat(KeySource.jwksUrl(URI.create("https://issuer.example/jwks")).toString())
+                .contains("https://issuer.example/jwks");
+        for (String bad : new String[] {
+            "file:///etc/passwd", "ftp://issuer.example/jwks", "/relative/jwks", "jar:file:/x.jar!/jwks"
+        }) {
             assertThatThrownBy(() -> KeySource.jwksUrl(URI.create(bad)))
-                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jwksUrl");
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("jwksUrl");
         }
     }
 
@@ -107,20 +131,37 @@ class KeySourceTest {
         assertThat(d.outageTolerance()).isEqualTo(Duration.ofMinutes(50));
 
         assertThatThrownBy(() -> JwksOptions.builder().connectTimeout(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectTimeout");
         assertThatThrownBy(() -> JwksOptions.builder().readTimeout(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("readTimeout cannot be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("readTimeout cannot be null");
         assertThatThrownBy(() -> JwksOptions.builder().sizeLimit(10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sizeLimit");
-        assertThatThrownBy(() -> JwksOptions.builder().cacheTimeToLive(Duration.ofSeconds(10)).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("refreshAhead");
-        assertThatThrownBy(() -> JwksOptions.builder().refreshAhead(Duration.ZERO).cacheTimeToLive(Duration.ofSeconds(10))
-                .minRefreshInterval(Duration.ofSeconds(10)).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("minRefreshInterval");
-        assertThatThrownBy(() -> JwksOptions.builder().outageTolerance(Duration.ofMinutes(1)).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("outageTolerance");
-        assertThat(JwksOptions.builder().cacheTimeToLive(Duration.ofSeconds(10)).refreshAhead(Duration.ZERO)
-                .minRefreshInterval(Duration.ofSeconds(5)).build()
-                .refreshAhead()).isZero();
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sizeLimit");
+        assertThatThrownBy(() -> JwksOptions.builder()
+                        .cacheTimeToLive(Duration.ofSeconds(10))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("refreshAhead");
+        assertThatThrownBy(() -> JwksOptions.builder()
+                        .refreshAhead(Duration.ZERO)
+                        .cacheTimeToLive(Duration.ofSeconds(10))
+                        .minRefreshInterval(Duration.ofSeconds(10))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("minRefreshInterval");
+        assertThatThrownBy(() -> JwksOptions.builder()
+                        .outageTolerance(Duration.ofMinutes(1))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("outageTolerance");
+        assertThat(JwksOptions.builder()
+                        .cacheTimeToLive(Duration.ofSeconds(10))
+                        .refreshAhead(Duration.ZERO)
+                        .minRefreshInterval(Duration.ofSeconds(5))
+                        .build()
+                        .refreshAhead())
+                .isZero();
     }
 }

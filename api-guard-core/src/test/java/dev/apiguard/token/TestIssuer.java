@@ -48,7 +48,9 @@ final class TestIssuer {
         try {
             this.rsa = new RSAKeyGenerator(2048).keyID(issuer + "#rsa").generate();
             this.ec = new ECKeyGenerator(Curve.P_256).keyID(issuer + "#ec").generate();
-            this.ed = new OctetKeyPairGenerator(Curve.Ed25519).keyID(issuer + "#ed").generate();
+            this.ed = new OctetKeyPairGenerator(Curve.Ed25519)
+                    .keyID(issuer + "#ed")
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -151,8 +153,8 @@ final class TestIssuer {
         try {
             String input = b64(headerJson) + "." + b64(payloadJson);
             JWSHeader parsed = JWSHeader.parse(headerJson);
-            Base64URL signature = signer(key, parsed.getAlgorithm())
-                    .sign(parsed, input.getBytes(StandardCharsets.US_ASCII));
+            Base64URL signature =
+                    signer(key, parsed.getAlgorithm()).sign(parsed, input.getBytes(StandardCharsets.US_ASCII));
             return input + "." + signature;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -163,8 +165,8 @@ final class TestIssuer {
     static String signHs256(String headerJson, String payloadJson, byte[] secret) {
         try {
             String input = b64(headerJson) + "." + b64(payloadJson);
-            Base64URL sig = new MACSigner(pad(secret)).sign(JWSHeader.parse(headerJson),
-                    input.getBytes(StandardCharsets.US_ASCII));
+            Base64URL sig = new MACSigner(pad(secret))
+                    .sign(JWSHeader.parse(headerJson), input.getBytes(StandardCharsets.US_ASCII));
             return input + "." + sig;
         } catch (Exception e) {
             throw new IllegalStateException(e);

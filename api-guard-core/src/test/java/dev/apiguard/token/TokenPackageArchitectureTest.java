@@ -16,9 +16,18 @@ class TokenPackageArchitectureTest {
 
     @Test
     void tokenCodeImportsNoServletTypesAndNoOtherCapability() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "javax.servlet..",
-                        "dev.apiguard.binding..", "dev.apiguard.scope..", "dev.apiguard.ratelimit..",
-                        "dev.apiguard.anomaly..", "dev.apiguard.apikey..", "dev.apiguard.inventory..",
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "jakarta.servlet..",
+                        "javax.servlet..",
+                        "dev.apiguard.binding..",
+                        "dev.apiguard.scope..",
+                        "dev.apiguard.ratelimit..",
+                        "dev.apiguard.anomaly..",
+                        "dev.apiguard.apikey..",
+                        "dev.apiguard.inventory..",
                         "com.google.crypto.tink..")
                 .check(TOKEN);
     }

@@ -1,6 +1,5 @@
 package dev.apiguard.token;
 
-import dev.apiguard.fakes.FakeClock;
 import static dev.apiguard.token.TestIssuer.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +8,7 @@ import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import java.time.Duration;
@@ -63,19 +63,29 @@ class VerifiedTokenCacheTest {
     void theStepServesARepeatedTokenFromTheCacheAndRefusesItOnceExpired() {
         AccessTokenVerifier verifier = verifier(100);
         List<dev.apiguard.event.SecurityEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        dev.apiguard.ApiGuard guard = dev.apiguard.ApiGuard.builder().clock(clock).listener(events::add)
-                .step(AccessTokenStep.of(verifier)).build();
+        dev.apiguard.ApiGuard guard = dev.apiguard.ApiGuard.builder()
+                .clock(clock)
+                .listener(events::add)
+                .step(AccessTokenStep.of(verifier))
+                .build();
         String token = ISSUER.token().sign(); // exp = NOW + 600 s, skew 60 s
 
-        assertThat(guard.evaluate(guard.exchange(dev.apiguard.fakes.FakeRequest.get().bearer(token))).isAllowed()).isTrue();
+        assertThat(guard.evaluate(guard.exchange(
+                                dev.apiguard.fakes.FakeRequest.get().bearer(token)))
+                        .isAllowed())
+                .isTrue();
         clock.advance(Duration.ofSeconds(659));
-        dev.apiguard.GuardExchange cached = guard.exchange(dev.apiguard.fakes.FakeRequest.get().bearer(token));
+        dev.apiguard.GuardExchange cached =
+                guard.exchange(dev.apiguard.fakes.FakeRequest.get().bearer(token));
         assertThat(guard.evaluate(cached).isAllowed()).isTrue();
         assertThat(cached.caller()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("client-1"));
         assertThat(keys.lookups.get()).as("served from the cache").isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(1));
-        assertThat(guard.evaluate(guard.exchange(dev.apiguard.fakes.FakeRequest.get().bearer(token))).isAllowed()).isFalse();
+        assertThat(guard.evaluate(guard.exchange(
+                                dev.apiguard.fakes.FakeRequest.get().bearer(token)))
+                        .isAllowed())
+                .isFalse();
         assertThat(events).last().satisfies(e -> assertThat(e.details()).containsEntry("reason", Rejected.EXPIRED));
         // the entry left the cache at exp + skew: the token was looked at again, and refused
         assertThat(keys.lookups.get()).isEqualTo(2);
@@ -198,7 +208,8 @@ class VerifiedTokenCacheTest {
         }
 
         @Override
-        public List<JWK> get(JWKSelector selector, SecurityContext context) throws com.nimbusds.jose.KeySourceException {
+        public List<JWK> get(JWKSelector selector, SecurityContext context)
+                throws com.nimbusds.jose.KeySourceException {
             lookups.incrementAndGet();
             return delegate.get(selector, context);
         }

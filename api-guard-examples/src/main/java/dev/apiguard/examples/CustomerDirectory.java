@@ -31,8 +31,8 @@ public final class CustomerDirectory {
     public record Customer(String serviceTag, String name, String city, String plan) {
         /** The record as JSON. */
         public String toJson() {
-            return "{\"serviceTag\":" + Json.quote(serviceTag) + ",\"name\":" + Json.quote(name)
-                    + ",\"city\":" + Json.quote(city) + ",\"plan\":" + Json.quote(plan) + "}";
+            return "{\"serviceTag\":" + Json.quote(serviceTag) + ",\"name\":" + Json.quote(name) + ",\"city\":"
+                    + Json.quote(city) + ",\"plan\":" + Json.quote(plan) + "}";
         }
     }
 
@@ -54,7 +54,10 @@ public final class CustomerDirectory {
             String tag = tag(random);
             if (seen.add(tag)) {
                 int n = list.size();
-                list.add(new Customer(tag, "Customer " + n, CITIES[random.nextInt(CITIES.length)],
+                list.add(new Customer(
+                        tag,
+                        "Customer " + n,
+                        CITIES[random.nextInt(CITIES.length)],
                         PLANS[random.nextInt(PLANS.length)]));
             }
         }

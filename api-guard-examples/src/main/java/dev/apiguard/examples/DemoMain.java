@@ -10,8 +10,7 @@ import java.util.List;
  */
 public final class DemoMain {
 
-    private DemoMain() {
-    }
+    private DemoMain() {}
 
     public static void main(String[] args) throws Exception {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {

@@ -23,24 +23,53 @@ public final class DemoOptions {
     static final Map<String, String> FLAGS = new LinkedHashMap<>();
 
     static {
-        FLAGS.put("--port", "--port N                       listen port on 127.0.0.1; 0 picks a free one (default 8443)");
-        FLAGS.put("--tls-keystore", "--tls-keystore FILE            PKCS#12 holding the server's key and certificate chain (required)");
+        FLAGS.put(
+                "--port", "--port N                       listen port on 127.0.0.1; 0 picks a free one (default 8443)");
+        FLAGS.put(
+                "--tls-keystore",
+                "--tls-keystore FILE            PKCS#12 holding the server's key and certificate chain (required)");
         FLAGS.put("--tls-password", "--tls-password PW              password of --tls-keystore (required)");
-        FLAGS.put("--client-ca", "--client-ca FILE               PEM file of CA certificates trusted for client certificates; TLS asks for one, routes decide");
+        FLAGS.put(
+                "--client-ca",
+                "--client-ca FILE               PEM file of CA certificates trusted for client certificates; TLS asks for one, routes decide");
         FLAGS.put("--issuer", "--issuer URI                   an accepted token issuer (repeatable, at least one)");
         FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
-        FLAGS.put("--jwks", "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL; one for every --issuer, or repeated once per --issuer in the same order");
-        FLAGS.put("--max-token-lifetime", "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
-        FLAGS.put("--trusted-proxy", "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
-        FLAGS.put("--client-cert-header", "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
-        FLAGS.put("--dpop-origin", "--dpop-origin URI               an origin the API is reached at, like https://api.example.com (repeatable): DPoP proofs must name it whatever the Host header says (default: the request's own)");
-        FLAGS.put("--rate-limit", "--rate-limit N/PERIOD           each caller's token bucket: capacity N refilled over PERIOD, like 20/1s or 600/1m (default 50/1s)");
-        FLAGS.put("--anonymous-rate-limit", "--anonymous-rate-limit N/PERIOD  per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
-        FLAGS.put("--redis", "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
-        FLAGS.put("--redis-failure", "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
-        FLAGS.put("--anomaly", "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
-        FLAGS.put("--api-key-file", "--api-key-file FILE             legacy API keys, one per line: sha256-hex-of-key client-id scope[,scope] expiry-iso8601; sent in X-API-Key");
-        FLAGS.put("--api-key-sunset", "--api-key-sunset DATE          the Sunset date announced on key-authenticated responses, from which keys are refused, like 2026-06-30 (default: 90 days after start)");
+        FLAGS.put(
+                "--jwks",
+                "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL; one for every --issuer, or repeated once per --issuer in the same order");
+        FLAGS.put(
+                "--max-token-lifetime",
+                "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
+        FLAGS.put(
+                "--trusted-proxy",
+                "--trusted-proxy CIDR            a TLS-terminating proxy whose --client-cert-header is believed (repeatable; default none)");
+        FLAGS.put(
+                "--client-cert-header",
+                "--client-cert-header NAME      header a trusted proxy forwards the client certificate in: Envoy XFCC, RFC 9440 :base64: or URL-encoded PEM; must chain to --client-ca");
+        FLAGS.put(
+                "--dpop-origin",
+                "--dpop-origin URI               an origin the API is reached at, like https://api.example.com (repeatable): DPoP proofs must name it whatever the Host header says (default: the request's own)");
+        FLAGS.put(
+                "--rate-limit",
+                "--rate-limit N/PERIOD           each caller's token bucket: capacity N refilled over PERIOD, like 20/1s or 600/1m (default 50/1s)");
+        FLAGS.put(
+                "--anonymous-rate-limit",
+                "--anonymous-rate-limit N/PERIOD  per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
+        FLAGS.put(
+                "--redis",
+                "--redis URI                    keep buckets, quarantine and replay caches in Redis, like redis://127.0.0.1:6379, so several servers share them");
+        FLAGS.put(
+                "--redis-failure",
+                "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
+        FLAGS.put(
+                "--anomaly",
+                "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
+        FLAGS.put(
+                "--api-key-file",
+                "--api-key-file FILE             legacy API keys, one per line: sha256-hex-of-key client-id scope[,scope] expiry-iso8601; sent in X-API-Key");
+        FLAGS.put(
+                "--api-key-sunset",
+                "--api-key-sunset DATE          the Sunset date announced on key-authenticated responses, from which keys are refused, like 2026-06-30 (default: 90 days after start)");
         FLAGS.put("--help", "--help                         print this list and exit");
     }
 
@@ -54,6 +83,7 @@ public final class DemoOptions {
     String audience;
     /** The key set of each issuer: {@code jwks.get(i)} holds the keys of {@code issuers.get(i)}. */
     final List<String> jwks = new ArrayList<>();
+
     Duration maxTokenLifetime = Duration.ofHours(1);
     final List<String> trustedProxies = new ArrayList<>();
     String clientCertHeader;
@@ -64,8 +94,8 @@ public final class DemoOptions {
     boolean redisFailClosed;
 
     /** A {@code N/PERIOD} value: a bucket of {@code quota} refilled over {@code period}. */
-    record RateLimitSetting(long quota, Duration period) {
-    }
+    record RateLimitSetting(long quota, Duration period) {}
+
     AnomalyMode anomaly = AnomalyMode.ENFORCE;
     Path apiKeyFile;
     Instant apiKeySunset;
@@ -117,11 +147,12 @@ public final class DemoOptions {
                 case "--rate-limit" -> o.rateLimit = parseRate(flag, value);
                 case "--anonymous-rate-limit" -> o.anonymousRateLimit = parseRate(flag, value);
                 case "--redis" -> o.redis = parseRedis(flag, value);
-                case "--redis-failure" -> o.redisFailClosed = switch (value) {
-                    case "open" -> false;
-                    case "closed" -> true;
-                    default -> throw new UsageException("--redis-failure must be open or closed");
-                };
+                case "--redis-failure" ->
+                    o.redisFailClosed = switch (value) {
+                        case "open" -> false;
+                        case "closed" -> true;
+                        default -> throw new UsageException("--redis-failure must be open or closed");
+                    };
                 case "--anomaly" -> o.anomaly = parseAnomaly(value);
                 case "--api-key-file" -> o.apiKeyFile = Path.of(value);
                 case "--api-key-sunset" -> o.apiKeySunset = parseDate(flag, value);
@@ -159,7 +190,8 @@ public final class DemoOptions {
             throw new UsageException("--client-cert-header needs at least one --trusted-proxy");
         }
         if (clientCertHeader != null && clientCa == null) {
-            throw new UsageException("--client-cert-header needs --client-ca (forwarded certificates must chain to it)");
+            throw new UsageException(
+                    "--client-cert-header needs --client-ca (forwarded certificates must chain to it)");
         }
     }
 
@@ -256,7 +288,8 @@ public final class DemoOptions {
     /** Parses a date ({@code 2026-06-30}, midnight UTC) or an instant ({@code 2026-06-30T12:00:00Z}). */
     static Instant parseDate(String flag, String value) throws UsageException {
         try {
-            return value.contains("T") ? Instant.parse(value)
+            return value.contains("T")
+                    ? Instant.parse(value)
                     : LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
         } catch (DateTimeParseException e) {
             throw new UsageException(flag + " must be a date like 2026-06-30 or an instant like 2026-06-30T00:00:00Z");

@@ -6,10 +6,20 @@ import dev.apiguard.LocalReplayCache;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.TrustedProxies;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.AnomalyScoringStep;
+import dev.apiguard.apikey.ApiKeyFile;
+import dev.apiguard.apikey.ApiKeyStep;
+import dev.apiguard.apikey.ApiKeyStore;
 import dev.apiguard.binding.CertificateBindingStep;
 import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.binding.DpopPolicy;
 import dev.apiguard.binding.DpopStep;
+import dev.apiguard.event.Slf4jSecurityEventListener;
+import dev.apiguard.inventory.GuardInventory;
+import dev.apiguard.inventory.InventoryPolicy;
+import dev.apiguard.inventory.InventoryStep;
+import dev.apiguard.inventory.RiskView;
 import dev.apiguard.ratelimit.AnonymousRateLimitStep;
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.ratelimit.LocalBucketStore;
@@ -18,30 +28,18 @@ import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
 import dev.apiguard.redis.RedisFailurePolicy;
 import dev.apiguard.redis.RedisGuardState;
-import dev.apiguard.anomaly.AnomalyPolicy;
-import dev.apiguard.apikey.ApiKeyFile;
-import dev.apiguard.apikey.ApiKeyStep;
-import dev.apiguard.apikey.ApiKeyStore;
-import dev.apiguard.inventory.GuardInventory;
-import dev.apiguard.inventory.InventoryPolicy;
-import dev.apiguard.inventory.InventoryStep;
-import dev.apiguard.inventory.RiskView;
-import dev.apiguard.servlet.InventoryServlet;
-import java.io.UncheckedIOException;
-import java.time.Clock;
-import java.time.Instant;
-import dev.apiguard.anomaly.AnomalyScoringStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
+import dev.apiguard.servlet.InventoryServlet;
 import dev.apiguard.token.AccessTokenStep;
-import dev.apiguard.event.Slf4jSecurityEventListener;
 import dev.apiguard.token.JwksOptions;
 import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +47,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -77,11 +77,17 @@ public final class DemoServer implements AutoCloseable {
     /** The demo's route rules: what each route needs (DEMO.md). */
     public static RouteRules routes() {
         return RouteRules.builder()
-                .route("GET", "/health").permitAll()
-                .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-                .route("GET", "/customers").requireScopes("customers:read")
-                .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
-                .route("GET", "/admin/inventory").requireScopes(ADMIN_SCOPE)
+                .route("GET", "/health")
+                .permitAll()
+                .route("GET", "/customers/{serviceTag}")
+                .requireScopes("customers:read")
+                .route("GET", "/customers")
+                .requireScopes("customers:read")
+                .route("POST", "/payments")
+                .senderConstrained()
+                .requireScopes("payments:write")
+                .route("GET", "/admin/inventory")
+                .requireScopes(ADMIN_SCOPE)
                 .build();
     }
 
@@ -100,15 +106,23 @@ public final class DemoServer implements AutoCloseable {
 
     /** Builds the guard the options describe, with all state in this JVM. */
     public static ApiGuard guard(DemoOptions options) {
-        return guard(options, Clock.systemUTC(), LocalBucketStore.create(), LocalQuarantineStore.create(),
+        return guard(
+                options,
+                Clock.systemUTC(),
+                LocalBucketStore.create(),
+                LocalQuarantineStore.create(),
                 LocalReplayCache.create());
     }
 
     /** A JWKS URL (fetch events logged like every other security event) or a JWKS file. */
     private static KeySource keySource(String jwks, Clock clock) {
         return jwks.startsWith("https://") || jwks.startsWith("http://")
-                ? KeySource.jwksUrl(URI.create(jwks), JwksOptions.builder()
-                        .listener(new Slf4jSecurityEventListener()).clock(clock).build())
+                ? KeySource.jwksUrl(
+                        URI.create(jwks),
+                        JwksOptions.builder()
+                                .listener(new Slf4jSecurityEventListener())
+                                .clock(clock)
+                                .build())
                 : KeySource.jwksFile(Path.of(jwks));
     }
 
@@ -121,8 +135,8 @@ public final class DemoServer implements AutoCloseable {
      * last (observing only). The scorer learns from every answer and drives the rate limiter
      * (throttle) and the quarantine: one control loop; the inventory shows its scores.
      */
-    static ApiGuard guard(DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine,
-            ReplayCache replays) {
+    static ApiGuard guard(
+            DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine, ReplayCache replays) {
         TokenPolicy.Builder tokens = TokenPolicy.builder()
                 .audience(options.audience)
                 .clockSkew(Duration.ofSeconds(60))
@@ -137,12 +151,13 @@ public final class DemoServer implements AutoCloseable {
         }
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("default", options.rateLimit.quota(), options.rateLimit.period()))
-                .anonymousPlan(RateLimitPlan.simple("anonymous", options.anonymousRateLimit.quota(),
-                        options.anonymousRateLimit.period()))
+                .anonymousPlan(RateLimitPlan.simple(
+                        "anonymous", options.anonymousRateLimit.quota(), options.anonymousRateLimit.period()))
                 .anonymousExemptPaths("/health")
                 .store(buckets)
                 .build();
-        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder().mode(options.anomaly).build())
+        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(
+                        AnomalyPolicy.builder().mode(options.anomaly).build())
                 .quarantineStore(quarantine)
                 .throttleControl(limits.adjustments())
                 .build();
@@ -161,22 +176,31 @@ public final class DemoServer implements AutoCloseable {
                 .sensitiveScopes("payments:write")
                 .sensitiveRoute("GET", "/customers/{serviceTag}")
                 .sensitiveRoute("GET", "/customers")
-                .riskView(id -> anomaly.scoreOf(id).map(score -> new RiskView.Risk(score.score(),
-                        score.action() == null || score.action() == dev.apiguard.anomaly.AnomalyAction.NONE ? null
-                                : score.action().name().toLowerCase(java.util.Locale.ROOT))))
+                .riskView(id -> anomaly.scoreOf(id)
+                        .map(score -> new RiskView.Risk(
+                                score.score(),
+                                score.action() == null || score.action() == dev.apiguard.anomaly.AnomalyAction.NONE
+                                        ? null
+                                        : score.action().name().toLowerCase(java.util.Locale.ROOT))))
                 .clock(clock)
                 .build();
         return ApiGuard.builder()
                 .clock(clock)
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(AccessTokenStep.of(tokens.build()))
-                .step(ApiKeyStep.builder(apiKeys).deprecation(start).sunset(sunset)
-                        .migrationLink(API_KEY_MIGRATION).build())
+                .step(ApiKeyStep.builder(apiKeys)
+                        .deprecation(start)
+                        .sunset(sunset)
+                        .migrationLink(API_KEY_MIGRATION)
+                        .build())
                 .step(CertificateBindingStep.of(clientCertificates(options)))
                 // DPoP is always on, without server nonces; a proof's iat may be 60 s off; its htu
                 // names a --dpop-origin when any is given, else the request's own origin
-                .step(DpopStep.of(DpopPolicy.builder().iatWindow(Duration.ofSeconds(60)).replayCache(replays)
-                        .origins(options.dpopOrigins.toArray(String[]::new)).build()))
+                .step(DpopStep.of(DpopPolicy.builder()
+                        .iatWindow(Duration.ofSeconds(60))
+                        .replayCache(replays)
+                        .origins(options.dpopOrigins.toArray(String[]::new))
+                        .build()))
                 // the proven caller's quarantine and budget, before the route is authorized: every
                 // request counts, a 404 or a 403 too (the route was matched before any step ran)
                 .step(anomaly)
@@ -188,8 +212,11 @@ public final class DemoServer implements AutoCloseable {
 
     /** The inventory of a guard built by {@link #guard}. */
     public static GuardInventory inventory(ApiGuard guard) {
-        return guard.steps().stream().filter(InventoryStep.class::isInstance).map(InventoryStep.class::cast)
-                .findFirst().orElseThrow(() -> new IllegalStateException("the guard has no inventory step"))
+        return guard.steps().stream()
+                .filter(InventoryStep.class::isInstance)
+                .map(InventoryStep.class::cast)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("the guard has no inventory step"))
                 .inventory();
     }
 
@@ -214,10 +241,13 @@ public final class DemoServer implements AutoCloseable {
 
     /** Starts the server; it accepts connections when this returns. */
     public static DemoServer start(DemoOptions options) throws Exception {
-        RedisGuardState redis = options.redis == null ? null : RedisGuardState.builder(options.redis)
-                .failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
-                .build();
-        ApiGuard guard = redis == null ? guard(options)
+        RedisGuardState redis = options.redis == null
+                ? null
+                : RedisGuardState.builder(options.redis)
+                        .failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
+                        .build();
+        ApiGuard guard = redis == null
+                ? guard(options)
                 : guard(options, Clock.systemUTC(), redis.bucketStore(), redis.quarantineStore(), redis.replayCache());
 
         Server server = new Server();
@@ -238,8 +268,8 @@ public final class DemoServer implements AutoCloseable {
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        ServerConnector connector =
+                new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(options.port);
         server.addConnector(connector);

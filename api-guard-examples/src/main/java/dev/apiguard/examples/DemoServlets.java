@@ -19,8 +19,7 @@ final class DemoServlets {
     static final int MAX_PAGE_SIZE = 100;
     static final int MAX_BODY = 64 * 1024;
 
-    private DemoServlets() {
-    }
+    private DemoServlets() {}
 
     static void json(HttpServletResponse response, int status, String body) throws IOException {
         response.setStatus(status);
@@ -36,7 +35,8 @@ final class DemoServlets {
         response.setStatus(status);
         response.setContentType("application/problem+json");
         response.setCharacterEncoding("UTF-8");
-        byte[] bytes = new Problem(Problem.TYPE_BASE + code, title, status, detail).toJson()
+        byte[] bytes = new Problem(Problem.TYPE_BASE + code, title, status, detail)
+                .toJson()
                 .getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
@@ -85,13 +85,22 @@ final class DemoServlets {
                 return;
             }
             if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
-                problem(resp, 400, "bad-page", "Bad page request",
+                problem(
+                        resp,
+                        400,
+                        "bad-page",
+                        "Bad page request",
                         "page counts from 0 and size must be from 1 to " + MAX_PAGE_SIZE + ".");
                 return;
             }
             List<CustomerDirectory.Customer> items = directory.page(page, size);
-            StringBuilder sb = new StringBuilder("{\"page\":").append(page).append(",\"size\":").append(size)
-                    .append(",\"total\":").append(directory.all().size()).append(",\"items\":[");
+            StringBuilder sb = new StringBuilder("{\"page\":")
+                    .append(page)
+                    .append(",\"size\":")
+                    .append(size)
+                    .append(",\"total\":")
+                    .append(directory.all().size())
+                    .append(",\"items\":[");
             for (int i = 0; i < items.size(); i++) {
                 if (i > 0) {
                     sb.append(',');
@@ -144,9 +153,14 @@ final class DemoServlets {
         }
 
         @Override
-        protected boolean generateAcceptableResponse(org.eclipse.jetty.server.Request request,
-                org.eclipse.jetty.server.Response response, org.eclipse.jetty.util.Callback callback,
-                String contentType, List<java.nio.charset.Charset> charsets, int code, String message,
+        protected boolean generateAcceptableResponse(
+                org.eclipse.jetty.server.Request request,
+                org.eclipse.jetty.server.Response response,
+                org.eclipse.jetty.util.Callback callback,
+                String contentType,
+                List<java.nio.charset.Charset> charsets,
+                int code,
+                String message,
                 Throwable cause) {
             return writeProblem(response, callback, code);
         }
@@ -159,20 +173,25 @@ final class DemoServlets {
         }
 
         @Override
-        protected boolean generateAcceptableResponse(org.eclipse.jetty.server.Request request,
-                org.eclipse.jetty.server.Response response, org.eclipse.jetty.util.Callback callback,
-                String contentType, List<java.nio.charset.Charset> charsets, int code, String message,
+        protected boolean generateAcceptableResponse(
+                org.eclipse.jetty.server.Request request,
+                org.eclipse.jetty.server.Response response,
+                org.eclipse.jetty.util.Callback callback,
+                String contentType,
+                List<java.nio.charset.Charset> charsets,
+                int code,
+                String message,
                 Throwable cause) {
             return writeProblem(response, callback, code);
         }
     }
 
-    static boolean writeProblem(org.eclipse.jetty.server.Response response, org.eclipse.jetty.util.Callback callback,
-            int code) {
+    static boolean writeProblem(
+            org.eclipse.jetty.server.Response response, org.eclipse.jetty.util.Callback callback, int code) {
         int status = code < 400 || code > 599 ? 500 : code;
         // fixed text only: the container's message may quote the request
-        String body = new Problem(Problem.TYPE_BASE + "error", "Error", status,
-                "The request could not be served.").toJson();
+        String body =
+                new Problem(Problem.TYPE_BASE + "error", "Error", status, "The request could not be served.").toJson();
         response.getHeaders().put("Content-Type", "application/problem+json");
         response.write(true, java.nio.ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
         return true;

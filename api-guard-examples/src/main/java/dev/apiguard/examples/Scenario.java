@@ -33,8 +33,7 @@ final class Scenario {
     static final String AUDIENCE = "https://api.demo.api-guard.dev";
 
     /** One played case. */
-    record Row(String name, String tried, String expected, String got, boolean pass) {
-    }
+    record Row(String name, String tried, String expected, String got, boolean pass) {}
 
     /** What a row expects: a status and, when not null, the exact WWW-Authenticate values. */
     record Expect(int status, List<String> challenges) {
@@ -63,8 +62,14 @@ final class Scenario {
     private final IssuedCertificate partnerA;
     private final IssuedCertificate partnerB;
 
-    private Scenario(HttpClient client, URI base, HttpClient partnerBClient, HttpClient noCertificateClient,
-            URI behindProxy, IssuedCertificate partnerA, IssuedCertificate partnerB) {
+    private Scenario(
+            HttpClient client,
+            URI base,
+            HttpClient partnerBClient,
+            HttpClient noCertificateClient,
+            URI behindProxy,
+            IssuedCertificate partnerA,
+            IssuedCertificate partnerB) {
         this.client = client;
         this.base = base;
         this.partnerBClient = partnerBClient;
@@ -80,8 +85,9 @@ final class Scenario {
      * where base64's {@code +} stays as it is).
      */
     static String xfcc(IssuedCertificate certificate) throws Exception {
-        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(certificate.certificate().getEncoded()));
+        String hash = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(certificate.certificate().getEncoded()));
         String pem = certificate.certificatePem().replace("\n", "%0A").replace(" ", "%20");
         return "By=spiffe://demo.api-guard.dev/edge-proxy;Hash=" + hash + ";Cert=\"" + pem + "\"";
     }
@@ -114,29 +120,69 @@ final class Scenario {
         String expiredKey = ApiKeys.generate();
         Path keyFile = dir.resolve("api-keys.txt");
         Instant now = Instant.now();
-        Files.writeString(keyFile, "# legacy partners still on static keys\n"
-                + ApiKeys.sha256Hex(validKey) + " legacy-partner customers:read " + now.plus(Duration.ofDays(30)) + "\n"
-                + ApiKeys.sha256Hex(expiredKey) + " former-partner customers:read " + now.minus(Duration.ofDays(1)) + "\n");
+        Files.writeString(
+                keyFile,
+                "# legacy partners still on static keys\n"
+                        + ApiKeys.sha256Hex(validKey) + " legacy-partner customers:read "
+                        + now.plus(Duration.ofDays(30)) + "\n"
+                        + ApiKeys.sha256Hex(expiredKey) + " former-partner customers:read "
+                        + now.minus(Duration.ofDays(1)) + "\n");
         LocalDate sunset = LocalDate.now(ZoneOffset.UTC).plusDays(90);
 
-        DemoOptions options = DemoOptions.parse(List.of("--port", "0",
-                "--tls-keystore", keystore.toString(), "--tls-password", new String(password),
-                "--client-ca", ca.toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", jwks.toString(), "--max-token-lifetime", "1h",
+        DemoOptions options = DemoOptions.parse(List.of(
+                "--port",
+                "0",
+                "--tls-keystore",
+                keystore.toString(),
+                "--tls-password",
+                new String(password),
+                "--client-ca",
+                ca.toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE,
+                "--jwks",
+                jwks.toString(),
+                "--max-token-lifetime",
+                "1h",
                 // forwarded certificates are believed only from this network, which the scenario is not in
-                "--client-cert-header", CERT_HEADER, "--trusted-proxy", "10.255.0.0/16",
-                "--api-key-file", keyFile.toString(), "--api-key-sunset", sunset.toString()));
+                "--client-cert-header",
+                CERT_HEADER,
+                "--trusted-proxy",
+                "10.255.0.0/16",
+                "--api-key-file",
+                keyFile.toString(),
+                "--api-key-sunset",
+                sunset.toString()));
         // the same API behind a TLS-terminating proxy: the scenario's loopback peer plays the proxy
-        DemoOptions proxied = DemoOptions.parse(List.of("--port", "0",
-                "--tls-keystore", keystore.toString(), "--tls-password", new String(password),
-                "--client-ca", ca.toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", jwks.toString(), "--max-token-lifetime", "1h",
-                "--client-cert-header", CERT_HEADER, "--trusted-proxy", "127.0.0.1/32"));
+        DemoOptions proxied = DemoOptions.parse(List.of(
+                "--port",
+                "0",
+                "--tls-keystore",
+                keystore.toString(),
+                "--tls-password",
+                new String(password),
+                "--client-ca",
+                ca.toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE,
+                "--jwks",
+                jwks.toString(),
+                "--max-token-lifetime",
+                "1h",
+                "--client-cert-header",
+                CERT_HEADER,
+                "--trusted-proxy",
+                "127.0.0.1/32"));
 
         out.println("api-guard demo scenario");
-        try (DemoServer server = DemoServer.start(options); DemoServer behindProxy = DemoServer.start(proxied)) {
-            out.println("demo API on " + server.baseUri() + " (TLS with client certificates, tokens from "
-                    + ISSUER + ")");
+        try (DemoServer server = DemoServer.start(options);
+                DemoServer behindProxy = DemoServer.start(proxied)) {
+            out.println(
+                    "demo API on " + server.baseUri() + " (TLS with client certificates, tokens from " + ISSUER + ")");
             out.println();
             HttpClient client = HttpClient.newBuilder()
                     .sslContext(pki.sslContext(partner))
@@ -150,10 +196,14 @@ final class Scenario {
                     .sslContext(pki.sslContext(null))
                     .connectTimeout(Duration.ofSeconds(5))
                     .build();
-            Scenario s = new Scenario(client, server.baseUri(), partnerBClient, noCertificate, behindProxy.baseUri(),
-                    partner, partnerB);
+            Scenario s = new Scenario(
+                    client, server.baseUri(), partnerBClient, noCertificate, behindProxy.baseUri(), partner, partnerB);
             s.play(issuer, impostor);
-            s.playGovernance(issuer, validKey, expiredKey, sunset.atStartOfDay(ZoneOffset.UTC).toInstant());
+            s.playGovernance(
+                    issuer,
+                    validKey,
+                    expiredKey,
+                    sunset.atStartOfDay(ZoneOffset.UTC).toInstant());
             s.print(out);
             return s.rows.stream().allMatch(Row::pass);
         }
@@ -161,106 +211,246 @@ final class Scenario {
 
     private void play(LocalIssuer issuer, LocalIssuer impostor) throws Exception {
         String tag = CustomerDirectory.demo().all().get(0).serviceTag();
-        String read = issuer.token().clientId("partner-a").scope("customers:read").sign();
-        String pay = issuer.token().clientId("partner-a").scope("customers:read payments:write")
-                .boundToCertificate(partnerA.certificate()).sign();
-        String readBound = issuer.token().clientId("partner-a").scope("customers:read")
-                .boundToCertificate(partnerA.certificate()).sign();
-        String plainPay = issuer.token().clientId("partner-a").scope("customers:read payments:write").sign();
-        String payB = issuer.token().clientId("partner-b").scope("payments:write")
-                .boundToCertificate(partnerB.certificate()).sign();
+        String read =
+                issuer.token().clientId("partner-a").scope("customers:read").sign();
+        String pay = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read payments:write")
+                .boundToCertificate(partnerA.certificate())
+                .sign();
+        String readBound = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .boundToCertificate(partnerA.certificate())
+                .sign();
+        String plainPay = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read payments:write")
+                .sign();
+        String payB = issuer.token()
+                .clientId("partner-b")
+                .scope("payments:write")
+                .boundToCertificate(partnerB.certificate())
+                .sign();
         String paymentJson = "{\"amount\":\"12.50\",\"currency\":\"EUR\"}";
         DpopKey partnerKey = DpopKey.ec();
-        String dpopPay = issuer.token().clientId("partner-a").scope("customers:read payments:write")
-                .boundToDpopKey(partnerKey.publicJwk()).sign();
+        String dpopPay = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read payments:write")
+                .boundToDpopKey(partnerKey.publicJwk())
+                .sign();
         String invalid = "Bearer error=\"invalid_token\"";
         String dpopAlgs = "algs=\"ES256 PS256 RS256 EdDSA\"";
         String[] noCredential = {"Bearer", "DPoP " + dpopAlgs};
         String paymentsUri = base.resolve("/payments").toString();
 
-        row("legitimate read", "partner reads one customer with a customers:read token",
-                get("/customers/" + tag, read), Expect.status(200), read);
-        row("legitimate paging", "partner reads page 0 of the customer list",
-                get("/customers?page=0&size=20", read), Expect.status(200), read);
-        row("legitimate payment", "partner-a posts a payment with a payments:write token bound to its certificate",
-                post("/payments", pay, paymentJson), Expect.status(201), pay);
-        row("stolen bound token", "partner-a's bound token replayed over partner-b's mTLS connection",
-                post(partnerBClient, base, "/payments", pay, paymentJson), Expect.challenged(401, invalid), pay);
-        row("bound token, no certificate", "partner-a's bound token over TLS without a client certificate",
-                post(noCertificateClient, base, "/payments", pay, paymentJson), Expect.challenged(401, invalid), pay);
-        row("plain bearer on /payments", "a payments:write token without cnf on a sender-constrained route",
-                post("/payments", plainPay, paymentJson), Expect.challenged(401, invalid), plainPay);
-        row("forged forwarded certificate", "partner-b's token with a forged " + CERT_HEADER
-                        + " from a peer that is not a trusted proxy",
+        row(
+                "legitimate read",
+                "partner reads one customer with a customers:read token",
+                get("/customers/" + tag, read),
+                Expect.status(200),
+                read);
+        row(
+                "legitimate paging",
+                "partner reads page 0 of the customer list",
+                get("/customers?page=0&size=20", read),
+                Expect.status(200),
+                read);
+        row(
+                "legitimate payment",
+                "partner-a posts a payment with a payments:write token bound to its certificate",
+                post("/payments", pay, paymentJson),
+                Expect.status(201),
+                pay);
+        row(
+                "stolen bound token",
+                "partner-a's bound token replayed over partner-b's mTLS connection",
+                post(partnerBClient, base, "/payments", pay, paymentJson),
+                Expect.challenged(401, invalid),
+                pay);
+        row(
+                "bound token, no certificate",
+                "partner-a's bound token over TLS without a client certificate",
+                post(noCertificateClient, base, "/payments", pay, paymentJson),
+                Expect.challenged(401, invalid),
+                pay);
+        row(
+                "plain bearer on /payments",
+                "a payments:write token without cnf on a sender-constrained route",
+                post("/payments", plainPay, paymentJson),
+                Expect.challenged(401, invalid),
+                plainPay);
+        row(
+                "forged forwarded certificate",
+                "partner-b's token with a forged " + CERT_HEADER + " from a peer that is not a trusted proxy",
                 post(noCertificateClient, base, "/payments", payB, paymentJson, CERT_HEADER, xfcc(partnerB)),
-                Expect.challenged(401, invalid), payB);
-        row("via trusted proxy", "the same request from the trusted proxy (127.0.0.1/32) to a server behind it",
+                Expect.challenged(401, invalid),
+                payB);
+        row(
+                "via trusted proxy",
+                "the same request from the trusted proxy (127.0.0.1/32) to a server behind it",
                 post(noCertificateClient, behindProxy, "/payments", payB, paymentJson, CERT_HEADER, xfcc(partnerB)),
-                Expect.status(201), payB);
-        row("legitimate DPoP payment", "partner posts a payment with a DPoP-bound payments:write token and a proof",
+                Expect.status(201),
+                payB);
+        row(
+                "legitimate DPoP payment",
+                "partner posts a payment with a DPoP-bound payments:write token and a proof",
                 postDpop("/payments", dpopPay, partnerKey.proof("POST", paymentsUri, dpopPay), paymentJson),
-                Expect.status(201), dpopPay);
+                Expect.status(201),
+                dpopPay);
         String proof = partnerKey.proof("POST", paymentsUri, dpopPay);
         postDpop("/payments", dpopPay, proof, paymentJson);
-        row("replayed DPoP proof", "the same DPoP proof sent a second time",
+        row(
+                "replayed DPoP proof",
+                "the same DPoP proof sent a second time",
                 postDpop("/payments", dpopPay, proof, paymentJson),
-                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs), dpopPay);
-        row("DPoP token as Bearer", "a DPoP-bound token sent with the Bearer scheme (downgrade)",
-                post("/payments", dpopPay, paymentJson), Expect.challenged(401, invalid), dpopPay);
-        row("stolen DPoP token", "a DPoP-bound token with a proof signed by the thief's own key",
+                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs),
+                dpopPay);
+        row(
+                "DPoP token as Bearer",
+                "a DPoP-bound token sent with the Bearer scheme (downgrade)",
+                post("/payments", dpopPay, paymentJson),
+                Expect.challenged(401, invalid),
+                dpopPay);
+        row(
+                "stolen DPoP token",
+                "a DPoP-bound token with a proof signed by the thief's own key",
                 postDpop("/payments", dpopPay, DpopKey.ec().proof("POST", paymentsUri, dpopPay), paymentJson),
-                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs), dpopPay);
-        row("health check", "anyone asks GET /health without a credential",
-                get("/health", null), Expect.status(200), null);
-        row("no token", "a customer lookup without any credential",
-                get("/customers/" + tag, null), Expect.challenged(401, noCredential), null);
+                Expect.challenged(401, "DPoP error=\"invalid_dpop_proof\", " + dpopAlgs),
+                dpopPay);
+        row(
+                "health check",
+                "anyone asks GET /health without a credential",
+                get("/health", null),
+                Expect.status(200),
+                null);
+        row(
+                "no token",
+                "a customer lookup without any credential",
+                get("/customers/" + tag, null),
+                Expect.challenged(401, noCredential),
+                null);
 
-        String expired = issuer.token().clientId("partner-a").scope("customers:read")
-                .issuedAt(Instant.now().minus(Duration.ofMinutes(20))).lifetime(Duration.ofMinutes(10)).sign();
-        row("expired token", "a token that expired 10 minutes ago",
-                get("/customers/" + tag, expired), Expect.challenged(401, invalid), expired);
-        String otherAudience = issuer.token().clientId("partner-a").scope("customers:read")
-                .audience("https://another-api.example").sign();
-        row("wrong audience", "a token minted for another API",
-                get("/customers/" + tag, otherAudience), Expect.challenged(401, invalid), otherAudience);
-        String none = issuer.token().clientId("partner-a").scope("customers:read").unsigned("none");
-        row("alg: none", "an unsigned token (alg none)",
-                get("/customers/" + tag, none), Expect.challenged(401, invalid), none);
-        String forged = issuer.token().clientId("partner-a").scope("customers:read").signedWith(impostor);
-        row("wrong signing key", "a token signed by an impostor key under the issuer's kid",
-                get("/customers/" + tag, forged), Expect.challenged(401, invalid), forged);
-        String confused = issuer.token().clientId("partner-a").scope("customers:read")
+        String expired = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .issuedAt(Instant.now().minus(Duration.ofMinutes(20)))
+                .lifetime(Duration.ofMinutes(10))
+                .sign();
+        row(
+                "expired token",
+                "a token that expired 10 minutes ago",
+                get("/customers/" + tag, expired),
+                Expect.challenged(401, invalid),
+                expired);
+        String otherAudience = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .audience("https://another-api.example")
+                .sign();
+        row(
+                "wrong audience",
+                "a token minted for another API",
+                get("/customers/" + tag, otherAudience),
+                Expect.challenged(401, invalid),
+                otherAudience);
+        String none =
+                issuer.token().clientId("partner-a").scope("customers:read").unsigned("none");
+        row(
+                "alg: none",
+                "an unsigned token (alg none)",
+                get("/customers/" + tag, none),
+                Expect.challenged(401, invalid),
+                none);
+        String forged =
+                issuer.token().clientId("partner-a").scope("customers:read").signedWith(impostor);
+        row(
+                "wrong signing key",
+                "a token signed by an impostor key under the issuer's kid",
+                get("/customers/" + tag, forged),
+                Expect.challenged(401, invalid),
+                forged);
+        String confused = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
                 .signedWithHs256UsingPublicKey(PublicKeyForm.PEM);
-        row("key confusion", "HS256 signed with the issuer's RSA public key as the secret",
-                get("/customers/" + tag, confused), Expect.challenged(401, invalid), confused);
-        String longLived = issuer.token().clientId("partner-a").scope("customers:read")
-                .lifetime(Duration.ofDays(30)).sign();
-        row("long-lived token", "a token valid for 30 days (policy: 1h)",
-                get("/customers/" + tag, longLived), Expect.challenged(401, invalid), longLived);
-        String idToken = issuer.token().clientId("partner-a").scope("customers:read").type("JWT").sign();
-        row("ID token as access token", "a token with typ JWT instead of at+jwt",
-                get("/customers/" + tag, idToken), Expect.challenged(401, invalid), idToken);
-        row("scope escalation", "a bound customers:read token tries POST /payments",
+        row(
+                "key confusion",
+                "HS256 signed with the issuer's RSA public key as the secret",
+                get("/customers/" + tag, confused),
+                Expect.challenged(401, invalid),
+                confused);
+        String longLived = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .lifetime(Duration.ofDays(30))
+                .sign();
+        row(
+                "long-lived token",
+                "a token valid for 30 days (policy: 1h)",
+                get("/customers/" + tag, longLived),
+                Expect.challenged(401, invalid),
+                longLived);
+        String idToken = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .type("JWT")
+                .sign();
+        row(
+                "ID token as access token",
+                "a token with typ JWT instead of at+jwt",
+                get("/customers/" + tag, idToken),
+                Expect.challenged(401, invalid),
+                idToken);
+        row(
+                "scope escalation",
+                "a bound customers:read token tries POST /payments",
                 post("/payments", readBound, "{\"amount\":\"9999.00\"}"),
-                Expect.challenged(403, "Bearer error=\"insufficient_scope\", scope=\"payments:write\""), readBound);
-        row("unmapped route", "an authenticated caller probes GET /internal/export",
-                get("/internal/export", read), Expect.status(404), read);
-        row("unmapped route, anonymous", "GET /internal/export without a credential",
-                get("/internal/export", null), Expect.challenged(401, noCredential), null);
-        row("token in query string", "the token sent as ?access_token= instead of a header",
-                get("/customers/" + tag + "?access_token=" + read, null), Expect.challenged(401, noCredential), read);
-        row("oversized page", "a page of 500 records (limit 100)",
-                get("/customers?page=0&size=500", read), Expect.status(400), read);
+                Expect.challenged(403, "Bearer error=\"insufficient_scope\", scope=\"payments:write\""),
+                readBound);
+        row(
+                "unmapped route",
+                "an authenticated caller probes GET /internal/export",
+                get("/internal/export", read),
+                Expect.status(404),
+                read);
+        row(
+                "unmapped route, anonymous",
+                "GET /internal/export without a credential",
+                get("/internal/export", null),
+                Expect.challenged(401, noCredential),
+                null);
+        row(
+                "token in query string",
+                "the token sent as ?access_token= instead of a header",
+                get("/customers/" + tag + "?access_token=" + read, null),
+                Expect.challenged(401, noCredential),
+                read);
+        row(
+                "oversized page",
+                "a page of 500 records (limit 100)",
+                get("/customers?page=0&size=500", read),
+                Expect.status(400),
+                read);
 
         // rate limits last, so that no earlier row meets an empty bucket
-        String burst = issuer.token().clientId("burst-partner").scope("customers:read").sign();
+        String burst =
+                issuer.token().clientId("burst-partner").scope("customers:read").sign();
         burstRow(burst, tag);
-        row("other caller unaffected", "partner-a reads right after burst-partner was limited",
-                get("/customers/" + tag, read), Expect.status(200), read);
+        row(
+                "other caller unaffected",
+                "partner-a reads right after burst-partner was limited",
+                get("/customers/" + tag, read),
+                Expect.status(200),
+                read);
         long floodRetryAfter = floodRow(
                 issuer.token().clientId("partner-a").scope("customers:read").signedWith(impostor), tag);
-        row("valid caller during a flood", "partner-a reads from the flooding peer with its valid token",
-                get("/customers/" + tag, read), Expect.status(200), read);
+        row(
+                "valid caller during a flood",
+                "partner-a reads from the flooding peer with its valid token",
+                get("/customers/" + tag, read),
+                Expect.status(200),
+                read);
         // the flood stops. Until the peer's bucket refills, a token this peer has not yet sent with
         // success counts as anonymous (it is not verified while the bucket is empty) and would get 429:
         // the rows below start with new tokens, so they wait for the refill the 429 announced
@@ -292,15 +482,26 @@ final class Scenario {
                 }
             }
         }
-        String policy = limited == null ? null : limited.headers().firstValue("RateLimit-Policy").orElse(null);
-        String retryAfter = limited == null ? null : limited.headers().firstValue("Retry-After").orElse(null);
-        boolean pass = limited != null && retryAfter != null && retryAfter.matches("[1-9][0-9]*")
-                && "\"burst\";q=50;w=1".equals(policy) && limited.headers().firstValue("RateLimit").isPresent()
+        String policy = limited == null
+                ? null
+                : limited.headers().firstValue("RateLimit-Policy").orElse(null);
+        String retryAfter = limited == null
+                ? null
+                : limited.headers().firstValue("Retry-After").orElse(null);
+        boolean pass = limited != null
+                && retryAfter != null
+                && retryAfter.matches("[1-9][0-9]*")
+                && "\"burst\";q=50;w=1".equals(policy)
+                && limited.headers().firstValue("RateLimit").isPresent()
                 && !echoes(limited, token);
-        rows.add(new Row("burst over the limit", "burst-partner sends 55 requests at once (limit 50/1s), again until limited",
+        rows.add(new Row(
+                "burst over the limit",
+                "burst-partner sends 55 requests at once (limit 50/1s), again until limited",
                 "429 Retry-After, RateLimit-Policy \"burst\";q=50;w=1",
-                limited == null ? "no 429 in " + sent + " requests"
-                        : "429 Retry-After " + retryAfter + ", RateLimit-Policy " + policy, pass));
+                limited == null
+                        ? "no 429 in " + sent + " requests"
+                        : "429 Retry-After " + retryAfter + ", RateLimit-Policy " + policy,
+                pass));
     }
 
     /**
@@ -321,19 +522,31 @@ final class Scenario {
         // 20 at once, plus what the bucket refilled (20 per second) while the flood was sent, plus one:
         // a request is counted once answered, so the next may arrive just before
         long bound = 22 + (long) Math.ceil(20 * (System.nanoTime() - start) / 1e9); // one more may be in flight
-        boolean pass = limited != null && sent <= bound && limited.headers().firstValue("Retry-After").isPresent()
-                && limited.headers().allValues("WWW-Authenticate").isEmpty() && !echoes(limited, junk);
-        rows.add(new Row("pre-auth flood", "one peer sends forged tokens as fast as it can (limit 20/1s per peer)",
+        boolean pass = limited != null
+                && sent <= bound
+                && limited.headers().firstValue("Retry-After").isPresent()
+                && limited.headers().allValues("WWW-Authenticate").isEmpty()
+                && !echoes(limited, junk);
+        rows.add(new Row(
+                "pre-auth flood",
+                "one peer sends forged tokens as fast as it can (limit 20/1s per peer)",
                 "429 Retry-After within 20 requests plus the refill meanwhile (" + bound + ")",
-                limited == null ? "no 429 in " + sent + " requests"
-                        : "429 Retry-After " + limited.headers().firstValue("Retry-After").orElse("-") + " after " + sent
-                                + " requests", pass));
-        String retryAfter = limited == null ? "1" : limited.headers().firstValue("Retry-After").orElse("1");
+                limited == null
+                        ? "no 429 in " + sent + " requests"
+                        : "429 Retry-After "
+                                + limited.headers().firstValue("Retry-After").orElse("-") + " after " + sent
+                                + " requests",
+                pass));
+        String retryAfter = limited == null
+                ? "1"
+                : limited.headers().firstValue("Retry-After").orElse("1");
         return retryAfter.matches("[1-9][0-9]{0,2}") ? Long.parseLong(retryAfter) : 1;
     }
 
     private HttpRequest request(String path, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -347,13 +560,21 @@ final class Scenario {
 
     private void anomalyRows(LocalIssuer issuer) throws Exception {
         List<String> tags = CustomerDirectory.demo().all().stream()
-                .map(CustomerDirectory.Customer::serviceTag).sorted().toList();
-        String reader = issuer.token().clientId("reader-b").scope("customers:read").sign();
-        String scraper = issuer.token().clientId("scraper-c").scope("customers:read").sign();
+                .map(CustomerDirectory.Customer::serviceTag)
+                .sorted()
+                .toList();
+        String reader =
+                issuer.token().clientId("reader-b").scope("customers:read").sign();
+        String scraper =
+                issuer.token().clientId("scraper-c").scope("customers:read").sign();
 
         String readerBefore = readRecords(reader, tags.subList(100, 105));
-        rows.add(new Row("legitimate reader", "reader-b reads its 5 customers, 4 times each, at a normal pace",
-                "20 x 200", readerBefore, readerBefore.equals("20 x 200")));
+        rows.add(new Row(
+                "legitimate reader",
+                "reader-b reads its 5 customers, 4 times each, at a normal pace",
+                "20 x 200",
+                readerBefore,
+                readerBefore.equals("20 x 200")));
 
         int records = 0;
         int requests = 0;
@@ -365,7 +586,9 @@ final class Scenario {
                 requests++;
                 if (last.statusCode() == 429 && last.body().contains("/problems/rate-limited")) {
                     // the rate limiter answered first: a scraper waits its Retry-After and goes on
-                    Thread.sleep(1000L * Long.parseLong(last.headers().firstValue("Retry-After").orElse("1")));
+                    Thread.sleep(1000L
+                            * Long.parseLong(
+                                    last.headers().firstValue("Retry-After").orElse("1")));
                     last = get("/customers/" + t, scraper);
                     requests++;
                 }
@@ -376,19 +599,29 @@ final class Scenario {
                 }
             }
         }
-        String retryAfter = last == null ? null : last.headers().firstValue("Retry-After").orElse(null);
-        boolean quarantined = last != null && last.statusCode() == 429 && retryAfter != null
+        String retryAfter =
+                last == null ? null : last.headers().firstValue("Retry-After").orElse(null);
+        boolean quarantined = last != null
+                && last.statusCode() == 429
+                && retryAfter != null
                 && last.body().contains("/problems/quarantined");
-        rows.add(new Row("sequential scraper", "scraper-c walks the tags in order, guessing each next tag, at full speed",
+        rows.add(new Row(
+                "sequential scraper",
+                "scraper-c walks the tags in order, guessing each next tag, at full speed",
                 "429 + Retry-After within " + SCRAPER_LIMIT + " records",
-                (last == null ? "nothing" : last.statusCode() + (retryAfter == null ? "" : " Retry-After: " + retryAfter))
+                (last == null
+                                ? "nothing"
+                                : last.statusCode() + (retryAfter == null ? "" : " Retry-After: " + retryAfter))
                         + " after N=" + records + " records (" + requests + " requests)",
                 quarantined && records <= SCRAPER_LIMIT && !echoes(last, scraper)));
 
         String readerAfter = readRecords(reader, tags.subList(100, 105));
         HttpResponse<String> still = get("/customers/" + tags.get(0), scraper);
-        rows.add(new Row("reader after scraper", "reader-b reads again while scraper-c is quarantined",
-                "20 x 200, scraper still 429", readerAfter + ", scraper " + still.statusCode(),
+        rows.add(new Row(
+                "reader after scraper",
+                "reader-b reads again while scraper-c is quarantined",
+                "20 x 200, scraper still 429",
+                readerAfter + ", scraper " + still.statusCode(),
                 readerAfter.equals("20 x 200") && still.statusCode() == 429));
     }
 
@@ -402,7 +635,8 @@ final class Scenario {
             }
         }
         StringBuilder sb = new StringBuilder();
-        statuses.forEach((status, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(n).append(" x ").append(status));
+        statuses.forEach((status, n) ->
+                sb.append(sb.length() == 0 ? "" : ", ").append(n).append(" x ").append(status));
         return sb.toString();
     }
 
@@ -429,39 +663,72 @@ final class Scenario {
         HttpResponse<String> keyed = send(get("/customers/" + tag).header(ApiKeyStep.HEADER, validKey));
         String deprecation = keyed.headers().firstValue("Deprecation").orElse("-");
         String sunsetHeader = keyed.headers().firstValue("Sunset").orElse("-");
-        check("API key, told of its sunset", "a legacy partner reads a customer with a valid X-API-Key",
-                keyed, "200 + Deprecation @<epoch> + Sunset " + expectedSunset,
+        check(
+                "API key, told of its sunset",
+                "a legacy partner reads a customer with a valid X-API-Key",
+                keyed,
+                "200 + Deprecation @<epoch> + Sunset " + expectedSunset,
                 keyed.statusCode() + " + Deprecation " + deprecation + " + Sunset " + sunsetHeader,
                 keyed.statusCode() == 200 && deprecation.matches("@[0-9]+") && sunsetHeader.equals(expectedSunset),
                 validKey);
         HttpResponse<String> expired = send(get("/customers/" + tag).header(ApiKeyStep.HEADER, expiredKey));
-        check("API key, expired", "a key whose expiry passed yesterday", expired, "401",
-                String.valueOf(expired.statusCode()), expired.statusCode() == 401, expiredKey);
+        check(
+                "API key, expired",
+                "a key whose expiry passed yesterday",
+                expired,
+                "401",
+                String.valueOf(expired.statusCode()),
+                expired.statusCode() == 401,
+                expiredKey);
         HttpResponse<String> inQuery = send(get("/customers/" + tag + "?api_key=" + validKey));
-        check("API key in query string", "the valid key sent as ?api_key= (it ends up in logs)", inQuery, "401",
-                String.valueOf(inQuery.statusCode()), inQuery.statusCode() == 401, validKey);
+        check(
+                "API key in query string",
+                "the valid key sent as ?api_key= (it ends up in logs)",
+                inQuery,
+                "401",
+                String.valueOf(inQuery.statusCode()),
+                inQuery.statusCode() == 401,
+                validKey);
 
-        String overGranted = issuer.token().clientId("partner-b").scope("customers:read payments:write").sign();
+        String overGranted = issuer.token()
+                .clientId("partner-b")
+                .scope("customers:read payments:write")
+                .sign();
         send(get("/customers/" + tag).header("Authorization", "Bearer " + overGranted));
-        String admin = issuer.token().clientId("guard-admin").scope(DemoServer.ADMIN_SCOPE).sign();
+        String admin = issuer.token()
+                .clientId("guard-admin")
+                .scope(DemoServer.ADMIN_SCOPE)
+                .sign();
         HttpResponse<String> inventory = send(get("/admin/inventory").header("Authorization", "Bearer " + admin));
         boolean shown = inventory.statusCode() == 200
                 && UNUSED_PAYMENTS.matcher(inventory.body()).find();
-        check("least-privilege report", "GET /admin/inventory (guard:admin) after partner-b, granted "
-                + "payments:write, only read customers", inventory,
+        check(
+                "least-privilege report",
+                "GET /admin/inventory (guard:admin) after partner-b, granted " + "payments:write, only read customers",
+                inventory,
                 "200, partner-b scopesUnused [payments:write]",
-                inventory.statusCode() + (shown ? ", partner-b scopesUnused [payments:write]" : ", partner-b not flagged"),
-                shown, admin);
+                inventory.statusCode()
+                        + (shown ? ", partner-b scopesUnused [payments:write]" : ", partner-b not flagged"),
+                shown,
+                admin);
         HttpResponse<String> notAdmin = send(get("/admin/inventory").header("Authorization", "Bearer " + overGranted));
-        check("inventory needs guard:admin", "partner-b asks for the inventory", notAdmin, "403",
-                String.valueOf(notAdmin.statusCode()), notAdmin.statusCode() == 403, overGranted);
+        check(
+                "inventory needs guard:admin",
+                "partner-b asks for the inventory",
+                notAdmin,
+                "403",
+                String.valueOf(notAdmin.statusCode()),
+                notAdmin.statusCode() == 403,
+                overGranted);
     }
 
-    private static final java.util.regex.Pattern UNUSED_PAYMENTS = java.util.regex.Pattern.compile(
-            "\"id\":\"partner-b\",[^{}]*?\"scopesUnused\":\\[\"payments:write\"\\]");
+    private static final java.util.regex.Pattern UNUSED_PAYMENTS =
+            java.util.regex.Pattern.compile("\"id\":\"partner-b\",[^{}]*?\"scopesUnused\":\\[\"payments:write\"\\]");
 
     private HttpRequest.Builder get(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        return HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
@@ -469,8 +736,14 @@ final class Scenario {
     }
 
     /** A row judged by a predicate over the whole response; it fails as well when the response echoes the secret. */
-    private void check(String name, String tried, HttpResponse<String> response, String expected, String got,
-            boolean pass, String secret) {
+    private void check(
+            String name,
+            String tried,
+            HttpResponse<String> response,
+            String expected,
+            String got,
+            boolean pass,
+            String secret) {
         if (secret != null && echoes(response, secret)) {
             pass = false;
             got = got + " (echoes the credential)";
@@ -479,7 +752,9 @@ final class Scenario {
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -491,9 +766,10 @@ final class Scenario {
     }
 
     /** POSTs JSON with the given client to the given server, with extra headers as name, value pairs. */
-    private static HttpResponse<String> post(HttpClient with, URI to, String path, String token, String json,
-            String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(to.resolve(path)).timeout(Duration.ofSeconds(10))
+    private static HttpResponse<String> post(
+            HttpClient with, URI to, String path, String token, String json, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(to.resolve(path))
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (token != null) {
@@ -506,11 +782,13 @@ final class Scenario {
     }
 
     private HttpResponse<String> postDpop(String path, String token, String proof, String json) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "DPoP " + token)
                 .header("DPoP", proof)
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

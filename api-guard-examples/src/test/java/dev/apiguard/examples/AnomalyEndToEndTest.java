@@ -46,16 +46,36 @@ class AnomalyEndToEndTest {
         List<String> observe = new ArrayList<>(options());
         observe.addAll(List.of("--anomaly", "observe"));
         observing = DemoServer.start(DemoOptions.parse(observe));
-        client = HttpClient.newBuilder().sslContext(pki.sslContext(pki.client("partner-z"))).build();
-        tags = CustomerDirectory.demo().all().stream().map(CustomerDirectory.Customer::serviceTag).sorted().toList();
+        client = HttpClient.newBuilder()
+                .sslContext(pki.sslContext(pki.client("partner-z")))
+                .build();
+        tags = CustomerDirectory.demo().all().stream()
+                .map(CustomerDirectory.Customer::serviceTag)
+                .sorted()
+                .toList();
     }
 
     static List<String> options() {
-        return List.of("--port", "0", "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", dir.resolve("jwks.json").toString(),
+        return List.of(
+                "--port",
+                "0",
+                "--tls-keystore",
+                dir.resolve("server.p12").toString(),
+                "--tls-password",
+                "pw",
+                "--client-ca",
+                dir.resolve("ca.pem").toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE,
+                "--jwks",
+                dir.resolve("jwks.json").toString(),
                 // the scorer alone is under test here: rate limits high enough never to answer first
-                "--rate-limit", "100000/1s", "--anonymous-rate-limit", "100000/1s");
+                "--rate-limit",
+                "100000/1s",
+                "--anonymous-rate-limit",
+                "100000/1s");
     }
 
     @AfterAll
@@ -65,8 +85,12 @@ class AnomalyEndToEndTest {
     }
 
     static HttpResponse<String> get(DemoServer server, String path, String token) throws Exception {
-        return client.send(HttpRequest.newBuilder(server.baseUri().resolve(path))
-                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(server.baseUri().resolve(path))
+                        .header("Authorization", "Bearer " + token)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Walks the tags in order, each followed by its successor; returns [records, requests, last status]. */
@@ -89,8 +113,10 @@ class AnomalyEndToEndTest {
 
     @Test
     void sequentialScraperIsQuarantinedWithinAHundredRecordsAndTheReaderIsNot() throws Exception {
-        String reader = issuer.token().clientId("reader-e2e").scope("customers:read").sign();
-        String scraper = issuer.token().clientId("scraper-e2e").scope("customers:read").sign();
+        String reader =
+                issuer.token().clientId("reader-e2e").scope("customers:read").sign();
+        String scraper =
+                issuer.token().clientId("scraper-e2e").scope("customers:read").sign();
         for (String t : tags.subList(10, 15)) {
             assertThat(get(enforcing, "/customers/" + t, reader).statusCode()).isEqualTo(200);
         }
@@ -101,7 +127,8 @@ class AnomalyEndToEndTest {
 
         HttpResponse<String> refused = get(enforcing, "/customers/" + tags.get(0), scraper);
         assertThat(refused.statusCode()).isEqualTo(429);
-        long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+        long retryAfter =
+                Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 900L);
         assertThat(refused.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
         assertThat(refused.body()).contains("quarantined").doesNotContain(scraper.substring(scraper.length() - 24));
@@ -114,7 +141,10 @@ class AnomalyEndToEndTest {
 
     @Test
     void observeModeRefusesNobody() throws Exception {
-        String scraper = issuer.token().clientId("scraper-observed").scope("customers:read").sign();
+        String scraper = issuer.token()
+                .clientId("scraper-observed")
+                .scope("customers:read")
+                .sign();
         int[] run = scrape(observing, scraper, 300);
         assertThat(run[2]).isEqualTo(404);
         assertThat(run[1]).isEqualTo(300);
@@ -123,15 +153,22 @@ class AnomalyEndToEndTest {
     @Test
     void forgedTokensNamingAPartnerNeverTouchItsScore() throws Exception {
         LocalIssuer impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
-        String forged = issuer.token().clientId("victim-e2e").scope("customers:read").signedWith(impostor);
+        String forged =
+                issuer.token().clientId("victim-e2e").scope("customers:read").signedWith(impostor);
         for (int i = 0; i < 200; i++) {
-            assertThat(get(enforcing, "/customers/" + tags.get(i), forged).statusCode()).isEqualTo(401);
+            assertThat(get(enforcing, "/customers/" + tags.get(i), forged).statusCode())
+                    .isEqualTo(401);
         }
         dev.apiguard.anomaly.AnomalyScoringStep anomaly = enforcing.guard().steps().stream()
                 .filter(s -> s instanceof dev.apiguard.anomaly.AnomalyScoringStep)
-                .map(s -> (dev.apiguard.anomaly.AnomalyScoringStep) s).findFirst().orElseThrow();
-        assertThat(anomaly.scoreOf(dev.apiguard.CallerKey.token(ISSUER, "victim-e2e"))).isEmpty();
-        String real = issuer.token().clientId("victim-e2e").scope("customers:read").sign();
-        assertThat(get(enforcing, "/customers/" + tags.get(0), real).statusCode()).isEqualTo(200);
+                .map(s -> (dev.apiguard.anomaly.AnomalyScoringStep) s)
+                .findFirst()
+                .orElseThrow();
+        assertThat(anomaly.scoreOf(dev.apiguard.CallerKey.token(ISSUER, "victim-e2e")))
+                .isEmpty();
+        String real =
+                issuer.token().clientId("victim-e2e").scope("customers:read").sign();
+        assertThat(get(enforcing, "/customers/" + tags.get(0), real).statusCode())
+                .isEqualTo(200);
     }
 }

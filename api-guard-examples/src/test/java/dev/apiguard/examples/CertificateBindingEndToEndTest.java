@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -64,11 +63,25 @@ class CertificateBindingEndToEndTest {
     }
 
     static List<String> options(String header, String proxy) {
-        return SuiteFlags.unlimited("--port", "0",
-                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", dir.resolve("jwks.json").toString(),
-                "--client-cert-header", header, "--trusted-proxy", proxy);
+        return SuiteFlags.unlimited(
+                "--port",
+                "0",
+                "--tls-keystore",
+                dir.resolve("server.p12").toString(),
+                "--tls-password",
+                "pw",
+                "--client-ca",
+                dir.resolve("ca.pem").toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE,
+                "--jwks",
+                dir.resolve("jwks.json").toString(),
+                "--client-cert-header",
+                header,
+                "--trusted-proxy",
+                proxy);
     }
 
     @AfterAll
@@ -78,8 +91,11 @@ class CertificateBindingEndToEndTest {
     }
 
     static String boundTo(IssuedCertificate c) {
-        return issuer.token().clientId(c.certificate().getSubjectX500Principal().getName())
-                .scope("payments:write").boundToCertificate(c.certificate()).sign();
+        return issuer.token()
+                .clientId(c.certificate().getSubjectX500Principal().getName())
+                .scope("payments:write")
+                .boundToCertificate(c.certificate())
+                .sign();
     }
 
     static HttpResponse<String> pay(HttpClient client, URI base, String token, String... headers) throws Exception {
@@ -95,8 +111,10 @@ class CertificateBindingEndToEndTest {
 
     @Test
     void eachPartnerPaysWithItsOwnCertificateOverMutualTls() throws Exception {
-        assertThat(pay(clientA, direct.baseUri(), boundTo(partnerA)).statusCode()).isEqualTo(201);
-        assertThat(pay(clientB, direct.baseUri(), boundTo(partnerB)).statusCode()).isEqualTo(201);
+        assertThat(pay(clientA, direct.baseUri(), boundTo(partnerA)).statusCode())
+                .isEqualTo(201);
+        assertThat(pay(clientB, direct.baseUri(), boundTo(partnerB)).statusCode())
+                .isEqualTo(201);
     }
 
     @Test
@@ -117,7 +135,8 @@ class CertificateBindingEndToEndTest {
 
     @Test
     void plainBearerTokenIsInvalidOnPaymentsEvenOverMutualTls() throws Exception {
-        String plain = issuer.token().clientId("partner-a").scope("payments:write").sign();
+        String plain =
+                issuer.token().clientId("partner-a").scope("payments:write").sign();
         HttpResponse<String> r = pay(clientA, direct.baseUri(), plain);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(INVALID);
@@ -130,14 +149,19 @@ class CertificateBindingEndToEndTest {
     static Stream<Arguments> formats() throws Exception {
         return Stream.of(
                 Arguments.of("Envoy XFCC", Scenario.xfcc(partnerB)),
-                Arguments.of("RFC 9440", ":" + Base64.getEncoder().encodeToString(partnerB.certificate().getEncoded()) + ":"),
+                Arguments.of(
+                        "RFC 9440",
+                        ":"
+                                + Base64.getEncoder()
+                                        .encodeToString(partnerB.certificate().getEncoded()) + ":"),
                 Arguments.of("nginx escaped PEM", escapedPem(partnerB)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("formats")
     void forwardedCertificateFromAnUntrustedPeerIsIgnored(String name, String value) throws Exception {
-        HttpResponse<String> r = pay(noCertificate, direct.baseUri(), boundTo(partnerB), "X-Forwarded-Client-Cert", value);
+        HttpResponse<String> r =
+                pay(noCertificate, direct.baseUri(), boundTo(partnerB), "X-Forwarded-Client-Cert", value);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(INVALID);
     }
@@ -145,22 +169,29 @@ class CertificateBindingEndToEndTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("formats")
     void forwardedCertificateFromTheTrustedProxyBindsTheToken(String name, String value) throws Exception {
-        assertThat(pay(noCertificate, proxied.baseUri(), boundTo(partnerB), "Client-Cert", value).statusCode()).isEqualTo(201);
-        assertThat(pay(noCertificate, proxied.baseUri(), boundTo(partnerA), "Client-Cert", value).statusCode()).isEqualTo(401);
+        assertThat(pay(noCertificate, proxied.baseUri(), boundTo(partnerB), "Client-Cert", value)
+                        .statusCode())
+                .isEqualTo(201);
+        assertThat(pay(noCertificate, proxied.baseUri(), boundTo(partnerA), "Client-Cert", value)
+                        .statusCode())
+                .isEqualTo(401);
     }
 
     @Test
     void forwardedCertificateOfAnotherCaIsRefused() throws Exception {
         IssuedCertificate foreign = TestCertificates.create().client("partner-b");
-        HttpResponse<String> r = pay(noCertificate, proxied.baseUri(), boundTo(foreign), "Client-Cert", escapedPem(foreign));
+        HttpResponse<String> r =
+                pay(noCertificate, proxied.baseUri(), boundTo(foreign), "Client-Cert", escapedPem(foreign));
         assertThat(r.statusCode()).isEqualTo(401);
     }
 
     @Test
     void tlsAndForwardedCertificatesThatDifferAreRefused() throws Exception {
-        assertThat(pay(clientA, proxied.baseUri(), boundTo(partnerA), "Client-Cert", escapedPem(partnerB)).statusCode())
+        assertThat(pay(clientA, proxied.baseUri(), boundTo(partnerA), "Client-Cert", escapedPem(partnerB))
+                        .statusCode())
                 .isEqualTo(401);
-        assertThat(pay(clientA, proxied.baseUri(), boundTo(partnerA), "Client-Cert", escapedPem(partnerA)).statusCode())
+        assertThat(pay(clientA, proxied.baseUri(), boundTo(partnerA), "Client-Cert", escapedPem(partnerA))
+                        .statusCode())
                 .isEqualTo(201);
     }
 
@@ -188,14 +219,39 @@ class CertificateBindingEndToEndTest {
     @Test
     void forwardedHeaderWithoutTrustedProxyOrCaIsAUsageError() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoOptions.parse(List.of(
-                "--tls-keystore", "k", "--tls-password", "p", "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", "j", "--client-ca", "ca.pem", "--client-cert-header", "Client-Cert")))
+                        "--tls-keystore",
+                        "k",
+                        "--tls-password",
+                        "p",
+                        "--issuer",
+                        ISSUER,
+                        "--audience",
+                        AUDIENCE,
+                        "--jwks",
+                        "j",
+                        "--client-ca",
+                        "ca.pem",
+                        "--client-cert-header",
+                        "Client-Cert")))
                 .hasMessageContaining("--trusted-proxy");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoOptions.parse(List.of(
-                "--tls-keystore", "k", "--tls-password", "p", "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", "j", "--trusted-proxy", "10.0.0.0/8", "--client-cert-header", "Client-Cert")))
+                        "--tls-keystore",
+                        "k",
+                        "--tls-password",
+                        "p",
+                        "--issuer",
+                        ISSUER,
+                        "--audience",
+                        AUDIENCE,
+                        "--jwks",
+                        "j",
+                        "--trusted-proxy",
+                        "10.0.0.0/8",
+                        "--client-cert-header",
+                        "Client-Cert")))
                 .hasMessageContaining("--client-ca");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoOptions.parse(List.of("--trusted-proxy", "example.com")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> DemoOptions.parse(List.of("--trusted-proxy", "example.com")))
                 .hasMessageContaining("--trusted-proxy");
     }
 }

@@ -48,10 +48,13 @@ class ClientAssertionFilterTest {
         @Override
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             Caller caller = (Caller) req.getAttribute(Caller.REQUEST_ATTRIBUTE);
-            String principal = req.getUserPrincipal() == null ? "none" : req.getUserPrincipal().getName();
+            String principal = req.getUserPrincipal() == null
+                    ? "none"
+                    : req.getUserPrincipal().getName();
             resp.setContentType("text/plain");
-            resp.getWriter().write(principal + " " + (caller == null ? "-" : caller.kind()) + " "
-                    + req.getParameter("grant_type"));
+            resp.getWriter()
+                    .write(principal + " " + (caller == null ? "-" : caller.kind()) + " "
+                            + req.getParameter("grant_type"));
         }
     }
 
@@ -74,8 +77,11 @@ class ClientAssertionFilterTest {
                 .client("client-a", KeySource.fixed(CLIENT.publicJwks()))
                 .audience(endpoint.toString())
                 .build());
-        context.addFilter(new FilterHolder(ClientAssertionFilter.builder(verifier).listener(EVENTS).build()),
-                "/token", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(
+                new FilterHolder(
+                        ClientAssertionFilter.builder(verifier).listener(EVENTS).build()),
+                "/token",
+                EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new TokenEndpoint()), "/token");
     }
 
@@ -85,16 +91,27 @@ class ClientAssertionFilterTest {
     }
 
     static String assertion() {
-        return CLIENT.token().issuer("client-a").subject("client-a").without("client_id")
-                .audience(endpoint.toString()).withoutType().lifetime(Duration.ofMinutes(1)).sign();
+        return CLIENT.token()
+                .issuer("client-a")
+                .subject("client-a")
+                .without("client_id")
+                .audience(endpoint.toString())
+                .withoutType()
+                .lifetime(Duration.ofMinutes(1))
+                .sign();
     }
 
     static HttpResponse<String> post(String form) throws Exception {
         // a fresh client per request: the server closes a connection after refusing an oversized
         // body, and a POST on such a pooled connection would fail instead of being retried
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        return http.send(HttpRequest.newBuilder(endpoint).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return http.send(
+                HttpRequest.newBuilder(endpoint)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static String form(String type, String assertion) {
@@ -114,18 +131,30 @@ class ClientAssertionFilterTest {
     void replayedOrForeignAssertionIsInvalidClientWithoutEcho() throws Exception {
         String once = assertion();
         assertThat(post(form(TYPE, once)).statusCode()).isEqualTo(200);
-        for (String form : new String[] {form(TYPE, once), form("urn:other", assertion()),
-                form(TYPE, LocalIssuer.ec("client-a").token().issuer("client-a").subject("client-a")
-                        .audience(endpoint.toString()).withoutType().sign()),
-                form(TYPE, assertion()) + "&client_assertion=" + assertion()}) {
+        for (String form : new String[] {
+            form(TYPE, once),
+            form("urn:other", assertion()),
+            form(
+                    TYPE,
+                    LocalIssuer.ec("client-a")
+                            .token()
+                            .issuer("client-a")
+                            .subject("client-a")
+                            .audience(endpoint.toString())
+                            .withoutType()
+                            .sign()),
+            form(TYPE, assertion()) + "&client_assertion=" + assertion()
+        }) {
             HttpResponse<String> r = post(form);
             assertThat(r.statusCode()).isEqualTo(401);
             assertThat(r.body()).isEqualTo("{\"error\":\"invalid_client\"}");
-            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            assertThat(r.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
             assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
         }
-        assertThat(EVENTS.events()).anyMatch(e -> e.type() == SecurityEventType.CLIENT_ASSERTION_REJECTED
-                && "replayed".equals(e.detail("reason")));
+        assertThat(EVENTS.events())
+                .anyMatch(e -> e.type() == SecurityEventType.CLIENT_ASSERTION_REJECTED
+                        && "replayed".equals(e.detail("reason")));
     }
 
     @Test

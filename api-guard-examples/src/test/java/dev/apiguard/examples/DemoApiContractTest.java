@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLSocket;
@@ -75,12 +74,26 @@ abstract class DemoApiContractTest {
         pki.writeCaPem(dir.resolve("ca.pem"));
         issuer.writeJwks(dir.resolve("jwks.json"));
         secondIssuer.writeJwks(dir.resolve("second-jwks.json"));
-        server = container().start(DemoOptions.parse(SuiteFlags.unlimited("--port", "0",
-                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(),
-                "--issuer", ISSUER, "--jwks", dir.resolve("jwks.json").toString(),
-                "--issuer", "https://second-issuer.e2e.test", "--jwks", dir.resolve("second-jwks.json").toString(),
-                "--audience", AUDIENCE)));
+        server = container()
+                .start(DemoOptions.parse(SuiteFlags.unlimited(
+                        "--port",
+                        "0",
+                        "--tls-keystore",
+                        dir.resolve("server.p12").toString(),
+                        "--tls-password",
+                        "pw",
+                        "--client-ca",
+                        dir.resolve("ca.pem").toString(),
+                        "--issuer",
+                        ISSUER,
+                        "--jwks",
+                        dir.resolve("jwks.json").toString(),
+                        "--issuer",
+                        "https://second-issuer.e2e.test",
+                        "--jwks",
+                        dir.resolve("second-jwks.json").toString(),
+                        "--audience",
+                        AUDIENCE)));
         client = HttpClient.newBuilder().sslContext(pki.sslContext(partner)).build();
         otherClient = HttpClient.newBuilder().sslContext(pki.sslContext(other)).build();
         noCertificate = HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();
@@ -95,7 +108,8 @@ abstract class DemoApiContractTest {
     }
 
     HttpResponse<String> get(String path, String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(server.baseUri().resolve(path)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(server.baseUri().resolve(path)).GET();
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
@@ -123,14 +137,18 @@ abstract class DemoApiContractTest {
         } while (directory.find(missing) != null);
         HttpResponse<String> r = get("/customers/" + missing, "Bearer " + read());
         assertThat(r.statusCode()).isEqualTo(404);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         assertThat(get("/customers/not-a-tag", "Bearer " + read()).statusCode()).isEqualTo(404);
     }
 
     @Test
     void tokenOfASecondIssuerWithItsOwnKeyIsAccepted() throws Exception {
-        String token = secondIssuer.token().clientId("partner-b").scope("customers:read").sign();
+        String token = secondIssuer
+                .token()
+                .clientId("partner-b")
+                .scope("customers:read")
+                .sign();
         assertThat(get("/customers/" + tag, "Bearer " + token).statusCode()).isEqualTo(200);
     }
 
@@ -146,8 +164,8 @@ abstract class DemoApiContractTest {
         HttpResponse<String> r = get("/customers/" + tag, null);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(NO_CREDENTIAL);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         assertThat(r.body()).startsWith("{\"type\":\"" + Problem.TYPE_BASE).contains("\"status\":401");
     }
 
@@ -155,31 +173,82 @@ abstract class DemoApiContractTest {
         Instant now = Instant.now();
         Function<String, String> bearer = t -> "Bearer " + t;
         return Stream.of(
-                Arguments.of("expired", bearer.apply(issuer.token().scope("customers:read")
-                        .issuedAt(now.minusSeconds(1200)).lifetime(Duration.ofMinutes(10)).sign())),
-                Arguments.of("wrong audience", bearer.apply(issuer.token().scope("customers:read")
-                        .audience("https://other.example").sign())),
-                Arguments.of("wrong issuer", bearer.apply(issuer.token().scope("customers:read")
-                        .issuer("https://evil.example").sign())),
-                Arguments.of("alg none", bearer.apply(issuer.token().scope("customers:read").unsigned("nOnE"))),
-                Arguments.of("impostor key", bearer.apply(issuer.token().scope("customers:read").signedWith(impostor))),
-                Arguments.of("hs256 key confusion (PEM)", bearer.apply(issuer.token().scope("customers:read")
-                        .signedWithHs256UsingPublicKey(PublicKeyForm.PEM))),
-                Arguments.of("hs256 key confusion (JWK n)", bearer.apply(issuer.token().scope("customers:read")
-                        .signedWithHs256UsingPublicKey(PublicKeyForm.JWK_N))),
-                Arguments.of("typ JWT", bearer.apply(issuer.token().scope("customers:read").type("JWT").sign())),
-                Arguments.of("typ absent", bearer.apply(issuer.token().scope("customers:read").withoutType().sign())),
-                Arguments.of("lifetime 2h", bearer.apply(issuer.token().scope("customers:read")
-                        .lifetime(Duration.ofHours(2)).sign())),
-                Arguments.of("truncated signature", bearer.apply(issuer.token().scope("customers:read").truncatedSignature())),
-                Arguments.of("altered payload", bearer.apply(issuer.token().scope("customers:read")
-                        .alteredPayload("scope", "customers:read payments:write"))),
+                Arguments.of(
+                        "expired",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .issuedAt(now.minusSeconds(1200))
+                                .lifetime(Duration.ofMinutes(10))
+                                .sign())),
+                Arguments.of(
+                        "wrong audience",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .audience("https://other.example")
+                                .sign())),
+                Arguments.of(
+                        "wrong issuer",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .issuer("https://evil.example")
+                                .sign())),
+                Arguments.of(
+                        "alg none",
+                        bearer.apply(issuer.token().scope("customers:read").unsigned("nOnE"))),
+                Arguments.of(
+                        "impostor key",
+                        bearer.apply(issuer.token().scope("customers:read").signedWith(impostor))),
+                Arguments.of(
+                        "hs256 key confusion (PEM)",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .signedWithHs256UsingPublicKey(PublicKeyForm.PEM))),
+                Arguments.of(
+                        "hs256 key confusion (JWK n)",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .signedWithHs256UsingPublicKey(PublicKeyForm.JWK_N))),
+                Arguments.of(
+                        "typ JWT",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .type("JWT")
+                                .sign())),
+                Arguments.of(
+                        "typ absent",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .withoutType()
+                                .sign())),
+                Arguments.of(
+                        "lifetime 2h",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .lifetime(Duration.ofHours(2))
+                                .sign())),
+                Arguments.of(
+                        "truncated signature",
+                        bearer.apply(issuer.token().scope("customers:read").truncatedSignature())),
+                Arguments.of(
+                        "altered payload",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .alteredPayload("scope", "customers:read payments:write"))),
                 Arguments.of("four segments", bearer.apply(BrokenTokens.fourSegments(read()))),
                 Arguments.of("JWE", bearer.apply(BrokenTokens.fiveSegmentsJwe())),
                 Arguments.of("bad base64url", bearer.apply(BrokenTokens.badBase64Url(read()))),
-                Arguments.of("exp as string", bearer.apply(issuer.token().scope("customers:read")
-                        .claim("exp", String.valueOf(now.getEpochSecond() + 60)).sign())),
-                Arguments.of("exp 1e30", bearer.apply(issuer.token().scope("customers:read").claim("exp", 1e30).sign())),
+                Arguments.of(
+                        "exp as string",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .claim("exp", String.valueOf(now.getEpochSecond() + 60))
+                                .sign())),
+                Arguments.of(
+                        "exp 1e30",
+                        bearer.apply(issuer.token()
+                                .scope("customers:read")
+                                .claim("exp", 1e30)
+                                .sign())),
                 Arguments.of("bearer without token", "Bearer "),
                 Arguments.of("bearer with junk", "Bearer a b c"));
     }
@@ -194,7 +263,10 @@ abstract class DemoApiContractTest {
         if (token.length() > 16) {
             String tail = token.substring(token.length() - 16);
             assertThat(r.body()).doesNotContain(tail);
-            r.headers().map().values().forEach(vs -> vs.forEach(v -> assertThat(v).doesNotContain(tail)));
+            r.headers()
+                    .map()
+                    .values()
+                    .forEach(vs -> vs.forEach(v -> assertThat(v).doesNotContain(tail)));
         }
     }
 
@@ -205,9 +277,10 @@ abstract class DemoApiContractTest {
                 + BrokenTokens.oversized(100_000) + "\r\nConnection: close\r\n\r\n");
         // refused with 401, 431 or 400 - or the connection closed before an answer could be read
         // (the server refuses the header while the client is still writing it); never a 500
-        assertThat(response).satisfiesAnyOf(
-                r -> assertThat(r).matches("(?s)HTTP/1\\.1 (401|431|400) .*"),
-                r -> assertThat(r).isEmpty());
+        assertThat(response)
+                .satisfiesAnyOf(
+                        r -> assertThat(r).matches("(?s)HTTP/1\\.1 (401|431|400) .*"),
+                        r -> assertThat(r).isEmpty());
     }
 
     @Test
@@ -221,12 +294,23 @@ abstract class DemoApiContractTest {
     @Test
     void scopeEscalationIsForbiddenWithTheNeededScope() throws Exception {
         dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
-        String reader = issuer.token().clientId("partner-a").scope("customers:read")
-                .boundToDpopKey(key.publicJwk()).sign();
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "DPoP " + reader)
-                .header("DPoP", key.proof("POST", server.baseUri().resolve("/payments").toString(), reader))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        String reader = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .boundToDpopKey(key.publicJwk())
+                .sign();
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
+                        .header("Authorization", "DPoP " + reader)
+                        .header(
+                                "DPoP",
+                                key.proof(
+                                        "POST",
+                                        server.baseUri().resolve("/payments").toString(),
+                                        reader))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.headers().allValues("WWW-Authenticate"))
                 .containsExactly("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
@@ -236,19 +320,26 @@ abstract class DemoApiContractTest {
     void paymentWithTheScopeIsCreatedAndABodyThatIsNotJsonIsRefused() throws Exception {
         dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
         String payments = server.baseUri().resolve("/payments").toString();
-        String token = issuer.token().clientId("partner-a").scope("payments:write")
-                .boundToDpopKey(key.publicJwk()).sign();
-        HttpResponse<String> created = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "DPoP " + token)
-                .header("DPoP", key.proof("POST", payments, token))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"1.00\"}")).build(),
+        String token = issuer.token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToDpopKey(key.publicJwk())
+                .sign();
+        HttpResponse<String> created = client.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
+                        .header("Authorization", "DPoP " + token)
+                        .header("DPoP", key.proof("POST", payments, token))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"1.00\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(created.body()).contains("\"paymentId\":\"pay_");
-        HttpResponse<String> bad = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "DPoP " + token)
-                .header("DPoP", key.proof("POST", payments, token))
-                .POST(HttpRequest.BodyPublishers.ofString("not json")).build(),
+        HttpResponse<String> bad = client.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
+                        .header("Authorization", "DPoP " + token)
+                        .header("DPoP", key.proof("POST", payments, token))
+                        .POST(HttpRequest.BodyPublishers.ofString("not json"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
     }
@@ -258,8 +349,10 @@ abstract class DemoApiContractTest {
         HttpResponse<String> page = get("/customers?page=1&size=100", "Bearer " + read());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains(CustomerDirectory.demo().all().get(100).serviceTag());
-        assertThat(get("/customers?page=0&size=101", "Bearer " + read()).statusCode()).isEqualTo(400);
-        assertThat(get("/customers?page=-1&size=10", "Bearer " + read()).statusCode()).isEqualTo(400);
+        assertThat(get("/customers?page=0&size=101", "Bearer " + read()).statusCode())
+                .isEqualTo(400);
+        assertThat(get("/customers?page=-1&size=10", "Bearer " + read()).statusCode())
+                .isEqualTo(400);
     }
 
     @Test
@@ -272,8 +365,12 @@ abstract class DemoApiContractTest {
 
     @Test
     void knownRouteWithAnotherMethodIsMethodNotAllowed() throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.baseUri().resolve("/customers/" + tag))
-                .header("Authorization", "Bearer " + read()).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/customers/" + tag))
+                        .header("Authorization", "Bearer " + read())
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(405);
     }
 
@@ -285,8 +382,19 @@ abstract class DemoApiContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"//payments", "/payments;x", "/%70ayments", "/%2570ayments", "/a/../payments",
-            "/payments/", "/./payments", "/payments/..;/customers", "/PAYMENTS", "/payments%2F"})
+    @ValueSource(
+            strings = {
+                "//payments",
+                "/payments;x",
+                "/%70ayments",
+                "/%2570ayments",
+                "/a/../payments",
+                "/payments/",
+                "/./payments",
+                "/payments/..;/customers",
+                "/PAYMENTS",
+                "/payments%2F"
+            })
     void pathVariantsNeverReachPaymentsWithoutTheScope(String path) throws Exception {
         String response = raw("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + read()
                 + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
@@ -297,15 +405,21 @@ abstract class DemoApiContractTest {
     }
 
     HttpResponse<String> pay(HttpClient client, String token) throws Exception {
-        return client.send(HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"1.00\"}")).build(),
+        return client.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/payments"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"1.00\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     String certificateBound(IssuedCertificate certificate, String scope) {
-        return issuer.token().clientId("partner-a").scope(scope).boundToCertificate(certificate.certificate()).sign();
+        return issuer.token()
+                .clientId("partner-a")
+                .scope(scope)
+                .boundToCertificate(certificate.certificate())
+                .sign();
     }
 
     @Test
@@ -349,8 +463,8 @@ abstract class DemoApiContractTest {
 
     /** Sends raw bytes over TLS to the server and returns the whole response. */
     static String rawTo(int port, TestCertificates pki, String request) throws Exception {
-        try (SSLSocket socket = (SSLSocket) pki.sslContext(pki.client("raw-client")).getSocketFactory()
-                .createSocket("127.0.0.1", port)) {
+        try (SSLSocket socket = (SSLSocket)
+                pki.sslContext(pki.client("raw-client")).getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             try {
@@ -361,8 +475,8 @@ abstract class DemoApiContractTest {
                 // what it answered is still read below
             }
             StringBuilder sb = new StringBuilder();
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.ISO_8859_1))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1))) {
                 char[] buf = new char[8192];
                 int n;
                 while ((n = in.read(buf)) > 0) {

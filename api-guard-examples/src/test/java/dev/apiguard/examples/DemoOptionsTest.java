@@ -15,8 +15,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class DemoOptionsTest {
 
-    static final List<String> REQUIRED = List.of("--tls-keystore", "k.p12", "--tls-password", "pw",
-            "--issuer", "https://i", "--audience", "https://a", "--jwks", "jwks.json");
+    static final List<String> REQUIRED = List.of(
+            "--tls-keystore",
+            "k.p12",
+            "--tls-password",
+            "pw",
+            "--issuer",
+            "https://i",
+            "--audience",
+            "https://a",
+            "--jwks",
+            "jwks.json");
 
     static List<String> with(String... more) {
         List<String> all = new java.util.ArrayList<>(REQUIRED);
@@ -37,11 +46,13 @@ class DemoOptionsTest {
     @Test
     void helpPrintsTheFlagsAndExitsZero() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = DemoMain.run(List.of("serve", "--help"), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = DemoMain.run(
+                List.of("serve", "--help"),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(code).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--port N", "--jwks FILE_OR_URL",
-                "--max-token-lifetime DURATION");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("--port N", "--jwks FILE_OR_URL", "--max-token-lifetime DURATION");
     }
 
     @Test
@@ -49,7 +60,9 @@ class DemoOptionsTest {
         assertThatThrownBy(() -> DemoOptions.parse(with("--rate-limit-typo", "5/1s")))
                 .hasMessageContaining("--rate-limit-typo");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = DemoMain.run(List.of("serve", "--bogus"), new PrintStream(new ByteArrayOutputStream()),
+        int code = DemoMain.run(
+                List.of("serve", "--bogus"),
+                new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown flag: --bogus");
@@ -57,17 +70,33 @@ class DemoOptionsTest {
 
     @Test
     void dpopOriginsAreParsedAndChecked() throws Exception {
-        assertThat(DemoOptions.parse(with("--dpop-origin", "https://api.example.com", "--dpop-origin",
-                "https://api2.example.com:8443")).dpopOrigins)
+        assertThat(DemoOptions.parse(with(
+                                "--dpop-origin",
+                                "https://api.example.com",
+                                "--dpop-origin",
+                                "https://api2.example.com:8443"))
+                        .dpopOrigins)
                 .containsExactly("https://api.example.com", "https://api2.example.com:8443");
         assertThatThrownBy(() -> DemoOptions.parse(with("--dpop-origin", "https://api.example.com/v1")))
-                .isInstanceOf(DemoOptions.UsageException.class).hasMessageContaining("--dpop-origin");
+                .isInstanceOf(DemoOptions.UsageException.class)
+                .hasMessageContaining("--dpop-origin");
     }
 
     @Test
     void oneKeySetServesEveryIssuerAndSeveralPairWithTheIssuersInOrder() throws Exception {
-        List<String> two = List.of("--tls-keystore", "k.p12", "--tls-password", "pw", "--audience", "https://a",
-                "--issuer", "https://i1", "--issuer", "https://i2", "--jwks", "both.json");
+        List<String> two = List.of(
+                "--tls-keystore",
+                "k.p12",
+                "--tls-password",
+                "pw",
+                "--audience",
+                "https://a",
+                "--issuer",
+                "https://i1",
+                "--issuer",
+                "https://i2",
+                "--jwks",
+                "both.json");
         assertThat(DemoOptions.parse(two).jwks).containsExactly("both.json");
 
         List<String> paired = new java.util.ArrayList<>(two);
@@ -93,8 +122,8 @@ class DemoOptionsTest {
 
     @Test
     void valuesAreParsed() throws Exception {
-        DemoOptions o = DemoOptions.parse(with("--port", "0", "--issuer", "https://j", "--jwks", "j.json",
-                "--max-token-lifetime", "30m"));
+        DemoOptions o = DemoOptions.parse(
+                with("--port", "0", "--issuer", "https://j", "--jwks", "j.json", "--max-token-lifetime", "30m"));
         assertThat(o.port).isZero();
         assertThat(o.issuers).containsExactly("https://i", "https://j");
         assertThat(o.jwks).containsExactly("jwks.json", "j.json");
@@ -110,8 +139,15 @@ class DemoOptionsTest {
         assertThat(d.anonymousRateLimit).isEqualTo(new DemoOptions.RateLimitSetting(20, Duration.ofSeconds(1)));
         assertThat(d.redis).isNull();
         assertThat(d.redisFailClosed).isFalse();
-        DemoOptions o = DemoOptions.parse(with("--rate-limit", "600/1m", "--anonymous-rate-limit", "5/10s",
-                "--redis", "redis://127.0.0.1:6390", "--redis-failure", "closed"));
+        DemoOptions o = DemoOptions.parse(with(
+                "--rate-limit",
+                "600/1m",
+                "--anonymous-rate-limit",
+                "5/10s",
+                "--redis",
+                "redis://127.0.0.1:6390",
+                "--redis-failure",
+                "closed"));
         assertThat(o.rateLimit).isEqualTo(new DemoOptions.RateLimitSetting(600, Duration.ofMinutes(1)));
         assertThat(o.anonymousRateLimit).isEqualTo(new DemoOptions.RateLimitSetting(5, Duration.ofSeconds(10)));
         assertThat(o.redis).isEqualTo("redis://127.0.0.1:6390");
@@ -119,8 +155,16 @@ class DemoOptionsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"--rate-limit, 50", "--rate-limit, 0/1s", "--rate-limit, 50/500ms", "--rate-limit, x/1s",
-        "--anonymous-rate-limit, 20/", "--anonymous-rate-limit, /1s", "--redis, http://x", "--redis-failure, maybe"})
+    @CsvSource({
+        "--rate-limit, 50",
+        "--rate-limit, 0/1s",
+        "--rate-limit, 50/500ms",
+        "--rate-limit, x/1s",
+        "--anonymous-rate-limit, 20/",
+        "--anonymous-rate-limit, /1s",
+        "--redis, http://x",
+        "--redis-failure, maybe"
+    })
     void badRateLimitValuesAreRefusedNamingTheFlag(String flag, String value) {
         assertThatThrownBy(() -> DemoOptions.parse(with(flag, value))).hasMessageContaining(flag);
     }
@@ -149,7 +193,8 @@ class DemoOptionsTest {
         assertThat(DemoOptions.parse(with("--anomaly", "observe")).anomaly)
                 .isEqualTo(dev.apiguard.anomaly.AnomalyMode.OBSERVE);
         assertThat(DemoOptions.parse(with("--anomaly=off")).anomaly).isEqualTo(dev.apiguard.anomaly.AnomalyMode.OFF);
-        assertThatThrownBy(() -> DemoOptions.parse(with("--anomaly", "ENFORCE"))).hasMessageContaining("--anomaly");
+        assertThatThrownBy(() -> DemoOptions.parse(with("--anomaly", "ENFORCE")))
+                .hasMessageContaining("--anomaly");
         assertThat(DemoOptions.helpText()).contains("--anomaly MODE");
     }
 }

@@ -6,12 +6,12 @@ import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.binding.DpopPolicy;
 import dev.apiguard.binding.DpopStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
-import dev.apiguard.test.IssuedCertificate;
-import dev.apiguard.test.TestCertificates;
 import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.GuardTester;
+import dev.apiguard.test.IssuedCertificate;
 import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.MutableClock;
+import dev.apiguard.test.TestCertificates;
 import dev.apiguard.test.TestRequest;
 import dev.apiguard.token.AccessTokenStep;
 import dev.apiguard.token.KeySource;
@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 class DemoRoutesTest {
 
     final MutableClock clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
-    final LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example").audience("https://api.example").clock(clock);
+    final LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example")
+            .audience("https://api.example")
+            .clock(clock);
     final ApiGuard guard = ApiGuard.builder()
             .clock(clock)
             .step(AccessTokenStep.of(TokenPolicy.builder()
@@ -44,7 +46,8 @@ class DemoRoutesTest {
 
     @Test
     void readerMayReadCustomersButNotPay() {
-        String token = issuer.token().clientId("partner-a").scope("customers:read").sign();
+        String token =
+                issuer.token().clientId("partner-a").scope("customers:read").sign();
         tester.send(TestRequest.get("/customers/ABC1234").bearer(token))
                 .assertAllowed()
                 .assertCaller("partner-a");
@@ -54,8 +57,11 @@ class DemoRoutesTest {
                 .assertChallenge("Bearer error=\"invalid_token\"")
                 .assertNoEcho(token);
         IssuedCertificate certificate = TestCertificates.create(clock).client("partner-a");
-        String bound = issuer.token().clientId("partner-a").scope("customers:read")
-                .boundToCertificate(certificate.certificate()).sign();
+        String bound = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .boundToCertificate(certificate.certificate())
+                .sign();
         tester.send(TestRequest.post("/payments").bearer(bound).clientCertificate(certificate))
                 .assertStatus(403)
                 .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"")
@@ -66,25 +72,37 @@ class DemoRoutesTest {
     void payerPaysOnlyWithTheCertificateItsTokenIsBoundTo() {
         TestCertificates pki = TestCertificates.create(clock);
         IssuedCertificate mine = pki.client("partner-a");
-        String token = issuer.token().clientId("partner-a").scope("payments:write")
-                .boundToCertificate(mine.certificate()).sign();
-        tester.send(TestRequest.post("/payments").bearer(token).clientCertificate(mine)).assertAllowed();
+        String token = issuer.token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToCertificate(mine.certificate())
+                .sign();
+        tester.send(TestRequest.post("/payments").bearer(token).clientCertificate(mine))
+                .assertAllowed();
         tester.send(TestRequest.post("/payments").bearer(token).clientCertificate(pki.client("partner-b")))
-                .assertStatus(401).assertChallenge("Bearer error=\"invalid_token\"");
+                .assertStatus(401)
+                .assertChallenge("Bearer error=\"invalid_token\"");
         tester.send(TestRequest.post("/payments").bearer(token))
-                .assertStatus(401).assertChallenge("Bearer error=\"invalid_token\"");
+                .assertStatus(401)
+                .assertChallenge("Bearer error=\"invalid_token\"");
     }
 
     @Test
     void paymentNeedsADpopBoundTokenWithItsProofAndTheScope() {
         DpopKey key = DpopKey.ec().clock(clock);
-        String payer = issuer.token().clientId("partner-a").scope("payments:write")
-                .boundToDpopKey(key.publicJwk()).sign();
+        String payer = issuer.token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToDpopKey(key.publicJwk())
+                .sign();
         tester.send(TestRequest.post("/payments").dpop(payer, key.proof("POST", "https://localhost/payments", payer)))
                 .assertAllowed()
                 .assertCaller("partner-a");
-        String reader = issuer.token().clientId("partner-a").scope("customers:read")
-                .boundToDpopKey(key.publicJwk()).sign();
+        String reader = issuer.token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .boundToDpopKey(key.publicJwk())
+                .sign();
         tester.send(TestRequest.post("/payments").dpop(reader, key.proof("POST", "https://localhost/payments", reader)))
                 .assertStatus(403)
                 .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
@@ -92,7 +110,10 @@ class DemoRoutesTest {
 
     @Test
     void tokenStopsWorkingWhenItExpires() {
-        String token = issuer.token().scope("customers:read").lifetime(Duration.ofMinutes(5)).sign();
+        String token = issuer.token()
+                .scope("customers:read")
+                .lifetime(Duration.ofMinutes(5))
+                .sign();
         tester.send(TestRequest.get("/customers").bearer(token)).assertAllowed();
         clock.advance(Duration.ofMinutes(5).plusSeconds(61)); // past exp and the 60 s skew
         tester.send(TestRequest.get("/customers").bearer(token))
@@ -103,7 +124,8 @@ class DemoRoutesTest {
     @Test
     void healthIsPublicAndEverythingUnmappedIsDenied() {
         tester.send(TestRequest.get("/health")).assertAllowed();
-        tester.send(TestRequest.get("/metrics")).assertStatus(401)
+        tester.send(TestRequest.get("/metrics"))
+                .assertStatus(401)
                 .assertChallenge("Bearer", "DPoP algs=\"ES256 PS256 RS256 EdDSA\"");
         String token = issuer.token().scope("customers:read").sign();
         tester.send(TestRequest.get("/metrics").bearer(token)).assertStatus(404);

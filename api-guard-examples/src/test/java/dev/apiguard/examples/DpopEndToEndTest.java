@@ -41,11 +41,24 @@ class DpopEndToEndTest {
         pki.writeServerKeyStore(dir.resolve("server.p12"), "pw".toCharArray());
         pki.writeCaPem(dir.resolve("ca.pem"));
         Files.writeString(dir.resolve("jwks.json"), issuer.jwksJson());
-        server = DemoServer.start(DemoOptions.parse(SuiteFlags.unlimited("--port", "0",
-                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(),
-                "--issuer", ISSUER, "--audience", AUDIENCE, "--jwks", dir.resolve("jwks.json").toString())));
-        client = HttpClient.newBuilder().sslContext(pki.sslContext(pki.client("partner-a"))).build();
+        server = DemoServer.start(DemoOptions.parse(SuiteFlags.unlimited(
+                "--port",
+                "0",
+                "--tls-keystore",
+                dir.resolve("server.p12").toString(),
+                "--tls-password",
+                "pw",
+                "--client-ca",
+                dir.resolve("ca.pem").toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE,
+                "--jwks",
+                dir.resolve("jwks.json").toString())));
+        client = HttpClient.newBuilder()
+                .sslContext(pki.sslContext(pki.client("partner-a")))
+                .build();
         paymentsUri = server.baseUri().resolve("/payments").toString();
     }
 
@@ -55,7 +68,11 @@ class DpopEndToEndTest {
     }
 
     static String payer(DpopKey key) {
-        return issuer.token().clientId("partner-a").scope("payments:write").boundToDpopKey(key.publicJwk()).sign();
+        return issuer.token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToDpopKey(key.publicJwk())
+                .sign();
     }
 
     static HttpResponse<String> pay(String authorization, String proof) throws Exception {
@@ -115,8 +132,14 @@ class DpopEndToEndTest {
         for (String proof : List.of(
                 KEY.proof("POST", "https://127.0.0.1/payments", token),
                 KEY.proof("GET", paymentsUri, token),
-                KEY.proofFor("POST", paymentsUri).accessToken(token).iatOffset(Duration.ofHours(-1)).sign(),
-                KEY.proofFor("POST", paymentsUri).accessToken(token).without("ath").sign())) {
+                KEY.proofFor("POST", paymentsUri)
+                        .accessToken(token)
+                        .iatOffset(Duration.ofHours(-1))
+                        .sign(),
+                KEY.proofFor("POST", paymentsUri)
+                        .accessToken(token)
+                        .without("ath")
+                        .sign())) {
             HttpResponse<String> r = pay("DPoP " + token, proof);
             assertThat(r.statusCode()).isEqualTo(401);
             assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly(INVALID_PROOF);
@@ -127,12 +150,14 @@ class DpopEndToEndTest {
     void htuWithUpperCaseHostAndQueryIsTheSameUri() throws Exception {
         String token = payer(KEY);
         String upper = "HTTPS://127.0.0.1:" + server.port() + "/payments?ref=7";
-        assertThat(pay("DPoP " + token, KEY.proof("POST", upper, token)).statusCode()).isEqualTo(201);
+        assertThat(pay("DPoP " + token, KEY.proof("POST", upper, token)).statusCode())
+                .isEqualTo(201);
     }
 
     @Test
     void plainBearerTokenIsRefusedOnPayments() throws Exception {
-        String token = issuer.token().clientId("partner-a").scope("payments:write").sign();
+        String token =
+                issuer.token().clientId("partner-a").scope("payments:write").sign();
         HttpResponse<String> r = pay("Bearer " + token, null);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer error=\"invalid_token\"");
@@ -149,10 +174,13 @@ class DpopEndToEndTest {
     @Test
     void twoProofHeadersAreRefused() throws Exception {
         String token = payer(KEY);
-        String response = DemoApiContractTest.rawTo(server.port(), pki, "POST /payments HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
-                + "\r\nAuthorization: DPoP " + token + "\r\nDPoP: " + KEY.proof("POST", paymentsUri, token)
-                + "\r\nDPoP: " + KEY.proof("POST", paymentsUri, token)
-                + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        String response = DemoApiContractTest.rawTo(
+                server.port(),
+                pki,
+                "POST /payments HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                        + "\r\nAuthorization: DPoP " + token + "\r\nDPoP: " + KEY.proof("POST", paymentsUri, token)
+                        + "\r\nDPoP: " + KEY.proof("POST", paymentsUri, token)
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
         assertThat(response).startsWith("HTTP/1.1 401 ");
         assertThat(response).contains("WWW-Authenticate: " + INVALID_PROOF);
     }

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,14 +53,32 @@ class GovernanceEndToEndTest {
         validKey = ApiKeys.generate();
         expiredKey = ApiKeys.generate();
         Instant now = Instant.now();
-        Files.writeString(dir.resolve("keys.txt"), "# sha256 client scopes expiry\n"
-                + ApiKeys.sha256Hex(validKey) + " legacy-partner customers:read " + now.plus(Duration.ofDays(30)) + "\n"
-                + ApiKeys.sha256Hex(expiredKey) + " former-partner customers:read " + now.minus(Duration.ofDays(2)) + "\n");
-        server = DemoServer.start(DemoOptions.parse(SuiteFlags.unlimited("--port", "0",
-                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", dir.resolve("jwks.json").toString(),
-                "--api-key-file", dir.resolve("keys.txt").toString(), "--api-key-sunset", "2100-06-30")));
+        Files.writeString(
+                dir.resolve("keys.txt"),
+                "# sha256 client scopes expiry\n"
+                        + ApiKeys.sha256Hex(validKey) + " legacy-partner customers:read "
+                        + now.plus(Duration.ofDays(30)) + "\n"
+                        + ApiKeys.sha256Hex(expiredKey) + " former-partner customers:read "
+                        + now.minus(Duration.ofDays(2)) + "\n");
+        server = DemoServer.start(DemoOptions.parse(SuiteFlags.unlimited(
+                "--port",
+                "0",
+                "--tls-keystore",
+                dir.resolve("server.p12").toString(),
+                "--tls-password",
+                "pw",
+                "--client-ca",
+                dir.resolve("ca.pem").toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE,
+                "--jwks",
+                dir.resolve("jwks.json").toString(),
+                "--api-key-file",
+                dir.resolve("keys.txt").toString(),
+                "--api-key-sunset",
+                "2100-06-30")));
         client = HttpClient.newBuilder().sslContext(pki.sslContext(partner)).build();
         tag = CustomerDirectory.demo().all().get(7).serviceTag();
         admin = issuer.token().clientId("guard-admin").scope("guard:admin").sign();
@@ -86,8 +103,9 @@ class GovernanceEndToEndTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().allValues("Deprecation")).hasSize(1).allMatch(v -> v.matches("@[0-9]+"));
         assertThat(r.headers().allValues("Sunset")).containsExactly(SUNSET);
-        assertThat(r.headers().allValues("Link")).containsExactly(
-                "<https://api-guard.dev/docs/migrating-from-api-keys>; rel=\"deprecation\"; type=\"text/html\"");
+        assertThat(r.headers().allValues("Link"))
+                .containsExactly(
+                        "<https://api-guard.dev/docs/migrating-from-api-keys>; rel=\"deprecation\"; type=\"text/html\"");
     }
 
     @Test
@@ -118,56 +136,71 @@ class GovernanceEndToEndTest {
 
     @Test
     void twoKeyHeadersAreABadRequest() throws Exception {
-        HttpResponse<String> r = send(request("/customers/" + tag).header("X-API-Key", validKey)
-                .header("X-API-Key", validKey));
+        HttpResponse<String> r =
+                send(request("/customers/" + tag).header("X-API-Key", validKey).header("X-API-Key", validKey));
         assertThat(r.statusCode()).isEqualTo(400);
     }
 
     @Test
     void malformedKeyIsRefused() throws Exception {
         String wrongChecksum = validKey.substring(0, 48) + "00000000";
-        HttpResponse<String> r = send(request("/customers/" + tag).header("X-API-Key",
-                wrongChecksum.equals(validKey) ? validKey.substring(0, 48) + "00000001" : wrongChecksum));
+        HttpResponse<String> r = send(request("/customers/" + tag)
+                .header(
+                        "X-API-Key",
+                        wrongChecksum.equals(validKey) ? validKey.substring(0, 48) + "00000001" : wrongChecksum));
         assertThat(r.statusCode()).isEqualTo(401);
     }
 
     @Test
     void inventoryShowsTheOverGrantedPartnerAndTheKey() throws Exception {
-        String overGranted = issuer.token().clientId("partner-b").scope("customers:read payments:write").sign();
-        assertThat(send(request("/customers/" + tag).header("Authorization", "Bearer " + overGranted)).statusCode())
+        String overGranted = issuer.token()
+                .clientId("partner-b")
+                .scope("customers:read payments:write")
+                .sign();
+        assertThat(send(request("/customers/" + tag).header("Authorization", "Bearer " + overGranted))
+                        .statusCode())
                 .isEqualTo(200);
         send(request("/customers/" + tag).header("X-API-Key", validKey));
 
         HttpResponse<String> json = send(request("/admin/inventory").header("Authorization", "Bearer " + admin));
         assertThat(json.statusCode()).isEqualTo(200);
         assertThat(json.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(json.body()).startsWith("{\"schemaVersion\":1,")
-                .containsPattern("\"id\":\"partner-b\",[^{}]*\"scopesGranted\":\\[\"customers:read\",\"payments:write\"\\],"
-                        + "\"scopesUsed\":\\[\"customers:read\"\\],\"scopesUnused\":\\[\"payments:write\"\\]")
-                .containsPattern("\"id\":\"legacy-partner\",\"issuer\":null,\"credentialKinds\":\\[\"api_key\"\\][^{}]*\"flags\":\\[\"api_key\"")
+        assertThat(json.body())
+                .startsWith("{\"schemaVersion\":1,")
+                .containsPattern(
+                        "\"id\":\"partner-b\",[^{}]*\"scopesGranted\":\\[\"customers:read\",\"payments:write\"\\],"
+                                + "\"scopesUsed\":\\[\"customers:read\"\\],\"scopesUnused\":\\[\"payments:write\"\\]")
+                .containsPattern(
+                        "\"id\":\"legacy-partner\",\"issuer\":null,\"credentialKinds\":\\[\"api_key\"\\][^{}]*\"flags\":\\[\"api_key\"")
                 .doesNotContain(validKey);
 
-        HttpResponse<String> html = send(request("/admin/inventory?format=html").header("Authorization", "Bearer " + admin));
+        HttpResponse<String> html =
+                send(request("/admin/inventory?format=html").header("Authorization", "Bearer " + admin));
         assertThat(html.statusCode()).isEqualTo(200);
         assertThat(html.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
-        assertThat(html.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("default-src 'none'; style-src 'unsafe-inline'"));
+        assertThat(html.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("default-src 'none'; style-src 'unsafe-inline'"));
         assertThat(html.body()).contains("partner-b").contains("<td class=\"unused\">payments:write</td>");
     }
 
     @Test
     void inventoryNeedsTheAdminScope() throws Exception {
-        String reader = issuer.token().clientId("partner-a").scope("customers:read").sign();
+        String reader =
+                issuer.token().clientId("partner-a").scope("customers:read").sign();
         assertThat(send(request("/admin/inventory")).statusCode()).isEqualTo(401);
-        assertThat(send(request("/admin/inventory").header("Authorization", "Bearer " + reader)).statusCode())
+        assertThat(send(request("/admin/inventory").header("Authorization", "Bearer " + reader))
+                        .statusCode())
                 .isEqualTo(403);
-        assertThat(send(request("/admin/inventory").header("X-API-Key", validKey)).statusCode()).isEqualTo(403);
+        assertThat(send(request("/admin/inventory").header("X-API-Key", validKey))
+                        .statusCode())
+                .isEqualTo(403);
     }
 
     @Test
     void sunsetFlagRejectsAnythingButADate() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoOptions.parseDate("--api-key-sunset", "soon"))
                 .hasMessageContaining("--api-key-sunset");
-        assertThat(ApiKeyStep.sunsetValue(Instant.parse("2100-06-30T00:00:00Z"))).isEqualTo(SUNSET);
+        assertThat(ApiKeyStep.sunsetValue(Instant.parse("2100-06-30T00:00:00Z")))
+                .isEqualTo(SUNSET);
     }
 }

@@ -90,42 +90,75 @@ class InventoryPageBrowserTest {
         ApiKeyStore keys = ApiKeyStore.inMemory();
         String key = ApiKeys.generate();
         Instant now = Instant.now();
-        keys.register(ApiKeyRecord.of(ApiKeys.sha256Hex(key), "legacy-partner", Set.of("customers:read"),
-                now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(60))));
+        keys.register(ApiKeyRecord.of(
+                ApiKeys.sha256Hex(key),
+                "legacy-partner",
+                Set.of("customers:read"),
+                now.minus(Duration.ofDays(1)),
+                now.plus(Duration.ofDays(60))));
         InventoryStep inventory = InventoryStep.of(InventoryPolicy.builder()
                 .sensitiveScopes("payments:write")
-                .riskView(caller -> caller.id().equals("partner-a") ? Optional.of(new RiskView.Risk(0.4, "throttle")) : Optional.empty())
+                .riskView(caller -> caller.id().equals("partner-a")
+                        ? Optional.of(new RiskView.Risk(0.4, "throttle"))
+                        : Optional.empty())
                 .build());
-        ApiGuard api = ApiGuard.builder().listener(SecurityEventListener.NONE)
+        ApiGuard api = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
-                        .audience("https://api.browser.test").build()))
-                .step(ApiKeyStep.builder(keys).deprecation(now).sunset(now.plus(Duration.ofDays(90))).build())
+                        .audience("https://api.browser.test")
+                        .build()))
+                .step(ApiKeyStep.builder(keys)
+                        .deprecation(now)
+                        .sunset(now.plus(Duration.ofDays(90)))
+                        .build())
                 // like the demo's routes, but /payments takes plain bearer tokens here, so that the
                 // page shows an unbound token on a sensitive route
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-                        .route("POST", "/payments").requireScopes("payments:write")
+                        .route("GET", "/customers/{serviceTag}")
+                        .requireScopes("customers:read")
+                        .route("POST", "/payments")
+                        .requireScopes("payments:write")
                         .build()))
                 .step(inventory)
                 .build();
         GuardTester tester = GuardTester.of(api);
         String tag = CustomerDirectory.demo().all().get(3).serviceTag();
         for (int i = 0; i < 3; i++) {
-            tester.send(TestRequest.get("/customers/" + tag).bearer(issuer.token().clientId("partner-a")
-                    .scope("customers:read").sign())).assertStatus(200);
+            tester.send(TestRequest.get("/customers/" + tag)
+                            .bearer(issuer.token()
+                                    .clientId("partner-a")
+                                    .scope("customers:read")
+                                    .sign()))
+                    .assertStatus(200);
         }
-        tester.send(TestRequest.get("/customers/" + tag).bearer(issuer.token().clientId("partner-b")
-                .scope("customers:read payments:write").sign())).assertStatus(200);
-        tester.send(TestRequest.post("/payments").bearer(issuer.token().clientId("payer")
-                .scope("payments:write").sign())).assertStatus(200);
-        tester.send(TestRequest.get("/customers/" + tag).header("X-API-Key", key)).assertStatus(200);
-        tester.send(TestRequest.get("/customers/" + tag).bearer(issuer.token().clientId(XSS)
-                .scope("customers:read").sign())).assertStatus(200);
+        tester.send(TestRequest.get("/customers/" + tag)
+                        .bearer(issuer.token()
+                                .clientId("partner-b")
+                                .scope("customers:read payments:write")
+                                .sign()))
+                .assertStatus(200);
+        tester.send(TestRequest.post("/payments")
+                        .bearer(issuer.token()
+                                .clientId("payer")
+                                .scope("payments:write")
+                                .sign()))
+                .assertStatus(200);
+        tester.send(TestRequest.get("/customers/" + tag).header("X-API-Key", key))
+                .assertStatus(200);
+        tester.send(TestRequest.get("/customers/" + tag)
+                        .bearer(issuer.token()
+                                .clientId(XSS)
+                                .scope("customers:read")
+                                .sign()))
+                .assertStatus(200);
 
-        ApiGuard pageGuard = ApiGuard.builder().listener(SecurityEventListener.NONE)
+        ApiGuard pageGuard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/admin/inventory").permitAll().build()))
+                        .route("GET", "/admin/inventory")
+                        .permitAll()
+                        .build()))
                 .build();
         server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -162,25 +195,41 @@ class InventoryPageBrowserTest {
             candidates.add(d + File.separator + "chromium");
             candidates.add(d + File.separator + "chromium-browser");
         }
-        return candidates.stream().filter(c -> new File(c).canExecute()).findFirst().orElse(null);
+        return candidates.stream()
+                .filter(c -> new File(c).canExecute())
+                .findFirst()
+                .orElse(null);
     }
 
     /** Runs chromium headless with these extra arguments on the page; returns its stdout. */
     static String browse(String name, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--hide-scrollbars",
+        List<String> cmd = new ArrayList<>(List.of(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--hide-scrollbars",
                 "--user-data-dir=" + dir.resolve("profile-" + name)));
         cmd.addAll(List.of(extra));
         cmd.add(url);
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!p.waitFor(BROWSER_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("chromium did not finish within " + BROWSER_TIMEOUT + ": " + tail(err));
         }
-        assertThat(p.exitValue()).as("chromium exit code; stderr: %s", tail(err)).isZero();
+        assertThat(p.exitValue())
+                .as("chromium exit code; stderr: %s", tail(err))
+                .isZero();
         return Files.readString(out, StandardCharsets.UTF_8);
     }
 
@@ -193,7 +242,8 @@ class InventoryPageBrowserTest {
     void domShowsCallersFlagsAndTheLeastPrivilegeDiff() throws Exception {
         String dom = browse("dom", "--dump-dom");
         assertThat(dom).contains("<title>api-guard inventory</title>");
-        assertThat(dom).contains("<td class=\"id\">partner-b</td>")
+        assertThat(dom)
+                .contains("<td class=\"id\">partner-b</td>")
                 .contains("<td class=\"unused\">payments:write</td>")
                 .contains("<td class=\"id\">legacy-partner</td>")
                 .contains("<span class=\"flag\">api_key</span>")

@@ -60,12 +60,16 @@ class KeepAliveSoakTest {
     static final String INVALID_TOKEN = "Bearer error=\"invalid_token\"";
 
     static Stream<Arguments> containers() {
-        return Stream.of(Arguments.of("Jetty", DemoContainer.jetty()), Arguments.of("Tomcat", new TomcatDemoContainer()));
+        return Stream.of(
+                Arguments.of("Jetty", DemoContainer.jetty()), Arguments.of("Tomcat", new TomcatDemoContainer()));
     }
 
     /** What a request carries; each thread sends them in {@link #CYCLE}'s order, from its own starting point. */
     enum Kind {
-        VALID_A(true), VARIANT_A(false), VALID_B(true), VARIANT_B(false);
+        VALID_A(true),
+        VARIANT_A(false),
+        VALID_B(true),
+        VARIANT_B(false);
 
         final boolean valid;
 
@@ -75,13 +79,13 @@ class KeepAliveSoakTest {
     }
 
     /** Each variant right after its valid token and each valid token right after its variant. */
-    static final List<Kind> CYCLE = List.of(Kind.VALID_A, Kind.VARIANT_A, Kind.VALID_A, Kind.VARIANT_B, Kind.VALID_B,
-            Kind.VARIANT_B);
+    static final List<Kind> CYCLE =
+            List.of(Kind.VALID_A, Kind.VARIANT_A, Kind.VALID_A, Kind.VARIANT_B, Kind.VALID_B, Kind.VARIANT_B);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("containers")
-    void everyAnswerOverPooledKeepAliveConnectionsIsItsOwnRequests(String name, DemoContainer container,
-            @TempDir Path dir) throws Exception {
+    void everyAnswerOverPooledKeepAliveConnectionsIsItsOwnRequests(
+            String name, DemoContainer container, @TempDir Path dir) throws Exception {
         TestCertificates pki = TestCertificates.create();
         IssuedCertificate partner = pki.client("partner-a");
         LocalIssuer issuer = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
@@ -89,23 +93,40 @@ class KeepAliveSoakTest {
         pki.writeCaPem(dir.resolve("ca.pem"));
         issuer.writeJwks(dir.resolve("jwks.json"));
         Map<Kind, String> tokens = new java.util.EnumMap<>(Kind.class);
-        tokens.put(Kind.VALID_A, issuer.token().clientId("partner-a").scope("customers:read").sign());
+        tokens.put(
+                Kind.VALID_A,
+                issuer.token().clientId("partner-a").scope("customers:read").sign());
         tokens.put(Kind.VARIANT_A, flipCaseOfOneSignatureLetter(tokens.get(Kind.VALID_A)));
-        tokens.put(Kind.VALID_B, issuer.token().clientId("partner-b").scope("customers:read").sign());
+        tokens.put(
+                Kind.VALID_B,
+                issuer.token().clientId("partner-b").scope("customers:read").sign());
         tokens.put(Kind.VARIANT_B, flipCaseOfOneSignatureLetter(tokens.get(Kind.VALID_B)));
         List<CustomerDirectory.Customer> customers = CustomerDirectory.demo().all();
         assertThat(customers).hasSizeGreaterThanOrEqualTo(THREADS * PER_THREAD);
 
         AtomicInteger connections = new AtomicInteger();
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .sslContext(new CountingSslContext(pki.sslContext(partner), connections))
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         ExecutorService threads = Executors.newFixedThreadPool(THREADS);
         List<Outcome> outcomes = new ArrayList<>();
-        try (DemoContainer.Running server = container.start(DemoOptions.parse(SuiteFlags.unlimited("--port", "0",
-                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(),
-                "--issuer", ISSUER, "--jwks", dir.resolve("jwks.json").toString(), "--audience", AUDIENCE)))) {
+        try (DemoContainer.Running server = container.start(DemoOptions.parse(SuiteFlags.unlimited(
+                "--port",
+                "0",
+                "--tls-keystore",
+                dir.resolve("server.p12").toString(),
+                "--tls-password",
+                "pw",
+                "--client-ca",
+                dir.resolve("ca.pem").toString(),
+                "--issuer",
+                ISSUER,
+                "--jwks",
+                dir.resolve("jwks.json").toString(),
+                "--audience",
+                AUDIENCE)))) {
             CountDownLatch go = new CountDownLatch(1);
             List<Future<List<Outcome>>> work = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -140,15 +161,20 @@ class KeepAliveSoakTest {
         }
         int requests = THREADS * PER_THREAD;
         long valid = outcomes.stream().filter(o -> o.kind.valid).count();
-        String summary = String.format("%s: %d requests over %d TLS connections: %s", name, requests,
-                connections.get(), counts);
+        String summary =
+                String.format("%s: %d requests over %d TLS connections: %s", name, requests, connections.get(), counts);
         System.out.println("KeepAliveSoakTest " + summary);
         assertThat(outcomes).hasSize(requests);
-        assertThat(wrong.size()).as("wrong answers; %s; the first: %s", summary, wrong.stream().limit(5).toList())
+        assertThat(wrong.size())
+                .as(
+                        "wrong answers; %s; the first: %s",
+                        summary, wrong.stream().limit(5).toList())
                 .isZero();
-        assertThat(counts).as(summary).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "ok: valid token, 200 with its own record", (int) valid,
-                "ok: case variant, 401 invalid_token", (int) (requests - valid)));
+        assertThat(counts)
+                .as(summary)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "ok: valid token, 200 with its own record", (int) valid,
+                        "ok: case variant, 401 invalid_token", (int) (requests - valid)));
         // keep-alive really happened: without it every request would open its own connection
         // (Tomcat closes a connection after 100 requests by default, Jetty keeps it)
         assertThat(connections.get()).as(summary).isBetween(1, requests / 10);
@@ -156,7 +182,10 @@ class KeepAliveSoakTest {
 
     private static Outcome send(HttpClient client, DemoContainer.Running server, Kind kind, String token, String tag) {
         HttpRequest request = HttpRequest.newBuilder(server.baseUri().resolve("/customers/" + tag))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20)).GET().build();
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(20))
+                .GET()
+                .build();
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Outcome(kind, tag, r.statusCode(), r.headers().allValues("WWW-Authenticate"), r.body());
@@ -226,7 +255,8 @@ class KeepAliveSoakTest {
             }
 
             @Override
-            protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) throws KeyManagementException {
+            protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random)
+                    throws KeyManagementException {
                 delegate.init(km, tm, random);
             }
 

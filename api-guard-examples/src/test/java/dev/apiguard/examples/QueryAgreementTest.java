@@ -61,9 +61,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class QueryAgreementTest {
 
     /** What one container and the guard read for one request. */
-    record Reading(String rawQuery, Map<String, List<String>> container, String containerFailure,
-            QueryParameters guard) {
-    }
+    record Reading(
+            String rawQuery, Map<String, List<String>> container, String containerFailure, QueryParameters guard) {}
 
     static final Map<String, Reading> READINGS = new ConcurrentHashMap<>();
     static final AtomicLong IDS = new AtomicLong();
@@ -125,7 +124,8 @@ class QueryAgreementTest {
         tomcat.stop();
         tomcat.destroy();
         try (Stream<Path> files = Files.walk(tomcatBase)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -135,25 +135,116 @@ class QueryAgreementTest {
      */
     static Stream<String> queries() {
         List<String> q = new ArrayList<>(List.of(
-                "page=1&size=2", "page=%2B5&size=%2B100", "page=%2b5", "page=1&page=2", "&&page=1&&", "page",
-                "page=", "x&page", "=x&page=1", "=&page=1", "page=1&=", "a=b=c&page=1", "page=a+b%20c", "pa+ge=5",
-                "%70age=3", "p%61ge=4", "access%5Ftoken=x", "page=1;size=2", "page=1%26size=2", "PAGE=1",
-                "page=%252B5", "%26=1&page=3", "page%3D7=1", "page=1&%3D=2", "page=%00", "page=%0D%0A", "page=%7F",
-                "page=%EF%BF%BF", "page=%EF%BF%BD", "page=%F0%9F%98%80", "page=%F4%8F%BF%BF", "page=%C3%A9",
-                "page=%", "page=%4", "page=%4&x=1", "page=%G0", "page=%0G", "page=%:0", "page=%@0", "page=%`1",
-                "page=%u0041", "page=%%41", "%4=1", "page=%C3%28", "page=%C3", "%C3=1", "page=%C3x", "page=%E2%82",
-                "page=%C3%A9%A9", "page=%80", "page=%FF", "page=1&%FF", "page=1&%FF=", "page=%C0%AF",
-                "page=%E0%80%AF", "page=%F0%80%80%AF", "page=%ED%A0%80", "page=%F4%90%80%80", "page=%F5%80%80%80",
-                "b=%zz&access_token=1", "page=1&page=%zz",
-                "page=\u00c3\u00a9", "p\u00c3\u00a9ge=1", "page=\u00ff", "p\u00ffge=1", "page=\u00ed\u00a0\u0080",
-                "page=\u00c0\u00af", "page=|^`{}", "page=\"<>", "page=[1]",
-                "x&".repeat(999) + "page=9", "x&".repeat(1000) + "page=8", "a=1&".repeat(1000) + "access_token=x",
-                "page=" + "9".repeat(300), "page=" + "%41".repeat(300),
+                "page=1&size=2",
+                "page=%2B5&size=%2B100",
+                "page=%2b5",
+                "page=1&page=2",
+                "&&page=1&&",
+                "page",
+                "page=",
+                "x&page",
+                "=x&page=1",
+                "=&page=1",
+                "page=1&=",
+                "a=b=c&page=1",
+                "page=a+b%20c",
+                "pa+ge=5",
+                "%70age=3",
+                "p%61ge=4",
+                "access%5Ftoken=x",
+                "page=1;size=2",
+                "page=1%26size=2",
+                "PAGE=1",
+                "page=%252B5",
+                "%26=1&page=3",
+                "page%3D7=1",
+                "page=1&%3D=2",
+                "page=%00",
+                "page=%0D%0A",
+                "page=%7F",
+                "page=%EF%BF%BF",
+                "page=%EF%BF%BD",
+                "page=%F0%9F%98%80",
+                "page=%F4%8F%BF%BF",
+                "page=%C3%A9",
+                "page=%",
+                "page=%4",
+                "page=%4&x=1",
+                "page=%G0",
+                "page=%0G",
+                "page=%:0",
+                "page=%@0",
+                "page=%`1",
+                "page=%u0041",
+                "page=%%41",
+                "%4=1",
+                "page=%C3%28",
+                "page=%C3",
+                "%C3=1",
+                "page=%C3x",
+                "page=%E2%82",
+                "page=%C3%A9%A9",
+                "page=%80",
+                "page=%FF",
+                "page=1&%FF",
+                "page=1&%FF=",
+                "page=%C0%AF",
+                "page=%E0%80%AF",
+                "page=%F0%80%80%AF",
+                "page=%ED%A0%80",
+                "page=%F4%90%80%80",
+                "page=%F5%80%80%80",
+                "b=%zz&access_token=1",
+                "page=1&page=%zz",
+                "page=\u00c3\u00a9",
+                "p\u00c3\u00a9ge=1",
+                "page=\u00ff",
+                "p\u00ffge=1",
+                "page=\u00ed\u00a0\u0080",
+                "page=\u00c0\u00af",
+                "page=|^`{}",
+                "page=\"<>",
+                "page=[1]",
+                "x&".repeat(999) + "page=9",
+                "x&".repeat(1000) + "page=8",
+                "a=1&".repeat(1000) + "access_token=x",
+                "page=" + "9".repeat(300),
+                "page=" + "%41".repeat(300),
                 "page=" + "a".repeat(255) + "%F0%9F%98%80"));
         // and pseudo-random ones from the pieces above, the same on every run
-        String[] pieces = {"page", "size", "access_token", "api_key", "=", "=", "&", "&", "&&", "%", "%2", "%2B", "%2b",
-            "%3D", "%26", "%25", "+", "a", "5", "%C3", "%A9", "%E2%82%AC", "%FF", "%80", "%00", "%G", "%ED%A0%80",
-            "%F0%9F%98%80", "\u00c3\u00a9", ";", "%61"};
+        String[] pieces = {
+            "page",
+            "size",
+            "access_token",
+            "api_key",
+            "=",
+            "=",
+            "&",
+            "&",
+            "&&",
+            "%",
+            "%2",
+            "%2B",
+            "%2b",
+            "%3D",
+            "%26",
+            "%25",
+            "+",
+            "a",
+            "5",
+            "%C3",
+            "%A9",
+            "%E2%82%AC",
+            "%FF",
+            "%80",
+            "%00",
+            "%G",
+            "%ED%A0%80",
+            "%F0%9F%98%80",
+            "\u00c3\u00a9",
+            ";",
+            "%61"
+        };
         Random random = new Random(13);
         for (int i = 0; i < 300; i++) {
             StringBuilder b = new StringBuilder();
@@ -175,11 +266,14 @@ class QueryAgreementTest {
             Reading r = READINGS.remove(id);
             if (r == null) {
                 // answered before any servlet ran: raw bytes Tomcat refuses, an over-long request line
-                assertThat(status).as("%s answered without the servlet", container).isIn(400, 414);
+                assertThat(status)
+                        .as("%s answered without the servlet", container)
+                        .isIn(400, 414);
                 count(container + " refused the request itself");
                 continue;
             }
-            count(container + (r.containerFailure() != null ? " refused the parameters" : " served the parameters")
+            count(container
+                    + (r.containerFailure() != null ? " refused the parameters" : " served the parameters")
                     + (r.guard().readable() ? ", the guard reads them" : ", the guard refuses them"));
             assertThat(status).isEqualTo(204);
             agree(container, r);
@@ -194,20 +288,25 @@ class QueryAgreementTest {
             if (container.equals("tomcat") && emptyName && guard.readable()) {
                 return; // Tomcat refuses an empty name; Jetty serves it, and so does the guard
             }
-            assertThat(guard.readable()).as("%s: the container cannot read it (%s)", what, r.containerFailure())
+            assertThat(guard.readable())
+                    .as("%s: the container cannot read it (%s)", what, r.containerFailure())
                     .isFalse();
             return;
         }
         int values = 0;
         for (Map.Entry<String, List<String>> e : r.container().entrySet()) {
             values += e.getValue().size();
-            assertThat(guard.has(e.getKey())).as("%s has '%s'", what, e.getKey()).isTrue();
+            assertThat(guard.has(e.getKey()))
+                    .as("%s has '%s'", what, e.getKey())
+                    .isTrue();
             String first = e.getValue().get(0);
             int cap = Math.min(first.length(), GuardRequest.MAX_QUERY_VALUE_LENGTH);
             if (cap < first.length() && Character.isHighSurrogate(first.charAt(cap - 1))) {
                 cap--;
             }
-            assertThat(guard.first(e.getKey())).as("%s first '%s'", what, e.getKey()).isEqualTo(first.substring(0, cap));
+            assertThat(guard.first(e.getKey()))
+                    .as("%s first '%s'", what, e.getKey())
+                    .isEqualTo(first.substring(0, cap));
         }
         if (guard.readable()) {
             assertThat(guard.size()).as("%s parameters", what).isEqualTo(values);
@@ -215,9 +314,12 @@ class QueryAgreementTest {
         }
         // the guard is stricter than the container: only Jetty, which has no cap on the query and
         // drops a last name that is only a cut UTF-8 sequence ("%C3") instead of refusing it
-        assertThat(container).as("only Jetty serves what the guard refuses: %s", what).isEqualTo("jetty");
-        STRICTER.add(guard.unreadable().orElseThrow().code() + " " + r.rawQuery().length() + " chars: "
-                + (r.rawQuery().length() > 60 ? r.rawQuery().substring(0, 60) + "..." : r.rawQuery()));
+        assertThat(container)
+                .as("only Jetty serves what the guard refuses: %s", what)
+                .isEqualTo("jetty");
+        STRICTER.add(
+                guard.unreadable().orElseThrow().code() + " " + r.rawQuery().length() + " chars: "
+                        + (r.rawQuery().length() > 60 ? r.rawQuery().substring(0, 60) + "..." : r.rawQuery()));
     }
 
     static final List<String> STRICTER = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -242,13 +344,15 @@ class QueryAgreementTest {
             String id = container + "-cap-" + IDS.incrementAndGet();
             send(container.equals("jetty") ? jettyPort : tomcatPort, id, over);
             Reading r = READINGS.remove(id);
-            assertThat(r.containerFailure()).as(container).isEqualTo(container.equals("tomcat")
-                    ? "InvalidParameterException" : null);
+            assertThat(r.containerFailure())
+                    .as(container)
+                    .isEqualTo(container.equals("tomcat") ? "InvalidParameterException" : null);
             assertThat(r.guard().unreadable()).contains(QueryParameters.Unreadable.TOO_MANY_PARAMETERS);
         }
         // both refuse a request line over 8 KiB before any servlet: the guard's 16 KiB bound is never the first
         for (int port : new int[] {jettyPort, tomcatPort}) {
-            assertThat(send(port, "long-" + IDS.incrementAndGet(), "x=" + "y".repeat(8300))).isIn(400, 414);
+            assertThat(send(port, "long-" + IDS.incrementAndGet(), "x=" + "y".repeat(8300)))
+                    .isIn(400, 414);
         }
     }
 
@@ -258,7 +362,8 @@ class QueryAgreementTest {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(("GET /probe?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Probe: " + id
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = s.getInputStream();
             String head = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);

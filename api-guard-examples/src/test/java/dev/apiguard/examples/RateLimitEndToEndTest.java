@@ -15,8 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,11 +48,25 @@ class RateLimitEndToEndTest {
         pki.writeServerKeyStore(dir.resolve("server.p12"), "pw".toCharArray());
         pki.writeCaPem(dir.resolve("ca.pem"));
         issuer.writeJwks(dir.resolve("jwks.json"));
-        server = DemoServer.start(DemoOptions.parse(List.of("--port", "0",
-                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE,
-                "--jwks", dir.resolve("jwks.json").toString(),
-                "--rate-limit", "3/1m", "--anonymous-rate-limit", "4/1m")));
+        server = DemoServer.start(DemoOptions.parse(List.of(
+                "--port",
+                "0",
+                "--tls-keystore",
+                dir.resolve("server.p12").toString(),
+                "--tls-password",
+                "pw",
+                "--client-ca",
+                dir.resolve("ca.pem").toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE,
+                "--jwks",
+                dir.resolve("jwks.json").toString(),
+                "--rate-limit",
+                "3/1m",
+                "--anonymous-rate-limit",
+                "4/1m")));
         client = HttpClient.newBuilder().sslContext(pki.sslContext(partner)).build();
         tag = CustomerDirectory.demo().all().get(7).serviceTag();
     }
@@ -63,7 +77,8 @@ class RateLimitEndToEndTest {
     }
 
     static HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(server.baseUri().resolve(path)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(server.baseUri().resolve(path)).GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -73,7 +88,8 @@ class RateLimitEndToEndTest {
     @Test
     @Order(1)
     void aCallerOverItsLimitGets429WithRetryAfterAndTheRateLimitFields() throws Exception {
-        String token = issuer.token().clientId("e2e-burst").scope("customers:read").sign();
+        String token =
+                issuer.token().clientId("e2e-burst").scope("customers:read").sign();
         long started = System.nanoTime();
         for (int i = 0; i < 3; i++) {
             assertThat(get("/customers/" + tag, token).statusCode()).isEqualTo(200);
@@ -84,24 +100,32 @@ class RateLimitEndToEndTest {
         assertThat(r.statusCode()).isEqualTo(429);
         // one unit of 3 per minute: 20 s, less what refilled meanwhile (19 allowed for rounding either way)
         int lowest = (int) Math.max(1, 19 - elapsedSeconds);
-        assertThat(r.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(lowest, 20));
+        assertThat(r.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(lowest, 20));
         assertThat(r.headers().firstValue("RateLimit-Policy")).contains("\"burst\";q=3;w=60");
-        assertThat(r.headers().firstValue("RateLimit")).hasValueSatisfying(v -> assertThat(v).startsWith("\"burst\";r=0;t=")
-                .satisfies(f -> assertThat(Integer.parseInt(f.substring(f.indexOf(";t=") + 3))).isBetween(lowest, 20)));
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("RateLimit"))
+                .hasValueSatisfying(v -> assertThat(v)
+                        .startsWith("\"burst\";r=0;t=")
+                        .satisfies(f -> assertThat(Integer.parseInt(f.substring(f.indexOf(";t=") + 3)))
+                                .isBetween(lowest, 20)));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         assertThat(r.headers().allValues("WWW-Authenticate")).isEmpty();
         assertThat(r.body()).contains("\"status\":429").doesNotContain(token.substring(token.length() - 20));
         // another caller is unaffected
-        String other = issuer.token().clientId("e2e-other").scope("customers:read").sign();
+        String other =
+                issuer.token().clientId("e2e-other").scope("customers:read").sign();
         assertThat(get("/customers/" + tag, other).statusCode()).isEqualTo(200);
     }
 
     @Test
     @Order(2)
     void aPreAuthenticationFloodIsLimitedPerPeerAndHealthStaysOpen() throws Exception {
-        String valid = issuer.token().clientId("e2e-victim").scope("customers:read").sign();
+        String valid =
+                issuer.token().clientId("e2e-victim").scope("customers:read").sign();
         assertThat(get("/customers/" + tag, valid).statusCode()).isEqualTo(200); // proven valid before the flood
-        String junk = issuer.token().clientId("e2e-victim").scope("customers:read").signedWith(impostor);
+        String junk =
+                issuer.token().clientId("e2e-victim").scope("customers:read").signedWith(impostor);
         int refusedAsInvalid = 0;
         HttpResponse<String> r;
         do {

@@ -14,11 +14,10 @@ import java.util.List;
  */
 final class SuiteFlags {
 
-    static final List<String> UNLIMITED = List.of(
-            "--rate-limit", "1000000/1s", "--anonymous-rate-limit", "1000000/1s", "--anomaly", "observe");
+    static final List<String> UNLIMITED =
+            List.of("--rate-limit", "1000000/1s", "--anonymous-rate-limit", "1000000/1s", "--anomaly", "observe");
 
-    private SuiteFlags() {
-    }
+    private SuiteFlags() {}
 
     /** {@code flags} followed by {@link #UNLIMITED}. */
     static List<String> unlimited(String... flags) {

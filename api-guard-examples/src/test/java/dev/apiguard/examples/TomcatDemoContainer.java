@@ -47,8 +47,10 @@ final class TomcatDemoContainer implements DemoContainer {
         connector.setProperty("SSLEnabled", "true");
         connector.setProperty("server", "api-guard-demo");
         SSLHostConfig tls = new SSLHostConfig();
-        SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(tls, SSLHostConfigCertificate.Type.UNDEFINED);
-        certificate.setCertificateKeystoreFile(options.tlsKeystore.toAbsolutePath().toString());
+        SSLHostConfigCertificate certificate =
+                new SSLHostConfigCertificate(tls, SSLHostConfigCertificate.Type.UNDEFINED);
+        certificate.setCertificateKeystoreFile(
+                options.tlsKeystore.toAbsolutePath().toString());
         certificate.setCertificateKeystorePassword(options.tlsPassword);
         certificate.setCertificateKeystoreType("PKCS12");
         tls.addCertificate(certificate);
@@ -77,7 +79,11 @@ final class TomcatDemoContainer implements DemoContainer {
         mapping.setDispatcher("REQUEST");
         context.addFilterMap(mapping);
         servlet(context, "health", new DemoServlets.Health(), "/health");
-        servlet(context, "customers", new DemoServlets.Customers(CustomerDirectory.demo()), "/customers",
+        servlet(
+                context,
+                "customers",
+                new DemoServlets.Customers(CustomerDirectory.demo()),
+                "/customers",
                 "/customers/*");
         servlet(context, "payments", new DemoServlets.Payments(), "/payments");
         servlet(context, "inventory", new InventoryServlet(DemoServer.inventory(guard)), "/admin/inventory");
@@ -97,7 +103,8 @@ final class TomcatDemoContainer implements DemoContainer {
                 tomcat.stop();
                 tomcat.destroy();
                 try (var files = Files.walk(base)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    files.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         };

@@ -87,9 +87,19 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     /** The tag value of a missing value (no caller, no plan). */
     public static final String NONE = "none";
 
-    private static final Set<String> KNOWN_STEPS = Set.of("token", "scope", "mtls-binding",
-            "mtls-client", "dpop", "client-assertion", "apikey", "ratelimit", "anonymous-ratelimit",
-            "anomaly", "inventory", "guard");
+    private static final Set<String> KNOWN_STEPS = Set.of(
+            "token",
+            "scope",
+            "mtls-binding",
+            "mtls-client",
+            "dpop",
+            "client-assertion",
+            "apikey",
+            "ratelimit",
+            "anonymous-ratelimit",
+            "anomaly",
+            "inventory",
+            "guard");
     private static final Set<String> KNOWN_STORES = Set.of("redis");
 
     private final MeterRegistry registry;
@@ -109,8 +119,8 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         this.reasons = new BoundedValues(Set.of(), b.maxTagValues);
         if (!tagCallerIds) {
             for (SecurityEventType type : SecurityEventType.values()) {
-                eventCounters.put(type, registry.counter(EVENTS,
-                        Tags.of("event", type.eventName(), "outcome", outcome(type))));
+                eventCounters.put(
+                        type, registry.counter(EVENTS, Tags.of("event", type.eventName(), "outcome", outcome(type))));
             }
         }
     }
@@ -138,40 +148,69 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         String step = step(event);
         String decision = decision(type);
         if (step != null && decision != null) {
-            registry.counter(DECISIONS, caller.and("step", steps.bound(step), "outcome", decision)).increment();
+            registry.counter(DECISIONS, caller.and("step", steps.bound(step), "outcome", decision))
+                    .increment();
         }
         switch (type) {
-            case RATE_LIMITED -> registry.counter(RATE_LIMIT_REJECTIONS, caller.and(
-                    "plan", plans.bound(event.detail("plan")),
-                    "bucket", bucket(event.detail("bucket")))).increment();
-            case CREDENTIAL_MISUSED -> registry.counter(CREDENTIALS_MISUSED, caller.and(
-                    "reason", reasons.bound(event.detail("reason")))).increment();
+            case RATE_LIMITED ->
+                registry.counter(
+                                RATE_LIMIT_REJECTIONS,
+                                caller.and(
+                                        "plan", plans.bound(event.detail("plan")),
+                                        "bucket", bucket(event.detail("bucket"))))
+                        .increment();
+            case CREDENTIAL_MISUSED ->
+                registry.counter(CREDENTIALS_MISUSED, caller.and("reason", reasons.bound(event.detail("reason"))))
+                        .increment();
             case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED ->
-                    registry.counter(ANOMALY_ACTIONS, caller.and("action", anomalyAction(type))).increment();
+                registry.counter(ANOMALY_ACTIONS, caller.and("action", anomalyAction(type)))
+                        .increment();
             case KEY_SOURCE_FAILED -> registry.counter(KEY_FETCH_FAILURES).increment();
             case KEY_SOURCE_REFRESHED -> registry.counter(KEY_REFRESHES).increment();
             case STORE_UNAVAILABLE, STORE_RECOVERED -> {
                 String store = event.detail("store");
-                registry.counter(STORE_TRANSITIONS, Tags.of(
-                        "store", store == null ? NONE : KNOWN_STORES.contains(store) ? store : OTHER,
-                        "state", type == SecurityEventType.STORE_UNAVAILABLE ? "unavailable" : "recovered"))
+                registry.counter(
+                                STORE_TRANSITIONS,
+                                Tags.of(
+                                        "store", store == null ? NONE : KNOWN_STORES.contains(store) ? store : OTHER,
+                                        "state",
+                                                type == SecurityEventType.STORE_UNAVAILABLE
+                                                        ? "unavailable"
+                                                        : "recovered"))
                         .increment();
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
     /** The {@code outcome} tag of {@value #EVENTS} for a kind of event. */
     static String outcome(SecurityEventType type) {
         return switch (type) {
-            case TOKEN_ACCEPTED, MTLS_CLIENT_ACCEPTED, DPOP_PROOF_ACCEPTED, CLIENT_ASSERTION_ACCEPTED,
-                    API_KEY_ACCEPTED, REQUEST_ALLOWED -> "accepted";
-            case TOKEN_REJECTED, CREDENTIAL_MISSING, REQUEST_INVALID, SCOPE_DENIED, ROUTE_UNMAPPED,
-                    METHOD_NOT_ALLOWED, PATH_REJECTED, CERTIFICATE_REJECTED, CERTIFICATE_BINDING_FAILED,
-                    MTLS_CLIENT_UNMATCHED, DPOP_PROOF_REJECTED, DPOP_REPLAYED, DPOP_DOWNGRADE,
-                    DPOP_NONCE_REQUIRED, CLIENT_ASSERTION_REJECTED, RATE_LIMITED, QUARANTINE_REFUSED,
-                    API_KEY_REJECTED, CREDENTIAL_MISUSED -> "refused";
+            case TOKEN_ACCEPTED,
+                    MTLS_CLIENT_ACCEPTED,
+                    DPOP_PROOF_ACCEPTED,
+                    CLIENT_ASSERTION_ACCEPTED,
+                    API_KEY_ACCEPTED,
+                    REQUEST_ALLOWED -> "accepted";
+            case TOKEN_REJECTED,
+                    CREDENTIAL_MISSING,
+                    REQUEST_INVALID,
+                    SCOPE_DENIED,
+                    ROUTE_UNMAPPED,
+                    METHOD_NOT_ALLOWED,
+                    PATH_REJECTED,
+                    CERTIFICATE_REJECTED,
+                    CERTIFICATE_BINDING_FAILED,
+                    MTLS_CLIENT_UNMATCHED,
+                    DPOP_PROOF_REJECTED,
+                    DPOP_REPLAYED,
+                    DPOP_DOWNGRADE,
+                    DPOP_NONCE_REQUIRED,
+                    CLIENT_ASSERTION_REJECTED,
+                    RATE_LIMITED,
+                    QUARANTINE_REFUSED,
+                    API_KEY_REJECTED,
+                    CREDENTIAL_MISUSED -> "refused";
             case CREDENTIAL_MISPLACED, CERTIFICATE_SPOOFED, CERTIFICATE_EXPIRING -> "notice";
             case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED -> "anomaly";
             case STORE_UNAVAILABLE, KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED -> "fault";
@@ -203,15 +242,15 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             case CREDENTIAL_MISSING, SCOPE_DENIED, ROUTE_UNMAPPED, METHOD_NOT_ALLOWED, PATH_REJECTED -> "scope";
             case CERTIFICATE_BINDING_FAILED -> "mtls-binding";
             case MTLS_CLIENT_ACCEPTED, MTLS_CLIENT_UNMATCHED -> "mtls-client";
-            case DPOP_PROOF_ACCEPTED, DPOP_PROOF_REJECTED, DPOP_REPLAYED, DPOP_DOWNGRADE,
-                    DPOP_NONCE_REQUIRED -> "dpop";
+            case DPOP_PROOF_ACCEPTED, DPOP_PROOF_REJECTED, DPOP_REPLAYED, DPOP_DOWNGRADE, DPOP_NONCE_REQUIRED -> "dpop";
             case CLIENT_ASSERTION_ACCEPTED, CLIENT_ASSERTION_REJECTED -> "client-assertion";
             case API_KEY_ACCEPTED, API_KEY_REJECTED -> "apikey";
-            case RATE_LIMITED -> switch (bucket(event.detail("bucket"))) {
-                case "peer" -> "anonymous-ratelimit";
-                case "dpop_proofs" -> "dpop";
-                default -> "ratelimit";
-            };
+            case RATE_LIMITED ->
+                switch (bucket(event.detail("bucket"))) {
+                    case "peer" -> "anonymous-ratelimit";
+                    case "dpop_proofs" -> "dpop";
+                    default -> "ratelimit";
+                };
             case QUARANTINE_REFUSED -> "anomaly";
             case REQUEST_ALLOWED -> "guard";
             case STEP_FAILED -> event.detail("step") == null ? "guard" : event.detail("step");

@@ -28,25 +28,33 @@ class MetricsThroughTheGuardTest {
     @Test
     void realStepsFeedTheCounters() {
         MutableClock clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
-        LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example").audience("https://api.example").clock(clock);
+        LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example")
+                .audience("https://api.example")
+                .clock(clock);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RecordingListener recorded = new RecordingListener();
-        ApiGuard guard = ApiGuard.builder().clock(clock)
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
                 .listener(SecurityEventListener.composite(recorded, MicrometerSecurityEventListener.of(registry)))
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
-                        .audience("https://api.example").clock(clock).build()))
-                .step(RateLimitStep.of(RateLimitPolicy.builder().clock(clock)
+                        .audience("https://api.example")
+                        .clock(clock)
+                        .build()))
+                .step(RateLimitStep.of(RateLimitPolicy.builder()
+                        .clock(clock)
                         .plan(RateLimitPlan.simple("partner", 2, Duration.ofMinutes(1)))
                         .defaultPlan("partner")
                         .build()))
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/customers/{id}").requireScopes("customers:read")
+                        .route("GET", "/customers/{id}")
+                        .requireScopes("customers:read")
                         .build()))
                 .build();
         GuardTester tester = GuardTester.of(guard);
 
-        String reader = issuer.token().clientId("partner-a").scope("customers:read").sign();
+        String reader =
+                issuer.token().clientId("partner-a").scope("customers:read").sign();
         String other = issuer.token().clientId("partner-b").scope("orders:read").sign();
         for (int i = 0; i < 3; i++) {
             tester.send(TestRequest.get("/customers/1").bearer(reader));
@@ -55,18 +63,29 @@ class MetricsThroughTheGuardTest {
         tester.send(TestRequest.get("/customers/1").bearer("not.a.token")).assertStatus(401);
         tester.send(TestRequest.get("/customers/1")).assertStatus(401);
 
-        assertThat(counter(registry, "apiguard.events", "event", "token.accepted")).isEqualTo(4);
-        assertThat(counter(registry, "apiguard.events", "event", "ratelimit.limited", "outcome", "refused")).isEqualTo(1);
-        assertThat(counter(registry, "apiguard.ratelimit.rejections", "plan", "partner", "bucket", "caller")).isEqualTo(1);
-        assertThat(counter(registry, "apiguard.decisions", "step", "ratelimit", "outcome", "deny")).isEqualTo(1);
-        assertThat(counter(registry, "apiguard.decisions", "step", "scope", "outcome", "deny")).isEqualTo(2);
-        assertThat(counter(registry, "apiguard.decisions", "step", "token", "outcome", "deny")).isEqualTo(1);
-        assertThat(counter(registry, "apiguard.decisions", "step", "token", "outcome", "allow")).isEqualTo(4);
-        assertThat(counter(registry, "apiguard.events")).isEqualTo(recorded.events().size());
-        assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTag("caller")).isNull());
+        assertThat(counter(registry, "apiguard.events", "event", "token.accepted"))
+                .isEqualTo(4);
+        assertThat(counter(registry, "apiguard.events", "event", "ratelimit.limited", "outcome", "refused"))
+                .isEqualTo(1);
+        assertThat(counter(registry, "apiguard.ratelimit.rejections", "plan", "partner", "bucket", "caller"))
+                .isEqualTo(1);
+        assertThat(counter(registry, "apiguard.decisions", "step", "ratelimit", "outcome", "deny"))
+                .isEqualTo(1);
+        assertThat(counter(registry, "apiguard.decisions", "step", "scope", "outcome", "deny"))
+                .isEqualTo(2);
+        assertThat(counter(registry, "apiguard.decisions", "step", "token", "outcome", "deny"))
+                .isEqualTo(1);
+        assertThat(counter(registry, "apiguard.decisions", "step", "token", "outcome", "allow"))
+                .isEqualTo(4);
+        assertThat(counter(registry, "apiguard.events"))
+                .isEqualTo(recorded.events().size());
+        assertThat(registry.getMeters())
+                .allSatisfy(m -> assertThat(m.getId().getTag("caller")).isNull());
     }
 
     private static double counter(SimpleMeterRegistry registry, String name, String... tags) {
-        return registry.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+        return registry.find(name).tags(tags).counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
     }
 }

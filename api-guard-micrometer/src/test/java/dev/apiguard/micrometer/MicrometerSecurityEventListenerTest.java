@@ -31,16 +31,23 @@ class MicrometerSecurityEventListenerTest {
     }
 
     private long distinctValues(String name, String tag) {
-        return registry.find(name).counters().stream().map(c -> c.getId().getTag(tag)).distinct().count();
+        return registry.find(name).counters().stream()
+                .map(c -> c.getId().getTag(tag))
+                .distinct()
+                .count();
     }
 
     @Test
     void everyEventKindIsRegisteredAtZeroWithItsDottedName() {
         MicrometerSecurityEventListener.of(registry);
         for (SecurityEventType type : SecurityEventType.values()) {
-            assertThat(registry.find("apiguard.events").tag("event", type.eventName()).counter())
-                    .as(type.eventName()).isNotNull()
-                    .extracting(c -> c.count()).isEqualTo(0.0);
+            assertThat(registry.find("apiguard.events")
+                            .tag("event", type.eventName())
+                            .counter())
+                    .as(type.eventName())
+                    .isNotNull()
+                    .extracting(c -> c.count())
+                    .isEqualTo(0.0);
         }
     }
 
@@ -53,48 +60,68 @@ class MicrometerSecurityEventListenerTest {
         listener.onEvent(event(SecurityEventType.SCOPE_DENIED, "partner-a", Map.of("required", "payments:write")));
         listener.onEvent(event(SecurityEventType.CERTIFICATE_SPOOFED, null, Map.of("header", "X-Client-Cert")));
 
-        assertThat(count("apiguard.events", "event", "token.accepted", "outcome", "accepted")).isEqualTo(2);
-        assertThat(count("apiguard.events", "event", "token.rejected", "outcome", "refused")).isEqualTo(1);
-        assertThat(count("apiguard.events", "event", "scope.denied", "outcome", "refused")).isEqualTo(1);
+        assertThat(count("apiguard.events", "event", "token.accepted", "outcome", "accepted"))
+                .isEqualTo(2);
+        assertThat(count("apiguard.events", "event", "token.rejected", "outcome", "refused"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.events", "event", "scope.denied", "outcome", "refused"))
+                .isEqualTo(1);
         assertThat(count("apiguard.events", "event", "certificate.forwarded_untrusted", "outcome", "notice"))
                 .isEqualTo(1);
         assertThat(count("apiguard.events")).isEqualTo(5);
 
-        assertThat(count("apiguard.decisions", "step", "token", "outcome", "allow")).isEqualTo(2);
-        assertThat(count("apiguard.decisions", "step", "token", "outcome", "deny")).isEqualTo(1);
-        assertThat(count("apiguard.decisions", "step", "scope", "outcome", "deny")).isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "token", "outcome", "allow"))
+                .isEqualTo(2);
+        assertThat(count("apiguard.decisions", "step", "token", "outcome", "deny"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "scope", "outcome", "deny"))
+                .isEqualTo(1);
         assertThat(count("apiguard.decisions")).as("a notice is no decision").isEqualTo(4);
     }
 
     @Test
     void countsRateLimitRejectionsPerPlanAndBucket() {
         var listener = MicrometerSecurityEventListener.of(registry);
-        listener.onEvent(event(SecurityEventType.RATE_LIMITED, "partner-a", Map.of("bucket", "caller", "plan", "gold")));
-        listener.onEvent(event(SecurityEventType.RATE_LIMITED, "partner-b", Map.of("bucket", "caller", "plan", "gold")));
+        listener.onEvent(
+                event(SecurityEventType.RATE_LIMITED, "partner-a", Map.of("bucket", "caller", "plan", "gold")));
+        listener.onEvent(
+                event(SecurityEventType.RATE_LIMITED, "partner-b", Map.of("bucket", "caller", "plan", "gold")));
         listener.onEvent(event(SecurityEventType.RATE_LIMITED, null, Map.of("bucket", "peer", "plan", "anonymous")));
 
-        assertThat(count("apiguard.ratelimit.rejections", "plan", "gold", "bucket", "caller")).isEqualTo(2);
-        assertThat(count("apiguard.ratelimit.rejections", "plan", "anonymous", "bucket", "peer")).isEqualTo(1);
-        assertThat(count("apiguard.decisions", "step", "ratelimit", "outcome", "deny")).isEqualTo(2);
-        assertThat(count("apiguard.decisions", "step", "anonymous-ratelimit", "outcome", "deny")).isEqualTo(1);
+        assertThat(count("apiguard.ratelimit.rejections", "plan", "gold", "bucket", "caller"))
+                .isEqualTo(2);
+        assertThat(count("apiguard.ratelimit.rejections", "plan", "anonymous", "bucket", "peer"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "ratelimit", "outcome", "deny"))
+                .isEqualTo(2);
+        assertThat(count("apiguard.decisions", "step", "anonymous-ratelimit", "outcome", "deny"))
+                .isEqualTo(1);
     }
 
     @Test
     void countsMisusedCredentialsByReasonAndADpopCallerOverItsShareAsTheDpopStepsRefusal() {
         var listener = MicrometerSecurityEventListener.of(registry);
-        listener.onEvent(event(SecurityEventType.CREDENTIAL_MISUSED, "partner-a", Map.of("reason", "no_certificate",
-                "kind", "bearer_jwt")));
-        listener.onEvent(event(SecurityEventType.CREDENTIAL_MISUSED, "partner-a", Map.of("reason", "no_certificate",
-                "kind", "bearer_jwt")));
-        listener.onEvent(event(SecurityEventType.CREDENTIAL_MISUSED, "partner-b", Map.of("reason", "replayed",
-                "kind", "bearer_jwt")));
+        listener.onEvent(event(
+                SecurityEventType.CREDENTIAL_MISUSED,
+                "partner-a",
+                Map.of("reason", "no_certificate", "kind", "bearer_jwt")));
+        listener.onEvent(event(
+                SecurityEventType.CREDENTIAL_MISUSED,
+                "partner-a",
+                Map.of("reason", "no_certificate", "kind", "bearer_jwt")));
+        listener.onEvent(event(
+                SecurityEventType.CREDENTIAL_MISUSED, "partner-b", Map.of("reason", "replayed", "kind", "bearer_jwt")));
         listener.onEvent(event(SecurityEventType.RATE_LIMITED, "partner-c", Map.of("bucket", "dpop_proofs")));
 
-        assertThat(count("apiguard.credentials.misused", "reason", "no_certificate")).isEqualTo(2);
+        assertThat(count("apiguard.credentials.misused", "reason", "no_certificate"))
+                .isEqualTo(2);
         assertThat(count("apiguard.credentials.misused", "reason", "replayed")).isEqualTo(1);
-        assertThat(count("apiguard.events", "event", "credential.misused", "outcome", "refused")).isEqualTo(3);
-        assertThat(count("apiguard.ratelimit.rejections", "bucket", "dpop_proofs")).isEqualTo(1);
-        assertThat(count("apiguard.decisions", "step", "dpop", "outcome", "deny")).isEqualTo(1);
+        assertThat(count("apiguard.events", "event", "credential.misused", "outcome", "refused"))
+                .isEqualTo(3);
+        assertThat(count("apiguard.ratelimit.rejections", "bucket", "dpop_proofs"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "dpop", "outcome", "deny"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -108,60 +135,100 @@ class MicrometerSecurityEventListenerTest {
         listener.onEvent(event(SecurityEventType.KEY_SOURCE_FAILED, null, Map.of()));
         listener.onEvent(event(SecurityEventType.KEY_SOURCE_REFRESHED, null, Map.of("jwks", "https://idp/jwks")));
         listener.onEvent(event(SecurityEventType.KEY_SOURCE_REFRESHED, null, Map.of("jwks", "https://idp/jwks")));
-        listener.onEvent(new SecurityEvent(SecurityEventType.STORE_UNAVAILABLE, Instant.EPOCH, null, null, null, null,
-                Map.of("store", "redis", "policy", "FAIL_CLOSED", "fault", "io.lettuce.core.RedisCommandTimeoutException")));
-        listener.onEvent(new SecurityEvent(SecurityEventType.STORE_RECOVERED, Instant.EPOCH, null, null, null, null,
+        listener.onEvent(new SecurityEvent(
+                SecurityEventType.STORE_UNAVAILABLE,
+                Instant.EPOCH,
+                null,
+                null,
+                null,
+                null,
+                Map.of(
+                        "store",
+                        "redis",
+                        "policy",
+                        "FAIL_CLOSED",
+                        "fault",
+                        "io.lettuce.core.RedisCommandTimeoutException")));
+        listener.onEvent(new SecurityEvent(
+                SecurityEventType.STORE_RECOVERED,
+                Instant.EPOCH,
+                null,
+                null,
+                null,
+                null,
                 Map.of("store", "redis", "policy", "FAIL_CLOSED")));
 
         for (String action : List.of("observed", "throttled", "quarantined", "cleared")) {
-            assertThat(count("apiguard.anomaly.actions", "action", action)).as(action).isEqualTo(1);
+            assertThat(count("apiguard.anomaly.actions", "action", action))
+                    .as(action)
+                    .isEqualTo(1);
         }
-        assertThat(count("apiguard.decisions", "step", "anomaly", "outcome", "deny")).isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "anomaly", "outcome", "deny"))
+                .isEqualTo(1);
         assertThat(count("apiguard.keys.fetch_failures")).isEqualTo(1);
         assertThat(count("apiguard.keys.refreshes")).isEqualTo(2);
-        assertThat(count("apiguard.events", "event", "keys.fetch_failed", "outcome", "fault")).isEqualTo(1);
-        assertThat(count("apiguard.store.transitions", "store", "redis", "state", "unavailable")).isEqualTo(1);
-        assertThat(count("apiguard.store.transitions", "store", "redis", "state", "recovered")).isEqualTo(1);
+        assertThat(count("apiguard.events", "event", "keys.fetch_failed", "outcome", "fault"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.store.transitions", "store", "redis", "state", "unavailable"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.store.transitions", "store", "redis", "state", "recovered"))
+                .isEqualTo(1);
     }
 
     @Test
     void stepFailuresCountAsFaultsOfTheirStep() {
         var listener = MicrometerSecurityEventListener.of(registry);
-        listener.onEvent(event(SecurityEventType.STEP_FAILED, null,
+        listener.onEvent(event(
+                SecurityEventType.STEP_FAILED,
+                null,
                 Map.of("step", "ratelimit", "fault", "java.lang.IllegalStateException")));
-        assertThat(count("apiguard.decisions", "step", "ratelimit", "outcome", "fault")).isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "ratelimit", "outcome", "fault"))
+                .isEqualTo(1);
     }
 
     @Test
     void noCallerTagByDefault() {
         var listener = MicrometerSecurityEventListener.of(registry);
         listener.onEvent(event(SecurityEventType.TOKEN_ACCEPTED, "partner-a", Map.of()));
-        listener.onEvent(event(SecurityEventType.RATE_LIMITED, "partner-a", Map.of("bucket", "caller", "plan", "gold")));
+        listener.onEvent(
+                event(SecurityEventType.RATE_LIMITED, "partner-a", Map.of("bucket", "caller", "plan", "gold")));
         listener.onEvent(event(SecurityEventType.ANOMALY_THROTTLED, "partner-a", Map.of()));
 
         for (Meter meter : registry.getMeters()) {
-            assertThat(meter.getId().getTag("caller")).as(meter.getId().toString()).isNull();
+            assertThat(meter.getId().getTag("caller"))
+                    .as(meter.getId().toString())
+                    .isNull();
             assertThat(meter.getId().getTags()).noneMatch(t -> t.getValue().equals("partner-a"));
         }
     }
 
     @Test
     void callerIdsAreTagsWhenTheHostOptsIn() {
-        var listener = MicrometerSecurityEventListener.builder(registry).tagCallerIds(true).build();
+        var listener = MicrometerSecurityEventListener.builder(registry)
+                .tagCallerIds(true)
+                .build();
         listener.onEvent(event(SecurityEventType.TOKEN_ACCEPTED, "partner-a", Map.of()));
         listener.onEvent(event(SecurityEventType.TOKEN_ACCEPTED, "partner-a", Map.of()));
         listener.onEvent(event(SecurityEventType.TOKEN_REJECTED, null, Map.of("reason", "expired")));
-        listener.onEvent(event(SecurityEventType.RATE_LIMITED, "partner-b", Map.of("bucket", "caller", "plan", "gold")));
+        listener.onEvent(
+                event(SecurityEventType.RATE_LIMITED, "partner-b", Map.of("bucket", "caller", "plan", "gold")));
 
-        assertThat(count("apiguard.events", "event", "token.accepted", "caller", "partner-a")).isEqualTo(2);
-        assertThat(count("apiguard.events", "event", "token.rejected", "caller", "none")).isEqualTo(1);
-        assertThat(count("apiguard.ratelimit.rejections", "plan", "gold", "caller", "partner-b")).isEqualTo(1);
-        assertThat(count("apiguard.decisions", "step", "token", "caller", "partner-a")).isEqualTo(2);
+        assertThat(count("apiguard.events", "event", "token.accepted", "caller", "partner-a"))
+                .isEqualTo(2);
+        assertThat(count("apiguard.events", "event", "token.rejected", "caller", "none"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.ratelimit.rejections", "plan", "gold", "caller", "partner-b"))
+                .isEqualTo(1);
+        assertThat(count("apiguard.decisions", "step", "token", "caller", "partner-a"))
+                .isEqualTo(2);
     }
 
     @Test
     void optedInCallerIdsAreCapped() {
-        var listener = MicrometerSecurityEventListener.builder(registry).tagCallerIds(true).maxCallerIds(3).build();
+        var listener = MicrometerSecurityEventListener.builder(registry)
+                .tagCallerIds(true)
+                .maxCallerIds(3)
+                .build();
         for (int i = 0; i < 50; i++) {
             listener.onEvent(event(SecurityEventType.TOKEN_ACCEPTED, "caller-" + i, Map.of()));
         }
@@ -172,7 +239,9 @@ class MicrometerSecurityEventListenerTest {
 
     @Test
     void unknownDetailsAndEndlessValuesDoNotGrowTheMeters() {
-        var listener = MicrometerSecurityEventListener.builder(registry).maxTagValues(5).build();
+        var listener = MicrometerSecurityEventListener.builder(registry)
+                .maxTagValues(5)
+                .build();
         int before = registry.getMeters().size();
         for (int i = 0; i < 1000; i++) {
             Map<String, String> details = new HashMap<>();
@@ -181,11 +250,19 @@ class MicrometerSecurityEventListenerTest {
             details.put("path", "/random/" + i);
             listener.onEvent(event(SecurityEventType.TOKEN_REJECTED, "caller-" + i, details));
             listener.onEvent(event(SecurityEventType.REQUEST_INVALID, "caller-" + i, details));
-            listener.onEvent(event(SecurityEventType.RATE_LIMITED, "caller-" + i,
+            listener.onEvent(event(
+                    SecurityEventType.RATE_LIMITED,
+                    "caller-" + i,
                     Map.of("bucket", "bucket-" + i, "plan", "plan-" + i)));
             listener.onEvent(event(SecurityEventType.STEP_FAILED, null, Map.of("step", "custom-" + i)));
-            listener.onEvent(new SecurityEvent(SecurityEventType.STORE_UNAVAILABLE, Instant.EPOCH, null, null, null,
-                    null, Map.of("store", "store-" + i)));
+            listener.onEvent(new SecurityEvent(
+                    SecurityEventType.STORE_UNAVAILABLE,
+                    Instant.EPOCH,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Map.of("store", "store-" + i)));
         }
         assertThat(registry.getMeters().size() - before).isLessThanOrEqualTo(25);
         assertThat(distinctValues("apiguard.ratelimit.rejections", "plan")).isEqualTo(6); // 5 plans and "other"
@@ -193,8 +270,11 @@ class MicrometerSecurityEventListenerTest {
         assertThat(count("apiguard.ratelimit.rejections", "plan", "other")).isEqualTo(995);
         assertThat(distinctValues("apiguard.store.transitions", "store")).isEqualTo(1);
         for (Meter meter : registry.getMeters()) {
-            assertThat(meter.getId().getTags()).noneMatch(t -> t.getKey().equals("reason")
-                    || t.getKey().equals("kid") || t.getKey().equals("path") || t.getKey().equals("caller"));
+            assertThat(meter.getId().getTags())
+                    .noneMatch(t -> t.getKey().equals("reason")
+                            || t.getKey().equals("kid")
+                            || t.getKey().equals("path")
+                            || t.getKey().equals("caller"));
         }
     }
 

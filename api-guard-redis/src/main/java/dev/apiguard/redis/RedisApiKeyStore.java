@@ -65,8 +65,9 @@ public final class RedisApiKeyStore implements ApiKeyStore {
     static final String F_SCOPES = "scopes";
     static final String F_ISSUED = "issued";
     static final String F_EXPIRES = "expires";
-    private static final byte[][] FIELDS = {bytes(F_SHA256), bytes(F_CLIENT), bytes(F_SCOPES), bytes(F_ISSUED),
-            bytes(F_EXPIRES)};
+    private static final byte[][] FIELDS = {
+        bytes(F_SHA256), bytes(F_CLIENT), bytes(F_SCOPES), bytes(F_ISSUED), bytes(F_EXPIRES)
+    };
 
     // KEYS[1] record; ARGV: fields and values, then the expiry in epoch ms. 0 when already registered.
     private static final String REGISTER = """
@@ -90,7 +91,10 @@ public final class RedisApiKeyStore implements ApiKeyStore {
     private final Duration maxLifetime;
     private final Availability availability;
 
-    RedisApiKeyStore(StatefulRedisConnection<byte[], byte[]> connection, String keyPrefix, Duration maxLifetime,
+    RedisApiKeyStore(
+            StatefulRedisConnection<byte[], byte[]> connection,
+            String keyPrefix,
+            Duration maxLifetime,
             Availability availability) {
         Objects.requireNonNull(maxLifetime, "maxLifetime cannot be null");
         if (maxLifetime.compareTo(MIN_LIFETIME) < 0 || maxLifetime.compareTo(MAX_LIFETIME) > 0) {
@@ -121,7 +125,10 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         } catch (RedisCommandExecutionException e) {
             // Redis answered, with an error: a value of another type under the record's name
             availability.success();
-            LOG.warn("API key {}: the entry in Redis is not a record ({}); refused", keyId, e.getClass().getName());
+            LOG.warn(
+                    "API key {}: the entry in Redis is not a record ({}); refused",
+                    keyId,
+                    e.getClass().getName());
             return Optional.empty();
         } catch (RuntimeException e) {
             availability.failure(e);
@@ -148,21 +155,28 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         }
         for (String scope : key.scopes()) {
             if (!SCOPE.matcher(scope).matches()) {
-                throw new IllegalArgumentException("API key " + key.keyId() + " has an empty scope or one with white space");
+                throw new IllegalArgumentException(
+                        "API key " + key.keyId() + " has an empty scope or one with white space");
             }
         }
         byte[][] args = {
-            FIELDS[0], bytes(key.sha256Hex()),
-            FIELDS[1], bytes(key.clientId()),
-            FIELDS[2], bytes(String.join(" ", key.scopes())),
-            FIELDS[3], bytes(key.issuedAt().toString()),
-            FIELDS[4], bytes(key.expiresAt().toString()),
+            FIELDS[0],
+            bytes(key.sha256Hex()),
+            FIELDS[1],
+            bytes(key.clientId()),
+            FIELDS[2],
+            bytes(String.join(" ", key.scopes())),
+            FIELDS[3],
+            bytes(key.issuedAt().toString()),
+            FIELDS[4],
+            bytes(key.expiresAt().toString()),
             bytes(Long.toString(key.expiresAt().toEpochMilli())),
         };
         Long added;
         try {
-            added = connection.sync().eval(REGISTER, ScriptOutputType.INTEGER, new byte[][] {recordKey(key.keyId())},
-                    args);
+            added = connection
+                    .sync()
+                    .eval(REGISTER, ScriptOutputType.INTEGER, new byte[][] {recordKey(key.keyId())}, args);
             availability.success();
         } catch (RuntimeException e) {
             availability.failure(e);
@@ -186,8 +200,9 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         }
         Long revoked;
         try {
-            revoked = connection.sync().eval(REVOKE, ScriptOutputType.INTEGER,
-                    new byte[][] {recordKey(keyId), revokedKey(keyId)});
+            revoked = connection
+                    .sync()
+                    .eval(REVOKE, ScriptOutputType.INTEGER, new byte[][] {recordKey(keyId), revokedKey(keyId)});
             availability.success();
         } catch (RuntimeException e) {
             availability.failure(e);
@@ -257,8 +272,8 @@ public final class RedisApiKeyStore implements ApiKeyStore {
             }
         }
         try {
-            return Optional.of(new ApiKeyRecord(keyId, v.get(0), v.get(1), scopes, Instant.parse(v.get(3)),
-                    Instant.parse(v.get(4))));
+            return Optional.of(new ApiKeyRecord(
+                    keyId, v.get(0), v.get(1), scopes, Instant.parse(v.get(3)), Instant.parse(v.get(4))));
         } catch (DateTimeParseException e) {
             return corrupt(keyId, "malformed date");
         } catch (IllegalArgumentException | NullPointerException e) {

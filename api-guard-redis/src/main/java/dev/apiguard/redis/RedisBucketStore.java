@@ -57,17 +57,25 @@ public final class RedisBucketStore implements BucketStore {
     private final Outcome failed;
     private final Availability availability;
 
-    RedisBucketStore(StatefulRedisConnection<byte[], byte[]> connection, String prefix, String otherPrefix,
-            Duration timeout, RedisFailurePolicy failurePolicy, Duration closedRetryAfter, Availability availability) {
+    RedisBucketStore(
+            StatefulRedisConnection<byte[], byte[]> connection,
+            String prefix,
+            String otherPrefix,
+            Duration timeout,
+            RedisFailurePolicy failurePolicy,
+            Duration closedRetryAfter,
+            Availability availability) {
         this.connection = connection;
         this.otherBuckets = Bucket4jLettuce.casBasedBuilder(connection)
-                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
+                .expirationAfterWrite(
+                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
                 .requestTimeout(timeout)
                 .build();
         this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
         this.otherPrefix = otherPrefix.getBytes(StandardCharsets.UTF_8);
         this.failurePolicy = failurePolicy;
-        this.failed = failurePolicy == RedisFailurePolicy.OPEN ? Outcome.BYPASSED
+        this.failed = failurePolicy == RedisFailurePolicy.OPEN
+                ? Outcome.BYPASSED
                 : Outcome.unavailable(closedRetryAfter.toNanos());
         this.availability = availability;
     }
@@ -95,7 +103,8 @@ public final class RedisBucketStore implements BucketStore {
             return failed;
         }
         try {
-            Outcome o = scripted(configuration) ? script(key, configuration, tokens, take)
+            Outcome o = scripted(configuration)
+                    ? script(key, configuration, tokens, take)
                     : bucket4j(key, configuration, tokens, take);
             availability.success();
             return o;
@@ -133,14 +142,16 @@ public final class RedisBucketStore implements BucketStore {
 
     private Outcome bucket4j(String key, BucketConfiguration configuration, long tokens, boolean take) {
         var bucket = otherBuckets.builder().build(concat(otherPrefix, key), () -> configuration);
-        return take ? Outcome.of(bucket.tryConsumeAndReturnRemaining(tokens))
+        return take
+                ? Outcome.of(bucket.tryConsumeAndReturnRemaining(tokens))
                 : Outcome.of(bucket.estimateAbilityToConsume(tokens));
     }
 
     /** Whether the script models every limit: greedy refill, no first-refill time, fixed initial tokens. */
     static boolean scripted(BucketConfiguration configuration) {
         for (Bandwidth b : configuration.getBandwidths()) {
-            if (b.isRefillIntervally() || b.isUseAdaptiveInitialTokens()
+            if (b.isRefillIntervally()
+                    || b.isUseAdaptiveInitialTokens()
                     || b.getTimeOfFirstRefillMillis() != Bandwidth.UNSPECIFIED_TIME_OF_FIRST_REFILL) {
                 return false;
             }

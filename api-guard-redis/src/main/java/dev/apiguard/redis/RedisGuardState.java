@@ -67,13 +67,15 @@ public final class RedisGuardState implements AutoCloseable {
         uri.setTimeout(b.commandTimeout.compareTo(b.connectTimeout) >= 0 ? b.commandTimeout : b.connectTimeout);
         // reconnect quickly once Redis is back: at most a second between attempts
         this.resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(b.connectTimeout).build())
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(b.connectTimeout).build())
                 .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
                 .build());
         try {
@@ -83,12 +85,19 @@ public final class RedisGuardState implements AutoCloseable {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("redis: cannot connect to " + uri.getHost() + ':' + uri.getPort(), e);
         }
-        this.availability = new Availability(b.listener, b.clock, b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT),
-                b.backoff.toNanos());
-        this.bucketStore = new RedisBucketStore(connection, b.keyPrefix + "rl:", b.keyPrefix + "rl-cas:",
-                b.commandTimeout, b.failurePolicy, b.closedRetryAfter, availability);
+        this.availability = new Availability(
+                b.listener, b.clock, b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT), b.backoff.toNanos());
+        this.bucketStore = new RedisBucketStore(
+                connection,
+                b.keyPrefix + "rl:",
+                b.keyPrefix + "rl-cas:",
+                b.commandTimeout,
+                b.failurePolicy,
+                b.closedRetryAfter,
+                availability);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
-        this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, b.clock);
+        this.quarantineStore =
+                new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, b.clock);
         this.keyPrefix = b.keyPrefix;
         this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }

@@ -34,8 +34,12 @@ public final class RedisQuarantineStore implements QuarantineStore {
     private final Availability availability;
     private final Clock clock;
 
-    RedisQuarantineStore(StatefulRedisConnection<byte[], byte[]> connection, String prefix,
-            RedisFailurePolicy failurePolicy, Availability availability, Clock clock) {
+    RedisQuarantineStore(
+            StatefulRedisConnection<byte[], byte[]> connection,
+            String prefix,
+            RedisFailurePolicy failurePolicy,
+            Availability availability,
+            Clock clock) {
         this.connection = connection;
         this.prefix = prefix;
         this.failurePolicy = failurePolicy;
@@ -53,8 +57,12 @@ public final class RedisQuarantineStore implements QuarantineStore {
             if (left <= 0) {
                 connection.sync().del(key(caller));
             } else {
-                connection.sync().set(key(caller),
-                        Long.toString(TimeToLive.epochMillis(until)).getBytes(StandardCharsets.US_ASCII), SetArgs.Builder.px(left));
+                connection
+                        .sync()
+                        .set(
+                                key(caller),
+                                Long.toString(TimeToLive.epochMillis(until)).getBytes(StandardCharsets.US_ASCII),
+                                SetArgs.Builder.px(left));
             }
             availability.success();
         } catch (RuntimeException e) {

@@ -53,8 +53,12 @@ public final class RedisReplayCache implements ReplayCache {
         }
         long ttl = Math.max(MIN_TTL_MS, TimeToLive.millis(now, notAfter));
         try {
-            String reply = connection.sync().set((prefix + key).getBytes(StandardCharsets.UTF_8), ONE,
-                    SetArgs.Builder.nx().px(ttl));
+            String reply = connection
+                    .sync()
+                    .set(
+                            (prefix + key).getBytes(StandardCharsets.UTF_8),
+                            ONE,
+                            SetArgs.Builder.nx().px(ttl));
             availability.success();
             return "OK".equals(reply) ? Outcome.FIRST_USE : Outcome.REPLAYED;
         } catch (RuntimeException e) {
@@ -73,8 +77,12 @@ public final class RedisReplayCache implements ReplayCache {
         String owner = prefix + quota.owner() + ':';
         byte[][] keys = {bytes(owner + key), bytes(owner + "n:" + slot), bytes(owner + "n:" + (slot - 1))};
         try {
-            Long reply = REPLAY_QUOTA.run(connection.sync(), ScriptOutputType.INTEGER, keys,
-                    bytes(Long.toString(ttl)), bytes(Integer.toString(quota.maxEntries())),
+            Long reply = REPLAY_QUOTA.run(
+                    connection.sync(),
+                    ScriptOutputType.INTEGER,
+                    keys,
+                    bytes(Long.toString(ttl)),
+                    bytes(Integer.toString(quota.maxEntries())),
                     bytes(Long.toString(2 * quota.window().toMillis())));
             availability.success();
             return reply == 0L ? Outcome.FIRST_USE : reply == 1L ? Outcome.REPLAYED : Outcome.OVER_QUOTA;

@@ -36,8 +36,8 @@ abstract class ApiKeyStoreContract {
     }
 
     protected ApiKeyRecord record(String theKey, Instant issued, Instant expires) {
-        return ApiKeyRecord.of(ApiKeys.sha256Hex(theKey), "legacy-partner", Set.of("customers:read", "orders:write"),
-                issued, expires);
+        return ApiKeyRecord.of(
+                ApiKeys.sha256Hex(theKey), "legacy-partner", Set.of("customers:read", "orders:write"), issued, expires);
     }
 
     protected ApiKeyRecord validRecord(String theKey) {
@@ -45,9 +45,12 @@ abstract class ApiKeyStoreContract {
     }
 
     static ApiGuard guardOver(ApiKeyStore store, SecurityEventListener listener) {
-        return ApiGuard.builder().listener(listener)
-                .step(ApiKeyStep.builder(store).deprecation(Instant.parse("2025-01-01T00:00:00Z"))
-                        .sunset(Instant.parse("2030-01-01T00:00:00Z")).build())
+        return ApiGuard.builder()
+                .listener(listener)
+                .step(ApiKeyStep.builder(store)
+                        .deprecation(Instant.parse("2025-01-01T00:00:00Z"))
+                        .sunset(Instant.parse("2030-01-01T00:00:00Z"))
+                        .build())
                 .build();
     }
 
@@ -66,7 +69,8 @@ abstract class ApiKeyStoreContract {
 
     @Test
     void aRecordWithoutScopesReadsBackWithoutScopes() {
-        ApiKeyRecord r = ApiKeyRecord.of(ApiKeys.sha256Hex(key), "no-scopes", Set.of(), now, now.plus(Duration.ofDays(2)));
+        ApiKeyRecord r =
+                ApiKeyRecord.of(ApiKeys.sha256Hex(key), "no-scopes", Set.of(), now, now.plus(Duration.ofDays(2)));
         store().register(r);
         assertThat(store().find(keyId)).contains(r);
     }
@@ -76,7 +80,9 @@ abstract class ApiKeyStoreContract {
         assertThat(store().find(keyId)).isEmpty();
         assertThat(store().isRevoked(keyId)).isFalse();
         assertThat(store().revoke(keyId)).isFalse();
-        assertThat(store().isRevoked(keyId)).as("revoking an unknown id records nothing").isFalse();
+        assertThat(store().isRevoked(keyId))
+                .as("revoking an unknown id records nothing")
+                .isFalse();
     }
 
     @Test
@@ -90,9 +96,12 @@ abstract class ApiKeyStoreContract {
 
     @Test
     void aKeyLivingLongerThanTheMaximumIsRefusedAtRegister() {
-        ApiKeyRecord tooLong = record(key, now, now.plus(ApiKeyStore.DEFAULT_MAX_LIFETIME).plusSeconds(1));
-        assertThatThrownBy(() -> store().register(tooLong)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("maxLifetime").hasMessageNotContaining(key);
+        ApiKeyRecord tooLong =
+                record(key, now, now.plus(ApiKeyStore.DEFAULT_MAX_LIFETIME).plusSeconds(1));
+        assertThatThrownBy(() -> store().register(tooLong))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxLifetime")
+                .hasMessageNotContaining(key);
         assertThat(store().find(keyId)).isEmpty();
 
         ApiKeyRecord longest = record(key, now, now.plus(ApiKeyStore.DEFAULT_MAX_LIFETIME));
@@ -104,7 +113,8 @@ abstract class ApiKeyStoreContract {
     void aKeyRegisteredTwiceIsRefused() {
         store().register(validRecord(key));
         ApiKeyRecord again = record(key, now, now.plus(Duration.ofDays(2)));
-        assertThatThrownBy(() -> store().register(again)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> store().register(again))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("registered twice");
         assertThat(store().find(keyId)).contains(validRecord(key));
     }
@@ -116,7 +126,8 @@ abstract class ApiKeyStoreContract {
         Optional<ApiKeyRecord> found = store().find(keyId);
         // the local store keeps it (the step refuses it as expired); Redis has let it expire
         assertThat(found.isEmpty() || found.get().isExpiredAt(Instant.now()))
-                .as("expired record found and not expired: %s", found).isTrue();
+                .as("expired record found and not expired: %s", found)
+                .isTrue();
         assertThat(status(guardOver(store(), SecurityEventListener.NONE), key)).isEqualTo(401);
     }
 

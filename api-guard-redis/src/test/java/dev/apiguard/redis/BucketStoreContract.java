@@ -28,6 +28,7 @@ abstract class BucketStoreContract {
         // a fresh key per test: one instance may serve every test of a class
         key = "caller:contract-" + UUID.randomUUID();
     }
+
     private final RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofMinutes(10));
 
     @Test
@@ -43,14 +44,17 @@ abstract class BucketStoreContract {
         BucketStore.Outcome refused = store().tryConsume(key, daily.configuration(), 1000);
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
         // one unit of 5 a day: 4.8 hours, give or take the time this test took
-        assertThat(refused.nanosToWaitForRefill()).isBetween(Duration.ofMinutes(288).minusSeconds(20).toNanos(),
-                Duration.ofMinutes(288).toNanos());
+        assertThat(refused.nanosToWaitForRefill())
+                .isBetween(
+                        Duration.ofMinutes(288).minusSeconds(20).toNanos(),
+                        Duration.ofMinutes(288).toNanos());
     }
 
     @Test
     void anEstimateTakesNothing() {
         for (int i = 0; i < 10; i++) {
-            assertThat(store().estimate(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
+            assertThat(store().estimate(key, plan.configuration(), 5000).status())
+                    .isEqualTo(Status.CONSUMED);
         }
         assertThat(store().tryConsume(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
         assertThat(store().estimate(key, plan.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
@@ -59,13 +63,17 @@ abstract class BucketStoreContract {
     @Test
     void keysAreIndependent() {
         assertThat(store().tryConsume(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
-        assertThat(store().tryConsume(key + "-other", plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key + "-other", plan.configuration(), 5000)
+                        .status())
+                .isEqualTo(Status.CONSUMED);
         assertThat(store().tryConsume(key, plan.configuration(), 1).status()).isEqualTo(Status.REJECTED);
     }
 
     @Test
     void everyLimitOfAPlanApplies() {
-        RateLimitPlan two = RateLimitPlan.of("two", RateLimitPlan.Limit.of("burst", 5, Duration.ofSeconds(1)),
+        RateLimitPlan two = RateLimitPlan.of(
+                "two",
+                RateLimitPlan.Limit.of("burst", 5, Duration.ofSeconds(1)),
                 RateLimitPlan.Limit.of("hourly", 3, Duration.ofHours(1)));
         int admitted = 0;
         while (store().tryConsume(key, two.configuration(), 1000).status() == Status.CONSUMED && admitted < 10) {
@@ -88,7 +96,8 @@ abstract class BucketStoreContract {
                 f[t] = pool.submit(() -> {
                     start.await(30, TimeUnit.SECONDS);
                     for (int i = 0; i < 10; i++) {
-                        Status s = store().tryConsume(key, fifty.configuration(), 1000).status();
+                        Status s = store().tryConsume(key, fifty.configuration(), 1000)
+                                .status();
                         (s == Status.CONSUMED ? admitted : refused).incrementAndGet();
                     }
                     return null;

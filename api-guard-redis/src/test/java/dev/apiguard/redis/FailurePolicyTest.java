@@ -52,8 +52,11 @@ class FailurePolicyTest {
     void failOpenLetsRequestsThroughAndLimitingResumesWhenRedisReturns() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             RecordingListener events = new RecordingListener();
-            try (RedisGuardState state = RedisGuardState.builder(redis.uri()).commandTimeout(TIMEOUT)
-                    .failurePolicy(RedisFailurePolicy.OPEN).listener(events).build()) {
+            try (RedisGuardState state = RedisGuardState.builder(redis.uri())
+                    .commandTimeout(TIMEOUT)
+                    .failurePolicy(RedisFailurePolicy.OPEN)
+                    .listener(events)
+                    .build()) {
                 ApiGuard guard = TwoNodesTest.node(state, plan, "partner-a");
                 for (int i = 0; i < 3; i++) {
                     assertThat(timed(guard).isAllowed()).isTrue();
@@ -62,7 +65,9 @@ class FailurePolicyTest {
 
                 redis.kill();
                 for (int i = 0; i < 20; i++) {
-                    assertThat(timed(guard).isAllowed()).as("fail open, request %d", i).isTrue();
+                    assertThat(timed(guard).isAllowed())
+                            .as("fail open, request %d", i)
+                            .isTrue();
                 }
                 assertThat(events.types()).containsOnlyOnce(SecurityEventType.STORE_UNAVAILABLE);
 
@@ -77,8 +82,11 @@ class FailurePolicyTest {
     void failClosedRefusesWith503AndRetryAfterWithinTheTimeout() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             RecordingListener events = new RecordingListener();
-            try (RedisGuardState state = RedisGuardState.builder(redis.uri()).commandTimeout(TIMEOUT)
-                    .failurePolicy(RedisFailurePolicy.CLOSED).listener(events).build()) {
+            try (RedisGuardState state = RedisGuardState.builder(redis.uri())
+                    .commandTimeout(TIMEOUT)
+                    .failurePolicy(RedisFailurePolicy.CLOSED)
+                    .listener(events)
+                    .build()) {
                 ApiGuard guard = TwoNodesTest.node(state, plan, "partner-b");
                 assertThat(timed(guard).isAllowed()).isTrue();
 

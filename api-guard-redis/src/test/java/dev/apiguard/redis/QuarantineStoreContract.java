@@ -1,8 +1,8 @@
 package dev.apiguard.redis;
 
-import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.QuarantineStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +22,7 @@ abstract class QuarantineStoreContract {
         // a fresh key per test: one instance may serve every test of a class
         caller = TwoNodesTest.key("scraper-" + UUID.randomUUID());
     }
+
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     @Test
@@ -31,7 +32,8 @@ abstract class QuarantineStoreContract {
         assertThat(store().quarantinedUntil(caller, now)).contains(until);
         assertThat(store().quarantinedUntil(caller, until.minusMillis(1))).contains(until);
         assertThat(store().quarantinedUntil(caller, until)).isEmpty();
-        assertThat(store().quarantinedUntil(TwoNodesTest.key("someone-else"), now)).isEmpty();
+        assertThat(store().quarantinedUntil(TwoNodesTest.key("someone-else"), now))
+                .isEmpty();
     }
 
     @Test

@@ -28,22 +28,31 @@ class RateLimitThroughTheGuardTest {
 
     private final MutableClock clock = MutableClock.at(Instant.now());
     private final LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example").clock(clock);
-    private final LocalIssuer impostor = LocalIssuer.rsa("https://issuer.example").clock(clock);
+    private final LocalIssuer impostor =
+            LocalIssuer.rsa("https://issuer.example").clock(clock);
     private final RecordingListener events = new RecordingListener();
 
     private GuardTester tester(int anonymousQuota) {
-        RateLimitPolicy policy = RateLimitPolicy.builder().clock(clock)
+        RateLimitPolicy policy = RateLimitPolicy.builder()
+                .clock(clock)
                 .plan(RateLimitPlan.simple("partner", 5, Duration.ofMinutes(1)))
                 .anonymousPlan(RateLimitPlan.simple("anonymous", anonymousQuota, Duration.ofMinutes(1)))
                 .anonymousExemptPaths("/health")
                 .build();
-        TokenPolicy tokens = TokenPolicy.builder().issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
-                .audience(issuer.defaultAudience()).clock(clock).build();
-        RouteRules routes = RouteRules.builder()
-                .route("GET", "/health").permitAll()
-                .route("GET", "/customers").requireScopes("customers:read")
+        TokenPolicy tokens = TokenPolicy.builder()
+                .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
+                .audience(issuer.defaultAudience())
+                .clock(clock)
                 .build();
-        return GuardTester.of(ApiGuard.builder().clock(clock).listener(events)
+        RouteRules routes = RouteRules.builder()
+                .route("GET", "/health")
+                .permitAll()
+                .route("GET", "/customers")
+                .requireScopes("customers:read")
+                .build();
+        return GuardTester.of(ApiGuard.builder()
+                .clock(clock)
+                .listener(events)
                 .step(AnonymousRateLimitStep.of(policy))
                 .step(AccessTokenStep.of(tokens))
                 .step(RateLimitStep.of(policy))
@@ -58,9 +67,14 @@ class RateLimitThroughTheGuardTest {
     @Test
     void invalidTokensNamingAVictimLeaveTheVictimsBucketUntouched() {
         GuardTester guard = tester(1000);
-        String forged = issuer.token().clientId("victim").scope("customers:read").signedWith(impostor);
-        String expired = issuer.token().clientId("victim").scope("customers:read")
-                .issuedAt(clock.instant().minus(Duration.ofMinutes(20))).lifetime(Duration.ofMinutes(10)).sign();
+        String forged =
+                issuer.token().clientId("victim").scope("customers:read").signedWith(impostor);
+        String expired = issuer.token()
+                .clientId("victim")
+                .scope("customers:read")
+                .issuedAt(clock.instant().minus(Duration.ofMinutes(20)))
+                .lifetime(Duration.ofMinutes(10))
+                .sign();
         for (int i = 0; i < 50; i++) {
             guard.send(read(i % 2 == 0 ? forged : expired)).assertStatus(401);
         }
@@ -79,16 +93,18 @@ class RateLimitThroughTheGuardTest {
     @Test
     void anAnonymousFloodIsLimitedWhileAValidCallerFromTheSamePeerIsUnaffected() {
         GuardTester guard = tester(10);
-        String valid = issuer.token().clientId("partner-a").scope("customers:read").sign();
+        String valid =
+                issuer.token().clientId("partner-a").scope("customers:read").sign();
         guard.send(read(valid)).assertStatus(200);
-        String junk = issuer.token().clientId("partner-a").scope("customers:read").signedWith(impostor);
+        String junk =
+                issuer.token().clientId("partner-a").scope("customers:read").signedWith(impostor);
         for (int i = 0; i < 10; i++) {
             guard.send(read(junk)).assertStatus(401);
         }
         TestResponse flooded = guard.send(read(junk)).assertStatus(429);
         assertThat(flooded.header("Retry-After")).isEqualTo("6");
         guard.send(TestRequest.get("/customers")).assertStatus(429); // no credential at all: same answer
-        guard.send(TestRequest.get("/health")).assertStatus(200);    // exempt
+        guard.send(TestRequest.get("/health")).assertStatus(200); // exempt
         for (int i = 0; i < 4; i++) {
             guard.send(read(valid)).assertStatus(200);
         }
@@ -104,7 +120,8 @@ class RateLimitThroughTheGuardTest {
         guard.send(read(junk));
         guard.send(read(junk));
         TestResponse a = guard.send(read(junk)).assertStatus(429);
-        TestResponse b = guard.send(read(issuer.token().clientId("x").scope("customers:read").signedWith(impostor)))
+        TestResponse b = guard.send(read(
+                        issuer.token().clientId("x").scope("customers:read").signedWith(impostor)))
                 .assertStatus(429);
         assertThat(a.body()).isEqualTo(b.body());
         assertThat(a.headerEntries()).isEqualTo(b.headerEntries());

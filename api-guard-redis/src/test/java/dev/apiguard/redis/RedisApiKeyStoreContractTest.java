@@ -31,8 +31,12 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
 
     @BeforeAll
     void connect(RedisServer server) {
-        nodeA = RedisGuardState.builder(server.uri()).listener(SecurityEventListener.NONE).build();
-        nodeB = RedisGuardState.builder(server.uri()).listener(SecurityEventListener.NONE).build();
+        nodeA = RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .build();
+        nodeB = RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .build();
         rawClient = RedisClient.create(server.uri());
         rawConnection = rawClient.connect();
     }
@@ -90,11 +94,13 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
         store().register(r);
         String recordKey = "apiguard:key:" + keyId;
         Map<String, String> stored = redis().hgetall(recordKey);
-        assertThat(stored).containsEntry(RedisApiKeyStore.F_SHA256, r.sha256Hex())
+        assertThat(stored)
+                .containsEntry(RedisApiKeyStore.F_SHA256, r.sha256Hex())
                 .containsEntry(RedisApiKeyStore.F_CLIENT, "legacy-partner")
                 .containsEntry(RedisApiKeyStore.F_EXPIRES, r.expiresAt().toString());
         assertThat(stored.values()).noneMatch(v -> v.contains(key));
-        long untilExpiry = Duration.between(java.time.Instant.now(), r.expiresAt()).toMillis();
+        long untilExpiry =
+                Duration.between(java.time.Instant.now(), r.expiresAt()).toMillis();
         assertThat(redis().pttl(recordKey)).isPositive().isLessThanOrEqualTo(untilExpiry + 1000);
 
         store().revoke(keyId);
@@ -104,7 +110,8 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
 
     @Test
     void aRecordIsGoneFromRedisOnceItExpires() throws InterruptedException {
-        ApiKeyRecord r = record(key, now.minus(Duration.ofDays(1)), java.time.Instant.now().plusMillis(300));
+        ApiKeyRecord r = record(
+                key, now.minus(Duration.ofDays(1)), java.time.Instant.now().plusMillis(300));
         store().register(r);
         assertThat(store().find(keyId)).contains(r);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -119,7 +126,8 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
     void aStoreWithAShorterMaximumRefusesLongerKeys() {
         ApiKeyStore shortLived = nodeA.apiKeyStore(Duration.ofDays(30));
         assertThatThrownBy(() -> shortLived.register(record(key, now, now.plus(Duration.ofDays(31)))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLifetime");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxLifetime");
         assertThatThrownBy(() -> nodeA.apiKeyStore(Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -134,18 +142,28 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
         String recordKey = "apiguard:key:" + keyId;
         String hash = ApiKeys.sha256Hex(key);
         String otherHash = ApiKeys.sha256Hex(ApiKeys.generate());
-        Map<String, String> good = Map.of(RedisApiKeyStore.F_SHA256, hash, RedisApiKeyStore.F_CLIENT, "p",
-                RedisApiKeyStore.F_SCOPES, "a", RedisApiKeyStore.F_ISSUED, now.toString(),
-                RedisApiKeyStore.F_EXPIRES, now.plus(Duration.ofDays(1)).toString());
+        Map<String, String> good = Map.of(
+                RedisApiKeyStore.F_SHA256,
+                hash,
+                RedisApiKeyStore.F_CLIENT,
+                "p",
+                RedisApiKeyStore.F_SCOPES,
+                "a",
+                RedisApiKeyStore.F_ISSUED,
+                now.toString(),
+                RedisApiKeyStore.F_EXPIRES,
+                now.plus(Duration.ofDays(1)).toString());
         redis().hset(recordKey, good);
         assertThat(store().find(keyId)).isPresent();
 
         for (Map.Entry<String, String> bad : Map.of(
-                RedisApiKeyStore.F_SHA256, otherHash,
-                RedisApiKeyStore.F_CLIENT, " ",
-                RedisApiKeyStore.F_SCOPES, "a  b",
-                RedisApiKeyStore.F_ISSUED, "yesterday",
-                RedisApiKeyStore.F_EXPIRES, now.minus(Duration.ofDays(1)).toString()).entrySet()) {
+                        RedisApiKeyStore.F_SHA256, otherHash,
+                        RedisApiKeyStore.F_CLIENT, " ",
+                        RedisApiKeyStore.F_SCOPES, "a  b",
+                        RedisApiKeyStore.F_ISSUED, "yesterday",
+                        RedisApiKeyStore.F_EXPIRES,
+                                now.minus(Duration.ofDays(1)).toString())
+                .entrySet()) {
             redis().del(recordKey);
             redis().hset(recordKey, good);
             redis().hset(recordKey, bad.getKey(), bad.getValue());
@@ -159,7 +177,9 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
         redis().set(recordKey, "not a hash");
         assertThat(store().find(keyId)).as("another type").isEmpty();
         assertThat(status(guardOver(store(), SecurityEventListener.NONE), key)).isEqualTo(401);
-        assertThat(nodeA.isUnavailable()).as("a corrupted entry is not an outage").isFalse();
+        assertThat(nodeA.isUnavailable())
+                .as("a corrupted entry is not an outage")
+                .isFalse();
         redis().del(recordKey);
     }
 }

@@ -46,29 +46,44 @@ class RedisApiKeyStoreFailClosedTest {
 
     private static void killedRedisRefuses(RedisServer redis, RedisFailurePolicy policy) throws Exception {
         RecordingListener events = new RecordingListener();
-        try (RedisGuardState state = RedisGuardState.builder(redis.uri()).commandTimeout(TIMEOUT)
-                .failurePolicy(policy).listener(events).build()) {
+        try (RedisGuardState state = RedisGuardState.builder(redis.uri())
+                .commandTimeout(TIMEOUT)
+                .failurePolicy(policy)
+                .listener(events)
+                .build()) {
             ApiKeyStore store = state.apiKeyStore();
             String key = ApiKeys.generate();
             String hash = ApiKeys.sha256Hex(key);
             String keyId = ApiKeys.keyId(hash);
             Instant now = Instant.now();
-            store.register(ApiKeyRecord.of(hash, "legacy-partner", Set.of("customers:read"),
-                    now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30))));
+            store.register(ApiKeyRecord.of(
+                    hash,
+                    "legacy-partner",
+                    Set.of("customers:read"),
+                    now.minus(Duration.ofDays(1)),
+                    now.plus(Duration.ofDays(30))));
             ApiGuard guard = ApiKeyStoreContract.guardOver(store, events);
             assertThat(ApiKeyStoreContract.status(guard, key)).isEqualTo(200);
 
             redis.kill();
             for (int i = 0; i < 10; i++) {
-                assertThat(timed(() -> store.find(keyId))).as("find, call %d", i).isEmpty();
-                assertThat(timed(() -> store.isRevoked(keyId))).as("isRevoked, call %d", i).isTrue();
-                assertThat(timed(() -> ApiKeyStoreContract.status(guard, key))).as("request %d", i).isEqualTo(401);
+                assertThat(timed(() -> store.find(keyId)))
+                        .as("find, call %d", i)
+                        .isEmpty();
+                assertThat(timed(() -> store.isRevoked(keyId)))
+                        .as("isRevoked, call %d", i)
+                        .isTrue();
+                assertThat(timed(() -> ApiKeyStoreContract.status(guard, key)))
+                        .as("request %d", i)
+                        .isEqualTo(401);
             }
-            assertThatThrownBy(() -> timed(() -> store.revoke(keyId))).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> timed(() -> store.revoke(keyId)))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("redis");
             assertThat(state.isUnavailable()).isTrue();
             // refused as a key (401), not as a failed step (503)
-            assertThat(events.types()).containsOnlyOnce(SecurityEventType.STORE_UNAVAILABLE)
+            assertThat(events.types())
+                    .containsOnlyOnce(SecurityEventType.STORE_UNAVAILABLE)
                     .doesNotContain(SecurityEventType.STEP_FAILED);
             for (SecurityEvent e : events.events()) {
                 assertThat(e.toString()).doesNotContain(key).doesNotContain(hash);

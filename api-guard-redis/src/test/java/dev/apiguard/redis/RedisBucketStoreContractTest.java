@@ -33,7 +33,9 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
     @BeforeAll
     void connect(RedisServer server) {
         redis = server;
-        state = RedisGuardState.builder(server.uri()).listener(SecurityEventListener.NONE).build();
+        state = RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .build();
     }
 
     @AfterAll
@@ -82,7 +84,9 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         redis(r -> {
             long pttl = r.pttl("apiguard:rl:caller:ttl-check");
             // refill time (a fifth of the bucket: 6 s) plus 5 s kept after: expires, and not much later
-            assertThat(pttl).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(40).toMillis());
+            assertThat(pttl)
+                    .isPositive()
+                    .isLessThanOrEqualTo(Duration.ofSeconds(40).toMillis());
         });
     }
 
@@ -112,8 +116,10 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
             String key = "caller:flushed-" + UUID.randomUUID();
             // 5 a day: no token refills (one per 17.28 s) between the two calls, so exactly 3,000 are left
             RateLimitPlan daily = RateLimitPlan.simple("p", 5, Duration.ofDays(1));
-            assertThat(store().tryConsume(key, daily.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
-            assertThat(store().tryConsume(key, daily.configuration(), 1000).remainingTokens()).isEqualTo(3000);
+            assertThat(store().tryConsume(key, daily.configuration(), 1000).status())
+                    .isEqualTo(Status.CONSUMED);
+            assertThat(store().tryConsume(key, daily.configuration(), 1000).remainingTokens())
+                    .isEqualTo(3000);
             assertThat(monitor.clientCommands()).containsExactly("evalsha", "eval", "evalsha");
         }
     }
@@ -130,9 +136,12 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         long late = Math.max(20, refilledSince(started));
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
         assertThat(refused.remainingTokens()).isBetween(500L, 500L + late);
-        assertThat(refused.nanosToWaitForRefill()).isBetween(
-                Math.min(Duration.ofSeconds(55).toNanos(), Duration.ofSeconds(60).toNanos() - late * NANOS_PER_TOKEN),
-                Duration.ofSeconds(60).toNanos());
+        assertThat(refused.nanosToWaitForRefill())
+                .isBetween(
+                        Math.min(
+                                Duration.ofSeconds(55).toNanos(),
+                                Duration.ofSeconds(60).toNanos() - late * NANOS_PER_TOKEN),
+                        Duration.ofSeconds(60).toNanos());
 
         // emptied two and a half minutes ago: one unit back and a quarter on the way
         long restarted = System.nanoTime();
@@ -143,16 +152,23 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         assertThat(taken.status()).isEqualTo(Status.CONSUMED);
         assertThat(taken.remainingTokens()).isBetween(250L, 250L + later);
         // 4,750 tokens short of full at 5,000 per 10 minutes: 9.5 minutes
-        assertThat(taken.nanosToWaitForReset()).isBetween(
-                Math.min(Duration.ofSeconds(560).toNanos(), Duration.ofSeconds(570).toNanos() - later * NANOS_PER_TOKEN),
-                Duration.ofSeconds(570).toNanos());
+        assertThat(taken.nanosToWaitForReset())
+                .isBetween(
+                        Math.min(
+                                Duration.ofSeconds(560).toNanos(),
+                                Duration.ofSeconds(570).toNanos() - later * NANOS_PER_TOKEN),
+                        Duration.ofSeconds(570).toNanos());
     }
 
     @Test
     void aRefusedRequestAndAnEstimateWriteNothing() {
         String key = "caller:no-write-" + UUID.randomUUID();
-        assertThat(store().estimate(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
-        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 6000).status()).isEqualTo(Status.REJECTED);
+        assertThat(store().estimate(key, FIVE_PER_TEN_MINUTES.configuration(), 1000)
+                        .status())
+                .isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 6000)
+                        .status())
+                .isEqualTo(Status.REJECTED);
         redis(r -> assertThat(r.exists("apiguard:rl:" + key)).isZero());
     }
 
@@ -167,7 +183,9 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         assertThat(store().tryConsume(key, two.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
         assertThat(store().tryConsume(key, two.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
         // a limit the old plan did not have starts full; the first still holds next to nothing
-        RateLimitPlan more = RateLimitPlan.of("more", RateLimitPlan.Limit.of("burst", 10, Duration.ofMinutes(10)),
+        RateLimitPlan more = RateLimitPlan.of(
+                "more",
+                RateLimitPlan.Limit.of("burst", 10, Duration.ofMinutes(10)),
                 RateLimitPlan.Limit.of("daily", 100, Duration.ofDays(1)));
         BucketStore.Outcome refused = store().tryConsume(key, more.configuration(), 1000);
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
@@ -181,21 +199,28 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         BucketStore.Outcome o = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 5000);
         assertThat(o.status()).isEqualTo(Status.CONSUMED);
         assertThat(o.remainingTokens()).isZero();
-        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
+        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000)
+                        .status())
+                .isEqualTo(Status.REJECTED);
     }
 
     @Test
     void intervalRefillIsLeftToBucket4jUnderKeysOfItsOwn() {
         String key = "caller:intervally-" + UUID.randomUUID();
         BucketConfiguration intervally = BucketConfiguration.builder()
-                .addLimit(Bandwidth.builder().capacity(2000).refillIntervally(2000, Duration.ofMinutes(1)).build())
+                .addLimit(Bandwidth.builder()
+                        .capacity(2000)
+                        .refillIntervally(2000, Duration.ofMinutes(1))
+                        .build())
                 .build();
         assertThat(store().tryConsume(key, intervally, 1000).remainingTokens()).isEqualTo(1000);
         assertThat(store().tryConsume(key, intervally, 1000).status()).isEqualTo(Status.CONSUMED);
         BucketStore.Outcome refused = store().tryConsume(key, intervally, 1000);
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
         // interval refill: nothing until the whole minute is over, then all of it
-        assertThat(refused.nanosToWaitForRefill()).isBetween(Duration.ofSeconds(50).toNanos(), Duration.ofMinutes(1).toNanos());
+        assertThat(refused.nanosToWaitForRefill())
+                .isBetween(
+                        Duration.ofSeconds(50).toNanos(), Duration.ofMinutes(1).toNanos());
         redis(r -> {
             assertThat(r.exists("apiguard:rl-cas:" + key)).isOne();
             assertThat(r.exists("apiguard:rl:" + key)).isZero();

@@ -1,8 +1,8 @@
 package dev.apiguard.redis;
 
-import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.ReplayCache.Outcome;
@@ -43,8 +43,11 @@ class RedisClockSkewTest {
 
     @BeforeAll
     void connect(RedisServer server) {
-        state = RedisGuardState.builder(server.uri()).keyPrefix(PREFIX).listener(events)
-                .clock(Clock.fixed(APP_NOW, ZoneOffset.UTC)).build();
+        state = RedisGuardState.builder(server.uri())
+                .keyPrefix(PREFIX)
+                .listener(events)
+                .clock(Clock.fixed(APP_NOW, ZoneOffset.UTC))
+                .build();
         raw = RedisClient.create(server.uri());
         rawConnection = raw.connect();
     }
@@ -77,7 +80,10 @@ class RedisClockSkewTest {
         store.quarantine(id, until);
         assertThat(store.quarantinedUntil(id, APP_NOW)).contains(until);
         assertThat(store.quarantinedUntil(id, until)).isEmpty();
-        assertThat(pttl(PREFIX + "q:" + id.hashTag())).isBetween(Duration.ofMinutes(14).toMillis(), Duration.ofMinutes(15).toMillis());
+        assertThat(pttl(PREFIX + "q:" + id.hashTag()))
+                .isBetween(
+                        Duration.ofMinutes(14).toMillis(),
+                        Duration.ofMinutes(15).toMillis());
         assertThat(events.events()).isEmpty();
     }
 
@@ -95,7 +101,8 @@ class RedisClockSkewTest {
         QuarantineStore store = state.quarantineStore();
         store.quarantine(id, Instant.MAX);
         assertThat(store.quarantinedUntil(id, APP_NOW)).contains(Instant.ofEpochMilli(Long.MAX_VALUE));
-        assertThat(pttl(PREFIX + "q:" + id.hashTag())).isGreaterThan(Duration.ofDays(36_499).toMillis());
+        assertThat(pttl(PREFIX + "q:" + id.hashTag()))
+                .isGreaterThan(Duration.ofDays(36_499).toMillis());
         assertThat(events.events()).isEmpty();
     }
 
@@ -105,7 +112,10 @@ class RedisClockSkewTest {
         Instant notAfter = APP_NOW.plus(Duration.ofMinutes(2));
         assertThat(cache.firstUse(id.id(), notAfter, APP_NOW)).isEqualTo(Outcome.FIRST_USE);
         assertThat(cache.firstUse(id.id(), notAfter, APP_NOW)).isEqualTo(Outcome.REPLAYED);
-        assertThat(pttl(PREFIX + "replay:" + id.id())).isBetween(Duration.ofSeconds(110).toMillis(), Duration.ofMinutes(2).toMillis());
+        assertThat(pttl(PREFIX + "replay:" + id.id()))
+                .isBetween(
+                        Duration.ofSeconds(110).toMillis(),
+                        Duration.ofMinutes(2).toMillis());
     }
 
     @Test
@@ -126,12 +136,16 @@ class RedisClockSkewTest {
         assertThat(cache.firstUse("b", quota, notAfter, APP_NOW)).isEqualTo(Outcome.FIRST_USE);
         assertThat(cache.firstUse("c", quota, notAfter, APP_NOW)).isEqualTo(Outcome.OVER_QUOTA);
         String owner = PREFIX + "replay:" + id.hashTag() + ":";
-        assertThat(pttl(owner + "a")).isBetween(Duration.ofSeconds(110).toMillis(), Duration.ofMinutes(2).toMillis());
+        assertThat(pttl(owner + "a"))
+                .isBetween(
+                        Duration.ofSeconds(110).toMillis(),
+                        Duration.ofMinutes(2).toMillis());
         // the slot number is the app's, not Redis's: Redis's clock is years ahead
         assertThat(rawConnection.sync().get(owner + "n:" + quota.slot(APP_NOW))).isEqualTo("2");
         assertThat(rawConnection.sync().exists(owner + "c")).isZero();
         // two slots later the count is gone: the owner may record again
         Instant later = APP_NOW.plus(Duration.ofMinutes(4));
-        assertThat(cache.firstUse("c", quota, later.plus(Duration.ofMinutes(2)), later)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("c", quota, later.plus(Duration.ofMinutes(2)), later))
+                .isEqualTo(Outcome.FIRST_USE);
     }
 }

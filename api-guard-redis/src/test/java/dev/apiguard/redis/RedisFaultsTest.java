@@ -92,10 +92,15 @@ class RedisFaultsTest {
 
     /** A guard whose only step looks the caller up in the quarantine list. */
     private static ApiGuard quarantineGuard(QuarantineStore store, String caller) {
-        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build())
-                .quarantineStore(store).build();
-        return ApiGuard.builder().listener(dev.apiguard.event.SecurityEventListener.NONE)
-                .step(TwoNodesTest.authenticatesAs(caller)).step(anomaly).build();
+        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(
+                        AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build())
+                .quarantineStore(store)
+                .build();
+        return ApiGuard.builder()
+                .listener(dev.apiguard.event.SecurityEventListener.NONE)
+                .step(TwoNodesTest.authenticatesAs(caller))
+                .step(anomaly)
+                .build();
     }
 
     private static int status(ApiGuard guard) {
@@ -104,31 +109,46 @@ class RedisFaultsTest {
     }
 
     /** What each store answers while Redis is unreachable, as its failure policy says. */
-    private void assertFailurePolicy(RedisGuardState state, RedisFailurePolicy policy, String bucketKey,
-            String quarantined, String apiKey) {
+    private void assertFailurePolicy(
+            RedisGuardState state, RedisFailurePolicy policy, String bucketKey, String quarantined, String apiKey) {
         BucketStore buckets = state.bucketStore();
         ReplayCache replay = state.replayCache();
         QuarantineStore quarantine = state.quarantineStore();
         ApiGuard quarantineGuard = quarantineGuard(quarantine, quarantined);
-        ApiGuard keyGuard = ApiKeyStoreContract.guardOver(state.apiKeyStore(), dev.apiguard.event.SecurityEventListener.NONE);
+        ApiGuard keyGuard =
+                ApiKeyStoreContract.guardOver(state.apiKeyStore(), dev.apiguard.event.SecurityEventListener.NONE);
         Instant now = Instant.now();
         for (int i = 0; i < 3; i++) {
-            BucketStore.Status bucket = timed(() -> buckets.tryConsume(bucketKey, plan.configuration(), 1000)).status();
-            assertThat(bucket).as("bucket, call %d", i).isEqualTo(policy == RedisFailurePolicy.OPEN
-                    ? BucketStore.Status.BYPASSED : BucketStore.Status.UNAVAILABLE);
+            BucketStore.Status bucket = timed(() -> buckets.tryConsume(bucketKey, plan.configuration(), 1000))
+                    .status();
+            assertThat(bucket)
+                    .as("bucket, call %d", i)
+                    .isEqualTo(
+                            policy == RedisFailurePolicy.OPEN
+                                    ? BucketStore.Status.BYPASSED
+                                    : BucketStore.Status.UNAVAILABLE);
             // a replay check that cannot be made is never passed, whatever the policy
             assertThat(timed(() -> replay.firstUse("jti-" + UUID.randomUUID(), now.plusSeconds(60), now)))
-                    .as("replay cache, call %d", i).isEqualTo(ReplayCache.Outcome.UNAVAILABLE);
+                    .as("replay cache, call %d", i)
+                    .isEqualTo(ReplayCache.Outcome.UNAVAILABLE);
             if (policy == RedisFailurePolicy.OPEN) {
-                assertThat(timed(() -> quarantine.quarantinedUntil(TwoNodesTest.key(quarantined), now))).as("quarantine, call %d", i).isEmpty();
-                assertThat(timed(() -> status(quarantineGuard))).as("quarantined caller, request %d", i).isEqualTo(200);
+                assertThat(timed(() -> quarantine.quarantinedUntil(TwoNodesTest.key(quarantined), now)))
+                        .as("quarantine, call %d", i)
+                        .isEmpty();
+                assertThat(timed(() -> status(quarantineGuard)))
+                        .as("quarantined caller, request %d", i)
+                        .isEqualTo(200);
             } else {
                 assertThatThrownBy(() -> timed(() -> quarantine.quarantinedUntil(TwoNodesTest.key(quarantined), now)))
                         .isInstanceOf(dev.apiguard.StoreUnavailableException.class);
-                assertThat(timed(() -> status(quarantineGuard))).as("quarantined caller, request %d", i).isEqualTo(503);
+                assertThat(timed(() -> status(quarantineGuard)))
+                        .as("quarantined caller, request %d", i)
+                        .isEqualTo(503);
             }
             // API keys fail closed whatever the policy
-            assertThat(timed(() -> ApiKeyStoreContract.status(keyGuard, apiKey))).as("API key, request %d", i).isEqualTo(401);
+            assertThat(timed(() -> ApiKeyStoreContract.status(keyGuard, apiKey)))
+                    .as("API key, request %d", i)
+                    .isEqualTo(401);
         }
     }
 
@@ -138,17 +158,30 @@ class RedisFaultsTest {
         String quarantined = "scraper-" + UUID.randomUUID();
         String apiKey = ApiKeys.generate();
         Instant now = Instant.now();
-        state.apiKeyStore().register(ApiKeyRecord.of(ApiKeys.sha256Hex(apiKey), "legacy-partner", Set.of("customers:read"),
-                now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30))));
+        state.apiKeyStore()
+                .register(ApiKeyRecord.of(
+                        ApiKeys.sha256Hex(apiKey),
+                        "legacy-partner",
+                        Set.of("customers:read"),
+                        now.minus(Duration.ofDays(1)),
+                        now.plus(Duration.ofDays(30))));
         state.quarantineStore().quarantine(TwoNodesTest.key(quarantined), now.plus(Duration.ofHours(1)));
-        assertThat(status(quarantineGuard(state.quarantineStore(), quarantined))).isEqualTo(429);
-        assertThat(ApiKeyStoreContract.status(ApiKeyStoreContract.guardOver(state.apiKeyStore(),
-                dev.apiguard.event.SecurityEventListener.NONE), apiKey)).isEqualTo(200);
+        assertThat(status(quarantineGuard(state.quarantineStore(), quarantined)))
+                .isEqualTo(429);
+        assertThat(ApiKeyStoreContract.status(
+                        ApiKeyStoreContract.guardOver(
+                                state.apiKeyStore(), dev.apiguard.event.SecurityEventListener.NONE),
+                        apiKey))
+                .isEqualTo(200);
         for (int i = 0; i < 3; i++) {
-            assertThat(state.bucketStore().tryConsume(bucketKey, plan.configuration(), 1000).status())
+            assertThat(state.bucketStore()
+                            .tryConsume(bucketKey, plan.configuration(), 1000)
+                            .status())
                     .isEqualTo(BucketStore.Status.CONSUMED);
         }
-        assertThat(state.bucketStore().tryConsume(bucketKey, plan.configuration(), 1000).status())
+        assertThat(state.bucketStore()
+                        .tryConsume(bucketKey, plan.configuration(), 1000)
+                        .status())
                 .isEqualTo(BucketStore.Status.REJECTED);
         return new String[] {bucketKey, quarantined, apiKey};
     }
@@ -177,8 +210,12 @@ class RedisFaultsTest {
     private void killedThenRestarted(RedisFailurePolicy policy) throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             RecordingListener events = new RecordingListener();
-            try (RedisGuardState state = RedisGuardState.builder(redis.uri()).commandTimeout(TIMEOUT)
-                    .connectTimeout(Duration.ofSeconds(10)).failurePolicy(policy).listener(events).build()) {
+            try (RedisGuardState state = RedisGuardState.builder(redis.uri())
+                    .commandTimeout(TIMEOUT)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .failurePolicy(policy)
+                    .listener(events)
+                    .build()) {
                 String[] seeded = seed(state);
 
                 redis.kill();
@@ -188,20 +225,27 @@ class RedisFaultsTest {
                 // an empty Redis (no persistence) on the same port: the same state object recovers
                 redis.launch();
                 Instant now = Instant.now();
-                until(() -> state.replayCache().firstUse("jti-" + UUID.randomUUID(), now.plusSeconds(60), now)
-                        == ReplayCache.Outcome.FIRST_USE, Duration.ofSeconds(20));
+                until(
+                        () -> state.replayCache().firstUse("jti-" + UUID.randomUUID(), now.plusSeconds(60), now)
+                                == ReplayCache.Outcome.FIRST_USE,
+                        Duration.ofSeconds(20));
                 assertThat(events.types()).contains(SecurityEventType.STORE_RECOVERED);
                 assertThat(state.isUnavailable()).isFalse();
 
                 // what the crash lost is gone, and every store enforces again
                 String jti = "jti-" + UUID.randomUUID();
-                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now)).isEqualTo(ReplayCache.Outcome.FIRST_USE);
-                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now)).isEqualTo(ReplayCache.Outcome.REPLAYED);
+                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now))
+                        .isEqualTo(ReplayCache.Outcome.FIRST_USE);
+                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now))
+                        .isEqualTo(ReplayCache.Outcome.REPLAYED);
                 String[] again = seed(state);
                 assertThat(again[0]).isNotEqualTo(seeded[0]);
                 // keys registered before the crash are lost with it: refused, never accepted
-                assertThat(ApiKeyStoreContract.status(ApiKeyStoreContract.guardOver(state.apiKeyStore(),
-                        dev.apiguard.event.SecurityEventListener.NONE), seeded[2])).isEqualTo(401);
+                assertThat(ApiKeyStoreContract.status(
+                                ApiKeyStoreContract.guardOver(
+                                        state.apiKeyStore(), dev.apiguard.event.SecurityEventListener.NONE),
+                                seeded[2]))
+                        .isEqualTo(401);
             }
         }
     }
@@ -210,8 +254,12 @@ class RedisFaultsTest {
     private void paused(RedisFailurePolicy policy) throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             RecordingListener events = new RecordingListener();
-            try (RedisGuardState state = RedisGuardState.builder(redis.uri()).commandTimeout(TIMEOUT)
-                    .connectTimeout(Duration.ofSeconds(10)).failurePolicy(policy).listener(events).build()) {
+            try (RedisGuardState state = RedisGuardState.builder(redis.uri())
+                    .commandTimeout(TIMEOUT)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .failurePolicy(policy)
+                    .listener(events)
+                    .build()) {
                 String[] seeded = seed(state);
 
                 pause(redis, PAUSE);
@@ -219,16 +267,26 @@ class RedisFaultsTest {
                 assertThat(events.types()).containsOnlyOnce(SecurityEventType.STORE_UNAVAILABLE);
 
                 // the pause ends by itself; nothing was lost, and limits apply again
-                until(() -> state.bucketStore().tryConsume(seeded[0], plan.configuration(), 1000).status()
-                        == BucketStore.Status.REJECTED, PAUSE.plusSeconds(20));
+                until(
+                        () -> state.bucketStore()
+                                        .tryConsume(seeded[0], plan.configuration(), 1000)
+                                        .status()
+                                == BucketStore.Status.REJECTED,
+                        PAUSE.plusSeconds(20));
                 assertThat(events.types()).contains(SecurityEventType.STORE_RECOVERED);
-                assertThat(status(quarantineGuard(state.quarantineStore(), seeded[1]))).isEqualTo(429);
-                assertThat(ApiKeyStoreContract.status(ApiKeyStoreContract.guardOver(state.apiKeyStore(),
-                        dev.apiguard.event.SecurityEventListener.NONE), seeded[2])).isEqualTo(200);
+                assertThat(status(quarantineGuard(state.quarantineStore(), seeded[1])))
+                        .isEqualTo(429);
+                assertThat(ApiKeyStoreContract.status(
+                                ApiKeyStoreContract.guardOver(
+                                        state.apiKeyStore(), dev.apiguard.event.SecurityEventListener.NONE),
+                                seeded[2]))
+                        .isEqualTo(200);
                 Instant now = Instant.now();
                 String jti = "jti-" + UUID.randomUUID();
-                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now)).isEqualTo(ReplayCache.Outcome.FIRST_USE);
-                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now)).isEqualTo(ReplayCache.Outcome.REPLAYED);
+                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now))
+                        .isEqualTo(ReplayCache.Outcome.FIRST_USE);
+                assertThat(state.replayCache().firstUse(jti, now.plusSeconds(60), now))
+                        .isEqualTo(ReplayCache.Outcome.REPLAYED);
             }
         }
     }

@@ -39,7 +39,8 @@ public final class RedisMonitor implements AutoCloseable {
     public static RedisMonitor start(RedisServer server) throws IOException {
         Socket socket = new Socket("127.0.0.1", server.port());
         socket.setSoTimeout(30_000);
-        BufferedReader feed = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader feed =
+                new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         send(socket, "MONITOR");
         String ok = feed.readLine();
         if (!"+OK".equals(ok)) {

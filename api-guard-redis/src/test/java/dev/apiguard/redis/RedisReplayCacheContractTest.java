@@ -15,7 +15,9 @@ class RedisReplayCacheContractTest extends ReplayCacheContract {
 
     @BeforeAll
     void connect(RedisServer server) {
-        state = RedisGuardState.builder(server.uri()).listener(SecurityEventListener.NONE).build();
+        state = RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .build();
     }
 
     @AfterAll

@@ -56,8 +56,18 @@ public final class RedisServer implements AutoCloseable {
         if (bin == null) {
             throw new IllegalStateException("redis-server is not on the PATH");
         }
-        process = new ProcessBuilder(List.of(bin, "--port", Integer.toString(port), "--save", "", "--appendonly", "no",
-                "--bind", "127.0.0.1", "--dir", dir.toString()))
+        process = new ProcessBuilder(List.of(
+                        bin,
+                        "--port",
+                        Integer.toString(port),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--bind",
+                        "127.0.0.1",
+                        "--dir",
+                        dir.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
@@ -68,7 +78,8 @@ public final class RedisServer implements AutoCloseable {
                 return;
             } catch (IOException notYet) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
+                    throw new IllegalStateException(
+                            "redis-server exited: " + Files.readString(dir.resolve("redis.log")));
                 }
                 Thread.sleep(20); // waiting for a child process to listen, not for time to pass in a test
             }
@@ -98,7 +109,8 @@ public final class RedisServer implements AutoCloseable {
     public void close() throws InterruptedException {
         kill();
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temp directory left behind is harmless
         }

@@ -33,13 +33,15 @@ abstract class ReplayCacheContract {
         // a fresh key per test: one instance may serve every test of a class
         jti = "dpop:" + UUID.randomUUID();
     }
+
     private final Instant now = Instant.now();
 
     @Test
     void anIdentifierIsFirstUsedOnceThenReplayed() {
         assertThat(cache().firstUse(jti, now.plus(Duration.ofMinutes(2)), now)).isEqualTo(Outcome.FIRST_USE);
         assertThat(cache().firstUse(jti, now.plus(Duration.ofMinutes(2)), now)).isEqualTo(Outcome.REPLAYED);
-        assertThat(cache().firstUse(jti + "-other", now.plus(Duration.ofMinutes(2)), now)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache().firstUse(jti + "-other", now.plus(Duration.ofMinutes(2)), now))
+                .isEqualTo(Outcome.FIRST_USE);
     }
 
     @Test
@@ -77,7 +79,8 @@ abstract class ReplayCacheContract {
         for (int i = 0; i < 3; i++) {
             assertThat(cache().firstUse(jti + "-" + i, quota, notAfter, now)).isEqualTo(Outcome.FIRST_USE);
         }
-        assertThat(cache().firstUse(jti + "-0", quota, notAfter, now)).as("a replay, over quota or not")
+        assertThat(cache().firstUse(jti + "-0", quota, notAfter, now))
+                .as("a replay, over quota or not")
                 .isEqualTo(Outcome.REPLAYED);
         assertThat(cache().firstUse(jti + "-3", quota, notAfter, now)).isEqualTo(Outcome.OVER_QUOTA);
         ReplayCache.Quota other = new ReplayCache.Quota("{" + UUID.randomUUID() + "}", 3, Duration.ofMinutes(2));
@@ -99,7 +102,8 @@ abstract class ReplayCacheContract {
                 futures.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < 4; i++) {
-                        Outcome o = cache().firstUse(jti + "-" + thread + "-" + i, quota, now.plus(Duration.ofMinutes(1)), now);
+                        Outcome o = cache().firstUse(
+                                        jti + "-" + thread + "-" + i, quota, now.plus(Duration.ofMinutes(1)), now);
                         assertThat(o).isIn(Outcome.FIRST_USE, Outcome.OVER_QUOTA);
                         if (o == Outcome.FIRST_USE) {
                             first.incrementAndGet();

@@ -1,10 +1,10 @@
 package dev.apiguard.redis;
 
-import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Caller;
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
@@ -43,26 +43,39 @@ class TwoNodesTest {
 
     static GuardStep authenticatesAs(String id) {
         return new GuardStep() {
-            @Override public String name() { return "fixed-caller"; }
-            @Override public Decision evaluate(GuardExchange exchange) {
-                exchange.authenticate(new Caller(id, id, ISSUER, CredentialKind.BEARER_JWT, Set.of(), null, null, null,
-                        null, null, null));
+            @Override
+            public String name() {
+                return "fixed-caller";
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
+                exchange.authenticate(new Caller(
+                        id, id, ISSUER, CredentialKind.BEARER_JWT, Set.of(), null, null, null, null, null, null));
                 return Decision.ALLOW;
             }
         };
     }
 
     static ApiGuard node(RedisGuardState state, RateLimitPlan plan, String caller) {
-        RateLimitPolicy policy = RateLimitPolicy.builder().plan(plan).store(state.bucketStore()).build();
-        return ApiGuard.builder().listener(SecurityEventListener.NONE)
-                .step(authenticatesAs(caller)).step(RateLimitStep.of(policy)).build();
+        RateLimitPolicy policy =
+                RateLimitPolicy.builder().plan(plan).store(state.bucketStore()).build();
+        return ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(authenticatesAs(caller))
+                .step(RateLimitStep.of(policy))
+                .build();
     }
 
     @Test
     void twoNodesUnderConcurrentLoadAdmitNoMoreThanCapacityPlusRefill(RedisServer redis) throws Exception {
         RateLimitPlan plan = RateLimitPlan.simple("p", 40, Duration.ofSeconds(10)); // 4 per second refill
-        try (RedisGuardState a = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
-                RedisGuardState b = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build()) {
+        try (RedisGuardState a = RedisGuardState.builder(redis.uri())
+                        .listener(SecurityEventListener.NONE)
+                        .build();
+                RedisGuardState b = RedisGuardState.builder(redis.uri())
+                        .listener(SecurityEventListener.NONE)
+                        .build()) {
             List<ApiGuard> nodes = List.of(node(a, plan, "burst-partner"), node(b, plan, "burst-partner"));
             AtomicInteger admitted = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
@@ -90,15 +103,21 @@ class TwoNodesTest {
             double seconds = (System.nanoTime() - start) / 1e9;
             long bound = 40 + (long) Math.ceil(4 * seconds);
             assertThat(refused.get()).as("the load went past the limit").isPositive();
-            assertThat(admitted.get()).as("admitted in %.2f s by two nodes", seconds).isBetween(40, (int) bound);
+            assertThat(admitted.get())
+                    .as("admitted in %.2f s by two nodes", seconds)
+                    .isBetween(40, (int) bound);
         }
     }
 
     @Test
     void twoNodesSharingRedisAdmitExactlyTheCapacityToSixteenThreadsReleasedAtOnce(RedisServer redis) throws Exception {
         RateLimitPlan plan = RateLimitPlan.simple("p", 50, Duration.ofHours(1)); // a refill of one takes 72 s
-        try (RedisGuardState a = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
-                RedisGuardState b = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build()) {
+        try (RedisGuardState a = RedisGuardState.builder(redis.uri())
+                        .listener(SecurityEventListener.NONE)
+                        .build();
+                RedisGuardState b = RedisGuardState.builder(redis.uri())
+                        .listener(SecurityEventListener.NONE)
+                        .build()) {
             String caller = "exact-" + UUID.randomUUID();
             List<ApiGuard> nodes = List.of(node(a, plan, caller), node(b, plan, caller));
             int threads = 16;
@@ -113,7 +132,8 @@ class TwoNodesTest {
                     futures.add(pool.submit(() -> {
                         start.await(30, TimeUnit.SECONDS);
                         for (int i = 0; i < 10; i++) {
-                            boolean ok = node.evaluate(node.exchange(TestRequest.get("/customers"))).isAllowed();
+                            boolean ok = node.evaluate(node.exchange(TestRequest.get("/customers")))
+                                    .isAllowed();
                             (ok ? admitted : refused).incrementAndGet();
                         }
                         return null;
@@ -132,8 +152,12 @@ class TwoNodesTest {
 
     @Test
     void ofSixteenThreadsOnTwoNodesRacingOneJtiExactlyOneWins(RedisServer redis) throws Exception {
-        try (RedisGuardState a = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build();
-                RedisGuardState b = RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE).build()) {
+        try (RedisGuardState a = RedisGuardState.builder(redis.uri())
+                        .listener(SecurityEventListener.NONE)
+                        .build();
+                RedisGuardState b = RedisGuardState.builder(redis.uri())
+                        .listener(SecurityEventListener.NONE)
+                        .build()) {
             List<ReplayCache> nodes = List.of(a.replayCache(), b.replayCache());
             String jti = "dpop:" + UUID.randomUUID();
             Instant now = Instant.now();

@@ -13,8 +13,7 @@ import java.util.Objects;
  */
 public final class ApiGuardFilters {
 
-    private ApiGuardFilters() {
-    }
+    private ApiGuardFilters() {}
 
     /** One filter that runs every step of the guard ({@link ApiGuardFilter}). */
     public static Filter single(ApiGuard guard) {

@@ -145,7 +145,10 @@ public final class ClientAssertionFilter implements Filter {
             return false;
         }
         int semicolon = type.indexOf(';');
-        return (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT).equals(FORM);
+        return (semicolon < 0 ? type : type.substring(0, semicolon))
+                .trim()
+                .toLowerCase(Locale.ROOT)
+                .equals(FORM);
     }
 
     private void emit(HttpServletRequest req, SecurityEventType type, String callerId, String reason) {
@@ -153,10 +156,20 @@ public final class ClientAssertionFilter implements Filter {
             return;
         }
         try {
-            listener.onEvent(new SecurityEvent(type, clock.instant(), callerId, req.getRemoteAddr(), req.getMethod(),
-                    ServletGuardRequest.dispatchPath(req), reason == null ? Map.of() : Map.of("reason", reason)));
+            listener.onEvent(new SecurityEvent(
+                    type,
+                    clock.instant(),
+                    callerId,
+                    req.getRemoteAddr(),
+                    req.getMethod(),
+                    ServletGuardRequest.dispatchPath(req),
+                    reason == null ? Map.of() : Map.of("reason", reason)));
         } catch (RuntimeException e) {
-            LOG.warn("security event listener {} failed on {}", listener.getClass().getName(), type.eventName(), e);
+            LOG.warn(
+                    "security event listener {} failed on {}",
+                    listener.getClass().getName(),
+                    type.eventName(),
+                    e);
         }
     }
 

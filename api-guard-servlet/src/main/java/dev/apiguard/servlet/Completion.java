@@ -10,8 +10,7 @@ import java.util.function.IntConsumer;
 /** Reports a request's final status exactly once, now or when its async processing ends. */
 final class Completion {
 
-    private Completion() {
-    }
+    private Completion() {}
 
     /**
      * After the chain returned: when the application threw, reports 500 now; when it started
@@ -19,8 +18,8 @@ final class Completion {
      * timeout, a status below 400 is reported as 500: the container answers with an error); else
      * reports the response's status now.
      */
-    static void afterChain(HttpServletRequest request, HttpServletResponse response, boolean threw,
-            IntConsumer report) {
+    static void afterChain(
+            HttpServletRequest request, HttpServletResponse response, boolean threw, IntConsumer report) {
         if (threw) {
             report.accept(500);
             return;

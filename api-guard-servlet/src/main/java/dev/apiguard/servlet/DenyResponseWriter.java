@@ -21,8 +21,7 @@ import java.util.Map;
  */
 public final class DenyResponseWriter {
 
-    private DenyResponseWriter() {
-    }
+    private DenyResponseWriter() {}
 
     /**
      * Writes the refusal, unless the response is already committed.
@@ -40,8 +39,9 @@ public final class DenyResponseWriter {
      *
      * @throws IOException when the client connection fails while writing
      */
-    public static void write(Decision.Deny deny, List<Map.Entry<String, String>> exchangeHeaders,
-            HttpServletResponse response) throws IOException {
+    public static void write(
+            Decision.Deny deny, List<Map.Entry<String, String>> exchangeHeaders, HttpServletResponse response)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }

@@ -20,8 +20,7 @@ final class Guarding {
 
     private static final Logger LOG = LoggerFactory.getLogger(Guarding.class);
 
-    private Guarding() {
-    }
+    private Guarding() {}
 
     /** Refuses what is not HTTP: the guard has nothing to check it by, so it fails closed. */
     static void requireHttp(ServletRequest request, ServletResponse response) throws ServletException {
@@ -64,8 +63,9 @@ final class Guarding {
      * opens a new connection instead, and an abusive one cannot keep a connection busy with
      * bodies nobody reads.
      */
-    static void refuse(Decision.Deny deny, GuardExchange exchange, HttpServletRequest request,
-            HttpServletResponse response) throws java.io.IOException {
+    static void refuse(
+            Decision.Deny deny, GuardExchange exchange, HttpServletRequest request, HttpServletResponse response)
+            throws java.io.IOException {
         List<java.util.Map.Entry<String, String>> headers = exchange.responseHeaders();
         if (hasBody(request)) {
             headers = new java.util.ArrayList<>(headers);
@@ -83,8 +83,7 @@ final class Guarding {
      * Adds the headers steps put on the exchange (each step added them once: on a second
      * per-step filter the ones already written are not repeated).
      */
-    static void writeExchangeHeaders(GuardExchange exchange, HttpServletRequest request,
-            HttpServletResponse response) {
+    static void writeExchangeHeaders(GuardExchange exchange, HttpServletRequest request, HttpServletResponse response) {
         List<java.util.Map.Entry<String, String>> headers = exchange.responseHeaders();
         Object written = request.getAttribute(HEADERS_WRITTEN_ATTRIBUTE);
         int from = written instanceof Integer n ? n : 0;
@@ -97,8 +96,8 @@ final class Guarding {
     private static final String HEADERS_WRITTEN_ATTRIBUTE = "dev.apiguard.servlet.exchangeHeadersWritten";
 
     /** Reports the final status without ever masking what the application threw. */
-    static void afterChain(HttpServletRequest request, HttpServletResponse response, boolean threw,
-            IntConsumer report) {
+    static void afterChain(
+            HttpServletRequest request, HttpServletResponse response, boolean threw, IntConsumer report) {
         try {
             Completion.afterChain(request, response, threw, report);
         } catch (RuntimeException e) {

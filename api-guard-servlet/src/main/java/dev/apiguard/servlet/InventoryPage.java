@@ -34,22 +34,31 @@ final class InventoryPage {
             .cred{font-size:12px;color:#57606a}
             """;
 
-    private InventoryPage() {
-    }
+    private InventoryPage() {}
 
     static String render(InventoryReport report) {
         StringBuilder sb = new StringBuilder(2048 + 1024 * report.callers().size());
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>api-guard inventory</title><style>").append(STYLE).append("</style></head><body>")
+                .append("<title>api-guard inventory</title><style>")
+                .append(STYLE)
+                .append("</style></head><body>")
                 .append("<h1>api-guard inventory</h1><p class=\"meta\">Generated ")
-                .append(escape(instant(report.generatedAt()))).append(", least-privilege window ")
-                .append(report.leastPrivilegeWindow().toDays()).append(" days, stale after ")
-                .append(report.staleAfter().toDays()).append(" days, schema version ")
-                .append(report.schemaVersion()).append("</p>")
-                .append("<ul class=\"summary\"><li id=\"callers-count\">Callers: ").append(report.callers().size())
-                .append("</li><li id=\"unused-count\">With unused scopes: ").append(report.callersWithUnusedScopes())
-                .append("</li><li id=\"weak-count\">Weak credentials: ").append(report.weakCredentials().size())
-                .append("</li><li id=\"stale-count\">Stale credentials: ").append(report.staleCredentials().size())
+                .append(escape(instant(report.generatedAt())))
+                .append(", least-privilege window ")
+                .append(report.leastPrivilegeWindow().toDays())
+                .append(" days, stale after ")
+                .append(report.staleAfter().toDays())
+                .append(" days, schema version ")
+                .append(report.schemaVersion())
+                .append("</p>")
+                .append("<ul class=\"summary\"><li id=\"callers-count\">Callers: ")
+                .append(report.callers().size())
+                .append("</li><li id=\"unused-count\">With unused scopes: ")
+                .append(report.callersWithUnusedScopes())
+                .append("</li><li id=\"weak-count\">Weak credentials: ")
+                .append(report.weakCredentials().size())
+                .append("</li><li id=\"stale-count\">Stale credentials: ")
+                .append(report.staleCredentials().size())
                 .append("</li></ul>");
         sb.append("<table id=\"callers\"><thead><tr><th>Caller</th><th>Credentials</th><th>Scopes granted</th>")
                 .append("<th>Scopes used</th><th>Granted, not used</th><th>Requests</th><th>First seen</th>")
@@ -58,20 +67,37 @@ final class InventoryPage {
             sb.append("<tr><td colspan=\"10\">No caller seen yet.</td></tr>");
         }
         for (CallerReport c : report.callers()) {
-            sb.append("<tr class=\"caller\"><td class=\"id\">").append(escape(c.id())).append("</td><td class=\"creds\">");
+            sb.append("<tr class=\"caller\"><td class=\"id\">")
+                    .append(escape(c.id()))
+                    .append("</td><td class=\"creds\">");
             sb.append(escape(kinds(c.credentialKinds())));
             for (CredentialReport cr : c.credentials()) {
-                sb.append("<div class=\"cred\">").append(escape(describe(cr.credential()))).append("</div>");
+                sb.append("<div class=\"cred\">")
+                        .append(escape(describe(cr.credential())))
+                        .append("</div>");
             }
-            sb.append("</td><td>").append(escape(String.join(" ", c.scopesGranted())))
-                    .append("</td><td>").append(escape(String.join(" ", c.scopesUsed())))
-                    .append("</td><td class=\"unused\">").append(escape(String.join(" ", c.scopesUnused())))
-                    .append("</td><td>").append(c.requestCount())
-                    .append("</td><td class=\"t\">").append(escape(instant(c.firstSeen())))
-                    .append("</td><td class=\"t\">").append(escape(instant(c.lastSeen())))
-                    .append("</td><td>").append(c.risk() == null ? "&ndash;"
-                            : escape(BigDecimal.valueOf(c.risk().score()).stripTrailingZeros().toPlainString()
-                                    + (c.risk().lastAction() == null ? "" : " (" + c.risk().lastAction() + ")")))
+            sb.append("</td><td>")
+                    .append(escape(String.join(" ", c.scopesGranted())))
+                    .append("</td><td>")
+                    .append(escape(String.join(" ", c.scopesUsed())))
+                    .append("</td><td class=\"unused\">")
+                    .append(escape(String.join(" ", c.scopesUnused())))
+                    .append("</td><td>")
+                    .append(c.requestCount())
+                    .append("</td><td class=\"t\">")
+                    .append(escape(instant(c.firstSeen())))
+                    .append("</td><td class=\"t\">")
+                    .append(escape(instant(c.lastSeen())))
+                    .append("</td><td>")
+                    .append(
+                            c.risk() == null
+                                    ? "&ndash;"
+                                    : escape(BigDecimal.valueOf(c.risk().score())
+                                                    .stripTrailingZeros()
+                                                    .toPlainString()
+                                            + (c.risk().lastAction() == null
+                                                    ? ""
+                                                    : " (" + c.risk().lastAction() + ")")))
                     .append("</td><td class=\"flags\">");
             for (String f : c.flags()) {
                 sb.append("<span class=\"flag\">").append(escape(f)).append("</span>");

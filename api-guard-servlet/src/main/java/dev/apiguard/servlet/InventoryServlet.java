@@ -59,7 +59,7 @@ public final class InventoryServlet extends HttpServlet {
         Boolean html = wantsHtml(req.getParameter("format"), req.getRequestURI(), req.getHeader("Accept"));
         if (html == null) {
             byte[] body = ("{\"type\":" + Json.quote("https://api-guard.dev/problems/bad-format")
-                    + ",\"title\":\"Bad format\",\"status\":400,\"detail\":\"format must be json or html.\"}")
+                            + ",\"title\":\"Bad format\",\"status\":400,\"detail\":\"format must be json or html.\"}")
                     .getBytes(StandardCharsets.UTF_8);
             resp.setStatus(400);
             resp.setContentType("application/problem+json");

@@ -50,7 +50,8 @@ class AdapterUnitTest {
         filters.add(ApiGuardFilters.single(guard));
         for (Filter filter : filters) {
             assertThatThrownBy(() -> filter.doFilter(request, response, chain))
-                    .isInstanceOf(ServletException.class).hasMessageContaining("HTTP requests only");
+                    .isInstanceOf(ServletException.class)
+                    .hasMessageContaining("HTTP requests only");
         }
         assertThat(chainCalls).hasValue(0);
     }
@@ -58,8 +59,8 @@ class AdapterUnitTest {
     @Test
     void aCommittedResponseIsLeftAlone() throws Exception {
         List<String> calls = new ArrayList<>();
-        HttpServletResponse response = Fakes.fake(HttpServletResponse.class, calls,
-                Map.of("isCommitted", (m, a) -> true));
+        HttpServletResponse response =
+                Fakes.fake(HttpServletResponse.class, calls, Map.of("isCommitted", (m, a) -> true));
 
         DenyResponseWriter.write(Denials.invalidToken(), response);
 
@@ -77,8 +78,7 @@ class AdapterUnitTest {
         }
 
         @Override
-        public void setWriteListener(jakarta.servlet.WriteListener listener) {
-        }
+        public void setWriteListener(jakarta.servlet.WriteListener listener) {}
 
         @Override
         public void write(int b) {
@@ -110,16 +110,21 @@ class AdapterUnitTest {
         // buffered like a container's writer: nothing is delivered without a flush
         java.io.PrintWriter writer = new java.io.PrintWriter(new java.io.BufferedWriter(delivered, 8192));
         List<String> encodings = new ArrayList<>();
-        HttpServletResponse response = Fakes.fake(HttpServletResponse.class, calls, Map.of(
-                "getOutputStream", (m, a) -> {
-                    throw new IllegalStateException("getWriter() has been called");
-                },
-                "setCharacterEncoding", (m, a) -> encodings.add((String) a[0]),
-                "getWriter", (m, a) -> writer));
+        HttpServletResponse response = Fakes.fake(
+                HttpServletResponse.class,
+                calls,
+                Map.of(
+                        "getOutputStream",
+                                (m, a) -> {
+                                    throw new IllegalStateException("getWriter() has been called");
+                                },
+                        "setCharacterEncoding", (m, a) -> encodings.add((String) a[0]),
+                        "getWriter", (m, a) -> writer));
 
         DenyResponseWriter.write(Denials.invalidToken(), response);
 
-        assertThat(delivered.toString()).isEqualTo(Denials.invalidToken().problem().toJson());
+        assertThat(delivered.toString())
+                .isEqualTo(Denials.invalidToken().problem().toJson());
         assertThat(encodings).containsExactly("UTF-8");
         assertThat(calls).startsWith("isCommitted", "reset", "setStatus");
     }
@@ -136,34 +141,41 @@ class AdapterUnitTest {
             }
 
             @Override
-            public void setWriteListener(jakarta.servlet.WriteListener listener) {
-            }
+            public void setWriteListener(jakarta.servlet.WriteListener listener) {}
 
             @Override
             public void write(int b) {
                 body.write(b);
             }
         };
-        HttpServletResponse response = Fakes.fake(HttpServletResponse.class, calls, Map.of(
-                "addHeader", (m, a) -> headers.add(a[0] + ": " + a[1]),
-                "getOutputStream", (m, a) -> out));
+        HttpServletResponse response = Fakes.fake(
+                HttpServletResponse.class,
+                calls,
+                Map.of(
+                        "addHeader", (m, a) -> headers.add(a[0] + ": " + a[1]),
+                        "getOutputStream", (m, a) -> out));
 
-        Decision.Deny deny = new Decision.Deny(401, List.of(dev.apiguard.Challenge.of("Bearer"),
-                dev.apiguard.Challenge.of("DPoP", "algs", "ES256")), Denials.invalidToken().problem(), Map.of());
+        Decision.Deny deny = new Decision.Deny(
+                401,
+                List.of(dev.apiguard.Challenge.of("Bearer"), dev.apiguard.Challenge.of("DPoP", "algs", "ES256")),
+                Denials.invalidToken().problem(),
+                Map.of());
         DenyResponseWriter.write(deny, response);
 
         assertThat(calls).startsWith("isCommitted", "reset", "setStatus");
-        assertThat(headers).containsExactly("WWW-Authenticate: Bearer", "WWW-Authenticate: DPoP algs=\"ES256\"",
-                "Cache-Control: no-store");
+        assertThat(headers)
+                .containsExactly(
+                        "WWW-Authenticate: Bearer", "WWW-Authenticate: DPoP algs=\"ES256\"", "Cache-Control: no-store");
         assertThat(calls).contains("setContentType", "setContentLength");
-        assertThat(body.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(deny.problem().toJson());
+        assertThat(body.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(deny.problem().toJson());
     }
 
     @Test
     void atMostSixteenValuesOfAHeaderAreRead() {
         AtomicInteger handedOut = new AtomicInteger();
-        HttpServletRequest request = Fakes.fake(HttpServletRequest.class, Map.of("getHeaders", (m, a) ->
-                new java.util.Enumeration<String>() {
+        HttpServletRequest request = Fakes.fake(
+                HttpServletRequest.class, Map.of("getHeaders", (m, a) -> new java.util.Enumeration<String>() {
                     @Override
                     public boolean hasMoreElements() {
                         return true; // endless: a client sending a million values
@@ -177,25 +189,32 @@ class AdapterUnitTest {
 
         List<String> values = new ServletGuardRequest(request).headers("Authorization");
 
-        assertThat(values).hasSize(ServletGuardRequest.MAX_VALUES_PER_HEADER).startsWith("v1", "v2").endsWith("v16");
+        assertThat(values)
+                .hasSize(ServletGuardRequest.MAX_VALUES_PER_HEADER)
+                .startsWith("v1", "v2")
+                .endsWith("v16");
         assertThat(handedOut).hasValue(16);
     }
 
     @Test
     void absentHeadersAreAnEmptyList() {
         HttpServletRequest none = Fakes.fake(HttpServletRequest.class, Map.of());
-        HttpServletRequest empty = Fakes.fake(HttpServletRequest.class,
-                Map.of("getHeaders", (m, a) -> Collections.emptyEnumeration()));
+        HttpServletRequest empty =
+                Fakes.fake(HttpServletRequest.class, Map.of("getHeaders", (m, a) -> Collections.emptyEnumeration()));
         assertThat(new ServletGuardRequest(none).headers("X")).isEmpty();
         assertThat(new ServletGuardRequest(empty).headers("X")).isEmpty();
     }
 
     @Test
     void clientCertificatesComeFromTheStandardAttributeOnlyWhenWellTyped() {
-        for (Object attribute : new Object[] {null, "PEM text", new Object[] {"x"}, new X509Certificate[0],
-                new X509Certificate[] {null}}) {
-            HttpServletRequest request = Fakes.fake(HttpServletRequest.class,
-                    Map.of("getAttribute", (m, a) -> ServletGuardRequest.CERTIFICATE_ATTRIBUTE.equals(a[0]) ? attribute : null));
+        for (Object attribute :
+                new Object[] {null, "PEM text", new Object[] {"x"}, new X509Certificate[0], new X509Certificate[] {null}
+                }) {
+            HttpServletRequest request = Fakes.fake(
+                    HttpServletRequest.class,
+                    Map.of(
+                            "getAttribute",
+                            (m, a) -> ServletGuardRequest.CERTIFICATE_ATTRIBUTE.equals(a[0]) ? attribute : null));
             assertThat(new ServletGuardRequest(request).clientCertificates()).isEmpty();
         }
     }
@@ -204,21 +223,30 @@ class AdapterUnitTest {
     void aCertificateChainIsHandedOverLeafFirst() throws Exception {
         // real certificates without making any: two CA certificates of the JDK's trust store
         java.security.KeyStore cacerts = java.security.KeyStore.getInstance(
-                java.nio.file.Path.of(System.getProperty("java.home"), "lib", "security", "cacerts").toFile(),
+                java.nio.file.Path.of(System.getProperty("java.home"), "lib", "security", "cacerts")
+                        .toFile(),
                 (char[]) null);
-        List<X509Certificate> two = Collections.list(cacerts.aliases()).stream().sorted().limit(2)
+        List<X509Certificate> two = Collections.list(cacerts.aliases()).stream()
+                .sorted()
+                .limit(2)
                 .map(alias -> {
                     try {
                         return (X509Certificate) cacerts.getCertificate(alias);
                     } catch (java.security.KeyStoreException e) {
                         throw new IllegalStateException(e);
                     }
-                }).toList();
+                })
+                .toList();
         X509Certificate[] chain = two.toArray(new X509Certificate[0]);
-        HttpServletRequest request = Fakes.fake(HttpServletRequest.class,
-                Map.of("getAttribute", (m, a) -> ServletGuardRequest.CERTIFICATE_ATTRIBUTE.equals(a[0]) ? chain : null));
+        HttpServletRequest request = Fakes.fake(
+                HttpServletRequest.class,
+                Map.of(
+                        "getAttribute",
+                        (m, a) -> ServletGuardRequest.CERTIFICATE_ATTRIBUTE.equals(a[0]) ? chain : null));
 
-        assertThat(new ServletGuardRequest(request).clientCertificates()).containsExactlyElementsOf(two).hasSize(2);
+        assertThat(new ServletGuardRequest(request).clientCertificates())
+                .containsExactlyElementsOf(two)
+                .hasSize(2);
     }
 
     @Test
@@ -230,8 +258,9 @@ class AdapterUnitTest {
     }
 
     private static String path(String servletPath, String pathInfo) {
-        HttpServletRequest request = Fakes.fake(HttpServletRequest.class, Map.of(
-                "getServletPath", (m, a) -> servletPath, "getPathInfo", (m, a) -> pathInfo));
+        HttpServletRequest request = Fakes.fake(
+                HttpServletRequest.class,
+                Map.of("getServletPath", (m, a) -> servletPath, "getPathInfo", (m, a) -> pathInfo));
         return new ServletGuardRequest(request).path();
     }
 
@@ -249,7 +278,8 @@ class AdapterUnitTest {
             }
         };
         ApiGuard guard = ApiGuard.builder().step(ALLOW_ALL).step(second).build();
-        assertThat(ApiGuardFilters.perStep(guard)).map(f -> ((GuardStepFilter) f).step().name())
+        assertThat(ApiGuardFilters.perStep(guard))
+                .map(f -> ((GuardStepFilter) f).step().name())
                 .containsExactly("allow", "second");
     }
 }

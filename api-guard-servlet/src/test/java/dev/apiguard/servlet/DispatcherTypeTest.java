@@ -56,7 +56,8 @@ class DispatcherTypeTest {
         return Stream.of(
                 Arguments.of(Named.<Supplier<Subject>>of("ApiGuardFilter", () -> stepSubject(false))),
                 Arguments.of(Named.<Supplier<Subject>>of("GuardStepFilter", () -> stepSubject(true))),
-                Arguments.of(Named.<Supplier<Subject>>of("ClientAssertionFilter", DispatcherTypeTest::assertionSubject)));
+                Arguments.of(
+                        Named.<Supplier<Subject>>of("ClientAssertionFilter", DispatcherTypeTest::assertionSubject)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -73,8 +74,12 @@ class DispatcherTypeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("subjects")
     void aRedispatchOfAGuardedRequestIsNotGuardedTwice(Supplier<Subject> make) throws Exception {
-        for (DispatcherType redispatch : List.of(DispatcherType.FORWARD, DispatcherType.INCLUDE, DispatcherType.ERROR,
-                DispatcherType.ASYNC, DispatcherType.REQUEST)) {
+        for (DispatcherType redispatch : List.of(
+                DispatcherType.FORWARD,
+                DispatcherType.INCLUDE,
+                DispatcherType.ERROR,
+                DispatcherType.ASYNC,
+                DispatcherType.REQUEST)) {
             for (DispatcherType first : new DispatcherType[] {DispatcherType.REQUEST, null}) {
                 Subject s = make.get();
                 Map<String, Object> attributes = new HashMap<>();
@@ -96,17 +101,19 @@ class DispatcherTypeTest {
     void aForwardOfARequestTheFilterNeverSawIsGuarded(Supplier<Subject> make) throws Exception {
         Subject s = make.get();
 
-        s.filter().doFilter(s.request(DispatcherType.FORWARD, new HashMap<>()), response(), (q, r) -> { });
+        s.filter().doFilter(s.request(DispatcherType.FORWARD, new HashMap<>()), response(), (q, r) -> {});
 
         assertThat(s.guarded()).isEqualTo(1);
     }
 
     @ParameterizedTest
-    @EnumSource(value = DispatcherType.class, names = {"INCLUDE", "ERROR", "ASYNC"})
+    @EnumSource(
+            value = DispatcherType.class,
+            names = {"INCLUDE", "ERROR", "ASYNC"})
     void anyOtherDispatchOfARequestTheGuardNeverSawIsGuarded(DispatcherType type) throws Exception {
         for (boolean perStep : new boolean[] {false, true}) {
             Subject s = stepSubject(perStep);
-            s.filter().doFilter(s.request(type, new HashMap<>()), response(), (q, r) -> { });
+            s.filter().doFilter(s.request(type, new HashMap<>()), response(), (q, r) -> {});
             assertThat(s.guarded()).as("%s, per step %s", type, perStep).isEqualTo(1);
         }
     }
@@ -127,7 +134,10 @@ class DispatcherTypeTest {
                 return Decision.ALLOW;
             }
         };
-        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(counting).build();
+        ApiGuard guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(counting)
+                .build();
         Filter filter = perStep ? ApiGuardFilters.perStep(guard).get(0) : ApiGuardFilters.single(guard);
         return new Subject() {
             @Override
@@ -151,14 +161,18 @@ class DispatcherTypeTest {
         ClientAssertionVerifier verifier;
         try {
             verifier = ClientAssertionVerifier.of(ClientAssertionPolicy.builder()
-                    .client("client-a", KeySource.fixed(new JWKSet(new ECKeyGenerator(Curve.P_256).generate()
-                            .toPublicJWK())))
+                    .client(
+                            "client-a",
+                            KeySource.fixed(new JWKSet(
+                                    new ECKeyGenerator(Curve.P_256).generate().toPublicJWK())))
                     .audience("https://token.test/token")
                     .build());
         } catch (com.nimbusds.jose.JOSEException e) {
             throw new IllegalStateException(e);
         }
-        Filter filter = ClientAssertionFilter.builder(verifier).listener(SecurityEventListener.NONE).build();
+        Filter filter = ClientAssertionFilter.builder(verifier)
+                .listener(SecurityEventListener.NONE)
+                .build();
         AtomicInteger reads = new AtomicInteger();
         return new Subject() {
             @Override
@@ -174,20 +188,28 @@ class DispatcherTypeTest {
             @Override
             public HttpServletRequest request(DispatcherType type, Map<String, Object> attributes) {
                 // a form POST without an assertion: the filter reads its parameters, then passes it on
-                return DispatcherTypeTest.request("POST", type, attributes, Map.of(
-                        "getContentType", (m, a) -> "application/x-www-form-urlencoded",
-                        "getContentLengthLong", (m, a) -> 24L,
-                        "getParameterValues", (m, a) -> {
-                            if ("client_assertion".equals(a[0])) {
-                                reads.incrementAndGet();
-                            }
-                            return null;
-                        }));
+                return DispatcherTypeTest.request(
+                        "POST",
+                        type,
+                        attributes,
+                        Map.of(
+                                "getContentType", (m, a) -> "application/x-www-form-urlencoded",
+                                "getContentLengthLong", (m, a) -> 24L,
+                                "getParameterValues",
+                                        (m, a) -> {
+                                            if ("client_assertion".equals(a[0])) {
+                                                reads.incrementAndGet();
+                                            }
+                                            return null;
+                                        }));
             }
         };
     }
 
-    static HttpServletRequest request(String method, DispatcherType type, Map<String, Object> attributes,
+    static HttpServletRequest request(
+            String method,
+            DispatcherType type,
+            Map<String, Object> attributes,
             Map<String, BiFunction<String, Object[], Object>> more) {
         Map<String, BiFunction<String, Object[], Object>> answers = new HashMap<>(more);
         answers.put("getDispatcherType", (m, a) -> type);
@@ -202,7 +224,8 @@ class DispatcherTypeTest {
     }
 
     static HttpServletResponse response() {
-        return Fakes.fake(HttpServletResponse.class, Map.of("getStatus", (m, a) -> 200,
-                "getOutputStream", (m, a) -> new AdapterUnitTest.BufferedOut()));
+        return Fakes.fake(
+                HttpServletResponse.class,
+                Map.of("getStatus", (m, a) -> 200, "getOutputStream", (m, a) -> new AdapterUnitTest.BufferedOut()));
     }
 }

@@ -12,8 +12,7 @@ import java.util.function.BiFunction;
  */
 final class Fakes {
 
-    private Fakes() {
-    }
+    private Fakes() {}
 
     /** A fake of the interface; unnamed methods answer null, false or 0. */
     static <T> T fake(Class<T> type, List<String> calls, Map<String, BiFunction<String, Object[], Object>> answers) {

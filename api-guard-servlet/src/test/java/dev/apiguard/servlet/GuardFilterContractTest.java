@@ -35,7 +35,8 @@ abstract class GuardFilterContractTest {
     private static final String READER = "partner-1;BEARER_JWT;customers:read";
 
     private TestApp app;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Puts the guard's filter(s) into the context. */
     abstract void install(ServletContextHandler context, ApiGuard guard);
@@ -78,7 +79,8 @@ abstract class GuardFilterContractTest {
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(response.headers().allValues("Cache-Control")).containsExactly("no-store");
-        assertThat(response.body()).startsWith("{\"type\":\"https://api-guard.dev/problems/" + code + "\"")
+        assertThat(response.body())
+                .startsWith("{\"type\":\"https://api-guard.dev/problems/" + code + "\"")
                 .contains("\"status\":" + status);
         assertThat(response.headers().firstValueAsLong("Content-Length"))
                 .hasValue(response.body().getBytes(StandardCharsets.UTF_8).length);
@@ -90,8 +92,9 @@ abstract class GuardFilterContractTest {
         HttpResponse<String> response = call.send();
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("principal=partner-1|principalIsCaller=true|remoteUser=partner-1"
-                + "|authType=Bearer|caller=partner-1 [customers:read]|path=/customers/ABC1234");
+        assertThat(response.body())
+                .isEqualTo("principal=partner-1|principalIsCaller=true|remoteUser=partner-1"
+                        + "|authType=Bearer|caller=partner-1 [customers:read]|path=/customers/ABC1234");
         assertThat(response.headers().firstValue("Cache-Control")).isEmpty();
         TestApp.Record record = call.record();
         assertThat(record.evaluations).hasValue(1);
@@ -167,7 +170,8 @@ abstract class GuardFilterContractTest {
         Call allowed = new Call("HEAD", "/customers/A", READER);
         assertThat(allowed.send().statusCode()).isEqualTo(200);
         assertThat(allowed.record().completions).containsExactly(200);
-        assertThat(new Call("HEAD", "/customers/A", "p;BEARER_JWT;other").send().statusCode()).isEqualTo(403);
+        assertThat(new Call("HEAD", "/customers/A", "p;BEARER_JWT;other").send().statusCode())
+                .isEqualTo(403);
     }
 
     @Test
@@ -264,7 +268,8 @@ abstract class GuardFilterContractTest {
     @Test
     void theQueryCheckNeverConsumesAFormBody() throws Exception {
         Call call = new Call("POST", "/payments?x=1&y", PAYMENTS_WRITER);
-        call.builder.header("Content-Type", "application/x-www-form-urlencoded")
+        call.builder
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("access_token=abc&amount=10"));
         HttpResponse<String> response = call.send();
 
@@ -283,7 +288,8 @@ abstract class GuardFilterContractTest {
     @ParameterizedTest
     @ValueSource(strings = {"?access_tokenx=1", "?xaccess_token=1", "?q=access_token", "?access_token%00=1"})
     void otherQueryParametersAreNotTakenForAToken(String query) throws Exception {
-        assertThat(new Call("GET", "/customers/A" + query, READER).send().statusCode()).isEqualTo(200);
+        assertThat(new Call("GET", "/customers/A" + query, READER).send().statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -300,9 +306,25 @@ abstract class GuardFilterContractTest {
      * refuses it as not canonical, or it hits the {@code /payments} rule (403) or no rule (404).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"//payments", "/payments;x", "/%2570ayments", "/a/../payments", "/./payments",
-        "/payments/.", "/payments/", "/%70ayments", "/pay%2Fments", "/payments%00", "/%2e/payments",
-        "/payments;/", "/%2F/payments", "/payments%3Bx", "/.;/payments", "/payments/..;/payments"})
+    @ValueSource(
+            strings = {
+                "//payments",
+                "/payments;x",
+                "/%2570ayments",
+                "/a/../payments",
+                "/./payments",
+                "/payments/.",
+                "/payments/",
+                "/%70ayments",
+                "/pay%2Fments",
+                "/payments%00",
+                "/%2e/payments",
+                "/payments;/",
+                "/%2F/payments",
+                "/payments%3Bx",
+                "/.;/payments",
+                "/payments/..;/payments"
+            })
     void pathVariantsNeverReachTheApplicationWithoutTheScope(String path) throws Exception {
         String id = UUID.randomUUID().toString();
         String status = rawRequest("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -325,8 +347,9 @@ abstract class GuardFilterContractTest {
         }
         // a double-encoded path arrives as '/%70ayments' after decoding and is refused
         assertThat(rawRequest("POST /%2570ayments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + TestApp.CALLER_HEADER + ": " + PAYMENTS_WRITER + "\r\n"
-                + "Content-Length: 0\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400");
+                        + TestApp.CALLER_HEADER + ": " + PAYMENTS_WRITER + "\r\n"
+                        + "Content-Length: 0\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 400");
     }
 
     /**

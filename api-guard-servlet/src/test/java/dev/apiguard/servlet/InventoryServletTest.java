@@ -65,8 +65,18 @@ class InventoryServletTest {
             String h = exchange.request().header("X-Caller");
             if (h != null) {
                 String[] p = h.split(";", 2);
-                exchange.authenticate(new Caller(p[0], null, "https://issuer.test", CredentialKind.BEARER_JWT,
-                        Set.of(p[1].split(" ")), null, null, null, null, null, null));
+                exchange.authenticate(new Caller(
+                        p[0],
+                        null,
+                        "https://issuer.test",
+                        CredentialKind.BEARER_JWT,
+                        Set.of(p[1].split(" ")),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
                 if (p[0].startsWith("legacy")) {
                     exchange.addResponseHeader("Deprecation", "@1735689600");
                 }
@@ -77,12 +87,17 @@ class InventoryServletTest {
 
     @BeforeAll
     static void start() throws Exception {
-        InventoryStep inventory = InventoryStep.of(InventoryPolicy.builder().clock(CLOCK).build());
-        ApiGuard guard = ApiGuard.builder().clock(CLOCK).listener(SecurityEventListener.NONE)
+        InventoryStep inventory =
+                InventoryStep.of(InventoryPolicy.builder().clock(CLOCK).build());
+        ApiGuard guard = ApiGuard.builder()
+                .clock(CLOCK)
+                .listener(SecurityEventListener.NONE)
                 .step(FAKE_AUTH)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/admin/inventory").requireScopes("guard:admin")
-                        .route("GET", "/thing").requireScopes("thing:read")
+                        .route("GET", "/admin/inventory")
+                        .requireScopes("guard:admin")
+                        .route("GET", "/thing")
+                        .requireScopes("thing:read")
                         .build()))
                 .step(inventory)
                 .build();
@@ -97,12 +112,14 @@ class InventoryServletTest {
         ServletContextHandler context = new ServletContextHandler();
         context.addFilter(new FilterHolder(new ApiGuardFilter(guard)), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new InventoryServlet(inventory.inventory())), "/admin/inventory");
-        context.addServlet(new ServletHolder(new HttpServlet() {
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
-                resp.setStatus(200);
-            }
-        }), "/thing");
+        context.addServlet(
+                new ServletHolder(new HttpServlet() {
+                    @Override
+                    protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                        resp.setStatus(200);
+                    }
+                }),
+                "/thing");
         server.setHandler(context);
         server.start();
         base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
@@ -128,27 +145,33 @@ class InventoryServletTest {
     @Test
     void theRouteNeedsTheAdminScope() throws Exception {
         assertThat(send("/admin/inventory", null, null).statusCode()).isEqualTo(401);
-        assertThat(send("/admin/inventory", "someone;thing:read", null).statusCode()).isEqualTo(403);
-        assertThat(send("/admin/inventory", "admin;guard:admin", null).statusCode()).isEqualTo(200);
+        assertThat(send("/admin/inventory", "someone;thing:read", null).statusCode())
+                .isEqualTo(403);
+        assertThat(send("/admin/inventory", "admin;guard:admin", null).statusCode())
+                .isEqualTo(200);
     }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
-    @CsvSource(delimiter = '|', value = {
-            "/admin/inventory|                                                        |application/json",
-            "/admin/inventory|*/*                                                     |application/json",
-            "/admin/inventory|application/json                                        |application/json",
-            "/admin/inventory|text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8|text/html;charset=utf-8",
-            "/admin/inventory|application/json;q=0.5, text/html;q=0.4                 |application/json",
-            "/admin/inventory?format=html|application/json                            |text/html;charset=utf-8",
-            "/admin/inventory?format=json|text/html                                   |application/json"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/admin/inventory|                                                        |application/json",
+                "/admin/inventory|*/*                                                     |application/json",
+                "/admin/inventory|application/json                                        |application/json",
+                "/admin/inventory|text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8|text/html;charset=utf-8",
+                "/admin/inventory|application/json;q=0.5, text/html;q=0.4                 |application/json",
+                "/admin/inventory?format=html|application/json                            |text/html;charset=utf-8",
+                "/admin/inventory?format=json|text/html                                   |application/json"
+            })
     void formatIsNegotiated(String path, String accept, String contentType) throws Exception {
         HttpResponse<String> r = send(path, "admin;guard:admin", accept == null ? null : accept.strip());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue(contentType);
         assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue(
-                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+        assertThat(r.headers().firstValue("Content-Security-Policy"))
+                .hasValue(
+                        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     }
 
     @Test
@@ -168,7 +191,8 @@ class InventoryServletTest {
 
     @Test
     void htmlEscapesEveryValueAndHasNoScript() throws Exception {
-        String html = send("/admin/inventory?format=html", "admin;guard:admin", null).body();
+        String html =
+                send("/admin/inventory?format=html", "admin;guard:admin", null).body();
         assertThat(html).contains("&lt;img src=x onerror=alert(1)&gt;");
         assertThat(html).doesNotContain("<img").doesNotContain("<script");
         assertThat(html).contains("<td class=\"unused\">other:scope</td>");
@@ -189,6 +213,7 @@ class InventoryServletTest {
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.headers().allValues("Deprecation")).containsExactly("@1735689600");
         assertThat(refused.headers().allValues("WWW-Authenticate")).hasSize(1);
-        assertThat(send("/thing", "other;thing:read", null).headers().allValues("Deprecation")).isEmpty();
+        assertThat(send("/thing", "other;thing:read", null).headers().allValues("Deprecation"))
+                .isEmpty();
     }
 }

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
 class JettyHeaderCacheTest {
 
     static final String ID_HEADER = "X-Request-Id";
-    static final String TOKEN = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwYXJ0bmVyLWEifQ.c2lnbmF0dXJlLW9mLXRoZS1pc3N1ZXI";
+    static final String TOKEN =
+            "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwYXJ0bmVyLWEifQ.c2lnbmF0dXJlLW9mLXRoZS1pc3N1ZXI";
     /** {@link #TOKEN} with the case of one signature letter flipped ({@code c2ln} to {@code C2ln}). */
     static final String VARIANT = TOKEN.replace(".c2ln", ".C2ln");
 
@@ -85,18 +86,23 @@ class JettyHeaderCacheTest {
      */
     private static List<String> seenByTheGuard(HttpConfiguration http, String... authorizations) throws Exception {
         Map<String, String> seen = new ConcurrentHashMap<>();
-        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(new GuardStep() {
-            @Override
-            public String name() {
-                return "record-authorization";
-            }
+        ApiGuard guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(new GuardStep() {
+                    @Override
+                    public String name() {
+                        return "record-authorization";
+                    }
 
-            @Override
-            public Decision evaluate(GuardExchange exchange) {
-                seen.put(exchange.request().header(ID_HEADER), exchange.request().header("Authorization"));
-                return Decision.ALLOW;
-            }
-        }).build();
+                    @Override
+                    public Decision evaluate(GuardExchange exchange) {
+                        seen.put(
+                                exchange.request().header(ID_HEADER),
+                                exchange.request().header("Authorization"));
+                        return Decision.ALLOW;
+                    }
+                })
+                .build();
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
@@ -105,14 +111,16 @@ class JettyHeaderCacheTest {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(new FilterHolder(new ApiGuardFilter(guard)), "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new HttpServlet() {
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                resp.setContentType("text/plain");
-                resp.setContentLength(2);
-                resp.getWriter().write("ok");
-            }
-        }), "/*");
+        context.addServlet(
+                new ServletHolder(new HttpServlet() {
+                    @Override
+                    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                        resp.setContentType("text/plain");
+                        resp.setContentLength(2);
+                        resp.getWriter().write("ok");
+                    }
+                }),
+                "/*");
         server.setHandler(context);
         server.start();
         try (Socket socket = new Socket("127.0.0.1", connector.getLocalPort())) {
@@ -121,10 +129,14 @@ class JettyHeaderCacheTest {
             InputStream in = socket.getInputStream();
             List<String> result = new ArrayList<>();
             for (int i = 0; i < authorizations.length; i++) {
-                out.write(("GET /thing HTTP/1.1\r\nHost: 127.0.0.1\r\n" + ID_HEADER + ": r" + i
-                        + "\r\nAuthorization: " + authorizations[i] + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(("GET /thing HTTP/1.1\r\nHost: 127.0.0.1\r\n" + ID_HEADER + ": r" + i + "\r\nAuthorization: "
+                                + authorizations[i] + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
-                assertThat(readAnswer(in)).as("answer %d", i).startsWith("HTTP/1.1 200 ").doesNotContain("Connection: close");
+                assertThat(readAnswer(in))
+                        .as("answer %d", i)
+                        .startsWith("HTTP/1.1 200 ")
+                        .doesNotContain("Connection: close");
                 result.add(seen.get("r" + i));
             }
             return result;
@@ -144,7 +156,8 @@ class JettyHeaderCacheTest {
             head.write(b);
         }
         String text = head.toString(StandardCharsets.ISO_8859_1);
-        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)\r\nContent-Length: *(\\d+)").matcher(text);
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)\r\nContent-Length: *(\\d+)")
+                .matcher(text);
         assertThat(length.find()).as("Content-Length in %s", text).isTrue();
         byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
         return text + new String(body, StandardCharsets.ISO_8859_1);

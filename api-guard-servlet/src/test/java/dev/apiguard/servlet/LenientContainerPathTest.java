@@ -23,23 +23,39 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LenientContainerPathTest {
 
     static Stream<Arguments> variants() {
-        return Stream.of(true, false).flatMap(decode -> Stream.of(
-                "//payments", "/%2570ayments", "/pay%2Fments", "/%2e/payments", "/%2F/payments",
-                "/payments%3Bx", "/.;/payments", "/payments/..;/payments", "/payments%5C", "/%2e%2e/payments",
-                "/payments%00", "/payments;x", "/a/../payments", "/payments%2F")
-                .map(path -> Arguments.of(decode, path)));
+        return Stream.of(true, false)
+                .flatMap(decode -> Stream.of(
+                                "//payments",
+                                "/%2570ayments",
+                                "/pay%2Fments",
+                                "/%2e/payments",
+                                "/%2F/payments",
+                                "/payments%3Bx",
+                                "/.;/payments",
+                                "/payments/..;/payments",
+                                "/payments%5C",
+                                "/%2e%2e/payments",
+                                "/payments%00",
+                                "/payments;x",
+                                "/a/../payments",
+                                "/payments%2F")
+                        .map(path -> Arguments.of(decode, path)));
     }
 
     @ParameterizedTest(name = "decodeAmbiguousURIs={0} {1}")
     @MethodSource("variants")
     void aRelaxedContainerStillNeverLetsAVariantReachTheApplication(boolean decode, String path) throws Exception {
-        try (TestApp app = new TestApp((context, guard) -> TestApp.addFilter(context, new ApiGuardFilter(guard)),
-                UriCompliance.UNSAFE, decode)) {
+        try (TestApp app = new TestApp(
+                (context, guard) -> TestApp.addFilter(context, new ApiGuardFilter(guard)),
+                UriCompliance.UNSAFE,
+                decode)) {
             String id = UUID.randomUUID().toString();
-            String answer = raw(app.port(), "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + TestApp.ID_HEADER + ": " + id + "\r\n"
-                    + TestApp.CALLER_HEADER + ": partner-1;MTLS_BOUND_JWT;customers:read\r\n"
-                    + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+            String answer = raw(
+                    app.port(),
+                    "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + TestApp.ID_HEADER + ": " + id + "\r\n"
+                            + TestApp.CALLER_HEADER + ": partner-1;MTLS_BOUND_JWT;customers:read\r\n"
+                            + "Content-Length: 0\r\nConnection: close\r\n\r\n");
 
             assertThat(answer).matches("(?s)HTTP/1.1 (400|403|404) .*");
             if (answer.startsWith("HTTP/1.1 400") && answer.contains("application/problem+json")) {

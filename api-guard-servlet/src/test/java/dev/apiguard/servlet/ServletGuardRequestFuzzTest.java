@@ -47,9 +47,12 @@ import org.junit.jupiter.api.Timeout;
 class ServletGuardRequestFuzzTest {
 
     private static final RouteAuthorizationStep OPEN_TABLE = RouteAuthorizationStep.of(RouteRules.builder()
-            .route("GET", "/").permitAll()
-            .route("GET", "/{a}").permitAll()
-            .route("GET", "/{a}/{b}").permitAll()
+            .route("GET", "/")
+            .permitAll()
+            .route("GET", "/{a}")
+            .permitAll()
+            .route("GET", "/{a}/{b}")
+            .permitAll()
             .build());
     private static final ApiGuard GUARD = ApiGuard.builder().step(OPEN_TABLE).build();
 
@@ -59,8 +62,15 @@ class ServletGuardRequestFuzzTest {
         byte[] n = beforeNewline(data);
         String name = n == null ? "access_token" : new String(n, StandardCharsets.UTF_8);
         String query = new String(afterNewline(data), StandardCharsets.UTF_8);
-        HttpServletRequest request = Fakes.fake(HttpServletRequest.class, Map.of("getQueryString", (m, a) -> query,
-                "getMethod", (m, a) -> "GET", "getServletPath", (m, a) -> "/"));
+        HttpServletRequest request = Fakes.fake(
+                HttpServletRequest.class,
+                Map.of(
+                        "getQueryString",
+                        (m, a) -> query,
+                        "getMethod",
+                        (m, a) -> "GET",
+                        "getServletPath",
+                        (m, a) -> "/"));
 
         long before = allocated();
         ServletGuardRequest view = new ServletGuardRequest(request);
@@ -150,23 +160,29 @@ class ServletGuardRequestFuzzTest {
         byte[] c = beforeNewline(data);
         String context = c == null ? "" : new String(c, StandardCharsets.ISO_8859_1);
         String uri = new String(afterNewline(data), StandardCharsets.ISO_8859_1);
-        HttpServletRequest request = Fakes.fake(HttpServletRequest.class, Map.of(
-                "getMethod", (m, a) -> "GET",
-                "getServletPath", (m, a) -> {
-                    throw new IllegalArgumentException("ambiguous URI");
-                },
-                "getRequestURI", (m, a) -> uri,
-                "getContextPath", (m, a) -> context,
-                "getHeaders", (m, a) -> java.util.Collections.emptyEnumeration()));
+        HttpServletRequest request = Fakes.fake(
+                HttpServletRequest.class,
+                Map.of(
+                        "getMethod", (m, a) -> "GET",
+                        "getServletPath",
+                                (m, a) -> {
+                                    throw new IllegalArgumentException("ambiguous URI");
+                                },
+                        "getRequestURI", (m, a) -> uri,
+                        "getContextPath", (m, a) -> context,
+                        "getHeaders", (m, a) -> java.util.Collections.emptyEnumeration()));
 
         assertThat(OPEN_TABLE.evaluate(GUARD.exchange(new ServletGuardRequest(request))))
-                .as("context '%s', URI '%s'", context, uri).isEqualTo(Denials.badPath());
+                .as("context '%s', URI '%s'", context, uri)
+                .isEqualTo(Denials.badPath());
     }
 
     private static String strictDecode(String s) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        java.nio.charset.CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        java.nio.charset.CharsetEncoder utf8 = StandardCharsets.UTF_8
+                .newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             if (ch == '%') {
@@ -194,9 +210,12 @@ class ServletGuardRequestFuzzTest {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

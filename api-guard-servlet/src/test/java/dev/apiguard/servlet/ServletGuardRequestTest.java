@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ServletGuardRequestTest {
 
     private static ServletGuardRequest view(String query, List<String> calls) {
-        return new ServletGuardRequest(Fakes.fake(HttpServletRequest.class, calls,
-                Map.of("getQueryString", (m, a) -> query)));
+        return new ServletGuardRequest(
+                Fakes.fake(HttpServletRequest.class, calls, Map.of("getQueryString", (m, a) -> query)));
     }
 
     private static ServletGuardRequest view(String query) {
@@ -30,30 +30,33 @@ class ServletGuardRequestTest {
     }
 
     @ParameterizedTest(name = "[{0}] has access_token: {1}")
-    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
-        "NULL                          | false",
-        "''                            | false",
-        "access_token                  | true",
-        "access_token=                 | true",
-        "access_token=abc              | true",
-        "a=1&access_token=abc          | true",
-        "a=1&&access_token             | true",
-        "=x&access_token=1             | true",
-        "access%5Ftoken=1              | true",
-        "access%5ftoken=1              | true",
-        "%61ccess_token=1              | true",
-        "access_token%3D=1             | false",
-        "access_token+=1               | false",
-        "access%zz_token=1             | false",
-        "access_token%                 | false",
-        "access_token%5                | false",
-        "%C0%AFaccess_token            | false",
-        "b=%zz&access_token=1          | true",
-        "x=access_token                | false",
-        "access_tokens=1               | false",
-        "ACCESS_TOKEN=1                | false",
-        "a=b=access_token              | false",
-    })
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "NULL",
+            value = {
+                "NULL                          | false",
+                "''                            | false",
+                "access_token                  | true",
+                "access_token=                 | true",
+                "access_token=abc              | true",
+                "a=1&access_token=abc          | true",
+                "a=1&&access_token             | true",
+                "=x&access_token=1             | true",
+                "access%5Ftoken=1              | true",
+                "access%5ftoken=1              | true",
+                "%61ccess_token=1              | true",
+                "access_token%3D=1             | false",
+                "access_token+=1               | false",
+                "access%zz_token=1             | false",
+                "access_token%                 | false",
+                "access_token%5                | false",
+                "%C0%AFaccess_token            | false",
+                "b=%zz&access_token=1          | true",
+                "x=access_token                | false",
+                "access_tokens=1               | false",
+                "ACCESS_TOKEN=1                | false",
+                "a=b=access_token              | false",
+            })
     void queryParameterNamesAreDecodedAsTheContainerDecodesThem(String query, boolean expected) {
         assertThat(view(query).hasQueryParameter("access_token")).isEqualTo(expected);
     }
@@ -61,7 +64,8 @@ class ServletGuardRequestTest {
     @ParameterizedTest
     @ValueSource(strings = {"%\u0664\u0661ccess_token=1", "%\uff16\uff11ccess_token=1", "%\u0666\uff11ccess_token=1"})
     void onlyAsciiHexDigitsFormAnEscape(String query) {
-        // Character.digit also reads Arabic-Indic and fullwidth digits: '%٦١' is not 'a' (found by ServletGuardRequestFuzzTest)
+        // Character.digit also reads Arabic-Indic and fullwidth digits: '%٦١' is not 'a' (found by
+        // ServletGuardRequestFuzzTest)
         ServletGuardRequest view = view(query);
         assertThat(view.hasQueryParameter("access_token")).isFalse();
         assertThat(view.queryParameters().unreadable()).contains(QueryParameters.Unreadable.MALFORMED_ESCAPE);
@@ -77,25 +81,29 @@ class ServletGuardRequestTest {
     }
 
     @ParameterizedTest(name = "[{0}] page = {1}")
-    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
-        "NULL                 | NULL",
-        "size=100             | NULL",
-        "page=3&size=100      | 3",
-        "size=1&page=7&page=9 | 7",
-        "page                 | ''",
-        "page=%33%34          | 34",
-        "page=%2B5            | +5",
-        "page=a+b             | a b",
-        "page=%zz             | NULL",
-        "pages=1              | NULL",
-    })
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "NULL",
+            value = {
+                "NULL                 | NULL",
+                "size=100             | NULL",
+                "page=3&size=100      | 3",
+                "size=1&page=7&page=9 | 7",
+                "page                 | ''",
+                "page=%33%34          | 34",
+                "page=%2B5            | +5",
+                "page=a+b             | a b",
+                "page=%zz             | NULL",
+                "pages=1              | NULL",
+            })
     void queryParameterValuesAreTheFirstDecodedValue(String query, String expected) {
         assertThat(view(query).queryParameter("page")).isEqualTo(expected);
     }
 
     @Test
     void queryParameterValuesAreCapped() {
-        assertThat(view("page=" + "9".repeat(5000)).queryParameter("page")).hasSize(GuardRequest.MAX_QUERY_VALUE_LENGTH);
+        assertThat(view("page=" + "9".repeat(5000)).queryParameter("page"))
+                .hasSize(GuardRequest.MAX_QUERY_VALUE_LENGTH);
     }
 
     @Test
@@ -112,6 +120,8 @@ class ServletGuardRequestTest {
 
     @Test
     void theCapIsTheParsersCap() {
-        assertThat(ServletGuardRequest.MAX_QUERY_PARAMETERS).isEqualTo(QueryParameters.MAX_PARAMETERS).isEqualTo(1000);
+        assertThat(ServletGuardRequest.MAX_QUERY_PARAMETERS)
+                .isEqualTo(QueryParameters.MAX_PARAMETERS)
+                .isEqualTo(1000);
     }
 }

@@ -71,17 +71,29 @@ final class TestApp implements AutoCloseable {
     static final long ASYNC_TIMEOUT_MILLIS = 1000;
 
     static final RouteRules RULES = RouteRules.builder()
-            .route("GET", "/health").permitAll()
-            .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
-            .route("GET", "/customers").requireScopes("customers:read")
-            .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
-            .route("GET", "/admin/inventory").requireAnyScope("guard:admin", "guard:root")
-            .route("GET", "/forward").requireScopes("customers:read")
-            .route("GET", "/include").requireScopes("customers:read")
-            .route("GET", "/teapot").requireScopes("customers:read")
-            .route("GET", "/throw").requireScopes("customers:read")
-            .route("GET", "/async").requireScopes("customers:read")
-            .route("GET", "/async-timeout").requireScopes("customers:read")
+            .route("GET", "/health")
+            .permitAll()
+            .route("GET", "/customers/{serviceTag}")
+            .requireScopes("customers:read")
+            .route("GET", "/customers")
+            .requireScopes("customers:read")
+            .route("POST", "/payments")
+            .senderConstrained()
+            .requireScopes("payments:write")
+            .route("GET", "/admin/inventory")
+            .requireAnyScope("guard:admin", "guard:root")
+            .route("GET", "/forward")
+            .requireScopes("customers:read")
+            .route("GET", "/include")
+            .requireScopes("customers:read")
+            .route("GET", "/teapot")
+            .requireScopes("customers:read")
+            .route("GET", "/throw")
+            .requireScopes("customers:read")
+            .route("GET", "/async")
+            .requireScopes("customers:read")
+            .route("GET", "/async-timeout")
+            .requireScopes("customers:read")
             .build();
 
     /** What happened to one request. */
@@ -115,8 +127,11 @@ final class TestApp implements AutoCloseable {
      * @param uriCompliance the connector's URI compliance, or {@code null} for Jetty's default
      * @param decodeAmbiguousUris whether the servlet API decodes ambiguous URIs instead of throwing
      */
-    TestApp(BiConsumer<ServletContextHandler, ApiGuard> installGuard, UriCompliance uriCompliance,
-            boolean decodeAmbiguousUris) throws Exception {
+    TestApp(
+            BiConsumer<ServletContextHandler, ApiGuard> installGuard,
+            UriCompliance uriCompliance,
+            boolean decodeAmbiguousUris)
+            throws Exception {
         this.guard = ApiGuard.builder()
                 .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
                 .step(new FakeAuthenticationStep())
@@ -125,7 +140,8 @@ final class TestApp implements AutoCloseable {
                 .build();
         server = new Server();
         http = new HttpConfiguration();
-        // Jetty's header cache would hand a case variant of an earlier Authorization line the earlier value (JettyHeaderCacheTest)
+        // Jetty's header cache would hand a case variant of an earlier Authorization line the earlier value
+        // (JettyHeaderCacheTest)
         http.setHeaderCacheCaseSensitive(true);
         if (uriCompliance != null) {
             http.setUriCompliance(uriCompliance);
@@ -208,8 +224,18 @@ final class TestApp implements AutoCloseable {
                 return Denials.invalidToken();
             }
             Set<String> scopes = parts[2].isEmpty() ? Set.of() : Set.of(parts[2].split(" "));
-            exchange.authenticate(new Caller(parts[0], parts[0], null, CredentialKind.valueOf(parts[1]),
-                    scopes, null, null, null, null, null, null));
+            exchange.authenticate(new Caller(
+                    parts[0],
+                    parts[0],
+                    null,
+                    CredentialKind.valueOf(parts[1]),
+                    scopes,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
             return Decision.ALLOW;
         }
 
@@ -255,16 +281,13 @@ final class TestApp implements AutoCloseable {
                         }
 
                         @Override
-                        public void onTimeout(AsyncEvent event) {
-                        }
+                        public void onTimeout(AsyncEvent event) {}
 
                         @Override
-                        public void onError(AsyncEvent event) {
-                        }
+                        public void onError(AsyncEvent event) {}
 
                         @Override
-                        public void onStartAsync(AsyncEvent event) {
-                        }
+                        public void onStartAsync(AsyncEvent event) {}
                     });
                 } else {
                     record.done.countDown();
@@ -283,7 +306,8 @@ final class TestApp implements AutoCloseable {
             }
             // an included servlet sees the including request's path; its own is in an attribute
             Object included = req.getAttribute(jakarta.servlet.RequestDispatcher.INCLUDE_PATH_INFO);
-            String path = req.getDispatcherType() == DispatcherType.INCLUDE && included instanceof String s ? s
+            String path = req.getDispatcherType() == DispatcherType.INCLUDE && included instanceof String s
+                    ? s
                     : req.getPathInfo() == null ? "/" : req.getPathInfo();
             switch (path) {
                 case "/health" -> send(resp, 200, "{\"status\":\"ok\"}");
@@ -304,8 +328,9 @@ final class TestApp implements AutoCloseable {
                         try {
                             HttpServletResponse r = (HttpServletResponse) async.getResponse();
                             r.setStatus(202);
-                            r.getWriter().write(seen((HttpServletRequest) async.getRequest())
-                                    + "|unwrappedCaller=" + (req.getAttribute(Caller.REQUEST_ATTRIBUTE) != null));
+                            r.getWriter()
+                                    .write(seen((HttpServletRequest) async.getRequest()) + "|unwrappedCaller="
+                                            + (req.getAttribute(Caller.REQUEST_ATTRIBUTE) != null));
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         } finally {
@@ -324,11 +349,15 @@ final class TestApp implements AutoCloseable {
 
         private String seen(HttpServletRequest req) {
             Object caller = req.getAttribute(Caller.REQUEST_ATTRIBUTE);
-            return "principal=" + (req.getUserPrincipal() == null ? null : req.getUserPrincipal().getName())
+            return "principal="
+                    + (req.getUserPrincipal() == null
+                            ? null
+                            : req.getUserPrincipal().getName())
                     + "|principalIsCaller=" + (req.getUserPrincipal() instanceof Caller)
                     + "|remoteUser=" + req.getRemoteUser()
                     + "|authType=" + req.getAuthType()
-                    + "|caller=" + (caller instanceof Caller c ? c.id() + " " + new java.util.TreeSet<>(c.scopes()) : null)
+                    + "|caller="
+                    + (caller instanceof Caller c ? c.id() + " " + new java.util.TreeSet<>(c.scopes()) : null)
                     + "|path=" + req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
         }
 

@@ -18,8 +18,7 @@ public final class BrokenTokens {
     /** The spellings of the unsecured algorithm an attacker tries (RFC 8725 §2.1). */
     public static final List<String> NONE_SPELLINGS = List.of("none", "None", "NONE", "nOnE");
 
-    private BrokenTokens() {
-    }
+    private BrokenTokens() {}
 
     /** The token without its signature segment and its last dot: two segments. */
     public static String twoSegments(String token) {
@@ -38,8 +37,8 @@ public final class BrokenTokens {
      */
     public static String fiveSegmentsJwe() {
         String header = Encoding.base64Url("{\"alg\":\"RSA-OAEP-256\",\"enc\":\"A256GCM\",\"typ\":\"at+jwt\"}");
-        return header + "." + Encoding.base64Url(new byte[256]) + "." + Encoding.base64Url(new byte[12])
-                + "." + Encoding.base64Url(new byte[64]) + "." + Encoding.base64Url(new byte[16]);
+        return header + "." + Encoding.base64Url(new byte[256]) + "." + Encoding.base64Url(new byte[12]) + "."
+                + Encoding.base64Url(new byte[64]) + "." + Encoding.base64Url(new byte[16]);
     }
 
     /** The token with its header segment emptied: {@code .payload.signature}. */
@@ -62,8 +61,8 @@ public final class BrokenTokens {
     /** The token with characters outside the base64url alphabet ({@code +/=*}) in its payload. */
     public static String badBase64Url(String token) {
         String[] p = segments(token);
-        return p[0] + "." + p[1].substring(0, p[1].length() / 2) + "+/=*" + p[1].substring(p[1].length() / 2)
-                + "." + p[2];
+        return p[0] + "." + p[1].substring(0, p[1].length() / 2) + "+/=*" + p[1].substring(p[1].length() / 2) + "."
+                + p[2];
     }
 
     /** The token followed by the given text, for example {@code " x"} or {@code ".."}. */

@@ -70,8 +70,8 @@ public final class DpopKey {
      */
     public static DpopKey ed25519() {
         try {
-            return new DpopKey(new OctetKeyPairGenerator(Curve.Ed25519).generate(), JWSAlgorithm.EdDSA,
-                    Clock.systemUTC());
+            return new DpopKey(
+                    new OctetKeyPairGenerator(Curve.Ed25519).generate(), JWSAlgorithm.EdDSA, Clock.systemUTC());
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate an Ed25519 key pair", e);
         }
@@ -128,7 +128,8 @@ public final class DpopKey {
             } else {
                 signer = new Ed25519Signer((OctetKeyPair) privateKey);
             }
-            return signer.sign(new JWSHeader(alg), signingInput.getBytes(StandardCharsets.US_ASCII)).toString();
+            return signer.sign(new JWSHeader(alg), signingInput.getBytes(StandardCharsets.US_ASCII))
+                    .toString();
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign", e);
         }

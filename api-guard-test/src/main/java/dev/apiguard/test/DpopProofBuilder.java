@@ -89,7 +89,8 @@ public final class DpopProofBuilder {
 
     /** Sets any claim to any JSON value (an {@link Instant} becomes epoch seconds). */
     public DpopProofBuilder claim(String name, Object value) {
-        claims.put(Objects.requireNonNull(name, "claim name cannot be null"),
+        claims.put(
+                Objects.requireNonNull(name, "claim name cannot be null"),
                 value instanceof Instant i ? i.getEpochSecond() : value);
         return this;
     }
@@ -180,8 +181,8 @@ public final class DpopProofBuilder {
     /** base64url(SHA-256(ASCII token)): the {@code ath} of RFC 9449 §4.2. */
     public static String athOf(String accessToken) {
         try {
-            return Encoding.base64Url(MessageDigest.getInstance("SHA-256")
-                    .digest(accessToken.getBytes(StandardCharsets.US_ASCII)));
+            return Encoding.base64Url(
+                    MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }

@@ -88,6 +88,7 @@ public final class GuardTester {
             body = "";
         }
         guard.completed(exchange, status);
-        return new TestResponse(status, headers, body, decision, exchange.caller().orElse(null));
+        return new TestResponse(
+                status, headers, body, decision, exchange.caller().orElse(null));
     }
 }

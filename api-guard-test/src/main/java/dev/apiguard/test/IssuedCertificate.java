@@ -50,7 +50,7 @@ public record IssuedCertificate(X509Certificate certificate, PrivateKey privateK
 
     @Override
     public String toString() {
-        return "IssuedCertificate[" + certificate.getSubjectX500Principal().getName()
-                + ", thumbprint=" + thumbprint() + "]";
+        return "IssuedCertificate[" + certificate.getSubjectX500Principal().getName() + ", thumbprint=" + thumbprint()
+                + "]";
     }
 }

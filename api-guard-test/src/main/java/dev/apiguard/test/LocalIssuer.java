@@ -71,7 +71,10 @@ public final class LocalIssuer {
     public static LocalIssuer rsa(String issuerUri) {
         requireIssuer(issuerUri);
         try {
-            RSAKey key = new RSAKeyGenerator(2048).keyID(newKeyId()).keyUse(KeyUse.SIGNATURE).generate();
+            RSAKey key = new RSAKeyGenerator(2048)
+                    .keyID(newKeyId())
+                    .keyUse(KeyUse.SIGNATURE)
+                    .generate();
             return new LocalIssuer(issuerUri, key, JWSAlgorithm.RS256, Clock.systemUTC(), DEFAULT_AUDIENCE);
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate an RSA key pair", e);
@@ -82,7 +85,10 @@ public final class LocalIssuer {
     public static LocalIssuer ec(String issuerUri) {
         requireIssuer(issuerUri);
         try {
-            ECKey key = new ECKeyGenerator(Curve.P_256).keyID(newKeyId()).keyUse(KeyUse.SIGNATURE).generate();
+            ECKey key = new ECKeyGenerator(Curve.P_256)
+                    .keyID(newKeyId())
+                    .keyUse(KeyUse.SIGNATURE)
+                    .generate();
             return new LocalIssuer(issuerUri, key, JWSAlgorithm.ES256, Clock.systemUTC(), DEFAULT_AUDIENCE);
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate an EC key pair", e);
@@ -97,8 +103,10 @@ public final class LocalIssuer {
     public static LocalIssuer ed25519(String issuerUri) {
         requireIssuer(issuerUri);
         try {
-            OctetKeyPair key = new OctetKeyPairGenerator(Curve.Ed25519).keyID(newKeyId())
-                    .keyUse(KeyUse.SIGNATURE).generate();
+            OctetKeyPair key = new OctetKeyPairGenerator(Curve.Ed25519)
+                    .keyID(newKeyId())
+                    .keyUse(KeyUse.SIGNATURE)
+                    .generate();
             return new LocalIssuer(issuerUri, key, JWSAlgorithm.EdDSA, Clock.systemUTC(), DEFAULT_AUDIENCE);
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate an Ed25519 key pair", e);
@@ -107,8 +115,8 @@ public final class LocalIssuer {
 
     /** A copy with the same key pair whose tokens take {@code iat} and {@code exp} from this clock. */
     public LocalIssuer clock(Clock newClock) {
-        return new LocalIssuer(issuer, privateKey, algorithm,
-                Objects.requireNonNull(newClock, "clock cannot be null"), audience);
+        return new LocalIssuer(
+                issuer, privateKey, algorithm, Objects.requireNonNull(newClock, "clock cannot be null"), audience);
     }
 
     /** A copy with the same key pair whose tokens carry this audience by default. */
@@ -229,7 +237,8 @@ public final class LocalIssuer {
                 throw new IllegalArgumentException("algorithm " + alg + " cannot be used with this issuer's "
                         + privateKey.getKeyType() + " key; it supports " + signer.supportedJWSAlgorithms());
             }
-            return signer.sign(new JWSHeader(alg), signingInput.getBytes(StandardCharsets.US_ASCII)).toString();
+            return signer.sign(new JWSHeader(alg), signingInput.getBytes(StandardCharsets.US_ASCII))
+                    .toString();
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign", e);
         }
@@ -257,8 +266,8 @@ public final class LocalIssuer {
         if (privateKey instanceof RSAKey rsa) {
             return rsa;
         }
-        throw new IllegalStateException("the JWK n forms need an RSA issuer; this one has a "
-                + privateKey.getKeyType() + " key");
+        throw new IllegalStateException(
+                "the JWK n forms need an RSA issuer; this one has a " + privateKey.getKeyType() + " key");
     }
 
     private static PublicKey ed25519PublicKey(OctetKeyPair okp) {

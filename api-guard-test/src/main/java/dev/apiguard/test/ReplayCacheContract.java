@@ -56,7 +56,8 @@ public abstract class ReplayCacheContract {
     void keyStaysUntilItsNotAfterInclusive() {
         ReplayCache cache = cache();
         cache.firstUse("t:a", T0.plusSeconds(60), T0);
-        assertThat(cache.firstUse("t:a", T0.plusSeconds(60), T0.plusSeconds(60))).isEqualTo(Outcome.REPLAYED);
+        assertThat(cache.firstUse("t:a", T0.plusSeconds(60), T0.plusSeconds(60)))
+                .isEqualTo(Outcome.REPLAYED);
     }
 
     @Test
@@ -172,12 +173,15 @@ public abstract class ReplayCacheContract {
         ReplayCache cache = cache();
         Instant notAfter = T0.plusSeconds(120);
         for (int i = 0; i < 5; i++) {
-            assertThat(cache.firstUse("t:greedy-" + i, quota("{greedy}", 5), notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
+            assertThat(cache.firstUse("t:greedy-" + i, quota("{greedy}", 5), notAfter, T0))
+                    .isEqualTo(Outcome.FIRST_USE);
         }
-        assertThat(cache.firstUse("t:greedy-5", quota("{greedy}", 5), notAfter, T0)).isEqualTo(Outcome.OVER_QUOTA);
+        assertThat(cache.firstUse("t:greedy-5", quota("{greedy}", 5), notAfter, T0))
+                .isEqualTo(Outcome.OVER_QUOTA);
         // nothing was recorded: the same key is not known afterwards, to anyone
         assertThat(cache.firstUse("t:greedy-5", notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
-        assertThat(cache.firstUse("t:honest-0", quota("{honest}", 5), notAfter, T0)).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:honest-0", quota("{honest}", 5), notAfter, T0))
+                .isEqualTo(Outcome.FIRST_USE);
     }
 
     @Test
@@ -198,8 +202,10 @@ public abstract class ReplayCacheContract {
         ReplayCache cache = newCache(CAPACITY * 10);
         ReplayCache.Quota q = quota("{owner}", 4);
         Instant slotStart = Instant.ofEpochMilli((q.slot(T0) + 1) * 120_000);
-        assertThat(cache.firstUse("t:1", q, slotStart.plusSeconds(120), slotStart)).isEqualTo(Outcome.FIRST_USE);
-        assertThat(cache.firstUse("t:2", q, slotStart.plusSeconds(121), slotStart.plusSeconds(1))).isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:1", q, slotStart.plusSeconds(120), slotStart))
+                .isEqualTo(Outcome.FIRST_USE);
+        assertThat(cache.firstUse("t:2", q, slotStart.plusSeconds(121), slotStart.plusSeconds(1)))
+                .isEqualTo(Outcome.FIRST_USE);
         // the next slot still counts the two before it: two more, then no more
         Instant next = slotStart.plusSeconds(120);
         assertThat(cache.firstUse("t:3", q, next.plusSeconds(120), next)).isEqualTo(Outcome.FIRST_USE);
@@ -224,8 +230,10 @@ public abstract class ReplayCacheContract {
         }
         assertThat(accepted).isEqualTo(CAPACITY / 4);
         for (int owner = 0; owner < 3; owner++) {
-            assertThat(cache.firstUse("t:partner-" + owner, quota("{partner-" + owner + "}", CAPACITY / 4), notAfter, T0))
-                    .as("partner %d", owner).isEqualTo(Outcome.FIRST_USE);
+            assertThat(cache.firstUse(
+                            "t:partner-" + owner, quota("{partner-" + owner + "}", CAPACITY / 4), notAfter, T0))
+                    .as("partner %d", owner)
+                    .isEqualTo(Outcome.FIRST_USE);
         }
     }
 
@@ -243,7 +251,8 @@ public abstract class ReplayCacheContract {
                 futures.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < 20; i++) {
-                        Outcome o = cache.firstUse("t:" + thread + "-" + i, quota("{racer}", 50), T0.plusSeconds(60), T0);
+                        Outcome o =
+                                cache.firstUse("t:" + thread + "-" + i, quota("{racer}", 50), T0.plusSeconds(60), T0);
                         assertThat(o).isIn(Outcome.FIRST_USE, Outcome.OVER_QUOTA);
                         if (o == Outcome.FIRST_USE) {
                             firsts.incrementAndGet();

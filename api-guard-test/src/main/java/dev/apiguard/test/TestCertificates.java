@@ -66,8 +66,13 @@ public final class TestCertificates {
         X509Certificate caCert = factory.ca(CA_NAME, caKeys, now.minus(SKEW), now.plus(CA_VALIDITY));
         this.ca = new IssuedCertificate(caCert, caKeys.getPrivate(), List.of(caCert));
         KeyPair serverKeys = factory.newKeyPair();
-        X509Certificate serverCert = factory.server("localhost", serverKeys.getPublic(), ca,
-                now.minus(SKEW), now.plus(CA_VALIDITY), List.of("DNS:localhost", "IP:127.0.0.1"));
+        X509Certificate serverCert = factory.server(
+                "localhost",
+                serverKeys.getPublic(),
+                ca,
+                now.minus(SKEW),
+                now.plus(CA_VALIDITY),
+                List.of("DNS:localhost", "IP:127.0.0.1"));
         this.server = new IssuedCertificate(serverCert, serverKeys.getPrivate(), List.of(serverCert, caCert));
     }
 
@@ -136,14 +141,21 @@ public final class TestCertificates {
      *     extended key usage extension
      * @throws IllegalArgumentException for an unknown key usage name or a malformed OID
      */
-    public IssuedCertificate clientWithUsages(String commonName, List<String> keyUsages, List<String> extendedKeyUsages) {
+    public IssuedCertificate clientWithUsages(
+            String commonName, List<String> keyUsages, List<String> extendedKeyUsages) {
         requireName(commonName);
         Objects.requireNonNull(keyUsages, "keyUsages cannot be null");
         Objects.requireNonNull(extendedKeyUsages, "extendedKeyUsages cannot be null");
         Instant now = clock.instant();
         KeyPair keys = factory.newKeyPair();
-        X509Certificate cert = factory.leafWithUsages(commonName, keys.getPublic(), ca, now.minus(SKEW),
-                now.plus(CLIENT_VALIDITY), keyUsages, extendedKeyUsages);
+        X509Certificate cert = factory.leafWithUsages(
+                commonName,
+                keys.getPublic(),
+                ca,
+                now.minus(SKEW),
+                now.plus(CLIENT_VALIDITY),
+                keyUsages,
+                extendedKeyUsages);
         return new IssuedCertificate(cert, keys.getPrivate(), List.of(cert, ca.certificate()));
     }
 

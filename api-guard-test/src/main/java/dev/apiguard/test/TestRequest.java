@@ -38,8 +38,15 @@ public final class TestRequest implements GuardRequest {
     private final String query;
     private final QueryParameters parameters;
 
-    private TestRequest(String method, String path, List<Map.Entry<String, String>> headers,
-            List<X509Certificate> certificates, String remoteAddress, String scheme, String host, int port,
+    private TestRequest(
+            String method,
+            String path,
+            List<Map.Entry<String, String>> headers,
+            List<X509Certificate> certificates,
+            String remoteAddress,
+            String scheme,
+            String host,
+            int port,
             String query) {
         this.method = method;
         this.path = path;
@@ -90,7 +97,8 @@ public final class TestRequest implements GuardRequest {
     public TestRequest withoutHeader(String name) {
         List<Map.Entry<String, String>> fewer = new ArrayList<>(headers);
         fewer.removeIf(e -> e.getKey().equalsIgnoreCase(name));
-        return new TestRequest(method, path, List.copyOf(fewer), certificates, remoteAddress, scheme, host, port, query);
+        return new TestRequest(
+                method, path, List.copyOf(fewer), certificates, remoteAddress, scheme, host, port, query);
     }
 
     /** Adds {@code Authorization: Bearer <token>}. */

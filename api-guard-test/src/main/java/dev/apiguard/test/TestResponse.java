@@ -92,8 +92,8 @@ public final class TestResponse {
     public TestResponse assertChallenge(String... exactValues) {
         List<String> actual = headers("WWW-Authenticate");
         if (!actual.equals(List.of(exactValues))) {
-            throw new AssertionError("expected WWW-Authenticate " + List.of(exactValues) + " but was " + actual
-                    + describe());
+            throw new AssertionError(
+                    "expected WWW-Authenticate " + List.of(exactValues) + " but was " + actual + describe());
         }
         return this;
     }
@@ -102,8 +102,8 @@ public final class TestResponse {
     public TestResponse assertHeader(String name, String exactValue) {
         List<String> actual = headers(name);
         if (!actual.equals(List.of(exactValue))) {
-            throw new AssertionError("expected header " + name + ": [" + exactValue + "] but was " + actual
-                    + describe());
+            throw new AssertionError(
+                    "expected header " + name + ": [" + exactValue + "] but was " + actual + describe());
         }
         return this;
     }
@@ -119,8 +119,8 @@ public final class TestResponse {
     /** Asserts the guard refused the request, with this status. */
     public TestResponse assertDenied(int expectedStatus) {
         if (decision.isAllowed()) {
-            throw new AssertionError("expected the request to be refused with " + expectedStatus
-                    + " but it was allowed" + describe());
+            throw new AssertionError(
+                    "expected the request to be refused with " + expectedStatus + " but it was allowed" + describe());
         }
         return assertStatus(expectedStatus);
     }
@@ -128,8 +128,7 @@ public final class TestResponse {
     /** Asserts the guard authenticated a caller with this id. */
     public TestResponse assertCaller(String expectedId) {
         if (caller == null) {
-            throw new AssertionError("expected caller " + expectedId + " but no caller was authenticated"
-                    + describe());
+            throw new AssertionError("expected caller " + expectedId + " but no caller was authenticated" + describe());
         }
         if (!caller.id().equals(expectedId)) {
             throw new AssertionError("expected caller " + expectedId + " but was " + caller.id() + describe());
@@ -160,8 +159,8 @@ public final class TestResponse {
         int window = Math.min(ECHO_WINDOW, secret.length());
         for (int i = 0; i + window <= secret.length(); i++) {
             if (where.contains(secret.substring(i, i + window))) {
-                throw new AssertionError("the " + label + " echoes the secret (characters " + i + ".."
-                        + (i + window) + " of it)");
+                throw new AssertionError(
+                        "the " + label + " echoes the secret (characters " + i + ".." + (i + window) + " of it)");
             }
         }
     }

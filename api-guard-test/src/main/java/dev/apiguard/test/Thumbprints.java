@@ -14,8 +14,7 @@ import java.util.Objects;
  */
 public final class Thumbprints {
 
-    private Thumbprints() {
-    }
+    private Thumbprints() {}
 
     /**
      * The RFC 8705 §3.1 certificate thumbprint {@code x5t#S256}: the unpadded base64url encoding of

@@ -22,7 +22,6 @@ import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -49,7 +48,9 @@ class CertificateBindingStepTest {
     final TestCertificates pki = TestCertificates.create(clock);
     final IssuedCertificate a = pki.client("partner-a");
     final IssuedCertificate b = pki.client("partner-b");
-    final LocalIssuer issuer = LocalIssuer.ec("https://issuer.example").audience("https://api.example").clock(clock);
+    final LocalIssuer issuer = LocalIssuer.ec("https://issuer.example")
+            .audience("https://api.example")
+            .clock(clock);
     final RecordingListener events = new RecordingListener();
     final GuardTester tester = GuardTester.of(guard(ClientCertificates.builder()
             .trustedProxies(TrustedProxies.of("10.0.0.0/8"))
@@ -68,16 +69,23 @@ class CertificateBindingStepTest {
                         .build()))
                 .step(CertificateBindingStep.of(certificates))
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
-                        .route("GET", "/health").permitAll()
-                        .route("GET", "/customers").requireScopes("customers:read")
-                        .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
+                        .route("GET", "/health")
+                        .permitAll()
+                        .route("GET", "/customers")
+                        .requireScopes("customers:read")
+                        .route("POST", "/payments")
+                        .senderConstrained()
+                        .requireScopes("payments:write")
                         .build()))
                 .build();
     }
 
     String boundTo(IssuedCertificate certificate) {
-        return issuer.token().clientId("partner").scope("customers:read payments:write")
-                .boundToCertificate(certificate.certificate()).sign();
+        return issuer.token()
+                .clientId("partner")
+                .scope("customers:read payments:write")
+                .boundToCertificate(certificate.certificate())
+                .sign();
     }
 
     static TestRequest pay(String token) {
@@ -101,13 +109,17 @@ class CertificateBindingStepTest {
     @Test
     void tokenBoundToACertificateIsAcceptedOnlyWithThatCertificate() {
         String token = boundTo(a);
-        TestResponse ok = tester.send(pay(token).clientCertificate(a)).assertAllowed().assertCaller("partner");
+        TestResponse ok =
+                tester.send(pay(token).clientCertificate(a)).assertAllowed().assertCaller("partner");
         assertThat(ok.caller()).hasValueSatisfying(c -> {
             assertThat(c.kind()).isEqualTo(CredentialKind.MTLS_BOUND_JWT);
             assertThat(c.certificateThumbprint()).isEqualTo(a.thumbprint());
         });
 
-        tester.send(pay(token).clientCertificate(b)).assertStatus(401).assertChallenge(INVALID).assertNoEcho(token);
+        tester.send(pay(token).clientCertificate(b))
+                .assertStatus(401)
+                .assertChallenge(INVALID)
+                .assertNoEcho(token);
         assertThat(events.last(SecurityEventType.CERTIFICATE_BINDING_FAILED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("thumbprint_mismatch"));
 
@@ -119,8 +131,10 @@ class CertificateBindingStepTest {
     @Test
     void boundTokenIsCheckedOnEveryRouteNotOnlyOnSenderConstrainedOnes() {
         String token = boundTo(a);
-        tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(a)).assertAllowed();
-        tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(b)).assertStatus(401);
+        tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(a))
+                .assertAllowed();
+        tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(b))
+                .assertStatus(401);
     }
 
     // ---- C2 -------------------------------------------------------------------------------------
@@ -128,28 +142,41 @@ class CertificateBindingStepTest {
     static Stream<Arguments> wrongEncodings() {
         Function<byte[], String> b64 = d -> Base64.getEncoder().encodeToString(d);
         return Stream.of(
-                Arguments.of("hex", (Function<byte[], String>) d -> HexFormat.of().formatHex(sha256(d))),
-                Arguments.of("upper-case hex", (Function<byte[], String>) d -> HexFormat.of().withUpperCase().formatHex(sha256(d))),
-                Arguments.of("padded base64url", (Function<byte[], String>) d -> Base64.getUrlEncoder().encodeToString(sha256(d))),
+                Arguments.of(
+                        "hex", (Function<byte[], String>) d -> HexFormat.of().formatHex(sha256(d))),
+                Arguments.of("upper-case hex", (Function<byte[], String>)
+                        d -> HexFormat.of().withUpperCase().formatHex(sha256(d))),
+                Arguments.of("padded base64url", (Function<byte[], String>)
+                        d -> Base64.getUrlEncoder().encodeToString(sha256(d))),
                 Arguments.of("standard base64, padded", (Function<byte[], String>) d -> b64.apply(sha256(d))),
-                Arguments.of("SHA-1 x5t", (Function<byte[], String>) d -> Base64.getUrlEncoder().withoutPadding().encodeToString(sha1(d))),
-                Arguments.of("base64url of the DER itself", (Function<byte[], String>) d -> Base64.getUrlEncoder().withoutPadding().encodeToString(d)),
-                Arguments.of("thumbprint with a trailing space", (Function<byte[], String>) d -> Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(d)) + " "),
+                Arguments.of("SHA-1 x5t", (Function<byte[], String>)
+                        d -> Base64.getUrlEncoder().withoutPadding().encodeToString(sha1(d))),
+                Arguments.of("base64url of the DER itself", (Function<byte[], String>)
+                        d -> Base64.getUrlEncoder().withoutPadding().encodeToString(d)),
+                Arguments.of("thumbprint with a trailing space", (Function<byte[], String>)
+                        d -> Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(d)) + " "),
                 Arguments.of("empty", (Function<byte[], String>) d -> ""));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("wrongEncodings")
     void thumbprintInAnotherEncodingNeverMatches(String name, Function<byte[], String> encoding) throws Exception {
-        String token = issuer.token().scope("payments:write")
-                .claim("cnf", Map.of("x5t#S256", encoding.apply(a.certificate().getEncoded()))).sign();
+        String token = issuer.token()
+                .scope("payments:write")
+                .claim("cnf", Map.of("x5t#S256", encoding.apply(a.certificate().getEncoded())))
+                .sign();
         tester.send(pay(token).clientCertificate(a)).assertStatus(401).assertChallenge(INVALID);
     }
 
     @Test
     void theRightEncodingIsUnpaddedBase64UrlOfSha256OfTheDer() throws Exception {
-        String right = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(a.certificate().getEncoded()));
-        String token = issuer.token().scope("payments:write").claim("cnf", Map.of("x5t#S256", right)).sign();
+        String right = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(sha256(a.certificate().getEncoded()));
+        String token = issuer.token()
+                .scope("payments:write")
+                .claim("cnf", Map.of("x5t#S256", right))
+                .sign();
         tester.send(pay(token).clientCertificate(a)).assertAllowed();
     }
 
@@ -159,14 +186,19 @@ class CertificateBindingStepTest {
     void plainBearerTokenIsRefusedOnASenderConstrainedRouteEvenWithACertificate() {
         String plain = issuer.token().scope("payments:write customers:read").sign();
         tester.send(pay(plain).clientCertificate(a)).assertStatus(401).assertChallenge(INVALID);
-        TestResponse read = tester.send(TestRequest.get("/customers").bearer(plain).clientCertificate(a)).assertAllowed();
+        TestResponse read = tester.send(
+                        TestRequest.get("/customers").bearer(plain).clientCertificate(a))
+                .assertAllowed();
         assertThat(read.caller()).hasValueSatisfying(c -> assertThat(c.kind()).isEqualTo(CredentialKind.BEARER_JWT));
     }
 
     @Test
     void requestWithoutCallerPassesTheStep() {
-        tester.send(TestRequest.get("/health").header(HEADER, xfcc(a)).remoteAddress(STRANGER)).assertAllowed();
-        tester.send(TestRequest.get("/customers").clientCertificate(a)).assertStatus(401).assertChallenge("Bearer");
+        tester.send(TestRequest.get("/health").header(HEADER, xfcc(a)).remoteAddress(STRANGER))
+                .assertAllowed();
+        tester.send(TestRequest.get("/customers").clientCertificate(a))
+                .assertStatus(401)
+                .assertChallenge("Bearer");
     }
 
     // ---- C4 -------------------------------------------------------------------------------------
@@ -185,9 +217,12 @@ class CertificateBindingStepTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("formats")
-    void forwardedCertificateFromAnUntrustedPeerIsIgnoredAndRecorded(String name, CertificateHeader format) throws Exception {
+    void forwardedCertificateFromAnUntrustedPeerIsIgnoredAndRecorded(String name, CertificateHeader format)
+            throws Exception {
         String token = boundTo(a);
-        tester.send(pay(token).remoteAddress(STRANGER).header(HEADER, format.of(a))).assertStatus(401).assertChallenge(INVALID);
+        tester.send(pay(token).remoteAddress(STRANGER).header(HEADER, format.of(a)))
+                .assertStatus(401)
+                .assertChallenge(INVALID);
         SecurityEvent spoof = events.last(SecurityEventType.CERTIFICATE_SPOOFED).orElseThrow();
         assertThat(spoof.remoteAddress()).isEqualTo(STRANGER);
         assertThat(spoof.detail("header")).isEqualTo(HEADER);
@@ -197,29 +232,39 @@ class CertificateBindingStepTest {
     @MethodSource("formats")
     void forwardedCertificateFromATrustedProxyBindsTheToken(String name, CertificateHeader format) throws Exception {
         String token = boundTo(a);
-        TestResponse r = tester.send(pay(token).remoteAddress(PROXY).header(HEADER, format.of(a))).assertAllowed();
-        assertThat(r.caller()).hasValueSatisfying(c -> assertThat(c.certificateThumbprint()).isEqualTo(a.thumbprint()));
-        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, format.of(b))).assertStatus(401);
+        TestResponse r = tester.send(pay(token).remoteAddress(PROXY).header(HEADER, format.of(a)))
+                .assertAllowed();
+        assertThat(r.caller())
+                .hasValueSatisfying(c -> assertThat(c.certificateThumbprint()).isEqualTo(a.thumbprint()));
+        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, format.of(b)))
+                .assertStatus(401);
     }
 
     @Test
     void untrustedPeerKeepsItsTlsCertificateAndTheForgedHeaderChangesNothing() {
-        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(STRANGER).header(HEADER, xfcc(b))).assertAllowed();
-        tester.send(pay(boundTo(b)).clientCertificate(a).remoteAddress(STRANGER).header(HEADER, xfcc(b))).assertStatus(401);
+        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(STRANGER).header(HEADER, xfcc(b)))
+                .assertAllowed();
+        tester.send(pay(boundTo(b)).clientCertificate(a).remoteAddress(STRANGER).header(HEADER, xfcc(b)))
+                .assertStatus(401);
         assertThat(events.types()).contains(SecurityEventType.CERTIFICATE_SPOOFED);
     }
 
     @Test
     void spoofAttemptIsRecordedForAPlainBearerCallerToo() {
         String plain = issuer.token().scope("customers:read").sign();
-        tester.send(TestRequest.get("/customers").bearer(plain).remoteAddress(STRANGER).header(HEADER, xfcc(a))).assertAllowed();
+        tester.send(TestRequest.get("/customers")
+                        .bearer(plain)
+                        .remoteAddress(STRANGER)
+                        .header(HEADER, xfcc(a)))
+                .assertAllowed();
         assertThat(events.types()).containsOnlyOnce(SecurityEventType.CERTIFICATE_SPOOFED);
     }
 
     @Test
     void xfccElementWithHashAloneBindsNothing() throws Exception {
         String hash = HexFormat.of().formatHex(sha256(a.certificate().getEncoded()));
-        tester.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, "By=spiffe://x;Hash=" + hash)).assertStatus(401);
+        tester.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, "By=spiffe://x;Hash=" + hash))
+                .assertStatus(401);
     }
 
     @Test
@@ -236,7 +281,9 @@ class CertificateBindingStepTest {
         IssuedCertificate foreign = otherPki.client("partner-a");
         IssuedCertificate selfSigned = pki.selfSigned("partner-a");
         for (IssuedCertificate c : List.of(foreign, selfSigned)) {
-            tester.send(pay(boundTo(c)).remoteAddress(PROXY).header(HEADER, xfcc(c))).assertStatus(401).assertChallenge(INVALID);
+            tester.send(pay(boundTo(c)).remoteAddress(PROXY).header(HEADER, xfcc(c)))
+                    .assertStatus(401)
+                    .assertChallenge(INVALID);
             assertThat(events.last(SecurityEventType.CERTIFICATE_REJECTED))
                     .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("forwarded_untrusted_chain"));
         }
@@ -250,44 +297,60 @@ class CertificateBindingStepTest {
      */
     @Test
     void forwardedCaCertificateIsNotAClientCertificate() throws Exception {
-        String token = issuer.token().clientId("partner").scope("payments:write").boundToCertificate(pki.ca()).sign();
+        String token = issuer.token()
+                .clientId("partner")
+                .scope("payments:write")
+                .boundToCertificate(pki.ca())
+                .sign();
         String header = ":" + Base64.getEncoder().encodeToString(pki.ca().getEncoded()) + ":";
         GuardTester rfc9440 = GuardTester.of(guard(ClientCertificates.builder()
-                .trustedProxies(TrustedProxies.of(PROXY)).forwardedHeader("Client-Cert")
-                .forwardedTrustAnchors(List.of(pki.ca())).build()));
+                .trustedProxies(TrustedProxies.of(PROXY))
+                .forwardedHeader("Client-Cert")
+                .forwardedTrustAnchors(List.of(pki.ca()))
+                .build()));
 
-        rfc9440.send(pay(token).remoteAddress(PROXY).header("Client-Cert", header)).assertStatus(401).assertChallenge(INVALID);
+        rfc9440.send(pay(token).remoteAddress(PROXY).header("Client-Cert", header))
+                .assertStatus(401)
+                .assertChallenge(INVALID);
         assertThat(events.last(SecurityEventType.CERTIFICATE_REJECTED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("forwarded_untrusted_chain"));
         // a client certificate of the same CA through the same guard is accepted
-        rfc9440.send(pay(boundTo(a)).remoteAddress(PROXY).header("Client-Cert", rfc9440(a))).assertAllowed();
+        rfc9440.send(pay(boundTo(a)).remoteAddress(PROXY).header("Client-Cert", rfc9440(a)))
+                .assertAllowed();
     }
 
     @Test
     void forwardedCertificateIsCheckedForValidityAtTheGuardsTime() {
         IssuedCertificate expired = pki.expiredClient("partner-old");
-        tester.send(pay(boundTo(expired)).remoteAddress(PROXY).header(HEADER, xfcc(expired))).assertStatus(401);
+        tester.send(pay(boundTo(expired)).remoteAddress(PROXY).header(HEADER, xfcc(expired)))
+                .assertStatus(401);
 
-        IssuedCertificate shortLived = pki.clientValidUntil("partner-short", clock.instant().plus(Duration.ofDays(2)));
+        IssuedCertificate shortLived =
+                pki.clientValidUntil("partner-short", clock.instant().plus(Duration.ofDays(2)));
         String token = boundTo(shortLived);
-        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, xfcc(shortLived))).assertAllowed();
+        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, xfcc(shortLived)))
+                .assertAllowed();
         clock.advance(Duration.ofDays(3));
         String fresh = boundTo(shortLived);
-        tester.send(pay(fresh).remoteAddress(PROXY).header(HEADER, xfcc(shortLived))).assertStatus(401);
+        tester.send(pay(fresh).remoteAddress(PROXY).header(HEADER, xfcc(shortLived)))
+                .assertStatus(401);
     }
 
     @Test
     void tlsAndForwardedCertificatesThatDifferAreRefused() {
         tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(PROXY).header(HEADER, xfcc(b)))
-                .assertStatus(401).assertChallenge(INVALID);
+                .assertStatus(401)
+                .assertChallenge(INVALID);
         assertThat(events.last(SecurityEventType.CERTIFICATE_REJECTED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("tls_and_forwarded_differ"));
-        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(PROXY).header(HEADER, xfcc(a))).assertAllowed();
+        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(PROXY).header(HEADER, xfcc(a)))
+                .assertAllowed();
     }
 
     @Test
     void twoForwardedFieldLinesAreRefused() {
-        tester.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, xfcc(a)).header(HEADER, xfcc(a))).assertStatus(401);
+        tester.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, xfcc(a)).header(HEADER, xfcc(a)))
+                .assertStatus(401);
     }
 
     // ---- C5 -------------------------------------------------------------------------------------
@@ -301,9 +364,11 @@ class CertificateBindingStepTest {
         String token = boundTo(withPlus);
         String escaped = escapedPem(withPlus);
         tester.send(pay(token).remoteAddress(PROXY).header(HEADER, escaped)).assertAllowed();
-        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, escaped.replace("+", "%2B"))).assertAllowed();
+        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, escaped.replace("+", "%2B")))
+                .assertAllowed();
         // a form decoder would have turned '+' into a space: that is not the certificate
-        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, escaped.replace("+", "%20"))).assertStatus(401);
+        tester.send(pay(token).remoteAddress(PROXY).header(HEADER, escaped.replace("+", "%20")))
+                .assertStatus(401);
     }
 
     @ParameterizedTest
@@ -313,7 +378,8 @@ class CertificateBindingStepTest {
         assertThat(events.last(SecurityEventType.CERTIFICATE_BINDING_FAILED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("no_certificate"));
         // and the TLS certificate, when there is one, still counts
-        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(PROXY).header(HEADER, value)).assertAllowed();
+        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(PROXY).header(HEADER, value))
+                .assertAllowed();
     }
 
     // ---- C6 -------------------------------------------------------------------------------------
@@ -321,16 +387,25 @@ class CertificateBindingStepTest {
     @Test
     void headerOverSixteenKibibytesIsRefused() {
         String oversized = xfcc(a) + ";By=" + "x".repeat(16 * 1024);
-        tester.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, oversized)).assertStatus(401).assertChallenge(INVALID);
+        tester.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, oversized))
+                .assertStatus(401)
+                .assertChallenge(INVALID);
         assertThat(events.last(SecurityEventType.CERTIFICATE_REJECTED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("forwarded_oversized"));
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {
-            "Cert=\"unterminated", "garbage", ":bm90IGEgY2VydGlmaWNhdGU=:", ":!!:", "-----BEGIN%20CERTIFICATE-----%0AAAAA%0A-----END%20CERTIFICATE-----"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "Cert=\"unterminated",
+                "garbage",
+                ":bm90IGEgY2VydGlmaWNhdGU=:",
+                ":!!:",
+                "-----BEGIN%20CERTIFICATE-----%0AAAAA%0A-----END%20CERTIFICATE-----"
+            })
     void malformedHeaderFromATrustedProxyIsRefused(String value) {
-        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(PROXY).header(HEADER, value)).assertStatus(401);
+        tester.send(pay(boundTo(a)).clientCertificate(a).remoteAddress(PROXY).header(HEADER, value))
+                .assertStatus(401);
         assertThat(events.types()).contains(SecurityEventType.CERTIFICATE_REJECTED);
     }
 
@@ -338,18 +413,20 @@ class CertificateBindingStepTest {
 
     @Test
     void certificateNearExpiryRaisesAnEventAtMostOnceADay() {
-        IssuedCertificate soon = pki.clientValidUntil("partner-soon", clock.instant().plus(Duration.ofDays(10)));
+        IssuedCertificate soon =
+                pki.clientValidUntil("partner-soon", clock.instant().plus(Duration.ofDays(10)));
         tester.send(pay(boundTo(soon)).clientCertificate(soon)).assertAllowed();
         tester.send(pay(boundTo(soon)).clientCertificate(soon)).assertAllowed();
         assertThat(events.types()).containsOnlyOnce(SecurityEventType.CERTIFICATE_EXPIRING);
-        assertThat(events.last(SecurityEventType.CERTIFICATE_EXPIRING)).hasValueSatisfying(e ->
-                assertThat(e.detail("thumbprint")).isEqualTo(soon.thumbprint()));
+        assertThat(events.last(SecurityEventType.CERTIFICATE_EXPIRING))
+                .hasValueSatisfying(e -> assertThat(e.detail("thumbprint")).isEqualTo(soon.thumbprint()));
         clock.advance(Duration.ofHours(23));
         tester.send(pay(boundTo(soon)).clientCertificate(soon)).assertAllowed();
         assertThat(events.types()).containsOnlyOnce(SecurityEventType.CERTIFICATE_EXPIRING);
         clock.advance(Duration.ofHours(1));
         tester.send(pay(boundTo(soon)).clientCertificate(soon)).assertAllowed();
-        assertThat(events.types().stream().filter(SecurityEventType.CERTIFICATE_EXPIRING::equals)).hasSize(2);
+        assertThat(events.types().stream().filter(SecurityEventType.CERTIFICATE_EXPIRING::equals))
+                .hasSize(2);
 
         events.clear();
         tester.send(pay(boundTo(a)).clientCertificate(a)).assertAllowed(); // 30 days left
@@ -359,12 +436,18 @@ class CertificateBindingStepTest {
     @Test
     void expiryWindowIsConfigurable() {
         CertificateBindingStep step = CertificateBindingStep.builder(ClientCertificates.tlsOnly())
-                .expiryWarning(Duration.ofDays(45)).build();
-        GuardTester wide = GuardTester.of(ApiGuard.builder().clock(clock).listener(events)
+                .expiryWarning(Duration.ofDays(45))
+                .build();
+        GuardTester wide = GuardTester.of(ApiGuard.builder()
+                .clock(clock)
+                .listener(events)
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
-                        .audience("https://api.example").clock(clock).build()))
-                .step(step).build());
+                        .audience("https://api.example")
+                        .clock(clock)
+                        .build()))
+                .step(step)
+                .build());
         wide.send(pay(boundTo(a)).clientCertificate(a)).assertAllowed();
         assertThat(events.types()).contains(SecurityEventType.CERTIFICATE_EXPIRING);
     }
@@ -374,22 +457,33 @@ class CertificateBindingStepTest {
     @Test
     void tlsOnlySourcesIgnoreEveryHeader() {
         GuardTester tlsOnly = GuardTester.of(guard(ClientCertificates.tlsOnly()));
-        tlsOnly.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, xfcc(a))).assertStatus(401);
+        tlsOnly.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, xfcc(a)))
+                .assertStatus(401);
         tlsOnly.send(pay(boundTo(a)).clientCertificate(a)).assertAllowed();
     }
 
     @Test
     void forwardedHeaderNeedsTrustedProxiesAndTrustAnchors() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientCertificates.builder()
-                .forwardedHeader(HEADER).forwardedTrustAnchors(List.of(pki.ca())).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("trustedProxies");
+                        .forwardedHeader(HEADER)
+                        .forwardedTrustAnchors(List.of(pki.ca()))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("trustedProxies");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientCertificates.builder()
-                .forwardedHeader(HEADER).trustedProxies(TrustedProxies.of("10.0.0.1")).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("forwardedTrustAnchors");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientCertificates.builder().forwardedHeader("X Bad"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("forwardedHeader");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientCertificates.builder().maxHeaderLength(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxHeaderLength");
+                        .forwardedHeader(HEADER)
+                        .trustedProxies(TrustedProxies.of("10.0.0.1"))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("forwardedTrustAnchors");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ClientCertificates.builder().forwardedHeader("X Bad"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("forwardedHeader");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ClientCertificates.builder().maxHeaderLength(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxHeaderLength");
     }
 
     @Test
@@ -398,8 +492,13 @@ class CertificateBindingStepTest {
         store.load(null, null);
         store.setCertificateEntry("ca", pki.ca());
         GuardTester fromStore = GuardTester.of(guard(ClientCertificates.builder()
-                .trustedProxies(TrustedProxies.of(PROXY)).forwardedHeader("Client-Cert").forwardedTrustAnchors(store).build()));
-        fromStore.send(pay(boundTo(a)).remoteAddress(PROXY).header("client-cert", rfc9440(a))).assertAllowed();
+                .trustedProxies(TrustedProxies.of(PROXY))
+                .forwardedHeader("Client-Cert")
+                .forwardedTrustAnchors(store)
+                .build()));
+        fromStore
+                .send(pay(boundTo(a)).remoteAddress(PROXY).header("client-cert", rfc9440(a)))
+                .assertAllowed();
     }
 
     static byte[] sha256(byte[] d) {

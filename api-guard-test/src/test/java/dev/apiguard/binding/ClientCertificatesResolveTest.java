@@ -25,19 +25,35 @@ class ClientCertificatesResolveTest {
     final IssuedCertificate alice = pki.client("alice");
     final IssuedCertificate bob = pki.client("bob");
     final RecordingListener events = new RecordingListener();
-    final ApiGuard guard = ApiGuard.builder().clock(clock).listener(events).step(new GuardStep() {
-        @Override public String name() { return "allow"; }
-        @Override public Decision evaluate(GuardExchange exchange) { return Decision.ALLOW; }
-    }).build();
-    final ClientCertificates forwarding = ClientCertificates.builder().forwardedHeader("Client-Cert")
-            .trustedProxies(TrustedProxies.of("10.0.0.0/8")).forwardedTrustAnchors(List.of(pki.ca())).build();
+    final ApiGuard guard = ApiGuard.builder()
+            .clock(clock)
+            .listener(events)
+            .step(new GuardStep() {
+                @Override
+                public String name() {
+                    return "allow";
+                }
+
+                @Override
+                public Decision evaluate(GuardExchange exchange) {
+                    return Decision.ALLOW;
+                }
+            })
+            .build();
+    final ClientCertificates forwarding = ClientCertificates.builder()
+            .forwardedHeader("Client-Cert")
+            .trustedProxies(TrustedProxies.of("10.0.0.0/8"))
+            .forwardedTrustAnchors(List.of(pki.ca()))
+            .build();
 
     static String header(IssuedCertificate c) throws Exception {
         return ":" + Base64.getEncoder().encodeToString(c.certificate().getEncoded()) + ":";
     }
 
     List<dev.apiguard.event.SecurityEvent> spoofed() {
-        return events.events().stream().filter(e -> e.type() == SecurityEventType.CERTIFICATE_SPOOFED).toList();
+        return events.events().stream()
+                .filter(e -> e.type() == SecurityEventType.CERTIFICATE_SPOOFED)
+                .toList();
     }
 
     CertificateResolution resolve(ClientCertificates cc, TestRequest request) {
@@ -48,21 +64,26 @@ class ClientCertificatesResolveTest {
     void withoutAnyCertificateTheAnswerIsNone() {
         assertThat(resolve(ClientCertificates.tlsOnly(), TestRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
         assertThat(resolve(forwarding, TestRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
-        assertThat(resolve(forwarding, TestRequest.get("/x").remoteAddress("10.0.0.1"))).isSameAs(CertificateResolution.NONE);
+        assertThat(resolve(forwarding, TestRequest.get("/x").remoteAddress("10.0.0.1")))
+                .isSameAs(CertificateResolution.NONE);
     }
 
     @Test
     void theTlsCertificateIsTakenWhenNoHeaderIsBelieved() throws Exception {
         assertThat(resolve(ClientCertificates.tlsOnly(), TestRequest.get("/x").clientCertificate(alice)))
-                .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+                .isEqualTo(new CertificateResolution.Resolved(
+                        alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
         assertThat(resolve(forwarding, TestRequest.get("/x").clientCertificate(alice)))
-                .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+                .isEqualTo(new CertificateResolution.Resolved(
+                        alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
         // a header from an untrusted peer is reported and ignored
         TestRequest spoofed = TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob));
         assertThat(resolve(forwarding, spoofed)).isSameAs(CertificateResolution.NONE);
         assertThat(resolve(forwarding, spoofed.clientCertificate(alice)))
-                .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
-        assertThat(spoofed()).hasSize(2)
+                .isEqualTo(new CertificateResolution.Resolved(
+                        alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+        assertThat(spoofed())
+                .hasSize(2)
                 .allSatisfy(e -> assertThat(e.detail("header")).isEqualTo("Client-Cert"));
     }
 
@@ -70,9 +91,11 @@ class ClientCertificatesResolveTest {
     void aForwardedCertificateFromATrustedProxyIsTakenAndMustMatchTheTlsOne() throws Exception {
         TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob));
         assertThat(resolve(forwarding, viaProxy))
-                .isEqualTo(new CertificateResolution.Resolved(bob.certificate(), bob.thumbprint(), CertificateSource.FORWARDED));
+                .isEqualTo(new CertificateResolution.Resolved(
+                        bob.certificate(), bob.thumbprint(), CertificateSource.FORWARDED));
         assertThat(resolve(forwarding, viaProxy.clientCertificate(bob)))
-                .isEqualTo(new CertificateResolution.Resolved(bob.certificate(), bob.thumbprint(), CertificateSource.TLS));
+                .isEqualTo(
+                        new CertificateResolution.Resolved(bob.certificate(), bob.thumbprint(), CertificateSource.TLS));
         assertThat(resolve(forwarding, viaProxy.clientCertificate(alice)))
                 .isEqualTo(new CertificateResolution.Refused("tls_and_forwarded_differ"));
         assertThat(spoofed()).isEmpty();
@@ -80,11 +103,16 @@ class ClientCertificatesResolveTest {
 
     @Test
     void onlyAForwardedHeaderFromAnUntrustedPeerIsReportedWithoutResolving() throws Exception {
-        forwarding.reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob))));
-        forwarding.reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9")));
-        ClientCertificates.tlsOnly().reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
+        forwarding.reportUntrustedForwarding(
+                guard.exchange(TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob))));
+        forwarding.reportUntrustedForwarding(
+                guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9")));
+        ClientCertificates.tlsOnly()
+                .reportUntrustedForwarding(guard.exchange(
+                        TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
         assertThat(spoofed()).isEmpty();
-        forwarding.reportUntrustedForwarding(guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
+        forwarding.reportUntrustedForwarding(guard.exchange(
+                TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
         assertThat(spoofed()).hasSize(1);
     }
 
@@ -94,32 +122,45 @@ class ClientCertificatesResolveTest {
         TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
         CertificateResolution.Refused untrusted = new CertificateResolution.Refused("forwarded_untrusted_chain");
         java.security.cert.X509Certificate ca = pki.ca();
-        assertThat(resolve(forwarding, viaProxy.header("Client-Cert",
-                ":" + Base64.getEncoder().encodeToString(ca.getEncoded()) + ":"))).isEqualTo(untrusted);
-        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.server())))).isEqualTo(untrusted);
-        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.selfSigned("device"))))).isEqualTo(untrusted);
-        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.expiredClient("old"))))).isEqualTo(untrusted);
+        assertThat(resolve(
+                        forwarding,
+                        viaProxy.header(
+                                "Client-Cert", ":" + Base64.getEncoder().encodeToString(ca.getEncoded()) + ":")))
+                .isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.server()))))
+                .isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.selfSigned("device")))))
+                .isEqualTo(untrusted);
+        assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(pki.expiredClient("old")))))
+                .isEqualTo(untrusted);
     }
 
     /** A chain verified once is remembered, but never past the certificate's own end. */
     @Test
     void aRememberedVerificationEndsWithTheCertificate() throws Exception {
-        IssuedCertificate shortLived = pki.clientValidUntil("short", clock.instant().plus(java.time.Duration.ofHours(1)));
-        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(shortLived));
+        IssuedCertificate shortLived =
+                pki.clientValidUntil("short", clock.instant().plus(java.time.Duration.ofHours(1)));
+        TestRequest viaProxy =
+                TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(shortLived));
         assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
         assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
         clock.advance(java.time.Duration.ofHours(2));
-        assertThat(resolve(forwarding, viaProxy)).isEqualTo(new CertificateResolution.Refused("forwarded_untrusted_chain"));
+        assertThat(resolve(forwarding, viaProxy))
+                .isEqualTo(new CertificateResolution.Refused("forwarded_untrusted_chain"));
     }
 
     @Test
     void aPlaceholderFromATrustedProxyMeansNoForwardedCertificate() throws Exception {
         TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
         for (String placeholder : List.of("", "-", "(null)")) {
-            assertThat(resolve(forwarding, viaProxy.header("Client-Cert", placeholder))).as(placeholder)
+            assertThat(resolve(forwarding, viaProxy.header("Client-Cert", placeholder)))
+                    .as(placeholder)
                     .isSameAs(CertificateResolution.NONE);
-            assertThat(resolve(forwarding, viaProxy.header("Client-Cert", placeholder).clientCertificate(alice)))
-                    .isEqualTo(new CertificateResolution.Resolved(alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
+            assertThat(resolve(
+                            forwarding,
+                            viaProxy.header("Client-Cert", placeholder).clientCertificate(alice)))
+                    .isEqualTo(new CertificateResolution.Resolved(
+                            alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
         }
     }
 
@@ -128,10 +169,14 @@ class ClientCertificatesResolveTest {
     void aForwardedCertificateWithBytesAfterItIsNotACertificate() throws Exception {
         byte[] der = bob.certificate().getEncoded();
         byte[] trailing = java.util.Arrays.copyOf(der, der.length + 4);
-        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1")
+        TestRequest viaProxy = TestRequest.get("/x")
+                .remoteAddress("10.0.0.1")
                 .header("Client-Cert", ":" + Base64.getEncoder().encodeToString(trailing) + ":");
-        assertThat(resolve(forwarding, viaProxy)).isEqualTo(new CertificateResolution.Refused("forwarded_not_a_certificate"));
-        assertThat(resolve(forwarding, TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", "garbage")))
+        assertThat(resolve(forwarding, viaProxy))
+                .isEqualTo(new CertificateResolution.Refused("forwarded_not_a_certificate"));
+        assertThat(resolve(
+                        forwarding,
+                        TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", "garbage")))
                 .isInstanceOf(CertificateResolution.Refused.class);
     }
 
@@ -149,15 +194,16 @@ class ClientCertificatesResolveTest {
                 pki.clientWithUsages("several-purposes", List.of(), List.of("1.3.6.1.5.5.7.3.1", clientAuth)))) {
             assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(accepted))))
                     .as(accepted.certificate().getSubjectX500Principal().getName())
-                    .isEqualTo(new CertificateResolution.Resolved(accepted.certificate(), accepted.thumbprint(),
-                            CertificateSource.FORWARDED));
+                    .isEqualTo(new CertificateResolution.Resolved(
+                            accepted.certificate(), accepted.thumbprint(), CertificateSource.FORWARDED));
         }
         for (IssuedCertificate refused : List.of(
                 pki.clientWithUsages("encipher-only", List.of("keyEncipherment", "keyAgreement"), List.of(clientAuth)),
                 pki.clientWithUsages("server-only", List.of("digitalSignature"), List.of("1.3.6.1.5.5.7.3.1")),
                 pki.clientWithUsages("code-signing", List.of(), List.of("1.3.6.1.5.5.7.3.3")))) {
             assertThat(resolve(forwarding, viaProxy.header("Client-Cert", header(refused))))
-                    .as(refused.certificate().getSubjectX500Principal().getName()).isEqualTo(untrusted);
+                    .as(refused.certificate().getSubjectX500Principal().getName())
+                    .isEqualTo(untrusted);
         }
     }
 }

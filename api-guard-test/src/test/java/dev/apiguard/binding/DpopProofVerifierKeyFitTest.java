@@ -52,7 +52,8 @@ class DpopProofVerifierKeyFitTest {
     static OctetKeyPair ed25519;
 
     final DpopProofVerifier verifier = DpopProofVerifier.of(DpopPolicy.builder()
-            .algorithms(DpopPolicy.SUPPORTED_ALGORITHMS.toArray(JWSAlgorithm[]::new)).build());
+            .algorithms(DpopPolicy.SUPPORTED_ALGORITHMS.toArray(JWSAlgorithm[]::new))
+            .build());
 
     @BeforeAll
     static void keys() throws Exception {
@@ -74,8 +75,12 @@ class DpopProofVerifierKeyFitTest {
 
     /** A proof signed by the key with the algorithm, its public key in the header. */
     static String signed(JWK key, JWSAlgorithm alg, JWSSigner signer) throws Exception {
-        JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).type(new JOSEObjectType("dpop+jwt"))
-                .jwk(key.toPublicJWK()).build(), new Payload(claims()));
+        JWSObject jws = new JWSObject(
+                new JWSHeader.Builder(alg)
+                        .type(new JOSEObjectType("dpop+jwt"))
+                        .jwk(key.toPublicJWK())
+                        .build(),
+                new Payload(claims()));
         jws.sign(signer);
         return jws.serialize();
     }
@@ -101,7 +106,9 @@ class DpopProofVerifierKeyFitTest {
     /** An RSA public JWK with a random odd modulus of exactly {@code bits} bits: a key's shape, not a key. */
     static Map<String, Object> rsaShape(int bits, BigInteger exponent) {
         BigInteger n = new BigInteger(bits, RANDOM).setBit(bits - 1).setBit(0);
-        return new RSAKey.Builder(Base64URL.encode(n), Base64URL.encode(exponent)).build().toJSONObject();
+        return new RSAKey.Builder(Base64URL.encode(n), Base64URL.encode(exponent))
+                .build()
+                .toJSONObject();
     }
 
     static Map<String, Object> okpShape(Curve curve, int length) {
@@ -113,30 +120,43 @@ class DpopProofVerifierKeyFitTest {
     @Test
     void aProofSignedWithAFittingKeyIsAcceptedForEachFamily() throws Exception {
         assertThat(verify(signed(p256, JWSAlgorithm.ES256, new ECDSASigner(p256))))
-                .isEqualTo(new DpopVerification.Verified(p256.computeThumbprint().toString()));
+                .isEqualTo(
+                        new DpopVerification.Verified(p256.computeThumbprint().toString()));
         assertThat(verify(signed(p384, JWSAlgorithm.ES384, new ECDSASigner(p384))))
-                .isEqualTo(new DpopVerification.Verified(p384.computeThumbprint().toString()));
+                .isEqualTo(
+                        new DpopVerification.Verified(p384.computeThumbprint().toString()));
         assertThat(verify(signed(p521, JWSAlgorithm.ES512, new ECDSASigner(p521))))
-                .isEqualTo(new DpopVerification.Verified(p521.computeThumbprint().toString()));
+                .isEqualTo(
+                        new DpopVerification.Verified(p521.computeThumbprint().toString()));
         for (JWSAlgorithm alg : new JWSAlgorithm[] {JWSAlgorithm.RS256, JWSAlgorithm.PS384, JWSAlgorithm.RS512}) {
-            assertThat(verify(signed(rsa2048, alg, new RSASSASigner(rsa2048)))).as(alg.getName())
-                    .isEqualTo(new DpopVerification.Verified(rsa2048.computeThumbprint().toString()));
+            assertThat(verify(signed(rsa2048, alg, new RSASSASigner(rsa2048))))
+                    .as(alg.getName())
+                    .isEqualTo(new DpopVerification.Verified(
+                            rsa2048.computeThumbprint().toString()));
         }
         assertThat(verify(signed(ed25519, JWSAlgorithm.EdDSA, new Ed25519Signer(ed25519))))
-                .isEqualTo(new DpopVerification.Verified(ed25519.computeThumbprint().toString()));
+                .isEqualTo(new DpopVerification.Verified(
+                        ed25519.computeThumbprint().toString()));
         assertThat(verify(signed(ed25519, JWSAlgorithm.Ed25519, new Ed25519Signer(ed25519))))
-                .isEqualTo(new DpopVerification.Verified(ed25519.computeThumbprint().toString()));
+                .isEqualTo(new DpopVerification.Verified(
+                        ed25519.computeThumbprint().toString()));
     }
 
     @Test
     void anEcKeyMustBeOnTheCurveItsAlgorithmNames() {
         Rejected badJwk = new Rejected(Rejected.BAD_JWK);
-        assertThat(verify(unsignedWith("ES256", p384.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("ES256", p521.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("ES384", p256.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("ES384", p521.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("ES512", p256.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("ES512", p384.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES256", p384.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES256", p521.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES384", p256.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES384", p521.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES512", p256.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES512", p384.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
         // the right curve passes the fit and fails on the signature of zeros
         assertThat(verify(unsignedWith("ES384", p384.toPublicJWK().toJSONObject())))
                 .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
@@ -145,12 +165,18 @@ class DpopProofVerifierKeyFitTest {
     @Test
     void aKeyOfAnotherFamilyThanTheAlgorithmIsRefused() {
         Rejected badJwk = new Rejected(Rejected.BAD_JWK);
-        assertThat(verify(unsignedWith("ES256", rsa2048.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("ES256", ed25519.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("RS256", p256.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("PS256", ed25519.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("EdDSA", p256.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("Ed25519", rsa2048.toPublicJWK().toJSONObject()))).isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES256", rsa2048.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("ES256", ed25519.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("RS256", p256.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("PS256", ed25519.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("EdDSA", p256.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
+        assertThat(verify(unsignedWith("Ed25519", rsa2048.toPublicJWK().toJSONObject())))
+                .isEqualTo(badJwk);
     }
 
     @Test
@@ -161,8 +187,10 @@ class DpopProofVerifierKeyFitTest {
         assertThat(verify(unsignedWith("Ed25519", okpShape(Curve.X25519, 32)))).isEqualTo(badJwk);
         // Ed448 fits EdDSA (RFC 8037) but not the fully specified Ed25519
         assertThat(verify(unsignedWith("Ed25519", okpShape(Curve.Ed448, 57)))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("EdDSA", okpShape(Curve.Ed448, 57)))).isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
-        assertThat(verify(unsignedWith("Ed25519", okpShape(Curve.Ed25519, 32)))).isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
+        assertThat(verify(unsignedWith("EdDSA", okpShape(Curve.Ed448, 57))))
+                .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
+        assertThat(verify(unsignedWith("Ed25519", okpShape(Curve.Ed25519, 32))))
+                .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
     }
 
     @Test
@@ -181,11 +209,15 @@ class DpopProofVerifierKeyFitTest {
         System.arraycopy(n, 0, withZeros, 128, n.length);
         padded.put("n", Base64URL.encode(withZeros).toString());
         assertThat(verify(unsignedWith("RS256", padded))).isEqualTo(badJwk);
-        assertThat(verify(unsignedWith("PS256", rsaShape(2048, BigInteger.ONE.shiftLeft(64).add(BigInteger.ONE)))))
+        assertThat(verify(unsignedWith(
+                        "PS256", rsaShape(2048, BigInteger.ONE.shiftLeft(64).add(BigInteger.ONE)))))
                 .isEqualTo(badJwk);
         // the edges themselves pass the fit and fail on the signature of zeros
-        for (Map<String, Object> edge : new Map[] {rsaShape(2048, f4), rsaShape(4096, f4),
-                rsaShape(2048, BigInteger.ONE.shiftLeft(63).add(BigInteger.ONE))}) {
+        for (Map<String, Object> edge : new Map[] {
+            rsaShape(2048, f4),
+            rsaShape(4096, f4),
+            rsaShape(2048, BigInteger.ONE.shiftLeft(63).add(BigInteger.ONE))
+        }) {
             assertThat(verify(unsignedWith("RS256", edge))).isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
         }
     }

@@ -58,18 +58,29 @@ class DpopStepTest {
     }
 
     static String boundToken(DpopKey key) {
-        return ISSUER.token().clientId("partner-a").scope("payments:write customers:read")
-                .boundToDpopKey(key.publicJwk()).sign();
+        return ISSUER.token()
+                .clientId("partner-a")
+                .scope("payments:write customers:read")
+                .boundToDpopKey(key.publicJwk())
+                .sign();
     }
 
     GuardTester tester(DpopPolicy policy) {
-        TokenPolicy tokens = TokenPolicy.builder().issuer(ISSUER.issuer(), KeySource.fixed(ISSUER.publicJwks()))
-                .audience(ISSUER.defaultAudience()).clock(clock).build();
-        RouteRules routes = RouteRules.builder()
-                .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
-                .route("GET", "/customers/{tag}").requireScopes("customers:read")
+        TokenPolicy tokens = TokenPolicy.builder()
+                .issuer(ISSUER.issuer(), KeySource.fixed(ISSUER.publicJwks()))
+                .audience(ISSUER.defaultAudience())
+                .clock(clock)
                 .build();
-        return GuardTester.of(ApiGuard.builder().clock(clock).listener(events)
+        RouteRules routes = RouteRules.builder()
+                .route("POST", "/payments")
+                .senderConstrained()
+                .requireScopes("payments:write")
+                .route("GET", "/customers/{tag}")
+                .requireScopes("customers:read")
+                .build();
+        return GuardTester.of(ApiGuard.builder()
+                .clock(clock)
+                .listener(events)
                 .step(AccessTokenStep.of(tokens))
                 .step(DpopStep.of(policy))
                 .step(RouteAuthorizationStep.of(routes))
@@ -89,7 +100,8 @@ class DpopStepTest {
     @Test
     void validProofBindsTheCallerAndPassesTheSenderConstrainedRoute() {
         String token = boundToken();
-        TestResponse r = tester().send(payment(token, KEY.proof("POST", URI, token))).assertAllowed();
+        TestResponse r =
+                tester().send(payment(token, KEY.proof("POST", URI, token))).assertAllowed();
 
         assertThat(r.caller()).hasValueSatisfying(c -> {
             assertThat(c.id()).isEqualTo("partner-a");
@@ -108,14 +120,19 @@ class DpopStepTest {
 
     @Test
     void plainBearerTokenIsRefusedOnTheSenderConstrainedRoute() {
-        String token = ISSUER.token().clientId("partner-a").scope("payments:write").sign();
-        tester().send(TestRequest.post("/payments").bearer(token)).assertStatus(401).assertChallenge(INVALID_TOKEN);
+        String token =
+                ISSUER.token().clientId("partner-a").scope("payments:write").sign();
+        tester().send(TestRequest.post("/payments").bearer(token))
+                .assertStatus(401)
+                .assertChallenge(INVALID_TOKEN);
     }
 
     @Test
     void unboundBearerTokenWithAStrayDpopHeaderIsLeftAlone() {
-        String token = ISSUER.token().clientId("partner-a").scope("customers:read").sign();
-        tester().send(TestRequest.get("/customers/ABC").bearer(token).header("DPoP", "junk")).assertAllowed();
+        String token =
+                ISSUER.token().clientId("partner-a").scope("customers:read").sign();
+        tester().send(TestRequest.get("/customers/ABC").bearer(token).header("DPoP", "junk"))
+                .assertAllowed();
     }
 
     // ---- D1, D2, D3, D6: one broken proof each --------------------------------------------------
@@ -169,9 +186,12 @@ class DpopStepTest {
                 f -> token -> f.apply(KEY.proofFor("POST", URI).accessToken(token));
         return Stream.of(
                 // D1: each required member missing
-                Arguments.of("typ missing", with.apply(b -> b.withoutHeader("typ").sign())),
-                Arguments.of("alg missing", with.apply(b -> b.withoutHeader("alg").sign())),
-                Arguments.of("jwk missing", with.apply(b -> b.withoutHeader("jwk").sign())),
+                Arguments.of(
+                        "typ missing", with.apply(b -> b.withoutHeader("typ").sign())),
+                Arguments.of(
+                        "alg missing", with.apply(b -> b.withoutHeader("alg").sign())),
+                Arguments.of(
+                        "jwk missing", with.apply(b -> b.withoutHeader("jwk").sign())),
                 Arguments.of("jti missing", with.apply(b -> b.without("jti").sign())),
                 Arguments.of("htm missing", with.apply(b -> b.without("htm").sign())),
                 Arguments.of("htu missing", with.apply(b -> b.without("htu").sign())),
@@ -181,39 +201,90 @@ class DpopStepTest {
                 Arguments.of("typ JWT", with.apply(b -> b.type("JWT").sign())),
                 Arguments.of("typ at+jwt", with.apply(b -> b.type("at+jwt").sign())),
                 Arguments.of("alg none", with.apply(DpopProofBuilder::unsigned)),
-                Arguments.of("alg none with a signature", with.apply(b -> b.header("alg", "none").sign())),
-                Arguments.of("alg HS256", with.apply(b -> b.signedWithHs256("secret-secret-secret-secret-1234"
-                        .getBytes(StandardCharsets.US_ASCII)))),
-                Arguments.of("alg outside policy (ES384)", with.apply(b -> b.header("alg", "ES384").sign())),
-                Arguments.of("alg outside policy (RS512)", with.apply(b -> b.header("alg", "RS512").sign())),
+                Arguments.of(
+                        "alg none with a signature",
+                        with.apply(b -> b.header("alg", "none").sign())),
+                Arguments.of(
+                        "alg HS256",
+                        with.apply(b -> b.signedWithHs256(
+                                "secret-secret-secret-secret-1234".getBytes(StandardCharsets.US_ASCII)))),
+                Arguments.of(
+                        "alg outside policy (ES384)",
+                        with.apply(b -> b.header("alg", "ES384").sign())),
+                Arguments.of(
+                        "alg outside policy (RS512)",
+                        with.apply(b -> b.header("alg", "RS512").sign())),
                 Arguments.of("bad signature (other key)", with.apply(b -> b.signedBy(OTHER))),
-                Arguments.of("private jwk in header", with.apply(b -> b.privateJwkInHeader().sign())),
-                Arguments.of("jwk of another key type", with.apply(b -> b.header("jwk",
-                        DpopKey.rsa().publicJwk().toJSONObject()).sign())),
-                Arguments.of("jwk symmetric", with.apply(b -> b.header("jwk", Map.of("kty", "oct", "k", "c2VjcmV0")).sign())),
-                Arguments.of("jwk not an object", with.apply(b -> b.header("jwk", "key").sign())),
-                Arguments.of("crit header", with.apply(b -> b.header("crit", java.util.List.of("exp")).sign())),
+                Arguments.of(
+                        "private jwk in header",
+                        with.apply(b -> b.privateJwkInHeader().sign())),
+                Arguments.of(
+                        "jwk of another key type",
+                        with.apply(
+                                b -> b.header("jwk", DpopKey.rsa().publicJwk().toJSONObject())
+                                        .sign())),
+                Arguments.of(
+                        "jwk symmetric",
+                        with.apply(b -> b.header("jwk", Map.of("kty", "oct", "k", "c2VjcmV0"))
+                                .sign())),
+                Arguments.of(
+                        "jwk not an object",
+                        with.apply(b -> b.header("jwk", "key").sign())),
+                Arguments.of(
+                        "crit header",
+                        with.apply(
+                                b -> b.header("crit", java.util.List.of("exp")).sign())),
                 // D3: htm and htu
                 Arguments.of("htm GET", with.apply(b -> b.htm("GET").sign())),
                 Arguments.of("htm lower case", with.apply(b -> b.htm("post").sign())),
-                Arguments.of("htu other host", with.apply(b -> b.htu("https://evil.example/payments").sign())),
-                Arguments.of("htu other path", with.apply(b -> b.htu("https://localhost/customers").sign())),
-                Arguments.of("htu path prefix", with.apply(b -> b.htu("https://localhost/payments/x").sign())),
-                Arguments.of("htu http", with.apply(b -> b.htu("http://localhost/payments").sign())),
-                Arguments.of("htu other port", with.apply(b -> b.htu("https://localhost:8443/payments").sign())),
-                Arguments.of("htu dot segments", with.apply(b -> b.htu("https://localhost/a/../payments").sign())),
+                Arguments.of(
+                        "htu other host",
+                        with.apply(b -> b.htu("https://evil.example/payments").sign())),
+                Arguments.of(
+                        "htu other path",
+                        with.apply(b -> b.htu("https://localhost/customers").sign())),
+                Arguments.of(
+                        "htu path prefix",
+                        with.apply(b -> b.htu("https://localhost/payments/x").sign())),
+                Arguments.of(
+                        "htu http",
+                        with.apply(b -> b.htu("http://localhost/payments").sign())),
+                Arguments.of(
+                        "htu other port",
+                        with.apply(b -> b.htu("https://localhost:8443/payments").sign())),
+                Arguments.of(
+                        "htu dot segments",
+                        with.apply(b -> b.htu("https://localhost/a/../payments").sign())),
                 Arguments.of("htu relative", with.apply(b -> b.htu("/payments").sign())),
-                Arguments.of("htu with user info", with.apply(b -> b.htu("https://u@localhost/payments").sign())),
-                Arguments.of("htu not a string", with.apply(b -> b.claim("htu", 42).sign())),
+                Arguments.of(
+                        "htu with user info",
+                        with.apply(b -> b.htu("https://u@localhost/payments").sign())),
+                Arguments.of(
+                        "htu not a string", with.apply(b -> b.claim("htu", 42).sign())),
                 // D4: iat far off
-                Arguments.of("iat one hour ago", with.apply(b -> b.iatOffset(Duration.ofHours(-1)).sign())),
-                Arguments.of("iat in one hour", with.apply(b -> b.iatOffset(Duration.ofHours(1)).sign())),
-                Arguments.of("iat 61 s ago", with.apply(b -> b.iatOffset(Duration.ofSeconds(-61)).sign())),
-                Arguments.of("iat a string", with.apply(b -> b.claim("iat", "now").sign())),
-                Arguments.of("iat fractional", with.apply(b -> b.claim("iat", NOW.getEpochSecond() + 0.5).sign())),
+                Arguments.of(
+                        "iat one hour ago",
+                        with.apply(b -> b.iatOffset(Duration.ofHours(-1)).sign())),
+                Arguments.of(
+                        "iat in one hour",
+                        with.apply(b -> b.iatOffset(Duration.ofHours(1)).sign())),
+                Arguments.of(
+                        "iat 61 s ago",
+                        with.apply(b -> b.iatOffset(Duration.ofSeconds(-61)).sign())),
+                Arguments.of(
+                        "iat a string", with.apply(b -> b.claim("iat", "now").sign())),
+                Arguments.of(
+                        "iat fractional",
+                        with.apply(
+                                b -> b.claim("iat", NOW.getEpochSecond() + 0.5).sign())),
                 // D6: ath
-                Arguments.of("ath wrong", with.apply(b -> b.ath("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").sign())),
-                Arguments.of("ath of another token", with.apply(b -> b.accessToken(boundToken()).sign())),
+                Arguments.of(
+                        "ath wrong",
+                        with.apply(b -> b.ath("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+                                .sign())),
+                Arguments.of(
+                        "ath of another token",
+                        with.apply(b -> b.accessToken(boundToken()).sign())),
                 Arguments.of("jti empty", with.apply(b -> b.jti("").sign())),
                 Arguments.of("jti a number", with.apply(b -> b.claim("jti", 7).sign())));
     }
@@ -227,28 +298,40 @@ class DpopStepTest {
         r.assertStatus(401).assertChallenge(INVALID_PROOF).assertNoEcho(token);
         // the sender did not prove the key: the caller is withdrawn, and the owner's credential flagged
         assertThat(r.caller()).isEmpty();
-        assertThat(events.events()).extracting(SecurityEvent::type)
+        assertThat(events.events())
+                .extracting(SecurityEvent::type)
                 .contains(SecurityEventType.DPOP_PROOF_REJECTED, SecurityEventType.CREDENTIAL_MISUSED);
         assertThat(events.last(SecurityEventType.CREDENTIAL_MISUSED)).hasValueSatisfying(e -> {
             assertThat(e.callerId()).isEqualTo("partner-a");
             assertThat(e.detail("reason")).isEqualTo(REASON.get(name));
         });
-        assertThat(events.events()).filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
-                .extracting(e -> e.detail("reason")).containsExactly(REASON.get(name));
+        assertThat(events.events())
+                .filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
+                .extracting(e -> e.detail("reason"))
+                .containsExactly(REASON.get(name));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"HTTPS://LOCALHOST/payments", "https://LocalHost:443/payments",
-            "https://localhost/payments?amount=12", "https://localhost/payments#top", "https://localhost/paym%65nts"})
+    @ValueSource(
+            strings = {
+                "HTTPS://LOCALHOST/payments",
+                "https://LocalHost:443/payments",
+                "https://localhost/payments?amount=12",
+                "https://localhost/payments#top",
+                "https://localhost/paym%65nts"
+            })
     void htuIsComparedAfterNormalisation(String htu) {
         String token = boundToken();
-        tester().send(payment(token, KEY.proofFor("POST", htu).accessToken(token).sign())).assertAllowed();
+        tester().send(payment(
+                        token, KEY.proofFor("POST", htu).accessToken(token).sign()))
+                .assertAllowed();
     }
 
     @Test
     void htuKeepsANonDefaultPort() {
         String token = boundToken();
-        TestRequest request = payment(token, KEY.proof("POST", "https://localhost:8443/payments", token)).port(8443);
+        TestRequest request = payment(token, KEY.proof("POST", "https://localhost:8443/payments", token))
+                .port(8443);
         tester().send(request).assertAllowed();
         tester().send(payment(token, KEY.proof("POST", URI, token)).port(8443)).assertStatus(401);
     }
@@ -257,7 +340,10 @@ class DpopStepTest {
     @ValueSource(ints = {-60, -5, 5, 60})
     void iatAFewSecondsOffIsAccepted(int seconds) {
         String token = boundToken();
-        String proof = KEY.proofFor("POST", URI).accessToken(token).iatOffset(Duration.ofSeconds(seconds)).sign();
+        String proof = KEY.proofFor("POST", URI)
+                .accessToken(token)
+                .iatOffset(Duration.ofSeconds(seconds))
+                .sign();
         tester().send(payment(token, proof)).assertAllowed();
     }
 
@@ -265,10 +351,21 @@ class DpopStepTest {
     @Test
     void jtiUpToTheCapIsAcceptedAndOneCharacterMoreIsRefused() {
         String token = boundToken();
-        tester().send(payment(token, KEY.proofFor("POST", URI).accessToken(token).jti("j".repeat(1024)).sign()))
+        tester().send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .jti("j".repeat(1024))
+                                .sign()))
                 .assertAllowed();
-        tester().send(payment(token, KEY.proofFor("POST", URI).accessToken(token).jti("k".repeat(1025)).sign()))
-                .assertStatus(401).assertChallenge(INVALID_PROOF);
+        tester().send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .jti("k".repeat(1025))
+                                .sign()))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
     }
 
     // ---- D5: replay ------------------------------------------------------------------------------
@@ -281,23 +378,37 @@ class DpopStepTest {
         tester.send(payment(token, proof)).assertAllowed();
 
         tester.send(payment(token, proof)).assertStatus(401).assertChallenge(INVALID_PROOF);
-        assertThat(events.events()).filteredOn(e -> e.type() == SecurityEventType.DPOP_REPLAYED)
-                .singleElement().satisfies(e -> assertThat(e.detail("reason")).isEqualTo("replayed"));
+        assertThat(events.events())
+                .filteredOn(e -> e.type() == SecurityEventType.DPOP_REPLAYED)
+                .singleElement()
+                .satisfies(e -> assertThat(e.detail("reason")).isEqualTo("replayed"));
     }
 
     @Test
     void sameJtiInAFreshlySignedProofIsAReplayToo() {
         GuardTester tester = tester();
         String token = boundToken();
-        tester.send(payment(token, KEY.proofFor("POST", URI).accessToken(token).jti("fixed").sign())).assertAllowed();
+        tester.send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .jti("fixed")
+                                .sign()))
+                .assertAllowed();
         clock.advance(Duration.ofSeconds(10));
-        String again = KEY.proofFor("POST", URI).accessToken(token).jti("fixed").iatOffset(Duration.ofSeconds(10)).sign();
+        String again = KEY.proofFor("POST", URI)
+                .accessToken(token)
+                .jti("fixed")
+                .iatOffset(Duration.ofSeconds(10))
+                .sign();
         tester.send(payment(token, again)).assertStatus(401).assertChallenge(INVALID_PROOF);
     }
 
     @Test
     void replayIsRefusedAlsoAfterTheCacheWasFloodedWithOtherJtis() {
-        GuardTester tester = tester(DpopPolicy.builder().replayCache(LocalReplayCache.withMaxEntries(8)).build());
+        GuardTester tester = tester(DpopPolicy.builder()
+                .replayCache(LocalReplayCache.withMaxEntries(8))
+                .build());
         String token = boundToken();
         String original = KEY.proof("POST", URI, token);
         tester.send(payment(token, original)).assertAllowed();
@@ -311,29 +422,42 @@ class DpopStepTest {
         assertThat(refused).as("proofs refused once the cache is full").isEqualTo(13);
 
         tester.send(payment(token, original)).assertStatus(401).assertChallenge(INVALID_PROOF);
-        assertThat(events.events()).filteredOn(e -> e.type() == SecurityEventType.DPOP_REPLAYED)
-                .extracting(e -> e.detail("reason")).contains("replay_cache_full");
+        assertThat(events.events())
+                .filteredOn(e -> e.type() == SecurityEventType.DPOP_REPLAYED)
+                .extracting(e -> e.detail("reason"))
+                .contains("replay_cache_full");
     }
 
     @Test
     void aCallerOverItsShareOfTheReplayCacheIs429AndAnotherCallerStillGetsIn() {
-        GuardTester tester = tester(DpopPolicy.builder().replayCache(LocalReplayCache.withMaxEntries(100))
-                .replayQuotaPerCaller(5).build());
+        GuardTester tester = tester(DpopPolicy.builder()
+                .replayCache(LocalReplayCache.withMaxEntries(100))
+                .replayQuotaPerCaller(5)
+                .build());
         String greedy = boundToken(KEY);
         for (int i = 0; i < 5; i++) {
             tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertAllowed();
         }
-        TestResponse over = tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertStatus(429);
+        TestResponse over =
+                tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertStatus(429);
         // its own refusal: a valid proof, so the caller stays (its budget pays), nothing is misused
         assertThat(over.caller()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("partner-a"));
         assertThat(Long.parseLong(over.header("Retry-After"))).isBetween(1L, 120L);
-        assertThat(events.events()).extracting(SecurityEvent::type).doesNotContain(SecurityEventType.CREDENTIAL_MISUSED);
-        String other = ISSUER.token().clientId("partner-b").scope("payments:write")
-                .boundToDpopKey(OTHER.publicJwk()).sign();
+        assertThat(events.events())
+                .extracting(SecurityEvent::type)
+                .doesNotContain(SecurityEventType.CREDENTIAL_MISUSED);
+        String other = ISSUER.token()
+                .clientId("partner-b")
+                .scope("payments:write")
+                .boundToDpopKey(OTHER.publicJwk())
+                .sign();
         tester.send(payment(other, OTHER.proof("POST", URI, other))).assertAllowed();
         // a new slot two proof lifetimes later frees the share
         clock.advance(Duration.ofMinutes(4));
-        String later = KEY.proofFor("POST", URI).accessToken(greedy).iatOffset(Duration.ofMinutes(4)).sign();
+        String later = KEY.proofFor("POST", URI)
+                .accessToken(greedy)
+                .iatOffset(Duration.ofMinutes(4))
+                .sign();
         tester.send(payment(greedy, later)).assertAllowed();
     }
 
@@ -345,7 +469,10 @@ class DpopStepTest {
         tester.send(payment(token, KEY.proof("POST", URI, token))).assertAllowed();
         clock.advance(Duration.ofSeconds(61));
         // the old entry has expired and is purged; a fresh proof fits again
-        String fresh = KEY.proofFor("POST", URI).accessToken(token).iatOffset(Duration.ofSeconds(61)).sign();
+        String fresh = KEY.proofFor("POST", URI)
+                .accessToken(token)
+                .iatOffset(Duration.ofSeconds(61))
+                .sign();
         tester.send(payment(token, fresh)).assertAllowed();
     }
 
@@ -354,9 +481,13 @@ class DpopStepTest {
     @Test
     void proofByAnotherKeyThanTheTokensJktIsRefused() {
         String token = boundToken(KEY);
-        tester().send(payment(token, OTHER.proof("POST", URI, token))).assertStatus(401).assertChallenge(INVALID_PROOF);
-        assertThat(events.events()).filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
-                .extracting(e -> e.detail("reason")).containsExactly("jkt_mismatch");
+        tester().send(payment(token, OTHER.proof("POST", URI, token)))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
+        assertThat(events.events())
+                .filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
+                .extracting(e -> e.detail("reason"))
+                .containsExactly("jkt_mismatch");
     }
 
     // ---- D7: downgrade ----------------------------------------------------------------------------
@@ -366,16 +497,20 @@ class DpopStepTest {
     void dpopBoundTokenSentAsBearerIsRefused(String path) {
         String token = boundToken();
         TestRequest request = path.equals("/payments") ? TestRequest.post(path) : TestRequest.get(path);
-        tester().send(request.bearer(token).header("DPoP", KEY.proof(request.method(), "https://localhost" + path, token)))
-                .assertStatus(401).assertChallenge(INVALID_TOKEN);
+        tester().send(request.bearer(token)
+                        .header("DPoP", KEY.proof(request.method(), "https://localhost" + path, token)))
+                .assertStatus(401)
+                .assertChallenge(INVALID_TOKEN);
         assertThat(events.events()).extracting(SecurityEvent::type).contains(SecurityEventType.DPOP_DOWNGRADE);
     }
 
     @Test
     void unboundTokenSentWithTheDpopSchemeIsRefused() {
-        String token = ISSUER.token().clientId("partner-a").scope("payments:write").sign();
+        String token =
+                ISSUER.token().clientId("partner-a").scope("payments:write").sign();
         tester().send(payment(token, KEY.proof("POST", URI, token)))
-                .assertStatus(401).assertChallenge("DPoP error=\"invalid_token\", algs=\"" + ALGS + "\"");
+                .assertStatus(401)
+                .assertChallenge("DPoP error=\"invalid_token\", algs=\"" + ALGS + "\"");
         assertThat(events.last(SecurityEventType.DPOP_DOWNGRADE))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("unbound_token_as_dpop"));
     }
@@ -384,19 +519,22 @@ class DpopStepTest {
 
     @Test
     void requestWithoutCredentialIsOfferedBothSchemes() {
-        tester().send(TestRequest.post("/payments")).assertStatus(401)
+        tester().send(TestRequest.post("/payments"))
+                .assertStatus(401)
                 .assertChallenge("Bearer", "DPoP algs=\"" + ALGS + "\"");
     }
 
     @Test
     void algsParameterFollowsThePolicy() {
-        GuardTester tester = tester(DpopPolicy.builder().algorithms(JWSAlgorithm.ES256).build());
+        GuardTester tester =
+                tester(DpopPolicy.builder().algorithms(JWSAlgorithm.ES256).build());
         tester.send(TestRequest.post("/payments")).assertChallenge("Bearer", "DPoP algs=\"ES256\"");
         String token = boundToken();
         DpopKey rsa = DpopKey.rsa().clock(CLOCK);
         String rsaToken = boundToken(rsa);
         tester.send(payment(rsaToken, rsa.proof("POST", URI, rsaToken)))
-                .assertStatus(401).assertChallenge("DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"");
+                .assertStatus(401)
+                .assertChallenge("DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"");
         tester.send(payment(token, KEY.proof("POST", URI, token))).assertAllowed();
     }
 
@@ -405,7 +543,8 @@ class DpopStepTest {
     static Stream<Arguments> hostileProofs() {
         String good = KEY.proof("POST", URI, "x");
         String[] parts = good.split("\\.");
-        String b64 = java.util.Base64.getUrlEncoder().withoutPadding()
+        String b64 = java.util.Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"typ\":\"dpop+jwt\"}".getBytes(StandardCharsets.UTF_8));
         return Stream.of(
                 Arguments.of("oversized", "a".repeat(9000) + "." + "b.c"),
@@ -433,7 +572,8 @@ class DpopStepTest {
         String token = boundToken();
         String header = KEY.proofFor("POST", URI).headerJson();
         tester().send(payment(token, KEY.proofFor("POST", URI).signRaw(header, "[1,2,3]")))
-                .assertStatus(401).assertChallenge(INVALID_PROOF);
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
     }
 
     @Test
@@ -441,32 +581,54 @@ class DpopStepTest {
         String token = boundToken();
         Map<String, Object> jwk = new java.util.LinkedHashMap<>(KEY.publicJwk().toJSONObject());
         jwk.put("x5c", java.util.List.of("A".repeat(7000)));
-        tester().send(payment(token, KEY.proofFor("POST", URI).accessToken(token).header("jwk", jwk).sign()))
-                .assertStatus(401).assertChallenge(INVALID_PROOF);
+        tester().send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .header("jwk", jwk)
+                                .sign()))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
         Map<String, Object> rsa = Map.of("kty", "RSA", "e", "AQAB", "n", "A".repeat(2000));
-        tester().send(payment(token, KEY.proofFor("POST", URI).accessToken(token).header("jwk", rsa)
-                .header("alg", "RS256").sign())).assertStatus(401).assertChallenge(INVALID_PROOF);
+        tester().send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .header("jwk", rsa)
+                                .header("alg", "RS256")
+                                .sign()))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
     }
 
     @Test
     void missingOrDuplicateProofHeaderIsRefused() {
         String token = boundToken();
         tester().send(TestRequest.post("/payments").header("Authorization", "DPoP " + token))
-                .assertStatus(401).assertChallenge(INVALID_PROOF);
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
         String proof = KEY.proof("POST", URI, token);
         tester().send(payment(token, proof).header("DPoP", KEY.proof("POST", URI, token)))
-                .assertStatus(401).assertChallenge(INVALID_PROOF);
-        assertThat(events.events()).filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
-                .extracting(e -> e.detail("reason")).containsExactly("missing", "multiple_proofs");
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
+        assertThat(events.events())
+                .filteredOn(e -> e.type() == SecurityEventType.DPOP_PROOF_REJECTED)
+                .extracting(e -> e.detail("reason"))
+                .containsExactly("missing", "multiple_proofs");
     }
 
     /** A malformed X-Forwarded-Proto from the trusted proxy leaves no URI a proof could name. */
     @Test
     void aRequestWithoutACanonicalUriMatchesNoProof() {
-        GuardTester tester = tester(DpopPolicy.builder().trustedProxies(TrustedProxies.of("10.0.0.1")).build());
+        GuardTester tester = tester(DpopPolicy.builder()
+                .trustedProxies(TrustedProxies.of("10.0.0.1"))
+                .build());
         String token = boundToken();
-        tester.send(payment(token, KEY.proof("POST", URI, token)).remoteAddress("10.0.0.1")
-                .header("X-Forwarded-Proto", "gopher")).assertStatus(401).assertChallenge(INVALID_PROOF);
+        tester.send(payment(token, KEY.proof("POST", URI, token))
+                        .remoteAddress("10.0.0.1")
+                        .header("X-Forwarded-Proto", "gopher"))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
         assertThat(events.last(SecurityEventType.DPOP_PROOF_REJECTED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("htu_mismatch"));
     }
@@ -475,7 +637,8 @@ class DpopStepTest {
 
     @Test
     void serverNonceIsDemandedThenAccepted() {
-        GuardTester tester = tester(DpopPolicy.builder().serverNonces(Duration.ofMinutes(5)).build());
+        GuardTester tester =
+                tester(DpopPolicy.builder().serverNonces(Duration.ofMinutes(5)).build());
         String token = boundToken();
         TestResponse first = tester.send(payment(token, KEY.proof("POST", URI, token)));
         first.assertStatus(401).assertChallenge("DPoP error=\"use_dpop_nonce\", algs=\"" + ALGS + "\"");
@@ -484,17 +647,42 @@ class DpopStepTest {
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("nonce_missing"));
         assertThat(nonce).matches("[A-Za-z0-9_-]+");
 
-        tester.send(payment(token, KEY.proofFor("POST", URI).accessToken(token).nonce(nonce).sign())).assertAllowed();
-        tester.send(payment(token, KEY.proofFor("POST", URI).accessToken(token).nonce(nonce + "x").sign()))
-                .assertStatus(401).assertChallenge("DPoP error=\"use_dpop_nonce\", algs=\"" + ALGS + "\"");
-        tester.send(payment(token, KEY.proofFor("POST", URI).accessToken(token).nonce("forged").sign()))
+        tester.send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .nonce(nonce)
+                                .sign()))
+                .assertAllowed();
+        tester.send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .nonce(nonce + "x")
+                                .sign()))
+                .assertStatus(401)
+                .assertChallenge("DPoP error=\"use_dpop_nonce\", algs=\"" + ALGS + "\"");
+        tester.send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .nonce("forged")
+                                .sign()))
                 .assertStatus(401);
 
         clock.advance(Duration.ofMinutes(11));
         Instant later = NOW.plus(Duration.ofMinutes(11));
-        String laterToken = ISSUER.token().clientId("partner-a").scope("payments:write").issuedAt(later)
-                .boundToDpopKey(KEY.publicJwk()).sign();
-        String late = KEY.proofFor("POST", URI).accessToken(laterToken).nonce(nonce).issuedAt(later).sign();
+        String laterToken = ISSUER.token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .issuedAt(later)
+                .boundToDpopKey(KEY.publicJwk())
+                .sign();
+        String late = KEY.proofFor("POST", URI)
+                .accessToken(laterToken)
+                .nonce(nonce)
+                .issuedAt(later)
+                .sign();
         TestResponse expired = tester.send(payment(laterToken, late));
         expired.assertStatus(401).assertChallenge("DPoP error=\"use_dpop_nonce\", algs=\"" + ALGS + "\"");
         assertThat(expired.header("DPoP-Nonce")).isNotEqualTo(nonce);
@@ -503,62 +691,99 @@ class DpopStepTest {
     @Test
     void sharedNonceSecretLetsAnotherNodeAcceptTheNonce() {
         byte[] secret = new byte[32];
-        GuardTester a = tester(DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), secret).build());
-        GuardTester b = tester(DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), secret).build());
+        GuardTester a = tester(
+                DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), secret).build());
+        GuardTester b = tester(
+                DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), secret).build());
         String token = boundToken();
         String nonce = a.send(payment(token, KEY.proof("POST", URI, token))).header("DPoP-Nonce");
-        b.send(payment(token, KEY.proofFor("POST", URI).accessToken(token).nonce(nonce).sign())).assertAllowed();
+        b.send(payment(
+                        token,
+                        KEY.proofFor("POST", URI)
+                                .accessToken(token)
+                                .nonce(nonce)
+                                .sign()))
+                .assertAllowed();
     }
 
     @Test
     void forwardedHostAndProtoBuildHtuOnlyFromATrustedProxy() {
-        GuardTester tester = tester(DpopPolicy.builder().trustedProxies(TrustedProxies.of("10.0.0.1")).build());
+        GuardTester tester = tester(DpopPolicy.builder()
+                .trustedProxies(TrustedProxies.of("10.0.0.1"))
+                .build());
         String token = boundToken();
         String publicUri = "https://api.example.com/payments";
-        Function<String, TestRequest> behindProxy = proof -> payment(token, proof).scheme("http").port(8080)
-                .header("X-Forwarded-Host", "api.example.com").header("X-Forwarded-Proto", "https");
+        Function<String, TestRequest> behindProxy = proof -> payment(token, proof)
+                .scheme("http")
+                .port(8080)
+                .header("X-Forwarded-Host", "api.example.com")
+                .header("X-Forwarded-Proto", "https");
 
-        tester.send(behindProxy.apply(KEY.proof("POST", publicUri, token)).remoteAddress("10.0.0.1")).assertAllowed();
+        tester.send(behindProxy.apply(KEY.proof("POST", publicUri, token)).remoteAddress("10.0.0.1"))
+                .assertAllowed();
         tester.send(behindProxy.apply(KEY.proof("POST", publicUri, token)).remoteAddress("192.0.2.9"))
-                .assertStatus(401).assertChallenge(INVALID_PROOF);
-        tester.send(behindProxy.apply(KEY.proof("POST", "http://localhost:8080/payments", token))
-                .remoteAddress("192.0.2.9")).assertAllowed();
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
+        tester.send(behindProxy
+                        .apply(KEY.proof("POST", "http://localhost:8080/payments", token))
+                        .remoteAddress("192.0.2.9"))
+                .assertAllowed();
     }
 
     @Test
     void configuredOriginsFixTheHtuWhateverTheHostHeaderSays() {
-        GuardTester tester = tester(DpopPolicy.builder().origins("HTTPS://API.example.com:443/", "https://api2.example.com")
+        GuardTester tester = tester(DpopPolicy.builder()
+                .origins("HTTPS://API.example.com:443/", "https://api2.example.com")
                 .build());
         String token = boundToken();
         // the request names another host: only the configured origins count
         tester.send(payment(token, KEY.proof("POST", "https://api.example.com/payments", token))
-                .host("other.example")).assertAllowed();
+                        .host("other.example"))
+                .assertAllowed();
         tester.send(payment(token, KEY.proof("POST", "https://api2.example.com/payments?x=1", token))
-                .host("other.example")).assertAllowed();
+                        .host("other.example"))
+                .assertAllowed();
         // a proof made for another origin, replayed with that origin in Host: refused
         tester.send(payment(token, KEY.proof("POST", "https://other.example/payments", token))
-                .host("other.example")).assertStatus(401).assertChallenge(INVALID_PROOF);
-        tester.send(payment(token, KEY.proof("POST", URI, token))).assertStatus(401).assertChallenge(INVALID_PROOF);
+                        .host("other.example"))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
+        tester.send(payment(token, KEY.proof("POST", URI, token)))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
         tester.send(payment(token, KEY.proof("POST", "https://api.example.com/other", token))
-                .host("api.example.com")).assertStatus(401).assertChallenge(INVALID_PROOF);
+                        .host("api.example.com"))
+                .assertStatus(401)
+                .assertChallenge(INVALID_PROOF);
     }
 
     @Test
     void withoutOriginsTheHostHeaderNamesTheOrigin() {
         String token = boundToken();
-        tester().send(payment(token, KEY.proof("POST", "https://other.example/payments", token)).host("other.example"))
+        tester().send(payment(token, KEY.proof("POST", "https://other.example/payments", token))
+                        .host("other.example"))
                 .assertAllowed();
     }
 
     @Test
     void originsMustBeBareHttpOrigins() {
-        for (String bad : List.of("api.example.com", "https://api.example.com/v1", "https://api.example.com?x",
-                "https://u@api.example.com", "ftp://api.example.com", "https://api.example.com#f", "")) {
-            assertThatThrownBy(() -> DpopPolicy.builder().origins(bad)).isInstanceOf(IllegalArgumentException.class)
+        for (String bad : List.of(
+                "api.example.com",
+                "https://api.example.com/v1",
+                "https://api.example.com?x",
+                "https://u@api.example.com",
+                "ftp://api.example.com",
+                "https://api.example.com#f",
+                "")) {
+            assertThatThrownBy(() -> DpopPolicy.builder().origins(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("origins:");
         }
-        assertThat(DpopPolicy.builder().origins("https://API.example.com:443", "http://a.example:8080/").build()
-                .origins()).containsExactly("https://api.example.com", "http://a.example:8080");
+        assertThat(DpopPolicy.builder()
+                        .origins("https://API.example.com:443", "http://a.example:8080/")
+                        .build()
+                        .origins())
+                .containsExactly("https://api.example.com", "http://a.example:8080");
     }
 
     @Test
@@ -577,11 +802,14 @@ class DpopStepTest {
 
     @Test
     void policyRefusesSymmetricAlgorithmsAndBadSettings() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DpopPolicy.builder().algorithms(JWSAlgorithm.HS256))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> DpopPolicy.builder().algorithms(JWSAlgorithm.HS256))
                 .hasMessageContaining("algorithms");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DpopPolicy.builder().iatWindow(Duration.ofHours(1)))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> DpopPolicy.builder().iatWindow(Duration.ofHours(1)))
                 .hasMessageContaining("iatWindow");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), new byte[8]))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), new byte[8]))
                 .hasMessageContaining("secret");
     }
 }

@@ -36,7 +36,9 @@ class MtlsClientAuthenticationStepTest {
     final IssuedCertificate byUri = pki.client("workload", "URI:spiffe://partner.example/ns/a/sa/b");
     final IssuedCertificate byEmail = pki.client("ops", "EMAIL:ops@PARTNER.example");
     final IssuedCertificate selfSigned = pki.selfSigned("device-17");
-    final LocalIssuer issuer = LocalIssuer.ec("https://issuer.example").audience("https://api.example").clock(clock);
+    final LocalIssuer issuer = LocalIssuer.ec("https://issuer.example")
+            .audience("https://api.example")
+            .clock(clock);
     final RecordingListener events = new RecordingListener();
     final MtlsClientRegistry registry = MtlsClientRegistry.builder()
             .caCertificates(List.of(pki.ca()))
@@ -56,18 +58,25 @@ class MtlsClientAuthenticationStepTest {
             .listener(events)
             .step(AccessTokenStep.of(TokenPolicy.builder()
                     .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
-                    .audience("https://api.example").clock(clock).build()))
+                    .audience("https://api.example")
+                    .clock(clock)
+                    .build()))
             .step(MtlsClientAuthenticationStep.of(certificates, registry))
             .step(CertificateBindingStep.of(certificates))
             .step(RouteAuthorizationStep.of(RouteRules.builder()
-                    .route("GET", "/customers").requireScopes("customers:read")
-                    .route("POST", "/payments").senderConstrained().requireScopes("payments:write")
+                    .route("GET", "/customers")
+                    .requireScopes("customers:read")
+                    .route("POST", "/payments")
+                    .senderConstrained()
+                    .requireScopes("payments:write")
                     .build()))
             .build());
 
     @Test
     void registeredSubjectDnBecomesAnMtlsCallerWithItsScopes() {
-        TestResponse r = tester.send(TestRequest.get("/customers").clientCertificate(byDn)).assertAllowed().assertCaller("dn-client");
+        TestResponse r = tester.send(TestRequest.get("/customers").clientCertificate(byDn))
+                .assertAllowed()
+                .assertCaller("dn-client");
         assertThat(r.caller()).hasValueSatisfying(c -> {
             assertThat(c.kind()).isEqualTo(CredentialKind.MTLS);
             assertThat(c.scopes()).containsExactly("customers:read");
@@ -87,9 +96,12 @@ class MtlsClientAuthenticationStepTest {
 
     @Test
     void mtlsCallerIsSenderConstrained() {
-        tester.send(TestRequest.post("/payments").clientCertificate(byDns)).assertAllowed().assertCaller("dns-client");
+        tester.send(TestRequest.post("/payments").clientCertificate(byDns))
+                .assertAllowed()
+                .assertCaller("dns-client");
         tester.send(TestRequest.post("/payments").clientCertificate(byDn))
-                .assertStatus(403).assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
+                .assertStatus(403)
+                .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
     }
 
     @Test
@@ -106,7 +118,9 @@ class MtlsClientAuthenticationStepTest {
         IssuedCertificate foreign = TestCertificates.create(clock).client("batch-job");
         IssuedCertificate selfSignedImpostor = pki.selfSigned("batch-job");
         for (IssuedCertificate c : List.of(foreign, selfSignedImpostor)) {
-            tester.send(TestRequest.get("/customers").clientCertificate(c)).assertStatus(401).assertChallenge("Bearer");
+            tester.send(TestRequest.get("/customers").clientCertificate(c))
+                    .assertStatus(401)
+                    .assertChallenge("Bearer");
             assertThat(events.last(SecurityEventType.MTLS_CLIENT_UNMATCHED))
                     .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("untrusted_chain"));
         }
@@ -114,7 +128,9 @@ class MtlsClientAuthenticationStepTest {
 
     @Test
     void unknownCertificateAuthenticatesNobody() {
-        tester.send(TestRequest.get("/customers").clientCertificate(pki.client("stranger"))).assertStatus(401).assertChallenge("Bearer");
+        tester.send(TestRequest.get("/customers").clientCertificate(pki.client("stranger")))
+                .assertStatus(401)
+                .assertChallenge("Bearer");
         assertThat(events.last(SecurityEventType.MTLS_CLIENT_UNMATCHED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("unknown_certificate"));
         tester.send(TestRequest.get("/customers")).assertStatus(401);
@@ -130,28 +146,39 @@ class MtlsClientAuthenticationStepTest {
 
     @Test
     void tokenCallerIsNeverReplacedByTheCertificate() {
-        String token = issuer.token().clientId("token-client").scope("customers:read").sign();
-        TestResponse r = tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(byDns)).assertCaller("token-client");
+        String token =
+                issuer.token().clientId("token-client").scope("customers:read").sign();
+        TestResponse r = tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(byDns))
+                .assertCaller("token-client");
         assertThat(r.caller()).hasValueSatisfying(c -> assertThat(c.kind()).isEqualTo(CredentialKind.BEARER_JWT));
     }
 
     @Test
     void forwardedCertificateFromATrustedProxyAuthenticatesToo() throws Exception {
-        String header = ":" + java.util.Base64.getEncoder().encodeToString(byDn.certificate().getEncoded()) + ":";
-        tester.send(TestRequest.get("/customers").remoteAddress("10.0.0.5").header("Client-Cert", header)).assertCaller("dn-client");
-        tester.send(TestRequest.get("/customers").remoteAddress("198.51.100.7").header("Client-Cert", header)).assertStatus(401);
+        String header = ":"
+                + java.util.Base64.getEncoder()
+                        .encodeToString(byDn.certificate().getEncoded()) + ":";
+        tester.send(TestRequest.get("/customers").remoteAddress("10.0.0.5").header("Client-Cert", header))
+                .assertCaller("dn-client");
+        tester.send(TestRequest.get("/customers").remoteAddress("198.51.100.7").header("Client-Cert", header))
+                .assertStatus(401);
         assertThat(events.types()).contains(SecurityEventType.CERTIFICATE_SPOOFED);
     }
 
     @Test
     void oneRegisteredNameAmongOthersMatchesAndOnlyTheRegisteredMailboxDoes() {
-        IssuedCertificate manyNames = pki.client("svc-2", "URI:spiffe://elsewhere.example/x", "DNS:svc.partner.example",
-                "EMAIL:nobody@partner.example");
-        assertThat(registry.lookup(manyNames.certificate(), manyNames.thumbprint(), clock.instant()).registration().clientId())
+        IssuedCertificate manyNames = pki.client(
+                "svc-2", "URI:spiffe://elsewhere.example/x", "DNS:svc.partner.example", "EMAIL:nobody@partner.example");
+        assertThat(registry.lookup(manyNames.certificate(), manyNames.thumbprint(), clock.instant())
+                        .registration()
+                        .clientId())
                 .isEqualTo("dns-client");
-        for (IssuedCertificate other : List.of(pki.client("ops-2", "EMAIL:other@partner.example"),
-                pki.client("ops-3", "EMAIL:ops@partner.example.evil"), pki.client("ops-4", "EMAIL:OPS@partner.example"),
-                pki.client("ops-5", "DNS:ops.partner.example"), pki.client("ops-6", "EMAIL:ops"))) {
+        for (IssuedCertificate other : List.of(
+                pki.client("ops-2", "EMAIL:other@partner.example"),
+                pki.client("ops-3", "EMAIL:ops@partner.example.evil"),
+                pki.client("ops-4", "EMAIL:OPS@partner.example"),
+                pki.client("ops-5", "DNS:ops.partner.example"),
+                pki.client("ops-6", "EMAIL:ops"))) {
             assertThat(registry.lookup(other.certificate(), other.thumbprint(), clock.instant()))
                     .isEqualTo(new MtlsClientRegistry.Lookup(null, "unknown_certificate"));
         }
@@ -159,8 +186,11 @@ class MtlsClientAuthenticationStepTest {
 
     @Test
     void anMtlsClientsCertificateNearItsEndRaisesAnEvent() {
-        IssuedCertificate soon = pki.clientValidUntil("batch-job", clock.instant().plus(java.time.Duration.ofDays(3)));
-        tester.send(TestRequest.get("/customers").clientCertificate(soon)).assertAllowed().assertCaller("dn-client");
+        IssuedCertificate soon =
+                pki.clientValidUntil("batch-job", clock.instant().plus(java.time.Duration.ofDays(3)));
+        tester.send(TestRequest.get("/customers").clientCertificate(soon))
+                .assertAllowed()
+                .assertCaller("dn-client");
         assertThat(events.last(SecurityEventType.CERTIFICATE_EXPIRING))
                 .hasValueSatisfying(e -> assertThat(e.detail("thumbprint")).isEqualTo(soon.thumbprint()));
     }
@@ -168,23 +198,40 @@ class MtlsClientAuthenticationStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"CN=batch-job", "cn=batch-job", "CN = batch-job", "2.5.4.3=batch-job"})
     void subjectDnComparesInCanonicalForm(String dn) {
-        MtlsClientRegistry r = MtlsClientRegistry.builder().caCertificates(List.of(pki.ca()))
-                .tlsClientAuthSubjectDn("x", dn, Set.of()).build();
-        assertThat(r.lookup(byDn.certificate(), byDn.thumbprint(), clock.instant()).registration()).isNotNull();
-        assertThat(r.lookup(pki.client("batch-job2").certificate(), "t", clock.instant()).registration()).isNull();
+        MtlsClientRegistry r = MtlsClientRegistry.builder()
+                .caCertificates(List.of(pki.ca()))
+                .tlsClientAuthSubjectDn("x", dn, Set.of())
+                .build();
+        assertThat(r.lookup(byDn.certificate(), byDn.thumbprint(), clock.instant())
+                        .registration())
+                .isNotNull();
+        assertThat(r.lookup(pki.client("batch-job2").certificate(), "t", clock.instant())
+                        .registration())
+                .isNull();
     }
 
     @Test
     void registryRefusesUnsafeConfiguration() {
-        assertThatThrownBy(() -> MtlsClientRegistry.builder().tlsClientAuthSubjectDn("x", "CN=x", Set.of()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("caCertificates");
-        assertThatThrownBy(() -> MtlsClientRegistry.builder().tlsClientAuthSanDns("x", "a", Set.of()).tlsClientAuthSanUri("x", "u", Set.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientId is registered twice");
-        assertThatThrownBy(() -> MtlsClientRegistry.builder().tlsClientAuthSanDns("x", "a", Set.of()).tlsClientAuthSanDns("y", "A", Set.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dnsName");
+        assertThatThrownBy(() -> MtlsClientRegistry.builder()
+                        .tlsClientAuthSubjectDn("x", "CN=x", Set.of())
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caCertificates");
+        assertThatThrownBy(() -> MtlsClientRegistry.builder()
+                        .tlsClientAuthSanDns("x", "a", Set.of())
+                        .tlsClientAuthSanUri("x", "u", Set.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("clientId is registered twice");
+        assertThatThrownBy(() -> MtlsClientRegistry.builder()
+                        .tlsClientAuthSanDns("x", "a", Set.of())
+                        .tlsClientAuthSanDns("y", "A", Set.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dnsName");
         assertThatThrownBy(() -> MtlsClientRegistry.builder().selfSignedTlsClientAuth("x", "abcd", Set.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x5tS256");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x5tS256");
         assertThatThrownBy(() -> MtlsClientRegistry.builder().tlsClientAuthSubjectDn("x", "not a dn", Set.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subjectDn");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("subjectDn");
     }
 }

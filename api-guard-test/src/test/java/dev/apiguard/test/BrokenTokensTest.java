@@ -80,9 +80,12 @@ class BrokenTokensTest {
         RSAKey jwk = (RSAKey) RSA.publicJwk();
         byte[] der = jwk.toRSAPublicKey().getEncoded();
         return switch (form) {
-            case PEM -> ("-----BEGIN PUBLIC KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                    + "\n-----END PUBLIC KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+            case PEM ->
+                ("-----BEGIN PUBLIC KEY-----\n"
+                                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                        .encodeToString(der)
+                                + "\n-----END PUBLIC KEY-----\n")
+                        .getBytes(StandardCharsets.US_ASCII);
             case DER -> der;
             case JWK_N -> jwk.getModulus().toString().getBytes(StandardCharsets.US_ASCII);
             case JWK_N_DECODED -> jwk.getModulus().decode();
@@ -92,13 +95,15 @@ class BrokenTokensTest {
     @Test
     void jwkNFormNeedsAnRsaIssuer() {
         assertThatThrownBy(() -> EC.token().signedWithHs256UsingPublicKey(PublicKeyForm.JWK_N))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("RSA");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("RSA");
     }
 
     @Test
     void pemAndDerFormsWorkForEcToo() throws Exception {
         String token = EC.token().signedWithHs256UsingPublicKey(PublicKeyForm.DER);
-        assertThat(SignedJWT.parse(token).verify(new MACVerifier(EC.publicKey().getEncoded()))).isTrue();
+        assertThat(SignedJWT.parse(token).verify(new MACVerifier(EC.publicKey().getEncoded())))
+                .isTrue();
     }
 
     @Test
@@ -108,7 +113,8 @@ class BrokenTokensTest {
         assertThat(forged.getHeader().getKeyID()).isEqualTo(RSA.keyId());
         assertThat(forged.getJWTClaimsSet().getIssuer()).isEqualTo("https://issuer.example");
         assertThat(forged.verify(rsaVerifier())).isFalse();
-        assertThat(forged.verify(new RSASSAVerifier((RSAKey) attacker.publicJwk()))).isTrue();
+        assertThat(forged.verify(new RSASSAVerifier((RSAKey) attacker.publicJwk())))
+                .isTrue();
 
         SignedJWT ownKid = SignedJWT.parse(RSA.token().keyId(attacker.keyId()).signedWith(attacker));
         assertThat(ownKid.getHeader().getKeyID()).isEqualTo(attacker.keyId());
@@ -151,7 +157,8 @@ class BrokenTokensTest {
         assertThat(jwt.verify(rsaVerifier())).isFalse();
 
         String otherClient = builder.alteredPayload("client_id", "victim");
-        assertThat(SignedJWT.parse(otherClient).getJWTClaimsSet().getStringClaim("client_id")).isEqualTo("victim");
+        assertThat(SignedJWT.parse(otherClient).getJWTClaimsSet().getStringClaim("client_id"))
+                .isEqualTo("victim");
         assertThat(SignedJWT.parse(otherClient).verify(rsaVerifier())).isFalse();
     }
 

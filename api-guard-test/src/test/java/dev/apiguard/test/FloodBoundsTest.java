@@ -49,11 +49,19 @@ class FloodBoundsTest {
     private final RateLimitPolicy limits = RateLimitPolicy.builder()
             .plan(RateLimitPlan.simple("roomy", 1_000_000, Duration.ofHours(1)))
             .anonymousPlan(RateLimitPlan.simple("anonymous", 1_000_000, Duration.ofHours(1)))
-            .store(buckets).clock(clock).build();
+            .store(buckets)
+            .clock(clock)
+            .build();
     private final AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
-                    .mode(AnomalyMode.ENFORCE).maxCallers(CAP).build())
-            .quarantineStore(LocalQuarantineStore.create()).throttleControl(limits.adjustments()).clock(clock).build();
-    private final InventoryStep inventory = InventoryStep.of(InventoryPolicy.builder().maxCallers(CAP).clock(clock).build());
+                    .mode(AnomalyMode.ENFORCE)
+                    .maxCallers(CAP)
+                    .build())
+            .quarantineStore(LocalQuarantineStore.create())
+            .throttleControl(limits.adjustments())
+            .clock(clock)
+            .build();
+    private final InventoryStep inventory = InventoryStep.of(
+            InventoryPolicy.builder().maxCallers(CAP).clock(clock).build());
 
     /** Authenticates the caller named in {@code X-Caller}, as a token step would (minting 100,000 tokens is slow). */
     private static final GuardStep HEADER_CALLER = new GuardStep() {
@@ -65,14 +73,26 @@ class FloodBoundsTest {
         @Override
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
-            exchange.authenticate(new Caller(id, id, "https://issuer.example", CredentialKind.BEARER_JWT, Set.of(),
-                    NOW, NOW.plus(Duration.ofMinutes(30)), null, null, null, null));
+            exchange.authenticate(new Caller(
+                    id,
+                    id,
+                    "https://issuer.example",
+                    CredentialKind.BEARER_JWT,
+                    Set.of(),
+                    NOW,
+                    NOW.plus(Duration.ofMinutes(30)),
+                    null,
+                    null,
+                    null,
+                    null));
             return Decision.ALLOW;
         }
     };
 
     private ApiGuard guard(GuardStep authentication) {
-        return ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+        return ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
                 .step(AnonymousRateLimitStep.of(limits))
                 .step(authentication)
                 .step(anomaly)
@@ -93,8 +113,12 @@ class FloodBoundsTest {
     void aHundredThousandDistinctCallersLeaveBucketsProfilesAndLedgerAtTheirCaps() {
         ApiGuard guard = guard(HEADER_CALLER);
         for (int i = 0; i < FLOOD; i++) {
-            assertThat(send(guard, TestRequest.get("/customers").header("X-Caller", "caller-" + i)
-                    .header("Authorization", "Bearer credential-of-caller-" + i))).isEqualTo(200);
+            assertThat(send(
+                            guard,
+                            TestRequest.get("/customers")
+                                    .header("X-Caller", "caller-" + i)
+                                    .header("Authorization", "Bearer credential-of-caller-" + i)))
+                    .isEqualTo(200);
         }
 
         assertThat(buckets.size()).isBetween(1L, (long) CAP);
@@ -107,19 +131,25 @@ class FloodBoundsTest {
         LocalIssuer issuer = LocalIssuer.ec("https://issuer.example").clock(clock);
         ApiGuard guard = guard(AccessTokenStep.of(TokenPolicy.builder()
                 .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
-                .audience(issuer.defaultAudience()).clock(clock).build()));
+                .audience(issuer.defaultAudience())
+                .clock(clock)
+                .build()));
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         for (int i = 0; i < FLOOD; i++) {
             String junk = switch (i % 3) {
                 case 0 -> "junk-" + i;
                 // well-formed, naming a kid nobody published
-                case 1 -> b64.encodeToString(("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"k" + i + "\"}")
-                        .getBytes(StandardCharsets.UTF_8)) + ".eyJzdWIiOiJ4In0." + b64.encodeToString(new byte[64]);
-                default -> b64.encodeToString(("{\"alg\":\"none\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
-                        + ".e30.";
+                case 1 ->
+                    b64.encodeToString(("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"k" + i + "\"}")
+                                    .getBytes(StandardCharsets.UTF_8))
+                            + ".eyJzdWIiOiJ4In0." + b64.encodeToString(new byte[64]);
+                default ->
+                    b64.encodeToString(("{\"alg\":\"none\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
+                            + ".e30.";
             };
             String peer = "10." + (i >>> 16 & 0xff) + "." + (i >>> 8 & 0xff) + "." + (i & 0xff);
-            assertThat(send(guard, TestRequest.get("/customers").bearer(junk).remoteAddress(peer))).isEqualTo(401);
+            assertThat(send(guard, TestRequest.get("/customers").bearer(junk).remoteAddress(peer)))
+                    .isEqualTo(401);
         }
 
         // one bucket per peer, evicted at the cap; nobody was authenticated, so nothing else holds anything

@@ -59,17 +59,29 @@ class GuardTesterTest {
     }
 
     private static Caller caller(String id) {
-        return new Caller(id, id, "https://issuer.example", CredentialKind.BEARER_JWT, Set.of("customers:read"),
-                NOW, NOW.plusSeconds(300), "jti-1", null, null, null);
+        return new Caller(
+                id,
+                id,
+                "https://issuer.example",
+                CredentialKind.BEARER_JWT,
+                Set.of("customers:read"),
+                NOW,
+                NOW.plusSeconds(300),
+                "jti-1",
+                null,
+                null,
+                null);
     }
 
     @Test
     void deniedRequestIsRenderedAsTheServletWriterWouldAndCompletedWithItsStatus() {
         FakeStep step = new FakeStep("token", ex -> Denials.invalidToken());
         RecordingListener events = new RecordingListener();
-        GuardTester tester = GuardTester.of(ApiGuard.builder().step(step).listener(events).build());
+        GuardTester tester =
+                GuardTester.of(ApiGuard.builder().step(step).listener(events).build());
 
-        TestResponse response = tester.send(TestRequest.get("/customers/ABC1234").bearer("abc.def.ghi"));
+        TestResponse response =
+                tester.send(TestRequest.get("/customers/ABC1234").bearer("abc.def.ghi"));
 
         response.assertStatus(401)
                 .assertDenied(401)
@@ -77,12 +89,14 @@ class GuardTesterTest {
                 .assertHeader("Cache-Control", "no-store")
                 .assertHeader("Content-Type", "application/problem+json")
                 .assertNoEcho("abc.def.ghi");
-        assertThat(response.body()).isEqualTo(Denials.invalidToken().problem().toJson())
+        assertThat(response.body())
+                .isEqualTo(Denials.invalidToken().problem().toJson())
                 .contains("\"status\":401", "\"type\":\"https://api-guard.dev/problems/invalid-token\"");
-        assertThat(response.headerEntries()).containsExactly(
-                Map.entry("WWW-Authenticate", "Bearer error=\"invalid_token\""),
-                Map.entry("Cache-Control", "no-store"),
-                Map.entry("Content-Type", "application/problem+json"));
+        assertThat(response.headerEntries())
+                .containsExactly(
+                        Map.entry("WWW-Authenticate", "Bearer error=\"invalid_token\""),
+                        Map.entry("Cache-Control", "no-store"),
+                        Map.entry("Content-Type", "application/problem+json"));
         assertThat(response.caller()).isEmpty();
         assertThat(response.decision()).isSameAs(Denials.invalidToken());
         assertThat(step.completed).containsExactly(401);
@@ -97,9 +111,12 @@ class GuardTesterTest {
         });
         FakeStep observer = new FakeStep("observer", ex -> Decision.ALLOW);
         RecordingListener events = new RecordingListener();
-        GuardTester tester = GuardTester.of(ApiGuard.builder().step(auth).step(observer).listener(events).build());
+        GuardTester tester = GuardTester.of(
+                ApiGuard.builder().step(auth).step(observer).listener(events).build());
 
-        tester.send(TestRequest.get("/customers/ABC1234")).assertAllowed().assertStatus(200)
+        tester.send(TestRequest.get("/customers/ABC1234"))
+                .assertAllowed()
+                .assertStatus(200)
                 .assertCaller("partner-a");
         TestResponse miss = tester.send(TestRequest.get("/customers/ZZZ9999"), 404);
 
@@ -110,7 +127,8 @@ class GuardTesterTest {
         assertThat(auth.completed).containsExactly(200, 404);
         assertThat(observer.completed).containsExactly(200, 404);
         assertThat(events.types()).containsExactly(SecurityEventType.TOKEN_ACCEPTED, SecurityEventType.TOKEN_ACCEPTED);
-        assertThat(events.last(SecurityEventType.TOKEN_ACCEPTED)).get()
+        assertThat(events.last(SecurityEventType.TOKEN_ACCEPTED))
+                .get()
                 .satisfies(e -> assertThat(e.path()).isEqualTo("/customers/ZZZ9999"))
                 .satisfies(e -> assertThat(e.callerId()).isEqualTo("partner-a"));
     }
@@ -119,11 +137,14 @@ class GuardTesterTest {
     void exchangeUsesTheGuardsClock() {
         MutableClock clock = MutableClock.at(NOW);
         List<Instant> seen = new ArrayList<>();
-        GuardTester tester = GuardTester.of(ApiGuard.builder().clock(clock).listener(SecurityEventListener.NONE)
+        GuardTester tester = GuardTester.of(ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
                 .step(new FakeStep("t", ex -> {
                     seen.add(ex.now());
                     return Decision.ALLOW;
-                })).build());
+                }))
+                .build());
         tester.send(TestRequest.get("/"));
         clock.advance(Duration.ofMinutes(10));
         tester.send(TestRequest.get("/"));
@@ -133,7 +154,8 @@ class GuardTesterTest {
     @Test
     void unauthenticatedOffersEveryChallengeInOrder() {
         GuardTester tester = GuardTester.of(ApiGuard.builder()
-                .step(new FakeStep("token", GuardExchange::unauthenticated)).build());
+                .step(new FakeStep("token", GuardExchange::unauthenticated))
+                .build());
         tester.send(TestRequest.get("/customers/ABC1234"))
                 .assertStatus(401)
                 .assertChallenge("Bearer", "DPoP algs=\"ES256 EdDSA\"");
@@ -141,23 +163,29 @@ class GuardTesterTest {
 
     @Test
     void stepFaultIsA503WithoutTheException() {
-        GuardTester tester = GuardTester.of(ApiGuard.builder().listener(SecurityEventListener.NONE)
+        GuardTester tester = GuardTester.of(ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
                 .step(new FakeStep("boom", ex -> {
                     throw new IllegalStateException("jwks down: secret-internal-detail");
-                })).build());
+                }))
+                .build());
         TestResponse r = tester.send(TestRequest.get("/"));
         r.assertStatus(503).assertChallenge().assertNoEcho("secret-internal-detail");
     }
 
     @Test
     void denialHeadersAreWrittenInResponseHeadersOrder() {
-        Decision.Deny limited = new Decision.Deny(429, List.of(),
+        Decision.Deny limited = new Decision.Deny(
+                429,
+                List.of(),
                 Denials.problem("rate-limited", "Too many requests", 429, "Slow down."),
                 Map.of("Retry-After", "7", "RateLimit", "\"default\";r=0;t=7"));
-        GuardTester tester = GuardTester.of(ApiGuard.builder().step(new FakeStep("rl", ex -> limited)).build());
+        GuardTester tester = GuardTester.of(
+                ApiGuard.builder().step(new FakeStep("rl", ex -> limited)).build());
         TestResponse r = tester.send(TestRequest.get("/"));
         r.assertStatus(429).assertHeader("Retry-After", "7");
-        assertThat(r.headerEntries()).extracting(Map.Entry::getKey)
+        assertThat(r.headerEntries())
+                .extracting(Map.Entry::getKey)
                 .containsExactly("Cache-Control", "RateLimit", "Retry-After", "Content-Type");
     }
 
@@ -166,27 +194,33 @@ class GuardTesterTest {
     @Test
     void assertionsFailWithMessagesThatShowTheResponse() {
         GuardTester tester = GuardTester.of(ApiGuard.builder()
-                .step(new FakeStep("token", ex -> Denials.invalidToken())).build());
+                .step(new FakeStep("token", ex -> Denials.invalidToken()))
+                .build());
         TestResponse r = tester.send(TestRequest.get("/"));
 
-        assertThatThrownBy(() -> r.assertStatus(200)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> r.assertStatus(200))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected status 200 but was 401")
                 .hasMessageContaining("WWW-Authenticate: Bearer error=\"invalid_token\"");
-        assertThatThrownBy(() -> r.assertChallenge("Bearer")).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> r.assertChallenge("Bearer"))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected WWW-Authenticate [Bearer]");
-        assertThatThrownBy(r::assertAllowed).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("refused");
-        assertThatThrownBy(() -> r.assertCaller("partner-a")).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(r::assertAllowed).isInstanceOf(AssertionError.class).hasMessageContaining("refused");
+        assertThatThrownBy(() -> r.assertCaller("partner-a"))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("no caller");
-        assertThatThrownBy(() -> r.assertHeader("Retry-After", "1")).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> r.assertHeader("Retry-After", "1"))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Retry-After");
     }
 
     @Test
     void assertDeniedFailsOnAnAllowedRequest() {
-        GuardTester tester = GuardTester.of(ApiGuard.builder().step(new FakeStep("t", ex -> Decision.ALLOW)).build());
+        GuardTester tester = GuardTester.of(
+                ApiGuard.builder().step(new FakeStep("t", ex -> Decision.ALLOW)).build());
         assertThatThrownBy(() -> tester.send(TestRequest.get("/")).assertDenied(401))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("but it was allowed");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("but it was allowed");
     }
 
     @Test
@@ -197,7 +231,8 @@ class GuardTesterTest {
         Decision.Deny echoingPart = deny("bad token ..." + part + "...");
         Decision.Deny echoingShort = deny("bad token ..." + part.substring(0, 15) + "...");
 
-        assertThatThrownBy(() -> send(echoingWhole).assertNoEcho(token)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> send(echoingWhole).assertNoEcho(token))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("body echoes the secret")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(part));
         assertThatThrownBy(() -> send(echoingPart).assertNoEcho(token)).isInstanceOf(AssertionError.class);
@@ -206,10 +241,11 @@ class GuardTesterTest {
 
     @Test
     void assertNoEchoLooksAtHeadersToo() {
-        Decision.Deny inHeader = new Decision.Deny(401, List.of(), Denials.invalidToken().problem(),
-                Map.of("X-Debug", "token=supersecretvalue123"));
+        Decision.Deny inHeader = new Decision.Deny(
+                401, List.of(), Denials.invalidToken().problem(), Map.of("X-Debug", "token=supersecretvalue123"));
         assertThatThrownBy(() -> send(inHeader).assertNoEcho("supersecretvalue123"))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("header X-Debug");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("header X-Debug");
         assertThatThrownBy(() -> send(Denials.invalidToken()).assertNoEcho("token"))
                 .isInstanceOf(AssertionError.class);
         assertThatThrownBy(() -> send(Denials.invalidToken()).assertNoEcho(""))
@@ -217,12 +253,16 @@ class GuardTesterTest {
     }
 
     private static Decision.Deny deny(String detail) {
-        return new Decision.Deny(401, List.of(Challenge.of("Bearer", "error", "invalid_token")),
-                Denials.problem("invalid-token", "Invalid token", 401, detail), Map.of());
+        return new Decision.Deny(
+                401,
+                List.of(Challenge.of("Bearer", "error", "invalid_token")),
+                Denials.problem("invalid-token", "Invalid token", 401, detail),
+                Map.of());
     }
 
     private static TestResponse send(Decision.Deny deny) {
-        return GuardTester.of(ApiGuard.builder().step(new FakeStep("t", ex -> deny)).build())
+        return GuardTester.of(
+                        ApiGuard.builder().step(new FakeStep("t", ex -> deny)).build())
                 .send(TestRequest.get("/"));
     }
 
@@ -232,19 +272,29 @@ class GuardTesterTest {
             e.addResponseHeader("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT");
             return Decision.ALLOW;
         });
-        FakeStep refuse = new FakeStep("refuse", e -> e.request().path().equals("/no") ? Denials.notFound() : Decision.ALLOW);
-        ApiGuard guard = ApiGuard.builder().listener(SecurityEventListener.NONE).step(sunset).step(refuse).build();
+        FakeStep refuse =
+                new FakeStep("refuse", e -> e.request().path().equals("/no") ? Denials.notFound() : Decision.ALLOW);
+        ApiGuard guard = ApiGuard.builder()
+                .listener(SecurityEventListener.NONE)
+                .step(sunset)
+                .step(refuse)
+                .build();
         GuardTester tester = GuardTester.of(guard);
         tester.send(TestRequest.get("/yes")).assertStatus(200).assertHeader("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT");
-        TestResponse refused = tester.send(TestRequest.get("/no")).assertStatus(404)
+        TestResponse refused = tester.send(TestRequest.get("/no"))
+                .assertStatus(404)
                 .assertHeader("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT");
         assertThat(refused.headerEntries()).extracting(Map.Entry::getKey).last().isEqualTo("Sunset");
         // a header value that could split the response is a step fault: 503, and nothing written
-        TestResponse faulty = GuardTester.of(ApiGuard.builder().listener(SecurityEventListener.NONE)
-                .step(new FakeStep("bad", e -> {
-                    e.addResponseHeader("X-Bad", "line\r\nbreak");
-                    return Decision.ALLOW;
-                })).build()).send(TestRequest.get("/")).assertStatus(503);
+        TestResponse faulty = GuardTester.of(ApiGuard.builder()
+                        .listener(SecurityEventListener.NONE)
+                        .step(new FakeStep("bad", e -> {
+                            e.addResponseHeader("X-Bad", "line\r\nbreak");
+                            return Decision.ALLOW;
+                        }))
+                        .build())
+                .send(TestRequest.get("/"))
+                .assertStatus(503);
         assertThat(faulty.headers("X-Bad")).isEmpty();
     }
 }

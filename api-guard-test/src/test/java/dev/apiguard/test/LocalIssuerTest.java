@@ -8,13 +8,13 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -69,14 +69,14 @@ class LocalIssuerTest {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(alg, new ImmutableJWKSet<>(keys)));
-        processor.setJWTClaimsSetVerifier((claims, ctx) -> { });
+        processor.setJWTClaimsSetVerifier((claims, ctx) -> {});
         return processor.process(token, null);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("issuers")
-    void mintedTokenVerifiesAgainstThePublicJwksWithTheDefaults(String name, Function<String, LocalIssuer> factory,
-            JWSAlgorithm alg) throws Exception {
+    void mintedTokenVerifiesAgainstThePublicJwksWithTheDefaults(
+            String name, Function<String, LocalIssuer> factory, JWSAlgorithm alg) throws Exception {
         LocalIssuer issuer = factory.apply(ISS).clock(MutableClock.at(NOW));
         String token = issuer.token().sign();
 
@@ -106,7 +106,8 @@ class LocalIssuerTest {
         assertThat(jwks.getKeys()).hasSize(1);
         assertThat(jwks.getKeys().get(0).isPrivate()).isFalse();
         assertThat(jwks.getKeys().get(0).getKeyID()).isEqualTo(issuer.keyId());
-        Map<String, Object> json = JWKSet.parse(issuer.jwksJson()).getKeys().get(0).toJSONObject();
+        Map<String, Object> json =
+                JWKSet.parse(issuer.jwksJson()).getKeys().get(0).toJSONObject();
         assertThat(json).doesNotContainKeys("d", "p", "q", "dp", "dq", "qi");
     }
 
@@ -117,12 +118,14 @@ class LocalIssuerTest {
         issuer.writeJwks(file);
         JWKSet read = JWKSet.load(file.toFile());
         assertThat(read.getKeyByKeyId(issuer.keyId())).isEqualTo(issuer.publicJwk());
-        assertThat(process(issuer.token().sign(), read, JWSAlgorithm.ES256).getIssuer()).isEqualTo(ISS);
+        assertThat(process(issuer.token().sign(), read, JWSAlgorithm.ES256).getIssuer())
+                .isEqualTo(ISS);
     }
 
     @Test
     void eachIssuerHasItsOwnRandomKeyId() {
-        assertThat(LocalIssuer.rsa(ISS).keyId()).isNotEqualTo(LocalIssuer.rsa(ISS).keyId());
+        assertThat(LocalIssuer.rsa(ISS).keyId())
+                .isNotEqualTo(LocalIssuer.rsa(ISS).keyId());
     }
 
     @Test
@@ -155,7 +158,9 @@ class LocalIssuerTest {
     void severalAudiencesAreAnArrayAndOneIsAString() throws Exception {
         LocalIssuer issuer = LocalIssuer.ec(ISS);
         String one = issuer.token().audience("https://a.example").sign();
-        String two = issuer.token().audience("https://a.example", "https://api.example").sign();
+        String two = issuer.token()
+                .audience("https://a.example", "https://api.example")
+                .sign();
         assertThat(JWSObject.parse(one).getPayload().toJSONObject().get("aud")).isEqualTo("https://a.example");
         assertThat(JWSObject.parse(two).getPayload().toJSONObject().get("aud"))
                 .isEqualTo(List.of("https://a.example", "https://api.example"));
@@ -163,7 +168,11 @@ class LocalIssuerTest {
 
     @Test
     void subjectStaysWhenClientIdChangesAfterIt() throws Exception {
-        JWTClaimsSet c = SignedJWT.parse(LocalIssuer.ec(ISS).token().subject("user-1").clientId("app").sign())
+        JWTClaimsSet c = SignedJWT.parse(LocalIssuer.ec(ISS)
+                        .token()
+                        .subject("user-1")
+                        .clientId("app")
+                        .sign())
                 .getJWTClaimsSet();
         assertThat(c.getSubject()).isEqualTo("user-1");
         assertThat(c.getStringClaim("client_id")).isEqualTo("app");
@@ -171,15 +180,20 @@ class LocalIssuerTest {
 
     @Test
     void explicitExpiryDoesNotMoveWithIssuedAt() throws Exception {
-        JWTClaimsSet c = SignedJWT.parse(LocalIssuer.ec(ISS).token()
-                .expiresAt(NOW).issuedAt(NOW.minusSeconds(3600)).sign()).getJWTClaimsSet();
+        JWTClaimsSet c = SignedJWT.parse(LocalIssuer.ec(ISS)
+                        .token()
+                        .expiresAt(NOW)
+                        .issuedAt(NOW.minusSeconds(3600))
+                        .sign())
+                .getJWTClaimsSet();
         assertThat(c.getExpirationTime().toInstant()).isEqualTo(NOW);
         assertThat(c.getIssueTime().toInstant()).isEqualTo(NOW.minusSeconds(3600));
     }
 
     @Test
     void wrongJsonTypesAreWrittenVerbatim() throws Exception {
-        String token = LocalIssuer.ec(ISS).token()
+        String token = LocalIssuer.ec(ISS)
+                .token()
                 .claim("exp", "tomorrow")
                 .claim("aud", Map.of("not", "a string"))
                 .claim("scope", 42)
@@ -199,10 +213,18 @@ class LocalIssuerTest {
     @Test
     void headerCanBeChangedOrEmptied() throws Exception {
         LocalIssuer issuer = LocalIssuer.rsa(ISS);
-        assertThat(SignedJWT.parse(issuer.token().type("JWT").sign()).getHeader().getType())
+        assertThat(SignedJWT.parse(issuer.token().type("JWT").sign())
+                        .getHeader()
+                        .getType())
                 .isEqualTo(JOSEObjectType.JWT);
-        assertThat(SignedJWT.parse(issuer.token().withoutType().sign()).getHeader().getType()).isNull();
-        SignedJWT custom = SignedJWT.parse(issuer.token().keyId("unknown").header("jku", "https://evil.example").sign());
+        assertThat(SignedJWT.parse(issuer.token().withoutType().sign())
+                        .getHeader()
+                        .getType())
+                .isNull();
+        SignedJWT custom = SignedJWT.parse(issuer.token()
+                .keyId("unknown")
+                .header("jku", "https://evil.example")
+                .sign());
         assertThat(custom.getHeader().getKeyID()).isEqualTo("unknown");
         assertThat(custom.getHeader().getJWKURL()).hasToString("https://evil.example");
     }
@@ -211,17 +233,23 @@ class LocalIssuerTest {
     void ps256IsAvailableOnRsaAndRefusedOnEc() throws Exception {
         LocalIssuer rsa = LocalIssuer.rsa(ISS);
         String token = rsa.token().algorithm("PS256").sign();
-        assertThat(process(token, rsa.publicJwks(), JWSAlgorithm.PS256).getIssuer()).isEqualTo(ISS);
+        assertThat(process(token, rsa.publicJwks(), JWSAlgorithm.PS256).getIssuer())
+                .isEqualTo(ISS);
         assertThatThrownBy(() -> LocalIssuer.ec(ISS).token().algorithm("PS256"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PS256");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PS256");
     }
 
     @Test
     void certificateBindingCarriesTheIndependentlyComputedThumbprint() throws Exception {
         IssuedCertificate client = TestCertificates.create().client("partner-a");
-        String token = LocalIssuer.ec(ISS).token().boundToCertificate(client.certificate()).sign();
+        String token = LocalIssuer.ec(ISS)
+                .token()
+                .boundToCertificate(client.certificate())
+                .sign();
 
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(client.certificate().getEncoded());
+        byte[] digest =
+                MessageDigest.getInstance("SHA-256").digest(client.certificate().getEncoded());
         String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         Map<String, Object> cnf = SignedJWT.parse(token).getJWTClaimsSet().getJSONObjectClaim("cnf");
         assertThat(cnf).containsExactly(Map.entry("x5t#S256", expected));
@@ -236,10 +264,11 @@ class LocalIssuerTest {
         Map<String, Object> cnf = SignedJWT.parse(token).getJWTClaimsSet().getJSONObjectClaim("cnf");
 
         // RFC 7638 §3: SHA-256 over the required members in lexicographic order, no whitespace
-        String canonical = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + dpopKey.getX() + "\",\"y\":\""
-                + dpopKey.getY() + "\"}";
-        String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                MessageDigest.getInstance("SHA-256").digest(canonical.getBytes("UTF-8")));
+        String canonical =
+                "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + dpopKey.getX() + "\",\"y\":\"" + dpopKey.getY() + "\"}";
+        String expected = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes("UTF-8")));
         assertThat(cnf).containsExactly(Map.entry("jkt", expected));
         assertThat(Thumbprints.jkt(dpopKey.toPublicJWK())).isEqualTo(expected);
     }
@@ -250,13 +279,16 @@ class LocalIssuerTest {
         LocalIssuer next = LocalIssuer.rsa(ISS);
         JWKSet both = LocalIssuer.jwks(old, next);
         assertThat(both.getKeys()).extracting(JWK::getKeyID).containsExactly(old.keyId(), next.keyId());
-        assertThat(process(old.token().sign(), both, JWSAlgorithm.RS256).getIssuer()).isEqualTo(ISS);
-        assertThat(process(next.token().sign(), both, JWSAlgorithm.RS256).getIssuer()).isEqualTo(ISS);
+        assertThat(process(old.token().sign(), both, JWSAlgorithm.RS256).getIssuer())
+                .isEqualTo(ISS);
+        assertThat(process(next.token().sign(), both, JWSAlgorithm.RS256).getIssuer())
+                .isEqualTo(ISS);
     }
 
     @Test
     void issuerMustBeGiven() {
-        assertThatThrownBy(() -> LocalIssuer.ec(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> LocalIssuer.ec(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("issuer");
         assertThatThrownBy(() -> LocalIssuer.ec(" ")).isInstanceOf(IllegalArgumentException.class);
     }

@@ -24,11 +24,16 @@ class RecordingListenerTest {
         listener.onEvent(event(SecurityEventType.CREDENTIAL_MISSING, "x"));
         listener.onEvent(event(SecurityEventType.TOKEN_REJECTED, "second"));
 
-        assertThat(listener.types()).containsExactly(SecurityEventType.TOKEN_REJECTED,
-                SecurityEventType.CREDENTIAL_MISSING, SecurityEventType.TOKEN_REJECTED);
+        assertThat(listener.types())
+                .containsExactly(
+                        SecurityEventType.TOKEN_REJECTED,
+                        SecurityEventType.CREDENTIAL_MISSING,
+                        SecurityEventType.TOKEN_REJECTED);
         assertThat(listener.events()).hasSize(3);
-        assertThat(listener.last(SecurityEventType.TOKEN_REJECTED)).get()
-                .extracting(e -> e.detail("reason")).isEqualTo("second");
+        assertThat(listener.last(SecurityEventType.TOKEN_REJECTED))
+                .get()
+                .extracting(e -> e.detail("reason"))
+                .isEqualTo("second");
         assertThat(listener.last(SecurityEventType.SCOPE_DENIED)).isEmpty();
     }
 

@@ -77,17 +77,19 @@ class TestCertificatesTest {
         cert.checkValidity();
         assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=partner-a");
         assertThat(cert.getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
-        assertThat(sans(cert)).containsExactlyInAnyOrder(List.of(2, "partner-a.example"),
-                List.of(6, "spiffe://example/partner-a"));
+        assertThat(sans(cert))
+                .containsExactlyInAnyOrder(List.of(2, "partner-a.example"), List.of(6, "spiffe://example/partner-a"));
         assertThat(client.chain()).containsExactly(cert, pki.ca());
-        assertThat(pki.client("plain").certificate().getSubjectAlternativeNames()).isNull();
+        assertThat(pki.client("plain").certificate().getSubjectAlternativeNames())
+                .isNull();
         assertThatThrownBy(() -> pki.client("x", "FTP:nope")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void clientWithUsagesHasExactlyTheGivenUsagesAndLeavesOutEmptyOnes() throws Exception {
-        X509Certificate both = pki.clientWithUsages("kx", List.of("keyEncipherment", "keyAgreement"),
-                List.of(SERVER_AUTH, "2.5.29.37.0")).certificate();
+        X509Certificate both = pki.clientWithUsages(
+                        "kx", List.of("keyEncipherment", "keyAgreement"), List.of(SERVER_AUTH, "2.5.29.37.0"))
+                .certificate();
         both.verify(pki.ca().getPublicKey());
         both.checkValidity();
         assertThat(both.getBasicConstraints()).isEqualTo(-1);
@@ -97,18 +99,23 @@ class TestCertificatesTest {
         assertThat(ku[4]).as("keyAgreement").isTrue();
         assertThat(both.getExtendedKeyUsage()).containsExactly(SERVER_AUTH, "2.5.29.37.0");
 
-        X509Certificate none = pki.clientWithUsages("bare", List.of(), List.of()).certificate();
+        X509Certificate none =
+                pki.clientWithUsages("bare", List.of(), List.of()).certificate();
         none.verify(pki.ca().getPublicKey());
         assertThat(none.getKeyUsage()).isNull();
         assertThat(none.getExtendedKeyUsage()).isNull();
-        assertThat(pki.clientWithUsages("c", List.of("digitalSignature"), List.of(CLIENT_AUTH)).certificate()
-                .getKeyUsage()[0]).isTrue();
+        assertThat(pki.clientWithUsages("c", List.of("digitalSignature"), List.of(CLIENT_AUTH))
+                        .certificate()
+                        .getKeyUsage()[0])
+                .isTrue();
 
         assertThatThrownBy(() -> pki.clientWithUsages("x", List.of("signEverything"), List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signEverything");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("signEverything");
         assertThatThrownBy(() -> pki.clientWithUsages("x", List.of(), List.of("not an oid")))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> pki.clientWithUsages(" ", List.of(), List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> pki.clientWithUsages(" ", List.of(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -116,13 +123,15 @@ class TestCertificatesTest {
         IssuedCertificate a = pki.client("partner-a");
         IssuedCertificate b = pki.client("partner-a");
         assertThat(a.thumbprint()).isNotEqualTo(b.thumbprint());
-        assertThat(a.certificate().getSerialNumber()).isNotEqualTo(b.certificate().getSerialNumber());
+        assertThat(a.certificate().getSerialNumber())
+                .isNotEqualTo(b.certificate().getSerialNumber());
     }
 
     @Test
     void thumbprintIsBase64UrlOfTheSha256OfTheDer() throws Exception {
         X509Certificate cert = pki.client("partner-a").certificate();
-        String expected = Base64.getUrlEncoder().withoutPadding()
+        String expected = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
         assertThat(Thumbprints.x5tS256(cert)).isEqualTo(expected);
     }
@@ -160,7 +169,8 @@ class TestCertificatesTest {
         Path file = dir.resolve("ca.pem");
         pki.writeCaPem(file);
         try (InputStream in = Files.newInputStream(file)) {
-            assertThat(CertificateFactory.getInstance("X.509").generateCertificate(in)).isEqualTo(pki.ca());
+            assertThat(CertificateFactory.getInstance("X.509").generateCertificate(in))
+                    .isEqualTo(pki.ca());
         }
         assertThat(TestCertificates.toPem(pki.ca())).isEqualTo(pki.caPem());
     }
@@ -174,7 +184,8 @@ class TestCertificatesTest {
             store.load(in, PASSWORD);
         }
         assertThat(store.getKey("server", PASSWORD)).isEqualTo(pki.server().privateKey());
-        assertThat(store.getCertificateChain("server")).containsExactly(pki.server().certificate(), pki.ca());
+        assertThat(store.getCertificateChain("server"))
+                .containsExactly(pki.server().certificate(), pki.ca());
     }
 
     @Test
@@ -210,7 +221,8 @@ class TestCertificatesTest {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(caPem))) {
-                trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+                trust.setCertificateEntry(
+                        "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
@@ -311,10 +323,12 @@ class TestCertificatesTest {
     void clientTrustsOnlyTheTestCa() {
         TestCertificates other = TestCertificates.create();
         assertThatThrownBy(() -> {
-            SSLContext context = other.sslContext(other.client("partner-a"));
-            try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("localhost", server.port())) {
-                s.startHandshake();
-            }
-        }).isInstanceOf(SSLException.class);
+                    SSLContext context = other.sslContext(other.client("partner-a"));
+                    try (SSLSocket s =
+                            (SSLSocket) context.getSocketFactory().createSocket("localhost", server.port())) {
+                        s.startHandshake();
+                    }
+                })
+                .isInstanceOf(SSLException.class);
     }
 }

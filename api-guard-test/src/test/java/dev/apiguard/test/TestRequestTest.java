@@ -33,7 +33,8 @@ class TestRequestTest {
                 .header("authorization", "Bearer two");
         assertThat(r.headers("AUTHORIZATION")).containsExactly("Bearer one", "Bearer two");
         assertThat(r.header("x-other")).isEqualTo("x");
-        assertThat(r.headerEntries()).extracting(java.util.Map.Entry::getKey)
+        assertThat(r.headerEntries())
+                .extracting(java.util.Map.Entry::getKey)
                 .containsExactly("Authorization", "X-Other", "authorization");
         assertThat(r.withoutHeader("AUTHORIZATION").headers("Authorization")).isEmpty();
     }
@@ -63,8 +64,11 @@ class TestRequestTest {
                 .containsExactly(client.certificate());
         assertThat(TestRequest.get("/").clientCertificate(client).clientCertificates())
                 .containsExactly(client.certificate(), pki.ca());
-        assertThat(TestRequest.get("/").clientCertificate(client).clientCertificate(new X509Certificate[0])
-                .clientCertificates()).isEmpty();
+        assertThat(TestRequest.get("/")
+                        .clientCertificate(client)
+                        .clientCertificate(new X509Certificate[0])
+                        .clientCertificates())
+                .isEmpty();
         TestRequest r = TestRequest.get("/").scheme("http").host("api.example").port(8443);
         assertThat(r.scheme()).isEqualTo("http");
         assertThat(r.host()).isEqualTo("api.example");
@@ -81,7 +85,8 @@ class TestRequestTest {
         assertThat(r.hasQueryParameter("2")).isFalse();
         assertThat(r.query()).isEqualTo("page=2&access%5Ftoken=abc&flag");
         // read as the servlet adapter reads a container's query: a name that cannot be decoded is no name
-        assertThat(TestRequest.get("/").query("bad=%zz&%zz").hasQueryParameter("%zz")).isFalse();
+        assertThat(TestRequest.get("/").query("bad=%zz&%zz").hasQueryParameter("%zz"))
+                .isFalse();
     }
 
     /**
@@ -90,11 +95,12 @@ class TestRequestTest {
      * malformed query answered otherwise in a unit test than through a container.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "[{0}]")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"bad=%zz&%zz", "x=%G0", "x=%C3%28", "%FF=1", "x=%",
-            "a=%C0%AF", "a=%ED%A0%80"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"bad=%zz&%zz", "x=%G0", "x=%C3%28", "%FF=1", "x=%", "a=%C0%AF", "a=%ED%A0%80"})
     void aMalformedQueryIsUnreadableAndRefusedAsThroughAContainer(String query) {
         TestRequest r = TestRequest.get("/health").query(query);
-        assertThat(r.queryParameters()).hasToString(dev.apiguard.QueryParameters.parse(query).toString());
+        assertThat(r.queryParameters())
+                .hasToString(dev.apiguard.QueryParameters.parse(query).toString());
         assertThat(r.queryParameters().readable()).isFalse();
         assertThat(r.hasQueryParameter("%zz")).isFalse();
         assertThat(r.queryParameter("x")).isNull();
@@ -102,10 +108,13 @@ class TestRequestTest {
 
         GuardTester tester = GuardTester.of(dev.apiguard.ApiGuard.builder()
                 .step(dev.apiguard.scope.RouteAuthorizationStep.of(dev.apiguard.scope.RouteRules.builder()
-                        .route("GET", "/health").permitAll().build()))
+                        .route("GET", "/health")
+                        .permitAll()
+                        .build()))
                 .build());
         assertThat(tester.send(r).status()).isEqualTo(400);
-        assertThat(tester.send(TestRequest.get("/health").query("x=%41")).status()).isEqualTo(200);
+        assertThat(tester.send(TestRequest.get("/health").query("x=%41")).status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -128,7 +137,8 @@ class TestRequestTest {
 
     @Test
     void refusesPathsWithoutLeadingSlash() {
-        assertThatThrownBy(() -> TestRequest.get("customers")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TestRequest.get("customers"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("path");
         assertThatThrownBy(() -> TestRequest.get("/").port(0)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -20,7 +20,8 @@ class ClientAssertionReplayRaceTest {
     @Test
     void ofSixteenThreadsPresentingTheSameAssertionAtOnceExactlyOneIsVerified() throws Exception {
         ClientAssertionVerifier verifier = ClientAssertionVerifier.of(ClientAssertionVerifierTest.policy()
-                .replayCache(LocalReplayCache.create()).build());
+                .replayCache(LocalReplayCache.create())
+                .build());
         String assertion = ClientAssertionVerifierTest.assertion().sign();
 
         CyclicBarrier start = new CyclicBarrier(THREADS);
@@ -30,17 +31,23 @@ class ClientAssertionReplayRaceTest {
             for (int t = 0; t < THREADS; t++) {
                 results.add(pool.submit(() -> {
                     start.await(30, TimeUnit.SECONDS);
-                    return verifier.verify(ClientAssertionVerifierTest.TYPE, assertion, ClientAssertionVerifierTest.NOW);
+                    return verifier.verify(
+                            ClientAssertionVerifierTest.TYPE, assertion, ClientAssertionVerifierTest.NOW);
                 }));
             }
             List<ClientAssertionVerification> answers = new ArrayList<>();
             for (Future<ClientAssertionVerification> f : results) {
                 answers.add(f.get(60, TimeUnit.SECONDS));
             }
-            assertThat(answers).filteredOn(ClientAssertionVerification::isVerified).hasSize(1);
-            assertThat(answers).filteredOn(a -> !a.isVerified()).hasSize(THREADS - 1)
-                    .allSatisfy(a -> assertThat(a).isEqualTo(
-                            new ClientAssertionVerification.Rejected(ClientAssertionVerification.Rejected.REPLAYED)));
+            assertThat(answers)
+                    .filteredOn(ClientAssertionVerification::isVerified)
+                    .hasSize(1);
+            assertThat(answers)
+                    .filteredOn(a -> !a.isVerified())
+                    .hasSize(THREADS - 1)
+                    .allSatisfy(a -> assertThat(a)
+                            .isEqualTo(new ClientAssertionVerification.Rejected(
+                                    ClientAssertionVerification.Rejected.REPLAYED)));
         } finally {
             pool.shutdownNow();
         }

@@ -43,8 +43,13 @@ class ClientAssertionVerifierTest {
     }
 
     static TokenBuilder assertion(LocalIssuer signer, String clientId) {
-        return signer.token().issuer(clientId).subject(clientId).without("client_id").audience(ENDPOINT)
-                .withoutType().lifetime(Duration.ofMinutes(2));
+        return signer.token()
+                .issuer(clientId)
+                .subject(clientId)
+                .without("client_id")
+                .audience(ENDPOINT)
+                .withoutType()
+                .lifetime(Duration.ofMinutes(2));
     }
 
     ClientAssertionVerification verify(String assertion) {
@@ -62,34 +67,84 @@ class ClientAssertionVerifierTest {
             assertThat(v.caller().scopes()).isEmpty();
         });
         assertThat(verify(assertion(CLIENT_B, "client-b").sign()).isVerified()).isTrue();
-        assertThat(verify(assertion().type("JWT").audience("https://other.example", ENDPOINT).sign()).isVerified()).isTrue();
+        assertThat(verify(assertion()
+                                .type("JWT")
+                                .audience("https://other.example", ENDPOINT)
+                                .sign())
+                        .isVerified())
+                .isTrue();
     }
 
     static Stream<Arguments> refused() {
         return Stream.<Arguments>of(
                 Arguments.of("iss missing", s(() -> assertion().without("iss").sign()), "missing_claim"),
                 Arguments.of("sub missing", s(() -> assertion().without("sub").sign()), "missing_claim"),
-                Arguments.of("iss not sub", s(() -> assertion().subject("client-b").sign()), "iss_sub_mismatch"),
-                Arguments.of("unknown client", s(() -> assertion(CLIENT_A, "client-z").sign()), "unknown_client"),
+                Arguments.of(
+                        "iss not sub", s(() -> assertion().subject("client-b").sign()), "iss_sub_mismatch"),
+                Arguments.of(
+                        "unknown client",
+                        s(() -> assertion(CLIENT_A, "client-z").sign()),
+                        "unknown_client"),
                 Arguments.of("aud missing", s(() -> assertion().without("aud").sign()), "missing_claim"),
-                Arguments.of("wrong aud", s(() -> assertion().audience("https://auth.example/other").sign()), "wrong_audience"),
+                Arguments.of(
+                        "wrong aud",
+                        s(() -> assertion()
+                                .audience("https://auth.example/other")
+                                .sign()),
+                        "wrong_audience"),
                 Arguments.of("exp missing", s(() -> assertion().without("exp").sign()), "missing_claim"),
-                Arguments.of("expired", s(() -> assertion().issuedAt(NOW.minusSeconds(300)).lifetime(Duration.ofMinutes(3)).sign()), "expired"),
-                Arguments.of("exp too far ahead", s(() -> assertion().without("iat").expiresAt(NOW.plus(Duration.ofMinutes(30))).sign()), "lifetime_exceeded"),
-                Arguments.of("exp - iat too long", s(() -> assertion().issuedAt(NOW.minusSeconds(3600)).expiresAt(NOW.plusSeconds(60)).sign()), "lifetime_exceeded"),
-                Arguments.of("iat in the future", s(() -> assertion().issuedAt(NOW.plusSeconds(600)).sign()), "not_yet_valid"),
+                Arguments.of(
+                        "expired",
+                        s(() -> assertion()
+                                .issuedAt(NOW.minusSeconds(300))
+                                .lifetime(Duration.ofMinutes(3))
+                                .sign()),
+                        "expired"),
+                Arguments.of(
+                        "exp too far ahead",
+                        s(() -> assertion()
+                                .without("iat")
+                                .expiresAt(NOW.plus(Duration.ofMinutes(30)))
+                                .sign()),
+                        "lifetime_exceeded"),
+                Arguments.of(
+                        "exp - iat too long",
+                        s(() -> assertion()
+                                .issuedAt(NOW.minusSeconds(3600))
+                                .expiresAt(NOW.plusSeconds(60))
+                                .sign()),
+                        "lifetime_exceeded"),
+                Arguments.of(
+                        "iat in the future",
+                        s(() -> assertion().issuedAt(NOW.plusSeconds(600)).sign()),
+                        "not_yet_valid"),
                 Arguments.of("jti missing", s(() -> assertion().without("jti").sign()), "missing_claim"),
                 Arguments.of("alg none (empty signature)", s(() -> assertion().unsigned()), "malformed"),
-                Arguments.of("HS256 with the public key", s(() -> assertion(CLIENT_B, "client-b")
-                        .signedWithHs256UsingPublicKey(PublicKeyForm.PEM)), "alg_not_allowed"),
-                Arguments.of("key of another client", s(() -> assertion(CLIENT_B, "client-b").keyId(CLIENT_A.keyId())
-                        .issuer("client-a").subject("client-a").sign()), "unknown_key"),
-                Arguments.of("stranger's key under the client's kid", s(() -> assertion().signedWith(STRANGER)), "bad_signature"),
+                Arguments.of(
+                        "HS256 with the public key",
+                        s(() -> assertion(CLIENT_B, "client-b").signedWithHs256UsingPublicKey(PublicKeyForm.PEM)),
+                        "alg_not_allowed"),
+                Arguments.of(
+                        "key of another client",
+                        s(() -> assertion(CLIENT_B, "client-b")
+                                .keyId(CLIENT_A.keyId())
+                                .issuer("client-a")
+                                .subject("client-a")
+                                .sign()),
+                        "unknown_key"),
+                Arguments.of(
+                        "stranger's key under the client's kid",
+                        s(() -> assertion().signedWith(STRANGER)),
+                        "bad_signature"),
                 Arguments.of("tampered signature", s(() -> assertion().tamperedSignature()), "bad_signature"),
-                Arguments.of("access token as assertion", s(() -> assertion().type("at+jwt").sign()), "bad_type"),
+                Arguments.of(
+                        "access token as assertion",
+                        s(() -> assertion().type("at+jwt").sign()),
+                        "bad_type"),
                 Arguments.of("two segments", s(() -> "eyJhbGciOiJFUzI1NiJ9.e30"), "malformed"),
                 Arguments.of("oversized", s(() -> "a".repeat(9000)), "too_long"),
-                Arguments.of("exp a string", s(() -> assertion().claim("exp", "soon").sign()), "bad_claim_type"));
+                Arguments.of(
+                        "exp a string", s(() -> assertion().claim("exp", "soon").sign()), "bad_claim_type"));
     }
 
     static Supplier<String> s(Supplier<String> supplier) {
@@ -116,13 +171,17 @@ class ClientAssertionVerifierTest {
         assertThat(verify(once).isVerified()).isTrue();
         assertThat(verify(once)).isEqualTo(new ClientAssertionVerification.Rejected("replayed"));
         // the same jti of another client is that client's own business
-        assertThat(verify(assertion(CLIENT_B, "client-b").claim("jti", "shared").sign()).isVerified()).isTrue();
-        assertThat(verify(assertion().claim("jti", "shared").sign()).isVerified()).isTrue();
+        assertThat(verify(assertion(CLIENT_B, "client-b").claim("jti", "shared").sign())
+                        .isVerified())
+                .isTrue();
+        assertThat(verify(assertion().claim("jti", "shared").sign()).isVerified())
+                .isTrue();
     }
 
     @Test
     void fullReplayCacheRefuses() {
-        ClientAssertionVerifier small = ClientAssertionVerifier.of(policy().replayCache(LocalReplayCache.withMaxEntries(2)).build());
+        ClientAssertionVerifier small = ClientAssertionVerifier.of(
+                policy().replayCache(LocalReplayCache.withMaxEntries(2)).build());
         assertThat(small.verify(TYPE, assertion().sign(), NOW).isVerified()).isTrue();
         assertThat(small.verify(TYPE, assertion().sign(), NOW).isVerified()).isTrue();
         assertThat(small.verify(TYPE, assertion().sign(), NOW))
@@ -131,9 +190,14 @@ class ClientAssertionVerifierTest {
 
     @Test
     void policyNamesTheMissingSetting() {
-        assertThatThrownBy(() -> ClientAssertionPolicy.builder().audience(ENDPOINT).build()).hasMessageStartingWith("client");
-        assertThatThrownBy(() -> ClientAssertionPolicy.builder().client("a", KeySource.fixed(CLIENT_A.publicJwks())).build())
+        assertThatThrownBy(
+                        () -> ClientAssertionPolicy.builder().audience(ENDPOINT).build())
+                .hasMessageStartingWith("client");
+        assertThatThrownBy(() -> ClientAssertionPolicy.builder()
+                        .client("a", KeySource.fixed(CLIENT_A.publicJwks()))
+                        .build())
                 .hasMessageStartingWith("audience");
-        assertThatThrownBy(() -> policy().algorithms(com.nimbusds.jose.JWSAlgorithm.HS256)).hasMessageContaining("algorithms");
+        assertThatThrownBy(() -> policy().algorithms(com.nimbusds.jose.JWSAlgorithm.HS256))
+                .hasMessageContaining("algorithms");
     }
 }

@@ -19,12 +19,16 @@ public final class BoundedQuarantineStore implements QuarantineStore {
 
     /** A store holding at most {@code maxCallers} quarantines. */
     public BoundedQuarantineStore(long maxCallers) {
-        this.until = Caffeine.newBuilder().maximumSize(maxCallers).executor(Runnable::run).build();
+        this.until = Caffeine.newBuilder()
+                .maximumSize(maxCallers)
+                .executor(Runnable::run)
+                .build();
     }
 
     @Override
     public void quarantine(CallerKey caller, Instant end) {
-        until.put(Objects.requireNonNull(caller, "caller cannot be null"),
+        until.put(
+                Objects.requireNonNull(caller, "caller cannot be null"),
                 Objects.requireNonNull(end, "until cannot be null"));
     }
 

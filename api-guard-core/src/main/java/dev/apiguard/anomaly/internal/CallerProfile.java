@@ -75,9 +75,8 @@ public final class CallerProfile {
     }
 
     /** What one answered request tells about the caller. */
-    public record Observation(String method, String route, String id, int status, int page, int pageSize,
-            boolean pageSizeGiven) {
-    }
+    public record Observation(
+            String method, String route, String id, int status, int page, int pageSize, boolean pageSizeGiven) {}
 
     /** Folds one answered request into the profile at {@code now} (epoch millis). */
     public void record(long now, Observation o, AnomalyPolicy policy) {
@@ -89,7 +88,10 @@ public final class CallerProfile {
 
         int status = o.status();
         boolean mapped = o.route() != null;
-        if (status == 401 || status == 403 || status == 405 || (status == 404 && !mapped)
+        if (status == 401
+                || status == 403
+                || status == 405
+                || (status == 404 && !mapped)
                 || (status == 400 && !mapped)) {
             failures++;
         }
@@ -113,7 +115,8 @@ public final class CallerProfile {
         if (o.page() >= 0 && status < 400) {
             if (o.page() != lastPage) {
                 double fraction = o.pageSizeGiven()
-                        ? Math.min(1.0, (double) Math.max(1, o.pageSize()) / policy.maxPageSize()) : 0.25;
+                        ? Math.min(1.0, (double) Math.max(1, o.pageSize()) / policy.maxPageSize())
+                        : 0.25;
                 pages += fraction;
             }
             lastPage = o.page();

@@ -24,8 +24,7 @@ public final class PageNumbers {
     /** No number: {@link #read} found none. */
     public static final long UNREADABLE = Long.MIN_VALUE;
 
-    private PageNumbers() {
-    }
+    private PageNumbers() {}
 
     /**
      * The page's identity for the paging signal, never negative: the number when it is one from 0

@@ -18,8 +18,10 @@ public final class CertificateExpiryNotices {
     private static final Duration INTERVAL = Duration.ofDays(1);
 
     private final Duration window;
-    private final Cache<String, Instant> lastNotice = Caffeine.newBuilder().maximumSize(MAX_TRACKED)
-            .executor(Runnable::run).build(); // evictions on the calling thread, like every cache here
+    private final Cache<String, Instant> lastNotice = Caffeine.newBuilder()
+            .maximumSize(MAX_TRACKED)
+            .executor(Runnable::run)
+            .build(); // evictions on the calling thread, like every cache here
 
     /** Warns within {@code window} of a certificate's {@code notAfter}; {@link Duration#ZERO} never warns. */
     public CertificateExpiryNotices(Duration window) {

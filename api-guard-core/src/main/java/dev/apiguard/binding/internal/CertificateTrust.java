@@ -38,8 +38,10 @@ public final class CertificateTrust {
     private static final String ANY_EKU = "2.5.29.37.0";
 
     private final Set<TrustAnchor> anchors;
-    private final Cache<String, Boolean> verified = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED)
-            .executor(Runnable::run).build(); // evictions on the calling thread, like every cache here
+    private final Cache<String, Boolean> verified = Caffeine.newBuilder()
+            .maximumSize(MAX_REMEMBERED)
+            .executor(Runnable::run)
+            .build(); // evictions on the calling thread, like every cache here
 
     /** Trusts the given CA certificates; at least one. */
     public CertificateTrust(Set<X509Certificate> caCertificates) {

@@ -21,8 +21,7 @@ public final class DpopHtu {
     /** The longest {@code htu} claim looked at. */
     public static final int MAX_LENGTH = 4096;
 
-    private DpopHtu() {
-    }
+    private DpopHtu() {}
 
     /**
      * The canonical URI of the request, from its scheme, host, port, context path and path; from
@@ -97,7 +96,9 @@ public final class DpopHtu {
             return null;
         }
         String path = uri.getRawPath();
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null || (path != null && !path.isEmpty() && !path.equals("/"))) {
+        if (uri.getRawQuery() != null
+                || uri.getRawFragment() != null
+                || (path != null && !path.isEmpty() && !path.equals("/"))) {
             return null;
         }
         String canonical = normalize(text);
@@ -137,7 +138,9 @@ public final class DpopHtu {
     private static String canonical(String scheme, String host, int port, String path) {
         String s = scheme.toLowerCase(Locale.ROOT);
         StringBuilder b = new StringBuilder(s.length() + host.length() + path.length() + 10)
-                .append(s).append("://").append(host.toLowerCase(Locale.ROOT));
+                .append(s)
+                .append("://")
+                .append(host.toLowerCase(Locale.ROOT));
         if (port != defaultPort(s)) {
             b.append(':').append(port);
         }

@@ -84,7 +84,8 @@ public final class DpopNonces {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required of every Java platform", e);
         }
-        byte[] out = ByteBuffer.allocate(NONCE_BYTES).put(b).put(mac, 0, MAC_BYTES).array();
+        byte[] out =
+                ByteBuffer.allocate(NONCE_BYTES).put(b).put(mac, 0, MAC_BYTES).array();
         return ENCODER.encodeToString(out);
     }
 }

@@ -21,27 +21,22 @@ import java.util.List;
 public final class ForwardedCertificateHeader {
 
     /** What a header value held. */
-    public sealed interface Parsed permits Absent, Der, Malformed {
-    }
+    public sealed interface Parsed permits Absent, Der, Malformed {}
 
     /** The header says there is no certificate. */
-    public record Absent() implements Parsed {
-    }
+    public record Absent() implements Parsed {}
 
     /** The DER encoding of the forwarded leaf, not yet parsed as a certificate. */
-    public record Der(byte[] bytes) implements Parsed {
-    }
+    public record Der(byte[] bytes) implements Parsed {}
 
     /** The value cannot be read; {@code reason} is a fixed code for events. */
-    public record Malformed(String reason) implements Parsed {
-    }
+    public record Malformed(String reason) implements Parsed {}
 
     static final Absent ABSENT = new Absent();
     private static final String PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
     private static final String PEM_END = "-----END CERTIFICATE-----";
 
-    private ForwardedCertificateHeader() {
-    }
+    private ForwardedCertificateHeader() {}
 
     /**
      * Reads the field lines of the header.
@@ -82,8 +77,12 @@ public final class ForwardedCertificateHeader {
         String b64 = value.substring(1, value.length() - 1);
         for (int i = 0; i < b64.length(); i++) {
             char c = b64.charAt(i);
-            boolean ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-                    || c == '+' || c == '/' || c == '=';
+            boolean ok = c >= 'A' && c <= 'Z'
+                    || c >= 'a' && c <= 'z'
+                    || c >= '0' && c <= '9'
+                    || c == '+'
+                    || c == '/'
+                    || c == '=';
             if (!ok) {
                 return new Malformed("rfc9440_syntax");
             }

@@ -27,8 +27,7 @@ import java.util.Map;
  */
 public final class XfccHeader {
 
-    private XfccHeader() {
-    }
+    private XfccHeader() {}
 
     /** Thrown inside the tokenizer; never leaves this class. */
     private static final class SyntaxError extends Exception {

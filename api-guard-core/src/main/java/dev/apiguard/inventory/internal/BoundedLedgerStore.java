@@ -36,8 +36,8 @@ public final class BoundedLedgerStore implements LedgerStore {
         Objects.requireNonNull(caller, "caller cannot be null");
         synchronized (records) {
             LedgerEntry previous = records.remove(caller);
-            CallerRecord next = Objects.requireNonNull(change.apply(previous == null ? null : previous.toRecord()),
-                    "change returned null");
+            CallerRecord next = Objects.requireNonNull(
+                    change.apply(previous == null ? null : previous.toRecord()), "change returned null");
             put(caller, LedgerEntry.of(next));
             return next;
         }

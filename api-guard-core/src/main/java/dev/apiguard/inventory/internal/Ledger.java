@@ -21,8 +21,7 @@ public final class Ledger {
     /** Scopes kept per caller and map; the least recently seen goes first. */
     public static final int MAX_SCOPES_PER_CALLER = 256;
 
-    private Ledger() {
-    }
+    private Ledger() {}
 
     /** The caller's record after the observed request; {@code previous} may be null. */
     public static CallerRecord observe(CallerKey callerKey, CallerRecord previous, Observation o) {
@@ -49,16 +48,37 @@ public final class Ledger {
             credentials.putAll(previous.credentials());
         }
         if (o.tokenClientId() != null) {
-            credential(credentials, CredentialRecord.Type.TOKEN, o.issuer(), o.tokenClientId(), o, o.tokenExpiresAt(),
-                    o.tokenLifetime(), o.unboundOnSensitiveRoute());
+            credential(
+                    credentials,
+                    CredentialRecord.Type.TOKEN,
+                    o.issuer(),
+                    o.tokenClientId(),
+                    o,
+                    o.tokenExpiresAt(),
+                    o.tokenLifetime(),
+                    o.unboundOnSensitiveRoute());
         }
         if (o.apiKeyId() != null) {
-            credential(credentials, CredentialRecord.Type.API_KEY, null, o.apiKeyId(), o, o.apiKeyExpiresAt(), null,
+            credential(
+                    credentials,
+                    CredentialRecord.Type.API_KEY,
+                    null,
+                    o.apiKeyId(),
+                    o,
+                    o.apiKeyExpiresAt(),
+                    null,
                     o.unboundOnSensitiveRoute());
         }
         if (o.thumbprint() != null) {
-            credential(credentials, CredentialRecord.Type.CERTIFICATE, null, o.thumbprint(), o,
-                    o.certificateExpiresAt(), null, false);
+            credential(
+                    credentials,
+                    CredentialRecord.Type.CERTIFICATE,
+                    null,
+                    o.thumbprint(),
+                    o,
+                    o.certificateExpiresAt(),
+                    null,
+                    false);
         }
         while (credentials.size() > MAX_CREDENTIALS_PER_CALLER) {
             credentials.remove(credentials.keySet().iterator().next());
@@ -66,8 +86,15 @@ public final class Ledger {
         return new CallerRecord(callerKey, first, last, count, kinds, granted, used, credentials);
     }
 
-    private static void credential(LinkedHashMap<String, CredentialRecord> all, CredentialRecord.Type type,
-            String issuer, String id, Observation o, Instant expiresAt, Duration lifetime, boolean unboundSensitive) {
+    private static void credential(
+            LinkedHashMap<String, CredentialRecord> all,
+            CredentialRecord.Type type,
+            String issuer,
+            String id,
+            Observation o,
+            Instant expiresAt,
+            Duration lifetime,
+            boolean unboundSensitive) {
         String key = type.jsonName() + "|" + (issuer == null ? "" : issuer) + "|" + id;
         CredentialRecord old = all.remove(key);
         Set<CredentialKind> kinds = EnumSet.of(o.kind());
@@ -83,17 +110,26 @@ public final class Ledger {
                 // tokens of one client come and go: keep the latest expiry seen
                 expiry = max(expiry, old.expiresAt());
             }
-            if (old.longestTokenLifetime() != null && (longest == null || old.longestTokenLifetime().compareTo(longest) > 0)) {
+            if (old.longestTokenLifetime() != null
+                    && (longest == null || old.longestTokenLifetime().compareTo(longest) > 0)) {
                 longest = old.longestTokenLifetime();
             }
         }
-        all.put(key, new CredentialRecord(type, issuer, id, kinds,
-                old == null ? o.now() : min(old.firstSeen(), o.now()),
-                old == null ? o.now() : max(old.lastSeen(), o.now()),
-                old == null ? 1 : old.requestCount() + 1,
-                expiry, longest,
-                (old == null ? 0 : old.unboundSensitiveUses()) + (unboundSensitive ? 1 : 0),
-                old == null ? 0 : old.misuses(), old == null ? null : old.lastMisused()));
+        all.put(
+                key,
+                new CredentialRecord(
+                        type,
+                        issuer,
+                        id,
+                        kinds,
+                        old == null ? o.now() : min(old.firstSeen(), o.now()),
+                        old == null ? o.now() : max(old.lastSeen(), o.now()),
+                        old == null ? 1 : old.requestCount() + 1,
+                        expiry,
+                        longest,
+                        (old == null ? 0 : old.unboundSensitiveUses()) + (unboundSensitive ? 1 : 0),
+                        old == null ? 0 : old.misuses(),
+                        old == null ? null : old.lastMisused()));
     }
 
     private static Map<String, Instant> stamp(Map<String, Instant> previous, Set<String> scopes, Instant now) {
@@ -111,8 +147,11 @@ public final class Ledger {
     /** Drops the least recently stamped scopes beyond {@link #MAX_SCOPES_PER_CALLER}. */
     static void trim(Map<String, Instant> stamps) {
         if (stamps.size() > MAX_SCOPES_PER_CALLER) {
-            stamps.entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
-                    .limit(stamps.size() - MAX_SCOPES_PER_CALLER).map(Map.Entry::getKey).toList()
+            stamps.entrySet().stream()
+                    .sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
+                    .limit(stamps.size() - MAX_SCOPES_PER_CALLER)
+                    .map(Map.Entry::getKey)
+                    .toList()
                     .forEach(stamps::remove);
         }
     }

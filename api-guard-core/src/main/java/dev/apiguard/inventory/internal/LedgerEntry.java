@@ -31,6 +31,7 @@ final class LedgerEntry {
     private Stamps scopesUsed;
     /** Least recently seen first; observe keeps at most {@link Ledger#MAX_CREDENTIALS_PER_CALLER}. */
     private Credential[] credentials = new Credential[1];
+
     private int credentialCount;
 
     private LedgerEntry(CallerKey key) {
@@ -107,21 +108,40 @@ final class LedgerEntry {
         scopesGranted = Stamps.stamp(scopesGranted, o.granted(), now);
         scopesUsed = Stamps.stamp(scopesUsed, o.exercised(), now);
         if (o.tokenClientId() != null) {
-            credential(CredentialRecord.Type.TOKEN, o.issuer(), o.tokenClientId(), o, o.tokenExpiresAt(),
-                    o.tokenLifetime(), o.unboundOnSensitiveRoute());
+            credential(
+                    CredentialRecord.Type.TOKEN,
+                    o.issuer(),
+                    o.tokenClientId(),
+                    o,
+                    o.tokenExpiresAt(),
+                    o.tokenLifetime(),
+                    o.unboundOnSensitiveRoute());
         }
         if (o.apiKeyId() != null) {
-            credential(CredentialRecord.Type.API_KEY, null, o.apiKeyId(), o, o.apiKeyExpiresAt(), null,
+            credential(
+                    CredentialRecord.Type.API_KEY,
+                    null,
+                    o.apiKeyId(),
+                    o,
+                    o.apiKeyExpiresAt(),
+                    null,
                     o.unboundOnSensitiveRoute());
         }
         if (o.thumbprint() != null) {
-            credential(CredentialRecord.Type.CERTIFICATE, null, o.thumbprint(), o, o.certificateExpiresAt(), null, false);
+            credential(
+                    CredentialRecord.Type.CERTIFICATE, null, o.thumbprint(), o, o.certificateExpiresAt(), null, false);
         }
         trimCredentials();
     }
 
-    private void credential(CredentialRecord.Type type, String issuer, String credentialId, Observation o,
-            Instant expiresAt, Duration lifetime, boolean unboundSensitive) {
+    private void credential(
+            CredentialRecord.Type type,
+            String issuer,
+            String credentialId,
+            Observation o,
+            Instant expiresAt,
+            Duration lifetime,
+            boolean unboundSensitive) {
         // the most recently seen goes last
         Credential c = find(type, issuer, credentialId);
         Instant now = o.now();
@@ -138,10 +158,10 @@ final class LedgerEntry {
             if (expiresAt != null) {
                 // tokens of one client come and go: keep the latest expiry seen
                 c.expiresAt = type == CredentialRecord.Type.TOKEN && c.expiresAt != null
-                        ? Ledger.max(expiresAt, c.expiresAt) : expiresAt;
+                        ? Ledger.max(expiresAt, c.expiresAt)
+                        : expiresAt;
             }
-            if (c.longestTokenLifetime == null
-                    || lifetime != null && lifetime.compareTo(c.longestTokenLifetime) > 0) {
+            if (c.longestTokenLifetime == null || lifetime != null && lifetime.compareTo(c.longestTokenLifetime) > 0) {
                 c.longestTokenLifetime = lifetime != null ? lifetime : c.longestTokenLifetime;
             }
         }
@@ -151,7 +171,6 @@ final class LedgerEntry {
             c.unboundSensitiveUses++;
         }
     }
-
 
     /**
      * Counts a misuse on the credential another sender presented: the caller's own use (count,
@@ -212,8 +231,15 @@ final class LedgerEntry {
             CredentialRecord r = credentials[i].toRecord();
             records.put(r.key(), r);
         }
-        return new CallerRecord(key, firstSeen, lastSeen, requestCount, kindSet(kinds),
-                Stamps.toMap(scopesGranted), Stamps.toMap(scopesUsed), records);
+        return new CallerRecord(
+                key,
+                firstSeen,
+                lastSeen,
+                requestCount,
+                kindSet(kinds),
+                Stamps.toMap(scopesGranted),
+                Stamps.toMap(scopesUsed),
+                records);
     }
 
     private void add(Credential c) {
@@ -352,8 +378,18 @@ final class LedgerEntry {
         }
 
         CredentialRecord toRecord() {
-            return new CredentialRecord(type, issuer, id, kindSet(kinds), firstSeen, lastSeen, requestCount, expiresAt,
-                    longestTokenLifetime, unboundSensitiveUses, misuse == null ? 0 : misuse.count,
+            return new CredentialRecord(
+                    type,
+                    issuer,
+                    id,
+                    kindSet(kinds),
+                    firstSeen,
+                    lastSeen,
+                    requestCount,
+                    expiresAt,
+                    longestTokenLifetime,
+                    unboundSensitiveUses,
+                    misuse == null ? 0 : misuse.count,
                     misuse == null ? null : misuse.last);
         }
     }

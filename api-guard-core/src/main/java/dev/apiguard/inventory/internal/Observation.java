@@ -24,8 +24,18 @@ import java.util.Set;
  * @param misused whether the credential was presented by a sender that could not prove holding its
  *     key: then only the credential's misuse count changes, not the caller's use
  */
-public record Observation(Instant now, CredentialKind kind, Set<String> granted, Set<String> exercised,
-        String issuer, String tokenClientId, Instant tokenExpiresAt, Duration tokenLifetime,
-        String apiKeyId, Instant apiKeyExpiresAt, String thumbprint, Instant certificateExpiresAt,
-        boolean unboundOnSensitiveRoute, boolean misused) {
-}
+public record Observation(
+        Instant now,
+        CredentialKind kind,
+        Set<String> granted,
+        Set<String> exercised,
+        String issuer,
+        String tokenClientId,
+        Instant tokenExpiresAt,
+        Duration tokenLifetime,
+        String apiKeyId,
+        Instant apiKeyExpiresAt,
+        String thumbprint,
+        Instant certificateExpiresAt,
+        boolean unboundOnSensitiveRoute,
+        boolean misused) {}

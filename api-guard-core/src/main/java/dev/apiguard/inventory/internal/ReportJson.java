@@ -16,21 +16,29 @@ import java.util.Locale;
 /** Writes an {@link InventoryReport} in schema version 1, by hand, with {@link Json#quote}. */
 public final class ReportJson {
 
-    private ReportJson() {
-    }
+    private ReportJson() {}
 
     /** The report as compact JSON. */
     public static String write(InventoryReport report) {
         StringBuilder sb = new StringBuilder(256 + 512 * report.callers().size());
-        sb.append("{\"schemaVersion\":").append(report.schemaVersion())
-                .append(",\"generatedAt\":").append(instant(report.generatedAt()))
-                .append(",\"leastPrivilegeWindowSeconds\":").append(report.leastPrivilegeWindow().toSeconds())
-                .append(",\"staleAfterSeconds\":").append(report.staleAfter().toSeconds())
-                .append(",\"summary\":{\"callers\":").append(report.callers().size())
-                .append(",\"callersWithUnusedScopes\":").append(report.callersWithUnusedScopes())
-                .append(",\"weakCredentials\":").append(report.weakCredentials().size())
-                .append(",\"staleCredentials\":").append(report.staleCredentials().size())
-                .append(",\"misusedCredentials\":").append(report.misusedCredentials().size())
+        sb.append("{\"schemaVersion\":")
+                .append(report.schemaVersion())
+                .append(",\"generatedAt\":")
+                .append(instant(report.generatedAt()))
+                .append(",\"leastPrivilegeWindowSeconds\":")
+                .append(report.leastPrivilegeWindow().toSeconds())
+                .append(",\"staleAfterSeconds\":")
+                .append(report.staleAfter().toSeconds())
+                .append(",\"summary\":{\"callers\":")
+                .append(report.callers().size())
+                .append(",\"callersWithUnusedScopes\":")
+                .append(report.callersWithUnusedScopes())
+                .append(",\"weakCredentials\":")
+                .append(report.weakCredentials().size())
+                .append(",\"staleCredentials\":")
+                .append(report.staleCredentials().size())
+                .append(",\"misusedCredentials\":")
+                .append(report.misusedCredentials().size())
                 .append("},\"callers\":[");
         boolean first = true;
         for (CallerReport c : report.callers()) {
@@ -44,18 +52,30 @@ public final class ReportJson {
     }
 
     private static void caller(StringBuilder sb, CallerReport c) {
-        sb.append("{\"id\":").append(Json.quote(c.id()))
-                .append(",\"issuer\":").append(Json.quote(c.issuer()))
-                .append(",\"credentialKinds\":").append(kinds(c.credentialKinds()))
-                .append(",\"scopesGranted\":").append(strings(c.scopesGranted()))
-                .append(",\"scopesUsed\":").append(strings(c.scopesUsed()))
-                .append(",\"scopesUnused\":").append(strings(c.scopesUnused()))
-                .append(",\"firstSeen\":").append(instant(c.firstSeen()))
-                .append(",\"lastSeen\":").append(instant(c.lastSeen()))
-                .append(",\"requestCount\":").append(c.requestCount())
-                .append(",\"anomalyScore\":").append(c.risk() == null ? "null" : number(c.risk().score()))
-                .append(",\"lastAction\":").append(Json.quote(c.risk() == null ? null : c.risk().lastAction()))
-                .append(",\"flags\":").append(strings(c.flags()))
+        sb.append("{\"id\":")
+                .append(Json.quote(c.id()))
+                .append(",\"issuer\":")
+                .append(Json.quote(c.issuer()))
+                .append(",\"credentialKinds\":")
+                .append(kinds(c.credentialKinds()))
+                .append(",\"scopesGranted\":")
+                .append(strings(c.scopesGranted()))
+                .append(",\"scopesUsed\":")
+                .append(strings(c.scopesUsed()))
+                .append(",\"scopesUnused\":")
+                .append(strings(c.scopesUnused()))
+                .append(",\"firstSeen\":")
+                .append(instant(c.firstSeen()))
+                .append(",\"lastSeen\":")
+                .append(instant(c.lastSeen()))
+                .append(",\"requestCount\":")
+                .append(c.requestCount())
+                .append(",\"anomalyScore\":")
+                .append(c.risk() == null ? "null" : number(c.risk().score()))
+                .append(",\"lastAction\":")
+                .append(Json.quote(c.risk() == null ? null : c.risk().lastAction()))
+                .append(",\"flags\":")
+                .append(strings(c.flags()))
                 .append(",\"credentials\":[");
         boolean first = true;
         for (CredentialReport cr : c.credentials()) {
@@ -64,20 +84,35 @@ public final class ReportJson {
             }
             first = false;
             CredentialRecord r = cr.credential();
-            sb.append("{\"type\":").append(Json.quote(r.type().jsonName()))
-                    .append(",\"issuer\":").append(Json.quote(r.issuer()))
-                    .append(",\"id\":").append(Json.quote(r.id()))
-                    .append(",\"kinds\":").append(kinds(r.kinds().stream().sorted().toList()))
-                    .append(",\"firstSeen\":").append(instant(r.firstSeen()))
-                    .append(",\"lastSeen\":").append(instant(r.lastSeen()))
-                    .append(",\"requestCount\":").append(r.requestCount())
-                    .append(",\"expiresAt\":").append(instant(r.expiresAt()))
+            sb.append("{\"type\":")
+                    .append(Json.quote(r.type().jsonName()))
+                    .append(",\"issuer\":")
+                    .append(Json.quote(r.issuer()))
+                    .append(",\"id\":")
+                    .append(Json.quote(r.id()))
+                    .append(",\"kinds\":")
+                    .append(kinds(r.kinds().stream().sorted().toList()))
+                    .append(",\"firstSeen\":")
+                    .append(instant(r.firstSeen()))
+                    .append(",\"lastSeen\":")
+                    .append(instant(r.lastSeen()))
+                    .append(",\"requestCount\":")
+                    .append(r.requestCount())
+                    .append(",\"expiresAt\":")
+                    .append(instant(r.expiresAt()))
                     .append(",\"longestTokenLifetimeSeconds\":")
-                    .append(r.longestTokenLifetime() == null ? "null" : Long.toString(r.longestTokenLifetime().toSeconds()))
-                    .append(",\"unboundSensitiveUses\":").append(r.unboundSensitiveUses())
-                    .append(",\"misuses\":").append(r.misuses())
-                    .append(",\"lastMisused\":").append(instant(r.lastMisused()))
-                    .append(",\"flags\":").append(strings(cr.flags()))
+                    .append(
+                            r.longestTokenLifetime() == null
+                                    ? "null"
+                                    : Long.toString(r.longestTokenLifetime().toSeconds()))
+                    .append(",\"unboundSensitiveUses\":")
+                    .append(r.unboundSensitiveUses())
+                    .append(",\"misuses\":")
+                    .append(r.misuses())
+                    .append(",\"lastMisused\":")
+                    .append(instant(r.lastMisused()))
+                    .append(",\"flags\":")
+                    .append(strings(cr.flags()))
                     .append('}');
         }
         sb.append("]}");
@@ -93,7 +128,8 @@ public final class ReportJson {
     }
 
     private static String kinds(Collection<CredentialKind> kinds) {
-        return strings(kinds.stream().map(k -> k.name().toLowerCase(Locale.ROOT)).toList());
+        return strings(
+                kinds.stream().map(k -> k.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private static String strings(Collection<String> values) {

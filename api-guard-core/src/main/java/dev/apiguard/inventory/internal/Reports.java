@@ -20,11 +20,11 @@ import java.util.TreeSet;
 public final class Reports {
 
     /** Callers by id, then by key (namesakes of two issuers side by side). */
-    public static final java.util.Comparator<CallerRecord> BY_ID_THEN_KEY =
-            java.util.Comparator.comparing(CallerRecord::id).thenComparing(r -> r.key().toString());
+    public static final java.util.Comparator<CallerRecord> BY_ID_THEN_KEY = java.util.Comparator.comparing(
+                    CallerRecord::id)
+            .thenComparing(r -> r.key().toString());
 
-    private Reports() {
-    }
+    private Reports() {}
 
     /** The report of these records as of {@code now}. */
     public static InventoryReport report(InventoryPolicy policy, List<CallerRecord> records, Instant now) {
@@ -34,7 +34,8 @@ public final class Reports {
         for (CallerRecord r : records) {
             List<String> granted = within(r.scopesGranted(), windowStart);
             List<String> used = within(r.scopesUsed(), windowStart);
-            List<String> unused = granted.stream().filter(s -> !used.contains(s)).toList();
+            List<String> unused =
+                    granted.stream().filter(s -> !used.contains(s)).toList();
             TreeSet<String> flags = new TreeSet<>();
             if (!unused.isEmpty()) {
                 flags.add(InventoryReport.UNUSED_SCOPES);
@@ -43,23 +44,36 @@ public final class Reports {
                 flags.add(InventoryReport.STALE);
             }
             List<CredentialReport> credentials = new ArrayList<>();
-            r.credentials().values().stream().sorted(Comparator.comparing(CredentialRecord::key)).forEach(c -> {
-                List<String> f = credentialFlags(policy, c, now, staleBefore);
-                flags.addAll(f);
-                credentials.add(new CredentialReport(c, f));
-            });
+            r.credentials().values().stream()
+                    .sorted(Comparator.comparing(CredentialRecord::key))
+                    .forEach(c -> {
+                        List<String> f = credentialFlags(policy, c, now, staleBefore);
+                        flags.addAll(f);
+                        credentials.add(new CredentialReport(c, f));
+                    });
             List<CredentialKind> kinds = r.credentialKinds().stream().sorted().toList();
             RiskView.Risk risk = riskOf(policy.riskView(), r.key());
-            callers.add(new CallerReport(r.key(), kinds, granted, used, unused, r.firstSeen(), r.lastSeen(),
-                    r.requestCount(), risk, List.copyOf(flags), credentials));
+            callers.add(new CallerReport(
+                    r.key(),
+                    kinds,
+                    granted,
+                    used,
+                    unused,
+                    r.firstSeen(),
+                    r.lastSeen(),
+                    r.requestCount(),
+                    risk,
+                    List.copyOf(flags),
+                    credentials));
         }
-        callers.sort(Comparator.comparing(CallerReport::id).thenComparing(c -> c.key().toString()));
-        return new InventoryReport(InventoryReport.SCHEMA_VERSION, now, policy.leastPrivilegeWindow(),
-                policy.staleAfter(), callers);
+        callers.sort(Comparator.comparing(CallerReport::id)
+                .thenComparing(c -> c.key().toString()));
+        return new InventoryReport(
+                InventoryReport.SCHEMA_VERSION, now, policy.leastPrivilegeWindow(), policy.staleAfter(), callers);
     }
 
-    private static List<String> credentialFlags(InventoryPolicy policy, CredentialRecord c, Instant now,
-            Instant staleBefore) {
+    private static List<String> credentialFlags(
+            InventoryPolicy policy, CredentialRecord c, Instant now, Instant staleBefore) {
         TreeSet<String> f = new TreeSet<>();
         if (c.type() == CredentialRecord.Type.API_KEY) {
             f.add(InventoryReport.API_KEY);
@@ -73,12 +87,15 @@ public final class Reports {
         if (c.longestTokenLifetime() != null && c.longestTokenLifetime().compareTo(policy.maxTokenLifetime()) > 0) {
             f.add(InventoryReport.TOKEN_LIFETIME_OVER_POLICY);
         }
-        if (c.type() == CredentialRecord.Type.CERTIFICATE && c.expiresAt() != null
+        if (c.type() == CredentialRecord.Type.CERTIFICATE
+                && c.expiresAt() != null
                 && !c.expiresAt().isAfter(now.plus(policy.certificateExpiryWarning()))) {
             f.add(InventoryReport.CERTIFICATE_EXPIRING);
         }
         // a token credential is the client's registration at its issuer: still valid as far as we know
-        boolean stillValid = c.type() == CredentialRecord.Type.TOKEN || c.expiresAt() == null || c.expiresAt().isAfter(now);
+        boolean stillValid = c.type() == CredentialRecord.Type.TOKEN
+                || c.expiresAt() == null
+                || c.expiresAt().isAfter(now);
         if (stillValid && c.lastSeen().isBefore(staleBefore)) {
             f.add(InventoryReport.STALE);
         }
@@ -86,8 +103,11 @@ public final class Reports {
     }
 
     private static List<String> within(Map<String, Instant> stamped, Instant windowStart) {
-        return stamped.entrySet().stream().filter(e -> !e.getValue().isBefore(windowStart))
-                .map(Map.Entry::getKey).sorted().toList();
+        return stamped.entrySet().stream()
+                .filter(e -> !e.getValue().isBefore(windowStart))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
     }
 
     private static RiskView.Risk riskOf(RiskView view, CallerKey caller) {

@@ -19,8 +19,7 @@ public final class ClientAddress {
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private static final int MAX_HOPS = 32;
 
-    private ClientAddress() {
-    }
+    private ClientAddress() {}
 
     /**
      * The client address: from an untrusted peer, the peer itself; from a trusted proxy, the
@@ -71,7 +70,8 @@ public final class ClientAddress {
             return address; // IPv4 (a dotted quad is its own canonical form) or not a literal: no parsing per request
         }
         String literal = address.length() > 2 && address.charAt(0) == '[' && address.charAt(address.length() - 1) == ']'
-                ? address.substring(1, address.length() - 1) : address;
+                ? address.substring(1, address.length() - 1)
+                : address;
         String canonical = normalize(literal);
         if (canonical == null) {
             return address;

@@ -17,12 +17,10 @@ public final class RateLimitFields {
     /** The name of the field that describes the current limit. */
     public static final String LIMIT = "RateLimit";
 
-    private RateLimitFields() {
-    }
+    private RateLimitFields() {}
 
     /** One policy: a name (already checked to be safe in a quoted string), quota and window. */
-    public record Policy(String name, long quota, long windowSeconds) {
-    }
+    public record Policy(String name, long quota, long windowSeconds) {}
 
     /** {@code "burst";q=50;w=1, "hourly";q=10000;w=3600}. */
     public static String policy(List<Policy> policies) {
@@ -31,7 +29,12 @@ public final class RateLimitFields {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
-            sb.append('"').append(p.name()).append("\";q=").append(p.quota()).append(";w=").append(p.windowSeconds());
+            sb.append('"')
+                    .append(p.name())
+                    .append("\";q=")
+                    .append(p.quota())
+                    .append(";w=")
+                    .append(p.windowSeconds());
         }
         return sb.toString();
     }

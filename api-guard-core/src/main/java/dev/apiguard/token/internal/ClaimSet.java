@@ -24,15 +24,25 @@ import java.util.Map;
  * @param scp the {@code scp} array, or null
  * @param cnf the confirmation, or null when absent
  */
-public record ClaimSet(String iss, List<String> aud, Long exp, Long iat, Long nbf, String sub,
-        String clientId, String azp, String jti, String scope, List<String> scp, Caller.Confirmation cnf) {
+public record ClaimSet(
+        String iss,
+        List<String> aud,
+        Long exp,
+        Long iat,
+        Long nbf,
+        String sub,
+        String clientId,
+        String azp,
+        String jti,
+        String scope,
+        List<String> scp,
+        Caller.Confirmation cnf) {
 
     /** 9999-12-31T23:59:59Z in epoch seconds: later NumericDates are refused as insane. */
     public static final long MAX_NUMERIC_DATE = 253_402_300_799L;
 
     /** The result of {@link #read}: claims, or the reason they were refused. */
-    public record Read(ClaimSet claims, String reason) {
-    }
+    public record Read(ClaimSet claims, String reason) {}
 
     /** A signal that a claim has the wrong type; internal control flow only. */
     private static final class BadType extends Exception {
@@ -46,10 +56,19 @@ public record ClaimSet(String iss, List<String> aud, Long exp, Long iat, Long nb
     /** Reads and type-checks the registered claims. */
     public static Read read(Map<String, Object> raw) {
         try {
-            ClaimSet c = new ClaimSet(string(raw, "iss"), audiences(raw.get("aud")),
-                    numericDate(raw, "exp"), numericDate(raw, "iat"), numericDate(raw, "nbf"),
-                    string(raw, "sub"), string(raw, "client_id"), string(raw, "azp"), string(raw, "jti"),
-                    scope(raw.get("scope")), strings(raw.get("scp")), confirmation(raw.get("cnf")));
+            ClaimSet c = new ClaimSet(
+                    string(raw, "iss"),
+                    audiences(raw.get("aud")),
+                    numericDate(raw, "exp"),
+                    numericDate(raw, "iat"),
+                    numericDate(raw, "nbf"),
+                    string(raw, "sub"),
+                    string(raw, "client_id"),
+                    string(raw, "azp"),
+                    string(raw, "jti"),
+                    scope(raw.get("scope")),
+                    strings(raw.get("scp")),
+                    confirmation(raw.get("cnf")));
             return new Read(c, null);
         } catch (BadType e) {
             return new Read(null, Rejected.BAD_CLAIM_TYPE);

@@ -55,8 +55,11 @@ final class JwksRetriever implements ResourceRetriever {
     public Resource retrieveResource(URL url) throws IOException {
         HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(url.toURI()).timeout(deadline).GET()
-                    .header("Accept", "application/jwk-set+json, application/json").build();
+            request = HttpRequest.newBuilder(url.toURI())
+                    .timeout(deadline)
+                    .GET()
+                    .header("Accept", "application/jwk-set+json, application/json")
+                    .build();
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw new IOException("not a valid JWKS URL", e);
         }
@@ -75,12 +78,15 @@ final class JwksRetriever implements ResourceRetriever {
             throw new InterruptedIOException("interrupted while fetching the JWKS");
         } catch (ExecutionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw cause instanceof IOException io ? io : new IOException(cause.getClass().getSimpleName(), cause);
+            throw cause instanceof IOException io
+                    ? io
+                    : new IOException(cause.getClass().getSimpleName(), cause);
         }
         if (response.statusCode() < 200 || response.statusCode() > 299) {
             throw new IOException("HTTP " + response.statusCode());
         }
-        return new Resource(new String(response.body(), StandardCharsets.UTF_8),
+        return new Resource(
+                new String(response.body(), StandardCharsets.UTF_8),
                 response.headers().firstValue("Content-Type").orElse(null));
     }
 

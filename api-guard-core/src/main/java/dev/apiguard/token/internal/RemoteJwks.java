@@ -6,10 +6,10 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
 import com.nimbusds.jose.jwk.source.RateLimitedJWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.health.HealthReport;
-import com.nimbusds.jose.util.health.HealthStatus;
 import com.nimbusds.jose.util.events.Event;
 import com.nimbusds.jose.util.events.EventListener;
+import com.nimbusds.jose.util.health.HealthReport;
+import com.nimbusds.jose.util.health.HealthStatus;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
@@ -34,8 +34,7 @@ public final class RemoteJwks {
     private static final Logger LOG = LoggerFactory.getLogger("dev.apiguard.token.jwks");
     private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private RemoteJwks() {
-    }
+    private RemoteJwks() {}
 
     /** The key source; fetches lazily, on first use. */
     public static JWKSource<SecurityContext> build(URL url, JwksOptions o) {
@@ -62,8 +61,10 @@ public final class RemoteJwks {
         } else {
             b.outageTolerant(o.outageTolerance().toMillis(), event -> {
                 if (event instanceof OutageTolerantJWKSetSource.OutageEvent<?> outage) {
-                    LOG.warn("JWKS {} is unavailable; serving keys fetched before, for {} ms more",
-                            where, outage.getRemainingTime());
+                    LOG.warn(
+                            "JWKS {} is unavailable; serving keys fetched before, for {} ms more",
+                            where,
+                            outage.getRemainingTime());
                     events.failed(outage.getException(), true);
                 }
             });
@@ -73,8 +74,8 @@ public final class RemoteJwks {
 
     /** One daemon thread that ends when idle, so that a key source never keeps the JVM alive. */
     private static ExecutorService refreshExecutor() {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "api-guard-jwks-refresh-" + THREADS.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -122,9 +123,17 @@ public final class RemoteJwks {
             if (cached) {
                 servedFromOutageCache.set(Boolean.TRUE);
             }
-            emit(SecurityEventType.KEY_SOURCE_FAILED, Map.of("jwks", where,
-                    "fault", fault == null ? "unknown" : rootCause(fault).getClass().getName(),
-                    "cached", Boolean.toString(cached)));
+            emit(
+                    SecurityEventType.KEY_SOURCE_FAILED,
+                    Map.of(
+                            "jwks",
+                            where,
+                            "fault",
+                            fault == null
+                                    ? "unknown"
+                                    : rootCause(fault).getClass().getName(),
+                            "cached",
+                            Boolean.toString(cached)));
         }
 
         /**
@@ -135,8 +144,10 @@ public final class RemoteJwks {
         private static Throwable rootCause(Throwable fault) {
             Throwable t = fault;
             for (int depth = 0; depth < 16; depth++) {
-                if (t instanceof java.io.IOException || t instanceof java.text.ParseException
-                        || t.getCause() == null || t.getCause() == t) {
+                if (t instanceof java.io.IOException
+                        || t instanceof java.text.ParseException
+                        || t.getCause() == null
+                        || t.getCause() == t) {
                     return t;
                 }
                 t = t.getCause();
@@ -159,7 +170,8 @@ public final class RemoteJwks {
     /** Logs each change of health once (not every failed request), with the fault's type only. */
     private static final class HealthLogger
             implements com.nimbusds.jose.util.health.HealthReportListener<
-                    com.nimbusds.jose.jwk.source.JWKSetSourceWithHealthStatusReporting<SecurityContext>, SecurityContext> {
+                    com.nimbusds.jose.jwk.source.JWKSetSourceWithHealthStatusReporting<SecurityContext>,
+                    SecurityContext> {
         private final String where;
         private final Events events;
         private final AtomicReference<HealthStatus> last = new AtomicReference<>();
@@ -170,8 +182,11 @@ public final class RemoteJwks {
         }
 
         @Override
-        public void notify(HealthReport<com.nimbusds.jose.jwk.source.JWKSetSourceWithHealthStatusReporting<SecurityContext>,
-                SecurityContext> report) {
+        public void notify(
+                HealthReport<
+                                com.nimbusds.jose.jwk.source.JWKSetSourceWithHealthStatusReporting<SecurityContext>,
+                                SecurityContext>
+                        report) {
             HealthStatus now = report.getHealthStatus();
             if (now != HealthStatus.HEALTHY) {
                 // every failed fetch that left no keys to serve (the outage cache did not answer)
@@ -185,7 +200,9 @@ public final class RemoteJwks {
                 LOG.info("JWKS {} fetched", where);
             } else {
                 Throwable e = report.getException();
-                LOG.warn("JWKS {} could not be fetched: {}", where,
+                LOG.warn(
+                        "JWKS {} could not be fetched: {}",
+                        where,
                         e == null ? "unknown fault" : e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         }

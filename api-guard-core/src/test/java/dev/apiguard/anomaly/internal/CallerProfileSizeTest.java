@@ -19,8 +19,11 @@ class CallerProfileSizeTest {
         CallerProfile profile = new CallerProfile(0);
         AnomalyPolicy policy = AnomalyPolicy.defaults();
         for (int i = 0; i < 20_000; i++) {
-            profile.record(i * 10L, new CallerProfile.Observation("GET", "/customers/{serviceTag}",
-                    "ID-" + i + "-".repeat(100), 200, i % 7, 100, true), policy);
+            profile.record(
+                    i * 10L,
+                    new CallerProfile.Observation(
+                            "GET", "/customers/{serviceTag}", "ID-" + i + "-".repeat(100), 200, i % 7, 100, true),
+                    policy);
         }
         long bytes = estimate(profile);
         System.out.println("CallerProfile estimated size: " + bytes + " bytes");
@@ -32,11 +35,13 @@ class CallerProfileSizeTest {
         CallerProfile profile = new CallerProfile(0);
         AnomalyPolicy policy = AnomalyPolicy.defaults();
         for (int i = 0; i < 1_000; i++) {
-            profile.record(i * 10L, new CallerProfile.Observation("GET", "/customers", null, 200, -1, 0, false), policy);
+            profile.record(
+                    i * 10L, new CallerProfile.Observation("GET", "/customers", null, 200, -1, 0, false), policy);
         }
         assertThat(estimate(profile)).isLessThanOrEqualTo(256);
         // the first id allocates one generation (4,096 bits), not two
-        profile.record(20_000, new CallerProfile.Observation("GET", "/customers/{id}", "C-1", 200, -1, 0, false), policy);
+        profile.record(
+                20_000, new CallerProfile.Observation("GET", "/customers/{id}", "C-1", 200, -1, 0, false), policy);
         assertThat(estimate(profile)).isBetween(512L + 16, 512L + 400);
     }
 
@@ -46,13 +51,17 @@ class CallerProfileSizeTest {
         CallerProfile profile = new CallerProfile(0);
         // more distinct ids than one generation holds: the generations rotate once
         for (int i = 0; i < CallerProfile.BLOOM_GENERATION + 100; i++) {
-            profile.record(1_000, new CallerProfile.Observation("GET", "/customers/{id}", "K" + i * 7919, 200, -1, 0,
-                    false), policy);
+            profile.record(
+                    1_000,
+                    new CallerProfile.Observation("GET", "/customers/{id}", "K" + i * 7919, 200, -1, 0, false),
+                    policy);
         }
         double novel = profile.contributions(1_000, policy)[dev.apiguard.anomaly.Signal.ENUMERATION.ordinal()];
         for (int i = 0; i < 50; i++) { // ids of the first generation, now the previous one
-            profile.record(1_000, new CallerProfile.Observation("GET", "/customers/{id}", "K" + i * 7919, 200, -1, 0,
-                    false), policy);
+            profile.record(
+                    1_000,
+                    new CallerProfile.Observation("GET", "/customers/{id}", "K" + i * 7919, 200, -1, 0, false),
+                    policy);
         }
         assertThat(profile.contributions(1_000, policy)[dev.apiguard.anomaly.Signal.ENUMERATION.ordinal()])
                 .isEqualTo(novel);

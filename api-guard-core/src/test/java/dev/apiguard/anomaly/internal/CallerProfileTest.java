@@ -18,8 +18,12 @@ class CallerProfileTest {
     static final long T0 = 1_800_000_000_000L; // a whole minute
     static final long HALF = Duration.ofMinutes(5).toMillis();
 
-    static final AnomalyPolicy POLICY = unit(AnomalyPolicy.builder()).halfLife(Duration.ofMinutes(5))
-            .longHalfLife(Duration.ofHours(1)).missMinLookups(4).maxPageSize(100).build();
+    static final AnomalyPolicy POLICY = unit(AnomalyPolicy.builder())
+            .halfLife(Duration.ofMinutes(5))
+            .longHalfLife(Duration.ofHours(1))
+            .missMinLookups(4)
+            .maxPageSize(100)
+            .build();
 
     static AnomalyPolicy.Builder unit(AnomalyPolicy.Builder b) {
         for (Signal s : Signal.values()) {
@@ -166,7 +170,8 @@ class CallerProfileTest {
     /** A route first used once the caller is warm (both its request count and its age) is new. */
     @Test
     void newRoutesCountOnlyAfterTheWarmUp() {
-        AnomalyPolicy byCount = unit(AnomalyPolicy.builder()).warmUp(2, Duration.ZERO).build();
+        AnomalyPolicy byCount =
+                unit(AnomalyPolicy.builder()).warmUp(2, Duration.ZERO).build();
         CallerProfile p = new CallerProfile(T0);
         for (String route : new String[] {"/a", "/b", "/c", "/c"}) {
             p.record(T0, new Observation("GET", route, null, 200, -1, 0, false), byCount);
@@ -175,7 +180,8 @@ class CallerProfileTest {
         assertThat(p.contributions(T0, byCount)[Signal.NEW_ROUTE.ordinal()] / byCount.points(Signal.NEW_ROUTE))
                 .isCloseTo(1, within(1e-9));
 
-        AnomalyPolicy byAge = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ofMinutes(10)).build();
+        AnomalyPolicy byAge =
+                unit(AnomalyPolicy.builder()).warmUp(0, Duration.ofMinutes(10)).build();
         CallerProfile q = new CallerProfile(T0);
         long tenMinutes = Duration.ofMinutes(10).toMillis();
         q.record(T0 + tenMinutes - 1, new Observation("GET", "/a", null, 200, -1, 0, false), byAge);
@@ -193,7 +199,10 @@ class CallerProfileTest {
      */
     @Test
     void volumeIsThisMinuteOverTheAverageOfEarlierMinutes() {
-        AnomalyPolicy v = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ZERO).volume(3, 1).build();
+        AnomalyPolicy v = unit(AnomalyPolicy.builder())
+                .warmUp(0, Duration.ZERO)
+                .volume(3, 1)
+                .build();
         double alpha = 1 - Math.pow(0.5, 1.0 / 60);
         CallerProfile p = new CallerProfile(T0);
         for (int i = 0; i < 600; i++) {
@@ -211,7 +220,10 @@ class CallerProfileTest {
         assertThat(volume(p, T0 + 6 * MINUTE, v)).isZero();
 
         // a floor above multiplier × EWMA is the bound
-        AnomalyPolicy floored = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ZERO).volume(2, 50).build();
+        AnomalyPolicy floored = unit(AnomalyPolicy.builder())
+                .warmUp(0, Duration.ZERO)
+                .volume(2, 50)
+                .build();
         CallerProfile q = new CallerProfile(T0);
         for (int i = 0; i < 600; i++) {
             q.record(T0, unmapped(200), floored);
@@ -229,7 +241,10 @@ class CallerProfileTest {
     /** Volume needs more requests than the warm-up count and at least the warm-up age. */
     @Test
     void volumeCountsOnlyOnceWarm() {
-        AnomalyPolicy byCount = unit(AnomalyPolicy.builder()).warmUp(3, Duration.ZERO).volume(1, 1).build();
+        AnomalyPolicy byCount = unit(AnomalyPolicy.builder())
+                .warmUp(3, Duration.ZERO)
+                .volume(1, 1)
+                .build();
         CallerProfile p = new CallerProfile(T0);
         for (int i = 0; i < 3; i++) {
             p.record(T0, unmapped(200), byCount);
@@ -238,7 +253,10 @@ class CallerProfileTest {
         p.record(T0, unmapped(200), byCount);
         assertThat(volume(p, T0, byCount)).isCloseTo(4, within(1e-9));
 
-        AnomalyPolicy byAge = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ofSeconds(30)).volume(1, 1).build();
+        AnomalyPolicy byAge = unit(AnomalyPolicy.builder())
+                .warmUp(0, Duration.ofSeconds(30))
+                .volume(1, 1)
+                .build();
         CallerProfile q = new CallerProfile(T0);
         q.record(T0, unmapped(200), byAge);
         assertThat(volume(q, T0 + 29_999, byAge)).isZero();
@@ -247,7 +265,10 @@ class CallerProfileTest {
 
     @Test
     void newRoutesDecayWhenTheNextRequestIsRecorded() {
-        AnomalyPolicy warm = unit(AnomalyPolicy.builder()).warmUp(0, Duration.ZERO).halfLife(Duration.ofMinutes(5)).build();
+        AnomalyPolicy warm = unit(AnomalyPolicy.builder())
+                .warmUp(0, Duration.ZERO)
+                .halfLife(Duration.ofMinutes(5))
+                .build();
         CallerProfile p = new CallerProfile(T0);
         p.record(T0, new Observation("GET", "/a", null, 200, -1, 0, false), warm);
         p.record(T0, new Observation("GET", "/b", null, 400, -1, 0, false), warm); // refused: not learnt
@@ -308,7 +329,8 @@ class CallerProfileTest {
     }
 
     /** Enumeration counted up to 10,000 new ids (a step of 1000 keeps it under the intensity cap). */
-    static final AnomalyPolicy WIDE = unit(AnomalyPolicy.builder()).allowance(Signal.ENUMERATION, 0, 1000).build();
+    static final AnomalyPolicy WIDE =
+            unit(AnomalyPolicy.builder()).allowance(Signal.ENUMERATION, 0, 1000).build();
 
     static double novel(CallerProfile p) {
         return p.contributions(T0, WIDE)[Signal.ENUMERATION.ordinal()] / WIDE.points(Signal.ENUMERATION) * 1000;

@@ -1,8 +1,8 @@
 package dev.apiguard.inventory.internal;
 
-import dev.apiguard.CallerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.inventory.CallerRecord;
 import java.time.Duration;
@@ -39,26 +39,36 @@ class LedgerEntryTest {
                 granted.add(s);
             }
         }
-        Set<String> exercised = granted.isEmpty() || r.nextBoolean() ? Set.of() : Set.of(granted.iterator().next());
+        Set<String> exercised = granted.isEmpty() || r.nextBoolean()
+                ? Set.of()
+                : Set.of(granted.iterator().next());
         boolean token = r.nextInt(4) != 0;
         boolean apiKey = !token && r.nextBoolean();
         boolean certificate = r.nextInt(3) == 0;
         Instant expiry = r.nextInt(4) == 0 ? null : now.plusSeconds(60 + r.nextInt(3600));
-        return new Observation(now, kind, granted, exercised,
+        return new Observation(
+                now,
+                kind,
+                granted,
+                exercised,
                 token ? ISSUERS[r.nextInt(ISSUERS.length)] : null,
                 token ? CLIENTS[r.nextInt(CLIENTS.length)] : null,
                 token ? expiry : null,
                 token && r.nextBoolean() ? Duration.ofSeconds(60 + r.nextInt(7200)) : null,
-                apiKey ? "key-" + r.nextInt(3) : null, apiKey ? expiry : null,
-                certificate ? "thumb-" + r.nextInt(20) : null, certificate && r.nextBoolean() ? expiry : null,
-                r.nextInt(5) == 0, r.nextInt(8) == 0);
+                apiKey ? "key-" + r.nextInt(3) : null,
+                apiKey ? expiry : null,
+                certificate ? "thumb-" + r.nextInt(20) : null,
+                certificate && r.nextBoolean() ? expiry : null,
+                r.nextInt(5) == 0,
+                r.nextInt(8) == 0);
     }
 
     private static void assertSame(CallerRecord actual, CallerRecord expected) {
         assertThat(actual).isEqualTo(expected);
         // record equality ignores map order: the credentials' order (least recently seen first) counts too
         assertThat(new ArrayList<>(actual.credentials().keySet()))
-                .containsExactlyElementsOf(new ArrayList<>(expected.credentials().keySet()));
+                .containsExactlyElementsOf(
+                        new ArrayList<>(expected.credentials().keySet()));
     }
 
     @ParameterizedTest
@@ -85,9 +95,21 @@ class LedgerEntryTest {
         for (int step = 0; step < 700; step++) {
             // one scope per request at a time of its own: which scopes are the oldest is never a tie
             String scope = "scope-" + r.nextInt(300);
-            Observation o = new Observation(T0.plusSeconds(step), CredentialKind.BEARER_JWT, Set.of(scope),
-                    r.nextBoolean() ? Set.of(scope) : Set.of(), ISSUERS[0], CLIENTS[0], null, null, null, null, null,
-                    null, false, false);
+            Observation o = new Observation(
+                    T0.plusSeconds(step),
+                    CredentialKind.BEARER_JWT,
+                    Set.of(scope),
+                    r.nextBoolean() ? Set.of(scope) : Set.of(),
+                    ISSUERS[0],
+                    CLIENTS[0],
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    false,
+                    false);
             expected = Ledger.observe(KEY, expected, o);
             store.observe(KEY, o);
             assertSame(store.get(KEY).orElseThrow(), expected);

@@ -73,7 +73,8 @@ class ClientAddressFuzzTest {
             assertThat(bucket).isEqualTo(client);
         } else {
             assertThat(bucket).matches(NETWORK).endsWith("/" + prefix);
-            assertThat(ClientAddress.bucket(bucket.substring(0, bucket.indexOf('/')), prefix)).isEqualTo(bucket);
+            assertThat(ClientAddress.bucket(bucket.substring(0, bucket.indexOf('/')), prefix))
+                    .isEqualTo(bucket);
         }
     }
 }

@@ -3,8 +3,8 @@ package dev.apiguard.ratelimit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
-import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.Certificates;
+import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.FakeRequest;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
@@ -34,10 +34,14 @@ class CredentialFingerprintTest {
     @Test
     void theSameCredentialGivesEqualFingerprintsAndAnyOtherADifferentOne() {
         CredentialFingerprint a = of(FakeRequest.get().bearer("token-a.payload.signature"));
-        assertThat(of(FakeRequest.get().bearer("token-a.payload.signature"))).isEqualTo(a).hasSameHashCodeAs(a);
+        assertThat(of(FakeRequest.get().bearer("token-a.payload.signature")))
+                .isEqualTo(a)
+                .hasSameHashCodeAs(a);
         assertThat(of(FakeRequest.get().bearer("token-a.payload.signaturf"))).isNotEqualTo(a);
-        assertThat(of(FakeRequest.get().header("Authorization", "DPoP token-a.payload.signature"))).isNotEqualTo(a);
-        assertThat(of(FakeRequest.get().bearer("token-a.payload.signature").header("X-API-Key", "k"))).isNotEqualTo(a);
+        assertThat(of(FakeRequest.get().header("Authorization", "DPoP token-a.payload.signature")))
+                .isNotEqualTo(a);
+        assertThat(of(FakeRequest.get().bearer("token-a.payload.signature").header("X-API-Key", "k")))
+                .isNotEqualTo(a);
         assertThat(of(FakeRequest.get().header("X-API-Key", "k"))).isNotEqualTo(a);
     }
 
@@ -57,11 +61,13 @@ class CredentialFingerprintTest {
         assertThat(authorization(" abc")).isNotEqualTo(authorization("abc"));
         // the same text as an API key is another credential than as an Authorization value
         assertThat(of(FakeRequest.get().header("X-API-Key", "Bearer abc"))).isNotEqualTo(base);
-        assertThat(of(FakeRequest.get().header("X-API-Key", "k1"))).isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k2")));
+        assertThat(of(FakeRequest.get().header("X-API-Key", "k1")))
+                .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k2")));
         assertThat(of(FakeRequest.get().header("X-API-Key", "k1").header("X-API-Key", "k2")))
                 .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1k2")));
         assertThat(of(FakeRequest.get().header("Authorization", "Bearer abc").header("X-API-Key", "k1")))
-                .isNotEqualTo(base).isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1")));
+                .isNotEqualTo(base)
+                .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1")));
     }
 
     @Test
@@ -112,9 +118,13 @@ class CredentialFingerprintTest {
         assertThat(of(FakeRequest.get().certificates(ca))).isNotNull().isNotEqualTo(mtls);
         assertThat(of(FakeRequest.get().certificates(client, ca))).isEqualTo(mtls);
         CredentialFingerprint bearer = authorization("Bearer abc");
-        CredentialFingerprint bound = of(FakeRequest.get().header("Authorization", "Bearer abc").certificates(client));
-        assertThat(bound).isNotEqualTo(bearer).isNotEqualTo(mtls)
-                .isNotEqualTo(of(FakeRequest.get().header("Authorization", "Bearer abc").certificates(ca)));
+        CredentialFingerprint bound =
+                of(FakeRequest.get().header("Authorization", "Bearer abc").certificates(client));
+        assertThat(bound)
+                .isNotEqualTo(bearer)
+                .isNotEqualTo(mtls)
+                .isNotEqualTo(of(
+                        FakeRequest.get().header("Authorization", "Bearer abc").certificates(ca)));
         assertThat(of(FakeRequest.get().header("X-API-Key", "k1").certificates(client)))
                 .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1")));
     }

@@ -81,7 +81,8 @@ class JwksRetrieverTest {
     @Test
     void oneByteOverTheLimitIsRefusedForItsSizeNotByTheDeadline() {
         body.set(document(LIMIT + 1));
-        assertThatThrownBy(() -> retriever().retrieveResource(url)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> retriever().retrieveResource(url))
+                .isInstanceOf(IOException.class)
                 .hasMessage("JWKS document exceeds the size limit of " + LIMIT + " bytes");
     }
 
@@ -98,14 +99,18 @@ class JwksRetrieverTest {
     void anyOtherStatusIsAFailureNamingIt(int code) {
         status.set(code);
         body.set(code == 304 ? new byte[0] : document(100));
-        assertThatThrownBy(() -> retriever().retrieveResource(url)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> retriever().retrieveResource(url))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining(Integer.toString(code));
     }
 
     @Test
     void aUrlTheHttpClientCannotTakeIsAnIoException() throws Exception {
-        assertThatThrownBy(() -> retriever().retrieveResource(new URL("http://127.0.0.1:" + server.getAddress().getPort()
-                + "/jwks?a b"))).isInstanceOf(IOException.class).hasMessage("not a valid JWKS URL");
+        assertThatThrownBy(() -> retriever()
+                        .retrieveResource(new URL(
+                                "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks?a b")))
+                .isInstanceOf(IOException.class)
+                .hasMessage("not a valid JWKS URL");
     }
 
     @Test
@@ -148,10 +153,13 @@ class JwksRetrieverTest {
         });
         URL huge = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/huge");
 
-        assertThatThrownBy(() -> retriever().retrieveResource(huge)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> retriever().retrieveResource(huge))
+                .isInstanceOf(IOException.class)
                 .hasMessage("JWKS document exceeds the size limit of " + LIMIT + " bytes");
         // the exchange was cancelled and its connection closed: the server could not write the rest
-        assertThat(wroteItAll.get(30, TimeUnit.SECONDS)).as("the whole 64 MiB was read").isFalse();
+        assertThat(wroteItAll.get(30, TimeUnit.SECONDS))
+                .as("the whole 64 MiB was read")
+                .isFalse();
     }
 
     @ParameterizedTest
@@ -167,8 +175,10 @@ class JwksRetrieverTest {
         });
         URL moved = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/moved");
 
-        assertThatThrownBy(() -> retriever().retrieveResource(moved)).isExactlyInstanceOf(IOException.class)
-                .hasMessageMatching("UncheckedIOException|IllegalArgumentException").hasCauseInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> retriever().retrieveResource(moved))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessageMatching("UncheckedIOException|IllegalArgumentException")
+                .hasCauseInstanceOf(RuntimeException.class);
     }
 
     @Test
@@ -193,8 +203,11 @@ class JwksRetrieverTest {
         Duration timeout = Duration.ofMillis(150);
 
         assertThatThrownBy(() -> new JwksRetriever(timeout, timeout, LIMIT).retrieveResource(trickle))
-                .isInstanceOf(IOException.class).hasMessageMatching("JWKS fetch (took longer than \\d+ ms|past its deadline)");
+                .isInstanceOf(IOException.class)
+                .hasMessageMatching("JWKS fetch (took longer than \\d+ ms|past its deadline)");
         // the exchange was given up: the server's next write fails, long before its 30 s are over
-        assertThat(wroteItAll.get(20, TimeUnit.SECONDS)).as("the endpoint trickled to the end").isFalse();
+        assertThat(wroteItAll.get(20, TimeUnit.SECONDS))
+                .as("the endpoint trickled to the end")
+                .isFalse();
     }
 }

@@ -61,7 +61,9 @@ class RemoteJwksTest {
     private record Seen(SecurityEvent event, String thread, boolean daemon) {
         String summary() {
             return event.type().eventName()
-                    + (event.details().containsKey("cached") ? " cached=" + event.details().get("cached") : "");
+                    + (event.details().containsKey("cached")
+                            ? " cached=" + event.details().get("cached")
+                            : "");
         }
     }
 
@@ -96,9 +98,13 @@ class RemoteJwksTest {
 
     @SuppressWarnings("unchecked")
     private JWKSetSource<SecurityContext> source(JwksOptions.Builder options) {
-        built = (JWKSetBasedJWKSource<SecurityContext>) RemoteJwks.build(url, options
-                .listener(e -> events.add(new Seen(e, Thread.currentThread().getName(), Thread.currentThread().isDaemon())))
-                .build());
+        built = (JWKSetBasedJWKSource<SecurityContext>) RemoteJwks.build(
+                url,
+                options.listener(e -> events.add(new Seen(
+                                e,
+                                Thread.currentThread().getName(),
+                                Thread.currentThread().isDaemon())))
+                        .build());
         return built.getJWKSetSource();
     }
 
@@ -114,13 +120,16 @@ class RemoteJwksTest {
     void refreshAheadOfExpiryFetchesOnADaemonThreadWhileTheCachedKeysServe() throws Exception {
         // key sets live 10 minutes; the last minute before expiry, a request starts a refresh
         JWKSetSource<SecurityContext> source = source(JwksOptions.builder()
-                .cacheTimeToLive(Duration.ofMinutes(10)).refreshAhead(Duration.ofMinutes(1))
-                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)));
+                .cacheTimeToLive(Duration.ofMinutes(10))
+                .refreshAhead(Duration.ofMinutes(1))
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(Duration.ofSeconds(5)));
         assertThat(kids(source.getJWKSet(NO_REFRESH, T0, null))).isEqualTo("a");
         body.set(keys("b").toString());
 
         // well before the refresh-ahead window: the cache answers, nothing is fetched
-        assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(8).toMillis(), null))).isEqualTo("a");
+        assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(8).toMillis(), null)))
+                .isEqualTo("a");
         assertThat(fetches.get()).isEqualTo(1);
 
         // in the window: the request is answered from the cache at once, the fetch runs behind it
@@ -135,7 +144,9 @@ class RemoteJwksTest {
         assertThat(summary()).containsExactly("keys.refreshed", "keys.refreshed");
         Seen background = events.get(1);
         assertThat(background.thread()).startsWith("api-guard-jwks-refresh-");
-        assertThat(background.daemon()).as("a refresh thread must never keep the JVM alive").isTrue();
+        assertThat(background.daemon())
+                .as("a refresh thread must never keep the JVM alive")
+                .isTrue();
     }
 
     @Test
@@ -144,16 +155,21 @@ class RemoteJwksTest {
 
         // one refresh thread at most per key source, and it ends after a minute without work, so
         // that key sources built and dropped (a configuration reload) leave no threads behind
-        assertThat(source).isInstanceOfSatisfying(RefreshAheadCachingJWKSetSource.class, refreshAhead ->
-                assertThat(refreshAhead.getExecutorService()).isInstanceOfSatisfying(ThreadPoolExecutor.class, e -> {
-                    assertThat(e.getMaximumPoolSize()).isEqualTo(1);
-                    assertThat(e.allowsCoreThreadTimeOut()).isTrue();
-                    assertThat(e.getKeepAliveTime(TimeUnit.SECONDS)).isEqualTo(60);
-                }));
+        assertThat(source)
+                .isInstanceOfSatisfying(
+                        RefreshAheadCachingJWKSetSource.class,
+                        refreshAhead -> assertThat(refreshAhead.getExecutorService())
+                                .isInstanceOfSatisfying(ThreadPoolExecutor.class, e -> {
+                                    assertThat(e.getMaximumPoolSize()).isEqualTo(1);
+                                    assertThat(e.allowsCoreThreadTimeOut()).isTrue();
+                                    assertThat(e.getKeepAliveTime(TimeUnit.SECONDS))
+                                            .isEqualTo(60);
+                                }));
     }
 
     /** The key set the source serves at {@code time}, once it has the kid wanted or after 10 s. */
-    private static String awaitKids(JWKSetSource<SecurityContext> source, long time, String wanted) throws KeySourceException {
+    private static String awaitKids(JWKSetSource<SecurityContext> source, long time, String wanted)
+            throws KeySourceException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         String now = kids(source.getJWKSet(NO_REFRESH, time, null));
         while (!now.equals(wanted) && System.nanoTime() < deadline) {
@@ -166,20 +182,28 @@ class RemoteJwksTest {
     @Test
     void keysFetchedBeforeServeThroughAnOutageForTheToleranceThenTokensHaveNoKeys() throws Exception {
         JWKSetSource<SecurityContext> source = source(JwksOptions.builder()
-                .cacheTimeToLive(Duration.ofMinutes(1)).refreshAhead(Duration.ZERO)
+                .cacheTimeToLive(Duration.ofMinutes(1))
+                .refreshAhead(Duration.ZERO)
                 .outageTolerance(Duration.ofMinutes(10)));
         assertThat(kids(source.getJWKSet(NO_REFRESH, T0, null))).isEqualTo("a");
         status.set(503);
 
         // the cache expired, the endpoint fails: the outage cache answers until 10 min after the fetch
-        assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(2).toMillis(), null))).isEqualTo("a");
-        assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(9).toMillis(), null))).isEqualTo("a");
-        assertThatThrownBy(() -> source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(11).toMillis(), null))
+        assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(2).toMillis(), null)))
+                .isEqualTo("a");
+        assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(9).toMillis(), null)))
+                .isEqualTo("a");
+        assertThatThrownBy(() ->
+                        source.getJWKSet(NO_REFRESH, T0 + Duration.ofMinutes(11).toMillis(), null))
                 .isInstanceOf(KeySourceException.class);
 
         assertThat(fetches.get()).isEqualTo(4);
-        assertThat(summary()).containsExactly("keys.refreshed", "keys.fetch_failed cached=true",
-                "keys.fetch_failed cached=true", "keys.fetch_failed cached=false");
+        assertThat(summary())
+                .containsExactly(
+                        "keys.refreshed",
+                        "keys.fetch_failed cached=true",
+                        "keys.fetch_failed cached=true",
+                        "keys.fetch_failed cached=false");
         assertThat(events.get(3).event().details()).containsEntry("fault", "java.io.IOException");
     }
 
@@ -206,7 +230,10 @@ class RemoteJwksTest {
         } finally {
             System.setErr(original);
         }
-        return captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(url.toString())).toList();
+        return captured.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains(url.toString()))
+                .toList();
     }
 
     private interface ThrowingRunnable {
@@ -216,7 +243,9 @@ class RemoteJwksTest {
     @Test
     void eachChangeOfHealthIsLoggedOnceNotEachFailedFetch() throws Exception {
         JWKSetSource<SecurityContext> source = source(JwksOptions.builder()
-                .cacheTimeToLive(Duration.ofMinutes(1)).refreshAhead(Duration.ZERO).outageTolerance(Duration.ZERO));
+                .cacheTimeToLive(Duration.ofMinutes(1))
+                .refreshAhead(Duration.ZERO)
+                .outageTolerance(Duration.ZERO));
         status.set(503);
         long minute = Duration.ofMinutes(1).toMillis();
 
@@ -227,26 +256,44 @@ class RemoteJwksTest {
                 assertThatThrownBy(() -> source.getJWKSet(NO_REFRESH, at, null)).isInstanceOf(KeySourceException.class);
             }
             status.set(200);
-            assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + 2 * minute, null))).isEqualTo("a");
-            assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + 4 * minute, null))).isEqualTo("a");
+            assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + 2 * minute, null)))
+                    .isEqualTo("a");
+            assertThat(kids(source.getJWKSet(NO_REFRESH, T0 + 4 * minute, null)))
+                    .isEqualTo("a");
             status.set(500);
-            assertThatThrownBy(() -> source.getJWKSet(NO_REFRESH, T0 + 6 * minute, null)).isInstanceOf(KeySourceException.class);
+            assertThatThrownBy(() -> source.getJWKSet(NO_REFRESH, T0 + 6 * minute, null))
+                    .isInstanceOf(KeySourceException.class);
         });
 
         assertThat(fetches.get()).isEqualTo(5);
-        assertThat(summary()).containsExactly("keys.fetch_failed cached=false", "keys.fetch_failed cached=false",
-                "keys.refreshed", "keys.refreshed", "keys.fetch_failed cached=false");
+        assertThat(summary())
+                .containsExactly(
+                        "keys.fetch_failed cached=false",
+                        "keys.fetch_failed cached=false",
+                        "keys.refreshed",
+                        "keys.refreshed",
+                        "keys.fetch_failed cached=false");
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).contains("WARN").contains("could not be fetched").contains("HTTP 503");
+        assertThat(lines.get(0))
+                .contains("WARN")
+                .contains("could not be fetched")
+                .contains("HTTP 503");
         assertThat(lines.get(1)).contains("INFO").endsWith(url + " fetched");
-        assertThat(lines.get(2)).contains("WARN").contains("could not be fetched").contains("HTTP 500");
+        assertThat(lines.get(2))
+                .contains("WARN")
+                .contains("could not be fetched")
+                .contains("HTTP 500");
     }
 
     // --- Events: how a failure is named, whatever Nimbus hands over ---
 
     private RemoteJwks.Events direct() {
-        return new RemoteJwks.Events(JwksOptions.builder()
-                .listener(e -> events.add(new Seen(e, Thread.currentThread().getName(), false))).build(), "http://jwks");
+        return new RemoteJwks.Events(
+                JwksOptions.builder()
+                        .listener(e ->
+                                events.add(new Seen(e, Thread.currentThread().getName(), false)))
+                        .build(),
+                "http://jwks");
     }
 
     private String faultNamed(Throwable fault) {
@@ -265,10 +312,12 @@ class RemoteJwksTest {
         assertThat(faultNamed(new KeySourceException("wrapped", new java.net.ConnectException("refused"))))
                 .isEqualTo("java.net.ConnectException");
         // the first of them counts, not the innermost
-        assertThat(faultNamed(new RuntimeException(new IOException("outer", parse)))).isEqualTo("java.io.IOException");
+        assertThat(faultNamed(new RuntimeException(new IOException("outer", parse))))
+                .isEqualTo("java.io.IOException");
         ParseException parseWithCause = new ParseException("bad JSON", 3);
         parseWithCause.initCause(new IllegalStateException("the JSON library's own fault"));
-        assertThat(faultNamed(new KeySourceException("wrapped", parseWithCause))).isEqualTo("java.text.ParseException");
+        assertThat(faultNamed(new KeySourceException("wrapped", parseWithCause)))
+                .isEqualTo("java.text.ParseException");
         // neither in the chain: the innermost cause
         assertThat(faultNamed(new KeySourceException("wrapped", new IllegalStateException("inner"))))
                 .isEqualTo("java.lang.IllegalStateException");

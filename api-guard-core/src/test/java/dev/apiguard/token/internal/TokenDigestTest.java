@@ -30,7 +30,8 @@ class TokenDigestTest {
             byte[] x = new byte[32];
             byte[] y = new byte[32];
             y[i] = 1;
-            assertThat(TokenDigest.ofSha256(x)).hasSameHashCodeAs(TokenDigest.ofSha256(y))
+            assertThat(TokenDigest.ofSha256(x))
+                    .hasSameHashCodeAs(TokenDigest.ofSha256(y))
                     .isNotEqualTo(TokenDigest.ofSha256(y));
         }
     }
@@ -48,7 +49,8 @@ class TokenDigestTest {
 
     @Test
     void aDigestMustBe32Bytes() {
-        assertThatThrownBy(() -> TokenDigest.ofSha256(new byte[31])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TokenDigest.ofSha256(new byte[31]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("32 bytes, not 31");
         assertThatThrownBy(() -> TokenDigest.ofSha256(new byte[33])).isInstanceOf(IllegalArgumentException.class);
     }

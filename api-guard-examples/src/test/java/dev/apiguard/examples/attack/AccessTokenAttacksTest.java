@@ -51,12 +51,13 @@ class AccessTokenAttacksTest {
     static final String SECOND_ISSUER = "https://second-issuer.attack.test";
 
     AttackServer s;
-    final dev.apiguard.test.LocalIssuer second = dev.apiguard.test.LocalIssuer.ec(SECOND_ISSUER)
-            .audience(AttackServer.AUDIENCE);
+    final dev.apiguard.test.LocalIssuer second =
+            dev.apiguard.test.LocalIssuer.ec(SECOND_ISSUER).audience(AttackServer.AUDIENCE);
     HttpServer keys;
     final AtomicInteger jwksFetches = new AtomicInteger();
     /** {@code System.nanoTime()} before the key set could first be fetched, which opens Nimbus' first rate-limit window. */
     long beforeFirstFetch;
+
     final AtomicInteger attackerCalls = new AtomicInteger();
     String attackerUrl;
 
@@ -91,7 +92,8 @@ class AccessTokenAttacksTest {
         String base = "http://127.0.0.1:" + keys.getAddress().getPort();
         attackerUrl = base + "/attacker/jwks.json";
         // two accepted issuers, each with its own key set
-        s = AttackServer.start(dir, "--jwks", base + "/jwks", "--issuer", SECOND_ISSUER, "--jwks", base + "/second-jwks");
+        s = AttackServer.start(
+                dir, "--jwks", base + "/jwks", "--issuer", SECOND_ISSUER, "--jwks", base + "/second-jwks");
         jwks[0] = s.issuer.jwksJson();
     }
 
@@ -141,9 +143,14 @@ class AccessTokenAttacksTest {
     }
 
     static Stream<Arguments> algOfTheWrongType() {
-        return Stream.of(Arguments.of("null", null), Arguments.of("number", 256), Arguments.of("empty", ""),
-                Arguments.of("array", List.of("RS256")), Arguments.of("object", Map.of("name", "RS256")),
-                Arguments.of("lower case", "rs256"), Arguments.of("padded", "RS256 "));
+        return Stream.of(
+                Arguments.of("null", null),
+                Arguments.of("number", 256),
+                Arguments.of("empty", ""),
+                Arguments.of("array", List.of("RS256")),
+                Arguments.of("object", Map.of("name", "RS256")),
+                Arguments.of("lower case", "rs256"),
+                Arguments.of("padded", "RS256 "));
     }
 
     @ParameterizedTest(name = "alg {0}")
@@ -159,13 +166,21 @@ class AccessTokenAttacksTest {
     @DisplayName("A2 truncated, empty, flipped, borrowed or removed signature, altered payload: 401")
     void a2_brokenSignaturesAre401() throws Exception {
         String good = reader().sign();
-        String other = s.issuer.token().clientId("partner-b").scope("customers:read").sign();
+        String other =
+                s.issuer.token().clientId("partner-b").scope("customers:read").sign();
         String headerAndPayload = good.substring(0, good.lastIndexOf('.'));
-        for (String token : List.of(reader().truncatedSignature(), reader().emptySignature(),
-                reader().tamperedSignature(), headerAndPayload + other.substring(other.lastIndexOf('.')),
-                headerAndPayload, headerAndPayload + ".AAAA", reader().alteredPayload(),
+        for (String token : List.of(
+                reader().truncatedSignature(),
+                reader().emptySignature(),
+                reader().tamperedSignature(),
+                headerAndPayload + other.substring(other.lastIndexOf('.')),
+                headerAndPayload,
+                headerAndPayload + ".AAAA",
+                reader().alteredPayload(),
                 reader().alteredPayload("client_id", "partner-b"),
-                reader().alteredPayload("exp", Instant.now().plus(Duration.ofMinutes(30)).getEpochSecond()))) {
+                reader().alteredPayload(
+                                "exp",
+                                Instant.now().plus(Duration.ofMinutes(30)).getEpochSecond()))) {
             refused(token);
         }
     }
@@ -187,8 +202,10 @@ class AccessTokenAttacksTest {
         String input = b64(b.headerJson()) + "." + b64(b.payloadJson());
         Mac mac = Mac.getInstance("Hmac" + alg.replace("HS", "SHA"));
         mac.init(new SecretKeySpec(s.issuer.publicKeyBytes(PublicKeyForm.PEM), mac.getAlgorithm()));
-        refused(input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                mac.doFinal(input.getBytes(StandardCharsets.US_ASCII))));
+        refused(input + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII))));
     }
 
     // ---- A4 algorithm outside the policy --------------------------------------------------------
@@ -204,7 +221,8 @@ class AccessTokenAttacksTest {
     // ---- A5 kid and embedded keys ---------------------------------------------------------------
 
     static Stream<Arguments> hostileKids() {
-        return Stream.of(Arguments.of("unknown", UUID.randomUUID().toString()),
+        return Stream.of(
+                Arguments.of("unknown", UUID.randomUUID().toString()),
                 Arguments.of("path traversal", "../../../../etc/passwd"),
                 Arguments.of("file URL", "file:///dev/random"),
                 Arguments.of("SQL", "' OR '1'='1' --"),
@@ -238,7 +256,11 @@ class AccessTokenAttacksTest {
     @Test
     @DisplayName("A5 a token naming the first issuer but signed by the second issuer's key, with that key's kid: 401")
     void a5_anotherTrustedIssuersKeyDoesNotSignForThisIssuer() throws Exception {
-        refused(second.token().issuer(AttackServer.ISSUER).clientId("partner-a").scope("customers:read").sign());
+        refused(second.token()
+                .issuer(AttackServer.ISSUER)
+                .clientId("partner-a")
+                .scope("customers:read")
+                .sign());
         refused(reader().keyId(second.keyId()).signedWith(second));
     }
 
@@ -248,16 +270,22 @@ class AccessTokenAttacksTest {
         accepted(reader().sign()); // the key set is loaded
         int before = jwksFetches.get();
         for (int i = 0; i < 150; i++) {
-            refused(s.impostor.token().clientId("partner-a").scope("customers:read")
-                    .keyId(UUID.randomUUID().toString()).sign());
+            refused(s.impostor
+                    .token()
+                    .clientId("partner-a")
+                    .scope("customers:read")
+                    .keyId(UUID.randomUUID().toString())
+                    .sign());
         }
         // Nimbus' rate limit: two fetches per window of at least 30 s, counted from before the first
         // fetch (which opened the first window; plus a millisecond: Nimbus reads the wall clock in ms).
         // Not "at most two during the flood": a window opened by an earlier test, with a fetch left, may
         // close during the flood, and the next allows two more (three fetches in a flood of seconds)
         long windows = (System.nanoTime() - beforeFirstFetch + 1_000_000)
-                / JwksOptions.defaults().minRefreshInterval().toNanos() + 1;
-        assertThat(jwksFetches.get()).as("fetches in %d window(s), %d before the flood", windows, before)
+                        / JwksOptions.defaults().minRefreshInterval().toNanos()
+                + 1;
+        assertThat(jwksFetches.get())
+                .as("fetches in %d window(s), %d before the flood", windows, before)
                 .isLessThanOrEqualTo((int) (2 * windows));
         accepted(reader().sign());
     }
@@ -266,7 +294,12 @@ class AccessTokenAttacksTest {
     @DisplayName("A5 a key embedded in the header (jwk) is never trusted")
     void a5_embeddedJwkIsNotTrusted() throws Exception {
         Map<String, Object> attackerKey = s.impostor.publicJwk().toJSONObject();
-        refused(s.impostor.token().clientId("partner-a").scope("customers:read").header("jwk", attackerKey).sign());
+        refused(s.impostor
+                .token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .header("jwk", attackerKey)
+                .sign());
         refused(reader().header("jwk", attackerKey).signedWith(s.impostor));
     }
 
@@ -274,7 +307,12 @@ class AccessTokenAttacksTest {
     @DisplayName("A5 jku and x5u pointing at the attacker: 401, and the guard never calls them")
     void a5_jkuAndX5uAreNeverFetched() throws Exception {
         for (String member : List.of("jku", "x5u")) {
-            refused(s.impostor.token().clientId("partner-a").scope("customers:read").header(member, attackerUrl).sign());
+            refused(s.impostor
+                    .token()
+                    .clientId("partner-a")
+                    .scope("customers:read")
+                    .header(member, attackerUrl)
+                    .sign());
             refused(reader().header(member, attackerUrl).signedWith(s.impostor));
         }
         assertThat(attackerCalls.get()).isZero();
@@ -284,20 +322,32 @@ class AccessTokenAttacksTest {
     @DisplayName("A5 a certificate chain embedded in the header (x5c) is never trusted")
     void a5_embeddedX5cIsNotTrusted() throws Exception {
         IssuedCertificate attacker = s.pki.selfSigned("attacker");
-        TokenBuilder b = reader().header("alg", "ES256").withoutHeader("kid")
-                .header("x5c", List.of(Base64.getEncoder().encodeToString(attacker.certificate().getEncoded())));
+        TokenBuilder b = reader().header("alg", "ES256")
+                .withoutHeader("kid")
+                .header(
+                        "x5c",
+                        List.of(Base64.getEncoder()
+                                .encodeToString(attacker.certificate().getEncoded())));
         String input = b64(b.headerJson()) + "." + b64(b.payloadJson());
         String sig = new ECDSASigner((ECPrivateKey) attacker.privateKey())
-                .sign(new JWSHeader(JWSAlgorithm.ES256), input.getBytes(StandardCharsets.US_ASCII)).toString();
+                .sign(new JWSHeader(JWSAlgorithm.ES256), input.getBytes(StandardCharsets.US_ASCII))
+                .toString();
         refused(input + "." + sig);
     }
 
     // ---- A6 typ ---------------------------------------------------------------------------------
 
     static Stream<Arguments> refusedTypes() {
-        return Stream.of(Arguments.of("JWT"), Arguments.of("jwt"), Arguments.of("application/jwt"),
-                Arguments.of("at+jwt "), Arguments.of("at+jwt;v=1"), Arguments.of("dpop+jwt"), Arguments.of(""),
-                Arguments.of((Object) null), Arguments.of(1));
+        return Stream.of(
+                Arguments.of("JWT"),
+                Arguments.of("jwt"),
+                Arguments.of("application/jwt"),
+                Arguments.of("at+jwt "),
+                Arguments.of("at+jwt;v=1"),
+                Arguments.of("dpop+jwt"),
+                Arguments.of(""),
+                Arguments.of((Object) null),
+                Arguments.of(1));
     }
 
     @ParameterizedTest(name = "typ {0}")
@@ -353,7 +403,8 @@ class AccessTokenAttacksTest {
     @Test
     @DisplayName("A7 aud array that contains ours is accepted")
     void a7_audArrayContainingOursIsAccepted() throws Exception {
-        accepted(reader().audience("https://another-api.example", AttackServer.AUDIENCE).sign());
+        accepted(reader().audience("https://another-api.example", AttackServer.AUDIENCE)
+                .sign());
     }
 
     @Test
@@ -374,7 +425,9 @@ class AccessTokenAttacksTest {
     void a8_timeClaimsOutsideTheSkewAre401() throws Exception {
         Instant now = Instant.now();
         refused(reader().without("exp").sign());
-        refused(reader().issuedAt(now.minusSeconds(600)).expiresAt(now.minusSeconds(120)).sign());
+        refused(reader().issuedAt(now.minusSeconds(600))
+                .expiresAt(now.minusSeconds(120))
+                .sign());
         refused(reader().notBefore(now.plusSeconds(600)).sign());
         refused(reader().issuedAt(now.plusSeconds(600)).sign());
         refused(reader().without("iat").sign());
@@ -384,18 +437,29 @@ class AccessTokenAttacksTest {
     @DisplayName("A8 expired within the skew, nbf within the skew: accepted")
     void a8_timeClaimsWithinTheSkewAreAccepted() throws Exception {
         Instant now = Instant.now();
-        accepted(reader().issuedAt(now.minusSeconds(600)).expiresAt(now.minusSeconds(20)).sign());
+        accepted(reader().issuedAt(now.minusSeconds(600))
+                .expiresAt(now.minusSeconds(20))
+                .sign());
         accepted(reader().notBefore(now.plusSeconds(20)).sign());
     }
 
     // ---- A9 lifetime and absurd dates ----------------------------------------------------------
 
     static Stream<Arguments> absurdDates() {
-        return Stream.of(Arguments.of("exp", Long.MAX_VALUE), Arguments.of("exp", Long.MIN_VALUE),
-                Arguments.of("exp", 1e30), Arguments.of("exp", 9.2233720368547758E18), Arguments.of("exp", 1L << 53),
-                Arguments.of("exp", 253_402_300_800L), Arguments.of("exp", -1), Arguments.of("exp", 0),
-                Arguments.of("exp", Instant.now().getEpochSecond() + 60.5), Arguments.of("exp", Double.MAX_VALUE),
-                Arguments.of("iat", -1), Arguments.of("iat", 1e30), Arguments.of("nbf", -1e300),
+        return Stream.of(
+                Arguments.of("exp", Long.MAX_VALUE),
+                Arguments.of("exp", Long.MIN_VALUE),
+                Arguments.of("exp", 1e30),
+                Arguments.of("exp", 9.2233720368547758E18),
+                Arguments.of("exp", 1L << 53),
+                Arguments.of("exp", 253_402_300_800L),
+                Arguments.of("exp", -1),
+                Arguments.of("exp", 0),
+                Arguments.of("exp", Instant.now().getEpochSecond() + 60.5),
+                Arguments.of("exp", Double.MAX_VALUE),
+                Arguments.of("iat", -1),
+                Arguments.of("iat", 1e30),
+                Arguments.of("nbf", -1e300),
                 Arguments.of("exp", new java.math.BigInteger("1" + "0".repeat(400))));
     }
 
@@ -412,19 +476,30 @@ class AccessTokenAttacksTest {
         Instant now = Instant.now();
         refused(reader().lifetime(Duration.ofHours(2)).sign());
         refused(reader().lifetime(Duration.ofDays(3650)).sign());
-        refused(reader().issuedAt(now.minusSeconds(30)).expiresAt(now.plus(Duration.ofHours(3))).sign());
+        refused(reader().issuedAt(now.minusSeconds(30))
+                .expiresAt(now.plus(Duration.ofHours(3)))
+                .sign());
         accepted(reader().lifetime(Duration.ofMinutes(59)).sign());
     }
 
     // ---- A10 claim types -----------------------------------------------------------------------
 
     static Stream<Arguments> wrongTypes() {
-        return Stream.of(Arguments.of("exp", "4102444800"), Arguments.of("aud", Map.of("x", "y")),
-                Arguments.of("scope", 42), Arguments.of("scope", List.of("customers:read")),
-                Arguments.of("iat", "now"), Arguments.of("nbf", true), Arguments.of("client_id", 42),
-                Arguments.of("sub", Map.of()), Arguments.of("jti", 1), Arguments.of("cnf", "bound"),
-                Arguments.of("cnf", Map.of()), Arguments.of("cnf", Map.of("x5t#S256", 42)),
-                Arguments.of("cnf", Map.of("x5u", "https://evil.example")), Arguments.of("client_id", ""),
+        return Stream.of(
+                Arguments.of("exp", "4102444800"),
+                Arguments.of("aud", Map.of("x", "y")),
+                Arguments.of("scope", 42),
+                Arguments.of("scope", List.of("customers:read")),
+                Arguments.of("iat", "now"),
+                Arguments.of("nbf", true),
+                Arguments.of("client_id", 42),
+                Arguments.of("sub", Map.of()),
+                Arguments.of("jti", 1),
+                Arguments.of("cnf", "bound"),
+                Arguments.of("cnf", Map.of()),
+                Arguments.of("cnf", Map.of("x5t#S256", 42)),
+                Arguments.of("cnf", Map.of("x5u", "https://evil.example")),
+                Arguments.of("client_id", ""),
                 Arguments.of("aud", List.of(AttackServer.AUDIENCE, 7)));
     }
 
@@ -442,14 +517,24 @@ class AccessTokenAttacksTest {
     void a11_malformedTokensAre401() throws Exception {
         String good = reader().sign();
         String[] p = good.split("\\.");
-        for (String token : List.of(BrokenTokens.twoSegments(good), BrokenTokens.fourSegments(good),
-                BrokenTokens.emptyHeader(good), BrokenTokens.emptyPayload(good), BrokenTokens.onlyDots(), "...",
-                BrokenTokens.badBase64Url(good), BrokenTokens.withTrailingGarbage(good),
-                BrokenTokens.withTrailingGarbage(good, "."), BrokenTokens.withTrailingGarbage(good, ".."),
-                BrokenTokens.withTrailingGarbage(good, "=="), BrokenTokens.topLevelJsonArray(s.issuer),
-                p[0] + "=." + p[1] + "." + p[2], p[0] + "." + p[1] + "==." + p[2],
+        for (String token : List.of(
+                BrokenTokens.twoSegments(good),
+                BrokenTokens.fourSegments(good),
+                BrokenTokens.emptyHeader(good),
+                BrokenTokens.emptyPayload(good),
+                BrokenTokens.onlyDots(),
+                "...",
+                BrokenTokens.badBase64Url(good),
+                BrokenTokens.withTrailingGarbage(good),
+                BrokenTokens.withTrailingGarbage(good, "."),
+                BrokenTokens.withTrailingGarbage(good, ".."),
+                BrokenTokens.withTrailingGarbage(good, "=="),
+                BrokenTokens.topLevelJsonArray(s.issuer),
+                p[0] + "=." + p[1] + "." + p[2],
+                p[0] + "." + p[1] + "==." + p[2],
                 p[0] + "." + p[1] + "." + standardBase64(p[2]),
-                "." + good, good.replace(".", ".."))) {
+                "." + good,
+                good.replace(".", ".."))) {
             refused(token);
         }
     }
@@ -460,14 +545,18 @@ class AccessTokenAttacksTest {
         TokenBuilder b = reader();
         // deep enough to overflow a recursive parser, small enough for the 8 KiB header limit
         String deep = "[".repeat(2000) + "]".repeat(2000);
-        for (String[] hp : List.of(new String[] {"[]", b.payloadJson()}, new String[] {b.headerJson(), "null"},
-                new String[] {b.headerJson(), "\"claims\""}, new String[] {b.headerJson(), "{}"},
+        for (String[] hp : List.of(
+                new String[] {"[]", b.payloadJson()},
+                new String[] {b.headerJson(), "null"},
+                new String[] {b.headerJson(), "\"claims\""},
+                new String[] {b.headerJson(), "{}"},
                 new String[] {b.headerJson(), b.payloadJson().replace("}", ",\"x\":" + deep + "}")},
                 new String[] {b.headerJson(), b.payloadJson() + "{}"})) {
             refused(s.issuer.signRaw(hp[0], hp[1]));
         }
-        String input = b64(b.headerJson()) + "." + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(new byte[] {(byte) 0xC3, (byte) 0x28, '{', '}'});
+        String input = b64(b.headerJson()) + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[] {(byte) 0xC3, (byte) 0x28, '{', '}'
+                });
         refused(input + ".AAAA");
     }
 
@@ -506,7 +595,8 @@ class AccessTokenAttacksTest {
         int cut = good.length() / 2;
         call(good.substring(0, cut) + " " + good.substring(cut)).assertInvalidToken();
         s.rawGet("Authorization: Bearer " + good.substring(0, cut) + "\t" + good.substring(cut))
-                .assertDocumentedRefusal().assertInvalidToken();
+                .assertDocumentedRefusal()
+                .assertInvalidToken();
         call(good + " x").assertInvalidToken();
     }
 
@@ -545,12 +635,20 @@ class AccessTokenAttacksTest {
     void a14_tokenInQueryOrFormIsNotUsed() throws Exception {
         String token = reader().sign();
         s.get("/customers/" + s.tag + "?access_token=" + token, null).assertUnauthenticated();
-        String pay = s.issuer.token().clientId("partner-a").scope("payments:write")
-                .boundToCertificate(s.partnerA.certificate()).sign();
+        String pay = s.issuer
+                .token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToCertificate(s.partnerA.certificate())
+                .sign();
         String form = "access_token=" + pay;
-        Answer a = s.send(s.clientA, s.request("/payments")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), pay);
+        Answer a = s.send(
+                s.clientA,
+                s.request("/payments")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                pay);
         a.assertUnauthenticated();
         assertThat(a.first("Connection")).contains("close");
     }
@@ -561,7 +659,11 @@ class AccessTokenAttacksTest {
     @DisplayName("A15 two Authorization headers, whatever their case and schemes: 400 invalid_request")
     void a15_twoAuthorizationHeadersAre400() throws Exception {
         String good = reader().sign();
-        String other = s.issuer.token().clientId("partner-b").scope("customers:read guard:admin").sign();
+        String other = s.issuer
+                .token()
+                .clientId("partner-b")
+                .scope("customers:read guard:admin")
+                .sign();
         for (String[] lines : List.of(
                 new String[] {"Authorization: Bearer " + good, "Authorization: Bearer " + good},
                 new String[] {"Authorization: Bearer " + good, "authorization: Bearer " + other},
@@ -587,36 +689,58 @@ class AccessTokenAttacksTest {
     @ValueSource(strings = {"bearer ", "BEARER ", "bEaReR ", "Bearer  ", "Bearer     "})
     @DisplayName("A-scheme the scheme name in any case, then one or more spaces: accepted (RFC 9110 §11.1)")
     void aScheme_caseInsensitiveSchemeIsAccepted(String prefix) throws Exception {
-        s.rawGet("Authorization: " + prefix + reader().sign()).assertDocumented(false, List.of(200)).assertStatus(200);
+        s.rawGet("Authorization: " + prefix + reader().sign())
+                .assertDocumented(false, List.of(200))
+                .assertStatus(200);
     }
 
     @ParameterizedTest(name = "\"{0}\"")
-    @ValueSource(strings = {"Bearer\t{t}", "Bearer \t{t}", "Bearer", "Bearer ", "Bearer ,", "Bearer \"{t}\"",
-            "Bearer %20{t}", "Bearer {t},"})
+    @ValueSource(
+            strings = {
+                "Bearer\t{t}",
+                "Bearer \t{t}",
+                "Bearer",
+                "Bearer ",
+                "Bearer ,",
+                "Bearer \"{t}\"",
+                "Bearer %20{t}",
+                "Bearer {t},"
+            })
     @DisplayName("A-scheme Bearer without a token68 after spaces (tab, nothing, quotes): 401 invalid_token")
     void aScheme_bearerWithoutAProperTokenIs401(String value) throws Exception {
-        s.rawGet("Authorization: " + value.replace("{t}", reader().sign())).assertDocumentedRefusal().assertInvalidToken();
+        s.rawGet("Authorization: " + value.replace("{t}", reader().sign()))
+                .assertDocumentedRefusal()
+                .assertInvalidToken();
     }
 
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(strings = {"Bearer:", "Bearer=", "Bearertoken", "Token ", "Basic ", "JWT ", "B\u00e9arer "})
     @DisplayName("A-scheme another scheme (or none) with a good token is no credential: 401 without error")
     void aScheme_otherSchemeIsNoCredential(String prefix) throws Exception {
-        s.rawGet("Authorization: " + prefix + reader().sign()).assertDocumentedRefusal().assertUnauthenticated();
+        s.rawGet("Authorization: " + prefix + reader().sign())
+                .assertDocumentedRefusal()
+                .assertUnauthenticated();
     }
 
     @Test
-    @DisplayName("A-header obs-fold, NUL, CR and other control bytes, DEL, non-ASCII in the Authorization header: refused, never 500")
+    @DisplayName(
+            "A-header obs-fold, NUL, CR and other control bytes, DEL, non-ASCII in the Authorization header: refused, never 500")
     void aHeader_controlBytesAndFoldingAreRefused() throws Exception {
         String good = reader().sign();
         int cut = good.length() / 2;
         String head = good.substring(0, cut);
         String tail = good.substring(cut);
-        for (String line : List.of("Authorization: Bearer\r\n " + good, "Authorization: Bearer " + head + "\r\n\t" + tail,
-                "Authorization: Bearer " + head + "\u0000" + tail, "Authorization: Bearer " + good + "\u0000",
-                "Authorization: Bearer " + head + "\u0001" + tail, "Authorization: Bearer " + head + "\u007f" + tail,
-                "Authorization: Bearer " + head + "\u00e9" + tail, "Authorization: Bearer " + head + "\r" + tail,
-                "Authorization : Bearer " + good, " Authorization: Bearer " + good,
+        for (String line : List.of(
+                "Authorization: Bearer\r\n " + good,
+                "Authorization: Bearer " + head + "\r\n\t" + tail,
+                "Authorization: Bearer " + head + "\u0000" + tail,
+                "Authorization: Bearer " + good + "\u0000",
+                "Authorization: Bearer " + head + "\u0001" + tail,
+                "Authorization: Bearer " + head + "\u007f" + tail,
+                "Authorization: Bearer " + head + "\u00e9" + tail,
+                "Authorization: Bearer " + head + "\r" + tail,
+                "Authorization : Bearer " + good,
+                " Authorization: Bearer " + good,
                 "Authorization\u0000: Bearer " + good)) {
             Answer a = s.rawGet(line).assertDocumentedRefusal();
             assertThat(a.status()).as(line).isIn(400, 401);
@@ -638,27 +762,36 @@ class AccessTokenAttacksTest {
     // ---- several requests over one connection (raw keep-alive) ---------------------------------
 
     @Test
-    @DisplayName("A-keepalive a token that differs from the one before it on the connection only in the case of a letter is read as sent: 401, and the token after it 200")
+    @DisplayName(
+            "A-keepalive a token that differs from the one before it on the connection only in the case of a letter is read as sent: 401, and the token after it 200")
     void aKeepAlive_caseVariantOfTheConnectionsPreviousTokenIsReadAsSent() throws Exception {
         // Jetty's header cache, case-insensitive by default, handed such a line the previous
         // request's value: the variant was answered 200 after the token, the token 401 after the
         // variant (issue 13; DemoServer sets HttpConfiguration.setHeaderCacheCaseSensitive(true))
         String good = reader().sign();
         String variant = caseFlipped(good);
-        List<String> tags = dev.apiguard.examples.CustomerDirectory.demo().all().stream().skip(100).limit(8)
-                .map(dev.apiguard.examples.CustomerDirectory.Customer::serviceTag).toList();
+        List<String> tags = dev.apiguard.examples.CustomerDirectory.demo().all().stream()
+                .skip(100)
+                .limit(8)
+                .map(dev.apiguard.examples.CustomerDirectory.Customer::serviceTag)
+                .toList();
 
-        List<Answer> goodFirst = s.rawOverOneConnection(keepAliveGet(tags.get(0), "Authorization: Bearer " + good),
+        List<Answer> goodFirst = s.rawOverOneConnection(
+                keepAliveGet(tags.get(0), "Authorization: Bearer " + good),
                 keepAliveGet(tags.get(1), "Authorization: Bearer " + variant),
                 keepAliveGet(tags.get(2), "Authorization: Bearer " + good));
-        List<Answer> variantFirst = s.rawOverOneConnection(keepAliveGet(tags.get(3), "Authorization: Bearer " + variant),
+        List<Answer> variantFirst = s.rawOverOneConnection(
+                keepAliveGet(tags.get(3), "Authorization: Bearer " + variant),
                 keepAliveGet(tags.get(4), "Authorization: Bearer " + good),
                 keepAliveGet(tags.get(5), "Authorization: Bearer " + variant));
         // the header name and the scheme in other letters as well
-        List<Answer> otherSpelling = s.rawOverOneConnection(keepAliveGet(tags.get(6), "Authorization: Bearer " + good),
+        List<Answer> otherSpelling = s.rawOverOneConnection(
+                keepAliveGet(tags.get(6), "Authorization: Bearer " + good),
                 keepAliveGet(tags.get(7), "authorization: bearer " + variant));
 
-        assertThat(Stream.of(goodFirst, variantFirst, otherSpelling).flatMap(List::stream).map(Answer::status))
+        assertThat(Stream.of(goodFirst, variantFirst, otherSpelling)
+                        .flatMap(List::stream)
+                        .map(Answer::status))
                 .as("three connections: token, variant, token | variant, token, variant | token, variant")
                 .containsExactly(200, 401, 200, 401, 200, 401, 200, 401);
         ownRecord(goodFirst.get(0), tags.get(0));

@@ -35,8 +35,11 @@ record Answer(int status, Map<String, List<String>> headers, String body) {
 
     static Answer of(HttpResponse<String> response) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        response.headers().map().forEach((name, values) ->
-                headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values));
+        response.headers()
+                .map()
+                .forEach(
+                        (name, values) -> headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                                .addAll(values));
         return new Answer(response.statusCode(), headers, response.body() == null ? "" : response.body());
     }
 
@@ -91,7 +94,8 @@ record Answer(int status, Map<String, List<String>> headers, String body) {
 
     /** The body is an RFC 9457 problem with this answer's status. */
     Answer assertProblem() {
-        assertThat(first("Content-Type")).as("Content-Type of %s", this)
+        assertThat(first("Content-Type"))
+                .as("Content-Type of %s", this)
                 .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         assertThat(body).as("body of %s", this).contains("\"status\":" + status);
         return this;
@@ -104,12 +108,16 @@ record Answer(int status, Map<String, List<String>> headers, String body) {
      */
     Answer assertDocumented(boolean closeAllowed, Collection<Integer> successes) {
         if (closedWithoutAnswer()) {
-            assertThat(closeAllowed).as("the server closed the connection without an answer").isTrue();
+            assertThat(closeAllowed)
+                    .as("the server closed the connection without an answer")
+                    .isTrue();
             return this;
         }
-        assertThat(status).as("status of %s", this).satisfiesAnyOf(
-                s -> assertThat(REFUSALS).contains(s),
-                s -> assertThat(successes).contains(s));
+        assertThat(status)
+                .as("status of %s", this)
+                .satisfiesAnyOf(
+                        s -> assertThat(REFUSALS).contains(s),
+                        s -> assertThat(successes).contains(s));
         assertThat(body).as("body of %s", this).doesNotContain("Exception", "<html", "<HTML", "\tat ", "Caused by");
         if (status >= 400 && !body.isEmpty()) {
             assertProblem();

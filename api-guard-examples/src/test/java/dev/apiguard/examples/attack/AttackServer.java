@@ -53,6 +53,7 @@ final class AttackServer implements AutoCloseable {
     final HttpClient clientB;
     /** Presents no certificate. */
     final HttpClient noCertificate;
+
     private final Map<Optional<IssuedCertificate>, javax.net.ssl.SSLContext> contexts =
             new java.util.concurrent.ConcurrentHashMap<>();
     /** A customer the directory holds. */
@@ -60,7 +61,8 @@ final class AttackServer implements AutoCloseable {
 
     private AttackServer(TestCertificates pki, LocalIssuer issuer, DemoServer server) {
         this.pki = pki;
-        this.partnerA = PARTNERS.computeIfAbsent(pki, p -> new IssuedCertificate[] {p.client("partner-a"), p.client("partner-b")})[0];
+        this.partnerA = PARTNERS.computeIfAbsent(
+                        pki, p -> new IssuedCertificate[] {p.client("partner-a"), p.client("partner-b")})[0];
         this.partnerB = PARTNERS.get(pki)[1];
         this.issuer = issuer;
         this.impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
@@ -92,11 +94,29 @@ final class AttackServer implements AutoCloseable {
         pki.writeCaPem(dir.resolve("ca.pem"));
         issuer.writeJwks(dir.resolve("jwks.json"));
         List<String> given = Arrays.asList(flags);
-        List<String> args = new ArrayList<>(List.of("--port", "0",
-                "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password", "pw",
-                "--client-ca", dir.resolve("ca.pem").toString(), "--issuer", ISSUER, "--audience", AUDIENCE));
-        for (Map.Entry<String, String> d : Map.of("--jwks", dir.resolve("jwks.json").toString(),
-                "--rate-limit", "1000000/1s", "--anonymous-rate-limit", "1000000/1s", "--anomaly", "observe").entrySet()) {
+        List<String> args = new ArrayList<>(List.of(
+                "--port",
+                "0",
+                "--tls-keystore",
+                dir.resolve("server.p12").toString(),
+                "--tls-password",
+                "pw",
+                "--client-ca",
+                dir.resolve("ca.pem").toString(),
+                "--issuer",
+                ISSUER,
+                "--audience",
+                AUDIENCE));
+        for (Map.Entry<String, String> d : Map.of(
+                        "--jwks",
+                        dir.resolve("jwks.json").toString(),
+                        "--rate-limit",
+                        "1000000/1s",
+                        "--anonymous-rate-limit",
+                        "1000000/1s",
+                        "--anomaly",
+                        "observe")
+                .entrySet()) {
             if (!given.contains(d.getKey())) {
                 args.add(d.getKey());
                 args.add(d.getValue());
@@ -108,9 +128,11 @@ final class AttackServer implements AutoCloseable {
 
     /** A client presenting the certificate (none when null); HTTP/1.1, 10 s to connect. */
     HttpClient client(IssuedCertificate certificate) {
-        return HttpClient.newBuilder().sslContext(pki.sslContext(certificate))
+        return HttpClient.newBuilder()
+                .sslContext(pki.sslContext(certificate))
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     URI uri(String path) {
@@ -161,7 +183,8 @@ final class AttackServer implements AutoCloseable {
 
     /** {@code POST /payments} by the client, with the headers as name, value pairs. */
     Answer pay(HttpClient client, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = request("/payments").header("Content-Type", "application/json")
+        HttpRequest.Builder b = request("/payments")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(PAYMENT));
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
@@ -179,7 +202,8 @@ final class AttackServer implements AutoCloseable {
 
     /** {@link #raw(String)} presenting the certificate (none when null). */
     Answer raw(IssuedCertificate certificate, String request) throws IOException {
-        javax.net.ssl.SSLContext tls = contexts.computeIfAbsent(Optional.ofNullable(certificate), c -> pki.sslContext(c.orElse(null)));
+        javax.net.ssl.SSLContext tls =
+                contexts.computeIfAbsent(Optional.ofNullable(certificate), c -> pki.sslContext(c.orElse(null)));
         Answer answer = RawTls.exchange(tls, server.port(), request);
         Leaks.assertNotEchoed(answer, Leaks.inRawRequest(request));
         return answer;
@@ -191,7 +215,8 @@ final class AttackServer implements AutoCloseable {
      * echo check against the credentials its own request carries.
      */
     List<Answer> rawOverOneConnection(String... requests) throws IOException {
-        javax.net.ssl.SSLContext tls = contexts.computeIfAbsent(Optional.of(partnerA), c -> pki.sslContext(c.orElse(null)));
+        javax.net.ssl.SSLContext tls =
+                contexts.computeIfAbsent(Optional.of(partnerA), c -> pki.sslContext(c.orElse(null)));
         List<Answer> answers = RawTls.exchanges(tls, server.port(), List.of(requests));
         for (int i = 0; i < answers.size(); i++) {
             Leaks.assertNotEchoed(answers.get(i), Leaks.inRawRequest(requests[i]));
@@ -201,8 +226,13 @@ final class AttackServer implements AutoCloseable {
 
     /** A raw request: the request line, the Host header, the given header lines, {@code Connection: close}. */
     String rawRequest(String method, String target, String... headerLines) {
-        StringBuilder b = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1:").append(server.port()).append("\r\n");
+        StringBuilder b = new StringBuilder(method)
+                .append(' ')
+                .append(target)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:")
+                .append(server.port())
+                .append("\r\n");
         for (String line : headerLines) {
             b.append(line).append("\r\n");
         }
@@ -211,8 +241,13 @@ final class AttackServer implements AutoCloseable {
 
     /** {@link #rawRequest} without {@code Connection: close}: the connection stays open for the next request. */
     String keepAliveRequest(String method, String target, String... headerLines) {
-        StringBuilder b = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1:").append(server.port()).append("\r\n");
+        StringBuilder b = new StringBuilder(method)
+                .append(' ')
+                .append(target)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:")
+                .append(server.port())
+                .append("\r\n");
         for (String line : headerLines) {
             b.append(line).append("\r\n");
         }

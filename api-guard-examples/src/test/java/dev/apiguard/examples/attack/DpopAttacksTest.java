@@ -70,7 +70,12 @@ class DpopAttacksTest {
     }
 
     String token(DpopKey k) {
-        return s.issuer.token().clientId("partner-a").scope("payments:write").boundToDpopKey(k.publicJwk()).sign();
+        return s.issuer
+                .token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToDpopKey(k.publicJwk())
+                .sign();
     }
 
     DpopProofBuilder proof(String token) {
@@ -78,8 +83,10 @@ class DpopAttacksTest {
     }
 
     Answer pay(String authorization, String proof) throws Exception {
-        return proof == null ? s.pay(s.clientA, "Authorization", authorization).assertDocumented(false, List.of(201))
-                : s.pay(s.clientA, "Authorization", authorization, "DPoP", proof).assertDocumented(false, List.of(201));
+        return proof == null
+                ? s.pay(s.clientA, "Authorization", authorization).assertDocumented(false, List.of(201))
+                : s.pay(s.clientA, "Authorization", authorization, "DPoP", proof)
+                        .assertDocumented(false, List.of(201));
     }
 
     void refused(String token, String proof) throws Exception {
@@ -138,17 +145,24 @@ class DpopAttacksTest {
     }
 
     @Test
-    @DisplayName("D2 ES384 and ES512, correctly signed with keys of their curves, are outside the policy: invalid_dpop_proof")
+    @DisplayName(
+            "D2 ES384 and ES512, correctly signed with keys of their curves, are outside the policy: invalid_dpop_proof")
     void d2_algorithmOutsideThePolicyIsRefused() throws Exception {
         for (Object[] pair : new Object[][] {{Curve.P_384, JWSAlgorithm.ES384}, {Curve.P_521, JWSAlgorithm.ES512}}) {
             ECKey k = new ECKeyGenerator((Curve) pair[0]).generate();
-            String t = s.issuer.token().clientId("partner-a").scope("payments:write").boundToDpopKey(k.toPublicJWK()).sign();
+            String t = s.issuer
+                    .token()
+                    .clientId("partner-a")
+                    .scope("payments:write")
+                    .boundToDpopKey(k.toPublicJWK())
+                    .sign();
             refused(t, signed(k, (JWSAlgorithm) pair[1], k.toPublicJWK().toJSONObject(), t));
         }
     }
 
     @Test
-    @DisplayName("D2 a bad signature, a private key in jwk, an oct or a 1024-bit RSA jwk (also behind zero bytes): invalid_dpop_proof")
+    @DisplayName(
+            "D2 a bad signature, a private key in jwk, an oct or a 1024-bit RSA jwk (also behind zero bytes): invalid_dpop_proof")
     void d2_badSignatureOrUnfitKeyIsRefused() throws Exception {
         String t = token(key);
         refused(t, proof(t).signedBy(DpopKey.ec()));
@@ -156,17 +170,27 @@ class DpopAttacksTest {
         Map<String, Object> withD = new LinkedHashMap<>(key.publicJwk().toJSONObject());
         withD.put("d", key.privateJwk().toJSONObject().get("d"));
         refused(t, proof(t).header("jwk", withD).sign());
-        refused(t, proof(t).header("jwk", Map.of("kty", "oct", "k", "c2VjcmV0")).signedWithHs256(
-                "secret".getBytes(StandardCharsets.US_ASCII)));
+        refused(
+                t,
+                proof(t).header("jwk", Map.of("kty", "oct", "k", "c2VjcmV0"))
+                        .signedWithHs256("secret".getBytes(StandardCharsets.US_ASCII)));
         refused(t, proof(t).header("jwk", "not a key").sign());
 
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(1024);
         var pair = g.generateKeyPair();
-        RSAKey small = new RSAKey.Builder((RSAPublicKey) pair.getPublic()).privateKey((RSAPrivateKey) pair.getPrivate()).build();
-        String smallToken = s.issuer.token().clientId("partner-a").scope("payments:write")
-                .boundToDpopKey(small.toPublicJWK()).sign();
-        refused(smallToken, signed(small, JWSAlgorithm.RS256, small.toPublicJWK().toJSONObject(), smallToken));
+        RSAKey small = new RSAKey.Builder((RSAPublicKey) pair.getPublic())
+                .privateKey((RSAPrivateKey) pair.getPrivate())
+                .build();
+        String smallToken = s.issuer
+                .token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToDpopKey(small.toPublicJWK())
+                .sign();
+        refused(
+                smallToken,
+                signed(small, JWSAlgorithm.RS256, small.toPublicJWK().toJSONObject(), smallToken));
 
         // the same 1024-bit key with 128 zero bytes in front of n: Nimbus's RSAKey.size() counts 2048 bits
         Map<String, Object> padded = new LinkedHashMap<>(small.toPublicJWK().toJSONObject());
@@ -175,8 +199,12 @@ class DpopAttacksTest {
         System.arraycopy(n, 0, withZeros, 128, n.length);
         padded.put("n", Base64.getUrlEncoder().withoutPadding().encodeToString(withZeros));
         assertThat(RSAKey.parse(padded).size()).isEqualTo(2048);
-        String paddedToken = s.issuer.token().clientId("partner-a").scope("payments:write")
-                .boundToDpopKey(RSAKey.parse(padded)).sign();
+        String paddedToken = s.issuer
+                .token()
+                .clientId("partner-a")
+                .scope("payments:write")
+                .boundToDpopKey(RSAKey.parse(padded))
+                .sign();
         refused(paddedToken, signed(small, JWSAlgorithm.RS256, padded, paddedToken));
     }
 
@@ -194,17 +222,26 @@ class DpopAttacksTest {
     void d3_htmOrHtuOfAnotherRequestIsRefused() throws Exception {
         String t = token(key);
         int port = s.server.port();
-        for (DpopProofBuilder p : List.of(proof(t).htm("GET"), proof(t).htm("post"), proof(t).htm("POST "),
+        for (DpopProofBuilder p : List.of(
+                proof(t).htm("GET"),
+                proof(t).htm("post"),
+                proof(t).htm("POST "),
                 proof(t).htu("https://localhost:" + port + "/payments"),
                 proof(t).htu("http://127.0.0.1:" + port + "/payments"),
                 proof(t).htu("https://127.0.0.1:" + (port + 1) + "/payments"),
                 proof(t).htu("https://127.0.0.1/payments"),
-                proof(t).htu(htu + "/"), proof(t).htu(htu.replace("/payments", "/PAYMENTS")),
+                proof(t).htu(htu + "/"),
+                proof(t).htu(htu.replace("/payments", "/PAYMENTS")),
                 proof(t).htu(htu.replace("/payments", "/x/../payments")),
-                proof(t).htu(htu.replace("https://", "https://user@")), proof(t).htu("/payments"),
-                proof(t).htu("payments"), proof(t).htu(""), proof(t).htu("https://127.0.0.1:" + port + "/payments;x"),
-                proof(t).htu(htu.replace("https", "wss")), proof(t).htu(htu + "\u0000"),
-                proof(t).htu(htu.replace("127.0.0.1", "127.0.0.1.")), proof(t).claim("htu", List.of(htu)))) {
+                proof(t).htu(htu.replace("https://", "https://user@")),
+                proof(t).htu("/payments"),
+                proof(t).htu("payments"),
+                proof(t).htu(""),
+                proof(t).htu("https://127.0.0.1:" + port + "/payments;x"),
+                proof(t).htu(htu.replace("https", "wss")),
+                proof(t).htu(htu + "\u0000"),
+                proof(t).htu(htu.replace("127.0.0.1", "127.0.0.1.")),
+                proof(t).claim("htu", List.of(htu)))) {
             refused(t, p.sign());
         }
     }
@@ -215,7 +252,10 @@ class DpopAttacksTest {
     void d3_htuWithQueryOrFragmentIsAccepted(String suffix) throws Exception {
         String t = token(key);
         accepted(t, proof(t).htu(htu + suffix).sign());
-        accepted(t, proof(t).htu(htu.toUpperCase(java.util.Locale.ROOT).replace("/PAYMENTS", "/payments") + suffix).sign());
+        accepted(
+                t,
+                proof(t).htu(htu.toUpperCase(java.util.Locale.ROOT).replace("/PAYMENTS", "/payments") + suffix)
+                        .sign());
     }
 
     // ---- D4 iat -------------------------------------------------------------------------------
@@ -226,7 +266,10 @@ class DpopAttacksTest {
         String t = token(key);
         refused(t, proof(t).iatOffset(Duration.ofHours(-1)).sign());
         refused(t, proof(t).iatOffset(Duration.ofHours(1)).sign());
-        refused(t, proof(t).claim("iat", String.valueOf(Instant.now().getEpochSecond())).sign());
+        refused(
+                t,
+                proof(t).claim("iat", String.valueOf(Instant.now().getEpochSecond()))
+                        .sign());
         refused(t, proof(t).claim("iat", Instant.now().getEpochSecond() + 0.5).sign());
         refused(t, proof(t).claim("iat", Long.MAX_VALUE).sign());
         refused(t, proof(t).claim("iat", -1).sign());
@@ -264,8 +307,10 @@ class DpopAttacksTest {
     void d5_fullReplayCacheFailsClosed() {
         LocalReplayCache cache = LocalReplayCache.withMaxEntries(16);
         ApiGuard guard = ApiGuard.builder()
-                .step(AccessTokenStep.of(TokenPolicy.builder().audience(AttackServer.AUDIENCE)
-                        .issuer(AttackServer.ISSUER, KeySource.fixed(s.issuer.publicJwks())).build()))
+                .step(AccessTokenStep.of(TokenPolicy.builder()
+                        .audience(AttackServer.AUDIENCE)
+                        .issuer(AttackServer.ISSUER, KeySource.fixed(s.issuer.publicJwks()))
+                        .build()))
                 .step(DpopStep.of(DpopPolicy.builder().replayCache(cache).build()))
                 .build();
         GuardTester tester = GuardTester.of(guard);
@@ -287,7 +332,11 @@ class DpopAttacksTest {
     }
 
     static TestRequest request(String token, String proof) {
-        return TestRequest.post("/payments").scheme("https").host("api.attack.test").port(443).dpop(token, proof);
+        return TestRequest.post("/payments")
+                .scheme("https")
+                .host("api.attack.test")
+                .port(443)
+                .dpop(token, proof);
     }
 
     // ---- D6 ath and the token's key -----------------------------------------------------------
@@ -300,7 +349,10 @@ class DpopAttacksTest {
         refused(t, proof(other).sign());
         refused(t, proof(t).ath(DpopProofBuilder.athOf(other)).sign());
         refused(t, proof(t).ath(DpopProofBuilder.athOf(t) + "=").sign());
-        refused(t, proof(t).ath(Base64.getUrlEncoder().encodeToString(new byte[32])).sign());
+        refused(
+                t,
+                proof(t).ath(Base64.getUrlEncoder().encodeToString(new byte[32]))
+                        .sign());
         DpopKey thief = DpopKey.ec();
         refused(t, thief.proof("POST", htu, t));
     }
@@ -318,9 +370,10 @@ class DpopAttacksTest {
     @Test
     @DisplayName("D7 an unbound token sent with the DPoP scheme and a proof: 401 DPoP invalid_token")
     void d7_unboundTokenAsDpopIsRefused() throws Exception {
-        String plain = s.issuer.token().clientId("partner-a").scope("payments:write").sign();
-        pay("DPoP " + plain, key.proof("POST", htu, plain)).assertRefused(401,
-                "DPoP error=\"invalid_token\", " + Answer.DPOP_ALGS);
+        String plain =
+                s.issuer.token().clientId("partner-a").scope("payments:write").sign();
+        pay("DPoP " + plain, key.proof("POST", htu, plain))
+                .assertRefused(401, "DPoP error=\"invalid_token\", " + Answer.DPOP_ALGS);
     }
 
     // ---- D8 no credential ---------------------------------------------------------------------
@@ -341,7 +394,8 @@ class DpopAttacksTest {
         rawPay(t, "DPoP: " + proof(t).sign(), "DPoP: " + proof(t).sign()).assertInvalidProof();
         rawPay(t, "DPoP: " + proof(t).sign() + ", " + proof(t).sign()).assertInvalidProof();
         rawPay(t, "DPoP:").assertInvalidProof();
-        Answer big = rawPay(t, "DPoP: " + proof(t).claim("padding", "p".repeat(9_000)).sign());
+        Answer big = rawPay(
+                t, "DPoP: " + proof(t).claim("padding", "p".repeat(9_000)).sign());
         assertThat(big.status()).isIn(0, 401, 431);
     }
 
@@ -359,33 +413,56 @@ class DpopAttacksTest {
     @DisplayName("D+ a proof for another origin is refused at this server's own origin")
     void dHost_proofForAnotherOriginIsRefusedHere() throws Exception {
         String t = token(key);
-        for (String origin : List.of("https://other-api.example", "https://127.0.0.1", "https://localhost:" + s.server.port())) {
+        for (String origin :
+                List.of("https://other-api.example", "https://127.0.0.1", "https://localhost:" + s.server.port())) {
             refused(t, key.proofFor("POST", origin + "/payments").accessToken(t).sign());
         }
     }
 
     @Test
-    @DisplayName("D3+ a proof made for another origin, sent with that origin in Host: accepted by default, refused with --dpop-origin")
+    @DisplayName(
+            "D3+ a proof made for another origin, sent with that origin in Host: accepted by default, refused with --dpop-origin")
     void dHost_configuredOriginRefusesAProofForTheOriginInTheHostHeader(@TempDir Path dir) throws Exception {
         String t = token(key);
-        String foreignProof = key.proofFor("POST", "https://other-api.example/payments").accessToken(t).sign();
+        String foreignProof = key.proofFor("POST", "https://other-api.example/payments")
+                .accessToken(t)
+                .sign();
         // the default takes the origin from the Host header, as RFC 9449 §4.3 reads the request URI
         hostedAt(s, "other-api.example", t, foreignProof).assertStatus(201);
         try (AttackServer fixed = s.sibling(dir, "--dpop-origin", "https://api.attack.test")) {
-            hostedAt(fixed, "other-api.example", t,
-                    key.proofFor("POST", "https://other-api.example/payments").accessToken(t).sign())
-                    .assertDocumentedRefusal().assertInvalidProof();
-            hostedAt(fixed, "127.0.0.1:" + fixed.server.port(), t, proof(t).sign()).assertInvalidProof();
-            hostedAt(fixed, "other-api.example", t,
-                    key.proofFor("POST", "https://api.attack.test/payments").accessToken(t).sign()).assertStatus(201);
+            hostedAt(
+                            fixed,
+                            "other-api.example",
+                            t,
+                            key.proofFor("POST", "https://other-api.example/payments")
+                                    .accessToken(t)
+                                    .sign())
+                    .assertDocumentedRefusal()
+                    .assertInvalidProof();
+            hostedAt(fixed, "127.0.0.1:" + fixed.server.port(), t, proof(t).sign())
+                    .assertInvalidProof();
+            hostedAt(
+                            fixed,
+                            "other-api.example",
+                            t,
+                            key.proofFor("POST", "https://api.attack.test/payments")
+                                    .accessToken(t)
+                                    .sign())
+                    .assertStatus(201);
         }
     }
 
     /** A raw payment with the given Host header. */
     static Answer hostedAt(AttackServer server, String host, String token, String proof) throws Exception {
-        return server.raw(server.rawRequest("POST", "/payments", "Authorization: DPoP " + token, "DPoP: " + proof,
-                "Content-Type: application/json", "Content-Length: 2")
-                .replace("Host: 127.0.0.1:" + server.server.port(), "Host: " + host).replace("\r\n\r\n", "\r\n\r\n{}"))
+        return server.raw(server.rawRequest(
+                                "POST",
+                                "/payments",
+                                "Authorization: DPoP " + token,
+                                "DPoP: " + proof,
+                                "Content-Type: application/json",
+                                "Content-Length: 2")
+                        .replace("Host: 127.0.0.1:" + server.server.port(), "Host: " + host)
+                        .replace("\r\n\r\n", "\r\n\r\n{}"))
                 .assertDocumented(false, List.of(201));
     }
 
@@ -415,8 +492,11 @@ class DpopAttacksTest {
         String input = b64.encodeToString(JSONObjectUtils.toJSONString(header).getBytes(StandardCharsets.UTF_8)) + "."
                 + b64.encodeToString(JSONObjectUtils.toJSONString(claims).getBytes(StandardCharsets.UTF_8));
         byte[] bytes = input.getBytes(StandardCharsets.US_ASCII);
-        String sig = privateKey instanceof ECKey ec ? new ECDSASigner(ec).sign(new JWSHeader(alg), bytes).toString()
-                : new RSASSASigner((RSAKey) privateKey, true).sign(new JWSHeader(alg), bytes).toString();
+        String sig = privateKey instanceof ECKey ec
+                ? new ECDSASigner(ec).sign(new JWSHeader(alg), bytes).toString()
+                : new RSASSASigner((RSAKey) privateKey, true)
+                        .sign(new JWSHeader(alg), bytes)
+                        .toString();
         return input + "." + sig;
     }
 }

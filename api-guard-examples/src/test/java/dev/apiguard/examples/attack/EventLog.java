@@ -192,7 +192,9 @@ final class EventLog implements AutoCloseable {
 
     /** Waits until at least {@code count} events of the type with these field values were read after the mark. */
     List<Event> await(int mark, int count, String type, String... nameValuePairs) throws InterruptedException {
-        await(mark, count + " × " + type + " " + List.of(nameValuePairs),
+        await(
+                mark,
+                count + " × " + type + " " + List.of(nameValuePairs),
                 seen -> seen.stream().filter(e -> e.is(type, nameValuePairs)).count() >= count);
         return since(mark, type, nameValuePairs);
     }

@@ -28,20 +28,26 @@ record Inventory(Map<String, Object> json) {
 
     /** Every caller entry with the id, in the report's order (by id, then issuer). */
     List<Map<String, Object>> callers(String id) {
-        return list(json.get("callers")).stream().map(Inventory::map).filter(c -> id.equals(c.get("id"))).toList();
+        return list(json.get("callers")).stream()
+                .map(Inventory::map)
+                .filter(c -> id.equals(c.get("id")))
+                .toList();
     }
 
     /** The one caller entry with the id and issuer. */
     Map<String, Object> caller(String id, String issuer) {
-        List<Map<String, Object>> found = callers(id).stream().filter(c -> issuer.equals(c.get("issuer"))).toList();
+        List<Map<String, Object>> found =
+                callers(id).stream().filter(c -> issuer.equals(c.get("issuer"))).toList();
         assertThat(found).as("callers %s of %s in %s", id, issuer, json).hasSize(1);
         return found.get(0);
     }
 
     /** The one credential of the type ({@code token}, {@code certificate}, {@code api_key}) of a caller entry. */
     static Map<String, Object> credential(Map<String, Object> caller, String type) {
-        List<Map<String, Object>> found = list(caller.get("credentials")).stream().map(Inventory::map)
-                .filter(c -> type.equals(c.get("type"))).toList();
+        List<Map<String, Object>> found = list(caller.get("credentials")).stream()
+                .map(Inventory::map)
+                .filter(c -> type.equals(c.get("type")))
+                .toList();
         assertThat(found).as("%s credentials of %s", type, caller).hasSize(1);
         return found.get(0);
     }

@@ -37,17 +37,24 @@ class IssuerConfusionAttacksTest {
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         events = EventLog.capture();
-        buckets = AttackServer.start(Files.createDirectories(dir.resolve("buckets")),
+        buckets = AttackServer.start(
+                Files.createDirectories(dir.resolve("buckets")),
                 twoIssuers(dir.resolve("buckets"), "--rate-limit", "5/10m"));
-        quarantine = buckets.sibling(Files.createDirectories(dir.resolve("quarantine")),
+        quarantine = buckets.sibling(
+                Files.createDirectories(dir.resolve("quarantine")),
                 twoIssuers(dir.resolve("quarantine"), "--anomaly", "enforce"));
     }
 
     /** The flags of a server of the suite's issuer (its jwks.json in dir) and the second one, with more flags. */
     String[] twoIssuers(Path dir, String... more) throws Exception {
         second.writeJwks(dir.resolve("second-jwks.json"));
-        List<String> flags = new java.util.ArrayList<>(List.of("--jwks", dir.resolve("jwks.json").toString(),
-                "--issuer", SECOND_ISSUER, "--jwks", dir.resolve("second-jwks.json").toString()));
+        List<String> flags = new java.util.ArrayList<>(List.of(
+                "--jwks",
+                dir.resolve("jwks.json").toString(),
+                "--issuer",
+                SECOND_ISSUER,
+                "--jwks",
+                dir.resolve("second-jwks.json").toString()));
         flags.addAll(List.of(more));
         return flags.toArray(String[]::new);
     }
@@ -78,19 +85,24 @@ class IssuerConfusionAttacksTest {
         for (int i = 0; i < 5; i++) {
             s.bearer("/customers/" + s.tag, namesake).assertStatus(200);
         }
-        Answer limited = s.bearer("/customers/" + s.tag, namesake).assertDocumentedRefusal().assertRefused(429);
+        Answer limited = s.bearer("/customers/" + s.tag, namesake)
+                .assertDocumentedRefusal()
+                .assertRefused(429);
         assertThat(limited.first("RateLimit-Policy")).hasValue("\"burst\";q=5;w=600");
 
         s.bearer("/customers/" + s.tag, mine).assertStatus(200);
 
         Inventory inventory = Inventory.read(s, admin(s));
-        assertThat(inventory.callers("partner-a")).extracting(c -> c.get("issuer"))
+        assertThat(inventory.callers("partner-a"))
+                .extracting(c -> c.get("issuer"))
                 .containsExactly(AttackServer.ISSUER, SECOND_ISSUER);
-        assertThat(Inventory.number(inventory.caller("partner-a", AttackServer.ISSUER).get("requestCount")))
+        assertThat(Inventory.number(
+                        inventory.caller("partner-a", AttackServer.ISSUER).get("requestCount")))
                 .isEqualTo(2);
         assertThat(Inventory.number(inventory.caller("partner-a", SECOND_ISSUER).get("requestCount")))
                 .isEqualTo(6);
-        assertThat(Inventory.credential(inventory.caller("partner-a", SECOND_ISSUER), "token").get("issuer"))
+        assertThat(Inventory.credential(inventory.caller("partner-a", SECOND_ISSUER), "token")
+                        .get("issuer"))
                 .isEqualTo(SECOND_ISSUER);
     }
 

@@ -21,16 +21,16 @@ final class Leaks {
 
     /** Shorter pieces (a JWS header of {@code {"alg":"RS256"}}, a scheme name) say nothing. */
     static final int MIN_FRAGMENT = 16;
+
     static final int TAIL = 24;
 
     /** The request headers that carry credentials, lower case. */
-    static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "dpop", "x-api-key",
-            "x-forwarded-client-cert", "client-cert", "x-ssl-client-cert");
+    static final Set<String> CREDENTIAL_HEADERS =
+            Set.of("authorization", "dpop", "x-api-key", "x-forwarded-client-cert", "client-cert", "x-ssl-client-cert");
     /** Query or form parameters that carry credentials. */
     static final Set<String> CREDENTIAL_PARAMETERS = Set.of("access_token", "api_key", "token");
 
-    private Leaks() {
-    }
+    private Leaks() {}
 
     /** Asserts that nothing of the credentials appears in the answer's body or header values. */
     static void assertNotEchoed(Answer answer, Collection<String> credentials) {
@@ -45,7 +45,8 @@ final class Leaks {
         }
         for (String place : places) {
             for (String fragment : fragments) {
-                assertThat(place).as("the answer (%s) echoes part of a credential it was sent", answer.status())
+                assertThat(place)
+                        .as("the answer (%s) echoes part of a credential it was sent", answer.status())
                         .doesNotContain(fragment);
             }
         }

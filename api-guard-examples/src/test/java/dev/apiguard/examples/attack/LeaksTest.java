@@ -20,15 +20,19 @@ class LeaksTest {
     @Test
     void theSignatureOrTheTailOfATokenInTheBodyOrAHeaderIsAnEcho() {
         String signature = TOKEN.substring(TOKEN.lastIndexOf('.') + 1);
-        assertThatThrownBy(() -> Leaks.assertNotEchoed(answer("Bearer", "bad: " + signature), List.of("Bearer " + TOKEN)))
+        assertThatThrownBy(
+                        () -> Leaks.assertNotEchoed(answer("Bearer", "bad: " + signature), List.of("Bearer " + TOKEN)))
                 .isInstanceOf(AssertionError.class);
-        assertThatThrownBy(() -> Leaks.assertNotEchoed(answer("Bearer x=\"" + TOKEN.substring(TOKEN.length() - 30) + "\"",
-                "{}"), List.of("Bearer " + TOKEN))).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> Leaks.assertNotEchoed(
+                        answer("Bearer x=\"" + TOKEN.substring(TOKEN.length() - 30) + "\"", "{}"),
+                        List.of("Bearer " + TOKEN)))
+                .isInstanceOf(AssertionError.class);
     }
 
     @Test
     void fixedTextsAndShortPiecesAreNoEcho() {
-        Leaks.assertNotEchoed(answer("Bearer error=\"invalid_token\"", "{\"type\":\"x\",\"alg\":\"RS256\"}"),
+        Leaks.assertNotEchoed(
+                answer("Bearer error=\"invalid_token\"", "{\"type\":\"x\",\"alg\":\"RS256\"}"),
                 List.of("Bearer " + TOKEN, "Basic dXNlcjpwYXNz"));
     }
 

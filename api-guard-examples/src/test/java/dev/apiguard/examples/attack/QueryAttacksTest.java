@@ -29,6 +29,7 @@ class QueryAttacksTest {
     static final int PAGES = 100;
     /** The pages a scraper gets before its quarantine: the plain one is stopped after about ten. */
     static final int STOPPED_WITHIN = 15;
+
     static final String BAD_QUERY = "https://api-guard.dev/problems/bad-query";
 
     AttackServer s;
@@ -81,12 +82,22 @@ class QueryAttacksTest {
     }
 
     @ParameterizedTest(name = "page {0}, size {1}")
-    @CsvSource({"plain, 100", "plus, %2B100", "zeros, 00100", "plain, %2B100", "arabic, 100", "fullwidth, 100",
-            "plus, 100"})
+    @CsvSource({
+        "plain, 100",
+        "plus, %2B100",
+        "zeros, 00100",
+        "plain, %2B100",
+        "arabic, 100",
+        "fullwidth, 100",
+        "plus, 100"
+    })
     @DisplayName("a paging scraper is quarantined whatever spelling of the numbers the application reads")
     void pagingScraperIsQuarantinedWhateverTheSpelling(String pageForm, String size) throws Exception {
-        String token = s.issuer.token().clientId("pager-" + pageForm + "-" + size.replace("%", ""))
-                .scope("customers:read").sign();
+        String token = s.issuer
+                .token()
+                .clientId("pager-" + pageForm + "-" + size.replace("%", ""))
+                .scope("customers:read")
+                .sign();
         int[] run = scrape(token, "", pageForm, size);
         assertThat(run[1]).as("last status after %s pages", run[0]).isEqualTo(429);
         assertThat(run[0]).isBetween(3, STOPPED_WITHIN);
@@ -95,17 +106,27 @@ class QueryAttacksTest {
     @Test
     @DisplayName("a paging scraper behind 1,000 dummy parameters gets nothing: 400 bad-query")
     void pagingBehindAThousandDummyParametersIsRefused() throws Exception {
-        String token = s.issuer.token().clientId("pager-behind-dummies").scope("customers:read").sign();
+        String token = s.issuer
+                .token()
+                .clientId("pager-behind-dummies")
+                .scope("customers:read")
+                .sign();
         int[] run = scrape(token, "a&".repeat(1000), "plain", "100");
         assertThat(run[0]).isZero();
         assertThat(run[1]).isEqualTo(400);
-        s.bearer("/customers?" + "a&".repeat(1000) + "page=1&size=100", token).assertRefused(400).assertProblem();
+        s.bearer("/customers?" + "a&".repeat(1000) + "page=1&size=100", token)
+                .assertRefused(400)
+                .assertProblem();
     }
 
     @Test
     @DisplayName("at the cap (1,000 parameters with page and size) the scraper is still seen and quarantined")
     void pagingAtTheCapIsStillScored() throws Exception {
-        String token = s.issuer.token().clientId("pager-at-cap").scope("customers:read").sign();
+        String token = s.issuer
+                .token()
+                .clientId("pager-at-cap")
+                .scope("customers:read")
+                .sign();
         int[] run = scrape(token, "a&".repeat(998), "plain", "100");
         assertThat(run[1]).isEqualTo(429);
         assertThat(run[0]).isBetween(3, STOPPED_WITHIN);
@@ -116,7 +137,8 @@ class QueryAttacksTest {
     @DisplayName("more than 1,000 parameters: 400 bad-query, on a protected and on the public route")
     void moreThanAThousandParametersAre400(int count) throws Exception {
         String query = "x&".repeat(count - 1) + "x";
-        Answer protectedRoute = s.bearer("/customers/" + s.tag + "?" + query, reader).assertRefused(400);
+        Answer protectedRoute =
+                s.bearer("/customers/" + s.tag + "?" + query, reader).assertRefused(400);
         assertThat(protectedRoute.body()).contains(BAD_QUERY);
         Answer publicRoute = s.get("/health?" + query, null).assertRefused(400);
         assertThat(publicRoute.body()).contains(BAD_QUERY);
@@ -142,8 +164,24 @@ class QueryAttacksTest {
     }
 
     @ParameterizedTest(name = "?{0}")
-    @ValueSource(strings = {"x=%", "x=%4", "x=%G0", "x=%0G", "x=%C3%28", "x=%C3", "x=%C0%AF", "x=%ED%A0%80",
-            "x=%F4%90%80%80", "x=%FF", "%FF=1", "x=1&%E2%82", "x=%%32%30", "page=%2", "x=%u0041"})
+    @ValueSource(
+            strings = {
+                "x=%",
+                "x=%4",
+                "x=%G0",
+                "x=%0G",
+                "x=%C3%28",
+                "x=%C3",
+                "x=%C0%AF",
+                "x=%ED%A0%80",
+                "x=%F4%90%80%80",
+                "x=%FF",
+                "%FF=1",
+                "x=1&%E2%82",
+                "x=%%32%30",
+                "page=%2",
+                "x=%u0041"
+            })
     @DisplayName("a malformed escape or invalid UTF-8 anywhere in the query: 400 bad-query, public route too")
     void malformedQueryIs400(String query) throws Exception {
         Answer a = s.raw(s.rawRequest("GET", "/customers/" + s.tag + "?" + query, "Authorization: Bearer " + reader))
@@ -165,8 +203,11 @@ class QueryAttacksTest {
     @DisplayName("the refusal echoes nothing of the query")
     void theRefusalEchoesNothing() throws Exception {
         String marker = "zq" + "x".repeat(20);
-        Answer a = s.raw(s.rawRequest("GET", "/customers/" + s.tag + "?" + marker + "=%G0&" + "b&".repeat(1000),
-                "Authorization: Bearer " + reader)).assertRefused(400);
+        Answer a = s.raw(s.rawRequest(
+                        "GET",
+                        "/customers/" + s.tag + "?" + marker + "=%G0&" + "b&".repeat(1000),
+                        "Authorization: Bearer " + reader))
+                .assertRefused(400);
         assertThat(a.body()).doesNotContain("zq", "%G0", "G0");
         assertThat(List.copyOf(a.headers().values()).toString()).doesNotContain("zq");
     }

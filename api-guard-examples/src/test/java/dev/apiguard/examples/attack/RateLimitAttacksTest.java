@@ -76,11 +76,26 @@ class RateLimitAttacksTest {
         Instant now = Instant.now();
         for (int i = 0; i < 60; i++) {
             String forged = switch (i % 3) {
-                case 0 -> callers.issuer.token().clientId("victim").scope("customers:read guard:admin")
-                        .signedWith(callers.impostor);
-                case 1 -> callers.issuer.token().clientId("victim").scope("customers:read").unsigned();
-                default -> callers.issuer.token().clientId("victim").scope("customers:read")
-                        .issuedAt(now.minusSeconds(3600)).lifetime(Duration.ofMinutes(10)).sign();
+                case 0 ->
+                    callers.issuer
+                            .token()
+                            .clientId("victim")
+                            .scope("customers:read guard:admin")
+                            .signedWith(callers.impostor);
+                case 1 ->
+                    callers.issuer
+                            .token()
+                            .clientId("victim")
+                            .scope("customers:read")
+                            .unsigned();
+                default ->
+                    callers.issuer
+                            .token()
+                            .clientId("victim")
+                            .scope("customers:read")
+                            .issuedAt(now.minusSeconds(3600))
+                            .lifetime(Duration.ofMinutes(10))
+                            .sign();
             };
             String path = i % 2 == 0 ? "/customers/" + callers.tag : "/internal/export/" + i;
             callers.bearer(path, forged).assertDocumentedRefusal().assertInvalidToken();
@@ -90,7 +105,8 @@ class RateLimitAttacksTest {
         }
         Answer limited = callers.bearer("/customers/" + callers.tag, victim).assertDocumentedRefusal();
         limited.assertRefused(429);
-        assertThat(limited.first("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+        assertThat(limited.first("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
         assertThat(limited.first("RateLimit-Policy")).hasValue("\"burst\";q=3;w=60");
         assertThat(limited.body()).contains("rate-limited");
     }
@@ -99,7 +115,8 @@ class RateLimitAttacksTest {
 
     @Test
     @Order(2)
-    @DisplayName("E2 failures before authentication are limited per TCP peer; spoofed X-Forwarded-For from an untrusted peer changes nothing")
+    @DisplayName(
+            "E2 failures before authentication are limited per TCP peer; spoofed X-Forwarded-For from an untrusted peer changes nothing")
     void e2_preAuthenticationFailuresAreLimitedPerPeer() throws Exception {
         String known = tokenFor("e2-known");
         peers.bearer("/customers/" + peers.tag, known).assertStatus(200);
@@ -108,10 +125,22 @@ class RateLimitAttacksTest {
         int i = 0;
         do {
             String ip = "198.51.100." + (++i);
-            a = peers.send(peers.clientA, peers.request("/customers/" + peers.tag)
-                    .header("Authorization", "Bearer " + callers.issuer.token().clientId("e2-known").signedWith(callers.impostor))
-                    .header("X-Forwarded-For", ip).header("Forwarded", "for=" + ip).header("X-Real-IP", ip)
-                    .GET().build()).assertDocumentedRefusal();
+            a = peers.send(
+                            peers.clientA,
+                            peers.request("/customers/" + peers.tag)
+                                    .header(
+                                            "Authorization",
+                                            "Bearer "
+                                                    + callers.issuer
+                                                            .token()
+                                                            .clientId("e2-known")
+                                                            .signedWith(callers.impostor))
+                                    .header("X-Forwarded-For", ip)
+                                    .header("Forwarded", "for=" + ip)
+                                    .header("X-Real-IP", ip)
+                                    .GET()
+                                    .build())
+                    .assertDocumentedRefusal();
             if (a.status() == 401) {
                 refusedAsInvalid++;
             }
@@ -130,13 +159,22 @@ class RateLimitAttacksTest {
 
     @Test
     @Order(3)
-    @DisplayName("E4 once the peer is limited, a valid token never seen, an invalid, an expired one and none get the same 429")
+    @DisplayName(
+            "E4 once the peer is limited, a valid token never seen, an invalid, an expired one and none get the same 429")
     void e4_the429DoesNotRevealWhetherATokenIsValid() throws Exception {
         List<Answer> answers = new ArrayList<>();
-        for (String authorization : new String[] {"Bearer " + tokenFor("e4-fresh"),
-                "Bearer " + callers.issuer.token().clientId("e4-fresh").signedWith(callers.impostor),
-                "Bearer " + callers.issuer.token().clientId("e4-fresh").issuedAt(Instant.now().minusSeconds(7200)).sign(),
-                "Bearer " + "x".repeat(40), null}) {
+        for (String authorization : new String[] {
+            "Bearer " + tokenFor("e4-fresh"),
+            "Bearer " + callers.issuer.token().clientId("e4-fresh").signedWith(callers.impostor),
+            "Bearer "
+                    + callers.issuer
+                            .token()
+                            .clientId("e4-fresh")
+                            .issuedAt(Instant.now().minusSeconds(7200))
+                            .sign(),
+            "Bearer " + "x".repeat(40),
+            null
+        }) {
             answers.add(peers.get("/customers/" + peers.tag, authorization).assertDocumentedRefusal());
         }
         Answer first = answers.get(0);
@@ -146,7 +184,8 @@ class RateLimitAttacksTest {
             assertThat(shape(a)).isEqualTo(shape(first));
             assertThat(a.body()).isEqualTo(first.body());
             assertThat(a.challenges()).isEmpty();
-            assertThat(a.first("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+            assertThat(a.first("Retry-After"))
+                    .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
         }
     }
 
@@ -168,7 +207,8 @@ class RateLimitAttacksTest {
         // the default bound is 100,000; a store bounded at 10,000 shows the same with 300,000 ids
         // in a tenth of the time one million would take against the default
         LocalBucketStore store = LocalBucketStore.create(java.time.Clock.systemUTC(), 10_000);
-        var configuration = RateLimitPlan.simple("default", 50, Duration.ofSeconds(1)).configuration();
+        var configuration =
+                RateLimitPlan.simple("default", 50, Duration.ofSeconds(1)).configuration();
         for (int i = 0; i < 300_000; i++) {
             store.tryConsume("caller:attacker-" + i, configuration, 1);
         }
@@ -199,8 +239,14 @@ class RateLimitAttacksTest {
             }
             nodeA = callers.sibling(dir.resolve("redis-a"), "--redis", redis.uri(), "--rate-limit", "5/1m");
             nodeB = callers.sibling(dir.resolve("redis-b"), "--redis", redis.uri(), "--rate-limit", "5/1m");
-            failClosed = callers.sibling(dir.resolve("redis-closed"), "--redis", redis.uri(), "--rate-limit", "5/1m",
-                    "--redis-failure", "closed");
+            failClosed = callers.sibling(
+                    dir.resolve("redis-closed"),
+                    "--redis",
+                    redis.uri(),
+                    "--rate-limit",
+                    "5/1m",
+                    "--redis-failure",
+                    "closed");
         }
 
         @AfterAll
@@ -218,8 +264,12 @@ class RateLimitAttacksTest {
             List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 AttackServer node = i % 2 == 0 ? nodeA : nodeB;
-                burst.add(node.clientA.sendAsync(node.request("/customers/" + node.tag)
-                        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()));
+                burst.add(node.clientA.sendAsync(
+                        node.request("/customers/" + node.tag)
+                                .header("Authorization", "Bearer " + token)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
             }
             int admitted = 0;
             for (CompletableFuture<HttpResponse<String>> f : burst) {
@@ -257,14 +307,24 @@ class RateLimitAttacksTest {
         @DisplayName("D5 a DPoP proof used on one node is refused on the other")
         void d5_replayAcrossNodesSharingRedisIsRefused() throws Exception {
             dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
-            String token = callers.issuer.token().clientId("d5-nodes").scope("payments:write")
-                    .boundToDpopKey(key.publicJwk()).sign();
+            String token = callers.issuer
+                    .token()
+                    .clientId("d5-nodes")
+                    .scope("payments:write")
+                    .boundToDpopKey(key.publicJwk())
+                    .sign();
             // both nodes listen on 127.0.0.1 with their own port: one proof names one of them, and
             // the other node is told the same URI by a Host header, as behind one load balancer
             String proof = key.proof("POST", nodeA.htu("/payments"), token);
-            nodeA.pay(nodeA.clientA, "Authorization", "DPoP " + token, "DPoP", proof).assertStatus(201);
-            String replay = nodeB.rawRequest("POST", "/payments", "Authorization: DPoP " + token, "DPoP: " + proof,
-                    "Content-Type: application/json", "Content-Length: 2")
+            nodeA.pay(nodeA.clientA, "Authorization", "DPoP " + token, "DPoP", proof)
+                    .assertStatus(201);
+            String replay = nodeB.rawRequest(
+                            "POST",
+                            "/payments",
+                            "Authorization: DPoP " + token,
+                            "DPoP: " + proof,
+                            "Content-Type: application/json",
+                            "Content-Length: 2")
                     .replace("Host: 127.0.0.1:" + nodeB.server.port(), "Host: 127.0.0.1:" + nodeA.server.port())
                     .replace("\r\n\r\n", "\r\n\r\n{}");
             nodeB.raw(replay).assertDocumentedRefusal().assertInvalidProof();
@@ -272,15 +332,19 @@ class RateLimitAttacksTest {
 
         @Test
         @Order(4)
-        @DisplayName("E5 Redis unreachable: the fail-open node serves unlimited, the fail-closed node answers 503 with Retry-After")
+        @DisplayName(
+                "E5 Redis unreachable: the fail-open node serves unlimited, the fail-closed node answers 503 with Retry-After")
         void e5_redisUnreachableFailsAsConfigured() throws Exception {
             String token = tokenFor("e5-outage");
             redis.kill();
             try {
                 for (int i = 0; i < 7; i++) {
-                    nodeA.bearer("/customers/" + nodeA.tag, token).assertDocumented(false, List.of(200)).assertStatus(200);
+                    nodeA.bearer("/customers/" + nodeA.tag, token)
+                            .assertDocumented(false, List.of(200))
+                            .assertStatus(200);
                 }
-                Answer closed = failClosed.bearer("/customers/" + failClosed.tag, token).assertDocumentedRefusal();
+                Answer closed =
+                        failClosed.bearer("/customers/" + failClosed.tag, token).assertDocumentedRefusal();
                 closed.assertRefused(503);
                 assertThat(closed.first("Retry-After")).isPresent();
             } finally {

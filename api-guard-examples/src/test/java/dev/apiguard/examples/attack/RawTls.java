@@ -22,8 +22,7 @@ import javax.net.ssl.SSLSocket;
  */
 final class RawTls {
 
-    private RawTls() {
-    }
+    private RawTls() {}
 
     /** Sends the request text (ISO-8859-1, so any byte can be written) and reads the answer. */
     static Answer exchange(SSLContext tls, int port, String request) throws IOException {
@@ -91,9 +90,12 @@ final class RawTls {
         Answer head = parse(text.substring(0, end + 4));
         String body = text.substring(end + 4);
         if (head.first("Content-Length").isPresent()) {
-            return body.length() >= Long.parseLong(head.first("Content-Length").get().trim());
+            return body.length()
+                    >= Long.parseLong(head.first("Content-Length").get().trim());
         }
-        if (head.first("Transfer-Encoding").map(v -> v.toLowerCase(Locale.ROOT).contains("chunked")).orElse(false)) {
+        if (head.first("Transfer-Encoding")
+                .map(v -> v.toLowerCase(Locale.ROOT).contains("chunked"))
+                .orElse(false)) {
             return body.endsWith("0\r\n\r\n");
         }
         return head.status() == 204 || head.status() == 304 || head.status() / 100 == 1;
@@ -114,8 +116,9 @@ final class RawTls {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        k -> new ArrayList<>()).add(lines[i].substring(colon + 1).trim());
+                headers.computeIfAbsent(
+                                lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                        .add(lines[i].substring(colon + 1).trim());
             }
         }
         if (headers.getOrDefault("transfer-encoding", List.of()).stream().anyMatch(v -> v.contains("chunked"))) {

@@ -72,9 +72,15 @@ class RefusedRequestAttacksTest {
     @DisplayName("R1 a verified caller's 404, 405 or 403, 5 times: then 429 on it and on the caller's own route "
             + "(before: refused without end, and 200)")
     void r1_refusalsOfAVerifiedCallerCountAgainstItsBucket(String method, String path, int refused) throws Exception {
-        String token = budget.issuer.token().clientId("r1-" + refused).scope("customers:read").sign();
+        String token = budget.issuer
+                .token()
+                .clientId("r1-" + refused)
+                .scope("customers:read")
+                .sign();
         HttpRequest request = budget.request(path.replace("TAG", budget.tag))
-                .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         int mark = events.mark();
         for (int i = 0; i < 5; i++) {
             Answer a = budget.send(budget.clientA, request).assertDocumentedRefusal();
@@ -89,14 +95,16 @@ class RefusedRequestAttacksTest {
         }
         assertLimited(budget.send(budget.clientA, request));
         assertLimited(budget.bearer("/customers/" + budget.tag, token));
-        assertThat(events.since(mark, "ratelimit.limited", "caller", "r1-" + refused, "bucket", "caller",
-                "plan", "default")).hasSize(2);
+        assertThat(events.since(
+                        mark, "ratelimit.limited", "caller", "r1-" + refused, "bucket", "caller", "plan", "default"))
+                .hasSize(2);
     }
 
     static void assertLimited(Answer a) {
         a.assertDocumentedRefusal().assertRefused(429);
         assertThat(a.first("RateLimit-Policy")).hasValue("\"burst\";q=5;w=600");
-        assertThat(a.first("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 600L));
+        assertThat(a.first("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 600L));
         assertThat(a.body()).contains("rate-limited");
     }
 
@@ -106,7 +114,8 @@ class RefusedRequestAttacksTest {
     @DisplayName("R2 a badly signed token (or a junk API key) sent 20 times to the public GET /health: 200, no "
             + "token.rejected event (before: 401, an RSA check each); the same on /customers: 401 and the event")
     void r2_publicRouteNeverVerifiesACredential() throws Exception {
-        String forged = s.issuer.token().clientId("r2-forger").scope("customers:read").signedWith(s.impostor);
+        String forged =
+                s.issuer.token().clientId("r2-forger").scope("customers:read").signedWith(s.impostor);
         String junkKey = "agk_" + "0".repeat(52);
         int mark = events.mark();
         for (int i = 0; i < 20; i++) {
@@ -114,15 +123,23 @@ class RefusedRequestAttacksTest {
             assertThat(health.challenges()).isEmpty();
             assertThat(health.body()).isEqualTo("{\"status\":\"ok\"}");
         }
-        s.send(s.clientA, s.request("/health").header("X-API-Key", junkKey).GET().build()).assertStatus(200);
+        s.send(
+                        s.clientA,
+                        s.request("/health").header("X-API-Key", junkKey).GET().build())
+                .assertStatus(200);
         s.bearer("/customers/" + s.tag, forged).assertDocumentedRefusal().assertInvalidToken();
-        s.send(s.clientA, s.request("/customers/" + s.tag).header("X-API-Key", junkKey).GET().build())
-                .assertDocumentedRefusal().assertRefused(401, "Bearer");
+        s.send(
+                        s.clientA,
+                        s.request("/customers/" + s.tag)
+                                .header("X-API-Key", junkKey)
+                                .GET()
+                                .build())
+                .assertDocumentedRefusal()
+                .assertRefused(401, "Bearer");
         // the controls show the log is read: the refusals on /customers are there, none on /health
         events.await(mark, 1, "token.rejected", "path", "/customers/" + s.tag, "reason", "bad_signature");
         events.await(mark, 1, "apikey.rejected", "path", "/customers/" + s.tag);
-        assertThat(events.since(mark)).as("events of /health")
-                .noneMatch(e -> "/health".equals(e.field("path")));
+        assertThat(events.since(mark)).as("events of /health").noneMatch(e -> "/health".equals(e.field("path")));
     }
 
     @Test
@@ -141,15 +158,25 @@ class RefusedRequestAttacksTest {
         int mark = events.mark();
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            String forged = peers.issuer.token().clientId("r4-forger").scope("payments:write")
+            String forged = peers.issuer
+                    .token()
+                    .clientId("r4-forger")
+                    .scope("payments:write")
                     .signedWith(peers.impostor);
-            statuses.add(peers.send(peers.clientA, peers.request(path).header("Authorization", "Bearer " + forged)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(AttackServer.PAYMENT)).build())
-                    .assertDocumentedRefusal().status());
+            statuses.add(peers.send(
+                            peers.clientA,
+                            peers.request(path)
+                                    .header("Authorization", "Bearer " + forged)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(AttackServer.PAYMENT))
+                                    .build())
+                    .assertDocumentedRefusal()
+                    .status());
         }
-        int verified = events.since(mark, "token.rejected", "path", path, "reason", "bad_signature").size();
-        assertThat(verified).as("signatures checked on %s", path).isEqualTo((int) statuses.stream().filter(x -> x == 401).count());
+        int verified = events.since(mark, "token.rejected", "path", path, "reason", "bad_signature")
+                .size();
+        assertThat(verified).as("signatures checked on %s", path).isEqualTo((int)
+                statuses.stream().filter(x -> x == 401).count());
         return statuses;
     }
 
@@ -165,12 +192,15 @@ class RefusedRequestAttacksTest {
         String tooLarge = boundTo(over);
         int mark = events.mark();
         s.pay(s.clientA, "Authorization", "DPoP " + tooLarge, "DPoP", rsaProof(over, tooLarge))
-                .assertDocumentedRefusal().assertInvalidProof();
-        assertThat(events.since(mark, "dpop.proof_rejected", "caller", "r3-rsa", "reason", "bad_jwk")).hasSize(1);
+                .assertDocumentedRefusal()
+                .assertInvalidProof();
+        assertThat(events.since(mark, "dpop.proof_rejected", "caller", "r3-rsa", "reason", "bad_jwk"))
+                .hasSize(1);
         RSAKey fits = largest.join();
         assertThat(fits.getModulus().decodeToBigInteger().bitLength()).isEqualTo(4096);
         String token = boundTo(fits);
-        s.pay(s.clientA, "Authorization", "DPoP " + token, "DPoP", rsaProof(fits, token)).assertStatus(201);
+        s.pay(s.clientA, "Authorization", "DPoP " + token, "DPoP", rsaProof(fits, token))
+                .assertStatus(201);
     }
 
     static RSAKey rsa(int bits) {
@@ -182,16 +212,28 @@ class RefusedRequestAttacksTest {
     }
 
     String boundTo(RSAKey key) {
-        return s.issuer.token().clientId("r3-rsa").scope("payments:write").boundToDpopKey(key.toPublicJWK()).sign();
+        return s.issuer
+                .token()
+                .clientId("r3-rsa")
+                .scope("payments:write")
+                .boundToDpopKey(key.toPublicJWK())
+                .sign();
     }
 
     /** A good RS256 proof for {@code POST /payments} made with the key. */
     String rsaProof(RSAKey key, String token) throws Exception {
-        SignedJWT proof = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(new JOSEObjectType("dpop+jwt"))
-                .jwk(key.toPublicJWK()).build(),
-                new JWTClaimsSet.Builder().jwtID(UUID.randomUUID().toString()).claim("htm", "POST")
-                        .claim("htu", s.htu("/payments")).issueTime(new Date())
-                        .claim("ath", DpopProofBuilder.athOf(token)).build());
+        SignedJWT proof = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .type(new JOSEObjectType("dpop+jwt"))
+                        .jwk(key.toPublicJWK())
+                        .build(),
+                new JWTClaimsSet.Builder()
+                        .jwtID(UUID.randomUUID().toString())
+                        .claim("htm", "POST")
+                        .claim("htu", s.htu("/payments"))
+                        .issueTime(new Date())
+                        .claim("ath", DpopProofBuilder.athOf(token))
+                        .build());
         proof.sign(new RSASSASigner(key));
         return proof.serialize();
     }

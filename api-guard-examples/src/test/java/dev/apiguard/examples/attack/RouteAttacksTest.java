@@ -36,8 +36,12 @@ class RouteAttacksTest {
         s = AttackServer.start(dir);
         reader = s.token("customers:read");
         admin = s.issuer.token().clientId("guard-admin").scope("guard:admin").sign();
-        boundReader = s.issuer.token().clientId("partner-a").scope("customers:read")
-                .boundToCertificate(s.partnerA.certificate()).sign();
+        boundReader = s.issuer
+                .token()
+                .clientId("partner-a")
+                .scope("customers:read")
+                .boundToCertificate(s.partnerA.certificate())
+                .sign();
     }
 
     @AfterAll
@@ -58,21 +62,38 @@ class RouteAttacksTest {
     void b1_missingScopeIs403WithTheNeededScope() throws Exception {
         s.bearer("/admin/inventory", reader).assertRefused(403, ADMIN_NEEDED);
         s.pay(s.clientA, "Authorization", "Bearer " + boundReader).assertRefused(403, PAYMENTS_NEEDED);
-        s.bearer("/customers/" + s.tag, admin).assertRefused(403,
-                "Bearer error=\"insufficient_scope\", scope=\"customers:read\"");
+        s.bearer("/customers/" + s.tag, admin)
+                .assertRefused(403, "Bearer error=\"insufficient_scope\", scope=\"customers:read\"");
     }
 
     // ---- B2 exact scope matching -----------------------------------------------------------------
 
     @ParameterizedTest(name = "scope \"{0}\"")
-    @ValueSource(strings = {"customers", "customers:rea", "customers:read:all", "customers:readx", "Customers:read",
-            "CUSTOMERS:READ", "customers:*", "*", "customers:read,other", "other\tcustomers:read",
-            "customers:read\u00a0", "customers%3Aread", "\"customers:read\"", "customers:r\u0435ad", "",
-            "customers:read\u0000", "customers:\u200bread", "read"})
+    @ValueSource(
+            strings = {
+                "customers",
+                "customers:rea",
+                "customers:read:all",
+                "customers:readx",
+                "Customers:read",
+                "CUSTOMERS:READ",
+                "customers:*",
+                "*",
+                "customers:read,other",
+                "other\tcustomers:read",
+                "customers:read\u00a0",
+                "customers%3Aread",
+                "\"customers:read\"",
+                "customers:r\u0435ad",
+                "",
+                "customers:read\u0000",
+                "customers:\u200bread",
+                "read"
+            })
     @DisplayName("B2 scope matching is exact per space-delimited token, case-sensitive: 403")
     void b2_nearlyTheScopeIs403(String scope) throws Exception {
-        s.bearer("/customers/" + s.tag, s.token(scope)).assertRefused(403,
-                "Bearer error=\"insufficient_scope\", scope=\"customers:read\"");
+        s.bearer("/customers/" + s.tag, s.token(scope))
+                .assertRefused(403, "Bearer error=\"insufficient_scope\", scope=\"customers:read\"");
     }
 
     @ParameterizedTest(name = "scope \"{0}\"")
@@ -87,15 +108,31 @@ class RouteAttacksTest {
     void b2_theExactScopeAmongOthersIsAccepted() throws Exception {
         s.bearer("/customers/" + s.tag, s.token("  customers:read  ")).assertStatus(200);
         s.bearer("/customers/" + s.tag, s.token("a customers:read b")).assertStatus(200);
-        s.bearer("/customers/" + s.tag, s.issuer.token().clientId("partner-a")
-                .claim("scp", List.of("customers:read")).sign()).assertStatus(200);
+        s.bearer(
+                        "/customers/" + s.tag,
+                        s.issuer
+                                .token()
+                                .clientId("partner-a")
+                                .claim("scp", List.of("customers:read"))
+                                .sign())
+                .assertStatus(200);
     }
 
     // ---- B3 deny by default ----------------------------------------------------------------------
 
     @ParameterizedTest(name = "GET {0}")
-    @ValueSource(strings = {"/internal/export", "/admin", "/admin/inventory/x", "/customers/a/b", "/", "/payments/x",
-            "/health/x", "/customers.json", "/admin/inventory.json"})
+    @ValueSource(
+            strings = {
+                "/internal/export",
+                "/admin",
+                "/admin/inventory/x",
+                "/customers/a/b",
+                "/",
+                "/payments/x",
+                "/health/x",
+                "/customers.json",
+                "/admin/inventory.json"
+            })
     @DisplayName("B3 an unmapped route: 404 for a caller, 401 without error for anonymous")
     void b3_unmappedRouteIsRefused(String path) throws Exception {
         s.bearer(path, admin).assertDocumentedRefusal().assertRefused(404);
@@ -106,8 +143,9 @@ class RouteAttacksTest {
     @ValueSource(strings = {"DELETE", "PUT", "PATCH", "POST", "OPTIONS", "TRACE"})
     @DisplayName("B3 a mapped path with another method: 405 with Allow for a caller")
     void b3_otherMethodIs405(String method) throws Exception {
-        Answer a = s.raw(s.rawRequest(method, "/customers/" + s.tag, "Authorization: Bearer " + reader,
-                "Content-Length: 0")).assertDocumentedRefusal();
+        Answer a = s.raw(s.rawRequest(
+                        method, "/customers/" + s.tag, "Authorization: Bearer " + reader, "Content-Length: 0"))
+                .assertDocumentedRefusal();
         assertThat(a.status()).isEqualTo(405);
         assertThat(a.first("Allow")).hasValue("GET, HEAD");
     }
@@ -116,20 +154,47 @@ class RouteAttacksTest {
     @ValueSource(strings = {"X-HTTP-Method-Override: DELETE", "X-HTTP-Method: POST", "X-Method-Override: POST"})
     @DisplayName("B3 method-override headers are refused: 400")
     void b3_methodOverrideIs400(String header) throws Exception {
-        s.rawGet("Authorization: Bearer " + reader, header).assertDocumentedRefusal().assertRefused(400);
+        s.rawGet("Authorization: Bearer " + reader, header)
+                .assertDocumentedRefusal()
+                .assertRefused(400);
     }
 
     // ---- B4 path variants --------------------------------------------------------------------
 
     @ParameterizedTest(name = "GET {0}")
-    @ValueSource(strings = {"//admin/inventory", "/admin//inventory", "/admin/inventory/", "/admin/inventory;x",
-            "/admin;x/inventory", "/%61dmin/inventory", "/admin/%69nventory", "/admin%2Finventory", "/admin%2finventory",
-            "/a/../admin/inventory", "/%2e%2e/admin/inventory", "/%2E%2E/admin/inventory", "/./admin/inventory",
-            "/admin/./inventory", "/admin/inventory/.", "/admin/inventory/..;/inventory", "/ADMIN/INVENTORY",
-            "/admin\\inventory", "/admin%5Cinventory", "/admin/inventory%00", "/admin/inventory%20",
-            "/%2561dmin/inventory", "/admin/inventory?format=json", "/admin/inventory#x", "/admin/inventory%3Fx",
-            "/customers/../admin/inventory", "/customers/..;/admin/inventory", "/customers/%2e%2e/admin/inventory",
-            "/customers/..%2Fadmin%2Finventory", "/customers%2F..%2Fadmin%2Finventory"})
+    @ValueSource(
+            strings = {
+                "//admin/inventory",
+                "/admin//inventory",
+                "/admin/inventory/",
+                "/admin/inventory;x",
+                "/admin;x/inventory",
+                "/%61dmin/inventory",
+                "/admin/%69nventory",
+                "/admin%2Finventory",
+                "/admin%2finventory",
+                "/a/../admin/inventory",
+                "/%2e%2e/admin/inventory",
+                "/%2E%2E/admin/inventory",
+                "/./admin/inventory",
+                "/admin/./inventory",
+                "/admin/inventory/.",
+                "/admin/inventory/..;/inventory",
+                "/ADMIN/INVENTORY",
+                "/admin\\inventory",
+                "/admin%5Cinventory",
+                "/admin/inventory%00",
+                "/admin/inventory%20",
+                "/%2561dmin/inventory",
+                "/admin/inventory?format=json",
+                "/admin/inventory#x",
+                "/admin/inventory%3Fx",
+                "/customers/../admin/inventory",
+                "/customers/..;/admin/inventory",
+                "/customers/%2e%2e/admin/inventory",
+                "/customers/..%2Fadmin%2Finventory",
+                "/customers%2F..%2Fadmin%2Finventory"
+            })
     @DisplayName("B4 path variants of /admin/inventory never reach it without guard:admin")
     void b4_pathVariantsNeverReachTheInventoryWithoutTheScope(String target) throws Exception {
         for (String authorization : new String[] {"Authorization: Bearer " + reader, "X-Anonymous: yes"}) {
@@ -139,10 +204,21 @@ class RouteAttacksTest {
     }
 
     @ParameterizedTest(name = "GET {0}")
-    @ValueSource(strings = {"/health/../admin/inventory", "/health/..;/admin/inventory", "/health;/../admin/inventory",
-            "/health/%2e%2e/admin/inventory", "/health%2F..%2Fadmin%2Finventory", "/health/..%2Fadmin/inventory",
-            "/health/.%2e/admin/inventory", "/health/..\\admin/inventory", "/health/../customers/XYZ",
-            "/health;jsessionid=1", "/health/", "//health"})
+    @ValueSource(
+            strings = {
+                "/health/../admin/inventory",
+                "/health/..;/admin/inventory",
+                "/health;/../admin/inventory",
+                "/health/%2e%2e/admin/inventory",
+                "/health%2F..%2Fadmin%2Finventory",
+                "/health/..%2Fadmin/inventory",
+                "/health/.%2e/admin/inventory",
+                "/health/..\\admin/inventory",
+                "/health/../customers/XYZ",
+                "/health;jsessionid=1",
+                "/health/",
+                "//health"
+            })
     @DisplayName("B4 the public /health is no door: its path variants never reach a protected route anonymously")
     void b4_publicRouteVariantsAreNoBypass(String target) throws Exception {
         Answer a = s.raw(null, s.rawRequest("GET", target)).assertDocumented(false, List.of(200));
@@ -152,13 +228,34 @@ class RouteAttacksTest {
     }
 
     @ParameterizedTest(name = "POST {0}")
-    @ValueSource(strings = {"/payments/", "//payments", "/payments;x", "/%70ayments", "/%2570ayments", "/a/../payments",
-            "/%2e%2e/payments", "/./payments", "/payments/..;/payments", "/PAYMENTS", "/payments%2F", "/payments%00",
-            "/customers/../payments", "/payments/.", "/payments?x=1", "https://127.0.0.1/payments"})
+    @ValueSource(
+            strings = {
+                "/payments/",
+                "//payments",
+                "/payments;x",
+                "/%70ayments",
+                "/%2570ayments",
+                "/a/../payments",
+                "/%2e%2e/payments",
+                "/./payments",
+                "/payments/..;/payments",
+                "/PAYMENTS",
+                "/payments%2F",
+                "/payments%00",
+                "/customers/../payments",
+                "/payments/.",
+                "/payments?x=1",
+                "https://127.0.0.1/payments"
+            })
     @DisplayName("B4 path variants of /payments never create a payment without payments:write")
     void b4_pathVariantsNeverReachPaymentsWithoutTheScope(String target) throws Exception {
-        Answer a = s.raw(s.rawRequest("POST", target, "Authorization: Bearer " + boundReader,
-                "Content-Type: application/json", "Content-Length: 2").replace("\r\n\r\n", "\r\n\r\n{}"))
+        Answer a = s.raw(s.rawRequest(
+                                "POST",
+                                target,
+                                "Authorization: Bearer " + boundReader,
+                                "Content-Type: application/json",
+                                "Content-Length: 2")
+                        .replace("\r\n\r\n", "\r\n\r\n{}"))
                 .assertDocumentedRefusal();
         assertThat(a.body()).doesNotContain("paymentId");
     }
@@ -167,7 +264,8 @@ class RouteAttacksTest {
     @DisplayName("B4 an absolute-form request target is the same route: 403 without the scope")
     void b4_absoluteFormTargetHitsTheSameRule() throws Exception {
         s.raw(s.rawRequest("GET", s.server.baseUri() + "/admin/inventory", "Authorization: Bearer " + reader))
-                .assertDocumentedRefusal().assertRefused(403, ADMIN_NEEDED);
+                .assertDocumentedRefusal()
+                .assertRefused(403, ADMIN_NEEDED);
     }
 
     @Test

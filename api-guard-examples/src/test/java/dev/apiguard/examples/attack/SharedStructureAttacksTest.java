@@ -62,7 +62,10 @@ class SharedStructureAttacksTest {
     }
 
     static DpopStep dpopStep(ApiGuard guard) {
-        return guard.steps().stream().filter(DpopStep.class::isInstance).map(DpopStep.class::cast).findFirst()
+        return guard.steps().stream()
+                .filter(DpopStep.class::isInstance)
+                .map(DpopStep.class::cast)
+                .findFirst()
                 .orElseThrow();
     }
 
@@ -71,11 +74,17 @@ class SharedStructureAttacksTest {
             + "proof is 429 with Retry-After (before: accepted, on to 100,000 and everyone locked out), the cache "
             + "grows no more, and another partner's proof is 201")
     void q1_oneCallerOverItsReplayQuotaIsRefusedAndNobodyElse() throws Exception {
-        LocalReplayCache cache = (LocalReplayCache) dpopStep(s.server.guard()).verifier().policy().replayCache();
-        assertThat(dpopStep(s.server.guard()).verifier().policy().replayQuotaPerCaller()).isEqualTo(QUOTA);
+        LocalReplayCache cache = (LocalReplayCache)
+                dpopStep(s.server.guard()).verifier().policy().replayCache();
+        assertThat(dpopStep(s.server.guard()).verifier().policy().replayQuotaPerCaller())
+                .isEqualTo(QUOTA);
         DpopKey floodKey = DpopKey.ed25519();
-        String flooder = s.issuer.token().clientId("flooder").scope("customers:read payments:write")
-                .boundToDpopKey(floodKey.publicJwk()).sign();
+        String flooder = s.issuer
+                .token()
+                .clientId("flooder")
+                .scope("customers:read payments:write")
+                .boundToDpopKey(floodKey.publicJwk())
+                .sign();
         int before = cache.size();
         int mark = events.mark();
 
@@ -86,10 +95,16 @@ class SharedStructureAttacksTest {
         assertThat(cache.size()).isEqualTo(before + QUOTA);
 
         // the flooder's next valid proof, over HTTPS: its own 429, no challenge
-        Answer limited = s.pay(s.clientB, "Authorization", "DPoP " + flooder, "DPoP",
-                floodKey.proof("POST", s.htu("/payments"), flooder)).assertDocumentedRefusal().assertRefused(429);
-        assertThat(limited.first("Retry-After")).hasValueSatisfying(
-                v -> assertThat(Long.parseLong(v)).isBetween(1L, 120L));
+        Answer limited = s.pay(
+                        s.clientB,
+                        "Authorization",
+                        "DPoP " + flooder,
+                        "DPoP",
+                        floodKey.proof("POST", s.htu("/payments"), flooder))
+                .assertDocumentedRefusal()
+                .assertRefused(429);
+        assertThat(limited.first("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 120L));
         assertThat(limited.body()).contains("rate-limited");
         events.await(mark, 1, "ratelimit.limited", "caller", "flooder", "bucket", "dpop_proofs");
 
@@ -100,13 +115,18 @@ class SharedStructureAttacksTest {
 
         // another partner's valid proof, over HTTPS: accepted
         DpopKey otherKey = DpopKey.ec();
-        String other = s.issuer.token().clientId("partner-b").scope("payments:write")
-                .boundToDpopKey(otherKey.publicJwk()).sign();
+        String other = s.issuer
+                .token()
+                .clientId("partner-b")
+                .scope("payments:write")
+                .boundToDpopKey(otherKey.publicJwk())
+                .sign();
         s.pay(s.clientB, "Authorization", "DPoP " + other, "DPoP", otherKey.proof("POST", s.htu("/payments"), other))
                 .assertStatus(201);
         assertThat(cache.size()).isEqualTo(before + QUOTA + 1);
         // the flooder's refusals are its own, not a misuse of its token
-        assertThat(events.since(mark, "credential.misused", "caller", "flooder")).isEmpty();
+        assertThat(events.since(mark, "credential.misused", "caller", "flooder"))
+                .isEmpty();
     }
 
     /** {@code count} fresh valid proofs for {@code GET /nope} through the tester, on two threads; their statuses. */
@@ -120,8 +140,14 @@ class SharedStructureAttacksTest {
                 halves.add(threads.submit(() -> {
                     List<Integer> out = new ArrayList<>(share);
                     for (int i = 0; i < share; i++) {
-                        out.add(tester.send(TestRequest.get("/nope").scheme("https").host("127.0.0.1")
-                                .port(s.server.port()).dpop(token, key.proof("GET", htu, token)), 404).status());
+                        out.add(tester.send(
+                                        TestRequest.get("/nope")
+                                                .scheme("https")
+                                                .host("127.0.0.1")
+                                                .port(s.server.port())
+                                                .dpop(token, key.proof("GET", htu, token)),
+                                        404)
+                                .status());
                     }
                     return out;
                 }));
@@ -143,19 +169,29 @@ class SharedStructureAttacksTest {
     void q2_aCallerOverItsQuotaNeverFillsTheCacheOthersNeed() {
         LocalReplayCache cache = LocalReplayCache.withMaxEntries(16);
         ApiGuard guard = ApiGuard.builder()
-                .step(AccessTokenStep.of(TokenPolicy.builder().audience(AttackServer.AUDIENCE)
-                        .issuer(AttackServer.ISSUER, KeySource.fixed(s.issuer.publicJwks())).build()))
-                .step(DpopStep.of(DpopPolicy.builder().replayCache(cache).replayQuotaPerCaller(8).build()))
+                .step(AccessTokenStep.of(TokenPolicy.builder()
+                        .audience(AttackServer.AUDIENCE)
+                        .issuer(AttackServer.ISSUER, KeySource.fixed(s.issuer.publicJwks()))
+                        .build()))
+                .step(DpopStep.of(DpopPolicy.builder()
+                        .replayCache(cache)
+                        .replayQuotaPerCaller(8)
+                        .build()))
                 .build();
         GuardTester tester = GuardTester.of(guard);
         String uri = "https://api.attack.test/payments";
         DpopKey floodKey = DpopKey.ec();
-        String flooder = s.issuer.token().clientId("flooder").scope("payments:write")
-                .boundToDpopKey(floodKey.publicJwk()).sign();
+        String flooder = s.issuer
+                .token()
+                .clientId("flooder")
+                .scope("payments:write")
+                .boundToDpopKey(floodKey.publicJwk())
+                .sign();
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             String proof = floodKey.proof("POST", uri, flooder);
-            TestResponse r = tester.send(payment(flooder, proof)).assertNoEcho(flooder).assertNoEcho(proof);
+            TestResponse r =
+                    tester.send(payment(flooder, proof)).assertNoEcho(flooder).assertNoEcho(proof);
             statuses.add(r.status());
             if (r.status() == 429) {
                 assertThat(r.header("Retry-After")).isNotNull();
@@ -167,12 +203,20 @@ class SharedStructureAttacksTest {
         assertThat(cache.size()).isEqualTo(8);
 
         DpopKey otherKey = DpopKey.ec();
-        String other = s.issuer.token().clientId("partner-b").scope("payments:write")
-                .boundToDpopKey(otherKey.publicJwk()).sign();
+        String other = s.issuer
+                .token()
+                .clientId("partner-b")
+                .scope("payments:write")
+                .boundToDpopKey(otherKey.publicJwk())
+                .sign();
         tester.send(payment(other, otherKey.proof("POST", uri, other))).assertAllowed();
     }
 
     static TestRequest payment(String token, String proof) {
-        return TestRequest.post("/payments").scheme("https").host("api.attack.test").port(443).dpop(token, proof);
+        return TestRequest.post("/payments")
+                .scheme("https")
+                .host("api.attack.test")
+                .port(443)
+                .dpop(token, proof);
     }
 }

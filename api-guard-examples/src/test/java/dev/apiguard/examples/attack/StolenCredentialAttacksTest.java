@@ -60,12 +60,21 @@ class StolenCredentialAttacksTest {
     }
 
     String certificateBound(AttackServer s) {
-        return s.issuer.token().clientId(OWNER).scope("payments:write").boundToCertificate(s.partnerA.certificate())
+        return s.issuer
+                .token()
+                .clientId(OWNER)
+                .scope("payments:write")
+                .boundToCertificate(s.partnerA.certificate())
                 .sign();
     }
 
     String dpopBound(AttackServer s, DpopKey key) {
-        return s.issuer.token().clientId(OWNER).scope("payments:write").boundToDpopKey(key.publicJwk()).sign();
+        return s.issuer
+                .token()
+                .clientId(OWNER)
+                .scope("payments:write")
+                .boundToDpopKey(key.publicJwk())
+                .sign();
     }
 
     static String admin(AttackServer s) {
@@ -74,7 +83,8 @@ class StolenCredentialAttacksTest {
 
     /** {@code POST /payments} with {@code Authorization: scheme token} and, when not null, the proof. */
     static Answer pay(AttackServer s, HttpClient client, String scheme, String token, String proof) throws Exception {
-        Answer a = proof == null ? s.pay(client, "Authorization", scheme + " " + token)
+        Answer a = proof == null
+                ? s.pay(client, "Authorization", scheme + " " + token)
                 : s.pay(client, "Authorization", scheme + " " + token, "DPoP", proof);
         return a.assertDocumented(false, List.of(201));
     }
@@ -114,21 +124,48 @@ class StolenCredentialAttacksTest {
             // 20 refusals charged to partner-a quarantined it before; now it is served
             pay(s, s.clientA, "Bearer", token, null).assertStatus(201);
 
-            assertThat(events.since(mark, "credential.misused", "caller", OWNER, "reason", "no_certificate",
-                    "kind", "bearer_jwt", "method", "POST", "path", "/payments")).hasSize(30);
-            assertThat(events.since(mark, "credential.misused", "caller", OWNER, "reason", "thumbprint_mismatch",
-                    "kind", "bearer_jwt", "method", "POST", "path", "/payments")).hasSize(30);
-            assertThat(events.since(mark, "certificate.binding_failed", "caller", OWNER)).hasSize(60);
-            assertThat(events.since(mark)).as("no anomaly event about the owner")
+            assertThat(events.since(
+                            mark,
+                            "credential.misused",
+                            "caller",
+                            OWNER,
+                            "reason",
+                            "no_certificate",
+                            "kind",
+                            "bearer_jwt",
+                            "method",
+                            "POST",
+                            "path",
+                            "/payments"))
+                    .hasSize(30);
+            assertThat(events.since(
+                            mark,
+                            "credential.misused",
+                            "caller",
+                            OWNER,
+                            "reason",
+                            "thumbprint_mismatch",
+                            "kind",
+                            "bearer_jwt",
+                            "method",
+                            "POST",
+                            "path",
+                            "/payments"))
+                    .hasSize(30);
+            assertThat(events.since(mark, "certificate.binding_failed", "caller", OWNER))
+                    .hasSize(60);
+            assertThat(events.since(mark))
+                    .as("no anomaly event about the owner")
                     .noneMatch(e -> e.type().startsWith("anomaly.") && OWNER.equals(e.field("caller")));
 
             Inventory inventory = Inventory.read(s, admin);
             Map<String, Object> owner = assertMisused(inventory, AttackServer.ISSUER, 60, from);
             // the thief's 60 requests are not the owner's: its two payments only
             assertThat(Inventory.number(owner.get("requestCount"))).isEqualTo(2);
-            assertThat(owner.get("anomalyScore")).satisfiesAnyOf(
-                    score -> assertThat(score).isNull(),
-                    score -> assertThat(Inventory.number(score)).isZero());
+            assertThat(owner.get("anomalyScore"))
+                    .satisfiesAnyOf(
+                            score -> assertThat(score).isNull(),
+                            score -> assertThat(Inventory.number(score)).isZero());
             Map<String, Object> certificate = Inventory.credential(owner, "certificate");
             assertThat(Inventory.number(certificate.get("misuses"))).isZero();
             assertThat(Inventory.list(certificate.get("flags"))).doesNotContain("misused");
@@ -161,7 +198,8 @@ class StolenCredentialAttacksTest {
             for (int i = 0; i < 10; i++) {
                 pay(s, s.clientB, "Bearer", token, null).assertInvalidToken();
                 pay(s, s.clientB, "DPoP", token, null).assertInvalidProof();
-                pay(s, s.clientB, "DPoP", token, thief.proof("POST", htu, token)).assertInvalidProof();
+                pay(s, s.clientB, "DPoP", token, thief.proof("POST", htu, token))
+                        .assertInvalidProof();
                 pay(s, s.clientB, "DPoP", token, captured).assertInvalidProof();
             }
 
@@ -169,9 +207,11 @@ class StolenCredentialAttacksTest {
 
             for (String reason : List.of("bound_token_as_bearer", "missing", "jkt_mismatch", "replayed")) {
                 assertThat(events.since(mark, "credential.misused", "caller", OWNER, "reason", reason))
-                        .as("credential.misused reason=%s", reason).hasSize(10);
+                        .as("credential.misused reason=%s", reason)
+                        .hasSize(10);
             }
-            assertThat(events.since(mark)).as("no anomaly event about the owner")
+            assertThat(events.since(mark))
+                    .as("no anomaly event about the owner")
                     .noneMatch(e -> e.type().startsWith("anomaly.") && OWNER.equals(e.field("caller")));
 
             Map<String, Object> owner = assertMisused(Inventory.read(s, admin(s)), AttackServer.ISSUER, 40, from);
@@ -194,7 +234,8 @@ class StolenCredentialAttacksTest {
             int mark = events.mark();
             // the owners, first: a credential that authenticated is let past the per-address gate
             pay(s, s.clientA, "Bearer", certificateToken, null).assertStatus(201);
-            pay(s, s.clientA, "DPoP", dpopToken, key.proof("POST", htu, dpopToken)).assertStatus(201);
+            pay(s, s.clientA, "DPoP", dpopToken, key.proof("POST", htu, dpopToken))
+                    .assertStatus(201);
 
             DpopKey thief = DpopKey.ec();
             List<Attempt> attempts = List.of(
@@ -209,14 +250,17 @@ class StolenCredentialAttacksTest {
             for (Attempt attempt : attempts) {
                 Answer limited = attempt.send().assertRefused(429);
                 assertThat(limited.first("RateLimit-Policy")).hasValue("\"burst\";q=5;w=600");
-                assertThat(limited.first("Retry-After")).hasValueSatisfying(
-                        v -> assertThat(Long.parseLong(v)).isBetween(1L, 600L));
+                assertThat(limited.first("Retry-After"))
+                        .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 600L));
             }
 
             pay(s, s.clientA, "Bearer", certificateToken, null).assertStatus(201);
-            pay(s, s.clientA, "DPoP", dpopToken, key.proof("POST", htu, dpopToken)).assertStatus(201);
-            assertThat(events.since(mark, "credential.misused", "caller", OWNER)).hasSize(5);
-            assertThat(events.since(mark, "ratelimit.limited", "bucket", "peer")).hasSize(3);
+            pay(s, s.clientA, "DPoP", dpopToken, key.proof("POST", htu, dpopToken))
+                    .assertStatus(201);
+            assertThat(events.since(mark, "credential.misused", "caller", OWNER))
+                    .hasSize(5);
+            assertThat(events.since(mark, "ratelimit.limited", "bucket", "peer"))
+                    .hasSize(3);
         }
     }
 

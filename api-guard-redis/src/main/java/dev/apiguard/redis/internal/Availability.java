@@ -56,7 +56,10 @@ public final class Availability {
     public void failure(RuntimeException fault) {
         retryAt = System.nanoTime() + backoffNanos;
         if (down.compareAndSet(false, true)) {
-            LOG.warn("Redis unavailable ({}); failure policy {} applies", fault.getClass().getName(), policy);
+            LOG.warn(
+                    "Redis unavailable ({}); failure policy {} applies",
+                    fault.getClass().getName(),
+                    policy);
             emit(SecurityEventType.STORE_UNAVAILABLE, fault.getClass().getName());
         }
     }
@@ -73,7 +76,8 @@ public final class Availability {
         if (listener == SecurityEventListener.NONE) {
             return;
         }
-        Map<String, String> details = fault == null ? Map.of("store", "redis", "policy", policy)
+        Map<String, String> details = fault == null
+                ? Map.of("store", "redis", "policy", policy)
                 : Map.of("store", "redis", "policy", policy, "fault", fault);
         try {
             listener.onEvent(new SecurityEvent(type, clock.instant(), null, null, null, null, details));

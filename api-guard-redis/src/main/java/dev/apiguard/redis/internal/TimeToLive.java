@@ -15,8 +15,7 @@ public final class TimeToLive {
     private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
     private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
 
-    private TimeToLive() {
-    }
+    private TimeToLive() {}
 
     /**
      * Milliseconds from {@code now} to {@code end}: zero when {@code end} is not after {@code now},

@@ -27,7 +27,8 @@ class TimeToLiveTest {
     @Test
     void aFarEndIsCappedAtAHundredYearsNotAnOverflow() {
         assertThat(TimeToLive.millis(NOW, NOW.plus(TimeToLive.LONGEST))).isEqualTo(TimeToLive.LONGEST.toMillis());
-        assertThat(TimeToLive.millis(NOW, NOW.plus(TimeToLive.LONGEST).plusMillis(1))).isEqualTo(TimeToLive.LONGEST.toMillis());
+        assertThat(TimeToLive.millis(NOW, NOW.plus(TimeToLive.LONGEST).plusMillis(1)))
+                .isEqualTo(TimeToLive.LONGEST.toMillis());
         assertThat(TimeToLive.millis(Instant.MIN, Instant.MAX)).isEqualTo(TimeToLive.LONGEST.toMillis());
     }
 

@@ -30,8 +30,10 @@ public class GuardConfiguration {
     /** What each route needs; a route not listed is refused (404 to a caller, 401 to anyone else). */
     public static RouteRules routes() {
         return RouteRules.builder()
-                .route("GET", "/health").permitAll()
-                .route("GET", "/customers/{serviceTag}").requireScopes("customers:read")
+                .route("GET", "/health")
+                .permitAll()
+                .route("GET", "/customers/{serviceTag}")
+                .requireScopes("customers:read")
                 .build();
     }
 
@@ -55,7 +57,9 @@ public class GuardConfiguration {
     }
 
     @Bean
-    ApiGuard apiGuard(KeySource keys, @Value("${api-guard.issuer}") String issuer,
+    ApiGuard apiGuard(
+            KeySource keys,
+            @Value("${api-guard.issuer}") String issuer,
             @Value("${api-guard.audience}") String audience) {
         return guard(issuer, audience, keys);
     }

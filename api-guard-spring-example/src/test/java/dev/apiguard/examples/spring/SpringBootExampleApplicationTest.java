@@ -33,9 +33,13 @@ class SpringBootExampleApplicationTest {
     static void start(@TempDir Path dir) throws Exception {
         issuer = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
         issuer.writeJwks(dir.resolve("jwks.json"));
-        app = SpringApplication.run(SpringBootExampleApplication.class, "--server.port=0",
-                "--server.address=127.0.0.1", "--api-guard.jwks=" + dir.resolve("jwks.json"),
-                "--api-guard.issuer=" + ISSUER, "--api-guard.audience=" + AUDIENCE);
+        app = SpringApplication.run(
+                SpringBootExampleApplication.class,
+                "--server.port=0",
+                "--server.address=127.0.0.1",
+                "--api-guard.jwks=" + dir.resolve("jwks.json"),
+                "--api-guard.issuer=" + ISSUER,
+                "--api-guard.audience=" + AUDIENCE);
         base = URI.create("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
     }
 
@@ -59,13 +63,14 @@ class SpringBootExampleApplicationTest {
         HttpResponse<String> r = get("/customers/ABC1234", null);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
     }
 
     @Test
     void validTokenReadsTheCustomerAsItsCaller() throws Exception {
-        HttpResponse<String> r = get("/customers/ABC1234",
+        HttpResponse<String> r = get(
+                "/customers/ABC1234",
                 issuer.token().clientId("partner-a").scope("customers:read").sign());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"serviceTag\":\"ABC1234\"").contains("\"readBy\":\"partner-a\"");
@@ -73,7 +78,8 @@ class SpringBootExampleApplicationTest {
 
     @Test
     void tokenWithoutTheScopeIsForbidden() throws Exception {
-        HttpResponse<String> r = get("/customers/ABC1234",
+        HttpResponse<String> r = get(
+                "/customers/ABC1234",
                 issuer.token().clientId("partner-a").scope("payments:write").sign());
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.headers().allValues("WWW-Authenticate"))
@@ -83,7 +89,8 @@ class SpringBootExampleApplicationTest {
     @Test
     void tokenOfAnotherKeyIsInvalid() throws Exception {
         LocalIssuer impostor = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
-        HttpResponse<String> r = get("/customers/ABC1234",
+        HttpResponse<String> r = get(
+                "/customers/ABC1234",
                 impostor.token().clientId("partner-a").scope("customers:read").sign());
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer error=\"invalid_token\"");

@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 class SpringRoutesTest {
 
     final LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example").audience("https://api.example");
-    final GuardTester tester = GuardTester.of(GuardConfiguration.guard("https://issuer.example",
-            "https://api.example", KeySource.fixed(issuer.publicJwks())));
+    final GuardTester tester = GuardTester.of(GuardConfiguration.guard(
+            "https://issuer.example", "https://api.example", KeySource.fixed(issuer.publicJwks())));
 
     @Test
     void readerReadsACustomer() {
-        String token = issuer.token().clientId("partner-a").scope("customers:read").sign();
+        String token =
+                issuer.token().clientId("partner-a").scope("customers:read").sign();
         tester.send(TestRequest.get("/customers/ABC1234").bearer(token))
                 .assertAllowed()
                 .assertCaller("partner-a");
@@ -26,7 +27,8 @@ class SpringRoutesTest {
 
     @Test
     void tokenWithoutTheScopeIsForbidden() {
-        String token = issuer.token().clientId("partner-a").scope("payments:write").sign();
+        String token =
+                issuer.token().clientId("partner-a").scope("payments:write").sign();
         tester.send(TestRequest.get("/customers/ABC1234").bearer(token))
                 .assertStatus(403)
                 .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"customers:read\"")
@@ -41,7 +43,8 @@ class SpringRoutesTest {
 
     @Test
     void routesNotListedAreRefused() {
-        String token = issuer.token().clientId("partner-a").scope("customers:read").sign();
+        String token =
+                issuer.token().clientId("partner-a").scope("customers:read").sign();
         tester.send(TestRequest.get("/customers").bearer(token)).assertStatus(404);
         tester.send(TestRequest.post("/customers/ABC1234").bearer(token)).assertStatus(405);
         tester.send(TestRequest.get("/admin")).assertStatus(401);

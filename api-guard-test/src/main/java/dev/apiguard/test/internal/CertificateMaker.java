@@ -66,10 +66,12 @@ public final class CertificateMaker {
             X500Name name = name(cn);
             X509v3CertificateBuilder b = builder(name, name, keys.getPublic(), from, until)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-                    .addExtension(Extension.keyUsage, true,
+                    .addExtension(
+                            Extension.keyUsage,
+                            true,
                             new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            ext.createSubjectKeyIdentifier(keys.getPublic()));
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
             return sign(b, keys.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot make the CA certificate", e);
@@ -77,14 +79,14 @@ public final class CertificateMaker {
     }
 
     /** A server certificate signed by the CA. */
-    public X509Certificate server(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
-            List<String> sans) {
+    public X509Certificate server(
+            String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until, List<String> sans) {
         return leaf(cn, key, ca, from, until, KeyPurposeId.id_kp_serverAuth, sans);
     }
 
     /** A client certificate signed by the CA. */
-    public X509Certificate client(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
-            List<String> sans) {
+    public X509Certificate client(
+            String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until, List<String> sans) {
         return leaf(cn, key, ca, from, until, KeyPurposeId.id_kp_clientAuth, sans);
     }
 
@@ -92,8 +94,14 @@ public final class CertificateMaker {
      * A leaf certificate signed by the CA with exactly these key usages (RFC 5280 names) and
      * extended key usages (OIDs); an empty list leaves its extension out.
      */
-    public X509Certificate leafWithUsages(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
-            List<String> keyUsages, List<String> extendedKeyUsages) {
+    public X509Certificate leafWithUsages(
+            String cn,
+            PublicKey key,
+            IssuedCertificate ca,
+            Instant from,
+            Instant until,
+            List<String> keyUsages,
+            List<String> extendedKeyUsages) {
         int bits = 0;
         for (String usage : keyUsages) {
             bits |= keyUsageBit(usage);
@@ -101,8 +109,15 @@ public final class CertificateMaker {
         KeyPurposeId[] purposes = extendedKeyUsages.stream()
                 .map(oid -> KeyPurposeId.getInstance(new ASN1ObjectIdentifier(oid)))
                 .toArray(KeyPurposeId[]::new);
-        return leaf(cn, key, ca, from, until, keyUsages.isEmpty() ? null : new KeyUsage(bits),
-                purposes.length == 0 ? null : new ExtendedKeyUsage(purposes), List.of());
+        return leaf(
+                cn,
+                key,
+                ca,
+                from,
+                until,
+                keyUsages.isEmpty() ? null : new KeyUsage(bits),
+                purposes.length == 0 ? null : new ExtendedKeyUsage(purposes),
+                List.of());
     }
 
     /** A self-signed client certificate (not a CA). */
@@ -112,29 +127,49 @@ public final class CertificateMaker {
             X509v3CertificateBuilder b = builder(name, name, keys.getPublic(), from, until)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             return sign(b, keys.getPrivate());
         } catch (CertIOException e) {
             throw new IllegalStateException("cannot make the certificate", e);
         }
     }
 
-    private X509Certificate leaf(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
-            KeyPurposeId purpose, List<String> sans) {
-        return leaf(cn, key, ca, from, until, new KeyUsage(KeyUsage.digitalSignature), new ExtendedKeyUsage(purpose),
-                sans);
+    private X509Certificate leaf(
+            String cn,
+            PublicKey key,
+            IssuedCertificate ca,
+            Instant from,
+            Instant until,
+            KeyPurposeId purpose,
+            List<String> sans) {
+        return leaf(
+                cn, key, ca, from, until, new KeyUsage(KeyUsage.digitalSignature), new ExtendedKeyUsage(purpose), sans);
     }
 
-    private X509Certificate leaf(String cn, PublicKey key, IssuedCertificate ca, Instant from, Instant until,
-            KeyUsage keyUsage, ExtendedKeyUsage extendedKeyUsage, List<String> sans) {
+    private X509Certificate leaf(
+            String cn,
+            PublicKey key,
+            IssuedCertificate ca,
+            Instant from,
+            Instant until,
+            KeyUsage keyUsage,
+            ExtendedKeyUsage extendedKeyUsage,
+            List<String> sans) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = builder(
-                    X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
-                    name(cn), key, from, until)
+                            X500Name.getInstance(
+                                    ca.certificate().getSubjectX500Principal().getEncoded()),
+                            name(cn),
+                            key,
+                            from,
+                            until)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
+                    .addExtension(
+                            Extension.authorityKeyIdentifier,
+                            false,
                             ext.createAuthorityKeyIdentifier(ca.certificate()));
             if (keyUsage != null) {
                 b.addExtension(Extension.keyUsage, true, keyUsage);
@@ -143,7 +178,8 @@ public final class CertificateMaker {
                 b.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage);
             }
             if (!sans.isEmpty()) {
-                GeneralName[] names = sans.stream().map(CertificateMaker::generalName).toArray(GeneralName[]::new);
+                GeneralName[] names =
+                        sans.stream().map(CertificateMaker::generalName).toArray(GeneralName[]::new);
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             }
             return sign(b, ca.privateKey());
@@ -152,16 +188,16 @@ public final class CertificateMaker {
         }
     }
 
-    private X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, PublicKey key, Instant from,
-            Instant until) {
+    private X509v3CertificateBuilder builder(
+            X500Name issuer, X500Name subject, PublicKey key, Instant from, Instant until) {
         BigInteger serial = new BigInteger(63, random).add(BigInteger.ONE);
         return new JcaX509v3CertificateBuilder(issuer, serial, Date.from(from), Date.from(until), subject, key);
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) {
         try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    b.build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
         } catch (OperatorCreationException | java.security.cert.CertificateException e) {
             throw new IllegalStateException("cannot sign the certificate", e);
         }
@@ -182,15 +218,17 @@ public final class CertificateMaker {
             case "cRLSign" -> KeyUsage.cRLSign;
             case "encipherOnly" -> KeyUsage.encipherOnly;
             case "decipherOnly" -> KeyUsage.decipherOnly;
-            default -> throw new IllegalArgumentException("unknown key usage " + name + "; use an RFC 5280 name such as "
-                    + "digitalSignature or keyEncipherment");
+            default ->
+                throw new IllegalArgumentException("unknown key usage " + name + "; use an RFC 5280 name such as "
+                        + "digitalSignature or keyEncipherment");
         };
     }
 
     private static GeneralName generalName(String san) {
         int colon = san.indexOf(':');
         if (colon < 1) {
-            throw new IllegalArgumentException("a subject alternative name is TYPE:value (DNS, URI, IP, EMAIL): " + san);
+            throw new IllegalArgumentException(
+                    "a subject alternative name is TYPE:value (DNS, URI, IP, EMAIL): " + san);
         }
         String value = san.substring(colon + 1);
         return switch (san.substring(0, colon).toUpperCase(Locale.ROOT)) {
@@ -198,8 +236,9 @@ public final class CertificateMaker {
             case "URI" -> new GeneralName(GeneralName.uniformResourceIdentifier, value);
             case "IP" -> new GeneralName(GeneralName.iPAddress, value);
             case "EMAIL" -> new GeneralName(GeneralName.rfc822Name, value);
-            default -> throw new IllegalArgumentException("unknown subject alternative name type in " + san
-                    + "; use DNS, URI, IP or EMAIL");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown subject alternative name type in " + san + "; use DNS, URI, IP or EMAIL");
         };
     }
 }

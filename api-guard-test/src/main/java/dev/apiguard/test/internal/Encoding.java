@@ -12,8 +12,7 @@ public final class Encoding {
     private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Encoder MIME = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
-    private Encoding() {
-    }
+    private Encoding() {}
 
     /** Unpadded base64url of the bytes. */
     public static String base64Url(byte[] bytes) {
