@@ -52,6 +52,10 @@ public final class ApiGuard {
             all.addAll(s.challenges());
         }
         this.challenges = List.copyOf(all);
+        GuardContext context = new GuardContext(clock);
+        for (GuardStep s : steps) {
+            s.attach(context);
+        }
     }
 
     /** A builder with the defaults: system UTC clock, SLF4J event listener, no steps. */

@@ -30,6 +30,14 @@ public interface GuardStep {
     }
 
     /**
+     * Called once when the step joins a guard ({@link ApiGuard.Builder#build()}), with what the
+     * guard shares with its steps: its clock. A step that needs the time off the request path (a
+     * report) keeps it from here; on the request path it reads {@link GuardExchange#now()}. A step
+     * attached to several guards keeps the last one's context. Default: nothing.
+     */
+    default void attach(GuardContext context) {}
+
+    /**
      * Called on every step, in order, before any step evaluates the request: records on the
      * exchange what later steps need to know from the request line alone (the route step records
      * the matched route, so that the authentication steps leave a public route's credentials

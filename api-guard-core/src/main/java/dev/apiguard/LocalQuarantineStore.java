@@ -3,59 +3,66 @@ package dev.apiguard;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import java.time.Clock;
+import dev.apiguard.internal.Check;
+import dev.apiguard.internal.RequestTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A {@link QuarantineStore} in this JVM: a bounded Caffeine cache whose entries expire at their
- * {@code until} instant (measured on the given clock).
+ * A {@link QuarantineStore} in this JVM: a bounded Caffeine cache of each caller's end of
+ * quarantine. Time is the {@code now} of each call, the guard's clock.
  *
  * <p>When full (default 100,000 callers), the entry least likely to be used again is evicted, so
  * a flood of quarantines cannot grow the heap; size it above the number of callers you expect to
- * quarantine within one quarantine period. Thread-safe.
+ * quarantine within one quarantine period. An entry is dropped, in real time, once the quarantine
+ * it records has had time to end (memory hygiene: a look-up compares the end with its own
+ * {@code now}). For one app node; a fleet shares a Redis store instead. Thread-safe.
  */
 public final class LocalQuarantineStore implements QuarantineStore {
 
     /** The default maximum number of quarantined callers held. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
 
-    private final Clock clock;
-    private final Cache<CallerKey, Instant> entries;
+    /** An end of quarantine and how long, from when it was set, it takes to come. */
+    private record Entry(Instant until, Duration lasts) {}
 
-    private LocalQuarantineStore(Clock clock, long maximumSize) {
-        this.clock = clock;
+    private final RequestTime requestTime = new RequestTime();
+    private final Cache<CallerKey, Entry> entries;
+
+    private LocalQuarantineStore(long maximumSize) {
         this.entries = Caffeine.newBuilder()
+                .ticker(requestTime)
                 .maximumSize(maximumSize)
-                .ticker(() -> nanos(clock.instant()))
                 .executor(Runnable::run)
-                .expireAfter(Expiry.<CallerKey, Instant>writing(
-                        (id, until) -> positive(Duration.between(clock.instant(), until))))
+                .expireAfter(Expiry.<CallerKey, Entry>writing((key, e) -> e.lasts()))
                 .build();
     }
 
-    /** A store on the system clock holding at most {@value #DEFAULT_MAXIMUM_SIZE} callers. */
-    public static LocalQuarantineStore create() {
-        return create(Clock.systemUTC(), DEFAULT_MAXIMUM_SIZE);
+    /** A store holding at most {@value #DEFAULT_MAXIMUM_SIZE} callers. */
+    public static LocalQuarantineStore defaults() {
+        return new LocalQuarantineStore(DEFAULT_MAXIMUM_SIZE);
     }
 
-    /** A store on the given clock holding at most {@code maximumSize} callers. */
-    public static LocalQuarantineStore create(Clock clock, long maximumSize) {
-        Objects.requireNonNull(clock, "clock cannot be null");
-        if (maximumSize < 1) {
-            throw new IllegalArgumentException("maximumSize must be at least 1: " + maximumSize);
-        }
-        return new LocalQuarantineStore(clock, maximumSize);
+    /** A store holding at most {@code maximumSize} callers (at least 1). */
+    public static LocalQuarantineStore withMaximumSize(long maximumSize) {
+        return new LocalQuarantineStore(Check.atLeast("maximumSize", maximumSize, 1));
     }
 
     @Override
-    public void quarantine(CallerKey caller, Instant until) {
-        Objects.requireNonNull(caller, "caller cannot be null");
-        Objects.requireNonNull(until, "until cannot be null");
-        if (until.isAfter(clock.instant())) {
-            entries.put(caller, until);
+    public void quarantine(CallerKey caller, Instant until, Instant now) {
+        Check.notNull("caller", caller);
+        Check.notNull("until", until);
+        Check.notNull("now", now);
+        requestTime.advanceTo(now);
+        if (until.isAfter(now)) {
+            Duration lasts;
+            try {
+                lasts = Duration.between(now, until);
+            } catch (ArithmeticException e) {
+                lasts = Duration.ofDays(36_500); // an end too far to count in nanoseconds
+            }
+            entries.put(caller, new Entry(until, lasts));
         } else {
             entries.invalidate(caller);
         }
@@ -63,8 +70,16 @@ public final class LocalQuarantineStore implements QuarantineStore {
 
     @Override
     public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
-        Instant until = entries.getIfPresent(caller);
-        return until != null && until.isAfter(now) ? Optional.of(until) : Optional.empty();
+        requestTime.advanceTo(now);
+        Entry e = entries.getIfPresent(caller);
+        if (e == null) {
+            return Optional.empty();
+        }
+        if (!e.until().isAfter(now)) {
+            entries.asMap().remove(caller, e);
+            return Optional.empty();
+        }
+        return Optional.of(e.until());
     }
 
     @Override
@@ -72,17 +87,9 @@ public final class LocalQuarantineStore implements QuarantineStore {
         entries.invalidate(caller);
     }
 
-    /** The number of entries held, after pending maintenance (for tests and metrics). */
+    /** The number of entries held as of the latest call's now, after pending maintenance (for tests and metrics). */
     public long size() {
         entries.cleanUp();
         return entries.estimatedSize();
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() || d.isZero() ? Duration.ofNanos(1) : d;
-    }
-
-    static long nanos(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
     }
 }

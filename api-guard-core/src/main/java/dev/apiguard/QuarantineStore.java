@@ -18,8 +18,12 @@ import java.util.Optional;
  */
 public interface QuarantineStore {
 
-    /** Blocks the caller until the given instant. */
-    void quarantine(CallerKey caller, Instant until);
+    /**
+     * Blocks the caller until the given instant, by the guard's clock whose current time is
+     * {@code now} (a shared store keeps the entry for {@code until − now}, never reading a clock of
+     * its own).
+     */
+    void quarantine(CallerKey caller, Instant until, Instant now);
 
     /** Until when the caller is blocked, or empty when it is not (any more) at {@code now}. */
     Optional<Instant> quarantinedUntil(CallerKey caller, Instant now);

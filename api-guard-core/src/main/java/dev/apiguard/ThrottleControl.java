@@ -15,7 +15,7 @@ public interface ThrottleControl {
     /** A control that does nothing (no rate limiter wired). */
     ThrottleControl NONE = new ThrottleControl() {
         @Override
-        public void throttle(CallerKey caller, double factor, Instant until) {}
+        public void throttle(CallerKey caller, double factor, Instant until, Instant now) {}
 
         @Override
         public void clear(CallerKey caller) {}
@@ -23,9 +23,10 @@ public interface ThrottleControl {
 
     /**
      * Lowers the caller's rate limit to {@code factor} (0 &lt; factor ≤ 1) of its plan until
-     * {@code until}; a later call replaces an earlier one.
+     * {@code until}, by the guard's clock whose current time is {@code now}; a later call replaces
+     * an earlier one.
      */
-    void throttle(CallerKey caller, double factor, Instant until);
+    void throttle(CallerKey caller, double factor, Instant until, Instant now);
 
     /** Gives the caller its full plan back. */
     void clear(CallerKey caller);

@@ -69,7 +69,7 @@ public final class AnomalySimulation {
                 .quarantineStore(store)
                 .throttleControl(new ThrottleControl() {
                     @Override
-                    public void throttle(CallerKey caller, double factor, Instant until) {
+                    public void throttle(CallerKey caller, double factor, Instant until, Instant now) {
                         if (throttled.add(caller.id()) && Boolean.getBoolean("sim.verbose")) {
                             System.out.println("throttled " + caller.id() + " at " + clock.instant() + ": "
                                     + anomaly.scoreOf(caller)
@@ -81,12 +81,10 @@ public final class AnomalySimulation {
                     @Override
                     public void clear(CallerKey caller) {}
                 })
-                .clock(clock)
                 .build();
         TokenPolicy tokens = TokenPolicy.builder()
                 .issuer(ISSUER, KeySource.fixed(issuer.publicJwks()))
                 .audience(AUDIENCE)
-                .clock(clock)
                 .build();
         ApiGuard guard = ApiGuard.builder()
                 .clock(clock)
@@ -612,7 +610,7 @@ public final class AnomalySimulation {
         private final Map<CallerKey, Instant> until = new HashMap<>();
 
         @Override
-        public void quarantine(CallerKey caller, Instant end) {
+        public void quarantine(CallerKey caller, Instant end, Instant now) {
             firstQuarantine.putIfAbsent(caller.id(), clock.instant());
             until.put(caller, end);
         }

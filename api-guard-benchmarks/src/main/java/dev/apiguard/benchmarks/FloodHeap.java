@@ -61,33 +61,31 @@ public final class FloodHeap {
         final ApiGuard guard;
 
         Chain(GuardStep authentication, Clock clock) {
-            buckets = LocalBucketStore.create(clock, LocalBucketStore.DEFAULT_MAXIMUM_SIZE);
+            buckets = LocalBucketStore.defaults();
             RateLimitPolicy limits = RateLimitPolicy.builder()
                     .plan(RateLimitPlan.simple("roomy", 1_000_000_000L, Duration.ofHours(1)))
                     .anonymousPlan(RateLimitPlan.simple("anonymous-roomy", 1_000_000_000L, Duration.ofHours(1)))
-                    .store(buckets)
-                    .clock(clock)
                     .build();
+            RateLimitStep callerLimits =
+                    RateLimitStep.builder(limits).store(buckets).build();
             anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
                             .mode(AnomalyMode.ENFORCE)
                             .volume(10, Integer.MAX_VALUE)
                             .build())
-                    .quarantineStore(LocalQuarantineStore.create())
-                    .throttleControl(limits.adjustments())
-                    .clock(clock)
+                    .quarantineStore(LocalQuarantineStore.defaults())
+                    .throttleControl(callerLimits.adjustments())
                     .build();
             inventory = InventoryStep.of(InventoryPolicy.builder()
                     .sensitiveRoute("GET", FullChain.PATH)
-                    .clock(clock)
                     .build());
             guard = ApiGuard.builder()
                     .clock(clock)
                     .listener(SecurityEventListener.NONE)
-                    .step(AnonymousRateLimitStep.of(limits))
+                    .step(AnonymousRateLimitStep.of(limits, buckets))
                     .step(authentication)
                     .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
                     .step(anomaly)
-                    .step(RateLimitStep.of(limits))
+                    .step(callerLimits)
                     .step(RouteAuthorizationStep.of(RouteRules.builder()
                             .route("GET", FullChain.PATH)
                             .requireScopes(FullChain.SCOPE)
@@ -232,7 +230,6 @@ public final class FloodHeap {
         return AccessTokenStep.of(TokenPolicy.builder()
                 .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                 .audience(issuer.defaultAudience())
-                .clock(clock)
                 .build());
     }
 

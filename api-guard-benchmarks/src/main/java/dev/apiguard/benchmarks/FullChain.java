@@ -11,6 +11,7 @@ import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.inventory.InventoryPolicy;
 import dev.apiguard.inventory.InventoryStep;
+import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.ratelimit.AnonymousRateLimitStep;
 import dev.apiguard.ratelimit.LocalBucketStore;
 import dev.apiguard.ratelimit.RateLimitPlan;
@@ -69,7 +70,6 @@ final class FullChain {
                 .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                 .audience(issuer.defaultAudience())
                 .cacheMaximumSize(caps.tokens())
-                .clock(clock)
                 .build());
     }
 
@@ -78,36 +78,33 @@ final class FullChain {
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("roomy", 1_000_000_000L, Duration.ofHours(1)))
                 .anonymousPlan(RateLimitPlan.simple("anonymous-roomy", 1_000_000_000L, Duration.ofHours(1)))
-                .store(LocalBucketStore.create(clock, caps.buckets()))
-                .clock(clock)
                 .build();
+        LocalBucketStore buckets = LocalBucketStore.withMaximumSize(caps.buckets());
+        RateLimitStep callerLimits =
+                RateLimitStep.builder(limits).store(buckets).build();
         AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
                         .mode(AnomalyMode.ENFORCE)
                         .volume(10, Integer.MAX_VALUE)
                         .maxCallers(caps.profiles())
                         .build())
-                .quarantineStore(LocalQuarantineStore.create())
-                .throttleControl(limits.adjustments())
-                .clock(clock)
+                .quarantineStore(LocalQuarantineStore.defaults())
+                .throttleControl(callerLimits.adjustments())
                 .build();
-        InventoryPolicy inventory = InventoryPolicy.builder()
-                .maxCallers(caps.ledger())
-                .sensitiveRoute("GET", PATH)
-                .clock(clock)
-                .build();
+        InventoryPolicy inventory =
+                InventoryPolicy.builder().sensitiveRoute("GET", PATH).build();
         return ApiGuard.builder()
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(limits))
+                .step(AnonymousRateLimitStep.of(limits, buckets))
                 .step(authentication)
                 .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
                 .step(anomaly)
-                .step(RateLimitStep.of(limits))
+                .step(callerLimits)
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
                         .route("GET", PATH)
                         .requireScopes(SCOPE)
                         .build()))
-                .step(InventoryStep.of(inventory))
+                .step(InventoryStep.of(inventory, LedgerStore.inMemory(caps.ledger())))
                 .build();
     }
 }

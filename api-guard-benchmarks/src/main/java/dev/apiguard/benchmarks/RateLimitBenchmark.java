@@ -79,19 +79,18 @@ public class RateLimitBenchmark {
                     .build();
             buckets = state.bucketStore();
         } else {
-            buckets = LocalBucketStore.create();
+            buckets = LocalBucketStore.defaults();
         }
         RateLimitPolicy policy = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.of(
                         "roomy",
                         RateLimitPlan.Limit.of("burst", 1_000_000, Duration.ofSeconds(1)),
                         RateLimitPlan.Limit.of("hourly", 1_000_000_000, Duration.ofHours(1))))
-                .store(buckets)
                 .build();
         guard = ApiGuard.builder()
                 .listener(SecurityEventListener.NONE)
                 .step(new HeaderCaller())
-                .step(RateLimitStep.of(policy))
+                .step(RateLimitStep.builder(policy).store(buckets).build())
                 .build();
         requests = new TestRequest[CALLERS];
         for (int i = 0; i < CALLERS; i++) {

@@ -6,6 +6,9 @@ import java.util.Optional;
 /** Read access to the current anomaly scores, for a governance view. Thread-safe. */
 public interface AnomalyScores {
 
-    /** The caller's current score, decayed to now, with reasons and action; empty when the caller is not tracked. */
-    Optional<AnomalyScore> scoreOf(CallerKey caller);
+    /**
+     * The caller's score decayed to {@code at}, with reasons and action; empty when the caller is not
+     * tracked (or was idle too long by then).
+     */
+    Optional<AnomalyScore> scoreOf(CallerKey caller, java.time.Instant at);
 }

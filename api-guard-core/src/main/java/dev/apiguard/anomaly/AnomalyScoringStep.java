@@ -6,16 +6,18 @@ import dev.apiguard.Caller;
 import dev.apiguard.CallerKey;
 import dev.apiguard.Decision;
 import dev.apiguard.Denials;
+import dev.apiguard.GuardContext;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
+import dev.apiguard.LocalQuarantineStore;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.ThrottleControl;
-import dev.apiguard.anomaly.internal.BoundedQuarantineStore;
 import dev.apiguard.anomaly.internal.CallerProfile;
 import dev.apiguard.anomaly.internal.PageNumbers;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.internal.RequestTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,8 +52,9 @@ import java.util.Optional;
  *       again at the throttle threshold once its score has risen since its release (detail
  *       {@code probation=true}).</li>
  * </ul>
- * Time is the exchange's {@link GuardExchange#now()}; {@link #scoreOf} and idle expiry use the
- * step's clock. Profiles live in a Caffeine cache bounded by {@link AnomalyPolicy#maxCallers()}
+ * Time is the exchange's {@link GuardExchange#now()}; {@link #scoreOf(CallerKey)} reads the
+ * guard's clock ({@link GuardStep#attach}). A profile idle for {@link AnomalyPolicy#idleExpiry()}
+ * by that time is forgotten. Profiles live in a Caffeine cache bounded by {@link AnomalyPolicy#maxCallers()}
  * and expired after {@link AnomalyPolicy#idleExpiry()} idle; one profile holds under 2 KiB.
  *
  * <p>Thread-safe: each profile is updated under its own lock; store and throttle calls are made
@@ -67,24 +70,25 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     private final AnomalyPolicy policy;
     private final QuarantineStore quarantine;
     private final ThrottleControl throttle;
-    private final Clock clock;
+    private volatile Clock clock = Clock.systemUTC();
+    private final RequestTime requestTime = new RequestTime();
     private final Cache<CallerKey, CallerProfile> profiles;
 
     private AnomalyScoringStep(Builder b) {
         this.policy = b.policy;
-        this.quarantine = b.quarantine != null ? b.quarantine : new BoundedQuarantineStore(policy.maxCallers());
+        this.quarantine =
+                b.quarantine != null ? b.quarantine : LocalQuarantineStore.withMaximumSize(policy.maxCallers());
         this.throttle = b.throttle;
-        this.clock = b.clock;
         this.profiles = Caffeine.newBuilder()
+                .ticker(requestTime)
                 .maximumSize(policy.maxCallers())
+                // idle by the requests' time; each use still checks idleness against its own now
                 .expireAfterAccess(policy.idleExpiry())
-                // idle expiry on the step's clock, like scoreOf (not on System.nanoTime)
-                .ticker(() -> clock.millis() * 1_000_000L)
                 .executor(Runnable::run)
                 .build();
     }
 
-    /** A step with this policy, a local quarantine store, no throttle control and the system clock. */
+    /** A step with this policy, a local quarantine store and no throttle control. */
     public static AnomalyScoringStep of(AnomalyPolicy policy) {
         return builder(policy).build();
     }
@@ -116,7 +120,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         return quarantine;
     }
 
-    /** How many callers are tracked right now (after pending evictions). */
+    /** How many callers are tracked as of the latest request's now (after pending evictions). */
     public long trackedCallers() {
         profiles.cleanUp();
         return profiles.estimatedSize();
@@ -157,8 +161,14 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             return;
         }
         long now = exchange.now().toEpochMilli();
+        requestTime.advanceTo(exchange.now());
         CallerProfile.Observation observation = observe(exchange, route, status);
         CallerProfile profile = profiles.get(key, k -> new CallerProfile(now));
+        if (isIdle(profile, now)) {
+            // idle for idleExpiry by the guard's clock: forgotten, as if it had never been seen
+            CallerProfile fresh = new CallerProfile(now);
+            profile = profiles.asMap().replace(key, profile, fresh) ? fresh : profiles.get(key, k -> fresh);
+        }
         Change change;
         synchronized (profile) {
             profile.record(now, observation, policy);
@@ -264,9 +274,9 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         boolean enforce = policy.mode() == AnomalyMode.ENFORCE;
         if (enforce) {
             if (change.next() == AnomalyAction.QUARANTINE) {
-                quarantine.quarantine(key, change.until());
+                quarantine.quarantine(key, change.until(), exchange.now());
             } else if (change.next() == AnomalyAction.THROTTLE) {
-                throttle.throttle(key, policy.throttleFactor(), change.until());
+                throttle.throttle(key, policy.throttleFactor(), change.until(), exchange.now());
             } else if (change.previous().compareTo(AnomalyAction.THROTTLE) >= 0) {
                 throttle.clear(key);
             }
@@ -308,14 +318,20 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         return new AnomalyScore(caller, total, reasons, profile.action(), Instant.ofEpochMilli(now));
     }
 
-    @Override
+    /** The caller's score now, by the guard's clock; see {@link #scoreOf(CallerKey, Instant)}. */
     public Optional<AnomalyScore> scoreOf(CallerKey caller) {
+        return scoreOf(caller, clock.instant());
+    }
+
+    @Override
+    public Optional<AnomalyScore> scoreOf(CallerKey caller, Instant at) {
         Objects.requireNonNull(caller, "caller cannot be null");
+        Objects.requireNonNull(at, "at cannot be null");
         CallerProfile profile = profiles.getIfPresent(caller);
-        if (profile == null) {
+        long now = at.toEpochMilli();
+        if (profile == null || isIdle(profile, now)) {
             return Optional.empty();
         }
-        long now = clock.millis();
         synchronized (profile) {
             AnomalyScore s = score(profile, now, caller);
             AnomalyAction action = s.action();
@@ -324,6 +340,16 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             }
             return Optional.of(withAction(s, action));
         }
+    }
+
+    /** Keeps the guard's clock for {@link #scoreOf(CallerKey)}. */
+    @Override
+    public void attach(GuardContext context) {
+        this.clock = context.clock();
+    }
+
+    private boolean isIdle(CallerProfile profile, long now) {
+        return now - profile.lastUpdate() > policy.idleExpiry().toMillis();
     }
 
     @Override
@@ -336,7 +362,6 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         private final AnomalyPolicy policy;
         private QuarantineStore quarantine;
         private ThrottleControl throttle = ThrottleControl.NONE;
-        private Clock clock = Clock.systemUTC();
 
         private Builder(AnomalyPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy cannot be null");
@@ -354,15 +379,6 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         /** Where throttles go (the rate limiter). Default {@link ThrottleControl#NONE}. */
         public Builder throttleControl(ThrottleControl control) {
             this.throttle = Objects.requireNonNull(control, "throttleControl cannot be null");
-            return this;
-        }
-
-        /**
-         * The clock {@link AnomalyScoringStep#scoreOf} decays scores to and idle profiles expire by.
-         * Default the system UTC clock.
-         */
-        public Builder clock(Clock newClock) {
-            this.clock = Objects.requireNonNull(newClock, "clock cannot be null");
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.apiguard.inventory;
 
 import dev.apiguard.CallerKey;
 import dev.apiguard.inventory.internal.Reports;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -24,9 +25,16 @@ import java.util.Optional;
 public final class GuardInventory {
 
     private final InventoryPolicy policy;
+    private final LedgerStore store;
+    private volatile Clock clock = Clock.systemUTC();
 
-    GuardInventory(InventoryPolicy policy) {
+    GuardInventory(InventoryPolicy policy, LedgerStore store) {
         this.policy = policy;
+        this.store = store;
+    }
+
+    void clock(Clock guardClock) {
+        this.clock = guardClock;
     }
 
     /** The policy the ledger is kept and reported by. */
@@ -34,24 +42,29 @@ public final class GuardInventory {
         return policy;
     }
 
+    /** Where the ledger is kept. */
+    public LedgerStore store() {
+        return store;
+    }
+
     /** Every caller the ledger holds, ordered by id, then by issuer. */
     public List<CallerRecord> callers() {
-        return policy.store().snapshot().stream().sorted(Reports.BY_ID_THEN_KEY).toList();
+        return store.snapshot().stream().sorted(Reports.BY_ID_THEN_KEY).toList();
     }
 
     /** The caller's record, or empty. */
     public Optional<CallerRecord> caller(CallerKey caller) {
-        return policy.store().get(Objects.requireNonNull(caller, "caller cannot be null"));
+        return store.get(Objects.requireNonNull(caller, "caller cannot be null"));
     }
 
     /** How many callers the ledger holds. */
     public int size() {
-        return policy.store().size();
+        return store.size();
     }
 
-    /** The report as of the policy clock's instant. */
+    /** The report as of now, by the clock of the guard the inventory step belongs to. */
     public InventoryReport report() {
-        return report(policy.clock().instant());
+        return report(clock.instant());
     }
 
     /** The report as of {@code now}. */

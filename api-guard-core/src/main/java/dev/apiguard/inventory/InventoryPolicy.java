@@ -1,6 +1,5 @@
 package dev.apiguard.inventory;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -29,7 +28,6 @@ public final class InventoryPolicy {
     /** Default warning period before a certificate expires: 30 days. */
     public static final Duration DEFAULT_CERTIFICATE_EXPIRY_WARNING = Duration.ofDays(30);
 
-    private final LedgerStore store;
     private final Duration leastPrivilegeWindow;
     private final Duration staleAfter;
     private final Duration maxTokenLifetime;
@@ -37,10 +35,8 @@ public final class InventoryPolicy {
     private final Set<String> sensitiveRoutes;
     private final Set<String> sensitiveScopes;
     private final RiskView riskView;
-    private final Clock clock;
 
     private InventoryPolicy(Builder b) {
-        this.store = b.store != null ? b.store : LedgerStore.inMemory(b.maxCallers);
         this.leastPrivilegeWindow = b.leastPrivilegeWindow;
         this.staleAfter = b.staleAfter;
         this.maxTokenLifetime = b.maxTokenLifetime;
@@ -48,7 +44,6 @@ public final class InventoryPolicy {
         this.sensitiveRoutes = Collections.unmodifiableSet(new TreeSet<>(b.sensitiveRoutes));
         this.sensitiveScopes = Collections.unmodifiableSet(new TreeSet<>(b.sensitiveScopes));
         this.riskView = b.riskView;
-        this.clock = b.clock;
     }
 
     /** A builder with every default. */
@@ -56,14 +51,9 @@ public final class InventoryPolicy {
         return new Builder();
     }
 
-    /** The defaults: 10,000 callers in memory, 30-day windows, 1 h token policy, nothing sensitive. */
+    /** The defaults: 30-day windows, 1 h token policy, nothing sensitive. */
     public static InventoryPolicy defaults() {
         return builder().build();
-    }
-
-    /** Where the records live. */
-    public LedgerStore store() {
-        return store;
     }
 
     /** Over how long a scope must go unexercised to count as granted but not used. */
@@ -101,14 +91,9 @@ public final class InventoryPolicy {
         return riskView;
     }
 
-    /** The clock reports are dated by (the ledger itself uses each request's time). */
-    public Clock clock() {
-        return clock;
-    }
-
     @Override
     public String toString() {
-        return "InventoryPolicy[store=" + store + ", leastPrivilegeWindow=" + leastPrivilegeWindow
+        return "InventoryPolicy[leastPrivilegeWindow=" + leastPrivilegeWindow
                 + ", staleAfter=" + staleAfter + ", maxTokenLifetime=" + maxTokenLifetime
                 + ", certificateExpiryWarning=" + certificateExpiryWarning + ", sensitiveRoutes="
                 + sensitiveRoutes + ", sensitiveScopes=" + sensitiveScopes + "]";
@@ -116,8 +101,6 @@ public final class InventoryPolicy {
 
     /** Builds an {@link InventoryPolicy}. Not thread-safe. */
     public static final class Builder {
-        private Integer maxCallers;
-        private LedgerStore store;
         private Duration leastPrivilegeWindow = DEFAULT_LEAST_PRIVILEGE_WINDOW;
         private Duration staleAfter = DEFAULT_STALE_AFTER;
         private Duration maxTokenLifetime = DEFAULT_MAX_TOKEN_LIFETIME;
@@ -125,24 +108,8 @@ public final class InventoryPolicy {
         private final Set<String> sensitiveRoutes = new LinkedHashSet<>();
         private final Set<String> sensitiveScopes = new LinkedHashSet<>();
         private RiskView riskView = RiskView.NONE;
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {}
-
-        /** The most callers the in-memory store keeps (1 to 10,000,000). Default: {@value LedgerStore#DEFAULT_MAX_CALLERS}. Not with {@link #store}. */
-        public Builder maxCallers(int max) {
-            if (max < 1 || max > 10_000_000) {
-                throw new IllegalArgumentException("maxCallers must be between 1 and 10,000,000: " + max);
-            }
-            this.maxCallers = max;
-            return this;
-        }
-
-        /** Another store. Default: {@link LedgerStore#inMemory(int)}. Not with {@link #maxCallers}. */
-        public Builder store(LedgerStore store) {
-            this.store = Objects.requireNonNull(store, "store cannot be null");
-            return this;
-        }
 
         /** Window of the least-privilege diff (1 day to 400 days). Default: 30 days. */
         public Builder leastPrivilegeWindow(Duration window) {
@@ -199,21 +166,8 @@ public final class InventoryPolicy {
             return this;
         }
 
-        /** The clock reports are dated by. Default: {@link Clock#systemUTC()}. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock cannot be null");
-            return this;
-        }
-
-        /** Builds the policy; fails when both {@code maxCallers} and {@code store} are given. */
+        /** Builds the policy. */
         public InventoryPolicy build() {
-            if (maxCallers != null && store != null) {
-                throw new IllegalStateException(
-                        "maxCallers applies to the in-memory store only; size the given store itself");
-            }
-            if (maxCallers == null) {
-                maxCallers = LedgerStore.DEFAULT_MAX_CALLERS;
-            }
             return new InventoryPolicy(this);
         }
 

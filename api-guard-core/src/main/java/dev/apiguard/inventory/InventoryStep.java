@@ -3,10 +3,12 @@ package dev.apiguard.inventory;
 import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
+import dev.apiguard.GuardContext;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.internal.CertificateDigests;
+import dev.apiguard.internal.Check;
 import dev.apiguard.inventory.internal.BoundedLedgerStore;
 import dev.apiguard.inventory.internal.Ledger;
 import dev.apiguard.inventory.internal.Observation;
@@ -16,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -46,21 +47,37 @@ public final class InventoryStep implements GuardStep {
     public static final String NAME = "inventory";
 
     private final InventoryPolicy policy;
+    private final LedgerStore store;
     private final GuardInventory inventory;
 
-    private InventoryStep(InventoryPolicy policy) {
+    private InventoryStep(InventoryPolicy policy, LedgerStore store) {
         this.policy = policy;
-        this.inventory = new GuardInventory(policy);
+        this.store = store;
+        this.inventory = new GuardInventory(policy, store);
     }
 
-    /** A step keeping a ledger as the policy says. */
+    /**
+     * A step keeping a ledger as the policy says, in this JVM
+     * ({@link LedgerStore#inMemory(int)} of {@value LedgerStore#DEFAULT_MAX_CALLERS} callers).
+     */
     public static InventoryStep of(InventoryPolicy policy) {
-        return new InventoryStep(Objects.requireNonNull(policy, "policy cannot be null"));
+        return of(policy, LedgerStore.inMemory(LedgerStore.DEFAULT_MAX_CALLERS));
     }
 
-    /** A step with {@link InventoryPolicy#defaults()}. */
-    public static InventoryStep withDefaults() {
+    /** A step keeping a ledger as the policy says, in the given store (sized there). */
+    public static InventoryStep of(InventoryPolicy policy, LedgerStore store) {
+        return new InventoryStep(Check.notNull("policy", policy), Check.notNull("store", store));
+    }
+
+    /** A step with {@link InventoryPolicy#defaults()}, in this JVM. */
+    public static InventoryStep defaults() {
         return of(InventoryPolicy.defaults());
+    }
+
+    /** Keeps the guard's clock, which dates {@link GuardInventory#report()}. */
+    @Override
+    public void attach(GuardContext context) {
+        inventory.clock(context.clock());
     }
 
     /** The read side of the ledger: callers and reports. */
@@ -161,10 +178,10 @@ public final class InventoryStep implements GuardStep {
     }
 
     private void record(Caller caller, Observation o) {
-        if (policy.store() instanceof BoundedLedgerStore inMemory) {
+        if (store instanceof BoundedLedgerStore inMemory) {
             inMemory.observe(caller.key(), o); // in place: no copy of the record per request
         } else {
-            policy.store().update(caller.key(), previous -> Ledger.observe(caller.key(), previous, o));
+            store.update(caller.key(), previous -> Ledger.observe(caller.key(), previous, o));
         }
     }
 

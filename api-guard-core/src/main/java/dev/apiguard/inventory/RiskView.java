@@ -15,10 +15,10 @@ import java.util.Optional;
 public interface RiskView {
 
     /** A view that knows no caller. */
-    RiskView NONE = caller -> Optional.empty();
+    RiskView NONE = (caller, at) -> Optional.empty();
 
-    /** The caller's current risk, or empty when the scorer has no profile of it. */
-    Optional<Risk> riskOf(CallerKey caller);
+    /** The caller's risk as of {@code at} (the report's instant), or empty when the scorer has no profile of it. */
+    Optional<Risk> riskOf(CallerKey caller, java.time.Instant at);
 
     /**
      * A caller's risk as the anomaly scorer sees it now.

@@ -8,13 +8,13 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
-import dev.apiguard.internal.ClockTimeMeter;
+import dev.apiguard.internal.Check;
+import dev.apiguard.internal.RequestTime;
 import dev.apiguard.ratelimit.internal.ClientAddress;
 import dev.apiguard.ratelimit.internal.CredentialFingerprint;
 import dev.apiguard.ratelimit.internal.RateLimitFields;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The guard step that limits, per client address, requests that carry no valid credential,
@@ -58,28 +58,49 @@ public final class AnonymousRateLimitStep implements GuardStep {
     public static final long KNOWN_CREDENTIALS_MAXIMUM_SIZE = 10_000;
 
     private final RateLimitPolicy policy;
+    private final BucketStore store;
     private final RateLimitPlan plan;
     private final long tokens;
-    private final Cache<CredentialFingerprint, Boolean> knownCredentials;
+    private final RequestTime requestTime = new RequestTime();
+    private final Cache<CredentialFingerprint, LastSeen> knownCredentials;
 
-    private AnonymousRateLimitStep(RateLimitPolicy policy) {
+    /** When a known credential was last presented, by the guard's clock; renewed in place. */
+    private static final class LastSeen {
+        private volatile long millis;
+
+        LastSeen(long millis) {
+            this.millis = millis;
+        }
+    }
+
+    private AnonymousRateLimitStep(RateLimitPolicy policy, BucketStore store) {
         this.policy = policy;
+        this.store = store;
         this.plan = policy.anonymousPlan();
         this.tokens = plan.tokensFor(1, 1.0);
-        ClockTimeMeter time = new ClockTimeMeter(policy.clock());
         this.knownCredentials = Caffeine.newBuilder()
+                .ticker(requestTime)
                 .maximumSize(KNOWN_CREDENTIALS_MAXIMUM_SIZE)
-                // kept while in use: each request's look-up in evaluate renews it, so completed need
-                // not write (a write per request would schedule cache maintenance per request)
+                // dropped by the requests' time; whether a credential is still known is worked out
+                // from each request's now on its look-up, which renews it in place (a write per
+                // request would schedule cache maintenance per request)
                 .expireAfterAccess(KNOWN_CREDENTIAL_TTL)
-                .ticker(time::currentTimeNanos)
                 .executor(Runnable::run)
                 .build();
     }
 
-    /** A step limiting addresses as the policy's anonymous plan says. */
+    /** A step limiting addresses as the policy's anonymous plan says, with buckets in this JVM. */
     public static AnonymousRateLimitStep of(RateLimitPolicy policy) {
-        return new AnonymousRateLimitStep(Objects.requireNonNull(policy, "policy cannot be null"));
+        return of(policy, LocalBucketStore.defaults());
+    }
+
+    /**
+     * A step limiting addresses as the policy's anonymous plan says, with buckets in the store
+     * (share a Redis store across app nodes; the {@link RateLimitStep}'s own store may serve: the
+     * address buckets' keys start with {@code peer:}, a caller's never does).
+     */
+    public static AnonymousRateLimitStep of(RateLimitPolicy policy, BucketStore store) {
+        return new AnonymousRateLimitStep(Check.notNull("policy", policy), Check.notNull("store", store));
     }
 
     /**
@@ -105,14 +126,15 @@ public final class AnonymousRateLimitStep implements GuardStep {
             return Decision.ALLOW;
         }
         CredentialFingerprint fingerprint = CredentialFingerprint.of(exchange);
-        boolean known = fingerprint != null && knownCredentials.getIfPresent(fingerprint) != null;
+        requestTime.advanceTo(exchange.now());
+        boolean known = fingerprint != null && renew(fingerprint, exchange.now().toEpochMilli());
         // completed needs the same digest and address: each worked out once per request
         String key = known ? null : key(exchange);
         exchange.tag(Seen.class, new Seen(fingerprint, known, key));
         if (known) {
             return Decision.ALLOW;
         }
-        BucketStore.Outcome outcome = policy.store().estimate(key, plan.configuration(), tokens);
+        BucketStore.Outcome outcome = store.estimate(key, plan.configuration(), tokens, exchange.now());
         switch (outcome.status()) {
             case REJECTED -> {
                 if (exchange.eventsEnabled()) {
@@ -141,7 +163,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
         if (exchange.caller().isPresent()) {
             // already known: the look-up in evaluate renewed it
             if (fingerprint != null && (seen == null || !seen.known())) {
-                knownCredentials.put(fingerprint, Boolean.TRUE);
+                knownCredentials.put(fingerprint, new LastSeen(exchange.now().toEpochMilli()));
             }
             return;
         }
@@ -153,7 +175,24 @@ public final class AnonymousRateLimitStep implements GuardStep {
             return; // refused by this step: the bucket is empty already
         }
         String key = seen != null && seen.key() != null ? seen.key() : key(exchange);
-        policy.store().tryConsume(key, plan.configuration(), tokens);
+        store.tryConsume(key, plan.configuration(), tokens, exchange.now());
+    }
+
+    /** Whether the credential was presented within the last {@link #KNOWN_CREDENTIAL_TTL}; renews it when so. */
+    private boolean renew(CredentialFingerprint fingerprint, long now) {
+        LastSeen seen = knownCredentials.getIfPresent(fingerprint);
+        if (seen == null) {
+            return false;
+        }
+        long last = seen.millis;
+        if (now - last > KNOWN_CREDENTIAL_TTL.toMillis()) {
+            knownCredentials.asMap().remove(fingerprint, seen);
+            return false;
+        }
+        if (now > last) {
+            seen.millis = now;
+        }
+        return true;
     }
 
     /** An exempt path, and a public route: no credential is read there, so nothing needs a budget. */

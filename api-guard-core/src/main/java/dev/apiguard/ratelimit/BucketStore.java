@@ -1,6 +1,7 @@
 package dev.apiguard.ratelimit;
 
 import io.github.bucket4j.BucketConfiguration;
+import java.time.Instant;
 
 /**
  * Where token buckets live: in this JVM ({@link LocalBucketStore}, the default) or shared by
@@ -14,17 +15,21 @@ import io.github.bucket4j.BucketConfiguration;
  *   <li>{@link #estimate} changes nothing;</li>
  *   <li>memory (or keys) per bucket is released once a bucket would be full again;</li>
  *   <li>a store that cannot reach its backend answers within its timeout with
- *       {@link Status#BYPASSED} (fail open) or {@link Status#UNAVAILABLE} (fail closed).</li>
+ *       {@link Status#BYPASSED} (fail open) or {@link Status#UNAVAILABLE} (fail closed);</li>
+ *   <li>time is the {@code now} of each call (the guard's clock, through
+ *       {@code GuardExchange.now()}), never a clock of the store's or its backend's own: a guard whose
+ *       clock a test advances sees its buckets refill, and app nodes that share a store refill by
+ *       the time they read. A {@code now} earlier than the bucket's last use refills nothing.</li>
  * </ul>
  * Thread-safe.
  */
 public interface BucketStore {
 
-    /** Takes {@code tokens} from the bucket of {@code key} when it holds that many. */
-    Outcome tryConsume(String key, BucketConfiguration configuration, long tokens);
+    /** Takes {@code tokens} from the bucket of {@code key}, refilled up to {@code now}, when it holds that many. */
+    Outcome tryConsume(String key, BucketConfiguration configuration, long tokens, Instant now);
 
-    /** Whether {@code tokens} could be taken from the bucket of {@code key} now; takes nothing. */
-    Outcome estimate(String key, BucketConfiguration configuration, long tokens);
+    /** Whether {@code tokens} could be taken from the bucket of {@code key} at {@code now}; takes nothing. */
+    Outcome estimate(String key, BucketConfiguration configuration, long tokens, Instant now);
 
     /** What a store answered. */
     enum Status {

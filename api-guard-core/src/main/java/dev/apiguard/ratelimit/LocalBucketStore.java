@@ -3,29 +3,32 @@ package dev.apiguard.ratelimit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.apiguard.internal.ClockTimeMeter;
+import dev.apiguard.internal.Check;
+import dev.apiguard.internal.RequestTime;
 import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.BucketState;
+import io.github.bucket4j.MathType;
 import io.github.bucket4j.TokensInheritanceStrategy;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
+import java.time.Instant;
 
 /**
- * The default {@link BucketStore}: Bucket4j lock-free buckets in a bounded Caffeine cache in
- * this JVM.
+ * The default {@link BucketStore}: Bucket4j bucket states in a bounded Caffeine cache in this JVM,
+ * refilled to the {@code now} of each call.
  *
  * <ul>
  *   <li>At most {@code maximumSize} buckets (default {@value #DEFAULT_MAXIMUM_SIZE}); beyond that
  *       Caffeine evicts the bucket least likely to be used again, so a million distinct callers or
  *       peers cannot grow the heap without bound. An evicted bucket comes back full: size the cap
- *       above the number of callers active within one refill time. About 1 KB of heap per bucket.</li>
- *   <li>A bucket not used for the time it takes to refill fully is dropped: it would be full
- *       again anyway, so nothing is lost.</li>
- *   <li>Time comes from the given {@link Clock} (Bucket4j {@link TimeMeter}), so tests advance it
- *       instead of sleeping.</li>
+ *       above the number of callers active within one refill time.</li>
+ *   <li>A bucket not used for the time it takes to refill fully is dropped: it would be full again
+ *       anyway. Time there is the latest {@code now} the store was handed; what a bucket holds is
+ *       always worked out from the {@code now} of the call.</li>
+ *   <li>Time is the {@code now} of each call, the guard's clock: Bucket4j's own {@link BucketState}
+ *       arithmetic (greedy refill, several limits) at that instant, under the bucket's lock. Bucket4j's
+ *       local buckets read a {@code TimeMeter} of their own, which cannot take the request's time; its
+ *       state type can, and is what its distributed backends run.</li>
  * </ul>
  * Never fails open or closed: it has no backend to lose. Thread-safe.
  */
@@ -34,76 +37,90 @@ public final class LocalBucketStore implements BucketStore {
     /** The default maximum number of buckets held. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
 
-    private record Entry(Bucket bucket, BucketConfiguration configuration, long refillNanos) {}
+    /** One bucket: its state and configuration, changed under the entry's lock. */
+    private static final class Entry {
+        private BucketState state;
+        private BucketConfiguration configuration;
+        private long lastNanos;
 
-    private final TimeMeter time;
+        Entry(BucketConfiguration configuration, long nowNanos) {
+            this.state = BucketState.createInitialState(configuration, MathType.INTEGER_64_BITS, nowNanos);
+            this.configuration = configuration;
+            this.lastNanos = nowNanos;
+        }
+
+        synchronized Outcome take(BucketConfiguration wanted, long tokens, long nowNanos, boolean consume) {
+            // time never runs back for a bucket: a now before its last use refills nothing
+            long now = Math.max(nowNanos, lastNanos);
+            if (!configuration.equals(wanted)) {
+                // the caller's plan changed: keep what it has used, under the new limits
+                state = state.replaceConfiguration(wanted, TokensInheritanceStrategy.AS_IS, now);
+                configuration = wanted;
+            }
+            state.refillAllBandwidth(now);
+            long available = state.getAvailableTokens();
+            if (tokens > available) {
+                long wait = state.calculateDelayNanosAfterWillBePossibleToConsume(tokens, now, false);
+                return new Outcome(Status.REJECTED, Math.max(0, available), wait, 0);
+            }
+            if (!consume) {
+                return new Outcome(Status.CONSUMED, available, 0, 0);
+            }
+            state.consume(tokens);
+            lastNanos = now;
+            return new Outcome(Status.CONSUMED, available - tokens, 0, state.calculateFullRefillingTime(now));
+        }
+    }
+
     private final Cache<String, Entry> buckets;
 
-    private LocalBucketStore(Clock clock, long maximumSize) {
-        this.time = new ClockTimeMeter(clock);
+    private final RequestTime requestTime = new RequestTime();
+
+    private LocalBucketStore(long maximumSize) {
         this.buckets = Caffeine.newBuilder()
+                .ticker(requestTime)
                 .maximumSize(maximumSize)
-                .ticker(time::currentTimeNanos)
-                .expireAfter(Expiry.<String, Entry>accessing((key, e) -> Duration.ofNanos(e.refillNanos())))
+                .expireAfter(
+                        Expiry.<String, Entry>accessing((key, e) -> Duration.ofNanos(refillNanos(e.configuration))))
                 // maintenance on the calling thread, as the other caches: no hand-off to the common pool per request
                 .executor(Runnable::run)
                 .build();
     }
 
-    /** A store on the system clock holding at most {@value #DEFAULT_MAXIMUM_SIZE} buckets. */
-    public static LocalBucketStore create() {
-        return create(Clock.systemUTC(), DEFAULT_MAXIMUM_SIZE);
+    /** A store holding at most {@value #DEFAULT_MAXIMUM_SIZE} buckets. */
+    public static LocalBucketStore defaults() {
+        return new LocalBucketStore(DEFAULT_MAXIMUM_SIZE);
     }
 
-    /** A store on the given clock holding at most {@code maximumSize} buckets. */
-    public static LocalBucketStore create(Clock clock, long maximumSize) {
-        Objects.requireNonNull(clock, "clock cannot be null");
-        if (maximumSize < 1) {
-            throw new IllegalArgumentException("maximumSize must be at least 1: " + maximumSize);
-        }
-        return new LocalBucketStore(clock, maximumSize);
+    /** A store holding at most {@code maximumSize} buckets (at least 1). */
+    public static LocalBucketStore withMaximumSize(long maximumSize) {
+        return new LocalBucketStore(Check.atLeast("maximumSize", maximumSize, 1));
     }
 
     @Override
-    public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens) {
-        Entry e = buckets.get(key, k -> newEntry(configuration));
-        if (!e.configuration().equals(configuration)) {
-            e = replace(key, e, configuration);
-        }
-        return Outcome.of(e.bucket().tryConsumeAndReturnRemaining(tokens));
+    public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens, Instant now) {
+        long nanos = nanos(now);
+        requestTime.advanceTo(now);
+        return buckets.get(key, k -> new Entry(configuration, nanos)).take(configuration, tokens, nanos, true);
     }
 
     @Override
-    public Outcome estimate(String key, BucketConfiguration configuration, long tokens) {
+    public Outcome estimate(String key, BucketConfiguration configuration, long tokens, Instant now) {
+        long nanos = nanos(now);
+        requestTime.advanceTo(now);
         Entry e = buckets.getIfPresent(key);
-        if (e == null) {
-            // an absent bucket is a full one: answer without allocating one for a mere look
-            return Outcome.of(newEntry(configuration).bucket().estimateAbilityToConsume(tokens));
-        }
-        return Outcome.of(e.bucket().estimateAbilityToConsume(tokens));
+        // an absent bucket is a full one: answer without keeping one for a mere look
+        return (e != null ? e : new Entry(configuration, nanos)).take(configuration, tokens, nanos, false);
     }
 
-    /** The number of buckets held, after pending evictions (for tests and metrics). */
+    /** The number of buckets held as of the latest call's now, after pending evictions (for tests and metrics). */
     public long size() {
         buckets.cleanUp();
         return buckets.estimatedSize();
     }
 
-    private Entry replace(String key, Entry old, BucketConfiguration configuration) {
-        // the caller's plan changed: keep what it has used, under the new limits
-        old.bucket().replaceConfiguration(configuration, TokensInheritanceStrategy.AS_IS);
-        Entry e = new Entry(old.bucket(), configuration, refillNanos(configuration));
-        buckets.put(key, e);
-        return e;
-    }
-
-    private Entry newEntry(BucketConfiguration configuration) {
-        var builder = Bucket.builder().withCustomTimePrecision(time);
-        for (Bandwidth b : configuration.getBandwidths()) {
-            builder.addLimit(b);
-        }
-        // LocalBucketBuilder builds a LockFreeBucket: no lock is held while a request is counted
-        return new Entry(builder.build(), configuration, refillNanos(configuration));
+    private static long nanos(Instant t) {
+        return RequestTime.epochNanos(t);
     }
 
     /** The time an empty bucket of this configuration takes to be full again. */

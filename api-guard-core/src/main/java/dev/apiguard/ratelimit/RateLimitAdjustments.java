@@ -5,121 +5,105 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.apiguard.CallerKey;
 import dev.apiguard.ThrottleControl;
-import dev.apiguard.internal.ClockTimeMeter;
-import java.time.Clock;
+import dev.apiguard.internal.Check;
+import dev.apiguard.internal.RequestTime;
 import java.time.Duration;
-import java.util.Objects;
+import java.time.Instant;
 
 /**
- * Per-caller factors on rate-limit plans, for the anomaly scorer to tighten a caller that
- * behaves oddly without quarantining it.
+ * Per-caller factors on rate-limit plans: how the anomaly scorer tightens a caller that behaves
+ * oddly without quarantining it. Pass a {@link RateLimitStep}'s adjustments to the scorer as its
+ * {@link ThrottleControl}.
  *
- * <p>A factor {@code f} with {@code 0 < f <= 1} scales the caller's capacity and refill rate
- * by {@code f}: each request costs {@code 1/f} times its units. An adjustment lasts for its
- * duration (default {@link #DEFAULT_DURATION}) and then ends by itself. Bounded: at most
- * {@code maximumSize} callers are adjusted at once (default {@value #DEFAULT_MAXIMUM_SIZE}); the
- * entry least likely to be used again is evicted beyond that. Thread-safe.
+ * <p>A factor {@code f} with {@code 0 < f <= 1} scales the caller's capacity and refill rate by
+ * {@code f}: each request costs {@code 1/f} times its units. An adjustment lasts until its end, by
+ * the guard's clock (the {@code now} of each call). Bounded: at most {@code maximumSize} callers
+ * are adjusted at once (default {@value #DEFAULT_MAXIMUM_SIZE}); the entry least likely to be used
+ * again is evicted beyond that. Thread-safe.
  */
 public final class RateLimitAdjustments implements ThrottleControl {
 
     /** The default maximum number of adjusted callers. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
-    /** How long an adjustment lasts unless told otherwise. */
-    public static final Duration DEFAULT_DURATION = Duration.ofMinutes(15);
 
-    private record Adjustment(double factor, long nanos) {}
+    private record Adjustment(double factor, Instant until, Duration lasts) {}
 
+    private final RequestTime requestTime = new RequestTime();
     private final Cache<CallerKey, Adjustment> factors;
-    private final Clock clock;
 
-    private RateLimitAdjustments(Clock clock, long maximumSize) {
-        this.clock = clock;
-        ClockTimeMeter time = new ClockTimeMeter(clock);
+    private RateLimitAdjustments(long maximumSize) {
         this.factors = Caffeine.newBuilder()
+                .ticker(requestTime)
                 .maximumSize(maximumSize)
-                .ticker(time::currentTimeNanos)
-                .expireAfter(Expiry.<CallerKey, Adjustment>writing((id, a) -> Duration.ofNanos(a.nanos())))
-                // maintenance on the calling thread, as in every cache of the library: size() and
-                // expiry are then exact when asked (with the common pool a race left counts stale)
+                // an adjustment leaves at its end by the latest now handed to this object; each read
+                // still checks the end against its own now
+                .expireAfter(Expiry.<CallerKey, Adjustment>writing((key, a) -> a.lasts()))
+                // maintenance on the calling thread, as in every cache of the library
                 .executor(Runnable::run)
                 .build();
     }
 
-    /** Adjustments on the system clock, at most {@value #DEFAULT_MAXIMUM_SIZE} callers. */
-    public static RateLimitAdjustments create() {
-        return create(Clock.systemUTC(), DEFAULT_MAXIMUM_SIZE);
+    /** Adjustments of at most {@value #DEFAULT_MAXIMUM_SIZE} callers. */
+    public static RateLimitAdjustments defaults() {
+        return new RateLimitAdjustments(DEFAULT_MAXIMUM_SIZE);
     }
 
-    /** Adjustments on the given clock, at most {@code maximumSize} callers. */
-    public static RateLimitAdjustments create(Clock clock, long maximumSize) {
-        Objects.requireNonNull(clock, "clock cannot be null");
-        if (maximumSize < 1) {
-            throw new IllegalArgumentException("maximumSize must be at least 1: " + maximumSize);
-        }
-        return new RateLimitAdjustments(clock, maximumSize);
-    }
-
-    /** Scales the caller's plan by {@code factor} for {@link #DEFAULT_DURATION}. */
-    public void adjust(CallerKey caller, double factor) {
-        adjust(caller, factor, DEFAULT_DURATION);
+    /** Adjustments of at most {@code maximumSize} callers (at least 1). */
+    public static RateLimitAdjustments withMaximumSize(long maximumSize) {
+        return new RateLimitAdjustments(Check.atLeast("maximumSize", maximumSize, 1));
     }
 
     /**
-     * Scales the caller's plan by {@code factor} for {@code duration}; a factor of exactly 1 ends
-     * the adjustment.
+     * {@inheritDoc} Scales the caller's plan by {@code factor} (greater than 0, at most 1) until
+     * {@code until}; a factor of exactly 1, or an end not after {@code now}, ends the adjustment.
      *
-     * @throws IllegalArgumentException when the factor is not in {@code (0, 1]} or the duration is
-     *     not positive
+     * @throws IllegalArgumentException when the factor is not in {@code (0, 1]}
      */
-    public void adjust(CallerKey caller, double factor, Duration duration) {
-        Objects.requireNonNull(caller, "caller cannot be null");
-        Objects.requireNonNull(duration, "duration cannot be null");
+    @Override
+    public void throttle(CallerKey caller, double factor, Instant until, Instant now) {
+        Check.notNull("caller", caller);
+        Check.notNull("until", until);
+        Check.notNull("now", now);
         if (!(factor > 0 && factor <= 1)) {
             throw new IllegalArgumentException("factor must be greater than 0 and at most 1: " + factor);
         }
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException("duration must be positive: " + duration);
-        }
-        if (factor == 1) {
+        requestTime.advanceTo(now);
+        if (factor == 1 || !until.isAfter(now)) {
             factors.invalidate(caller);
         } else {
-            factors.put(caller, new Adjustment(factor, duration.toNanos()));
+            factors.put(caller, new Adjustment(factor, until, lasting(now, until)));
         }
     }
 
-    /** The caller's current factor; 1 when not adjusted. */
-    public double factor(CallerKey caller) {
+    /** The caller's factor at {@code now}; 1 when not adjusted, or when its adjustment has ended. */
+    public double factor(CallerKey caller, Instant now) {
+        requestTime.advanceTo(now);
         Adjustment a = factors.getIfPresent(caller);
-        return a == null ? 1.0 : a.factor();
+        if (a == null) {
+            return 1.0;
+        }
+        if (!now.isBefore(a.until())) {
+            factors.asMap().remove(caller, a);
+            return 1.0;
+        }
+        return a.factor();
     }
 
-    /** Ends the caller's adjustment. */
-    public void reset(CallerKey caller) {
+    private static Duration lasting(Instant now, Instant until) {
+        try {
+            return Duration.between(now, until);
+        } catch (ArithmeticException e) {
+            return Duration.ofDays(36_500); // an end too far to count in nanoseconds
+        }
+    }
+
+    /** {@inheritDoc} Gives the caller its full plan back. */
+    @Override
+    public void clear(CallerKey caller) {
         factors.invalidate(caller);
     }
 
-    /**
-     * {@inheritDoc} Scales the caller's plan by {@code factor} until {@code until} (by this
-     * object's clock); a time already past ends the adjustment. This is how the anomaly scorer
-     * throttles a caller: pass this object as its {@link ThrottleControl}.
-     */
-    @Override
-    public void throttle(CallerKey caller, double factor, java.time.Instant until) {
-        Duration left = Duration.between(clock.instant(), until);
-        if (left.isNegative() || left.isZero()) {
-            reset(caller);
-        } else {
-            adjust(caller, factor, left);
-        }
-    }
-
-    /** {@inheritDoc} The same as {@link #reset}. */
-    @Override
-    public void clear(CallerKey caller) {
-        reset(caller);
-    }
-
-    /** The number of adjusted callers held (for tests and metrics). */
+    /** The number of adjusted callers held, ended or not yet dropped ones included (for tests and metrics). */
     public long size() {
         factors.cleanUp();
         return factors.estimatedSize();

@@ -1,7 +1,6 @@
 package dev.apiguard.ratelimit;
 
 import dev.apiguard.TrustedProxies;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,8 +11,9 @@ import java.util.Set;
 
 /**
  * The configuration of rate limiting: plans, how callers get them, what routes cost, the
- * per-peer limit before authentication, and where buckets live. Shared by
- * {@link RateLimitStep} and {@link AnonymousRateLimitStep}.
+ * per-peer limit before authentication. Shared by {@link RateLimitStep} and
+ * {@link AnonymousRateLimitStep}; where buckets live is the steps' to say (a store is state, a
+ * policy is configuration).
  *
  * <p>Defaults (each stated once, in {@link Builder}):
  * <ul>
@@ -24,11 +24,9 @@ import java.util.Set;
  *   <li>anonymous per-peer plan: {@link #DEFAULT_ANONYMOUS_PLAN} (20 per second), no exempt path,
  *       {@link TrustedProxies#NONE} (the TCP peer is the client), an IPv6 client counted per
  *       {@value #DEFAULT_ANONYMOUS_IPV6_PREFIX}-bit network;</li>
- *   <li>{@code RateLimit} fields only on 429 answers;</li>
- *   <li>store: a {@link LocalBucketStore} of {@value LocalBucketStore#DEFAULT_MAXIMUM_SIZE}
- *       buckets on the policy's clock; adjustments: a fresh {@link RateLimitAdjustments}.</li>
+ *   <li>{@code RateLimit} fields only on 429 answers.</li>
  * </ul>
- * Immutable and thread-safe (the store and adjustments it holds are thread-safe).
+ * Immutable and thread-safe.
  */
 public final class RateLimitPolicy {
 
@@ -50,9 +48,6 @@ public final class RateLimitPolicy {
     private final TrustedProxies trustedProxies;
     private final int anonymousIpv6Prefix;
     private final boolean emitHeadersOnAllowed;
-    private final BucketStore store;
-    private final RateLimitAdjustments adjustments;
-    private final Clock clock;
 
     private RateLimitPolicy(Builder b, RateLimitPlan defaultPlan, Map<String, RateLimitPlan> routePlans) {
         this.plans = Map.copyOf(b.plans);
@@ -65,12 +60,6 @@ public final class RateLimitPolicy {
         this.trustedProxies = b.trustedProxies;
         this.anonymousIpv6Prefix = b.anonymousIpv6Prefix;
         this.emitHeadersOnAllowed = b.emitHeadersOnAllowed;
-        this.clock = b.clock;
-        this.store =
-                b.store != null ? b.store : LocalBucketStore.create(b.clock, LocalBucketStore.DEFAULT_MAXIMUM_SIZE);
-        this.adjustments = b.adjustments != null
-                ? b.adjustments
-                : RateLimitAdjustments.create(b.clock, RateLimitAdjustments.DEFAULT_MAXIMUM_SIZE);
     }
 
     /** A builder with the defaults listed above. */
@@ -79,7 +68,7 @@ public final class RateLimitPolicy {
     }
 
     /** A policy with every default. */
-    public static RateLimitPolicy ofDefaults() {
+    public static RateLimitPolicy defaults() {
         return builder().build();
     }
 
@@ -116,21 +105,6 @@ public final class RateLimitPolicy {
     /** Whether allowed responses carry the {@code RateLimit-Policy} and {@code RateLimit} fields. */
     public boolean emitHeadersOnAllowed() {
         return emitHeadersOnAllowed;
-    }
-
-    /** Where buckets live. */
-    public BucketStore store() {
-        return store;
-    }
-
-    /** The per-caller factors the anomaly scorer drives. */
-    public RateLimitAdjustments adjustments() {
-        return adjustments;
-    }
-
-    /** The clock of the default store and adjustments. */
-    public Clock clock() {
-        return clock;
     }
 
     /** The cost of a request to the route in units (1 unless configured). */
@@ -175,9 +149,6 @@ public final class RateLimitPolicy {
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private int anonymousIpv6Prefix = DEFAULT_ANONYMOUS_IPV6_PREFIX;
         private boolean emitHeadersOnAllowed;
-        private BucketStore store;
-        private RateLimitAdjustments adjustments;
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {}
 
@@ -277,24 +248,6 @@ public final class RateLimitPolicy {
         /** Whether allowed responses carry the {@code RateLimit} fields too. Default: {@code false} (only 429s). */
         public Builder emitHeadersOnAllowed(boolean emit) {
             this.emitHeadersOnAllowed = emit;
-            return this;
-        }
-
-        /** Where buckets live. Default: a {@link LocalBucketStore} on {@link #clock}. */
-        public Builder store(BucketStore bucketStore) {
-            this.store = Objects.requireNonNull(bucketStore, "store cannot be null");
-            return this;
-        }
-
-        /** The per-caller factors, to share them with the anomaly scorer. Default: a fresh instance on {@link #clock}. */
-        public Builder adjustments(RateLimitAdjustments rateLimitAdjustments) {
-            this.adjustments = Objects.requireNonNull(rateLimitAdjustments, "adjustments cannot be null");
-            return this;
-        }
-
-        /** The clock of the default store and adjustments. Default: {@link Clock#systemUTC()}. */
-        public Builder clock(Clock newClock) {
-            this.clock = Objects.requireNonNull(newClock, "clock cannot be null");
             return this;
         }
 

@@ -7,11 +7,11 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.internal.Check;
 import dev.apiguard.ratelimit.internal.RateLimitFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -52,14 +52,23 @@ public final class RateLimitStep implements GuardStep {
     public static final String NAME = "ratelimit";
 
     private final RateLimitPolicy policy;
+    private final BucketStore store;
+    private final RateLimitAdjustments adjustments;
 
-    private RateLimitStep(RateLimitPolicy policy) {
-        this.policy = policy;
+    private RateLimitStep(Builder b) {
+        this.policy = b.policy;
+        this.store = b.store != null ? b.store : LocalBucketStore.defaults();
+        this.adjustments = b.adjustments != null ? b.adjustments : RateLimitAdjustments.defaults();
     }
 
-    /** A step limiting callers as the policy says. */
+    /** A step limiting callers as the policy says, with buckets in this JVM. */
     public static RateLimitStep of(RateLimitPolicy policy) {
-        return new RateLimitStep(Objects.requireNonNull(policy, "policy cannot be null"));
+        return builder(policy).build();
+    }
+
+    /** A builder of a step limiting callers as the policy says. */
+    public static Builder builder(RateLimitPolicy policy) {
+        return new Builder(policy);
     }
 
     /** The policy. */
@@ -67,9 +76,14 @@ public final class RateLimitStep implements GuardStep {
         return policy;
     }
 
-    /** The per-caller factors (the anomaly scorer's hook): same as {@code policy().adjustments()}. */
+    /** Where the callers' buckets live. */
+    public BucketStore store() {
+        return store;
+    }
+
+    /** The per-caller factors: hand them to the anomaly scorer as its {@code ThrottleControl}. */
     public RateLimitAdjustments adjustments() {
-        return policy.adjustments();
+        return adjustments;
     }
 
     @Override
@@ -92,7 +106,7 @@ public final class RateLimitStep implements GuardStep {
         Charge charge = charge(exchange, found.get());
         exchange.tag(Charge.class, charge);
         BucketStore.Outcome outcome =
-                policy.store().tryConsume(charge.key(), charge.plan().configuration(), charge.tokens());
+                store.tryConsume(charge.key(), charge.plan().configuration(), charge.tokens(), exchange.now());
         switch (outcome.status()) {
             case CONSUMED -> {
                 if (policy.emitHeadersOnAllowed()) {
@@ -132,7 +146,7 @@ public final class RateLimitStep implements GuardStep {
             return;
         }
         Charge charge = charge(exchange, found.get());
-        policy.store().tryConsume(charge.key(), charge.plan().configuration(), charge.tokens());
+        store.tryConsume(charge.key(), charge.plan().configuration(), charge.tokens(), exchange.now());
     }
 
     /** What a request of this caller costs, and from which bucket. */
@@ -148,7 +162,7 @@ public final class RateLimitStep implements GuardStep {
         } else {
             plan = policy.planFor(caller);
         }
-        double factor = policy.adjustments().factor(caller.key());
+        double factor = adjustments.factor(caller.key(), exchange.now());
         return new Charge(key, plan, factor, plan.tokensFor(policy.cost(method, route), factor));
     }
 
@@ -184,5 +198,37 @@ public final class RateLimitStep implements GuardStep {
     @Override
     public String toString() {
         return "RateLimitStep[default=" + policy.defaultPlan() + "]";
+    }
+
+    /** Builds a {@link RateLimitStep}. Not thread-safe. */
+    public static final class Builder {
+        private final RateLimitPolicy policy;
+        private BucketStore store;
+        private RateLimitAdjustments adjustments;
+
+        private Builder(RateLimitPolicy policy) {
+            this.policy = Check.notNull("policy", policy);
+        }
+
+        /**
+         * Where buckets live. Default: a {@link LocalBucketStore} of
+         * {@value LocalBucketStore#DEFAULT_MAXIMUM_SIZE} buckets in this JVM; share a Redis store across
+         * app nodes (and with the {@link AnonymousRateLimitStep} if you like: their keys never meet).
+         */
+        public Builder store(BucketStore bucketStore) {
+            this.store = Check.notNull("store", bucketStore);
+            return this;
+        }
+
+        /** The per-caller factors. Default: fresh {@link RateLimitAdjustments#defaults()}. */
+        public Builder adjustments(RateLimitAdjustments rateLimitAdjustments) {
+            this.adjustments = Check.notNull("adjustments", rateLimitAdjustments);
+            return this;
+        }
+
+        /** Builds the step. */
+        public RateLimitStep build() {
+            return new RateLimitStep(this);
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.apiguard.token;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
@@ -19,13 +18,13 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.Caller;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.internal.CompactJws;
+import dev.apiguard.internal.RequestTime;
 import dev.apiguard.internal.SignatureCheck;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
 import dev.apiguard.token.internal.TokenDigest;
 import java.text.ParseException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -73,6 +72,7 @@ public final class AccessTokenVerifier {
     private final Cache<TokenDigest, Caller> cache;
     // each configured issuer's own String: a cached caller refers to it instead of a copy per token
     private final Map<String, String> issuerNames;
+    private final RequestTime requestTime = new RequestTime();
 
     private AccessTokenVerifier(TokenPolicy policy) {
         this.policy = policy;
@@ -83,11 +83,12 @@ public final class AccessTokenVerifier {
         this.issuerNames = Map.copyOf(names);
         this.skew = policy.clockSkew();
         if (policy.cacheMaximumSize() > 0) {
-            Clock clock = policy.clock();
-            Ticker ticker = () -> epochNanos(clock.instant());
+            // the cache's time is the latest request's now (never run back), so an entry leaves at
+            // its exp plus the skew by the guard's clock, not by one of the cache's own; whether a
+            // cached token has expired is still checked against each request's own now
             this.cache = Caffeine.newBuilder()
                     .maximumSize(policy.cacheMaximumSize())
-                    .ticker(ticker)
+                    .ticker(requestTime)
                     // maintenance on the calling thread keeps eviction deterministic and cheap
                     .executor(Runnable::run)
                     .expireAfter(new UntilExpiry(skew))
@@ -130,6 +131,7 @@ public final class AccessTokenVerifier {
             }
             TokenDigest digest = null;
             if (cache != null) {
+                requestTime.advanceTo(now);
                 digest = tokenSha256 != null ? TokenDigest.ofSha256(tokenSha256) : TokenDigest.of(token);
                 Caller cached = cache.getIfPresent(digest);
                 if (cached != null) {
@@ -158,6 +160,7 @@ public final class AccessTokenVerifier {
         if (cache == null) {
             return null;
         }
+        requestTime.advanceTo(now);
         Caller cached = cache.getIfPresent(TokenDigest.ofSha256(tokenSha256));
         if (cached == null) {
             return null;
@@ -337,11 +340,7 @@ public final class AccessTokenVerifier {
         return new Rejected(reason);
     }
 
-    private static long epochNanos(Instant i) {
-        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-    }
-
-    /** Each verified token stays cached until its exp plus the skew, by the policy's clock. */
+    /** Each verified token stays cached until its exp plus the skew, by the requests' time. */
     private static final class UntilExpiry implements Expiry<TokenDigest, Caller> {
         private final Duration skew;
 
@@ -351,7 +350,7 @@ public final class AccessTokenVerifier {
 
         @Override
         public long expireAfterCreate(TokenDigest key, Caller caller, long currentTime) {
-            return Math.max(0, epochNanos(caller.expiresAt().plus(skew)) - currentTime);
+            return Math.max(0, RequestTime.epochNanos(caller.expiresAt().plus(skew)) - currentTime);
         }
 
         @Override

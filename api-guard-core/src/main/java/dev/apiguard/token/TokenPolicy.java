@@ -1,7 +1,6 @@
 package dev.apiguard.token;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,7 +34,6 @@ import java.util.Set;
  *       {@code sub} must name the caller;</li>
  *   <li>maximum token length: 8192 characters, checked before any parsing;</li>
  *   <li>verified-token cache: 10,000 tokens;</li>
- *   <li>clock: {@link Clock#systemUTC()}, used only to expire cache entries.</li>
  * </ul>
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9068#section-4">RFC 9068 §4</a>
@@ -80,7 +78,6 @@ public final class TokenPolicy {
     private final Set<String> requiredClaims;
     private final int maxTokenLength;
     private final long cacheMaximumSize;
-    private final Clock clock;
 
     private TokenPolicy(Builder b) {
         this.issuers = Collections.unmodifiableMap(new LinkedHashMap<>(b.issuers));
@@ -92,7 +89,6 @@ public final class TokenPolicy {
         this.requiredClaims = Collections.unmodifiableSet(new LinkedHashSet<>(b.requiredClaims));
         this.maxTokenLength = b.maxTokenLength;
         this.cacheMaximumSize = b.cacheMaximumSize;
-        this.clock = b.clock;
     }
 
     /** A builder holding the defaults. */
@@ -145,11 +141,6 @@ public final class TokenPolicy {
         return cacheMaximumSize;
     }
 
-    /** The clock that expires cache entries. */
-    public Clock clock() {
-        return clock;
-    }
-
     @Override
     public String toString() {
         return "TokenPolicy[issuers=" + issuers.keySet() + ", audience=" + audience + ", algorithms="
@@ -169,7 +160,6 @@ public final class TokenPolicy {
         private final Set<String> requiredClaims = new LinkedHashSet<>();
         private int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
         private long cacheMaximumSize = DEFAULT_CACHE_MAXIMUM_SIZE;
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {}
 
@@ -293,16 +283,6 @@ public final class TokenPolicy {
                 throw new IllegalArgumentException("cacheMaximumSize must be between 0 and 10,000,000: " + size);
             }
             this.cacheMaximumSize = size;
-            return this;
-        }
-
-        /**
-         * The clock that expires verified-token cache entries (Caffeine's ticker). Verification
-         * itself uses the instant handed to {@link AccessTokenVerifier#verify}. Default
-         * {@link Clock#systemUTC()}.
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock cannot be null");
             return this;
         }
 

@@ -56,7 +56,7 @@ class AnomalyScoringStepEdgesTest {
         Harness h = new Harness(AnomalyPolicy.builder()
                 .allowCallers(Harness.key("bulk-exporter"))
                 .build());
-        h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60));
+        h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60), h.clock.instant());
         // the step alone: the route step in front would refuse the anonymous request itself
         GuardExchange anonymous = h.guard.exchange(new Harness.FakeRequest(null, "GET", "/customers/A1", null));
         assertThat(h.step.evaluate(anonymous)).isSameAs(Decision.ALLOW);
@@ -84,7 +84,6 @@ class AnomalyScoringStepEdgesTest {
         Harness.MapStore store = new Harness.MapStore();
         AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults())
                 .quarantineStore(store)
-                .clock(clock)
                 .build();
         // a rate limiter that refuses "limited" before the anomaly step
         GuardStep limiter = new GuardStep() {
@@ -101,7 +100,7 @@ class AnomalyScoringStepEdgesTest {
             }
         };
         ApiGuard guard = guard(clock, new ArrayList<>(), limiter, step);
-        store.quarantine(Harness.key("held"), clock.instant().plusSeconds(600));
+        store.quarantine(Harness.key("held"), clock.instant().plusSeconds(600), clock.instant());
         for (int i = 0; i < 50; i++) {
             assertThat(send(guard, "held", "GET", "/customers/A" + i, 200)).isEqualTo(429);
             assertThat(send(guard, "limited", "GET", "/customers/A" + i, 200)).isEqualTo(429);
@@ -133,7 +132,6 @@ class AnomalyScoringStepEdgesTest {
         FakeClock clock = new FakeClock(Harness.START);
         AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults())
                 .quarantineStore(new Harness.MapStore())
-                .clock(clock)
                 .build();
         ApiGuard guard = ApiGuard.builder()
                 .clock(clock)
@@ -395,7 +393,7 @@ class AnomalyScoringStepEdgesTest {
         assertThat(h.score("partner-a").caller()).isEqualTo(Harness.key("partner-a"));
     }
 
-    /** Idle profiles expire on the step's clock (no waiting): counted while used, gone after idleExpiry. */
+    /** Idle profiles expire on the guard's clock (no waiting): counted while used, gone after idleExpiry. */
     @Test
     void idleProfilesExpireOnTheStepsClock() {
         Harness h = new Harness(
@@ -408,6 +406,8 @@ class AnomalyScoringStepEdgesTest {
         h.get("a", "/customers/A1", 200);
         assertThat(h.step.trackedCallers()).isEqualTo(3);
         h.clock.advance(Duration.ofMinutes(2));
+        // the step's time is its requests' time: a's next request drops b and c
+        h.get("a", "/customers/A1", 200);
         assertThat(h.step.trackedCallers()).isEqualTo(1);
         assertThat(h.step.scoreOf(Harness.key("b"))).isEmpty();
         assertThat(h.step.scoreOf(Harness.key("a"))).isPresent();

@@ -417,7 +417,7 @@ class AnomalyScoringStepTest {
     @Test
     void offModeTracksNobodyAndRefusesNobody() {
         Harness h = new Harness(AnomalyPolicy.builder().mode(AnomalyMode.OFF).build());
-        h.store.quarantine(Harness.key("scraper"), h.clock.instant().plusSeconds(60));
+        h.store.quarantine(Harness.key("scraper"), h.clock.instant().plusSeconds(60), h.clock.instant());
         assertThat(walk(h, "scraper", 600)).isEqualTo(-1);
         assertThat(h.step.trackedCallers()).isZero();
         assertThat(h.step.scoreOf(Harness.key("scraper"))).isEmpty();
@@ -428,7 +428,7 @@ class AnomalyScoringStepTest {
         Harness h = new Harness(AnomalyPolicy.builder()
                 .allowCallers(Harness.key("bulk-exporter"))
                 .build());
-        h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60));
+        h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60), h.clock.instant());
         assertThat(walk(h, "bulk-exporter", 600)).isEqualTo(-1);
         assertThat(h.step.scoreOf(Harness.key("bulk-exporter"))).isEmpty();
     }
@@ -442,7 +442,7 @@ class AnomalyScoringStepTest {
             assertThat(h.get("exporter", "/exports/" + sequential(i), 200)).isEqualTo(200);
         }
         assertThat(h.step.scoreOf(Harness.key("exporter"))).isEmpty();
-        h.store.quarantine(Harness.key("exporter"), h.clock.instant().plusSeconds(60));
+        h.store.quarantine(Harness.key("exporter"), h.clock.instant().plusSeconds(60), h.clock.instant());
         assertThat(h.get("exporter", "/exports/X", 200)).isEqualTo(429);
     }
 

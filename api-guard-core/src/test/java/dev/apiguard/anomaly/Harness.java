@@ -45,10 +45,9 @@ final class Harness {
     Harness(AnomalyPolicy policy) {
         step = AnomalyScoringStep.builder(policy)
                 .quarantineStore(store)
-                .clock(clock)
                 .throttleControl(new ThrottleControl() {
                     @Override
-                    public void throttle(CallerKey caller, double factor, Instant until) {
+                    public void throttle(CallerKey caller, double factor, Instant until, Instant now) {
                         throttles.add("throttle " + caller.id() + " " + factor + " " + until);
                     }
 
@@ -214,7 +213,7 @@ final class Harness {
         final Map<String, Instant> until = new HashMap<>();
 
         @Override
-        public void quarantine(CallerKey caller, Instant end) {
+        public void quarantine(CallerKey caller, Instant end, Instant now) {
             until.put(caller.id(), end);
         }
 

@@ -28,7 +28,11 @@ final class InventoryFixture {
     private Caller next;
 
     InventoryFixture(InventoryPolicy.Builder policy) {
-        inventory = InventoryStep.of(policy.clock(clock).build());
+        this(policy, LedgerStore.DEFAULT_MAX_CALLERS);
+    }
+
+    InventoryFixture(InventoryPolicy.Builder policy, int maxCallers) {
+        inventory = InventoryStep.of(policy.build(), LedgerStore.inMemory(maxCallers));
         GuardStep fakeAuth = new GuardStep() {
             @Override
             public String name() {

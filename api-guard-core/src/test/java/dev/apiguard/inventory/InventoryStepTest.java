@@ -101,7 +101,7 @@ class InventoryStepTest {
 
     @Test
     void ledgerIsBoundedAndEvictsTheLeastRecentlySeen() {
-        InventoryFixture f = new InventoryFixture(InventoryPolicy.builder().maxCallers(3));
+        InventoryFixture f = new InventoryFixture(InventoryPolicy.builder(), 3);
         for (String id : List.of("a", "b", "c")) {
             f.send(token(id, "customers:read"), "GET", "/customers");
             f.clock.advance(Duration.ofSeconds(1));
@@ -115,7 +115,7 @@ class InventoryStepTest {
 
     @Test
     void manyCallersStayWithinTheCap() {
-        InventoryFixture f = new InventoryFixture(InventoryPolicy.builder().maxCallers(1_000));
+        InventoryFixture f = new InventoryFixture(InventoryPolicy.builder(), 1_000);
         for (int i = 0; i < 20_000; i++) {
             f.send(token("client-" + i, "customers:read"), "GET", "/customers");
         }
@@ -128,12 +128,7 @@ class InventoryStepTest {
     @Test
     void defaultCapIsTenThousandAndSettingsAreChecked() {
         assertThat(LedgerStore.DEFAULT_MAX_CALLERS).isEqualTo(10_000);
-        assertThatThrownBy(() -> InventoryPolicy.builder().maxCallers(0)).hasMessageContaining("maxCallers");
-        assertThatThrownBy(() -> InventoryPolicy.builder()
-                        .maxCallers(5)
-                        .store(LedgerStore.inMemory(5))
-                        .build())
-                .hasMessageContaining("maxCallers");
+        assertThatThrownBy(() -> LedgerStore.inMemory(0)).hasMessageContaining("maxCallers");
         assertThatThrownBy(() -> InventoryPolicy.builder().sensitiveRoute("post", "/payments"))
                 .hasMessageContaining("sensitiveRoute");
         assertThatThrownBy(() -> InventoryPolicy.builder().staleAfter(Duration.ofHours(1)))
@@ -204,9 +199,8 @@ class InventoryStepTest {
     void certificateCloseToExpiryIsWeak() {
         InventoryPolicy policy = InventoryPolicy.builder()
                 .certificateExpiryWarning(Duration.ofDays(14))
-                .clock(java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC))
                 .build();
-        LedgerStore store = policy.store();
+        LedgerStore store = LedgerStore.inMemory(LedgerStore.DEFAULT_MAX_CALLERS);
         for (var e : Map.of("soon", T0.plus(Duration.ofDays(13)), "later", T0.plus(Duration.ofDays(15)))
                 .entrySet()) {
             CredentialRecord cert = new CredentialRecord(
@@ -228,14 +222,14 @@ class InventoryStepTest {
                     old -> new CallerRecord(
                             key, T0, T0, 1, Set.of(CredentialKind.MTLS), Map.of(), Map.of(), Map.of(cert.key(), cert)));
         }
-        InventoryReport report = InventoryStep.of(policy).inventory().report();
+        InventoryReport report = InventoryStep.of(policy, store).inventory().report(T0);
         assertThat(report.caller("soon").orElseThrow().flags()).containsExactly(InventoryReport.CERTIFICATE_EXPIRING);
         assertThat(report.caller("later").orElseThrow().flags()).isEmpty();
     }
 
     @Test
     void riskComesFromTheRiskViewAndAFailingViewIsIgnored() {
-        RiskView view = key -> switch (key.id()) {
+        RiskView view = (key, at) -> switch (key.id()) {
             case "scraper" -> Optional.of(new RiskView.Risk(0.92, "quarantine"));
             case "broken" -> throw new IllegalStateException("scorer down");
             default -> Optional.empty();

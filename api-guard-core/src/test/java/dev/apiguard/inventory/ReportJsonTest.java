@@ -25,8 +25,8 @@ class ReportJsonTest {
     @Test
     void smallLedgerSnapshot() {
         InventoryFixture f = new InventoryFixture(InventoryPolicy.builder()
-                .riskView(
-                        key -> key.id().equals("partner-b") ? Optional.of(RiskView.Risk.of(0.25)) : Optional.empty()));
+                .riskView((key, at) ->
+                        key.id().equals("partner-b") ? Optional.of(RiskView.Risk.of(0.25)) : Optional.empty()));
         f.send(token("partner-b", "customers:read payments:write"), "GET", "/customers");
         f.clock.advance(Duration.ofMinutes(30));
         f.send(token("partner-b", "customers:read payments:write"), "GET", "/customers");

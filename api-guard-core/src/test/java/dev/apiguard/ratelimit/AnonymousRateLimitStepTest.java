@@ -87,9 +87,7 @@ class AnonymousRateLimitStepTest {
     }
 
     private RateLimitPolicy.Builder policy() {
-        return RateLimitPolicy.builder()
-                .clock(clock)
-                .anonymousPlan(RateLimitPlan.simple("anonymous", 5, Duration.ofSeconds(10)));
+        return RateLimitPolicy.builder().anonymousPlan(RateLimitPlan.simple("anonymous", 5, Duration.ofSeconds(10)));
     }
 
     @Test
@@ -384,19 +382,21 @@ class AnonymousRateLimitStepTest {
     void aStoreThatFailsClosedRefusesWith503AndItsRetryDelay() {
         BucketStore down = new BucketStore() {
             @Override
-            public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+            public Outcome tryConsume(
+                    String key, io.github.bucket4j.BucketConfiguration c, long tokens, java.time.Instant now) {
                 return Outcome.unavailable(2_500_000_000L);
             }
 
             @Override
-            public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+            public Outcome estimate(
+                    String key, io.github.bucket4j.BucketConfiguration c, long tokens, java.time.Instant now) {
                 return Outcome.unavailable(2_500_000_000L);
             }
         };
         ApiGuard guard = ApiGuard.builder()
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(policy().store(down).build()))
+                .step(AnonymousRateLimitStep.of(policy().build(), down))
                 .step(Fakes.fakeAuthentication())
                 .build();
         Decision.Deny deny = denied(send(guard, Request.get("/customers")));
@@ -417,12 +417,13 @@ class AnonymousRateLimitStepTest {
                 return Denials.invalidToken();
             }
         };
-        RateLimitPolicy shared = policy().build();
+        RateLimitPolicy policy = policy().build();
+        BucketStore shared = LocalBucketStore.defaults();
         ApiGuard refusingFirst = ApiGuard.builder()
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
                 .step(refuseAll)
-                .step(AnonymousRateLimitStep.of(shared))
+                .step(AnonymousRateLimitStep.of(policy, shared))
                 .build();
         Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 0; i < 5; i++) {
@@ -432,7 +433,7 @@ class AnonymousRateLimitStepTest {
         ApiGuard anonymousFirst = ApiGuard.builder()
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(shared))
+                .step(AnonymousRateLimitStep.of(policy, shared))
                 .step(Fakes.fakeAuthentication())
                 .build();
         assertThat(denied(send(anonymousFirst, junk)).status()).isEqualTo(429);

@@ -130,11 +130,15 @@ final class Fakes {
     }
 
     static ApiGuard guard(RateLimitPolicy policy, Clock clock) {
+        return guard(RateLimitStep.of(policy), clock);
+    }
+
+    static ApiGuard guard(RateLimitStep step, Clock clock) {
         return ApiGuard.builder()
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
                 .step(fakeAuthentication())
-                .step(RateLimitStep.of(policy))
+                .step(step)
                 .build();
     }
 

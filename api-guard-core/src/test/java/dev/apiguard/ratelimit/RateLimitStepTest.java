@@ -22,7 +22,7 @@ class RateLimitStepTest {
     private final FakeClock clock = new FakeClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
     private RateLimitPolicy.Builder policy() {
-        return RateLimitPolicy.builder().clock(clock);
+        return RateLimitPolicy.builder();
     }
 
     private static Request as(String caller) {
@@ -156,8 +156,9 @@ class RateLimitStepTest {
     void anAdjustmentFactorScalesTheCallersCapacity(double factor, int admitted) {
         RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
                 .build();
-        p.adjustments().adjust(key("c"), factor);
-        ApiGuard guard = Fakes.guard(p, clock);
+        RateLimitStep step = RateLimitStep.of(p);
+        step.adjustments().throttle(key("c"), factor, clock.instant().plusSeconds(600), clock.instant());
+        ApiGuard guard = Fakes.guard(step, clock);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(admitted);
         assertThat(allowedInARow(guard, as("other"), 100)).isEqualTo(10);
         // the advertised quota is what the caller gets: never q=0 while one request per window passes
@@ -166,33 +167,22 @@ class RateLimitStepTest {
     }
 
     @Test
-    void anAdjustmentEndsAfterItsDuration() {
-        RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
-                .build();
-        p.adjustments().adjust(key("c"), 0.5, Duration.ofMinutes(5));
-        assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.5);
-        clock.advance(Duration.ofMinutes(6));
-        assertThat(p.adjustments().factor(key("c"))).isEqualTo(1.0);
-        assertThatThrownBy(() -> p.adjustments().adjust(key("c"), 0)).hasMessageContaining("factor");
-        assertThatThrownBy(() -> p.adjustments().adjust(key("c"), 1.5)).hasMessageContaining("factor");
-    }
-
-    @Test
     void theAnomalyScorersThrottleIsAnAdjustmentUntilItsEnd() {
         RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
                 .build();
-        dev.apiguard.ThrottleControl throttle = p.adjustments();
-        throttle.throttle(key("c"), 0.5, clock.instant().plus(Duration.ofMinutes(10)));
-        ApiGuard guard = Fakes.guard(p, clock);
+        RateLimitStep step = RateLimitStep.of(p);
+        dev.apiguard.ThrottleControl throttle = step.adjustments();
+        throttle.throttle(key("c"), 0.5, clock.instant().plus(Duration.ofMinutes(10)), clock.instant());
+        ApiGuard guard = Fakes.guard(step, clock);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(5);
         clock.advance(Duration.ofMinutes(11));
-        assertThat(p.adjustments().factor(key("c"))).isEqualTo(1.0);
-        throttle.throttle(key("c"), 0.2, clock.instant().plus(Duration.ofMinutes(1)));
-        assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.2);
+        assertThat(step.adjustments().factor(key("c"), clock.instant())).isEqualTo(1.0);
+        throttle.throttle(key("c"), 0.2, clock.instant().plus(Duration.ofMinutes(1)), clock.instant());
+        assertThat(step.adjustments().factor(key("c"), clock.instant())).isEqualTo(0.2);
         throttle.clear(key("c"));
-        assertThat(p.adjustments().factor(key("c"))).isEqualTo(1.0);
-        throttle.throttle(key("c"), 0.2, clock.instant().minusSeconds(1));
-        assertThat(p.adjustments().factor(key("c")))
+        assertThat(step.adjustments().factor(key("c"), clock.instant())).isEqualTo(1.0);
+        throttle.throttle(key("c"), 0.2, clock.instant().minusSeconds(1), clock.instant());
+        assertThat(step.adjustments().factor(key("c"), clock.instant()))
                 .as("an end already past throttles nothing")
                 .isEqualTo(1.0);
     }
@@ -360,29 +350,36 @@ class RateLimitStepTest {
     void aStoreThatFailsClosedRefusesCallersWith503AndItsRetryDelay() {
         BucketStore down = new BucketStore() {
             @Override
-            public Outcome tryConsume(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+            public Outcome tryConsume(
+                    String key, io.github.bucket4j.BucketConfiguration c, long tokens, java.time.Instant now) {
                 return Outcome.unavailable(1_000_000_001L);
             }
 
             @Override
-            public Outcome estimate(String key, io.github.bucket4j.BucketConfiguration c, long tokens) {
+            public Outcome estimate(
+                    String key, io.github.bucket4j.BucketConfiguration c, long tokens, java.time.Instant now) {
                 return Outcome.unavailable(1_000_000_001L);
             }
         };
-        ApiGuard guard = Fakes.guard(policy().store(down).build(), clock);
+        ApiGuard guard =
+                Fakes.guard(RateLimitStep.builder(policy().build()).store(down).build(), clock);
         Decision.Deny deny = denied(send(guard, as("partner-a")));
         assertThat(deny.status()).isEqualTo(503);
         assertThat(deny.headers()).containsEntry("Retry-After", "2").doesNotContainKey("RateLimit");
     }
 
     @Test
-    void theStepsAdjustmentsAreThePolicysAndScaleItsLimits() {
+    void adjustmentsHandedToTheStepScaleItsLimits() {
         RateLimitPolicy p = policy().plan(RateLimitPlan.simple("p", 10, Duration.ofMinutes(1)))
                 .build();
-        RateLimitStep step = RateLimitStep.of(p);
+        RateLimitAdjustments adjustments = RateLimitAdjustments.withMaximumSize(10);
+        LocalBucketStore store = LocalBucketStore.withMaximumSize(10);
+        RateLimitStep step =
+                RateLimitStep.builder(p).store(store).adjustments(adjustments).build();
         assertThat(step.policy()).isSameAs(p);
-        step.adjustments().adjust(key("c"), 0.3);
-        assertThat(p.adjustments().factor(key("c"))).isEqualTo(0.3);
+        assertThat(step.store()).isSameAs(store);
+        assertThat(step.adjustments()).isSameAs(adjustments);
+        adjustments.throttle(key("c"), 0.3, clock.instant().plusSeconds(600), clock.instant());
         ApiGuard guard = ApiGuard.builder()
                 .clock(clock)
                 .listener(dev.apiguard.event.SecurityEventListener.NONE)

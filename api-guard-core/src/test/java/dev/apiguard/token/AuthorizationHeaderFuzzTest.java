@@ -46,7 +46,6 @@ class AuthorizationHeaderFuzzTest {
                     KeySource.fixed(
                             new JWKSet(List.of(Fuzzing.TOKEN_EC.toPublicJWK(), Fuzzing.TOKEN_RSA.toPublicJWK()))))
             .audience(Fuzzing.AUDIENCE)
-            .clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC))
             .build();
     // an independent verifier (own cache) gives the expected verdict on a well-formed credential
     private static final AccessTokenVerifier REFERENCE = AccessTokenVerifier.of(POLICY);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -176,11 +175,6 @@ class TokenPolicyTest {
                         (Runnable) () -> TokenPolicy.builder().cacheMaximumSize(-1),
                         IllegalArgumentException.class,
                         "cacheMaximumSize"),
-                Arguments.of(
-                        "clock null",
-                        (Runnable) () -> TokenPolicy.builder().clock((Clock) null),
-                        NullPointerException.class,
-                        "clock cannot be null"),
                 Arguments.of(
                         "no issuer",
                         (Runnable) () -> TokenPolicy.builder().audience("a").build(),

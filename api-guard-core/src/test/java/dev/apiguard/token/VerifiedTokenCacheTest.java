@@ -29,7 +29,6 @@ class VerifiedTokenCacheTest {
                 .issuer(ISSUER.issuer, KeySource.of(keys))
                 .audience(TestIssuer.AUDIENCE)
                 .cacheMaximumSize(cacheSize)
-                .clock(clock)
                 .build());
     }
 
@@ -47,15 +46,16 @@ class VerifiedTokenCacheTest {
     }
 
     @Test
-    void cachedTokenIsStillCheckedAgainstItsExpiry() {
+    void aCachedTokenIsServedUntilItsExpiryAndRefusedFromThen() {
         AccessTokenVerifier verifier = verifier(100);
         String token = ISSUER.token().sign(); // exp = NOW + 600 s, skew 60 s
 
         verifier.verify(token, NOW);
 
         assertThat(verifier.verify(token, NOW.plusSeconds(659)).isVerified()).isTrue();
+        assertThat(keys.lookups.get()).as("served from the cache").isEqualTo(1);
         assertThat(verifier.verify(token, NOW.plusSeconds(660))).isEqualTo(new Rejected(Rejected.EXPIRED));
-        assertThat(keys.lookups.get()).isEqualTo(1);
+        assertThat(verifier.cachedTokens()).isZero();
     }
 
     /** Through the step, whose cache look-up reuses the digest it computed: the same answers. */
@@ -93,16 +93,25 @@ class VerifiedTokenCacheTest {
     }
 
     @Test
-    void cacheEntryIsDroppedOnceTheClockPassesExpiryPlusSkew() {
+    void cacheEntryIsDroppedOnceARequestsTimePassesExpiryPlusSkew() {
         AccessTokenVerifier verifier = verifier(100);
         verifier.verify(ISSUER.token().sign(), NOW);
         assertThat(verifier.cachedTokens()).isEqualTo(1);
 
-        clock.advance(Duration.ofSeconds(659));
+        // the cache's time is the requests' time: any token verified later moves it
+        verifier.verify("junk", NOW.plusSeconds(659));
         assertThat(verifier.cachedTokens()).isEqualTo(1);
-
-        clock.advance(Duration.ofSeconds(1));
+        verifier.verify("junk", NOW.plusSeconds(660));
         assertThat(verifier.cachedTokens()).isZero();
+    }
+
+    @Test
+    void anEarlierRequestTimeNeverRunsTheCacheBack() {
+        AccessTokenVerifier verifier = verifier(100);
+        verifier.verify("junk", NOW.plusSeconds(3_600));
+        String token = ISSUER.token().sign(); // exp = NOW + 600 s: past by the cache's time
+        assertThat(verifier.verify(token, NOW).isVerified()).isTrue();
+        assertThat(verifier.cachedTokens()).as("not kept past its expiry").isZero();
     }
 
     @Test

@@ -109,8 +109,8 @@ public final class DemoServer implements AutoCloseable {
         return guard(
                 options,
                 Clock.systemUTC(),
-                LocalBucketStore.create(),
-                LocalQuarantineStore.create(),
+                LocalBucketStore.defaults(),
+                LocalQuarantineStore.defaults(),
                 LocalReplayCache.create());
     }
 
@@ -154,12 +154,13 @@ public final class DemoServer implements AutoCloseable {
                 .anonymousPlan(RateLimitPlan.simple(
                         "anonymous", options.anonymousRateLimit.quota(), options.anonymousRateLimit.period()))
                 .anonymousExemptPaths("/health")
-                .store(buckets)
                 .build();
+        RateLimitStep callerLimits =
+                RateLimitStep.builder(limits).store(buckets).build();
         AnomalyScoringStep anomaly = AnomalyScoringStep.builder(
                         AnomalyPolicy.builder().mode(options.anomaly).build())
                 .quarantineStore(quarantine)
-                .throttleControl(limits.adjustments())
+                .throttleControl(callerLimits.adjustments())
                 .build();
         Instant start = clock.instant();
         ApiKeyStore apiKeys = ApiKeyStore.inMemory();
@@ -176,17 +177,16 @@ public final class DemoServer implements AutoCloseable {
                 .sensitiveScopes("payments:write")
                 .sensitiveRoute("GET", "/customers/{serviceTag}")
                 .sensitiveRoute("GET", "/customers")
-                .riskView(id -> anomaly.scoreOf(id)
+                .riskView((caller, at) -> anomaly.scoreOf(caller, at)
                         .map(score -> new RiskView.Risk(
                                 score.score(),
                                 score.action() == null || score.action() == dev.apiguard.anomaly.AnomalyAction.NONE
                                         ? null
                                         : score.action().name().toLowerCase(java.util.Locale.ROOT))))
-                .clock(clock)
                 .build();
         return ApiGuard.builder()
                 .clock(clock)
-                .step(AnonymousRateLimitStep.of(limits))
+                .step(AnonymousRateLimitStep.of(limits, buckets))
                 .step(AccessTokenStep.of(tokens.build()))
                 .step(ApiKeyStep.builder(apiKeys)
                         .deprecation(start)
@@ -204,7 +204,7 @@ public final class DemoServer implements AutoCloseable {
                 // the proven caller's quarantine and budget, before the route is authorized: every
                 // request counts, a 404 or a 403 too (the route was matched before any step ran)
                 .step(anomaly)
-                .step(RateLimitStep.of(limits))
+                .step(callerLimits)
                 .step(RouteAuthorizationStep.of(routes()))
                 .step(InventoryStep.of(inventory))
                 .build();

@@ -36,7 +36,6 @@ class DemoRoutesTest {
                     .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                     .audience("https://api.example")
                     .maxLifetime(Duration.ofHours(1))
-                    .clock(clock)
                     .build()))
             .step(CertificateBindingStep.of(ClientCertificates.tlsOnly()))
             .step(DpopStep.of(DpopPolicy.defaults()))

@@ -98,7 +98,7 @@ class InventoryPageBrowserTest {
                 now.plus(Duration.ofDays(60))));
         InventoryStep inventory = InventoryStep.of(InventoryPolicy.builder()
                 .sensitiveScopes("payments:write")
-                .riskView(caller -> caller.id().equals("partner-a")
+                .riskView((caller, at) -> caller.id().equals("partner-a")
                         ? Optional.of(new RiskView.Risk(0.4, "throttle"))
                         : Optional.empty())
                 .build());

@@ -12,23 +12,26 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * A {@link BucketStore} in Redis, shared by every app node that uses the same Redis.
  *
  * <p>One round trip per consumption or estimate: a Lua script ({@code EVALSHA}) reads the bucket,
- * refills it on the Redis server's clock (one clock for every node), takes the tokens and writes
- * it back atomically, so concurrent requests on any number of nodes never take more than the
+ * refills it up to the app's {@code now} (the guard's clock, never Redis {@code TIME}; a {@code now}
+ * before the bucket's last take refills nothing, so nodes whose clocks differ never refill twice),
+ * takes the tokens and writes it back atomically, so concurrent requests on any number of nodes never take more than the
  * bucket holds. The first command after Redis starts (or flushes its script cache) sends the
  * script itself ({@code EVAL}). The arithmetic is Bucket4j's greedy refill: a limit of
  * {@code capacity} tokens refilled with {@code refillTokens} per {@code period} gains tokens
  * continuously; configurations with interval refill, a first-refill time or adaptive initial
  * tokens (which {@code RateLimitPlan} never makes) fall back to Bucket4j's compare-and-swap proxy
- * manager over Lettuce (two round trips: read, then compare-and-swap), under keys of their own.
+ * manager over Lettuce (two round trips: read, then compare-and-swap, on the JVM's clock), under
+ * keys of their own.
  *
- * <p>Keys are the prefix ({@code apiguard:rl:} by default) and the bucket key
- * ({@code caller:partner-a}); each holds a short text ({@code v1}, the time of the last take and
+ * <p>Keys are the prefix ({@code apiguard:rl:} by default) and the bucket key (a caller's hash tag,
+ * {@code {digest}}, or {@code peer:} and an address); each holds a short text ({@code v1}, the time of the last take and
  * the tokens of each limit) and expires 5 seconds after its bucket
  * would be full again, so idle callers leave nothing behind. An estimate and a refused request
  * write nothing. When a key's configuration changes (a caller moved to another plan), each limit
@@ -81,13 +84,13 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     @Override
-    public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens) {
-        return run(key, configuration, tokens, true);
+    public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens, Instant now) {
+        return run(key, configuration, tokens, true, now);
     }
 
     @Override
-    public Outcome estimate(String key, BucketConfiguration configuration, long tokens) {
-        return run(key, configuration, tokens, false);
+    public Outcome estimate(String key, BucketConfiguration configuration, long tokens, Instant now) {
+        return run(key, configuration, tokens, false, now);
     }
 
     /** The failure policy in force. */
@@ -95,7 +98,7 @@ public final class RedisBucketStore implements BucketStore {
         return failurePolicy;
     }
 
-    private Outcome run(String key, BucketConfiguration configuration, long tokens, boolean take) {
+    private Outcome run(String key, BucketConfiguration configuration, long tokens, boolean take, Instant now) {
         if (tokens <= 0) {
             throw new IllegalArgumentException("tokens must be positive: " + tokens);
         }
@@ -104,7 +107,7 @@ public final class RedisBucketStore implements BucketStore {
         }
         try {
             Outcome o = scripted(configuration)
-                    ? script(key, configuration, tokens, take)
+                    ? script(key, configuration, tokens, take, now)
                     : bucket4j(key, configuration, tokens, take);
             availability.success();
             return o;
@@ -114,18 +117,19 @@ public final class RedisBucketStore implements BucketStore {
         }
     }
 
-    private Outcome script(String key, BucketConfiguration configuration, long tokens, boolean take) {
+    private Outcome script(String key, BucketConfiguration configuration, long tokens, boolean take, Instant now) {
         Bandwidth[] limits = configuration.getBandwidths();
-        byte[][] args = new byte[3 + 4 * limits.length][];
+        byte[][] args = new byte[4 + 4 * limits.length][];
         args[0] = take ? TAKE : LOOK;
         args[1] = ascii(tokens);
         args[2] = KEEP_MILLIS;
+        args[3] = ascii(Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000));
         for (int i = 0; i < limits.length; i++) {
             Bandwidth b = limits[i];
-            args[3 + 4 * i] = ascii(b.getCapacity());
-            args[4 + 4 * i] = ascii(b.getInitialTokens());
-            args[5 + 4 * i] = ascii(b.getRefillTokens());
-            args[6 + 4 * i] = ascii(b.getRefillPeriodNanos());
+            args[4 + 4 * i] = ascii(b.getCapacity());
+            args[5 + 4 * i] = ascii(b.getInitialTokens());
+            args[6 + 4 * i] = ascii(b.getRefillTokens());
+            args[7 + 4 * i] = ascii(b.getRefillPeriodNanos());
         }
         byte[][] keys = {concat(prefix, key)};
         List<Object> reply = TOKEN_BUCKET.run(connection.sync(), ScriptOutputType.MULTI, keys, args);

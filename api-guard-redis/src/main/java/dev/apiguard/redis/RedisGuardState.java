@@ -96,8 +96,7 @@ public final class RedisGuardState implements AutoCloseable {
                 b.closedRetryAfter,
                 availability);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
-        this.quarantineStore =
-                new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, b.clock);
+        this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability);
         this.keyPrefix = b.keyPrefix;
         this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }
@@ -211,8 +210,9 @@ public final class RedisGuardState implements AutoCloseable {
         }
 
         /**
-         * The clock that stamps events and measures a quarantine's time to live (from now to its
-         * end). Default: {@link Clock#systemUTC()}.
+         * The clock that stamps this state's own events ({@code store.unavailable},
+         * {@code store.recovered}); decisions take the guard's time from each call. Default:
+         * {@link Clock#systemUTC()}.
          */
         public Builder clock(Clock newClock) {
             this.clock = Objects.requireNonNull(newClock, "clock cannot be null");

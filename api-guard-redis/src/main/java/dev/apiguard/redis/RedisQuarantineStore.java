@@ -8,7 +8,6 @@ import dev.apiguard.redis.internal.TimeToLive;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -16,7 +15,7 @@ import java.util.Optional;
  * A {@link QuarantineStore} in Redis, shared by every app node: one key per quarantined caller
  * ({@code apiguard:q:} and its {@linkplain CallerKey#hashTag() hash tag}, a digest of its issuer and
  * id) holding the end of the quarantine in epoch milliseconds. The
- * key expires when the quarantine ends by this node's clock ({@link RedisGuardState.Builder#clock}):
+ * key expires when the quarantine ends by the guard's clock (the {@code now} of the call):
  * its time to live is the time left ({@code PX}), not an instant on Redis's own clock, so a Redis
  * whose clock is off neither shortens nor lengthens a quarantine.
  *
@@ -32,28 +31,25 @@ public final class RedisQuarantineStore implements QuarantineStore {
     private final String prefix;
     private final RedisFailurePolicy failurePolicy;
     private final Availability availability;
-    private final Clock clock;
 
     RedisQuarantineStore(
             StatefulRedisConnection<byte[], byte[]> connection,
             String prefix,
             RedisFailurePolicy failurePolicy,
-            Availability availability,
-            Clock clock) {
+            Availability availability) {
         this.connection = connection;
         this.prefix = prefix;
         this.failurePolicy = failurePolicy;
         this.availability = availability;
-        this.clock = clock;
     }
 
     @Override
-    public void quarantine(CallerKey caller, Instant until) {
+    public void quarantine(CallerKey caller, Instant until, Instant now) {
         if (availability.skip()) {
             return;
         }
         try {
-            long left = TimeToLive.millis(clock.instant(), until);
+            long left = TimeToLive.millis(now, until);
             if (left <= 0) {
                 connection.sync().del(key(caller));
             } else {

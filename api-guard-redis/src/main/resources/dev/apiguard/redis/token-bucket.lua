@@ -1,14 +1,17 @@
 -- One try-consume (ARGV[1] = '1') or estimate ('0') on a token bucket of one or more limits with
--- greedy (continuous) refill, atomically and in one round trip. Time is the Redis server's, so
--- every app node counts on one clock.
+-- greedy (continuous) refill, atomically and in one round trip. Time is the app's (ARGV[4]), never
+-- Redis TIME: a guard whose clock a test drives runs a simulated day in minutes, and a bucket
+-- never refills backwards when nodes' clocks differ (a time before the bucket's last take
+-- refills nothing).
 --
 -- KEYS[1]  the bucket
 -- ARGV[1]  '1': take the tokens when every limit holds them; '0': only look
 -- ARGV[2]  the tokens asked for
 -- ARGV[3]  milliseconds the key outlives the moment its bucket would be full again
--- ARGV[4i .. 4i+3], i = 1..n  limit i: capacity, initial tokens, refill tokens, refill period in ns
+-- ARGV[4]  now, in microseconds since the epoch, by the app's clock
+-- ARGV[4i+1 .. 4i+4], i = 1..n  limit i: capacity, initial tokens, refill tokens, refill period in ns
 --
--- The value: 'v1 LAST T1 .. Tn', LAST the server time of the last take in microseconds, Ti the
+-- The value: 'v1 LAST T1 .. Tn', LAST the app time of the last take in microseconds, Ti the
 -- tokens limit i held then (fractional: refill is continuous). Anything else reads as a new
 -- bucket. A limit beyond those stored starts with its initial tokens; a stored one keeps its
 -- tokens up to its (possibly new) capacity.
@@ -16,14 +19,10 @@
 -- Returns {1 taken (or could be) | 0 not, tokens left (the smallest over the limits),
 --          ns until the asked tokens are there (0 when taken, -1 never), ns until full}.
 
-if redis.replicate_commands then
-  redis.replicate_commands() -- Redis before 5: replicate the SET, not this script and its TIME
-end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local now = tonumber(ARGV[4])
 local asked = tonumber(ARGV[2])
 local take = ARGV[1] == '1'
-local limits = (#ARGV - 3) / 4
+local limits = (#ARGV - 4) / 4
 
 local last = now
 local held = {}
@@ -41,7 +40,7 @@ if value then
   end
 end
 if last > now then
-  now = last -- the server clock stepped back: refill nothing rather than twice
+  now = last -- a clock behind the last take (another node's, or one stepped back): refill nothing
 end
 local elapsed = (now - last) * 1000
 
@@ -51,7 +50,7 @@ local SLACK = 0.000001
 local tokens, capacity, perNano = {}, {}, {}
 local enough = true
 for i = 1, limits do
-  local a = 4 * i
+  local a = 4 * i + 1
   capacity[i] = tonumber(ARGV[a])
   perNano[i] = tonumber(ARGV[a + 2]) / tonumber(ARGV[a + 3])
   local t = held[i]

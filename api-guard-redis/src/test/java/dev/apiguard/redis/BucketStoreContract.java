@@ -6,6 +6,7 @@ import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.ratelimit.BucketStore.Status;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /** What every {@link BucketStore} does: local and Redis alike. Quotas are in tokens (1000 per unit). */
 abstract class BucketStoreContract {
+
+    /** The guard's now in every call: a store refills by the time it is handed, never by a clock of its own. */
+    static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 
     /** The store under test; a fresh key per test keeps tests apart. */
     protected abstract BucketStore store();
@@ -33,40 +37,59 @@ abstract class BucketStoreContract {
 
     @Test
     void aNewBucketIsFullAndRefusesPastItsCapacity() {
-        // 5 a day: a token refills every 17.28 s, so the exact counts below hold on a loaded machine
-        // (Redis refills on its own clock; at 5 per 10 minutes, a token every 120 ms, CI saw 3001)
         RateLimitPlan daily = RateLimitPlan.simple("p", 5, Duration.ofDays(1));
         for (int i = 0; i < 5; i++) {
-            BucketStore.Outcome o = store().tryConsume(key, daily.configuration(), 1000);
+            BucketStore.Outcome o = store().tryConsume(key, daily.configuration(), 1000, NOW);
             assertThat(o.status()).isEqualTo(Status.CONSUMED);
             assertThat(o.remainingTokens()).isEqualTo((4 - i) * 1000L);
         }
-        BucketStore.Outcome refused = store().tryConsume(key, daily.configuration(), 1000);
+        BucketStore.Outcome refused = store().tryConsume(key, daily.configuration(), 1000, NOW);
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
-        // one unit of 5 a day: 4.8 hours, give or take the time this test took
+        // one unit of 5 a day: 4.8 hours (to a microsecond: Redis's script counts in floating point)
         assertThat(refused.nanosToWaitForRefill())
                 .isBetween(
-                        Duration.ofMinutes(288).minusSeconds(20).toNanos(),
-                        Duration.ofMinutes(288).toNanos());
+                        Duration.ofMinutes(288).minusNanos(1_000).toNanos(),
+                        Duration.ofMinutes(288).plusNanos(1_000).toNanos());
+    }
+
+    @Test
+    void aBucketRefillsToTheNowItIsHandedAndNeverBackwards() {
+        RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofMinutes(10)); // a unit per 2 minutes
+        assertThat(store().tryConsume(key, plan.configuration(), 5000, NOW).status())
+                .isEqualTo(Status.CONSUMED);
+        // a node whose clock is behind the last take refills nothing
+        assertThat(store().tryConsume(key, plan.configuration(), 1000, NOW.minusSeconds(600))
+                        .status())
+                .isEqualTo(Status.REJECTED);
+        BucketStore.Outcome halfWay = store().estimate(key, plan.configuration(), 1000, NOW.plusSeconds(60));
+        assertThat(halfWay.status()).isEqualTo(Status.REJECTED);
+        assertThat(halfWay.remainingTokens()).isEqualTo(500);
+        assertThat(store().tryConsume(key, plan.configuration(), 1000, NOW.plusSeconds(120))
+                        .status())
+                .isEqualTo(Status.CONSUMED);
     }
 
     @Test
     void anEstimateTakesNothing() {
         for (int i = 0; i < 10; i++) {
-            assertThat(store().estimate(key, plan.configuration(), 5000).status())
+            assertThat(store().estimate(key, plan.configuration(), 5000, NOW).status())
                     .isEqualTo(Status.CONSUMED);
         }
-        assertThat(store().tryConsume(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
-        assertThat(store().estimate(key, plan.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
+        assertThat(store().tryConsume(key, plan.configuration(), 5000, NOW).status())
+                .isEqualTo(Status.CONSUMED);
+        assertThat(store().estimate(key, plan.configuration(), 1000, NOW).status())
+                .isEqualTo(Status.REJECTED);
     }
 
     @Test
     void keysAreIndependent() {
-        assertThat(store().tryConsume(key, plan.configuration(), 5000).status()).isEqualTo(Status.CONSUMED);
-        assertThat(store().tryConsume(key + "-other", plan.configuration(), 5000)
+        assertThat(store().tryConsume(key, plan.configuration(), 5000, NOW).status())
+                .isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key + "-other", plan.configuration(), 5000, NOW)
                         .status())
                 .isEqualTo(Status.CONSUMED);
-        assertThat(store().tryConsume(key, plan.configuration(), 1).status()).isEqualTo(Status.REJECTED);
+        assertThat(store().tryConsume(key, plan.configuration(), 1, NOW).status())
+                .isEqualTo(Status.REJECTED);
     }
 
     @Test
@@ -76,7 +99,7 @@ abstract class BucketStoreContract {
                 RateLimitPlan.Limit.of("burst", 5, Duration.ofSeconds(1)),
                 RateLimitPlan.Limit.of("hourly", 3, Duration.ofHours(1)));
         int admitted = 0;
-        while (store().tryConsume(key, two.configuration(), 1000).status() == Status.CONSUMED && admitted < 10) {
+        while (store().tryConsume(key, two.configuration(), 1000, NOW).status() == Status.CONSUMED && admitted < 10) {
             admitted++;
         }
         assertThat(admitted).isEqualTo(3);
@@ -96,7 +119,7 @@ abstract class BucketStoreContract {
                 f[t] = pool.submit(() -> {
                     start.await(30, TimeUnit.SECONDS);
                     for (int i = 0; i < 10; i++) {
-                        Status s = store().tryConsume(key, fifty.configuration(), 1000)
+                        Status s = store().tryConsume(key, fifty.configuration(), 1000, NOW)
                                 .status();
                         (s == Status.CONSUMED ? admitted : refused).incrementAndGet();
                     }

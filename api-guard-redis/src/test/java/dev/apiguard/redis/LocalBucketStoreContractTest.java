@@ -5,7 +5,7 @@ import dev.apiguard.ratelimit.LocalBucketStore;
 
 class LocalBucketStoreContractTest extends BucketStoreContract {
 
-    private final LocalBucketStore store = LocalBucketStore.create();
+    private final LocalBucketStore store = LocalBucketStore.defaults();
 
     @Override
     protected BucketStore store() {

@@ -5,7 +5,7 @@ import dev.apiguard.QuarantineStore;
 
 class LocalQuarantineStoreContractTest extends QuarantineStoreContract {
 
-    private final LocalQuarantineStore store = LocalQuarantineStore.create();
+    private final LocalQuarantineStore store = LocalQuarantineStore.defaults();
 
     @Override
     protected QuarantineStore store() {

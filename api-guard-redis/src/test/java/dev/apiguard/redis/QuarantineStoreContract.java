@@ -28,7 +28,7 @@ abstract class QuarantineStoreContract {
     @Test
     void aQuarantinedCallerStaysQuarantinedUntilItsEnd() {
         Instant until = now.plus(Duration.ofMinutes(15));
-        store().quarantine(caller, until);
+        store().quarantine(caller, until, now);
         assertThat(store().quarantinedUntil(caller, now)).contains(until);
         assertThat(store().quarantinedUntil(caller, until.minusMillis(1))).contains(until);
         assertThat(store().quarantinedUntil(caller, until)).isEmpty();
@@ -38,21 +38,21 @@ abstract class QuarantineStoreContract {
 
     @Test
     void aSecondQuarantineReplacesTheFirst() {
-        store().quarantine(caller, now.plus(Duration.ofHours(1)));
-        store().quarantine(caller, now.plus(Duration.ofMinutes(1)));
+        store().quarantine(caller, now.plus(Duration.ofHours(1)), now);
+        store().quarantine(caller, now.plus(Duration.ofMinutes(1)), now);
         assertThat(store().quarantinedUntil(caller, now)).contains(now.plus(Duration.ofMinutes(1)));
     }
 
     @Test
     void releaseLiftsTheQuarantine() {
-        store().quarantine(caller, now.plus(Duration.ofHours(1)));
+        store().quarantine(caller, now.plus(Duration.ofHours(1)), now);
         store().release(caller);
         assertThat(store().quarantinedUntil(caller, now)).isEmpty();
     }
 
     @Test
     void aQuarantineInThePastIsNone() {
-        store().quarantine(caller, now.minus(Duration.ofMinutes(1)));
+        store().quarantine(caller, now.minus(Duration.ofMinutes(1)), now);
         assertThat(store().quarantinedUntil(caller, now)).isEmpty();
     }
 }

@@ -34,7 +34,6 @@ class RateLimitThroughTheGuardTest {
 
     private GuardTester tester(int anonymousQuota) {
         RateLimitPolicy policy = RateLimitPolicy.builder()
-                .clock(clock)
                 .plan(RateLimitPlan.simple("partner", 5, Duration.ofMinutes(1)))
                 .anonymousPlan(RateLimitPlan.simple("anonymous", anonymousQuota, Duration.ofMinutes(1)))
                 .anonymousExemptPaths("/health")
@@ -42,7 +41,6 @@ class RateLimitThroughTheGuardTest {
         TokenPolicy tokens = TokenPolicy.builder()
                 .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                 .audience(issuer.defaultAudience())
-                .clock(clock)
                 .build();
         RouteRules routes = RouteRules.builder()
                 .route("GET", "/health")

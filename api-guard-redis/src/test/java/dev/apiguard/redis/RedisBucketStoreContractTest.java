@@ -12,7 +12,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -59,28 +58,10 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         }
     }
 
-    /** {@link #FIVE_PER_TEN_MINUTES} refills 5,000 tokens in 10 minutes: one per 120 ms. */
-    private static final long NANOS_PER_TOKEN = Duration.ofMinutes(10).toNanos() / 5000;
-
-    /** The most tokens {@link #FIVE_PER_TEN_MINUTES} refilled since {@code started} (a {@code nanoTime}), plus one for rounding. */
-    private static long refilledSince(long started) {
-        return (System.nanoTime() - started) / NANOS_PER_TOKEN + 1;
-    }
-
-    /** The Redis server's clock in microseconds, the clock the bucket script refills on. */
-    private long serverMicros() {
-        long[] now = new long[1];
-        redis(r -> {
-            List<String> t = r.time();
-            now[0] = Long.parseLong(t.get(0)) * 1_000_000 + Long.parseLong(t.get(1));
-        });
-        return now[0];
-    }
-
     @Test
     void keysArePrefixedAndExpire() {
         RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofSeconds(30));
-        store().tryConsume("caller:ttl-check", plan.configuration(), 1000);
+        store().tryConsume("caller:ttl-check", plan.configuration(), 1000, NOW);
         redis(r -> {
             long pttl = r.pttl("apiguard:rl:caller:ttl-check");
             // refill time (a fifth of the bucket: 6 s) plus 5 s kept after: expires, and not much later
@@ -93,16 +74,16 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
     @Test
     void everyConsumptionAndEstimateIsOneRoundTrip() throws Exception {
         String key = "caller:round-trips-" + UUID.randomUUID();
-        store().tryConsume(key + "-warm-up", FIVE_PER_TEN_MINUTES.configuration(), 1000); // loads the script
+        store().tryConsume(key + "-warm-up", FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW); // loads the script
         try (RedisMonitor monitor = RedisMonitor.start(redis)) {
             int requests = 0;
             for (int k = 0; k < 4; k++) {
                 for (int i = 0; i < 7; i++) { // 5 taken, then 2 refused
-                    store().tryConsume(key + k, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+                    store().tryConsume(key + k, FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW);
                     requests++;
                 }
-                store().estimate(key + k, FIVE_PER_TEN_MINUTES.configuration(), 1000);
-                store().estimate(key + k + "-absent", FIVE_PER_TEN_MINUTES.configuration(), 1000);
+                store().estimate(key + k, FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW);
+                store().estimate(key + k + "-absent", FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW);
                 requests += 2;
             }
             assertThat(monitor.clientCommands()).hasSize(requests).containsOnly("evalsha");
@@ -114,59 +95,46 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         redis(RedisCommands::scriptFlush);
         try (RedisMonitor monitor = RedisMonitor.start(redis)) {
             String key = "caller:flushed-" + UUID.randomUUID();
-            // 5 a day: no token refills (one per 17.28 s) between the two calls, so exactly 3,000 are left
             RateLimitPlan daily = RateLimitPlan.simple("p", 5, Duration.ofDays(1));
-            assertThat(store().tryConsume(key, daily.configuration(), 1000).status())
+            assertThat(store().tryConsume(key, daily.configuration(), 1000, NOW).status())
                     .isEqualTo(Status.CONSUMED);
-            assertThat(store().tryConsume(key, daily.configuration(), 1000).remainingTokens())
+            assertThat(store().tryConsume(key, daily.configuration(), 1000, NOW).remainingTokens())
                     .isEqualTo(3000);
             assertThat(monitor.clientCommands()).containsExactly("evalsha", "eval", "evalsha");
         }
     }
 
     @Test
-    void aDrainedBucketRefillsOnTheServersClock() {
+    void aDrainedBucketRefillsToTheAppsNowWhateverRedisTimeSays() {
         String key = "caller:refill-" + UUID.randomUUID();
-        // emptied a minute ago: half a unit back (one unit per 2 minutes)
-        long started = System.nanoTime();
-        long aMinuteAgo = serverMicros() - Duration.ofMinutes(1).toNanos() / 1000;
-        redis(r -> r.set("apiguard:rl:" + key, "v1 " + aMinuteAgo + " 0"));
-        BucketStore.Outcome refused = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
-        // what the server's clock refilled between reading it and running the script (20 tokens: 2.4 s)
-        long late = Math.max(20, refilledSince(started));
+        long micros = NOW.getEpochSecond() * 1_000_000;
+        // emptied a minute before NOW: half a unit back (one unit per 2 minutes)
+        long aMinuteEarlier = micros - Duration.ofMinutes(1).toNanos() / 1000;
+        redis(r -> r.set("apiguard:rl:" + key, "v1 " + aMinuteEarlier + " 0"));
+        BucketStore.Outcome refused = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW);
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
-        assertThat(refused.remainingTokens()).isBetween(500L, 500L + late);
+        assertThat(refused.remainingTokens()).isEqualTo(500);
         assertThat(refused.nanosToWaitForRefill())
-                .isBetween(
-                        Math.min(
-                                Duration.ofSeconds(55).toNanos(),
-                                Duration.ofSeconds(60).toNanos() - late * NANOS_PER_TOKEN),
-                        Duration.ofSeconds(60).toNanos());
+                .isEqualTo(Duration.ofSeconds(60).toNanos());
 
-        // emptied two and a half minutes ago: one unit back and a quarter on the way
-        long restarted = System.nanoTime();
-        long earlier = serverMicros() - Duration.ofSeconds(150).toNanos() / 1000;
+        // emptied two and a half minutes before NOW: one unit back and a quarter on the way
+        long earlier = micros - Duration.ofSeconds(150).toNanos() / 1000;
         redis(r -> r.set("apiguard:rl:" + key, "v1 " + earlier + " 0"));
-        BucketStore.Outcome taken = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
-        long later = Math.max(20, refilledSince(restarted));
+        BucketStore.Outcome taken = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW);
         assertThat(taken.status()).isEqualTo(Status.CONSUMED);
-        assertThat(taken.remainingTokens()).isBetween(250L, 250L + later);
+        assertThat(taken.remainingTokens()).isEqualTo(250);
         // 4,750 tokens short of full at 5,000 per 10 minutes: 9.5 minutes
         assertThat(taken.nanosToWaitForReset())
-                .isBetween(
-                        Math.min(
-                                Duration.ofSeconds(560).toNanos(),
-                                Duration.ofSeconds(570).toNanos() - later * NANOS_PER_TOKEN),
-                        Duration.ofSeconds(570).toNanos());
+                .isEqualTo(Duration.ofSeconds(570).toNanos());
     }
 
     @Test
     void aRefusedRequestAndAnEstimateWriteNothing() {
         String key = "caller:no-write-" + UUID.randomUUID();
-        assertThat(store().estimate(key, FIVE_PER_TEN_MINUTES.configuration(), 1000)
+        assertThat(store().estimate(key, FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW)
                         .status())
                 .isEqualTo(Status.CONSUMED);
-        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 6000)
+        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 6000, NOW)
                         .status())
                 .isEqualTo(Status.REJECTED);
         redis(r -> assertThat(r.exists("apiguard:rl:" + key)).isZero());
@@ -176,18 +144,20 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
     void aPlanChangeKeepsEachLimitsTokensUpToItsNewCapacity() {
         String key = "caller:plan-change-" + UUID.randomUUID();
         for (int i = 0; i < 4; i++) {
-            store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000);
+            store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW);
         }
         // a new bucket of two would admit two: this one has one unit left
         RateLimitPlan two = RateLimitPlan.simple("two", 2, Duration.ofMinutes(10));
-        assertThat(store().tryConsume(key, two.configuration(), 1000).status()).isEqualTo(Status.CONSUMED);
-        assertThat(store().tryConsume(key, two.configuration(), 1000).status()).isEqualTo(Status.REJECTED);
+        assertThat(store().tryConsume(key, two.configuration(), 1000, NOW).status())
+                .isEqualTo(Status.CONSUMED);
+        assertThat(store().tryConsume(key, two.configuration(), 1000, NOW).status())
+                .isEqualTo(Status.REJECTED);
         // a limit the old plan did not have starts full; the first still holds next to nothing
         RateLimitPlan more = RateLimitPlan.of(
                 "more",
                 RateLimitPlan.Limit.of("burst", 10, Duration.ofMinutes(10)),
                 RateLimitPlan.Limit.of("daily", 100, Duration.ofDays(1)));
-        BucketStore.Outcome refused = store().tryConsume(key, more.configuration(), 1000);
+        BucketStore.Outcome refused = store().tryConsume(key, more.configuration(), 1000, NOW);
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
         assertThat(refused.remainingTokens()).isLessThan(100);
     }
@@ -196,10 +166,10 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
     void aValueThatIsNotABucketReadsAsAFullOne() {
         String key = "caller:foreign-" + UUID.randomUUID();
         redis(r -> r.set("apiguard:rl:" + key, "\u0001\u0002 not a bucket"));
-        BucketStore.Outcome o = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 5000);
+        BucketStore.Outcome o = store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 5000, NOW);
         assertThat(o.status()).isEqualTo(Status.CONSUMED);
         assertThat(o.remainingTokens()).isZero();
-        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000)
+        assertThat(store().tryConsume(key, FIVE_PER_TEN_MINUTES.configuration(), 1000, NOW)
                         .status())
                 .isEqualTo(Status.REJECTED);
     }
@@ -213,9 +183,10 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
                         .refillIntervally(2000, Duration.ofMinutes(1))
                         .build())
                 .build();
-        assertThat(store().tryConsume(key, intervally, 1000).remainingTokens()).isEqualTo(1000);
-        assertThat(store().tryConsume(key, intervally, 1000).status()).isEqualTo(Status.CONSUMED);
-        BucketStore.Outcome refused = store().tryConsume(key, intervally, 1000);
+        assertThat(store().tryConsume(key, intervally, 1000, NOW).remainingTokens())
+                .isEqualTo(1000);
+        assertThat(store().tryConsume(key, intervally, 1000, NOW).status()).isEqualTo(Status.CONSUMED);
+        BucketStore.Outcome refused = store().tryConsume(key, intervally, 1000, NOW);
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
         // interval refill: nothing until the whole minute is over, then all of it
         assertThat(refused.nanosToWaitForRefill())

@@ -77,7 +77,7 @@ class RedisClockSkewTest {
     void aQuarantineLastsItsLengthByTheAppsClock() {
         QuarantineStore store = state.quarantineStore();
         Instant until = APP_NOW.plus(Duration.ofMinutes(15));
-        store.quarantine(id, until);
+        store.quarantine(id, until, APP_NOW);
         assertThat(store.quarantinedUntil(id, APP_NOW)).contains(until);
         assertThat(store.quarantinedUntil(id, until)).isEmpty();
         assertThat(pttl(PREFIX + "q:" + id.hashTag()))
@@ -90,8 +90,8 @@ class RedisClockSkewTest {
     @Test
     void aQuarantineEndedByTheAppsClockIsRemoved() {
         QuarantineStore store = state.quarantineStore();
-        store.quarantine(id, APP_NOW.plus(Duration.ofMinutes(15)));
-        store.quarantine(id, APP_NOW);
+        store.quarantine(id, APP_NOW.plus(Duration.ofMinutes(15)), APP_NOW);
+        store.quarantine(id, APP_NOW, APP_NOW);
         assertThat(rawConnection.sync().exists(PREFIX + "q:" + id.hashTag())).isZero();
         assertThat(store.quarantinedUntil(id, APP_NOW.minusSeconds(1))).isEmpty();
     }
@@ -99,7 +99,7 @@ class RedisClockSkewTest {
     @Test
     void aQuarantineWithoutEndIsKeptACenturyAndIsNoRedisFailure() {
         QuarantineStore store = state.quarantineStore();
-        store.quarantine(id, Instant.MAX);
+        store.quarantine(id, Instant.MAX, APP_NOW);
         assertThat(store.quarantinedUntil(id, APP_NOW)).contains(Instant.ofEpochMilli(Long.MAX_VALUE));
         assertThat(pttl(PREFIX + "q:" + id.hashTag()))
                 .isGreaterThan(Duration.ofDays(36_499).toMillis());

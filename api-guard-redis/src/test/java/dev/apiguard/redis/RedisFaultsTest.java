@@ -119,7 +119,8 @@ class RedisFaultsTest {
                 ApiKeyStoreContract.guardOver(state.apiKeyStore(), dev.apiguard.event.SecurityEventListener.NONE);
         Instant now = Instant.now();
         for (int i = 0; i < 3; i++) {
-            BucketStore.Status bucket = timed(() -> buckets.tryConsume(bucketKey, plan.configuration(), 1000))
+            BucketStore.Status bucket = timed(
+                            () -> buckets.tryConsume(bucketKey, plan.configuration(), 1000, Instant.now()))
                     .status();
             assertThat(bucket)
                     .as("bucket, call %d", i)
@@ -165,7 +166,7 @@ class RedisFaultsTest {
                         Set.of("customers:read"),
                         now.minus(Duration.ofDays(1)),
                         now.plus(Duration.ofDays(30))));
-        state.quarantineStore().quarantine(TwoNodesTest.key(quarantined), now.plus(Duration.ofHours(1)));
+        state.quarantineStore().quarantine(TwoNodesTest.key(quarantined), now.plus(Duration.ofHours(1)), now);
         assertThat(status(quarantineGuard(state.quarantineStore(), quarantined)))
                 .isEqualTo(429);
         assertThat(ApiKeyStoreContract.status(
@@ -175,12 +176,12 @@ class RedisFaultsTest {
                 .isEqualTo(200);
         for (int i = 0; i < 3; i++) {
             assertThat(state.bucketStore()
-                            .tryConsume(bucketKey, plan.configuration(), 1000)
+                            .tryConsume(bucketKey, plan.configuration(), 1000, Instant.now())
                             .status())
                     .isEqualTo(BucketStore.Status.CONSUMED);
         }
         assertThat(state.bucketStore()
-                        .tryConsume(bucketKey, plan.configuration(), 1000)
+                        .tryConsume(bucketKey, plan.configuration(), 1000, Instant.now())
                         .status())
                 .isEqualTo(BucketStore.Status.REJECTED);
         return new String[] {bucketKey, quarantined, apiKey};
@@ -269,7 +270,7 @@ class RedisFaultsTest {
                 // the pause ends by itself; nothing was lost, and limits apply again
                 until(
                         () -> state.bucketStore()
-                                        .tryConsume(seeded[0], plan.configuration(), 1000)
+                                        .tryConsume(seeded[0], plan.configuration(), 1000, Instant.now())
                                         .status()
                                 == BucketStore.Status.REJECTED,
                         PAUSE.plusSeconds(20));

@@ -58,12 +58,11 @@ class TwoNodesTest {
     }
 
     static ApiGuard node(RedisGuardState state, RateLimitPlan plan, String caller) {
-        RateLimitPolicy policy =
-                RateLimitPolicy.builder().plan(plan).store(state.bucketStore()).build();
+        RateLimitPolicy policy = RateLimitPolicy.builder().plan(plan).build();
         return ApiGuard.builder()
                 .listener(SecurityEventListener.NONE)
                 .step(authenticatesAs(caller))
-                .step(RateLimitStep.of(policy))
+                .step(RateLimitStep.builder(policy).store(state.bucketStore()).build())
                 .build();
     }
 

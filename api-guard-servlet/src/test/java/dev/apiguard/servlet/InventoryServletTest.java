@@ -87,8 +87,7 @@ class InventoryServletTest {
 
     @BeforeAll
     static void start() throws Exception {
-        InventoryStep inventory =
-                InventoryStep.of(InventoryPolicy.builder().clock(CLOCK).build());
+        InventoryStep inventory = InventoryStep.of(InventoryPolicy.defaults());
         ApiGuard guard = ApiGuard.builder()
                 .clock(CLOCK)
                 .listener(SecurityEventListener.NONE)

@@ -65,7 +65,6 @@ class CertificateBindingStepTest {
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                         .audience("https://api.example")
-                        .clock(clock)
                         .build()))
                 .step(CertificateBindingStep.of(certificates))
                 .step(RouteAuthorizationStep.of(RouteRules.builder()
@@ -444,7 +443,6 @@ class CertificateBindingStepTest {
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                         .audience("https://api.example")
-                        .clock(clock)
                         .build()))
                 .step(step)
                 .build());

@@ -69,7 +69,6 @@ class DpopStepTest {
         TokenPolicy tokens = TokenPolicy.builder()
                 .issuer(ISSUER.issuer(), KeySource.fixed(ISSUER.publicJwks()))
                 .audience(ISSUER.defaultAudience())
-                .clock(clock)
                 .build();
         RouteRules routes = RouteRules.builder()
                 .route("POST", "/payments")

@@ -59,7 +59,6 @@ class MtlsClientAuthenticationStepTest {
             .step(AccessTokenStep.of(TokenPolicy.builder()
                     .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                     .audience("https://api.example")
-                    .clock(clock)
                     .build()))
             .step(MtlsClientAuthenticationStep.of(certificates, registry))
             .step(CertificateBindingStep.of(certificates))

@@ -17,6 +17,7 @@ import dev.apiguard.anomaly.AnomalyScoringStep;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.inventory.InventoryPolicy;
 import dev.apiguard.inventory.InventoryStep;
+import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.ratelimit.AnonymousRateLimitStep;
 import dev.apiguard.ratelimit.LocalBucketStore;
 import dev.apiguard.ratelimit.RateLimitPlan;
@@ -45,23 +46,21 @@ class FloodBoundsTest {
     private static final Instant NOW = Instant.parse("2030-03-01T12:00:00Z");
 
     private final MutableClock clock = MutableClock.at(NOW);
-    private final LocalBucketStore buckets = LocalBucketStore.create(clock, CAP);
+    private final LocalBucketStore buckets = LocalBucketStore.withMaximumSize(CAP);
     private final RateLimitPolicy limits = RateLimitPolicy.builder()
             .plan(RateLimitPlan.simple("roomy", 1_000_000, Duration.ofHours(1)))
             .anonymousPlan(RateLimitPlan.simple("anonymous", 1_000_000, Duration.ofHours(1)))
-            .store(buckets)
-            .clock(clock)
             .build();
+    private final RateLimitStep rateLimit =
+            RateLimitStep.builder(limits).store(buckets).build();
     private final AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
                     .mode(AnomalyMode.ENFORCE)
                     .maxCallers(CAP)
                     .build())
-            .quarantineStore(LocalQuarantineStore.create())
-            .throttleControl(limits.adjustments())
-            .clock(clock)
+            .quarantineStore(LocalQuarantineStore.defaults())
+            .throttleControl(rateLimit.adjustments())
             .build();
-    private final InventoryStep inventory = InventoryStep.of(
-            InventoryPolicy.builder().maxCallers(CAP).clock(clock).build());
+    private final InventoryStep inventory = InventoryStep.of(InventoryPolicy.defaults(), LedgerStore.inMemory(CAP));
 
     /** Authenticates the caller named in {@code X-Caller}, as a token step would (minting 100,000 tokens is slow). */
     private static final GuardStep HEADER_CALLER = new GuardStep() {
@@ -93,10 +92,10 @@ class FloodBoundsTest {
         return ApiGuard.builder()
                 .clock(clock)
                 .listener(SecurityEventListener.NONE)
-                .step(AnonymousRateLimitStep.of(limits))
+                .step(AnonymousRateLimitStep.of(limits, buckets))
                 .step(authentication)
                 .step(anomaly)
-                .step(RateLimitStep.of(limits))
+                .step(rateLimit)
                 .step(inventory)
                 .build();
     }
@@ -132,7 +131,6 @@ class FloodBoundsTest {
         ApiGuard guard = guard(AccessTokenStep.of(TokenPolicy.builder()
                 .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
                 .audience(issuer.defaultAudience())
-                .clock(clock)
                 .build()));
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         for (int i = 0; i < FLOOD; i++) {

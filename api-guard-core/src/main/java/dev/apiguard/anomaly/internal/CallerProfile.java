@@ -68,6 +68,11 @@ public final class CallerProfile {
     private double releaseScore;
 
     /** A profile of a caller first seen at {@code now} (epoch millis). */
+    /** When the profile last learnt from a request (epoch milliseconds, the guard's clock). */
+    public long lastUpdate() {
+        return lastUpdate;
+    }
+
     public CallerProfile(long now) {
         this.firstSeen = now;
         this.lastUpdate = now;

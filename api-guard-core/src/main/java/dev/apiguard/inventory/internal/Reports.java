@@ -52,7 +52,7 @@ public final class Reports {
                         credentials.add(new CredentialReport(c, f));
                     });
             List<CredentialKind> kinds = r.credentialKinds().stream().sorted().toList();
-            RiskView.Risk risk = riskOf(policy.riskView(), r.key());
+            RiskView.Risk risk = riskOf(policy.riskView(), r.key(), now);
             callers.add(new CallerReport(
                     r.key(),
                     kinds,
@@ -110,9 +110,9 @@ public final class Reports {
                 .toList();
     }
 
-    private static RiskView.Risk riskOf(RiskView view, CallerKey caller) {
+    private static RiskView.Risk riskOf(RiskView view, CallerKey caller, Instant now) {
         try {
-            return view.riskOf(caller).orElse(null);
+            return view.riskOf(caller, now).orElse(null);
         } catch (RuntimeException e) {
             // a failing risk view must not take the inventory down with it
             return null;

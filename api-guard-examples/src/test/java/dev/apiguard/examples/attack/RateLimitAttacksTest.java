@@ -206,14 +206,16 @@ class RateLimitAttacksTest {
     void e3_manyCallerIdsStayBounded() {
         // the default bound is 100,000; a store bounded at 10,000 shows the same with 300,000 ids
         // in a tenth of the time one million would take against the default
-        LocalBucketStore store = LocalBucketStore.create(java.time.Clock.systemUTC(), 10_000);
+        LocalBucketStore store = LocalBucketStore.withMaximumSize(10_000);
+        java.time.Instant now = java.time.Instant.now();
         var configuration =
                 RateLimitPlan.simple("default", 50, Duration.ofSeconds(1)).configuration();
         for (int i = 0; i < 300_000; i++) {
-            store.tryConsume("caller:attacker-" + i, configuration, 1);
+            store.tryConsume("caller:attacker-" + i, configuration, 1, now);
         }
         assertThat(store.size()).isLessThanOrEqualTo(10_000);
-        assertThat(store.tryConsume("caller:attacker-299999", configuration, 1).status())
+        assertThat(store.tryConsume("caller:attacker-299999", configuration, 1, now)
+                        .status())
                 .isEqualTo(dev.apiguard.ratelimit.BucketStore.Status.CONSUMED);
     }
 
