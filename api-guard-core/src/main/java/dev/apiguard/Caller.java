@@ -30,32 +30,12 @@ public final class Caller implements Principal {
     private final String plan;
     private final CallerKey key;
 
-    /** A caller with every field given; see the accessors for what each means. */
-    public Caller(
-            String id,
-            String subject,
-            String issuer,
-            CredentialKind kind,
-            Set<String> scopes,
-            Instant issuedAt,
-            Instant expiresAt,
-            String tokenId,
-            Confirmation confirmation,
-            String certificateThumbprint,
-            String plan) {
-        this(
-                id,
-                subject,
-                issuer,
-                kind,
-                scopes,
-                issuedAt,
-                expiresAt,
-                tokenId,
-                confirmation,
-                certificateThumbprint,
-                plan,
-                null);
+    /**
+     * A builder of a caller with this id, proven by this kind of credential; every other field is
+     * optional (see the accessors for what each means).
+     */
+    public static Builder builder(String id, CredentialKind kind) {
+        return new Builder(id, kind);
     }
 
     private Caller(
@@ -236,6 +216,102 @@ public final class Caller implements Principal {
     public String toString() {
         // never prints anything secret: a caller holds no credential material
         return "Caller[id=" + id + ", kind=" + kind + ", scopes=" + scopes + "]";
+    }
+
+    /** Builds a {@link Caller}: {@link Caller#builder(String, CredentialKind)}. Not thread-safe. */
+    public static final class Builder {
+        private final String id;
+        private final CredentialKind kind;
+        private String subject;
+        private String issuer;
+        private Set<String> scopes = Set.of();
+        private Instant issuedAt;
+        private Instant expiresAt;
+        private String tokenId;
+        private Confirmation confirmation = Confirmation.NONE;
+        private String certificateThumbprint;
+        private String plan;
+
+        private Builder(String id, CredentialKind kind) {
+            this.id = Objects.requireNonNull(id, "id cannot be null");
+            this.kind = Objects.requireNonNull(kind, "kind cannot be null");
+        }
+
+        /** The token's {@code sub}. Default: none. */
+        public Builder subject(String sub) {
+            this.subject = sub;
+            return this;
+        }
+
+        /** The credential's issuer ({@code iss}); part of the caller's {@link Caller#key()}. Default: none. */
+        public Builder issuer(String iss) {
+            this.issuer = iss;
+            return this;
+        }
+
+        /** The scopes granted. Default: none. */
+        public Builder scopes(Set<String> granted) {
+            this.scopes = Set.copyOf(Objects.requireNonNull(granted, "scopes cannot be null"));
+            return this;
+        }
+
+        /** The scopes granted. Default: none. */
+        public Builder scopes(String... granted) {
+            return scopes(Set.of(granted));
+        }
+
+        /** When the credential was issued. Default: unknown. */
+        public Builder issuedAt(Instant iat) {
+            this.issuedAt = iat;
+            return this;
+        }
+
+        /** When the credential stops being valid. Default: never. */
+        public Builder expiresAt(Instant exp) {
+            this.expiresAt = exp;
+            return this;
+        }
+
+        /** The token's {@code jti} or the API key's id (never the key). Default: none. */
+        public Builder tokenId(String jti) {
+            this.tokenId = jti;
+            return this;
+        }
+
+        /** The token's {@code cnf} claim; null for none. Default: {@link Confirmation#NONE}. */
+        public Builder confirmation(Confirmation cnf) {
+            this.confirmation = cnf == null ? Confirmation.NONE : cnf;
+            return this;
+        }
+
+        /** The thumbprint of the client certificate the request was bound to. Default: none. */
+        public Builder certificateThumbprint(String thumbprint) {
+            this.certificateThumbprint = thumbprint;
+            return this;
+        }
+
+        /** The rate-limit plan name. Default: none (the default plan). */
+        public Builder plan(String name) {
+            this.plan = name;
+            return this;
+        }
+
+        /** Builds the caller. */
+        public Caller build() {
+            return new Caller(
+                    id,
+                    subject,
+                    issuer,
+                    kind,
+                    scopes,
+                    issuedAt,
+                    expiresAt,
+                    tokenId,
+                    confirmation,
+                    certificateThumbprint,
+                    plan,
+                    null);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.apiguard;
 
+import dev.apiguard.internal.Check;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * A {@link ReplayCache} in this JVM's memory: right for one app node, or for a cluster whose
  * clients stick to one node. Use a shared implementation (Redis) when proofs may reach any node.
  *
- * <p>Bounded: it holds at most {@link #maxEntries()} keys (default {@value #DEFAULT_MAX_ENTRIES}).
+ * <p>Bounded: it holds at most {@link #maximumSize()} keys (default {@value #DEFAULT_MAXIMUM_SIZE}).
  * Each key lives until its {@code notAfter}; expired keys are purged when the cache is full (at
  * most once per expiry, so a cache full of live keys costs no scan per request). A cache full of
  * live keys answers {@link Outcome#FULL} and records nothing: it never evicts a live key, so an
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>With a {@link Quota}, each owner's records are counted over two slots and an owner over its
  * quota is answered {@link Outcome#OVER_QUOTA}; counts are kept only for owners that recorded
- * something in the last two slots, at most {@link #maxEntries()} of them.
+ * something in the last two slots, at most {@link #maximumSize()} of them.
  *
  * <p>Time comes only from the {@code now} argument. Thread-safe and lock-free on the hot path:
  * {@link ConcurrentHashMap#compute} makes the check and the record one atomic step per key, and an
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class LocalReplayCache implements ReplayCache {
 
     /** The default bound: 100,000 keys (about 15 MB with 64-character keys). */
-    public static final int DEFAULT_MAX_ENTRIES = 100_000;
+    public static final int DEFAULT_MAXIMUM_SIZE = 100_000;
 
     private static final Instant NEVER = Instant.MAX;
 
@@ -49,25 +50,22 @@ public final class LocalReplayCache implements ReplayCache {
         this.entries = new ConcurrentHashMap<>(Math.min(maxEntries, 1024));
     }
 
-    /** A cache of {@value #DEFAULT_MAX_ENTRIES} keys at most. */
-    public static LocalReplayCache create() {
-        return new LocalReplayCache(DEFAULT_MAX_ENTRIES);
+    /** A cache of {@value #DEFAULT_MAXIMUM_SIZE} keys at most. */
+    public static LocalReplayCache defaults() {
+        return new LocalReplayCache(DEFAULT_MAXIMUM_SIZE);
     }
 
     /**
-     * A cache of at most {@code maxEntries} keys.
+     * A cache of at most {@code maximumSize} keys.
      *
-     * @throws IllegalArgumentException naming {@code maxEntries} unless it is 1 to 10,000,000
+     * @throws IllegalArgumentException naming {@code maximumSize} unless it is 1 to 10,000,000
      */
-    public static LocalReplayCache withMaxEntries(int maxEntries) {
-        if (maxEntries < 1 || maxEntries > 10_000_000) {
-            throw new IllegalArgumentException("maxEntries must be between 1 and 10,000,000: " + maxEntries);
-        }
-        return new LocalReplayCache(maxEntries);
+    public static LocalReplayCache withMaximumSize(int maximumSize) {
+        return new LocalReplayCache(Check.between("maximumSize", maximumSize, 1, 10_000_000));
     }
 
     /** The most keys this cache holds. */
-    public int maxEntries() {
+    public int maximumSize() {
         return maxEntries;
     }
 

@@ -8,14 +8,13 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The identity state is keyed by: namespace, issuer and id; namesakes never collide. */
 class CallerKeyTest {
 
     private static Caller caller(String id, String issuer, CredentialKind kind) {
-        return new Caller(id, null, issuer, kind, Set.of(), null, null, null, null, null, null);
+        return Caller.builder(id, kind).issuer(issuer).build();
     }
 
     @Test

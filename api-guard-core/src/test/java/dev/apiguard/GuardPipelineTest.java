@@ -170,18 +170,11 @@ class GuardPipelineTest {
         GuardExchange exchange = guard.exchange(FakeRequest.get());
         assertThatThrownBy(() -> exchange.credentialMisused("no_certificate"))
                 .isInstanceOf(IllegalStateException.class);
-        Caller owner = new Caller(
-                "partner-a",
-                null,
-                "https://issuer",
-                CredentialKind.BEARER_JWT,
-                Set.of("a"),
-                null,
-                null,
-                null,
-                new Caller.Confirmation("thumb", null),
-                null,
-                null);
+        Caller owner = Caller.builder("partner-a", CredentialKind.BEARER_JWT)
+                .issuer("https://issuer")
+                .scopes(Set.of("a"))
+                .confirmation(new Caller.Confirmation("thumb", null))
+                .build();
         exchange.authenticate(owner);
         exchange.credentialMisused("no_certificate");
         assertThat(exchange.caller()).isEmpty();
@@ -200,18 +193,9 @@ class GuardPipelineTest {
                 .step(step("x", GuardPhase.ANY, Decision.ALLOW))
                 .build();
         GuardExchange exchange = guard.exchange(FakeRequest.get());
-        exchange.authenticate(new Caller(
-                "partner-a",
-                null,
-                "https://issuer",
-                CredentialKind.BEARER_JWT,
-                Set.of(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null));
+        exchange.authenticate(Caller.builder("partner-a", CredentialKind.BEARER_JWT)
+                .issuer("https://issuer")
+                .build());
         exchange.withdrawCaller();
         assertThat(exchange.caller()).isEmpty();
         assertThat(exchange.credentialMisuse()).isEmpty();

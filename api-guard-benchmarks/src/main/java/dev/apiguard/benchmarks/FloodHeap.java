@@ -100,7 +100,7 @@ public final class FloodHeap {
                     buckets.size(),
                     LocalBucketStore.DEFAULT_MAXIMUM_SIZE,
                     anomaly.trackedCallers(),
-                    AnomalyPolicy.DEFAULT_MAX_CALLERS,
+                    AnomalyPolicy.Capacity.DEFAULTS.maxCallers(),
                     inventory.inventory().size(),
                     LedgerStore.DEFAULT_MAX_CALLERS);
         }
@@ -115,10 +115,10 @@ public final class FloodHeap {
                 Runtime.getRuntime().maxMemory() >> 20,
                 TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE,
                 LocalBucketStore.DEFAULT_MAXIMUM_SIZE,
-                AnomalyPolicy.DEFAULT_MAX_CALLERS,
+                AnomalyPolicy.Capacity.DEFAULTS.maxCallers(),
                 LedgerStore.DEFAULT_MAX_CALLERS,
                 AnonymousRateLimitStep.KNOWN_CREDENTIALS_MAXIMUM_SIZE,
-                LocalReplayCache.DEFAULT_MAX_ENTRIES);
+                LocalReplayCache.DEFAULT_MAXIMUM_SIZE);
 
         // each flood in its own method, so that the guard of one is garbage before the next starts
         callers(n, clock);
@@ -204,7 +204,7 @@ public final class FloodHeap {
     private static void jtis(int n) {
         {
             long before = MemoryFootprint.heapUsed();
-            LocalReplayCache cache = LocalReplayCache.create();
+            LocalReplayCache cache = LocalReplayCache.defaults();
             Instant now = Instant.now();
             Instant notAfter = now.plus(Duration.ofMinutes(5));
             long t0 = System.nanoTime();
@@ -221,7 +221,7 @@ public final class FloodHeap {
                     t0,
                     String.format(
                             "replay cache %,d/%,d, %,d answered FULL",
-                            cache.size(), LocalReplayCache.DEFAULT_MAX_ENTRIES, full));
+                            cache.size(), LocalReplayCache.DEFAULT_MAXIMUM_SIZE, full));
             java.lang.ref.Reference.reachabilityFence(cache);
         }
     }

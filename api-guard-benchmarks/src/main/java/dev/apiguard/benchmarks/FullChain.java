@@ -48,7 +48,7 @@ final class FullChain {
         static final Caps DEFAULTS = new Caps(
                 TokenPolicy.DEFAULT_CACHE_MAXIMUM_SIZE,
                 LocalBucketStore.DEFAULT_MAXIMUM_SIZE,
-                AnomalyPolicy.DEFAULT_MAX_CALLERS,
+                AnomalyPolicy.Capacity.DEFAULTS.maxCallers(),
                 dev.apiguard.inventory.LedgerStore.DEFAULT_MAX_CALLERS);
     }
 

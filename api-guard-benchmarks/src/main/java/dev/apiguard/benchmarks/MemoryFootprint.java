@@ -45,18 +45,13 @@ public final class MemoryFootprint {
         @Override
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
-            exchange.authenticate(new Caller(
-                    id,
-                    id,
-                    "https://issuer.example",
-                    CredentialKind.BEARER_JWT,
-                    Set.of(FullChain.SCOPE),
-                    expires.minus(Duration.ofMinutes(5)),
-                    expires,
-                    null,
-                    null,
-                    null,
-                    null));
+            exchange.authenticate(Caller.builder(id, CredentialKind.BEARER_JWT)
+                    .subject(id)
+                    .issuer("https://issuer.example")
+                    .scopes(Set.of(FullChain.SCOPE))
+                    .issuedAt(expires.minus(Duration.ofMinutes(5)))
+                    .expiresAt(expires)
+                    .build());
             return Decision.ALLOW;
         }
     }

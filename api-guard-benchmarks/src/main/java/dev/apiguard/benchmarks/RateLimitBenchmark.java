@@ -19,7 +19,6 @@ import dev.apiguard.test.TestRequest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -170,7 +169,7 @@ public class RateLimitBenchmark {
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
             exchange.authenticate(
-                    new Caller(id, id, null, CredentialKind.BEARER_JWT, Set.of(), null, null, null, null, null, null));
+                    Caller.builder(id, CredentialKind.BEARER_JWT).subject(id).build());
             exchange.matchRoute("/customers", java.util.Map.of(), false);
             return Decision.ALLOW;
         }

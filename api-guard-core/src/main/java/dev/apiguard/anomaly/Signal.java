@@ -9,28 +9,28 @@ package dev.apiguard.anomaly;
  */
 public enum Signal {
     /** Requests in the current minute far above the caller's own EWMA baseline, after the warm-up. */
-    VOLUME("volume", Severity.NOTICE),
+    VOLUME("volume", Severity.NOTICE, 1, 1),
     /** Path-variable values on templated routes that the caller never asked for before, in a short memory. */
-    ENUMERATION("enumeration", Severity.WARNING),
+    ENUMERATION("enumeration", Severity.WARNING, 120, 60),
     /** Successive new ids that are neighbours walked in one direction ({@code ABC1234}, {@code ABC1235}, ...). */
-    SEQUENTIAL("sequential", Severity.CRITICAL),
+    SEQUENTIAL("sequential", Severity.CRITICAL, 5, 20),
     /** The share of 404 answers among lookups on templated routes. */
-    MISSES("misses", Severity.ERROR),
+    MISSES("misses", Severity.ERROR, 0.3, 0.2),
     /** 401, 403 and 405 answers to the verified caller, and 404s of unmapped routes (probing). */
-    FAILURES("failures", Severity.ERROR),
+    FAILURES("failures", Severity.ERROR, 3, 3),
     /** First use of a route outside the caller's history, after the warm-up. */
-    NEW_ROUTE("new_route", Severity.NOTICE),
+    NEW_ROUTE("new_route", Severity.NOTICE, 0, 1),
     /** Walking through a collection with {@code page}/{@code size}: distinct pages, weighted by page size. */
-    PAGING("paging", Severity.WARNING),
+    PAGING("paging", Severity.WARNING, 2, 1),
     /** New ids over a long memory (hours): a scraper that stays under every short-term limit. */
-    LOW_AND_SLOW("low_and_slow", Severity.ERROR);
+    LOW_AND_SLOW("low_and_slow", Severity.ERROR, 200, 100);
 
     private final String signalName;
-    private final Severity defaultSeverity;
+    private final AnomalyPolicy.SignalSetting defaults;
 
-    Signal(String signalName, Severity defaultSeverity) {
+    Signal(String signalName, Severity defaultSeverity, double defaultAllowance, double defaultStep) {
         this.signalName = signalName;
-        this.defaultSeverity = defaultSeverity;
+        this.defaults = new AnomalyPolicy.SignalSetting(defaultSeverity, defaultAllowance, defaultStep);
     }
 
     /** The stable name used in reasons and events, for example {@code sequential}. */
@@ -40,6 +40,16 @@ public enum Signal {
 
     /** The severity the default policy gives this signal. */
     public Severity defaultSeverity() {
-        return defaultSeverity;
+        return defaults.severity();
+    }
+
+    /**
+     * What the default policy sets for this signal, the one place its defaults are stated:
+     * severity, allowance and step (volume 1 / 1 times the bound; enumeration 120 / 60 new ids;
+     * sequential 5 / 20 neighbour steps; misses 0.3 / 0.2 of lookups; failures 3 / 3; new route
+     * 0 / 1; paging 2 / 1 full pages; low-and-slow 200 / 100 new ids).
+     */
+    public AnomalyPolicy.SignalSetting defaults() {
+        return defaults;
     }
 }

@@ -165,18 +165,12 @@ public final class ApiKeyStep implements GuardStep {
         if (!exchange.now().isBefore(sunset)) {
             return reject(exchange, "sunset", keyId);
         }
-        exchange.authenticate(new Caller(
-                record.clientId(),
-                null,
-                null,
-                CredentialKind.API_KEY,
-                record.scopes(),
-                record.issuedAt(),
-                record.expiresAt(),
-                keyId,
-                null,
-                null,
-                null));
+        exchange.authenticate(Caller.builder(record.clientId(), CredentialKind.API_KEY)
+                .scopes(record.scopes())
+                .issuedAt(record.issuedAt())
+                .expiresAt(record.expiresAt())
+                .tokenId(keyId)
+                .build());
         exchange.addResponseHeader("Deprecation", deprecationHeader);
         exchange.addResponseHeader("Sunset", sunsetHeader);
         if (linkHeader != null) {

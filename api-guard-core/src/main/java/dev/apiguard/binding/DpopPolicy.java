@@ -1,8 +1,6 @@
 package dev.apiguard.binding;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import dev.apiguard.LocalReplayCache;
-import dev.apiguard.ReplayCache;
 import dev.apiguard.TrustedProxies;
 import java.time.Duration;
 import java.util.Collections;
@@ -22,7 +20,6 @@ import java.util.stream.Collectors;
  *       {@code none} and {@code HS*} can never be configured (RFC 9449 §4.2);</li>
  *   <li>{@code iat} window ±60 s around the guard's clock ({@link #DEFAULT_IAT_WINDOW});</li>
  *   <li>largest proof 8 KiB ({@link #DEFAULT_MAX_PROOF_LENGTH}), refused before parsing;</li>
- *   <li>replay cache: a {@link LocalReplayCache} of 100,000 {@code jti}s, made per policy;</li>
  *   <li>each caller may hold at most {@value #DEFAULT_REPLAY_QUOTA_PER_CALLER} of them
  *       ({@link Builder#replayQuotaPerCaller}), counted over two slots of the proof's lifetime
  *       (twice the {@code iat} window): enough for a caller at 50 requests a second with the
@@ -71,7 +68,6 @@ public final class DpopPolicy {
     private final String algsParameter;
     private final Duration iatWindow;
     private final int maxProofLength;
-    private final ReplayCache replayCache;
     private final int replayQuotaPerCaller;
     private final Duration nonceValidity;
     private final byte[] nonceSecret;
@@ -84,7 +80,6 @@ public final class DpopPolicy {
         this.algsParameter = algorithms.stream().map(JWSAlgorithm::getName).collect(Collectors.joining(" "));
         this.iatWindow = b.iatWindow;
         this.maxProofLength = b.maxProofLength;
-        this.replayCache = b.replayCache != null ? b.replayCache : LocalReplayCache.create();
         this.replayQuotaPerCaller = b.replayQuotaPerCaller;
         this.nonceValidity = b.nonceValidity;
         this.nonceSecret = b.nonceSecret == null ? null : b.nonceSecret.clone();
@@ -135,11 +130,6 @@ public final class DpopPolicy {
         return maxProofLength;
     }
 
-    /** Where proof {@code jti}s are remembered. */
-    public ReplayCache replayCache() {
-        return replayCache;
-    }
-
     /** Whether proofs must carry a server nonce. */
     public boolean serverNonces() {
         return nonceValidity != null;
@@ -171,7 +161,7 @@ public final class DpopPolicy {
     @Override
     public String toString() {
         return "DpopPolicy[algorithms=" + algsParameter + ", iatWindow=" + iatWindow + ", maxProofLength="
-                + maxProofLength + ", replayCache=" + replayCache + ", serverNonces="
+                + maxProofLength + ", serverNonces="
                 + (nonceValidity == null ? "off" : nonceValidity) + ", trustedProxies=" + trustedProxies
                 + (origins.isEmpty() ? "" : ", origins=" + origins) + "]";
     }
@@ -182,7 +172,6 @@ public final class DpopPolicy {
         private Duration iatWindow = DEFAULT_IAT_WINDOW;
         private int replayQuotaPerCaller = DEFAULT_REPLAY_QUOTA_PER_CALLER;
         private int maxProofLength = DEFAULT_MAX_PROOF_LENGTH;
-        private ReplayCache replayCache;
         private Duration nonceValidity;
         private byte[] nonceSecret;
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
@@ -247,16 +236,6 @@ public final class DpopPolicy {
                 throw new IllegalArgumentException("maxProofLength must be between 1024 and 65536: " + length);
             }
             this.maxProofLength = length;
-            return this;
-        }
-
-        /**
-         * Where proof {@code jti}s are remembered; share one cache between app nodes (Redis) so that
-         * a proof replayed at another node is refused. Default: a {@link LocalReplayCache} of
-         * 100,000 entries.
-         */
-        public Builder replayCache(ReplayCache cache) {
-            this.replayCache = Objects.requireNonNull(cache, "replayCache cannot be null");
             return this;
         }
 

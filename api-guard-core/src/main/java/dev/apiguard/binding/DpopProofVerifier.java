@@ -10,12 +10,14 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.apiguard.LocalReplayCache;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.binding.DpopVerification.NonceRequired;
 import dev.apiguard.binding.DpopVerification.Rejected;
 import dev.apiguard.binding.DpopVerification.Verified;
 import dev.apiguard.binding.internal.DpopHtu;
 import dev.apiguard.binding.internal.DpopNonces;
+import dev.apiguard.internal.Check;
 import dev.apiguard.internal.CompactJws;
 import dev.apiguard.internal.SignatureCheck;
 import java.nio.charset.StandardCharsets;
@@ -69,21 +71,39 @@ public final class DpopProofVerifier {
     static final int MAX_RSA_BITS = 4096;
 
     private final DpopPolicy policy;
+    private final ReplayCache replayCache;
     private final DpopNonces nonces;
 
-    private DpopProofVerifier(DpopPolicy policy) {
+    private DpopProofVerifier(DpopPolicy policy, ReplayCache replayCache) {
         this.policy = policy;
+        this.replayCache = replayCache;
         this.nonces = policy.serverNonces() ? DpopNonces.create(policy.nonceSecret(), policy.nonceValidity()) : null;
     }
 
-    /** A verifier for the policy. */
+    /**
+     * A verifier for the policy, remembering proof {@code jti}s in this JVM
+     * ({@link LocalReplayCache#defaults()}, made per verifier).
+     */
     public static DpopProofVerifier of(DpopPolicy policy) {
-        return new DpopProofVerifier(Objects.requireNonNull(policy, "policy cannot be null"));
+        return of(policy, LocalReplayCache.defaults());
+    }
+
+    /**
+     * A verifier for the policy, remembering proof {@code jti}s in the given cache: share one
+     * between app nodes (Redis) so that a proof replayed at another node is refused.
+     */
+    public static DpopProofVerifier of(DpopPolicy policy, ReplayCache replayCache) {
+        return new DpopProofVerifier(Check.notNull("policy", policy), Check.notNull("replayCache", replayCache));
     }
 
     /** The policy this verifier enforces. */
     public DpopPolicy policy() {
         return policy;
+    }
+
+    /** Where proof {@code jti}s are remembered. */
+    public ReplayCache replayCache() {
+        return replayCache;
     }
 
     /** A fresh server nonce for {@code now}, or {@code null} when server nonces are off. */
@@ -277,13 +297,12 @@ public final class DpopProofVerifier {
         String key = "dpop:" + sha256(jkt + ":" + jtiText, StandardCharsets.UTF_8);
         Instant notAfter = Instant.ofEpochSecond(iatSeconds).plus(window);
         ReplayCache.Outcome outcome = owner == null
-                ? policy.replayCache().firstUse(key, notAfter, now)
-                : policy.replayCache()
-                        .firstUse(
-                                key,
-                                new ReplayCache.Quota(owner, policy.replayQuotaPerCaller(), policy.proofLifetime()),
-                                notAfter,
-                                now);
+                ? replayCache.firstUse(key, notAfter, now)
+                : replayCache.firstUse(
+                        key,
+                        new ReplayCache.Quota(owner, policy.replayQuotaPerCaller(), policy.proofLifetime()),
+                        notAfter,
+                        now);
         return switch (outcome) {
             case FIRST_USE -> new Verified(jkt);
             case REPLAYED -> new Rejected(Rejected.REPLAYED);

@@ -66,9 +66,17 @@ public final class DpopStep implements GuardStep {
         this.challenges = List.of(Challenge.of(DPOP, "algs", verifier.policy().algsParameter()));
     }
 
-    /** A step verifying proofs against the policy. */
+    /** A step verifying proofs against the policy, remembering their {@code jti}s in this JVM. */
     public static DpopStep of(DpopPolicy policy) {
         return of(DpopProofVerifier.of(policy));
+    }
+
+    /**
+     * A step verifying proofs against the policy, remembering their {@code jti}s in the given cache
+     * (share a Redis one between app nodes).
+     */
+    public static DpopStep of(DpopPolicy policy, dev.apiguard.ReplayCache replayCache) {
+        return of(DpopProofVerifier.of(policy, replayCache));
     }
 
     /** A step using the given verifier (and its replay cache and nonce key). */

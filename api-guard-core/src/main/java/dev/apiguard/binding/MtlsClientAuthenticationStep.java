@@ -87,18 +87,11 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
             return Decision.ALLOW;
         }
         MtlsClientRegistry.Registration r = lookup.registration();
-        exchange.authenticate(new Caller(
-                r.clientId(),
-                null,
-                null,
-                CredentialKind.MTLS,
-                r.scopes(),
-                null,
-                resolved.certificate().getNotAfter().toInstant(),
-                null,
-                Caller.Confirmation.NONE,
-                resolved.thumbprint(),
-                null));
+        exchange.authenticate(Caller.builder(r.clientId(), CredentialKind.MTLS)
+                .scopes(r.scopes())
+                .expiresAt(resolved.certificate().getNotAfter().toInstant())
+                .certificateThumbprint(resolved.thumbprint())
+                .build());
         exchange.emit(SecurityEventType.MTLS_CLIENT_ACCEPTED, "method", r.method());
         CertificateBindingStep.warnIfExpiring(exchange, expiry, resolved);
         return Decision.ALLOW;

@@ -316,18 +316,15 @@ public final class AccessTokenVerifier {
         }
         // a client-credentials token's sub is its client id (RFC 9068 §2.2): one String for both, cached
         String subject = id.equals(c.sub()) ? id : c.sub();
-        Caller caller = new Caller(
-                id,
-                subject,
-                issuerNames.getOrDefault(c.iss(), c.iss()),
-                CredentialKind.BEARER_JWT,
-                new LinkedHashSet<>(c.scopes()),
-                iat,
-                exp,
-                c.jti(),
-                c.cnf(),
-                null,
-                null);
+        Caller caller = Caller.builder(id, CredentialKind.BEARER_JWT)
+                .subject(subject)
+                .issuer(issuerNames.getOrDefault(c.iss(), c.iss()))
+                .scopes(new LinkedHashSet<>(c.scopes()))
+                .issuedAt(iat)
+                .expiresAt(exp)
+                .tokenId(c.jti())
+                .confirmation(c.cnf())
+                .build();
         return new Verified(caller);
     }
 

@@ -1,7 +1,6 @@
 package dev.apiguard.token;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import dev.apiguard.LocalReplayCache;
 import dev.apiguard.ReplayCache;
 import java.time.Duration;
 import java.util.Collections;
@@ -18,8 +17,8 @@ import java.util.Set;
  *
  * <p>Defaults, each stated once here: algorithms {@code RS256 PS256 ES256 EdDSA} (asymmetric only);
  * maximum lifetime 5 minutes ({@link #DEFAULT_MAX_LIFETIME}, checked on {@code exp − iat} and on
- * {@code exp − now}); clock skew 60 s; largest assertion 8 KiB; replay cache a
- * {@link LocalReplayCache} of 100,000 entries, made per policy (share a Redis one between nodes).
+ * {@code exp − now}); clock skew 60 s; largest assertion 8 KiB. The replay cache is the verifier's
+ * ({@link ClientAssertionVerifier#of(ClientAssertionPolicy, ReplayCache)}).
  */
 public final class ClientAssertionPolicy {
 
@@ -44,7 +43,6 @@ public final class ClientAssertionPolicy {
     private final Duration maxLifetime;
     private final Duration clockSkew;
     private final int maxLength;
-    private final ReplayCache replayCache;
     private final int replayQuotaPerClient;
 
     private ClientAssertionPolicy(Builder b) {
@@ -54,7 +52,6 @@ public final class ClientAssertionPolicy {
         this.maxLifetime = b.maxLifetime;
         this.clockSkew = b.clockSkew;
         this.maxLength = b.maxLength;
-        this.replayCache = b.replayCache != null ? b.replayCache : LocalReplayCache.create();
         this.replayQuotaPerClient = b.replayQuotaPerClient;
     }
 
@@ -93,11 +90,6 @@ public final class ClientAssertionPolicy {
         return maxLength;
     }
 
-    /** Where assertion {@code jti}s are remembered. */
-    public ReplayCache replayCache() {
-        return replayCache;
-    }
-
     /** The most assertions one client may have in the replay cache. */
     public int replayQuotaPerClient() {
         return replayQuotaPerClient;
@@ -122,7 +114,6 @@ public final class ClientAssertionPolicy {
         private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private Duration clockSkew = DEFAULT_CLOCK_SKEW;
         private int maxLength = DEFAULT_MAX_LENGTH;
-        private ReplayCache replayCache;
         private int replayQuotaPerClient = DEFAULT_REPLAY_QUOTA_PER_CLIENT;
 
         private Builder() {}
@@ -219,12 +210,6 @@ public final class ClientAssertionPolicy {
                         "replayQuotaPerClient must be between 1 and 10,000,000: " + maxAssertions);
             }
             this.replayQuotaPerClient = maxAssertions;
-            return this;
-        }
-
-        /** Where {@code jti}s are remembered (namespace {@code client-assertion:}). Default: a local cache. */
-        public Builder replayCache(ReplayCache cache) {
-            this.replayCache = Objects.requireNonNull(cache, "replayCache cannot be null");
             return this;
         }
 

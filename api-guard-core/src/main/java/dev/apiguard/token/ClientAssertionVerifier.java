@@ -6,7 +6,9 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.Caller;
 import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
+import dev.apiguard.LocalReplayCache;
 import dev.apiguard.ReplayCache;
+import dev.apiguard.internal.Check;
 import dev.apiguard.internal.CompactJws;
 import dev.apiguard.token.ClientAssertionVerification.Rejected;
 import dev.apiguard.token.ClientAssertionVerification.Verified;
@@ -58,19 +60,37 @@ public final class ClientAssertionVerifier {
             Set.of("at+jwt", "application/at+jwt", "dpop+jwt", "application/dpop+jwt");
 
     private final ClientAssertionPolicy policy;
+    private final ReplayCache replayCache;
 
-    private ClientAssertionVerifier(ClientAssertionPolicy policy) {
+    private ClientAssertionVerifier(ClientAssertionPolicy policy, ReplayCache replayCache) {
         this.policy = policy;
+        this.replayCache = replayCache;
     }
 
-    /** A verifier for the policy. */
+    /**
+     * A verifier for the policy, remembering assertion {@code jti}s in this JVM
+     * ({@link LocalReplayCache#defaults()}, made per verifier).
+     */
     public static ClientAssertionVerifier of(ClientAssertionPolicy policy) {
-        return new ClientAssertionVerifier(Objects.requireNonNull(policy, "policy cannot be null"));
+        return of(policy, LocalReplayCache.defaults());
+    }
+
+    /**
+     * A verifier for the policy, remembering assertion {@code jti}s in the given cache (namespace
+     * {@code client-assertion:}); share a Redis one between app nodes.
+     */
+    public static ClientAssertionVerifier of(ClientAssertionPolicy policy, ReplayCache replayCache) {
+        return new ClientAssertionVerifier(Check.notNull("policy", policy), Check.notNull("replayCache", replayCache));
     }
 
     /** The policy this verifier enforces. */
     public ClientAssertionPolicy policy() {
         return policy;
+    }
+
+    /** Where assertion {@code jti}s are remembered. */
+    public ReplayCache replayCache() {
+        return replayCache;
     }
 
     /**
@@ -182,21 +202,15 @@ public final class ClientAssertionVerifier {
         String key = "client-assertion:" + sha256(clientId + "\n" + c.jti());
         ReplayCache.Quota quota = new ReplayCache.Quota(
                 CallerKey.client(clientId).hashTag(), policy.replayQuotaPerClient(), policy.assertionLifetime());
-        ReplayCache.Outcome outcome = policy.replayCache().firstUse(key, quota, exp.plus(skew), now);
+        ReplayCache.Outcome outcome = replayCache.firstUse(key, quota, exp.plus(skew), now);
         return switch (outcome) {
             case FIRST_USE ->
-                new Verified(new Caller(
-                        clientId,
-                        c.sub(),
-                        null,
-                        CredentialKind.CLIENT_ASSERTION,
-                        Set.of(),
-                        iat,
-                        exp,
-                        c.jti(),
-                        Caller.Confirmation.NONE,
-                        null,
-                        null));
+                new Verified(Caller.builder(clientId, CredentialKind.CLIENT_ASSERTION)
+                        .subject(c.sub())
+                        .issuedAt(iat)
+                        .expiresAt(exp)
+                        .tokenId(c.jti())
+                        .build());
             case REPLAYED -> new Rejected(Rejected.REPLAYED);
             case FULL -> new Rejected(Rejected.REPLAY_CACHE_FULL);
             case UNAVAILABLE -> new Rejected(Rejected.REPLAY_CACHE_UNAVAILABLE);

@@ -89,15 +89,15 @@ class AnomalyPolicyTest {
     void defaultsAreTheDocumentedOnes() {
         AnomalyPolicy p = AnomalyPolicy.defaults();
         assertThat(p.mode()).isEqualTo(AnomalyMode.ENFORCE);
-        assertThat(p.quarantineTtl()).isEqualTo(AnomalyPolicy.DEFAULT_QUARANTINE_TTL);
-        assertThat(p.maxQuarantineTtl()).isEqualTo(AnomalyPolicy.DEFAULT_MAX_QUARANTINE_TTL);
-        assertThat(p.warmUpRequests()).isEqualTo(AnomalyPolicy.DEFAULT_WARM_UP_REQUESTS);
-        assertThat(p.volumeMultiplier()).isEqualTo(AnomalyPolicy.DEFAULT_VOLUME_MULTIPLIER);
-        assertThat(p.volumeFloor()).isEqualTo(AnomalyPolicy.DEFAULT_VOLUME_FLOOR);
+        assertThat(p.quarantineTtl()).isEqualTo(AnomalyPolicy.Quarantine.DEFAULTS.ttl());
+        assertThat(p.maxQuarantineTtl()).isEqualTo(AnomalyPolicy.Quarantine.DEFAULTS.maxTtl());
+        assertThat(p.warmUpRequests()).isEqualTo(AnomalyPolicy.Memory.DEFAULTS.warmUpRequests());
+        assertThat(p.volumeMultiplier()).isEqualTo(AnomalyPolicy.Volume.DEFAULTS.multiplier());
+        assertThat(p.volumeFloor()).isEqualTo(AnomalyPolicy.Volume.DEFAULTS.floorPerMinute());
         assertThat(p.maxPageSize()).isEqualTo(AnomalyPolicy.DEFAULT_MAX_PAGE_SIZE);
         assertThat(p.missMinLookups()).isEqualTo(AnomalyPolicy.DEFAULT_MISS_MIN_LOOKUPS);
-        assertThat(p.maxCallers()).isEqualTo(AnomalyPolicy.DEFAULT_MAX_CALLERS);
-        assertThat(p.idleExpiry()).isEqualTo(AnomalyPolicy.DEFAULT_IDLE_EXPIRY);
+        assertThat(p.maxCallers()).isEqualTo(AnomalyPolicy.Capacity.DEFAULTS.maxCallers());
+        assertThat(p.idleExpiry()).isEqualTo(AnomalyPolicy.Capacity.DEFAULTS.idleExpiry());
         assertThat(p.points(Signal.SEQUENTIAL)).isEqualTo(Severity.CRITICAL.points());
     }
 
@@ -121,7 +121,7 @@ class AnomalyPolicyTest {
                 bad(
                         "quarantineTtl under 1 s",
                         b -> b.quarantineTtl(Duration.ofMillis(999)),
-                        "quarantineTtl must be at least 1 second"),
+                        "quarantineTtl must be between PT1S"),
                 bad("maxQuarantineTtl under 1 s", b -> b.maxQuarantineTtl(Duration.ofMillis(999)), "maxQuarantineTtl"),
                 bad("throttle factor zero", b -> b.throttle(0, Duration.ofMinutes(1)), "throttle factor"),
                 bad("throttle factor above 1", b -> b.throttle(1.0001, Duration.ofMinutes(1)), "throttle factor"),

@@ -303,7 +303,7 @@ class AnomalyScoringStepEdgesTest {
         assertThat(h.store.until.get("c")).isEqualTo(end);
         assertThat(h.score("c").action()).isEqualTo(AnomalyAction.THROTTLE);
         // after six hours the failures have decayed and probation is over: 2 failures only throttle
-        h.clock.set(end.plus(AnomalyPolicy.DEFAULT_PROBATION));
+        h.clock.set(end.plus(AnomalyPolicy.Quarantine.DEFAULTS.probation()));
         h.get("c", "/customers", 200);
         assertThat(h.score("c").action()).isEqualTo(AnomalyAction.NONE);
         h.get("c", "/customers", 403);

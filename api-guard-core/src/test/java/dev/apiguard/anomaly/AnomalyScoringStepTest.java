@@ -359,7 +359,7 @@ class AnomalyScoringStepTest {
         assertThat(h.score("batch").score()).isLessThan(before * 0.6);
         h.clock.advance(Duration.ofHours(2));
         h.get("batch", "/customers/" + Harness.scattered(1), 200);
-        assertThat(h.score("batch").score()).isLessThan(AnomalyPolicy.DEFAULT_OBSERVE_THRESHOLD);
+        assertThat(h.score("batch").score()).isLessThan(AnomalyPolicy.Thresholds.DEFAULTS.observe());
         assertThat(h.score("batch").action()).isEqualTo(AnomalyAction.NONE);
         assertThat(h.anomalyEvents()).endsWith(SecurityEventType.ANOMALY_CLEARED);
         assertThat(h.throttles).last().isEqualTo("clear batch");

@@ -132,18 +132,11 @@ final class Harness {
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
             if (id != null) {
-                exchange.authenticate(new Caller(
-                        id,
-                        id,
-                        ISSUER,
-                        CredentialKind.BEARER_JWT,
-                        Set.of("customers:read"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+                exchange.authenticate(Caller.builder(id, CredentialKind.BEARER_JWT)
+                        .subject(id)
+                        .issuer(ISSUER)
+                        .scopes(Set.of("customers:read"))
+                        .build());
             }
             return Decision.ALLOW;
         }

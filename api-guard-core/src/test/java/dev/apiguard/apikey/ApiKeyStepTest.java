@@ -346,18 +346,10 @@ class ApiKeyStepTest {
 
     @Test
     void aTokenCallerIsNeverReplacedByAKey() {
-        Caller tokenCaller = new Caller(
-                "token-client",
-                null,
-                "https://issuer",
-                CredentialKind.BEARER_JWT,
-                Set.of("customers:read"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        Caller tokenCaller = Caller.builder("token-client", CredentialKind.BEARER_JWT)
+                .issuer("https://issuer")
+                .scopes(Set.of("customers:read"))
+                .build();
         ApiGuard guard = ApiGuard.builder()
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .listener(events::add)

@@ -70,9 +70,7 @@ class DpopProofVerifierFuzzTest {
     }
 
     private static void check(String proof) {
-        DpopProofVerifier verifier = DpopProofVerifier.of(DpopPolicy.builder()
-                .replayCache(LocalReplayCache.withMaxEntries(16))
-                .build());
+        DpopProofVerifier verifier = DpopProofVerifier.of(DpopPolicy.defaults(), LocalReplayCache.withMaximumSize(16));
 
         DpopVerification result = Fuzzing.allocatingAtMost(
                 4 << 20, () -> verifier.verify(proof, METHOD, HTU, ACCESS_TOKEN, JKT, Fuzzing.NOW));

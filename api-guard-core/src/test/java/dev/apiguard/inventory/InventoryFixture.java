@@ -79,33 +79,23 @@ final class InventoryFixture {
     }
 
     static Caller token(String id, String scopes, Duration lifetime) {
-        return new Caller(
-                id,
-                id,
-                ISSUER,
-                CredentialKind.BEARER_JWT,
-                Set.of(scopes.split(" ")),
-                T0,
-                T0.plus(lifetime),
-                "jti",
-                null,
-                null,
-                null);
+        return Caller.builder(id, CredentialKind.BEARER_JWT)
+                .subject(id)
+                .issuer(ISSUER)
+                .scopes(Set.of(scopes.split(" ")))
+                .issuedAt(T0)
+                .expiresAt(T0.plus(lifetime))
+                .tokenId("jti")
+                .build();
     }
 
     static Caller apiKey(String id, String keyId, String scopes, Instant expiresAt) {
-        return new Caller(
-                id,
-                null,
-                null,
-                CredentialKind.API_KEY,
-                Set.of(scopes.split(" ")),
-                T0,
-                expiresAt,
-                keyId,
-                null,
-                null,
-                null);
+        return Caller.builder(id, CredentialKind.API_KEY)
+                .scopes(Set.of(scopes.split(" ")))
+                .issuedAt(T0)
+                .expiresAt(expiresAt)
+                .tokenId(keyId)
+                .build();
     }
 
     /** Sends one request as the caller (or anonymously) and reports the status the guard or app gave. */

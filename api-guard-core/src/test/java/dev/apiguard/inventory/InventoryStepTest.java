@@ -269,18 +269,14 @@ class InventoryStepTest {
         InventoryFixture f = new InventoryFixture();
         f.send(token("partner", "customers:read"), "GET", "/customers");
         f.send(
-                new Caller(
-                        "partner",
-                        "partner",
-                        "https://other-issuer.example",
-                        CredentialKind.BEARER_JWT,
-                        Set.of("customers:read"),
-                        T0,
-                        T0.plusSeconds(600),
-                        "jti",
-                        null,
-                        null,
-                        null),
+                Caller.builder("partner", CredentialKind.BEARER_JWT)
+                        .subject("partner")
+                        .issuer("https://other-issuer.example")
+                        .scopes(Set.of("customers:read"))
+                        .issuedAt(T0)
+                        .expiresAt(T0.plusSeconds(600))
+                        .tokenId("jti")
+                        .build(),
                 "GET",
                 "/customers");
         assertThat(f.ledger().callers())

@@ -60,18 +60,9 @@ class AnonymousRateLimitStepTest {
             public Decision evaluate(GuardExchange exchange) {
                 String h = exchange.request().header("Authorization");
                 if (h != null && !h.contains("junk")) {
-                    exchange.authenticate(new dev.apiguard.Caller(
-                            h.substring(7),
-                            null,
-                            null,
-                            dev.apiguard.CredentialKind.BEARER_JWT,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null));
+                    exchange.authenticate(
+                            dev.apiguard.Caller.builder(h.substring(7), dev.apiguard.CredentialKind.BEARER_JWT)
+                                    .build());
                 }
                 return Decision.ALLOW;
             }
@@ -322,18 +313,9 @@ class AnonymousRateLimitStepTest {
                 if (h == null || revoked.contains(h)) {
                     return Denials.invalidToken();
                 }
-                exchange.authenticate(new dev.apiguard.Caller(
-                        h.substring(7),
-                        null,
-                        null,
-                        dev.apiguard.CredentialKind.BEARER_JWT,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+                exchange.authenticate(
+                        dev.apiguard.Caller.builder(h.substring(7), dev.apiguard.CredentialKind.BEARER_JWT)
+                                .build());
                 return Decision.ALLOW;
             }
         };

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /** Fakes for the rate-limit tests: a request, a clock to advance, and a guard that authenticates by header. */
@@ -112,18 +111,11 @@ final class Fakes {
                     return Decision.ALLOW;
                 }
                 String[] parts = h.split(";");
-                exchange.authenticate(new Caller(
-                        parts[0],
-                        parts[0],
-                        "https://issuer",
-                        CredentialKind.BEARER_JWT,
-                        Set.of(),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        parts.length > 1 ? parts[1] : null));
+                exchange.authenticate(Caller.builder(parts[0], CredentialKind.BEARER_JWT)
+                        .subject(parts[0])
+                        .issuer("https://issuer")
+                        .plan(parts.length > 1 ? parts[1] : null)
+                        .build());
                 return Decision.ALLOW;
             }
         };

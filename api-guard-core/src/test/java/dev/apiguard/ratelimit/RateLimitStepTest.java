@@ -208,55 +208,23 @@ class RateLimitStepTest {
     @Test
     void bucketKeyIsTheCallersKeySoNamesakesOfTwoIssuersOrNamespacesNeverShareABucket() {
         java.time.Instant t = java.time.Instant.EPOCH;
-        dev.apiguard.Caller mtls = new dev.apiguard.Caller(
-                "c",
-                null,
-                null,
-                dev.apiguard.CredentialKind.MTLS,
-                java.util.Set.of(),
-                t,
-                null,
-                null,
-                null,
-                "thumb",
-                null);
-        dev.apiguard.Caller bearer = new dev.apiguard.Caller(
-                "c",
-                null,
-                "https://one",
-                dev.apiguard.CredentialKind.BEARER_JWT,
-                java.util.Set.of(),
-                t,
-                null,
-                null,
-                null,
-                null,
-                null);
+        dev.apiguard.Caller mtls = dev.apiguard.Caller.builder("c", dev.apiguard.CredentialKind.MTLS)
+                .issuedAt(t)
+                .certificateThumbprint("thumb")
+                .build();
+        dev.apiguard.Caller bearer = dev.apiguard.Caller.builder("c", dev.apiguard.CredentialKind.BEARER_JWT)
+                .issuer("https://one")
+                .issuedAt(t)
+                .build();
         dev.apiguard.Caller bound = bearer.boundTo(dev.apiguard.CredentialKind.MTLS_BOUND_JWT, "thumb");
-        dev.apiguard.Caller otherIssuer = new dev.apiguard.Caller(
-                "c",
-                null,
-                "https://two",
-                dev.apiguard.CredentialKind.BEARER_JWT,
-                java.util.Set.of(),
-                t,
-                null,
-                null,
-                null,
-                null,
-                null);
-        dev.apiguard.Caller apiKey = new dev.apiguard.Caller(
-                "c",
-                null,
-                null,
-                dev.apiguard.CredentialKind.API_KEY,
-                java.util.Set.of(),
-                t,
-                null,
-                "key-1",
-                null,
-                null,
-                null);
+        dev.apiguard.Caller otherIssuer = dev.apiguard.Caller.builder("c", dev.apiguard.CredentialKind.BEARER_JWT)
+                .issuer("https://two")
+                .issuedAt(t)
+                .build();
+        dev.apiguard.Caller apiKey = dev.apiguard.Caller.builder("c", dev.apiguard.CredentialKind.API_KEY)
+                .issuedAt(t)
+                .tokenId("key-1")
+                .build();
         assertThat(RateLimitStep.bucketKey(bearer))
                 .isEqualTo(bearer.key().hashTag())
                 .matches("\\{[A-Za-z0-9_-]{22}}");

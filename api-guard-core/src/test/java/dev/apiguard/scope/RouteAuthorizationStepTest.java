@@ -86,18 +86,11 @@ class RouteAuthorizationStepTest {
     }
 
     private static Caller caller(CredentialKind kind, String... scopes) {
-        return new Caller(
-                "partner-1",
-                "sub-1",
-                "https://issuer.example",
-                kind,
-                Set.of(scopes),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return Caller.builder("partner-1", kind)
+                .subject("sub-1")
+                .issuer("https://issuer.example")
+                .scopes(Set.of(scopes))
+                .build();
     }
 
     private static Caller bearer(String... scopes) {

@@ -60,18 +60,13 @@ class RouteRulesFuzzTest {
             .clock(Clock.fixed(Fuzzing.NOW, ZoneOffset.UTC))
             .step(STEP)
             .build();
-    private static final Caller CALLER = new Caller(
-            "client-1",
-            "user-1",
-            Fuzzing.ISSUER,
-            CredentialKind.BEARER_JWT,
-            Set.of("customers:read", "payments:read"),
-            Fuzzing.NOW,
-            Fuzzing.NOW.plusSeconds(600),
-            null,
-            null,
-            null,
-            null);
+    private static final Caller CALLER = Caller.builder("client-1", CredentialKind.BEARER_JWT)
+            .subject("user-1")
+            .issuer(Fuzzing.ISSUER)
+            .scopes(Set.of("customers:read", "payments:read"))
+            .issuedAt(Fuzzing.NOW)
+            .expiresAt(Fuzzing.NOW.plusSeconds(600))
+            .build();
 
     @FuzzTest
     @Timeout(value = 10, unit = TimeUnit.SECONDS)

@@ -111,7 +111,7 @@ public final class DemoServer implements AutoCloseable {
                 Clock.systemUTC(),
                 LocalBucketStore.defaults(),
                 LocalQuarantineStore.defaults(),
-                LocalReplayCache.create());
+                LocalReplayCache.defaults());
     }
 
     /** A JWKS URL (fetch events logged like every other security event) or a JWKS file. */
@@ -196,11 +196,12 @@ public final class DemoServer implements AutoCloseable {
                 .step(CertificateBindingStep.of(clientCertificates(options)))
                 // DPoP is always on, without server nonces; a proof's iat may be 60 s off; its htu
                 // names a --dpop-origin when any is given, else the request's own origin
-                .step(DpopStep.of(DpopPolicy.builder()
-                        .iatWindow(Duration.ofSeconds(60))
-                        .replayCache(replays)
-                        .origins(options.dpopOrigins.toArray(String[]::new))
-                        .build()))
+                .step(DpopStep.of(
+                        DpopPolicy.builder()
+                                .iatWindow(Duration.ofSeconds(60))
+                                .origins(options.dpopOrigins.toArray(String[]::new))
+                                .build(),
+                        replays))
                 // the proven caller's quarantine and budget, before the route is authorized: every
                 // request counts, a 404 or a 403 too (the route was matched before any step ran)
                 .step(anomaly)

@@ -6,7 +6,7 @@ import dev.apiguard.ReplayCache;
 /** The same replay-cache contract as the Redis cache, against the local one. */
 class LocalReplayCacheContractTest extends ReplayCacheContract {
 
-    private final ReplayCache cache = LocalReplayCache.create();
+    private final ReplayCache cache = LocalReplayCache.defaults();
 
     @Override
     protected ReplayCache cache() {

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -50,8 +49,10 @@ class TwoNodesTest {
 
             @Override
             public Decision evaluate(GuardExchange exchange) {
-                exchange.authenticate(new Caller(
-                        id, id, ISSUER, CredentialKind.BEARER_JWT, Set.of(), null, null, null, null, null, null));
+                exchange.authenticate(Caller.builder(id, CredentialKind.BEARER_JWT)
+                        .subject(id)
+                        .issuer(ISSUER)
+                        .build());
                 return Decision.ALLOW;
             }
         };

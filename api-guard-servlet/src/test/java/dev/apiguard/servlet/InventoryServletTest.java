@@ -65,18 +65,10 @@ class InventoryServletTest {
             String h = exchange.request().header("X-Caller");
             if (h != null) {
                 String[] p = h.split(";", 2);
-                exchange.authenticate(new Caller(
-                        p[0],
-                        null,
-                        "https://issuer.test",
-                        CredentialKind.BEARER_JWT,
-                        Set.of(p[1].split(" ")),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+                exchange.authenticate(Caller.builder(p[0], CredentialKind.BEARER_JWT)
+                        .issuer("https://issuer.test")
+                        .scopes(Set.of(p[1].split(" ")))
+                        .build());
                 if (p[0].startsWith("legacy")) {
                     exchange.addResponseHeader("Deprecation", "@1735689600");
                 }

@@ -224,18 +224,10 @@ final class TestApp implements AutoCloseable {
                 return Denials.invalidToken();
             }
             Set<String> scopes = parts[2].isEmpty() ? Set.of() : Set.of(parts[2].split(" "));
-            exchange.authenticate(new Caller(
-                    parts[0],
-                    parts[0],
-                    null,
-                    CredentialKind.valueOf(parts[1]),
-                    scopes,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null));
+            exchange.authenticate(Caller.builder(parts[0], CredentialKind.valueOf(parts[1]))
+                    .subject(parts[0])
+                    .scopes(scopes)
+                    .build());
             return Decision.ALLOW;
         }
 

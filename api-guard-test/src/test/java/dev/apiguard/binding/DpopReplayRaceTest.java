@@ -21,8 +21,7 @@ class DpopReplayRaceTest {
     @Test
     void ofSixteenThreadsPresentingTheSameProofAtOnceExactlyOneIsAdmitted() throws Exception {
         DpopStepTest fixture = new DpopStepTest();
-        GuardTester tester = fixture.tester(
-                DpopPolicy.builder().replayCache(LocalReplayCache.create()).build());
+        GuardTester tester = fixture.tester(DpopPolicy.defaults(), LocalReplayCache.defaults());
         String token = DpopStepTest.boundToken();
         String proof = DpopStepTest.KEY.proof("POST", DpopStepTest.URI, token);
 

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.LocalReplayCache;
+import dev.apiguard.ReplayCache;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
@@ -66,6 +67,10 @@ class DpopStepTest {
     }
 
     GuardTester tester(DpopPolicy policy) {
+        return tester(policy, LocalReplayCache.defaults());
+    }
+
+    GuardTester tester(DpopPolicy policy, ReplayCache replayCache) {
         TokenPolicy tokens = TokenPolicy.builder()
                 .issuer(ISSUER.issuer(), KeySource.fixed(ISSUER.publicJwks()))
                 .audience(ISSUER.defaultAudience())
@@ -81,7 +86,7 @@ class DpopStepTest {
                 .clock(clock)
                 .listener(events)
                 .step(AccessTokenStep.of(tokens))
-                .step(DpopStep.of(policy))
+                .step(DpopStep.of(policy, replayCache))
                 .step(RouteAuthorizationStep.of(routes))
                 .build());
     }
@@ -405,9 +410,7 @@ class DpopStepTest {
 
     @Test
     void replayIsRefusedAlsoAfterTheCacheWasFloodedWithOtherJtis() {
-        GuardTester tester = tester(DpopPolicy.builder()
-                .replayCache(LocalReplayCache.withMaxEntries(8))
-                .build());
+        GuardTester tester = tester(DpopPolicy.defaults(), LocalReplayCache.withMaximumSize(8));
         String token = boundToken();
         String original = KEY.proof("POST", URI, token);
         tester.send(payment(token, original)).assertAllowed();
@@ -429,10 +432,8 @@ class DpopStepTest {
 
     @Test
     void aCallerOverItsShareOfTheReplayCacheIs429AndAnotherCallerStillGetsIn() {
-        GuardTester tester = tester(DpopPolicy.builder()
-                .replayCache(LocalReplayCache.withMaxEntries(100))
-                .replayQuotaPerCaller(5)
-                .build());
+        GuardTester tester =
+                tester(DpopPolicy.builder().replayQuotaPerCaller(5).build(), LocalReplayCache.withMaximumSize(100));
         String greedy = boundToken(KEY);
         for (int i = 0; i < 5; i++) {
             tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertAllowed();
@@ -462,8 +463,8 @@ class DpopStepTest {
 
     @Test
     void replayedProofIsAcceptedAgainNeverButExpiresFromTheCacheAfterItsWindow() {
-        LocalReplayCache cache = LocalReplayCache.withMaxEntries(1);
-        GuardTester tester = tester(DpopPolicy.builder().replayCache(cache).build());
+        LocalReplayCache cache = LocalReplayCache.withMaximumSize(1);
+        GuardTester tester = tester(DpopPolicy.defaults(), cache);
         String token = boundToken();
         tester.send(payment(token, KEY.proof("POST", URI, token))).assertAllowed();
         clock.advance(Duration.ofSeconds(61));

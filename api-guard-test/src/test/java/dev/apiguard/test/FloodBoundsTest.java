@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,18 +71,12 @@ class FloodBoundsTest {
         @Override
         public Decision evaluate(GuardExchange exchange) {
             String id = exchange.request().header("X-Caller");
-            exchange.authenticate(new Caller(
-                    id,
-                    id,
-                    "https://issuer.example",
-                    CredentialKind.BEARER_JWT,
-                    Set.of(),
-                    NOW,
-                    NOW.plus(Duration.ofMinutes(30)),
-                    null,
-                    null,
-                    null,
-                    null));
+            exchange.authenticate(Caller.builder(id, CredentialKind.BEARER_JWT)
+                    .subject(id)
+                    .issuer("https://issuer.example")
+                    .issuedAt(NOW)
+                    .expiresAt(NOW.plus(Duration.ofMinutes(30)))
+                    .build());
             return Decision.ALLOW;
         }
     };
@@ -158,7 +151,7 @@ class FloodBoundsTest {
 
     @Test
     void aHundredThousandDistinctJtisLeaveTheReplayCacheAtItsCapAndAreThenRefusedAsFull() {
-        LocalReplayCache cache = LocalReplayCache.withMaxEntries(CAP);
+        LocalReplayCache cache = LocalReplayCache.withMaximumSize(CAP);
         int first = 0;
         int full = 0;
         for (int i = 0; i < FLOOD; i++) {

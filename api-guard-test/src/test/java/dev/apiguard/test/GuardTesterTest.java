@@ -59,18 +59,14 @@ class GuardTesterTest {
     }
 
     private static Caller caller(String id) {
-        return new Caller(
-                id,
-                id,
-                "https://issuer.example",
-                CredentialKind.BEARER_JWT,
-                Set.of("customers:read"),
-                NOW,
-                NOW.plusSeconds(300),
-                "jti-1",
-                null,
-                null,
-                null);
+        return Caller.builder(id, CredentialKind.BEARER_JWT)
+                .subject(id)
+                .issuer("https://issuer.example")
+                .scopes(Set.of("customers:read"))
+                .issuedAt(NOW)
+                .expiresAt(NOW.plusSeconds(300))
+                .tokenId("jti-1")
+                .build();
     }
 
     @Test

@@ -13,12 +13,12 @@ class LocalReplayCacheTest extends ReplayCacheContract {
 
     @Override
     protected ReplayCache newCache(int maxEntries) {
-        return LocalReplayCache.withMaxEntries(maxEntries);
+        return LocalReplayCache.withMaximumSize(maxEntries);
     }
 
     @Test
     void sizeNeverExceedsTheBoundAndExpiredKeysArePurgedWhenFull() {
-        LocalReplayCache cache = LocalReplayCache.withMaxEntries(3);
+        LocalReplayCache cache = LocalReplayCache.withMaximumSize(3);
         cache.firstUse("a", T0.plusSeconds(5), T0);
         cache.firstUse("b", T0.plusSeconds(5), T0);
         cache.firstUse("c", T0.plusSeconds(50), T0);
@@ -32,7 +32,7 @@ class LocalReplayCacheTest extends ReplayCacheContract {
 
     @Test
     void replayOfALiveKeyIsReportedAsSuchEvenWhenFull() {
-        LocalReplayCache cache = LocalReplayCache.withMaxEntries(1);
+        LocalReplayCache cache = LocalReplayCache.withMaximumSize(1);
         cache.firstUse("a", T0.plusSeconds(5), T0);
         assertThat(cache.firstUse("a", T0.plusSeconds(5), T0)).isEqualTo(Outcome.REPLAYED);
         assertThat(cache.firstUse("b", T0.plusSeconds(5), T0)).isEqualTo(Outcome.FULL);
@@ -40,7 +40,7 @@ class LocalReplayCacheTest extends ReplayCacheContract {
 
     @Test
     void boundIsValidated() {
-        assertThatThrownBy(() -> LocalReplayCache.withMaxEntries(0)).hasMessageContaining("maxEntries");
-        assertThat(LocalReplayCache.create().maxEntries()).isEqualTo(100_000);
+        assertThatThrownBy(() -> LocalReplayCache.withMaximumSize(0)).hasMessageContaining("maximumSize");
+        assertThat(LocalReplayCache.defaults().maximumSize()).isEqualTo(100_000);
     }
 }

@@ -19,9 +19,8 @@ class ClientAssertionReplayRaceTest {
 
     @Test
     void ofSixteenThreadsPresentingTheSameAssertionAtOnceExactlyOneIsVerified() throws Exception {
-        ClientAssertionVerifier verifier = ClientAssertionVerifier.of(ClientAssertionVerifierTest.policy()
-                .replayCache(LocalReplayCache.create())
-                .build());
+        ClientAssertionVerifier verifier =
+                ClientAssertionVerifier.of(ClientAssertionVerifierTest.policy().build(), LocalReplayCache.defaults());
         String assertion = ClientAssertionVerifierTest.assertion().sign();
 
         CyclicBarrier start = new CyclicBarrier(THREADS);

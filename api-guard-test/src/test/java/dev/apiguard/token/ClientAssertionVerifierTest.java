@@ -180,8 +180,8 @@ class ClientAssertionVerifierTest {
 
     @Test
     void fullReplayCacheRefuses() {
-        ClientAssertionVerifier small = ClientAssertionVerifier.of(
-                policy().replayCache(LocalReplayCache.withMaxEntries(2)).build());
+        ClientAssertionVerifier small =
+                ClientAssertionVerifier.of(policy().build(), LocalReplayCache.withMaximumSize(2));
         assertThat(small.verify(TYPE, assertion().sign(), NOW).isVerified()).isTrue();
         assertThat(small.verify(TYPE, assertion().sign(), NOW).isVerified()).isTrue();
         assertThat(small.verify(TYPE, assertion().sign(), NOW))

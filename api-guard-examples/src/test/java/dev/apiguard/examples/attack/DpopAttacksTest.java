@@ -305,13 +305,13 @@ class DpopAttacksTest {
     @Test
     @DisplayName("D5 a replay cache flooded to capacity refuses new proofs (fail closed) and still refuses replays")
     void d5_fullReplayCacheFailsClosed() {
-        LocalReplayCache cache = LocalReplayCache.withMaxEntries(16);
+        LocalReplayCache cache = LocalReplayCache.withMaximumSize(16);
         ApiGuard guard = ApiGuard.builder()
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .audience(AttackServer.AUDIENCE)
                         .issuer(AttackServer.ISSUER, KeySource.fixed(s.issuer.publicJwks()))
                         .build()))
-                .step(DpopStep.of(DpopPolicy.builder().replayCache(cache).build()))
+                .step(DpopStep.of(DpopPolicy.defaults(), cache))
                 .build();
         GuardTester tester = GuardTester.of(guard);
         String uri = "https://api.attack.test/payments";

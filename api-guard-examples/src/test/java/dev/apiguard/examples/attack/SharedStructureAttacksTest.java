@@ -74,8 +74,8 @@ class SharedStructureAttacksTest {
             + "proof is 429 with Retry-After (before: accepted, on to 100,000 and everyone locked out), the cache "
             + "grows no more, and another partner's proof is 201")
     void q1_oneCallerOverItsReplayQuotaIsRefusedAndNobodyElse() throws Exception {
-        LocalReplayCache cache = (LocalReplayCache)
-                dpopStep(s.server.guard()).verifier().policy().replayCache();
+        LocalReplayCache cache =
+                (LocalReplayCache) dpopStep(s.server.guard()).verifier().replayCache();
         assertThat(dpopStep(s.server.guard()).verifier().policy().replayQuotaPerCaller())
                 .isEqualTo(QUOTA);
         DpopKey floodKey = DpopKey.ed25519();
@@ -167,16 +167,13 @@ class SharedStructureAttacksTest {
             + "and 12 × 429, never a full cache; another partner's proof is accepted (before: the flooder filled "
             + "the cache and both were refused 401)")
     void q2_aCallerOverItsQuotaNeverFillsTheCacheOthersNeed() {
-        LocalReplayCache cache = LocalReplayCache.withMaxEntries(16);
+        LocalReplayCache cache = LocalReplayCache.withMaximumSize(16);
         ApiGuard guard = ApiGuard.builder()
                 .step(AccessTokenStep.of(TokenPolicy.builder()
                         .audience(AttackServer.AUDIENCE)
                         .issuer(AttackServer.ISSUER, KeySource.fixed(s.issuer.publicJwks()))
                         .build()))
-                .step(DpopStep.of(DpopPolicy.builder()
-                        .replayCache(cache)
-                        .replayQuotaPerCaller(8)
-                        .build()))
+                .step(DpopStep.of(DpopPolicy.builder().replayQuotaPerCaller(8).build(), cache))
                 .build();
         GuardTester tester = GuardTester.of(guard);
         String uri = "https://api.attack.test/payments";
