@@ -43,9 +43,12 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,10 +61,14 @@ import org.junit.jupiter.api.io.TempDir;
  * servlet sits behind a guard whose only rule makes {@code GET /admin/inventory} public. In
  * production (and in {@link GovernanceEndToEndTest}) the route needs {@code guard:admin}.
  *
- * <p>Skipped with a message when no {@code chromium} is installed, unless the environment sets
- * {@code APIGUARD_REQUIRE_BROWSER=1} (CI does), in which case it fails.
+ * <p>Without a {@code chromium} (on the PATH, or named by {@code CHROMIUM}) each test is reported
+ * skipped, with the reason in its surefire report, unless the environment sets
+ * {@code APIGUARD_REQUIRE_BROWSER=1} (CI does), in which case the class fails.
  */
+@ExtendWith(InventoryPageBrowserTest.NeedsChromium.class)
 class InventoryPageBrowserTest {
+
+    static final String REQUIRE_ENV = "APIGUARD_REQUIRE_BROWSER";
 
     static final String XSS = "<img src=x onerror=alert(1)>";
     static final Duration BROWSER_TIMEOUT = Duration.ofSeconds(90);
@@ -73,17 +80,37 @@ class InventoryPageBrowserTest {
     static String url;
     static String chromium;
 
+    /**
+     * Disables every test of the class when no chromium is found, so that each is counted as skipped
+     * with the reason (an assumption in {@code @BeforeAll} would count none: "Tests run: 0"). With
+     * {@code APIGUARD_REQUIRE_BROWSER=1} the tests stay enabled and {@link #start()} fails.
+     */
+    static final class NeedsChromium implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            if (findChromium() != null) {
+                return ConditionEvaluationResult.enabled("chromium found");
+            }
+            if (required()) {
+                return ConditionEvaluationResult.enabled(REQUIRE_ENV + "=1: a missing chromium fails");
+            }
+            return ConditionEvaluationResult.disabled("chromium not found on the PATH (nor named by CHROMIUM): "
+                    + "the inventory page's browser test is skipped (install Debian's chromium, or set "
+                    + REQUIRE_ENV + "=1 to make this a failure)");
+        }
+    }
+
+    static boolean required() {
+        return "1".equals(System.getenv(REQUIRE_ENV));
+    }
+
     @BeforeAll
     static void start() throws Exception {
         chromium = findChromium();
         if (chromium == null) {
-            boolean required = "1".equals(System.getenv("APIGUARD_REQUIRE_BROWSER"));
-            if (required) {
-                throw new AssertionError("APIGUARD_REQUIRE_BROWSER=1 but no chromium on PATH "
-                        + "(apt-get install -y chromium chromium-driver)");
-            }
-            Assumptions.abort("no chromium on PATH: the inventory page's browser test is skipped "
-                    + "(install Debian's chromium, or set APIGUARD_REQUIRE_BROWSER=1 to make this a failure)");
+            // only reached with APIGUARD_REQUIRE_BROWSER=1: NeedsChromium disables the class otherwise
+            throw new AssertionError(REQUIRE_ENV
+                    + "=1 but chromium not found on the PATH (apt-get install -y chromium chromium-driver)");
         }
 
         LocalIssuer issuer = LocalIssuer.rsa("https://issuer.browser.test").audience("https://api.browser.test");

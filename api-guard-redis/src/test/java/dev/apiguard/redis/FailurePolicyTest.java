@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** docs/security-cases.md E5: Redis killed mid-run, then restarted on the same port. */
+@ExtendWith(RedisServerCondition.class)
 class FailurePolicyTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(500);

@@ -30,6 +30,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every Redis-backed store (buckets, replay cache, quarantine list, API keys) against a real
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * <p>Elapsed times are asserted only against a bound of several times the 500 ms command timeout,
  * where the fault would otherwise hold the call for the 12 s pause or forever.
  */
+@ExtendWith(RedisServerCondition.class)
 class RedisFaultsTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(500);

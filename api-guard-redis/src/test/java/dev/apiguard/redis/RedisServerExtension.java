@@ -3,6 +3,8 @@ package dev.apiguard.redis;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -11,9 +13,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Starts a private {@link RedisServer} for a test class and hands it to test methods and
  * constructors as a parameter; stops it after the class.
  *
- * <p>Without a {@code redis-server} binary on the PATH the tests are skipped with a message,
- * unless the environment sets {@code APIGUARD_REQUIRE_REDIS=1} (as {@code .ci/run} does), then
- * they fail.
+ * <p>Without a {@code redis-server} binary on the PATH each test is reported as skipped, with the
+ * reason ({@link RedisServerCondition}), unless the environment sets {@code APIGUARD_REQUIRE_REDIS=1}
+ * (as {@code .ci/run} does), then the class fails.
  *
  * <pre>{@code
  * @ExtendWith(RedisServerExtension.class)
@@ -22,9 +24,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  */
-public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class RedisServerExtension
+        implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(RedisServerExtension.class);
+
+    private final RedisServerCondition condition = new RedisServerCondition();
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return condition.evaluateExecutionCondition(context);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -32,17 +42,19 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         context.getStore(NS).put("server", RedisServer.start());
     }
 
-    /** Skips (or, with {@code APIGUARD_REQUIRE_REDIS=1}, fails) when {@code redis-server} is missing. */
+    /**
+     * Fails with {@code APIGUARD_REQUIRE_REDIS=1}, and skips otherwise, when {@code redis-server} is
+     * missing. Behind {@link RedisServerCondition} (or this extension) only the failing case is left;
+     * called alone from {@code @BeforeAll}, its skip counts no test ("Tests run: 0").
+     */
     public static void requireBinary() {
         if (RedisServer.binary() != null) {
             return;
         }
-        String message = "redis-server is not on the PATH: Redis tests skipped (install redis-server, or set "
-                + RedisServer.REQUIRE_ENV + "=1 to make this a failure)";
-        if ("1".equals(System.getenv(RedisServer.REQUIRE_ENV))) {
+        if (RedisServerCondition.required()) {
             throw new IllegalStateException("redis-server is not on the PATH and " + RedisServer.REQUIRE_ENV + "=1");
         }
-        Assumptions.abort(message);
+        Assumptions.abort(RedisServerCondition.MISSING);
     }
 
     @Override
