@@ -1,5 +1,6 @@
 package dev.apiguard;
 
+import dev.apiguard.event.EventType;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
@@ -284,20 +285,31 @@ public final class GuardExchange {
         return listener != SecurityEventListener.NONE;
     }
 
-    /** Publishes an event about this request; built only when somebody listens. */
-    public void emit(SecurityEventType type) {
+    /**
+     * Publishes an event about this request; built only when somebody listens. The kind is one of
+     * {@link SecurityEventType} or a host step's own {@link EventType}; a host's kind with a
+     * malformed name or a name in one of the library's namespaces is refused with an
+     * {@link IllegalArgumentException} (see {@link EventType}), whether or not anybody listens.
+     */
+    public void emit(EventType type) {
         emit(type, Map.of());
     }
 
     /** Publishes an event with one detail. */
-    public void emit(SecurityEventType type, String detailName, String detailValue) {
+    public void emit(EventType type, String detailName, String detailValue) {
+        if (!(type instanceof SecurityEventType)) {
+            EventType.checked(type);
+        }
         if (eventsEnabled()) {
             emit(type, Map.of(detailName, detailValue));
         }
     }
 
     /** Publishes an event with details. A listener that throws is logged and ignored. */
-    public void emit(SecurityEventType type, Map<String, String> details) {
+    public void emit(EventType type, Map<String, String> details) {
+        if (!(type instanceof SecurityEventType)) {
+            EventType.checked(type); // also without a listener: a host's kind fails in tests as in production
+        }
         if (!eventsEnabled()) {
             return;
         }

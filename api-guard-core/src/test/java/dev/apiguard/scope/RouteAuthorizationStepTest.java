@@ -112,7 +112,7 @@ class RouteAuthorizationStepTest {
                         .toList();
     }
 
-    private List<SecurityEventType> eventTypes() {
+    private List<dev.apiguard.event.EventType> eventTypes() {
         return events.stream().map(SecurityEvent::type).toList();
     }
 

@@ -1,5 +1,6 @@
 package dev.apiguard.micrometer;
 
+import dev.apiguard.event.EventType;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
@@ -28,7 +29,10 @@ import java.util.Set;
  *   <li>{@value #EVENTS}: every event, tagged {@code event} (the stable dotted name, for example
  *       {@code token.rejected}) and {@code outcome} ({@code accepted}, {@code refused},
  *       {@code notice}, {@code anomaly}, {@code fault} or {@code recovered}). The counter of every
- *       event kind is registered at zero up front (without caller ids).</li>
+ *       event kind is registered at zero up front (without caller ids). A host's own
+ *       {@link EventType} is counted here too, under its name and the outcome it declares (the
+ *       first {@link Builder#maxTagValues(int)} distinct host names, later ones as
+ *       {@value #OTHER}), and in no other meter.</li>
  *   <li>{@value #DECISIONS}: step decisions <em>as derived from events</em>, tagged {@code step}
  *       (the name of the guard step that emits the kind of event: {@code token}, {@code scope},
  *       {@code mtls-binding}, {@code mtls-client}, {@code dpop}, {@code client-assertion},
@@ -108,6 +112,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     private final BoundedValues plans;
     private final BoundedValues steps;
     private final BoundedValues reasons;
+    private final BoundedValues hostEvents;
     private final Map<SecurityEventType, Counter> eventCounters = new EnumMap<>(SecurityEventType.class);
 
     private MicrometerSecurityEventListener(Builder b) {
@@ -117,6 +122,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         this.plans = new BoundedValues(Set.of(), b.maxTagValues);
         this.steps = new BoundedValues(KNOWN_STEPS, b.maxTagValues);
         this.reasons = new BoundedValues(Set.of(), b.maxTagValues);
+        this.hostEvents = new BoundedValues(Set.of(), b.maxTagValues);
         if (!tagCallerIds) {
             for (SecurityEventType type : SecurityEventType.values()) {
                 eventCounters.put(
@@ -137,8 +143,14 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
 
     @Override
     public void onEvent(SecurityEvent event) {
-        SecurityEventType type = event.type();
         Tags caller = tagCallerIds ? Tags.of("caller", callers.bound(event.callerId())) : Tags.empty();
+        if (!(event.type() instanceof SecurityEventType type)) {
+            // a host's own kind: counted under its name (capped), with the outcome it declares
+            EventType host = event.type();
+            registry.counter(EVENTS, caller.and("event", hostEvents.bound(host.eventName()), "outcome", outcome(host)))
+                    .increment();
+            return;
+        }
         Counter events = eventCounters.get(type);
         if (events == null) {
             events = registry.counter(EVENTS, caller.and("event", type.eventName(), "outcome", outcome(type)));
@@ -183,40 +195,9 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         }
     }
 
-    /** The {@code outcome} tag of {@value #EVENTS} for a kind of event. */
-    static String outcome(SecurityEventType type) {
-        return switch (type) {
-            case TOKEN_ACCEPTED,
-                    MTLS_CLIENT_ACCEPTED,
-                    DPOP_PROOF_ACCEPTED,
-                    CLIENT_ASSERTION_ACCEPTED,
-                    API_KEY_ACCEPTED,
-                    REQUEST_ALLOWED -> "accepted";
-            case TOKEN_REJECTED,
-                    CREDENTIAL_MISSING,
-                    REQUEST_INVALID,
-                    SCOPE_DENIED,
-                    ROUTE_UNMAPPED,
-                    METHOD_NOT_ALLOWED,
-                    PATH_REJECTED,
-                    CERTIFICATE_REJECTED,
-                    CERTIFICATE_BINDING_FAILED,
-                    MTLS_CLIENT_UNMATCHED,
-                    DPOP_PROOF_REJECTED,
-                    DPOP_REPLAYED,
-                    DPOP_DOWNGRADE,
-                    DPOP_NONCE_REQUIRED,
-                    CLIENT_ASSERTION_REJECTED,
-                    RATE_LIMITED,
-                    QUARANTINE_REFUSED,
-                    API_KEY_REJECTED,
-                    CREDENTIAL_MISUSED -> "refused";
-            case CREDENTIAL_MISPLACED, CERTIFICATE_SPOOFED, CERTIFICATE_EXPIRING -> "notice";
-            case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED -> "anomaly";
-            case STORE_UNAVAILABLE, KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED -> "fault";
-            case STORE_RECOVERED -> "recovered";
-            default -> "notice";
-        };
+    /** The {@code outcome} tag of {@value #EVENTS} for a kind of event: the outcome it declares. */
+    static String outcome(EventType type) {
+        return type.outcome().tag();
     }
 
     /** The {@code outcome} tag of {@value #DECISIONS}, or {@code null} when the event is no decision. */
@@ -236,7 +217,10 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
 
     /** The step that emits this event, or {@code null} when it is not tied to one. */
     static String step(SecurityEvent event) {
-        return switch (event.type()) {
+        if (!(event.type() instanceof SecurityEventType type)) {
+            return null;
+        }
+        return switch (type) {
             case TOKEN_ACCEPTED -> "token";
             case TOKEN_REJECTED -> "sender_constraint_required".equals(event.detail("reason")) ? "scope" : "token";
             case CREDENTIAL_MISSING, SCOPE_DENIED, ROUTE_UNMAPPED, METHOD_NOT_ALLOWED, PATH_REJECTED -> "scope";
@@ -321,7 +305,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         }
 
         /**
-         * How many distinct host-defined names (rate-limit plans, custom step names) get their own
+         * How many distinct host-defined names (rate-limit plans, custom step names, host event names) get their own
          * tag value; later ones count as {@value MicrometerSecurityEventListener#OTHER}. Default 64.
          */
         public Builder maxTagValues(int maxTagValues) {
