@@ -7,6 +7,7 @@ import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.scope.RouteDenials;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -105,7 +106,7 @@ class GuardPipelineTest {
     @Test
     void deniedByNamesTheRefusingStepAndStaysEmptyWhenAllowed() {
         GuardStep allow = step("allow", GuardPhase.AUTHENTICATE, Decision.ALLOW);
-        GuardStep refuse = step("refuse", GuardPhase.AUTHORIZE, Denials.notFound());
+        GuardStep refuse = step("refuse", GuardPhase.AUTHORIZE, RouteDenials.notFound());
         GuardStep after = step("after", GuardPhase.OBSERVE, Decision.ALLOW);
         ApiGuard guard = ApiGuard.builder()
                 .listener(SecurityEventListener.NONE)

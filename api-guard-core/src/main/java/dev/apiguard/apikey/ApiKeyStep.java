@@ -34,10 +34,10 @@ import java.util.Optional;
  *   <li>two or more {@value #HEADER} headers: 400 {@link Denials#invalidRequest()}, event
  *       {@code request.invalid} with {@code reason=multiple_api_key_headers};</li>
  *   <li>a query parameter named {@code api_key}, {@code apikey} or {@code key} (configurable; its
- *       value is never read): 401 {@link Denials#apiKeyInQuery()}, event
+ *       value is never read): 401 {@code ApiKeyDenials.apiKeyInQuery}, event
  *       {@code credential.misplaced} with {@code location=query} — keys in URLs end up in logs;</li>
  *   <li>no header: allowed without caller (the route step answers 401 where one is needed);</li>
- *   <li>a key without the {@link ApiKeys} format and checksum: 401 {@link Denials#invalidApiKey()}
+ *   <li>a key without the {@link ApiKeys} format and checksum: 401 {@code ApiKeyDenials.invalidApiKey}
  *       without any store lookup; an unknown, revoked or expired key, and from the
  *       {@linkplain Builder#sunset sunset} on every key: the same 401. Each with event
  *       {@code apikey.rejected} and its {@code reason}. The stored hash is compared with
@@ -135,7 +135,7 @@ public final class ApiKeyStep implements GuardStep {
         }
         if (misplaced != null) {
             misplaced(exchange, misplaced);
-            return Denials.apiKeyInQuery();
+            return ApiKeyDenials.apiKeyInQuery();
         }
         if (headers.isEmpty()) {
             return Decision.ALLOW;
@@ -200,7 +200,7 @@ public final class ApiKeyStep implements GuardStep {
                     SecurityEventType.API_KEY_REJECTED,
                     keyId == null ? Map.of("reason", reason) : Map.of("reason", reason, "keyId", keyId));
         }
-        return Denials.invalidApiKey();
+        return ApiKeyDenials.invalidApiKey();
     }
 
     @Override

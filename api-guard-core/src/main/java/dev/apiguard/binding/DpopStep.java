@@ -31,7 +31,7 @@ import java.util.Optional;
  *       downgrade, 401 {@code Bearer error="invalid_token"} ({@link Denials#invalidToken()}),
  *       event {@code dpop.downgrade}, the caller withdrawn as a misuse of its credential;</li>
  *   <li>token sent with the {@code DPoP} scheme but without {@code cnf.jkt}: 401
- *       {@code DPoP error="invalid_token"} ({@link Denials#invalidDpopToken}), event
+ *       {@code DPoP error="invalid_token"} ({@code DpopDenials.invalidDpopToken}), event
  *       {@code dpop.downgrade};</li>
  *   <li>{@code DPoP} scheme and a bound token: exactly one {@code DPoP} header, verified by the
  *       {@link DpopProofVerifier} against the request's method, its URI (from scheme, host, port
@@ -39,7 +39,7 @@ import java.util.Optional;
  *       of the policy's trusted proxies), the token and its {@code cnf.jkt}. Accepted: the caller
  *       becomes {@link CredentialKind#DPOP_BOUND_JWT}, event {@code dpop.proof_accepted}. Refused:
  *       401 {@code DPoP error="invalid_dpop_proof", algs="..."}
- *       ({@link Denials#invalidDpopProof}), event {@code dpop.proof_rejected} (or
+ *       ({@code DpopDenials.invalidDpopProof}), event {@code dpop.proof_rejected} (or
  *       {@code dpop.replayed}) with a {@code reason} detail, and the caller withdrawn
  *       ({@link GuardExchange#credentialMisused}, or {@link GuardExchange#withdrawCaller()} when
  *       the replay cache could not record the proof): the refusal counts against the sender's
@@ -117,7 +117,7 @@ public final class DpopStep implements GuardStep {
         }
         if (jkt == null) {
             exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "unbound_token_as_dpop");
-            return Denials.invalidDpopToken(algs);
+            return DpopDenials.invalidDpopToken(algs);
         }
 
         GuardRequest request = exchange.request();
@@ -143,7 +143,7 @@ public final class DpopStep implements GuardStep {
         }
         if (result instanceof NonceRequired nonce) {
             exchange.emit(SecurityEventType.DPOP_NONCE_REQUIRED, "reason", nonce.reason());
-            return Denials.useDpopNonce(algs, nonce.nonce());
+            return DpopDenials.useDpopNonce(algs, nonce.nonce());
         }
         if (result instanceof Rejected r && Rejected.REPLAY_QUOTA_EXCEEDED.equals(r.reason())) {
             // a valid proof of a caller over its share of the replay cache: its own refusal, not a
@@ -176,7 +176,7 @@ public final class DpopStep implements GuardStep {
         } else {
             exchange.credentialMisused(reason);
         }
-        return Denials.invalidDpopProof(algs);
+        return DpopDenials.invalidDpopProof(algs);
     }
 
     /** The token after {@code DPoP} and its spaces; the token step has checked the syntax. */

@@ -426,7 +426,7 @@ class RouteAuthorizationStepTest {
     @Test
     void aNonCanonicalPathIsAnsweredBeforeTheQuery() {
         assertThat(run(null, FakeRequest.of("GET", "//health").rawQuery("x=%G0")))
-                .isSameAs(Denials.badPath());
+                .isSameAs(RouteDenials.badPath());
     }
 
     @ParameterizedTest(name = "[{0}]")
