@@ -3,6 +3,7 @@ package dev.apiguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.apiguard.event.ReasonCode;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** The pipeline's shape: phases in order, one prepare per request, the refusing step, withdrawn callers. */
 class GuardPipelineTest {
+
+    private static final ReasonCode NO_CERTIFICATE = () -> "no_certificate";
 
     private final List<String> calls = new ArrayList<>();
 
@@ -169,8 +172,7 @@ class GuardPipelineTest {
                 .step(step("x", GuardPhase.ANY, Decision.ALLOW))
                 .build();
         GuardExchange exchange = guard.exchange(FakeRequest.get());
-        assertThatThrownBy(() -> exchange.credentialMisused("no_certificate"))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> exchange.credentialMisused(NO_CERTIFICATE)).isInstanceOf(IllegalStateException.class);
         Caller owner = new Caller(
                 "partner-a",
                 null,
@@ -184,9 +186,9 @@ class GuardPipelineTest {
                 null,
                 null);
         exchange.authenticate(owner);
-        exchange.credentialMisused("no_certificate");
+        exchange.credentialMisused(NO_CERTIFICATE);
         assertThat(exchange.caller()).isEmpty();
-        assertThat(exchange.credentialMisuse()).hasValue(new GuardExchange.CredentialMisuse(owner, "no_certificate"));
+        assertThat(exchange.credentialMisuse()).hasValue(new GuardExchange.CredentialMisuse(owner, NO_CERTIFICATE));
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(SecurityEventType.CREDENTIAL_MISUSED);
             assertThat(e.callerId()).isEqualTo("partner-a");

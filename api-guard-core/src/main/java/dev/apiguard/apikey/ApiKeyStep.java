@@ -8,6 +8,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEventType;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,7 @@ public final class ApiKeyStep implements GuardStep {
         }
         List<String> headers = request.headers(HEADER);
         if (headers.size() > 1) {
-            exchange.emit(SecurityEventType.REQUEST_INVALID, "reason", "multiple_api_key_headers");
+            exchange.emit(SecurityEventType.REQUEST_INVALID, RequestInvalidReason.MULTIPLE_API_KEY_HEADERS);
             return Denials.invalidRequest();
         }
         if (misplaced != null) {
@@ -142,28 +143,28 @@ public final class ApiKeyStep implements GuardStep {
         }
         String key = headers.get(0);
         if (key.length() > MAX_HEADER_LENGTH || !ApiKeys.isWellFormed(key)) {
-            return reject(exchange, "malformed", null);
+            return reject(exchange, ApiKeyRejection.MALFORMED, null);
         }
         byte[] hash = ApiKeys.sha256(key);
         String hex = HexFormat.of().formatHex(hash);
         String keyId = ApiKeys.keyId(hex);
         Optional<ApiKeyRecord> found = store.find(keyId);
         if (found.isEmpty()) {
-            return reject(exchange, "unknown", keyId);
+            return reject(exchange, ApiKeyRejection.UNKNOWN, keyId);
         }
         ApiKeyRecord record = found.get();
         byte[] stored = record.sha256Hex().getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(stored, hex.getBytes(StandardCharsets.US_ASCII))) {
-            return reject(exchange, "unknown", keyId);
+            return reject(exchange, ApiKeyRejection.UNKNOWN, keyId);
         }
         if (store.isRevoked(keyId)) {
-            return reject(exchange, "revoked", keyId);
+            return reject(exchange, ApiKeyRejection.REVOKED, keyId);
         }
         if (record.isExpiredAt(exchange.now())) {
-            return reject(exchange, "expired", keyId);
+            return reject(exchange, ApiKeyRejection.EXPIRED, keyId);
         }
         if (!exchange.now().isBefore(sunset)) {
-            return reject(exchange, "sunset", keyId);
+            return reject(exchange, ApiKeyRejection.SUNSET, keyId);
         }
         exchange.authenticate(new Caller(
                 record.clientId(),
@@ -194,11 +195,11 @@ public final class ApiKeyStep implements GuardStep {
         }
     }
 
-    private static Decision reject(GuardExchange exchange, String reason, String keyId) {
+    private static Decision reject(GuardExchange exchange, ApiKeyRejection reason, String keyId) {
         if (exchange.eventsEnabled()) {
             exchange.emit(
                     SecurityEventType.API_KEY_REJECTED,
-                    keyId == null ? Map.of("reason", reason) : Map.of("reason", reason, "keyId", keyId));
+                    keyId == null ? Map.of("reason", reason.code()) : Map.of("reason", reason.code(), "keyId", keyId));
         }
         return ApiKeyDenials.invalidApiKey();
     }

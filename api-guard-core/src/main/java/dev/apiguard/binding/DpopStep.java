@@ -111,19 +111,22 @@ public final class DpopStep implements GuardStep {
             if (jkt == null) {
                 return Decision.ALLOW;
             }
-            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "bound_token_as_bearer");
-            exchange.credentialMisused("bound_token_as_bearer");
+            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, BindingFailure.BOUND_TOKEN_AS_BEARER);
+            exchange.credentialMisused(BindingFailure.BOUND_TOKEN_AS_BEARER);
             return Denials.invalidToken();
         }
         if (jkt == null) {
-            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "unbound_token_as_dpop");
+            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, BindingFailure.UNBOUND_TOKEN_AS_DPOP);
             return DpopDenials.invalidDpopToken(algs);
         }
 
         GuardRequest request = exchange.request();
         List<String> proofs = request.headers("DPoP");
         if (proofs.size() != 1) {
-            return reject(exchange, proofs.isEmpty() ? Rejected.MISSING : Rejected.MULTIPLE, algs);
+            return reject(
+                    exchange,
+                    proofs.isEmpty() ? DpopVerification.Reason.MISSING : DpopVerification.Reason.MULTIPLE,
+                    algs);
         }
         String token = token(request.header("Authorization"));
         List<String> origins = verifier.policy().origins();
@@ -142,10 +145,10 @@ public final class DpopStep implements GuardStep {
             return Decision.ALLOW;
         }
         if (result instanceof NonceRequired nonce) {
-            exchange.emit(SecurityEventType.DPOP_NONCE_REQUIRED, "reason", nonce.reason());
+            exchange.emit(SecurityEventType.DPOP_NONCE_REQUIRED, nonce.reason());
             return DpopDenials.useDpopNonce(algs, nonce.nonce());
         }
-        if (result instanceof Rejected r && Rejected.REPLAY_QUOTA_EXCEEDED.equals(r.reason())) {
+        if (result instanceof Rejected r && r.reason() == DpopVerification.Reason.REPLAY_QUOTA_EXCEEDED) {
             // a valid proof of a caller over its share of the replay cache: its own refusal, not a
             // misuse, and never another caller's
             if (exchange.eventsEnabled()) {
@@ -164,12 +167,12 @@ public final class DpopStep implements GuardStep {
      * because the replay cache could not record it (full, unreachable) is no evidence against the
      * credential: withdrawn without a misuse.
      */
-    private static Decision reject(GuardExchange exchange, String reason, String algs) {
+    private static Decision reject(GuardExchange exchange, DpopVerification.Reason reason, String algs) {
         Rejected rejected = new Rejected(reason);
         if (exchange.eventsEnabled()) {
             exchange.emit(
                     rejected.isReplay() ? SecurityEventType.DPOP_REPLAYED : SecurityEventType.DPOP_PROOF_REJECTED,
-                    Map.of("reason", reason));
+                    Map.of("reason", reason.code()));
         }
         if (rejected.isStoreFault()) {
             exchange.withdrawCaller();

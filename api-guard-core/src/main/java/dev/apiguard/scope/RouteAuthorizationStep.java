@@ -8,6 +8,7 @@ import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.QueryParameters;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEventType;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +128,7 @@ public final class RouteAuthorizationStep implements GuardStep {
                         SecurityEventType.REQUEST_INVALID,
                         Map.of(
                                 "reason",
-                                "query_unreadable",
+                                RequestInvalidReason.QUERY_UNREADABLE.code(),
                                 "cause",
                                 unreadable.get().code()));
             }
@@ -137,7 +138,8 @@ public final class RouteAuthorizationStep implements GuardStep {
             if (!request.headers(header).isEmpty()) {
                 if (exchange.eventsEnabled()) {
                     exchange.emit(
-                            SecurityEventType.REQUEST_INVALID, Map.of("reason", "method_override", "header", header));
+                            SecurityEventType.REQUEST_INVALID,
+                            Map.of("reason", RequestInvalidReason.METHOD_OVERRIDE.code(), "header", header));
                 }
                 return RouteDenials.methodOverride();
             }
@@ -178,7 +180,7 @@ public final class RouteAuthorizationStep implements GuardStep {
             if (exchange.eventsEnabled()) {
                 exchange.emit(
                         SecurityEventType.TOKEN_REJECTED,
-                        Map.of("reason", "sender_constraint_required", "route", rule.toString()));
+                        Map.of("reason", ScopeRejection.SENDER_CONSTRAINT_REQUIRED.code(), "route", rule.toString()));
             }
             return Denials.invalidToken();
         }

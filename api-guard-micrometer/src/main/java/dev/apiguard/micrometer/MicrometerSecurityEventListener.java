@@ -1,9 +1,11 @@
 package dev.apiguard.micrometer;
 
 import dev.apiguard.event.EventType;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.scope.ScopeRejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -105,6 +107,12 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             "inventory",
             "guard");
     private static final Set<String> KNOWN_STORES = Set.of("redis");
+    /** The step that raises each {@code request.invalid} reason (any other counts as {@code guard}). */
+    private static final Map<String, String> INVALID_REQUEST_STEPS = Map.of(
+            RequestInvalidReason.MULTIPLE_AUTHORIZATION_HEADERS.code(), "token",
+            RequestInvalidReason.MULTIPLE_API_KEY_HEADERS.code(), "apikey",
+            RequestInvalidReason.METHOD_OVERRIDE.code(), "scope",
+            RequestInvalidReason.FORM_BODY_SIZE.code(), "client-assertion");
 
     private final MeterRegistry registry;
     private final boolean tagCallerIds;
@@ -222,7 +230,8 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         }
         return switch (type) {
             case TOKEN_ACCEPTED -> "token";
-            case TOKEN_REJECTED -> "sender_constraint_required".equals(event.detail("reason")) ? "scope" : "token";
+            case TOKEN_REJECTED ->
+                ScopeRejection.SENDER_CONSTRAINT_REQUIRED.code().equals(event.detail("reason")) ? "scope" : "token";
             case CREDENTIAL_MISSING, SCOPE_DENIED, ROUTE_UNMAPPED, METHOD_NOT_ALLOWED, PATH_REJECTED -> "scope";
             case CERTIFICATE_BINDING_FAILED -> "mtls-binding";
             case MTLS_CLIENT_ACCEPTED, MTLS_CLIENT_UNMATCHED -> "mtls-client";
@@ -238,16 +247,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             case QUARANTINE_REFUSED -> "anomaly";
             case REQUEST_ALLOWED -> "guard";
             case STEP_FAILED -> event.detail("step") == null ? "guard" : event.detail("step");
-            case REQUEST_INVALID -> {
-                String reason = String.valueOf(event.detail("reason"));
-                yield switch (reason) {
-                    case "multiple_authorization_headers" -> "token";
-                    case "multiple_api_key_headers" -> "apikey";
-                    case "method_override" -> "scope";
-                    case "form_body_size" -> "client-assertion";
-                    default -> "guard";
-                };
-            }
+            case REQUEST_INVALID -> INVALID_REQUEST_STEPS.getOrDefault(String.valueOf(event.detail("reason")), "guard");
             default -> null;
         };
     }
