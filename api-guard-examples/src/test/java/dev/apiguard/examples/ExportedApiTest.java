@@ -17,6 +17,7 @@ import dev.apiguard.redis.RedisGuardState;
 import dev.apiguard.servlet.ApiGuardFilter;
 import dev.apiguard.test.GuardTester;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +90,11 @@ class ExportedApiTest {
                         .getCodeSource()
                         .getLocation()
                         .toURI());
-                return new ClassFileImporter().importLocations(Set.of(Location.of(location)));
+                // a classes folder within the reactor up to test, the module's jar from package on
+                Location where = Files.isRegularFile(location)
+                        ? Location.of(URI.create("jar:" + location.toUri() + "!/"))
+                        : Location.of(location);
+                return new ClassFileImporter().importLocations(Set.of(where));
             } catch (URISyntaxException e) {
                 throw new IllegalStateException(e);
             }
@@ -100,7 +105,7 @@ class ExportedApiTest {
     @EnumSource(Module.class)
     void publicClassesLiveInTheExportedPackagesOrInInternalOnes(Module module) {
         JavaClasses classes = module.classes();
-        assertThat(classes).as("classes of " + module.directory).isNotEmpty();
+        assertThat(classes.size()).as("classes of " + module.directory).isPositive();
         Set<String> outside = new TreeSet<>();
         for (JavaClass c : classes) {
             if (c.isTopLevelClass()
@@ -122,7 +127,9 @@ class ExportedApiTest {
     @EnumSource(Module.class)
     void exportedSignaturesNameNoInternalType(Module module) {
         List<String> leaks = new ArrayList<>();
-        for (JavaClass c : module.classes()) {
+        JavaClasses classes = module.classes();
+        assertThat(classes.size()).as("classes of " + module.directory).isPositive();
+        for (JavaClass c : classes) {
             if (module.exported.contains(c.getPackageName()) && exported(c)) {
                 leaks.addAll(internalTypesInApi(c));
             }
