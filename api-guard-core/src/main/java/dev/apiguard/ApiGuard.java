@@ -143,7 +143,7 @@ public final class ApiGuard {
         if (e instanceof StoreUnavailableException) {
             // the store logged its transition once; no stack trace per request while it is down
             LOG.debug("guard step {} refused the request: {}", step.name(), e.getMessage());
-            return Denials.rateLimitUnavailable(1);
+            return Denials.unavailable(1);
         }
         LOG.error("guard step {} failed", step.name(), e);
         return Denials.unavailable();

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * What a {@link GuardStep} decided about a request: let it through, or refuse it.
  *
- * <p>An expected refusal is a value, never an exception. Build refusals with {@link Denials}, whose
+ * <p>An expected refusal is a value, never an exception. Build refusals with {@link Denials} (a
+ * capability's own refusals sit in its package), whose
  * descriptions are fixed and safe to send: a {@link Deny} never carries a credential, a stack trace
  * or a third-party error message.
  */

@@ -1,5 +1,7 @@
 package dev.apiguard;
 
+import dev.apiguard.event.EventType;
+import dev.apiguard.event.ReasonCode;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
@@ -77,10 +79,11 @@ public final class GuardExchange {
      * {@code credential.misused} event names the owner, and {@link #credentialMisuse()} carries the
      * owner and the reason for observing steps (the inventory flags the credential).
      *
-     * @param reason a short stable code, for example {@code thumbprint_mismatch}
+     * @param reason why, for example {@code BindingFailure.THUMBPRINT_MISMATCH} (code
+     *     {@code thumbprint_mismatch})
      * @throws IllegalStateException when there is no caller to withdraw
      */
-    public void credentialMisused(String reason) {
+    public void credentialMisused(ReasonCode reason) {
         Objects.requireNonNull(reason, "reason cannot be null");
         if (caller == null) {
             throw new IllegalStateException("no caller to withdraw");
@@ -88,7 +91,7 @@ public final class GuardExchange {
         if (eventsEnabled()) {
             emit(
                     SecurityEventType.CREDENTIAL_MISUSED,
-                    Map.of("reason", reason, "kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT)));
+                    Map.of("reason", reason.code(), "kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT)));
         }
         this.misuse = new CredentialMisuse(caller, reason);
         this.caller = null;
@@ -116,9 +119,10 @@ public final class GuardExchange {
      * A verified credential presented by a sender that could not prove possession of its key.
      *
      * @param owner the caller the credential was issued to (not the sender)
-     * @param reason a short stable code, for example {@code thumbprint_mismatch}
+     * @param reason why, for example {@code BindingFailure.THUMBPRINT_MISMATCH} (code
+     *     {@code thumbprint_mismatch})
      */
-    public record CredentialMisuse(Caller owner, String reason) {
+    public record CredentialMisuse(Caller owner, ReasonCode reason) {
         public CredentialMisuse {
             Objects.requireNonNull(owner, "owner cannot be null");
             Objects.requireNonNull(reason, "reason cannot be null");
@@ -284,20 +288,36 @@ public final class GuardExchange {
         return listener != SecurityEventListener.NONE;
     }
 
-    /** Publishes an event about this request; built only when somebody listens. */
-    public void emit(SecurityEventType type) {
+    /**
+     * Publishes an event about this request; built only when somebody listens. The kind is one of
+     * {@link SecurityEventType} or a host step's own {@link EventType}; a host's kind with a
+     * malformed name or a name in one of the library's namespaces is refused with an
+     * {@link IllegalArgumentException} (see {@link EventType}), whether or not anybody listens.
+     */
+    public void emit(EventType type) {
         emit(type, Map.of());
     }
 
+    /** Publishes an event whose one detail is {@code reason}, the reason's {@link ReasonCode#code() code}. */
+    public void emit(EventType type, ReasonCode reason) {
+        emit(type, "reason", reason.code());
+    }
+
     /** Publishes an event with one detail. */
-    public void emit(SecurityEventType type, String detailName, String detailValue) {
+    public void emit(EventType type, String detailName, String detailValue) {
+        if (!(type instanceof SecurityEventType)) {
+            EventType.checked(type);
+        }
         if (eventsEnabled()) {
             emit(type, Map.of(detailName, detailValue));
         }
     }
 
     /** Publishes an event with details. A listener that throws is logged and ignored. */
-    public void emit(SecurityEventType type, Map<String, String> details) {
+    public void emit(EventType type, Map<String, String> details) {
+        if (!(type instanceof SecurityEventType)) {
+            EventType.checked(type); // also without a listener: a host's kind fails in tests as in production
+        }
         if (!eventsEnabled()) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.apiguard;
 
+import dev.apiguard.internal.Json;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package dev.apiguard;
 
+import dev.apiguard.event.ReasonCode;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -53,8 +54,8 @@ public final class QueryParameters {
     /** The longest readable query string, in characters: twice the containers' 8 KiB request head. */
     public static final int MAX_LENGTH = 16 * 1024;
 
-    /** Why a query string cannot be read; {@link #code()} is the event detail. */
-    public enum Unreadable {
+    /** Why a query string cannot be read; {@link #code()} is the {@code cause} detail of {@code request.invalid}. */
+    public enum Unreadable implements ReasonCode {
         /** Longer than {@link QueryParameters#MAX_LENGTH}. */
         TOO_LONG("too_long"),
         /** More than {@link QueryParameters#MAX_PARAMETERS} parameters. */
@@ -71,6 +72,7 @@ public final class QueryParameters {
         }
 
         /** The reason as a fixed lower-case token ({@code too_many_parameters}, ...). */
+        @Override
         public String code() {
             return code;
         }

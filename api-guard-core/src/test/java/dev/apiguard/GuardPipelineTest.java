@@ -3,10 +3,12 @@ package dev.apiguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.apiguard.event.ReasonCode;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.scope.RouteDenials;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** The pipeline's shape: phases in order, one prepare per request, the refusing step, withdrawn callers. */
 class GuardPipelineTest {
+
+    private static final ReasonCode NO_CERTIFICATE = () -> "no_certificate";
 
     private final List<String> calls = new ArrayList<>();
 
@@ -105,7 +109,7 @@ class GuardPipelineTest {
     @Test
     void deniedByNamesTheRefusingStepAndStaysEmptyWhenAllowed() {
         GuardStep allow = step("allow", GuardPhase.AUTHENTICATE, Decision.ALLOW);
-        GuardStep refuse = step("refuse", GuardPhase.AUTHORIZE, Denials.notFound());
+        GuardStep refuse = step("refuse", GuardPhase.AUTHORIZE, RouteDenials.notFound());
         GuardStep after = step("after", GuardPhase.OBSERVE, Decision.ALLOW);
         ApiGuard guard = ApiGuard.builder()
                 .listener(SecurityEventListener.NONE)
@@ -168,17 +172,16 @@ class GuardPipelineTest {
                 .step(step("x", GuardPhase.ANY, Decision.ALLOW))
                 .build();
         GuardExchange exchange = guard.exchange(FakeRequest.get());
-        assertThatThrownBy(() -> exchange.credentialMisused("no_certificate"))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> exchange.credentialMisused(NO_CERTIFICATE)).isInstanceOf(IllegalStateException.class);
         Caller owner = Caller.builder("partner-a", CredentialKind.BEARER_JWT)
                 .issuer("https://issuer")
                 .scopes(Set.of("a"))
                 .confirmation(new Caller.Confirmation("thumb", null))
                 .build();
         exchange.authenticate(owner);
-        exchange.credentialMisused("no_certificate");
+        exchange.credentialMisused(NO_CERTIFICATE);
         assertThat(exchange.caller()).isEmpty();
-        assertThat(exchange.credentialMisuse()).hasValue(new GuardExchange.CredentialMisuse(owner, "no_certificate"));
+        assertThat(exchange.credentialMisuse()).hasValue(new GuardExchange.CredentialMisuse(owner, NO_CERTIFICATE));
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(SecurityEventType.CREDENTIAL_MISUSED);
             assertThat(e.callerId()).isEqualTo("partner-a");

@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.apiguard.Caller;
 import dev.apiguard.CallerKey;
 import dev.apiguard.Decision;
-import dev.apiguard.Denials;
 import dev.apiguard.GuardContext;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
@@ -36,7 +35,7 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@link #evaluate}: in {@link AnomalyMode#ENFORCE}, a caller the {@link QuarantineStore}
- *       holds is refused with 429 {@link Denials#quarantined} and {@code Retry-After} until the
+ *       holds is refused with 429 {@code AnomalyDenials.quarantined} and {@code Retry-After} until the
  *       quarantine ends (event {@code anomaly.quarantine_refused}). Nothing else is refused here.</li>
  *   <li>{@link #completed}: for a verified caller only (a request that failed authentication is
  *       attributed to nobody, whatever its token claims), not allow-listed, not on an opted-out
@@ -140,7 +139,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             return Decision.ALLOW;
         }
         exchange.emit(SecurityEventType.QUARANTINE_REFUSED, "until", until.get().toString());
-        return Denials.quarantined(Duration.between(exchange.now(), until.get()));
+        return AnomalyDenials.quarantined(Duration.between(exchange.now(), until.get()));
     }
 
     @Override

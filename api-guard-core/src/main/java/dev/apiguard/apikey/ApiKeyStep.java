@@ -8,6 +8,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEventType;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +35,10 @@ import java.util.Optional;
  *   <li>two or more {@value #HEADER} headers: 400 {@link Denials#invalidRequest()}, event
  *       {@code request.invalid} with {@code reason=multiple_api_key_headers};</li>
  *   <li>a query parameter named {@code api_key}, {@code apikey} or {@code key} (configurable; its
- *       value is never read): 401 {@link Denials#apiKeyInQuery()}, event
+ *       value is never read): 401 {@code ApiKeyDenials.apiKeyInQuery}, event
  *       {@code credential.misplaced} with {@code location=query} — keys in URLs end up in logs;</li>
  *   <li>no header: allowed without caller (the route step answers 401 where one is needed);</li>
- *   <li>a key without the {@link ApiKeys} format and checksum: 401 {@link Denials#invalidApiKey()}
+ *   <li>a key without the {@link ApiKeys} format and checksum: 401 {@code ApiKeyDenials.invalidApiKey}
  *       without any store lookup; an unknown, revoked or expired key, and from the
  *       {@linkplain Builder#sunset sunset} on every key: the same 401. Each with event
  *       {@code apikey.rejected} and its {@code reason}. The stored hash is compared with
@@ -130,40 +131,40 @@ public final class ApiKeyStep implements GuardStep {
         }
         List<String> headers = request.headers(HEADER);
         if (headers.size() > 1) {
-            exchange.emit(SecurityEventType.REQUEST_INVALID, "reason", "multiple_api_key_headers");
+            exchange.emit(SecurityEventType.REQUEST_INVALID, RequestInvalidReason.MULTIPLE_API_KEY_HEADERS);
             return Denials.invalidRequest();
         }
         if (misplaced != null) {
             misplaced(exchange, misplaced);
-            return Denials.apiKeyInQuery();
+            return ApiKeyDenials.apiKeyInQuery();
         }
         if (headers.isEmpty()) {
             return Decision.ALLOW;
         }
         String key = headers.get(0);
         if (key.length() > MAX_HEADER_LENGTH || !ApiKeys.isWellFormed(key)) {
-            return reject(exchange, "malformed", null);
+            return reject(exchange, ApiKeyRejection.MALFORMED, null);
         }
         byte[] hash = ApiKeys.sha256(key);
         String hex = HexFormat.of().formatHex(hash);
         String keyId = ApiKeys.keyId(hex);
         Optional<ApiKeyRecord> found = store.find(keyId);
         if (found.isEmpty()) {
-            return reject(exchange, "unknown", keyId);
+            return reject(exchange, ApiKeyRejection.UNKNOWN, keyId);
         }
         ApiKeyRecord record = found.get();
         byte[] stored = record.sha256Hex().getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(stored, hex.getBytes(StandardCharsets.US_ASCII))) {
-            return reject(exchange, "unknown", keyId);
+            return reject(exchange, ApiKeyRejection.UNKNOWN, keyId);
         }
         if (store.isRevoked(keyId)) {
-            return reject(exchange, "revoked", keyId);
+            return reject(exchange, ApiKeyRejection.REVOKED, keyId);
         }
         if (record.isExpiredAt(exchange.now())) {
-            return reject(exchange, "expired", keyId);
+            return reject(exchange, ApiKeyRejection.EXPIRED, keyId);
         }
         if (!exchange.now().isBefore(sunset)) {
-            return reject(exchange, "sunset", keyId);
+            return reject(exchange, ApiKeyRejection.SUNSET, keyId);
         }
         exchange.authenticate(Caller.builder(record.clientId(), CredentialKind.API_KEY)
                 .scopes(record.scopes())
@@ -188,13 +189,13 @@ public final class ApiKeyStep implements GuardStep {
         }
     }
 
-    private static Decision reject(GuardExchange exchange, String reason, String keyId) {
+    private static Decision reject(GuardExchange exchange, ApiKeyRejection reason, String keyId) {
         if (exchange.eventsEnabled()) {
             exchange.emit(
                     SecurityEventType.API_KEY_REJECTED,
-                    keyId == null ? Map.of("reason", reason) : Map.of("reason", reason, "keyId", keyId));
+                    keyId == null ? Map.of("reason", reason.code()) : Map.of("reason", reason.code(), "keyId", keyId));
         }
-        return Denials.invalidApiKey();
+        return ApiKeyDenials.invalidApiKey();
     }
 
     @Override

@@ -97,16 +97,16 @@ public final class CertificateBindingStep implements GuardStep {
         CertificateResolution resolution = certificates.resolve(exchange);
         if (resolution instanceof Refused) {
             // the resolution emitted certificate.rejected
-            exchange.credentialMisused("certificate_rejected");
+            exchange.credentialMisused(BindingFailure.CERTIFICATE_REJECTED);
             return Denials.invalidToken();
         }
         if (!(resolution instanceof Resolved resolved)) {
-            return misused(exchange, "no_certificate");
+            return misused(exchange, BindingFailure.NO_CERTIFICATE);
         }
         if (!MessageDigest.isEqual(
                 expected.getBytes(StandardCharsets.US_ASCII),
                 resolved.thumbprint().getBytes(StandardCharsets.US_ASCII))) {
-            return misused(exchange, "thumbprint_mismatch");
+            return misused(exchange, BindingFailure.THUMBPRINT_MISMATCH);
         }
         exchange.authenticate(caller.boundTo(CredentialKind.MTLS_BOUND_JWT, resolved.thumbprint()));
         warnIfExpiring(exchange, expiry, resolved);
@@ -117,8 +117,8 @@ public final class CertificateBindingStep implements GuardStep {
      * The sender could not prove the token's certificate: the owner is not charged for the request
      * (the caller is withdrawn), and the credential is flagged as misused.
      */
-    private static Decision misused(GuardExchange exchange, String reason) {
-        exchange.emit(SecurityEventType.CERTIFICATE_BINDING_FAILED, "reason", reason);
+    private static Decision misused(GuardExchange exchange, BindingFailure reason) {
+        exchange.emit(SecurityEventType.CERTIFICATE_BINDING_FAILED, reason);
         exchange.credentialMisused(reason);
         return Denials.invalidToken();
     }

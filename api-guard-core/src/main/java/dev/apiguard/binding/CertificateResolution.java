@@ -39,7 +39,7 @@ public sealed interface CertificateResolution
      *
      * @param reason a fixed code for events (never sent to the client)
      */
-    record Refused(String reason) implements CertificateResolution {
+    record Refused(CertificateRejection reason) implements CertificateResolution {
         public Refused {
             Objects.requireNonNull(reason, "reason cannot be null");
         }

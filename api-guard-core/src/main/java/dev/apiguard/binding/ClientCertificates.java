@@ -103,7 +103,7 @@ public final class ClientCertificates {
                 // memoized per certificate object: the container reuses it for every request of a TLS session
                 tls = new Resolved(leaf, CertificateDigests.x5tS256(leaf), CertificateSource.TLS);
             } catch (CertificateEncodingException e) {
-                return refuse(exchange, "tls_certificate_unencodable");
+                return refuse(exchange, CertificateRejection.TLS_CERTIFICATE_UNENCODABLE);
             }
         }
         if (header == null) {
@@ -128,7 +128,7 @@ public final class ClientCertificates {
                 && !MessageDigest.isEqual(
                         tls.thumbprint().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                         f.thumbprint().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
-            return refuse(exchange, "tls_and_forwarded_differ");
+            return refuse(exchange, CertificateRejection.TLS_AND_FORWARDED_DIFFER);
         }
         return tls != null ? tls : f;
     }
@@ -150,7 +150,7 @@ public final class ClientCertificates {
     private CertificateResolution forwarded(GuardExchange exchange, List<String> lines) {
         ForwardedCertificateHeader.Parsed parsed = ForwardedCertificateHeader.parse(lines, maxHeaderLength);
         if (parsed instanceof ForwardedCertificateHeader.Malformed m) {
-            return refuse(exchange, "forwarded_" + m.reason());
+            return refuse(exchange, m.reason());
         }
         if (!(parsed instanceof ForwardedCertificateHeader.Der der)) {
             return CertificateResolution.NONE;
@@ -160,21 +160,21 @@ public final class ClientCertificates {
             Certificate c =
                     CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der.bytes()));
             if (!(c instanceof X509Certificate x) || !MessageDigest.isEqual(x.getEncoded(), der.bytes())) {
-                return refuse(exchange, "forwarded_not_a_certificate");
+                return refuse(exchange, CertificateRejection.FORWARDED_NOT_A_CERTIFICATE);
             }
             certificate = x;
         } catch (GeneralSecurityException | RuntimeException e) {
-            return refuse(exchange, "forwarded_not_a_certificate");
+            return refuse(exchange, CertificateRejection.FORWARDED_NOT_A_CERTIFICATE);
         }
         String thumbprint = CertificateThumbprints.x5tS256(der.bytes());
         if (!trust.trusts(certificate, thumbprint, exchange.now())) {
-            return refuse(exchange, "forwarded_untrusted_chain");
+            return refuse(exchange, CertificateRejection.FORWARDED_UNTRUSTED_CHAIN);
         }
         return new Resolved(certificate, thumbprint, CertificateSource.FORWARDED);
     }
 
-    private static Refused refuse(GuardExchange exchange, String reason) {
-        exchange.emit(SecurityEventType.CERTIFICATE_REJECTED, "reason", reason);
+    private static Refused refuse(GuardExchange exchange, CertificateRejection reason) {
+        exchange.emit(SecurityEventType.CERTIFICATE_REJECTED, reason);
         return new Refused(reason);
     }
 

@@ -13,6 +13,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.LocalReplayCache;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.binding.DpopVerification.NonceRequired;
+import dev.apiguard.binding.DpopVerification.Reason;
 import dev.apiguard.binding.DpopVerification.Rejected;
 import dev.apiguard.binding.DpopVerification.Verified;
 import dev.apiguard.binding.internal.DpopHtu;
@@ -163,7 +164,7 @@ public final class DpopProofVerifier {
         } catch (RuntimeException e) {
             // a parser or provider failing on hostile input is a refusal; the message may quote input
             LOG.debug("DPoP proof verification failed with {}", e.getClass().getName());
-            return new Rejected(Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
     }
 
@@ -176,14 +177,14 @@ public final class DpopProofVerifier {
             String owner,
             Instant now) {
         if (proof == null || proof.isEmpty()) {
-            return new Rejected(Rejected.MISSING);
+            return new Rejected(Reason.MISSING);
         }
         if (proof.length() > policy.maxProofLength()) {
-            return new Rejected(Rejected.TOO_LONG);
+            return new Rejected(Reason.TOO_LONG);
         }
         CompactJws.Split split = CompactJws.split(proof);
         if (split.fault() != null) {
-            return new Rejected(Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
         CompactJws jws = split.jws();
         Map<String, Object> rawHeader;
@@ -192,37 +193,37 @@ public final class DpopProofVerifier {
             rawHeader = JSONObjectUtils.parse(jws.headerJson());
             claims = JSONObjectUtils.parse(jws.payloadJson());
         } catch (ParseException e) {
-            return new Rejected(Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
 
         // header: typ, alg, crit, jwk (RFC 9449 §4.3 steps 4-7)
         if (!(rawHeader.get("typ") instanceof String typ) || !typ.equalsIgnoreCase("dpop+jwt")) {
-            return new Rejected(Rejected.BAD_TYPE);
+            return new Rejected(Reason.BAD_TYPE);
         }
         if (!(rawHeader.get("alg") instanceof String algName)) {
-            return new Rejected(Rejected.ALG_NOT_ALLOWED);
+            return new Rejected(Reason.ALG_NOT_ALLOWED);
         }
         JWSAlgorithm alg = policy.algorithms().stream()
                 .filter(a -> a.getName().equals(algName))
                 .findFirst()
                 .orElse(null);
         if (alg == null) {
-            return new Rejected(Rejected.ALG_NOT_ALLOWED);
+            return new Rejected(Reason.ALG_NOT_ALLOWED);
         }
         if (rawHeader.containsKey("crit") || rawHeader.containsKey("enc")) {
-            return new Rejected(Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
         Object rawJwk = rawHeader.get("jwk");
         if (!(rawJwk instanceof Map<?, ?> jwkMembers)) {
-            return new Rejected(Rejected.BAD_JWK);
+            return new Rejected(Reason.BAD_JWK);
         }
         for (Object member : jwkMembers.keySet()) {
             if (PRIVATE_MEMBERS.contains(member)) {
-                return new Rejected(Rejected.PRIVATE_JWK);
+                return new Rejected(Reason.PRIVATE_JWK);
             }
         }
         if ("oct".equals(jwkMembers.get("kty"))) {
-            return new Rejected(Rejected.PRIVATE_JWK);
+            return new Rejected(Reason.PRIVATE_JWK);
         }
         JWK jwk;
         JWSHeader header;
@@ -232,15 +233,15 @@ public final class DpopProofVerifier {
             jwk = JWK.parse(members);
             header = JWSHeader.parse(rawHeader, Base64URL.from(jws.headerB64()));
         } catch (ParseException e) {
-            return new Rejected(Rejected.BAD_JWK);
+            return new Rejected(Reason.BAD_JWK);
         }
         if (jwk.isPrivate() || !fits(jwk, alg)) {
-            return new Rejected(jwk.isPrivate() ? Rejected.PRIVATE_JWK : Rejected.BAD_JWK);
+            return new Rejected(jwk.isPrivate() ? Reason.PRIVATE_JWK : Reason.BAD_JWK);
         }
 
         // signature (step 6)
         if (!SignatureCheck.verify(jwk, header, jws.signingInput(), Base64URL.from(jws.signatureB64()))) {
-            return new Rejected(Rejected.BAD_SIGNATURE);
+            return new Rejected(Reason.BAD_SIGNATURE);
         }
 
         // claims (steps 8-12)
@@ -250,7 +251,7 @@ public final class DpopProofVerifier {
         Object iat = claims.get("iat");
         Object ath = claims.get("ath");
         if (jti == null || htm == null || htu == null || iat == null || (accessToken != null && ath == null)) {
-            return new Rejected(Rejected.MISSING_CLAIM);
+            return new Rejected(Reason.MISSING_CLAIM);
         }
         if (!(jti instanceof String jtiText)
                 || jtiText.isEmpty()
@@ -259,37 +260,37 @@ public final class DpopProofVerifier {
                 || !(htu instanceof String htuText)
                 || !(iat instanceof Long iatSeconds)
                 || (ath != null && !(ath instanceof String))) {
-            return new Rejected(Rejected.BAD_CLAIM_TYPE);
+            return new Rejected(Reason.BAD_CLAIM_TYPE);
         }
         if (!htmText.equals(method)) {
-            return new Rejected(Rejected.HTM_MISMATCH);
+            return new Rejected(Reason.HTM_MISMATCH);
         }
         String proofHtu = DpopHtu.normalize(htuText);
         if (proofHtu == null || !canonicalHtus.contains(proofHtu)) {
-            return new Rejected(Rejected.HTU_MISMATCH);
+            return new Rejected(Reason.HTU_MISMATCH);
         }
         Duration window = policy.iatWindow();
         if (Math.abs(iatSeconds - now.getEpochSecond()) > window.toSeconds()) {
-            return new Rejected(Rejected.IAT_OUT_OF_WINDOW);
+            return new Rejected(Reason.IAT_OUT_OF_WINDOW);
         }
 
         // token binding (RFC 9449 §4.3 step 11, §7.1)
         String jkt = thumbprint(jwk);
         if (accessToken != null && !constantTimeEquals((String) ath, sha256(accessToken, StandardCharsets.US_ASCII))) {
-            return new Rejected(Rejected.ATH_MISMATCH);
+            return new Rejected(Reason.ATH_MISMATCH);
         }
         if (tokenJkt != null && !constantTimeEquals(tokenJkt, jkt)) {
-            return new Rejected(Rejected.JKT_MISMATCH);
+            return new Rejected(Reason.JKT_MISMATCH);
         }
 
         // server nonce (§8)
         if (nonces != null) {
             Object nonce = claims.get("nonce");
             if (nonce == null) {
-                return new NonceRequired(nonces.issue(now), "nonce_missing");
+                return new NonceRequired(nonces.issue(now), DpopVerification.NonceReason.NONCE_MISSING);
             }
             if (!(nonce instanceof String n) || !nonces.isValid(n, now)) {
-                return new NonceRequired(nonces.issue(now), "nonce_invalid");
+                return new NonceRequired(nonces.issue(now), DpopVerification.NonceReason.NONCE_INVALID);
             }
         }
 
@@ -305,10 +306,10 @@ public final class DpopProofVerifier {
                         now);
         return switch (outcome) {
             case FIRST_USE -> new Verified(jkt);
-            case REPLAYED -> new Rejected(Rejected.REPLAYED);
-            case FULL -> new Rejected(Rejected.REPLAY_CACHE_FULL);
-            case UNAVAILABLE -> new Rejected(Rejected.REPLAY_CACHE_UNAVAILABLE);
-            case OVER_QUOTA -> new Rejected(Rejected.REPLAY_QUOTA_EXCEEDED);
+            case REPLAYED -> new Rejected(Reason.REPLAYED);
+            case FULL -> new Rejected(Reason.REPLAY_CACHE_FULL);
+            case UNAVAILABLE -> new Rejected(Reason.REPLAY_CACHE_UNAVAILABLE);
+            case OVER_QUOTA -> new Rejected(Reason.REPLAY_QUOTA_EXCEEDED);
         };
     }
 

@@ -31,7 +31,7 @@ import java.util.Optional;
  *       downgrade, 401 {@code Bearer error="invalid_token"} ({@link Denials#invalidToken()}),
  *       event {@code dpop.downgrade}, the caller withdrawn as a misuse of its credential;</li>
  *   <li>token sent with the {@code DPoP} scheme but without {@code cnf.jkt}: 401
- *       {@code DPoP error="invalid_token"} ({@link Denials#invalidDpopToken}), event
+ *       {@code DPoP error="invalid_token"} ({@code DpopDenials.invalidDpopToken}), event
  *       {@code dpop.downgrade};</li>
  *   <li>{@code DPoP} scheme and a bound token: exactly one {@code DPoP} header, verified by the
  *       {@link DpopProofVerifier} against the request's method, its URI (from scheme, host, port
@@ -39,7 +39,7 @@ import java.util.Optional;
  *       of the policy's trusted proxies), the token and its {@code cnf.jkt}. Accepted: the caller
  *       becomes {@link CredentialKind#DPOP_BOUND_JWT}, event {@code dpop.proof_accepted}. Refused:
  *       401 {@code DPoP error="invalid_dpop_proof", algs="..."}
- *       ({@link Denials#invalidDpopProof}), event {@code dpop.proof_rejected} (or
+ *       ({@code DpopDenials.invalidDpopProof}), event {@code dpop.proof_rejected} (or
  *       {@code dpop.replayed}) with a {@code reason} detail, and the caller withdrawn
  *       ({@link GuardExchange#credentialMisused}, or {@link GuardExchange#withdrawCaller()} when
  *       the replay cache could not record the proof): the refusal counts against the sender's
@@ -119,19 +119,22 @@ public final class DpopStep implements GuardStep {
             if (jkt == null) {
                 return Decision.ALLOW;
             }
-            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "bound_token_as_bearer");
-            exchange.credentialMisused("bound_token_as_bearer");
+            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, BindingFailure.BOUND_TOKEN_AS_BEARER);
+            exchange.credentialMisused(BindingFailure.BOUND_TOKEN_AS_BEARER);
             return Denials.invalidToken();
         }
         if (jkt == null) {
-            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, "reason", "unbound_token_as_dpop");
-            return Denials.invalidDpopToken(algs);
+            exchange.emit(SecurityEventType.DPOP_DOWNGRADE, BindingFailure.UNBOUND_TOKEN_AS_DPOP);
+            return DpopDenials.invalidDpopToken(algs);
         }
 
         GuardRequest request = exchange.request();
         List<String> proofs = request.headers("DPoP");
         if (proofs.size() != 1) {
-            return reject(exchange, proofs.isEmpty() ? Rejected.MISSING : Rejected.MULTIPLE, algs);
+            return reject(
+                    exchange,
+                    proofs.isEmpty() ? DpopVerification.Reason.MISSING : DpopVerification.Reason.MULTIPLE,
+                    algs);
         }
         String token = token(request.header("Authorization"));
         List<String> origins = verifier.policy().origins();
@@ -150,10 +153,10 @@ public final class DpopStep implements GuardStep {
             return Decision.ALLOW;
         }
         if (result instanceof NonceRequired nonce) {
-            exchange.emit(SecurityEventType.DPOP_NONCE_REQUIRED, "reason", nonce.reason());
-            return Denials.useDpopNonce(algs, nonce.nonce());
+            exchange.emit(SecurityEventType.DPOP_NONCE_REQUIRED, nonce.reason());
+            return DpopDenials.useDpopNonce(algs, nonce.nonce());
         }
-        if (result instanceof Rejected r && Rejected.REPLAY_QUOTA_EXCEEDED.equals(r.reason())) {
+        if (result instanceof Rejected r && r.reason() == DpopVerification.Reason.REPLAY_QUOTA_EXCEEDED) {
             // a valid proof of a caller over its share of the replay cache: its own refusal, not a
             // misuse, and never another caller's
             if (exchange.eventsEnabled()) {
@@ -172,19 +175,19 @@ public final class DpopStep implements GuardStep {
      * because the replay cache could not record it (full, unreachable) is no evidence against the
      * credential: withdrawn without a misuse.
      */
-    private static Decision reject(GuardExchange exchange, String reason, String algs) {
+    private static Decision reject(GuardExchange exchange, DpopVerification.Reason reason, String algs) {
         Rejected rejected = new Rejected(reason);
         if (exchange.eventsEnabled()) {
             exchange.emit(
                     rejected.isReplay() ? SecurityEventType.DPOP_REPLAYED : SecurityEventType.DPOP_PROOF_REJECTED,
-                    Map.of("reason", reason));
+                    Map.of("reason", reason.code()));
         }
         if (rejected.isStoreFault()) {
             exchange.withdrawCaller();
         } else {
             exchange.credentialMisused(reason);
         }
-        return Denials.invalidDpopProof(algs);
+        return DpopDenials.invalidDpopProof(algs);
     }
 
     /** The token after {@code DPoP} and its spaces; the token step has checked the syntax. */

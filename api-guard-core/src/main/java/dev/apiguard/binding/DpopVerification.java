@@ -1,5 +1,6 @@
 package dev.apiguard.binding;
 
+import dev.apiguard.event.ReasonCode;
 import java.util.Objects;
 
 /**
@@ -31,53 +32,9 @@ public sealed interface DpopVerification
     /**
      * The proof was refused.
      *
-     * @param reason a stable short code, one of the constants of this record
+     * @param reason why, as a stable code
      */
-    record Rejected(String reason) implements DpopVerification {
-        /** No {@code DPoP} header, or more than one. */
-        public static final String MISSING = "missing";
-        /** Two or more {@code DPoP} headers. */
-        public static final String MULTIPLE = "multiple_proofs";
-        /** Longer than the policy's maximum; refused before parsing. */
-        public static final String TOO_LONG = "too_long";
-        /** Not a compact JWS of JSON objects, or a header member of the wrong type. */
-        public static final String MALFORMED = "malformed";
-        /** Header {@code typ} is not {@code dpop+jwt}. */
-        public static final String BAD_TYPE = "bad_type";
-        /** {@code alg} is missing, {@code none}, symmetric, or outside the policy. */
-        public static final String ALG_NOT_ALLOWED = "alg_not_allowed";
-        /** Header {@code jwk} is missing, not a JWK, or of another type or curve than {@code alg}. */
-        public static final String BAD_JWK = "bad_jwk";
-        /** Header {@code jwk} holds private key members (or is a symmetric key). */
-        public static final String PRIVATE_JWK = "private_jwk";
-        /** The signature does not verify with the header's {@code jwk}. */
-        public static final String BAD_SIGNATURE = "bad_signature";
-        /** A required claim ({@code jti}, {@code htm}, {@code htu}, {@code iat}, {@code ath}) is absent. */
-        public static final String MISSING_CLAIM = "missing_claim";
-        /** A claim has the wrong JSON type or an insane value. */
-        public static final String BAD_CLAIM_TYPE = "bad_claim_type";
-        /** {@code htm} is not the request's method. */
-        public static final String HTM_MISMATCH = "htm_mismatch";
-        /** {@code htu} is not the request's URI. */
-        public static final String HTU_MISMATCH = "htu_mismatch";
-        /** {@code iat} is outside the policy's window around now. */
-        public static final String IAT_OUT_OF_WINDOW = "iat_out_of_window";
-        /** {@code ath} is not the hash of the access token sent with the proof. */
-        public static final String ATH_MISMATCH = "ath_mismatch";
-        /** The proof key is not the one the token's {@code cnf.jkt} names. */
-        public static final String JKT_MISMATCH = "jkt_mismatch";
-        /** The proof's {@code jti} was used before. */
-        public static final String REPLAYED = "replayed";
-        /** The replay cache is full of live entries and could not record the {@code jti}. */
-        public static final String REPLAY_CACHE_FULL = "replay_cache_full";
-        /** The replay cache could not be reached. */
-        public static final String REPLAY_CACHE_UNAVAILABLE = "replay_cache_unavailable";
-        /**
-         * The caller holds its quota of the replay cache already: a valid proof of a caller that
-         * sends faster than its quota allows (answered 429, counted against that caller).
-         */
-        public static final String REPLAY_QUOTA_EXCEEDED = "replay_quota_exceeded";
-
+    record Rejected(Reason reason) implements DpopVerification {
         public Rejected {
             Objects.requireNonNull(reason, "reason cannot be null");
         }
@@ -87,14 +44,14 @@ public sealed interface DpopVerification
          * the sender's.
          */
         public boolean isStoreFault() {
-            return reason.equals(REPLAY_CACHE_FULL) || reason.equals(REPLAY_CACHE_UNAVAILABLE);
+            return reason == Reason.REPLAY_CACHE_FULL || reason == Reason.REPLAY_CACHE_UNAVAILABLE;
         }
 
         /** Whether the refusal is about the {@code jti}'s single use (the replay cache). */
         public boolean isReplay() {
-            return reason.equals(REPLAYED)
-                    || reason.equals(REPLAY_CACHE_FULL)
-                    || reason.equals(REPLAY_CACHE_UNAVAILABLE);
+            return reason == Reason.REPLAYED
+                    || reason == Reason.REPLAY_CACHE_FULL
+                    || reason == Reason.REPLAY_CACHE_UNAVAILABLE;
         }
     }
 
@@ -103,12 +60,89 @@ public sealed interface DpopVerification
      * {@code use_dpop_nonce} with this fresh nonce. The proof's {@code jti} was not recorded.
      *
      * @param nonce the fresh nonce for the {@code DPoP-Nonce} header
-     * @param reason {@code nonce_missing} or {@code nonce_invalid}
+     * @param reason why the nonce is asked for
      */
-    record NonceRequired(String nonce, String reason) implements DpopVerification {
+    record NonceRequired(String nonce, NonceReason reason) implements DpopVerification {
         public NonceRequired {
             Objects.requireNonNull(nonce, "nonce cannot be null");
             Objects.requireNonNull(reason, "reason cannot be null");
+        }
+    }
+
+    /** Why a proof was refused; {@link #code()} is the {@code reason} detail of {@code dpop.proof_rejected} and {@code dpop.replayed}. */
+    enum Reason implements ReasonCode {
+        /** No {@code DPoP} header, or more than one. */
+        MISSING("missing"),
+        /** Two or more {@code DPoP} headers. */
+        MULTIPLE("multiple_proofs"),
+        /** Longer than the policy's maximum; refused before parsing. */
+        TOO_LONG("too_long"),
+        /** Not a compact JWS of JSON objects, or a header member of the wrong type. */
+        MALFORMED("malformed"),
+        /** Header {@code typ} is not {@code dpop+jwt}. */
+        BAD_TYPE("bad_type"),
+        /** {@code alg} is missing, {@code none}, symmetric, or outside the policy. */
+        ALG_NOT_ALLOWED("alg_not_allowed"),
+        /** Header {@code jwk} is missing, not a JWK, or of another type or curve than {@code alg}. */
+        BAD_JWK("bad_jwk"),
+        /** Header {@code jwk} holds private key members (or is a symmetric key). */
+        PRIVATE_JWK("private_jwk"),
+        /** The signature does not verify with the header's {@code jwk}. */
+        BAD_SIGNATURE("bad_signature"),
+        /** A required claim ({@code jti}, {@code htm}, {@code htu}, {@code iat}, {@code ath}) is absent. */
+        MISSING_CLAIM("missing_claim"),
+        /** A claim has the wrong JSON type or an insane value. */
+        BAD_CLAIM_TYPE("bad_claim_type"),
+        /** {@code htm} is not the request's method. */
+        HTM_MISMATCH("htm_mismatch"),
+        /** {@code htu} is not the request's URI. */
+        HTU_MISMATCH("htu_mismatch"),
+        /** {@code iat} is outside the policy's window around now. */
+        IAT_OUT_OF_WINDOW("iat_out_of_window"),
+        /** {@code ath} is not the hash of the access token sent with the proof. */
+        ATH_MISMATCH("ath_mismatch"),
+        /** The proof key is not the one the token's {@code cnf.jkt} names. */
+        JKT_MISMATCH("jkt_mismatch"),
+        /** The proof's {@code jti} was used before. */
+        REPLAYED("replayed"),
+        /** The replay cache is full of live entries and could not record the {@code jti}. */
+        REPLAY_CACHE_FULL("replay_cache_full"),
+        /** The replay cache could not be reached. */
+        REPLAY_CACHE_UNAVAILABLE("replay_cache_unavailable"),
+        /**
+         * The caller holds its quota of the replay cache already: a valid proof of a caller that
+         * sends faster than its quota allows (answered 429, counted against that caller).
+         */
+        REPLAY_QUOTA_EXCEEDED("replay_quota_exceeded");
+
+        private final String code;
+
+        Reason(String code) {
+            this.code = code;
+        }
+
+        @Override
+        public String code() {
+            return code;
+        }
+    }
+
+    /** Why a server nonce is asked for; {@link #code()} is the {@code reason} detail of {@code dpop.nonce_required}. */
+    enum NonceReason implements ReasonCode {
+        /** The proof carries no {@code nonce} claim. */
+        NONCE_MISSING("nonce_missing"),
+        /** The proof's {@code nonce} is not one this server issued, or is too old. */
+        NONCE_INVALID("nonce_invalid");
+
+        private final String code;
+
+        NonceReason(String code) {
+            this.code = code;
+        }
+
+        @Override
+        public String code() {
+            return code;
         }
     }
 }

@@ -83,7 +83,7 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
         MtlsClientRegistry.Lookup lookup =
                 registry.lookup(resolved.certificate(), resolved.thumbprint(), exchange.now());
         if (lookup.registration() == null) {
-            exchange.emit(SecurityEventType.MTLS_CLIENT_UNMATCHED, "reason", lookup.reason());
+            exchange.emit(SecurityEventType.MTLS_CLIENT_UNMATCHED, lookup.reason());
             return Decision.ALLOW;
         }
         MtlsClientRegistry.Registration r = lookup.registration();

@@ -1,6 +1,7 @@
 package dev.apiguard.binding;
 
 import dev.apiguard.binding.internal.CertificateTrust;
+import dev.apiguard.event.ReasonCode;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -39,8 +40,29 @@ public final class MtlsClientRegistry {
     /** One registered client. */
     record Registration(String clientId, String method, Set<String> scopes) {}
 
-    /** The outcome of a lookup: a registration, or {@code null} and a reason code. */
-    record Lookup(Registration registration, String reason) {}
+    /** The outcome of a lookup: a registration, or {@code null} and a reason. */
+    record Lookup(Registration registration, Unmatched reason) {}
+
+    /** Why a certificate matched no registered client: the {@code reason} detail of {@code mtls.client_unmatched}. */
+    public enum Unmatched implements ReasonCode {
+        /** No registration matches the certificate. */
+        UNKNOWN_CERTIFICATE("unknown_certificate"),
+        /** Two or more registrations match it. */
+        AMBIGUOUS_CERTIFICATE("ambiguous_certificate"),
+        /** One registration matches, but the certificate does not chain to the registry's trust anchors. */
+        UNTRUSTED_CHAIN("untrusted_chain");
+
+        private final String code;
+
+        Unmatched(String code) {
+            this.code = code;
+        }
+
+        @Override
+        public String code() {
+            return code;
+        }
+    }
 
     private static final int SAN_EMAIL = 1;
     private static final int SAN_DNS = 2;
@@ -96,14 +118,14 @@ public final class MtlsClientRegistry {
         }
         matches.addAll(tls);
         if (matches.isEmpty()) {
-            return new Lookup(null, "unknown_certificate");
+            return new Lookup(null, Unmatched.UNKNOWN_CERTIFICATE);
         }
         if (matches.size() > 1) {
-            return new Lookup(null, "ambiguous_certificate");
+            return new Lookup(null, Unmatched.AMBIGUOUS_CERTIFICATE);
         }
         Registration r = matches.iterator().next();
         if (r != selfSigned && !trust.trusts(certificate, thumbprint, now)) {
-            return new Lookup(null, "untrusted_chain");
+            return new Lookup(null, Unmatched.UNTRUSTED_CHAIN);
         }
         return new Lookup(r, null);
     }

@@ -8,7 +8,9 @@ import java.util.Objects;
  * One security-relevant outcome. Immutable. Holds no credential material: details carry reasons
  * and identifiers, never tokens, keys or query strings.
  *
- * @param type the kind of event
+ * @param type the kind of event: one of {@link SecurityEventType}, or a host's own kind (checked by
+ *     {@link EventType#checked}: a malformed name, or one in a namespace the library reserves, is
+ *     refused)
  * @param timestamp when it happened, from the guard's clock
  * @param callerId the verified caller's id, or {@code null} before authentication
  * @param remoteAddress the TCP peer's address, or {@code null}
@@ -17,7 +19,7 @@ import java.util.Objects;
  * @param details further named values (for example {@code reason})
  */
 public record SecurityEvent(
-        SecurityEventType type,
+        EventType type,
         Instant timestamp,
         String callerId,
         String remoteAddress,
@@ -26,7 +28,7 @@ public record SecurityEvent(
         Map<String, String> details) {
 
     public SecurityEvent {
-        Objects.requireNonNull(type, "type cannot be null");
+        EventType.checked(type);
         Objects.requireNonNull(timestamp, "timestamp cannot be null");
         details = details == null ? Map.of() : Map.copyOf(details);
     }

@@ -7,20 +7,23 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.slf4j.event.Level;
 
 /**
- * The default listener: logs each event through SLF4J on the logger {@code dev.apiguard.event},
- * refusals at INFO, allowed requests at DEBUG, faults and misused credentials at WARN, with the caller's id in the
- * MDC under {@code apiguard.caller} while the line is written.
+ * The default listener: logs each event through SLF4J on the logger {@code dev.apiguard.event}
+ * at its kind's {@link EventType#level() level} (for the library's kinds: refusals at INFO, allowed
+ * requests at DEBUG, faults and misused credentials at WARN; a host's own kinds at the level they
+ * declare), with the caller's id in the MDC under {@code apiguard.caller} while the line is written.
  *
  * <p><b>A flood does not flood the log.</b> INFO and WARN lines are written within a budget per
  * event type, by default {@value #DEFAULT_LINES} lines per {@link #DEFAULT_PERIOD} (refilled
- * greedily); beyond it lines of that type are counted, not written, and the next line of the type
+ * greedily; a host's kinds each get a budget of their own, up to {@value #MAX_HOST_TYPES} kinds, and
+ * share one past that); beyond it lines of that type are counted, not written, and the next line of the type
  * that is written ends with {@code suppressed=N}, the number left out since the one before. A
  * scraper refused 10,000 times a second thus writes 10 lines a second per kind of refusal, not
  * 10,000. Other listeners (metrics, an audit sink of your own) still get every event; use
@@ -43,13 +46,22 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
     /** The longest value written whole; a longer one (a path can be kilobytes) is cut. */
     static final int MAX_VALUE_LENGTH = 512;
 
+    /** Host-defined kinds given a budget of their own; later ones share {@link #hostOverflow}. */
+    static final int MAX_HOST_TYPES = 64;
+
     private static final int TYPES = SecurityEventType.values().length;
 
     private final Logger log;
-    /** One bucket per {@link SecurityEventType#ordinal()}; null without a budget. */
-    private final Bucket[] budgets;
+    /** One budget per {@link SecurityEventType#ordinal()}; null without a budget. */
+    private final Budget[] budgets;
+    /** Budgets of a host's own kinds, by event name; null without a budget. */
+    private final ConcurrentHashMap<String, Budget> hostBudgets;
+    /** The budget shared by host kinds past {@link #MAX_HOST_TYPES}. */
+    private final Budget hostOverflow;
 
-    private final AtomicLongArray suppressed = new AtomicLongArray(TYPES);
+    private final ClockTimeMeter time;
+    private final int lines;
+    private final Duration period;
 
     /** A listener logging to {@code dev.apiguard.event}, with the default budget. */
     public Slf4jSecurityEventListener() {
@@ -62,18 +74,50 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
 
     private Slf4jSecurityEventListener(Logger log, Builder b) {
         this.log = log;
+        this.lines = b.lines;
+        this.period = b.period;
         if (b.lines == 0) {
+            this.time = null;
             this.budgets = null;
+            this.hostBudgets = null;
+            this.hostOverflow = null;
         } else {
-            ClockTimeMeter time = new ClockTimeMeter(b.clock);
-            this.budgets = new Bucket[TYPES];
+            this.time = new ClockTimeMeter(b.clock);
+            this.budgets = new Budget[TYPES];
             for (int i = 0; i < TYPES; i++) {
-                budgets[i] = Bucket.builder()
-                        .withCustomTimePrecision(time)
-                        .addLimit(l -> l.capacity(b.lines).refillGreedy(b.lines, b.period))
-                        .build();
+                budgets[i] = newBudget();
             }
+            this.hostBudgets = new ConcurrentHashMap<>();
+            this.hostOverflow = newBudget();
         }
+    }
+
+    private Budget newBudget() {
+        return new Budget(Bucket.builder()
+                .withCustomTimePrecision(time)
+                .addLimit(l -> l.capacity(lines).refillGreedy(lines, period))
+                .build());
+    }
+
+    /** The lines of one kind of event: the bucket, and the lines left out since the last one written. */
+    private record Budget(Bucket bucket, AtomicLong suppressed) {
+        Budget(Bucket bucket) {
+            this(bucket, new AtomicLong());
+        }
+    }
+
+    private Budget budget(EventType type) {
+        if (type instanceof SecurityEventType builtIn) {
+            return budgets[builtIn.ordinal()];
+        }
+        Budget b = hostBudgets.get(type.eventName());
+        if (b != null) {
+            return b;
+        }
+        if (hostBudgets.size() >= MAX_HOST_TYPES) {
+            return hostOverflow;
+        }
+        return hostBudgets.computeIfAbsent(type.eventName(), n -> newBudget());
     }
 
     /** A builder, with the default budget and the system clock. */
@@ -83,10 +127,10 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
 
     @Override
     public void onEvent(SecurityEvent event) {
-        Level level = switch (event.type()) {
-            case REQUEST_ALLOWED, TOKEN_ACCEPTED -> Level.DEBUG;
-            // a misused credential is a leak the owner must hear of: a warning, not a routine refusal
-            case KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED, STORE_UNAVAILABLE, CREDENTIAL_MISUSED -> Level.WARN;
+        Level level = switch (event.type().level()) {
+            case DEBUG -> Level.DEBUG;
+            case WARN -> Level.WARN;
+            case ERROR -> Level.ERROR;
             default -> Level.INFO;
         };
         // nothing built, nothing put in the MDC, for a line that is not written (allowed requests
@@ -96,12 +140,12 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
         }
         long left = 0;
         if (budgets != null && level != Level.DEBUG) {
-            int type = event.type().ordinal();
-            if (!budgets[type].tryConsume(1)) {
-                suppressed.incrementAndGet(type);
+            Budget budget = budget(event.type());
+            if (!budget.bucket().tryConsume(1)) {
+                budget.suppressed().incrementAndGet();
                 return;
             }
-            left = suppressed.getAndSet(type, 0);
+            left = budget.suppressed().getAndSet(0);
         }
         String previous = MDC.get(MDC_CALLER);
         if (event.callerId() != null) {
@@ -112,6 +156,7 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
             switch (level) {
                 case DEBUG -> log.debug(line);
                 case WARN -> log.warn(line);
+                case ERROR -> log.error(line);
                 default -> log.info(line);
             }
         } finally {

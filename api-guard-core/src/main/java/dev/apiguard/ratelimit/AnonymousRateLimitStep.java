@@ -145,7 +145,7 @@ public final class AnonymousRateLimitStep implements GuardStep {
                         RateLimitStep.fields(plan, 1.0, outcome));
             }
             case UNAVAILABLE -> {
-                return Denials.rateLimitUnavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
+                return Denials.unavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
             }
             default -> {
                 return Decision.ALLOW;

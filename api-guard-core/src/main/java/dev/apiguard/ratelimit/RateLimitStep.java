@@ -125,7 +125,7 @@ public final class RateLimitStep implements GuardStep {
                         fields(charge.plan(), charge.factor(), outcome));
             }
             case UNAVAILABLE -> {
-                return Denials.rateLimitUnavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
+                return Denials.unavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
             }
             default -> {
                 return Decision.ALLOW; // BYPASSED: the store fails open and said so in its own event

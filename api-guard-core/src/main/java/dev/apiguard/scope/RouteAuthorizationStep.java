@@ -8,6 +8,7 @@ import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.QueryParameters;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEventType;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +26,14 @@ import java.util.Optional;
  * <ol>
  *   <li>A path that is not canonical (empty, not starting with {@code /}, with {@code //}, a
  *       {@code .} or {@code ..} segment, {@code ;}, {@code \}, a {@code %} left after decoding, or
- *       a control character) → 400 {@link Denials#badPath()}, event {@code route.path_rejected}.
+ *       a control character) → 400 {@link RouteDenials#badPath()}, event {@code route.path_rejected}.
  *       A query string the guard cannot read as the container does
  *       ({@link QueryParameters#unreadable()}: too long, more than 1,000 parameters, a malformed
  *       escape or invalid UTF-8) → 400 {@link Denials#badQuery()}, event {@code request.invalid}
  *       with {@code reason=query_unreadable} and {@code cause} (for example
  *       {@code too_many_parameters}); public routes too.
  *       A request with a method-override header ({@code X-HTTP-Method-Override},
- *       {@code X-HTTP-Method}, {@code X-Method-Override}) → 400 {@link Denials#methodOverride()},
+ *       {@code X-HTTP-Method}, {@code X-Method-Override}) → 400 {@link RouteDenials#methodOverride()},
  *       event {@code request.invalid} with {@code reason=method_override}.</li>
  *   <li>The route is looked up in the {@link RouteRules}; a match is recorded on the exchange
  *       ({@link GuardExchange#matchRoute}), with the rule's scopes
@@ -117,7 +118,7 @@ public final class RouteAuthorizationStep implements GuardStep {
         String path = request.path();
         if (path == null || !CanonicalPaths.isCanonical(path)) {
             exchange.emit(SecurityEventType.PATH_REJECTED);
-            return Denials.badPath();
+            return RouteDenials.badPath();
         }
         Optional<QueryParameters.Unreadable> unreadable =
                 request.queryParameters().unreadable();
@@ -127,7 +128,7 @@ public final class RouteAuthorizationStep implements GuardStep {
                         SecurityEventType.REQUEST_INVALID,
                         Map.of(
                                 "reason",
-                                "query_unreadable",
+                                RequestInvalidReason.QUERY_UNREADABLE.code(),
                                 "cause",
                                 unreadable.get().code()));
             }
@@ -137,9 +138,10 @@ public final class RouteAuthorizationStep implements GuardStep {
             if (!request.headers(header).isEmpty()) {
                 if (exchange.eventsEnabled()) {
                     exchange.emit(
-                            SecurityEventType.REQUEST_INVALID, Map.of("reason", "method_override", "header", header));
+                            SecurityEventType.REQUEST_INVALID,
+                            Map.of("reason", RequestInvalidReason.METHOD_OVERRIDE.code(), "header", header));
                 }
-                return Denials.methodOverride();
+                return RouteDenials.methodOverride();
             }
         }
 
@@ -165,20 +167,20 @@ public final class RouteAuthorizationStep implements GuardStep {
 
         if (match instanceof RouteRules.Match.MethodNotAllowed notAllowed) {
             exchange.emit(SecurityEventType.METHOD_NOT_ALLOWED);
-            return Denials.methodNotAllowed(notAllowed.allowedMethods());
+            return RouteDenials.methodNotAllowed(notAllowed.allowedMethods());
         }
         if (rule == null) {
             if (!rules.denyUnmapped()) {
                 return Decision.ALLOW;
             }
             exchange.emit(SecurityEventType.ROUTE_UNMAPPED);
-            return Denials.notFound();
+            return RouteDenials.notFound();
         }
         if (rule.senderConstrained() && !caller.kind().isSenderConstrained()) {
             if (exchange.eventsEnabled()) {
                 exchange.emit(
                         SecurityEventType.TOKEN_REJECTED,
-                        Map.of("reason", "sender_constraint_required", "route", rule.toString()));
+                        Map.of("reason", ScopeRejection.SENDER_CONSTRAINT_REQUIRED.code(), "route", rule.toString()));
             }
             return Denials.invalidToken();
         }

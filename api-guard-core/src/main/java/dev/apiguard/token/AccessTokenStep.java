@@ -7,6 +7,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.internal.Sha256Memo;
 import dev.apiguard.token.TokenVerification.Rejected;
@@ -103,7 +104,10 @@ public final class AccessTokenStep implements GuardStep {
         }
         List<String> authorization = request.headers("Authorization");
         if (authorization.size() > 1) {
-            exchange.emit(SecurityEventType.REQUEST_INVALID, "reason", "multiple_authorization_headers");
+            exchange.emit(
+                    SecurityEventType.REQUEST_INVALID,
+                    "reason",
+                    RequestInvalidReason.MULTIPLE_AUTHORIZATION_HEADERS.code());
             return Denials.invalidRequest();
         }
         if (authorization.isEmpty()) {
@@ -116,11 +120,11 @@ public final class AccessTokenStep implements GuardStep {
             return Decision.ALLOW;
         }
         if (header.length() > maxHeaderLength) {
-            return reject(exchange, Rejected.TOO_LONG);
+            return reject(exchange, TokenVerification.Reason.TOO_LONG);
         }
         String token = afterSpaces(header, scheme.length());
         if (token == null) {
-            return reject(exchange, Rejected.MALFORMED);
+            return reject(exchange, TokenVerification.Reason.MALFORMED);
         }
         // the digest is shared with the anonymous limiter's fingerprint: one SHA-256 of the token per request
         byte[] sha256 = verifier.caches() ? Sha256Memo.of(exchange, token) : null;
@@ -129,7 +133,7 @@ public final class AccessTokenStep implements GuardStep {
         TokenVerification result = sha256 != null ? verifier.cached(sha256, exchange.now()) : null;
         if (result == null) {
             if (!isB64token(token)) {
-                return reject(exchange, Rejected.MALFORMED);
+                return reject(exchange, TokenVerification.Reason.MALFORMED);
             }
             result = verifier.verify(token, exchange.now(), sha256);
         }
@@ -169,8 +173,8 @@ public final class AccessTokenStep implements GuardStep {
         return next == ' ' || next == '\t';
     }
 
-    private static Decision reject(GuardExchange exchange, String reason) {
-        exchange.emit(SecurityEventType.TOKEN_REJECTED, "reason", reason);
+    private static Decision reject(GuardExchange exchange, TokenVerification.Reason reason) {
+        exchange.emit(SecurityEventType.TOKEN_REJECTED, "reason", reason.code());
         return Denials.invalidToken();
     }
 

@@ -20,6 +20,7 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.internal.CompactJws;
 import dev.apiguard.internal.RequestTime;
 import dev.apiguard.internal.SignatureCheck;
+import dev.apiguard.token.TokenVerification.Reason;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *       skew (RFC 7519 §4.1.4), and the maximum lifetime.</li>
  * </ol>
  * Expected refusals are {@link Rejected} values with a stable reason code; a fault of a key source
- * is a refusal too ({@link Rejected#KEYS_UNAVAILABLE}), logged by the key source.
+ * is a refusal too ({@link Reason#KEYS_UNAVAILABLE}), logged by the key source.
  */
 public final class AccessTokenVerifier {
 
@@ -124,10 +125,10 @@ public final class AccessTokenVerifier {
         Objects.requireNonNull(now, "now cannot be null");
         try {
             if (token == null || token.isEmpty()) {
-                return rejected(Rejected.MALFORMED);
+                return rejected(Reason.MALFORMED);
             }
             if (token.length() > policy.maxTokenLength()) {
-                return rejected(Rejected.TOO_LONG);
+                return rejected(Reason.TOO_LONG);
             }
             TokenDigest digest = null;
             if (cache != null) {
@@ -135,7 +136,7 @@ public final class AccessTokenVerifier {
                 digest = tokenSha256 != null ? TokenDigest.ofSha256(tokenSha256) : TokenDigest.of(token);
                 Caller cached = cache.getIfPresent(digest);
                 if (cached != null) {
-                    return expired(cached.expiresAt(), now) ? rejected(Rejected.EXPIRED) : new Verified(cached);
+                    return expired(cached.expiresAt(), now) ? rejected(Reason.EXPIRED) : new Verified(cached);
                 }
             }
             TokenVerification result = verifyUncached(token, now);
@@ -148,7 +149,7 @@ public final class AccessTokenVerifier {
             // the exception's message may quote the input, so only its type is logged.
             // (Deep JSON nesting cannot overflow the stack: Nimbus' JSON parser stops at depth 255.)
             LOG.debug("token verification failed with {}", e.getClass().getName());
-            return rejected(Rejected.MALFORMED);
+            return rejected(Reason.MALFORMED);
         }
     }
 
@@ -165,7 +166,7 @@ public final class AccessTokenVerifier {
         if (cached == null) {
             return null;
         }
-        return expired(cached.expiresAt(), now) ? rejected(Rejected.EXPIRED) : new Verified(cached);
+        return expired(cached.expiresAt(), now) ? rejected(Reason.EXPIRED) : new Verified(cached);
     }
 
     /** Whether verified tokens are cached (keyed by their SHA-256). */
@@ -185,7 +186,7 @@ public final class AccessTokenVerifier {
     private TokenVerification verifyUncached(String token, Instant now) {
         CompactJws.Split split = CompactJws.split(token);
         if (split.fault() != null) {
-            return rejected(split.fault() == CompactJws.Fault.JWE ? Rejected.JWE_NOT_ACCEPTED : Rejected.MALFORMED);
+            return rejected(split.fault() == CompactJws.Fault.JWE ? Reason.JWE_NOT_ACCEPTED : Reason.MALFORMED);
         }
         CompactJws jws = split.jws();
 
@@ -193,34 +194,34 @@ public final class AccessTokenVerifier {
         try {
             rawHeader = JSONObjectUtils.parse(jws.headerJson());
         } catch (ParseException e) {
-            return rejected(Rejected.MALFORMED);
+            return rejected(Reason.MALFORMED);
         }
         Object alg = rawHeader.get("alg");
         if (!(alg instanceof String algName)) {
-            return rejected(Rejected.MALFORMED);
+            return rejected(Reason.MALFORMED);
         }
         if (rawHeader.containsKey("enc")) {
-            return rejected(Rejected.JWE_NOT_ACCEPTED);
+            return rejected(Reason.JWE_NOT_ACCEPTED);
         }
         if (algName.equalsIgnoreCase("none")
                 || policy.algorithms().stream().noneMatch(a -> a.getName().equals(algName))) {
-            return rejected(Rejected.ALG_NOT_ALLOWED);
+            return rejected(Reason.ALG_NOT_ALLOWED);
         }
         JWSHeader header;
         try {
             header = JWSHeader.parse(rawHeader, Base64URL.from(jws.headerB64()));
         } catch (ParseException e) {
-            return rejected(Rejected.MALFORMED);
+            return rejected(Reason.MALFORMED);
         }
         if (header.getCriticalParams() != null) {
             // no extension is understood, so none may be critical (RFC 7515 §4.1.11)
-            return rejected(Rejected.MALFORMED);
+            return rejected(Reason.MALFORMED);
         }
         if (policy.requireAccessTokenType()) {
             try {
                 AT_JWT.verify(header.getType(), null);
             } catch (BadJOSEException e) {
-                return rejected(Rejected.BAD_TYPE);
+                return rejected(Reason.BAD_TYPE);
             }
         }
 
@@ -228,21 +229,21 @@ public final class AccessTokenVerifier {
         try {
             rawClaims = JSONObjectUtils.parse(jws.payloadJson());
         } catch (ParseException e) {
-            return rejected(Rejected.MALFORMED);
+            return rejected(Reason.MALFORMED);
         }
         Object iss = rawClaims.get("iss");
         if (iss == null) {
-            return rejected(Rejected.MISSING_CLAIM);
+            return rejected(Reason.MISSING_CLAIM);
         }
         if (!(iss instanceof String issuer)) {
-            return rejected(Rejected.BAD_CLAIM_TYPE);
+            return rejected(Reason.BAD_CLAIM_TYPE);
         }
         KeySource keys = policy.issuers().get(issuer);
         if (keys == null) {
-            return rejected(Rejected.UNKNOWN_ISSUER);
+            return rejected(Reason.UNKNOWN_ISSUER);
         }
 
-        String signatureFault = checkSignature(keys, header, jws);
+        Reason signatureFault = checkSignature(keys, header, jws);
         if (signatureFault != null) {
             return rejected(signatureFault);
         }
@@ -255,21 +256,21 @@ public final class AccessTokenVerifier {
     }
 
     /** Null when one of the issuer's matching keys verifies the signature, else the reason. */
-    static String checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
+    static Reason checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
         JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
         if (matcher == null) {
-            return Rejected.ALG_NOT_ALLOWED;
+            return Reason.ALG_NOT_ALLOWED;
         }
         List<JWK> candidates;
         try {
             candidates = keys.jwkSource().get(new JWKSelector(matcher), null);
         } catch (RateLimitReachedException e) {
-            return Rejected.UNKNOWN_KEY;
+            return Reason.UNKNOWN_KEY;
         } catch (KeySourceException e) {
-            return Rejected.KEYS_UNAVAILABLE;
+            return Reason.KEYS_UNAVAILABLE;
         }
         if (candidates == null || candidates.isEmpty()) {
-            return Rejected.UNKNOWN_KEY;
+            return Reason.UNKNOWN_KEY;
         }
         byte[] input = jws.signingInput();
         Base64URL signature = Base64URL.from(jws.signatureB64());
@@ -278,41 +279,41 @@ public final class AccessTokenVerifier {
                 return null;
             }
         }
-        return Rejected.BAD_SIGNATURE;
+        return Reason.BAD_SIGNATURE;
     }
 
     private TokenVerification checkClaims(ClaimSet c, Map<String, Object> raw, Instant now) {
         if (c.exp() == null || c.aud() == null || c.iat() == null) {
-            return rejected(Rejected.MISSING_CLAIM);
+            return rejected(Reason.MISSING_CLAIM);
         }
         for (String name : policy.requiredClaims()) {
             if (raw.get(name) == null) {
-                return rejected(Rejected.MISSING_CLAIM);
+                return rejected(Reason.MISSING_CLAIM);
             }
         }
         String id = c.identity();
         if (id == null) {
-            return rejected(Rejected.MISSING_CLAIM);
+            return rejected(Reason.MISSING_CLAIM);
         }
         if (!c.aud().contains(policy.audience())) {
-            return rejected(Rejected.WRONG_AUDIENCE);
+            return rejected(Reason.WRONG_AUDIENCE);
         }
         Instant exp = Instant.ofEpochSecond(c.exp());
         Instant iat = Instant.ofEpochSecond(c.iat());
         if (expired(exp, now)) {
-            return rejected(Rejected.EXPIRED);
+            return rejected(Reason.EXPIRED);
         }
         Instant latestStart = now.plus(skew);
         if (iat.isAfter(latestStart)
                 || (c.nbf() != null && Instant.ofEpochSecond(c.nbf()).isAfter(latestStart))) {
-            return rejected(Rejected.NOT_YET_VALID);
+            return rejected(Reason.NOT_YET_VALID);
         }
         if (exp.isBefore(iat)) {
-            return rejected(Rejected.BAD_CLAIM_TYPE);
+            return rejected(Reason.BAD_CLAIM_TYPE);
         }
         if (Duration.between(iat, exp).compareTo(policy.maxLifetime()) > 0
                 || exp.isAfter(now.plus(policy.maxLifetime()).plus(skew))) {
-            return rejected(Rejected.LIFETIME_EXCEEDED);
+            return rejected(Reason.LIFETIME_EXCEEDED);
         }
         // a client-credentials token's sub is its client id (RFC 9068 §2.2): one String for both, cached
         String subject = id.equals(c.sub()) ? id : c.sub();
@@ -333,7 +334,7 @@ public final class AccessTokenVerifier {
         return !now.isBefore(exp.plus(skew));
     }
 
-    private static Rejected rejected(String reason) {
+    private static Rejected rejected(Reason reason) {
         return new Rejected(reason);
     }
 

@@ -10,6 +10,7 @@ import dev.apiguard.LocalReplayCache;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.internal.Check;
 import dev.apiguard.internal.CompactJws;
+import dev.apiguard.token.ClientAssertionVerification.Reason;
 import dev.apiguard.token.ClientAssertionVerification.Rejected;
 import dev.apiguard.token.ClientAssertionVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
@@ -104,30 +105,27 @@ public final class ClientAssertionVerifier {
     public ClientAssertionVerification verify(String assertionType, String assertion, Instant now) {
         Objects.requireNonNull(now, "now cannot be null");
         if (!ClientAssertionPolicy.JWT_BEARER_TYPE.equals(assertionType)) {
-            return new Rejected(Rejected.BAD_ASSERTION_TYPE);
+            return new Rejected(Reason.BAD_ASSERTION_TYPE);
         }
         try {
             return check(assertion, now);
         } catch (RuntimeException e) {
             LOG.debug(
                     "client assertion verification failed with {}", e.getClass().getName());
-            return new Rejected(TokenVerification.Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
     }
 
     private ClientAssertionVerification check(String assertion, Instant now) {
         if (assertion == null || assertion.isEmpty()) {
-            return new Rejected(TokenVerification.Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
         if (assertion.length() > policy.maxLength()) {
-            return new Rejected(TokenVerification.Rejected.TOO_LONG);
+            return new Rejected(Reason.TOO_LONG);
         }
         CompactJws.Split split = CompactJws.split(assertion);
         if (split.fault() != null) {
-            return new Rejected(
-                    split.fault() == CompactJws.Fault.JWE
-                            ? TokenVerification.Rejected.JWE_NOT_ACCEPTED
-                            : TokenVerification.Rejected.MALFORMED);
+            return new Rejected(split.fault() == CompactJws.Fault.JWE ? Reason.JWE_NOT_ACCEPTED : Reason.MALFORMED);
         }
         CompactJws jws = split.jws();
         Map<String, Object> rawHeader;
@@ -136,67 +134,67 @@ public final class ClientAssertionVerifier {
             rawHeader = JSONObjectUtils.parse(jws.headerJson());
             raw = JSONObjectUtils.parse(jws.payloadJson());
         } catch (ParseException e) {
-            return new Rejected(TokenVerification.Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
         if (!(rawHeader.get("alg") instanceof String algName)
                 || policy.algorithms().stream().noneMatch(a -> a.getName().equals(algName))) {
-            return new Rejected(TokenVerification.Rejected.ALG_NOT_ALLOWED);
+            return new Rejected(Reason.ALG_NOT_ALLOWED);
         }
         if (rawHeader.containsKey("crit") || rawHeader.containsKey("enc")) {
-            return new Rejected(TokenVerification.Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
         Object typ = rawHeader.get("typ");
         if (typ != null && (!(typ instanceof String t) || FOREIGN_TYPES.contains(t.toLowerCase(Locale.ROOT)))) {
-            return new Rejected(TokenVerification.Rejected.BAD_TYPE);
+            return new Rejected(Reason.BAD_TYPE);
         }
         JWSHeader header;
         try {
             header = JWSHeader.parse(rawHeader, Base64URL.from(jws.headerB64()));
         } catch (ParseException e) {
-            return new Rejected(TokenVerification.Rejected.MALFORMED);
+            return new Rejected(Reason.MALFORMED);
         }
 
         ClaimSet.Read read = ClaimSet.read(raw);
         if (read.reason() != null) {
-            return new Rejected(read.reason());
+            return new Rejected(Reason.of(read.reason()));
         }
         ClaimSet c = read.claims();
         if (c.iss() == null || c.sub() == null) {
-            return new Rejected(TokenVerification.Rejected.MISSING_CLAIM);
+            return new Rejected(Reason.MISSING_CLAIM);
         }
         if (!c.iss().equals(c.sub())) {
-            return new Rejected(Rejected.ISS_SUB_MISMATCH);
+            return new Rejected(Reason.ISS_SUB_MISMATCH);
         }
         String clientId = c.iss();
         KeySource keys = policy.clients().get(clientId);
         if (keys == null) {
-            return new Rejected(Rejected.UNKNOWN_CLIENT);
+            return new Rejected(Reason.UNKNOWN_CLIENT);
         }
-        String signatureFault = AccessTokenVerifier.checkSignature(keys, header, jws);
+        TokenVerification.Reason signatureFault = AccessTokenVerifier.checkSignature(keys, header, jws);
         if (signatureFault != null) {
-            return new Rejected(signatureFault);
+            return new Rejected(Reason.of(signatureFault));
         }
 
         if (c.exp() == null || c.aud() == null || c.jti() == null) {
-            return new Rejected(TokenVerification.Rejected.MISSING_CLAIM);
+            return new Rejected(Reason.MISSING_CLAIM);
         }
         if (c.aud().stream().noneMatch(policy.audiences()::contains)) {
-            return new Rejected(TokenVerification.Rejected.WRONG_AUDIENCE);
+            return new Rejected(Reason.WRONG_AUDIENCE);
         }
         Duration skew = policy.clockSkew();
         Instant exp = Instant.ofEpochSecond(c.exp());
         if (!now.isBefore(exp.plus(skew))) {
-            return new Rejected(TokenVerification.Rejected.EXPIRED);
+            return new Rejected(Reason.EXPIRED);
         }
         Instant latestStart = now.plus(skew);
         Instant iat = c.iat() == null ? null : Instant.ofEpochSecond(c.iat());
         if ((iat != null && iat.isAfter(latestStart))
                 || (c.nbf() != null && Instant.ofEpochSecond(c.nbf()).isAfter(latestStart))) {
-            return new Rejected(TokenVerification.Rejected.NOT_YET_VALID);
+            return new Rejected(Reason.NOT_YET_VALID);
         }
         if (exp.isAfter(now.plus(policy.maxLifetime()).plus(skew))
                 || (iat != null && Duration.between(iat, exp).compareTo(policy.maxLifetime()) > 0)) {
-            return new Rejected(TokenVerification.Rejected.LIFETIME_EXCEEDED);
+            return new Rejected(Reason.LIFETIME_EXCEEDED);
         }
 
         String key = "client-assertion:" + sha256(clientId + "\n" + c.jti());
@@ -211,10 +209,10 @@ public final class ClientAssertionVerifier {
                         .expiresAt(exp)
                         .tokenId(c.jti())
                         .build());
-            case REPLAYED -> new Rejected(Rejected.REPLAYED);
-            case FULL -> new Rejected(Rejected.REPLAY_CACHE_FULL);
-            case UNAVAILABLE -> new Rejected(Rejected.REPLAY_CACHE_UNAVAILABLE);
-            case OVER_QUOTA -> new Rejected(Rejected.REPLAY_QUOTA_EXCEEDED);
+            case REPLAYED -> new Rejected(Reason.REPLAYED);
+            case FULL -> new Rejected(Reason.REPLAY_CACHE_FULL);
+            case UNAVAILABLE -> new Rejected(Reason.REPLAY_CACHE_UNAVAILABLE);
+            case OVER_QUOTA -> new Rejected(Reason.REPLAY_QUOTA_EXCEEDED);
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.apiguard.token;
 
 import dev.apiguard.Caller;
+import dev.apiguard.event.ReasonCode;
 import java.util.Objects;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Objects;
  * was refused.
  *
  * <p>A refusal is a value, never an exception. Its {@link Rejected#reason() reason} is a short,
- * stable code for logs and events (one of the constants of {@link Rejected}); it never holds the
+ * stable code for logs and events (a {@link Reason}); it never holds the
  * token or any part of it, and it is never sent to the client (the client learns
  * {@code invalid_token}, nothing more).
  */
@@ -33,42 +34,56 @@ public sealed interface TokenVerification permits TokenVerification.Verified, To
     /**
      * The token was refused.
      *
-     * @param reason a stable short code, one of the constants of this record
+     * @param reason why, as a stable code
      */
-    record Rejected(String reason) implements TokenVerification {
-        /** Not a compact JWS: segments, base64url, JSON or header structure wrong. */
-        public static final String MALFORMED = "malformed";
-        /** Longer than the policy's maximum token length; refused before any parsing. */
-        public static final String TOO_LONG = "too_long";
-        /** Header {@code typ} is not {@code at+jwt}. */
-        public static final String BAD_TYPE = "bad_type";
-        /** {@code iss} names no configured issuer. */
-        public static final String UNKNOWN_ISSUER = "unknown_issuer";
-        /** No key of the issuer matches the header's {@code kid} and {@code alg}. */
-        public static final String UNKNOWN_KEY = "unknown_key";
-        /** The issuer's keys could not be fetched (and none were cached). */
-        public static final String KEYS_UNAVAILABLE = "keys_unavailable";
-        /** No matching key verifies the signature. */
-        public static final String BAD_SIGNATURE = "bad_signature";
-        /** {@code alg} is {@code none}, symmetric, or otherwise outside the policy. */
-        public static final String ALG_NOT_ALLOWED = "alg_not_allowed";
-        /** {@code exp} is past, beyond the clock skew. */
-        public static final String EXPIRED = "expired";
-        /** {@code nbf} or {@code iat} is in the future, beyond the clock skew. */
-        public static final String NOT_YET_VALID = "not_yet_valid";
-        /** The token lives longer than the policy's maximum lifetime. */
-        public static final String LIFETIME_EXCEEDED = "lifetime_exceeded";
-        /** {@code aud} does not contain the policy's audience. */
-        public static final String WRONG_AUDIENCE = "wrong_audience";
-        /** A required claim is absent, or no claim names the caller. */
-        public static final String MISSING_CLAIM = "missing_claim";
-        /** A claim has the wrong JSON type or an insane value. */
-        public static final String BAD_CLAIM_TYPE = "bad_claim_type";
-        /** The token is a JWE (five segments); only signed tokens are accepted. */
-        public static final String JWE_NOT_ACCEPTED = "jwe_not_accepted";
-
+    record Rejected(Reason reason) implements TokenVerification {
         public Rejected {
             Objects.requireNonNull(reason, "reason cannot be null");
+        }
+    }
+
+    /** Why a token was refused; {@link #code()} is the {@code reason} detail of {@code token.rejected}. */
+    enum Reason implements ReasonCode {
+        /** Not a compact JWS: segments, base64url, JSON or header structure wrong. */
+        MALFORMED("malformed"),
+        /** Longer than the policy's maximum token length; refused before any parsing. */
+        TOO_LONG("too_long"),
+        /** Header {@code typ} is not {@code at+jwt}. */
+        BAD_TYPE("bad_type"),
+        /** {@code iss} names no configured issuer. */
+        UNKNOWN_ISSUER("unknown_issuer"),
+        /** No key of the issuer matches the header's {@code kid} and {@code alg}. */
+        UNKNOWN_KEY("unknown_key"),
+        /** The issuer's keys could not be fetched (and none were cached). */
+        KEYS_UNAVAILABLE("keys_unavailable"),
+        /** No matching key verifies the signature. */
+        BAD_SIGNATURE("bad_signature"),
+        /** {@code alg} is {@code none}, symmetric, or otherwise outside the policy. */
+        ALG_NOT_ALLOWED("alg_not_allowed"),
+        /** {@code exp} is past, beyond the clock skew. */
+        EXPIRED("expired"),
+        /** {@code nbf} or {@code iat} is in the future, beyond the clock skew. */
+        NOT_YET_VALID("not_yet_valid"),
+        /** The token lives longer than the policy's maximum lifetime. */
+        LIFETIME_EXCEEDED("lifetime_exceeded"),
+        /** {@code aud} does not contain the policy's audience. */
+        WRONG_AUDIENCE("wrong_audience"),
+        /** A required claim is absent, or no claim names the caller. */
+        MISSING_CLAIM("missing_claim"),
+        /** A claim has the wrong JSON type or an insane value. */
+        BAD_CLAIM_TYPE("bad_claim_type"),
+        /** The token is a JWE (five segments); only signed tokens are accepted. */
+        JWE_NOT_ACCEPTED("jwe_not_accepted");
+
+        private final String code;
+
+        Reason(String code) {
+            this.code = code;
+        }
+
+        @Override
+        public String code() {
+            return code;
         }
     }
 }

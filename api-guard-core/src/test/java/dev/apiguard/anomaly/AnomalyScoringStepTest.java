@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.Decision;
-import dev.apiguard.Denials;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
 import java.time.Duration;
@@ -457,10 +456,12 @@ class AnomalyScoringStepTest {
 
     @Test
     void quarantinedDenialRoundsRetryAfterUpToWholeSeconds() {
-        assertThat(Denials.quarantined(Duration.ofMillis(1500)).headers()).containsEntry("Retry-After", "2");
-        assertThat(Denials.quarantined(Duration.ZERO).headers()).containsEntry("Retry-After", "1");
-        assertThat(Denials.quarantined(Duration.ofMinutes(15)).headers()).containsEntry("Retry-After", "900");
-        assertThat(Denials.quarantined(Duration.ofMinutes(15)).problem().type()).endsWith("/quarantined");
+        assertThat(AnomalyDenials.quarantined(Duration.ofMillis(1500)).headers())
+                .containsEntry("Retry-After", "2");
+        assertThat(AnomalyDenials.quarantined(Duration.ZERO).headers()).containsEntry("Retry-After", "1");
+        assertThat(AnomalyDenials.quarantined(Duration.ofMinutes(15)).headers()).containsEntry("Retry-After", "900");
+        assertThat(AnomalyDenials.quarantined(Duration.ofMinutes(15)).problem().type())
+                .endsWith("/quarantined");
     }
 
     @Test

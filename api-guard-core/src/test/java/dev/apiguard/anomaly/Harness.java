@@ -102,7 +102,7 @@ final class Harness {
         return step.scoreOf(key(caller)).orElseThrow();
     }
 
-    List<SecurityEventType> anomalyEvents() {
+    List<dev.apiguard.event.EventType> anomalyEvents() {
         return events.stream()
                 .map(SecurityEvent::type)
                 .filter(t -> t.eventName().startsWith("anomaly.") && t != SecurityEventType.QUARANTINE_REFUSED)

@@ -123,7 +123,7 @@ class ApiKeyStepTest {
         return e.decision() instanceof Decision.Deny d ? d.status() : 200;
     }
 
-    List<SecurityEventType> eventTypes() {
+    List<dev.apiguard.event.EventType> eventTypes() {
         return events.stream().map(SecurityEvent::type).toList();
     }
 

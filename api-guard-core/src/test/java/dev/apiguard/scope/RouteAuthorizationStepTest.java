@@ -105,7 +105,7 @@ class RouteAuthorizationStepTest {
                         .toList();
     }
 
-    private List<SecurityEventType> eventTypes() {
+    private List<dev.apiguard.event.EventType> eventTypes() {
         return events.stream().map(SecurityEvent::type).toList();
     }
 
@@ -419,7 +419,7 @@ class RouteAuthorizationStepTest {
     @Test
     void aNonCanonicalPathIsAnsweredBeforeTheQuery() {
         assertThat(run(null, FakeRequest.of("GET", "//health").rawQuery("x=%G0")))
-                .isSameAs(Denials.badPath());
+                .isSameAs(RouteDenials.badPath());
     }
 
     @ParameterizedTest(name = "[{0}]")

@@ -111,13 +111,15 @@ class RouteRulesFuzzTest {
 
             Decision want;
             if (!canonical) {
-                want = Denials.badPath();
+                want = RouteDenials.badPath();
             } else if (expected.rule != null && expected.rule.open) {
                 want = Decision.ALLOW;
             } else if (!authenticated) {
                 want = GUARD.exchange(FakeRequest.of(method, path)).unauthenticated();
             } else if (expected.rule == null) {
-                want = expected.allowed.isEmpty() ? Denials.notFound() : Denials.methodNotAllowed(expected.allowed);
+                want = expected.allowed.isEmpty()
+                        ? RouteDenials.notFound()
+                        : RouteDenials.methodNotAllowed(expected.allowed);
             } else if (expected.rule.senderConstrained) {
                 want = Denials.invalidToken();
             } else if (expected.rule.scopes.stream().anyMatch(CALLER::hasScope)) {

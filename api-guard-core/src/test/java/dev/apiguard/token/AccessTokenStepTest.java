@@ -44,7 +44,7 @@ class AccessTokenStepTest {
         return guard.evaluate(exchange);
     }
 
-    private List<SecurityEventType> eventTypes() {
+    private List<dev.apiguard.event.EventType> eventTypes() {
         return events.stream().map(SecurityEvent::type).toList();
     }
 

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.apiguard.token.TokenVerification.Reason;
 import dev.apiguard.token.TokenVerification.Rejected;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -218,7 +219,7 @@ class JwksFaultsTest {
         fault = f;
         AccessTokenVerifier verifier = verifier(faultOptions().build());
 
-        assertThat(timed(verifier, ISSUER.token().sign())).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
+        assertThat(timed(verifier, ISSUER.token().sign())).isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE));
         // SLOW: the client may give up before the server's handler thread has counted the request
         assertThat(awaitFetches(1)).isEqualTo(1);
     }
@@ -239,7 +240,7 @@ class JwksFaultsTest {
                 .build());
 
         for (int i = 0; i < 5; i++) {
-            assertThat(timed(verifier, ISSUER.token().sign())).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
+            assertThat(timed(verifier, ISSUER.token().sign())).isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE));
         }
     }
 
@@ -271,7 +272,7 @@ class JwksFaultsTest {
                 assertThat(answer.get(HOLD_SECONDS, TimeUnit.SECONDS))
                         .satisfiesAnyOf(
                                 v -> assertThat(v.isVerified()).isTrue(),
-                                v -> assertThat(v).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE)));
+                                v -> assertThat(v).isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE)));
             }
         } finally {
             pool.shutdownNow();

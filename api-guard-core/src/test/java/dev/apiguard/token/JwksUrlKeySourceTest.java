@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.sun.net.httpserver.HttpServer;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.token.TokenVerification.Reason;
 import dev.apiguard.token.TokenVerification.Rejected;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -142,7 +143,7 @@ class JwksUrlKeySourceTest {
                                     .signedWith(random, JWSAlgorithm.ES256)
                                     .sign(),
                             NOW))
-                    .isEqualTo(new Rejected(Rejected.UNKNOWN_KEY));
+                    .isEqualTo(new Rejected(Reason.UNKNOWN_KEY));
         }
 
         // Nimbus' rate limit allows two fetches per 30 s interval: both are spent
@@ -196,7 +197,7 @@ class JwksUrlKeySourceTest {
 
         assertThat(verifier.verify(
                         ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW))
-                .isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
+                .isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE));
     }
 
     @Test
@@ -206,7 +207,7 @@ class JwksUrlKeySourceTest {
         body.set(padded);
         AccessTokenVerifier verifier = verifier(JwksOptions.defaults());
 
-        assertThat(verifier.verify(ISSUER.token().sign(), NOW)).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW)).isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE));
         assertThat(fetches.get()).isEqualTo(1);
     }
 
@@ -234,7 +235,7 @@ class JwksUrlKeySourceTest {
         TokenVerification result = verifier.verify(ISSUER.token().sign(), NOW);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-        assertThat(result).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
+        assertThat(result).isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE));
         // generous bound: the server would hold the request for 10 s
         assertThat(took).isLessThan(Duration.ofSeconds(5));
     }
@@ -297,7 +298,7 @@ class JwksUrlKeySourceTest {
         AccessTokenVerifier verifier =
                 verifier(JwksOptions.builder().listener(events::add).build());
 
-        assertThat(verifier.verify(ISSUER.token().sign(), NOW)).isEqualTo(new Rejected(Rejected.KEYS_UNAVAILABLE));
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW)).isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE));
         assertThat(eventSummary()).containsExactly("keys.fetch_failed cached=false");
         assertThat(events.get(0).type()).isEqualTo(SecurityEventType.KEY_SOURCE_FAILED);
     }

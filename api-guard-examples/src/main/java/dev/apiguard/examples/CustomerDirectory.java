@@ -1,6 +1,5 @@
 package dev.apiguard.examples;
 
-import dev.apiguard.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,8 +30,8 @@ public final class CustomerDirectory {
     public record Customer(String serviceTag, String name, String city, String plan) {
         /** The record as JSON. */
         public String toJson() {
-            return "{\"serviceTag\":" + Json.quote(serviceTag) + ",\"name\":" + Json.quote(name) + ",\"city\":"
-                    + Json.quote(city) + ",\"plan\":" + Json.quote(plan) + "}";
+            return "{\"serviceTag\":" + JsonText.quote(serviceTag) + ",\"name\":" + JsonText.quote(name) + ",\"city\":"
+                    + JsonText.quote(city) + ",\"plan\":" + JsonText.quote(plan) + "}";
         }
     }
 

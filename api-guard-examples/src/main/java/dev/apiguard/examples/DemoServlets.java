@@ -1,7 +1,6 @@
 package dev.apiguard.examples;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.apiguard.Json;
 import dev.apiguard.Problem;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -142,7 +141,7 @@ final class DemoServlets {
             }
             String id = "pay_" + UUID.randomUUID().toString().replace("-", "");
             resp.setHeader("Location", "/payments/" + id);
-            json(resp, 201, "{\"paymentId\":" + Json.quote(id) + ",\"status\":\"accepted\"}");
+            json(resp, 201, "{\"paymentId\":" + JsonText.quote(id) + ",\"status\":\"accepted\"}");
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.apiguard.micrometer;
 
+import dev.apiguard.event.EventType;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.scope.ScopeRejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -28,7 +31,10 @@ import java.util.Set;
  *   <li>{@value #EVENTS}: every event, tagged {@code event} (the stable dotted name, for example
  *       {@code token.rejected}) and {@code outcome} ({@code accepted}, {@code refused},
  *       {@code notice}, {@code anomaly}, {@code fault} or {@code recovered}). The counter of every
- *       event kind is registered at zero up front (without caller ids).</li>
+ *       event kind is registered at zero up front (without caller ids). A host's own
+ *       {@link EventType} is counted here too, under its name and the outcome it declares (the
+ *       first {@link Builder#maxTagValues(int)} distinct host names, later ones as
+ *       {@value #OTHER}), and in no other meter.</li>
  *   <li>{@value #DECISIONS}: step decisions <em>as derived from events</em>, tagged {@code step}
  *       (the name of the guard step that emits the kind of event: {@code token}, {@code scope},
  *       {@code mtls-binding}, {@code mtls-client}, {@code dpop}, {@code client-assertion},
@@ -101,6 +107,12 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             "inventory",
             "guard");
     private static final Set<String> KNOWN_STORES = Set.of("redis");
+    /** The step that raises each {@code request.invalid} reason (any other counts as {@code guard}). */
+    private static final Map<String, String> INVALID_REQUEST_STEPS = Map.of(
+            RequestInvalidReason.MULTIPLE_AUTHORIZATION_HEADERS.code(), "token",
+            RequestInvalidReason.MULTIPLE_API_KEY_HEADERS.code(), "apikey",
+            RequestInvalidReason.METHOD_OVERRIDE.code(), "scope",
+            RequestInvalidReason.FORM_BODY_SIZE.code(), "client-assertion");
 
     private final MeterRegistry registry;
     private final boolean tagCallerIds;
@@ -108,6 +120,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     private final BoundedValues plans;
     private final BoundedValues steps;
     private final BoundedValues reasons;
+    private final BoundedValues hostEvents;
     private final Map<SecurityEventType, Counter> eventCounters = new EnumMap<>(SecurityEventType.class);
 
     private MicrometerSecurityEventListener(Builder b) {
@@ -117,6 +130,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         this.plans = new BoundedValues(Set.of(), b.maxTagValues);
         this.steps = new BoundedValues(KNOWN_STEPS, b.maxTagValues);
         this.reasons = new BoundedValues(Set.of(), b.maxTagValues);
+        this.hostEvents = new BoundedValues(Set.of(), b.maxTagValues);
         if (!tagCallerIds) {
             for (SecurityEventType type : SecurityEventType.values()) {
                 eventCounters.put(
@@ -137,8 +151,14 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
 
     @Override
     public void onEvent(SecurityEvent event) {
-        SecurityEventType type = event.type();
         Tags caller = tagCallerIds ? Tags.of("caller", callers.bound(event.callerId())) : Tags.empty();
+        if (!(event.type() instanceof SecurityEventType type)) {
+            // a host's own kind: counted under its name (capped), with the outcome it declares
+            EventType host = event.type();
+            registry.counter(EVENTS, caller.and("event", hostEvents.bound(host.eventName()), "outcome", outcome(host)))
+                    .increment();
+            return;
+        }
         Counter events = eventCounters.get(type);
         if (events == null) {
             events = registry.counter(EVENTS, caller.and("event", type.eventName(), "outcome", outcome(type)));
@@ -183,40 +203,9 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         }
     }
 
-    /** The {@code outcome} tag of {@value #EVENTS} for a kind of event. */
-    static String outcome(SecurityEventType type) {
-        return switch (type) {
-            case TOKEN_ACCEPTED,
-                    MTLS_CLIENT_ACCEPTED,
-                    DPOP_PROOF_ACCEPTED,
-                    CLIENT_ASSERTION_ACCEPTED,
-                    API_KEY_ACCEPTED,
-                    REQUEST_ALLOWED -> "accepted";
-            case TOKEN_REJECTED,
-                    CREDENTIAL_MISSING,
-                    REQUEST_INVALID,
-                    SCOPE_DENIED,
-                    ROUTE_UNMAPPED,
-                    METHOD_NOT_ALLOWED,
-                    PATH_REJECTED,
-                    CERTIFICATE_REJECTED,
-                    CERTIFICATE_BINDING_FAILED,
-                    MTLS_CLIENT_UNMATCHED,
-                    DPOP_PROOF_REJECTED,
-                    DPOP_REPLAYED,
-                    DPOP_DOWNGRADE,
-                    DPOP_NONCE_REQUIRED,
-                    CLIENT_ASSERTION_REJECTED,
-                    RATE_LIMITED,
-                    QUARANTINE_REFUSED,
-                    API_KEY_REJECTED,
-                    CREDENTIAL_MISUSED -> "refused";
-            case CREDENTIAL_MISPLACED, CERTIFICATE_SPOOFED, CERTIFICATE_EXPIRING -> "notice";
-            case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED -> "anomaly";
-            case STORE_UNAVAILABLE, KEY_SOURCE_FAILED, STEP_FAILED, LISTENER_FAILED -> "fault";
-            case STORE_RECOVERED -> "recovered";
-            default -> "notice";
-        };
+    /** The {@code outcome} tag of {@value #EVENTS} for a kind of event: the outcome it declares. */
+    static String outcome(EventType type) {
+        return type.outcome().tag();
     }
 
     /** The {@code outcome} tag of {@value #DECISIONS}, or {@code null} when the event is no decision. */
@@ -236,9 +225,13 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
 
     /** The step that emits this event, or {@code null} when it is not tied to one. */
     static String step(SecurityEvent event) {
-        return switch (event.type()) {
+        if (!(event.type() instanceof SecurityEventType type)) {
+            return null;
+        }
+        return switch (type) {
             case TOKEN_ACCEPTED -> "token";
-            case TOKEN_REJECTED -> "sender_constraint_required".equals(event.detail("reason")) ? "scope" : "token";
+            case TOKEN_REJECTED ->
+                ScopeRejection.SENDER_CONSTRAINT_REQUIRED.code().equals(event.detail("reason")) ? "scope" : "token";
             case CREDENTIAL_MISSING, SCOPE_DENIED, ROUTE_UNMAPPED, METHOD_NOT_ALLOWED, PATH_REJECTED -> "scope";
             case CERTIFICATE_BINDING_FAILED -> "mtls-binding";
             case MTLS_CLIENT_ACCEPTED, MTLS_CLIENT_UNMATCHED -> "mtls-client";
@@ -254,16 +247,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             case QUARANTINE_REFUSED -> "anomaly";
             case REQUEST_ALLOWED -> "guard";
             case STEP_FAILED -> event.detail("step") == null ? "guard" : event.detail("step");
-            case REQUEST_INVALID -> {
-                String reason = String.valueOf(event.detail("reason"));
-                yield switch (reason) {
-                    case "multiple_authorization_headers" -> "token";
-                    case "multiple_api_key_headers" -> "apikey";
-                    case "method_override" -> "scope";
-                    case "form_body_size" -> "client-assertion";
-                    default -> "guard";
-                };
-            }
+            case REQUEST_INVALID -> INVALID_REQUEST_STEPS.getOrDefault(String.valueOf(event.detail("reason")), "guard");
             default -> null;
         };
     }
@@ -321,7 +305,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         }
 
         /**
-         * How many distinct host-defined names (rate-limit plans, custom step names) get their own
+         * How many distinct host-defined names (rate-limit plans, custom step names, host event names) get their own
          * tag value; later ones count as {@value MicrometerSecurityEventListener#OTHER}. Default 64.
          */
         public Builder maxTagValues(int maxTagValues) {

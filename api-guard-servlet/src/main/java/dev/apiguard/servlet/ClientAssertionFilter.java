@@ -2,6 +2,8 @@ package dev.apiguard.servlet;
 
 import dev.apiguard.Caller;
 import dev.apiguard.ReplayCache;
+import dev.apiguard.event.ReasonCode;
+import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
@@ -104,7 +106,7 @@ public final class ClientAssertionFilter implements Filter {
         }
         long length = req.getContentLengthLong();
         if (length < 0 || length > maxBodyBytes) {
-            emit(req, SecurityEventType.REQUEST_INVALID, null, "form_body_size");
+            emit(req, SecurityEventType.REQUEST_INVALID, null, RequestInvalidReason.FORM_BODY_SIZE);
             write(res, 400, INVALID_REQUEST, Map.of());
             return;
         }
@@ -117,7 +119,7 @@ public final class ClientAssertionFilter implements Filter {
         Instant now = clock.instant();
         ClientAssertionVerification result;
         if (types == null || assertions == null || types.length != 1 || assertions.length != 1) {
-            result = new ClientAssertionVerification.Rejected("parameter_count");
+            result = new ClientAssertionVerification.Rejected(ClientAssertionVerification.Reason.PARAMETER_COUNT);
         } else {
             result = verifier.verify(types[0], assertions[0], now);
         }
@@ -127,9 +129,9 @@ public final class ClientAssertionFilter implements Filter {
             chain.doFilter(CallerRequest.expose(req, caller), res);
             return;
         }
-        String reason = ((ClientAssertionVerification.Rejected) result).reason();
+        ClientAssertionVerification.Reason reason = ((ClientAssertionVerification.Rejected) result).reason();
         emit(req, SecurityEventType.CLIENT_ASSERTION_REJECTED, null, reason);
-        if (ClientAssertionVerification.Rejected.REPLAY_QUOTA_EXCEEDED.equals(reason)) {
+        if (reason == ClientAssertionVerification.Reason.REPLAY_QUOTA_EXCEEDED) {
             // a valid assertion of a client over its share of the replay cache: slow down (RFC 8628 §3.5)
             Duration wait = ReplayCache.Quota.untilNextSlot(verifier.policy().assertionLifetime(), now);
             long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
@@ -151,7 +153,7 @@ public final class ClientAssertionFilter implements Filter {
                 .equals(FORM);
     }
 
-    private void emit(HttpServletRequest req, SecurityEventType type, String callerId, String reason) {
+    private void emit(HttpServletRequest req, SecurityEventType type, String callerId, ReasonCode reason) {
         if (listener == SecurityEventListener.NONE) {
             return;
         }
@@ -163,7 +165,7 @@ public final class ClientAssertionFilter implements Filter {
                     req.getRemoteAddr(),
                     req.getMethod(),
                     ServletGuardRequest.dispatchPath(req),
-                    reason == null ? Map.of() : Map.of("reason", reason)));
+                    reason == null ? Map.of() : Map.of("reason", reason.code())));
         } catch (RuntimeException e) {
             LOG.warn(
                     "security event listener {} failed on {}",

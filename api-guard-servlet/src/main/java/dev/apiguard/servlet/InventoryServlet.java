@@ -1,6 +1,6 @@
 package dev.apiguard.servlet;
 
-import dev.apiguard.Json;
+import dev.apiguard.internal.Json;
 import dev.apiguard.inventory.GuardInventory;
 import dev.apiguard.inventory.InventoryReport;
 import jakarta.servlet.http.HttpServlet;

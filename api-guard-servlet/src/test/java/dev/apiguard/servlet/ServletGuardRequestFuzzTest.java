@@ -9,6 +9,7 @@ import dev.apiguard.Denials;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.QueryParameters;
 import dev.apiguard.scope.RouteAuthorizationStep;
+import dev.apiguard.scope.RouteDenials;
 import dev.apiguard.scope.RouteRules;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
@@ -174,7 +175,7 @@ class ServletGuardRequestFuzzTest {
 
         assertThat(OPEN_TABLE.evaluate(GUARD.exchange(new ServletGuardRequest(request))))
                 .as("context '%s', URI '%s'", context, uri)
-                .isEqualTo(Denials.badPath());
+                .isEqualTo(RouteDenials.badPath());
     }
 
     private static String strictDecode(String s) {

@@ -1,8 +1,8 @@
 package dev.apiguard.test;
 
+import dev.apiguard.event.EventType;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
-import dev.apiguard.event.SecurityEventType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,12 +40,12 @@ public final class RecordingListener implements SecurityEventListener {
     }
 
     /** A snapshot of the types of the recorded events, oldest first. */
-    public List<SecurityEventType> types() {
+    public List<EventType> types() {
         return events().stream().map(SecurityEvent::type).toList();
     }
 
     /** The most recent event of the given type, or empty when none was recorded. */
-    public Optional<SecurityEvent> last(SecurityEventType type) {
+    public Optional<SecurityEvent> last(EventType type) {
         List<SecurityEvent> all = events();
         for (int i = all.size() - 1; i >= 0; i--) {
             if (all.get(i).type() == type) {

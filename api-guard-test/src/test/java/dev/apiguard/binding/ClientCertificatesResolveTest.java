@@ -97,7 +97,7 @@ class ClientCertificatesResolveTest {
                 .isEqualTo(
                         new CertificateResolution.Resolved(bob.certificate(), bob.thumbprint(), CertificateSource.TLS));
         assertThat(resolve(forwarding, viaProxy.clientCertificate(alice)))
-                .isEqualTo(new CertificateResolution.Refused("tls_and_forwarded_differ"));
+                .isEqualTo(new CertificateResolution.Refused(CertificateRejection.TLS_AND_FORWARDED_DIFFER));
         assertThat(spoofed()).isEmpty();
     }
 
@@ -120,7 +120,8 @@ class ClientCertificatesResolveTest {
     @Test
     void aForwardedCaServerSelfSignedOrExpiredCertificateIsRefused() throws Exception {
         TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
-        CertificateResolution.Refused untrusted = new CertificateResolution.Refused("forwarded_untrusted_chain");
+        CertificateResolution.Refused untrusted =
+                new CertificateResolution.Refused(CertificateRejection.FORWARDED_UNTRUSTED_CHAIN);
         java.security.cert.X509Certificate ca = pki.ca();
         assertThat(resolve(
                         forwarding,
@@ -146,7 +147,7 @@ class ClientCertificatesResolveTest {
         assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
         clock.advance(java.time.Duration.ofHours(2));
         assertThat(resolve(forwarding, viaProxy))
-                .isEqualTo(new CertificateResolution.Refused("forwarded_untrusted_chain"));
+                .isEqualTo(new CertificateResolution.Refused(CertificateRejection.FORWARDED_UNTRUSTED_CHAIN));
     }
 
     @Test
@@ -173,7 +174,7 @@ class ClientCertificatesResolveTest {
                 .remoteAddress("10.0.0.1")
                 .header("Client-Cert", ":" + Base64.getEncoder().encodeToString(trailing) + ":");
         assertThat(resolve(forwarding, viaProxy))
-                .isEqualTo(new CertificateResolution.Refused("forwarded_not_a_certificate"));
+                .isEqualTo(new CertificateResolution.Refused(CertificateRejection.FORWARDED_NOT_A_CERTIFICATE));
         assertThat(resolve(
                         forwarding,
                         TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", "garbage")))
@@ -184,7 +185,8 @@ class ClientCertificatesResolveTest {
     @Test
     void aForwardedCertificateMustAllowSigningAndClientAuthenticationWhenItSaysWhatItIsFor() throws Exception {
         TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
-        CertificateResolution.Refused untrusted = new CertificateResolution.Refused("forwarded_untrusted_chain");
+        CertificateResolution.Refused untrusted =
+                new CertificateResolution.Refused(CertificateRejection.FORWARDED_UNTRUSTED_CHAIN);
         String clientAuth = "1.3.6.1.5.5.7.3.2";
         String anyPurpose = "2.5.29.37.0";
         for (IssuedCertificate accepted : List.of(

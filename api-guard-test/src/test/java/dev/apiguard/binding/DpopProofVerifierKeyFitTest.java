@@ -21,6 +21,7 @@ import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.apiguard.binding.DpopVerification.Reason;
 import dev.apiguard.binding.DpopVerification.Rejected;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +145,7 @@ class DpopProofVerifierKeyFitTest {
 
     @Test
     void anEcKeyMustBeOnTheCurveItsAlgorithmNames() {
-        Rejected badJwk = new Rejected(Rejected.BAD_JWK);
+        Rejected badJwk = new Rejected(Reason.BAD_JWK);
         assertThat(verify(unsignedWith("ES256", p384.toPublicJWK().toJSONObject())))
                 .isEqualTo(badJwk);
         assertThat(verify(unsignedWith("ES256", p521.toPublicJWK().toJSONObject())))
@@ -159,12 +160,12 @@ class DpopProofVerifierKeyFitTest {
                 .isEqualTo(badJwk);
         // the right curve passes the fit and fails on the signature of zeros
         assertThat(verify(unsignedWith("ES384", p384.toPublicJWK().toJSONObject())))
-                .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
+                .isEqualTo(new Rejected(Reason.BAD_SIGNATURE));
     }
 
     @Test
     void aKeyOfAnotherFamilyThanTheAlgorithmIsRefused() {
-        Rejected badJwk = new Rejected(Rejected.BAD_JWK);
+        Rejected badJwk = new Rejected(Reason.BAD_JWK);
         assertThat(verify(unsignedWith("ES256", rsa2048.toPublicJWK().toJSONObject())))
                 .isEqualTo(badJwk);
         assertThat(verify(unsignedWith("ES256", ed25519.toPublicJWK().toJSONObject())))
@@ -181,21 +182,21 @@ class DpopProofVerifierKeyFitTest {
 
     @Test
     void anOctetKeyPairMustBeASigningCurveTheAlgorithmAllows() {
-        Rejected badJwk = new Rejected(Rejected.BAD_JWK);
+        Rejected badJwk = new Rejected(Reason.BAD_JWK);
         // X25519 is a key-agreement curve, never a signing key
         assertThat(verify(unsignedWith("EdDSA", okpShape(Curve.X25519, 32)))).isEqualTo(badJwk);
         assertThat(verify(unsignedWith("Ed25519", okpShape(Curve.X25519, 32)))).isEqualTo(badJwk);
         // Ed448 fits EdDSA (RFC 8037) but not the fully specified Ed25519
         assertThat(verify(unsignedWith("Ed25519", okpShape(Curve.Ed448, 57)))).isEqualTo(badJwk);
         assertThat(verify(unsignedWith("EdDSA", okpShape(Curve.Ed448, 57))))
-                .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
+                .isEqualTo(new Rejected(Reason.BAD_SIGNATURE));
         assertThat(verify(unsignedWith("Ed25519", okpShape(Curve.Ed25519, 32))))
-                .isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
+                .isEqualTo(new Rejected(Reason.BAD_SIGNATURE));
     }
 
     @Test
     void anRsaKeyIs2048To4096BitsWithAnExponentOfAtMost64Bits() {
-        Rejected badJwk = new Rejected(Rejected.BAD_JWK);
+        Rejected badJwk = new Rejected(Reason.BAD_JWK);
         BigInteger f4 = BigInteger.valueOf(65537);
         assertThat(verify(unsignedWith("RS256", rsaShape(2047, f4)))).isEqualTo(badJwk);
         assertThat(verify(unsignedWith("RS256", rsaShape(1024, f4)))).isEqualTo(badJwk);
@@ -218,7 +219,7 @@ class DpopProofVerifierKeyFitTest {
             rsaShape(4096, f4),
             rsaShape(2048, BigInteger.ONE.shiftLeft(63).add(BigInteger.ONE))
         }) {
-            assertThat(verify(unsignedWith("RS256", edge))).isEqualTo(new Rejected(Rejected.BAD_SIGNATURE));
+            assertThat(verify(unsignedWith("RS256", edge))).isEqualTo(new Rejected(Reason.BAD_SIGNATURE));
         }
     }
 }

@@ -795,9 +795,9 @@ class DpopStepTest {
         assertThat(verifier.verify(proof, "POST", "HTTPS://AUTH.EXAMPLE:443/token", null, null, NOW))
                 .isEqualTo(new DpopVerification.Verified(KEY.thumbprint()));
         assertThat(verifier.verify(proof, "POST", endpoint, null, null, NOW))
-                .isEqualTo(new DpopVerification.Rejected(DpopVerification.Rejected.REPLAYED));
+                .isEqualTo(new DpopVerification.Rejected(DpopVerification.Reason.REPLAYED));
         assertThat(verifier.verify(KEY.proof("POST", endpoint, null), "POST", endpoint, "some-token", null, NOW))
-                .isEqualTo(new DpopVerification.Rejected(DpopVerification.Rejected.MISSING_CLAIM));
+                .isEqualTo(new DpopVerification.Rejected(DpopVerification.Reason.MISSING_CLAIM));
     }
 
     @Test

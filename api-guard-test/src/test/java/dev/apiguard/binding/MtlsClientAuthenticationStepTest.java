@@ -179,7 +179,7 @@ class MtlsClientAuthenticationStepTest {
                 pki.client("ops-5", "DNS:ops.partner.example"),
                 pki.client("ops-6", "EMAIL:ops"))) {
             assertThat(registry.lookup(other.certificate(), other.thumbprint(), clock.instant()))
-                    .isEqualTo(new MtlsClientRegistry.Lookup(null, "unknown_certificate"));
+                    .isEqualTo(new MtlsClientRegistry.Lookup(null, MtlsClientRegistry.Unmatched.UNKNOWN_CERTIFICATE));
         }
     }
 

@@ -11,8 +11,10 @@ import dev.apiguard.Decision;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
+import dev.apiguard.Problem;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.scope.RouteDenials;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -174,7 +176,7 @@ class GuardTesterTest {
         Decision.Deny limited = new Decision.Deny(
                 429,
                 List.of(),
-                Denials.problem("rate-limited", "Too many requests", 429, "Slow down."),
+                new Problem(Problem.TYPE_BASE + "rate-limited", "Too many requests", 429, "Slow down."),
                 Map.of("Retry-After", "7", "RateLimit", "\"default\";r=0;t=7"));
         GuardTester tester = GuardTester.of(
                 ApiGuard.builder().step(new FakeStep("rl", ex -> limited)).build());
@@ -252,7 +254,7 @@ class GuardTesterTest {
         return new Decision.Deny(
                 401,
                 List.of(Challenge.of("Bearer", "error", "invalid_token")),
-                Denials.problem("invalid-token", "Invalid token", 401, detail),
+                new Problem(Problem.TYPE_BASE + "invalid-token", "Invalid token", 401, detail),
                 Map.of());
     }
 
@@ -268,8 +270,8 @@ class GuardTesterTest {
             e.addResponseHeader("Sunset", "Tue, 01 Apr 2025 00:00:00 GMT");
             return Decision.ALLOW;
         });
-        FakeStep refuse =
-                new FakeStep("refuse", e -> e.request().path().equals("/no") ? Denials.notFound() : Decision.ALLOW);
+        FakeStep refuse = new FakeStep(
+                "refuse", e -> e.request().path().equals("/no") ? RouteDenials.notFound() : Decision.ALLOW);
         ApiGuard guard = ApiGuard.builder()
                 .listener(SecurityEventListener.NONE)
                 .step(sunset)

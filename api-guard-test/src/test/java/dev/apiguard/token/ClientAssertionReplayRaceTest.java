@@ -46,7 +46,7 @@ class ClientAssertionReplayRaceTest {
                     .hasSize(THREADS - 1)
                     .allSatisfy(a -> assertThat(a)
                             .isEqualTo(new ClientAssertionVerification.Rejected(
-                                    ClientAssertionVerification.Rejected.REPLAYED)));
+                                    ClientAssertionVerification.Reason.REPLAYED)));
         } finally {
             pool.shutdownNow();
         }

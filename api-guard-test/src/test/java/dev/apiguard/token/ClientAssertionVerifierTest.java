@@ -154,14 +154,17 @@ class ClientAssertionVerifierTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void eachRuleRefusesOnItsOwn(String name, Supplier<String> assertion, String reason) {
-        assertThat(verify(assertion.get())).isEqualTo(new ClientAssertionVerification.Rejected(reason));
+        assertThat(verify(assertion.get()))
+                .isEqualTo(new ClientAssertionVerification.Rejected(
+                        ClientAssertionVerification.Reason.valueOf(reason.toUpperCase(java.util.Locale.ROOT))));
     }
 
     @Test
     void wrongAssertionTypeIsRefused() {
         String good = assertion().sign();
         assertThat(verifier.verify("urn:ietf:params:oauth:client-assertion-type:saml2-bearer", good, NOW))
-                .isEqualTo(new ClientAssertionVerification.Rejected("bad_assertion_type"));
+                .isEqualTo(new ClientAssertionVerification.Rejected(
+                        ClientAssertionVerification.Reason.BAD_ASSERTION_TYPE));
         assertThat(verifier.verify(null, good, NOW).isVerified()).isFalse();
     }
 
@@ -169,7 +172,8 @@ class ClientAssertionVerifierTest {
     void sameAssertionTwiceIsAReplay() {
         String once = assertion().sign();
         assertThat(verify(once).isVerified()).isTrue();
-        assertThat(verify(once)).isEqualTo(new ClientAssertionVerification.Rejected("replayed"));
+        assertThat(verify(once))
+                .isEqualTo(new ClientAssertionVerification.Rejected(ClientAssertionVerification.Reason.REPLAYED));
         // the same jti of another client is that client's own business
         assertThat(verify(assertion(CLIENT_B, "client-b").claim("jti", "shared").sign())
                         .isVerified())
@@ -185,7 +189,8 @@ class ClientAssertionVerifierTest {
         assertThat(small.verify(TYPE, assertion().sign(), NOW).isVerified()).isTrue();
         assertThat(small.verify(TYPE, assertion().sign(), NOW).isVerified()).isTrue();
         assertThat(small.verify(TYPE, assertion().sign(), NOW))
-                .isEqualTo(new ClientAssertionVerification.Rejected("replay_cache_full"));
+                .isEqualTo(
+                        new ClientAssertionVerification.Rejected(ClientAssertionVerification.Reason.REPLAY_CACHE_FULL));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.apiguard.binding.internal;
 
+import dev.apiguard.binding.CertificateRejection;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -30,7 +31,7 @@ public final class ForwardedCertificateHeader {
     public record Der(byte[] bytes) implements Parsed {}
 
     /** The value cannot be read; {@code reason} is a fixed code for events. */
-    public record Malformed(String reason) implements Parsed {}
+    public record Malformed(CertificateRejection reason) implements Parsed {}
 
     static final Absent ABSENT = new Absent();
     private static final String PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
@@ -51,10 +52,10 @@ public final class ForwardedCertificateHeader {
             total += line.length();
         }
         if (total > maxLength) {
-            return new Malformed("oversized");
+            return new Malformed(CertificateRejection.FORWARDED_OVERSIZED);
         }
         if (fieldLines.size() != 1) {
-            return fieldLines.isEmpty() ? ABSENT : new Malformed("multiple_fields");
+            return fieldLines.isEmpty() ? ABSENT : new Malformed(CertificateRejection.FORWARDED_MULTIPLE_FIELDS);
         }
         String value = fieldLines.get(0).strip();
         if (value.isEmpty() || value.equals("-") || value.equals("(null)")) {
@@ -72,7 +73,7 @@ public final class ForwardedCertificateHeader {
     /** RFC 8941 §3.3.5 byte sequence: {@code :} base64 (RFC 4648 §4) {@code :}, nothing after. */
     static Parsed sfBinary(String value) {
         if (value.length() < 3 || value.charAt(value.length() - 1) != ':') {
-            return new Malformed("rfc9440_syntax");
+            return new Malformed(CertificateRejection.FORWARDED_RFC9440_SYNTAX);
         }
         String b64 = value.substring(1, value.length() - 1);
         for (int i = 0; i < b64.length(); i++) {
@@ -84,13 +85,13 @@ public final class ForwardedCertificateHeader {
                     || c == '/'
                     || c == '=';
             if (!ok) {
-                return new Malformed("rfc9440_syntax");
+                return new Malformed(CertificateRejection.FORWARDED_RFC9440_SYNTAX);
             }
         }
         try {
             return new Der(Base64.getDecoder().decode(b64));
         } catch (IllegalArgumentException e) {
-            return new Malformed("rfc9440_base64");
+            return new Malformed(CertificateRejection.FORWARDED_RFC9440_BASE64);
         }
     }
 
@@ -98,7 +99,7 @@ public final class ForwardedCertificateHeader {
     static Parsed escapedPem(String value) {
         String pem = percentDecode(value);
         if (pem == null) {
-            return new Malformed("percent_encoding");
+            return new Malformed(CertificateRejection.FORWARDED_PERCENT_ENCODING);
         }
         return pem(pem);
     }
@@ -110,7 +111,7 @@ public final class ForwardedCertificateHeader {
     static Parsed pem(String pem) {
         String t = pem.strip();
         if (!t.startsWith(PEM_BEGIN) || !t.endsWith(PEM_END) || t.length() < PEM_BEGIN.length() + PEM_END.length()) {
-            return new Malformed("pem_syntax");
+            return new Malformed(CertificateRejection.FORWARDED_PEM_SYNTAX);
         }
         String body = t.substring(PEM_BEGIN.length(), t.length() - PEM_END.length());
         StringBuilder b64 = new StringBuilder(body.length());
@@ -122,12 +123,12 @@ public final class ForwardedCertificateHeader {
             b64.append(c);
         }
         if (b64.length() == 0) {
-            return new Malformed("pem_syntax");
+            return new Malformed(CertificateRejection.FORWARDED_PEM_SYNTAX);
         }
         try {
             return new Der(Base64.getDecoder().decode(b64.toString()));
         } catch (IllegalArgumentException e) {
-            return new Malformed("pem_base64");
+            return new Malformed(CertificateRejection.FORWARDED_PEM_BASE64);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.apiguard.binding.internal;
 
+import dev.apiguard.binding.CertificateRejection;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Der;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Malformed;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Parsed;
@@ -31,8 +32,11 @@ public final class XfccHeader {
 
     /** Thrown inside the tokenizer; never leaves this class. */
     private static final class SyntaxError extends Exception {
-        SyntaxError(String reason) {
-            super(reason, null, false, false);
+        final CertificateRejection reason;
+
+        SyntaxError(CertificateRejection reason) {
+            super(reason.code().substring("forwarded_".length()), null, false, false);
+            this.reason = reason;
         }
     }
 
@@ -42,12 +46,12 @@ public final class XfccHeader {
         try {
             elements = elements(value);
         } catch (SyntaxError e) {
-            return new Malformed(e.getMessage());
+            return new Malformed(e.reason);
         }
         Map<String, String> last = new LinkedHashMap<>();
         for (String[] pair : elements.get(elements.size() - 1)) {
             if (last.put(pair[0].toLowerCase(Locale.ROOT), pair[1]) != null) {
-                return new Malformed("xfcc_duplicate_key");
+                return new Malformed(CertificateRejection.FORWARDED_XFCC_DUPLICATE_KEY);
             }
         }
         String cert = last.get("cert");
@@ -57,7 +61,7 @@ public final class XfccHeader {
         Parsed parsed = ForwardedCertificateHeader.escapedPem(cert);
         String hash = last.get("hash");
         if (parsed instanceof Der der && hash != null && !hash.equalsIgnoreCase(sha256Hex(der.bytes()))) {
-            return new Malformed("xfcc_hash_mismatch");
+            return new Malformed(CertificateRejection.FORWARDED_XFCC_HASH_MISMATCH);
         }
         return parsed;
     }
@@ -83,7 +87,7 @@ public final class XfccHeader {
             if (inQuotes) {
                 if (c == '\\') {
                     if (++i == value.length()) {
-                        throw new SyntaxError("xfcc_unterminated_quote");
+                        throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_UNTERMINATED_QUOTE);
                     }
                     sb.append(value.charAt(i));
                 } else if (c == '"') {
@@ -96,7 +100,7 @@ public final class XfccHeader {
             switch (c) {
                 case '"' -> {
                     if (key == null || quoted || !sb.toString().isBlank()) {
-                        throw new SyntaxError("xfcc_misplaced_quote");
+                        throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_MISPLACED_QUOTE);
                     }
                     sb.setLength(0);
                     inQuotes = true;
@@ -104,11 +108,11 @@ public final class XfccHeader {
                 }
                 case '=' -> {
                     if (key != null) {
-                        throw new SyntaxError("xfcc_unquoted_equals");
+                        throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_UNQUOTED_EQUALS);
                     }
                     key = sb.toString().strip();
                     if (!isToken(key)) {
-                        throw new SyntaxError("xfcc_bad_key");
+                        throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_BAD_KEY);
                     }
                     sb.setLength(0);
                 }
@@ -125,19 +129,19 @@ public final class XfccHeader {
                 default -> {
                     if (quoted) {
                         if (c != ' ' && c != '\t') {
-                            throw new SyntaxError("xfcc_text_after_quote");
+                            throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_TEXT_AFTER_QUOTE);
                         }
                         continue; // whitespace after the closing quote is not part of the value
                     }
                     if (c < 0x20 && c != '\t' || c == 0x7f) {
-                        throw new SyntaxError("xfcc_control_character");
+                        throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_CONTROL_CHARACTER);
                     }
                     sb.append(c);
                 }
             }
         }
         if (inQuotes) {
-            throw new SyntaxError("xfcc_unterminated_quote");
+            throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_UNTERMINATED_QUOTE);
         }
         endPair(pairs, key, sb, quoted);
         endElement(elements, pairs);
@@ -147,7 +151,7 @@ public final class XfccHeader {
     private static void endPair(List<String[]> pairs, String key, StringBuilder sb, boolean quoted) throws SyntaxError {
         if (key == null) {
             if (!sb.toString().isBlank()) {
-                throw new SyntaxError("xfcc_pair_without_equals");
+                throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_PAIR_WITHOUT_EQUALS);
             }
             return; // an empty pair, as in a trailing ';'
         }
@@ -156,7 +160,7 @@ public final class XfccHeader {
 
     private static void endElement(List<List<String[]>> elements, List<String[]> pairs) throws SyntaxError {
         if (pairs.isEmpty()) {
-            throw new SyntaxError("xfcc_empty_element");
+            throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_EMPTY_ELEMENT);
         }
         elements.add(pairs);
     }

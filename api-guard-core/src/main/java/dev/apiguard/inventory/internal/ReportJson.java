@@ -1,7 +1,7 @@
 package dev.apiguard.inventory.internal;
 
 import dev.apiguard.CredentialKind;
-import dev.apiguard.Json;
+import dev.apiguard.internal.Json;
 import dev.apiguard.inventory.CredentialRecord;
 import dev.apiguard.inventory.InventoryReport;
 import dev.apiguard.inventory.InventoryReport.CallerReport;

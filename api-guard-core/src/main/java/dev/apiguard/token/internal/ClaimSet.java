@@ -1,7 +1,7 @@
 package dev.apiguard.token.internal;
 
 import dev.apiguard.Caller;
-import dev.apiguard.token.TokenVerification.Rejected;
+import dev.apiguard.token.TokenVerification.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ public record ClaimSet(
     public static final long MAX_NUMERIC_DATE = 253_402_300_799L;
 
     /** The result of {@link #read}: claims, or the reason they were refused. */
-    public record Read(ClaimSet claims, String reason) {}
+    public record Read(ClaimSet claims, Reason reason) {}
 
     /** A signal that a claim has the wrong type; internal control flow only. */
     private static final class BadType extends Exception {
@@ -71,7 +71,7 @@ public record ClaimSet(
                     confirmation(raw.get("cnf")));
             return new Read(c, null);
         } catch (BadType e) {
-            return new Read(null, Rejected.BAD_CLAIM_TYPE);
+            return new Read(null, Reason.BAD_CLAIM_TYPE);
         }
     }
 

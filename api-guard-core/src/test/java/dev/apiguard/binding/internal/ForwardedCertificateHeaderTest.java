@@ -2,6 +2,7 @@ package dev.apiguard.binding.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.apiguard.binding.CertificateRejection;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Absent;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Der;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Malformed;
@@ -162,28 +163,31 @@ class ForwardedCertificateHeaderTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostile")
     void refusesHostileValues(String name, String value, String reason) {
-        assertThat(parse(value)).isEqualTo(new Malformed(reason));
+        assertThat(parse(value))
+                .isEqualTo(new Malformed(
+                        CertificateRejection.valueOf("FORWARDED_" + reason.toUpperCase(java.util.Locale.ROOT))));
     }
 
     @Test
     void aValueOneCharacterOverTheLimitIsRefusedBeforeDecoding() {
         String atLimit = "By=" + "a".repeat(MAX - 3);
         assertThat(parse(atLimit)).isInstanceOf(Absent.class);
-        assertThat(parse(atLimit + "a")).isEqualTo(new Malformed("oversized"));
+        assertThat(parse(atLimit + "a")).isEqualTo(new Malformed(CertificateRejection.FORWARDED_OVERSIZED));
         // a lying length would not help: what counts is the characters received, summed over field lines
-        assertThat(ForwardedCertificateHeader.parse(List.of(atLimit, "a"), MAX)).isEqualTo(new Malformed("oversized"));
+        assertThat(ForwardedCertificateHeader.parse(List.of(atLimit, "a"), MAX))
+                .isEqualTo(new Malformed(CertificateRejection.FORWARDED_OVERSIZED));
     }
 
     @Test
     void aMegabyteOfGarbageIsRefusedByLengthAlone() {
         String huge = "%".repeat(1 << 20);
-        assertThat(parse(huge)).isEqualTo(new Malformed("oversized"));
+        assertThat(parse(huge)).isEqualTo(new Malformed(CertificateRejection.FORWARDED_OVERSIZED));
     }
 
     @Test
     void twoFieldLinesAreRefusedAndNoneIsAbsent() {
         assertThat(ForwardedCertificateHeader.parse(List.of(":" + B64 + ":", ":" + B64 + ":"), MAX))
-                .isEqualTo(new Malformed("multiple_fields"));
+                .isEqualTo(new Malformed(CertificateRejection.FORWARDED_MULTIPLE_FIELDS));
         assertThat(ForwardedCertificateHeader.parse(List.of(), MAX)).isInstanceOf(Absent.class);
     }
 
@@ -206,9 +210,13 @@ class ForwardedCertificateHeaderTest {
     @Test
     void sfBinaryTakesExactlyTheBase64Alphabet() {
         assertThat(der(parse(":AZaz09+/:"))).isEqualTo(Base64.getDecoder().decode("AZaz09+/"));
-        assertThat(parse(":A:")).as("the shortest value with a body").isEqualTo(new Malformed("rfc9440_base64"));
+        assertThat(parse(":A:"))
+                .as("the shortest value with a body")
+                .isEqualTo(new Malformed(CertificateRejection.FORWARDED_RFC9440_BASE64));
         for (char outside : new char[] {'@', '[', '`', '{', '.', ':', '-', '_', ' ', '\u00c0'}) {
-            assertThat(parse(":AZa" + outside + "09+/:")).as("%s", outside).isEqualTo(new Malformed("rfc9440_syntax"));
+            assertThat(parse(":AZa" + outside + "09+/:"))
+                    .as("%s", outside)
+                    .isEqualTo(new Malformed(CertificateRejection.FORWARDED_RFC9440_SYNTAX));
         }
     }
 
@@ -220,12 +228,12 @@ class ForwardedCertificateHeaderTest {
         assertThat(der(parse(escape(spread).replace("\r", "%0D").replace("\t", "%09"))))
                 .isEqualTo(DER);
         assertThat(ForwardedCertificateHeader.pem(spread.replace("\t", "\u000b")))
-                .isEqualTo(new Malformed("pem_base64"));
+                .isEqualTo(new Malformed(CertificateRejection.FORWARDED_PEM_BASE64));
         // the markers may not share their dashes
         assertThat(ForwardedCertificateHeader.pem("-----BEGIN CERTIFICATE-----END CERTIFICATE-----"))
-                .isEqualTo(new Malformed("pem_syntax"));
+                .isEqualTo(new Malformed(CertificateRejection.FORWARDED_PEM_SYNTAX));
         assertThat(ForwardedCertificateHeader.pem("-----BEGIN CERTIFICATE----------END CERTIFICATE-----"))
-                .isEqualTo(new Malformed("pem_syntax"));
+                .isEqualTo(new Malformed(CertificateRejection.FORWARDED_PEM_SYNTAX));
     }
 
     @Test
@@ -270,7 +278,7 @@ class ForwardedCertificateHeaderTest {
         for (char outside : new char[] {'@', '[', '`', '{', '/', ':', '.', '+', ' '}) {
             assertThat(parse("By=x;a" + outside + "b=v;Cert=\"" + ESCAPED + "\""))
                     .as("%s", outside)
-                    .isEqualTo(new Malformed("xfcc_bad_key"));
+                    .isEqualTo(new Malformed(CertificateRejection.FORWARDED_XFCC_BAD_KEY));
         }
     }
 
@@ -279,10 +287,11 @@ class ForwardedCertificateHeaderTest {
         List<String[]> pairs =
                 XfccHeader.parse("A= \" x \" ;B=\"y\"\t;C= z\tz ;D=\"\"").get(0);
         assertThat(pairs).extracting(pair -> pair[0] + "=" + pair[1]).containsExactly("A= x ", "B=y", "C=z\tz", "D=");
-        assertThat(parse("By=\"\"\"x\"")).isEqualTo(new Malformed("xfcc_misplaced_quote"));
+        assertThat(parse("By=\"\"\"x\"")).isEqualTo(new Malformed(CertificateRejection.FORWARDED_XFCC_MISPLACED_QUOTE));
         // a space after a quoted Hash is not part of the hash
         assertThat(der(parse("Hash=\"" + hash() + "\" ;Cert=\"" + ESCAPED + "\"\t")))
                 .isEqualTo(DER);
-        assertThat(parse("By=a\u007fb;Cert=\"" + ESCAPED + "\"")).isEqualTo(new Malformed("xfcc_control_character"));
+        assertThat(parse("By=a\u007fb;Cert=\"" + ESCAPED + "\""))
+                .isEqualTo(new Malformed(CertificateRejection.FORWARDED_XFCC_CONTROL_CHARACTER));
     }
 }

@@ -1,15 +1,12 @@
-package dev.apiguard;
+package dev.apiguard.examples;
 
-/**
- * The one JSON string encoder of the library, for the few fixed-shape documents it writes.
- * Thread-safe.
- */
-public final class Json {
+/** JSON string literals for the demo's documents (the library's own encoder is internal to it). */
+final class JsonText {
 
-    private Json() {}
+    private JsonText() {}
 
     /** The value as a JSON string literal, quotes included; {@code null} becomes {@code null}. */
-    public static String quote(String value) {
+    static String quote(String value) {
         if (value == null) {
             return "null";
         }
