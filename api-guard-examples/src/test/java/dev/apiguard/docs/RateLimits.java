@@ -28,8 +28,7 @@ public final class RateLimits {
                 .plan(RateLimitPlan.simple("silver", 10, Duration.ofSeconds(1)))
                 .plan(RateLimitPlan.simple("payments", 5, Duration.ofSeconds(1)))
                 .defaultPlan("gold")
-                // the token's plan claim, else this registry, else the default plan
-                .planResolver(PlanResolver.fromCaller().orElse(PlanResolver.registry(Map.of("partner-b", "silver"))))
+                .planResolver(PlanResolver.registry(Map.of("partner-b", "silver"))) // by caller id; others: gold
                 .routeCost("GET", "/customers", 5) // a page costs 5 units
                 .routePlan("POST", "/payments", "payments") // a bucket of its own, per caller
                 .anonymousPlan(RateLimitPlan.simple("anonymous", 20, Duration.ofSeconds(1))) // the default
