@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The demo jar's entry point (DEMO.md): no arguments plays the scenario, {@code serve [flags]}
+ * The demo jar's entry point (docs/demo.md): no arguments plays the scenario, {@code serve [flags]}
  * runs the server until killed.
  */
 public final class DemoMain {

@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The flags of {@code serve} (DEMO.md), parsed and validated. Immutable once parsed.
+ * The flags of {@code serve} (docs/demo.md), parsed and validated. Immutable once parsed.
  */
 public final class DemoOptions {
 

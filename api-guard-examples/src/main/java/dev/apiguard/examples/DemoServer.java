@@ -74,7 +74,7 @@ public final class DemoServer implements AutoCloseable {
     /** Where the {@code Link} of key-authenticated responses points. */
     public static final URI API_KEY_MIGRATION = URI.create("https://api-guard.dev/docs/migrating-from-api-keys");
 
-    /** The demo's route rules: what each route needs (DEMO.md). */
+    /** The demo's route rules: what each route needs (docs/demo.md). */
     public static RouteRules routes() {
         return RouteRules.builder()
                 .route("GET", "/health")

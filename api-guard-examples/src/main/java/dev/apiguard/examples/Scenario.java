@@ -555,7 +555,7 @@ final class Scenario {
 
     /** The most lookups the sequential scraper row tries before it gives up. */
     static final int SCRAPER_BUDGET = 1000;
-    /** The records the scraper may get before its quarantine and the row still passes (DEMO.md). */
+    /** The records the scraper may get before its quarantine and the row still passes (docs/demo.md). */
     static final int SCRAPER_LIMIT = 300;
 
     private void anomalyRows(LocalIssuer issuer) throws Exception {

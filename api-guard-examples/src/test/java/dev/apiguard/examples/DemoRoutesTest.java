@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How a host application unit-tests its guard configuration with the test kit: no container, no
- * network, a clock it controls. This is the example the README shows.
+ * network, a clock it controls (docs/testing.md shows the same with the quick start's guard).
  */
 class DemoRoutesTest {
 

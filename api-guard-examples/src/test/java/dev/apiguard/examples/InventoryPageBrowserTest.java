@@ -54,8 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The inventory page in a real headless browser (Debian's {@code chromium}): the DOM it builds
  * shows the callers, their flags and the least-privilege diff, and a client id made of markup
- * stays text. A screenshot is saved to {@code target/inventory.png} (the README's
- * {@code docs/inventory.png} is a copy of it).
+ * stays text. A screenshot is saved to {@code target/inventory.png} ({@code docs/inventory.png},
+ * shown in docs/inventory.md, is a copy of it).
  *
  * <p>The browser cannot send an {@code Authorization} header with {@code --dump-dom}, so here the
  * servlet sits behind a guard whose only rule makes {@code GET /admin/inventory} public. In

@@ -22,7 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The events the real steps emit land on the counters and tags the README names. */
+/** The events the real steps emit land on the counters and tags docs/events.md names. */
 class MetricsThroughTheGuardTest {
 
     @Test

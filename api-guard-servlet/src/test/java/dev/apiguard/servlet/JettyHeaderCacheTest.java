@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * <p>Here the guard's own view of the header ({@code GuardExchange.request().header}) is recorded per
  * request, three requests over one kept-alive plain HTTP connection: the token, the token with one
  * letter's case flipped, the token again. If Jetty ever stops doing this by default, the first test
- * fails, and the setting and the README's note can be revisited.
+ * fails, and the setting and the note in docs/containers.md can be revisited.
  */
 class JettyHeaderCacheTest {
 
