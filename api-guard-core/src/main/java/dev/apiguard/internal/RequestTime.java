@@ -20,7 +20,11 @@ public final class RequestTime implements Ticker {
 
     /** Moves the time up to {@code now}; an earlier instant leaves it where it is. */
     public void advanceTo(Instant now) {
-        long nanos = epochNanos(now);
+        advanceTo(epochNanos(now));
+    }
+
+    /** Moves the time up to {@code nanos} since the epoch ({@link #epochNanos}), for a caller that has them already. */
+    public void advanceTo(long nanos) {
         if (nanos > latest.get()) {
             latest.accumulateAndGet(nanos, Math::max);
         }

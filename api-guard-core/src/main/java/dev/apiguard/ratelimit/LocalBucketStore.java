@@ -99,15 +99,15 @@ public final class LocalBucketStore implements BucketStore {
 
     @Override
     public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens, Instant now) {
-        long nanos = nanos(now);
-        requestTime.advanceTo(now);
+        long nanos = RequestTime.epochNanos(now);
+        requestTime.advanceTo(nanos);
         return buckets.get(key, k -> new Entry(configuration, nanos)).take(configuration, tokens, nanos, true);
     }
 
     @Override
     public Outcome estimate(String key, BucketConfiguration configuration, long tokens, Instant now) {
-        long nanos = nanos(now);
-        requestTime.advanceTo(now);
+        long nanos = RequestTime.epochNanos(now);
+        requestTime.advanceTo(nanos);
         Entry e = buckets.getIfPresent(key);
         // an absent bucket is a full one: answer without keeping one for a mere look
         return (e != null ? e : new Entry(configuration, nanos)).take(configuration, tokens, nanos, false);
@@ -117,10 +117,6 @@ public final class LocalBucketStore implements BucketStore {
     public long size() {
         buckets.cleanUp();
         return buckets.estimatedSize();
-    }
-
-    private static long nanos(Instant t) {
-        return RequestTime.epochNanos(t);
     }
 
     /** The time an empty bucket of this configuration takes to be full again. */

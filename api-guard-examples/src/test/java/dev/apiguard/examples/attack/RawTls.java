@@ -26,9 +26,7 @@ final class RawTls {
 
     /** Sends the request text (ISO-8859-1, so any byte can be written) and reads the answer. */
     static Answer exchange(SSLContext tls, int port, String request) throws IOException {
-        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            socket.startHandshake();
+        try (SSLSocket socket = handshaken(tls, port)) {
             OutputStream out = socket.getOutputStream();
             try {
                 out.write(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -37,6 +35,31 @@ final class RawTls {
                 // the server may answer and close while a huge request is still being written
             }
             return read(socket.getInputStream());
+        }
+    }
+
+    /**
+     * A connected socket after its TLS handshake. A handshake that fails at the socket level (a
+     * broken pipe or reset, seen on a loaded two-core machine before any request byte is sent) is
+     * tried once more on a new connection: nothing of the request under test was sent yet, so the
+     * retry cannot change what the test observes. A TLS alert is never retried.
+     */
+    private static SSLSocket handshaken(SSLContext tls, int port) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
+            try {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                return socket;
+            } catch (java.net.SocketException e) {
+                socket.close();
+                if (attempt == 2) {
+                    throw e;
+                }
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
         }
     }
 
