@@ -3,6 +3,7 @@ package dev.apiguard.benchmarks;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.GuardStep;
 import dev.apiguard.LocalQuarantineStore;
+import dev.apiguard.QuarantineStore;
 import dev.apiguard.anomaly.AnomalyMode;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScoringStep;
@@ -13,6 +14,7 @@ import dev.apiguard.inventory.InventoryPolicy;
 import dev.apiguard.inventory.InventoryStep;
 import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.ratelimit.AnonymousRateLimitStep;
+import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.ratelimit.LocalBucketStore;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
@@ -75,11 +77,21 @@ final class FullChain {
 
     /** The chain with another authentication step in the token step's place. */
     static ApiGuard guard(GuardStep authentication, Caps caps, Clock clock) {
+        return guard(
+                authentication,
+                caps,
+                clock,
+                LocalBucketStore.withMaximumSize(caps.buckets()),
+                LocalQuarantineStore.defaults());
+    }
+
+    /** The chain over the given shared stores (a fleet's: Redis). */
+    static ApiGuard guard(
+            GuardStep authentication, Caps caps, Clock clock, BucketStore buckets, QuarantineStore quarantine) {
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("roomy", 1_000_000_000L, Duration.ofHours(1)))
                 .anonymousPlan(RateLimitPlan.simple("anonymous-roomy", 1_000_000_000L, Duration.ofHours(1)))
                 .build();
-        LocalBucketStore buckets = LocalBucketStore.withMaximumSize(caps.buckets());
         RateLimitStep callerLimits =
                 RateLimitStep.builder(limits).store(buckets).build();
         AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
@@ -87,7 +99,7 @@ final class FullChain {
                         .volume(10, Integer.MAX_VALUE)
                         .maxCallers(caps.profiles())
                         .build())
-                .quarantineStore(LocalQuarantineStore.defaults())
+                .quarantineStore(quarantine)
                 .throttleControl(callerLimits.adjustments())
                 .build();
         InventoryPolicy inventory =

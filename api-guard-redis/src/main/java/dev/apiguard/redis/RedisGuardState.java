@@ -1,12 +1,15 @@
 package dev.apiguard.redis;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.apikey.ApiKeyStore;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.Slf4jSecurityEventListener;
+import dev.apiguard.internal.Check;
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.NearCache;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -49,6 +52,10 @@ public final class RedisGuardState implements AutoCloseable {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     /** How long the stores skip Redis after a failure, by default, before one request probes it. */
     public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(250);
+    /** How long a node keeps its copy of a caller's quarantine, by default, if no message drops it. */
+    public static final Duration DEFAULT_NEAR_CACHE_TTL = Duration.ofSeconds(1);
+    /** How many callers' quarantines a node keeps copies of, by default. */
+    public static final long DEFAULT_NEAR_CACHE_MAXIMUM_SIZE = 100_000;
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -59,6 +66,7 @@ public final class RedisGuardState implements AutoCloseable {
     private final RedisQuarantineStore quarantineStore;
     private final String keyPrefix;
     private final RedisApiKeyStore apiKeyStore;
+    private final NearCache nearCache;
 
     private RedisGuardState(Builder b) {
         RedisURI uri = RedisURI.create(b.uri);
@@ -85,6 +93,20 @@ public final class RedisGuardState implements AutoCloseable {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("redis: cannot connect to " + uri.getHost() + ':' + uri.getPort(), e);
         }
+        NearCache copies = null;
+        if (!b.nearCacheTtl.isZero()) {
+            try {
+                copies = NearCache.subscribe(
+                        client, b.keyPrefix + "invalidate", b.nearCacheTtl, b.nearCacheMaximumSize, b.ticker);
+            } catch (RuntimeException e) {
+                connection.close();
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+                resources.shutdown(0, 1, TimeUnit.SECONDS);
+                throw new IllegalStateException(
+                        "redis: cannot subscribe to invalidations at " + uri.getHost() + ':' + uri.getPort(), e);
+            }
+        }
+        this.nearCache = copies;
         this.availability = new Availability(
                 b.listener, b.clock, b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT), b.backoff.toNanos());
         this.bucketStore = new RedisBucketStore(
@@ -96,7 +118,8 @@ public final class RedisGuardState implements AutoCloseable {
                 b.closedRetryAfter,
                 availability);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
-        this.quarantineStore = new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability);
+        this.quarantineStore =
+                new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, nearCache);
         this.keyPrefix = b.keyPrefix;
         this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }
@@ -138,6 +161,11 @@ public final class RedisGuardState implements AutoCloseable {
         return new RedisApiKeyStore(connection, keyPrefix, maxLifetime, availability);
     }
 
+    /** Whether this node trusts its copies of quarantines now (the invalidation channel is subscribed). */
+    boolean nearCacheLive() {
+        return nearCache != null && nearCache.isLive();
+    }
+
     /** Whether the last command failed and the failure policy applies now. */
     public boolean isUnavailable() {
         return availability.isDown();
@@ -145,6 +173,9 @@ public final class RedisGuardState implements AutoCloseable {
 
     @Override
     public void close() {
+        if (nearCache != null) {
+            nearCache.close();
+        }
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
@@ -161,6 +192,9 @@ public final class RedisGuardState implements AutoCloseable {
         private SecurityEventListener listener = new Slf4jSecurityEventListener();
         private Clock clock = Clock.systemUTC();
         private String keyPrefix = DEFAULT_KEY_PREFIX;
+        private Duration nearCacheTtl = DEFAULT_NEAR_CACHE_TTL;
+        private long nearCacheMaximumSize = DEFAULT_NEAR_CACHE_MAXIMUM_SIZE;
+        private Ticker ticker = Ticker.systemTicker();
 
         private Builder(String uri) {
             Objects.requireNonNull(uri, "redis uri cannot be null");
@@ -226,6 +260,30 @@ public final class RedisGuardState implements AutoCloseable {
                 throw new IllegalArgumentException("keyPrefix cannot be empty");
             }
             this.keyPrefix = prefix;
+            return this;
+        }
+
+        /**
+         * How long a node keeps its copy of a caller's quarantine when no invalidation message
+         * drops it first; {@link Duration#ZERO} turns the copies off (every request then reads the
+         * quarantine from Redis: two round trips per request with the bucket instead of one). A
+         * quarantine set on one node reaches the others by message within milliseconds; this
+         * bounds how stale a copy can be if a message is lost. At most 1 minute. Default: 1 s.
+         */
+        public Builder nearCache(Duration ttl) {
+            this.nearCacheTtl = Check.between("nearCache", ttl, Duration.ZERO, Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** How many callers' quarantines a node keeps copies of. Default: 100,000. */
+        public Builder nearCacheMaximumSize(long entries) {
+            this.nearCacheMaximumSize = Check.atLeast("nearCacheMaximumSize", entries, 1);
+            return this;
+        }
+
+        /** The ticker that ages the near cache's copies (tests advance it by hand). */
+        Builder ticker(Ticker newTicker) {
+            this.ticker = Check.notNull("ticker", newTicker);
             return this;
         }
 

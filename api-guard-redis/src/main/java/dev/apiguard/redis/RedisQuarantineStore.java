@@ -4,8 +4,10 @@ import dev.apiguard.CallerKey;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.StoreUnavailableException;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.NearCache;
+import dev.apiguard.redis.internal.Script;
 import dev.apiguard.redis.internal.TimeToLive;
-import io.lettuce.core.SetArgs;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,6 +21,15 @@ import java.util.Optional;
  * its time to live is the time left ({@code PX}), not an instant on Redis's own clock, so a Redis
  * whose clock is off neither shortens nor lengthens a quarantine.
  *
+ * <p>Every node keeps a copy of the quarantines it read, so that a request of a known caller asks
+ * Redis nothing here (the bucket is then the request's only round trip): a quarantine set or lifted
+ * on any node is published on an invalidation channel ({@code apiguard:invalidate}) in the same
+ * script as the write, and every node drops its copy when the message arrives (within
+ * milliseconds). A copy lives at most the near-cache time to live (default 1 s), so a lost message
+ * costs at most that; none is trusted while the channel's connection is down or Redis fails
+ * commands (the failure policy answers then, as without copies). See
+ * {@link RedisGuardState.Builder#nearCache(java.time.Duration)}.
+ *
  * <p>When Redis does not answer within the command timeout: under
  * {@link RedisFailurePolicy#OPEN} a look-up answers "not quarantined" and a write is dropped;
  * under {@link RedisFailurePolicy#CLOSED} a look-up throws {@link StoreUnavailableException}, which
@@ -27,20 +38,30 @@ import java.util.Optional;
  */
 public final class RedisQuarantineStore implements QuarantineStore {
 
+    private static final Script WRITE = Script.load("quarantine.lua");
+    private static final byte[] LIFT = new byte[0];
+    private static final byte[] NO_TTL = {'0'};
+    /** The channel published to when no node keeps copies: nobody listens, it costs nothing. */
+    private static final byte[] INVALIDATIONS_UNUSED = "apiguard:unused".getBytes(StandardCharsets.US_ASCII);
+
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final String prefix;
     private final RedisFailurePolicy failurePolicy;
     private final Availability availability;
+    private final NearCache nearCache;
 
+    /** A store whose reads keep copies in {@code nearCache}, or always ask Redis when it is null. */
     RedisQuarantineStore(
             StatefulRedisConnection<byte[], byte[]> connection,
             String prefix,
             RedisFailurePolicy failurePolicy,
-            Availability availability) {
+            Availability availability,
+            NearCache nearCache) {
         this.connection = connection;
         this.prefix = prefix;
         this.failurePolicy = failurePolicy;
         this.availability = availability;
+        this.nearCache = nearCache;
     }
 
     @Override
@@ -48,55 +69,72 @@ public final class RedisQuarantineStore implements QuarantineStore {
         if (availability.skip()) {
             return;
         }
-        try {
-            long left = TimeToLive.millis(now, until);
-            if (left <= 0) {
-                connection.sync().del(key(caller));
-            } else {
-                connection
-                        .sync()
-                        .set(
-                                key(caller),
-                                Long.toString(TimeToLive.epochMillis(until)).getBytes(StandardCharsets.US_ASCII),
-                                SetArgs.Builder.px(left));
-            }
-            availability.success();
-        } catch (RuntimeException e) {
-            availability.failure(e);
-        }
+        long left = TimeToLive.millis(now, until);
+        write(caller, left <= 0 ? LIFT : ascii(TimeToLive.epochMillis(until)), left <= 0 ? NO_TTL : ascii(left));
     }
 
     @Override
     public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
+        String tag = caller.hashTag();
+        // while Redis fails, the failure policy answers, as without copies
+        Long known = nearCache == null || availability.isDown() ? null : nearCache.get(tag);
+        if (known != null) {
+            return known > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(known)) : Optional.empty();
+        }
         if (availability.skip()) {
             return failed();
         }
+        long generation = nearCache == null ? 0 : nearCache.generation();
         byte[] value;
         try {
-            value = connection.sync().get(key(caller));
+            value = connection.sync().get(key(tag));
             availability.success();
         } catch (RuntimeException e) {
             availability.failure(e);
             return failed();
         }
-        if (value == null) {
-            return Optional.empty();
+        long until = parse(value);
+        if (nearCache != null) {
+            nearCache.put(tag, until, generation);
         }
-        try {
-            Instant until = Instant.ofEpochMilli(Long.parseLong(new String(value, StandardCharsets.US_ASCII)));
-            return until.isAfter(now) ? Optional.of(until) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return until > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(until)) : Optional.empty();
     }
 
     @Override
     public void release(CallerKey caller) {
+        write(caller, LIFT, NO_TTL);
+    }
+
+    private void write(CallerKey caller, byte[] until, byte[] ttl) {
+        String tag = caller.hashTag();
         try {
-            connection.sync().del(key(caller));
+            WRITE.run(
+                    connection.sync(),
+                    ScriptOutputType.INTEGER,
+                    new byte[][] {key(tag)},
+                    until,
+                    ttl,
+                    nearCache == null ? INVALIDATIONS_UNUSED : nearCache.channel(),
+                    ascii(tag));
             availability.success();
         } catch (RuntimeException e) {
             availability.failure(e);
+        }
+        if (nearCache != null) {
+            // this node's own copy goes at once; the others' when the message arrives
+            nearCache.invalidate(tag);
+        }
+    }
+
+    /** The end of a quarantine stored as epoch milliseconds; 0 (none) for no value or a foreign one. */
+    private static long parse(byte[] value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -107,8 +145,12 @@ public final class RedisQuarantineStore implements QuarantineStore {
         return Optional.empty();
     }
 
-    private byte[] key(CallerKey caller) {
+    private byte[] key(String hashTag) {
         // the caller's hash tag: its quarantine shares a Redis Cluster slot with its other keys
-        return (prefix + caller.hashTag()).getBytes(StandardCharsets.UTF_8);
+        return (prefix + hashTag).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(Object value) {
+        return value.toString().getBytes(StandardCharsets.US_ASCII);
     }
 }
