@@ -7,6 +7,9 @@ import dev.apiguard.ThrottleControl;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScoringStep;
 import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.redis.RedisEvidenceStore;
+import dev.apiguard.redis.RedisGuardState;
+import dev.apiguard.redis.RedisServer;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.test.GuardTester;
@@ -58,42 +61,110 @@ public final class AnomalySimulation {
     private final Directory directory = Directory.demo();
     private final Map<String, Instant> firstQuarantine = new ConcurrentHashMap<>();
     private final Set<String> throttled = ConcurrentHashMap.newKeySet();
-    private final GuardTester tester;
-    private final AnomalyScoringStep anomaly;
+    private final List<GuardTester> nodes = new ArrayList<>();
+    private final List<RedisEvidenceStore> evidence = new ArrayList<>();
+    private final List<RedisGuardState> states = new ArrayList<>();
+    private final Balancing balancing;
+    private final SplittableRandom balancer = new SplittableRandom(SEED ^ 0x5DEECE66DL);
+    private long balanced;
+    private AnomalyScoringStep anomaly;
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
     private long sequence;
 
-    AnomalySimulation(AnomalyPolicy policy) {
-        QuarantineStore store = new RecordingStore();
-        anomaly = AnomalyScoringStep.builder(policy)
-                .quarantineStore(store)
-                .throttleControl(new ThrottleControl() {
-                    @Override
-                    public void throttle(CallerKey caller, double factor, Instant until, Instant now) {
-                        if (throttled.add(caller.id()) && Boolean.getBoolean("sim.verbose")) {
-                            System.out.println("throttled " + caller.id() + " at " + clock.instant() + ": "
-                                    + anomaly.scoreOf(caller)
-                                            .map(s -> s.score() + " " + s.reasonsText())
-                                            .orElse(""));
-                        }
-                    }
+    /** How a load balancer spreads requests over the nodes. */
+    enum Balancing {
+        /** One node. */
+        SINGLE,
+        /** Each request to the next node. */
+        ROUND_ROBIN,
+        /** Each request to a node drawn at random. */
+        RANDOM
+    }
 
-                    @Override
-                    public void clear(CallerKey caller) {}
-                })
-                .build();
-        TokenPolicy tokens = TokenPolicy.builder()
-                .issuer(ISSUER, KeySource.fixed(issuer.publicJwks()))
-                .audience(AUDIENCE)
-                .build();
-        ApiGuard guard = ApiGuard.builder()
-                .clock(clock)
-                .listener(SecurityEventListener.NONE)
-                .step(AccessTokenStep.of(tokens))
-                .step(anomaly)
-                .step(RouteAuthorizationStep.of(routes()))
-                .build();
-        tester = GuardTester.of(guard);
+    /** One guard in this JVM. */
+    AnomalySimulation(AnomalyPolicy policy) {
+        this(policy, Balancing.SINGLE, null, 1);
+    }
+
+    /**
+     * {@code count} guards, each with its own connection to the Redis at {@code redisUri} (its
+     * quarantine list and the evidence store), or one guard with local state when
+     * {@code balancing} is {@link Balancing#SINGLE}.
+     */
+    AnomalySimulation(AnomalyPolicy policy, Balancing balancing, String redisUri, int count) {
+        this.balancing = balancing;
+        QuarantineStore local = new LocalQuarantine();
+        for (int n = 0; n < count; n++) {
+            AnomalyScoringStep.Builder builder = AnomalyScoringStep.builder(policy);
+            QuarantineStore quarantine = local;
+            if (balancing != Balancing.SINGLE) {
+                RedisGuardState state = RedisGuardState.builder(redisUri)
+                        .listener(SecurityEventListener.NONE)
+                        // every quarantine look-up asks Redis: the simulation runs far faster than
+                        // the clock it simulates, faster than a quarantine's message to the nodes
+                        .nearCache(Duration.ZERO)
+                        .build();
+                states.add(state);
+                evidence.add(state.evidenceStore());
+                quarantine = state.quarantineStore();
+                builder.evidenceStore(state.evidenceStore());
+            }
+            AnomalyScoringStep step = builder.quarantineStore(new RecordingStore(quarantine))
+                    .throttleControl(new ThrottleControl() {
+                        @Override
+                        public void throttle(CallerKey caller, double factor, Instant until, Instant now) {
+                            if (throttled.add(caller.id()) && Boolean.getBoolean("sim.verbose")) {
+                                System.out.println("throttled " + caller.id() + " at " + clock.instant());
+                            }
+                        }
+
+                        @Override
+                        public void clear(CallerKey caller) {}
+                    })
+                    .build();
+            if (anomaly == null) {
+                anomaly = step;
+            }
+            TokenPolicy tokens = TokenPolicy.builder()
+                    .issuer(ISSUER, KeySource.fixed(issuer.publicJwks()))
+                    .audience(AUDIENCE)
+                    .build();
+            ApiGuard guard = ApiGuard.builder()
+                    .clock(clock)
+                    .listener(SecurityEventListener.NONE)
+                    .step(AccessTokenStep.of(tokens))
+                    .step(step)
+                    .step(RouteAuthorizationStep.of(routes()))
+                    .build();
+            nodes.add(GuardTester.of(guard));
+        }
+    }
+
+    /**
+     * Sends the request to the node the load balancer picks; with a fleet, waits until that node's
+     * evidence reached Redis. The simulated callers send at most 20 requests a second, 50 ms apart:
+     * in a real fleet each request's evidence is in Redis (a round trip of about a millisecond)
+     * long before the caller's next request, which the simulation, running faster than the clock
+     * it simulates, must wait for to be faithful.
+     */
+    private TestResponse send(TestRequest request, int appStatus) {
+        int n = switch (balancing) {
+            case SINGLE -> 0;
+            case ROUND_ROBIN -> (int) (balanced++ % nodes.size());
+            case RANDOM -> balancer.nextInt(nodes.size());
+        };
+        TestResponse response = nodes.get(n).send(request, appStatus);
+        if (!evidence.isEmpty()) {
+            RedisEvidenceStore store = evidence.get(n);
+            while (store.queuedEvidence() > 0) {
+                Thread.onSpinWait();
+            }
+        }
+        return response;
+    }
+
+    private void close() {
+        states.forEach(RedisGuardState::close);
     }
 
     /** The demo's route rules. */
@@ -110,15 +181,76 @@ public final class AnomalySimulation {
                 .build();
     }
 
-    /** Runs the simulation and prints the table. */
-    public static void main(String[] args) {
-        Result result = new AnomalySimulation(AnomalyPolicy.defaults()).run();
-        result.print(System.out);
-        if (!result.meetsTargets()) {
-            System.out.println("targets: NOT MET");
+    /** Guards of the fleet runs. */
+    static final int FLEET = 4;
+
+    /**
+     * Runs the simulation on one guard and prints its table; then, unless {@code single} is given
+     * and when {@code redis-server} is on the PATH, on {@value #FLEET} guards sharing one Redis,
+     * balanced round robin and at random, and prints the three side by side.
+     */
+    public static void main(String[] args) throws Exception {
+        Result single = new AnomalySimulation(AnomalyPolicy.defaults()).run();
+        single.print(System.out);
+        boolean met = single.meetsTargets();
+        if (args.length == 0 || !args[0].equals("single")) {
+            if (RedisServer.binary() == null) {
+                System.out.println("redis-server is not on the PATH: no fleet runs");
+            } else {
+                List<Result> fleet = new ArrayList<>();
+                for (Balancing b : List.of(Balancing.ROUND_ROBIN, Balancing.RANDOM)) {
+                    try (RedisServer redis = RedisServer.start()) {
+                        AnomalySimulation sim = new AnomalySimulation(AnomalyPolicy.defaults(), b, redis.uri(), FLEET);
+                        try {
+                            fleet.add(sim.run());
+                        } finally {
+                            sim.close();
+                        }
+                    }
+                }
+                System.out.println();
+                met &= printFleet(System.out, single, fleet.get(0), fleet.get(1));
+            }
+        }
+        System.out.println(met ? "targets: met" : "targets: NOT MET");
+        if (!met) {
             System.exit(1);
         }
-        System.out.println("targets: met");
+    }
+
+    /** The single-node and fleet runs side by side; whether the fleet runs meet their targets. */
+    static boolean printFleet(PrintStream out, Result single, Result roundRobin, Result random) {
+        out.println("fleet: " + FLEET + " guards sharing one redis-server (evidence and quarantine list), "
+                + "the same simulated day; records before the first quarantine (target; fleet within 1.2 x one node)");
+        out.println();
+        out.println("| caller | one node | " + FLEET + " nodes, round robin | " + FLEET + " nodes, random | target |");
+        out.println("|---|---|---|---|---|");
+        boolean met = roundRobin.meetsTargets() && random.meetsTargets();
+        for (int i = 0; i < single.attackers.size(); i++) {
+            long one = single.attackers.get(i).recordsBeforeQuarantine;
+            long rr = roundRobin.attackers.get(i).recordsBeforeQuarantine;
+            long rnd = random.attackers.get(i).recordsBeforeQuarantine;
+            for (long f : new long[] {rr, rnd}) {
+                met &= f >= 0 && one >= 0 && f <= Math.ceil(one * 1.2);
+            }
+            out.printf(
+                    "| %s | %s | %s | %s | <= %d |%n",
+                    single.attackers.get(i).name,
+                    Result.records(one),
+                    Result.records(rr),
+                    Result.records(rnd),
+                    Result.TARGETS[i]);
+        }
+        out.printf(
+                "| legitimate partners quarantined / throttled | %d / %d | %d / %d | %d / %d | 0 / <= %d |%n",
+                single.quarantinedPartners,
+                single.throttledPartners,
+                roundRobin.quarantinedPartners,
+                roundRobin.throttledPartners,
+                random.quarantinedPartners,
+                random.throttledPartners,
+                single.partners / 1000);
+        return met;
     }
 
     // ---------------------------------------------------------------- the run
@@ -210,7 +342,7 @@ public final class AnomalySimulation {
                         .sign();
                 tokenExpires = now + Duration.ofHours(1).toMillis();
             }
-            return tester.send(request.bearer(token), appStatus);
+            return AnomalySimulation.this.send(request.bearer(token), appStatus);
         }
 
         TestResponse lookup(String tag) {
@@ -605,13 +737,37 @@ public final class AnomalySimulation {
         }
     }
 
-    /** A local quarantine store that also notes each caller's first quarantine. */
+    /** A quarantine store that notes each caller's first quarantine, over the real one. */
     private final class RecordingStore implements QuarantineStore {
-        private final Map<CallerKey, Instant> until = new HashMap<>();
+        private final QuarantineStore store;
+
+        RecordingStore(QuarantineStore store) {
+            this.store = store;
+        }
 
         @Override
         public void quarantine(CallerKey caller, Instant end, Instant now) {
             firstQuarantine.putIfAbsent(caller.id(), clock.instant());
+            store.quarantine(caller, end, now);
+        }
+
+        @Override
+        public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
+            return store.quarantinedUntil(caller, now);
+        }
+
+        @Override
+        public void release(CallerKey caller) {
+            store.release(caller);
+        }
+    }
+
+    /** The one node's quarantine list: a plain map, the simulation is single-threaded. */
+    private static final class LocalQuarantine implements QuarantineStore {
+        private final Map<CallerKey, Instant> until = new HashMap<>();
+
+        @Override
+        public void quarantine(CallerKey caller, Instant end, Instant now) {
             until.put(caller, end);
         }
 
@@ -654,6 +810,10 @@ public final class AnomalySimulation {
         }
 
         static final long[] TARGETS = {100, 1000, 1000};
+
+        static String records(long beforeQuarantine) {
+            return beforeQuarantine < 0 ? "never quarantined" : Long.toString(beforeQuarantine);
+        }
 
         boolean meetsTargets() {
             for (int i = 0; i < attackers.size(); i++) {

@@ -69,6 +69,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     private final AnomalyPolicy policy;
     private final QuarantineStore quarantine;
     private final ThrottleControl throttle;
+    private final EvidenceStore.Link fleet;
     private volatile Clock clock = Clock.systemUTC();
     private final RequestTime requestTime = new RequestTime();
     private final Cache<CallerKey, CallerProfile> profiles;
@@ -78,6 +79,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         this.quarantine =
                 b.quarantine != null ? b.quarantine : LocalQuarantineStore.withMaximumSize(policy.maxCallers());
         this.throttle = b.throttle;
+        this.fleet = b.evidence == null ? null : b.evidence.link(policy);
         this.profiles = Caffeine.newBuilder()
                 .ticker(requestTime)
                 .maximumSize(policy.maxCallers())
@@ -169,9 +171,13 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             profile = profiles.asMap().replace(key, profile, fresh) ? fresh : profiles.get(key, k -> fresh);
         }
         Change change;
+        Evidence evidence;
         synchronized (profile) {
-            profile.record(now, observation, policy);
+            evidence = profile.record(now, observation, policy);
             change = transition(profile, now, key);
+        }
+        if (fleet != null) {
+            fleet.offer(key, evidence);
         }
         if (change != null) {
             act(exchange, key, change);
@@ -303,8 +309,22 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         exchange.emit(type, details);
     }
 
+    /**
+     * The score from this node's profile and, with an {@link EvidenceStore}, the fleet's: each
+     * signal at the larger of the two (the fleet's includes this node's evidence once it arrived;
+     * this node's covers what it has not sent yet).
+     */
     private AnomalyScore score(CallerProfile profile, long now, CallerKey caller) {
         double[] points = profile.contributions(now, policy);
+        if (fleet != null) {
+            Optional<FleetProfile> shared = fleet.view(caller);
+            if (shared.isPresent()) {
+                double[] all = CallerProfile.of(shared.get()).contributions(now, policy);
+                for (int i = 0; i < points.length; i++) {
+                    points[i] = Math.max(points[i], all[i]);
+                }
+            }
+        }
         Map<Signal, Double> reasons = new EnumMap<>(Signal.class);
         double total = 0;
         for (Signal s : Signal.values()) {
@@ -361,6 +381,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         private final AnomalyPolicy policy;
         private QuarantineStore quarantine;
         private ThrottleControl throttle = ThrottleControl.NONE;
+        private EvidenceStore evidence;
 
         private Builder(AnomalyPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy cannot be null");
@@ -372,6 +393,16 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
          */
         public Builder quarantineStore(QuarantineStore store) {
             this.quarantine = Objects.requireNonNull(store, "quarantineStore cannot be null");
+            return this;
+        }
+
+        /**
+         * Where the app nodes of a fleet pool their evidence, so that each scores a caller on what
+         * every node saw (a Redis store: {@code RedisGuardState.evidenceStore()}). Default: none,
+         * each node scores what it sees.
+         */
+        public Builder evidenceStore(EvidenceStore store) {
+            this.evidence = Objects.requireNonNull(store, "evidenceStore cannot be null");
             return this;
         }
 

@@ -111,7 +111,8 @@ public final class DemoServer implements AutoCloseable {
                 Clock.systemUTC(),
                 LocalBucketStore.defaults(),
                 LocalQuarantineStore.defaults(),
-                LocalReplayCache.defaults());
+                LocalReplayCache.defaults(),
+                null);
     }
 
     /** A JWKS URL (fetch events logged like every other security event) or a JWKS file. */
@@ -136,7 +137,12 @@ public final class DemoServer implements AutoCloseable {
      * (throttle) and the quarantine: one control loop; the inventory shows its scores.
      */
     static ApiGuard guard(
-            DemoOptions options, Clock clock, BucketStore buckets, QuarantineStore quarantine, ReplayCache replays) {
+            DemoOptions options,
+            Clock clock,
+            BucketStore buckets,
+            QuarantineStore quarantine,
+            ReplayCache replays,
+            dev.apiguard.anomaly.EvidenceStore evidence) {
         TokenPolicy.Builder tokens = TokenPolicy.builder()
                 .audience(options.audience)
                 .clockSkew(Duration.ofSeconds(60))
@@ -157,11 +163,15 @@ public final class DemoServer implements AutoCloseable {
                 .build();
         RateLimitStep callerLimits =
                 RateLimitStep.builder(limits).store(buckets).build();
-        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(
+        AnomalyScoringStep.Builder scoring = AnomalyScoringStep.builder(
                         AnomalyPolicy.builder().mode(options.anomaly).build())
                 .quarantineStore(quarantine)
-                .throttleControl(callerLimits.adjustments())
-                .build();
+                .throttleControl(callerLimits.adjustments());
+        if (evidence != null) {
+            // with --redis: every node scores a caller on what all of them saw
+            scoring.evidenceStore(evidence);
+        }
+        AnomalyScoringStep anomaly = scoring.build();
         Instant start = clock.instant();
         ApiKeyStore apiKeys = ApiKeyStore.inMemory();
         if (options.apiKeyFile != null) {
@@ -249,7 +259,13 @@ public final class DemoServer implements AutoCloseable {
                         .build();
         ApiGuard guard = redis == null
                 ? guard(options)
-                : guard(options, Clock.systemUTC(), redis.bucketStore(), redis.quarantineStore(), redis.replayCache());
+                : guard(
+                        options,
+                        Clock.systemUTC(),
+                        redis.bucketStore(),
+                        redis.quarantineStore(),
+                        redis.replayCache(),
+                        redis.evidenceStore());
 
         Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();

@@ -45,6 +45,7 @@ public final class Fleet implements AutoCloseable {
                 .step(DpopStep.of(DpopPolicy.defaults(), redis.replayCache())) // replayed at another node: refused
                 .step(AnomalyScoringStep.builder(AnomalyPolicy.defaults())
                         .quarantineStore(redis.quarantineStore()) // quarantined on one node, refused on all
+                        .evidenceStore(redis.evidenceStore()) // scored on what every node saw
                         .throttleControl(rateLimit.adjustments())
                         .build())
                 .step(rateLimit)

@@ -54,6 +54,8 @@ public final class RedisGuardState implements AutoCloseable {
     public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(250);
     /** How long a node keeps its copy of a caller's quarantine, by default, if no message drops it. */
     public static final Duration DEFAULT_NEAR_CACHE_TTL = Duration.ofSeconds(1);
+    /** How much anomaly evidence a node queues for Redis at most, by default, before it drops and counts. */
+    public static final int DEFAULT_EVIDENCE_QUEUE = 100_000;
     /** How many callers' quarantines a node keeps copies of, by default. */
     public static final long DEFAULT_NEAR_CACHE_MAXIMUM_SIZE = 100_000;
 
@@ -67,6 +69,7 @@ public final class RedisGuardState implements AutoCloseable {
     private final String keyPrefix;
     private final RedisApiKeyStore apiKeyStore;
     private final NearCache nearCache;
+    private final RedisEvidenceStore evidenceStore;
 
     private RedisGuardState(Builder b) {
         RedisURI uri = RedisURI.create(b.uri);
@@ -120,6 +123,7 @@ public final class RedisGuardState implements AutoCloseable {
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
         this.quarantineStore =
                 new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, nearCache);
+        this.evidenceStore = new RedisEvidenceStore(connection, b.keyPrefix + "ev:", availability, b.evidenceQueue);
         this.keyPrefix = b.keyPrefix;
         this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }
@@ -137,6 +141,14 @@ public final class RedisGuardState implements AutoCloseable {
     /** The replay cache for single-use identifiers (DPoP and client-assertion {@code jti}). */
     public ReplayCache replayCache() {
         return replayCache;
+    }
+
+    /**
+     * The anomaly evidence the nodes pool ({@code AnomalyScoringStep.Builder.evidenceStore(...)}),
+     * so that each scores a caller on what every node saw.
+     */
+    public RedisEvidenceStore evidenceStore() {
+        return evidenceStore;
     }
 
     /** The quarantine list. */
@@ -195,6 +207,7 @@ public final class RedisGuardState implements AutoCloseable {
         private Duration nearCacheTtl = DEFAULT_NEAR_CACHE_TTL;
         private long nearCacheMaximumSize = DEFAULT_NEAR_CACHE_MAXIMUM_SIZE;
         private Ticker ticker = Ticker.systemTicker();
+        private int evidenceQueue = DEFAULT_EVIDENCE_QUEUE;
 
         private Builder(String uri) {
             Objects.requireNonNull(uri, "redis uri cannot be null");
@@ -278,6 +291,15 @@ public final class RedisGuardState implements AutoCloseable {
         /** How many callers' quarantines a node keeps copies of. Default: 100,000. */
         public Builder nearCacheMaximumSize(long entries) {
             this.nearCacheMaximumSize = Check.atLeast("nearCacheMaximumSize", entries, 1);
+            return this;
+        }
+
+        /**
+         * How much anomaly evidence this node queues for Redis at most (1 to 10,000,000); beyond,
+         * evidence is dropped and counted, never waited for. Default: 100,000.
+         */
+        public Builder evidenceQueue(int pieces) {
+            this.evidenceQueue = Check.between("evidenceQueue", pieces, 1, 10_000_000);
             return this;
         }
 

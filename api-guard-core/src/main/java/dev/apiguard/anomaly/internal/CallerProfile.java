@@ -2,6 +2,8 @@ package dev.apiguard.anomaly.internal;
 
 import dev.apiguard.anomaly.AnomalyAction;
 import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.Evidence;
+import dev.apiguard.anomaly.FleetProfile;
 import dev.apiguard.anomaly.Signal;
 
 /**
@@ -16,12 +18,12 @@ import dev.apiguard.anomaly.Signal;
  */
 public final class CallerProfile {
 
-    /** Bits of one Bloom generation. */
-    static final int BLOOM_BITS = 4096;
+    /** Bits of one Bloom generation: as a fleet's store keeps them. */
+    static final int BLOOM_BITS = Evidence.BLOOM_BITS;
     /** Ids inserted into one generation before the generations rotate (about 3 % false positives each). */
-    static final int BLOOM_GENERATION = 500;
+    static final int BLOOM_GENERATION = Evidence.BLOOM_GENERATION;
     /** Route hashes remembered per caller. */
-    static final int MAX_ROUTES = 16;
+    static final int MAX_ROUTES = Evidence.MAX_ROUTES;
     /** Characters of the last id kept for the neighbour test. */
     static final int MAX_ID_LENGTH = 32;
     /** The trailing characters in which two ids of one length may differ and still be neighbours. */
@@ -67,24 +69,49 @@ public final class CallerProfile {
     private long probationUntil;
     private double releaseScore;
 
-    /** A profile of a caller first seen at {@code now} (epoch millis). */
     /** When the profile last learnt from a request (epoch milliseconds, the guard's clock). */
     public long lastUpdate() {
         return lastUpdate;
     }
 
+    /** A profile of a caller first seen at {@code now} (epoch millis). */
     public CallerProfile(long now) {
         this.firstSeen = now;
         this.lastUpdate = now;
         this.minute = now / 60_000;
     }
 
+    /**
+     * The fleet's profile as a profile that can only be scored ({@link #contributions}): its
+     * counters, without the node-local parts that only {@link #record} uses.
+     */
+    public static CallerProfile of(FleetProfile fleet) {
+        CallerProfile p = new CallerProfile(fleet.firstSeen());
+        p.lastUpdate = fleet.lastUpdate();
+        p.requests = (int) Math.min(Integer.MAX_VALUE, fleet.requests());
+        p.novelShort = fleet.novelShort();
+        p.sequentialSteps = fleet.sequentialSteps();
+        p.lookups = fleet.lookups();
+        p.misses = fleet.misses();
+        p.failures = fleet.failures();
+        p.newRoutes = fleet.newRoutes();
+        p.pages = fleet.pages();
+        p.novelLong = fleet.novelLong();
+        p.minute = fleet.minute();
+        p.minuteCount = (int) Math.min(Integer.MAX_VALUE, fleet.minuteCount());
+        p.ewmaPerMinute = fleet.ewmaPerMinute();
+        return p;
+    }
+
     /** What one answered request tells about the caller. */
     public record Observation(
             String method, String route, String id, int status, int page, int pageSize, boolean pageSizeGiven) {}
 
-    /** Folds one answered request into the profile at {@code now} (epoch millis). */
-    public void record(long now, Observation o, AnomalyPolicy policy) {
+    /**
+     * Folds one answered request into the profile at {@code now} (epoch millis), and says what it
+     * told in the form a fleet pools.
+     */
+    public Evidence record(long now, Observation o, AnomalyPolicy policy) {
         decayTo(now, policy);
         boolean warm = requests >= policy.warmUpRequests()
                 && now - firstSeen >= policy.warmUpPeriod().toMillis();
@@ -93,15 +120,18 @@ public final class CallerProfile {
 
         int status = o.status();
         boolean mapped = o.route() != null;
-        if (status == 401
+        boolean failure = status == 401
                 || status == 403
                 || status == 405
                 || (status == 404 && !mapped)
-                || (status == 400 && !mapped)) {
+                || (status == 400 && !mapped);
+        if (failure) {
             failures++;
         }
-        if (mapped && (status < 400 || status == 404)) {
-            int routeHash = (o.method() + ' ' + o.route()).hashCode();
+        boolean routed = mapped && (status < 400 || status == 404);
+        int routeHash = 0;
+        if (routed) {
+            routeHash = (o.method() + ' ' + o.route()).hashCode();
             if (!knowsRoute(routeHash)) {
                 if (warm) {
                     newRoutes++;
@@ -114,27 +144,35 @@ public final class CallerProfile {
                 }
             }
         }
-        if (mapped && o.id() != null && (status < 400 || status == 404)) {
-            lookup(o.route().hashCode(), o.id(), status == 404);
+        boolean lookup = mapped && o.id() != null && (status < 400 || status == 404);
+        long idHash = 0;
+        boolean neighbourStep = false;
+        if (lookup) {
+            String key = o.id().length() > MAX_ID_LENGTH ? o.id().substring(0, MAX_ID_LENGTH) : o.id();
+            idHash = hash64(o.route().hashCode(), key);
+            neighbourStep = lookup(o.route().hashCode(), key, idHash, status == 404);
         }
+        double pageFraction = 0;
         if (o.page() >= 0 && status < 400) {
             if (o.page() != lastPage) {
-                double fraction = o.pageSizeGiven()
+                pageFraction = o.pageSizeGiven()
                         ? Math.min(1.0, (double) Math.max(1, o.pageSize()) / policy.maxPageSize())
                         : 0.25;
-                pages += fraction;
+                pages += pageFraction;
             }
             lastPage = o.page();
         }
+        return new Evidence(
+                now, failure, routed, routeHash, lookup, status == 404, idHash, neighbourStep, pageFraction);
     }
 
-    private void lookup(int routeHash, String id, boolean miss) {
+    /** Records a look-up; whether the id, new to this node, followed the previous one in order. */
+    private boolean lookup(int routeHash, String key, long h, boolean miss) {
         lookups++;
         if (miss) {
             misses++;
         }
-        String key = id.length() > MAX_ID_LENGTH ? id.substring(0, MAX_ID_LENGTH) : id;
-        long h = hash64(routeHash, key);
+        boolean step = false;
         if (!bloomContains(h)) {
             bloomAdd(h);
             novelShort++;
@@ -143,12 +181,14 @@ public final class CallerProfile {
                 int direction = Integer.signum(key.compareTo(lastId));
                 if (lastDirection == 0 || direction == lastDirection) {
                     sequentialSteps++;
+                    step = true;
                 }
                 lastDirection = direction;
             }
             lastId = key;
             lastIdRoute = routeHash;
         }
+        return step;
     }
 
     /** Ids of one length that differ only in their last {@value #NEIGHBOUR_SUFFIX} characters. */
@@ -269,10 +309,7 @@ public final class CallerProfile {
     }
 
     private static int bit(long h, int i) {
-        // Kirsch-Mitzenmacher: h1 + i * h2
-        int h1 = (int) h;
-        int h2 = (int) (h >>> 32) | 1;
-        return (h1 + i * h2) & (BLOOM_BITS - 1);
+        return Evidence.bloomBit(h, i);
     }
 
     /** A 64-bit FNV-1a of the route hash and the id, finished with a murmur3 mix. */

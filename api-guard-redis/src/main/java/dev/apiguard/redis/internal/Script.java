@@ -2,6 +2,7 @@ package dev.apiguard.redis.internal;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A Lua script shipped as a resource of this module, run by its SHA-1 ({@code EVALSHA}) and sent
@@ -50,6 +53,31 @@ public final class Script {
         } catch (RedisNoScriptException notLoaded) {
             return redis.eval(text, type, keys, args);
         }
+    }
+
+    /**
+     * Runs the script without waiting: by its SHA-1, or whole after a {@code NOSCRIPT}. The stage
+     * completes with the reply, or exceptionally (timeout, connection lost).
+     */
+    public <T> CompletionStage<T> runAsync(
+            RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        CompletableFuture<T> reply = new CompletableFuture<>();
+        redis.<T>evalsha(sha, type, keys, args).whenComplete((value, fault) -> {
+            if (fault == null) {
+                reply.complete(value);
+            } else if (fault instanceof RedisNoScriptException || fault.getCause() instanceof RedisNoScriptException) {
+                redis.<T>eval(text, type, keys, args).whenComplete((again, error) -> {
+                    if (error == null) {
+                        reply.complete(again);
+                    } else {
+                        reply.completeExceptionally(error);
+                    }
+                });
+            } else {
+                reply.completeExceptionally(fault);
+            }
+        });
+        return reply;
     }
 
     private static String sha1(String text) {

@@ -1,0 +1,37 @@
+package dev.apiguard.anomaly;
+
+import dev.apiguard.CallerKey;
+import java.util.Optional;
+
+/**
+ * Evidence about callers pooled by the app nodes of a fleet, so that each node scores a caller on
+ * what every node saw: a scraper that a load balancer spreads over {@code n} nodes is stopped after
+ * about as many records as on one node, not {@code n} times as many.
+ *
+ * <p>Contract for every implementation (Redis):
+ * <ul>
+ *   <li>{@link Link#offer} never blocks the request: evidence is sent later, batched, and dropped
+ *       (and counted) when the store is slow, unreachable or its queue is full; the node's own
+ *       profile goes on scoring meanwhile;</li>
+ *   <li>what is queued is bounded, per caller and in all;</li>
+ *   <li>the fleet's profile of a caller is built as a node builds its own, from every node's
+ *       evidence in the order it arrives, with the same policy; whether an id is new to the caller
+ *       is decided over the fleet;</li>
+ *   <li>what it keeps per caller is bounded and expires after the policy's {@code idleExpiry}.</li>
+ * </ul>
+ * Thread-safe.
+ */
+public interface EvidenceStore {
+
+    /** The link a scoring step with this policy uses; the store's profiles follow the policy's memory. */
+    Link link(AnomalyPolicy policy);
+
+    /** One scoring step's link to the store. Thread-safe. */
+    interface Link {
+        /** Hands over the evidence of one request of the caller, without waiting. */
+        void offer(CallerKey caller, Evidence evidence);
+
+        /** The fleet's profile of the caller as this node last heard it, if any. */
+        Optional<FleetProfile> view(CallerKey caller);
+    }
+}

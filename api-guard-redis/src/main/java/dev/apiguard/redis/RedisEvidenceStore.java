@@ -1,0 +1,264 @@
+package dev.apiguard.redis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.apiguard.CallerKey;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.Evidence;
+import dev.apiguard.anomaly.EvidenceStore;
+import dev.apiguard.anomaly.FleetProfile;
+import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Script;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * An {@link EvidenceStore} in Redis: the fleet's profile of each caller, built by one script from
+ * every node's evidence, so that each node scores a caller on what all of them saw.
+ *
+ * <p>Per caller, under its {@linkplain CallerKey#hashTag() hash tag} (one Redis Cluster slot): a
+ * hash of counters ({@code apiguard:ev:{tag}}), two Bloom generations of
+ * {@value Evidence#BLOOM_BITS} bits ({@code :b0}, {@code :b1}: whether an id is new to the caller
+ * is decided over the fleet) and the routes seen ({@code :r}, at most
+ * {@value Evidence#MAX_ROUTES}): about 1.5 KiB, every key expiring after the policy's
+ * {@code idleExpiry} without evidence. The script takes each evidence's time from the app, never
+ * Redis {@code TIME}.
+ *
+ * <p>Never on the request path: {@link Link#offer} queues the evidence and returns. Each node sends
+ * a caller's evidence as soon as it has some and no script of that caller is in flight; what arrives
+ * meanwhile goes in the next script call, up to {@value #MAX_BATCH} at a time: a caller at machine
+ * speed is batched, a quiet one sent at once. The reply (the fleet's profile, this node's evidence
+ * included) is what {@link Link#view} answers until the next. Bounded: at most
+ * {@value #MAX_BATCH} pieces of evidence queued per caller, and the configured maximum queued or in
+ * flight in all
+ * ({@link RedisGuardState.Builder#evidenceQueue(int)}); beyond, when Redis fails or while it is
+ * skipped after a failure, evidence is dropped and counted ({@link #droppedEvidence()}), and the
+ * nodes go on scoring on their own profiles. Obtain it from
+ * {@link RedisGuardState#evidenceStore()}. Thread-safe.
+ */
+public final class RedisEvidenceStore implements EvidenceStore {
+
+    /** Evidence sent in one script call, and queued per caller at most. */
+    static final int MAX_BATCH = 64;
+
+    private static final Script FOLD = Script.load("evidence.lua");
+    private static final int FIELDS_PER_EVIDENCE = 10;
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
+    private static final byte[] NONE = new byte[0];
+
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final String prefix;
+    private final Availability availability;
+    private final int maxQueued;
+    private final AtomicInteger queued = new AtomicInteger();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder sent = new LongAdder();
+
+    RedisEvidenceStore(
+            StatefulRedisConnection<byte[], byte[]> connection,
+            String prefix,
+            Availability availability,
+            int maxQueued) {
+        this.connection = connection;
+        this.prefix = prefix;
+        this.availability = availability;
+        this.maxQueued = maxQueued;
+    }
+
+    @Override
+    public Link link(AnomalyPolicy policy) {
+        return new RedisLink(policy);
+    }
+
+    /** Evidence dropped so far: Redis failing or skipped, or a queue full. */
+    public long droppedEvidence() {
+        return dropped.sum();
+    }
+
+    /** Evidence folded into the fleet's profiles so far. */
+    public long sentEvidence() {
+        return sent.sum();
+    }
+
+    /** Evidence queued or in flight now. */
+    public int queuedEvidence() {
+        return queued.get();
+    }
+
+    /** One caller's evidence waiting on this node, and whether a script of the caller is in flight. */
+    private static final class Pending {
+        final ArrayDeque<Evidence> queue = new ArrayDeque<>();
+        boolean inFlight;
+        boolean closed;
+    }
+
+    private final class RedisLink implements Link {
+
+        private final byte[][] settings;
+        private final Cache<CallerKey, FleetProfile> views;
+        private final ConcurrentHashMap<CallerKey, Pending> pending = new ConcurrentHashMap<>();
+
+        RedisLink(AnomalyPolicy policy) {
+            this.settings = new byte[][] {
+                ascii(policy.halfLife().toMillis()),
+                ascii(policy.longHalfLife().toMillis()),
+                ascii(policy.warmUpRequests()),
+                ascii(policy.warmUpPeriod().toMillis()),
+                ascii(policy.idleExpiry().toMillis()),
+                ascii(Evidence.BLOOM_GENERATION),
+                ascii(Evidence.BLOOM_BITS),
+                ascii(Evidence.MAX_ROUTES)
+            };
+            this.views = Caffeine.newBuilder().maximumSize(policy.maxCallers()).build();
+        }
+
+        @Override
+        public void offer(CallerKey caller, Evidence evidence) {
+            if (queued.get() >= maxQueued || availability.skip()) {
+                dropped.increment();
+                return;
+            }
+            while (true) {
+                Pending p = pending.computeIfAbsent(caller, k -> new Pending());
+                List<Evidence> batch = null;
+                synchronized (p) {
+                    if (p.closed) {
+                        continue; // its sender just finished and removed it: take a new one
+                    }
+                    if (p.queue.size() >= MAX_BATCH) {
+                        dropped.increment();
+                        return;
+                    }
+                    p.queue.add(evidence);
+                    queued.incrementAndGet();
+                    if (!p.inFlight) {
+                        p.inFlight = true;
+                        batch = drain(p);
+                    }
+                }
+                if (batch != null) {
+                    send(caller, p, batch);
+                }
+                return;
+            }
+        }
+
+        @Override
+        public Optional<FleetProfile> view(CallerKey caller) {
+            return Optional.ofNullable(views.getIfPresent(caller));
+        }
+
+        private List<Evidence> drain(Pending p) {
+            int n = Math.min(MAX_BATCH, p.queue.size());
+            List<Evidence> batch = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                batch.add(p.queue.poll());
+            }
+            return batch;
+        }
+
+        private void send(CallerKey caller, Pending p, List<Evidence> batch) {
+            String tag = caller.hashTag();
+            byte[][] keys = {key(tag, ""), key(tag, ":b0"), key(tag, ":b1"), key(tag, ":r")};
+            byte[][] args = new byte[settings.length + FIELDS_PER_EVIDENCE * batch.size()][];
+            System.arraycopy(settings, 0, args, 0, settings.length);
+            int a = settings.length;
+            for (Evidence e : batch) {
+                args[a++] = ascii(e.at());
+                args[a++] = e.failure() ? ONE : ZERO;
+                args[a++] = e.routed() ? ascii(e.routeHash()) : NONE;
+                args[a++] = e.lookup() ? ONE : ZERO;
+                args[a++] = e.miss() ? ONE : ZERO;
+                for (int i = 0; i < 3; i++) {
+                    args[a++] = e.lookup() ? ascii(e.bloomBit(i)) : NONE;
+                }
+                args[a++] = e.neighbourStep() ? ONE : ZERO;
+                args[a++] = Double.toString(e.pageFraction()).getBytes(StandardCharsets.US_ASCII);
+            }
+            FOLD.<List<Object>>runAsync(connection.async(), ScriptOutputType.MULTI, keys, args)
+                    .whenComplete((reply, fault) -> {
+                        boolean failed = fault != null;
+                        queued.addAndGet(-batch.size());
+                        if (failed) {
+                            availability.failure(
+                                    fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
+                            dropped.add(batch.size());
+                        } else {
+                            availability.success();
+                            sent.add(batch.size());
+                            FleetProfile profile = parse(reply);
+                            if (profile != null) {
+                                views.put(caller, profile);
+                            }
+                        }
+                        next(caller, p, failed);
+                    });
+        }
+
+        /** Sends what arrived meanwhile, or retires the caller's queue; after a failure, drops it. */
+        private void next(CallerKey caller, Pending p, boolean failed) {
+            List<Evidence> batch;
+            synchronized (p) {
+                if (failed && !p.queue.isEmpty()) {
+                    dropped.add(p.queue.size());
+                    queued.addAndGet(-p.queue.size());
+                    p.queue.clear();
+                }
+                if (p.queue.isEmpty()) {
+                    p.inFlight = false;
+                    p.closed = true;
+                    pending.remove(caller, p);
+                    return;
+                }
+                batch = drain(p);
+            }
+            send(caller, p, batch);
+        }
+    }
+
+    /** The script's reply as a profile; null when it is not one (never, but a reply is input). */
+    static FleetProfile parse(List<Object> reply) {
+        if (reply == null || reply.size() != 14) {
+            return null;
+        }
+        double[] v = new double[14];
+        try {
+            for (int i = 0; i < 14; i++) {
+                v[i] = Double.parseDouble(new String((byte[]) reply.get(i), StandardCharsets.US_ASCII));
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return new FleetProfile(
+                (long) v[0],
+                (long) v[1],
+                (long) v[2],
+                v[3],
+                v[4],
+                v[5],
+                v[6],
+                v[7],
+                v[8],
+                v[9],
+                v[10],
+                (long) v[11],
+                (long) v[12],
+                v[13]);
+    }
+
+    private byte[] key(String tag, String suffix) {
+        return (prefix + tag + suffix).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(long n) {
+        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,327 @@
+package dev.apiguard.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.Caller;
+import dev.apiguard.CallerKey;
+import dev.apiguard.CredentialKind;
+import dev.apiguard.Decision;
+import dev.apiguard.GuardExchange;
+import dev.apiguard.GuardPhase;
+import dev.apiguard.GuardStep;
+import dev.apiguard.LocalQuarantineStore;
+import dev.apiguard.anomaly.AnomalyMode;
+import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.AnomalyScore;
+import dev.apiguard.anomaly.AnomalyScoringStep;
+import dev.apiguard.anomaly.Signal;
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.test.MutableClock;
+import dev.apiguard.test.TestRequest;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Anomaly evidence pooled by the nodes of a fleet ({@link RedisEvidenceStore}): a caller whose
+ * requests alternate between nodes is scored as one node would score it, whether an id is new is
+ * decided over the fleet, a scraper spread over the nodes is quarantined after about as many
+ * records as on one node, and when Redis is gone evidence is dropped and counted while each node
+ * scores on its own. Each request's evidence is awaited before the next, so that the comparison is
+ * with the fleet's view, not with how fast a reply came back.
+ */
+@ExtendWith(RedisServerExtension.class)
+class FleetEvidenceTest {
+
+    private static final Instant START = Instant.parse("2026-12-05T08:00:00Z");
+    private static final Duration EVERY = Duration.ofMillis(200);
+
+    private RedisServer server;
+    private final List<RedisGuardState> states = new ArrayList<>();
+    private final MutableClock clock = MutableClock.at(START);
+
+    @BeforeEach
+    void start(RedisServer redis) {
+        server = redis;
+    }
+
+    @AfterEach
+    void stop() {
+        states.forEach(RedisGuardState::close);
+    }
+
+    private RedisGuardState state() {
+        RedisGuardState s = RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .commandTimeout(Duration.ofMillis(500))
+                .build();
+        states.add(s);
+        return s;
+    }
+
+    /** Authenticates one caller and matches {@code /customers/{id}}, as the token and route steps would. */
+    private static GuardStep caller(String id) {
+        return new GuardStep() {
+            @Override
+            public String name() {
+                return "fixed-caller";
+            }
+
+            @Override
+            public GuardPhase phase() {
+                return GuardPhase.AUTHENTICATE;
+            }
+
+            @Override
+            public Decision evaluate(GuardExchange exchange) {
+                exchange.authenticate(Caller.builder(id, CredentialKind.BEARER_JWT)
+                        .subject(id)
+                        .issuer(TwoNodesTest.ISSUER)
+                        .build());
+                String path = exchange.request().path();
+                if (path.startsWith("/customers/")) {
+                    exchange.matchRoute("/customers/{id}", Map.of("id", path.substring("/customers/".length())), false);
+                } else {
+                    exchange.matchRoute("/customers", Map.of(), false);
+                }
+                return Decision.ALLOW;
+            }
+        };
+    }
+
+    private static final AnomalyPolicy POLICY =
+            AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build();
+
+    private record Node(ApiGuard guard, AnomalyScoringStep anomaly, RedisEvidenceStore evidence) {}
+
+    private Node node(String callerId, RedisGuardState state) {
+        AnomalyScoringStep.Builder b = AnomalyScoringStep.builder(POLICY);
+        if (state != null) {
+            b.quarantineStore(state.quarantineStore()).evidenceStore(state.evidenceStore());
+        } else {
+            b.quarantineStore(LocalQuarantineStore.defaults());
+        }
+        AnomalyScoringStep anomaly = b.build();
+        ApiGuard guard = ApiGuard.builder()
+                .clock(clock)
+                .listener(SecurityEventListener.NONE)
+                .step(caller(callerId))
+                .step(anomaly)
+                .build();
+        return new Node(guard, anomaly, state == null ? null : state.evidenceStore());
+    }
+
+    /** Sends request {@code i} to the node, answered with {@code status} when let through; its status. */
+    private static int send(Node node, TestRequest request, int status) {
+        GuardExchange exchange = node.guard().exchange(request);
+        Decision d = node.guard().evaluate(exchange);
+        int answered = d instanceof Decision.Deny deny ? deny.status() : status;
+        long before = node.evidence() == null
+                ? 0
+                : node.evidence().sentEvidence() + node.evidence().droppedEvidence();
+        node.guard().completed(exchange, answered);
+        if (node.evidence() != null && !(d instanceof Decision.Deny)) {
+            awaitEvidence(node.evidence(), before + 1);
+        }
+        return answered;
+    }
+
+    private static void awaitEvidence(RedisEvidenceStore store, long handled) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (store.sentEvidence() + store.droppedEvidence() < handled) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("evidence not sent within 10 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Runs {@code n} requests over the nodes round robin; the index of the first refusal, or -1. */
+    private int run(List<Node> nodes, int n, IntFunction<TestRequest> request) {
+        for (int i = 0; i < n; i++) {
+            clock.advance(EVERY);
+            if (send(nodes.get(i % nodes.size()), request.apply(i), 200) >= 400) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private Map<Signal, Double> reasons(Node node, String callerId) {
+        return node.anomaly()
+                .scoreOf(CallerKey.token(TwoNodesTest.ISSUER, callerId), clock.instant())
+                .map(AnomalyScore::reasons)
+                .orElse(Map.of());
+    }
+
+    @Test
+    void aSequentialScraperSpreadOverThreeNodesIsStoppedAsOnOne() {
+        String id = "scraper-" + UUID.randomUUID();
+        IntFunction<TestRequest> walk = i -> TestRequest.get("/customers/" + (100_000 + i));
+        int alone = run(List.of(node(id, null)), 2_000, walk);
+        String fleetId = "fleet-" + id;
+        RedisGuardState shared = state();
+        List<Node> fleet = List.of(node(fleetId, shared), node(fleetId, state()), node(fleetId, state()));
+        clock.set(START);
+        int spread = run(fleet, 2_000, walk);
+        assertThat(alone).as("one node stops the scraper").isPositive();
+        assertThat(spread)
+                .as("three nodes sharing evidence stop it after about as many records as one (%d)", alone)
+                .isPositive()
+                .isLessThanOrEqualTo((int) Math.ceil(alone * 1.2) + 3);
+    }
+
+    @Test
+    void withoutSharedEvidenceThreeNodesLetTheScraperTakeMore() {
+        // the measurement above is only worth something if three separate nodes would do worse
+        String id = "scraper-" + UUID.randomUUID();
+        IntFunction<TestRequest> walk = i -> TestRequest.get("/customers/" + (100_000 + i));
+        int alone = run(List.of(node(id, null)), 2_000, walk);
+        clock.set(START);
+        int separate = run(List.of(node(id + "-a", null), node(id + "-a", null), node(id + "-a", null)), 3_000, walk);
+        assertThat(separate).isGreaterThan((int) Math.ceil(alone * 1.2) + 3);
+    }
+
+    @Test
+    void anIdReadOnSeveralNodesIsNewOnlyOnce() {
+        String id = "partner-" + UUID.randomUUID();
+        List<Node> fleet = List.of(node(id, state()), node(id, state()));
+        // 100 records, each read once on each node: 100 new ids (under the enumeration allowance
+        // of 120), where adding up each node's new ids would make 200 (far over it)
+        run(fleet, 200, i -> TestRequest.get("/customers/" + Integer.toHexString((i / 2 + 1) * 0x9E3779B1)));
+        assertThat(reasons(fleet.get(0), id)).doesNotContainKey(Signal.ENUMERATION);
+        assertThat(reasons(fleet.get(1), id)).doesNotContainKey(Signal.ENUMERATION);
+        // and 200 different records are enumeration, whichever node saw them
+        String other = "reader-" + id;
+        List<Node> fleet2 = List.of(node(other, state()), node(other, state()));
+        run(fleet2, 200, i -> TestRequest.get("/customers/" + Integer.toHexString((i + 1) * 0x9E3779B1)));
+        assertThat(reasons(fleet2.get(0), other)).containsKey(Signal.ENUMERATION);
+    }
+
+    @Test
+    void theFleetProfileSumsWhatEachNodeSaw() {
+        // 30 look-ups, nine in ten missing: each node alone sees 15, under the 20 look-ups the
+        // misses signal needs; the fleet sees 30
+        IntFunction<Integer> status = i -> i % 10 == 0 ? 200 : 404;
+        String id = "misses-" + UUID.randomUUID();
+        List<Node> fleet = List.of(node(id, state()), node(id, state()));
+        String apart = "apart-" + id;
+        List<Node> separate = List.of(node(apart, null), node(apart, null));
+        for (int i = 0; i < 30; i++) {
+            clock.advance(EVERY);
+            TestRequest request = TestRequest.get("/customers/" + (7_000 + 37 * i));
+            send(fleet.get(i % 2), request, status.apply(i));
+            send(separate.get(i % 2), request, status.apply(i));
+        }
+        assertThat(reasons(separate.get(0), apart)).doesNotContainKey(Signal.MISSES);
+        assertThat(reasons(fleet.get(0), id)).containsKey(Signal.MISSES);
+        assertThat(reasons(fleet.get(1), id)).containsKey(Signal.MISSES);
+    }
+
+    @Test
+    void whenRedisIsGoneEvidenceIsDroppedAndCountedAndEachNodeScoresAlone() throws Exception {
+        try (RedisServer own = RedisServer.start();
+                RedisGuardState state = RedisGuardState.builder(own.uri())
+                        .listener(SecurityEventListener.NONE)
+                        .commandTimeout(Duration.ofMillis(300))
+                        .build()) {
+            String id = "alone-" + UUID.randomUUID();
+            Node node = node(id, state);
+            own.kill();
+            IntFunction<TestRequest> walk = i -> TestRequest.get("/customers/" + (300_000 + i));
+            for (int i = 0; i < 300; i++) {
+                clock.advance(EVERY);
+                GuardExchange exchange = node.guard().exchange(walk.apply(i));
+                Decision d = node.guard().evaluate(exchange);
+                node.guard().completed(exchange, d instanceof Decision.Deny deny ? deny.status() : 200);
+            }
+            // the shared quarantine list is gone too (failure policy open: nobody is refused), but
+            // the node's own profile decided
+            assertThat(node.anomaly()
+                            .scoreOf(CallerKey.token(TwoNodesTest.ISSUER, id), clock.instant())
+                            .map(AnomalyScore::action))
+                    .contains(dev.apiguard.anomaly.AnomalyAction.QUARANTINE);
+            assertThat(state.evidenceStore().droppedEvidence()).isPositive();
+            assertThat(state.evidenceStore().sentEvidence()).isZero();
+        }
+    }
+
+    @Test
+    void whileRedisIsPausedEvidenceIsBoundedAndNeverWaitedFor() throws Exception {
+        try (RedisGuardState state = RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .commandTimeout(Duration.ofMillis(300))
+                .evidenceQueue(50)
+                .build()) {
+            RedisEvidenceStore store = state.evidenceStore();
+            dev.apiguard.anomaly.EvidenceStore.Link link = store.link(POLICY);
+            dev.apiguard.anomaly.Evidence evidence =
+                    new dev.apiguard.anomaly.Evidence(START.toEpochMilli(), false, false, 0, false, false, 0, false, 0);
+            Duration pause = Duration.ofSeconds(3);
+            RedisClient client = RedisClient.create(server.uri());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                c.sync().clientPause(pause.toMillis());
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 1_000; i++) {
+                    link.offer(CallerKey.token(TwoNodesTest.ISSUER, "paused-" + i), evidence);
+                    assertThat(store.queuedEvidence()).isLessThanOrEqualTo(50);
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                        .as("1,000 offers while Redis answers nothing return before it answers again")
+                        .isLessThan(pause);
+                assertThat(store.droppedEvidence()).isGreaterThanOrEqualTo(950);
+            } finally {
+                client.shutdown();
+            }
+            // Redis answers again: evidence flows
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (store.sentEvidence() == 0 && System.nanoTime() < deadline) {
+                link.offer(CallerKey.token(TwoNodesTest.ISSUER, "after-pause"), evidence);
+                Thread.onSpinWait();
+            }
+            assertThat(store.sentEvidence()).isPositive();
+        }
+    }
+
+    @Test
+    void aCallersEvidenceIsBoundedInRedisAndExpires() {
+        RedisGuardState s = state();
+        String id = "bounded-" + UUID.randomUUID();
+        Node node = node(id, s);
+        // more ids than two Bloom generations hold, over more routes than are remembered
+        for (int i = 0; i < 1_200; i++) {
+            clock.advance(Duration.ofSeconds(30));
+            send(node, TestRequest.get("/customers/" + (900_000 + 7 * i)), 200);
+        }
+        String tag = CallerKey.token(TwoNodesTest.ISSUER, id).hashTag();
+        RedisClient client = RedisClient.create(server.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            RedisCommands<String, String> redis = c.sync();
+            long bytes = 0;
+            for (String suffix : new String[] {"", ":b0", ":b1", ":r"}) {
+                String key = RedisGuardState.DEFAULT_KEY_PREFIX + "ev:" + tag + suffix;
+                assertThat(redis.exists(key)).as(key).isEqualTo(1L);
+                assertThat(redis.pttl(key))
+                        .as("%s expires", key)
+                        .isPositive()
+                        .isLessThanOrEqualTo(POLICY.idleExpiry().toMillis());
+                bytes += redis.memoryUsage(key);
+            }
+            assertThat(bytes).as("Redis memory of one caller's evidence").isLessThanOrEqualTo(4096);
+        } finally {
+            client.shutdown();
+        }
+    }
+}
