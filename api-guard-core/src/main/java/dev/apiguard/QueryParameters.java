@@ -1,7 +1,9 @@
 package dev.apiguard;
 
 import dev.apiguard.event.ReasonCode;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -105,6 +107,25 @@ public final class QueryParameters {
         return new Parser(rawQuery).parse();
     }
 
+    /**
+     * Every parameter of a raw query string (or of an {@code application/x-www-form-urlencoded}
+     * body), in order, duplicates too, each name and value decoded in full by the same rules as
+     * {@link #parse}: what a container's {@code getParameterValues} serves. Neither
+     * {@link #MAX_LENGTH} nor {@link #MAX_PARAMETERS} applies (they bound the guard's work, and a
+     * container has its own limits), and no value is cut. For adapters and test fakes that serve
+     * parameters to an application; steps read {@link #parse}. Empty for {@code null} or
+     * {@code ""}.
+     *
+     * @throws IllegalArgumentException when a name or value cannot be decoded (a malformed escape,
+     *     invalid UTF-8), as {@link #unreadable()} would say; a container answers such a query 400
+     */
+    public static List<Map.Entry<String, String>> decodeAll(String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return List.of();
+        }
+        return new Parser(raw).all();
+    }
+
     /** Whether the query has a parameter of this (decoded) name. */
     public boolean has(String name) {
         Objects.requireNonNull(name, "name cannot be null");
@@ -193,6 +214,32 @@ public final class QueryParameters {
             if (name != null && !known) {
                 first.put(name, value);
             }
+        }
+
+        /** Every parameter in order, decoded in full; see {@link QueryParameters#decodeAll}. */
+        List<Map.Entry<String, String>> all() {
+            List<Map.Entry<String, String>> all = new ArrayList<>();
+            int n = q.length();
+            int start = 0;
+            while (start <= n) {
+                int amp = q.indexOf('&', start);
+                int end = amp < 0 ? n : amp;
+                if (end > start) {
+                    int eq = q.indexOf('=', start);
+                    int nameEnd = eq >= 0 && eq < end ? eq : end;
+                    String name = decode(start, nameEnd, Integer.MAX_VALUE);
+                    String value = nameEnd == end ? "" : decode(nameEnd + 1, end, Integer.MAX_VALUE);
+                    if (name == null || value == null) {
+                        throw new IllegalArgumentException("the query cannot be decoded: " + problem.code());
+                    }
+                    all.add(Map.entry(name, value));
+                }
+                if (amp < 0) {
+                    break;
+                }
+                start = amp + 1;
+            }
+            return List.copyOf(all);
         }
 
         /**

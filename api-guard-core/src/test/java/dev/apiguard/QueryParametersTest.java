@@ -1,8 +1,11 @@
 package dev.apiguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.QueryParameters.Unreadable;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -219,6 +222,53 @@ class QueryParametersTest {
         // names are not cut
         String name = "n".repeat(2000);
         assertThat(QueryParameters.parse(name + "=1").first(name)).isEqualTo("1");
+    }
+
+    // ---- decodeAll: every parameter, as getParameterValues serves them (adapters, test fakes) ----
+
+    @ParameterizedTest(name = "[{0}] {1} = {2}")
+    @MethodSource("readable")
+    void decodeAllServesTheFirstValueParseReads(String query, String name, String value) {
+        List<Map.Entry<String, String>> all = QueryParameters.decodeAll(query);
+        assertThat(all.stream()
+                        .filter(e -> e.getKey().equals(name))
+                        .map(Map.Entry::getValue)
+                        .findFirst()
+                        .orElse(null))
+                .isEqualTo(value);
+        assertThat(all).hasSize(QueryParameters.parse(query).size());
+    }
+
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("unreadable")
+    void decodeAllRefusesWhatCannotBeDecoded(String query, Unreadable reason) {
+        if (reason == Unreadable.MALFORMED_ESCAPE || reason == Unreadable.INVALID_UTF8) {
+            assertThatThrownBy(() -> QueryParameters.decodeAll(query))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith(reason.code());
+        } else if (query.contains("%G0")) {
+            // beyond the parameter cap, the malformed escape is still one
+            assertThatThrownBy(() -> QueryParameters.decodeAll(query)).hasMessageEndingWith("malformed_escape");
+        } else {
+            // the guard's bounds on its own work are not the container's: every parameter is served
+            assertThat(QueryParameters.decodeAll(query)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void decodeAllKeepsOrderDuplicatesAndWholeValues() {
+        String longValue = "%41".repeat(3000);
+        assertThat(QueryParameters.decodeAll("b=2&a&&a=1&=x&c=" + longValue + "&a=%C3%A9+z"))
+                .containsExactly(
+                        Map.entry("b", "2"),
+                        Map.entry("a", ""),
+                        Map.entry("a", "1"),
+                        Map.entry("", "x"),
+                        Map.entry("c", "A".repeat(3000)),
+                        Map.entry("a", "\u00e9 z"));
+        assertThat(QueryParameters.decodeAll(null)).isEmpty();
+        assertThat(QueryParameters.decodeAll("")).isEmpty();
+        assertThat(QueryParameters.decodeAll("&&")).isEmpty();
     }
 
     @Test

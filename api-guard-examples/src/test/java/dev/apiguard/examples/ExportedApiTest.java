@@ -70,7 +70,12 @@ class ExportedApiTest {
                 "dev.apiguard.micrometer",
                 MicrometerSecurityEventListener.class,
                 "dev.apiguard.micrometer"),
-        TEST("api-guard-test", "dev.apiguard.test", GuardTester.class, "dev.apiguard.test");
+        TEST(
+                "api-guard-test",
+                "dev.apiguard.test",
+                GuardTester.class,
+                "dev.apiguard.test",
+                "dev.apiguard.test.servlet");
 
         final String directory;
         final String automaticModuleName;

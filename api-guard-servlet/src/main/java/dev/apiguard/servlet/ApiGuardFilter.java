@@ -10,8 +10,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -50,6 +48,9 @@ import java.util.Objects;
  * A step that throws, or anything else that fails inside the guard, is answered with 503 and a
  * problem body, never with an exception the container would answer on its own.
  *
+ * <p>{@link GuardStepFilter} is the same filter over one step: both hand each request to one
+ * package-private body, so they cannot drift apart.
+ *
  * <p>Thread-safe; one instance serves all requests.
  */
 public final class ApiGuardFilter implements Filter {
@@ -61,10 +62,12 @@ public final class ApiGuardFilter implements Filter {
     public static final String APPLIED_ATTRIBUTE = "dev.apiguard.servlet.ApiGuardFilter.applied";
 
     private final ApiGuard guard;
+    private final Guarding.Slice whole;
 
     /** A filter running every step of this guard. */
     public ApiGuardFilter(ApiGuard guard) {
         this.guard = Objects.requireNonNull(guard, "guard cannot be null");
+        this.whole = Guarding.Slice.whole(guard, APPLIED_ATTRIBUTE);
     }
 
     /** The guard this filter runs. */
@@ -75,35 +78,7 @@ public final class ApiGuardFilter implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        Guarding.requireHttp(request, response);
-        HttpServletRequest req = (HttpServletRequest) request;
-        HttpServletResponse res = (HttpServletResponse) response;
-        if (req.getAttribute(APPLIED_ATTRIBUTE) != null) {
-            chain.doFilter(request, response);
-            return;
-        }
-        req.setAttribute(APPLIED_ATTRIBUTE, Boolean.TRUE);
-
-        GuardExchange exchange = Guarding.exchange(guard, req);
-        Decision decision = Guarding.evaluate(guard, exchange, guard.steps());
-        if (decision instanceof Decision.Deny deny) {
-            try {
-                Guarding.refuse(deny, exchange, req, res);
-            } finally {
-                guard.completed(exchange, deny.status());
-            }
-            return;
-        }
-
-        Guarding.writeExchangeHeaders(exchange, req, res);
-        HttpServletRequest forApplication = CallerRequest.expose(req, exchange);
-        boolean threw = true;
-        try {
-            chain.doFilter(forApplication, res);
-            threw = false;
-        } finally {
-            Guarding.afterChain(forApplication, res, threw, status -> guard.completed(exchange, status));
-        }
+        Guarding.filter(guard, whole, request, response, chain);
     }
 
     @Override

@@ -92,16 +92,14 @@ public final class ClientAssertionFilter implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        Guarding.requireHttp(request, response);
-        HttpServletRequest req = (HttpServletRequest) request;
-        HttpServletResponse res = (HttpServletResponse) response;
-        if (req.getAttribute(CHECKED_ATTRIBUTE) != null) {
-            chain.doFilter(request, response);
-            return;
-        }
-        req.setAttribute(CHECKED_ATTRIBUTE, Boolean.TRUE);
+        // the guard filters' handling of non-HTTP requests and redispatches, then the check
+        Guarding.oncePerRequest(request, response, chain, req -> Guarding.claim(req, CHECKED_ATTRIBUTE), this::check);
+    }
+
+    private void check(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
         if (!"POST".equals(req.getMethod()) || !isForm(req)) {
-            chain.doFilter(request, response);
+            chain.doFilter(req, res);
             return;
         }
         long length = req.getContentLengthLong();
@@ -113,7 +111,7 @@ public final class ClientAssertionFilter implements Filter {
         String[] types = req.getParameterValues("client_assertion_type");
         String[] assertions = req.getParameterValues("client_assertion");
         if (types == null && assertions == null) {
-            chain.doFilter(request, response);
+            chain.doFilter(req, res);
             return;
         }
         Instant now = clock.instant();

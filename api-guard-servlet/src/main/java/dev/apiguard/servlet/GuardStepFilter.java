@@ -1,7 +1,6 @@
 package dev.apiguard.servlet;
 
 import dev.apiguard.ApiGuard;
-import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import jakarta.servlet.DispatcherType;
@@ -10,14 +9,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * One step of an {@link ApiGuard} as its own servlet filter, for hosts that place each capability
@@ -34,6 +27,9 @@ import java.util.Set;
  * refusal the refusing step and every step whose filter has not run yet (and now never will) are
  * told at once, with the refusal's status.
  *
+ * <p>It is {@link ApiGuardFilter}'s body over one step: both hand each request to one
+ * package-private body, so they cannot drift apart.
+ *
  * <p>Filters must be placed in the order of {@link ApiGuard#steps()} for the steps' order of trust
  * to hold (authenticate before authorize). Thread-safe.
  */
@@ -44,10 +40,12 @@ public final class GuardStepFilter implements Filter {
 
     private final ApiGuard guard;
     private final GuardStep step;
+    private final Guarding.Slice slice;
 
     GuardStepFilter(ApiGuard guard, GuardStep step) {
         this.guard = Objects.requireNonNull(guard, "guard cannot be null");
         this.step = Objects.requireNonNull(step, "step cannot be null");
+        this.slice = Guarding.Slice.step(guard, step, EVALUATED_ATTRIBUTE);
     }
 
     /** The step this filter runs. */
@@ -58,54 +56,7 @@ public final class GuardStepFilter implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        Guarding.requireHttp(request, response);
-        HttpServletRequest req = (HttpServletRequest) request;
-        HttpServletResponse res = (HttpServletResponse) response;
-        Set<String> evaluated = evaluated(req);
-        if (!evaluated.add(step.name())) {
-            chain.doFilter(request, response);
-            return;
-        }
-
-        GuardExchange exchange = Guarding.exchange(guard, req);
-        List<GuardStep> mine = List.of(step);
-        Decision decision = Guarding.evaluate(guard, exchange, mine);
-        if (decision instanceof Decision.Deny deny) {
-            try {
-                Guarding.refuse(deny, exchange, req, res);
-            } finally {
-                List<GuardStep> toTell = new ArrayList<>();
-                toTell.add(step);
-                for (GuardStep other : guard.steps()) {
-                    if (!evaluated.contains(other.name())) {
-                        toTell.add(other);
-                    }
-                }
-                guard.completed(exchange, deny.status(), toTell);
-            }
-            return;
-        }
-
-        Guarding.writeExchangeHeaders(exchange, req, res);
-        HttpServletRequest forApplication = CallerRequest.expose(req, exchange);
-        boolean threw = true;
-        try {
-            chain.doFilter(forApplication, res);
-            threw = false;
-        } finally {
-            Guarding.afterChain(forApplication, res, threw, status -> guard.completed(exchange, status, mine));
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Set<String> evaluated(HttpServletRequest request) {
-        Object existing = request.getAttribute(EVALUATED_ATTRIBUTE);
-        if (existing instanceof Set<?> set) {
-            return (Set<String>) set;
-        }
-        Set<String> created = new HashSet<>();
-        request.setAttribute(EVALUATED_ATTRIBUTE, created);
-        return created;
+        Guarding.filter(guard, slice, request, response, chain);
     }
 
     @Override

@@ -22,10 +22,17 @@ import java.util.Objects;
  *       200), with an empty body;</li>
  *   <li>in both cases followed by the headers steps added to the exchange
  *       ({@link GuardExchange#responseHeaders()}, for example {@code Deprecation} and
- *       {@code Sunset}), as the servlet filter writes them;</li>
+ *       {@code Sunset}), as the servlet filter writes them; a refusal of a request with a body
+ *       ({@link TestRequest#body(byte[])}, or a {@code Content-Length} above zero or a
+ *       {@code Transfer-Encoding} header) ends with {@code Connection: close}, as the filter's
+ *       does;</li>
  * </ul>
  * and finally calls {@link ApiGuard#completed} with that status, so that observing steps learn
  * the outcome as in production.
+ *
+ * <p>To run the servlet filter itself, with its request wrapper, headers and completion, use
+ * {@code dev.apiguard.test.servlet.ServletTester} (it needs the Servlet API on the test class
+ * path).
  *
  * <p>Thread-safe when the guard is (it holds no state of its own).
  *
@@ -81,6 +88,10 @@ public final class GuardTester {
             headers.addAll(deny.responseHeaders());
             headers.add(Map.entry("Content-Type", Decision.Deny.CONTENT_TYPE));
             headers.addAll(exchange.responseHeaders());
+            if (request.contentLength() > 0 || request.header("Transfer-Encoding") != null) {
+                // the filter closes a connection whose body it never read
+                headers.add(Map.entry("Connection", "close"));
+            }
             body = deny.problem().toJson();
         } else {
             status = appStatus;

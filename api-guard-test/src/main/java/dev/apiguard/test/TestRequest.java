@@ -2,6 +2,7 @@ package dev.apiguard.test;
 
 import dev.apiguard.GuardRequest;
 import dev.apiguard.QueryParameters;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * request, so a base request can be shared and varied.
  *
  * <p>Defaults: scheme {@code https}, host {@code localhost}, port 443, remote address
- * {@code 127.0.0.1}, no headers, no query, no client certificate. Headers keep their order and
+ * {@code 127.0.0.1}, no headers, no query, no client certificate, no body. Headers keep their order and
  * duplicates, and are looked up case-insensitively. The path is taken as the one the container
  * dispatches to, unchanged: a test of path normalisation passes the variant it means.
  *
@@ -22,6 +23,11 @@ import java.util.Objects;
  *     .bearer(token)
  *     .clientCertificate(partner.certificate());
  * }</pre>
+ *
+ * <p>The same request runs through a servlet filter with
+ * {@code dev.apiguard.test.servlet.ServletTester}, or as an {@code HttpServletRequest} with
+ * {@code TestServletRequest.of(request)}: the query is read by {@link QueryParameters} on both
+ * ways, so a malformed query gets the same answer.
  *
  * <p>Thread-safe (immutable). {@link #toString()} prints the method and path only, never a header.
  */
@@ -37,6 +43,7 @@ public final class TestRequest implements GuardRequest {
     private final int port;
     private final String query;
     private final QueryParameters parameters;
+    private final byte[] body;
 
     private TestRequest(
             String method,
@@ -47,7 +54,8 @@ public final class TestRequest implements GuardRequest {
             String scheme,
             String host,
             int port,
-            String query) {
+            String query,
+            byte[] body) {
         this.method = method;
         this.path = path;
         this.headers = headers;
@@ -57,6 +65,7 @@ public final class TestRequest implements GuardRequest {
         this.host = host;
         this.port = port;
         this.query = query;
+        this.body = body;
         // immutable: read once, when the request is made
         this.parameters = QueryParameters.parse(query);
     }
@@ -81,7 +90,7 @@ public final class TestRequest implements GuardRequest {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path must start with '/': " + path);
         }
-        return new TestRequest(method, path, List.of(), List.of(), "127.0.0.1", "https", "localhost", 443, null);
+        return new TestRequest(method, path, List.of(), List.of(), "127.0.0.1", "https", "localhost", 443, null, null);
     }
 
     /** Adds a header value after any already present (repeat for duplicate headers). */
@@ -90,7 +99,8 @@ public final class TestRequest implements GuardRequest {
         Objects.requireNonNull(value, "header value cannot be null");
         List<Map.Entry<String, String>> more = new ArrayList<>(headers);
         more.add(Map.entry(name, value));
-        return new TestRequest(method, path, List.copyOf(more), certificates, remoteAddress, scheme, host, port, query);
+        return new TestRequest(
+                method, path, List.copyOf(more), certificates, remoteAddress, scheme, host, port, query, body);
     }
 
     /** Removes every value of the header. */
@@ -98,7 +108,7 @@ public final class TestRequest implements GuardRequest {
         List<Map.Entry<String, String>> fewer = new ArrayList<>(headers);
         fewer.removeIf(e -> e.getKey().equalsIgnoreCase(name));
         return new TestRequest(
-                method, path, List.copyOf(fewer), certificates, remoteAddress, scheme, host, port, query);
+                method, path, List.copyOf(fewer), certificates, remoteAddress, scheme, host, port, query, body);
     }
 
     /** Adds {@code Authorization: Bearer <token>}. */
@@ -113,7 +123,7 @@ public final class TestRequest implements GuardRequest {
 
     /** Sets the TLS client certificate chain, leaf first (none for an empty call). */
     public TestRequest clientCertificate(X509Certificate... chain) {
-        return new TestRequest(method, path, headers, List.of(chain), remoteAddress, scheme, host, port, query);
+        return new TestRequest(method, path, headers, List.of(chain), remoteAddress, scheme, host, port, query, body);
     }
 
     /** Sets the TLS client certificate chain to the issued certificate's chain. */
@@ -124,19 +134,19 @@ public final class TestRequest implements GuardRequest {
     /** Sets the TCP peer's address (default {@code 127.0.0.1}). */
     public TestRequest remoteAddress(String address) {
         Objects.requireNonNull(address, "remoteAddress cannot be null");
-        return new TestRequest(method, path, headers, certificates, address, scheme, host, port, query);
+        return new TestRequest(method, path, headers, certificates, address, scheme, host, port, query, body);
     }
 
     /** Sets the scheme (default {@code https}). */
     public TestRequest scheme(String newScheme) {
         Objects.requireNonNull(newScheme, "scheme cannot be null");
-        return new TestRequest(method, path, headers, certificates, remoteAddress, newScheme, host, port, query);
+        return new TestRequest(method, path, headers, certificates, remoteAddress, newScheme, host, port, query, body);
     }
 
     /** Sets the host (default {@code localhost}). */
     public TestRequest host(String newHost) {
         Objects.requireNonNull(newHost, "host cannot be null");
-        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, newHost, port, query);
+        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, newHost, port, query, body);
     }
 
     /** Sets the port (default 443). */
@@ -144,12 +154,71 @@ public final class TestRequest implements GuardRequest {
         if (newPort < 1 || newPort > 65535) {
             throw new IllegalArgumentException("port must be 1..65535: " + newPort);
         }
-        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, host, newPort, query);
+        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, host, newPort, query, body);
     }
 
     /** Sets the raw query string, without {@code ?} (for example {@code page=2&access_token=x}). */
     public TestRequest query(String rawQueryString) {
-        return new TestRequest(method, path, headers, certificates, remoteAddress, scheme, host, port, rawQueryString);
+        return new TestRequest(
+                method, path, headers, certificates, remoteAddress, scheme, host, port, rawQueryString, body);
+    }
+
+    /**
+     * Sets the body (copied). The guard never reads a body; it is for the servlet fakes
+     * ({@code dev.apiguard.test.servlet}), whose request serves it from {@code getInputStream()}
+     * with its length as {@code Content-Length}, and for the {@code Connection: close} a refusal
+     * of a request with a body carries.
+     */
+    public TestRequest body(byte[] bytes) {
+        Objects.requireNonNull(bytes, "body cannot be null");
+        return new TestRequest(
+                method, path, headers, certificates, remoteAddress, scheme, host, port, query, bytes.clone());
+    }
+
+    /** Sets the body to the text in UTF-8; see {@link #body(byte[])}. */
+    public TestRequest body(String text) {
+        Objects.requireNonNull(text, "body cannot be null");
+        return body(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sets an HTML form body, already encoded (for example
+     * {@code client_assertion_type=...&client_assertion=...}), with
+     * {@code Content-Type: application/x-www-form-urlencoded} in place of any content type set
+     * before.
+     */
+    public TestRequest form(String urlEncodedBody) {
+        Objects.requireNonNull(urlEncodedBody, "form cannot be null");
+        return withoutHeader("Content-Type")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(urlEncodedBody.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Whether a body was set ({@link #body(byte[])}), an empty one too. */
+    public boolean hasBody() {
+        return body != null;
+    }
+
+    /**
+     * The body's length as a container reports it ({@code getContentLengthLong()}): the
+     * {@code Content-Length} header when one is set (-1 when it is not a number), else the
+     * body's length when a body is set, else -1.
+     */
+    public long contentLength() {
+        String declared = header("Content-Length");
+        if (declared != null) {
+            try {
+                return Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return body == null ? -1 : body.length;
+    }
+
+    /** The body (a copy); empty when none was set. */
+    public byte[] body() {
+        return body == null ? new byte[0] : body.clone();
     }
 
     @Override

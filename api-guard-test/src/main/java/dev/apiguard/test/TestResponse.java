@@ -2,6 +2,7 @@ package dev.apiguard.test;
 
 import dev.apiguard.Caller;
 import dev.apiguard.Decision;
+import dev.apiguard.test.internal.Echo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -155,14 +156,7 @@ public final class TestResponse {
     }
 
     private static void checkEcho(String secret, String where, String label) {
-        // any echoed part of at least ECHO_WINDOW characters contains one window of exactly that length
-        int window = Math.min(ECHO_WINDOW, secret.length());
-        for (int i = 0; i + window <= secret.length(); i++) {
-            if (where.contains(secret.substring(i, i + window))) {
-                throw new AssertionError(
-                        "the " + label + " echoes the secret (characters " + i + ".." + (i + window) + " of it)");
-            }
-        }
+        Echo.check(secret, where, label, ECHO_WINDOW);
     }
 
     private String describe() {

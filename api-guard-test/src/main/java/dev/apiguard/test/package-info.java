@@ -12,6 +12,8 @@
  *       {@link dev.apiguard.test.TestResponse}: run a guard and assert what the client sees.</li>
  *   <li>{@link dev.apiguard.test.RecordingListener} and {@link dev.apiguard.test.MutableClock}:
  *       fakes for events and time.</li>
+ *   <li>{@link dev.apiguard.test.servlet}: the same requests through servlet filters, without a
+ *       container ({@code ServletTester}); needs the Servlet API.</li>
  * </ul>
  *
  * <p>Types in {@code dev.apiguard.test.internal} are not API.

@@ -20,12 +20,23 @@ class ArchitectureTest {
     }
 
     @Test
-    void onlyTheServletModuleImportsJakartaServlet() {
+    void onlyTheServletFakesImportJakartaServlet() {
+        // the Servlet API is provided: the rest of the kit must load without it
         noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.apiguard.test.servlet..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("jakarta.servlet..")
                 .check(kit);
+    }
+
+    @Test
+    void theServletFakesExistInTheKit() {
+        // the rule above would pass vacuously if the package moved
+        org.assertj.core.api.Assertions.assertThat(
+                        kit.getPackage("dev.apiguard.test.servlet").getClasses())
+                .isNotEmpty();
     }
 
     @Test

@@ -101,6 +101,24 @@ class GuardTesterTest {
     }
 
     @Test
+    void aRefusalOfARequestWithABodyClosesTheConnectionAsTheFilterDoes() {
+        GuardTester tester = GuardTester.of(ApiGuard.builder()
+                .step(new FakeStep("token", ex -> Denials.invalidToken()))
+                .build());
+
+        assertThat(tester.send(TestRequest.post("/payments").body("{}")).headerEntries())
+                .last()
+                .isEqualTo(Map.entry("Connection", "close"));
+        assertThat(tester.send(TestRequest.post("/payments").header("Transfer-Encoding", "chunked"))
+                        .headers("Connection"))
+                .containsExactly("close");
+        assertThat(tester.send(TestRequest.post("/payments").body(new byte[0])).headers("Connection"))
+                .isEmpty();
+        assertThat(tester.send(TestRequest.post("/payments")).headers("Connection"))
+                .isEmpty();
+    }
+
+    @Test
     void allowedRequestGetsTheAppStatusAndCompletedIsToldIt() {
         FakeStep auth = new FakeStep("token", ex -> {
             ex.authenticate(caller("partner-a"));

@@ -130,6 +130,37 @@ class TestRequestTest {
     }
 
     @Test
+    void aBodyIsCopiedAndGivesTheLengthAContainerReports() {
+        byte[] bytes = {1, 2, 3};
+        TestRequest r = TestRequest.post("/payments").body(bytes);
+        bytes[0] = 9;
+        assertThat(r.body()).containsExactly(1, 2, 3);
+        r.body()[1] = 9;
+        assertThat(r.body()).containsExactly(1, 2, 3);
+        assertThat(r.hasBody()).isTrue();
+        assertThat(r.contentLength()).isEqualTo(3);
+        assertThat(TestRequest.post("/").body("caf\u00e9").body()).hasSize(5);
+        assertThat(TestRequest.post("/").body(new byte[0]).contentLength()).isZero();
+        assertThat(TestRequest.get("/").hasBody()).isFalse();
+        assertThat(TestRequest.get("/").body()).isEmpty();
+        assertThat(TestRequest.get("/").contentLength()).isEqualTo(-1);
+        assertThat(TestRequest.get("/").header("Content-Length", "12").contentLength())
+                .isEqualTo(12);
+        assertThat(TestRequest.get("/").header("Content-Length", "x").contentLength())
+                .isEqualTo(-1);
+        assertThat(r.bearer("t").header("X", "y").query("a=1").body()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aFormSetsItsContentType() {
+        TestRequest r =
+                TestRequest.post("/token").header("content-type", "text/plain").form("grant_type=client_credentials");
+        assertThat(r.headers("Content-Type")).containsExactly("application/x-www-form-urlencoded");
+        assertThat(new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("grant_type=client_credentials");
+    }
+
+    @Test
     void toStringNeverShowsHeaders() {
         assertThat(TestRequest.get("/x").bearer("secret-token-value").toString())
                 .isEqualTo("TestRequest[GET /x]");
