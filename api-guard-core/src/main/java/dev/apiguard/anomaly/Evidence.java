@@ -13,8 +13,11 @@ package dev.apiguard.anomaly;
  * @param lookup whether the request looked a record up by id (a route with path variables)
  * @param miss whether that look-up found nothing (404)
  * @param idHash the 64-bit hash of the route and id looked up, when {@code lookup}
- * @param neighbourStep whether the id followed the node's previous id of the caller in order
- *     ({@code 1041} after {@code 1040}): a step of a sequential walk if the id is new to the fleet
+ * @param neighbourhood when {@code lookup}, the hash of the route, the id's length and all but its
+ *     last {@value #NEIGHBOUR_SUFFIX} characters: ids of one neighbourhood are neighbours
+ *     ({@code ABC1234}, {@code ABC1235})
+ * @param suffix when {@code lookup}, the id's last {@value #NEIGHBOUR_SUFFIX} characters packed into
+ *     a number that orders as they do ({@link #suffixOf}), so that a store sees which way a walk goes
  * @param pageFraction how much of a page walk the request was (0 when it read no new page)
  */
 public record Evidence(
@@ -25,8 +28,17 @@ public record Evidence(
         boolean lookup,
         boolean miss,
         long idHash,
-        boolean neighbourStep,
+        long neighbourhood,
+        long suffix,
         double pageFraction) {
+
+    /**
+     * The trailing characters in which two ids of one length may differ and still be neighbours.
+     * A sequential walk is judged over the fleet by the order in which the ids reach the store, not
+     * per node: a walk whose requests alternate between nodes (a tag, then its successor guessed)
+     * shows each node ids that are not neighbours of each other.
+     */
+    public static final int NEIGHBOUR_SUFFIX = 3;
 
     /** Bits of each Bloom generation a store keeps per caller. */
     public static final int BLOOM_BITS = 4096;
@@ -41,6 +53,18 @@ public record Evidence(
      */
     public int bloomBit(int i) {
         return bloomBit(idHash, i);
+    }
+
+    /**
+     * The last {@value #NEIGHBOUR_SUFFIX} UTF-16 units of {@code id}, 16 bits each, first most
+     * significant: for ids of one length, comparing suffixes compares the ids.
+     */
+    public static long suffixOf(String id) {
+        long s = 0;
+        for (int i = Math.max(0, id.length() - NEIGHBOUR_SUFFIX); i < id.length(); i++) {
+            s = (s << 16) | id.charAt(i);
+        }
+        return s;
     }
 
     /** The {@code i}-th bit of a 64-bit hash in a Bloom filter of {@link #BLOOM_BITS} bits. */

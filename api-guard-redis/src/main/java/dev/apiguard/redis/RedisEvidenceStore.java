@@ -49,7 +49,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
     static final int MAX_BATCH = 64;
 
     private static final Script FOLD = Script.load("evidence.lua");
-    private static final int FIELDS_PER_EVIDENCE = 10;
+    private static final int FIELDS_PER_EVIDENCE = 11;
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
     private static final byte[] NONE = new byte[0];
@@ -180,7 +180,8 @@ public final class RedisEvidenceStore implements EvidenceStore {
                 for (int i = 0; i < 3; i++) {
                     args[a++] = e.lookup() ? ascii(e.bloomBit(i)) : NONE;
                 }
-                args[a++] = e.neighbourStep() ? ONE : ZERO;
+                args[a++] = e.lookup() ? ascii(e.neighbourhood()) : NONE;
+                args[a++] = e.lookup() ? ascii(e.suffix()) : NONE;
                 args[a++] = Double.toString(e.pageFraction()).getBytes(StandardCharsets.US_ASCII);
             }
             FOLD.<List<Object>>runAsync(connection.async(), ScriptOutputType.MULTI, keys, args)

@@ -9,13 +9,16 @@
 -- ARGV[4]  warm-up period in ms   ARGV[5] time to live of every key in ms
 -- ARGV[6]  ids per Bloom generation   ARGV[7] (unused, the bits per generation: bit offsets come computed)
 -- ARGV[8]  the most routes remembered
--- then 10 values per evidence: at (epoch ms), failure (0/1), route hash ('' when none), lookup (0/1),
--- miss (0/1), three Bloom bit offsets ('' when no lookup), neighbour step (0/1), page fraction
+-- then 11 values per evidence: at (epoch ms), failure (0/1), route hash ('' when none), lookup (0/1),
+-- miss (0/1), three Bloom bit offsets ('' when no lookup), the id's neighbourhood and suffix ('' when
+-- no lookup; Evidence.neighbourhood, Evidence.suffix), page fraction
 --
 -- The profile's fields: f first seen, t last update, n requests, ns novel (short), sq sequential
 -- steps, lk lookups, ms misses, fl failures, nr new routes, pg pages, nl novel (long), mi minute,
 -- mc requests this minute, ew EWMA per minute, g the current Bloom generation (0: KEYS[2]),
--- bi ids in the current generation.
+-- bi ids in the current generation; ln, ls, ld the neighbourhood, suffix and walk direction of the
+-- last id new to the fleet: a sequential walk is judged in the order the ids reach Redis, whatever
+-- node each went through (a tag on one node, its successor guessed on the next, is a step).
 --
 -- Returns {f, t, n, ns, sq, lk, ms, fl, nr, pg, nl, mi, mc, ew} as strings.
 
@@ -39,6 +42,8 @@ if p.f == nil then
   p = {f = first, t = first, n = 0, ns = 0, sq = 0, lk = 0, ms = 0, fl = 0, nr = 0, pg = 0, nl = 0,
        mi = math.floor(first / 60000), mc = 0, ew = 0, g = 0, bi = 0}
 end
+local last = redis.call('HMGET', KEYS[1], 'ln', 'ls', 'ld')
+local lastHood, lastSuffix, lastDirection = last[1], tonumber(last[2]), tonumber(last[3]) or 0
 local alpha = 1 - 0.5 ^ (1 / 60)
 
 local function bloomHas(key, b1, b2, b3)
@@ -46,7 +51,7 @@ local function bloomHas(key, b1, b2, b3)
       and redis.call('GETBIT', key, b3) == 1
 end
 
-for e = FIELDS + 1, #ARGV, 10 do
+for e = FIELDS + 1, #ARGV, 11 do
   local now = tonumber(ARGV[e])
   -- decay to now (CallerProfile.decayTo); evidence older than the profile adds at its time
   local elapsed = now - p.t
@@ -106,12 +111,19 @@ for e = FIELDS + 1, #ARGV, 10 do
       p.bi = p.bi + 1
       p.ns = p.ns + 1
       p.nl = p.nl + 1
-      if ARGV[e + 8] == '1' then
-        p.sq = p.sq + 1
+      -- as CallerProfile.lookup: a new id next to the last new id, walked in one direction
+      local hood, suffix = ARGV[e + 8], tonumber(ARGV[e + 9])
+      if hood == lastHood and suffix ~= lastSuffix then
+        local direction = suffix > lastSuffix and 1 or -1
+        if lastDirection == 0 or direction == lastDirection then
+          p.sq = p.sq + 1
+        end
+        lastDirection = direction
       end
+      lastHood, lastSuffix = hood, suffix
     end
   end
-  p.pg = p.pg + tonumber(ARGV[e + 9])
+  p.pg = p.pg + tonumber(ARGV[e + 10])
 end
 
 local out = {}
@@ -120,6 +132,14 @@ for _, name in ipairs(names) do
   local v = string.format('%.17g', p[name])
   args[#args + 1] = name
   args[#args + 1] = v
+end
+if lastHood then
+  args[#args + 1] = 'ln'
+  args[#args + 1] = lastHood
+  args[#args + 1] = 'ls'
+  args[#args + 1] = string.format('%.17g', lastSuffix)
+  args[#args + 1] = 'ld'
+  args[#args + 1] = tostring(lastDirection)
 end
 redis.call('HSET', KEYS[1], unpack(args))
 for i = 1, 4 do

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,13 +151,49 @@ class FleetEvidenceTest {
 
     /** Runs {@code n} requests over the nodes round robin; the index of the first refusal, or -1. */
     private int run(List<Node> nodes, int n, IntFunction<TestRequest> request) {
+        return run(nodes, n, request, i -> 200);
+    }
+
+    /** As above, the app answering request {@code i} with {@code status.applyAsInt(i)}. */
+    private int run(List<Node> nodes, int n, IntFunction<TestRequest> request, IntUnaryOperator status) {
         for (int i = 0; i < n; i++) {
             clock.advance(EVERY);
-            if (send(nodes.get(i % nodes.size()), request.apply(i), 200) >= 400) {
+            int answer = status.applyAsInt(i);
+            if (send(nodes.get(i % nodes.size()), request.apply(i), answer) != answer) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** 2,000 random tags of 7 letters and digits, sorted: neighbours in this list are not neighbour ids. */
+    private static List<String> tags() {
+        java.util.Random random = new java.util.Random(20261206);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        java.util.TreeSet<String> tags = new java.util.TreeSet<>();
+        while (tags.size() < 2_000) {
+            StringBuilder tag = new StringBuilder();
+            for (int i = 0; i < 7; i++) {
+                tag.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            tags.add(tag.toString());
+        }
+        return List.copyOf(tags);
+    }
+
+    /** The next tag in the alphabet A-Z, 0-9: the last character incremented, with carry. */
+    private static String successor(String tag) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        char[] c = tag.toCharArray();
+        for (int i = c.length - 1; i >= 0; i--) {
+            int k = alphabet.indexOf(c[i]);
+            if (k + 1 < alphabet.length()) {
+                c[i] = alphabet.charAt(k + 1);
+                return new String(c);
+            }
+            c[i] = alphabet.charAt(0);
+        }
+        return new String(c);
     }
 
     private Map<Signal, Double> reasons(Node node, String callerId) {
@@ -181,6 +218,32 @@ class FleetEvidenceTest {
                 .as("three nodes sharing evidence stop it after about as many records as one (%d)", alone)
                 .isPositive()
                 .isLessThanOrEqualTo((int) Math.ceil(alone * 1.2) + 3);
+    }
+
+    @Test
+    void aScraperGuessingEachSuccessorIsStoppedAsOnOneWhenItsGuessesGoToTheOtherNode() {
+        // request 2k reads tag k, request 2k+1 guesses its successor (a miss): with two nodes round
+        // robin, one node sees only the tags and the other only the guesses, and neither sees two
+        // neighbour ids in a row; the fleet does, in the order the ids reach Redis
+        List<String> tags = tags();
+        IntFunction<TestRequest> walk =
+                i -> TestRequest.get("/customers/" + (i % 2 == 0 ? tags.get(i / 2) : successor(tags.get(i / 2))));
+        IntUnaryOperator found = i -> i % 2 == 0 ? 200 : 404;
+        String id = "guesser-" + UUID.randomUUID();
+        int alone = run(List.of(node(id, null)), 4_000, walk, found);
+        clock.set(START);
+        String fleetId = "fleet-" + id;
+        int spread = run(List.of(node(fleetId, state()), node(fleetId, state())), 4_000, walk, found);
+        clock.set(START);
+        int separate = run(List.of(node(id + "-a", null), node(id + "-a", null)), 4_000, walk, found);
+        assertThat(alone).as("one node stops the scraper").isPositive();
+        assertThat(spread)
+                .as("two nodes sharing evidence stop it after about as many requests as one (%d)", alone)
+                .isPositive()
+                .isLessThanOrEqualTo((int) Math.ceil(alone * 1.2) + 3);
+        assertThat(separate == -1 || separate > Math.ceil(alone * 1.2) + 3)
+                .as("two nodes alone take more than that (%d)", separate)
+                .isTrue();
     }
 
     @Test
@@ -268,7 +331,7 @@ class FleetEvidenceTest {
             RedisEvidenceStore store = state.evidenceStore();
             dev.apiguard.anomaly.EvidenceStore.Link link = store.link(POLICY);
             dev.apiguard.anomaly.Evidence evidence =
-                    new dev.apiguard.anomaly.Evidence(START.toEpochMilli(), false, false, 0, false, false, 0, false, 0);
+                    new dev.apiguard.anomaly.Evidence(START.toEpochMilli(), false, false, 0, false, false, 0, 0, 0, 0);
             Duration pause = Duration.ofSeconds(3);
             RedisClient client = RedisClient.create(server.uri());
             try (StatefulRedisConnection<String, String> c = client.connect()) {

@@ -27,7 +27,7 @@ public final class CallerProfile {
     /** Characters of the last id kept for the neighbour test. */
     static final int MAX_ID_LENGTH = 32;
     /** The trailing characters in which two ids of one length may differ and still be neighbours. */
-    static final int NEIGHBOUR_SUFFIX = 3;
+    static final int NEIGHBOUR_SUFFIX = Evidence.NEIGHBOUR_SUFFIX;
 
     private final long firstSeen;
     private long lastUpdate;
@@ -146,11 +146,16 @@ public final class CallerProfile {
         }
         boolean lookup = mapped && o.id() != null && (status < 400 || status == 404);
         long idHash = 0;
-        boolean neighbourStep = false;
+        long neighbourhood = 0;
+        long suffix = 0;
         if (lookup) {
             String key = o.id().length() > MAX_ID_LENGTH ? o.id().substring(0, MAX_ID_LENGTH) : o.id();
             idHash = hash64(o.route().hashCode(), key);
-            neighbourStep = lookup(o.route().hashCode(), key, idHash, status == 404);
+            lookup(o.route().hashCode(), key, idHash, status == 404);
+            neighbourhood = hash64(
+                    o.route().hashCode() * 31 + key.length(),
+                    key.substring(0, Math.max(0, key.length() - NEIGHBOUR_SUFFIX)));
+            suffix = Evidence.suffixOf(key);
         }
         double pageFraction = 0;
         if (o.page() >= 0 && status < 400) {
@@ -163,16 +168,15 @@ public final class CallerProfile {
             lastPage = o.page();
         }
         return new Evidence(
-                now, failure, routed, routeHash, lookup, status == 404, idHash, neighbourStep, pageFraction);
+                now, failure, routed, routeHash, lookup, status == 404, idHash, neighbourhood, suffix, pageFraction);
     }
 
-    /** Records a look-up; whether the id, new to this node, followed the previous one in order. */
-    private boolean lookup(int routeHash, String key, long h, boolean miss) {
+    /** Records a look-up: whether the id, new to this node, followed the previous one in order. */
+    private void lookup(int routeHash, String key, long h, boolean miss) {
         lookups++;
         if (miss) {
             misses++;
         }
-        boolean step = false;
         if (!bloomContains(h)) {
             bloomAdd(h);
             novelShort++;
@@ -181,14 +185,12 @@ public final class CallerProfile {
                 int direction = Integer.signum(key.compareTo(lastId));
                 if (lastDirection == 0 || direction == lastDirection) {
                     sequentialSteps++;
-                    step = true;
                 }
                 lastDirection = direction;
             }
             lastId = key;
             lastIdRoute = routeHash;
         }
-        return step;
     }
 
     /** Ids of one length that differ only in their last {@value #NEIGHBOUR_SUFFIX} characters. */
