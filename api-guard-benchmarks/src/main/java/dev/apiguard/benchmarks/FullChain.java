@@ -88,20 +88,34 @@ final class FullChain {
     /** The chain over the given shared stores (a fleet's: Redis). */
     static ApiGuard guard(
             GuardStep authentication, Caps caps, Clock clock, BucketStore buckets, QuarantineStore quarantine) {
+        return guard(authentication, caps, clock, buckets, quarantine, null);
+    }
+
+    /** The chain over the given shared stores, the anomaly scorer pooling evidence when {@code evidence} is given. */
+    static ApiGuard guard(
+            GuardStep authentication,
+            Caps caps,
+            Clock clock,
+            BucketStore buckets,
+            QuarantineStore quarantine,
+            dev.apiguard.anomaly.EvidenceStore evidence) {
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("roomy", 1_000_000_000L, Duration.ofHours(1)))
                 .anonymousPlan(RateLimitPlan.simple("anonymous-roomy", 1_000_000_000L, Duration.ofHours(1)))
                 .build();
         RateLimitStep callerLimits =
                 RateLimitStep.builder(limits).store(buckets).build();
-        AnomalyScoringStep anomaly = AnomalyScoringStep.builder(AnomalyPolicy.builder()
+        AnomalyScoringStep.Builder scoring = AnomalyScoringStep.builder(AnomalyPolicy.builder()
                         .mode(AnomalyMode.ENFORCE)
                         .volume(10, Integer.MAX_VALUE)
                         .maxCallers(caps.profiles())
                         .build())
                 .quarantineStore(quarantine)
-                .throttleControl(callerLimits.adjustments())
-                .build();
+                .throttleControl(callerLimits.adjustments());
+        if (evidence != null) {
+            scoring.evidenceStore(evidence);
+        }
+        AnomalyScoringStep anomaly = scoring.build();
         InventoryPolicy inventory =
                 InventoryPolicy.builder().sensitiveRoute("GET", PATH).build();
         return ApiGuard.builder()
