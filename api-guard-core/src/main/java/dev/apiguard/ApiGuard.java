@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,11 +98,28 @@ public final class ApiGuard {
         Decision decision = denying == null ? Decision.ALLOW : exchange.decision();
         if (denying == null) {
             for (GuardStep step : toRun) {
+                Optional<DeferredReplayCheck> before = exchange.peekReplayCheck();
                 decision = run(step, exchange);
                 if (!decision.isAllowed()) {
-                    denying = step;
+                    // a deferred replay check the step resolved with a refusal is its owner's refusal
+                    denying = before.filter(DeferredReplayCheck::refused)
+                            .map(DeferredReplayCheck::owner)
+                            .orElse(step);
                     break;
                 }
+            }
+        }
+        Optional<DeferredReplayCheck> untaken = exchange.takeReplayCheck();
+        if (denying == null && untaken.isPresent()) {
+            // no step joined it to a store call of its own: made here, before the application runs
+            DeferredReplayCheck check = untaken.get();
+            try {
+                decision = check.check(exchange.now());
+            } catch (RuntimeException e) {
+                decision = fault(check.owner(), exchange, e);
+            }
+            if (!decision.isAllowed()) {
+                denying = check.owner();
             }
         }
         exchange.decide(decision, denying);

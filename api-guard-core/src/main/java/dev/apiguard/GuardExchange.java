@@ -33,6 +33,7 @@ public final class GuardExchange {
     private List<String> routeScopes = List.of();
     private Decision decision;
     private GuardStep deniedBy;
+    private DeferredReplayCheck replayCheck;
     private boolean prepared;
     private CredentialMisuse misuse;
     private final List<Map.Entry<String, String>> responseHeaders = new ArrayList<>(0);
@@ -255,6 +256,43 @@ public final class GuardExchange {
      */
     public GuardStep deniedBy() {
         return deniedBy;
+    }
+
+    /**
+     * Defers the recording of a single-use identifier that {@code owner} has verified in every other
+     * respect (a DPoP proof's {@code jti}), so that a later step can record it in the same store call
+     * as its own work ({@link #takeReplayCheck()}: the rate limiter joins it to its bucket, one Redis
+     * round trip for both). {@code onOutcome} turns the cache's outcome into the owner's decision
+     * (allow on first use, else its refusal and events); a refusal counts as the owner's
+     * ({@link #deniedBy()}). When no step takes the check, the guard makes it after the last step it
+     * runs, before the application; a request refused earlier records nothing. One per request.
+     *
+     * @throws IllegalStateException when a check is deferred already
+     */
+    public void deferReplayCheck(
+            GuardStep owner,
+            ReplayCache cache,
+            ReplayCache.Claim claim,
+            java.util.function.Function<ReplayCache.Outcome, Decision> onOutcome) {
+        if (replayCheck != null) {
+            throw new IllegalStateException("a replay check is deferred already");
+        }
+        replayCheck = new DeferredReplayCheck(owner, cache, claim, onOutcome);
+    }
+
+    /**
+     * Takes the deferred replay check, if any: the caller must then {@linkplain
+     * DeferredReplayCheck#resolve resolve} it, and return the decision when it refuses.
+     */
+    public Optional<DeferredReplayCheck> takeReplayCheck() {
+        DeferredReplayCheck c = replayCheck;
+        replayCheck = null;
+        return Optional.ofNullable(c);
+    }
+
+    /** The deferred replay check, left in place. */
+    Optional<DeferredReplayCheck> peekReplayCheck() {
+        return Optional.ofNullable(replayCheck);
     }
 
     /** Whether the given step refused this request. */

@@ -87,6 +87,28 @@ public interface ReplayCache {
     }
 
     /**
+     * A single-use identifier to record: what {@link #firstUse(Claim, Instant)} takes, and what a
+     * step that defers its replay check hands on ({@link GuardExchange#deferReplayCheck}).
+     *
+     * @param key the namespaced single-use identifier
+     * @param quota the owner and its bound, or {@code null} for none
+     * @param notAfter until when the identifier could be accepted
+     */
+    record Claim(String key, Quota quota, Instant notAfter) {
+        public Claim {
+            java.util.Objects.requireNonNull(key, "key cannot be null");
+            java.util.Objects.requireNonNull(notAfter, "notAfter cannot be null");
+        }
+    }
+
+    /** Records the claim's key when it is new (and its owner within its quota, when it has one). */
+    default Outcome firstUse(Claim claim, Instant now) {
+        return claim.quota() == null
+                ? firstUse(claim.key(), claim.notAfter(), now)
+                : firstUse(claim.key(), claim.quota(), claim.notAfter(), now);
+    }
+
+    /**
      * Records the key when it is new.
      *
      * @param key the namespaced single-use identifier

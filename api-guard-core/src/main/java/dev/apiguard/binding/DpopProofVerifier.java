@@ -157,10 +157,32 @@ public final class DpopProofVerifier {
             String tokenJkt,
             String owner,
             Instant now) {
+        return verifyCanonical(proof, method, canonicalHtus, accessToken, tokenJkt, owner, now, null);
+    }
+
+    /** Where {@link #verifyCanonical} leaves the {@code jti} to record, when it does not record it. */
+    static final class Deferral {
+        ReplayCache.Claim claim;
+    }
+
+    /**
+     * As above; with a {@code deferral}, a proof valid in every other respect is answered
+     * {@link Verified} without recording its {@code jti}: the claim to record is left in the deferral,
+     * and {@link #recorded} turns the cache's outcome into the verification.
+     */
+    DpopVerification verifyCanonical(
+            String proof,
+            String method,
+            List<String> canonicalHtus,
+            String accessToken,
+            String tokenJkt,
+            String owner,
+            Instant now,
+            Deferral deferral) {
         Objects.requireNonNull(method, "method cannot be null");
         Objects.requireNonNull(now, "now cannot be null");
         try {
-            return check(proof, method, canonicalHtus, accessToken, tokenJkt, owner, now);
+            return check(proof, method, canonicalHtus, accessToken, tokenJkt, owner, now, deferral);
         } catch (RuntimeException e) {
             // a parser or provider failing on hostile input is a refusal; the message may quote input
             LOG.debug("DPoP proof verification failed with {}", e.getClass().getName());
@@ -175,7 +197,8 @@ public final class DpopProofVerifier {
             String accessToken,
             String tokenJkt,
             String owner,
-            Instant now) {
+            Instant now,
+            Deferral deferral) {
         if (proof == null || proof.isEmpty()) {
             return new Rejected(Reason.MISSING);
         }
@@ -297,13 +320,21 @@ public final class DpopProofVerifier {
         // single use (step 12), last
         String key = "dpop:" + sha256(jkt + ":" + jtiText, StandardCharsets.UTF_8);
         Instant notAfter = Instant.ofEpochSecond(iatSeconds).plus(window);
-        ReplayCache.Outcome outcome = owner == null
-                ? replayCache.firstUse(key, notAfter, now)
-                : replayCache.firstUse(
-                        key,
-                        new ReplayCache.Quota(owner, policy.replayQuotaPerCaller(), policy.proofLifetime()),
-                        notAfter,
-                        now);
+        ReplayCache.Claim claim = new ReplayCache.Claim(
+                key,
+                owner == null
+                        ? null
+                        : new ReplayCache.Quota(owner, policy.replayQuotaPerCaller(), policy.proofLifetime()),
+                notAfter);
+        if (deferral != null) {
+            deferral.claim = claim;
+            return new Verified(jkt);
+        }
+        return recorded(replayCache.firstUse(claim, now), jkt);
+    }
+
+    /** The verification of a proof valid in every other respect, by what the replay cache found. */
+    static DpopVerification recorded(ReplayCache.Outcome outcome, String jkt) {
         return switch (outcome) {
             case FIRST_USE -> new Verified(jkt);
             case REPLAYED -> new Rejected(Reason.REPLAYED);

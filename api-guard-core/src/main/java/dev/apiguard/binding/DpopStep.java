@@ -48,6 +48,10 @@ import java.util.Optional;
  *   <li>anything else (no caller yet, an unbound bearer token, a caller authenticated otherwise):
  *       allowed untouched.</li>
  * </ul>
+ * The {@code jti}'s single use, checked last, is deferred ({@link GuardExchange#deferReplayCheck}):
+ * the rate limiter records it in the same store call as it takes from the caller's bucket (one
+ * Redis round trip for both; a replay takes no token), else the guard after the last step; the
+ * acceptance event or the refusal above follow then, as this step's.
  * It offers the challenge {@code DPoP algs="..."}, so a request without credential is told both
  * schemes (RFC 9449 §7.1). Immutable and thread-safe.
  */
@@ -145,10 +149,27 @@ public final class DpopStep implements GuardStep {
         } else {
             htus = DpopHtu.expectedAt(origins, request);
         }
+        DpopProofVerifier.Deferral deferral = new DpopProofVerifier.Deferral();
         DpopVerification result = verifier.verifyCanonical(
-                proofs.get(0), request.method(), htus, token, jkt, caller.key().hashTag(), exchange.now());
-        if (result instanceof DpopVerification.Verified) {
+                proofs.get(0), request.method(), htus, token, jkt, caller.key().hashTag(), exchange.now(), deferral);
+        if (result instanceof DpopVerification.Verified verified) {
             exchange.authenticate(caller.boundTo(CredentialKind.DPOP_BOUND_JWT, caller.certificateThumbprint()));
+            // the jti is recorded last, by whichever later step joins it to its own store call (the
+            // rate limiter's bucket: one Redis round trip for both), else by the guard after the
+            // last step; a replay is refused then as it would be here
+            exchange.deferReplayCheck(
+                    this,
+                    verifier.replayCache(),
+                    deferral.claim,
+                    outcome -> decide(exchange, DpopProofVerifier.recorded(outcome, verified.jkt()), algs));
+            return Decision.ALLOW;
+        }
+        return decide(exchange, result, algs);
+    }
+
+    /** The decision on a proof's verification, with its events. */
+    private Decision decide(GuardExchange exchange, DpopVerification result, String algs) {
+        if (result instanceof DpopVerification.Verified) {
             exchange.emit(SecurityEventType.DPOP_PROOF_ACCEPTED);
             return Decision.ALLOW;
         }

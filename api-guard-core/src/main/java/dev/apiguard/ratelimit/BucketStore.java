@@ -1,5 +1,6 @@
 package dev.apiguard.ratelimit;
 
+import dev.apiguard.ReplayCache;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Instant;
 
@@ -30,6 +31,44 @@ public interface BucketStore {
 
     /** Whether {@code tokens} could be taken from the bucket of {@code key} at {@code now}; takes nothing. */
     Outcome estimate(String key, BucketConfiguration configuration, long tokens, Instant now);
+
+    /**
+     * Records a single-use identifier a step deferred ({@link dev.apiguard.DeferredReplayCheck}: a
+     * DPoP proof's {@code jti}) and, only when it is new, takes {@code tokens} as
+     * {@link #tryConsume(String, BucketConfiguration, long, Instant)} does: a replayed proof never
+     * spends its owner's budget. A store that shares its backend with the cache does both in one
+     * call (Redis: one script, one round trip); this default asks the cache, then the bucket.
+     *
+     * @return the cache's outcome, and the bucket's when the identifier was new
+     */
+    default Joined tryConsume(
+            String key,
+            BucketConfiguration configuration,
+            long tokens,
+            Instant now,
+            ReplayCache replayCache,
+            ReplayCache.Claim claim) {
+        ReplayCache.Outcome first = replayCache.firstUse(claim, now);
+        return first == ReplayCache.Outcome.FIRST_USE
+                ? new Joined(first, tryConsume(key, configuration, tokens, now))
+                : new Joined(first, null);
+    }
+
+    /**
+     * The answer of a joined call.
+     *
+     * @param replay what the replay cache found
+     * @param bucket the bucket's outcome when {@code replay} is {@link ReplayCache.Outcome#FIRST_USE},
+     *     else {@code null} (no token taken)
+     */
+    record Joined(ReplayCache.Outcome replay, Outcome bucket) {
+        public Joined {
+            java.util.Objects.requireNonNull(replay, "replay cannot be null");
+            if ((replay == ReplayCache.Outcome.FIRST_USE) != (bucket != null)) {
+                throw new IllegalArgumentException("a bucket outcome comes with a first use, and only then");
+            }
+        }
+    }
 
     /** What a store answered. */
     enum Status {

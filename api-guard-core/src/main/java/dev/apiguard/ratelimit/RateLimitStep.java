@@ -2,6 +2,7 @@ package dev.apiguard.ratelimit;
 
 import dev.apiguard.Caller;
 import dev.apiguard.Decision;
+import dev.apiguard.DeferredReplayCheck;
 import dev.apiguard.Denials;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
@@ -104,9 +105,28 @@ public final class RateLimitStep implements GuardStep {
             return Decision.ALLOW;
         }
         Charge charge = charge(exchange, found.get());
+        BucketStore.Outcome outcome;
+        Optional<DeferredReplayCheck> replayCheck = exchange.takeReplayCheck();
+        if (replayCheck.isPresent()) {
+            // an earlier step's single-use identifier (a DPoP proof's jti) joins the bucket's call:
+            // one round trip for both with Redis, and a replay takes no token
+            DeferredReplayCheck check = replayCheck.get();
+            BucketStore.Joined joined = store.tryConsume(
+                    charge.key(),
+                    charge.plan().configuration(),
+                    charge.tokens(),
+                    exchange.now(),
+                    check.cache(),
+                    check.claim());
+            Decision checked = check.resolve(joined.replay());
+            if (!checked.isAllowed()) {
+                return checked; // uncharged here: completed() counts it if the caller still stands
+            }
+            outcome = joined.bucket();
+        } else {
+            outcome = store.tryConsume(charge.key(), charge.plan().configuration(), charge.tokens(), exchange.now());
+        }
         exchange.tag(Charge.class, charge);
-        BucketStore.Outcome outcome =
-                store.tryConsume(charge.key(), charge.plan().configuration(), charge.tokens(), exchange.now());
         switch (outcome.status()) {
             case CONSUMED -> {
                 if (policy.emitHeadersOnAllowed()) {

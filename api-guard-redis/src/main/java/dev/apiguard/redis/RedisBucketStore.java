@@ -1,5 +1,6 @@
 package dev.apiguard.redis;
 
+import dev.apiguard.ReplayCache;
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
 import dev.apiguard.redis.internal.Script;
@@ -37,6 +38,10 @@ import java.util.List;
  * write nothing. When a key's configuration changes (a caller moved to another plan), each limit
  * keeps its tokens by position, up to its new capacity, at once.
  *
+ * <p>A DPoP proof's replay check joins the script ({@link #tryConsume(String, BucketConfiguration,
+ * long, Instant, ReplayCache, ReplayCache.Claim)}): the {@code jti} is checked and recorded with
+ * its owner's quota first, and a token taken only for a first use; one round trip for both.
+ *
  * <p>When Redis does not answer within the command timeout, the store answers at once with the
  * {@link RedisFailurePolicy}: {@link Status#BYPASSED} (open) or {@link Status#UNAVAILABLE}
  * (closed). Obtain it from {@link RedisGuardState#bucketStore()}. Thread-safe.
@@ -50,6 +55,7 @@ public final class RedisBucketStore implements BucketStore {
     static final String SCRIPT = TOKEN_BUCKET.text();
     private static final byte[] TAKE = {'1'};
     private static final byte[] LOOK = {'0'};
+    private static final byte[][] NO_KEYS = {};
     private static final byte[] KEEP_MILLIS = ascii(KEEP_AFTER_REFILL.toMillis());
 
     private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -93,6 +99,49 @@ public final class RedisBucketStore implements BucketStore {
         return run(key, configuration, tokens, false, now);
     }
 
+    /**
+     * Joins the replay check to the bucket's script when the cache is this state's
+     * {@link RedisReplayCache} and the claim's owner is the bucket's caller (same hash tag: one
+     * Cluster slot): one round trip records the identifier (a replay or an owner over its quota
+     * takes no token) and takes the tokens. Otherwise as the interface's default, two calls. When
+     * Redis does not answer, the cache's outcome is {@link ReplayCache.Outcome#UNAVAILABLE} whatever
+     * the failure policy: a replay check that cannot be made is never passed.
+     */
+    @Override
+    public Joined tryConsume(
+            String key,
+            BucketConfiguration configuration,
+            long tokens,
+            Instant now,
+            ReplayCache replayCache,
+            ReplayCache.Claim claim) {
+        if (!(replayCache instanceof RedisReplayCache cache)
+                || !cache.uses(connection)
+                || claim.quota() == null
+                || !key.contains(claim.quota().owner())
+                || !scripted(configuration)) {
+            return BucketStore.super.tryConsume(key, configuration, tokens, now, replayCache, claim);
+        }
+        if (tokens <= 0) {
+            throw new IllegalArgumentException("tokens must be positive: " + tokens);
+        }
+        if (availability.skip()) {
+            return new Joined(ReplayCache.Outcome.UNAVAILABLE, null);
+        }
+        try {
+            List<Object> reply = eval(
+                    key, configuration, tokens, true, now, cache.keys(claim, now), RedisReplayCache.args(claim, now));
+            availability.success();
+            if ((Long) reply.get(0) == -1L) {
+                return new Joined(RedisReplayCache.outcome((Long) reply.get(1)), null);
+            }
+            return new Joined(ReplayCache.Outcome.FIRST_USE, outcome(reply, true));
+        } catch (RuntimeException e) {
+            availability.failure(e);
+            return new Joined(ReplayCache.Outcome.UNAVAILABLE, null);
+        }
+    }
+
     /** The failure policy in force. */
     public RedisFailurePolicy failurePolicy() {
         return failurePolicy;
@@ -118,8 +167,20 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     private Outcome script(String key, BucketConfiguration configuration, long tokens, boolean take, Instant now) {
+        return outcome(eval(key, configuration, tokens, take, now, NO_KEYS, NO_KEYS), take);
+    }
+
+    /** Runs the script on the bucket, with a joined identifier's keys and arguments (or none). */
+    private List<Object> eval(
+            String key,
+            BucketConfiguration configuration,
+            long tokens,
+            boolean take,
+            Instant now,
+            byte[][] replayKeys,
+            byte[][] replayArgs) {
         Bandwidth[] limits = configuration.getBandwidths();
-        byte[][] args = new byte[4 + 4 * limits.length][];
+        byte[][] args = new byte[4 + 4 * limits.length + replayArgs.length][];
         args[0] = take ? TAKE : LOOK;
         args[1] = ascii(tokens);
         args[2] = KEEP_MILLIS;
@@ -131,8 +192,15 @@ public final class RedisBucketStore implements BucketStore {
             args[6 + 4 * i] = ascii(b.getRefillTokens());
             args[7 + 4 * i] = ascii(b.getRefillPeriodNanos());
         }
-        byte[][] keys = {concat(prefix, key)};
-        List<Object> reply = TOKEN_BUCKET.run(connection.sync(), ScriptOutputType.MULTI, keys, args);
+        System.arraycopy(replayArgs, 0, args, 4 + 4 * limits.length, replayArgs.length);
+        byte[][] keys = new byte[1 + replayKeys.length][];
+        keys[0] = concat(prefix, key);
+        System.arraycopy(replayKeys, 0, keys, 1, replayKeys.length);
+        return TOKEN_BUCKET.run(connection.sync(), ScriptOutputType.MULTI, keys, args);
+    }
+
+    /** The outcome of the script's answer on the bucket. */
+    private static Outcome outcome(List<Object> reply, boolean take) {
         boolean enough = (Long) reply.get(0) == 1L;
         long remaining = (Long) reply.get(1);
         long wait = (Long) reply.get(2);

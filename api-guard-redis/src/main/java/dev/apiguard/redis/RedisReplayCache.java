@@ -72,24 +72,47 @@ public final class RedisReplayCache implements ReplayCache {
         if (availability.skip()) {
             return Outcome.UNAVAILABLE;
         }
-        long ttl = Math.max(MIN_TTL_MS, TimeToLive.millis(now, notAfter));
-        long slot = quota.slot(now);
-        String owner = prefix + quota.owner() + ':';
-        byte[][] keys = {bytes(owner + key), bytes(owner + "n:" + slot), bytes(owner + "n:" + (slot - 1))};
+        Claim claim = new Claim(key, quota, notAfter);
         try {
-            Long reply = REPLAY_QUOTA.run(
-                    connection.sync(),
-                    ScriptOutputType.INTEGER,
-                    keys,
-                    bytes(Long.toString(ttl)),
-                    bytes(Integer.toString(quota.maxEntries())),
-                    bytes(Long.toString(2 * quota.window().toMillis())));
+            Long reply =
+                    REPLAY_QUOTA.run(connection.sync(), ScriptOutputType.INTEGER, keys(claim, now), args(claim, now));
             availability.success();
-            return reply == 0L ? Outcome.FIRST_USE : reply == 1L ? Outcome.REPLAYED : Outcome.OVER_QUOTA;
+            return outcome(reply);
         } catch (RuntimeException e) {
             availability.failure(e);
             return Outcome.UNAVAILABLE;
         }
+    }
+
+    /** Whether this cache sends its commands over {@code c} (the same {@link RedisGuardState}). */
+    boolean uses(StatefulRedisConnection<byte[], byte[]> c) {
+        return connection == c;
+    }
+
+    /**
+     * The keys of a claim with a quota, as {@code replay-quota.lua} (and the bucket script that joins
+     * it) takes them: the identifier, the owner's count in the current slot and in the one before.
+     */
+    byte[][] keys(Claim claim, Instant now) {
+        Quota quota = claim.quota();
+        long slot = quota.slot(now);
+        String owner = prefix + quota.owner() + ':';
+        return new byte[][] {bytes(owner + claim.key()), bytes(owner + "n:" + slot), bytes(owner + "n:" + (slot - 1))};
+    }
+
+    /** The arguments of a claim with a quota: the identifier's time to live, the quota, the counters' time to live. */
+    static byte[][] args(Claim claim, Instant now) {
+        long ttl = Math.max(MIN_TTL_MS, TimeToLive.millis(now, claim.notAfter()));
+        return new byte[][] {
+            bytes(Long.toString(ttl)),
+            bytes(Integer.toString(claim.quota().maxEntries())),
+            bytes(Long.toString(2 * claim.quota().window().toMillis()))
+        };
+    }
+
+    /** The outcome of a script's answer: 0 first use, 1 replayed, 2 over quota. */
+    static Outcome outcome(long reply) {
+        return reply == 0L ? Outcome.FIRST_USE : reply == 1L ? Outcome.REPLAYED : Outcome.OVER_QUOTA;
     }
 
     private static byte[] bytes(String text) {

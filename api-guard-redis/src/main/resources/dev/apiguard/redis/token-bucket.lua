@@ -16,13 +16,39 @@
 -- bucket. A limit beyond those stored starts with its initial tokens; a stored one keeps its
 -- tokens up to its (possibly new) capacity.
 --
+-- KEYS[2..4] (optional, a take only): a single-use identifier that must be new before any token is
+--          taken, a DPoP proof's jti that the rate limiter joins to its bucket (one round trip for
+--          both): the identifier, its owner's count in the current and in the previous quota slot,
+--          exactly as replay-quota.lua takes them, with the last 3 ARGV: the identifier's time to
+--          live in ms, the owner's quota over the two slots, the counters' time to live in ms.
+--          The four keys carry the caller's hash tag: one Redis Cluster slot.
+--
 -- Returns {1 taken (or could be) | 0 not, tokens left (the smallest over the limits),
---          ns until the asked tokens are there (0 when taken, -1 never), ns until full}.
+--          ns until the asked tokens are there (0 when taken, -1 never), ns until full};
+--          with an identifier: {-1, 1} when it is known (a replay), {-1, 2} when its owner is over
+--          its quota, the bucket untouched; else the identifier is recorded (and counted) first.
+
+local extra = 0
+if #KEYS == 4 then
+  -- as replay-quota.lua (a script cannot call another): a replay or an owner over quota takes nothing
+  extra = 3
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    return {-1, 1}
+  end
+  local current = tonumber(redis.call('GET', KEYS[3]) or '0')
+  local previous = tonumber(redis.call('GET', KEYS[4]) or '0')
+  if current + previous >= tonumber(ARGV[#ARGV - 1]) then
+    return {-1, 2}
+  end
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[#ARGV - 2])
+  redis.call('INCR', KEYS[3])
+  redis.call('PEXPIRE', KEYS[3], ARGV[#ARGV])
+end
 
 local now = tonumber(ARGV[4])
 local asked = tonumber(ARGV[2])
 local take = ARGV[1] == '1'
-local limits = (#ARGV - 4) / 4
+local limits = (#ARGV - 4 - extra) / 4
 
 local last = now
 local held = {}

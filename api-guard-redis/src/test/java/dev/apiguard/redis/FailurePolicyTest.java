@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
 import dev.apiguard.Decision;
+import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.ratelimit.RateLimitPlan;
+import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.RecordingListener;
 import dev.apiguard.test.TestRequest;
 import java.time.Duration;
@@ -103,6 +105,40 @@ class FailurePolicyTest {
                 redis.launch();
                 until(guard, Decision::isAllowed, Duration.ofSeconds(15));
                 assertThat(events.types()).contains(SecurityEventType.STORE_RECOVERED);
+            }
+        }
+    }
+
+    @Test
+    void failOpenNeverPassesADpopProofWhoseReplayCheckCannotBeMade() throws Exception {
+        // the replay check joins the bucket script; when Redis is gone the bucket fails open, the
+        // replay check does not: a proof that cannot be recorded as used is never accepted
+        try (RedisServer redis = RedisServer.start()) {
+            try (RedisGuardState state = RedisGuardState.builder(redis.uri())
+                    .commandTimeout(TIMEOUT)
+                    .failurePolicy(RedisFailurePolicy.OPEN)
+                    .listener(SecurityEventListener.NONE)
+                    .build()) {
+                ApiGuard guard =
+                        RoundTripsTest.dpopChain(state, RateLimitPlan.simple("roomy", 1_000, Duration.ofMinutes(1)));
+                DpopKey key = DpopKey.ec();
+                String token = RoundTripsTest.ISSUER
+                        .token()
+                        .clientId("dpop-open-" + java.util.UUID.randomUUID())
+                        .boundToDpopKey(key.publicJwk())
+                        .sign();
+                java.util.function.IntFunction<TestRequest> fresh = i -> TestRequest.get("/customers/" + i)
+                        .dpop(token, key.proof("GET", "https://localhost/customers/" + i, token));
+                assertThat(RoundTripsTest.send(guard, fresh.apply(0))).isEqualTo(200);
+
+                redis.kill();
+                for (int i = 1; i <= 5; i++) {
+                    long t0 = System.nanoTime();
+                    assertThat(RoundTripsTest.send(guard, fresh.apply(i)))
+                            .as("request %d", i)
+                            .isEqualTo(401);
+                    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(NEVER_LONGER);
+                }
             }
         }
     }
