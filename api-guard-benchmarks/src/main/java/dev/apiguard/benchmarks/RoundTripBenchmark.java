@@ -121,7 +121,8 @@ public final class RoundTripBenchmark {
             System.out.printf(
                     "redis commands per request (INFO commandstats, %d requests; a script's own commands count):%s%n",
                     measured, perRequest);
-            memoryPerCaller(redis, callers);
+            memoryPerCaller(redis, callers, false);
+            memoryPerCaller(redis, callers, true);
         }
     }
 
@@ -164,37 +165,74 @@ public final class RoundTripBenchmark {
 
     /**
      * Redis's used memory per caller after {@code callers} callers made one request each, through
-     * the steps that use Redis (the quarantine list's reads, the per-caller bucket) with a plan that
-     * refills one token an hour, so that every caller's bucket is still there when the memory is read.
+     * the steps that use Redis (the quarantine list's reads, the per-caller bucket, and with
+     * {@code evidence} the scorer's fleet profile) with a plan that refills one token an hour, so
+     * that every caller's bucket is still there when the memory is read.
      */
-    private static void memoryPerCaller(RedisServer redis, int callers) {
+    private static void memoryPerCaller(RedisServer redis, int callers, boolean evidence) {
         try (RedisGuardState state = state("redis://127.0.0.1:" + redis.port(), true)) {
+            AnomalyScoringStep.Builder scoring = AnomalyScoringStep.builder(
+                            AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build())
+                    .quarantineStore(state.quarantineStore());
+            if (evidence) {
+                scoring.evidenceStore(state.evidenceStore());
+            }
             ApiGuard guard = ApiGuard.builder()
                     .listener(SecurityEventListener.NONE)
                     .step(new MemoryFootprint.HeaderCaller())
-                    .step(AnomalyScoringStep.builder(AnomalyPolicy.builder()
-                                    .mode(AnomalyMode.ENFORCE)
-                                    .build())
-                            .quarantineStore(state.quarantineStore())
-                            .build())
+                    .step(new dev.apiguard.GuardStep() {
+                        // a look-up by id, as a typical caller's request: the fleet profile keeps its id
+                        @Override
+                        public String name() {
+                            return "customer-route";
+                        }
+
+                        @Override
+                        public dev.apiguard.GuardPhase phase() {
+                            return dev.apiguard.GuardPhase.BIND;
+                        }
+
+                        @Override
+                        public dev.apiguard.Decision evaluate(GuardExchange exchange) {
+                            exchange.matchRoute(
+                                    "/customers/{id}",
+                                    Map.of("id", exchange.request().header("X-Caller")),
+                                    false);
+                            return dev.apiguard.Decision.ALLOW;
+                        }
+                    })
+                    .step(scoring.build())
                     .step(RateLimitStep.builder(RateLimitPolicy.builder()
                                     .plan(RateLimitPlan.simple("hourly-refill", 24, Duration.ofDays(1)))
                                     .build())
                             .store(state.bucketStore())
                             .build())
                     .build();
+            String prefix = evidence ? "fleet-caller-" : "caller-";
             long before = usedMemory(redis);
             long keysBefore = keys(redis);
             for (int i = 0; i < callers; i++) {
                 GuardExchange exchange =
-                        guard.exchange(TestRequest.get(FullChain.PATH).header("X-Caller", "caller-" + i));
+                        guard.exchange(TestRequest.get(FullChain.PATH).header("X-Caller", prefix + i));
                 guard.evaluate(exchange);
                 guard.completed(exchange, 200);
+                while (state.evidenceStore().queuedEvidence() > 1_000) {
+                    Thread.onSpinWait(); // keep the evidence queue below its bound: measure, don't drop
+                }
+            }
+            while (state.evidenceStore().queuedEvidence() > 0) {
+                Thread.onSpinWait();
             }
             long after = usedMemory(redis);
             System.out.printf(
-                    "redis memory after %,d callers: %,d keys added, %,d bytes per caller (used_memory %,d -> %,d)%n",
-                    callers, keys(redis) - keysBefore, (after - before) / callers, before, after);
+                    "redis memory after %,d callers (%s): %,d keys added, %,d bytes per caller (used_memory %,d -> %,d)%s%n",
+                    callers,
+                    evidence ? "bucket and evidence" : "bucket",
+                    keys(redis) - keysBefore,
+                    (after - before) / callers,
+                    before,
+                    after,
+                    evidence ? ", evidence dropped: " + state.evidenceStore().droppedEvidence() : "");
         }
     }
 
