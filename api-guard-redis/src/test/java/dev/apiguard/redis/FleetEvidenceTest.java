@@ -247,6 +247,27 @@ class FleetEvidenceTest {
     }
 
     @Test
+    void aNodeRestartedMidStreamTakesUpTheFleetsView() {
+        // node B is replaced half-way to the one-node figure (a deploy): its own profile starts
+        // empty, the fleet's does not, and the scraper is still stopped as on one node
+        String id = "restart-" + UUID.randomUUID();
+        IntFunction<TestRequest> walk = i -> TestRequest.get("/customers/" + (100_000 + i));
+        int alone = run(List.of(node(id, null)), 2_000, walk);
+        assertThat(alone).isPositive();
+        clock.set(START);
+        String fleetId = "fleet-" + id;
+        Node a = node(fleetId, state());
+        int first = run(List.of(a, node(fleetId, state())), alone / 2, walk);
+        assertThat(first).as("not stopped before the restart").isEqualTo(-1);
+        Node restarted = node(fleetId, state());
+        int rest = run(List.of(a, restarted), 2_000, i -> walk.apply(alone / 2 + i));
+        assertThat(rest).as("stopped after the restart").isPositive();
+        assertThat(alone / 2 + rest)
+                .as("within 1.2 times one node's %d requests", alone)
+                .isLessThanOrEqualTo((int) Math.ceil(alone * 1.2) + 3);
+    }
+
+    @Test
     void withoutSharedEvidenceThreeNodesLetTheScraperTakeMore() {
         // the measurement above is only worth something if three separate nodes would do worse
         String id = "scraper-" + UUID.randomUUID();
