@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guard step that limits each verified caller by its token bucket, named {@value #NAME}.
@@ -203,8 +204,8 @@ public final class RateLimitStep implements GuardStep {
     /** Builds a {@link RateLimitStep}. Not thread-safe. */
     public static final class Builder {
         private final RateLimitPolicy policy;
-        private BucketStore store;
-        private RateLimitAdjustments adjustments;
+        private @Nullable BucketStore store;
+        private @Nullable RateLimitAdjustments adjustments;
 
         private Builder(RateLimitPolicy policy) {
             this.policy = Check.notNull("policy", policy);
