@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,19 +95,21 @@ public final class ApiGuard {
      * logged at ERROR with its stack trace.
      */
     public Decision evaluate(GuardExchange exchange, List<GuardStep> toRun) {
-        GuardStep denying = prepare(exchange);
-        Decision decision = denying == null ? Decision.ALLOW : exchange.decision();
-        if (denying == null) {
-            for (GuardStep step : toRun) {
-                Optional<DeferredReplayCheck> before = exchange.peekReplayCheck();
-                decision = run(step, exchange);
-                if (!decision.isAllowed()) {
-                    // a deferred replay check the step resolved with a refusal is its owner's refusal
-                    denying = before.filter(DeferredReplayCheck::refused)
-                            .map(DeferredReplayCheck::owner)
-                            .orElse(step);
-                    break;
-                }
+        Decision fault = prepare(exchange);
+        if (fault != null) {
+            return fault; // recorded by prepare, with the step that failed
+        }
+        Decision decision = Decision.ALLOW;
+        @Nullable GuardStep denying = null;
+        for (GuardStep step : toRun) {
+            Optional<DeferredReplayCheck> before = exchange.peekReplayCheck();
+            decision = run(step, exchange);
+            if (!decision.isAllowed()) {
+                // a deferred replay check the step resolved with a refusal is its owner's refusal
+                denying = before.filter(DeferredReplayCheck::refused)
+                        .map(DeferredReplayCheck::owner)
+                        .orElse(step);
+                break;
             }
         }
         Optional<DeferredReplayCheck> untaken = exchange.takeReplayCheck();
@@ -128,10 +131,10 @@ public final class ApiGuard {
 
     /**
      * Lets every step of the guard prepare the exchange, once per request (see
-     * {@link GuardStep#prepare}); a step that fails there refuses the request with its fault, and is
-     * returned (else null).
+     * {@link GuardStep#prepare}); a step that fails there refuses the request with its fault, which is
+     * recorded with the step and returned (else null).
      */
-    private GuardStep prepare(GuardExchange exchange) {
+    private @Nullable Decision prepare(GuardExchange exchange) {
         if (!exchange.markPrepared()) {
             return null;
         }
@@ -139,8 +142,9 @@ public final class ApiGuard {
             try {
                 step.prepare(exchange);
             } catch (RuntimeException e) {
-                exchange.decide(fault(step, exchange, e), step);
-                return step;
+                Decision fault = fault(step, exchange, e);
+                exchange.decide(fault, step);
+                return fault;
             }
         }
         return null;

@@ -4,6 +4,7 @@ import java.security.Principal;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The verified identity behind a request: what every control of api-guard keys on, through its
@@ -18,16 +19,16 @@ public final class Caller implements Principal {
     public static final String REQUEST_ATTRIBUTE = Caller.class.getName();
 
     private final String id;
-    private final String subject;
-    private final String issuer;
+    private final @Nullable String subject;
+    private final @Nullable String issuer;
     private final CredentialKind kind;
     private final Set<String> scopes;
-    private final Instant issuedAt;
-    private final Instant expiresAt;
-    private final String tokenId;
+    private final @Nullable Instant issuedAt;
+    private final @Nullable Instant expiresAt;
+    private final @Nullable String tokenId;
     private final Confirmation confirmation;
-    private final String certificateThumbprint;
-    private final String plan;
+    private final @Nullable String certificateThumbprint;
+    private final @Nullable String plan;
     private final CallerKey key;
 
     /**
@@ -40,17 +41,17 @@ public final class Caller implements Principal {
 
     private Caller(
             String id,
-            String subject,
-            String issuer,
+            @Nullable String subject,
+            @Nullable String issuer,
             CredentialKind kind,
             Set<String> scopes,
-            Instant issuedAt,
-            Instant expiresAt,
-            String tokenId,
+            @Nullable Instant issuedAt,
+            @Nullable Instant expiresAt,
+            @Nullable String tokenId,
             Confirmation confirmation,
-            String certificateThumbprint,
-            String plan,
-            CallerKey key) {
+            @Nullable String certificateThumbprint,
+            @Nullable String plan,
+            @Nullable CallerKey key) {
         this.id = Objects.requireNonNull(id, "id cannot be null");
         this.kind = Objects.requireNonNull(kind, "kind cannot be null");
         this.subject = subject;
@@ -75,12 +76,12 @@ public final class Caller implements Principal {
     }
 
     /** The token's {@code sub}, or {@code null}. */
-    public String subject() {
+    public @Nullable String subject() {
         return subject;
     }
 
     /** The token's {@code iss}, or {@code null} for credentials without an issuer. */
-    public String issuer() {
+    public @Nullable String issuer() {
         return issuer;
     }
 
@@ -95,17 +96,17 @@ public final class Caller implements Principal {
     }
 
     /** When the credential was issued, or {@code null} when unknown. */
-    public Instant issuedAt() {
+    public @Nullable Instant issuedAt() {
         return issuedAt;
     }
 
     /** When the credential stops being valid, or {@code null} when it never does. */
-    public Instant expiresAt() {
+    public @Nullable Instant expiresAt() {
         return expiresAt;
     }
 
     /** The token's {@code jti}, the API key's id (never the key), or {@code null}. */
-    public String tokenId() {
+    public @Nullable String tokenId() {
         return tokenId;
     }
 
@@ -118,12 +119,12 @@ public final class Caller implements Principal {
      * The base64url SHA-256 thumbprint of the client certificate the request was bound to, or
      * {@code null}.
      */
-    public String certificateThumbprint() {
+    public @Nullable String certificateThumbprint() {
         return certificateThumbprint;
     }
 
     /** The rate-limit plan name, or {@code null} for the default plan. */
-    public String plan() {
+    public @Nullable String plan() {
         return plan;
     }
 
@@ -147,7 +148,7 @@ public final class Caller implements Principal {
     }
 
     /** A copy that is bound to the given certificate thumbprint with the given kind. */
-    public Caller boundTo(CredentialKind newKind, String thumbprint) {
+    public Caller boundTo(CredentialKind newKind, @Nullable String thumbprint) {
         return new Caller(
                 id,
                 subject,
@@ -164,7 +165,7 @@ public final class Caller implements Principal {
     }
 
     /** A copy with another rate-limit plan. */
-    public Caller withPlan(String newPlan) {
+    public Caller withPlan(@Nullable String newPlan) {
         return new Caller(
                 id,
                 subject,
@@ -181,7 +182,7 @@ public final class Caller implements Principal {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Caller c
                 && id.equals(c.id)
                 && kind == c.kind
@@ -222,15 +223,15 @@ public final class Caller implements Principal {
     public static final class Builder {
         private final String id;
         private final CredentialKind kind;
-        private String subject;
-        private String issuer;
+        private @Nullable String subject;
+        private @Nullable String issuer;
         private Set<String> scopes = Set.of();
-        private Instant issuedAt;
-        private Instant expiresAt;
-        private String tokenId;
+        private @Nullable Instant issuedAt;
+        private @Nullable Instant expiresAt;
+        private @Nullable String tokenId;
         private Confirmation confirmation = Confirmation.NONE;
-        private String certificateThumbprint;
-        private String plan;
+        private @Nullable String certificateThumbprint;
+        private @Nullable String plan;
 
         private Builder(String id, CredentialKind kind) {
             this.id = Objects.requireNonNull(id, "id cannot be null");
@@ -238,13 +239,13 @@ public final class Caller implements Principal {
         }
 
         /** The token's {@code sub}. Default: none. */
-        public Builder subject(String sub) {
+        public Builder subject(@Nullable String sub) {
             this.subject = sub;
             return this;
         }
 
         /** The credential's issuer ({@code iss}); part of the caller's {@link Caller#key()}. Default: none. */
-        public Builder issuer(String iss) {
+        public Builder issuer(@Nullable String iss) {
             this.issuer = iss;
             return this;
         }
@@ -261,37 +262,37 @@ public final class Caller implements Principal {
         }
 
         /** When the credential was issued. Default: unknown. */
-        public Builder issuedAt(Instant iat) {
+        public Builder issuedAt(@Nullable Instant iat) {
             this.issuedAt = iat;
             return this;
         }
 
         /** When the credential stops being valid. Default: never. */
-        public Builder expiresAt(Instant exp) {
+        public Builder expiresAt(@Nullable Instant exp) {
             this.expiresAt = exp;
             return this;
         }
 
         /** The token's {@code jti} or the API key's id (never the key). Default: none. */
-        public Builder tokenId(String jti) {
+        public Builder tokenId(@Nullable String jti) {
             this.tokenId = jti;
             return this;
         }
 
         /** The token's {@code cnf} claim; null for none. Default: {@link Confirmation#NONE}. */
-        public Builder confirmation(Confirmation cnf) {
+        public Builder confirmation(@Nullable Confirmation cnf) {
             this.confirmation = cnf == null ? Confirmation.NONE : cnf;
             return this;
         }
 
         /** The thumbprint of the client certificate the request was bound to. Default: none. */
-        public Builder certificateThumbprint(String thumbprint) {
+        public Builder certificateThumbprint(@Nullable String thumbprint) {
             this.certificateThumbprint = thumbprint;
             return this;
         }
 
         /** The rate-limit plan name. Default: none (the default plan). */
-        public Builder plan(String name) {
+        public Builder plan(@Nullable String name) {
             this.plan = name;
             return this;
         }
@@ -320,7 +321,8 @@ public final class Caller implements Principal {
      * @param x5tS256 RFC 8705 certificate thumbprint ({@code x5t#S256}), or {@code null}
      * @param jkt RFC 9449 JWK thumbprint of the DPoP key ({@code jkt}), or {@code null}
      */
-    public record Confirmation(String x5tS256, String jkt) {
+    public record Confirmation(
+            @Nullable String x5tS256, @Nullable String jkt) {
         /** A token that is not sender-constrained. */
         public static final Confirmation NONE = new Confirmation(null, null);
 

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity that every piece of per-caller state is keyed by: rate-limit buckets, anomaly
@@ -53,16 +54,16 @@ public final class CallerKey {
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final Namespace namespace;
-    private final String issuer;
+    private final @Nullable String issuer;
     private final String id;
     private final int hash;
     // "{" + digest + "}", computed on first use and kept: a caller verified once (a cached token)
     // hashes it once, and the one string serves as its bucket key too. The canonical value is not
     // kept: every piece of per-caller state holds this object, so each field here is paid once per
     // tracked caller
-    private volatile String hashTag;
+    private volatile @Nullable String hashTag;
 
-    private CallerKey(Namespace namespace, String issuer, String id) {
+    private CallerKey(Namespace namespace, @Nullable String issuer, String id) {
         this.namespace = namespace;
         this.issuer = issuer;
         this.id = id;
@@ -97,7 +98,7 @@ public final class CallerKey {
      * The key of a caller, by how it authenticated: a token's issuer and id (a token without issuer
      * has the empty issuer), or the id in the API-key, mTLS or client-assertion namespace.
      */
-    static CallerKey of(String id, String issuer, CredentialKind kind) {
+    static CallerKey of(String id, @Nullable String issuer, CredentialKind kind) {
         Namespace namespace = namespaceOf(kind);
         return new CallerKey(namespace, namespace == Namespace.TOKEN ? (issuer == null ? "" : issuer) : null, id);
     }
@@ -126,7 +127,7 @@ public final class CallerKey {
     }
 
     /** The issuer, for {@link Namespace#TOKEN}; else {@code null}. */
-    public String issuer() {
+    public @Nullable String issuer() {
         return issuer;
     }
 
@@ -178,7 +179,7 @@ public final class CallerKey {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o == this
                 || o instanceof CallerKey other
                         && hash == other.hash

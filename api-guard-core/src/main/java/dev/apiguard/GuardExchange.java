@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one request as it passes through the guard: the request view, the time the
@@ -25,20 +26,20 @@ public final class GuardExchange {
     private final Instant now;
     private final SecurityEventListener listener;
     private final List<Challenge> challenges;
-    private Caller caller;
-    private String credentialScheme;
-    private String routeTemplate;
+    private @Nullable Caller caller;
+    private @Nullable String credentialScheme;
+    private @Nullable String routeTemplate;
     private Map<String, String> pathVariables = Map.of();
     private boolean publicRoute;
     private List<String> routeScopes = List.of();
-    private Decision decision;
-    private GuardStep deniedBy;
-    private DeferredReplayCheck replayCheck;
+    private @Nullable Decision decision;
+    private @Nullable GuardStep deniedBy;
+    private @Nullable DeferredReplayCheck replayCheck;
     private boolean prepared;
-    private CredentialMisuse misuse;
+    private @Nullable CredentialMisuse misuse;
     private final List<Map.Entry<String, String>> responseHeaders = new ArrayList<>(0);
     // few steps keep a tag, so a flat array of type, value pairs beats a map
-    private Object[] tags;
+    private @Nullable Object @Nullable [] tags;
 
     GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener, List<Challenge> challenges) {
         this.request = Objects.requireNonNull(request, "request cannot be null");
@@ -137,7 +138,7 @@ public final class GuardExchange {
      * A binding step reads it: a DPoP-bound token must come with the {@code DPoP} scheme (RFC 9449
      * §7.1).
      */
-    public String credentialScheme() {
+    public @Nullable String credentialScheme() {
         return credentialScheme;
     }
 
@@ -147,7 +148,7 @@ public final class GuardExchange {
     }
 
     /** The template of the matched route ({@code /customers/{serviceTag}}), or {@code null}. */
-    public String routeTemplate() {
+    public @Nullable String routeTemplate() {
         return routeTemplate;
     }
 
@@ -207,7 +208,7 @@ public final class GuardExchange {
      * so that it is not computed twice. Use a type private to the step. A {@code null} value
      * removes the tag. Never put a credential in a tag that outlives the request.
      */
-    public <T> void tag(Class<T> type, T value) {
+    public <T> void tag(Class<T> type, @Nullable T value) {
         Objects.requireNonNull(type, "type cannot be null");
         if (tags != null) {
             for (int i = 0; i < tags.length; i += 2) {
@@ -227,7 +228,7 @@ public final class GuardExchange {
     }
 
     /** The tag of this type attached with {@link #tag(Class, Object)}, or {@code null}. */
-    public <T> T tag(Class<T> type) {
+    public <T> @Nullable T tag(Class<T> type) {
         Objects.requireNonNull(type, "type cannot be null");
         if (tags != null) {
             for (int i = 0; i < tags.length; i += 2) {
@@ -245,7 +246,7 @@ public final class GuardExchange {
     }
 
     /** The guard's decision, once the pipeline has run; {@code null} before. */
-    public Decision decision() {
+    public @Nullable Decision decision() {
         return decision;
     }
 
@@ -254,7 +255,7 @@ public final class GuardExchange {
      * while the request is allowed or not yet decided. Observing steps tell outcomes apart by it,
      * never by the text of another step's refusal.
      */
-    public GuardStep deniedBy() {
+    public @Nullable GuardStep deniedBy() {
         return deniedBy;
     }
 
@@ -300,7 +301,7 @@ public final class GuardExchange {
         return deniedBy != null && deniedBy == step;
     }
 
-    void decide(Decision d, GuardStep denying) {
+    void decide(Decision d, @Nullable GuardStep denying) {
         this.decision = d;
         if (denying != null) {
             this.deniedBy = denying;

@@ -2,6 +2,7 @@ package dev.apiguard;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A read-only view of one HTTP request, as the guard steps see it.
@@ -29,7 +30,7 @@ public interface GuardRequest {
     List<String> headers(String name);
 
     /** The first value of the named header, or {@code null} when absent. */
-    default String header(String name) {
+    default @Nullable String header(String name) {
         List<String> values = headers(name);
         return values.isEmpty() ? null : values.get(0);
     }
@@ -88,7 +89,7 @@ public interface GuardRequest {
      * non-secret values (a page number); never log what it returns. Default:
      * {@code queryParameters().first(name)}.
      */
-    default String queryParameter(String name) {
+    default @Nullable String queryParameter(String name) {
         return queryParameters().first(name);
     }
 }

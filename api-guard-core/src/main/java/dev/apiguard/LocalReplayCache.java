@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ReplayCache} in this JVM's memory: right for one app node, or for a cluster whose
@@ -109,7 +110,7 @@ public final class LocalReplayCache implements ReplayCache {
     }
 
     /** The owner's count, added when new; null when the map of owners is full even after a sweep. */
-    private OwnerCount owner(String owner, long slot) {
+    private @Nullable OwnerCount owner(String owner, long slot) {
         OwnerCount count = owners.get(owner);
         if (count != null) {
             return count;

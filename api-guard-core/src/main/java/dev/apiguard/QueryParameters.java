@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parameters of a raw query string, read the way Jetty 12 ({@code UrlEncoded.decodeUtf8To})
@@ -85,9 +86,9 @@ public final class QueryParameters {
 
     private final Map<String, String> first;
     private final int count;
-    private final Unreadable unreadable;
+    private final @Nullable Unreadable unreadable;
 
-    private QueryParameters(Map<String, String> first, int count, Unreadable unreadable) {
+    private QueryParameters(Map<String, String> first, int count, @Nullable Unreadable unreadable) {
         this.first = first;
         this.count = count;
         this.unreadable = unreadable;
@@ -97,7 +98,7 @@ public final class QueryParameters {
      * Reads the raw query string (as {@code getQueryString()} returns it: without {@code ?}, still
      * percent-encoded); {@link #NONE} for {@code null} or {@code ""}.
      */
-    public static QueryParameters parse(String rawQuery) {
+    public static QueryParameters parse(@Nullable String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return NONE;
         }
@@ -119,7 +120,7 @@ public final class QueryParameters {
      * @throws IllegalArgumentException when a name or value cannot be decoded (a malformed escape,
      *     invalid UTF-8), as {@link #unreadable()} would say; a container answers such a query 400
      */
-    public static List<Map.Entry<String, String>> decodeAll(String raw) {
+    public static List<Map.Entry<String, String>> decodeAll(@Nullable String raw) {
         if (raw == null || raw.isEmpty()) {
             return List.of();
         }
@@ -137,7 +138,7 @@ public final class QueryParameters {
      * {@value GuardRequest#MAX_QUERY_VALUE_LENGTH} characters; {@code ""} for a name without
      * {@code =}; {@code null} when absent, or when that first value cannot be decoded.
      */
-    public String first(String name) {
+    public @Nullable String first(String name) {
         Objects.requireNonNull(name, "name cannot be null");
         return first.get(name);
     }
@@ -167,9 +168,9 @@ public final class QueryParameters {
     private static final class Parser {
         private final String q;
         private final Map<String, String> first = new HashMap<>();
-        private char[] buffer;
+        private char @Nullable [] buffer;
         private int count;
-        private Unreadable problem;
+        private @Nullable Unreadable problem;
 
         Parser(String q) {
             this.q = q;
@@ -230,7 +231,8 @@ public final class QueryParameters {
                     String name = decode(start, nameEnd, Integer.MAX_VALUE);
                     String value = nameEnd == end ? "" : decode(nameEnd + 1, end, Integer.MAX_VALUE);
                     if (name == null || value == null) {
-                        throw new IllegalArgumentException("the query cannot be decoded: " + problem.code());
+                        throw new IllegalArgumentException(
+                                "the query cannot be decoded: " + (problem == null ? "malformed" : problem.code()));
                     }
                     all.add(Map.entry(name, value));
                 }
@@ -246,7 +248,7 @@ public final class QueryParameters {
          * The decoded text of {@code q[from, to)}, cut to {@code keep} characters ({@code -1}:
          * check only, return {@code ""}); {@code null} when malformed (the problem is recorded).
          */
-        private String decode(int from, int to, int keep) {
+        private @Nullable String decode(int from, int to, int keep) {
             int i = from;
             while (i < to) {
                 char c = q.charAt(i);
@@ -350,7 +352,7 @@ public final class QueryParameters {
             return new String(buffer, 0, cut);
         }
 
-        private String fail(Unreadable reason) {
+        private @Nullable String fail(Unreadable reason) {
             if (problem == null) {
                 problem = reason;
             }

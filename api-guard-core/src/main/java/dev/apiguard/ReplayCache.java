@@ -1,6 +1,7 @@
 package dev.apiguard;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Remembers single-use identifiers (a DPoP proof's {@code jti}, a client assertion's {@code jti})
@@ -94,7 +95,7 @@ public interface ReplayCache {
      * @param quota the owner and its bound, or {@code null} for none
      * @param notAfter until when the identifier could be accepted
      */
-    record Claim(String key, Quota quota, Instant notAfter) {
+    record Claim(String key, @Nullable Quota quota, Instant notAfter) {
         public Claim {
             java.util.Objects.requireNonNull(key, "key cannot be null");
             java.util.Objects.requireNonNull(notAfter, "notAfter cannot be null");
@@ -103,9 +104,10 @@ public interface ReplayCache {
 
     /** Records the claim's key when it is new (and its owner within its quota, when it has one). */
     default Outcome firstUse(Claim claim, Instant now) {
-        return claim.quota() == null
+        Quota quota = claim.quota();
+        return quota == null
                 ? firstUse(claim.key(), claim.notAfter(), now)
-                : firstUse(claim.key(), claim.quota(), claim.notAfter(), now);
+                : firstUse(claim.key(), quota, claim.notAfter(), now);
     }
 
     /**

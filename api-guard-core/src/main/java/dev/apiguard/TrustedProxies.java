@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TCP peers whose forwarding headers (a forwarded client certificate, {@code X-Forwarded-For},
@@ -82,7 +83,7 @@ public final class TrustedProxies {
     }
 
     /** Whether the peer address (an IP literal) lies in one of the blocks; {@code false} for anything else. */
-    public boolean contains(String peerAddress) {
+    public boolean contains(@Nullable String peerAddress) {
         if (blocks.isEmpty() || peerAddress == null) {
             return false;
         }
@@ -107,7 +108,7 @@ public final class TrustedProxies {
      * The bytes of an IPv4 or IPv6 literal (IPv4-mapped IPv6 addresses become IPv4), or
      * {@code null} when the text is not one. Never performs a name lookup.
      */
-    static byte[] parseLiteral(String text) {
+    static byte @Nullable [] parseLiteral(@Nullable String text) {
         if (text == null || text.isEmpty() || text.length() > 45) {
             return null;
         }

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.NullMarked;
 
 /**
  * The module's boundaries, checked on the compiled classes: core never touches servlet types,
@@ -29,7 +30,8 @@ import java.util.stream.Stream;
  * events, {@code internal} packages stay private to their capability, public classes live only in
  * the exported packages listed here or in an {@code internal} package, and no exported signature
  * names an {@code internal} type. (api-guard-examples' {@code ExportedApiTest} checks the last two
- * across every module of the library.)
+ * across every module of the library.) Every package is {@code @NullMarked}, so that NullAway, which
+ * the build runs on the main code, and users' tools read every unannotated type as non-null.
  */
 @AnalyzeClasses(packages = "dev.apiguard", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -119,6 +121,24 @@ class ArchitectureTest {
         if (base.getPackageName().contains(".internal")) {
             events.add(SimpleConditionEvent.violated(owner, where + " names the internal type " + base.getName()));
         }
+    }
+
+    @ArchTest
+    static final ArchRule everyPackageIsNullMarked = classes()
+            .should(resideInANullMarkedPackage())
+            .because("every type is non-null unless @Nullable says otherwise (CONTRIBUTING.md, Nullness):"
+                    + " a new package needs a package-info.java with @NullMarked");
+
+    static ArchCondition<JavaClass> resideInANullMarkedPackage() {
+        return new ArchCondition<>("reside in a package annotated @NullMarked") {
+            @Override
+            public void check(JavaClass c, ConditionEvents events) {
+                if (!c.getPackage().isAnnotatedWith(NullMarked.class)) {
+                    events.add(SimpleConditionEvent.violated(
+                            c, "package " + c.getPackageName() + " of " + c.getName() + " is not @NullMarked"));
+                }
+            }
+        };
     }
 
     @ArchTest

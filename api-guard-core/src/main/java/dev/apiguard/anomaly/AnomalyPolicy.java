@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -479,10 +480,15 @@ public final class AnomalyPolicy {
             return this;
         }
 
+        /** Every signal has a setting from the start ({@link Signal#defaults()}). */
+        private SignalSetting setting(Signal signal) {
+            return Objects.requireNonNull(signals.get(signal), "no setting for a signal");
+        }
+
         /** The severity of a signal. Default {@link Signal#defaults()}. */
         public Builder severity(Signal signal, Severity severity) {
             Check.notNull("severity: signal", signal);
-            SignalSetting now = signals.get(signal);
+            SignalSetting now = setting(signal);
             signals.put(signal, new SignalSetting(Check.notNull("severity", severity), now.allowance(), now.step()));
             return this;
         }
@@ -494,7 +500,7 @@ public final class AnomalyPolicy {
         public Builder allowance(Signal signal, double allowance, double step) {
             Check.notNull("allowance: signal", signal);
             try {
-                signals.put(signal, new SignalSetting(signals.get(signal).severity(), allowance, step));
+                signals.put(signal, new SignalSetting(setting(signal).severity(), allowance, step));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("allowance of " + signal.signalName()
                         + " must be >= 0 and its step > 0: " + allowance + ", " + step);

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Anomaly scoring per verified caller, and its control loop into rate limits and quarantine.
@@ -69,7 +70,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     private final AnomalyPolicy policy;
     private final QuarantineStore quarantine;
     private final ThrottleControl throttle;
-    private final EvidenceStore.Link fleet;
+    private final EvidenceStore.@Nullable Link fleet;
     private volatile Clock clock = Clock.systemUTC();
     private final RequestTime requestTime = new RequestTime();
     private final Cache<CallerKey, CallerProfile> profiles;
@@ -184,7 +185,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         }
     }
 
-    private CallerProfile.Observation observe(GuardExchange exchange, String route, int status) {
+    private CallerProfile.Observation observe(GuardExchange exchange, @Nullable String route, int status) {
         String id = null;
         Map<String, String> variables = exchange.pathVariables();
         if (route != null && !variables.isEmpty()) {
@@ -215,10 +216,10 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             AnomalyAction next,
             AnomalyScore score,
             boolean renewThrottle,
-            Instant until,
+            @Nullable Instant until,
             boolean probation) {}
 
-    private Change transition(CallerProfile profile, long now, CallerKey key) {
+    private @Nullable Change transition(CallerProfile profile, long now, CallerKey key) {
         AnomalyAction current = profile.action();
         boolean released = current == AnomalyAction.QUARANTINE && profile.quarantinedUntil() <= now;
         if (released) {
@@ -275,13 +276,18 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         return new AnomalyScore(s.caller(), s.score(), s.reasons(), action, s.at());
     }
 
+    /** The end of a quarantine or throttle that a change starts: {@link #transition} always sets it. */
+    private static Instant end(Change change) {
+        return Objects.requireNonNull(change.until(), "a quarantine or throttle has an end");
+    }
+
     private void act(GuardExchange exchange, CallerKey key, Change change) {
         boolean enforce = policy.mode() == AnomalyMode.ENFORCE;
         if (enforce) {
             if (change.next() == AnomalyAction.QUARANTINE) {
-                quarantine.quarantine(key, change.until(), exchange.now());
+                quarantine.quarantine(key, end(change), exchange.now());
             } else if (change.next() == AnomalyAction.THROTTLE) {
-                throttle.throttle(key, policy.throttleFactor(), change.until(), exchange.now());
+                throttle.throttle(key, policy.throttleFactor(), end(change), exchange.now());
             } else if (change.previous().compareTo(AnomalyAction.THROTTLE) >= 0) {
                 throttle.clear(key);
             }
@@ -379,9 +385,9 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     /** Builds an {@link AnomalyScoringStep}. Not thread-safe. */
     public static final class Builder {
         private final AnomalyPolicy policy;
-        private QuarantineStore quarantine;
+        private @Nullable QuarantineStore quarantine;
         private ThrottleControl throttle = ThrottleControl.NONE;
-        private EvidenceStore evidence;
+        private @Nullable EvidenceStore evidence;
 
         private Builder(AnomalyPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy cannot be null");

@@ -4,4 +4,7 @@
  * ({@link dev.apiguard.QuarantineStore}). Start at {@link dev.apiguard.anomaly.AnomalyScoringStep}
  * and {@link dev.apiguard.anomaly.AnomalyPolicy}.
  */
+@NullMarked
 package dev.apiguard.anomaly;
+
+import org.jspecify.annotations.NullMarked;

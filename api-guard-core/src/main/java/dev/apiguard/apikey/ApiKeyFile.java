@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +114,7 @@ public final class ApiKeyFile {
         }
     }
 
-    private static IllegalArgumentException bad(int number, String what) {
+    private static IllegalArgumentException bad(int number, @Nullable String what) {
         return new IllegalArgumentException("API key file line " + number + " " + what);
     }
 }

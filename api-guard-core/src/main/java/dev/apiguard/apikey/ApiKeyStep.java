@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guard step that authenticates legacy API keys sent in the {@value #HEADER} header, named
@@ -71,14 +72,14 @@ public final class ApiKeyStep implements GuardStep {
     private final String deprecationHeader;
     private final Instant sunset;
     private final String sunsetHeader;
-    private final String linkHeader;
+    private final @Nullable String linkHeader;
     private final List<String> queryParameters;
 
-    private ApiKeyStep(Builder b) {
+    private ApiKeyStep(Builder b, Instant deprecation, Instant sunset) {
         this.store = b.store;
-        this.deprecationHeader = deprecationValue(b.deprecation);
-        this.sunset = b.sunset;
-        this.sunsetHeader = sunsetValue(b.sunset);
+        this.deprecationHeader = deprecationValue(deprecation);
+        this.sunset = sunset;
+        this.sunsetHeader = sunsetValue(sunset);
         // the ASCII form: a header carries visible ASCII only (non-ASCII characters percent-encoded)
         this.linkHeader = b.migrationLink == null
                 ? null
@@ -189,7 +190,7 @@ public final class ApiKeyStep implements GuardStep {
         }
     }
 
-    private static Decision reject(GuardExchange exchange, ApiKeyRejection reason, String keyId) {
+    private static Decision reject(GuardExchange exchange, ApiKeyRejection reason, @Nullable String keyId) {
         if (exchange.eventsEnabled()) {
             exchange.emit(
                     SecurityEventType.API_KEY_REJECTED,
@@ -206,9 +207,9 @@ public final class ApiKeyStep implements GuardStep {
     /** Builds an {@link ApiKeyStep}. Not thread-safe. */
     public static final class Builder {
         private final ApiKeyStore store;
-        private Instant deprecation;
-        private Instant sunset;
-        private URI migrationLink;
+        private @Nullable Instant deprecation;
+        private @Nullable Instant sunset;
+        private @Nullable URI migrationLink;
         private List<String> queryParameters = DEFAULT_QUERY_PARAMETERS;
 
         private Builder(ApiKeyStore store) {
@@ -266,7 +267,7 @@ public final class ApiKeyStep implements GuardStep {
             if (!sunset.isAfter(deprecation)) {
                 throw new IllegalStateException("sunset must be after deprecation");
             }
-            return new ApiKeyStep(this);
+            return new ApiKeyStep(this, deprecation, sunset);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The format of api-guard's API keys: generation, format and checksum check, hashing.
@@ -58,7 +59,7 @@ public final class ApiKeys {
      * Whether the value has the key format and a matching checksum; a value that has not is refused
      * without any lookup. Never throws; {@code null} is not well-formed.
      */
-    public static boolean isWellFormed(String key) {
+    public static boolean isWellFormed(@Nullable String key) {
         if (key == null || key.length() != LENGTH || !key.startsWith(PREFIX) || key.charAt(CHECKSUM_START - 1) != '_') {
             return false;
         }

@@ -6,4 +6,7 @@
  * key-authenticated caller of the keys' {@code Deprecation} (RFC 9745) and {@code Sunset}
  * (RFC 8594).
  */
+@NullMarked
 package dev.apiguard.apikey;
+
+import org.jspecify.annotations.NullMarked;

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a request's client certificate comes from: the TLS connection, or a header written by a
@@ -66,8 +67,8 @@ public final class ClientCertificates {
     private static final ClientCertificates TLS_ONLY = builder().build();
 
     private final TrustedProxies trustedProxies;
-    private final String header;
-    private final CertificateTrust trust;
+    private final @Nullable String header;
+    private final @Nullable CertificateTrust trust;
     private final int maxHeaderLength;
 
     private ClientCertificates(Builder b) {
@@ -88,7 +89,7 @@ public final class ClientCertificates {
     }
 
     /** The forwarded header's name, or {@code null} when forwarded certificates are off. */
-    public String forwardedHeader() {
+    public @Nullable String forwardedHeader() {
         return header;
     }
 
@@ -167,7 +168,8 @@ public final class ClientCertificates {
             return refuse(exchange, CertificateRejection.FORWARDED_NOT_A_CERTIFICATE);
         }
         String thumbprint = CertificateThumbprints.x5tS256(der.bytes());
-        if (!trust.trusts(certificate, thumbprint, exchange.now())) {
+        // build() requires trust anchors with a forwarded header; without them nothing is trusted
+        if (trust == null || !trust.trusts(certificate, thumbprint, exchange.now())) {
             return refuse(exchange, CertificateRejection.FORWARDED_UNTRUSTED_CHAIN);
         }
         return new Resolved(certificate, thumbprint, CertificateSource.FORWARDED);
@@ -192,7 +194,7 @@ public final class ClientCertificates {
      */
     public static final class Builder {
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
-        private String header;
+        private @Nullable String header;
         private final Set<X509Certificate> anchors = new HashSet<>();
         private int maxHeaderLength = DEFAULT_MAX_HEADER_LENGTH;
 

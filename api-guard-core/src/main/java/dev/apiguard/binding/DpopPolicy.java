@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a DPoP proof (RFC 9449 §4) must look like to be accepted: immutable, built by
@@ -69,8 +70,8 @@ public final class DpopPolicy {
     private final Duration iatWindow;
     private final int maxProofLength;
     private final int replayQuotaPerCaller;
-    private final Duration nonceValidity;
-    private final byte[] nonceSecret;
+    private final @Nullable Duration nonceValidity;
+    private final byte @Nullable [] nonceSecret;
     private final TrustedProxies trustedProxies;
     private final List<String> origins;
 
@@ -136,12 +137,12 @@ public final class DpopPolicy {
     }
 
     /** How long a server nonce is valid at least (it is accepted for up to twice this), or null when off. */
-    public Duration nonceValidity() {
+    public @Nullable Duration nonceValidity() {
         return nonceValidity;
     }
 
     /** The nonce secret, or null for a random one made when the verifier is built. */
-    byte[] nonceSecret() {
+    byte @Nullable [] nonceSecret() {
         return nonceSecret == null ? null : nonceSecret.clone();
     }
 
@@ -172,8 +173,8 @@ public final class DpopPolicy {
         private Duration iatWindow = DEFAULT_IAT_WINDOW;
         private int replayQuotaPerCaller = DEFAULT_REPLAY_QUOTA_PER_CALLER;
         private int maxProofLength = DEFAULT_MAX_PROOF_LENGTH;
-        private Duration nonceValidity;
-        private byte[] nonceSecret;
+        private @Nullable Duration nonceValidity;
+        private byte @Nullable [] nonceSecret;
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private List<String> origins = List.of();
 

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,12 +74,13 @@ public final class DpopProofVerifier {
 
     private final DpopPolicy policy;
     private final ReplayCache replayCache;
-    private final DpopNonces nonces;
+    private final @Nullable DpopNonces nonces;
 
     private DpopProofVerifier(DpopPolicy policy, ReplayCache replayCache) {
         this.policy = policy;
         this.replayCache = replayCache;
-        this.nonces = policy.serverNonces() ? DpopNonces.create(policy.nonceSecret(), policy.nonceValidity()) : null;
+        Duration nonceValidity = policy.nonceValidity(); // null when server nonces are off
+        this.nonces = nonceValidity != null ? DpopNonces.create(policy.nonceSecret(), nonceValidity) : null;
     }
 
     /**
@@ -108,7 +110,7 @@ public final class DpopProofVerifier {
     }
 
     /** A fresh server nonce for {@code now}, or {@code null} when server nonces are off. */
-    public String nonce(Instant now) {
+    public @Nullable String nonce(Instant now) {
         return nonces == null ? null : nonces.issue(now);
     }
 
@@ -125,14 +127,24 @@ public final class DpopProofVerifier {
      * @return the proof key's thumbprint, or why the proof is refused; never null
      */
     public DpopVerification verify(
-            String proof, String method, String htu, String accessToken, String tokenJkt, Instant now) {
+            @Nullable String proof,
+            String method,
+            String htu,
+            @Nullable String accessToken,
+            @Nullable String tokenJkt,
+            Instant now) {
         Objects.requireNonNull(htu, "htu cannot be null");
         return verifyCanonical(proof, method, DpopHtu.normalize(htu), accessToken, tokenJkt, now);
     }
 
     /** As {@link #verify}, with {@code htu} already in canonical form (or null: nothing matches). */
     DpopVerification verifyCanonical(
-            String proof, String method, String canonicalHtu, String accessToken, String tokenJkt, Instant now) {
+            @Nullable String proof,
+            String method,
+            @Nullable String canonicalHtu,
+            @Nullable String accessToken,
+            @Nullable String tokenJkt,
+            Instant now) {
         return verifyCanonical(
                 proof,
                 method,
@@ -150,19 +162,19 @@ public final class DpopProofVerifier {
      * cache.
      */
     DpopVerification verifyCanonical(
-            String proof,
+            @Nullable String proof,
             String method,
             List<String> canonicalHtus,
-            String accessToken,
-            String tokenJkt,
-            String owner,
+            @Nullable String accessToken,
+            @Nullable String tokenJkt,
+            @Nullable String owner,
             Instant now) {
         return verifyCanonical(proof, method, canonicalHtus, accessToken, tokenJkt, owner, now, null);
     }
 
     /** Where {@link #verifyCanonical} leaves the {@code jti} to record, when it does not record it. */
     static final class Deferral {
-        ReplayCache.Claim claim;
+        ReplayCache.@Nullable Claim claim;
     }
 
     /**
@@ -171,14 +183,14 @@ public final class DpopProofVerifier {
      * and {@link #recorded} turns the cache's outcome into the verification.
      */
     DpopVerification verifyCanonical(
-            String proof,
+            @Nullable String proof,
             String method,
             List<String> canonicalHtus,
-            String accessToken,
-            String tokenJkt,
-            String owner,
+            @Nullable String accessToken,
+            @Nullable String tokenJkt,
+            @Nullable String owner,
             Instant now,
-            Deferral deferral) {
+            @Nullable Deferral deferral) {
         Objects.requireNonNull(method, "method cannot be null");
         Objects.requireNonNull(now, "now cannot be null");
         try {
@@ -191,14 +203,14 @@ public final class DpopProofVerifier {
     }
 
     private DpopVerification check(
-            String proof,
+            @Nullable String proof,
             String method,
             List<String> canonicalHtus,
-            String accessToken,
-            String tokenJkt,
-            String owner,
+            @Nullable String accessToken,
+            @Nullable String tokenJkt,
+            @Nullable String owner,
             Instant now,
-            Deferral deferral) {
+            @Nullable Deferral deferral) {
         if (proof == null || proof.isEmpty()) {
             return new Rejected(Reason.MISSING);
         }
@@ -206,10 +218,10 @@ public final class DpopProofVerifier {
             return new Rejected(Reason.TOO_LONG);
         }
         CompactJws.Split split = CompactJws.split(proof);
-        if (split.fault() != null) {
+        CompactJws jws = split.jws();
+        if (jws == null) {
             return new Rejected(Reason.MALFORMED);
         }
-        CompactJws jws = split.jws();
         Map<String, Object> rawHeader;
         Map<String, Object> claims;
         try {
@@ -299,7 +311,10 @@ public final class DpopProofVerifier {
 
         // token binding (RFC 9449 §4.3 step 11, §7.1)
         String jkt = thumbprint(jwk);
-        if (accessToken != null && !constantTimeEquals((String) ath, sha256(accessToken, StandardCharsets.US_ASCII))) {
+        // with an access token, ath is a String (checked above)
+        if (accessToken != null
+                && !(ath instanceof String a
+                        && constantTimeEquals(a, sha256(accessToken, StandardCharsets.US_ASCII)))) {
             return new Rejected(Reason.ATH_MISMATCH);
         }
         if (tokenJkt != null && !constantTimeEquals(tokenJkt, jkt)) {

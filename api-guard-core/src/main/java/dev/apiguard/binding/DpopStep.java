@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guard step that binds a token to its sender by a DPoP proof (RFC 9449 §7), named
@@ -160,7 +161,7 @@ public final class DpopStep implements GuardStep {
             exchange.deferReplayCheck(
                     this,
                     verifier.replayCache(),
-                    deferral.claim,
+                    java.util.Objects.requireNonNull(deferral.claim, "a verified proof leaves its claim"),
                     outcome -> decide(exchange, DpopProofVerifier.recorded(outcome, verified.jkt()), algs));
             return Decision.ALLOW;
         }
@@ -212,7 +213,7 @@ public final class DpopStep implements GuardStep {
     }
 
     /** The token after {@code DPoP} and its spaces; the token step has checked the syntax. */
-    private static String token(String authorization) {
+    private static @Nullable String token(@Nullable String authorization) {
         if (authorization == null || authorization.length() <= DPOP.length()) {
             return "";
         }

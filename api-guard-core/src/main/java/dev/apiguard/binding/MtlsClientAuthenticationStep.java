@@ -82,11 +82,14 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
         }
         MtlsClientRegistry.Lookup lookup =
                 registry.lookup(resolved.certificate(), resolved.thumbprint(), exchange.now());
-        if (lookup.registration() == null) {
-            exchange.emit(SecurityEventType.MTLS_CLIENT_UNMATCHED, lookup.reason());
+        MtlsClientRegistry.Registration r = lookup.registration();
+        if (r == null) {
+            MtlsClientRegistry.Unmatched reason = lookup.reason(); // set whenever there is no registration
+            exchange.emit(
+                    SecurityEventType.MTLS_CLIENT_UNMATCHED,
+                    reason != null ? reason : MtlsClientRegistry.Unmatched.UNKNOWN_CERTIFICATE);
             return Decision.ALLOW;
         }
-        MtlsClientRegistry.Registration r = lookup.registration();
         exchange.authenticate(Caller.builder(r.clientId(), CredentialKind.MTLS)
                 .scopes(r.scopes())
                 .expiresAt(resolved.certificate().getNotAfter().toInstant())

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The clients that authenticate with a TLS client certificate alone (RFC 8705 §2), each with the
@@ -41,7 +42,8 @@ public final class MtlsClientRegistry {
     record Registration(String clientId, String method, Set<String> scopes) {}
 
     /** The outcome of a lookup: a registration, or {@code null} and a reason. */
-    record Lookup(Registration registration, Unmatched reason) {}
+    record Lookup(
+            @Nullable Registration registration, @Nullable Unmatched reason) {}
 
     /** Why a certificate matched no registered client: the {@code reason} detail of {@code mtls.client_unmatched}. */
     public enum Unmatched implements ReasonCode {
@@ -73,7 +75,7 @@ public final class MtlsClientRegistry {
     private final Map<String, Registration> byUri;
     private final Map<String, Registration> byEmail;
     private final Map<String, Registration> byThumbprint;
-    private final CertificateTrust trust;
+    private final @Nullable CertificateTrust trust;
 
     private MtlsClientRegistry(Builder b) {
         this.bySubject = Map.copyOf(b.bySubject);
@@ -124,7 +126,8 @@ public final class MtlsClientRegistry {
             return new Lookup(null, Unmatched.AMBIGUOUS_CERTIFICATE);
         }
         Registration r = matches.iterator().next();
-        if (r != selfSigned && !trust.trusts(certificate, thumbprint, now)) {
+        // only a self-signed registration needs no CA; without CAs no chain is trusted
+        if (r != selfSigned && (trust == null || !trust.trusts(certificate, thumbprint, now))) {
             return new Lookup(null, Unmatched.UNTRUSTED_CHAIN);
         }
         return new Lookup(r, null);

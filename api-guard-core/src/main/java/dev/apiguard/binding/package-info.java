@@ -10,4 +10,7 @@
  * {@link dev.apiguard.binding.MtlsClientAuthenticationStep} (a certificate alone authenticates a
  * registered client, §2). Everything under {@code dev.apiguard.binding.internal} is implementation.
  */
+@NullMarked
 package dev.apiguard.binding;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.apiguard.event;
 
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A kind of security event: its stable dotted name, the level it is logged at and the outcome it
@@ -97,7 +98,7 @@ public interface EventType {
         return type;
     }
 
-    private static boolean wellFormed(String name) {
+    private static boolean wellFormed(@Nullable String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
             return false;
         }
@@ -121,7 +122,7 @@ public interface EventType {
     }
 
     /** The name as shown in a message: quoted, control characters escaped, cut at 80. */
-    private static String shown(String name) {
+    private static String shown(@Nullable String name) {
         if (name == null) {
             return "null";
         }

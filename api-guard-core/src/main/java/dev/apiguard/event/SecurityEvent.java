@@ -3,6 +3,7 @@ package dev.apiguard.event;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One security-relevant outcome. Immutable. Holds no credential material: details carry reasons
@@ -21,10 +22,10 @@ import java.util.Objects;
 public record SecurityEvent(
         EventType type,
         Instant timestamp,
-        String callerId,
-        String remoteAddress,
-        String method,
-        String path,
+        @Nullable String callerId,
+        @Nullable String remoteAddress,
+        @Nullable String method,
+        @Nullable String path,
         Map<String, String> details) {
 
     public SecurityEvent {
@@ -34,7 +35,7 @@ public record SecurityEvent(
     }
 
     /** The value of a detail, or {@code null}. */
-    public String detail(String name) {
+    public @Nullable String detail(String name) {
         return details.get(name);
     }
 }

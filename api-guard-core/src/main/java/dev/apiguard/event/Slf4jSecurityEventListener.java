@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -53,13 +54,13 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
 
     private final Logger log;
     /** One budget per {@link SecurityEventType#ordinal()}; null without a budget. */
-    private final Budget[] budgets;
+    private final Budget @Nullable [] budgets;
     /** Budgets of a host's own kinds, by event name; null without a budget. */
-    private final ConcurrentHashMap<String, Budget> hostBudgets;
+    private final @Nullable ConcurrentHashMap<String, Budget> hostBudgets;
     /** The budget shared by host kinds past {@link #MAX_HOST_TYPES}. */
-    private final Budget hostOverflow;
+    private final @Nullable Budget hostOverflow;
 
-    private final ClockTimeMeter time;
+    private final @Nullable ClockTimeMeter time;
     private final int lines;
     private final Duration period;
 
@@ -106,18 +107,25 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
         }
     }
 
-    private Budget budget(EventType type) {
-        if (type instanceof SecurityEventType builtIn) {
-            return budgets[builtIn.ordinal()];
+    /** The budget of this kind of event; null without budgets (every line is written). */
+    private @Nullable Budget budget(EventType type) {
+        Budget[] builtIns = budgets;
+        ConcurrentHashMap<String, Budget> hosts = hostBudgets;
+        Budget overflow = hostOverflow;
+        if (builtIns == null || hosts == null || overflow == null) {
+            return null;
         }
-        Budget b = hostBudgets.get(type.eventName());
+        if (type instanceof SecurityEventType builtIn) {
+            return builtIns[builtIn.ordinal()];
+        }
+        Budget b = hosts.get(type.eventName());
         if (b != null) {
             return b;
         }
-        if (hostBudgets.size() >= MAX_HOST_TYPES) {
-            return hostOverflow;
+        if (hosts.size() >= MAX_HOST_TYPES) {
+            return overflow;
         }
-        return hostBudgets.computeIfAbsent(type.eventName(), n -> newBudget());
+        return hosts.computeIfAbsent(type.eventName(), n -> newBudget());
     }
 
     /** A builder, with the default budget and the system clock. */
@@ -139,8 +147,8 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
             return;
         }
         long left = 0;
-        if (budgets != null && level != Level.DEBUG) {
-            Budget budget = budget(event.type());
+        Budget budget = level == Level.DEBUG ? null : budget(event.type());
+        if (budget != null) {
             if (!budget.bucket().tryConsume(1)) {
                 budget.suppressed().incrementAndGet();
                 return;
@@ -188,7 +196,7 @@ public final class Slf4jSecurityEventListener implements SecurityEventListener {
      * U+2029) are written as a backslash, {@code u} and four hex digits. A value longer than
      * {@value #MAX_VALUE_LENGTH} characters is cut, and the count of the rest written.
      */
-    private static void append(StringBuilder sb, String name, String value) {
+    private static void append(StringBuilder sb, String name, @Nullable String value) {
         if (value == null) {
             return;
         }

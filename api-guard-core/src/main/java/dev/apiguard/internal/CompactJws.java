@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Strict splitting of a compact JWS (RFC 7515 §7.1) before any JSON is parsed: exactly three
@@ -28,7 +29,7 @@ public record CompactJws(
     }
 
     /** The result of {@link #split}: a JWS or a fault. */
-    public record Split(CompactJws jws, Fault fault) {}
+    public record Split(@Nullable CompactJws jws, @Nullable Fault fault) {}
 
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -81,7 +82,7 @@ public record CompactJws(
     }
 
     /** Decodes canonical unpadded base64url, or returns null. */
-    private static byte[] decode(String segment) {
+    private static byte @Nullable [] decode(String segment) {
         if (segment.length() % 4 == 1) {
             return null;
         }
@@ -94,7 +95,7 @@ public record CompactJws(
         }
     }
 
-    private static String utf8(byte[] bytes) {
+    private static @Nullable String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()

@@ -1,5 +1,7 @@
 package dev.apiguard.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one JSON string encoder of the library, for the few fixed-shape documents it writes
  * (problem bodies, the inventory report). Not API. Thread-safe.
@@ -9,7 +11,7 @@ public final class Json {
     private Json() {}
 
     /** The value as a JSON string literal, quotes included; {@code null} becomes {@code null}. */
-    public static String quote(String value) {
+    public static String quote(@Nullable String value) {
         if (value == null) {
             return "null";
         }

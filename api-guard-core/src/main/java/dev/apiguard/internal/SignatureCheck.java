@@ -19,6 +19,7 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies a JWS signature with one public JWK. RSA and EC go through Nimbus' verifiers (which
@@ -86,7 +87,7 @@ public final class SignatureCheck {
     }
 
     /** The verifier of a key set's key, or null when it may not be used (an RSA key under the floor). */
-    private static JWSVerifier verifierFor(JWK key) {
+    private static @Nullable JWSVerifier verifierFor(JWK key) {
         try {
             if (key instanceof RSAKey rsa) {
                 return rsaBits(rsa) < MIN_RSA_BITS ? null : new RSASSAVerifier(rsa.toRSAPublicKey());

@@ -4,4 +4,7 @@
  * time from a {@code Clock}, for every bucket the library keeps. Not API; may
  * change in any release. Capability packages may use it because it decides nothing on its own.
  */
+@NullMarked
 package dev.apiguard.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the ledger knows about one caller (by {@link dev.apiguard.Caller#key()}: namespace, issuer
@@ -50,7 +51,7 @@ public record CallerRecord(
     }
 
     /** The issuer that vouches for the caller (tokens), else {@code null}. */
-    public String issuer() {
+    public @Nullable String issuer() {
         return key.issuer();
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the ledger knows about one credential of a caller. Immutable.
@@ -28,17 +29,17 @@ import java.util.Set;
  */
 public record CredentialRecord(
         Type type,
-        String issuer,
+        @Nullable String issuer,
         String id,
         Set<CredentialKind> kinds,
         Instant firstSeen,
         Instant lastSeen,
         long requestCount,
-        Instant expiresAt,
-        Duration longestTokenLifetime,
+        @Nullable Instant expiresAt,
+        @Nullable Duration longestTokenLifetime,
         long unboundSensitiveUses,
         long misuses,
-        Instant lastMisused) {
+        @Nullable Instant lastMisused) {
 
     /** The kinds of credentials the ledger tells apart. */
     public enum Type {

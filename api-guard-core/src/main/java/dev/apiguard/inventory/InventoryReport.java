@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The inventory as of one instant: every caller with its least-privilege diff, its flags and its
@@ -159,7 +160,7 @@ public record InventoryReport(
             Instant firstSeen,
             Instant lastSeen,
             long requestCount,
-            RiskView.Risk risk,
+            RiskView.@Nullable Risk risk,
             List<String> flags,
             List<CredentialReport> credentials) {
         public CallerReport {
@@ -177,7 +178,7 @@ public record InventoryReport(
         }
 
         /** The caller's issuer (tokens), else {@code null}. */
-        public String issuer() {
+        public @Nullable String issuer() {
             return key.issuer();
         }
     }

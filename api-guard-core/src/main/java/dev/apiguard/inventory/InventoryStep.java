@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The observing step that keeps the inventory's ledger, named {@value #NAME}. Add it last: it
@@ -208,7 +209,7 @@ public final class InventoryStep implements GuardStep {
     }
 
     /** The notAfter of the TLS leaf certificate when it is the one the caller is bound to. */
-    private static Instant certificateExpiry(GuardExchange exchange, String thumbprint) {
+    private static @Nullable Instant certificateExpiry(GuardExchange exchange, String thumbprint) {
         List<X509Certificate> chain = exchange.request().clientCertificates();
         if (chain.isEmpty()) {
             return null;

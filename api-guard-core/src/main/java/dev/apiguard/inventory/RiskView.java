@@ -3,6 +3,7 @@ package dev.apiguard.inventory;
 import dev.apiguard.CallerKey;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the inventory reads a caller's current anomaly score and the last action taken against it
@@ -27,7 +28,7 @@ public interface RiskView {
      * @param lastAction the last action taken against the caller ({@code throttle},
      *     {@code quarantine}, ...), or {@code null} for none
      */
-    record Risk(double score, String lastAction) {
+    record Risk(double score, @Nullable String lastAction) {
         public Risk {
             if (Double.isNaN(score) || Double.isInfinite(score)) {
                 throw new IllegalArgumentException("score must be a finite number");

@@ -6,4 +6,7 @@
  * through {@link dev.apiguard.inventory.LedgerStore}, anomaly scores through
  * {@link dev.apiguard.inventory.RiskView}.
  */
+@NullMarked
 package dev.apiguard.inventory;
+
+import org.jspecify.annotations.NullMarked;

@@ -15,6 +15,7 @@ import dev.apiguard.ratelimit.internal.CredentialFingerprint;
 import dev.apiguard.ratelimit.internal.RateLimitFields;
 import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guard step that limits, per client address, requests that carry no valid credential,
@@ -107,7 +108,10 @@ public final class AnonymousRateLimitStep implements GuardStep {
      * What {@link #evaluate} found, for {@link #completed}: the credential's digest, whether it was
      * known, and the bucket key of the client address ({@code null} when known: not looked at).
      */
-    private record Seen(CredentialFingerprint fingerprint, boolean known, String key) {}
+    private record Seen(
+            @Nullable CredentialFingerprint fingerprint,
+            boolean known,
+            @Nullable String key) {}
 
     @Override
     public String name() {
@@ -129,11 +133,12 @@ public final class AnonymousRateLimitStep implements GuardStep {
         requestTime.advanceTo(exchange.now());
         boolean known = fingerprint != null && renew(fingerprint, exchange.now().toEpochMilli());
         // completed needs the same digest and address: each worked out once per request
-        String key = known ? null : key(exchange);
-        exchange.tag(Seen.class, new Seen(fingerprint, known, key));
         if (known) {
+            exchange.tag(Seen.class, new Seen(fingerprint, true, null));
             return Decision.ALLOW;
         }
+        String key = key(exchange);
+        exchange.tag(Seen.class, new Seen(fingerprint, false, key));
         BucketStore.Outcome outcome = store.estimate(key, plan.configuration(), tokens, exchange.now());
         switch (outcome.status()) {
             case REJECTED -> {

@@ -3,6 +3,7 @@ package dev.apiguard.ratelimit;
 import dev.apiguard.ReplayCache;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where token buckets live: in this JVM ({@link LocalBucketStore}, the default) or shared by
@@ -61,7 +62,7 @@ public interface BucketStore {
      * @param bucket the bucket's outcome when {@code replay} is {@link ReplayCache.Outcome#FIRST_USE},
      *     else {@code null} (no token taken)
      */
-    record Joined(ReplayCache.Outcome replay, Outcome bucket) {
+    record Joined(ReplayCache.Outcome replay, @Nullable Outcome bucket) {
         public Joined {
             java.util.Objects.requireNonNull(replay, "replay cannot be null");
             if ((replay == ReplayCache.Outcome.FIRST_USE) != (bucket != null)) {

@@ -3,6 +3,7 @@ package dev.apiguard.ratelimit;
 import dev.apiguard.Caller;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Chooses the rate-limit plan of a verified caller. Returns a plan name, or {@code null} for the
@@ -15,6 +16,7 @@ import java.util.Objects;
 public interface PlanResolver {
 
     /** The plan name for the caller, or {@code null} for the default plan. */
+    @Nullable
     String planFor(Caller caller);
 
     /** The plan the authentication step put on the caller ({@link Caller#plan()}, from a token claim). */
@@ -23,7 +25,7 @@ public interface PlanResolver {
     }
 
     /** A registry of plans by caller id (client id, API key id); callers not listed get the default. */
-    static PlanResolver registry(Map<String, String> planByCallerId) {
+    static @Nullable PlanResolver registry(Map<String, String> planByCallerId) {
         Map<String, String> copy = Map.copyOf(planByCallerId);
         return caller -> copy.get(caller.id());
     }

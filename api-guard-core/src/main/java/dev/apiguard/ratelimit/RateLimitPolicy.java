@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration of rate limiting: plans, how callers get them, what routes cost, the
@@ -108,7 +109,7 @@ public final class RateLimitPolicy {
     }
 
     /** The cost of a request to the route in units (1 unless configured). */
-    public long cost(String method, String routeTemplate) {
+    public long cost(String method, @Nullable String routeTemplate) {
         if (routeTemplate == null || routeCosts.isEmpty()) {
             return 1;
         }
@@ -116,7 +117,7 @@ public final class RateLimitPolicy {
     }
 
     /** The plan that replaces the caller's own on this route, or {@code null}. */
-    public RateLimitPlan routePlan(String method, String routeTemplate) {
+    public @Nullable RateLimitPlan routePlan(String method, @Nullable String routeTemplate) {
         if (routeTemplate == null || routePlans.isEmpty()) {
             return null;
         }
@@ -140,7 +141,7 @@ public final class RateLimitPolicy {
     /** Builds a {@link RateLimitPolicy}. Not thread-safe. */
     public static final class Builder {
         private final Map<String, RateLimitPlan> plans = new LinkedHashMap<>();
-        private String defaultPlanName;
+        private @Nullable String defaultPlanName;
         private PlanResolver resolver = PlanResolver.fromCaller();
         private final Map<String, Long> routeCosts = new LinkedHashMap<>();
         private final Map<String, String> routePlanNames = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guard step that limits each verified caller by its token bucket, named {@value #NAME}.
@@ -122,7 +123,7 @@ public final class RateLimitStep implements GuardStep {
             if (!checked.isAllowed()) {
                 return checked; // uncharged here: completed() counts it if the caller still stands
             }
-            outcome = joined.bucket();
+            outcome = java.util.Objects.requireNonNull(joined.bucket(), "a first use comes with the bucket's outcome");
         } else {
             outcome = store.tryConsume(charge.key(), charge.plan().configuration(), charge.tokens(), exchange.now());
         }
@@ -223,8 +224,8 @@ public final class RateLimitStep implements GuardStep {
     /** Builds a {@link RateLimitStep}. Not thread-safe. */
     public static final class Builder {
         private final RateLimitPolicy policy;
-        private BucketStore store;
-        private RateLimitAdjustments adjustments;
+        private @Nullable BucketStore store;
+        private @Nullable RateLimitAdjustments adjustments;
 
         private Builder(RateLimitPolicy policy) {
             this.policy = Check.notNull("policy", policy);

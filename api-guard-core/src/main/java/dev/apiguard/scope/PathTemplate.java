@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed route template: a list of literal segments and {@code {name}} variables. Immutable.
@@ -90,6 +91,7 @@ final class PathTemplate implements Comparable<PathTemplate> {
      * The path variables when the path segments match this template, else {@code null}. A variable
      * matches exactly one non-empty segment; a literal matches only itself, case-sensitively.
      */
+    @Nullable
     Map<String, String> match(String[] pathSegments) {
         if (pathSegments.length != segments.length) {
             return null;

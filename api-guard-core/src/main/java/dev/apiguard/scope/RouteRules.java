@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The route table of an API: which method and path template needs which scopes (OWASP API5,
@@ -163,7 +164,7 @@ public final class RouteRules {
         }
 
         PathTemplate templateOf(RouteRule rule) {
-            return templates.get(rule);
+            return Objects.requireNonNull(templates.get(rule), "every rule of a group has its template");
         }
     }
 
@@ -291,7 +292,7 @@ public final class RouteRules {
         private final String method;
         private final PathTemplate template;
         private boolean senderConstrained;
-        private RouteRule rule;
+        private @Nullable RouteRule rule; // null until finished
 
         private RouteBuilder(Builder parent, String method, PathTemplate template) {
             this.parent = parent;

@@ -14,6 +14,7 @@ import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guard step that authenticates a request by the access token in its
@@ -155,14 +156,14 @@ public final class AccessTokenStep implements GuardStep {
      * {@code Bearer} or {@code DPoP} when the header's auth-scheme (up to the first space or tab)
      * is one of them, in any case; else null.
      */
-    private static String scheme(String header) {
+    private static @Nullable String scheme(String header) {
         if (isScheme(header, SCHEME)) {
             return SCHEME;
         }
         return isScheme(header, DPOP_SCHEME) ? DPOP_SCHEME : null;
     }
 
-    private static boolean isScheme(String header, String scheme) {
+    private static boolean isScheme(@Nullable String header, String scheme) {
         if (header == null || !header.regionMatches(true, 0, scheme, 0, scheme.length())) {
             return false;
         }
@@ -183,18 +184,18 @@ public final class AccessTokenStep implements GuardStep {
      * {@code b64token} ({@code 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}) and
      * nothing follows it; else null.
      */
-    static String b64token(String header) {
+    static @Nullable String b64token(String header) {
         return b64token(header, SCHEME.length());
     }
 
     /** As {@link #b64token(String)}, after a scheme of the given length. */
-    static String b64token(String header, int schemeLength) {
+    static @Nullable String b64token(String header, int schemeLength) {
         String token = afterSpaces(header, schemeLength);
         return token != null && isB64token(token) ? token : null;
     }
 
     /** What follows the scheme and one or more spaces, when something does; else null. */
-    private static String afterSpaces(String header, int schemeLength) {
+    private static @Nullable String afterSpaces(String header, int schemeLength) {
         int start = schemeLength;
         while (start < header.length() && header.charAt(start) == ' ') {
             start++;

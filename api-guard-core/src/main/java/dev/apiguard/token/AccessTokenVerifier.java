@@ -33,6 +33,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,7 @@ public final class AccessTokenVerifier {
 
     private final TokenPolicy policy;
     private final Duration skew;
-    private final Cache<TokenDigest, Caller> cache;
+    private final @Nullable Cache<TokenDigest, Caller> cache;
     // each configured issuer's own String: a cached caller refers to it instead of a copy per token
     private final Map<String, String> issuerNames;
     private final RequestTime requestTime = new RequestTime();
@@ -116,12 +117,12 @@ public final class AccessTokenVerifier {
      * @param now the instant to check {@code exp}, {@code nbf} and {@code iat} against
      * @return the verified caller, or the reason for refusal; never null, never throws for bad input
      */
-    public TokenVerification verify(String token, Instant now) {
+    public TokenVerification verify(@Nullable String token, Instant now) {
         return verify(token, now, null);
     }
 
     /** As {@link #verify(String, Instant)}, with the token's SHA-256 when already computed (else null). */
-    TokenVerification verify(String token, Instant now, byte[] tokenSha256) {
+    TokenVerification verify(@Nullable String token, Instant now, byte @Nullable [] tokenSha256) {
         Objects.requireNonNull(now, "now cannot be null");
         try {
             if (token == null || token.isEmpty()) {
@@ -140,7 +141,7 @@ public final class AccessTokenVerifier {
                 }
             }
             TokenVerification result = verifyUncached(token, now);
-            if (digest != null && result instanceof Verified v) {
+            if (cache != null && digest != null && result instanceof Verified v) {
                 cache.put(digest, v.caller());
             }
             return result;
@@ -157,6 +158,7 @@ public final class AccessTokenVerifier {
      * The answer of the verified-token cache for the token of this SHA-256: verified, or expired
      * since; null when the cache does not hold it (or there is no cache).
      */
+    @Nullable
     TokenVerification cached(byte[] tokenSha256, Instant now) {
         if (cache == null) {
             return null;
@@ -185,10 +187,10 @@ public final class AccessTokenVerifier {
 
     private TokenVerification verifyUncached(String token, Instant now) {
         CompactJws.Split split = CompactJws.split(token);
-        if (split.fault() != null) {
+        CompactJws jws = split.jws();
+        if (jws == null) {
             return rejected(split.fault() == CompactJws.Fault.JWE ? Reason.JWE_NOT_ACCEPTED : Reason.MALFORMED);
         }
-        CompactJws jws = split.jws();
 
         Map<String, Object> rawHeader;
         try {
@@ -249,14 +251,15 @@ public final class AccessTokenVerifier {
         }
 
         ClaimSet.Read read = ClaimSet.read(rawClaims);
-        if (read.reason() != null) {
-            return rejected(read.reason());
+        ClaimSet claims = read.claims();
+        if (claims == null) {
+            return rejected(read.reason() != null ? read.reason() : Reason.BAD_CLAIM_TYPE);
         }
-        return checkClaims(read.claims(), rawClaims, now);
+        return checkClaims(claims, rawClaims, now);
     }
 
     /** Null when one of the issuer's matching keys verifies the signature, else the reason. */
-    static Reason checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
+    static @Nullable Reason checkSignature(KeySource keys, JWSHeader header, CompactJws jws) {
         JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
         if (matcher == null) {
             return Reason.ALG_NOT_ALLOWED;
@@ -329,9 +332,12 @@ public final class AccessTokenVerifier {
         return new Verified(caller);
     }
 
-    /** Expired when now is at or after exp + skew (RFC 7519 §4.1.4, with leeway). */
-    private boolean expired(Instant exp, Instant now) {
-        return !now.isBefore(exp.plus(skew));
+    /**
+     * Expired when now is at or after exp + skew (RFC 7519 §4.1.4, with leeway), or when there is no
+     * exp (a verified token always has one: fail closed).
+     */
+    private boolean expired(@Nullable Instant exp, Instant now) {
+        return exp == null || !now.isBefore(exp.plus(skew));
     }
 
     private static Rejected rejected(Reason reason) {
@@ -348,7 +354,9 @@ public final class AccessTokenVerifier {
 
         @Override
         public long expireAfterCreate(TokenDigest key, Caller caller, long currentTime) {
-            return Math.max(0, RequestTime.epochNanos(caller.expiresAt().plus(skew)) - currentTime);
+            Instant exp = caller.expiresAt();
+            // a verified token always has an exp; without one, nothing is kept
+            return exp == null ? 0 : Math.max(0, RequestTime.epochNanos(exp.plus(skew)) - currentTime);
         }
 
         @Override

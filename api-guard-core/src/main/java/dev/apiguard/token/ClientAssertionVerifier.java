@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,7 @@ public final class ClientAssertionVerifier {
      * @param now the instant to check {@code exp}, {@code nbf} and {@code iat} against
      * @return the client, or why the assertion is refused; never null
      */
-    public ClientAssertionVerification verify(String assertionType, String assertion, Instant now) {
+    public ClientAssertionVerification verify(@Nullable String assertionType, @Nullable String assertion, Instant now) {
         Objects.requireNonNull(now, "now cannot be null");
         if (!ClientAssertionPolicy.JWT_BEARER_TYPE.equals(assertionType)) {
             return new Rejected(Reason.BAD_ASSERTION_TYPE);
@@ -116,7 +117,7 @@ public final class ClientAssertionVerifier {
         }
     }
 
-    private ClientAssertionVerification check(String assertion, Instant now) {
+    private ClientAssertionVerification check(@Nullable String assertion, Instant now) {
         if (assertion == null || assertion.isEmpty()) {
             return new Rejected(Reason.MALFORMED);
         }
@@ -124,10 +125,10 @@ public final class ClientAssertionVerifier {
             return new Rejected(Reason.TOO_LONG);
         }
         CompactJws.Split split = CompactJws.split(assertion);
-        if (split.fault() != null) {
+        CompactJws jws = split.jws();
+        if (jws == null) {
             return new Rejected(split.fault() == CompactJws.Fault.JWE ? Reason.JWE_NOT_ACCEPTED : Reason.MALFORMED);
         }
-        CompactJws jws = split.jws();
         Map<String, Object> rawHeader;
         Map<String, Object> raw;
         try {
@@ -155,10 +156,11 @@ public final class ClientAssertionVerifier {
         }
 
         ClaimSet.Read read = ClaimSet.read(raw);
-        if (read.reason() != null) {
-            return new Rejected(Reason.of(read.reason()));
-        }
         ClaimSet c = read.claims();
+        if (c == null) {
+            return new Rejected(
+                    Reason.of(read.reason() != null ? read.reason() : TokenVerification.Reason.BAD_CLAIM_TYPE));
+        }
         if (c.iss() == null || c.sub() == null) {
             return new Rejected(Reason.MISSING_CLAIM);
         }

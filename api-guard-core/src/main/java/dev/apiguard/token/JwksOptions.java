@@ -4,6 +4,7 @@ import dev.apiguard.event.SecurityEventListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a remote JWKS endpoint is fetched and cached by {@link KeySource#jwksUrl(java.net.URI, JwksOptions)}.
@@ -141,7 +142,7 @@ public final class JwksOptions {
         private Duration cacheTimeToLive = DEFAULT_CACHE_TIME_TO_LIVE;
         private Duration refreshAhead = DEFAULT_REFRESH_AHEAD;
         private Duration minRefreshInterval = DEFAULT_MIN_REFRESH_INTERVAL;
-        private Duration outageTolerance;
+        private @Nullable Duration outageTolerance; // null: ten times the cache time to live
         private SecurityEventListener listener = SecurityEventListener.NONE;
         private Clock clock = Clock.systemUTC();
 

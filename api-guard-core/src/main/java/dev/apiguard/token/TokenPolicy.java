@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an access token must be for {@link AccessTokenVerifier} to accept it: a JWT access token of
@@ -79,9 +80,9 @@ public final class TokenPolicy {
     private final int maxTokenLength;
     private final long cacheMaximumSize;
 
-    private TokenPolicy(Builder b) {
+    private TokenPolicy(Builder b, String audience) {
         this.issuers = Collections.unmodifiableMap(new LinkedHashMap<>(b.issuers));
-        this.audience = b.audience;
+        this.audience = audience;
         this.algorithms = Collections.unmodifiableSet(new LinkedHashSet<>(b.algorithms));
         this.requireAccessTokenType = b.requireAccessTokenType;
         this.clockSkew = b.clockSkew;
@@ -152,7 +153,7 @@ public final class TokenPolicy {
     /** Builds a {@link TokenPolicy}. Not thread-safe. */
     public static final class Builder {
         private final Map<String, KeySource> issuers = new LinkedHashMap<>();
-        private String audience;
+        private @Nullable String audience;
         private Set<JWSAlgorithm> algorithms = DEFAULT_ALGORITHMS;
         private boolean requireAccessTokenType = true;
         private Duration clockSkew = DEFAULT_CLOCK_SKEW;
@@ -299,7 +300,7 @@ public final class TokenPolicy {
             if (audience == null) {
                 throw new IllegalStateException("audience: an audience is required (RFC 9068 §4)");
             }
-            return new TokenPolicy(this);
+            return new TokenPolicy(this, audience);
         }
     }
 }

@@ -8,4 +8,7 @@
  * out) and {@link dev.apiguard.token.AccessTokenStep} (the {@link dev.apiguard.GuardStep}).
  * Everything under {@code dev.apiguard.token.internal} is implementation and may change at any time.
  */
+@NullMarked
 package dev.apiguard.token;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.apiguard.examples;
 
 import dev.apiguard.apikey.ApiKeyStep;
 import dev.apiguard.apikey.ApiKeys;
+import dev.apiguard.redis.RedisServer;
 import dev.apiguard.test.DpopKey;
 import dev.apiguard.test.IssuedCertificate;
 import dev.apiguard.test.LocalIssuer;
@@ -54,6 +55,9 @@ final class Scenario {
     static final String CERT_HEADER = "X-Forwarded-Client-Cert";
 
     private final List<Row> rows = new ArrayList<>();
+    /** The records the sequential scraper got from one node, the fleet rows' yardstick. */
+    private int singleNodeRecords;
+
     private final HttpClient client;
     private final URI base;
     private final HttpClient partnerBClient;
@@ -129,7 +133,7 @@ final class Scenario {
                         + now.minus(Duration.ofDays(1)) + "\n");
         LocalDate sunset = LocalDate.now(ZoneOffset.UTC).plusDays(90);
 
-        DemoOptions options = DemoOptions.parse(List.of(
+        List<String> arguments = List.of(
                 "--port",
                 "0",
                 "--tls-keystore",
@@ -154,7 +158,8 @@ final class Scenario {
                 "--api-key-file",
                 keyFile.toString(),
                 "--api-key-sunset",
-                sunset.toString()));
+                sunset.toString());
+        DemoOptions options = DemoOptions.parse(arguments);
         // the same API behind a TLS-terminating proxy: the scenario's loopback peer plays the proxy
         DemoOptions proxied = DemoOptions.parse(List.of(
                 "--port",
@@ -204,6 +209,7 @@ final class Scenario {
                     validKey,
                     expiredKey,
                     sunset.atStartOfDay(ZoneOffset.UTC).toInstant());
+            s.playFleet(out, arguments, issuer);
             s.print(out);
             return s.rows.stream().allMatch(Row::pass);
         }
@@ -576,44 +582,14 @@ final class Scenario {
                 readerBefore,
                 readerBefore.equals("20 x 200")));
 
-        int records = 0;
-        int requests = 0;
-        HttpResponse<String> last = null;
-        outer:
-        for (String tag : tags) {
-            for (String t : List.of(tag, successor(tag))) {
-                last = get("/customers/" + t, scraper);
-                requests++;
-                if (last.statusCode() == 429 && last.body().contains("/problems/rate-limited")) {
-                    // the rate limiter answered first: a scraper waits its Retry-After and goes on
-                    Thread.sleep(1000L
-                            * Long.parseLong(
-                                    last.headers().firstValue("Retry-After").orElse("1")));
-                    last = get("/customers/" + t, scraper);
-                    requests++;
-                }
-                if (last.statusCode() == 200) {
-                    records++;
-                } else if (last.statusCode() != 404 || requests >= SCRAPER_BUDGET) {
-                    break outer;
-                }
-            }
-        }
-        String retryAfter =
-                last == null ? null : last.headers().firstValue("Retry-After").orElse(null);
-        boolean quarantined = last != null
-                && last.statusCode() == 429
-                && retryAfter != null
-                && last.body().contains("/problems/quarantined");
+        Scrape one = scrape(scraper, tags, List.of(base));
+        singleNodeRecords = one.records();
         rows.add(new Row(
                 "sequential scraper",
                 "scraper-c walks the tags in order, guessing each next tag, at full speed",
                 "429 + Retry-After within " + SCRAPER_LIMIT + " records",
-                (last == null
-                                ? "nothing"
-                                : last.statusCode() + (retryAfter == null ? "" : " Retry-After: " + retryAfter))
-                        + " after N=" + records + " records (" + requests + " requests)",
-                quarantined && records <= SCRAPER_LIMIT && !echoes(last, scraper)));
+                one.describe(),
+                one.quarantined() && one.records() <= SCRAPER_LIMIT && !echoes(one.last(), scraper)));
 
         String readerAfter = readRecords(reader, tags.subList(100, 105));
         HttpResponse<String> still = get("/customers/" + tags.get(0), scraper);
@@ -623,6 +599,57 @@ final class Scenario {
                 "20 x 200, scraper still 429",
                 readerAfter + ", scraper " + still.statusCode(),
                 readerAfter.equals("20 x 200") && still.statusCode() == 429));
+    }
+
+    /** How a scrape ended: the records it got, the requests it made, and the last answer. */
+    record Scrape(int records, int requests, HttpResponse<String> last) {
+        boolean quarantined() {
+            return last != null
+                    && last.statusCode() == 429
+                    && last.headers().firstValue("Retry-After").isPresent()
+                    && last.body().contains("/problems/quarantined");
+        }
+
+        String describe() {
+            String retryAfter = last == null
+                    ? null
+                    : last.headers().firstValue("Retry-After").orElse(null);
+            return (last == null
+                            ? "nothing"
+                            : last.statusCode() + (retryAfter == null ? "" : " Retry-After: " + retryAfter))
+                    + " after N=" + records + " records (" + requests + " requests)";
+        }
+    }
+
+    /**
+     * Walks the tags in order, guessing each next tag, at full speed, sending request i to
+     * {@code nodes.get(i % nodes.size())} (a load balancer's round robin), until refused with
+     * anything but a miss or the budget is spent. A rate limit's 429 is waited out, as a scraper would.
+     */
+    private Scrape scrape(String token, List<String> tags, List<URI> nodes) throws Exception {
+        int records = 0;
+        int requests = 0;
+        HttpResponse<String> last = null;
+        outer:
+        for (String tag : tags) {
+            for (String t : List.of(tag, successor(tag))) {
+                last = get(nodes.get(requests % nodes.size()), "/customers/" + t, token);
+                requests++;
+                if (last.statusCode() == 429 && last.body().contains("/problems/rate-limited")) {
+                    Thread.sleep(1000L
+                            * Long.parseLong(
+                                    last.headers().firstValue("Retry-After").orElse("1")));
+                    last = get(nodes.get(requests % nodes.size()), "/customers/" + t, token);
+                    requests++;
+                }
+                if (last.statusCode() == 200) {
+                    records++;
+                } else if (last.statusCode() != 404 || requests >= SCRAPER_BUDGET) {
+                    break outer;
+                }
+            }
+        }
+        return new Scrape(records, requests, last);
     }
 
     /** Reads each tag four times, 50 ms apart; answers "20 x 200" or the statuses seen. */
@@ -654,6 +681,91 @@ final class Scenario {
         }
         return new String(c);
     }
+
+    /**
+     * The fleet rows: two demo servers sharing one private {@code redis-server} ({@code --redis}),
+     * a load balancer's round robin between them. A scraper alternating between the nodes is
+     * stopped after about as many records as on one node, and node A's inventory lists a caller
+     * only node B saw. Without a {@code redis-server} on the PATH the rows are skipped with a line
+     * that says so, unless {@code APIGUARD_REQUIRE_REDIS=1} (CI), where that is a failed row.
+     */
+    private void playFleet(PrintStream out, List<String> arguments, LocalIssuer issuer) throws Exception {
+        if (RedisServer.binary() == null) {
+            if ("1".equals(System.getenv(RedisServer.REQUIRE_ENV))) {
+                rows.add(new Row("fleet", "two nodes on one Redis", "a redis-server", "none on the PATH", false));
+            } else {
+                out.println("fleet rows skipped: redis-server is not on the PATH");
+                out.println();
+            }
+            return;
+        }
+        try (RedisServer redis = RedisServer.start()) {
+            List<String> fleet = new ArrayList<>(arguments);
+            fleet.addAll(List.of("--redis", redis.uri()));
+            try (DemoServer a = DemoServer.start(DemoOptions.parse(fleet));
+                    DemoServer b = DemoServer.start(DemoOptions.parse(fleet))) {
+                out.println(
+                        "fleet: node A on " + a.baseUri() + ", node B on " + b.baseUri() + ", sharing " + redis.uri());
+                out.println();
+                List<String> tags = CustomerDirectory.demo().all().stream()
+                        .map(CustomerDirectory.Customer::serviceTag)
+                        .sorted()
+                        .toList();
+                String scraper = issuer.token()
+                        .clientId("scraper-f")
+                        .scope("customers:read")
+                        .sign();
+                Scrape alternating = scrape(scraper, tags, List.of(a.baseUri(), b.baseUri()));
+                // as on one node: the same limit, and within 1.2 times (and a few requests) of one node
+                int bound = Math.min(SCRAPER_LIMIT, singleNodeRecords * 6 / 5 + 5);
+                rows.add(new Row(
+                        "fleet: scraper alternating",
+                        "scraper-f walks the tags in order, its requests alternating between node A and node B",
+                        "429 quarantined within " + bound + " records (one node: " + singleNodeRecords + ")",
+                        alternating.describe(),
+                        alternating.quarantined()
+                                && alternating.records() <= bound
+                                && !echoes(alternating.last(), scraper)));
+
+                String seenByB = issuer.token()
+                        .clientId("fleet-partner")
+                        .scope("customers:read")
+                        .sign();
+                HttpResponse<String> onB = get(b.baseUri(), "/customers/" + tags.get(7), seenByB);
+                String admin = issuer.token()
+                        .clientId("guard-admin")
+                        .scope(DemoServer.ADMIN_SCOPE)
+                        .sign();
+                long started = System.nanoTime();
+                HttpResponse<String> inventory;
+                boolean listed;
+                do {
+                    inventory = get(a.baseUri(), "/admin/inventory", admin);
+                    listed = inventory.statusCode() == 200 && inventory.body().contains("\"id\":\"fleet-partner\"");
+                    if (!listed) {
+                        Thread.sleep(100); // polling a server's view of the fleet, over real time
+                    }
+                } while (!listed && System.nanoTime() - started < FLEET_VIEW_WITHIN.toNanos());
+                long waited = (System.nanoTime() - started) / 1_000_000;
+                check(
+                        "fleet: inventory of node A",
+                        "fleet-partner reads one customer on node B only; GET /admin/inventory on node A",
+                        inventory,
+                        "200 listing fleet-partner within " + FLEET_VIEW_WITHIN.toSeconds() + " s",
+                        onB.statusCode() != 200
+                                ? "fleet-partner's read on B answered " + onB.statusCode()
+                                : inventory.statusCode()
+                                        + (listed
+                                                ? " listing fleet-partner after " + waited + " ms"
+                                                : ", fleet-partner not listed"),
+                        onB.statusCode() == 200 && listed,
+                        admin);
+            }
+        }
+    }
+
+    /** How soon any node's inventory shows what another node saw (the ledger's flush, with room). */
+    static final Duration FLEET_VIEW_WITHIN = Duration.ofSeconds(5);
 
     /** The rows of the governance issue: API keys on their way out, and the least-privilege report. */
     private void playGovernance(LocalIssuer issuer, String validKey, String expiredKey, Instant sunset)
@@ -752,7 +864,11 @@ final class Scenario {
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+        return get(base, path, token);
+    }
+
+    private HttpResponse<String> get(URI to, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(to.resolve(path))
                 .timeout(Duration.ofSeconds(10))
                 .GET();
         if (token != null) {

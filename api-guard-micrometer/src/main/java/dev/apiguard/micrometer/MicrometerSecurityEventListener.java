@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts api-guard's security events in a Micrometer {@link MeterRegistry}.
@@ -209,7 +210,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     }
 
     /** The {@code outcome} tag of {@value #DECISIONS}, or {@code null} when the event is no decision. */
-    static String decision(SecurityEventType type) {
+    static @Nullable String decision(SecurityEventType type) {
         if (type == SecurityEventType.STEP_FAILED) {
             return "fault";
         }
@@ -224,7 +225,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     }
 
     /** The step that emits this event, or {@code null} when it is not tied to one. */
-    static String step(SecurityEvent event) {
+    static @Nullable String step(SecurityEvent event) {
         if (!(event.type() instanceof SecurityEventType type)) {
             return null;
         }
@@ -253,8 +254,8 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
     }
 
     /** The {@code bucket} tag: {@code peer}, {@code dpop_proofs} (a caller's share of the replay cache) or {@code caller}. */
-    private static String bucket(String detail) {
-        return "peer".equals(detail) || "dpop_proofs".equals(detail) ? detail : "caller";
+    private static String bucket(@Nullable String detail) {
+        return detail != null && (detail.equals("peer") || detail.equals("dpop_proofs")) ? detail : "caller";
     }
 
     private static String anomalyAction(SecurityEventType type) {
@@ -333,7 +334,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             this.max = max;
         }
 
-        String bound(String value) {
+        String bound(@Nullable String value) {
             if (value == null || value.isEmpty()) {
                 return NONE;
             }

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -292,7 +293,7 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         return new IllegalStateException("redis: API key store unavailable, " + operation + " not confirmed", e);
     }
 
-    private static boolean isKeyId(String keyId) {
+    private static boolean isKeyId(@Nullable String keyId) {
         return keyId != null && KEY_ID.matcher(keyId).matches();
     }
 

@@ -115,10 +115,11 @@ public final class RedisBucketStore implements BucketStore {
             Instant now,
             ReplayCache replayCache,
             ReplayCache.Claim claim) {
+        ReplayCache.Quota quota = claim.quota();
         if (!(replayCache instanceof RedisReplayCache cache)
                 || !cache.uses(connection)
-                || claim.quota() == null
-                || !key.contains(claim.quota().owner())
+                || quota == null
+                || !key.contains(quota.owner())
                 || !scripted(configuration)) {
             return BucketStore.super.tryConsume(key, configuration, tokens, now, replayCache, claim);
         }
@@ -130,7 +131,13 @@ public final class RedisBucketStore implements BucketStore {
         }
         try {
             List<Object> reply = eval(
-                    key, configuration, tokens, true, now, cache.keys(claim, now), RedisReplayCache.args(claim, now));
+                    key,
+                    configuration,
+                    tokens,
+                    true,
+                    now,
+                    cache.keys(claim.key(), quota, now),
+                    RedisReplayCache.args(quota, claim.notAfter(), now));
             availability.success();
             if ((Long) reply.get(0) == -1L) {
                 return new Joined(RedisReplayCache.outcome((Long) reply.get(1)), null);

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link EvidenceStore} in Redis: the fleet's profile of each caller, built by one script from
@@ -226,7 +227,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
     }
 
     /** The script's reply as a profile; null when it is not one (never, but a reply is input). */
-    static FleetProfile parse(List<Object> reply) {
+    static @Nullable FleetProfile parse(@Nullable List<Object> reply) {
         if (reply == null || reply.size() != 14) {
             return null;
         }

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guard's shared state in one Redis: rate-limit buckets ({@link #bucketStore()}), replay
@@ -68,7 +69,7 @@ public final class RedisGuardState implements AutoCloseable {
     private final RedisQuarantineStore quarantineStore;
     private final String keyPrefix;
     private final RedisApiKeyStore apiKeyStore;
-    private final NearCache nearCache;
+    private final @Nullable NearCache nearCache; // null when the near cache is off
     private final RedisEvidenceStore evidenceStore;
 
     private RedisGuardState(Builder b) {

@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link QuarantineStore} in Redis, shared by every app node: one key per quarantined caller
@@ -48,7 +49,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
     private final String prefix;
     private final RedisFailurePolicy failurePolicy;
     private final Availability availability;
-    private final NearCache nearCache;
+    private final @Nullable NearCache nearCache;
 
     /** A store whose reads keep copies in {@code nearCache}, or always ask Redis when it is null. */
     RedisQuarantineStore(
@@ -56,7 +57,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
             String prefix,
             RedisFailurePolicy failurePolicy,
             Availability availability,
-            NearCache nearCache) {
+            @Nullable NearCache nearCache) {
         this.connection = connection;
         this.prefix = prefix;
         this.failurePolicy = failurePolicy;
@@ -127,7 +128,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
     }
 
     /** The end of a quarantine stored as epoch milliseconds; 0 (none) for no value or a foreign one. */
-    private static long parse(byte[] value) {
+    private static long parse(byte @Nullable [] value) {
         if (value == null) {
             return 0;
         }

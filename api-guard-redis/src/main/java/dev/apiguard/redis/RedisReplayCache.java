@@ -72,10 +72,9 @@ public final class RedisReplayCache implements ReplayCache {
         if (availability.skip()) {
             return Outcome.UNAVAILABLE;
         }
-        Claim claim = new Claim(key, quota, notAfter);
         try {
-            Long reply =
-                    REPLAY_QUOTA.run(connection.sync(), ScriptOutputType.INTEGER, keys(claim, now), args(claim, now));
+            Long reply = REPLAY_QUOTA.run(
+                    connection.sync(), ScriptOutputType.INTEGER, keys(key, quota, now), args(quota, notAfter, now));
             availability.success();
             return outcome(reply);
         } catch (RuntimeException e) {
@@ -93,20 +92,19 @@ public final class RedisReplayCache implements ReplayCache {
      * The keys of a claim with a quota, as {@code replay-quota.lua} (and the bucket script that joins
      * it) takes them: the identifier, the owner's count in the current slot and in the one before.
      */
-    byte[][] keys(Claim claim, Instant now) {
-        Quota quota = claim.quota();
+    byte[][] keys(String key, Quota quota, Instant now) {
         long slot = quota.slot(now);
         String owner = prefix + quota.owner() + ':';
-        return new byte[][] {bytes(owner + claim.key()), bytes(owner + "n:" + slot), bytes(owner + "n:" + (slot - 1))};
+        return new byte[][] {bytes(owner + key), bytes(owner + "n:" + slot), bytes(owner + "n:" + (slot - 1))};
     }
 
     /** The arguments of a claim with a quota: the identifier's time to live, the quota, the counters' time to live. */
-    static byte[][] args(Claim claim, Instant now) {
-        long ttl = Math.max(MIN_TTL_MS, TimeToLive.millis(now, claim.notAfter()));
+    static byte[][] args(Quota quota, Instant notAfter, Instant now) {
+        long ttl = Math.max(MIN_TTL_MS, TimeToLive.millis(now, notAfter));
         return new byte[][] {
             bytes(Long.toString(ttl)),
-            bytes(Integer.toString(claim.quota().maxEntries())),
-            bytes(Long.toString(2 * claim.quota().window().toMillis()))
+            bytes(Integer.toString(quota.maxEntries())),
+            bytes(Long.toString(2 * quota.window().toMillis()))
         };
     }
 

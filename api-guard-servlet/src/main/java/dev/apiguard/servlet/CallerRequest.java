@@ -4,6 +4,7 @@ import dev.apiguard.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.security.Principal;
+import org.jspecify.annotations.Nullable;
 
 /** The application's view of an allowed request: the caller as its principal. */
 final class CallerRequest extends HttpServletRequestWrapper {
@@ -24,7 +25,7 @@ final class CallerRequest extends HttpServletRequestWrapper {
     }
 
     /** Exposes the caller, if not null, as attribute and principal; see {@link #expose(HttpServletRequest, dev.apiguard.GuardExchange)}. */
-    static HttpServletRequest expose(HttpServletRequest request, Caller caller) {
+    static HttpServletRequest expose(HttpServletRequest request, @Nullable Caller caller) {
         if (caller == null) {
             return request;
         }

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +152,8 @@ public final class ClientAssertionFilter implements Filter {
                 .equals(FORM);
     }
 
-    private void emit(HttpServletRequest req, SecurityEventType type, String callerId, ReasonCode reason) {
+    private void emit(
+            HttpServletRequest req, SecurityEventType type, @Nullable String callerId, @Nullable ReasonCode reason) {
         if (listener == SecurityEventListener.NONE) {
             return;
         }

@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** Renders an {@link InventoryReport} as one self-contained HTML page: no script, every value escaped. */
 final class InventoryPage {
@@ -128,7 +129,7 @@ final class InventoryPage {
     }
 
     /** Escapes text for HTML element content and quoted attribute values. */
-    static String escape(String s) {
+    static String escape(@Nullable String s) {
         if (s == null) {
             return "";
         }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The inventory's admin endpoint: the {@link InventoryReport} as JSON (schema in
@@ -85,7 +86,7 @@ public final class InventoryServlet extends HttpServlet {
      * Whether to answer HTML ({@code true}), JSON ({@code false}), or refuse the format
      * ({@code null}), by the rules above.
      */
-    static Boolean wantsHtml(String format, String path, String accept) {
+    static @Nullable Boolean wantsHtml(@Nullable String format, @Nullable String path, @Nullable String accept) {
         if (format != null) {
             return switch (format) {
                 case "html" -> Boolean.TRUE;

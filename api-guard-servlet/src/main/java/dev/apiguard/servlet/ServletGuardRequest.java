@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lazy, read-only {@link GuardRequest} view over an {@link HttpServletRequest}: nothing is read
@@ -46,8 +47,9 @@ public final class ServletGuardRequest implements GuardRequest {
     static final String CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
 
     private final HttpServletRequest request;
-    private String path;
-    private QueryParameters query;
+    // worked out on first use
+    private @Nullable String path;
+    private @Nullable QueryParameters query;
 
     /** A view of this request. */
     public ServletGuardRequest(HttpServletRequest request) {
@@ -169,7 +171,7 @@ public final class ServletGuardRequest implements GuardRequest {
     }
 
     @Override
-    public String queryParameter(String name) {
+    public @Nullable String queryParameter(String name) {
         return queryParameters().first(name);
     }
 

@@ -5,6 +5,7 @@ import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.Evidence;
 import dev.apiguard.anomaly.FleetProfile;
 import dev.apiguard.anomaly.Signal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One caller's behaviour profile, of bounded size: exponentially decaying counters, a per-minute
@@ -50,14 +51,14 @@ public final class CallerProfile {
     private double ewmaPerMinute;
 
     // null until the first id (current) and the first rotation (previous): an empty generation
-    private long[] bloomCurrent;
-    private long[] bloomPrevious;
+    private long @Nullable [] bloomCurrent;
+    private long @Nullable [] bloomPrevious;
     private int bloomInserts;
 
     private int[] routes = new int[2];
     private int routeCount;
 
-    private String lastId;
+    private @Nullable String lastId;
     private int lastIdRoute;
     private int lastDirection;
     private int lastPage = -1;
@@ -105,7 +106,13 @@ public final class CallerProfile {
 
     /** What one answered request tells about the caller. */
     public record Observation(
-            String method, String route, String id, int status, int page, int pageSize, boolean pageSizeGiven) {}
+            String method,
+            @Nullable String route,
+            @Nullable String id,
+            int status,
+            int page,
+            int pageSize,
+            boolean pageSizeGiven) {}
 
     /**
      * Folds one answered request into the profile at {@code now} (epoch millis), and says what it
@@ -144,16 +151,19 @@ public final class CallerProfile {
                 }
             }
         }
-        boolean lookup = mapped && o.id() != null && (status < 400 || status == 404);
+        String route = o.route();
+        String id = o.id();
+        boolean lookup = false;
         long idHash = 0;
         long neighbourhood = 0;
         long suffix = 0;
-        if (lookup) {
-            String key = o.id().length() > MAX_ID_LENGTH ? o.id().substring(0, MAX_ID_LENGTH) : o.id();
-            idHash = hash64(o.route().hashCode(), key);
-            lookup(o.route().hashCode(), key, idHash, status == 404);
+        if (route != null && id != null && (status < 400 || status == 404)) {
+            lookup = true;
+            String key = id.length() > MAX_ID_LENGTH ? id.substring(0, MAX_ID_LENGTH) : id;
+            idHash = hash64(route.hashCode(), key);
+            lookup(route.hashCode(), key, idHash, status == 404);
             neighbourhood = hash64(
-                    o.route().hashCode() * 31 + key.length(),
+                    route.hashCode() * 31 + key.length(),
                     key.substring(0, Math.max(0, key.length() - NEIGHBOUR_SUFFIX)));
             suffix = Evidence.suffixOf(key);
         }

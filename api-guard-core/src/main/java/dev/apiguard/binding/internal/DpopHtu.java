@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code htu} of RFC 9449 §4.3 step 9: the request URI without query and fragment, compared
@@ -28,7 +29,7 @@ public final class DpopHtu {
      * the last {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} values only when the TCP peer
      * is a trusted proxy. Null when a believed forwarded value is malformed (then no proof matches).
      */
-    public static String expected(GuardRequest request, TrustedProxies proxies) {
+    public static @Nullable String expected(GuardRequest request, TrustedProxies proxies) {
         String scheme = request.scheme();
         String host = request.host();
         int port = request.port();
@@ -90,7 +91,7 @@ public final class DpopHtu {
      * dropped), or null when the text is not an absolute http(s) URI with nothing after the
      * authority but an optional {@code /}.
      */
-    public static String origin(String text) {
+    public static @Nullable String origin(String text) {
         URI uri = parse(text);
         if (uri == null) {
             return null;
@@ -109,7 +110,7 @@ public final class DpopHtu {
      * The canonical form of an {@code htu} claim: an absolute http(s) URI without user info; its
      * query and fragment are dropped. Null when it is not one.
      */
-    public static String normalize(String htu) {
+    public static @Nullable String normalize(String htu) {
         URI uri = parse(htu);
         // an opaque URI (mailto:) has no host; a relative one (//host/path) has no scheme
         if (uri == null || uri.getScheme() == null || uri.getRawUserInfo() != null || uri.getHost() == null) {
@@ -124,7 +125,7 @@ public final class DpopHtu {
     }
 
     /** The text as a URI, or null when it is null, longer than {@link #MAX_LENGTH} or not a URI. */
-    private static URI parse(String text) {
+    private static @Nullable URI parse(@Nullable String text) {
         if (text == null || text.length() > MAX_LENGTH) {
             return null;
         }
@@ -152,7 +153,7 @@ public final class DpopHtu {
     }
 
     /** The last comma-separated element of the header's values, trimmed; null when none. */
-    private static String last(List<String> values) {
+    private static @Nullable String last(List<String> values) {
         if (values.isEmpty()) {
             return null;
         }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stateless DPoP server nonces (RFC 9449 §8): a nonce is the base64url of the time bucket it was
@@ -33,7 +34,7 @@ public final class DpopNonces {
     }
 
     /** Nonces valid for the given bucket length, keyed by the secret, or by a random one when null. */
-    public static DpopNonces create(byte[] secret, Duration validity) {
+    public static DpopNonces create(byte @Nullable [] secret, Duration validity) {
         byte[] s = secret;
         if (s == null) {
             s = new byte[32];
@@ -48,7 +49,7 @@ public final class DpopNonces {
     }
 
     /** Whether the nonce was made by this secret in the bucket of {@code now} or the one before. */
-    public boolean isValid(String nonce, Instant now) {
+    public boolean isValid(@Nullable String nonce, Instant now) {
         if (nonce == null || nonce.length() != NONCE_LENGTH) {
             return false;
         }

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the value of a forwarded client-certificate header into the DER bytes of the leaf. The
@@ -137,7 +138,7 @@ public final class ForwardedCertificateHeader {
      * base64 uses {@code +}). Only printable ASCII is accepted, before and after decoding apart
      * from CR, LF and TAB; returns {@code null} for anything else or a broken escape.
      */
-    public static String percentDecode(String value) {
+    public static @Nullable String percentDecode(String value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tokenizer for Envoy's {@code x-forwarded-client-cert}: elements separated by {@code ,}, each a
@@ -148,7 +149,8 @@ public final class XfccHeader {
         return elements;
     }
 
-    private static void endPair(List<String[]> pairs, String key, StringBuilder sb, boolean quoted) throws SyntaxError {
+    private static void endPair(List<String[]> pairs, @Nullable String key, StringBuilder sb, boolean quoted)
+            throws SyntaxError {
         if (key == null) {
             if (!sb.toString().isBlank()) {
                 throw new SyntaxError(CertificateRejection.FORWARDED_XFCC_PAIR_WITHOUT_EQUALS);

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Folds an {@link Observation} into a {@link CallerRecord}. Stateless. */
 public final class Ledger {
@@ -24,7 +25,7 @@ public final class Ledger {
     private Ledger() {}
 
     /** The caller's record after the observed request; {@code previous} may be null. */
-    public static CallerRecord observe(CallerKey callerKey, CallerRecord previous, Observation o) {
+    public static CallerRecord observe(CallerKey callerKey, @Nullable CallerRecord previous, Observation o) {
         if (o.misused()) {
             // another sender's request: not the caller's use, only its credential's misuse
             LedgerEntry e = previous == null ? LedgerEntry.empty(callerKey, o.now()) : LedgerEntry.of(previous);
@@ -89,11 +90,11 @@ public final class Ledger {
     private static void credential(
             LinkedHashMap<String, CredentialRecord> all,
             CredentialRecord.Type type,
-            String issuer,
+            @Nullable String issuer,
             String id,
             Observation o,
-            Instant expiresAt,
-            Duration lifetime,
+            @Nullable Instant expiresAt,
+            @Nullable Duration lifetime,
             boolean unboundSensitive) {
         String key = type.jsonName() + "|" + (issuer == null ? "" : issuer) + "|" + id;
         CredentialRecord old = all.remove(key);

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One caller's ledger state, changed in place by each request: what {@link Ledger#observe} computes
@@ -27,15 +28,18 @@ final class LedgerEntry {
     private Instant lastSeen;
     private long requestCount;
     private int kinds;
-    private Stamps scopesGranted;
-    private Stamps scopesUsed;
+    // null while the caller has none
+    private @Nullable Stamps scopesGranted;
+    private @Nullable Stamps scopesUsed;
     /** Least recently seen first; observe keeps at most {@link Ledger#MAX_CREDENTIALS_PER_CALLER}. */
     private Credential[] credentials = new Credential[1];
 
     private int credentialCount;
 
-    private LedgerEntry(CallerKey key) {
+    private LedgerEntry(CallerKey key, Instant firstSeen, Instant lastSeen) {
         this.key = key;
+        this.firstSeen = firstSeen;
+        this.lastSeen = lastSeen;
     }
 
     /**
@@ -43,26 +47,20 @@ final class LedgerEntry {
      * no request of its own, first and last seen at that time.
      */
     static LedgerEntry empty(CallerKey key, Instant now) {
-        LedgerEntry e = new LedgerEntry(key);
-        e.firstSeen = now;
-        e.lastSeen = now;
+        LedgerEntry e = new LedgerEntry(key, now, now);
         return e;
     }
 
     /** The entry of a caller first seen in this request. */
     static LedgerEntry first(CallerKey key, Observation o) {
-        LedgerEntry e = new LedgerEntry(key);
-        e.firstSeen = o.now();
-        e.lastSeen = o.now();
+        LedgerEntry e = new LedgerEntry(key, o.now(), o.now());
         e.observe(o, false);
         return e;
     }
 
     /** The entry holding what the record says. */
     static LedgerEntry of(CallerRecord r) {
-        LedgerEntry e = new LedgerEntry(r.key());
-        e.firstSeen = r.firstSeen();
-        e.lastSeen = r.lastSeen();
+        LedgerEntry e = new LedgerEntry(r.key(), r.firstSeen(), r.lastSeen());
         e.requestCount = r.requestCount();
         for (CredentialKind k : r.credentialKinds()) {
             e.kinds |= 1 << k.ordinal();
@@ -70,12 +68,10 @@ final class LedgerEntry {
         e.scopesGranted = Stamps.of(r.scopesGranted());
         e.scopesUsed = Stamps.of(r.scopesUsed());
         for (CredentialRecord c : r.credentials().values()) {
-            Credential x = new Credential(c.type(), c.issuer(), c.id());
+            Credential x = new Credential(c.type(), c.issuer(), c.id(), c.firstSeen(), c.lastSeen());
             for (CredentialKind k : c.kinds()) {
                 x.kinds |= 1 << k.ordinal();
             }
-            x.firstSeen = c.firstSeen();
-            x.lastSeen = c.lastSeen();
             x.requestCount = c.requestCount();
             x.expiresAt = c.expiresAt();
             x.longestTokenLifetime = c.longestTokenLifetime();
@@ -136,19 +132,17 @@ final class LedgerEntry {
 
     private void credential(
             CredentialRecord.Type type,
-            String issuer,
+            @Nullable String issuer,
             String credentialId,
             Observation o,
-            Instant expiresAt,
-            Duration lifetime,
+            @Nullable Instant expiresAt,
+            @Nullable Duration lifetime,
             boolean unboundSensitive) {
         // the most recently seen goes last
         Credential c = find(type, issuer, credentialId);
         Instant now = o.now();
         if (c == null) {
-            c = new Credential(type, issuer, credentialId);
-            c.firstSeen = now;
-            c.lastSeen = now;
+            c = new Credential(type, issuer, credentialId, now, now);
             c.expiresAt = expiresAt;
             c.longestTokenLifetime = lifetime;
             add(c);
@@ -178,18 +172,17 @@ final class LedgerEntry {
      * it yet, within the same bound on credentials per caller.
      */
     private void misused(Observation o) {
-        if (o.tokenClientId() == null && o.apiKeyId() == null) {
+        String tokenClientId = o.tokenClientId();
+        String credentialId = tokenClientId != null ? tokenClientId : o.apiKeyId();
+        if (credentialId == null) {
             return;
         }
-        boolean token = o.tokenClientId() != null;
+        boolean token = tokenClientId != null;
         CredentialRecord.Type type = token ? CredentialRecord.Type.TOKEN : CredentialRecord.Type.API_KEY;
         String issuer = token ? o.issuer() : null;
-        String credentialId = token ? o.tokenClientId() : o.apiKeyId();
         Credential c = find(type, issuer, credentialId);
         if (c == null) {
-            c = new Credential(type, issuer, credentialId);
-            c.firstSeen = o.now();
-            c.lastSeen = o.now();
+            c = new Credential(type, issuer, credentialId, o.now(), o.now());
             c.expiresAt = token ? o.tokenExpiresAt() : o.apiKeyExpiresAt();
             add(c);
             trimCredentials();
@@ -203,7 +196,7 @@ final class LedgerEntry {
     }
 
     /** The credential, moved to the most recently seen end; null when the entry holds none such. */
-    private Credential find(CredentialRecord.Type type, String issuer, String credentialId) {
+    private @Nullable Credential find(CredentialRecord.Type type, @Nullable String issuer, String credentialId) {
         for (int i = credentialCount - 1; i >= 0; i--) {
             Credential x = credentials[i];
             if (x.is(type, issuer, credentialId)) {
@@ -267,13 +260,17 @@ final class LedgerEntry {
     private static final class Stamps {
         static final int ARRAYS_UP_TO = 8;
 
+        private static final String[] NO_SCOPES = {};
+        private static final Instant[] NO_TIMES = {};
+
         private String[] scopes = new String[1];
         private Instant[] times = new Instant[1];
         private int size;
-        private HashMap<String, Instant> map;
+        // once set, the arrays are dropped (NO_SCOPES, NO_TIMES)
+        private @Nullable HashMap<String, Instant> map;
 
         /** Stamps with the scopes at {@code now}; null stays null when there is nothing to stamp. */
-        static Stamps stamp(Stamps stamps, Set<String> scopes, Instant now) {
+        static @Nullable Stamps stamp(@Nullable Stamps stamps, Set<String> scopes, Instant now) {
             if (scopes.isEmpty()) {
                 return stamps;
             }
@@ -287,7 +284,7 @@ final class LedgerEntry {
             return s;
         }
 
-        static Stamps of(Map<String, Instant> stamps) {
+        static @Nullable Stamps of(Map<String, Instant> stamps) {
             Stamps s = null;
             for (Map.Entry<String, Instant> e : stamps.entrySet()) {
                 s = s != null ? s : new Stamps();
@@ -296,7 +293,7 @@ final class LedgerEntry {
             return s;
         }
 
-        static Map<String, Instant> toMap(Stamps s) {
+        static Map<String, Instant> toMap(@Nullable Stamps s) {
             if (s == null) {
                 return Map.of();
             }
@@ -326,8 +323,8 @@ final class LedgerEntry {
                 for (int i = 0; i < size; i++) {
                     map.put(scopes[i], times[i]);
                 }
-                scopes = null;
-                times = null;
+                scopes = NO_SCOPES;
+                times = NO_TIMES;
                 map.put(scope, at);
                 return;
             }
@@ -344,9 +341,11 @@ final class LedgerEntry {
     /** How often a credential was presented by a sender that could not prove holding its key. */
     private static final class Misuse {
         long count;
+
+        @Nullable
         Instant last;
 
-        Misuse(long count, Instant last) {
+        Misuse(long count, @Nullable Instant last) {
             this.count = count;
             this.last = last;
         }
@@ -355,25 +354,34 @@ final class LedgerEntry {
     /** One credential of the caller, changed in place. */
     private static final class Credential {
         final CredentialRecord.Type type;
-        final String issuer;
+        final @Nullable String issuer;
         final String id;
         int kinds;
         Instant firstSeen;
         Instant lastSeen;
         long requestCount;
+
+        @Nullable
         Instant expiresAt;
+
+        @Nullable
         Duration longestTokenLifetime;
+
         long unboundSensitiveUses;
         // made on the first misuse only: most credentials are never misused, and this is per caller
+        @Nullable
         Misuse misuse;
 
-        Credential(CredentialRecord.Type type, String issuer, String id) {
+        Credential(
+                CredentialRecord.Type type, @Nullable String issuer, String id, Instant firstSeen, Instant lastSeen) {
             this.type = type;
             this.issuer = issuer;
             this.id = id;
+            this.firstSeen = firstSeen;
+            this.lastSeen = lastSeen;
         }
 
-        boolean is(CredentialRecord.Type t, String i, String credentialId) {
+        boolean is(CredentialRecord.Type t, @Nullable String i, String credentialId) {
             return type == t && id.equals(credentialId) && java.util.Objects.equals(issuer, i);
         }
 

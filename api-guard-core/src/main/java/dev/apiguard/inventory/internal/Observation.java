@@ -4,6 +4,7 @@ import dev.apiguard.CredentialKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request as the ledger learns from it.
@@ -29,13 +30,13 @@ public record Observation(
         CredentialKind kind,
         Set<String> granted,
         Set<String> exercised,
-        String issuer,
-        String tokenClientId,
-        Instant tokenExpiresAt,
-        Duration tokenLifetime,
-        String apiKeyId,
-        Instant apiKeyExpiresAt,
-        String thumbprint,
-        Instant certificateExpiresAt,
+        @Nullable String issuer,
+        @Nullable String tokenClientId,
+        @Nullable Instant tokenExpiresAt,
+        @Nullable Duration tokenLifetime,
+        @Nullable String apiKeyId,
+        @Nullable Instant apiKeyExpiresAt,
+        @Nullable String thumbprint,
+        @Nullable Instant certificateExpiresAt,
         boolean unboundOnSensitiveRoute,
         boolean misused) {}

@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Writes an {@link InventoryReport} in schema version 1, by hand, with {@link Json#quote}. */
 public final class ReportJson {
@@ -119,7 +120,7 @@ public final class ReportJson {
     }
 
     /** ISO-8601 UTC to the second, quoted; {@code null} for none. */
-    public static String instant(Instant i) {
+    public static String instant(@Nullable Instant i) {
         return i == null ? "null" : Json.quote(DateTimeFormatter.ISO_INSTANT.format(i.truncatedTo(ChronoUnit.SECONDS)));
     }
 

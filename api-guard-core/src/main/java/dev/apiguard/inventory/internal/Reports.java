@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /** Computes an {@link InventoryReport} from the ledger's records. Stateless. */
 public final class Reports {
@@ -110,7 +111,7 @@ public final class Reports {
                 .toList();
     }
 
-    private static RiskView.Risk riskOf(RiskView view, CallerKey caller, Instant now) {
+    private static RiskView.@Nullable Risk riskOf(RiskView view, CallerKey caller, Instant now) {
         try {
             return view.riskOf(caller, now).orElse(null);
         } catch (RuntimeException e) {

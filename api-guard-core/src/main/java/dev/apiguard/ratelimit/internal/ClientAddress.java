@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The address a request comes from, for per-peer limits: the TCP peer, or, when the peer is a
@@ -91,7 +92,7 @@ public final class ClientAddress {
     }
 
     /** The canonical text of an IP literal, or {@code null} when the text is not one. Never resolves names. */
-    static String normalize(String text) {
+    static @Nullable String normalize(String text) {
         boolean v4 = IPV4.matcher(text).matches();
         if (!v4 && !(text.indexOf(':') >= 0 && IPV6.matcher(text).matches())) {
             return null;

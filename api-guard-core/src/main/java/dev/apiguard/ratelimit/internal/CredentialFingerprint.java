@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A SHA-256 digest of the credential a request presents ({@code Authorization}, {@code X-API-Key}
@@ -36,7 +37,7 @@ public final class CredentialFingerprint {
     }
 
     /** The digest of the request's credential, or {@code null} when it presents none. */
-    public static CredentialFingerprint of(GuardExchange exchange) {
+    public static @Nullable CredentialFingerprint of(GuardExchange exchange) {
         GuardRequest request = exchange.request();
         List<String> authorization = request.headers("Authorization");
         List<String> apiKey = request.headers("X-API-Key");
@@ -84,7 +85,7 @@ public final class CredentialFingerprint {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         // every bit compared whatever differs first, as MessageDigest.isEqual does
         return o instanceof CredentialFingerprint other
                 && ((d0 ^ other.d0) | (d1 ^ other.d1) | (d2 ^ other.d2) | (d3 ^ other.d3)) == 0;

@@ -5,6 +5,7 @@ import dev.apiguard.token.TokenVerification.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The registered claims of a token payload, each checked for its JSON type on the raw parsed
@@ -25,24 +26,24 @@ import java.util.Map;
  * @param cnf the confirmation, or null when absent
  */
 public record ClaimSet(
-        String iss,
-        List<String> aud,
-        Long exp,
-        Long iat,
-        Long nbf,
-        String sub,
-        String clientId,
-        String azp,
-        String jti,
-        String scope,
-        List<String> scp,
-        Caller.Confirmation cnf) {
+        @Nullable String iss,
+        @Nullable List<String> aud,
+        @Nullable Long exp,
+        @Nullable Long iat,
+        @Nullable Long nbf,
+        @Nullable String sub,
+        @Nullable String clientId,
+        @Nullable String azp,
+        @Nullable String jti,
+        @Nullable String scope,
+        @Nullable List<String> scp,
+        Caller.@Nullable Confirmation cnf) {
 
     /** 9999-12-31T23:59:59Z in epoch seconds: later NumericDates are refused as insane. */
     public static final long MAX_NUMERIC_DATE = 253_402_300_799L;
 
     /** The result of {@link #read}: claims, or the reason they were refused. */
-    public record Read(ClaimSet claims, Reason reason) {}
+    public record Read(@Nullable ClaimSet claims, @Nullable Reason reason) {}
 
     /** A signal that a claim has the wrong type; internal control flow only. */
     private static final class BadType extends Exception {
@@ -76,7 +77,7 @@ public record ClaimSet(
     }
 
     /** The caller's identity: {@code client_id}, else {@code azp}, else {@code sub}; null if none. */
-    public String identity() {
+    public @Nullable String identity() {
         if (clientId != null) {
             return clientId;
         }
@@ -98,7 +99,7 @@ public record ClaimSet(
         return out;
     }
 
-    private static String string(Map<String, Object> raw, String name) throws BadType {
+    private static @Nullable String string(Map<String, Object> raw, String name) throws BadType {
         Object v = raw.get(name);
         if (v == null) {
             return null;
@@ -109,7 +110,7 @@ public record ClaimSet(
         return s;
     }
 
-    private static String scope(Object v) throws BadType {
+    private static @Nullable String scope(@Nullable Object v) throws BadType {
         if (v == null) {
             return null;
         }
@@ -119,7 +120,7 @@ public record ClaimSet(
         return s;
     }
 
-    private static Long numericDate(Map<String, Object> raw, String name) throws BadType {
+    private static @Nullable Long numericDate(Map<String, Object> raw, String name) throws BadType {
         Object v = raw.get(name);
         if (v == null) {
             return null;
@@ -131,7 +132,7 @@ public record ClaimSet(
         return n;
     }
 
-    private static List<String> audiences(Object v) throws BadType {
+    private static @Nullable List<String> audiences(@Nullable Object v) throws BadType {
         if (v == null) {
             return null;
         }
@@ -141,7 +142,7 @@ public record ClaimSet(
         return strings(v);
     }
 
-    private static List<String> strings(Object v) throws BadType {
+    private static @Nullable List<String> strings(@Nullable Object v) throws BadType {
         if (v == null) {
             return null;
         }
@@ -158,7 +159,7 @@ public record ClaimSet(
         return out;
     }
 
-    private static Caller.Confirmation confirmation(Object v) throws BadType {
+    private static Caller.@Nullable Confirmation confirmation(@Nullable Object v) throws BadType {
         if (v == null) {
             return null;
         }
@@ -174,7 +175,7 @@ public record ClaimSet(
         return new Caller.Confirmation(x5t, jkt);
     }
 
-    private static String cnfMember(Object v) throws BadType {
+    private static @Nullable String cnfMember(@Nullable Object v) throws BadType {
         if (v == null) {
             return null;
         }

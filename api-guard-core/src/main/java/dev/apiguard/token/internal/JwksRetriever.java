@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fetches a JWKS document within one deadline for the whole exchange (connect, headers and body),
@@ -96,7 +97,7 @@ final class JwksRetriever implements ResourceRetriever {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final int sizeLimit;
         private final long deadlineNanos;
-        private Flow.Subscription subscription;
+        private Flow.@Nullable Subscription subscription;
 
         LimitedBody(int sizeLimit, long deadlineNanos) {
             this.sizeLimit = sizeLimit;
@@ -144,7 +145,9 @@ final class JwksRetriever implements ResourceRetriever {
         }
 
         private void fail(IOException e) {
-            subscription.cancel();
+            if (subscription != null) {
+                subscription.cancel();
+            }
             result.completeExceptionally(e);
         }
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SHA-256 digest of a token, the key of the verified-token cache: the cache never holds a
@@ -41,7 +42,7 @@ public final class TokenDigest {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof TokenDigest other && MessageDigest.isEqual(digest, other.digest);
     }
 

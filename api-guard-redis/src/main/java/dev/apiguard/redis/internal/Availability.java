@@ -6,6 +6,7 @@ import dev.apiguard.event.SecurityEventType;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,7 @@ public final class Availability {
         }
     }
 
-    private void emit(SecurityEventType type, String fault) {
+    private void emit(SecurityEventType type, @Nullable String fault) {
         if (listener == SecurityEventListener.NONE) {
             return;
         }

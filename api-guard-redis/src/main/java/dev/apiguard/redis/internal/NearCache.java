@@ -12,6 +12,7 @@ import io.lettuce.core.pubsub.api.sync.RedisPubSubCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +114,7 @@ public final class NearCache implements AutoCloseable {
     }
 
     /** The copy of the value under {@code key}, or null when there is none to trust. */
-    public Long get(String key) {
+    public @Nullable Long get(String key) {
         return live ? values.getIfPresent(key) : null;
     }
 
