@@ -1,9 +1,9 @@
 package dev.apiguard.benchmarks;
 
 import dev.apiguard.servlet.ApiGuardFilter;
-import dev.apiguard.test.IssuedCertificate;
-import dev.apiguard.test.LocalIssuer;
-import dev.apiguard.test.TestCertificates;
+import dev.apiguard.test.fixtures.IssuedCertificate;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.TestCertificates;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -2,11 +2,11 @@ package dev.apiguard.examples;
 
 import dev.apiguard.apikey.ApiKeyStep;
 import dev.apiguard.apikey.ApiKeys;
-import dev.apiguard.test.DpopKey;
-import dev.apiguard.test.IssuedCertificate;
-import dev.apiguard.test.LocalIssuer;
-import dev.apiguard.test.PublicKeyForm;
-import dev.apiguard.test.TestCertificates;
+import dev.apiguard.test.fixtures.DpopKey;
+import dev.apiguard.test.fixtures.IssuedCertificate;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.PublicKeyForm;
+import dev.apiguard.test.fixtures.TestCertificates;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.apiguard.TrustedProxies;
-import dev.apiguard.test.TestCertificates;
+import dev.apiguard.test.fixtures.TestCertificates;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;

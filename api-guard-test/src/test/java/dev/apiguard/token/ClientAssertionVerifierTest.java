@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.CredentialKind;
 import dev.apiguard.LocalReplayCache;
-import dev.apiguard.test.LocalIssuer;
-import dev.apiguard.test.PublicKeyForm;
-import dev.apiguard.test.TokenBuilder;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.PublicKeyForm;
+import dev.apiguard.test.fixtures.TokenBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -23,7 +23,7 @@ class ClientAssertionVerifierTest {
     static final Instant NOW = Instant.parse("2030-03-01T12:00:00Z");
     static final String ENDPOINT = "https://auth.example/token";
     static final String TYPE = ClientAssertionPolicy.JWT_BEARER_TYPE;
-    static final dev.apiguard.test.MutableClock CLOCK = dev.apiguard.test.MutableClock.at(NOW);
+    static final dev.apiguard.test.fixtures.MutableClock CLOCK = dev.apiguard.test.fixtures.MutableClock.at(NOW);
     static final LocalIssuer CLIENT_A = LocalIssuer.ec("client-a").clock(CLOCK);
     static final LocalIssuer CLIENT_B = LocalIssuer.rsa("client-b").clock(CLOCK);
     static final LocalIssuer STRANGER = LocalIssuer.ec("client-a").clock(CLOCK);
