@@ -11,12 +11,12 @@ import dev.apiguard.ReplayCache;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.fakes.FakeClient;
+import dev.apiguard.fakes.FakeListener;
+import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.fakes.FakeResponse;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
-import dev.apiguard.test.GuardTester;
-import dev.apiguard.test.RecordingListener;
-import dev.apiguard.test.TestRequest;
-import dev.apiguard.test.TestResponse;
 import dev.apiguard.test.fixtures.DpopKey;
 import dev.apiguard.test.fixtures.DpopProofBuilder;
 import dev.apiguard.test.fixtures.LocalIssuer;
@@ -41,6 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DpopStepTest {
 
     static final Instant NOW = Instant.parse("2030-03-01T12:00:00Z");
+    // the requests name host localhost (FakeRequest.host), the origin of the proofs' htu
     static final String URI = "https://localhost/payments";
     static final String ALGS = "ES256 PS256 RS256 EdDSA";
     static final String INVALID_PROOF = "DPoP error=\"invalid_dpop_proof\", algs=\"" + ALGS + "\"";
@@ -52,7 +53,7 @@ class DpopStepTest {
     static final DpopKey OTHER = DpopKey.ec().clock(CLOCK);
 
     final MutableClock clock = MutableClock.at(NOW);
-    final RecordingListener events = new RecordingListener();
+    final FakeListener events = new FakeListener();
 
     static String boundToken() {
         return boundToken(KEY);
@@ -66,11 +67,11 @@ class DpopStepTest {
                 .sign();
     }
 
-    GuardTester tester(DpopPolicy policy) {
+    FakeClient tester(DpopPolicy policy) {
         return tester(policy, LocalReplayCache.defaults());
     }
 
-    GuardTester tester(DpopPolicy policy, ReplayCache replayCache) {
+    FakeClient tester(DpopPolicy policy, ReplayCache replayCache) {
         TokenPolicy tokens = TokenPolicy.builder()
                 .issuer(ISSUER.issuer(), KeySource.fixed(ISSUER.publicJwks()))
                 .audience(ISSUER.defaultAudience())
@@ -82,7 +83,7 @@ class DpopStepTest {
                 .route("GET", "/customers/{tag}")
                 .requireScopes("customers:read")
                 .build();
-        return GuardTester.of(ApiGuard.builder()
+        return FakeClient.of(ApiGuard.builder()
                 .clock(clock)
                 .listener(events)
                 .step(AccessTokenStep.of(tokens))
@@ -91,12 +92,12 @@ class DpopStepTest {
                 .build());
     }
 
-    GuardTester tester() {
+    FakeClient tester() {
         return tester(DpopPolicy.defaults());
     }
 
-    static TestRequest payment(String token, String proof) {
-        return TestRequest.post("/payments").dpop(token, proof);
+    static FakeRequest payment(String token, String proof) {
+        return FakeRequest.post("/payments").host("localhost").dpop(token, proof);
     }
 
     // ---- happy paths ---------------------------------------------------------------------------
@@ -104,7 +105,7 @@ class DpopStepTest {
     @Test
     void validProofBindsTheCallerAndPassesTheSenderConstrainedRoute() {
         String token = boundToken();
-        TestResponse r =
+        FakeResponse r =
                 tester().send(payment(token, KEY.proof("POST", URI, token))).assertAllowed();
 
         assertThat(r.caller()).hasValueSatisfying(c -> {
@@ -126,7 +127,7 @@ class DpopStepTest {
     void plainBearerTokenIsRefusedOnTheSenderConstrainedRoute() {
         String token =
                 ISSUER.token().clientId("partner-a").scope("payments:write").sign();
-        tester().send(TestRequest.post("/payments").bearer(token))
+        tester().send(FakeRequest.post("/payments").host("localhost").bearer(token))
                 .assertStatus(401)
                 .assertChallenge(INVALID_TOKEN);
     }
@@ -135,7 +136,10 @@ class DpopStepTest {
     void unboundBearerTokenWithAStrayDpopHeaderIsLeftAlone() {
         String token =
                 ISSUER.token().clientId("partner-a").scope("customers:read").sign();
-        tester().send(TestRequest.get("/customers/ABC").bearer(token).header("DPoP", "junk"))
+        tester().send(FakeRequest.get("/customers/ABC")
+                        .host("localhost")
+                        .bearer(token)
+                        .header("DPoP", "junk"))
                 .assertAllowed();
     }
 
@@ -297,7 +301,7 @@ class DpopStepTest {
     @MethodSource("brokenProofs")
     void brokenProofIsRefusedWithInvalidDpopProof(String name, Function<String, String> proofFor) {
         String token = boundToken();
-        TestResponse r = tester().send(payment(token, proofFor.apply(token)));
+        FakeResponse r = tester().send(payment(token, proofFor.apply(token)));
 
         r.assertStatus(401).assertChallenge(INVALID_PROOF).assertNoEcho(token);
         // the sender did not prove the key: the caller is withdrawn, and the owner's credential flagged
@@ -334,7 +338,7 @@ class DpopStepTest {
     @Test
     void htuKeepsANonDefaultPort() {
         String token = boundToken();
-        TestRequest request = payment(token, KEY.proof("POST", "https://localhost:8443/payments", token))
+        FakeRequest request = payment(token, KEY.proof("POST", "https://localhost:8443/payments", token))
                 .port(8443);
         tester().send(request).assertAllowed();
         tester().send(payment(token, KEY.proof("POST", URI, token)).port(8443)).assertStatus(401);
@@ -376,7 +380,7 @@ class DpopStepTest {
 
     @Test
     void sameProofTwiceIsRefusedTheSecondTime() {
-        GuardTester tester = tester();
+        FakeClient tester = tester();
         String token = boundToken();
         String proof = KEY.proof("POST", URI, token);
         tester.send(payment(token, proof)).assertAllowed();
@@ -390,7 +394,7 @@ class DpopStepTest {
 
     @Test
     void sameJtiInAFreshlySignedProofIsAReplayToo() {
-        GuardTester tester = tester();
+        FakeClient tester = tester();
         String token = boundToken();
         tester.send(payment(
                         token,
@@ -410,7 +414,7 @@ class DpopStepTest {
 
     @Test
     void replayIsRefusedAlsoAfterTheCacheWasFloodedWithOtherJtis() {
-        GuardTester tester = tester(DpopPolicy.defaults(), LocalReplayCache.withMaximumSize(8));
+        FakeClient tester = tester(DpopPolicy.defaults(), LocalReplayCache.withMaximumSize(8));
         String token = boundToken();
         String original = KEY.proof("POST", URI, token);
         tester.send(payment(token, original)).assertAllowed();
@@ -432,13 +436,13 @@ class DpopStepTest {
 
     @Test
     void aCallerOverItsShareOfTheReplayCacheIs429AndAnotherCallerStillGetsIn() {
-        GuardTester tester =
+        FakeClient tester =
                 tester(DpopPolicy.builder().replayQuotaPerCaller(5).build(), LocalReplayCache.withMaximumSize(100));
         String greedy = boundToken(KEY);
         for (int i = 0; i < 5; i++) {
             tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertAllowed();
         }
-        TestResponse over =
+        FakeResponse over =
                 tester.send(payment(greedy, KEY.proof("POST", URI, greedy))).assertStatus(429);
         // its own refusal: a valid proof, so the caller stays (its budget pays), nothing is misused
         assertThat(over.caller()).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("partner-a"));
@@ -464,7 +468,7 @@ class DpopStepTest {
     @Test
     void replayedProofIsAcceptedAgainNeverButExpiresFromTheCacheAfterItsWindow() {
         LocalReplayCache cache = LocalReplayCache.withMaximumSize(1);
-        GuardTester tester = tester(DpopPolicy.defaults(), cache);
+        FakeClient tester = tester(DpopPolicy.defaults(), cache);
         String token = boundToken();
         tester.send(payment(token, KEY.proof("POST", URI, token))).assertAllowed();
         clock.advance(Duration.ofSeconds(61));
@@ -496,7 +500,9 @@ class DpopStepTest {
     @ValueSource(strings = {"/payments", "/customers/ABC"})
     void dpopBoundTokenSentAsBearerIsRefused(String path) {
         String token = boundToken();
-        TestRequest request = path.equals("/payments") ? TestRequest.post(path) : TestRequest.get(path);
+        FakeRequest request = path.equals("/payments")
+                ? FakeRequest.post(path).host("localhost")
+                : FakeRequest.get(path).host("localhost");
         tester().send(request.bearer(token)
                         .header("DPoP", KEY.proof(request.method(), "https://localhost" + path, token)))
                 .assertStatus(401)
@@ -519,16 +525,16 @@ class DpopStepTest {
 
     @Test
     void requestWithoutCredentialIsOfferedBothSchemes() {
-        tester().send(TestRequest.post("/payments"))
+        tester().send(FakeRequest.post("/payments").host("localhost"))
                 .assertStatus(401)
                 .assertChallenge("Bearer", "DPoP algs=\"" + ALGS + "\"");
     }
 
     @Test
     void algsParameterFollowsThePolicy() {
-        GuardTester tester =
+        FakeClient tester =
                 tester(DpopPolicy.builder().algorithms(JWSAlgorithm.ES256).build());
-        tester.send(TestRequest.post("/payments")).assertChallenge("Bearer", "DPoP algs=\"ES256\"");
+        tester.send(FakeRequest.post("/payments").host("localhost")).assertChallenge("Bearer", "DPoP algs=\"ES256\"");
         String token = boundToken();
         DpopKey rsa = DpopKey.rsa().clock(CLOCK);
         String rsaToken = boundToken(rsa);
@@ -604,7 +610,7 @@ class DpopStepTest {
     @Test
     void missingOrDuplicateProofHeaderIsRefused() {
         String token = boundToken();
-        tester().send(TestRequest.post("/payments").header("Authorization", "DPoP " + token))
+        tester().send(FakeRequest.post("/payments").host("localhost").header("Authorization", "DPoP " + token))
                 .assertStatus(401)
                 .assertChallenge(INVALID_PROOF);
         String proof = KEY.proof("POST", URI, token);
@@ -620,7 +626,7 @@ class DpopStepTest {
     /** A malformed X-Forwarded-Proto from the trusted proxy leaves no URI a proof could name. */
     @Test
     void aRequestWithoutACanonicalUriMatchesNoProof() {
-        GuardTester tester = tester(DpopPolicy.builder()
+        FakeClient tester = tester(DpopPolicy.builder()
                 .trustedProxies(TrustedProxies.of("10.0.0.1"))
                 .build());
         String token = boundToken();
@@ -637,10 +643,10 @@ class DpopStepTest {
 
     @Test
     void serverNonceIsDemandedThenAccepted() {
-        GuardTester tester =
+        FakeClient tester =
                 tester(DpopPolicy.builder().serverNonces(Duration.ofMinutes(5)).build());
         String token = boundToken();
-        TestResponse first = tester.send(payment(token, KEY.proof("POST", URI, token)));
+        FakeResponse first = tester.send(payment(token, KEY.proof("POST", URI, token)));
         first.assertStatus(401).assertChallenge("DPoP error=\"use_dpop_nonce\", algs=\"" + ALGS + "\"");
         String nonce = first.header("DPoP-Nonce");
         assertThat(events.last(SecurityEventType.DPOP_NONCE_REQUIRED))
@@ -683,7 +689,7 @@ class DpopStepTest {
                 .nonce(nonce)
                 .issuedAt(later)
                 .sign();
-        TestResponse expired = tester.send(payment(laterToken, late));
+        FakeResponse expired = tester.send(payment(laterToken, late));
         expired.assertStatus(401).assertChallenge("DPoP error=\"use_dpop_nonce\", algs=\"" + ALGS + "\"");
         assertThat(expired.header("DPoP-Nonce")).isNotEqualTo(nonce);
     }
@@ -691,9 +697,9 @@ class DpopStepTest {
     @Test
     void sharedNonceSecretLetsAnotherNodeAcceptTheNonce() {
         byte[] secret = new byte[32];
-        GuardTester a = tester(
+        FakeClient a = tester(
                 DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), secret).build());
-        GuardTester b = tester(
+        FakeClient b = tester(
                 DpopPolicy.builder().serverNonces(Duration.ofMinutes(1), secret).build());
         String token = boundToken();
         String nonce = a.send(payment(token, KEY.proof("POST", URI, token))).header("DPoP-Nonce");
@@ -708,12 +714,12 @@ class DpopStepTest {
 
     @Test
     void forwardedHostAndProtoBuildHtuOnlyFromATrustedProxy() {
-        GuardTester tester = tester(DpopPolicy.builder()
+        FakeClient tester = tester(DpopPolicy.builder()
                 .trustedProxies(TrustedProxies.of("10.0.0.1"))
                 .build());
         String token = boundToken();
         String publicUri = "https://api.example.com/payments";
-        Function<String, TestRequest> behindProxy = proof -> payment(token, proof)
+        Function<String, FakeRequest> behindProxy = proof -> payment(token, proof)
                 .scheme("http")
                 .port(8080)
                 .header("X-Forwarded-Host", "api.example.com")
@@ -732,7 +738,7 @@ class DpopStepTest {
 
     @Test
     void configuredOriginsFixTheHtuWhateverTheHostHeaderSays() {
-        GuardTester tester = tester(DpopPolicy.builder()
+        FakeClient tester = tester(DpopPolicy.builder()
                 .origins("HTTPS://API.example.com:443/", "https://api2.example.com")
                 .build());
         String token = boundToken();

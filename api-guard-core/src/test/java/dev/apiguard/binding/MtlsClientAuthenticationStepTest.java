@@ -7,12 +7,12 @@ import dev.apiguard.ApiGuard;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.fakes.FakeClient;
+import dev.apiguard.fakes.FakeListener;
+import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.fakes.FakeResponse;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
-import dev.apiguard.test.GuardTester;
-import dev.apiguard.test.RecordingListener;
-import dev.apiguard.test.TestRequest;
-import dev.apiguard.test.TestResponse;
 import dev.apiguard.test.fixtures.IssuedCertificate;
 import dev.apiguard.test.fixtures.LocalIssuer;
 import dev.apiguard.test.fixtures.MutableClock;
@@ -39,7 +39,7 @@ class MtlsClientAuthenticationStepTest {
     final LocalIssuer issuer = LocalIssuer.ec("https://issuer.example")
             .audience("https://api.example")
             .clock(clock);
-    final RecordingListener events = new RecordingListener();
+    final FakeListener events = new FakeListener();
     final MtlsClientRegistry registry = MtlsClientRegistry.builder()
             .caCertificates(List.of(pki.ca()))
             .tlsClientAuthSubjectDn("dn-client", "cn = batch-job", Set.of("customers:read"))
@@ -53,7 +53,7 @@ class MtlsClientAuthenticationStepTest {
             .forwardedHeader("Client-Cert")
             .forwardedTrustAnchors(List.of(pki.ca()))
             .build();
-    final GuardTester tester = GuardTester.of(ApiGuard.builder()
+    final FakeClient tester = FakeClient.of(ApiGuard.builder()
             .clock(clock)
             .listener(events)
             .step(AccessTokenStep.of(TokenPolicy.builder()
@@ -73,7 +73,7 @@ class MtlsClientAuthenticationStepTest {
 
     @Test
     void registeredSubjectDnBecomesAnMtlsCallerWithItsScopes() {
-        TestResponse r = tester.send(TestRequest.get("/customers").clientCertificate(byDn))
+        FakeResponse r = tester.send(FakeRequest.get("/customers").clientCertificate(byDn))
                 .assertAllowed()
                 .assertCaller("dn-client");
         assertThat(r.caller()).hasValueSatisfying(c -> {
@@ -88,28 +88,28 @@ class MtlsClientAuthenticationStepTest {
 
     @Test
     void subjectAlternativeNamesMatch() {
-        tester.send(TestRequest.get("/customers").clientCertificate(byDns)).assertCaller("dns-client");
-        tester.send(TestRequest.get("/customers").clientCertificate(byUri)).assertCaller("uri-client");
-        tester.send(TestRequest.get("/customers").clientCertificate(byEmail)).assertCaller("email-client");
+        tester.send(FakeRequest.get("/customers").clientCertificate(byDns)).assertCaller("dns-client");
+        tester.send(FakeRequest.get("/customers").clientCertificate(byUri)).assertCaller("uri-client");
+        tester.send(FakeRequest.get("/customers").clientCertificate(byEmail)).assertCaller("email-client");
     }
 
     @Test
     void mtlsCallerIsSenderConstrained() {
-        tester.send(TestRequest.post("/payments").clientCertificate(byDns))
+        tester.send(FakeRequest.post("/payments").clientCertificate(byDns))
                 .assertAllowed()
                 .assertCaller("dns-client");
-        tester.send(TestRequest.post("/payments").clientCertificate(byDn))
+        tester.send(FakeRequest.post("/payments").clientCertificate(byDn))
                 .assertStatus(403)
                 .assertChallenge("Bearer error=\"insufficient_scope\", scope=\"payments:write\"");
     }
 
     @Test
     void selfSignedCertificateMatchesByThumbprint() {
-        tester.send(TestRequest.get("/customers").clientCertificate(selfSigned)).assertCaller("device-client");
+        tester.send(FakeRequest.get("/customers").clientCertificate(selfSigned)).assertCaller("device-client");
         assertThat(events.last(SecurityEventType.MTLS_CLIENT_ACCEPTED))
                 .hasValueSatisfying(e -> assertThat(e.detail("method")).isEqualTo("self_signed_tls_client_auth"));
         IssuedCertificate sameName = pki.selfSigned("device-17");
-        tester.send(TestRequest.get("/customers").clientCertificate(sameName)).assertStatus(401);
+        tester.send(FakeRequest.get("/customers").clientCertificate(sameName)).assertStatus(401);
     }
 
     @Test
@@ -117,7 +117,7 @@ class MtlsClientAuthenticationStepTest {
         IssuedCertificate foreign = TestCertificates.create(clock).client("batch-job");
         IssuedCertificate selfSignedImpostor = pki.selfSigned("batch-job");
         for (IssuedCertificate c : List.of(foreign, selfSignedImpostor)) {
-            tester.send(TestRequest.get("/customers").clientCertificate(c))
+            tester.send(FakeRequest.get("/customers").clientCertificate(c))
                     .assertStatus(401)
                     .assertChallenge("Bearer");
             assertThat(events.last(SecurityEventType.MTLS_CLIENT_UNMATCHED))
@@ -127,18 +127,18 @@ class MtlsClientAuthenticationStepTest {
 
     @Test
     void unknownCertificateAuthenticatesNobody() {
-        tester.send(TestRequest.get("/customers").clientCertificate(pki.client("stranger")))
+        tester.send(FakeRequest.get("/customers").clientCertificate(pki.client("stranger")))
                 .assertStatus(401)
                 .assertChallenge("Bearer");
         assertThat(events.last(SecurityEventType.MTLS_CLIENT_UNMATCHED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("unknown_certificate"));
-        tester.send(TestRequest.get("/customers")).assertStatus(401);
+        tester.send(FakeRequest.get("/customers")).assertStatus(401);
     }
 
     @Test
     void certificateMatchingTwoClientsMatchesNone() {
         IssuedCertificate both = pki.client("batch-job", "DNS:svc.partner.example");
-        tester.send(TestRequest.get("/customers").clientCertificate(both)).assertStatus(401);
+        tester.send(FakeRequest.get("/customers").clientCertificate(both)).assertStatus(401);
         assertThat(events.last(SecurityEventType.MTLS_CLIENT_UNMATCHED))
                 .hasValueSatisfying(e -> assertThat(e.detail("reason")).isEqualTo("ambiguous_certificate"));
     }
@@ -147,7 +147,7 @@ class MtlsClientAuthenticationStepTest {
     void tokenCallerIsNeverReplacedByTheCertificate() {
         String token =
                 issuer.token().clientId("token-client").scope("customers:read").sign();
-        TestResponse r = tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(byDns))
+        FakeResponse r = tester.send(FakeRequest.get("/customers").bearer(token).clientCertificate(byDns))
                 .assertCaller("token-client");
         assertThat(r.caller()).hasValueSatisfying(c -> assertThat(c.kind()).isEqualTo(CredentialKind.BEARER_JWT));
     }
@@ -157,9 +157,9 @@ class MtlsClientAuthenticationStepTest {
         String header = ":"
                 + java.util.Base64.getEncoder()
                         .encodeToString(byDn.certificate().getEncoded()) + ":";
-        tester.send(TestRequest.get("/customers").remoteAddress("10.0.0.5").header("Client-Cert", header))
+        tester.send(FakeRequest.get("/customers").remoteAddress("10.0.0.5").header("Client-Cert", header))
                 .assertCaller("dn-client");
-        tester.send(TestRequest.get("/customers").remoteAddress("198.51.100.7").header("Client-Cert", header))
+        tester.send(FakeRequest.get("/customers").remoteAddress("198.51.100.7").header("Client-Cert", header))
                 .assertStatus(401);
         assertThat(events.types()).contains(SecurityEventType.CERTIFICATE_SPOOFED);
     }
@@ -187,7 +187,7 @@ class MtlsClientAuthenticationStepTest {
     void anMtlsClientsCertificateNearItsEndRaisesAnEvent() {
         IssuedCertificate soon =
                 pki.clientValidUntil("batch-job", clock.instant().plus(java.time.Duration.ofDays(3)));
-        tester.send(TestRequest.get("/customers").clientCertificate(soon))
+        tester.send(FakeRequest.get("/customers").clientCertificate(soon))
                 .assertAllowed()
                 .assertCaller("dn-client");
         assertThat(events.last(SecurityEventType.CERTIFICATE_EXPIRING))

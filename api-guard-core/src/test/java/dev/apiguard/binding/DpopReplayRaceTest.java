@@ -3,7 +3,7 @@ package dev.apiguard.binding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.LocalReplayCache;
-import dev.apiguard.test.GuardTester;
+import dev.apiguard.fakes.FakeClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -21,7 +21,7 @@ class DpopReplayRaceTest {
     @Test
     void ofSixteenThreadsPresentingTheSameProofAtOnceExactlyOneIsAdmitted() throws Exception {
         DpopStepTest fixture = new DpopStepTest();
-        GuardTester tester = fixture.tester(DpopPolicy.defaults(), LocalReplayCache.defaults());
+        FakeClient tester = fixture.tester(DpopPolicy.defaults(), LocalReplayCache.defaults());
         String token = DpopStepTest.boundToken();
         String proof = DpopStepTest.KEY.proof("POST", DpopStepTest.URI, token);
 

@@ -8,8 +8,8 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEventType;
-import dev.apiguard.test.RecordingListener;
-import dev.apiguard.test.TestRequest;
+import dev.apiguard.fakes.FakeListener;
+import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.test.fixtures.IssuedCertificate;
 import dev.apiguard.test.fixtures.MutableClock;
 import dev.apiguard.test.fixtures.TestCertificates;
@@ -24,7 +24,7 @@ class ClientCertificatesResolveTest {
     final TestCertificates pki = TestCertificates.create(clock);
     final IssuedCertificate alice = pki.client("alice");
     final IssuedCertificate bob = pki.client("bob");
-    final RecordingListener events = new RecordingListener();
+    final FakeListener events = new FakeListener();
     final ApiGuard guard = ApiGuard.builder()
             .clock(clock)
             .listener(events)
@@ -56,28 +56,28 @@ class ClientCertificatesResolveTest {
                 .toList();
     }
 
-    CertificateResolution resolve(ClientCertificates cc, TestRequest request) {
+    CertificateResolution resolve(ClientCertificates cc, FakeRequest request) {
         return cc.resolve(guard.exchange(request));
     }
 
     @Test
     void withoutAnyCertificateTheAnswerIsNone() {
-        assertThat(resolve(ClientCertificates.tlsOnly(), TestRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
-        assertThat(resolve(forwarding, TestRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
-        assertThat(resolve(forwarding, TestRequest.get("/x").remoteAddress("10.0.0.1")))
+        assertThat(resolve(ClientCertificates.tlsOnly(), FakeRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
+        assertThat(resolve(forwarding, FakeRequest.get("/x"))).isSameAs(CertificateResolution.NONE);
+        assertThat(resolve(forwarding, FakeRequest.get("/x").remoteAddress("10.0.0.1")))
                 .isSameAs(CertificateResolution.NONE);
     }
 
     @Test
     void theTlsCertificateIsTakenWhenNoHeaderIsBelieved() throws Exception {
-        assertThat(resolve(ClientCertificates.tlsOnly(), TestRequest.get("/x").clientCertificate(alice)))
+        assertThat(resolve(ClientCertificates.tlsOnly(), FakeRequest.get("/x").clientCertificate(alice)))
                 .isEqualTo(new CertificateResolution.Resolved(
                         alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
-        assertThat(resolve(forwarding, TestRequest.get("/x").clientCertificate(alice)))
+        assertThat(resolve(forwarding, FakeRequest.get("/x").clientCertificate(alice)))
                 .isEqualTo(new CertificateResolution.Resolved(
                         alice.certificate(), alice.thumbprint(), CertificateSource.TLS));
         // a header from an untrusted peer is reported and ignored
-        TestRequest spoofed = TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob));
+        FakeRequest spoofed = FakeRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob));
         assertThat(resolve(forwarding, spoofed)).isSameAs(CertificateResolution.NONE);
         assertThat(resolve(forwarding, spoofed.clientCertificate(alice)))
                 .isEqualTo(new CertificateResolution.Resolved(
@@ -89,7 +89,7 @@ class ClientCertificatesResolveTest {
 
     @Test
     void aForwardedCertificateFromATrustedProxyIsTakenAndMustMatchTheTlsOne() throws Exception {
-        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob));
+        FakeRequest viaProxy = FakeRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob));
         assertThat(resolve(forwarding, viaProxy))
                 .isEqualTo(new CertificateResolution.Resolved(
                         bob.certificate(), bob.thumbprint(), CertificateSource.FORWARDED));
@@ -104,22 +104,22 @@ class ClientCertificatesResolveTest {
     @Test
     void onlyAForwardedHeaderFromAnUntrustedPeerIsReportedWithoutResolving() throws Exception {
         forwarding.reportUntrustedForwarding(
-                guard.exchange(TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob))));
+                guard.exchange(FakeRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(bob))));
         forwarding.reportUntrustedForwarding(
-                guard.exchange(TestRequest.get("/x").remoteAddress("203.0.113.9")));
+                guard.exchange(FakeRequest.get("/x").remoteAddress("203.0.113.9")));
         ClientCertificates.tlsOnly()
                 .reportUntrustedForwarding(guard.exchange(
-                        TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
+                        FakeRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
         assertThat(spoofed()).isEmpty();
         forwarding.reportUntrustedForwarding(guard.exchange(
-                TestRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
+                FakeRequest.get("/x").remoteAddress("203.0.113.9").header("Client-Cert", header(bob))));
         assertThat(spoofed()).hasSize(1);
     }
 
     /** Forwarded certificates that are not a currently valid client certificate under the CA are refused. */
     @Test
     void aForwardedCaServerSelfSignedOrExpiredCertificateIsRefused() throws Exception {
-        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
+        FakeRequest viaProxy = FakeRequest.get("/x").remoteAddress("10.0.0.1");
         CertificateResolution.Refused untrusted =
                 new CertificateResolution.Refused(CertificateRejection.FORWARDED_UNTRUSTED_CHAIN);
         java.security.cert.X509Certificate ca = pki.ca();
@@ -141,8 +141,8 @@ class ClientCertificatesResolveTest {
     void aRememberedVerificationEndsWithTheCertificate() throws Exception {
         IssuedCertificate shortLived =
                 pki.clientValidUntil("short", clock.instant().plus(java.time.Duration.ofHours(1)));
-        TestRequest viaProxy =
-                TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(shortLived));
+        FakeRequest viaProxy =
+                FakeRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", header(shortLived));
         assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
         assertThat(resolve(forwarding, viaProxy)).isInstanceOf(CertificateResolution.Resolved.class);
         clock.advance(java.time.Duration.ofHours(2));
@@ -152,7 +152,7 @@ class ClientCertificatesResolveTest {
 
     @Test
     void aPlaceholderFromATrustedProxyMeansNoForwardedCertificate() throws Exception {
-        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
+        FakeRequest viaProxy = FakeRequest.get("/x").remoteAddress("10.0.0.1");
         for (String placeholder : List.of("", "-", "(null)")) {
             assertThat(resolve(forwarding, viaProxy.header("Client-Cert", placeholder)))
                     .as(placeholder)
@@ -170,21 +170,21 @@ class ClientCertificatesResolveTest {
     void aForwardedCertificateWithBytesAfterItIsNotACertificate() throws Exception {
         byte[] der = bob.certificate().getEncoded();
         byte[] trailing = java.util.Arrays.copyOf(der, der.length + 4);
-        TestRequest viaProxy = TestRequest.get("/x")
+        FakeRequest viaProxy = FakeRequest.get("/x")
                 .remoteAddress("10.0.0.1")
                 .header("Client-Cert", ":" + Base64.getEncoder().encodeToString(trailing) + ":");
         assertThat(resolve(forwarding, viaProxy))
                 .isEqualTo(new CertificateResolution.Refused(CertificateRejection.FORWARDED_NOT_A_CERTIFICATE));
         assertThat(resolve(
                         forwarding,
-                        TestRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", "garbage")))
+                        FakeRequest.get("/x").remoteAddress("10.0.0.1").header("Client-Cert", "garbage")))
                 .isInstanceOf(CertificateResolution.Refused.class);
     }
 
     /** RFC 5280 §4.2.1.3 and §4.2.1.12, as a TLS server's trust manager reads them for a client. */
     @Test
     void aForwardedCertificateMustAllowSigningAndClientAuthenticationWhenItSaysWhatItIsFor() throws Exception {
-        TestRequest viaProxy = TestRequest.get("/x").remoteAddress("10.0.0.1");
+        FakeRequest viaProxy = FakeRequest.get("/x").remoteAddress("10.0.0.1");
         CertificateResolution.Refused untrusted =
                 new CertificateResolution.Refused(CertificateRejection.FORWARDED_UNTRUSTED_CHAIN);
         String clientAuth = "1.3.6.1.5.5.7.3.2";

@@ -7,12 +7,12 @@ import dev.apiguard.CredentialKind;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.fakes.FakeClient;
+import dev.apiguard.fakes.FakeListener;
+import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.fakes.FakeResponse;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
-import dev.apiguard.test.GuardTester;
-import dev.apiguard.test.RecordingListener;
-import dev.apiguard.test.TestRequest;
-import dev.apiguard.test.TestResponse;
 import dev.apiguard.test.fixtures.IssuedCertificate;
 import dev.apiguard.test.fixtures.LocalIssuer;
 import dev.apiguard.test.fixtures.MutableClock;
@@ -51,8 +51,8 @@ class CertificateBindingStepTest {
     final LocalIssuer issuer = LocalIssuer.ec("https://issuer.example")
             .audience("https://api.example")
             .clock(clock);
-    final RecordingListener events = new RecordingListener();
-    final GuardTester tester = GuardTester.of(guard(ClientCertificates.builder()
+    final FakeListener events = new FakeListener();
+    final FakeClient tester = FakeClient.of(guard(ClientCertificates.builder()
             .trustedProxies(TrustedProxies.of("10.0.0.0/8"))
             .forwardedHeader(HEADER)
             .forwardedTrustAnchors(List.of(pki.ca()))
@@ -87,8 +87,8 @@ class CertificateBindingStepTest {
                 .sign();
     }
 
-    static TestRequest pay(String token) {
-        return TestRequest.post("/payments").bearer(token);
+    static FakeRequest pay(String token) {
+        return FakeRequest.post("/payments").bearer(token);
     }
 
     static String escapedPem(IssuedCertificate c) {
@@ -108,7 +108,7 @@ class CertificateBindingStepTest {
     @Test
     void tokenBoundToACertificateIsAcceptedOnlyWithThatCertificate() {
         String token = boundTo(a);
-        TestResponse ok =
+        FakeResponse ok =
                 tester.send(pay(token).clientCertificate(a)).assertAllowed().assertCaller("partner");
         assertThat(ok.caller()).hasValueSatisfying(c -> {
             assertThat(c.kind()).isEqualTo(CredentialKind.MTLS_BOUND_JWT);
@@ -130,9 +130,9 @@ class CertificateBindingStepTest {
     @Test
     void boundTokenIsCheckedOnEveryRouteNotOnlyOnSenderConstrainedOnes() {
         String token = boundTo(a);
-        tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(a))
+        tester.send(FakeRequest.get("/customers").bearer(token).clientCertificate(a))
                 .assertAllowed();
-        tester.send(TestRequest.get("/customers").bearer(token).clientCertificate(b))
+        tester.send(FakeRequest.get("/customers").bearer(token).clientCertificate(b))
                 .assertStatus(401);
     }
 
@@ -185,17 +185,17 @@ class CertificateBindingStepTest {
     void plainBearerTokenIsRefusedOnASenderConstrainedRouteEvenWithACertificate() {
         String plain = issuer.token().scope("payments:write customers:read").sign();
         tester.send(pay(plain).clientCertificate(a)).assertStatus(401).assertChallenge(INVALID);
-        TestResponse read = tester.send(
-                        TestRequest.get("/customers").bearer(plain).clientCertificate(a))
+        FakeResponse read = tester.send(
+                        FakeRequest.get("/customers").bearer(plain).clientCertificate(a))
                 .assertAllowed();
         assertThat(read.caller()).hasValueSatisfying(c -> assertThat(c.kind()).isEqualTo(CredentialKind.BEARER_JWT));
     }
 
     @Test
     void requestWithoutCallerPassesTheStep() {
-        tester.send(TestRequest.get("/health").header(HEADER, xfcc(a)).remoteAddress(STRANGER))
+        tester.send(FakeRequest.get("/health").header(HEADER, xfcc(a)).remoteAddress(STRANGER))
                 .assertAllowed();
-        tester.send(TestRequest.get("/customers").clientCertificate(a))
+        tester.send(FakeRequest.get("/customers").clientCertificate(a))
                 .assertStatus(401)
                 .assertChallenge("Bearer");
     }
@@ -231,7 +231,7 @@ class CertificateBindingStepTest {
     @MethodSource("formats")
     void forwardedCertificateFromATrustedProxyBindsTheToken(String name, CertificateHeader format) throws Exception {
         String token = boundTo(a);
-        TestResponse r = tester.send(pay(token).remoteAddress(PROXY).header(HEADER, format.of(a)))
+        FakeResponse r = tester.send(pay(token).remoteAddress(PROXY).header(HEADER, format.of(a)))
                 .assertAllowed();
         assertThat(r.caller())
                 .hasValueSatisfying(c -> assertThat(c.certificateThumbprint()).isEqualTo(a.thumbprint()));
@@ -251,7 +251,7 @@ class CertificateBindingStepTest {
     @Test
     void spoofAttemptIsRecordedForAPlainBearerCallerToo() {
         String plain = issuer.token().scope("customers:read").sign();
-        tester.send(TestRequest.get("/customers")
+        tester.send(FakeRequest.get("/customers")
                         .bearer(plain)
                         .remoteAddress(STRANGER)
                         .header(HEADER, xfcc(a)))
@@ -302,7 +302,7 @@ class CertificateBindingStepTest {
                 .boundToCertificate(pki.ca())
                 .sign();
         String header = ":" + Base64.getEncoder().encodeToString(pki.ca().getEncoded()) + ":";
-        GuardTester rfc9440 = GuardTester.of(guard(ClientCertificates.builder()
+        FakeClient rfc9440 = FakeClient.of(guard(ClientCertificates.builder()
                 .trustedProxies(TrustedProxies.of(PROXY))
                 .forwardedHeader("Client-Cert")
                 .forwardedTrustAnchors(List.of(pki.ca()))
@@ -437,7 +437,7 @@ class CertificateBindingStepTest {
         CertificateBindingStep step = CertificateBindingStep.builder(ClientCertificates.tlsOnly())
                 .expiryWarning(Duration.ofDays(45))
                 .build();
-        GuardTester wide = GuardTester.of(ApiGuard.builder()
+        FakeClient wide = FakeClient.of(ApiGuard.builder()
                 .clock(clock)
                 .listener(events)
                 .step(AccessTokenStep.of(TokenPolicy.builder()
@@ -454,7 +454,7 @@ class CertificateBindingStepTest {
 
     @Test
     void tlsOnlySourcesIgnoreEveryHeader() {
-        GuardTester tlsOnly = GuardTester.of(guard(ClientCertificates.tlsOnly()));
+        FakeClient tlsOnly = FakeClient.of(guard(ClientCertificates.tlsOnly()));
         tlsOnly.send(pay(boundTo(a)).remoteAddress(PROXY).header(HEADER, xfcc(a)))
                 .assertStatus(401);
         tlsOnly.send(pay(boundTo(a)).clientCertificate(a)).assertAllowed();
@@ -489,7 +489,7 @@ class CertificateBindingStepTest {
         java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setCertificateEntry("ca", pki.ca());
-        GuardTester fromStore = GuardTester.of(guard(ClientCertificates.builder()
+        FakeClient fromStore = FakeClient.of(guard(ClientCertificates.builder()
                 .trustedProxies(TrustedProxies.of(PROXY))
                 .forwardedHeader("Client-Cert")
                 .forwardedTrustAnchors(store)
