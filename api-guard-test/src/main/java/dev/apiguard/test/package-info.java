@@ -9,7 +9,7 @@
  *       {@link dev.apiguard.test.ReplayCacheContract}: the contract test of a replay cache.</li>
  *   <li>{@link dev.apiguard.test.servlet}: the same requests through servlet filters, without a
  *       container ({@code ServletTester}); needs the Servlet API.</li>
- *   <li>{@link dev.apiguard.test.fixtures} (module {@code api-guard-fixtures}, which the kit brings):
+ *   <li>{@code dev.apiguard.test.fixtures} (module {@code api-guard-fixtures}, which the kit brings):
  *       the local token issuer ({@code LocalIssuer}, {@code TokenBuilder}, {@code BrokenTokens}),
  *       DPoP keys and proofs, certificates ({@code TestCertificates}) and the
  *       {@code MutableClock}.</li>
