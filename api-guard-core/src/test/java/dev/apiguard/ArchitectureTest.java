@@ -10,6 +10,7 @@ import com.tngtech.archunit.core.domain.JavaMember;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.domain.JavaType;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -33,8 +34,18 @@ import org.jspecify.annotations.NullMarked;
  * across every module of the library.) Every package is {@code @NullMarked}, so that NullAway, which
  * the build runs on the main code, and users' tools read every unannotated type as non-null.
  */
-@AnalyzeClasses(packages = "dev.apiguard", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+        packages = "dev.apiguard",
+        importOptions = {ImportOption.DoNotIncludeTests.class, ArchitectureTest.NotTheTestFixtures.class})
 class ArchitectureTest {
+
+    /** The test fixtures (api-guard-fixtures, on the test class path) are not core. */
+    public static final class NotTheTestFixtures implements ImportOption {
+        @Override
+        public boolean includes(Location location) {
+            return !location.contains("/dev/apiguard/test/");
+        }
+    }
 
     /** Every capability package of core; each may depend on {@code dev.apiguard} and {@code dev.apiguard.event}. */
     static final List<String> CAPABILITIES =

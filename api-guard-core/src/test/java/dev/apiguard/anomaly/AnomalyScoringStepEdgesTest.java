@@ -12,9 +12,9 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
-import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
+import dev.apiguard.test.fixtures.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ class AnomalyScoringStepEdgesTest {
         AnomalyScoringStep step = AnomalyScoringStep.of(policy);
         assertThat(step.name()).isEqualTo("anomaly");
         assertThat(step.policy()).isSameAs(policy);
-        FakeClock clock = new FakeClock(Harness.START);
+        MutableClock clock = MutableClock.at(Harness.START);
         List<SecurityEvent> events = new ArrayList<>();
         ApiGuard guard = guard(clock, events, step);
         for (int i = 0; i < 10; i++) {
@@ -45,7 +45,7 @@ class AnomalyScoringStepEdgesTest {
                 .quarantinedUntil(Harness.key("c"), clock.instant())
                 .orElseThrow();
         assertThat(until).isEqualTo(clock.instant().plus(policy.quarantineTtl()));
-        Decision refused = guard.evaluate(guard.exchange(new Harness.FakeRequest("c", "GET", "/customers", null)));
+        Decision refused = guard.evaluate(guard.exchange(Harness.request("c", "GET", "/customers", null)));
         assertThat(refused).isInstanceOf(Decision.Deny.class);
         assertThat(((Decision.Deny) refused).problem().type()).endsWith("/quarantined");
         assertThat(events).extracting(SecurityEvent::type).doesNotContain(SecurityEventType.STEP_FAILED);
@@ -58,7 +58,7 @@ class AnomalyScoringStepEdgesTest {
                 .build());
         h.store.quarantine(Harness.key("bulk-exporter"), h.clock.instant().plusSeconds(60), h.clock.instant());
         // the step alone: the route step in front would refuse the anonymous request itself
-        GuardExchange anonymous = h.guard.exchange(new Harness.FakeRequest(null, "GET", "/customers/A1", null));
+        GuardExchange anonymous = h.guard.exchange(Harness.request(null, "GET", "/customers/A1", null));
         assertThat(h.step.evaluate(anonymous)).isSameAs(Decision.ALLOW);
         assertThat(h.evaluate("bulk-exporter", "/customers/A1").isAllowed()).isTrue();
         assertThat(h.events).extracting(SecurityEvent::type).doesNotContain(SecurityEventType.STEP_FAILED);
@@ -68,10 +68,10 @@ class AnomalyScoringStepEdgesTest {
     @Test
     void completionNeverThrowsForAnonymousRequestsOrForCallersWhoseActionStays() {
         Harness h = new Harness();
-        GuardExchange anonymous = h.guard.exchange(new Harness.FakeRequest(null, "GET", "/customers/A1", null));
+        GuardExchange anonymous = h.guard.exchange(Harness.request(null, "GET", "/customers/A1", null));
         h.guard.evaluate(anonymous);
         assertThatCode(() -> h.step.completed(anonymous, 401)).doesNotThrowAnyException();
-        GuardExchange partner = h.guard.exchange(new Harness.FakeRequest("partner", "GET", "/customers/A1", null));
+        GuardExchange partner = h.guard.exchange(Harness.request("partner", "GET", "/customers/A1", null));
         h.guard.evaluate(partner);
         assertThatCode(() -> h.step.completed(partner, 200)).doesNotThrowAnyException();
         assertThat(h.step.scoreOf(Harness.key("partner"))).isPresent();
@@ -80,7 +80,7 @@ class AnomalyScoringStepEdgesTest {
 
     @Test
     void requestsRefusedByTheQuarantineAreNotScoredButOtherRefusalsAre() {
-        FakeClock clock = new FakeClock(Harness.START);
+        MutableClock clock = MutableClock.at(Harness.START);
         Harness.MapStore store = new Harness.MapStore();
         AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults())
                 .quarantineStore(store)
@@ -129,7 +129,7 @@ class AnomalyScoringStepEdgesTest {
     /** Under /tenants/{tenant}/customers/{tag} a record is the pair: either part changing is a new one. */
     @Test
     void aRecordUnderSeveralVariablesIsNamedByAllOfThem() {
-        FakeClock clock = new FakeClock(Harness.START);
+        MutableClock clock = MutableClock.at(Harness.START);
         AnomalyScoringStep step = AnomalyScoringStep.builder(AnomalyPolicy.defaults())
                 .quarantineStore(new Harness.MapStore())
                 .build();
@@ -414,7 +414,7 @@ class AnomalyScoringStepEdgesTest {
     }
 
     /** Authentication, the given steps (the protecting phase), then route authorization. */
-    private static ApiGuard guard(FakeClock clock, List<SecurityEvent> events, GuardStep... protecting) {
+    private static ApiGuard guard(MutableClock clock, List<SecurityEvent> events, GuardStep... protecting) {
         ApiGuard.Builder b =
                 ApiGuard.builder().clock(clock).listener(events::add).step(new Harness.FakeAuthentication());
         for (GuardStep s : protecting) {
@@ -432,7 +432,7 @@ class AnomalyScoringStepEdgesTest {
     }
 
     private static int send(ApiGuard guard, String caller, String method, String path, int appStatus) {
-        GuardExchange exchange = guard.exchange(new Harness.FakeRequest(caller, method, path, null));
+        GuardExchange exchange = guard.exchange(Harness.request(caller, method, path, null));
         Decision d = guard.evaluate(exchange);
         int status = d instanceof Decision.Deny deny ? deny.status() : appStatus;
         guard.completed(exchange, status);

@@ -6,17 +6,15 @@ import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
-import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
 import dev.apiguard.QuarantineStore;
-import dev.apiguard.QueryParameters;
 import dev.apiguard.ThrottleControl;
 import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
-import dev.apiguard.fakes.FakeClock;
+import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
-import java.security.cert.X509Certificate;
+import dev.apiguard.test.fixtures.MutableClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +33,7 @@ final class Harness {
     static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
 
     static final String ISSUER = "https://issuer.test";
-    final FakeClock clock = new FakeClock(START);
+    final MutableClock clock = MutableClock.at(START);
     final List<SecurityEvent> events = new ArrayList<>();
     final List<String> throttles = new ArrayList<>();
     final MapStore store = new MapStore();
@@ -83,7 +81,7 @@ final class Harness {
 
     /** Sends a request; the fake application answers {@code appStatus} when the guard allows it. */
     int send(String caller, String method, String path, String query, int appStatus) {
-        GuardExchange exchange = guard.exchange(new FakeRequest(caller, method, path, query));
+        GuardExchange exchange = guard.exchange(request(caller, method, path, query));
         Decision d = guard.evaluate(exchange);
         int status = d instanceof Decision.Deny deny ? deny.status() : appStatus;
         guard.completed(exchange, status);
@@ -95,7 +93,7 @@ final class Harness {
     }
 
     Decision evaluate(String caller, String path) {
-        return guard.evaluate(guard.exchange(new FakeRequest(caller, "GET", path, null)));
+        return guard.evaluate(guard.exchange(request(caller, "GET", path, null)));
     }
 
     AnomalyScore score(String caller) {
@@ -142,64 +140,16 @@ final class Harness {
         }
     }
 
-    static final class FakeRequest implements GuardRequest {
-        final String caller;
-        final String method;
-        final String path;
-        final String query;
-
-        FakeRequest(String caller, String method, String path, String query) {
-            this.caller = caller;
-            this.method = method;
-            this.path = path;
-            this.query = query;
-        }
-
-        @Override
-        public String method() {
-            return method;
-        }
-
-        @Override
-        public String path() {
-            return path;
-        }
-
-        @Override
-        public List<String> headers(String name) {
-            return name.equalsIgnoreCase("X-Caller") && caller != null ? List.of(caller) : List.of();
-        }
-
-        @Override
-        public List<X509Certificate> clientCertificates() {
-            return List.of();
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "192.0.2.7";
-        }
-
-        @Override
-        public String scheme() {
-            return "https";
-        }
-
-        @Override
-        public String host() {
-            return "api.test";
-        }
-
-        @Override
-        public int port() {
-            return 443;
-        }
-
-        /** Read as the servlet adapter reads a container's query string. */
-        @Override
-        public QueryParameters queryParameters() {
-            return QueryParameters.parse(query);
-        }
+    /**
+     * A request of the caller ({@code X-Caller}, none for null) with the raw query (null for none),
+     * from 192.0.2.7 to api.test.
+     */
+    static FakeRequest request(String caller, String method, String path, String query) {
+        FakeRequest request = FakeRequest.of(method, path)
+                .host("api.test")
+                .remoteAddress("192.0.2.7")
+                .rawQuery(query);
+        return caller == null ? request : request.header("X-Caller", caller);
     }
 
     static final class MapStore implements QuarantineStore {

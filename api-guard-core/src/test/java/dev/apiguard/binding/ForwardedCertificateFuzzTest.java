@@ -12,7 +12,6 @@ import dev.apiguard.binding.internal.ForwardedCertificateHeader;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Der;
 import dev.apiguard.binding.internal.ForwardedCertificateHeader.Malformed;
 import dev.apiguard.binding.internal.XfccHeader;
-import dev.apiguard.fakes.Certificates;
 import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.fakes.Fuzzing;
 import java.security.cert.X509Certificate;
@@ -59,8 +58,8 @@ class ForwardedCertificateFuzzTest {
             "xfcc_text_after_quote",
             "xfcc_unquoted_equals",
             "xfcc_unterminated_quote");
-    private static final X509Certificate CA = Certificates.ca();
-    private static final X509Certificate CLIENT = Certificates.client();
+    private static final X509Certificate CA = Fuzzing.ca();
+    private static final X509Certificate CLIENT = Fuzzing.client();
     private static final ClientCertificates CERTIFICATES = ClientCertificates.builder()
             .forwardedHeader(HEADER)
             .trustedProxies(TrustedProxies.of("192.0.2.1"))
@@ -103,8 +102,11 @@ class ForwardedCertificateFuzzTest {
             assertThat(der.bytes().length).isLessThanOrEqualTo(text.length());
         }
 
-        FakeRequest request = FakeRequest.get();
-        lines.forEach(line -> request.header(HEADER, line));
+        FakeRequest withHeaders = FakeRequest.get();
+        for (String line : lines) {
+            withHeaders = withHeaders.header(HEADER, line);
+        }
+        FakeRequest request = withHeaders;
         GuardExchange exchange = GUARD.exchange(request);
         CertificateResolution resolution = Fuzzing.allocatingAtMost(1 << 20, () -> CERTIFICATES.resolve(exchange));
 

@@ -3,7 +3,7 @@ package dev.apiguard.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.apiguard.fakes.FakeClock;
+import dev.apiguard.test.fixtures.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,7 +164,7 @@ class Slf4jSecurityEventListenerTest {
 
     @Test
     void aFloodOfOneKindWritesItsBudgetThenCountsWhatItLeftOutOnTheNextLine() {
-        FakeClock clock = new FakeClock(NOW);
+        MutableClock clock = MutableClock.at(NOW);
         RecordingLogger log = new RecordingLogger(false);
         Slf4jSecurityEventListener listener = Slf4jSecurityEventListener.builder()
                 .linesPerEventType(3, Duration.ofSeconds(3))
@@ -197,7 +197,7 @@ class Slf4jSecurityEventListenerTest {
 
     @Test
     void warningsHaveABudgetToo() {
-        FakeClock clock = new FakeClock(NOW);
+        MutableClock clock = MutableClock.at(NOW);
         RecordingLogger log = new RecordingLogger(false);
         Slf4jSecurityEventListener listener = Slf4jSecurityEventListener.builder()
                 .linesPerEventType(2, Duration.ofMinutes(1))
@@ -217,7 +217,7 @@ class Slf4jSecurityEventListenerTest {
 
     @Test
     void debugLinesAndAnUnlimitedListenerWriteEveryLine() {
-        FakeClock clock = new FakeClock(NOW);
+        MutableClock clock = MutableClock.at(NOW);
         RecordingLogger debug = new RecordingLogger(true);
         Slf4jSecurityEventListener budgeted = Slf4jSecurityEventListener.builder()
                 .linesPerEventType(1, Duration.ofHours(1))
@@ -241,7 +241,7 @@ class Slf4jSecurityEventListenerTest {
 
     @Test
     void theDefaultBudgetIsAHundredLinesPerKindPerTenSeconds() {
-        FakeClock clock = new FakeClock(NOW);
+        MutableClock clock = MutableClock.at(NOW);
         RecordingLogger log = new RecordingLogger(false);
         Slf4jSecurityEventListener listener =
                 Slf4jSecurityEventListener.builder().clock(clock).build(log);

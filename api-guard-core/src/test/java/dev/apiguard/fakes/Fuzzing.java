@@ -12,8 +12,11 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +24,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * What the fuzz tests ({@code *FuzzTest}) share: fixed keys, so that committed seed inputs signed
- * with them still verify in every run; a fixed instant; the framing of raw fuzzer bytes into
+ * What the fuzz tests ({@code *FuzzTest}) share: fixed keys and certificates, so that committed seed
+ * inputs signed with them or forwarding them still verify in every run; a fixed instant; the framing of raw fuzzer bytes into
  * header values and JSON texts; and a per-input allocation bound.
  *
  * <p>The keys are test keys generated for this suite and published with it: they protect nothing.
@@ -128,6 +131,29 @@ public final class Fuzzing {
             return input + "." + signer.sign(new JWSHeader(alg), input.getBytes(StandardCharsets.US_ASCII));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The committed client certificate ({@code fuzz-client.pem}): the committed inputs of
+     * {@code ForwardedCertificateFuzzTest} forward it, so it must not change between runs
+     * (other tests make their certificates with {@code TestCertificates}).
+     */
+    public static X509Certificate client() {
+        return certificate("fuzz-client.pem");
+    }
+
+    /** The committed CA certificate ({@code fuzz-ca.pem}) that signed {@link #client()}. */
+    public static X509Certificate ca() {
+        return certificate("fuzz-ca.pem");
+    }
+
+    private static X509Certificate certificate(String name) {
+        String resource = "/dev/apiguard/binding/" + name;
+        try (InputStream in = Fuzzing.class.getResourceAsStream(resource)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (Exception e) {
+            throw new IllegalStateException(resource, e);
         }
     }
 

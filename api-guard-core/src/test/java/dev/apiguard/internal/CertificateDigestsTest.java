@@ -2,8 +2,10 @@ package dev.apiguard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.fakes.Certificates;
+import dev.apiguard.test.fixtures.TestCertificates;
+import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -11,20 +13,29 @@ import org.junit.jupiter.api.Test;
 /** RFC 8705 thumbprints and the digest fed to other digests, remembered per certificate. */
 class CertificateDigestsTest {
 
+    static final TestCertificates CERTIFICATES = TestCertificates.create();
+    static final X509Certificate CLIENT = CERTIFICATES.client("partner-a").certificate();
+
+    /** Another instance of the same certificate, read from its DER. */
+    static X509Certificate reread(X509Certificate certificate) throws Exception {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(certificate.getEncoded()));
+    }
+
     @Test
     void theThumbprintIsUnpaddedBase64UrlOfTheSha256OfTheDer() throws Exception {
-        X509Certificate client = Certificates.client();
+        X509Certificate client = CLIENT;
         byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(client.getEncoded());
         String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256);
         assertThat(CertificateDigests.x5tS256(client)).isEqualTo(expected).hasSize(43);
         assertThat(CertificateDigests.x5tS256(client)).isEqualTo(expected); // remembered, the same
-        assertThat(CertificateDigests.x5tS256(Certificates.client())).isEqualTo(expected);
-        assertThat(CertificateDigests.x5tS256(Certificates.ca())).isNotEqualTo(expected);
+        assertThat(CertificateDigests.x5tS256(reread(CLIENT))).isEqualTo(expected);
+        assertThat(CertificateDigests.x5tS256(CERTIFICATES.ca())).isNotEqualTo(expected);
     }
 
     @Test
     void theDigestFedToAnotherIsTheCertificatesSha256() throws Exception {
-        X509Certificate client = Certificates.client();
+        X509Certificate client = CLIENT;
         MessageDigest target = CertificateDigests.sha256();
         CertificateDigests.updateWithSha256(target, client);
         MessageDigest reference = MessageDigest.getInstance("SHA-256");

@@ -8,10 +8,10 @@ import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventListener;
-import dev.apiguard.fakes.FakeClock;
 import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
+import dev.apiguard.test.fixtures.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -22,7 +22,7 @@ final class InventoryFixture {
     static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
     static final String ISSUER = "https://issuer.example";
 
-    final FakeClock clock = new FakeClock(T0);
+    final MutableClock clock = MutableClock.at(T0);
     final InventoryStep inventory;
     final ApiGuard guard;
     private Caller next;

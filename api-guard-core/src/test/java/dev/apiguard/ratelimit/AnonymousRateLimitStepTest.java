@@ -11,9 +11,9 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEventListener;
-import dev.apiguard.fakes.FakeClock;
-import dev.apiguard.ratelimit.Fakes.Request;
+import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.ratelimit.internal.ClientAddress;
+import dev.apiguard.test.fixtures.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class AnonymousRateLimitStepTest {
 
-    private final FakeClock clock = new FakeClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    private final MutableClock clock = MutableClock.at(java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
     /** Anonymous limiter first, then a fake authentication that refuses any caller named "junk". */
     private ApiGuard guard(RateLimitPolicy policy) {
@@ -85,7 +85,7 @@ class AnonymousRateLimitStepTest {
     void aFloodOfJunkTokensFromOnePeerIsRefusedAfterTheAnonymousCapacity() {
         ApiGuard guard = guard(policy().build());
         assertThat(guard.steps().get(0).name()).isEqualTo("anonymous-ratelimit");
-        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        FakeRequest junk = FakeRequest.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 0; i < 5; i++) {
             assertThat(denied(send(guard, junk)).status()).isEqualTo(401);
         }
@@ -93,34 +93,38 @@ class AnonymousRateLimitStepTest {
         assertThat(deny.status()).isEqualTo(429);
         assertThat(deny.headers()).containsEntry("Retry-After", "2");
         // another peer is not affected
-        assertThat(denied(send(guard, junk.from("198.51.100.7"))).status()).isEqualTo(401);
+        assertThat(denied(send(guard, junk.remoteAddress("198.51.100.7"))).status())
+                .isEqualTo(401);
     }
 
     @Test
     void aFloodFromEveryAddressOfOneIpv6NetworkSharesItsBucket() {
         ApiGuard guard = guard(policy().build());
-        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        FakeRequest junk = FakeRequest.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 1; i <= 5; i++) {
-            assertThat(denied(send(guard, junk.from("2001:db8:1:2::" + Integer.toHexString(i))))
+            assertThat(denied(send(guard, junk.remoteAddress("2001:db8:1:2::" + Integer.toHexString(i))))
                             .status())
                     .isEqualTo(401);
         }
         // a sixth address of the same /64: limited; an address of the next /64: not
-        assertThat(denied(send(guard, junk.from("2001:db8:1:2:ffff:ffff:ffff:fff0")))
+        assertThat(denied(send(guard, junk.remoteAddress("2001:db8:1:2:ffff:ffff:ffff:fff0")))
                         .status())
                 .isEqualTo(429);
-        assertThat(denied(send(guard, junk.from("2001:db8:1:3::1"))).status()).isEqualTo(401);
+        assertThat(denied(send(guard, junk.remoteAddress("2001:db8:1:3::1"))).status())
+                .isEqualTo(401);
     }
 
     @Test
     void aPrefixOf128CountsEachIpv6AddressAlone() {
         ApiGuard guard = guard(policy().anonymousIpv6Prefix(128).build());
-        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        FakeRequest junk = FakeRequest.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 1; i <= 5; i++) {
-            send(guard, junk.from("2001:db8:1:2::1"));
+            send(guard, junk.remoteAddress("2001:db8:1:2::1"));
         }
-        assertThat(denied(send(guard, junk.from("2001:db8:1:2::1"))).status()).isEqualTo(429);
-        assertThat(denied(send(guard, junk.from("2001:db8:1:2::2"))).status()).isEqualTo(401);
+        assertThat(denied(send(guard, junk.remoteAddress("2001:db8:1:2::1"))).status())
+                .isEqualTo(429);
+        assertThat(denied(send(guard, junk.remoteAddress("2001:db8:1:2::2"))).status())
+                .isEqualTo(401);
     }
 
     @Test
@@ -142,9 +146,9 @@ class AnonymousRateLimitStepTest {
     @Test
     void aValidCallerFromTheFloodingPeerIsLimitedByItsOwnBucketOnly() {
         ApiGuard guard = guard(policy().build());
-        Request valid = Request.get("/customers").header("Authorization", "Bearer partner-a");
+        FakeRequest valid = FakeRequest.get("/customers").header("Authorization", "Bearer partner-a");
         assertThat(send(guard, valid).isAllowed()).isTrue(); // learnt as a valid credential
-        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        FakeRequest junk = FakeRequest.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 0; i < 10; i++) {
             send(guard, junk);
         }
@@ -157,12 +161,12 @@ class AnonymousRateLimitStepTest {
     @Test
     void aCredentialNotYetSeenValidCountsAsAnonymousUntilThePeersBucketRefills() {
         ApiGuard guard = guard(policy().build());
-        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        FakeRequest junk = FakeRequest.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 0; i < 5; i++) {
             send(guard, junk);
         }
         // a fresh token from the flooding peer is not verified while the bucket is empty: the same 429
-        Request fresh = Request.get("/customers").header("Authorization", "Bearer partner-new");
+        FakeRequest fresh = FakeRequest.get("/customers").header("Authorization", "Bearer partner-new");
         Decision.Deny refused = denied(send(guard, fresh));
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.headers()).containsEntry("Retry-After", "2");
@@ -177,60 +181,62 @@ class AnonymousRateLimitStepTest {
     @Test
     void validRequestsDoNotDrainThePeersBucket() {
         ApiGuard guard = guard(policy().build());
-        Request valid = Request.get("/customers").header("Authorization", "Bearer partner-b");
+        FakeRequest valid = FakeRequest.get("/customers").header("Authorization", "Bearer partner-b");
         for (int i = 0; i < 30; i++) {
             assertThat(send(guard, valid).isAllowed()).isTrue();
         }
-        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(401);
+        assertThat(denied(send(guard, FakeRequest.get("/customers"))).status()).isEqualTo(401);
     }
 
     @Test
     void exemptPathsAreNeverLimited() {
         ApiGuard guard = guard(policy().anonymousExemptPaths("/health").build());
         for (int i = 0; i < 20; i++) {
-            assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+            assertThat(send(guard, FakeRequest.get("/health")).isAllowed()).isTrue();
         }
         for (int i = 0; i < 5; i++) {
-            send(guard, Request.get("/customers"));
+            send(guard, FakeRequest.get("/customers"));
         }
-        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
-        assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+        assertThat(denied(send(guard, FakeRequest.get("/customers"))).status()).isEqualTo(429);
+        assertThat(send(guard, FakeRequest.get("/health")).isAllowed()).isTrue();
     }
 
     @Test
     void theBucketRefills() {
         ApiGuard guard = guard(policy().build());
         for (int i = 0; i < 6; i++) {
-            send(guard, Request.get("/customers"));
+            send(guard, FakeRequest.get("/customers"));
         }
-        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
+        assertThat(denied(send(guard, FakeRequest.get("/customers"))).status()).isEqualTo(429);
         clock.advance(Duration.ofSeconds(2));
-        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(401);
+        assertThat(denied(send(guard, FakeRequest.get("/customers"))).status()).isEqualTo(401);
     }
 
     @Test
     void forwardedForCountsOnlyBehindATrustedProxy() {
         ApiGuard guard =
                 guard(policy().trustedProxies(TrustedProxies.of("10.0.0.0/8")).build());
-        Request viaProxy = Request.get("/customers").from("10.0.0.5");
+        FakeRequest viaProxy = FakeRequest.get("/customers").remoteAddress("10.0.0.5");
         for (int i = 0; i < 5; i++) {
             send(guard, viaProxy.header("X-Forwarded-For", "203.0.113." + i));
         }
         // five different clients behind the proxy: none is limited yet
         assertThat(denied(send(
                                 guard,
-                                Request.get("/customers").from("10.0.0.5").header("X-Forwarded-For", "203.0.113.0")))
+                                FakeRequest.get("/customers")
+                                        .remoteAddress("10.0.0.5")
+                                        .header("X-Forwarded-For", "203.0.113.0")))
                         .status())
                 .isEqualTo(401);
         // an untrusted peer cannot choose its bucket with the header
-        Request spoofer = Request.get("/customers").from("198.51.100.9");
+        FakeRequest spoofer = FakeRequest.get("/customers").remoteAddress("198.51.100.9");
         for (int i = 0; i < 5; i++) {
             send(guard, spoofer.header("X-Forwarded-For", "203.0.113." + (100 + i)));
         }
         assertThat(denied(send(
                                 guard,
-                                Request.get("/customers")
-                                        .from("198.51.100.9")
+                                FakeRequest.get("/customers")
+                                        .remoteAddress("198.51.100.9")
                                         .header("X-Forwarded-For", "203.0.113.200")))
                         .status())
                 .isEqualTo(429);
@@ -253,7 +259,7 @@ class AnonymousRateLimitStepTest {
                 "10.0.0.5     | ,                                  | 10.0.0.5",
             })
     void clientAddressReadsForwardedForRightToLeftFromTrustedProxiesOnly(String peer, String xff, String expected) {
-        Request r = Request.get("/").from(peer);
+        FakeRequest r = FakeRequest.get("/").remoteAddress(peer);
         if (xff != null) {
             r = r.header("X-Forwarded-For", xff);
         }
@@ -267,17 +273,20 @@ class AnonymousRateLimitStepTest {
         for (int i = 0; i < 5; i++) {
             assertThat(denied(send(
                                     guard,
-                                    new Request("POST", "/health", "192.0.2.1")
+                                    FakeRequest.of("POST", "/health")
+                                            .remoteAddress("192.0.2.1")
                                             .header("Authorization", "Bearer junk-" + i)))
                             .status())
                     .isEqualTo(401);
         }
         assertThat(denied(send(
                                 guard,
-                                new Request("POST", "/health", "192.0.2.1").header("Authorization", "Bearer junk-5")))
+                                FakeRequest.of("POST", "/health")
+                                        .remoteAddress("192.0.2.1")
+                                        .header("Authorization", "Bearer junk-5")))
                         .status())
                 .isEqualTo(429);
-        assertThat(send(guard, Request.get("/health")).isAllowed())
+        assertThat(send(guard, FakeRequest.get("/health")).isAllowed())
                 .as("the public route stays exempt")
                 .isTrue();
     }
@@ -286,15 +295,15 @@ class AnonymousRateLimitStepTest {
     void exemptRequestsTakeNothingFromThePeersBucket() {
         ApiGuard guard = guard(policy().anonymousExemptPaths("/health").build());
         for (int i = 0; i < 20; i++) {
-            assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+            assertThat(send(guard, FakeRequest.get("/health")).isAllowed()).isTrue();
         }
         // the whole capacity of 5 is still there for the other paths
         for (int i = 0; i < 5; i++) {
-            assertThat(denied(send(guard, Request.get("/customers"))).status())
+            assertThat(denied(send(guard, FakeRequest.get("/customers"))).status())
                     .as("request %d", i)
                     .isEqualTo(401);
         }
-        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
+        assertThat(denied(send(guard, FakeRequest.get("/customers"))).status()).isEqualTo(429);
     }
 
     @Test
@@ -325,7 +334,7 @@ class AnonymousRateLimitStepTest {
                 .step(AnonymousRateLimitStep.of(policy().build()))
                 .step(auth)
                 .build();
-        Request token = Request.get("/customers").header("Authorization", "Bearer t1");
+        FakeRequest token = FakeRequest.get("/customers").header("Authorization", "Bearer t1");
         for (int i = 0; i < 10; i++) {
             assertThat(send(guard, token).isAllowed()).isTrue(); // learnt, then let past the gate
         }
@@ -347,10 +356,10 @@ class AnonymousRateLimitStepTest {
                 .step(Fakes.fakeAuthentication())
                 .build();
         for (int i = 0; i < 5; i++) {
-            send(guard, Request.get("/customers"));
+            send(guard, FakeRequest.get("/customers"));
         }
         assertThat(events).noneMatch(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED);
-        assertThat(denied(send(guard, Request.get("/customers"))).status()).isEqualTo(429);
+        assertThat(denied(send(guard, FakeRequest.get("/customers"))).status()).isEqualTo(429);
         assertThat(events)
                 .filteredOn(e -> e.type() == dev.apiguard.event.SecurityEventType.RATE_LIMITED)
                 .singleElement()
@@ -381,7 +390,7 @@ class AnonymousRateLimitStepTest {
                 .step(AnonymousRateLimitStep.of(policy().build(), down))
                 .step(Fakes.fakeAuthentication())
                 .build();
-        Decision.Deny deny = denied(send(guard, Request.get("/customers")));
+        Decision.Deny deny = denied(send(guard, FakeRequest.get("/customers")));
         assertThat(deny.status()).isEqualTo(503);
         assertThat(deny.headers()).containsEntry("Retry-After", "3");
     }
@@ -407,7 +416,7 @@ class AnonymousRateLimitStepTest {
                 .step(refuseAll)
                 .step(AnonymousRateLimitStep.of(policy, shared))
                 .build();
-        Request junk = Request.get("/customers").header("Authorization", "Bearer junk");
+        FakeRequest junk = FakeRequest.get("/customers").header("Authorization", "Bearer junk");
         for (int i = 0; i < 5; i++) {
             assertThat(denied(send(refusingFirst, junk)).status()).isEqualTo(401);
         }

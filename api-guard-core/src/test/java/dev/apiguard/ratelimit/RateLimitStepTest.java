@@ -9,8 +9,8 @@ import dev.apiguard.ApiGuard;
 import dev.apiguard.CallerKey;
 import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
-import dev.apiguard.fakes.FakeClock;
-import dev.apiguard.ratelimit.Fakes.Request;
+import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.test.fixtures.MutableClock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,17 +19,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class RateLimitStepTest {
 
-    private final FakeClock clock = new FakeClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    private final MutableClock clock = MutableClock.at(java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
     private RateLimitPolicy.Builder policy() {
         return RateLimitPolicy.builder();
     }
 
-    private static Request as(String caller) {
-        return Request.get("/customers").header("X-Test-Caller", caller);
+    private static FakeRequest as(String caller) {
+        return FakeRequest.get("/customers").header("X-Test-Caller", caller);
     }
 
-    private static int allowedInARow(ApiGuard guard, Request request, int max) {
+    private static int allowedInARow(ApiGuard guard, FakeRequest request, int max) {
         int n = 0;
         while (n < max && send(guard, request).isAllowed()) {
             n++;
@@ -107,7 +107,7 @@ class RateLimitStepTest {
                         .routeCost("GET", "/export", 4)
                         .build(),
                 clock);
-        Request export = Request.get("/export").header("X-Test-Caller", "c");
+        FakeRequest export = FakeRequest.get("/export").header("X-Test-Caller", "c");
         assertThat(allowedInARow(guard, export, 100)).isEqualTo(2);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(2);
     }
@@ -121,7 +121,7 @@ class RateLimitStepTest {
                         .routePlan("GET", "/payments", "payments")
                         .build(),
                 clock);
-        Request pay = Request.get("/payments").header("X-Test-Caller", "c");
+        FakeRequest pay = FakeRequest.get("/payments").header("X-Test-Caller", "c");
         assertThat(allowedInARow(guard, pay, 100)).isEqualTo(2);
         assertThat(allowedInARow(guard, as("c"), 100)).isEqualTo(10);
     }
@@ -268,7 +268,7 @@ class RateLimitStepTest {
                         .build(),
                 clock);
         for (int i = 0; i < 10; i++) {
-            assertThat(send(guard, Request.get("/health")).isAllowed()).isTrue();
+            assertThat(send(guard, FakeRequest.get("/health")).isAllowed()).isTrue();
         }
     }
 

@@ -60,8 +60,11 @@ class AuthorizationHeaderFuzzTest {
                 .listener(events::add)
                 .step(AccessTokenStep.of(POLICY))
                 .build();
-        FakeRequest request = FakeRequest.get();
-        values.forEach(v -> request.header("Authorization", v));
+        FakeRequest withHeaders = FakeRequest.get();
+        for (String v : values) {
+            withHeaders = withHeaders.header("Authorization", v);
+        }
+        FakeRequest request = withHeaders;
         GuardExchange[] last = new GuardExchange[1];
 
         Decision decision = Fuzzing.allocatingAtMost(4 << 20, () -> guard.evaluate(last[0] = guard.exchange(request)));

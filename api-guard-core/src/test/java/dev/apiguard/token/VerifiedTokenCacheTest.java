@@ -8,7 +8,7 @@ import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import dev.apiguard.fakes.FakeClock;
+import dev.apiguard.test.fixtures.MutableClock;
 import dev.apiguard.token.TokenVerification.Reason;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
@@ -23,7 +23,7 @@ class VerifiedTokenCacheTest {
     private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");
 
     private final CountingSource keys = new CountingSource(new ImmutableJWKSet<>(ISSUER.publicKeys()));
-    private final FakeClock clock = new FakeClock(NOW);
+    private final MutableClock clock = MutableClock.at(NOW);
 
     private AccessTokenVerifier verifier(long cacheSize) {
         return AccessTokenVerifier.of(TokenPolicy.builder()

@@ -4,8 +4,8 @@ package dev.apiguard.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.servlet.ApiGuardFilter;
-import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.TestRequest;
+import dev.apiguard.test.fixtures.LocalIssuer;
 import dev.apiguard.test.servlet.ServletResult;
 import dev.apiguard.test.servlet.ServletTester;
 import dev.apiguard.token.KeySource;

@@ -2,8 +2,8 @@ package dev.apiguard.docs;
 
 // tag::test[]
 import dev.apiguard.test.GuardTester;
-import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.TestRequest;
+import dev.apiguard.test.fixtures.LocalIssuer;
 import dev.apiguard.token.KeySource;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -2,9 +2,9 @@ package dev.apiguard.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.test.IssuedCertificate;
-import dev.apiguard.test.LocalIssuer;
-import dev.apiguard.test.TestCertificates;
+import dev.apiguard.test.fixtures.IssuedCertificate;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.TestCertificates;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

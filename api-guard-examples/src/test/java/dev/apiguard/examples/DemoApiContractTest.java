@@ -3,11 +3,11 @@ package dev.apiguard.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.Problem;
-import dev.apiguard.test.BrokenTokens;
-import dev.apiguard.test.IssuedCertificate;
-import dev.apiguard.test.LocalIssuer;
-import dev.apiguard.test.PublicKeyForm;
-import dev.apiguard.test.TestCertificates;
+import dev.apiguard.test.fixtures.BrokenTokens;
+import dev.apiguard.test.fixtures.IssuedCertificate;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.PublicKeyForm;
+import dev.apiguard.test.fixtures.TestCertificates;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -293,7 +293,7 @@ abstract class DemoApiContractTest {
 
     @Test
     void scopeEscalationIsForbiddenWithTheNeededScope() throws Exception {
-        dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
+        dev.apiguard.test.fixtures.DpopKey key = dev.apiguard.test.fixtures.DpopKey.ec();
         String reader = issuer.token()
                 .clientId("partner-a")
                 .scope("customers:read")
@@ -318,7 +318,7 @@ abstract class DemoApiContractTest {
 
     @Test
     void paymentWithTheScopeIsCreatedAndABodyThatIsNotJsonIsRefused() throws Exception {
-        dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
+        dev.apiguard.test.fixtures.DpopKey key = dev.apiguard.test.fixtures.DpopKey.ec();
         String payments = server.baseUri().resolve("/payments").toString();
         String token = issuer.token()
                 .clientId("partner-a")

@@ -16,6 +16,7 @@ import dev.apiguard.micrometer.MicrometerSecurityEventListener;
 import dev.apiguard.redis.RedisGuardState;
 import dev.apiguard.servlet.ApiGuardFilter;
 import dev.apiguard.test.GuardTester;
+import dev.apiguard.test.fixtures.LocalIssuer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -75,7 +76,8 @@ class ExportedApiTest {
                 "dev.apiguard.test",
                 GuardTester.class,
                 "dev.apiguard.test",
-                "dev.apiguard.test.servlet");
+                "dev.apiguard.test.servlet"),
+        FIXTURES("api-guard-fixtures", "dev.apiguard.test.fixtures", LocalIssuer.class, "dev.apiguard.test.fixtures");
 
         final String directory;
         final String automaticModuleName;

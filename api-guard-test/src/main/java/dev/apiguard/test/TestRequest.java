@@ -2,6 +2,7 @@ package dev.apiguard.test;
 
 import dev.apiguard.GuardRequest;
 import dev.apiguard.QueryParameters;
+import dev.apiguard.test.fixtures.IssuedCertificate;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;

@@ -23,6 +23,8 @@ import dev.apiguard.ratelimit.LocalBucketStore;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.MutableClock;
 import dev.apiguard.token.AccessTokenStep;
 import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;

@@ -15,6 +15,8 @@ import dev.apiguard.Problem;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.scope.RouteDenials;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -11,6 +11,8 @@ import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
+import dev.apiguard.test.fixtures.LocalIssuer;
+import dev.apiguard.test.fixtures.MutableClock;
 import dev.apiguard.token.AccessTokenStep;
 import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;

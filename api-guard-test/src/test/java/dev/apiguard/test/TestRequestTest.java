@@ -3,6 +3,8 @@ package dev.apiguard.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.apiguard.test.fixtures.IssuedCertificate;
+import dev.apiguard.test.fixtures.TestCertificates;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,8 @@ package dev.apiguard.binding.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.GuardRequest;
 import dev.apiguard.TrustedProxies;
-import java.security.cert.X509Certificate;
+import dev.apiguard.fakes.FakeRequest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,42 +16,35 @@ class DpopHtuTest {
 
     static final TrustedProxies PROXY = TrustedProxies.of("10.0.0.1");
 
-    record Request(
+    /** A POST of the path with these headers (each name to its values, in order). */
+    static FakeRequest request(
             String scheme,
             String host,
             int port,
             String contextPath,
             String path,
             String remoteAddress,
-            Map<String, List<String>> all)
-            implements GuardRequest {
-        @Override
-        public String method() {
-            return "POST";
+            Map<String, List<String>> headers) {
+        FakeRequest r = FakeRequest.post(path)
+                .scheme(scheme)
+                .host(host)
+                .port(port)
+                .contextPath(contextPath)
+                .remoteAddress(remoteAddress);
+        for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+            for (String value : h.getValue()) {
+                r = r.header(h.getKey(), value);
+            }
         }
-
-        @Override
-        public List<String> headers(String name) {
-            return all.getOrDefault(name, List.of());
-        }
-
-        @Override
-        public List<X509Certificate> clientCertificates() {
-            return List.of();
-        }
-
-        @Override
-        public boolean hasQueryParameter(String name) {
-            return false;
-        }
+        return r;
     }
 
-    static Request direct(String scheme, String host, int port) {
-        return new Request(scheme, host, port, "", "/payments", "192.0.2.1", Map.of());
+    static FakeRequest direct(String scheme, String host, int port) {
+        return request(scheme, host, port, "", "/payments", "192.0.2.1", Map.of());
     }
 
     static String viaProxy(Map<String, List<String>> headers) {
-        return DpopHtu.expected(new Request("http", "backend", 8080, "", "/payments", "10.0.0.1", headers), PROXY);
+        return DpopHtu.expected(request("http", "backend", 8080, "", "/payments", "10.0.0.1", headers), PROXY);
     }
 
     @ParameterizedTest
@@ -72,7 +64,7 @@ class DpopHtuTest {
 
     @Test
     void contextPathIsPartOfTheUri() {
-        assertThat(DpopHtu.expected(new Request("https", "h", 443, "/app", "/payments", "192.0.2.1", Map.of()), PROXY))
+        assertThat(DpopHtu.expected(request("https", "h", 443, "/app", "/payments", "192.0.2.1", Map.of()), PROXY))
                 .isEqualTo("https://h/app/payments");
     }
 
@@ -88,10 +80,10 @@ class DpopHtuTest {
         Map<String, List<String>> h =
                 Map.of("X-Forwarded-Proto", List.of("https"), "X-Forwarded-Host", List.of("api.example"));
         assertThat(viaProxy(h)).isEqualTo("https://api.example/payments");
-        assertThat(DpopHtu.expected(new Request("http", "backend", 8080, "", "/payments", "10.0.0.2", h), PROXY))
+        assertThat(DpopHtu.expected(request("http", "backend", 8080, "", "/payments", "10.0.0.2", h), PROXY))
                 .isEqualTo("http://backend:8080/payments");
         assertThat(DpopHtu.expected(
-                        new Request("http", "backend", 8080, "", "/payments", "10.0.0.1", h), TrustedProxies.NONE))
+                        request("http", "backend", 8080, "", "/payments", "10.0.0.1", h), TrustedProxies.NONE))
                 .isEqualTo("http://backend:8080/payments");
     }
 
@@ -241,7 +233,7 @@ class DpopHtuTest {
     @Test
     void expectedAtPutsTheRequestPathAfterEachOriginAndNeverReadsTheHost() {
         Map<String, List<String>> forwarded = Map.of("X-Forwarded-Host", List.of("evil.example"));
-        Request r = new Request("http", "backend", 8080, "/app", "/payments", "10.0.0.1", forwarded);
+        FakeRequest r = request("http", "backend", 8080, "/app", "/payments", "10.0.0.1", forwarded);
         assertThat(DpopHtu.expectedAt(List.of("https://api.example", "https://api.example:8443"), r))
                 .containsExactly("https://api.example/app/payments", "https://api.example:8443/app/payments");
         assertThat(DpopHtu.expectedAt(List.of(), r)).isEmpty();
@@ -249,7 +241,7 @@ class DpopHtuTest {
 
     @Test
     void expectedAtOfAnEmptyPathIsTheRoot() {
-        Request root = new Request("https", "h", 443, "", "", "192.0.2.1", Map.of());
+        FakeRequest root = request("https", "h", 443, "", "", "192.0.2.1", Map.of());
         assertThat(DpopHtu.expectedAt(List.of("https://api.example"), root)).containsExactly("https://api.example/");
         assertThat(DpopHtu.expected(root, PROXY)).isEqualTo("https://h/");
     }

@@ -44,8 +44,11 @@ class ClientAddressFuzzTest {
         boolean trusted = (data[0] & 1) == 0;
         int prefix = 32 + (data[0] & 0xff) % 97;
         List<String> values = Fuzzing.lines(Fuzzing.latin1(java.util.Arrays.copyOfRange(data, 1, data.length)), 4);
-        FakeRequest request = FakeRequest.get();
-        values.forEach(v -> request.header("X-Forwarded-For", v));
+        FakeRequest withHeaders = FakeRequest.get();
+        for (String v : values) {
+            withHeaders = withHeaders.header("X-Forwarded-For", v);
+        }
+        FakeRequest request = withHeaders;
         TrustedProxies proxies = trusted ? PEER_TRUSTED : PEER_UNTRUSTED;
 
         String client = Fuzzing.allocatingAtMost(1 << 20, () -> ClientAddress.of(request, proxies));

@@ -16,7 +16,7 @@ class ClientAddressTest {
     static String of(String... forwardedFor) {
         FakeRequest request = FakeRequest.get();
         for (String v : forwardedFor) {
-            request.header("X-Forwarded-For", v);
+            request = request.header("X-Forwarded-For", v);
         }
         return ClientAddress.of(request, PROXIES);
     }

@@ -3,9 +3,9 @@ package dev.apiguard.ratelimit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
-import dev.apiguard.fakes.Certificates;
 import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.FakeRequest;
+import dev.apiguard.test.fixtures.TestCertificates;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 
@@ -111,21 +111,22 @@ class CredentialFingerprintTest {
      */
     @Test
     void theClientCertificateCounts() {
-        X509Certificate client = Certificates.client();
-        X509Certificate ca = Certificates.ca();
-        CredentialFingerprint mtls = of(FakeRequest.get().certificates(client));
-        assertThat(mtls).isNotNull().isEqualTo(of(FakeRequest.get().certificates(client)));
-        assertThat(of(FakeRequest.get().certificates(ca))).isNotNull().isNotEqualTo(mtls);
-        assertThat(of(FakeRequest.get().certificates(client, ca))).isEqualTo(mtls);
+        TestCertificates certificates = TestCertificates.create();
+        X509Certificate client = certificates.client("partner-a").certificate();
+        X509Certificate ca = certificates.ca();
+        CredentialFingerprint mtls = of(FakeRequest.get().clientCertificate(client));
+        assertThat(mtls).isNotNull().isEqualTo(of(FakeRequest.get().clientCertificate(client)));
+        assertThat(of(FakeRequest.get().clientCertificate(ca))).isNotNull().isNotEqualTo(mtls);
+        assertThat(of(FakeRequest.get().clientCertificate(client, ca))).isEqualTo(mtls);
         CredentialFingerprint bearer = authorization("Bearer abc");
         CredentialFingerprint bound =
-                of(FakeRequest.get().header("Authorization", "Bearer abc").certificates(client));
+                of(FakeRequest.get().header("Authorization", "Bearer abc").clientCertificate(client));
         assertThat(bound)
                 .isNotEqualTo(bearer)
                 .isNotEqualTo(mtls)
                 .isNotEqualTo(of(
-                        FakeRequest.get().header("Authorization", "Bearer abc").certificates(ca)));
-        assertThat(of(FakeRequest.get().header("X-API-Key", "k1").certificates(client)))
+                        FakeRequest.get().header("Authorization", "Bearer abc").clientCertificate(ca)));
+        assertThat(of(FakeRequest.get().header("X-API-Key", "k1").clientCertificate(client)))
                 .isNotEqualTo(of(FakeRequest.get().header("X-API-Key", "k1")));
     }
 

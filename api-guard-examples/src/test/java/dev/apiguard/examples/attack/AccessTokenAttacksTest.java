@@ -6,10 +6,10 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.sun.net.httpserver.HttpServer;
-import dev.apiguard.test.BrokenTokens;
-import dev.apiguard.test.IssuedCertificate;
-import dev.apiguard.test.PublicKeyForm;
-import dev.apiguard.test.TokenBuilder;
+import dev.apiguard.test.fixtures.BrokenTokens;
+import dev.apiguard.test.fixtures.IssuedCertificate;
+import dev.apiguard.test.fixtures.PublicKeyForm;
+import dev.apiguard.test.fixtures.TokenBuilder;
 import dev.apiguard.token.JwksOptions;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -51,8 +51,8 @@ class AccessTokenAttacksTest {
     static final String SECOND_ISSUER = "https://second-issuer.attack.test";
 
     AttackServer s;
-    final dev.apiguard.test.LocalIssuer second =
-            dev.apiguard.test.LocalIssuer.ec(SECOND_ISSUER).audience(AttackServer.AUDIENCE);
+    final dev.apiguard.test.fixtures.LocalIssuer second =
+            dev.apiguard.test.fixtures.LocalIssuer.ec(SECOND_ISSUER).audience(AttackServer.AUDIENCE);
     HttpServer keys;
     final AtomicInteger jwksFetches = new AtomicInteger();
     /** {@code System.nanoTime()} before the key set could first be fetched, which opens Nimbus' first rate-limit window. */

@@ -2,9 +2,9 @@ package dev.apiguard.examples.attack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.test.IssuedCertificate;
-import dev.apiguard.test.TestCertificates;
-import dev.apiguard.test.Thumbprints;
+import dev.apiguard.test.fixtures.IssuedCertificate;
+import dev.apiguard.test.fixtures.TestCertificates;
+import dev.apiguard.test.fixtures.Thumbprints;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.apiguard.examples.attack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.test.LocalIssuer;
+import dev.apiguard.test.fixtures.LocalIssuer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -308,7 +308,7 @@ class RateLimitAttacksTest {
         @Order(3)
         @DisplayName("D5 a DPoP proof used on one node is refused on the other")
         void d5_replayAcrossNodesSharingRedisIsRefused() throws Exception {
-            dev.apiguard.test.DpopKey key = dev.apiguard.test.DpopKey.ec();
+            dev.apiguard.test.fixtures.DpopKey key = dev.apiguard.test.fixtures.DpopKey.ec();
             String token = callers.issuer
                     .token()
                     .clientId("d5-nodes")

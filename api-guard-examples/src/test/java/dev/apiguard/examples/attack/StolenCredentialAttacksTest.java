@@ -2,7 +2,7 @@ package dev.apiguard.examples.attack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.test.DpopKey;
+import dev.apiguard.test.fixtures.DpopKey;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.apiguard.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apiguard.test.LocalIssuer;
+import dev.apiguard.test.fixtures.LocalIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

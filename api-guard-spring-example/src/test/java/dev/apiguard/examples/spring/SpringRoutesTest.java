@@ -1,8 +1,8 @@
 package dev.apiguard.examples.spring;
 
 import dev.apiguard.test.GuardTester;
-import dev.apiguard.test.LocalIssuer;
 import dev.apiguard.test.TestRequest;
+import dev.apiguard.test.fixtures.LocalIssuer;
 import dev.apiguard.token.KeySource;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.QueryParameters;
-import dev.apiguard.test.TestCertificates;
 import dev.apiguard.test.TestRequest;
+import dev.apiguard.test.fixtures.TestCertificates;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
