@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * counted, {@link #droppedDeltas()}) and returns. A daemon thread sends the buffer every
  * {@link RedisGuardState.Builder#ledgerFlushInterval(Duration)} (default 1 s): one script per
  * caller ({@code ledger.lua}, merging by the rules of {@link CallerRecord#merge}), pipelined, then
- * one script for the index ({@code ledger-index.lua}). A flush that fails drops its deltas and
- * counts them; {@link RedisGuardState#close()} flushes once more.
+ * one script for the index ({@code ledger-index.lua}). A flush that fails drops the deltas it sent
+ * and counts them; while Redis is skipped after a failure the deltas wait in the buffer;
+ * {@link RedisGuardState#close()} flushes once more.
  *
  * <p><b>Keys.</b> Per caller, under its {@linkplain CallerKey#hashTag() hash tag} (one Redis
  * Cluster slot): {@code apiguard:led:{tag}} (a hash: identity, first and last seen, count, kinds),
@@ -256,6 +257,7 @@ public final class RedisLedgerStore implements LedgerStore {
             availability.success();
         } catch (RuntimeException e) {
             availability.failure(e);
+            LOG.debug("ledger: snapshot read failed", e);
             return local.snapshot();
         }
         pending.forEach((k, unsent) -> all.merge(k, unsent, CallerRecord::merge));
@@ -293,6 +295,10 @@ public final class RedisLedgerStore implements LedgerStore {
      */
     public void flush() {
         synchronized (flushing) {
+            if (pending.isEmpty() || availability.skip()) {
+                // Redis failed a moment ago: the deltas wait in the bounded buffer for the next flush
+                return;
+            }
             List<CallerRecord> batch = new ArrayList<>(Math.min(pendingCount.get(), buffer));
             for (CallerKey k : pending.keySet()) {
                 CallerRecord r = pending.remove(k);
@@ -302,10 +308,6 @@ public final class RedisLedgerStore implements LedgerStore {
                 }
             }
             if (batch.isEmpty()) {
-                return;
-            }
-            if (availability.skip()) {
-                dropped.add(batch.size());
                 return;
             }
             try {
