@@ -267,8 +267,8 @@ class FleetLedgerTest {
                         .isEqualTo(200);
             }
             assertThat(Duration.ofNanos(System.nanoTime() - t0))
-                    .as("50 requests never waited for Redis")
-                    .isLessThan(Duration.ofMillis(300));
+                    .as("50 requests never waited for Redis (waiting, each would take the 300 ms timeout: 15 s)")
+                    .isLessThan(Duration.ofSeconds(5));
             a.ledger().flush(); // fails: the deltas are dropped and counted
             assertThat(a.ledger().droppedDeltas()).isPositive();
             InventoryReport report = a.report();
