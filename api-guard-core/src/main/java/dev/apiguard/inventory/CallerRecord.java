@@ -2,6 +2,7 @@ package dev.apiguard.inventory;
 
 import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
+import dev.apiguard.inventory.internal.Ledger;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,6 +44,27 @@ public record CallerRecord(
         scopesGranted = Map.copyOf(scopesGranted);
         scopesUsed = Map.copyOf(scopesUsed);
         credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
+    }
+
+    /**
+     * This record and {@code other} of the same caller as one, as if one ledger had seen the
+     * requests of both: request counts add; first seen is the earlier, last seen the later (a
+     * record without requests of its own, made by a misuse of its credential, does not move them
+     * when the other has some); credential kinds are united; each scope keeps the later of its
+     * two times, and the {@value LedgerStore#MAX_SCOPES_PER_CALLER} most recent per map are kept;
+     * credentials of the same key merge alike (counts and misuses add, the later expiry of a token
+     * client, the more recently observed expiry of a key or certificate, the longest lifetime), and
+     * the {@value LedgerStore#MAX_CREDENTIALS_PER_CALLER} most recently seen are kept, least recently
+     * seen first. How a fleet adds up what each node saw.
+     *
+     * @throws IllegalArgumentException when {@code other} is of another caller
+     */
+    public CallerRecord merge(CallerRecord other) {
+        Objects.requireNonNull(other, "other cannot be null");
+        if (!key.equals(other.key)) {
+            throw new IllegalArgumentException("merge needs records of one caller: " + key + ", " + other.key);
+        }
+        return Ledger.merge(this, other);
     }
 
     /** The caller's id ({@link CallerKey#id()}). */

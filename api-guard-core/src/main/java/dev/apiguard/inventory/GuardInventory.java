@@ -67,8 +67,13 @@ public final class GuardInventory {
         return report(clock.instant());
     }
 
-    /** The report as of {@code now}. */
+    /**
+     * The report as of {@code now}; with {@link InventoryReport.Notice#FLEET_VIEW_UNAVAILABLE} when
+     * the store answered from its fallback ({@link LedgerStore#isDegraded()}).
+     */
     public InventoryReport report(Instant now) {
-        return Reports.report(policy, callers(), Objects.requireNonNull(now, "now cannot be null"));
+        Objects.requireNonNull(now, "now cannot be null");
+        InventoryReport report = Reports.report(policy, callers(), now);
+        return store.isDegraded() ? report.withNotice(InventoryReport.Notice.FLEET_VIEW_UNAVAILABLE) : report;
     }
 }

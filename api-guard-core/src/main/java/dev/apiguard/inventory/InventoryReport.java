@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * sorted; absent values {@code null}:
  * <pre>{@code
  * {"schemaVersion": 1, "generatedAt": "2025-01-01T12:00:00Z",
- *  "leastPrivilegeWindowSeconds": 2592000, "staleAfterSeconds": 2592000,
+ *  "leastPrivilegeWindowSeconds": 2592000, "staleAfterSeconds": 2592000, "notice": null,
  *  "summary": {"callers": 1, "callersWithUnusedScopes": 1, "weakCredentials": 0, "staleCredentials": 0,
  *    "misusedCredentials": 0},
  *  "callers": [{"id": "partner-b", "issuer": "https://issuer", "credentialKinds": ["bearer_jwt"],
@@ -53,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  * {@code credentialKinds} and {@code kinds} are lower-case {@link CredentialKind} names;
  * {@code type} is {@code token}, {@code certificate} or {@code api_key}; {@code id} of a credential
- * is the client id, the base64url SHA-256 certificate thumbprint, or the API key id. A change that
+ * is the client id, the base64url SHA-256 certificate thumbprint, or the API key id;
+ * {@code notice} is {@code null}, or the {@link Notice#jsonName()} of what limits this report
+ * ({@code fleet_view_unavailable}). A change that
  * removes or renames a key raises {@code schemaVersion}; new keys may be added within a version.
  *
  * @param schemaVersion {@value #SCHEMA_VERSION}
@@ -61,13 +63,45 @@ import org.jspecify.annotations.Nullable;
  * @param leastPrivilegeWindow the window of {@code scopesGranted}, {@code scopesUsed}, {@code scopesUnused}
  * @param staleAfter the age without use that makes a credential stale
  * @param callers every caller, ordered by id, then issuer
+ * @param notice what limits this report, or {@code null}
  */
 public record InventoryReport(
         int schemaVersion,
         Instant generatedAt,
         Duration leastPrivilegeWindow,
         Duration staleAfter,
-        List<CallerReport> callers) {
+        List<CallerReport> callers,
+        @Nullable Notice notice) {
+
+    /** What limits a report; shown as {@code notice} in the JSON and above the table of the page. */
+    public enum Notice {
+        /**
+         * The ledger is shared by a fleet, but its store could not be read: the report shows what
+         * this node saw only (counts lower, callers of other nodes missing, scopes they saw used
+         * possibly reported unused).
+         */
+        FLEET_VIEW_UNAVAILABLE(
+                "fleet_view_unavailable",
+                "The shared ledger could not be read: this report shows what this node saw only.");
+
+        private final String jsonName;
+        private final String text;
+
+        Notice(String jsonName, String text) {
+            this.jsonName = jsonName;
+            this.text = text;
+        }
+
+        /** The stable name in the report's JSON. */
+        public String jsonName() {
+            return jsonName;
+        }
+
+        /** A sentence for a person. */
+        public String text() {
+            return text;
+        }
+    }
 
     /** The version of the JSON schema this build writes. */
     public static final int SCHEMA_VERSION = 1;
@@ -90,6 +124,21 @@ public record InventoryReport(
     public InventoryReport {
         Objects.requireNonNull(generatedAt, "generatedAt cannot be null");
         callers = List.copyOf(callers);
+    }
+
+    /** A report without notice. */
+    public InventoryReport(
+            int schemaVersion,
+            Instant generatedAt,
+            Duration leastPrivilegeWindow,
+            Duration staleAfter,
+            List<CallerReport> callers) {
+        this(schemaVersion, generatedAt, leastPrivilegeWindow, staleAfter, callers, null);
+    }
+
+    /** This report with the notice. */
+    public InventoryReport withNotice(Notice newNotice) {
+        return new InventoryReport(schemaVersion, generatedAt, leastPrivilegeWindow, staleAfter, callers, newNotice);
     }
 
     /** The report of the first caller of this id (of any issuer), or empty. */

@@ -182,7 +182,8 @@ public final class InventoryStep implements GuardStep {
         if (store instanceof BoundedLedgerStore inMemory) {
             inMemory.observe(caller.key(), o); // in place: no copy of the record per request
         } else {
-            store.update(caller.key(), previous -> Ledger.observe(caller.key(), previous, o));
+            // what this request adds, as a record of its own: a shared store batches it
+            store.record(Ledger.observe(caller.key(), null, o));
         }
     }
 

@@ -17,7 +17,7 @@ class ReportJsonTest {
         InventoryFixture f = new InventoryFixture();
         assertThat(f.ledger().report().toJson())
                 .isEqualTo("{\"schemaVersion\":1,\"generatedAt\":\"2025-01-01T00:00:00Z\","
-                        + "\"leastPrivilegeWindowSeconds\":2592000,\"staleAfterSeconds\":2592000,"
+                        + "\"leastPrivilegeWindowSeconds\":2592000,\"staleAfterSeconds\":2592000,\"notice\":null,"
                         + "\"summary\":{\"callers\":0,\"callersWithUnusedScopes\":0,\"weakCredentials\":0,\"staleCredentials\":0,\"misusedCredentials\":0},"
                         + "\"callers\":[]}");
     }
@@ -37,7 +37,7 @@ class ReportJsonTest {
         f.clock.advance(Duration.ofMinutes(30));
 
         String expected = "{\"schemaVersion\":1,\"generatedAt\":\"2025-01-01T01:00:00Z\","
-                + "\"leastPrivilegeWindowSeconds\":2592000,\"staleAfterSeconds\":2592000,"
+                + "\"leastPrivilegeWindowSeconds\":2592000,\"staleAfterSeconds\":2592000,\"notice\":null,"
                 + "\"summary\":{\"callers\":2,\"callersWithUnusedScopes\":1,\"weakCredentials\":1,\"staleCredentials\":0,\"misusedCredentials\":0},"
                 + "\"callers\":["
                 + "{\"id\":\"\\u003clegacy\\u003e\",\"issuer\":null,\"credentialKinds\":[\"api_key\"],\"scopesGranted\":[\"customers:read\"],"

@@ -57,7 +57,7 @@ public final class DemoOptions {
                 "--anonymous-rate-limit N/PERIOD  per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
         FLAGS.put(
                 "--redis",
-                "--redis URI                    keep buckets, quarantine, replay caches and anomaly evidence in Redis, like redis://127.0.0.1:6379, so several servers act as one guard");
+                "--redis URI                    keep buckets, quarantine, replay caches, anomaly evidence and the inventory ledger in Redis, like redis://127.0.0.1:6379, so several servers act as one guard");
         FLAGS.put(
                 "--redis-failure",
                 "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");

@@ -19,6 +19,7 @@ import dev.apiguard.event.Slf4jSecurityEventListener;
 import dev.apiguard.inventory.GuardInventory;
 import dev.apiguard.inventory.InventoryPolicy;
 import dev.apiguard.inventory.InventoryStep;
+import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.inventory.RiskView;
 import dev.apiguard.ratelimit.AnonymousRateLimitStep;
 import dev.apiguard.ratelimit.BucketStore;
@@ -112,7 +113,8 @@ public final class DemoServer implements AutoCloseable {
                 LocalBucketStore.defaults(),
                 LocalQuarantineStore.defaults(),
                 LocalReplayCache.defaults(),
-                null);
+                null,
+                LedgerStore.inMemory(LedgerStore.DEFAULT_MAX_CALLERS));
     }
 
     /** A JWKS URL (fetch events logged like every other security event) or a JWKS file. */
@@ -142,7 +144,8 @@ public final class DemoServer implements AutoCloseable {
             BucketStore buckets,
             QuarantineStore quarantine,
             ReplayCache replays,
-            dev.apiguard.anomaly.EvidenceStore evidence) {
+            dev.apiguard.anomaly.EvidenceStore evidence,
+            LedgerStore ledger) {
         TokenPolicy.Builder tokens = TokenPolicy.builder()
                 .audience(options.audience)
                 .clockSkew(Duration.ofSeconds(60))
@@ -217,7 +220,8 @@ public final class DemoServer implements AutoCloseable {
                 .step(anomaly)
                 .step(callerLimits)
                 .step(RouteAuthorizationStep.of(routes()))
-                .step(InventoryStep.of(inventory))
+                // with --redis: the ledger of the whole fleet, so any node's inventory shows every node's callers
+                .step(InventoryStep.of(inventory, ledger))
                 .build();
     }
 
@@ -265,7 +269,8 @@ public final class DemoServer implements AutoCloseable {
                         redis.bucketStore(),
                         redis.quarantineStore(),
                         redis.replayCache(),
-                        redis.evidenceStore());
+                        redis.evidenceStore(),
+                        redis.ledgerStore());
 
         Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();

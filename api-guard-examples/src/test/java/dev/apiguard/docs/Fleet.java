@@ -7,6 +7,9 @@ import dev.apiguard.anomaly.AnomalyScoringStep;
 import dev.apiguard.apikey.ApiKeyStep;
 import dev.apiguard.binding.DpopPolicy;
 import dev.apiguard.binding.DpopStep;
+import dev.apiguard.inventory.GuardInventory;
+import dev.apiguard.inventory.InventoryPolicy;
+import dev.apiguard.inventory.InventoryStep;
 import dev.apiguard.ratelimit.AnonymousRateLimitStep;
 import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
@@ -25,15 +28,20 @@ public final class Fleet implements AutoCloseable {
 
     private final RedisGuardState redis;
     private final ApiGuard guard;
+    private final InventoryStep inventory;
 
     public Fleet(String redisUri, Clock clock, TokenPolicy tokens, RouteRules routes, Instant keysSunset) {
         redis = RedisGuardState.builder(redisUri) // like redis://redis.internal:6379
                 .commandTimeout(Duration.ofSeconds(1)) // the default
                 .failurePolicy(RedisFailurePolicy.OPEN) // the default; CLOSED answers 503 while Redis is away
+                .ledgerFlushInterval(
+                        Duration.ofSeconds(1)) // the default: the inventory's deltas, sent off the request path
                 .build();
         RateLimitPolicy limits = RateLimitPolicy.defaults();
         RateLimitStep rateLimit =
                 RateLimitStep.builder(limits).store(redis.bucketStore()).build();
+        // seen by any node, in every node's inventory: counts and least privilege over the fleet
+        inventory = InventoryStep.of(InventoryPolicy.defaults(), redis.ledgerStore());
         guard = ApiGuard.builder()
                 .clock(clock) // Clock.systemUTC() in production; buckets refill to the app's time
                 .step(AnonymousRateLimitStep.of(limits, redis.bucketStore()))
@@ -50,6 +58,7 @@ public final class Fleet implements AutoCloseable {
                         .build())
                 .step(rateLimit)
                 .step(RouteAuthorizationStep.of(routes))
+                .step(inventory)
                 .build();
     }
 
@@ -57,9 +66,19 @@ public final class Fleet implements AutoCloseable {
         return guard;
     }
 
+    /** For the admin endpoint: {@code new InventoryServlet(fleet.inventory())}. */
+    public GuardInventory inventory() {
+        return inventory.inventory();
+    }
+
+    /** Sends this node's ledger deltas now (the flush thread does every second). */
+    public void flushLedger() {
+        redis.ledgerStore().flush();
+    }
+
     @Override
     public void close() {
-        redis.close(); // on shutdown: the connection and the client
+        redis.close(); // on shutdown: the ledger's last deltas, the connection and the client
     }
 }
 // end::fleet[]

@@ -52,6 +52,14 @@ class FleetExampleTest {
                 }
             }
             assertThat(allowed).isEqualTo(50); // the default plan: 50 a second, shared; the clock stands still
+            // every request reached the ledger, whichever node answered it: each node's inventory
+            // counts all 60 once both sent their deltas
+            a.flushLedger();
+            b.flushLedger();
+            assertThat(a.inventory().report().caller("partner-a").orElseThrow().requestCount())
+                    .isEqualTo(60);
+            assertThat(b.inventory().report().caller("partner-a").orElseThrow().requestCount())
+                    .isEqualTo(60);
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.apiguard.apikey.ApiKeyStore;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.Slf4jSecurityEventListener;
 import dev.apiguard.internal.Check;
+import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
 import dev.apiguard.redis.internal.NearCache;
@@ -28,8 +29,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The guard's shared state in one Redis: rate-limit buckets ({@link #bucketStore()}), replay
- * caches ({@link #replayCache()}), the quarantine list ({@link #quarantineStore()}) and legacy API
- * keys ({@link #apiKeyStore()}), over one Lettuce {@link RedisClient} and one multiplexed
+ * caches ({@link #replayCache()}), the quarantine list ({@link #quarantineStore()}), legacy API
+ * keys ({@link #apiKeyStore()}), anomaly evidence ({@link #evidenceStore()}) and the inventory's
+ * ledger ({@link #ledgerStore()}), over one Lettuce {@link RedisClient} and one multiplexed
  * connection. Several app nodes configured with the same Redis share limits, quarantines, seen
  * identifiers and API key revocations.
  *
@@ -57,6 +59,14 @@ public final class RedisGuardState implements AutoCloseable {
     public static final Duration DEFAULT_NEAR_CACHE_TTL = Duration.ofSeconds(1);
     /** How much anomaly evidence a node queues for Redis at most, by default, before it drops and counts. */
     public static final int DEFAULT_EVIDENCE_QUEUE = 100_000;
+    /** How often a node sends the ledger deltas it buffered, by default. */
+    public static final Duration DEFAULT_LEDGER_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** How many callers' ledger deltas a node buffers at most, by default, before it drops and counts. */
+    public static final int DEFAULT_LEDGER_BUFFER = 10_000;
+    /** How many callers the shared ledger holds, by default: as many as the local store. */
+    public static final int DEFAULT_LEDGER_MAX_CALLERS = LedgerStore.DEFAULT_MAX_CALLERS;
+    /** How long the shared ledger keeps a caller not seen again, by default. */
+    public static final Duration DEFAULT_LEDGER_TIME_TO_LIVE = Duration.ofDays(90);
     /** How many callers' quarantines a node keeps copies of, by default. */
     public static final long DEFAULT_NEAR_CACHE_MAXIMUM_SIZE = 100_000;
 
@@ -71,6 +81,7 @@ public final class RedisGuardState implements AutoCloseable {
     private final RedisApiKeyStore apiKeyStore;
     private final @Nullable NearCache nearCache; // null when the near cache is off
     private final RedisEvidenceStore evidenceStore;
+    private final RedisLedgerStore ledgerStore;
 
     private RedisGuardState(Builder b) {
         RedisURI uri = RedisURI.create(b.uri);
@@ -125,6 +136,15 @@ public final class RedisGuardState implements AutoCloseable {
         this.quarantineStore =
                 new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, nearCache);
         this.evidenceStore = new RedisEvidenceStore(connection, b.keyPrefix + "ev:", availability, b.evidenceQueue);
+        this.ledgerStore = new RedisLedgerStore(
+                connection,
+                b.keyPrefix + "led:",
+                availability,
+                b.commandTimeout,
+                b.ledgerFlushInterval,
+                b.ledgerBuffer,
+                b.ledgerMaxCallers,
+                b.ledgerTimeToLive);
         this.keyPrefix = b.keyPrefix;
         this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }
@@ -150,6 +170,15 @@ public final class RedisGuardState implements AutoCloseable {
      */
     public RedisEvidenceStore evidenceStore() {
         return evidenceStore;
+    }
+
+    /**
+     * The inventory's ledger, shared by the fleet ({@code InventoryStep.of(policy, ...)}): every
+     * node's inventory reports what every node saw. Requests only buffer; a daemon thread sends
+     * the buffer every {@link Builder#ledgerFlushInterval(Duration)}.
+     */
+    public RedisLedgerStore ledgerStore() {
+        return ledgerStore;
     }
 
     /** The quarantine list. */
@@ -184,8 +213,10 @@ public final class RedisGuardState implements AutoCloseable {
         return availability.isDown();
     }
 
+    /** Flushes the ledger's buffer once, then closes the connection and the client. */
     @Override
     public void close() {
+        ledgerStore.close();
         if (nearCache != null) {
             nearCache.close();
         }
@@ -209,6 +240,10 @@ public final class RedisGuardState implements AutoCloseable {
         private long nearCacheMaximumSize = DEFAULT_NEAR_CACHE_MAXIMUM_SIZE;
         private Ticker ticker = Ticker.systemTicker();
         private int evidenceQueue = DEFAULT_EVIDENCE_QUEUE;
+        private Duration ledgerFlushInterval = DEFAULT_LEDGER_FLUSH_INTERVAL;
+        private int ledgerBuffer = DEFAULT_LEDGER_BUFFER;
+        private int ledgerMaxCallers = DEFAULT_LEDGER_MAX_CALLERS;
+        private Duration ledgerTimeToLive = DEFAULT_LEDGER_TIME_TO_LIVE;
 
         private Builder(String uri) {
             Objects.requireNonNull(uri, "redis uri cannot be null");
@@ -301,6 +336,46 @@ public final class RedisGuardState implements AutoCloseable {
          */
         public Builder evidenceQueue(int pieces) {
             this.evidenceQueue = Check.between("evidenceQueue", pieces, 1, 10_000_000);
+            return this;
+        }
+
+        /**
+         * How often this node sends the ledger deltas it buffered (10 ms to 1 hour): another node's
+         * inventory shows this node's observations within about this long. Default: 1 s.
+         */
+        public Builder ledgerFlushInterval(Duration interval) {
+            this.ledgerFlushInterval =
+                    Check.between("ledgerFlushInterval", interval, Duration.ofMillis(10), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * How many callers' ledger deltas this node buffers between two flushes at most (1 to
+         * 10,000,000); a delta of another caller beyond is dropped and counted, never waited for.
+         * Default: 10,000.
+         */
+        public Builder ledgerBuffer(int callers) {
+            this.ledgerBuffer = Check.between("ledgerBuffer", callers, 1, 10_000_000);
+            return this;
+        }
+
+        /**
+         * How many callers the shared ledger holds (1 to 10,000,000), the least recently seen
+         * dropped first; also the size of each node's own view, read while Redis is away. Default:
+         * 10,000, as {@code LedgerStore.inMemory}.
+         */
+        public Builder ledgerMaxCallers(int callers) {
+            this.ledgerMaxCallers = Check.between("ledgerMaxCallers", callers, 1, 10_000_000);
+            return this;
+        }
+
+        /**
+         * How long the shared ledger keeps a caller no node saw again (1 hour to 10 years); every
+         * ledger key expires this long after its last write. Keep it longer than the inventory's
+         * stale period and least-privilege window (30 days by default). Default: 90 days.
+         */
+        public Builder ledgerTimeToLive(Duration ttl) {
+            this.ledgerTimeToLive = Check.between("ledgerTimeToLive", ttl, Duration.ofHours(1), Duration.ofDays(3650));
             return this;
         }
 

@@ -33,6 +33,7 @@ final class InventoryPage {
             .unused{color:#a40e26;font-weight:600}
             .flag{display:inline-block;overflow-wrap:anywhere;background:#fff8c5;border:1px solid #d4a72c;border-radius:10px;padding:0 6px;margin:1px;font-size:12px}
             .cred{font-size:12px;color:#57606a}
+            #notice{background:#fff1e5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px;margin:0 0 16px}
             """;
 
     private InventoryPage() {}
@@ -51,8 +52,15 @@ final class InventoryPage {
                 .append(report.staleAfter().toDays())
                 .append(" days, schema version ")
                 .append(report.schemaVersion())
-                .append("</p>")
-                .append("<ul class=\"summary\"><li id=\"callers-count\">Callers: ")
+                .append("</p>");
+        if (report.notice() != null) {
+            sb.append("<p id=\"notice\" class=\"")
+                    .append(escape(report.notice().jsonName()))
+                    .append("\">")
+                    .append(escape(report.notice().text()))
+                    .append("</p>");
+        }
+        sb.append("<ul class=\"summary\"><li id=\"callers-count\">Callers: ")
                 .append(report.callers().size())
                 .append("</li><li id=\"unused-count\">With unused scopes: ")
                 .append(report.callersWithUnusedScopes())

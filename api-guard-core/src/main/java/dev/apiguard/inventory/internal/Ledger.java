@@ -145,11 +145,102 @@ public final class Ledger {
         return next;
     }
 
+    /**
+     * Two records of one caller as one ({@link CallerRecord#merge}); the Redis ledger's script
+     * ({@code ledger.lua}) merges by the same rules.
+     */
+    public static CallerRecord merge(CallerRecord a, CallerRecord b) {
+        Instant[] seen =
+                seen(a.requestCount(), a.firstSeen(), a.lastSeen(), b.requestCount(), b.firstSeen(), b.lastSeen());
+        Set<CredentialKind> kinds = EnumSet.noneOf(CredentialKind.class);
+        kinds.addAll(a.credentialKinds());
+        kinds.addAll(b.credentialKinds());
+        Map<String, Instant> granted = new HashMap<>(a.scopesGranted());
+        b.scopesGranted().forEach((s, t) -> granted.merge(s, t, Ledger::max));
+        trim(granted);
+        Map<String, Instant> used = new HashMap<>(a.scopesUsed());
+        b.scopesUsed().forEach((s, t) -> used.merge(s, t, Ledger::max));
+        trim(used);
+        Map<String, CredentialRecord> all = new HashMap<>(a.credentials());
+        b.credentials().forEach((k, c) -> all.merge(k, c, Ledger::merge));
+        LinkedHashMap<String, CredentialRecord> credentials = new LinkedHashMap<>();
+        all.values().stream()
+                .sorted(LEAST_RECENTLY_SEEN)
+                .skip(Math.max(0, all.size() - MAX_CREDENTIALS_PER_CALLER))
+                .forEach(c -> credentials.put(c.key(), c));
+        return new CallerRecord(
+                a.key(), seen[0], seen[1], a.requestCount() + b.requestCount(), kinds, granted, used, credentials);
+    }
+
+    /** Credentials by last seen, then by key: the order of a record's credentials after a merge. */
+    public static final Comparator<CredentialRecord> LEAST_RECENTLY_SEEN =
+            Comparator.comparing(CredentialRecord::lastSeen).thenComparing(CredentialRecord::key);
+
+    /** Two records of one credential as one. */
+    static CredentialRecord merge(CredentialRecord a, CredentialRecord b) {
+        Set<CredentialKind> kinds = EnumSet.noneOf(CredentialKind.class);
+        kinds.addAll(a.kinds());
+        kinds.addAll(b.kinds());
+        Instant[] seen =
+                seen(a.requestCount(), a.firstSeen(), a.lastSeen(), b.requestCount(), b.firstSeen(), b.lastSeen());
+        Instant expiry;
+        if (a.expiresAt() == null || b.expiresAt() == null) {
+            expiry = a.expiresAt() == null ? b.expiresAt() : a.expiresAt();
+        } else if (a.type() == CredentialRecord.Type.TOKEN) {
+            // tokens of one client come and go: keep the latest expiry seen
+            expiry = max(a.expiresAt(), b.expiresAt());
+        } else {
+            // a key or certificate: the expiry of the more recent use (a misuse ranks below a use)
+            int order = Long.compare(Math.min(a.requestCount(), 1), Math.min(b.requestCount(), 1));
+            if (order == 0) {
+                order = a.lastSeen().compareTo(b.lastSeen());
+            }
+            expiry = order == 0 ? max(a.expiresAt(), b.expiresAt()) : order > 0 ? a.expiresAt() : b.expiresAt();
+        }
+        Duration longest = a.longestTokenLifetime() == null
+                ? b.longestTokenLifetime()
+                : b.longestTokenLifetime() == null || a.longestTokenLifetime().compareTo(b.longestTokenLifetime()) >= 0
+                        ? a.longestTokenLifetime()
+                        : b.longestTokenLifetime();
+        Instant lastMisused = a.lastMisused() == null
+                ? b.lastMisused()
+                : b.lastMisused() == null ? a.lastMisused() : max(a.lastMisused(), b.lastMisused());
+        return new CredentialRecord(
+                a.type(),
+                a.issuer(),
+                a.id(),
+                kinds,
+                seen[0],
+                seen[1],
+                a.requestCount() + b.requestCount(),
+                expiry,
+                longest,
+                a.unboundSensitiveUses() + b.unboundSensitiveUses(),
+                a.misuses() + b.misuses(),
+                lastMisused);
+    }
+
+    /**
+     * First and last seen of two records: the earlier and the later, except that a record without
+     * requests of its own (made by misuses) does not move those of one with requests.
+     */
+    private static Instant[] seen(
+            long countA, Instant firstA, Instant lastA, long countB, Instant firstB, Instant lastB) {
+        if (countA > 0 && countB == 0) {
+            return new Instant[] {firstA, lastA};
+        }
+        if (countB > 0 && countA == 0) {
+            return new Instant[] {firstB, lastB};
+        }
+        return new Instant[] {min(firstA, firstB), max(lastA, lastB)};
+    }
+
     /** Drops the least recently stamped scopes beyond {@link #MAX_SCOPES_PER_CALLER}. */
     static void trim(Map<String, Instant> stamps) {
         if (stamps.size() > MAX_SCOPES_PER_CALLER) {
+            // by time, then by name: the same scopes go whatever the order they came in
             stamps.entrySet().stream()
-                    .sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
+                    .sorted(Map.Entry.<String, Instant>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
                     .limit(stamps.size() - MAX_SCOPES_PER_CALLER)
                     .map(Map.Entry::getKey)
                     .toList()

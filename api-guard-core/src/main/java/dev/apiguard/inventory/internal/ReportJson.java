@@ -30,6 +30,9 @@ public final class ReportJson {
                 .append(report.leastPrivilegeWindow().toSeconds())
                 .append(",\"staleAfterSeconds\":")
                 .append(report.staleAfter().toSeconds())
+                .append(",\"notice\":")
+                .append(Json.quote(
+                        report.notice() == null ? null : report.notice().jsonName()))
                 .append(",\"summary\":{\"callers\":")
                 .append(report.callers().size())
                 .append(",\"callersWithUnusedScopes\":")
