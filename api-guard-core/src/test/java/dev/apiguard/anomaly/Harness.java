@@ -41,8 +41,16 @@ final class Harness {
     final ApiGuard guard;
 
     Harness(AnomalyPolicy policy) {
-        step = AnomalyScoringStep.builder(policy)
-                .quarantineStore(store)
+        this(policy, null);
+    }
+
+    /** With an evidence store (a fleet's), when not null. */
+    Harness(AnomalyPolicy policy, @org.jspecify.annotations.Nullable EvidenceStore evidence) {
+        AnomalyScoringStep.Builder b = AnomalyScoringStep.builder(policy);
+        if (evidence != null) {
+            b.evidenceStore(evidence);
+        }
+        step = b.quarantineStore(store)
                 .throttleControl(new ThrottleControl() {
                     @Override
                     public void throttle(CallerKey caller, double factor, Instant until, Instant now) {
