@@ -156,7 +156,7 @@ public final class AnomalySimulation {
         TestResponse response = nodes.get(n).send(request, appStatus);
         if (!evidence.isEmpty()) {
             RedisEvidenceStore store = evidence.get(n);
-            while (store.queuedEvidence() > 0) {
+            while (store.queuedEvidence() > 0 || store.decisionsPending() > 0) {
                 Thread.onSpinWait();
             }
         }

@@ -178,7 +178,25 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             change = transition(profile, now, key);
         }
         if (fleet != null) {
-            fleet.offer(key, evidence);
+            CallerProfile recorded = profile;
+            fleet.offer(key, evidence, view -> onFleetView(exchange, key, recorded));
+        }
+        if (change != null) {
+            act(exchange, key, change);
+        }
+    }
+
+    /**
+     * The fleet's profile of the caller arrived, with this request's evidence in it (on a thread of
+     * the store's): the decision is taken now, as the caller's next request at this node would
+     * take it. On {@code n} nodes round robin that request comes {@code n} requests later, and a
+     * signal that crosses its threshold in large steps (a page of 100 records) would be decided
+     * that many steps late. Events carry this request.
+     */
+    private void onFleetView(GuardExchange exchange, CallerKey key, CallerProfile profile) {
+        Change change;
+        synchronized (profile) {
+            change = transition(profile, exchange.now().toEpochMilli(), key);
         }
         if (change != null) {
             act(exchange, key, change);

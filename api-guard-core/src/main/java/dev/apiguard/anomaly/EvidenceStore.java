@@ -29,7 +29,18 @@ public interface EvidenceStore {
     /** One scoring step's link to the store. Thread-safe. */
     interface Link {
         /** Hands over the evidence of one request of the caller, without waiting. */
-        void offer(CallerKey caller, Evidence evidence);
+        default void offer(CallerKey caller, Evidence evidence) {
+            offer(caller, evidence, view -> {});
+        }
+
+        /**
+         * Hands over the evidence of one request of the caller, without waiting; once the store
+         * has folded it in, {@code onView} gets the fleet's profile of the caller, on a thread of
+         * the store's (never the request's, never one that must not block), at most once, and not
+         * at all for evidence dropped. The scorer decides on it then: on {@code n} nodes the
+         * caller's next request at this node comes {@code n} requests later.
+         */
+        void offer(CallerKey caller, Evidence evidence, java.util.function.Consumer<FleetProfile> onView);
 
         /** The fleet's profile of the caller as this node last heard it, if any. */
         Optional<FleetProfile> view(CallerKey caller);

@@ -22,14 +22,23 @@ class FleetScoringTest {
         final List<Evidence> offered = new ArrayList<>();
         final Map<CallerKey, FleetProfile> views = new HashMap<>();
         final List<AnomalyPolicy> linked = new ArrayList<>();
+        final List<java.util.function.Consumer<FleetProfile>> callbacks = new ArrayList<>();
+
+        /** The store folded the latest evidence: its view of the caller arrives. */
+        void arrive(CallerKey caller, FleetProfile view) {
+            views.put(caller, view);
+            callbacks.get(callbacks.size() - 1).accept(view);
+        }
 
         @Override
         public Link link(AnomalyPolicy policy) {
             linked.add(policy);
             return new Link() {
                 @Override
-                public void offer(CallerKey caller, Evidence evidence) {
+                public void offer(
+                        CallerKey caller, Evidence evidence, java.util.function.Consumer<FleetProfile> onView) {
                     offered.add(evidence);
+                    callbacks.add(onView);
                 }
 
                 @Override
@@ -88,6 +97,23 @@ class FleetScoringTest {
         assertThat(h.step.scoreOf(Harness.key("never-seen")))
                 .as("no profile here: no score")
                 .isEmpty();
+    }
+
+    @Test
+    void theDecisionIsTakenWhenTheFleetsViewArrivesNotOnTheCallersNextRequestHere() {
+        Harness h =
+                new Harness(AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build(), fleet);
+        h.get("partner-a", "/customers/" + Harness.scattered(1), 200);
+        assertThat(h.store.quarantinedUntil(Harness.key("partner-a"), h.clock.instant()))
+                .isEmpty();
+        fleet.arrive(Harness.key("partner-a"), walked(h, 200));
+        assertThat(h.store.quarantinedUntil(Harness.key("partner-a"), h.clock.instant()))
+                .as("quarantined in the shared store as the view arrived")
+                .isPresent();
+        assertThat(h.anomalyEvents()).contains(dev.apiguard.event.SecurityEventType.ANOMALY_QUARANTINED);
+        assertThat(h.events.get(h.events.size() - 1).path())
+                .as("the event carries the request whose evidence brought the view")
+                .isEqualTo("/customers/" + Harness.scattered(1));
     }
 
     @Test

@@ -15,10 +15,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link EvidenceStore} in Redis: the fleet's profile of each caller, built by one script from
@@ -49,6 +55,11 @@ public final class RedisEvidenceStore implements EvidenceStore {
     /** Evidence sent in one script call, and queued per caller at most. */
     static final int MAX_BATCH = 64;
 
+    /** Decisions on arrived views waiting at most (one per caller with a batch answered). */
+    static final int DECISIONS_QUEUED = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisEvidenceStore.class);
+
     private static final Script FOLD = Script.load("evidence.lua");
     private static final int FIELDS_PER_EVIDENCE = 11;
     private static final byte[] ONE = {'1'};
@@ -62,6 +73,8 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder sent = new LongAdder();
+    private final LongAdder droppedDecisions = new LongAdder();
+    private final ThreadPoolExecutor decisions;
 
     RedisEvidenceStore(
             StatefulRedisConnection<byte[], byte[]> connection,
@@ -72,6 +85,45 @@ public final class RedisEvidenceStore implements EvidenceStore {
         this.prefix = prefix;
         this.availability = availability;
         this.maxQueued = maxQueued;
+        // one daemon thread decides on the fleet's views as they arrive; bounded like the queue
+        this.decisions = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(DECISIONS_QUEUED),
+                r -> {
+                    Thread t = new Thread(r, "apiguard-fleet-decisions");
+                    t.setDaemon(true);
+                    return t;
+                },
+                (r, executor) -> droppedDecisions.increment());
+    }
+
+    /** Runs a decision on the store's thread; dropped and counted when {@value #DECISIONS_QUEUED} wait. */
+    private void decide(Runnable decision) {
+        decisions.execute(() -> {
+            try {
+                decision.run();
+            } catch (RuntimeException e) {
+                LOG.warn("deciding on the fleet's view failed", e);
+            }
+        });
+    }
+
+    /** Decisions on the fleet's views dropped so far: more than {@value #DECISIONS_QUEUED} waiting. */
+    public long droppedDecisions() {
+        return droppedDecisions.sum();
+    }
+
+    /** Decisions on arrived views waiting or running now. */
+    public int decisionsPending() {
+        return decisions.getQueue().size() + decisions.getActiveCount();
+    }
+
+    /** Stops the decisions' thread; called by {@link RedisGuardState#close()}. */
+    void close() {
+        decisions.shutdownNow();
     }
 
     @Override
@@ -94,9 +146,12 @@ public final class RedisEvidenceStore implements EvidenceStore {
         return queued.get();
     }
 
+    /** One request's evidence and who wants the fleet's profile once it is folded in. */
+    private record Offered(Evidence evidence, Consumer<FleetProfile> onView) {}
+
     /** One caller's evidence waiting on this node, and whether a script of the caller is in flight. */
     private static final class Pending {
-        final ArrayDeque<Evidence> queue = new ArrayDeque<>();
+        final ArrayDeque<Offered> queue = new ArrayDeque<>();
         boolean inFlight;
         boolean closed;
     }
@@ -122,14 +177,14 @@ public final class RedisEvidenceStore implements EvidenceStore {
         }
 
         @Override
-        public void offer(CallerKey caller, Evidence evidence) {
+        public void offer(CallerKey caller, Evidence evidence, Consumer<FleetProfile> onView) {
             if (queued.get() >= maxQueued || availability.skip()) {
                 dropped.increment();
                 return;
             }
             while (true) {
                 Pending p = pending.computeIfAbsent(caller, k -> new Pending());
-                List<Evidence> batch = null;
+                List<Offered> batch = null;
                 synchronized (p) {
                     if (p.closed) {
                         continue; // its sender just finished and removed it: take a new one
@@ -138,7 +193,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
                         dropped.increment();
                         return;
                     }
-                    p.queue.add(evidence);
+                    p.queue.add(new Offered(evidence, onView));
                     queued.incrementAndGet();
                     if (!p.inFlight) {
                         p.inFlight = true;
@@ -157,22 +212,23 @@ public final class RedisEvidenceStore implements EvidenceStore {
             return Optional.ofNullable(views.getIfPresent(caller));
         }
 
-        private List<Evidence> drain(Pending p) {
+        private List<Offered> drain(Pending p) {
             int n = Math.min(MAX_BATCH, p.queue.size());
-            List<Evidence> batch = new java.util.ArrayList<>(n);
+            List<Offered> batch = new java.util.ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 batch.add(p.queue.poll());
             }
             return batch;
         }
 
-        private void send(CallerKey caller, Pending p, List<Evidence> batch) {
+        private void send(CallerKey caller, Pending p, List<Offered> batch) {
             String tag = caller.hashTag();
             byte[][] keys = {key(tag, ""), key(tag, ":b0"), key(tag, ":b1"), key(tag, ":r")};
             byte[][] args = new byte[settings.length + FIELDS_PER_EVIDENCE * batch.size()][];
             System.arraycopy(settings, 0, args, 0, settings.length);
             int a = settings.length;
-            for (Evidence e : batch) {
+            for (Offered o : batch) {
+                Evidence e = o.evidence();
                 args[a++] = ascii(e.at());
                 args[a++] = e.failure() ? ONE : ZERO;
                 args[a++] = e.routed() ? ascii(e.routeHash()) : NONE;
@@ -199,6 +255,11 @@ public final class RedisEvidenceStore implements EvidenceStore {
                             FleetProfile profile = parse(reply);
                             if (profile != null) {
                                 views.put(caller, profile);
+                                // the latest request of the batch decides, off Lettuce's I/O thread
+                                // (deciding may write a quarantine: a blocking command)
+                                Consumer<FleetProfile> decide =
+                                        batch.get(batch.size() - 1).onView();
+                                decide(() -> decide.accept(profile));
                             }
                         }
                         next(caller, p, failed);
@@ -207,7 +268,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
 
         /** Sends what arrived meanwhile, or retires the caller's queue; after a failure, drops it. */
         private void next(CallerKey caller, Pending p, boolean failed) {
-            List<Evidence> batch;
+            List<Offered> batch;
             synchronized (p) {
                 if (failed && !p.queue.isEmpty()) {
                     dropped.add(p.queue.size());

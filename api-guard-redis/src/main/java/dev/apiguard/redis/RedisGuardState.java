@@ -217,6 +217,7 @@ public final class RedisGuardState implements AutoCloseable {
     @Override
     public void close() {
         ledgerStore.close();
+        evidenceStore.close();
         if (nearCache != null) {
             nearCache.close();
         }

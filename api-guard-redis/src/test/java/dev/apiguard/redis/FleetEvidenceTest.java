@@ -139,9 +139,10 @@ class FleetEvidenceTest {
         return answered;
     }
 
+    /** Waits until the evidence is sent (or dropped) and the decision on the view it brought is taken. */
     private static void awaitEvidence(RedisEvidenceStore store, long handled) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (store.sentEvidence() + store.droppedEvidence() < handled) {
+        while (store.sentEvidence() + store.droppedEvidence() < handled || store.decisionsPending() > 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("evidence not sent within 10 s");
             }
@@ -244,6 +245,25 @@ class FleetEvidenceTest {
         assertThat(separate == -1 || separate > Math.ceil(alone * 1.2) + 3)
                 .as("two nodes alone take more than that (%d)", separate)
                 .isTrue();
+    }
+
+    @Test
+    void aPagingScraperSpreadOverFourNodesIsStoppedAsOnOne() {
+        // a page of 100 records is a large step: a node deciding on its next request would see the
+        // fleet's view three pages late on four nodes; it decides when the view arrives
+        IntFunction<TestRequest> pages = i -> TestRequest.get("/customers").query("page=" + i + "&size=100");
+        String id = "pager-" + UUID.randomUUID();
+        int alone = run(List.of(node(id, null)), 200, pages);
+        assertThat(alone).as("one node stops the pager").isPositive();
+        clock.set(START);
+        String fleetId = "fleet-" + id;
+        List<Node> fleet =
+                List.of(node(fleetId, state()), node(fleetId, state()), node(fleetId, state()), node(fleetId, state()));
+        int spread = run(fleet, 200, pages);
+        assertThat(spread)
+                .as("four nodes stop it within a page of one node (%d)", alone)
+                .isPositive()
+                .isLessThanOrEqualTo(alone + 1);
     }
 
     @Test
