@@ -133,7 +133,7 @@ final class Scenario {
                         + now.minus(Duration.ofDays(1)) + "\n");
         LocalDate sunset = LocalDate.now(ZoneOffset.UTC).plusDays(90);
 
-        List<String> arguments = List.of(
+        List<String> common = List.of(
                 "--port",
                 "0",
                 "--tls-keystore",
@@ -150,38 +150,22 @@ final class Scenario {
                 jwks.toString(),
                 "--max-token-lifetime",
                 "1h",
-                // forwarded certificates are believed only from this network, which the scenario is not in
                 "--client-cert-header",
-                CERT_HEADER,
+                CERT_HEADER);
+        List<String> arguments = new ArrayList<>(common);
+        arguments.addAll(List.of(
+                // forwarded certificates are believed only from this network, which the scenario is not in
                 "--trusted-proxy",
                 "10.255.0.0/16",
                 "--api-key-file",
                 keyFile.toString(),
                 "--api-key-sunset",
-                sunset.toString());
+                sunset.toString()));
         DemoOptions options = DemoOptions.parse(arguments);
         // the same API behind a TLS-terminating proxy: the scenario's loopback peer plays the proxy
-        DemoOptions proxied = DemoOptions.parse(List.of(
-                "--port",
-                "0",
-                "--tls-keystore",
-                keystore.toString(),
-                "--tls-password",
-                new String(password),
-                "--client-ca",
-                ca.toString(),
-                "--issuer",
-                ISSUER,
-                "--audience",
-                AUDIENCE,
-                "--jwks",
-                jwks.toString(),
-                "--max-token-lifetime",
-                "1h",
-                "--client-cert-header",
-                CERT_HEADER,
-                "--trusted-proxy",
-                "127.0.0.1/32"));
+        List<String> behindAProxy = new ArrayList<>(common);
+        behindAProxy.addAll(List.of("--trusted-proxy", "127.0.0.1/32"));
+        DemoOptions proxied = DemoOptions.parse(behindAProxy);
 
         out.println("api-guard demo scenario");
         try (DemoServer server = DemoServer.start(options);
