@@ -251,16 +251,18 @@ public final class RedisEvidenceStore implements EvidenceStore {
                             dropped.add(batch.size());
                         } else {
                             availability.success();
-                            sent.add(batch.size());
                             FleetProfile profile = parse(reply);
                             if (profile != null) {
                                 views.put(caller, profile);
                                 // the latest request of the batch decides, off Lettuce's I/O thread
-                                // (deciding may write a quarantine: a blocking command)
+                                // (deciding may write a quarantine: a blocking command); queued
+                                // before the evidence counts as sent, so that whoever waits for
+                                // the evidence and then for the decisions never sees neither
                                 Consumer<FleetProfile> decide =
                                         batch.get(batch.size() - 1).onView();
                                 decide(() -> decide.accept(profile));
                             }
+                            sent.add(batch.size());
                         }
                         next(caller, p, failed);
                     });
