@@ -370,4 +370,66 @@ public final class GuardExchange {
                 details);
         ApiGuard.dispatch(listener, event);
     }
+
+    /**
+     * This request's part of an event, copied now, for a step that publishes after the request
+     * ended and off its thread (a decision on a fleet's answer): its time, caller, peer, method and
+     * path. The request object itself is not kept: a container recycles it for the connection's next
+     * request.
+     */
+    public Detached detach() {
+        return new Detached(
+                now,
+                caller == null ? null : caller.id(),
+                request.remoteAddress(),
+                request.method(),
+                request.path(),
+                listener);
+    }
+
+    /** A request's part of its events, detached from the request ({@link #detach()}). Immutable. */
+    public static final class Detached {
+        private final Instant now;
+        private final @Nullable String callerId;
+        private final @Nullable String remoteAddress;
+        private final String method;
+        private final String path;
+        private final SecurityEventListener listener;
+
+        private Detached(
+                Instant now,
+                @Nullable String callerId,
+                @Nullable String remoteAddress,
+                String method,
+                String path,
+                SecurityEventListener listener) {
+            this.now = now;
+            this.callerId = callerId;
+            this.remoteAddress = remoteAddress;
+            this.method = method;
+            this.path = path;
+            this.listener = listener;
+        }
+
+        /** The request's time. */
+        public Instant now() {
+            return now;
+        }
+
+        /** Whether anybody listens to events. */
+        public boolean eventsEnabled() {
+            return listener != SecurityEventListener.NONE;
+        }
+
+        /** Publishes an event as the request would have. A listener that throws is logged and ignored. */
+        public void emit(EventType type, Map<String, String> details) {
+            if (!(type instanceof SecurityEventType)) {
+                EventType.checked(type);
+            }
+            if (eventsEnabled()) {
+                ApiGuard.dispatch(
+                        listener, new SecurityEvent(type, now, callerId, remoteAddress, method, path, details));
+            }
+        }
+    }
 }

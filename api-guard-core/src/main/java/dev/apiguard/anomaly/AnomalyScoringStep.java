@@ -179,10 +179,12 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         }
         if (fleet != null) {
             CallerProfile recorded = profile;
-            fleet.offer(key, evidence, view -> onFleetView(exchange, key, recorded));
+            // the decision may come after the request ended: keep its event data, not the request
+            GuardExchange.Detached request = exchange.detach();
+            fleet.offer(key, evidence, view -> onFleetView(request, key, recorded));
         }
         if (change != null) {
-            act(exchange, key, change);
+            act(exchange.now(), exchange.eventsEnabled(), exchange::emit, key, change);
         }
     }
 
@@ -193,13 +195,13 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
      * signal that crosses its threshold in large steps (a page of 100 records) would be decided
      * that many steps late. Events carry this request.
      */
-    private void onFleetView(GuardExchange exchange, CallerKey key, CallerProfile profile) {
+    private void onFleetView(GuardExchange.Detached request, CallerKey key, CallerProfile profile) {
         Change change;
         synchronized (profile) {
-            change = transition(profile, exchange.now().toEpochMilli(), key);
+            change = transition(profile, request.now().toEpochMilli(), key);
         }
         if (change != null) {
-            act(exchange, key, change);
+            act(request.now(), request.eventsEnabled(), request::emit, key, change);
         }
     }
 
@@ -299,18 +301,24 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         return Objects.requireNonNull(change.until(), "a quarantine or throttle has an end");
     }
 
-    private void act(GuardExchange exchange, CallerKey key, Change change) {
+    /** Carries a change out at the request's time {@code now}, its events published through {@code emit}. */
+    private void act(
+            Instant now,
+            boolean eventsEnabled,
+            java.util.function.BiConsumer<dev.apiguard.event.EventType, Map<String, String>> emit,
+            CallerKey key,
+            Change change) {
         boolean enforce = policy.mode() == AnomalyMode.ENFORCE;
         if (enforce) {
             if (change.next() == AnomalyAction.QUARANTINE) {
-                quarantine.quarantine(key, end(change), exchange.now());
+                quarantine.quarantine(key, end(change), now);
             } else if (change.next() == AnomalyAction.THROTTLE) {
-                throttle.throttle(key, policy.throttleFactor(), end(change), exchange.now());
+                throttle.throttle(key, policy.throttleFactor(), end(change), now);
             } else if (change.previous().compareTo(AnomalyAction.THROTTLE) >= 0) {
                 throttle.clear(key);
             }
         }
-        if (change.renewThrottle() || !exchange.eventsEnabled()) {
+        if (change.renewThrottle() || !eventsEnabled) {
             return;
         }
         SecurityEventType type = switch (change.next()) {
@@ -330,7 +338,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         if (change.probation()) {
             details.put("probation", "true");
         }
-        exchange.emit(type, details);
+        emit.accept(type, details);
     }
 
     /**
