@@ -57,10 +57,13 @@ public final class DemoOptions {
                 "--anonymous-rate-limit N/PERIOD  per TCP peer, requests without a valid credential (default 20/1s); /health is exempt");
         FLAGS.put(
                 "--redis",
-                "--redis URI                    keep buckets, quarantine, replay caches, anomaly evidence and the inventory ledger in Redis, like redis://127.0.0.1:6379, so several servers act as one guard");
+                "--redis URI                    keep buckets, quarantine, replay caches, anomaly evidence and the inventory ledger in Redis, like redis://127.0.0.1:6379 (rediss:// with TLS, or redis-sentinel://host:26379,host:26380#mymaster through Sentinel), so several servers act as one guard");
+        FLAGS.put(
+                "--redis-cluster",
+                "--redis-cluster URI[,URI...]   the same state in a Redis Cluster reached through these seed nodes, like redis://127.0.0.1:7000,redis://127.0.0.1:7001; exclusive with --redis");
         FLAGS.put(
                 "--redis-failure",
-                "--redis-failure open|closed    while Redis is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
+                "--redis-failure open|closed    while Redis (or the cluster shard that holds a key) is unreachable (command timeout 1s): let requests through unlimited (open, default) or refuse them with 503 (closed)");
         FLAGS.put(
                 "--anomaly",
                 "--anomaly MODE                  anomaly scoring: off, observe (events only) or enforce (throttle and quarantine; default enforce)");
@@ -91,6 +94,7 @@ public final class DemoOptions {
     RateLimitSetting rateLimit = new RateLimitSetting(50, Duration.ofSeconds(1));
     RateLimitSetting anonymousRateLimit = new RateLimitSetting(20, Duration.ofSeconds(1));
     String redis;
+    List<String> redisCluster = List.of();
     boolean redisFailClosed;
 
     /** A {@code N/PERIOD} value: a bucket of {@code quota} refilled over {@code period}. */
@@ -147,6 +151,7 @@ public final class DemoOptions {
                 case "--rate-limit" -> o.rateLimit = parseRate(flag, value);
                 case "--anonymous-rate-limit" -> o.anonymousRateLimit = parseRate(flag, value);
                 case "--redis" -> o.redis = parseRedis(flag, value);
+                case "--redis-cluster" -> o.redisCluster = parseRedisCluster(flag, value);
                 case "--redis-failure" ->
                     o.redisFailClosed = switch (value) {
                         case "open" -> false;
@@ -177,6 +182,9 @@ public final class DemoOptions {
         }
         if (audience == null) {
             throw new UsageException("--audience is required");
+        }
+        if (redis != null && !redisCluster.isEmpty()) {
+            throw new UsageException("--redis and --redis-cluster are exclusive: give one");
         }
         if (jwks.isEmpty()) {
             throw new UsageException("--jwks is required");
@@ -270,10 +278,22 @@ public final class DemoOptions {
     }
 
     private static String parseRedis(String flag, String value) throws UsageException {
-        if (!value.matches("rediss?://[^\\s]+")) {
-            throw new UsageException(flag + " must be a redis:// or rediss:// URI");
+        if (!value.matches("rediss?(-sentinel)?://[^\\s]+")) {
+            throw new UsageException(
+                    flag + " must be a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI");
         }
         return value;
+    }
+
+    private static List<String> parseRedisCluster(String flag, String value) throws UsageException {
+        List<String> seeds = new ArrayList<>();
+        for (String seed : value.split(",", -1)) {
+            if (!seed.matches("rediss?://[^\\s,]+")) {
+                throw new UsageException(flag + " must be redis:// or rediss:// URIs separated by commas");
+            }
+            seeds.add(seed);
+        }
+        return List.copyOf(seeds);
     }
 
     private static AnomalyMode parseAnomaly(String value) throws UsageException {

@@ -256,10 +256,12 @@ public final class DemoServer implements AutoCloseable {
 
     /** Starts the server; it accepts connections when this returns. */
     public static DemoServer start(DemoOptions options) throws Exception {
-        RedisGuardState redis = options.redis == null
+        RedisGuardState.Builder shared = options.redis != null
+                ? RedisGuardState.builder(options.redis)
+                : options.redisCluster.isEmpty() ? null : RedisGuardState.cluster(options.redisCluster);
+        RedisGuardState redis = shared == null
                 ? null
-                : RedisGuardState.builder(options.redis)
-                        .failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
+                : shared.failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
                         .build();
         ApiGuard guard = redis == null
                 ? guard(options)

@@ -154,6 +154,26 @@ class DemoOptionsTest {
         assertThat(o.redisFailClosed).isTrue();
     }
 
+    @Test
+    void redisTakesSentinelAndTlsUrisAndAClusterTakesSeeds() throws Exception {
+        assertThat(DemoOptions.parse(with("--redis", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#mymaster"))
+                        .redis)
+                .isEqualTo("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#mymaster");
+        assertThat(DemoOptions.parse(with("--redis", "rediss://127.0.0.1:6380")).redis)
+                .isEqualTo("rediss://127.0.0.1:6380");
+        DemoOptions cluster =
+                DemoOptions.parse(with("--redis-cluster", "redis://127.0.0.1:7000,redis://127.0.0.1:7001"));
+        assertThat(cluster.redisCluster).containsExactly("redis://127.0.0.1:7000", "redis://127.0.0.1:7001");
+        assertThat(cluster.redis).isNull();
+    }
+
+    @Test
+    void redisAndARedisClusterAreExclusive() {
+        assertThatThrownBy(() -> DemoOptions.parse(
+                        with("--redis", "redis://127.0.0.1:6379", "--redis-cluster", "redis://127.0.0.1:7000")))
+                .hasMessageContaining("--redis and --redis-cluster are exclusive");
+    }
+
     @ParameterizedTest
     @CsvSource({
         "--rate-limit, 50",
@@ -163,6 +183,10 @@ class DemoOptionsTest {
         "--anonymous-rate-limit, 20/",
         "--anonymous-rate-limit, /1s",
         "--redis, http://x",
+        "--redis, redis-cluster://x:1",
+        "--redis-cluster, redis-sentinel://x:1#m",
+        "--redis-cluster, 'redis://a:1,'",
+        "--redis-cluster, 'redis://a:1,http://b:2'",
         "--redis-failure, maybe"
     })
     void badRateLimitValuesAreRefusedNamingTheFlag(String flag, String value) {

@@ -3,10 +3,10 @@ package dev.apiguard.redis;
 import dev.apiguard.apikey.ApiKeyRecord;
 import dev.apiguard.apikey.ApiKeyStore;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Connection;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,14 +28,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout (with the default prefix):
  * <ul>
- *   <li>{@code apiguard:key:<keyId>}: a hash with the fields {@code sha256} (the lower-case hex
+ *   <li>{@code apiguard:key:{<keyId>}}: a hash with the fields {@code sha256} (the lower-case hex
  *       SHA-256 of the key, never the key), {@code client}, {@code scopes} (space-separated),
  *       {@code issued} and {@code expires} (ISO-8601 instants); it expires at the record's expiry
  *       ({@code PEXPIREAT}), so a record whose expiry has passed is no longer found — the local
  *       store keeps it and the step refuses it as expired; either way it is refused;</li>
- *   <li>{@code apiguard:key-revoked:<keyId>}: the revocation, expiring with the record (a revoked
+ *   <li>{@code apiguard:key-revoked:{<keyId>}}: the revocation, expiring with the record (a revoked
  *       key cannot outlive its record, and an expired one is refused anyway).</li>
  * </ul>
+ * The key id in braces is a hash tag: on a Redis Cluster, a key's record and revocation share a slot.
  * {@link #register} is one atomic script (refuses an id already registered) and applies the same
  * maximum-lifetime rule as {@link ApiKeyStore#inMemory(Duration)}; {@link #revoke} is one atomic
  * script that marks the key revoked for as long as its record lives.
@@ -86,17 +87,13 @@ public final class RedisApiKeyStore implements ApiKeyStore {
             return 1
             """;
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Connection connection;
     private final String recordPrefix;
     private final String revokedPrefix;
     private final Duration maxLifetime;
     private final Availability availability;
 
-    RedisApiKeyStore(
-            StatefulRedisConnection<byte[], byte[]> connection,
-            String keyPrefix,
-            Duration maxLifetime,
-            Availability availability) {
+    RedisApiKeyStore(Connection connection, String keyPrefix, Duration maxLifetime, Availability availability) {
         Objects.requireNonNull(maxLifetime, "maxLifetime cannot be null");
         if (maxLifetime.compareTo(MIN_LIFETIME) < 0 || maxLifetime.compareTo(MAX_LIFETIME) > 0) {
             throw new IllegalArgumentException("maxLifetime must be between 1 day and 5 years: " + maxLifetime);
@@ -116,23 +113,28 @@ public final class RedisApiKeyStore implements ApiKeyStore {
      */
     @Override
     public Optional<ApiKeyRecord> find(String keyId) {
-        if (!isKeyId(keyId) || availability.skip()) {
+        if (!isKeyId(keyId)) {
+            return Optional.empty();
+        }
+        byte[] recordKey = recordKey(keyId);
+        Availability.Shard shard = availability.of(recordKey);
+        if (shard.skip()) {
             return Optional.empty();
         }
         List<KeyValue<byte[], byte[]>> values;
         try {
-            values = connection.sync().hmget(recordKey(keyId), FIELDS);
-            availability.success();
+            values = connection.sync().hmget(recordKey, FIELDS);
+            shard.success();
         } catch (RedisCommandExecutionException e) {
             // Redis answered, with an error: a value of another type under the record's name
-            availability.success();
+            shard.success();
             LOG.warn(
                     "API key {}: the entry in Redis is not a record ({}); refused",
                     keyId,
                     e.getClass().getName());
             return Optional.empty();
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             return Optional.empty();
         }
         return decode(keyId, values);
@@ -173,14 +175,14 @@ public final class RedisApiKeyStore implements ApiKeyStore {
             bytes(key.expiresAt().toString()),
             bytes(Long.toString(key.expiresAt().toEpochMilli())),
         };
+        byte[] recordKey = recordKey(key.keyId());
+        Availability.Shard shard = availability.of(recordKey);
         Long added;
         try {
-            added = connection
-                    .sync()
-                    .eval(REGISTER, ScriptOutputType.INTEGER, new byte[][] {recordKey(key.keyId())}, args);
-            availability.success();
+            added = connection.sync().eval(REGISTER, ScriptOutputType.INTEGER, new byte[][] {recordKey}, args);
+            shard.success();
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             throw unavailable("register", e);
         }
         if (added == null || added == 0L) {
@@ -199,14 +201,15 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         if (!isKeyId(keyId)) {
             return false;
         }
+        Availability.Shard shard = availability.of(recordKey(keyId));
         Long revoked;
         try {
             revoked = connection
                     .sync()
                     .eval(REVOKE, ScriptOutputType.INTEGER, new byte[][] {recordKey(keyId), revokedKey(keyId)});
-            availability.success();
+            shard.success();
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             throw unavailable("revoke", e);
         }
         return revoked != null && revoked == 1L;
@@ -222,15 +225,17 @@ public final class RedisApiKeyStore implements ApiKeyStore {
         if (!isKeyId(keyId)) {
             return false;
         }
-        if (availability.skip()) {
+        byte[] revokedKey = revokedKey(keyId);
+        Availability.Shard shard = availability.of(revokedKey);
+        if (shard.skip()) {
             return true;
         }
         try {
-            Long n = connection.sync().exists(revokedKey(keyId));
-            availability.success();
+            Long n = connection.sync().exists(revokedKey);
+            shard.success();
             return n == null || n != 0L;
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             return true;
         }
     }
@@ -298,11 +303,13 @@ public final class RedisApiKeyStore implements ApiKeyStore {
     }
 
     private byte[] recordKey(String keyId) {
-        return bytes(recordPrefix + keyId);
+        // the id in braces is the key's hash tag: the record and its revocation share a slot, so
+        // that the revocation script is one command on a Redis Cluster too
+        return bytes(recordPrefix + '{' + keyId + '}');
     }
 
     private byte[] revokedKey(String keyId) {
-        return bytes(revokedPrefix + keyId);
+        return bytes(revokedPrefix + '{' + keyId + '}');
     }
 
     private static byte[] bytes(String s) {

@@ -3,14 +3,13 @@ package dev.apiguard.redis;
 import dev.apiguard.ReplayCache;
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Connection;
 import dev.apiguard.redis.internal.Script;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +57,7 @@ public final class RedisBucketStore implements BucketStore {
     private static final byte[][] NO_KEYS = {};
     private static final byte[] KEEP_MILLIS = ascii(KEEP_AFTER_REFILL.toMillis());
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Connection connection;
     private final ProxyManager<byte[]> otherBuckets;
     private final byte[] prefix;
     private final byte[] otherPrefix;
@@ -67,7 +66,7 @@ public final class RedisBucketStore implements BucketStore {
     private final Availability availability;
 
     RedisBucketStore(
-            StatefulRedisConnection<byte[], byte[]> connection,
+            Connection connection,
             String prefix,
             String otherPrefix,
             Duration timeout,
@@ -75,7 +74,8 @@ public final class RedisBucketStore implements BucketStore {
             Duration closedRetryAfter,
             Availability availability) {
         this.connection = connection;
-        this.otherBuckets = Bucket4jLettuce.casBasedBuilder(connection)
+        this.otherBuckets = connection
+                .bucket4j()
                 .expirationAfterWrite(
                         ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
                 .requestTimeout(timeout)
@@ -126,25 +126,27 @@ public final class RedisBucketStore implements BucketStore {
         if (tokens <= 0) {
             throw new IllegalArgumentException("tokens must be positive: " + tokens);
         }
-        if (availability.skip()) {
+        byte[] bucketKey = concat(prefix, key);
+        Availability.Shard shard = availability.of(bucketKey);
+        if (shard.skip()) {
             return new Joined(ReplayCache.Outcome.UNAVAILABLE, null);
         }
         try {
             List<Object> reply = eval(
-                    key,
+                    bucketKey,
                     configuration,
                     tokens,
                     true,
                     now,
                     cache.keys(claim.key(), quota, now),
                     RedisReplayCache.args(quota, claim.notAfter(), now));
-            availability.success();
+            shard.success();
             if ((Long) reply.get(0) == -1L) {
                 return new Joined(RedisReplayCache.outcome((Long) reply.get(1)), null);
             }
             return new Joined(ReplayCache.Outcome.FIRST_USE, outcome(reply, true));
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             return new Joined(ReplayCache.Outcome.UNAVAILABLE, null);
         }
     }
@@ -158,28 +160,27 @@ public final class RedisBucketStore implements BucketStore {
         if (tokens <= 0) {
             throw new IllegalArgumentException("tokens must be positive: " + tokens);
         }
-        if (availability.skip()) {
+        boolean scripted = scripted(configuration);
+        byte[] bucketKey = concat(scripted ? prefix : otherPrefix, key);
+        Availability.Shard shard = availability.of(bucketKey);
+        if (shard.skip()) {
             return failed;
         }
         try {
-            Outcome o = scripted(configuration)
-                    ? script(key, configuration, tokens, take, now)
-                    : bucket4j(key, configuration, tokens, take);
-            availability.success();
+            Outcome o = scripted
+                    ? outcome(eval(bucketKey, configuration, tokens, take, now, NO_KEYS, NO_KEYS), take)
+                    : bucket4j(bucketKey, configuration, tokens, take);
+            shard.success();
             return o;
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             return failed;
         }
-    }
-
-    private Outcome script(String key, BucketConfiguration configuration, long tokens, boolean take, Instant now) {
-        return outcome(eval(key, configuration, tokens, take, now, NO_KEYS, NO_KEYS), take);
     }
 
     /** Runs the script on the bucket, with a joined identifier's keys and arguments (or none). */
     private List<Object> eval(
-            String key,
+            byte[] bucketKey,
             BucketConfiguration configuration,
             long tokens,
             boolean take,
@@ -201,7 +202,7 @@ public final class RedisBucketStore implements BucketStore {
         }
         System.arraycopy(replayArgs, 0, args, 4 + 4 * limits.length, replayArgs.length);
         byte[][] keys = new byte[1 + replayKeys.length][];
-        keys[0] = concat(prefix, key);
+        keys[0] = bucketKey;
         System.arraycopy(replayKeys, 0, keys, 1, replayKeys.length);
         return TOKEN_BUCKET.run(connection.sync(), ScriptOutputType.MULTI, keys, args);
     }
@@ -219,8 +220,8 @@ public final class RedisBucketStore implements BucketStore {
         return new Outcome(Status.REJECTED, remaining, wait < 0 ? Long.MAX_VALUE : wait, take ? full : 0);
     }
 
-    private Outcome bucket4j(String key, BucketConfiguration configuration, long tokens, boolean take) {
-        var bucket = otherBuckets.builder().build(concat(otherPrefix, key), () -> configuration);
+    private Outcome bucket4j(byte[] bucketKey, BucketConfiguration configuration, long tokens, boolean take) {
+        var bucket = otherBuckets.builder().build(bucketKey, () -> configuration);
         return take
                 ? Outcome.of(bucket.tryConsumeAndReturnRemaining(tokens))
                 : Outcome.of(bucket.estimateAbilityToConsume(tokens));

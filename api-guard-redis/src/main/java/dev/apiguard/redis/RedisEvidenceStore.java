@@ -8,9 +8,9 @@ import dev.apiguard.anomaly.Evidence;
 import dev.apiguard.anomaly.EvidenceStore;
 import dev.apiguard.anomaly.FleetProfile;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Connection;
 import dev.apiguard.redis.internal.Script;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -66,7 +66,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private static final byte[] ZERO = {'0'};
     private static final byte[] NONE = new byte[0];
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Connection connection;
     private final String prefix;
     private final Availability availability;
     private final int maxQueued;
@@ -76,11 +76,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private final LongAdder droppedDecisions = new LongAdder();
     private final ThreadPoolExecutor decisions;
 
-    RedisEvidenceStore(
-            StatefulRedisConnection<byte[], byte[]> connection,
-            String prefix,
-            Availability availability,
-            int maxQueued) {
+    RedisEvidenceStore(Connection connection, String prefix, Availability availability, int maxQueued) {
         this.connection = connection;
         this.prefix = prefix;
         this.availability = availability;
@@ -178,7 +174,8 @@ public final class RedisEvidenceStore implements EvidenceStore {
 
         @Override
         public void offer(CallerKey caller, Evidence evidence, Consumer<FleetProfile> onView) {
-            if (queued.get() >= maxQueued || availability.skip()) {
+            if (queued.get() >= maxQueued
+                    || availability.of(key(caller.hashTag(), "")).skip()) {
                 dropped.increment();
                 return;
             }
@@ -224,6 +221,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
         private void send(CallerKey caller, Pending p, List<Offered> batch) {
             String tag = caller.hashTag();
             byte[][] keys = {key(tag, ""), key(tag, ":b0"), key(tag, ":b1"), key(tag, ":r")};
+            Availability.Shard shard = availability.of(keys[0]);
             byte[][] args = new byte[settings.length + FIELDS_PER_EVIDENCE * batch.size()][];
             System.arraycopy(settings, 0, args, 0, settings.length);
             int a = settings.length;
@@ -246,11 +244,10 @@ public final class RedisEvidenceStore implements EvidenceStore {
                         boolean failed = fault != null;
                         queued.addAndGet(-batch.size());
                         if (failed) {
-                            availability.failure(
-                                    fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
+                            shard.failure(fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
                             dropped.add(batch.size());
                         } else {
-                            availability.success();
+                            shard.success();
                             FleetProfile profile = parse(reply);
                             if (profile != null) {
                                 views.put(caller, profile);

@@ -10,19 +10,30 @@ import dev.apiguard.internal.Check;
 import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Connection;
 import dev.apiguard.redis.internal.NearCache;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +60,10 @@ public final class RedisGuardState implements AutoCloseable {
 
     /** The default prefix of every key. */
     public static final String DEFAULT_KEY_PREFIX = "apiguard:";
+    /** The default name of this client's connections ({@code CLIENT SETNAME}). */
+    public static final String DEFAULT_CLIENT_NAME = "api-guard";
+    /** How often a cluster client reads the topology again, by default. */
+    public static final Duration DEFAULT_TOPOLOGY_REFRESH = Duration.ofSeconds(30);
     /** The default command timeout. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
     /** The default connect timeout. */
@@ -71,8 +86,8 @@ public final class RedisGuardState implements AutoCloseable {
     public static final long DEFAULT_NEAR_CACHE_MAXIMUM_SIZE = 100_000;
 
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final AbstractRedisClient client;
+    private final Connection connection;
     private final Availability availability;
     private final RedisBucketStore bucketStore;
     private final RedisReplayCache replayCache;
@@ -84,46 +99,54 @@ public final class RedisGuardState implements AutoCloseable {
     private final RedisLedgerStore ledgerStore;
 
     private RedisGuardState(Builder b) {
-        RedisURI uri = RedisURI.create(b.uri);
-        // the connection handshake (HELLO, SELECT) gets the longer of the two timeouts; every
-        // command after it gets the command timeout (TimeoutOptions below)
-        uri.setTimeout(b.commandTimeout.compareTo(b.connectTimeout) >= 0 ? b.commandTimeout : b.connectTimeout);
         // reconnect quickly once Redis is back: at most a second between attempts
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(
                         Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(
-                        SocketOptions.builder().connectTimeout(b.connectTimeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
-                .build());
+        this.client = b.cluster ? clusterClient(resources, b) : standaloneClient(resources, b);
+        Connection connected = null;
+        StatefulRedisPubSubConnection<byte[], byte[]> subscription = null;
         try {
-            this.connection = client.connect(ByteArrayCodec.INSTANCE);
+            if (client instanceof RedisClusterClient cluster) {
+                connected = Connection.cluster(cluster.connect(ByteArrayCodec.INSTANCE));
+                subscription = b.nearCacheTtl.isZero() ? null : cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+            } else {
+                RedisClient standalone = (RedisClient) client;
+                connected = Connection.standalone(standalone.connect(ByteArrayCodec.INSTANCE));
+                subscription = b.nearCacheTtl.isZero() ? null : standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+            }
         } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            resources.shutdown(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException("redis: cannot connect to " + uri.getHost() + ':' + uri.getPort(), e);
+            if (connected != null) {
+                connected.close();
+            }
+            shutdown();
+            throw new IllegalStateException("redis: cannot connect to " + b.where(), e);
         }
+        this.connection = connected;
         NearCache copies = null;
-        if (!b.nearCacheTtl.isZero()) {
+        if (subscription != null) {
             try {
                 copies = NearCache.subscribe(
-                        client, b.keyPrefix + "invalidate", b.nearCacheTtl, b.nearCacheMaximumSize, b.ticker);
+                        client,
+                        subscription,
+                        b.keyPrefix + "invalidate",
+                        b.nearCacheTtl,
+                        b.nearCacheMaximumSize,
+                        b.ticker);
             } catch (RuntimeException e) {
                 connection.close();
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-                resources.shutdown(0, 1, TimeUnit.SECONDS);
-                throw new IllegalStateException(
-                        "redis: cannot subscribe to invalidations at " + uri.getHost() + ':' + uri.getPort(), e);
+                shutdown();
+                throw new IllegalStateException("redis: cannot subscribe to invalidations at " + b.where(), e);
             }
         }
         this.nearCache = copies;
         this.availability = new Availability(
-                b.listener, b.clock, b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT), b.backoff.toNanos());
+                b.listener,
+                b.clock,
+                b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT),
+                b.backoff.toNanos(),
+                connection::shardOf);
         this.bucketStore = new RedisBucketStore(
                 connection,
                 b.keyPrefix + "rl:",
@@ -149,9 +172,32 @@ public final class RedisGuardState implements AutoCloseable {
         this.apiKeyStore = new RedisApiKeyStore(connection, keyPrefix, ApiKeyStore.DEFAULT_MAX_LIFETIME, availability);
     }
 
-    /** A builder for the Redis at the URI, like {@code redis://127.0.0.1:6379} or {@code rediss://user:pw@host:6380/0}. */
+    /**
+     * A builder for one Redis: {@code redis://host:6379}, {@code rediss://host:6380/0} (TLS), or a
+     * master found through Sentinel, {@code redis-sentinel://s1:26379,s2:26379,s3:26379#mymaster}
+     * ({@code rediss-sentinel://} with TLS). Credentials may be in the uri
+     * ({@code redis://user:password@host}) or given to {@link Builder#credentials}.
+     *
+     * @throws IllegalArgumentException when the uri is malformed (the message never quotes it)
+     */
     public static Builder builder(String uri) {
-        return new Builder(uri);
+        return new Builder(List.of(Objects.requireNonNull(uri, "redis uri cannot be null")), false);
+    }
+
+    /**
+     * A builder for a Redis Cluster, reached through any of its nodes ({@code redis://} or
+     * {@code rediss://} uris of one or more nodes; the client learns the others). Every key of one
+     * caller shares a hash tag, so each script runs in one slot and callers spread over the shards.
+     *
+     * @throws IllegalArgumentException when no seed is given or one is malformed
+     */
+    public static Builder cluster(List<String> seedUris) {
+        return new Builder(seedUris, true);
+    }
+
+    /** {@link #cluster(List)} with the seeds as arguments. */
+    public static Builder cluster(String... seedUris) {
+        return cluster(List.of(seedUris));
     }
 
     /** The rate-limit buckets ({@code RateLimitPolicy.Builder.store(...)}). */
@@ -222,13 +268,69 @@ public final class RedisGuardState implements AutoCloseable {
             nearCache.close();
         }
         connection.close();
+        shutdown();
+    }
+
+    private void shutdown() {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
+    private static RedisClient standaloneClient(ClientResources resources, Builder b) {
+        RedisClient standalone = RedisClient.create(resources, b.uris().get(0));
+        standalone.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // while the connection is down, refuse at once instead of queueing
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(b.connectTimeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
+                .sslOptions(b.sslOptions())
+                .build());
+        return standalone;
+    }
+
+    private static RedisClusterClient clusterClient(ClientResources resources, Builder b) {
+        RedisClusterClient cluster = RedisClusterClient.create(resources, b.uris());
+        cluster.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(b.connectTimeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
+                .sslOptions(b.sslOptions())
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(b.topologyRefresh)
+                        // a MOVED, an ASK, a node lost or a slot uncovered refreshes the topology at
+                        // once (at most once a second), so that a failover or a resharding is
+                        // followed within about the node timeout, not the period
+                        .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(min(b.topologyRefresh, Duration.ofSeconds(1)))
+                        .refreshTriggersReconnectAttempts(1)
+                        .dynamicRefreshSources(true)
+                        .closeStaleConnections(true)
+                        .build())
+                .build());
+        return cluster;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     /** Builds a {@link RedisGuardState}. Not thread-safe. */
     public static final class Builder {
-        private final String uri;
+        private final List<String> texts; // parsed anew for each client: a RedisURI is mutable
+        private final List<RedisURI> seeds;
+        private final boolean cluster;
+        private String clientName = DEFAULT_CLIENT_NAME;
+        private @Nullable String username;
+        private char @Nullable [] password;
+        private @Nullable Path trustedCertificates;
+        private @Nullable Path clientCertificate;
+        private @Nullable Path clientKey;
+        private boolean verifyHostName = true;
+        private Duration topologyRefresh = DEFAULT_TOPOLOGY_REFRESH;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration backoff = DEFAULT_BACKOFF;
@@ -246,12 +348,126 @@ public final class RedisGuardState implements AutoCloseable {
         private int ledgerMaxCallers = DEFAULT_LEDGER_MAX_CALLERS;
         private Duration ledgerTimeToLive = DEFAULT_LEDGER_TIME_TO_LIVE;
 
-        private Builder(String uri) {
-            Objects.requireNonNull(uri, "redis uri cannot be null");
-            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-                throw new IllegalArgumentException("redis uri must start with redis:// or rediss://");
+        private Builder(List<String> texts, boolean cluster) {
+            Objects.requireNonNull(texts, "redis uris cannot be null");
+            if (texts.isEmpty()) {
+                throw new IllegalArgumentException("a redis cluster needs at least one seed uri");
             }
-            this.uri = uri;
+            List<RedisURI> parsed = new ArrayList<>();
+            for (String text : texts) {
+                RedisURI uri = parse(text);
+                if (cluster && !uri.getSentinels().isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "a redis cluster seed cannot be a redis-sentinel:// uri: " + redacted(uri));
+                }
+                parsed.add(uri);
+            }
+            boolean tls = parsed.get(0).isSsl();
+            for (RedisURI uri : parsed) {
+                if (uri.isSsl() != tls) {
+                    throw new IllegalArgumentException("redis cluster seeds must all use TLS (rediss://) or none");
+                }
+            }
+            this.texts = List.copyOf(texts);
+            this.seeds = List.copyOf(parsed);
+            this.cluster = cluster;
+        }
+
+        /** Parses one uri; the message of a refusal never contains the uri's password. */
+        private static RedisURI parse(String text) {
+            Objects.requireNonNull(text, "redis uri cannot be null");
+            if (!text.startsWith("redis://")
+                    && !text.startsWith("rediss://")
+                    && !text.startsWith("redis-sentinel://")
+                    && !text.startsWith("rediss-sentinel://")) {
+                throw new IllegalArgumentException(
+                        "redis uri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
+            }
+            RedisURI uri;
+            try {
+                uri = RedisURI.create(text);
+            } catch (RuntimeException e) {
+                // no cause: Lettuce's message may quote the uri, password included
+                throw new IllegalArgumentException(
+                        "redis uri is malformed (" + e.getClass().getSimpleName() + ")");
+            }
+            List<RedisURI> hosts = uri.getSentinels().isEmpty() ? List.of(uri) : uri.getSentinels();
+            for (RedisURI host : hosts) {
+                if (!isHost(host.getHost()) || host.getPort() < 1 || host.getPort() > 65535) {
+                    throw new IllegalArgumentException("redis uri is malformed (a host and a port from 1 to 65535)");
+                }
+            }
+            return uri;
+        }
+
+        /** A host name, an IPv4 address or a bracketed IPv6 address (Lettuce keeps "host:junk" as a host). */
+        private static boolean isHost(@Nullable String host) {
+            return host != null
+                    && (host.matches("[A-Za-z0-9._-]{1,253}")
+                            || (host.matches("\\[[0-9A-Fa-f:.%]{2,64}]")
+                                    && host.indexOf(':') != host.lastIndexOf(':')));
+        }
+
+        /** Where a uri points, without credentials: for messages. */
+        private static String redacted(RedisURI uri) {
+            if (!uri.getSentinels().isEmpty()) {
+                StringBuilder s = new StringBuilder("sentinels ");
+                for (RedisURI sentinel : uri.getSentinels()) {
+                    s.append(sentinel.getHost())
+                            .append(':')
+                            .append(sentinel.getPort())
+                            .append(',');
+                }
+                s.setLength(s.length() - 1);
+                return s.append(" (master ")
+                        .append(uri.getSentinelMasterId())
+                        .append(')')
+                        .toString();
+            }
+            return uri.getHost() + ':' + uri.getPort();
+        }
+
+        /** Where this builder connects, without credentials: for messages. */
+        String where() {
+            StringBuilder s = new StringBuilder(cluster ? "the cluster at " : "");
+            for (RedisURI uri : seeds) {
+                s.append(redacted(uri)).append(',');
+            }
+            s.setLength(s.length() - 1);
+            return s.toString();
+        }
+
+        /** The uris to connect to, with this builder's timeouts, name and credentials applied. */
+        List<RedisURI> uris() {
+            List<RedisURI> out = new ArrayList<>();
+            for (String text : texts) {
+                RedisURI uri = RedisURI.create(text);
+                // the connection handshake (HELLO, SELECT) gets the longer of the two timeouts;
+                // every command after it gets the command timeout (TimeoutOptions)
+                uri.setTimeout(commandTimeout.compareTo(connectTimeout) >= 0 ? commandTimeout : connectTimeout);
+                uri.setClientName(clientName);
+                if (username != null && password != null) {
+                    uri.setUsername(username);
+                    uri.setPassword(password.clone());
+                }
+                if (uri.isSsl()) {
+                    uri.setVerifyPeer(verifyHostName ? SslVerifyMode.FULL : SslVerifyMode.CA);
+                }
+                out.add(uri);
+            }
+            return out;
+        }
+
+        /** The TLS settings: the trusted certificates and this client's certificate, if set. */
+        SslOptions sslOptions() {
+            SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+            if (trustedCertificates != null) {
+                ssl.trustManager(trustedCertificates.toFile());
+            }
+            if (clientCertificate != null && clientKey != null) {
+                ssl.keyManager(clientCertificate.toFile(), clientKey.toFile(), null);
+            }
+            return ssl.build();
         }
 
         /** How long one command may take. Default: 1 s. */
@@ -380,6 +596,80 @@ public final class RedisGuardState implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The name this client gives itself on every connection ({@code CLIENT SETNAME}), as
+         * {@code CLIENT LIST} shows it: letters, digits and {@code -_.:} only, at most 64. Default:
+         * {@value #DEFAULT_CLIENT_NAME}.
+         */
+        public Builder clientName(String name) {
+            Objects.requireNonNull(name, "clientName cannot be null");
+            if (!name.matches("[A-Za-z0-9._:-]{1,64}")) {
+                throw new IllegalArgumentException(
+                        "clientName must be 1 to 64 letters, digits or . _ : - (Redis refuses spaces)");
+            }
+            this.clientName = name;
+            return this;
+        }
+
+        /**
+         * The ACL user and password ({@code AUTH username password}), instead of credentials in the
+         * uri; {@code default} is the user of a server with only {@code requirepass}. On Sentinel,
+         * these are the master's credentials. The array is copied; clear yours after this call.
+         */
+        public Builder credentials(String user, char[] secret) {
+            Objects.requireNonNull(user, "username cannot be null");
+            Objects.requireNonNull(secret, "password cannot be null");
+            if (user.isEmpty() || secret.length == 0) {
+                throw new IllegalArgumentException("username and password cannot be empty");
+            }
+            this.username = user;
+            this.password = secret.clone();
+            return this;
+        }
+
+        /**
+         * The certificates (PEM, one or more) that a TLS server's ({@code rediss://}) certificate
+         * must chain to, instead of the JDK's trust store: a private CA, or a managed service's.
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            this.trustedCertificates = readable("trustedCertificates", pemFile);
+            return this;
+        }
+
+        /**
+         * This client's certificate chain and its unencrypted PKCS#8 private key (PEM), for a
+         * server that authenticates clients by certificate ({@code tls-auth-clients yes}).
+         */
+        public Builder clientCertificate(Path certificateChainPem, Path privateKeyPem) {
+            this.clientCertificate = readable("clientCertificate", certificateChainPem);
+            this.clientKey = readable("clientCertificate key", privateKeyPem);
+            return this;
+        }
+
+        /**
+         * Whether a TLS server's certificate must name the host connected to (on top of chaining
+         * to a trusted certificate). Turn it off only where the certificate cannot: a cluster whose
+         * nodes announce IP addresses that its certificate does not list. Default: true.
+         */
+        public Builder verifyHostName(boolean verify) {
+            this.verifyHostName = verify;
+            return this;
+        }
+
+        /**
+         * How often a cluster client reads the topology again (100 ms to 1 hour); a {@code MOVED},
+         * a lost node or an uncovered slot reads it at once too. Only for
+         * {@link RedisGuardState#cluster}. Default: 30 s.
+         */
+        public Builder topologyRefresh(Duration period) {
+            if (!cluster) {
+                throw new IllegalStateException("topologyRefresh applies to a cluster (RedisGuardState.cluster)");
+            }
+            this.topologyRefresh =
+                    Check.between("topologyRefresh", period, Duration.ofMillis(100), Duration.ofHours(1));
+            return this;
+        }
+
         /** The ticker that ages the near cache's copies (tests advance it by hand). */
         Builder ticker(Ticker newTicker) {
             this.ticker = Check.notNull("ticker", newTicker);
@@ -392,7 +682,20 @@ public final class RedisGuardState implements AutoCloseable {
          * @throws IllegalStateException naming {@code redis} when the server cannot be reached now
          */
         public RedisGuardState build() {
+            boolean tls = seeds.get(0).isSsl();
+            if (!tls && (trustedCertificates != null || clientCertificate != null || !verifyHostName)) {
+                throw new IllegalStateException(
+                        "trustedCertificates, clientCertificate and verifyHostName need a TLS uri (rediss://)");
+            }
             return new RedisGuardState(this);
+        }
+
+        private static Path readable(String name, Path file) {
+            Objects.requireNonNull(file, name + " cannot be null");
+            if (!Files.isReadable(file) || Files.isDirectory(file)) {
+                throw new IllegalArgumentException(name + " is not a readable file: " + file);
+            }
+            return file;
         }
 
         private static Duration positive(String name, Duration d) {

@@ -6,11 +6,11 @@ import dev.apiguard.inventory.CallerRecord;
 import dev.apiguard.inventory.CredentialRecord;
 import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Connection;
 import dev.apiguard.redis.internal.Script;
 import dev.apiguard.redis.internal.TimeToLive;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +88,7 @@ public final class RedisLedgerStore implements LedgerStore {
     private static final CredentialKind[] KINDS = CredentialKind.values();
     private static final String[] SUFFIXES = {"", ":g", ":u", ":c"};
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Connection connection;
     private final String prefix;
     private final byte[] indexKey;
     private final Availability availability;
@@ -110,7 +110,7 @@ public final class RedisLedgerStore implements LedgerStore {
     private volatile boolean closed;
 
     RedisLedgerStore(
-            StatefulRedisConnection<byte[], byte[]> connection,
+            Connection connection,
             String prefix,
             Availability availability,
             Duration commandTimeout,
@@ -240,7 +240,7 @@ public final class RedisLedgerStore implements LedgerStore {
         try {
             long deadline = System.nanoTime() + commandTimeout.toNanos();
             List<byte[]> tags = awaitUntil(connection.async().zrange(indexKey, 0, -1), deadline);
-            RedisAsyncCommands<byte[], byte[]> async = connection.async();
+            RedisClusterAsyncCommands<byte[], byte[]> async = connection.async();
             List<CompletableFuture<List<Object>>> replies = new ArrayList<>(tags.size());
             for (byte[] tag : tags) {
                 replies.add(READ.<List<Object>>runAsync(
@@ -331,7 +331,7 @@ public final class RedisLedgerStore implements LedgerStore {
 
     /** Sends each record's merge, pipelined. */
     private Merged merge(List<CallerRecord> batch) {
-        RedisAsyncCommands<byte[], byte[]> async = connection.async();
+        RedisClusterAsyncCommands<byte[], byte[]> async = connection.async();
         List<CompletableFuture<byte[]>> replies = new ArrayList<>(batch.size());
         for (CallerRecord r : batch) {
             replies.add(MERGE.<byte[]>runAsync(
@@ -372,7 +372,7 @@ public final class RedisLedgerStore implements LedgerStore {
             List<Object> evicted = await(INDEX.<List<Object>>runAsync(
                     connection.async(), ScriptOutputType.MULTI, new byte[][] {indexKey}, args.toArray(byte[][]::new)));
             if (!evicted.isEmpty()) {
-                RedisAsyncCommands<byte[], byte[]> async = connection.async();
+                RedisClusterAsyncCommands<byte[], byte[]> async = connection.async();
                 List<CompletableFuture<Long>> deletions = new ArrayList<>(evicted.size());
                 for (Object tag : evicted) {
                     deletions.add(async.del(keys(new String((byte[]) tag, StandardCharsets.UTF_8)))

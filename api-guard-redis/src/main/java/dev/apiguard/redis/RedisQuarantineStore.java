@@ -4,11 +4,11 @@ import dev.apiguard.CallerKey;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.StoreUnavailableException;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Connection;
 import dev.apiguard.redis.internal.NearCache;
 import dev.apiguard.redis.internal.Script;
 import dev.apiguard.redis.internal.TimeToLive;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
@@ -45,7 +45,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
     /** The channel published to when no node keeps copies: nobody listens, it costs nothing. */
     private static final byte[] INVALIDATIONS_UNUSED = "apiguard:unused".getBytes(StandardCharsets.US_ASCII);
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Connection connection;
     private final String prefix;
     private final RedisFailurePolicy failurePolicy;
     private final Availability availability;
@@ -53,7 +53,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
 
     /** A store whose reads keep copies in {@code nearCache}, or always ask Redis when it is null. */
     RedisQuarantineStore(
-            StatefulRedisConnection<byte[], byte[]> connection,
+            Connection connection,
             String prefix,
             RedisFailurePolicy failurePolicy,
             Availability availability,
@@ -67,7 +67,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
 
     @Override
     public void quarantine(CallerKey caller, Instant until, Instant now) {
-        if (availability.skip()) {
+        if (availability.of(key(caller.hashTag())).skip()) {
             return;
         }
         long left = TimeToLive.millis(now, until);
@@ -78,20 +78,22 @@ public final class RedisQuarantineStore implements QuarantineStore {
     public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
         String tag = caller.hashTag();
         // while Redis fails, the failure policy answers, as without copies
-        Long known = nearCache == null || availability.isDown() ? null : nearCache.get(tag);
+        byte[] key = key(tag);
+        Availability.Shard shard = availability.of(key);
+        Long known = nearCache == null || shard.isDown() ? null : nearCache.get(tag);
         if (known != null) {
             return known > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(known)) : Optional.empty();
         }
-        if (availability.skip()) {
+        if (shard.skip()) {
             return failed();
         }
         long generation = nearCache == null ? 0 : nearCache.generation();
         byte[] value;
         try {
-            value = connection.sync().get(key(tag));
-            availability.success();
+            value = connection.sync().get(key);
+            shard.success();
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             return failed();
         }
         long until = parse(value);
@@ -108,18 +110,20 @@ public final class RedisQuarantineStore implements QuarantineStore {
 
     private void write(CallerKey caller, byte[] until, byte[] ttl) {
         String tag = caller.hashTag();
+        byte[] key = key(tag);
+        Availability.Shard shard = availability.of(key);
         try {
             WRITE.run(
                     connection.sync(),
                     ScriptOutputType.INTEGER,
-                    new byte[][] {key(tag)},
+                    new byte[][] {key},
                     until,
                     ttl,
                     nearCache == null ? INVALIDATIONS_UNUSED : nearCache.channel(),
                     ascii(tag));
-            availability.success();
+            shard.success();
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
         }
         if (nearCache != null) {
             // this node's own copy goes at once; the others' when the message arrives

@@ -2,11 +2,11 @@ package dev.apiguard.redis;
 
 import dev.apiguard.ReplayCache;
 import dev.apiguard.redis.internal.Availability;
+import dev.apiguard.redis.internal.Connection;
 import dev.apiguard.redis.internal.Script;
 import dev.apiguard.redis.internal.TimeToLive;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -36,11 +36,11 @@ public final class RedisReplayCache implements ReplayCache {
     private static final long MIN_TTL_MS = 1_000;
     private static final Script REPLAY_QUOTA = Script.load("replay-quota.lua");
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Connection connection;
     private final String prefix;
     private final Availability availability;
 
-    RedisReplayCache(StatefulRedisConnection<byte[], byte[]> connection, String prefix, Availability availability) {
+    RedisReplayCache(Connection connection, String prefix, Availability availability) {
         this.connection = connection;
         this.prefix = prefix;
         this.availability = availability;
@@ -48,43 +48,42 @@ public final class RedisReplayCache implements ReplayCache {
 
     @Override
     public Outcome firstUse(String key, Instant notAfter, Instant now) {
-        if (availability.skip()) {
+        byte[] full = bytes(prefix + key);
+        Availability.Shard shard = availability.of(full);
+        if (shard.skip()) {
             return Outcome.UNAVAILABLE;
         }
         long ttl = Math.max(MIN_TTL_MS, TimeToLive.millis(now, notAfter));
         try {
-            String reply = connection
-                    .sync()
-                    .set(
-                            (prefix + key).getBytes(StandardCharsets.UTF_8),
-                            ONE,
-                            SetArgs.Builder.nx().px(ttl));
-            availability.success();
+            String reply = connection.sync().set(full, ONE, SetArgs.Builder.nx().px(ttl));
+            shard.success();
             return "OK".equals(reply) ? Outcome.FIRST_USE : Outcome.REPLAYED;
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             return Outcome.UNAVAILABLE;
         }
     }
 
     @Override
     public Outcome firstUse(String key, Quota quota, Instant notAfter, Instant now) {
-        if (availability.skip()) {
+        byte[][] keys = keys(key, quota, now);
+        Availability.Shard shard = availability.of(keys[0]);
+        if (shard.skip()) {
             return Outcome.UNAVAILABLE;
         }
         try {
-            Long reply = REPLAY_QUOTA.run(
-                    connection.sync(), ScriptOutputType.INTEGER, keys(key, quota, now), args(quota, notAfter, now));
-            availability.success();
+            Long reply =
+                    REPLAY_QUOTA.run(connection.sync(), ScriptOutputType.INTEGER, keys, args(quota, notAfter, now));
+            shard.success();
             return outcome(reply);
         } catch (RuntimeException e) {
-            availability.failure(e);
+            shard.failure(e);
             return Outcome.UNAVAILABLE;
         }
     }
 
     /** Whether this cache sends its commands over {@code c} (the same {@link RedisGuardState}). */
-    boolean uses(StatefulRedisConnection<byte[], byte[]> c) {
+    boolean uses(Connection c) {
         return connection == c;
     }
 

@@ -92,7 +92,7 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
     void theRecordHoldsTheHashNeverTheKeyAndBothEntriesExpireWithTheRecord() {
         ApiKeyRecord r = validRecord(key);
         store().register(r);
-        String recordKey = "apiguard:key:" + keyId;
+        String recordKey = "apiguard:key:{" + keyId + "}";
         Map<String, String> stored = redis().hgetall(recordKey);
         assertThat(stored)
                 .containsEntry(RedisApiKeyStore.F_SHA256, r.sha256Hex())
@@ -104,7 +104,7 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
         assertThat(redis().pttl(recordKey)).isPositive().isLessThanOrEqualTo(untilExpiry + 1000);
 
         store().revoke(keyId);
-        String revokedKey = "apiguard:key-revoked:" + keyId;
+        String revokedKey = "apiguard:key-revoked:{" + keyId + "}";
         assertThat(redis().pttl(revokedKey)).isPositive().isLessThanOrEqualTo(redis().pttl(recordKey) + 1000);
     }
 
@@ -119,7 +119,7 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
             Thread.sleep(50); // waiting for Redis to expire the key
         }
         assertThat(store().find(keyId)).isEmpty();
-        assertThat(redis().exists("apiguard:key:" + keyId)).isZero();
+        assertThat(redis().exists("apiguard:key:{" + keyId + "}")).isZero();
     }
 
     @Test
@@ -139,7 +139,7 @@ class RedisApiKeyStoreContractTest extends ApiKeyStoreContract {
 
     @Test
     void corruptedEntriesAreRefusedNotThrown() {
-        String recordKey = "apiguard:key:" + keyId;
+        String recordKey = "apiguard:key:{" + keyId + "}";
         String hash = ApiKeys.sha256Hex(key);
         String otherHash = ApiKeys.sha256Hex(ApiKeys.generate());
         Map<String, String> good = Map.of(

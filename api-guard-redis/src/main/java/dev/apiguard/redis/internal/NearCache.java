@@ -3,8 +3,8 @@ package dev.apiguard.redis.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -47,7 +47,7 @@ public final class NearCache implements AutoCloseable {
     private volatile boolean live;
 
     private NearCache(
-            RedisClient client,
+            AbstractRedisClient client,
             String channel,
             Duration ttl,
             long maximumSize,
@@ -85,14 +85,19 @@ public final class NearCache implements AutoCloseable {
     }
 
     /**
-     * A near cache subscribed to {@code channel} on its own connection of {@code client}.
+     * A near cache subscribed to {@code channel} on {@code connection}, a publish-subscribe
+     * connection of its own made by {@code client} (on a Redis Cluster, any node: a cluster
+     * broadcasts every {@code PUBLISH} to every node). Closes the connection if subscribing fails.
      *
      * @throws RuntimeException when the subscription cannot be made (Redis unreachable)
      */
     public static NearCache subscribe(
-            RedisClient client, String channel, Duration ttl, long maximumSize, Ticker ticker) {
-        StatefulRedisPubSubConnection<byte[], byte[]> connection =
-                client.connectPubSub(io.lettuce.core.codec.ByteArrayCodec.INSTANCE);
+            AbstractRedisClient client,
+            StatefulRedisPubSubConnection<byte[], byte[]> connection,
+            String channel,
+            Duration ttl,
+            long maximumSize,
+            Ticker ticker) {
         NearCache cache = new NearCache(client, channel, ttl, maximumSize, ticker, connection);
         try {
             connection.sync().subscribe(cache.channel);

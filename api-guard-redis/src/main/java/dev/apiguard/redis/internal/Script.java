@@ -2,8 +2,8 @@ package dev.apiguard.redis.internal;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,7 +47,7 @@ public final class Script {
     }
 
     /** Runs the script: by its SHA-1, or whole after a {@code NOSCRIPT}. */
-    public <T> T run(RedisCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
+    public <T> T run(RedisClusterCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
         try {
             return redis.evalsha(sha, type, keys, args);
         } catch (RedisNoScriptException notLoaded) {
@@ -60,7 +60,7 @@ public final class Script {
      * completes with the reply, or exceptionally (timeout, connection lost).
      */
     public <T> CompletionStage<T> runAsync(
-            RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
+            RedisClusterAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
         CompletableFuture<T> reply = new CompletableFuture<>();
         redis.<T>evalsha(sha, type, keys, args).whenComplete((value, fault) -> {
             if (fault == null) {
