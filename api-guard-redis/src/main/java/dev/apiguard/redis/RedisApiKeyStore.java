@@ -126,6 +126,11 @@ public final class RedisApiKeyStore implements ApiKeyStore {
             values = connection.sync().hmget(recordKey, FIELDS);
             shard.success();
         } catch (RedisCommandExecutionException e) {
+            if (!isWrongType(e)) {
+                // CLUSTERDOWN, TRYAGAIN, LOADING, MASTERDOWN...: Redis cannot serve the key now
+                shard.failure(e);
+                return Optional.empty();
+            }
             // Redis answered, with an error: a value of another type under the record's name
             shard.success();
             LOG.warn(
@@ -296,6 +301,11 @@ public final class RedisApiKeyStore implements ApiKeyStore {
     private static IllegalStateException unavailable(String operation, RuntimeException e) {
         // the cause is Lettuce's: a timeout or connection fault, with no record value in it
         return new IllegalStateException("redis: API key store unavailable, " + operation + " not confirmed", e);
+    }
+
+    private static boolean isWrongType(RedisCommandExecutionException e) {
+        String message = e.getMessage();
+        return message != null && message.startsWith("WRONGTYPE");
     }
 
     private static boolean isKeyId(@Nullable String keyId) {

@@ -146,7 +146,8 @@ public final class RedisGuardState implements AutoCloseable {
                 b.clock,
                 b.failurePolicy.name().toLowerCase(java.util.Locale.ROOT),
                 b.backoff.toNanos(),
-                connection::shardOf);
+                connection::shardOf,
+                connection::shards);
         this.bucketStore = new RedisBucketStore(
                 connection,
                 b.keyPrefix + "rl:",

@@ -6,9 +6,11 @@ import dev.apiguard.event.SecurityEventType;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,30 +34,33 @@ public final class Availability {
     private final String policy;
     private final long backoffNanos;
     private final Function<byte[], String> shardOf;
+    private final Supplier<Set<String>> topology;
     private final Shard whole = new Shard("");
     // one entry per node address the topology named; a caller cannot add one
     private final ConcurrentHashMap<String, Shard> shards = new ConcurrentHashMap<>();
 
     /** The availability of one Redis (standalone or through Sentinel). */
     public Availability(SecurityEventListener listener, Clock clock, String policy, long backoffNanos) {
-        this(listener, clock, policy, backoffNanos, key -> "");
+        this(listener, clock, policy, backoffNanos, key -> "", Set::of);
     }
 
     /**
      * The availability of the nodes {@code shardOf} names for a key ({@code ""} for the whole
-     * Redis, as a standalone one).
+     * Redis, as a standalone one); {@code topology} names the nodes that serve slots now.
      */
     public Availability(
             SecurityEventListener listener,
             Clock clock,
             String policy,
             long backoffNanos,
-            Function<byte[], String> shardOf) {
+            Function<byte[], String> shardOf,
+            Supplier<Set<String>> topology) {
         this.listener = listener;
         this.clock = clock;
         this.policy = policy;
         this.backoffNanos = backoffNanos;
         this.shardOf = shardOf;
+        this.topology = topology;
     }
 
     /** The shard that serves {@code key}: the whole Redis unless it is a cluster. */
@@ -65,7 +70,18 @@ public final class Availability {
             return whole;
         }
         Shard shard = shards.get(name);
-        return shard != null ? shard : shards.computeIfAbsent(name, Shard::new);
+        if (shard != null) {
+            return shard;
+        }
+        // a node not seen before: a new master after a failover or a resharding; forget the
+        // nodes that no longer serve a slot (a dead master would otherwise stay down for ever)
+        Set<String> serving = topology.get();
+        for (Shard known : shards.values()) {
+            if (!serving.contains(known.name) && shards.remove(known.name, known)) {
+                known.left();
+            }
+        }
+        return shards.computeIfAbsent(name, Shard::new);
     }
 
     /** {@link Shard#skip()} for a command that names no caller's key (or a standalone Redis). */
@@ -144,6 +160,14 @@ public final class Availability {
         public void success() {
             if (down.get() && down.compareAndSet(true, false)) {
                 LOG.info("Redis {}answers again; shared limits resume", name.isEmpty() ? "" : "node " + name + " ");
+                emit(SecurityEventType.STORE_RECOVERED, name, null);
+            }
+        }
+
+        /** This node no longer serves a slot: another one serves its callers now. */
+        void left() {
+            if (down.compareAndSet(true, false)) {
+                LOG.info("Redis node {} left the topology; its slots are served by another node", name);
                 emit(SecurityEventType.STORE_RECOVERED, name, null);
             }
         }

@@ -8,6 +8,8 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -91,6 +93,20 @@ public final class Connection implements AutoCloseable {
         return node == null
                 ? "unassigned"
                 : node.getUri().getHost() + ':' + node.getUri().getPort();
+    }
+
+    /** The nodes that serve a slot now ({@code host:port}), as the client knows the topology; none when standalone. */
+    public Set<String> shards() {
+        if (cluster == null) {
+            return Set.of();
+        }
+        Set<String> serving = new HashSet<>();
+        for (RedisClusterNode node : cluster.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                serving.add(node.getUri().getHost() + ':' + node.getUri().getPort());
+            }
+        }
+        return serving;
     }
 
     @Override
