@@ -12,6 +12,7 @@ import dev.apiguard.ratelimit.LocalBucketStore;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
+import dev.apiguard.redis.RedisCluster;
 import dev.apiguard.redis.RedisGuardState;
 import dev.apiguard.redis.RedisMonitor;
 import dev.apiguard.redis.RedisServer;
@@ -38,10 +39,13 @@ import org.openjdk.jmh.annotations.Threads;
  * step, 1,000 callers in turn, each under a plan that never runs dry (the allowed path, the one
  * every legitimate request takes). {@code store=local}: Bucket4j buckets in a Caffeine cache;
  * {@code store=redis}: {@code RedisBucketStore} (one Lua script per request over Lettuce) against a
- * private {@code redis-server} on loopback (skipped with a message when the binary is missing). At
- * the end of a Redis trial it prints the Redis commands per request, from {@code INFO commandstats}
- * (commands a script runs count there too), and the round trips per request: the commands clients
- * sent while {@code MONITOR} watched 1,000 more requests.
+ * private {@code redis-server} on loopback (skipped with a message when the binary is missing);
+ * {@code store=cluster}: the same store on a private 3-master Redis Cluster on loopback (Lettuce's
+ * cluster client, each caller's keys in its hash tag's slot). At the end of a Redis trial it prints
+ * the Redis commands per request, from {@code INFO commandstats} summed over the nodes (commands a
+ * script runs count there too; a cluster's topology refreshes are {@code cluster} and {@code info}),
+ * and, on one server, the round trips per request: the commands clients sent while {@code MONITOR}
+ * watched 1,000 more requests.
  *
  * <pre>java -jar api-guard-benchmarks/target/benchmarks.jar RateLimitBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s</pre>
  */
@@ -53,12 +57,14 @@ public class RateLimitBenchmark {
 
     private static final int CALLERS = 1000;
 
-    @Param({"local", "redis"})
+    @Param({"local", "redis", "cluster"})
     public String store;
 
     private ApiGuard guard;
     private TestRequest[] requests;
     private RedisServer redis;
+    private RedisCluster cluster;
+    private java.util.List<String> nodes = java.util.List.of();
     private RedisGuardState state;
     private java.util.Map<String, Long> commandsBefore;
     private final LongAdder calls = new LongAdder();
@@ -73,7 +79,20 @@ public class RateLimitBenchmark {
                 throw new IllegalStateException("redis-server missing");
             }
             redis = RedisServer.start();
+            nodes = java.util.List.of(redis.uri());
             state = RedisGuardState.builder(redis.uri())
+                    .listener(SecurityEventListener.NONE)
+                    .build();
+            buckets = state.bucketStore();
+        } else if (store.equals("cluster")) {
+            if (RedisServer.binary() == null || RedisCluster.cliBinary() == null) {
+                System.out.println(
+                        "redis-server or redis-cli is not on the PATH: the cluster parameter measures nothing");
+                throw new IllegalStateException("redis-server or redis-cli missing");
+            }
+            cluster = RedisCluster.start(3, 0);
+            nodes = cluster.seedUris();
+            state = RedisGuardState.cluster(cluster.seedUris())
                     .listener(SecurityEventListener.NONE)
                     .build();
             buckets = state.bucketStore();
@@ -95,7 +114,7 @@ public class RateLimitBenchmark {
         for (int i = 0; i < CALLERS; i++) {
             requests[i] = TestRequest.get("/customers").header("X-Caller", "partner-" + i);
         }
-        commandsBefore = redis == null ? java.util.Map.of() : commands();
+        commandsBefore = nodes.isEmpty() ? java.util.Map.of() : commands();
     }
 
     @Benchmark
@@ -108,7 +127,7 @@ public class RateLimitBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        if (redis != null) {
+        if (!nodes.isEmpty()) {
             // commands run inside a Lua script count too: EVAL/EVALSHA calls are the script round trips
             StringBuilder perRequest = new StringBuilder();
             commands().forEach((name, n) -> {
@@ -121,7 +140,13 @@ public class RateLimitBenchmark {
                             .append(String.format("%.2f", (double) delta / calls.sum()));
                 }
             });
-            System.out.printf("%nredis commands per request (%d requests):%s%n", calls.sum(), perRequest);
+            System.out.printf(
+                    "%nredis commands per request (%d requests, %d nodes):%s%n", calls.sum(), nodes.size(), perRequest);
+            if (cluster != null) {
+                state.close();
+                cluster.close();
+                return;
+            }
             try (RedisMonitor monitor = RedisMonitor.start(redis)) {
                 for (int i = 0; i < CALLERS; i++) {
                     rateLimitStep();
@@ -136,23 +161,30 @@ public class RateLimitBenchmark {
         }
     }
 
-    /** Calls per command Redis has run so far (INFO commandstats), less INFO and connection set-up. */
+    /** Calls per command the nodes have run so far (INFO commandstats, summed), less INFO and connection set-up. */
     private java.util.Map<String, Long> commands() {
-        RedisClient client = RedisClient.create(redis.uri());
+        java.util.Map<String, Long> total = new java.util.TreeMap<>();
+        for (String node : nodes) {
+            commands(node, total);
+        }
+        return total;
+    }
+
+    private static void commands(String node, java.util.Map<String, Long> total) {
+        RedisClient client = RedisClient.create(node);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            java.util.Map<String, Long> total = new java.util.TreeMap<>();
             for (String line : c.sync().info("commandstats").split("\r?\n")) {
                 if (line.startsWith("cmdstat_")
                         && !line.startsWith("cmdstat_info")
                         && !line.startsWith("cmdstat_hello")
                         && !line.startsWith("cmdstat_client")) {
                     int i = line.indexOf("calls=");
-                    total.put(
+                    total.merge(
                             line.substring(8, line.indexOf(':')),
-                            Long.parseLong(line.substring(i + 6, line.indexOf(',', i))));
+                            Long.parseLong(line.substring(i + 6, line.indexOf(',', i))),
+                            Long::sum);
                 }
             }
-            return total;
         } finally {
             client.shutdown();
         }

@@ -2,6 +2,7 @@ package dev.apiguard.examples;
 
 import dev.apiguard.apikey.ApiKeyStep;
 import dev.apiguard.apikey.ApiKeys;
+import dev.apiguard.redis.RedisCluster;
 import dev.apiguard.redis.RedisServer;
 import dev.apiguard.test.fixtures.DpopKey;
 import dev.apiguard.test.fixtures.IssuedCertificate;
@@ -670,8 +671,10 @@ final class Scenario {
      * The fleet rows: two demo servers sharing one private {@code redis-server} ({@code --redis}),
      * a load balancer's round robin between them. A scraper alternating between the nodes is
      * stopped after about as many records as on one node, and node A's inventory lists a caller
-     * only node B saw. Without a {@code redis-server} on the PATH the rows are skipped with a line
-     * that says so, unless {@code APIGUARD_REQUIRE_REDIS=1} (CI), where that is a failed row.
+     * only node B saw. The same rows again on a private 3-master Redis Cluster
+     * ({@code --redis-cluster}). Without a {@code redis-server} (and {@code redis-cli} for the
+     * cluster) on the PATH the rows are skipped with a line that says so, unless
+     * {@code APIGUARD_REQUIRE_REDIS=1} (CI), where that is a failed row.
      */
     private void playFleet(PrintStream out, List<String> arguments, LocalIssuer issuer) throws Exception {
         if (RedisServer.binary() == null) {
@@ -684,67 +687,97 @@ final class Scenario {
             return;
         }
         try (RedisServer redis = RedisServer.start()) {
-            List<String> fleet = new ArrayList<>(arguments);
-            fleet.addAll(List.of("--redis", redis.uri()));
-            try (DemoServer a = DemoServer.start(DemoOptions.parse(fleet));
-                    DemoServer b = DemoServer.start(DemoOptions.parse(fleet))) {
-                out.println(
-                        "fleet: node A on " + a.baseUri() + ", node B on " + b.baseUri() + ", sharing " + redis.uri());
-                out.println();
-                List<String> tags = CustomerDirectory.demo().all().stream()
-                        .map(CustomerDirectory.Customer::serviceTag)
-                        .sorted()
-                        .toList();
-                String scraper = issuer.token()
-                        .clientId("scraper-f")
-                        .scope("customers:read")
-                        .sign();
-                Scrape alternating = scrape(scraper, tags, List.of(a.baseUri(), b.baseUri()));
-                // as on one node: the same limit, and within 1.2 times (and a few requests) of one node
-                int bound = Math.min(SCRAPER_LIMIT, singleNodeRecords * 6 / 5 + 5);
+            playFleet(out, arguments, issuer, "fleet", List.of("--redis", redis.uri()), redis.uri(), "scraper-f");
+        }
+        if (RedisCluster.cliBinary() == null) {
+            if ("1".equals(System.getenv(RedisServer.REQUIRE_ENV))) {
                 rows.add(new Row(
-                        "fleet: scraper alternating",
-                        "scraper-f walks the tags in order, its requests alternating between node A and node B",
-                        "429 quarantined within " + bound + " records (one node: " + singleNodeRecords + ")",
-                        alternating.describe(),
-                        alternating.quarantined()
-                                && alternating.records() <= bound
-                                && !echoes(alternating.last(), scraper)));
-
-                String seenByB = issuer.token()
-                        .clientId("fleet-partner")
-                        .scope("customers:read")
-                        .sign();
-                HttpResponse<String> onB = get(b.baseUri(), "/customers/" + tags.get(7), seenByB);
-                String admin = issuer.token()
-                        .clientId("guard-admin")
-                        .scope(DemoServer.ADMIN_SCOPE)
-                        .sign();
-                long started = System.nanoTime();
-                HttpResponse<String> inventory;
-                boolean listed;
-                do {
-                    inventory = get(a.baseUri(), "/admin/inventory", admin);
-                    listed = inventory.statusCode() == 200 && inventory.body().contains("\"id\":\"fleet-partner\"");
-                    if (!listed) {
-                        Thread.sleep(100); // polling a server's view of the fleet, over real time
-                    }
-                } while (!listed && System.nanoTime() - started < FLEET_VIEW_WITHIN.toNanos());
-                long waited = (System.nanoTime() - started) / 1_000_000;
-                check(
-                        "fleet: inventory of node A",
-                        "fleet-partner reads one customer on node B only; GET /admin/inventory on node A",
-                        inventory,
-                        "200 listing fleet-partner within " + FLEET_VIEW_WITHIN.toSeconds() + " s",
-                        onB.statusCode() != 200
-                                ? "fleet-partner's read on B answered " + onB.statusCode()
-                                : inventory.statusCode()
-                                        + (listed
-                                                ? " listing fleet-partner after " + waited + " ms"
-                                                : ", fleet-partner not listed"),
-                        onB.statusCode() == 200 && listed,
-                        admin);
+                        "fleet on a cluster", "two nodes on a Redis Cluster", "redis-cli", "none on the PATH", false));
+            } else {
+                out.println("fleet rows on a cluster skipped: redis-cli is not on the PATH");
+                out.println();
             }
+            return;
+        }
+        try (RedisCluster cluster = RedisCluster.start(3, 0)) {
+            String seeds = String.join(",", cluster.seedUris());
+            playFleet(
+                    out,
+                    arguments,
+                    issuer,
+                    "fleet on a cluster",
+                    List.of("--redis-cluster", seeds),
+                    "a 3-master Redis Cluster (" + seeds + ")",
+                    "scraper-c");
+        }
+    }
+
+    private void playFleet(
+            PrintStream out,
+            List<String> arguments,
+            LocalIssuer issuer,
+            String label,
+            List<String> sharing,
+            String shared,
+            String scraperId)
+            throws Exception {
+        List<String> fleet = new ArrayList<>(arguments);
+        fleet.addAll(sharing);
+        try (DemoServer a = DemoServer.start(DemoOptions.parse(fleet));
+                DemoServer b = DemoServer.start(DemoOptions.parse(fleet))) {
+            out.println(label + ": node A on " + a.baseUri() + ", node B on " + b.baseUri() + ", sharing " + shared);
+            out.println();
+            List<String> tags = CustomerDirectory.demo().all().stream()
+                    .map(CustomerDirectory.Customer::serviceTag)
+                    .sorted()
+                    .toList();
+            String scraper =
+                    issuer.token().clientId(scraperId).scope("customers:read").sign();
+            Scrape alternating = scrape(scraper, tags, List.of(a.baseUri(), b.baseUri()));
+            // as on one node: the same limit, and within 1.2 times (and a few requests) of one node
+            int bound = Math.min(SCRAPER_LIMIT, singleNodeRecords * 6 / 5 + 5);
+            rows.add(new Row(
+                    label + ": scraper alternating",
+                    scraperId + " walks the tags in order, its requests alternating between node A and node B",
+                    "429 quarantined within " + bound + " records (one node: " + singleNodeRecords + ")",
+                    alternating.describe(),
+                    alternating.quarantined()
+                            && alternating.records() <= bound
+                            && !echoes(alternating.last(), scraper)));
+
+            String seenByB = issuer.token()
+                    .clientId("fleet-partner")
+                    .scope("customers:read")
+                    .sign();
+            HttpResponse<String> onB = get(b.baseUri(), "/customers/" + tags.get(7), seenByB);
+            String admin = issuer.token()
+                    .clientId("guard-admin")
+                    .scope(DemoServer.ADMIN_SCOPE)
+                    .sign();
+            long started = System.nanoTime();
+            HttpResponse<String> inventory;
+            boolean listed;
+            do {
+                inventory = get(a.baseUri(), "/admin/inventory", admin);
+                listed = inventory.statusCode() == 200 && inventory.body().contains("\"id\":\"fleet-partner\"");
+                if (!listed) {
+                    Thread.sleep(100); // polling a server's view of the fleet, over real time
+                }
+            } while (!listed && System.nanoTime() - started < FLEET_VIEW_WITHIN.toNanos());
+            long waited = (System.nanoTime() - started) / 1_000_000;
+            check(
+                    label + ": inventory of node A",
+                    "fleet-partner reads one customer on node B only; GET /admin/inventory on node A",
+                    inventory,
+                    "200 listing fleet-partner within " + FLEET_VIEW_WITHIN.toSeconds() + " s",
+                    onB.statusCode() != 200
+                            ? "fleet-partner's read on B answered " + onB.statusCode()
+                            : inventory.statusCode()
+                                    + (listed
+                                            ? " listing fleet-partner after " + waited + " ms"
+                                            : ", fleet-partner not listed"),
+                    onB.statusCode() == 200 && listed,
+                    admin);
         }
     }
 
