@@ -39,20 +39,27 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The guard's shared state in one Redis: rate-limit buckets ({@link #bucketStore()}), replay
+ * The guard's shared state in Redis: rate-limit buckets ({@link #bucketStore()}), replay
  * caches ({@link #replayCache()}), the quarantine list ({@link #quarantineStore()}), legacy API
  * keys ({@link #apiKeyStore()}), anomaly evidence ({@link #evidenceStore()}) and the inventory's
- * ledger ({@link #ledgerStore()}), over one Lettuce {@link RedisClient} and one multiplexed
- * connection. Several app nodes configured with the same Redis share limits, quarantines, seen
- * identifiers and API key revocations.
+ * ledger ({@link #ledgerStore()}), over one Lettuce client and one multiplexed connection. Several
+ * app nodes configured with the same Redis share limits, quarantines, seen identifiers and API key
+ * revocations.
+ *
+ * <p>Three topologies, one builder: a standalone Redis ({@link #builder(String)} with
+ * {@code redis://} or {@code rediss://}), a master found through Sentinel ({@code redis-sentinel://}),
+ * or a Redis Cluster ({@link #cluster(String...)}). Every key of one caller carries the caller's
+ * hash tag, so each script a request runs stays within one cluster slot, and callers spread over
+ * the shards.
  *
  * <p>Every key starts with {@link Builder#keyPrefix} (default {@value #DEFAULT_KEY_PREFIX}) and
- * expires by itself. Every command has a timeout (default 1 s); while the connection is down,
- * commands are refused at once instead of queued, and after a failure the stores skip Redis for
- * a short back-off (default 250 ms) but for one probing request, so that a dead server cannot hold
- * request threads. What the guard does meanwhile is the {@link RedisFailurePolicy}; it returns to
- * normal as soon as a command succeeds again, with a {@code store.recovered} event. The API key
- * store is the exception: it always fails closed ({@link RedisApiKeyStore}).
+ * expires by itself. Every command has a timeout (default 1 s); while a connection is down,
+ * commands are refused at once instead of queued, and after a failure the stores skip that Redis
+ * (on a cluster: that node) for a short back-off (default 250 ms) but for one probing request, so
+ * that a dead server cannot hold request threads. What the guard does meanwhile is the
+ * {@link RedisFailurePolicy}; it returns to normal as soon as a command succeeds again, with a
+ * {@code store.recovered} event. The API key store is the exception: it always fails closed
+ * ({@link RedisApiKeyStore}).
  *
  * <p>Thread-safe. Close it when the application stops: it closes the connection and the client.
  */

@@ -82,4 +82,48 @@ class ClusterFailoverTest {
             assertThat(state.isUnavailable()).isFalse();
         }
     }
+
+    @Test
+    void aMasterWithoutReplicaThatComesBackIsUsedAgain() throws Exception {
+        List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+        RateLimitPlan plan = RateLimitPlan.simple("p", 1000, Duration.ofHours(1));
+        try (RedisCluster bare = RedisCluster.start(3, 0);
+                RedisGuardState state = RedisGuardState.cluster(bare.seedUris())
+                        .commandTimeout(COMMAND_TIMEOUT)
+                        .topologyRefresh(Duration.ofMillis(500))
+                        .backoff(Duration.ofMillis(100))
+                        .failurePolicy(RedisFailurePolicy.CLOSED)
+                        .listener(events::add)
+                        .build()) {
+            String bucket = TwoNodesTest.key("comeback-" + UUID.randomUUID()).hashTag();
+            int master = bare.masterPortFor("apiguard:rl:" + bucket);
+            assertThat(state.bucketStore()
+                            .tryConsume(bucket, plan.configuration(), 1000, NOW)
+                            .status())
+                    .isEqualTo(Status.CONSUMED);
+
+            bare.killMaster(master);
+            Outcome down = state.bucketStore().tryConsume(bucket, plan.configuration(), 1000, NOW);
+            assertThat(down.status())
+                    .as("closed policy while the shard is gone")
+                    .isEqualTo(Status.UNAVAILABLE);
+
+            bare.restart(master);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Outcome outcome;
+            do {
+                Thread.sleep(50); // pacing requests while a child process rejoins, not test time
+                outcome = state.bucketStore().tryConsume(bucket, plan.configuration(), 1000, NOW);
+            } while (outcome.status() != Status.CONSUMED && System.nanoTime() < deadline);
+            assertThat(outcome.status())
+                    .as("the same shard, back on its port, used again")
+                    .isEqualTo(Status.CONSUMED);
+            assertThat(events)
+                    .filteredOn(e -> "127.0.0.1:"
+                            .concat(Integer.toString(master))
+                            .equals(e.details().get("shard")))
+                    .extracting(SecurityEvent::type)
+                    .containsSubsequence(SecurityEventType.STORE_UNAVAILABLE, SecurityEventType.STORE_RECOVERED);
+        }
+    }
 }
