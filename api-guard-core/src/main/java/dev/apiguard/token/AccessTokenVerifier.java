@@ -16,6 +16,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.apiguard.Caller;
+import dev.apiguard.Claims;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.internal.CompactJws;
 import dev.apiguard.internal.RequestTime;
@@ -328,6 +329,7 @@ public final class AccessTokenVerifier {
                 .expiresAt(exp)
                 .tokenId(c.jti())
                 .confirmation(c.cnf())
+                .claims(Claims.of(raw))
                 .build();
         return new Verified(caller);
     }

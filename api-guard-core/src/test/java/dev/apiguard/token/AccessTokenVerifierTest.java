@@ -3,6 +3,7 @@ package dev.apiguard.token;
 import static dev.apiguard.token.TestIssuer.AUDIENCE;
 import static dev.apiguard.token.TestIssuer.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JWEAlgorithm;
@@ -494,6 +495,33 @@ class AccessTokenVerifierTest {
                 .isEqualTo(new Caller.Confirmation("bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2", null));
         assertThat(caller.certificateThumbprint()).isNull();
         assertThat(caller.plan()).isNull();
+    }
+
+    @Test
+    void theApplicationReadsEveryVerifiedClaimAndCannotChangeThem() {
+        String token = token().claim("partner_id", "partner-42")
+                .claim("tenants", List.of("eu", "us"))
+                .claim("act", Map.of("sub", "batch-job", "roles", List.of("reader")))
+                .sign();
+
+        Caller caller = ((Verified) verifier.verify(token, NOW)).caller();
+
+        assertThat(caller.claims().string("partner_id")).contains("partner-42");
+        assertThat(caller.claims().strings("tenants")).containsExactly("eu", "us");
+        assertThat(caller.claims().string("iss")).contains(ISSUER.issuer);
+        assertThat(caller.claims().instant("exp")).contains(NOW.plusSeconds(600));
+        Map<String, Object> act = caller.claims().object("act").orElseThrow();
+        assertThat(act).containsEntry("sub", "batch-job");
+        assertThatThrownBy(() -> act.put("sub", "admin")).isInstanceOf(UnsupportedOperationException.class);
+        @SuppressWarnings("unchecked")
+        List<Object> roles = (List<Object>) act.get("roles");
+        assertThatThrownBy(() -> roles.add("admin")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> caller.claims().asMap().remove("partner_id"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        // the same token again, from the verified-token cache: the same claims, unchanged
+        assertThat(((Verified) verifier.verify(token, NOW)).caller().claims().string("partner_id"))
+                .contains("partner-42");
+        assertThat(caller.claims().toString()).contains("partner_id").doesNotContain("partner-42");
     }
 
     static Stream<Arguments> identities() {
