@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,30 +114,25 @@ public final class RedisGuardState implements AutoCloseable {
                 .build();
         this.client = b.cluster ? clusterClient(resources, b) : standaloneClient(resources, b);
         Connection connected = null;
-        StatefulRedisPubSubConnection<byte[], byte[]> subscription = null;
         try {
-            if (client instanceof RedisClusterClient cluster) {
-                connected = Connection.cluster(cluster.connect(ByteArrayCodec.INSTANCE));
-                subscription = b.nearCacheTtl.isZero() ? null : cluster.connectPubSub(ByteArrayCodec.INSTANCE);
-            } else {
-                RedisClient standalone = (RedisClient) client;
-                connected = Connection.standalone(standalone.connect(ByteArrayCodec.INSTANCE));
-                subscription = b.nearCacheTtl.isZero() ? null : standalone.connectPubSub(ByteArrayCodec.INSTANCE);
-            }
+            connected = client instanceof RedisClusterClient cluster
+                    ? Connection.cluster(cluster.connect(ByteArrayCodec.INSTANCE))
+                    : Connection.standalone(((RedisClient) client).connect(ByteArrayCodec.INSTANCE));
         } catch (RuntimeException e) {
-            if (connected != null) {
-                connected.close();
-            }
             shutdown();
             throw new IllegalStateException("redis: cannot connect to " + b.where(), e);
         }
         this.connection = connected;
         NearCache copies = null;
-        if (subscription != null) {
+        if (!b.nearCacheTtl.isZero()) {
+            Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> subscriptions =
+                    client instanceof RedisClusterClient cluster
+                            ? () -> cluster.connectPubSub(ByteArrayCodec.INSTANCE)
+                            : () -> ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
             try {
                 copies = NearCache.subscribe(
                         client,
-                        subscription,
+                        subscriptions,
                         b.keyPrefix + "invalidate",
                         b.nearCacheTtl,
                         b.nearCacheMaximumSize,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.CallerKey;
 import dev.apiguard.event.SecurityEvent;
+import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.ratelimit.BucketStore.Outcome;
 import dev.apiguard.ratelimit.BucketStore.Status;
@@ -71,6 +72,63 @@ class ClusterFailoverTest {
                     .contains("127.0.0.1:" + master);
             assertThat(state.isUnavailable()).isFalse();
         }
+    }
+
+    @Test
+    void aQuarantineReachesANodeWhoseSubscribedMasterFailedOver() throws Exception {
+        // a cluster of its own: the class's cluster has a master with a replica for the test above
+        try (RedisCluster cluster = RedisCluster.start(3, 1);
+                RedisGuardState a = RedisGuardState.cluster(cluster.seedUris())
+                        .topologyRefresh(Duration.ofMillis(500))
+                        .listener(SecurityEventListener.NONE)
+                        .build();
+                RedisGuardState b = RedisGuardState.cluster(cluster.seedUris())
+                        .topologyRefresh(Duration.ofMillis(500))
+                        .nearCache(Duration.ofSeconds(30)) // only a message can drop B's copy in time
+                        .clientName("node-b")
+                        .listener(SecurityEventListener.NONE)
+                        .build()) {
+            int subscribedOn = subscriberPort(cluster, "node-b");
+            boolean master = cluster.masterPorts().contains(subscribedOn);
+            cluster.kill(subscribedOn);
+            if (master) {
+                cluster.awaitFailover(subscribedOn, Duration.ofSeconds(15));
+            }
+            CallerKey caller = TwoNodesTest.key("near-" + UUID.randomUUID());
+            // B reads the caller (not quarantined) once the cluster serves again, and keeps a copy
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (b.isUnavailable()
+                    || b.quarantineStore().quarantinedUntil(caller, NOW).isPresent()) {
+                assertThat(System.nanoTime()).as("B reads the cluster again").isLessThan(deadline);
+                Thread.sleep(50); // waiting for child processes to fail over, not test time
+            }
+            a.quarantineStore().quarantine(caller, NOW.plusSeconds(600), NOW);
+            long sent = System.nanoTime();
+            while (b.quarantineStore().quarantinedUntil(caller, NOW).isEmpty()) {
+                assertThat(System.nanoTime() - sent)
+                        .as("B drops its copy by message, long before the copy's 30 s")
+                        .isLessThan(TimeUnit.SECONDS.toNanos(10));
+                Thread.sleep(20); // waiting for a message between processes, not test time
+            }
+            assertThat(b.nearCacheLive()).isTrue();
+        }
+    }
+
+    /** The node (master or replica) that holds the near cache's subscription of the state named {@code clientName}. */
+    private static int subscriberPort(RedisCluster cluster, String clientName) throws Exception {
+        for (int port : cluster.ports()) {
+            io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + port);
+            try (var connection = client.connect()) {
+                for (String line : connection.sync().clientList().split("\n")) {
+                    if (line.contains("name=" + clientName + " ") && line.contains("cmd=subscribe")) {
+                        return port;
+                    }
+                }
+            } finally {
+                client.shutdown();
+            }
+        }
+        throw new IllegalStateException("no node holds the subscription of " + clientName);
     }
 
     @Test

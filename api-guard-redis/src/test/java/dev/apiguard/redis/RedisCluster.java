@@ -180,6 +180,11 @@ public final class RedisCluster implements AutoCloseable {
         node(port).kill();
     }
 
+    /** Kills the node on the port at once (SIGKILL), master or replica. */
+    public void kill(int port) throws InterruptedException {
+        node(port).kill();
+    }
+
     /**
      * Starts the node on the port again, on the same port with its own {@code nodes.conf}, and
      * returns once it rejoined: every live node is ok, agrees on the slot map (where the node is

@@ -11,7 +11,11 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.sync.RedisPubSubCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,27 +44,35 @@ public final class NearCache implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NearCache.class);
 
+    /** After this many failed checks in a row, the subscription is made again on a new connection. */
+    static final int RESUBSCRIBE_AFTER = 3;
+
     private final Cache<String, Long> values;
     private final AtomicLong generation = new AtomicLong();
-    private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
+    private final Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> connector;
+    private final RedisPubSubAdapter<byte[], byte[]> listener;
     private final byte[] channel;
+    private final ScheduledExecutorService checker;
+    private volatile StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private volatile boolean live;
+    private volatile boolean closed;
+    private int failedChecks; // the checker thread's alone
 
     private NearCache(
             AbstractRedisClient client,
+            Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> connector,
             String channel,
             Duration ttl,
             long maximumSize,
-            Ticker ticker,
-            StatefulRedisPubSubConnection<byte[], byte[]> subscription) {
+            Ticker ticker) {
         this.values = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .expireAfterWrite(ttl)
                 .ticker(ticker)
                 .build();
         this.channel = channel.getBytes(StandardCharsets.UTF_8);
-        this.subscription = subscription;
-        subscription.addListener(new RedisPubSubAdapter<>() {
+        this.connector = connector;
+        this.listener = new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] from, byte[] message) {
                 invalidate(new String(message, StandardCharsets.UTF_8));
@@ -71,41 +83,99 @@ public final class NearCache implements AutoCloseable {
                 // also after a reconnect, once Lettuce has subscribed again
                 live = true;
             }
-        });
+        };
+        this.subscription = connector.get();
+        subscription.addListener(listener);
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 if (connection == subscription) {
-                    // messages sent meanwhile are lost: trust nothing until subscribed again
-                    live = false;
-                    invalidateAll();
+                    lost();
                 }
             }
+        });
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "apiguard-near-cache");
+            t.setDaemon(true);
+            return t;
         });
     }
 
     /**
-     * A near cache subscribed to {@code channel} on {@code connection}, a publish-subscribe
-     * connection of its own made by {@code client} (on a Redis Cluster, any node: a cluster
-     * broadcasts every {@code PUBLISH} to every node). Closes the connection if subscribing fails.
+     * A near cache subscribed to {@code channel} on a publish-subscribe connection of its own that
+     * {@code connector} makes ({@code client}'s; on a Redis Cluster, to any node: a cluster
+     * broadcasts every {@code PUBLISH} to every node). Every {@code ttl} / 2 (100 ms to 1 s) a
+     * daemon thread pings the subscription: a failed ping drops every copy until Lettuce has
+     * subscribed again, and after {@value #RESUBSCRIBE_AFTER} failures in a row the subscription is
+     * made again on a new connection (a cluster node that died for good, whose port Lettuce would
+     * otherwise try for ever). Closes the connection if subscribing fails.
      *
      * @throws RuntimeException when the subscription cannot be made (Redis unreachable)
      */
     public static NearCache subscribe(
             AbstractRedisClient client,
-            StatefulRedisPubSubConnection<byte[], byte[]> connection,
+            Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> connector,
             String channel,
             Duration ttl,
             long maximumSize,
             Ticker ticker) {
-        NearCache cache = new NearCache(client, channel, ttl, maximumSize, ticker, connection);
+        NearCache cache = new NearCache(client, connector, channel, ttl, maximumSize, ticker);
         try {
-            connection.sync().subscribe(cache.channel);
+            cache.subscription.sync().subscribe(cache.channel);
         } catch (RuntimeException e) {
-            connection.close();
+            cache.close();
             throw e;
         }
+        long period = Math.max(100, Math.min(1000, ttl.toMillis() / 2));
+        cache.checker.scheduleWithFixedDelay(cache::check, period, period, TimeUnit.MILLISECONDS);
         return cache;
+    }
+
+    /** Messages sent meanwhile are lost: trust nothing until subscribed again. */
+    private void lost() {
+        live = false;
+        invalidateAll();
+    }
+
+    /** Pings the subscription; on failure trusts nothing, and after a few, subscribes anew. */
+    void check() {
+        if (closed) {
+            return;
+        }
+        try {
+            subscription.sync().ping();
+            failedChecks = 0;
+        } catch (RuntimeException e) {
+            if (live) {
+                LOG.debug("near cache: the invalidation channel does not answer; copies dropped", e);
+            }
+            lost();
+            if (++failedChecks >= RESUBSCRIBE_AFTER) {
+                failedChecks = 0;
+                resubscribe();
+            }
+        }
+    }
+
+    private void resubscribe() {
+        StatefulRedisPubSubConnection<byte[], byte[]> old = subscription;
+        StatefulRedisPubSubConnection<byte[], byte[]> fresh;
+        try {
+            fresh = connector.get();
+        } catch (RuntimeException e) {
+            LOG.debug("near cache: no new connection for the invalidation channel yet", e);
+            return;
+        }
+        fresh.addListener(listener);
+        try {
+            fresh.sync().subscribe(channel);
+        } catch (RuntimeException e) {
+            LOG.debug("near cache: subscribing again failed", e);
+            fresh.closeAsync();
+            return;
+        }
+        subscription = fresh;
+        old.closeAsync();
     }
 
     /** The channel's name, to which writers publish the keys they change. */
@@ -156,13 +226,16 @@ public final class NearCache implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         live = false;
+        checker.shutdownNow();
+        StatefulRedisPubSubConnection<byte[], byte[]> current = subscription;
         try {
-            RedisPubSubCommands<byte[], byte[]> sync = subscription.sync();
+            RedisPubSubCommands<byte[], byte[]> sync = current.sync();
             sync.unsubscribe(channel);
         } catch (RuntimeException e) {
             LOG.debug("near cache: unsubscribe failed", e);
         }
-        subscription.close();
+        current.close();
     }
 }
