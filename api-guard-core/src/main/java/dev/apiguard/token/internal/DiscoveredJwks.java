@@ -211,7 +211,10 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
             if (message.contains("exceeds the size limit")) {
                 throw new Failure("too_large");
             }
-            if (message.contains("took longer") || message.contains("past its deadline")) {
+            if (e instanceof java.net.http.HttpTimeoutException
+                    || e instanceof java.net.SocketTimeoutException
+                    || message.contains("took longer")
+                    || message.contains("past its deadline")) {
                 throw new Failure("timeout");
             }
             throw new Failure(e.getClass().getName());
