@@ -71,6 +71,9 @@ public final class AccessTokenVerifier {
             new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"));
 
     private final TokenPolicy policy;
+    // the claims of nearly every token: only aud beyond what the caller carries, the configured one
+    private final Claims audienceOnly;
+    private final String firstAudience;
     private final Duration skew;
     private final @Nullable Cache<TokenDigest, Caller> cache;
     // each configured issuer's own String: a cached caller refers to it instead of a copy per token
@@ -83,6 +86,8 @@ public final class AccessTokenVerifier {
 
     private AccessTokenVerifier(TokenPolicy policy) {
         this.policy = policy;
+        this.firstAudience = policy.audiences().iterator().next();
+        this.audienceOnly = Claims.of(Map.of("aud", firstAudience));
         Map<String, String> names = new HashMap<>();
         for (String issuer : policy.issuers().keySet()) {
             names.put(issuer, issuer);
@@ -344,7 +349,7 @@ public final class AccessTokenVerifier {
                 .expiresAt(exp)
                 .tokenId(c.jti())
                 .confirmation(c.cnf())
-                .claims(Claims.of(raw))
+                .claims(claimsOf(raw))
                 .build();
         return new Verified(caller);
     }
@@ -396,6 +401,13 @@ public final class AccessTokenVerifier {
         }
         resolved.cleanUp();
         return resolved.estimatedSize();
+    }
+
+    /** The claims to keep with the caller: one shared instance for a token with nothing but the usual. */
+    private Claims claimsOf(Map<String, Object> raw) {
+        // the first accepted audience is shared; a token naming another keeps its own copy
+        Map<String, @Nullable Object> unmapped = ClaimSet.unmapped(raw, firstAudience);
+        return unmapped.size() == 1 && unmapped.get("aud") == firstAudience ? audienceOnly : Claims.of(unmapped);
     }
 
     /**
