@@ -158,7 +158,8 @@ class DiscoveredKeySourceTest {
                 "jwks_uri not a string | {\"issuer\":\"{origin}\",\"jwks_uri\":7} | jwks_uri_missing",
                 "jwks_uri over http elsewhere | {\"issuer\":\"{origin}\",\"jwks_uri\":\"http://keys.example.com/jwks\"} | jwks_uri_refused",
                 "jwks_uri a file | {\"issuer\":\"{origin}\",\"jwks_uri\":\"file:///etc/passwd\"} | jwks_uri_refused",
-                "jwks_uri relative | {\"issuer\":\"{origin}\",\"jwks_uri\":\"/keys\"} | jwks_uri_refused"
+                "jwks_uri relative | {\"issuer\":\"{origin}\",\"jwks_uri\":\"/keys\"} | jwks_uri_refused",
+                "jwks_uri with a password | {\"issuer\":\"{origin}\",\"jwks_uri\":\"http://u:secret@127.0.0.1/keys\"} | jwks_uri_refused"
             })
     void aBrokenDocumentIsRefusedWithItsReason(String name, String body, String fault) {
         server.answer(OAUTH, Answer.json(body.replace("{origin}", issuer)));
@@ -294,7 +295,7 @@ class DiscoveredKeySourceTest {
                 .hasMessageStartingWith("issuerUri cannot have a query or a fragment");
         assertThatThrownBy(() -> KeySource.discovered(URI.create("https://user@login.example.com")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("issuerUri cannot hold user information");
+                .hasMessage("issuerUri cannot hold user information (user:password@)");
         assertThatThrownBy(() -> KeySource.discovered(URI.create("login.example.com")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("issuerUri must be an absolute https URL");

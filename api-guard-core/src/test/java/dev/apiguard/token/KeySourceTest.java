@@ -121,6 +121,14 @@ class KeySourceTest {
     }
 
     @Test
+    void aJwksUrlWithAPasswordIsRefusedWithoutQuotingIt() {
+        assertThatThrownBy(() -> KeySource.jwksUrl(URI.create("https://user:s3cret@issuer.example/jwks")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("jwksUrl cannot hold user information (user:password@)")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void jwksUrlTakesHttpOnlyForALoopbackHost() {
         for (String loopback : new String[] {
             "http://localhost:8080/jwks", "http://127.0.0.1/jwks", "http://127.9.8.7:1/jwks", "http://[::1]:8080/jwks"

@@ -90,9 +90,6 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
         if (issuer.getRawQuery() != null || issuer.getRawFragment() != null) {
             throw new IllegalArgumentException("issuerUri cannot have a query or a fragment (RFC 8414 §2): " + issuer);
         }
-        if (issuer.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("issuerUri cannot hold user information");
-        }
         return new DiscoveredJwks(issuer, options);
     }
 

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * The one rule for every URL a key source fetches (a JWKS URL, an issuer's metadata, the
  * {@code jwks_uri} it names): absolute, with a host, {@code https}, or {@code http} only for a
  * loopback host ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]}), decided from the text
- * alone, without a DNS lookup.
+ * alone, without a DNS lookup; never with user information ({@code user:password@}).
  */
 public final class HttpUrls {
 
@@ -28,6 +28,10 @@ public final class HttpUrls {
         String host = url.getHost();
         if (!url.isAbsolute() || !(scheme.equals("https") || scheme.equals("http")) || host == null) {
             throw new IllegalArgumentException(setting + " must be an absolute https URL with a host: " + url);
+        }
+        if (url.getRawUserInfo() != null) {
+            // a password in a URL ends up in logs: refused, and never quoted
+            throw new IllegalArgumentException(setting + " cannot hold user information (user:password@)");
         }
         if (scheme.equals("http") && !isLoopback(host)) {
             throw new IllegalArgumentException(setting
