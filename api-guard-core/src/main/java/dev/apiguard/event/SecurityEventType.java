@@ -92,7 +92,11 @@ public enum SecurityEventType implements EventType {
     /**
      * A JWKS fetch failed; details {@code jwks} (the URL), {@code fault} (the exception's class)
      * and {@code cached}: {@code true} when keys fetched before keep serving through the outage,
-     * {@code false} when none are left and tokens of that issuer are refused.
+     * {@code false} when none are left and tokens of that issuer are refused. For an issuer whose
+     * keys are found through its metadata ({@code KeySource.discovered}), raised once per change of
+     * reason while the metadata cannot be had, with details {@code metadata} (the issuer),
+     * {@code fault} (a code per document tried, like {@code http_404,issuer_mismatch}) and
+     * {@code cached=false}.
      */
     KEY_SOURCE_FAILED("keys.fetch_failed", EventLevel.WARN, EventOutcome.FAULT),
     /** A JWKS fetch succeeded (on expiry, ahead of it, or for an unknown {@code kid}); detail {@code jwks}. */

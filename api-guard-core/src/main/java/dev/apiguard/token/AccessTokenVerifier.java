@@ -52,11 +52,11 @@ import org.slf4j.LoggerFactory;
  *       JSON objects in the first two; a five-segment JWE is refused;</li>
  *   <li>header: {@code alg} on the policy's allow-list ({@code none} and {@code HS*} never),
  *       no {@code crit}, {@code typ} {@code at+jwt} (RFC 9068 §2.1, §4);</li>
- *   <li>{@code iss} names a configured issuer, whose keys alone are then used (RFC 9068 §4
- *       step 3);</li>
+ *   <li>{@code iss} names a configured issuer, or one the policy's {@link IssuerResolver}
+ *       accepts, whose keys alone are then used (RFC 9068 §4 step 3);</li>
  *   <li>signature (RFC 7515 §5.2) with the issuer's keys matching the header's {@code kid} and
  *       {@code alg}'s key type, selected by Nimbus' {@link JWKMatcher};</li>
- *   <li>claim types on the raw JSON values, then required claims, {@code aud} (RFC 9068 §4
+ *   <li>claim types on the raw JSON values, then required claims, {@code aud} naming one of the policy's audiences (RFC 9068 §4
  *       step 4), {@code exp}/{@code nbf}/{@code iat} against the given instant with the clock
  *       skew (RFC 7519 §4.1.4), and the maximum lifetime.</li>
  * </ol>
@@ -73,20 +73,34 @@ public final class AccessTokenVerifier {
     private final TokenPolicy policy;
     // the claims of nearly every token: only aud beyond what the caller carries, the configured one
     private final Claims audienceOnly;
+    private final String firstAudience;
     private final Duration skew;
     private final @Nullable Cache<TokenDigest, Caller> cache;
     // each configured issuer's own String: a cached caller refers to it instead of a copy per token
     private final Map<String, String> issuerNames;
     private final RequestTime requestTime = new RequestTime();
+    // the key sources of issuers the policy's resolver accepted, bounded; null without a resolver
+    private final @Nullable IssuerResolver resolver;
+    private final @Nullable Cache<String, KeySource> resolved;
+    private final String[] audiences;
 
     private AccessTokenVerifier(TokenPolicy policy) {
         this.policy = policy;
-        this.audienceOnly = Claims.of(Map.of("aud", policy.audience()));
+        this.firstAudience = policy.audiences().iterator().next();
+        this.audienceOnly = Claims.of(Map.of("aud", firstAudience));
         Map<String, String> names = new HashMap<>();
         for (String issuer : policy.issuers().keySet()) {
             names.put(issuer, issuer);
         }
         this.issuerNames = Map.copyOf(names);
+        this.audiences = policy.audiences().toArray(new String[0]);
+        this.resolver = policy.issuerResolver().orElse(null);
+        this.resolved = resolver == null
+                ? null
+                : Caffeine.newBuilder()
+                        .maximumSize(policy.resolvedIssuersMaximumSize())
+                        .executor(Runnable::run)
+                        .build();
         this.skew = policy.clockSkew();
         if (policy.cacheMaximumSize() > 0) {
             // the cache's time is the latest request's now (never run back), so an entry leaves at
@@ -246,6 +260,9 @@ public final class AccessTokenVerifier {
         }
         KeySource keys = policy.issuers().get(issuer);
         if (keys == null) {
+            keys = resolve(issuer);
+        }
+        if (keys == null) {
             return rejected(Reason.UNKNOWN_ISSUER);
         }
 
@@ -302,7 +319,7 @@ public final class AccessTokenVerifier {
         if (id == null) {
             return rejected(Reason.MISSING_CLAIM);
         }
-        if (!c.aud().contains(policy.audience())) {
+        if (!namesAnAudience(c.aud())) {
             return rejected(Reason.WRONG_AUDIENCE);
         }
         Instant exp = Instant.ofEpochSecond(c.exp());
@@ -337,10 +354,60 @@ public final class AccessTokenVerifier {
         return new Verified(caller);
     }
 
+    private boolean namesAnAudience(List<String> aud) {
+        for (String accepted : audiences) {
+            if (aud.contains(accepted)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The keys the policy's resolver gives a token's {@code iss} that is not an exact issuer, kept in
+     * the bounded cache; null when there is no resolver, or it refuses the issuer (or fails).
+     */
+    private @Nullable KeySource resolve(String issuer) {
+        IssuerResolver r = resolver;
+        Cache<String, KeySource> sources = resolved;
+        if (r == null || sources == null) {
+            return null;
+        }
+        KeySource keys = sources.getIfPresent(issuer);
+        if (keys != null) {
+            return keys;
+        }
+        java.util.Optional<KeySource> answer;
+        try {
+            answer = r.keysFor(issuer);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "issuer resolver failed with {}; the token is refused",
+                    e.getClass().getName());
+            return null;
+        }
+        if (answer == null || answer.isEmpty()) {
+            return null;
+        }
+        // two threads resolving the same new issuer keep the first source, so its keys are fetched once
+        KeySource kept = sources.asMap().putIfAbsent(issuer, answer.get());
+        return kept != null ? kept : answer.get();
+    }
+
+    /** How many resolved issuers' key sources are kept right now (for tests). */
+    long resolvedIssuers() {
+        if (resolved == null) {
+            return 0;
+        }
+        resolved.cleanUp();
+        return resolved.estimatedSize();
+    }
+
     /** The claims to keep with the caller: one shared instance for a token with nothing but the usual. */
     private Claims claimsOf(Map<String, Object> raw) {
-        Map<String, @Nullable Object> unmapped = ClaimSet.unmapped(raw, policy.audience());
-        return unmapped.size() == 1 && unmapped.get("aud") == policy.audience() ? audienceOnly : Claims.of(unmapped);
+        // the first accepted audience is shared; a token naming another keeps its own copy
+        Map<String, @Nullable Object> unmapped = ClaimSet.unmapped(raw, firstAudience);
+        return unmapped.size() == 1 && unmapped.get("aud") == firstAudience ? audienceOnly : Claims.of(unmapped);
     }
 
     /**

@@ -8,6 +8,8 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.apiguard.internal.SignatureCheck;
+import dev.apiguard.token.internal.DiscoveredJwks;
+import dev.apiguard.token.internal.HttpUrls;
 import dev.apiguard.token.internal.RemoteJwks;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -16,12 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Where one issuer's public signing keys come from: a fixed set, a JWKS file read once, or a JWKS
- * URL fetched, cached and refreshed by Nimbus ({@code JWKSourceBuilder}).
+ * Where one issuer's public signing keys come from: a fixed set, a JWKS file read once, a JWKS
+ * URL fetched, cached and refreshed by Nimbus ({@code JWKSourceBuilder}), or the JWKS URL named
+ * by the issuer's metadata ({@link #discovered(URI, JwksOptions)}).
  *
  * <p>Immutable and thread-safe; share one per issuer. Only public asymmetric keys are accepted:
  * a fixed set or file holding a private or symmetric ({@code oct}) key, or an RSA key shorter than
@@ -84,23 +86,53 @@ public final class KeySource {
      * unknown {@code kid} at most twice per minimum refresh interval, and kept serving through
      * outages, as {@code options} says. A failed fetch is logged through SLF4J (logger
      * {@code dev.apiguard.token.jwks}) and never thrown to a request: tokens whose keys are not
-     * available are refused.
+     * available are refused. Redirects are not followed (a 3xx answer is a failed fetch).
      *
      * @throws IllegalArgumentException naming {@code jwksUrl} when the URI is not an absolute
-     *     {@code http} or {@code https} URL with a host
+     *     {@code https} URL with a host, or an {@code http} one whose host is not a loopback one
+     *     ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
      */
     public static KeySource jwksUrl(URI url, JwksOptions options) {
         Objects.requireNonNull(url, "jwksUrl cannot be null");
         Objects.requireNonNull(options, "options cannot be null");
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!url.isAbsolute() || !(scheme.equals("https") || scheme.equals("http")) || url.getHost() == null) {
-            throw new IllegalArgumentException("jwksUrl must be an absolute http or https URL with a host: " + url);
-        }
+        HttpUrls.check("jwksUrl", url);
         try {
             return new KeySource(RemoteJwks.build(url.toURL(), options), "jwksUrl(" + url + ")");
-        } catch (MalformedURLException e) {
+        } catch (MalformedURLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("jwksUrl is not a valid URL: " + url, e);
         }
+    }
+
+    /** An issuer's keys found through its metadata, with {@link JwksOptions#defaults() the default options}. */
+    public static KeySource discovered(URI issuer) {
+        return discovered(issuer, JwksOptions.defaults());
+    }
+
+    /**
+     * An issuer's keys found through its metadata: RFC 8414 Authorization Server Metadata at
+     * {@code /.well-known/oauth-authorization-server} (inserted between the host and the issuer's
+     * path, RFC 8414 §3.1), else OpenID Connect discovery at
+     * {@code /.well-known/openid-configuration} (appended to the issuer). The document's
+     * {@code issuer} must equal {@code issuer} exactly (RFC 8414 §3.3), and its {@code jwks_uri}
+     * follows the rules of {@link #jwksUrl(URI, JwksOptions)}; that URL is then fetched, cached and
+     * refreshed exactly as a {@code jwksUrl} source with the same {@code options}.
+     *
+     * <p>Nothing is fetched now: a metadata document that cannot be had (down, slow past the
+     * timeouts, over the size limit, not JSON, a redirect, no {@code jwks_uri}, another issuer)
+     * never stops start-up. Until it is had, tokens of the issuer are refused
+     * ({@code keys_unavailable}); the reason is logged once per change (logger
+     * {@code dev.apiguard.token.jwks}) and raised as a {@code keys.fetch_failed} event with details
+     * {@code metadata} (the issuer), {@code fault} and {@code cached=false}; the metadata is fetched
+     * again no sooner than after a back-off that starts at the minimum refresh interval and doubles
+     * up to the cache time to live, by the options' clock. Once had, the {@code jwks_uri} is kept.
+     *
+     * @throws IllegalArgumentException naming {@code issuerUri} when the issuer is not an absolute
+     *     {@code https} URL with a host (http only on a loopback host), or has a query or fragment
+     */
+    public static KeySource discovered(URI issuer, JwksOptions options) {
+        Objects.requireNonNull(issuer, "issuerUri cannot be null");
+        Objects.requireNonNull(options, "options cannot be null");
+        return new KeySource(DiscoveredJwks.of(issuer, options), "discovered(" + issuer + ")");
     }
 
     /**

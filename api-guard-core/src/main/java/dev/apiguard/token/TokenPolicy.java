@@ -1,6 +1,8 @@
 package dev.apiguard.token;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -21,8 +24,11 @@ import org.jspecify.annotations.Nullable;
  * {@link IllegalArgumentException} naming it), and {@link Builder#build()} checks combinations.
  * Defaults, all stated once here:
  * <ul>
- *   <li>issuers: none, at least one is required;</li>
- *   <li>audience: none, one is required (RFC 9068 §4: {@code aud} is required);</li>
+ *   <li>issuers: none; at least one exact issuer or an {@link Builder#issuerResolver issuer
+ *       resolver} is required;</li>
+ *   <li>resolved issuers kept: 100 (when a resolver is given);</li>
+ *   <li>audiences: none, at least one is required (RFC 9068 §4: {@code aud} is required); a token
+ *       must name at least one of them;</li>
  *   <li>algorithms: {@code RS256}, {@code PS256}, {@code ES256}, {@code EdDSA}; {@code HS*} and
  *       {@code none} are never accepted (RFC 8725 §3.1);</li>
  *   <li>header {@code typ} must be {@code at+jwt} or {@code application/at+jwt}, in any case
@@ -69,9 +75,13 @@ public final class TokenPolicy {
     public static final int DEFAULT_MAX_TOKEN_LENGTH = 8192;
     /** Default size of the verified-token cache: 10,000. */
     public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 10_000;
+    /** Default number of issuers whose resolved key sources are kept: 100. */
+    public static final long DEFAULT_RESOLVED_ISSUERS_MAXIMUM_SIZE = 100;
 
     private final Map<String, KeySource> issuers;
-    private final String audience;
+    private final @Nullable IssuerResolver issuerResolver;
+    private final long resolvedIssuersMaximumSize;
+    private final Set<String> audiences;
     private final Set<JWSAlgorithm> algorithms;
     private final boolean requireAccessTokenType;
     private final Duration clockSkew;
@@ -80,9 +90,11 @@ public final class TokenPolicy {
     private final int maxTokenLength;
     private final long cacheMaximumSize;
 
-    private TokenPolicy(Builder b, String audience) {
+    private TokenPolicy(Builder b) {
         this.issuers = Collections.unmodifiableMap(new LinkedHashMap<>(b.issuers));
-        this.audience = audience;
+        this.issuerResolver = b.issuerResolver;
+        this.resolvedIssuersMaximumSize = b.resolvedIssuersMaximumSize;
+        this.audiences = Collections.unmodifiableSet(new LinkedHashSet<>(b.audiences));
         this.algorithms = Collections.unmodifiableSet(new LinkedHashSet<>(b.algorithms));
         this.requireAccessTokenType = b.requireAccessTokenType;
         this.clockSkew = b.clockSkew;
@@ -102,9 +114,29 @@ public final class TokenPolicy {
         return issuers;
     }
 
-    /** The audience a token's {@code aud} must contain. */
+    /** The resolver asked about a token's {@code iss} that is not among {@link #issuers()}, if any. */
+    public Optional<IssuerResolver> issuerResolver() {
+        return Optional.ofNullable(issuerResolver);
+    }
+
+    /** How many resolved issuers' key sources a verifier keeps. */
+    public long resolvedIssuersMaximumSize() {
+        return resolvedIssuersMaximumSize;
+    }
+
+    /** The accepted audiences, in the order given; a token's {@code aud} must contain one of them. */
+    public Set<String> audiences() {
+        return audiences;
+    }
+
+    /**
+     * The first accepted audience.
+     *
+     * @deprecated a policy may accept several audiences since 0.2.0: use {@link #audiences()}
+     */
+    @Deprecated(since = "0.2.0")
     public String audience() {
-        return audience;
+        return audiences.iterator().next();
     }
 
     /** The allowed signature algorithms. */
@@ -144,7 +176,11 @@ public final class TokenPolicy {
 
     @Override
     public String toString() {
-        return "TokenPolicy[issuers=" + issuers.keySet() + ", audience=" + audience + ", algorithms="
+        return "TokenPolicy[issuers=" + issuers.keySet()
+                + (issuerResolver == null
+                        ? ""
+                        : ", issuerResolver=" + issuerResolver.getClass().getName())
+                + ", audiences=" + audiences + ", algorithms="
                 + algorithms + ", requireAccessTokenType=" + requireAccessTokenType + ", clockSkew="
                 + clockSkew + ", maxLifetime=" + maxLifetime + ", requiredClaims=" + requiredClaims
                 + ", maxTokenLength=" + maxTokenLength + ", cacheMaximumSize=" + cacheMaximumSize + "]";
@@ -153,7 +189,9 @@ public final class TokenPolicy {
     /** Builds a {@link TokenPolicy}. Not thread-safe. */
     public static final class Builder {
         private final Map<String, KeySource> issuers = new LinkedHashMap<>();
-        private @Nullable String audience;
+        private @Nullable IssuerResolver issuerResolver;
+        private long resolvedIssuersMaximumSize = DEFAULT_RESOLVED_ISSUERS_MAXIMUM_SIZE;
+        private final Set<String> audiences = new LinkedHashSet<>();
         private Set<JWSAlgorithm> algorithms = DEFAULT_ALGORITHMS;
         private boolean requireAccessTokenType = true;
         private Duration clockSkew = DEFAULT_CLOCK_SKEW;
@@ -182,16 +220,77 @@ public final class TokenPolicy {
             return this;
         }
 
-        /** The audience this API is known by; a token's {@code aud} (string or array) must contain it. Required; set once. */
+        /**
+         * Accepts tokens whose {@code iss} is exactly {@code issuer}, with the keys its metadata
+         * names: {@code issuer(issuer, KeySource.discovered(URI.create(issuer), options))}.
+         *
+         * @throws IllegalArgumentException naming {@code issuerUri} when {@code issuer} is not an
+         *     https URL (http only on a loopback host) without query or fragment
+         * @see KeySource#discovered(URI, JwksOptions)
+         */
+        public Builder discoveredIssuer(String issuer, JwksOptions options) {
+            Objects.requireNonNull(issuer, "issuerUri cannot be null");
+            Objects.requireNonNull(options, "options cannot be null");
+            URI uri;
+            try {
+                uri = new URI(issuer);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("issuerUri is not a valid URI: " + issuer, e);
+            }
+            return issuer(issuer, KeySource.discovered(uri, options));
+        }
+
+        /** As {@link #discoveredIssuer(String, JwksOptions)} with {@link JwksOptions#defaults()}. */
+        public Builder discoveredIssuer(String issuer) {
+            return discoveredIssuer(issuer, JwksOptions.defaults());
+        }
+
+        /**
+         * Asks {@code resolver} about a token's {@code iss} that is none of the exact
+         * {@link #issuer issuers}, for tenants of a multi-tenant authorization server. Default none.
+         * The resolver decides before anything is fetched; see {@link IssuerResolver}.
+         */
+        public Builder issuerResolver(IssuerResolver resolver) {
+            this.issuerResolver = Objects.requireNonNull(resolver, "issuerResolver cannot be null");
+            return this;
+        }
+
+        /**
+         * How many resolved issuers' key sources a verifier keeps (the least used leave first, and
+         * are asked of the resolver again when next seen). Default 100; 1 to 100,000.
+         */
+        public Builder resolvedIssuersMaximumSize(long size) {
+            if (size < 1 || size > 100_000) {
+                throw new IllegalArgumentException("resolvedIssuersMaximumSize must be between 1 and 100000: " + size);
+            }
+            this.resolvedIssuersMaximumSize = size;
+            return this;
+        }
+
+        /**
+         * An audience this API is known by; a token's {@code aud} (string or array) must contain at
+         * least one of the audiences given. Required; repeatable, once per audience.
+         */
         public Builder audience(String audience) {
             Objects.requireNonNull(audience, "audience cannot be null");
             if (audience.isBlank()) {
                 throw new IllegalArgumentException("audience cannot be blank");
             }
-            if (this.audience != null) {
-                throw new IllegalArgumentException("audience is already set to '" + this.audience + "'");
+            if (!audiences.add(audience)) {
+                throw new IllegalArgumentException("audience '" + audience + "' is given twice");
             }
-            this.audience = audience;
+            return this;
+        }
+
+        /** {@link #audience(String)} for each of {@code audiences}. */
+        public Builder audiences(String... audiences) {
+            Objects.requireNonNull(audiences, "audiences cannot be null");
+            if (audiences.length == 0) {
+                throw new IllegalArgumentException("audiences cannot be empty");
+            }
+            for (String a : audiences) {
+                audience(a);
+            }
             return this;
         }
 
@@ -290,17 +389,18 @@ public final class TokenPolicy {
         /**
          * Builds the policy.
          *
-         * @throws IllegalStateException naming {@code issuer} when no issuer is given, or
-         *     {@code audience} when no audience is given
+         * @throws IllegalStateException naming {@code issuer} when neither an issuer nor an issuer
+         *     resolver is given, or {@code audience} when no audience is given
          */
         public TokenPolicy build() {
-            if (issuers.isEmpty()) {
-                throw new IllegalStateException("issuer: at least one issuer with its keys is required");
+            if (issuers.isEmpty() && issuerResolver == null) {
+                throw new IllegalStateException(
+                        "issuer: at least one issuer with its keys, or an issuerResolver, is required");
             }
-            if (audience == null) {
-                throw new IllegalStateException("audience: an audience is required (RFC 9068 §4)");
+            if (audiences.isEmpty()) {
+                throw new IllegalStateException("audience: at least one audience is required (RFC 9068 §4)");
             }
-            return new TokenPolicy(this, audience);
+            return new TokenPolicy(this);
         }
     }
 }

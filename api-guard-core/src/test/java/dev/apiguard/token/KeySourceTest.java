@@ -121,6 +121,42 @@ class KeySourceTest {
     }
 
     @Test
+    void aJwksUrlWithAPasswordIsRefusedWithoutQuotingIt() {
+        assertThatThrownBy(() -> KeySource.jwksUrl(URI.create("https://user:s3cret@issuer.example/jwks")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("jwksUrl cannot hold user information (user:password@)")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void jwksUrlTakesHttpOnlyForALoopbackHost() {
+        for (String loopback : new String[] {
+            "http://localhost:8080/jwks", "http://127.0.0.1/jwks", "http://127.9.8.7:1/jwks", "http://[::1]:8080/jwks"
+        }) {
+            assertThat(KeySource.jwksUrl(URI.create(loopback)).toString())
+                    .as(loopback)
+                    .contains(loopback);
+        }
+        for (String remote : new String[] {
+            "http://issuer.example/jwks",
+            "http://localhost.example.com/jwks",
+            "http://10.0.0.1/jwks",
+            "http://[::]/jwks",
+            "http://128.0.0.1/jwks",
+            "http://0x7f.0.0.1/jwks",
+            "http://127.0.0.999/jwks",
+            "http://[::2]/jwks",
+            "http://[::ffff:8.8.8.8]/jwks"
+        }) {
+            assertThatThrownBy(() -> KeySource.jwksUrl(URI.create(remote)))
+                    .as(remote)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("jwksUrl must be")
+                    .hasMessageEndingWith(": " + remote);
+        }
+    }
+
+    @Test
     void jwksOptionsCheckTheirSettings() {
         JwksOptions d = JwksOptions.defaults();
         assertThat(d.connectTimeout()).isEqualTo(Duration.ofSeconds(2));

@@ -69,9 +69,44 @@ class TokenPolicyTest {
                         "audience"),
                 Arguments.of(
                         "audience twice",
-                        (Runnable) () -> TokenPolicy.builder().audience("a").audience("b"),
+                        (Runnable) () -> TokenPolicy.builder().audience("a").audience("a"),
                         IllegalArgumentException.class,
-                        "audience"),
+                        "audience 'a' is given twice"),
+                Arguments.of(
+                        "audiences empty",
+                        (Runnable) () -> TokenPolicy.builder().audiences(),
+                        IllegalArgumentException.class,
+                        "audiences cannot be empty"),
+                Arguments.of(
+                        "audiences with a blank one",
+                        (Runnable) () -> TokenPolicy.builder().audiences("a", " "),
+                        IllegalArgumentException.class,
+                        "audience cannot be blank"),
+                Arguments.of(
+                        "issuerResolver null",
+                        (Runnable) () -> TokenPolicy.builder().issuerResolver(null),
+                        NullPointerException.class,
+                        "issuerResolver cannot be null"),
+                Arguments.of(
+                        "resolvedIssuersMaximumSize zero",
+                        (Runnable) () -> TokenPolicy.builder().resolvedIssuersMaximumSize(0),
+                        IllegalArgumentException.class,
+                        "resolvedIssuersMaximumSize must be between 1 and 100000: 0"),
+                Arguments.of(
+                        "discoveredIssuer over http on another host",
+                        (Runnable) () -> TokenPolicy.builder().discoveredIssuer("http://login.example.com"),
+                        IllegalArgumentException.class,
+                        "issuerUri must be https; http is accepted only for a loopback host"),
+                Arguments.of(
+                        "discoveredIssuer with a query",
+                        (Runnable) () -> TokenPolicy.builder().discoveredIssuer("https://login.example.com?x=1"),
+                        IllegalArgumentException.class,
+                        "issuerUri cannot have a query or a fragment"),
+                Arguments.of(
+                        "discoveredIssuer not a URI",
+                        (Runnable) () -> TokenPolicy.builder().discoveredIssuer("https://a b"),
+                        IllegalArgumentException.class,
+                        "issuerUri is not a valid URI"),
                 Arguments.of(
                         "algorithms empty",
                         (Runnable) () -> TokenPolicy.builder().algorithms(),
@@ -179,12 +214,12 @@ class TokenPolicyTest {
                         "no issuer",
                         (Runnable) () -> TokenPolicy.builder().audience("a").build(),
                         IllegalStateException.class,
-                        "issuer: at least one"),
+                        "issuer: at least one issuer with its keys, or an issuerResolver, is required"),
                 Arguments.of(
                         "no audience",
                         (Runnable) () -> TokenPolicy.builder().issuer("i", KEYS).build(),
                         IllegalStateException.class,
-                        "audience: an audience is required"));
+                        "audience: at least one audience is required"));
     }
 
     @ParameterizedTest(name = "{0}")

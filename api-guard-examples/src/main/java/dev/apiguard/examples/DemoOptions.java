@@ -32,11 +32,18 @@ public final class DemoOptions {
         FLAGS.put(
                 "--client-ca",
                 "--client-ca FILE               PEM file of CA certificates trusted for client certificates; TLS asks for one, routes decide");
-        FLAGS.put("--issuer", "--issuer URI                   an accepted token issuer (repeatable, at least one)");
-        FLAGS.put("--audience", "--audience URI                 the audience every token must name (required)");
+        FLAGS.put(
+                "--issuer",
+                "--issuer URI                   an accepted token issuer whose keys --jwks gives (repeatable; at least one --issuer or --issuer-uri)");
+        FLAGS.put(
+                "--issuer-uri",
+                "--issuer-uri URL               an accepted issuer whose keys are found through its metadata (RFC 8414 /.well-known/oauth-authorization-server, then OpenID Connect discovery); the issuer in the metadata must equal URL exactly; http only on loopback. An issuer whose metadata cannot be fetched, or names another issuer, does not stop start-up: its tokens are refused (401) and the reason is logged (repeatable)");
+        FLAGS.put(
+                "--audience",
+                "--audience URI                 accepted audiences: a token must name at least one (repeatable, at least one)");
         FLAGS.put(
                 "--jwks",
-                "--jwks FILE_OR_URL             the issuers' public keys: a JWKS file, or an https/http URL; one for every --issuer, or repeated once per --issuer in the same order");
+                "--jwks FILE_OR_URL             the --issuer keys: a JWKS file, or an https URL (http only on loopback); one for every --issuer, or repeated once per --issuer in the same order");
         FLAGS.put(
                 "--max-token-lifetime",
                 "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
@@ -83,7 +90,10 @@ public final class DemoOptions {
     String tlsPassword;
     Path clientCa;
     final List<String> issuers = new ArrayList<>();
-    String audience;
+    /** Issuers whose keys are found through their metadata. */
+    final List<String> issuerUris = new ArrayList<>();
+
+    final List<String> audiences = new ArrayList<>();
     /** The key set of each issuer: {@code jwks.get(i)} holds the keys of {@code issuers.get(i)}. */
     final List<String> jwks = new ArrayList<>();
 
@@ -142,7 +152,8 @@ public final class DemoOptions {
                 case "--tls-password" -> o.tlsPassword = value;
                 case "--client-ca" -> o.clientCa = Path.of(value);
                 case "--issuer" -> o.issuers.add(value);
-                case "--audience" -> o.audience = value;
+                case "--issuer-uri" -> o.issuerUris.add(parseIssuerUri(value));
+                case "--audience" -> o.audiences.add(parseAudience(value));
                 case "--jwks" -> o.jwks.add(value);
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
                 case "--trusted-proxy" -> o.trustedProxies.add(parseCidr(value));
@@ -177,19 +188,37 @@ public final class DemoOptions {
         if (tlsPassword == null) {
             throw new UsageException("--tls-password is required");
         }
-        if (issuers.isEmpty()) {
-            throw new UsageException("--issuer is required (at least one)");
+        if (issuers.isEmpty() && issuerUris.isEmpty()) {
+            throw new UsageException("--issuer or --issuer-uri is required (at least one)");
         }
-        if (audience == null) {
-            throw new UsageException("--audience is required");
+        if (audiences.isEmpty()) {
+            throw new UsageException("--audience is required (at least one)");
+        }
+        for (String uri : issuerUris) {
+            if (issuers.contains(uri) || issuerUris.indexOf(uri) != issuerUris.lastIndexOf(uri)) {
+                throw new UsageException("--issuer-uri: issuer " + uri + " is given twice");
+            }
         }
         if (redis != null && !redisCluster.isEmpty()) {
             throw new UsageException("--redis and --redis-cluster are exclusive: give one");
         }
-        if (jwks.isEmpty()) {
-            throw new UsageException("--jwks is required");
+        if (issuers.isEmpty() && !jwks.isEmpty()) {
+            throw new UsageException("--jwks gives the keys of --issuer: give an --issuer too");
         }
-        if (jwks.size() != 1 && jwks.size() != issuers.size()) {
+        if (!issuers.isEmpty() && jwks.isEmpty()) {
+            throw new UsageException("--jwks is required with --issuer");
+        }
+        for (String set : jwks) {
+            if (set.startsWith("https://") || set.startsWith("http://")) {
+                try {
+                    // made, not fetched: the URL rule is checked now, before the server starts
+                    dev.apiguard.token.KeySource.jwksUrl(java.net.URI.create(set));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--jwks: " + e.getMessage());
+                }
+            }
+        }
+        if (!issuers.isEmpty() && jwks.size() != 1 && jwks.size() != issuers.size()) {
             // several sets must pair with the issuers: each issuer's keys sign for it alone
             throw new UsageException("--jwks: give one for every --issuer, or one per --issuer in the same order ("
                     + issuers.size() + " issuers, " + jwks.size() + " key sets)");
@@ -236,6 +265,22 @@ public final class DemoOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--trusted-proxy must be an IP address or CIDR block like 10.0.0.0/8: " + value);
         }
+    }
+
+    private static String parseIssuerUri(String value) throws UsageException {
+        try {
+            dev.apiguard.token.TokenPolicy.builder().discoveredIssuer(value);
+            return value;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--issuer-uri: " + e.getMessage());
+        }
+    }
+
+    private static String parseAudience(String value) throws UsageException {
+        if (value.isBlank()) {
+            throw new UsageException("--audience cannot be blank");
+        }
+        return value;
     }
 
     private static String parseOrigin(String value) throws UsageException {

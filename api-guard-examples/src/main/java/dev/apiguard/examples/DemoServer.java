@@ -147,7 +147,7 @@ public final class DemoServer implements AutoCloseable {
             dev.apiguard.anomaly.EvidenceStore evidence,
             LedgerStore ledger) {
         TokenPolicy.Builder tokens = TokenPolicy.builder()
-                .audience(options.audience)
+                .audiences(options.audiences.toArray(new String[0]))
                 .clockSkew(Duration.ofSeconds(60))
                 .maxLifetime(options.maxTokenLifetime);
         // with one --jwks per --issuer, each issuer is verified with its own key set only
@@ -157,6 +157,16 @@ public final class DemoServer implements AutoCloseable {
         for (int i = 0; i < options.issuers.size(); i++) {
             String jwks = options.jwks.size() == 1 ? options.jwks.get(0) : options.jwks.get(i);
             tokens.issuer(options.issuers.get(i), sources.computeIfAbsent(jwks, j -> keySource(j, clock)));
+        }
+        // each --issuer-uri's keys come from the jwks_uri of its metadata, fetched on its first token;
+        // metadata that cannot be had refuses that issuer's tokens (401) and is logged, never stops start-up
+        for (String issuerUri : options.issuerUris) {
+            tokens.discoveredIssuer(
+                    issuerUri,
+                    JwksOptions.builder()
+                            .listener(new Slf4jSecurityEventListener())
+                            .clock(clock)
+                            .build());
         }
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.simple("default", options.rateLimit.quota(), options.rateLimit.period()))

@@ -121,6 +121,69 @@ class DemoOptionsTest {
     }
 
     @Test
+    void issuerUrisAndSeveralAudiencesAreParsedAndAnIssuerUriNeedsNoJwks() throws Exception {
+        DemoOptions o = DemoOptions.parse(List.of(
+                "--tls-keystore",
+                "k.p12",
+                "--tls-password",
+                "pw",
+                "--issuer-uri",
+                "https://login.example.com/tenant-1/v2.0",
+                "--issuer-uri=http://127.0.0.1:8080/realms/demo",
+                "--audience",
+                "https://api.example.com",
+                "--audience",
+                "urn:api"));
+        assertThat(o.issuerUris)
+                .containsExactly("https://login.example.com/tenant-1/v2.0", "http://127.0.0.1:8080/realms/demo");
+        assertThat(o.issuers).isEmpty();
+        assertThat(o.audiences).containsExactly("https://api.example.com", "urn:api");
+
+        // exact issuers and issuers by metadata side by side
+        DemoOptions both = DemoOptions.parse(with("--issuer-uri", "https://login.example.com"));
+        assertThat(both.issuers).containsExactly("https://i");
+        assertThat(both.issuerUris).containsExactly("https://login.example.com");
+        assertThat(both.audiences).containsExactly("https://a");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--issuer-uri | http://login.example.com | --issuer-uri: issuerUri must be https; http is accepted only for a loopback host",
+                "--issuer-uri | https://login.example.com?tenant=1 | --issuer-uri: issuerUri cannot have a query or a fragment",
+                "--issuer-uri | login.example.com | --issuer-uri: issuerUri must be an absolute https URL",
+                "--issuer-uri | https://i | --issuer-uri: issuer https://i is given twice",
+                "--jwks | http://keys.example.com/jwks | --jwks: jwksUrl must be https; http is accepted only for a loopback host",
+                "--audience | ' ' | --audience cannot be blank"
+            })
+    void badIssuerUrisJwksUrlsAndAudiencesAreRefusedNamingTheFlag(String flag, String value, String message) {
+        assertThatThrownBy(() -> DemoOptions.parse(with(flag, value)))
+                .isInstanceOf(DemoOptions.UsageException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void withoutAnyIssuerOrWithJwksButNoIssuerTheFlagsAreNamed() {
+        List<String> onlyAudience = List.of("--tls-keystore", "k.p12", "--tls-password", "pw", "--audience", "a");
+        assertThatThrownBy(() -> DemoOptions.parse(onlyAudience))
+                .hasMessage("--issuer or --issuer-uri is required (at least one)");
+        List<String> jwksWithoutIssuer = new java.util.ArrayList<>(onlyAudience);
+        jwksWithoutIssuer.addAll(List.of("--issuer-uri", "https://login.example.com", "--jwks", "k.json"));
+        assertThatThrownBy(() -> DemoOptions.parse(jwksWithoutIssuer))
+                .hasMessage("--jwks gives the keys of --issuer: give an --issuer too");
+    }
+
+    @Test
+    void helpListsTheNewFlags() {
+        assertThat(DemoOptions.helpText())
+                .contains("--issuer-uri URL")
+                .contains("the issuer in the metadata must equal URL exactly; http only on loopback")
+                .contains("its tokens are refused (401) and the reason is logged")
+                .contains("accepted audiences: a token must name at least one");
+    }
+
+    @Test
     void valuesAreParsed() throws Exception {
         DemoOptions o = DemoOptions.parse(
                 with("--port", "0", "--issuer", "https://j", "--jwks", "j.json", "--max-token-lifetime", "30m"));

@@ -37,19 +37,36 @@ import org.jspecify.annotations.Nullable;
  */
 final class JwksRetriever implements ResourceRetriever {
 
+    static final String JWKS_ACCEPT = "application/jwk-set+json, application/json";
+    static final String METADATA_ACCEPT = "application/json";
+
     private final HttpClient client;
     private final Duration deadline;
     private final int sizeLimit;
+    private final String what;
+    private final String accept;
 
     JwksRetriever(Duration connectTimeout, Duration readTimeout, int sizeLimit) {
+        this(connectTimeout, readTimeout, sizeLimit, "JWKS", JWKS_ACCEPT);
+    }
+
+    /**
+     * A retriever of documents of one kind ({@code what} names it in messages: {@code JWKS},
+     * {@code metadata}). Redirects are never followed: a 3xx is a failed fetch, so that a document
+     * never comes from another origin than the configured URL, nor over http from a host other
+     * than a loopback one.
+     */
+    JwksRetriever(Duration connectTimeout, Duration readTimeout, int sizeLimit, String what, String accept) {
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1) // as HttpURLConnection did: no h2c upgrade on plain http
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .proxy(ProxySelector.getDefault())
                 .build();
         this.deadline = connectTimeout.plus(readTimeout);
         this.sizeLimit = sizeLimit;
+        this.what = what;
+        this.accept = accept;
     }
 
     @Override
@@ -59,29 +76,32 @@ final class JwksRetriever implements ResourceRetriever {
             request = HttpRequest.newBuilder(url.toURI())
                     .timeout(deadline)
                     .GET()
-                    .header("Accept", "application/jwk-set+json, application/json")
+                    .header("Accept", accept)
                     .build();
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new IOException("not a valid JWKS URL", e);
+            throw new IOException("not a valid " + what + " URL", e);
         }
         long deadlineNanos = System.nanoTime() + deadline.toNanos();
         CompletableFuture<HttpResponse<byte[]>> exchange =
-                client.sendAsync(request, info -> new LimitedBody(sizeLimit, deadlineNanos));
+                client.sendAsync(request, info -> new LimitedBody(what, sizeLimit, deadlineNanos));
         HttpResponse<byte[]> response;
         try {
             response = exchange.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            throw new IOException("JWKS fetch took longer than " + deadline.toMillis() + " ms");
+            throw new IOException(what + " fetch took longer than " + deadline.toMillis() + " ms");
         } catch (InterruptedException e) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while fetching the JWKS");
+            throw new InterruptedIOException("interrupted while fetching the " + what);
         } catch (ExecutionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw cause instanceof IOException io
                     ? io
                     : new IOException(cause.getClass().getSimpleName(), cause);
+        }
+        if (response.statusCode() >= 300 && response.statusCode() <= 399) {
+            throw new IOException("HTTP " + response.statusCode() + ": redirects are not followed");
         }
         if (response.statusCode() < 200 || response.statusCode() > 299) {
             throw new IOException("HTTP " + response.statusCode());
@@ -95,11 +115,13 @@ final class JwksRetriever implements ResourceRetriever {
     private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final String what;
         private final int sizeLimit;
         private final long deadlineNanos;
         private Flow.@Nullable Subscription subscription;
 
-        LimitedBody(int sizeLimit, long deadlineNanos) {
+        LimitedBody(String what, int sizeLimit, long deadlineNanos) {
+            this.what = what;
             this.sizeLimit = sizeLimit;
             this.deadlineNanos = deadlineNanos;
         }
@@ -122,7 +144,7 @@ final class JwksRetriever implements ResourceRetriever {
             }
             for (ByteBuffer b : buffers) {
                 if (bytes.size() + b.remaining() > sizeLimit) {
-                    fail(new IOException("JWKS document exceeds the size limit of " + sizeLimit + " bytes"));
+                    fail(new IOException(what + " document exceeds the size limit of " + sizeLimit + " bytes"));
                     return;
                 }
                 byte[] chunk = new byte[b.remaining()];
@@ -130,7 +152,7 @@ final class JwksRetriever implements ResourceRetriever {
                 bytes.write(chunk, 0, chunk.length);
             }
             if (System.nanoTime() - deadlineNanos > 0) {
-                fail(new IOException("JWKS fetch past its deadline"));
+                fail(new IOException(what + " fetch past its deadline"));
             }
         }
 
