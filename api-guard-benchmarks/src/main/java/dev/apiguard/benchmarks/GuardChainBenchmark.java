@@ -117,7 +117,8 @@ public class GuardChainBenchmark {
         }
         cachedWithRevocations = new ApiGuardFilter(FullChain.guard(rsa, revocations));
         revocationNow = now;
-        revocationCaller = dev.apiguard.Caller.builder(TokenBuilder.DEFAULT_CLIENT_ID, dev.apiguard.CredentialKind.BEARER_JWT)
+        revocationCaller = dev.apiguard.Caller.builder(
+                        TokenBuilder.DEFAULT_CLIENT_ID, dev.apiguard.CredentialKind.BEARER_JWT)
                 .issuer(rsa.issuer())
                 .issuedAt(now.minusSeconds(10))
                 .tokenId("a-live-jti")
