@@ -240,7 +240,7 @@ public final class DemoServer implements AutoCloseable {
                 .step(callerLimits)
                 .step(RouteAuthorizationStep.of(routes()))
                 // with --redis: the ledger of the whole fleet, so any node's inventory shows every node's callers
-                .step(InventoryStep.of(inventory, ledger))
+                .step(InventoryStep.of(inventory, ledger, revocations))
                 .build();
     }
 
