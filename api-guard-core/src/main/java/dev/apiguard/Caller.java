@@ -30,6 +30,7 @@ public final class Caller implements Principal {
     private final @Nullable String certificateThumbprint;
     private final @Nullable String plan;
     private final CallerKey key;
+    private final Claims claims;
 
     /**
      * A builder of a caller with this id, proven by this kind of credential; every other field is
@@ -51,7 +52,8 @@ public final class Caller implements Principal {
             Confirmation confirmation,
             @Nullable String certificateThumbprint,
             @Nullable String plan,
-            @Nullable CallerKey key) {
+            @Nullable CallerKey key,
+            Claims claims) {
         this.id = Objects.requireNonNull(id, "id cannot be null");
         this.kind = Objects.requireNonNull(kind, "kind cannot be null");
         this.subject = subject;
@@ -64,6 +66,7 @@ public final class Caller implements Principal {
         this.certificateThumbprint = certificateThumbprint;
         this.plan = plan;
         this.key = key != null ? key : CallerKey.of(id, issuer, kind);
+        this.claims = Objects.requireNonNull(claims, "claims cannot be null");
     }
 
     /**
@@ -123,6 +126,17 @@ public final class Caller implements Principal {
         return certificateThumbprint;
     }
 
+    /**
+     * The verified claims of the caller's token (or introspection answer) that this caller's other
+     * accessors do not carry, read-only, for the application's own checks:
+     * {@code caller.claims().string("tenant")}. {@link Claims#none()} for a caller without one (API
+     * key, client certificate). Not part of {@link #equals}: two callers with the same identity,
+     * scopes and token are equal.
+     */
+    public Claims claims() {
+        return claims;
+    }
+
     /** The rate-limit plan name, or {@code null} for the default plan. */
     public @Nullable String plan() {
         return plan;
@@ -161,7 +175,8 @@ public final class Caller implements Principal {
                 confirmation,
                 thumbprint,
                 plan,
-                CallerKey.namespaceOf(newKind) == key.namespace() ? key : null);
+                CallerKey.namespaceOf(newKind) == key.namespace() ? key : null,
+                claims);
     }
 
     /** A copy with another rate-limit plan. */
@@ -178,7 +193,8 @@ public final class Caller implements Principal {
                 confirmation,
                 certificateThumbprint,
                 newPlan,
-                key);
+                key,
+                claims);
     }
 
     @Override
@@ -232,6 +248,7 @@ public final class Caller implements Principal {
         private Confirmation confirmation = Confirmation.NONE;
         private @Nullable String certificateThumbprint;
         private @Nullable String plan;
+        private Claims claims = Claims.none();
 
         private Builder(String id, CredentialKind kind) {
             this.id = Objects.requireNonNull(id, "id cannot be null");
@@ -297,6 +314,12 @@ public final class Caller implements Principal {
             return this;
         }
 
+        /** The credential's verified claims. Default: {@link Claims#none()}. */
+        public Builder claims(Claims verified) {
+            this.claims = Objects.requireNonNull(verified, "claims cannot be null");
+            return this;
+        }
+
         /** Builds the caller. */
         public Caller build() {
             return new Caller(
@@ -311,7 +334,8 @@ public final class Caller implements Principal {
                     confirmation,
                     certificateThumbprint,
                     plan,
-                    null);
+                    null,
+                    claims);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.apiguard.token;
 import static dev.apiguard.token.TestIssuer.AUDIENCE;
 import static dev.apiguard.token.TestIssuer.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JWEAlgorithm;
@@ -494,6 +495,46 @@ class AccessTokenVerifierTest {
                 .isEqualTo(new Caller.Confirmation("bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2", null));
         assertThat(caller.certificateThumbprint()).isNull();
         assertThat(caller.plan()).isNull();
+    }
+
+    @Test
+    void tokensWithOnlyTheUsualClaimsShareOneClaimsInstanceInTheCache() {
+        Caller one = ((Verified) verifier.verify(token().claim("jti", "a").sign(), NOW)).caller();
+        Caller two = ((Verified) verifier.verify(token().claim("jti", "b").sign(), NOW)).caller();
+        assertThat(one.claims()).isSameAs(two.claims());
+        assertThat(one.claims().names()).containsExactly("aud");
+        Caller other = ((Verified) verifier.verify(token().claim("tenant", "eu").sign(), NOW)).caller();
+        assertThat(other.claims().names()).containsExactlyInAnyOrder("aud", "tenant");
+    }
+
+    @Test
+    void theApplicationReadsEveryVerifiedClaimAndCannotChangeThem() {
+        String token = token().claim("partner_id", "partner-42")
+                .claim("tenants", List.of("eu", "us"))
+                .claim("act", Map.of("sub", "batch-job", "roles", List.of("reader")))
+                .sign();
+
+        Caller caller = ((Verified) verifier.verify(token, NOW)).caller();
+
+        assertThat(caller.claims().string("partner_id")).contains("partner-42");
+        assertThat(caller.claims().strings("tenants")).containsExactly("eu", "us");
+        assertThat(caller.claims().strings("aud")).containsExactly(AUDIENCE);
+        // the claims the caller's accessors carry are not kept twice with the cached verification
+        assertThat(caller.claims().names())
+                .doesNotContain("iss", "sub", "client_id", "scope", "exp", "iat", "jti", "cnf");
+        assertThat(caller.issuer()).isEqualTo(ISSUER.issuer);
+        Map<String, Object> act = caller.claims().object("act").orElseThrow();
+        assertThat(act).containsEntry("sub", "batch-job");
+        assertThatThrownBy(() -> act.put("sub", "admin")).isInstanceOf(UnsupportedOperationException.class);
+        @SuppressWarnings("unchecked")
+        List<Object> roles = (List<Object>) act.get("roles");
+        assertThatThrownBy(() -> roles.add("admin")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> caller.claims().asMap().remove("partner_id"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        // the same token again, from the verified-token cache: the same claims, unchanged
+        assertThat(((Verified) verifier.verify(token, NOW)).caller().claims().string("partner_id"))
+                .contains("partner-42");
+        assertThat(caller.claims().toString()).contains("partner_id").doesNotContain("partner-42");
     }
 
     static Stream<Arguments> identities() {

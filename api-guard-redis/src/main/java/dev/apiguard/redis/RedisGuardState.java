@@ -345,28 +345,17 @@ public final class RedisGuardState implements AutoCloseable {
 
     private static RedisClient standaloneClient(ClientResources resources, Builder b) {
         RedisClient standalone = RedisClient.create(resources, b.uris().get(0));
-        standalone.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // while the connection is down, refuse at once instead of queueing
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(
-                        SocketOptions.builder().connectTimeout(b.connectTimeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
-                .sslOptions(b.sslOptions())
-                .build());
+        ClientOptions.Builder options = ClientOptions.builder();
+        common(options, b);
+        standalone.setOptions(options.build());
         return standalone;
     }
 
     private static RedisClusterClient clusterClient(ClientResources resources, Builder b) {
         RedisClusterClient cluster = RedisClusterClient.create(resources, b.uris());
-        cluster.setOptions(ClusterClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(
-                        SocketOptions.builder().connectTimeout(b.connectTimeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
-                .sslOptions(b.sslOptions())
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+        common(options, b);
+        cluster.setOptions(options.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(b.topologyRefresh)
                         // a MOVED, an ASK, a node lost or a slot uncovered refreshes the topology at
                         // once (at most once a second), so that a failover or a resharding is
@@ -379,6 +368,17 @@ public final class RedisGuardState implements AutoCloseable {
                         .build())
                 .build());
         return cluster;
+    }
+
+    /** What every topology's client does: reconnect, refuse while disconnected, time out, TLS. */
+    private static void common(ClientOptions.Builder options, Builder b) {
+        options.autoReconnect(true)
+                // while the connection is down, refuse commands at once instead of queueing them
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(b.connectTimeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
+                .sslOptions(b.sslOptions());
     }
 
     private static Duration min(Duration a, Duration b) {

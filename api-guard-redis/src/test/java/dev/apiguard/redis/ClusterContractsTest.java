@@ -132,6 +132,48 @@ class ClusterContractsTest extends TopologyContracts {
     }
 
     @Test
+    void aCallersSlotMovedToAnotherMasterIsFollowedWithItsBucket() throws Exception {
+        RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofMinutes(10));
+        CallerKey caller = TwoNodesTest.key("resharded-" + UUID.randomUUID());
+        String key = "apiguard:rl:" + caller.hashTag();
+        for (int i = 0; i < 2; i++) {
+            state().bucketStore().tryConsume(caller.hashTag(), plan.configuration(), 1000, NOW);
+        }
+        int from = cluster.masterPortFor(key);
+        int to = cluster.masterPorts().stream()
+                .filter(p -> p != from)
+                .findFirst()
+                .orElseThrow();
+        try (Node source = new Node(from);
+                Node target = new Node(to)) {
+            int slot = source.connection.sync().clusterKeyslot(key).intValue();
+            String sourceId = source.connection.sync().clusterMyId();
+            String targetId = target.connection.sync().clusterMyId();
+            target.connection.sync().clusterSetSlotImporting(slot, sourceId);
+            source.connection.sync().clusterSetSlotMigrating(slot, targetId);
+            List<String> keys = source.connection.sync().clusterGetKeysInSlot(slot, 1000);
+            source.connection.sync().migrate("127.0.0.1", to, 0, 5000, io.lettuce.core.MigrateArgs.Builder.keys(keys));
+            for (int port : cluster.masterPorts()) {
+                try (Node node = new Node(port)) {
+                    node.connection.sync().clusterSetSlotNode(slot, targetId);
+                }
+            }
+        }
+        assertThat(cluster.masterPortFor(key)).isEqualTo(to);
+        // the next request is redirected (MOVED), the client learns the new owner, and the bucket
+        // moved with the slot: two units taken before, one now
+        assertThat(state().bucketStore()
+                        .tryConsume(caller.hashTag(), plan.configuration(), 1000, NOW)
+                        .remainingTokens())
+                .isEqualTo(2000);
+        assertThat(state().bucketStore()
+                        .tryConsume(caller.hashTag(), plan.configuration(), 1000, NOW)
+                        .remainingTokens())
+                .isEqualTo(1000);
+        assertThat(state().isUnavailable()).isFalse();
+    }
+
+    @Test
     void everyNodeSeesTheConnectionsUnderTheClientsName() throws Exception {
         RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofMinutes(1));
         for (int i = 0; i < 60; i++) { // callers on every shard: a connection to every master

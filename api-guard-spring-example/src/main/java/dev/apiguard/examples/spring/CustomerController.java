@@ -1,6 +1,7 @@
 package dev.apiguard.examples.spring;
 
 import dev.apiguard.Caller;
+import dev.apiguard.servlet.Callers;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import java.util.TreeSet;
@@ -24,7 +25,7 @@ public class CustomerController {
      */
     @GetMapping("/customers/{serviceTag}")
     public Map<String, Object> customer(@PathVariable("serviceTag") String serviceTag, HttpServletRequest request) {
-        Caller caller = (Caller) request.getUserPrincipal();
+        Caller caller = Callers.require(request); // also request.getUserPrincipal()
         return Map.of("serviceTag", serviceTag, "readBy", caller.id(), "scopes", new TreeSet<>(caller.scopes()));
     }
 }
