@@ -298,15 +298,19 @@ public final class RedisGuardState implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("redis: cannot subscribe to revocations", e);
         }
-        made = new RedisRevocations(
-                connection,
-                availability,
-                keyPrefix,
-                checked,
-                revocationsMaximumSize,
-                revocationRefresh,
-                clock,
-                subscription);
+        try {
+            made = new RedisRevocations(
+                    connection,
+                    availability,
+                    keyPrefix,
+                    checked,
+                    revocationsMaximumSize,
+                    revocationRefresh,
+                    clock,
+                    subscription);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("redis: cannot subscribe to revocations", e);
+        }
         revocations = made;
         return made;
     }
