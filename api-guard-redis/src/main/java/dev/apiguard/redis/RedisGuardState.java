@@ -584,7 +584,8 @@ public final class RedisGuardState implements AutoCloseable {
 
         /**
          * The clock that stamps this state's own events ({@code store.unavailable},
-         * {@code store.recovered}); decisions take the guard's time from each call. Default:
+         * {@code store.recovered}) and by which each node drops lapsed entries from its copy of the
+         * revocation list; decisions take the guard's time from each call. Default:
          * {@link Clock#systemUTC()}.
          */
         public Builder clock(Clock newClock) {
