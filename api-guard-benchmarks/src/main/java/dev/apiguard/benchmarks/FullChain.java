@@ -67,6 +67,20 @@ final class FullChain {
         return guard(tokenStep(issuer, caps, clock), caps, clock);
     }
 
+    /** The cached-token chain whose token step also checks the revocation list. */
+    static ApiGuard guard(LocalIssuer issuer, dev.apiguard.Revocations revocations) {
+        return guard(
+                AccessTokenStep.of(
+                        TokenPolicy.builder()
+                                .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
+                                .audience(issuer.defaultAudience())
+                                .cacheMaximumSize(Caps.DEFAULTS.tokens())
+                                .build(),
+                        revocations),
+                Caps.DEFAULTS,
+                Clock.systemUTC());
+    }
+
     static AccessTokenStep tokenStep(LocalIssuer issuer, Caps caps, Clock clock) {
         return AccessTokenStep.of(TokenPolicy.builder()
                 .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))

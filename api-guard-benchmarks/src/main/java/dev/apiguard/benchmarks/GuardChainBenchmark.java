@@ -47,7 +47,11 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
  *       {@code apiGuardCachedToken} sends the same token every time: verified once, then found in
  *       the verified-token cache. {@code apiGuardUncached*} run the same chain with the cache
  *       switched off ({@code TokenPolicy.cacheMaximumSize(0)}), so the same token is verified in
- *       full (signature included) on every request.</li>
+ *       full (signature included) on every request.
+ *       {@code apiGuardCachedTokenRevocationList} is {@code apiGuardCachedToken} with a
+ *       {@code LocalRevocations} of 3,000 entries (1,000 clients, tokens and certificates, none the
+ *       request's) checked on every request: the difference is the revocation check's cost (target
+ *       at most 100 ns); {@code revocationCheck} is that check alone on the request's caller.</li>
  *   <li>{@code nimbus*Verify}: Nimbus' own {@link DefaultJWTProcessor} (typ, key, signature,
  *       iss/aud/exp) on the same tokens: the floor for any uncached verification.</li>
  *   <li>{@code springSecurityBearerFilterRs256}: Spring Security's
@@ -70,6 +74,10 @@ public class GuardChainBenchmark {
     private String ecToken;
 
     private Filter cached;
+    private Filter cachedWithRevocations;
+    private dev.apiguard.LocalRevocations revocations;
+    private dev.apiguard.Caller revocationCaller;
+    private java.time.Instant revocationNow;
     private Filter uncachedRs256;
     private Filter uncachedEs256;
     private Filter spring;
@@ -100,6 +108,22 @@ public class GuardChainBenchmark {
                 .sign();
 
         cached = new ApiGuardFilter(FullChain.guard(rsa, true));
+        java.time.Instant now = java.time.Instant.now();
+        revocations = dev.apiguard.LocalRevocations.of(Duration.ofHours(2));
+        for (int i = 0; i < 1_000; i++) {
+            revocations.revokeClient(dev.apiguard.CallerKey.token(rsa.issuer(), "revoked-client-" + i), now);
+            revocations.revokeToken(rsa.issuer(), "revoked-jti-" + i, now);
+            revocations.revokeCertificate("revoked-thumbprint-" + i, now);
+        }
+        cachedWithRevocations = new ApiGuardFilter(FullChain.guard(rsa, revocations));
+        revocationNow = now;
+        revocationCaller = dev.apiguard.Caller.builder(
+                        TokenBuilder.DEFAULT_CLIENT_ID, dev.apiguard.CredentialKind.BEARER_JWT)
+                .issuer(rsa.issuer())
+                .issuedAt(now.minusSeconds(10))
+                .tokenId("a-live-jti")
+                .confirmation(new dev.apiguard.Caller.Confirmation("a-live-thumbprint", null))
+                .build();
         uncachedRs256 = new ApiGuardFilter(FullChain.guard(rsa, false));
         uncachedEs256 = new ApiGuardFilter(FullChain.guard(ec, false));
         // configured as a Spring user checks an RFC 9068 token: Spring's at+jwt profile (typ, iss,
@@ -126,6 +150,7 @@ public class GuardChainBenchmark {
         // each path must reach the application before it is worth measuring
         for (Runnable r : new Runnable[] {
             this::apiGuardCachedToken,
+            this::apiGuardCachedTokenRevocationList,
             this::apiGuardUncachedRs256,
             this::apiGuardUncachedEs256,
             this::springSecurityBearerFilterRs256
@@ -178,6 +203,16 @@ public class GuardChainBenchmark {
     @Benchmark
     public int apiGuardCachedToken() {
         return run(cached, rsaExchange);
+    }
+
+    @Benchmark
+    public int apiGuardCachedTokenRevocationList() {
+        return run(cachedWithRevocations, rsaExchange);
+    }
+
+    @Benchmark
+    public Object revocationCheck() {
+        return revocations.revoked(revocationCaller, revocationNow);
     }
 
     @Benchmark

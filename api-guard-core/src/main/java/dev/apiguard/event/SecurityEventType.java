@@ -22,6 +22,13 @@ public enum SecurityEventType implements EventType {
      * sender's address, not against the owner. Tell the owner and rotate the credential.
      */
     CREDENTIAL_MISUSED("credential.misused", EventLevel.WARN, EventOutcome.REFUSED),
+    /**
+     * A verified token was refused because the revocation list revokes it ({@code dev.apiguard.Revocations});
+     * the event names the caller, and the {@code reason} detail says what was revoked:
+     * {@code client} (every token of the client issued before the revocation), {@code token} (its
+     * {@code jti}) or {@code certificate} (the certificate it is bound to). Never carries the token.
+     */
+    CREDENTIAL_REVOKED("credential.revoked", EventLevel.INFO, EventOutcome.REFUSED),
     /** A request was malformed in a way that matters to authentication (two Authorization headers). */
     REQUEST_INVALID("request.invalid", EventLevel.INFO, EventOutcome.REFUSED),
     /** A caller lacked the scope a route needs. */

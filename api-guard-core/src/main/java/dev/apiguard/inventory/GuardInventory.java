@@ -1,12 +1,14 @@
 package dev.apiguard.inventory;
 
 import dev.apiguard.CallerKey;
+import dev.apiguard.Revocations;
 import dev.apiguard.inventory.internal.Reports;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The read side of the inventory: what the ledger holds, and reports over it — the least-privilege
@@ -26,11 +28,13 @@ public final class GuardInventory {
 
     private final InventoryPolicy policy;
     private final LedgerStore store;
+    private final @Nullable Revocations revocations;
     private volatile Clock clock = Clock.systemUTC();
 
-    GuardInventory(InventoryPolicy policy, LedgerStore store) {
+    GuardInventory(InventoryPolicy policy, LedgerStore store, @Nullable Revocations revocations) {
         this.policy = policy;
         this.store = store;
+        this.revocations = revocations;
     }
 
     void clock(Clock guardClock) {
@@ -73,7 +77,8 @@ public final class GuardInventory {
      */
     public InventoryReport report(Instant now) {
         Objects.requireNonNull(now, "now cannot be null");
-        InventoryReport report = Reports.report(policy, callers(), now);
+        InventoryReport report =
+                Reports.report(policy, callers(), now, revocations == null ? List.of() : revocations.list(now));
         return store.isDegraded() ? report.withNotice(InventoryReport.Notice.FLEET_VIEW_UNAVAILABLE) : report;
     }
 }

@@ -32,6 +32,10 @@ import org.jspecify.annotations.Nullable;
  *       its key (no or another certificate, no valid DPoP proof, a DPoP-bound token as
  *       {@code Bearer}): it leaked. Tell the owner and rotate it. Such requests counted against
  *       the sender's address, never against the owner.</li>
+ *   <li>{@value #REVOKED}: a token client or a certificate that the guard's
+ *       {@link dev.apiguard.Revocations} list revokes as of the report (given to
+ *       {@link InventoryStep#of(InventoryPolicy, LedgerStore, dev.apiguard.Revocations)}); a single
+ *       revoked token ({@code jti}) is not shown, the ledger keeps no token ids.</li>
  * </ul>
  *
  * <h2>JSON, schema version 1</h2>
@@ -120,6 +124,8 @@ public record InventoryReport(
     public static final String CERTIFICATE_EXPIRING = "certificate_expiring";
     /** Flag: presented by a sender that could not prove holding its key: it leaked; rotate it. */
     public static final String MISUSED = "misused";
+    /** Flag: a token client or a certificate the revocation list revokes now. */
+    public static final String REVOKED = "revoked";
 
     public InventoryReport {
         Objects.requireNonNull(generatedAt, "generatedAt cannot be null");

@@ -7,6 +7,7 @@ import dev.apiguard.GuardContext;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
+import dev.apiguard.Revocations;
 import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.internal.Check;
 import dev.apiguard.inventory.internal.BoundedLedgerStore;
@@ -51,10 +52,10 @@ public final class InventoryStep implements GuardStep {
     private final LedgerStore store;
     private final GuardInventory inventory;
 
-    private InventoryStep(InventoryPolicy policy, LedgerStore store) {
+    private InventoryStep(InventoryPolicy policy, LedgerStore store, @Nullable Revocations revocations) {
         this.policy = policy;
         this.store = store;
-        this.inventory = new GuardInventory(policy, store);
+        this.inventory = new GuardInventory(policy, store, revocations);
     }
 
     /**
@@ -67,7 +68,19 @@ public final class InventoryStep implements GuardStep {
 
     /** A step keeping a ledger as the policy says, in the given store (sized there). */
     public static InventoryStep of(InventoryPolicy policy, LedgerStore store) {
-        return new InventoryStep(Check.notNull("policy", policy), Check.notNull("store", store));
+        return new InventoryStep(Check.notNull("policy", policy), Check.notNull("store", store), null);
+    }
+
+    /**
+     * A step keeping a ledger in the given store whose reports flag each token client and
+     * certificate the revocation list revokes ({@value InventoryReport#REVOKED}), read from the list
+     * when a report is made.
+     */
+    public static InventoryStep of(InventoryPolicy policy, LedgerStore store, Revocations revocations) {
+        return new InventoryStep(
+                Check.notNull("policy", policy),
+                Check.notNull("store", store),
+                Check.notNull("revocations", revocations));
     }
 
     /** A step with {@link InventoryPolicy#defaults()}, in this JVM. */

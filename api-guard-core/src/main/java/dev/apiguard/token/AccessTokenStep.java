@@ -7,6 +7,8 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.GuardStep;
+import dev.apiguard.Revocation;
+import dev.apiguard.Revocations;
 import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.internal.Sha256Memo;
@@ -14,6 +16,7 @@ import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,7 +44,13 @@ import org.jspecify.annotations.Nullable;
  *       {@code invalid_token} ({@link Denials#invalidToken()}) and a {@code token.rejected}
  *       event whose {@code reason} detail is the verifier's reason code;</li>
  *   <li>a {@code Bearer} or {@code DPoP} header that does not have that syntax, or is longer
- *       than the policy's maximum token length allows: 401 {@code invalid_token}.</li>
+ *       than the policy's maximum token length allows: 401 {@code invalid_token};</li>
+ *   <li>with {@link Revocations} ({@link #of(AccessTokenVerifier, Revocations)}): a verified token,
+ *       fresh or from the verified-token cache, that the list revokes (its client, its
+ *       {@code jti} or its {@code cnf.x5t#S256} certificate) is refused with 401
+ *       {@code invalid_token} and a {@code credential.revoked} event naming the caller, whose
+ *       {@code reason} detail is {@code client}, {@code token} or {@code certificate}; the request
+ *       then has no caller. The check is a few hash look-ups in memory.</li>
  * </ul>
  * This step checks the token only. The proof of possession that the {@code DPoP} scheme and a
  * token's {@code cnf.jkt} call for is the job of {@code dev.apiguard.binding.DpopStep}, which must
@@ -62,10 +71,12 @@ public final class AccessTokenStep implements GuardStep {
 
     private final AccessTokenVerifier verifier;
     private final int maxHeaderLength;
+    private final @Nullable Revocations revocations;
 
-    private AccessTokenStep(AccessTokenVerifier verifier) {
+    private AccessTokenStep(AccessTokenVerifier verifier, @Nullable Revocations revocations) {
         this.verifier = verifier;
         this.maxHeaderLength = verifier.policy().maxTokenLength() + HEADER_OVERHEAD;
+        this.revocations = revocations;
     }
 
     /** A step verifying tokens against the policy. */
@@ -75,7 +86,22 @@ public final class AccessTokenStep implements GuardStep {
 
     /** A step using the given verifier (and its cache), for example one shared with other steps. */
     public static AccessTokenStep of(AccessTokenVerifier verifier) {
-        return new AccessTokenStep(Objects.requireNonNull(verifier, "verifier cannot be null"));
+        return new AccessTokenStep(Objects.requireNonNull(verifier, "verifier cannot be null"), null);
+    }
+
+    /**
+     * A step using the given verifier that also refuses tokens the revocation list revokes,
+     * checked on every request after the token is verified, cached verifications included.
+     */
+    public static AccessTokenStep of(AccessTokenVerifier verifier, Revocations revocations) {
+        return new AccessTokenStep(
+                Objects.requireNonNull(verifier, "verifier cannot be null"),
+                Objects.requireNonNull(revocations, "revocations cannot be null"));
+    }
+
+    /** A step verifying tokens against the policy and refusing those the list revokes. */
+    public static AccessTokenStep of(TokenPolicy policy, Revocations revocations) {
+        return of(AccessTokenVerifier.of(policy), revocations);
     }
 
     @Override
@@ -139,6 +165,13 @@ public final class AccessTokenStep implements GuardStep {
             result = verifier.verify(token, exchange.now(), sha256);
         }
         if (result instanceof Verified verified) {
+            Revocations list = revocations;
+            if (list != null) {
+                Optional<Revocation.Kind> revoked = list.revoked(verified.caller(), exchange.now());
+                if (revoked.isPresent()) {
+                    return revoked(exchange, verified, revoked.get());
+                }
+            }
             exchange.authenticate(verified.caller());
             exchange.credentialScheme(scheme);
             if (exchange.eventsEnabled()) {
@@ -172,6 +205,16 @@ public final class AccessTokenStep implements GuardStep {
         }
         char next = header.charAt(scheme.length());
         return next == ' ' || next == '\t';
+    }
+
+    /** A revoked credential: the event names its caller, the request goes on without one. */
+    private static Decision revoked(GuardExchange exchange, Verified verified, Revocation.Kind kind) {
+        if (exchange.eventsEnabled()) {
+            exchange.authenticate(verified.caller()); // so that the event names whose credential it is
+            exchange.emit(SecurityEventType.CREDENTIAL_REVOKED, kind);
+            exchange.withdrawCaller();
+        }
+        return Denials.invalidToken();
     }
 
     private static Decision reject(GuardExchange exchange, TokenVerification.Reason reason) {

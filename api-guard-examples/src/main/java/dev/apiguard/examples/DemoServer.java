@@ -3,8 +3,10 @@ package dev.apiguard.examples;
 import dev.apiguard.ApiGuard;
 import dev.apiguard.LocalQuarantineStore;
 import dev.apiguard.LocalReplayCache;
+import dev.apiguard.LocalRevocations;
 import dev.apiguard.QuarantineStore;
 import dev.apiguard.ReplayCache;
+import dev.apiguard.Revocations;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScoringStep;
@@ -33,6 +35,7 @@ import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
 import dev.apiguard.servlet.ApiGuardFilter;
 import dev.apiguard.servlet.InventoryServlet;
+import dev.apiguard.servlet.RevocationServlet;
 import dev.apiguard.token.AccessTokenStep;
 import dev.apiguard.token.JwksOptions;
 import dev.apiguard.token.KeySource;
@@ -70,7 +73,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  */
 public final class DemoServer implements AutoCloseable {
 
-    /** The scope {@code GET /admin/inventory} needs. */
+    /** The scope {@code GET /admin/inventory} and {@code POST /admin/revocations} need. */
     public static final String ADMIN_SCOPE = "guard:admin";
     /** Where the {@code Link} of key-authenticated responses points. */
     public static final URI API_KEY_MIGRATION = URI.create("https://api-guard.dev/docs/migrating-from-api-keys");
@@ -89,8 +92,13 @@ public final class DemoServer implements AutoCloseable {
                 .requireScopes("payments:write")
                 .route("GET", "/admin/inventory")
                 .requireScopes(ADMIN_SCOPE)
+                .route("POST", "/admin/revocations")
+                .requireScopes(ADMIN_SCOPE)
                 .build();
     }
+
+    /** The token clock skew of the demo's policy. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
 
     private final Server server;
     private final ServerConnector connector;
@@ -114,7 +122,16 @@ public final class DemoServer implements AutoCloseable {
                 LocalQuarantineStore.defaults(),
                 LocalReplayCache.defaults(),
                 null,
-                LedgerStore.inMemory(LedgerStore.DEFAULT_MAX_CALLERS));
+                LedgerStore.inMemory(LedgerStore.DEFAULT_MAX_CALLERS),
+                LocalRevocations.of(revocationRetention(options)));
+    }
+
+    /**
+     * How long a revocation lasts: the longest token lifetime accepted and the clock skew, so that
+     * it outlives every token it cuts off.
+     */
+    static Duration revocationRetention(DemoOptions options) {
+        return options.maxTokenLifetime.plus(CLOCK_SKEW);
     }
 
     /** A JWKS URL (fetch events logged like every other security event) or a JWKS file. */
@@ -145,10 +162,11 @@ public final class DemoServer implements AutoCloseable {
             QuarantineStore quarantine,
             ReplayCache replays,
             dev.apiguard.anomaly.EvidenceStore evidence,
-            LedgerStore ledger) {
+            LedgerStore ledger,
+            Revocations revocations) {
         TokenPolicy.Builder tokens = TokenPolicy.builder()
                 .audiences(options.audiences.toArray(new String[0]))
-                .clockSkew(Duration.ofSeconds(60))
+                .clockSkew(CLOCK_SKEW)
                 .maxLifetime(options.maxTokenLifetime);
         // with one --jwks per --issuer, each issuer is verified with its own key set only
         // (RFC 9068 §4 step 3): a key of one issuer never signs for another; a single --jwks
@@ -210,7 +228,8 @@ public final class DemoServer implements AutoCloseable {
         return ApiGuard.builder()
                 .clock(clock)
                 .step(AnonymousRateLimitStep.of(limits, buckets))
-                .step(AccessTokenStep.of(tokens.build()))
+                // every request, cached tokens included, is checked against the revocation list
+                .step(AccessTokenStep.of(tokens.build(), revocations))
                 .step(ApiKeyStep.builder(apiKeys)
                         .deprecation(start)
                         .sunset(sunset)
@@ -231,7 +250,7 @@ public final class DemoServer implements AutoCloseable {
                 .step(callerLimits)
                 .step(RouteAuthorizationStep.of(routes()))
                 // with --redis: the ledger of the whole fleet, so any node's inventory shows every node's callers
-                .step(InventoryStep.of(inventory, ledger))
+                .step(InventoryStep.of(inventory, ledger, revocations))
                 .build();
     }
 
@@ -273,8 +292,20 @@ public final class DemoServer implements AutoCloseable {
                 ? null
                 : shared.failurePolicy(options.redisFailClosed ? RedisFailurePolicy.CLOSED : RedisFailurePolicy.OPEN)
                         .build();
+        // with --redis: a revocation on any node applies on every node within a second
+        Revocations revocations = redis == null
+                ? LocalRevocations.of(revocationRetention(options))
+                : redis.revocations(revocationRetention(options));
         ApiGuard guard = redis == null
-                ? guard(options)
+                ? guard(
+                        options,
+                        Clock.systemUTC(),
+                        LocalBucketStore.defaults(),
+                        LocalQuarantineStore.defaults(),
+                        LocalReplayCache.defaults(),
+                        null,
+                        LedgerStore.inMemory(LedgerStore.DEFAULT_MAX_CALLERS),
+                        revocations)
                 : guard(
                         options,
                         Clock.systemUTC(),
@@ -282,7 +313,8 @@ public final class DemoServer implements AutoCloseable {
                         redis.quarantineStore(),
                         redis.replayCache(),
                         redis.evidenceStore(),
-                        redis.ledgerStore());
+                        redis.ledgerStore(),
+                        revocations);
 
         Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -318,6 +350,9 @@ public final class DemoServer implements AutoCloseable {
         context.addServlet(new ServletHolder(customers), "/customers/*");
         context.addServlet(new ServletHolder(new DemoServlets.Payments()), "/payments");
         context.addServlet(new ServletHolder(new InventoryServlet(inventory(guard))), "/admin/inventory");
+        context.addServlet(
+                new ServletHolder(new RevocationServlet(revocations, ADMIN_SCOPE, Clock.systemUTC())),
+                "/admin/revocations");
         context.setErrorHandler(new DemoServlets.ProblemErrorHandler());
         server.setHandler(context);
         server.setErrorHandler(new DemoServlets.ServerProblemErrorHandler());

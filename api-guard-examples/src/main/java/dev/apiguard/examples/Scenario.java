@@ -424,6 +424,8 @@ final class Scenario {
                 Expect.status(400),
                 read);
 
+        revocationRows(issuer, tag, read);
+
         // rate limits last, so that no earlier row meets an empty bucket
         String burst =
                 issuer.token().clientId("burst-partner").scope("customers:read").sign();
@@ -448,6 +450,56 @@ final class Scenario {
         Thread.sleep(1000L * floodRetryAfter);
         // last, with their own client ids: a quarantine must not touch the rows above
         anomalyRows(issuer);
+    }
+
+    /**
+     * A partner works, an admin revokes it (POST /admin/revocations, scope guard:admin), and its
+     * next request with the same, still valid token is refused; another partner is not affected.
+     */
+    private void revocationRows(LocalIssuer issuer, String tag, String otherPartner) throws Exception {
+        String revoked = issuer.token()
+                .clientId("revoked-partner")
+                .scope("customers:read")
+                .sign();
+        String admin = issuer.token()
+                .clientId("guard-admin")
+                .scope(DemoServer.ADMIN_SCOPE)
+                .sign();
+        String notAdmin = issuer.token()
+                .clientId("revoked-partner")
+                .scope("customers:read")
+                .sign();
+        String revocation = "{\"clientId\":\"revoked-partner\",\"issuer\":\"" + ISSUER + "\"}";
+        HttpResponse<String> before = get("/customers/" + tag, revoked);
+        row(
+                "revocation needs guard:admin",
+                "a customers:read token posts to /admin/revocations",
+                post("/admin/revocations", notAdmin, revocation),
+                Expect.challenged(403, "Bearer error=\"insufficient_scope\", scope=\"guard:admin\""),
+                notAdmin);
+        HttpResponse<String> revoke = post("/admin/revocations", admin, revocation);
+        HttpResponse<String> after = get("/customers/" + tag, revoked);
+        check(
+                "a revoked client is refused on its next request",
+                "revoked-partner reads (200), an admin revokes it (POST /admin/revocations), it reads again"
+                        + " with the same valid token",
+                after,
+                "200, then 204, then 401 invalid_token",
+                before.statusCode() + ", then " + revoke.statusCode() + ", then " + after.statusCode() + " "
+                        + after.headers().allValues("WWW-Authenticate"),
+                before.statusCode() == 200
+                        && revoke.statusCode() == 204
+                        && after.statusCode() == 401
+                        && after.headers()
+                                .allValues("WWW-Authenticate")
+                                .equals(List.of("Bearer error=\"invalid_token\"")),
+                revoked);
+        row(
+                "other partner unaffected by the revocation",
+                "partner-a reads right after revoked-partner was revoked",
+                get("/customers/" + tag, otherPartner),
+                Expect.status(200),
+                otherPartner);
     }
 
     /**
@@ -778,8 +830,44 @@ final class Scenario {
                                             : ", fleet-partner not listed"),
                     onB.statusCode() == 200 && listed,
                     admin);
+
+            String fleetRevoked = issuer.token()
+                    .clientId("fleet-revoked")
+                    .scope("customers:read")
+                    .sign();
+            HttpResponse<String> beforeOnB = get(b.baseUri(), "/customers/" + tags.get(8), fleetRevoked);
+            HttpResponse<String> revokeOnA = post(
+                    client,
+                    a.baseUri(),
+                    "/admin/revocations",
+                    admin,
+                    "{\"clientId\":\"fleet-revoked\",\"issuer\":\"" + ISSUER + "\"}");
+            long revokedAt = System.nanoTime();
+            HttpResponse<String> afterOnB;
+            do {
+                afterOnB = get(b.baseUri(), "/customers/" + tags.get(8), fleetRevoked);
+                if (afterOnB.statusCode() != 401) {
+                    Thread.sleep(50); // polling another node's view of the list, over real time
+                }
+            } while (afterOnB.statusCode() != 401 && System.nanoTime() - revokedAt < FLEET_REVOKED_WITHIN.toNanos());
+            long revokedWaited = (System.nanoTime() - revokedAt) / 1_000_000;
+            check(
+                    label + ": revoked on A, refused on B",
+                    "fleet-revoked reads on node B; an admin revokes it on node A; it reads on node B again",
+                    afterOnB,
+                    "200, 204, then 401 on B within " + FLEET_REVOKED_WITHIN.toMillis() + " ms",
+                    beforeOnB.statusCode() + ", " + revokeOnA.statusCode() + ", then " + afterOnB.statusCode()
+                            + " on B after " + revokedWaited + " ms",
+                    beforeOnB.statusCode() == 200
+                            && revokeOnA.statusCode() == 204
+                            && afterOnB.statusCode() == 401
+                            && revokedWaited <= FLEET_REVOKED_WITHIN.toMillis(),
+                    fleetRevoked);
         }
     }
+
+    /** How soon a revocation made on one node applies on another (a message, or the re-read each second). */
+    static final Duration FLEET_REVOKED_WITHIN = Duration.ofSeconds(1);
 
     /** How soon any node's inventory shows what another node saw (the ledger's flush, with room). */
     static final Duration FLEET_VIEW_WITHIN = Duration.ofSeconds(5);

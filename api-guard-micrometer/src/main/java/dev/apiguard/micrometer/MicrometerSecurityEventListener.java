@@ -230,7 +230,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             return null;
         }
         return switch (type) {
-            case TOKEN_ACCEPTED -> "token";
+            case TOKEN_ACCEPTED, CREDENTIAL_REVOKED -> "token";
             case TOKEN_REJECTED ->
                 ScopeRejection.SENDER_CONSTRAINT_REQUIRED.code().equals(event.detail("reason")) ? "scope" : "token";
             case CREDENTIAL_MISSING, SCOPE_DENIED, ROUTE_UNMAPPED, METHOD_NOT_ALLOWED, PATH_REJECTED -> "scope";

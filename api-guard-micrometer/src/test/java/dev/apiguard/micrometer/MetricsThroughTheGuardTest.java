@@ -3,6 +3,8 @@ package dev.apiguard.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.CallerKey;
+import dev.apiguard.LocalRevocations;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
@@ -79,6 +81,36 @@ class MetricsThroughTheGuardTest {
                 .isEqualTo(recorded.events().size());
         assertThat(registry.getMeters())
                 .allSatisfy(m -> assertThat(m.getId().getTag("caller")).isNull());
+    }
+
+    @Test
+    void aRevokedTokenIsCountedAsARefusalOfTheTokenStep() {
+        MutableClock clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
+        LocalIssuer issuer = LocalIssuer.rsa("https://issuer.example")
+                .audience("https://api.example")
+                .clock(clock);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LocalRevocations revocations = LocalRevocations.of(Duration.ofMinutes(61));
+        GuardTester tester = GuardTester.of(ApiGuard.builder()
+                .clock(clock)
+                .listener(MicrometerSecurityEventListener.of(registry))
+                .step(AccessTokenStep.of(
+                        TokenPolicy.builder()
+                                .issuer(issuer.issuer(), KeySource.fixed(issuer.publicJwks()))
+                                .audience("https://api.example")
+                                .build(),
+                        revocations))
+                .build());
+        String token = issuer.token().clientId("partner-a").sign();
+        tester.send(TestRequest.get("/customers/1").bearer(token)).assertStatus(200);
+
+        revocations.revokeClient(CallerKey.token(issuer.issuer(), "partner-a"), clock.instant());
+        tester.send(TestRequest.get("/customers/1").bearer(token)).assertStatus(401);
+
+        assertThat(counter(registry, "apiguard.events", "event", "credential.revoked", "outcome", "refused"))
+                .isEqualTo(1);
+        assertThat(counter(registry, "apiguard.decisions", "step", "token", "outcome", "deny"))
+                .isEqualTo(1);
     }
 
     private static double counter(SimpleMeterRegistry registry, String name, String... tags) {

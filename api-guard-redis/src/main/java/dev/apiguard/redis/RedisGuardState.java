@@ -43,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  * The guard's shared state in Redis: rate-limit buckets ({@link #bucketStore()}), replay
  * caches ({@link #replayCache()}), the quarantine list ({@link #quarantineStore()}), legacy API
  * keys ({@link #apiKeyStore()}), anomaly evidence ({@link #evidenceStore()}) and the inventory's
- * ledger ({@link #ledgerStore()}), over one Lettuce client and one multiplexed connection. Several
+ * ledger ({@link #ledgerStore()}), over one Lettuce client and one multiplexed connection, and the
+ * revocation list ({@link #revocations(Duration)}), which every node holds whole in memory. Several
  * app nodes configured with the same Redis share limits, quarantines, seen identifiers and API key
  * revocations.
  *
@@ -92,6 +93,10 @@ public final class RedisGuardState implements AutoCloseable {
     public static final Duration DEFAULT_LEDGER_TIME_TO_LIVE = Duration.ofDays(90);
     /** How many callers' quarantines a node keeps copies of, by default. */
     public static final long DEFAULT_NEAR_CACHE_MAXIMUM_SIZE = 100_000;
+    /** How often a node reads the shared revocation list again, by default, in case a message was lost. */
+    public static final Duration DEFAULT_REVOCATION_REFRESH = Duration.ofSeconds(1);
+    /** How many revocations in force the shared list holds at most, by default. */
+    public static final int DEFAULT_REVOCATIONS_MAXIMUM_SIZE = 10_000;
 
     private final ClientResources resources;
     private final AbstractRedisClient client;
@@ -105,8 +110,15 @@ public final class RedisGuardState implements AutoCloseable {
     private final @Nullable NearCache nearCache; // null when the near cache is off
     private final RedisEvidenceStore evidenceStore;
     private final RedisLedgerStore ledgerStore;
+    private final Duration revocationRefresh;
+    private final int revocationsMaximumSize;
+    private final Clock clock;
+    private @Nullable RedisRevocations revocations; // made on first use, guarded by this
 
     private RedisGuardState(Builder b) {
+        this.revocationRefresh = b.revocationRefresh;
+        this.revocationsMaximumSize = b.revocationsMaximumSize;
+        this.clock = b.clock;
         // reconnect quickly once Redis is back: at most a second between attempts
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(
@@ -253,6 +265,52 @@ public final class RedisGuardState implements AutoCloseable {
         return new RedisApiKeyStore(connection, keyPrefix, maxLifetime, availability);
     }
 
+    /**
+     * The revocation list shared by the fleet ({@code AccessTokenStep.of(verifier, revocations)}),
+     * whose entries last {@code retention} (1 s to 2 days): the token policy's
+     * {@code maxLifetime().plus(clockSkew())}. Each node holds the whole list in memory, so the
+     * check costs no round trip; a revocation on any node applies on every node within about
+     * {@link Builder#revocationRefresh(Duration)} (by message within milliseconds). Made on the first
+     * call, over a publish-subscribe connection of its own, and closed with this state.
+     *
+     * @throws IllegalStateException when called again with another retention, or when the
+     *     subscription cannot be made
+     */
+    public synchronized RedisRevocations revocations(Duration retention) {
+        Duration checked = RedisRevocations.checkRetention(retention);
+        RedisRevocations made = revocations;
+        if (made != null) {
+            if (!made.retention().equals(checked)) {
+                throw new IllegalStateException(
+                        "revocations already made with retention " + made.retention() + ": " + checked);
+            }
+            return made;
+        }
+        StatefulRedisPubSubConnection<byte[], byte[]> subscription;
+        try {
+            subscription = client instanceof RedisClusterClient cluster
+                    ? cluster.connectPubSub(ByteArrayCodec.INSTANCE)
+                    : ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("redis: cannot subscribe to revocations", e);
+        }
+        try {
+            made = new RedisRevocations(
+                    connection,
+                    availability,
+                    keyPrefix,
+                    checked,
+                    revocationsMaximumSize,
+                    revocationRefresh,
+                    clock,
+                    subscription);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("redis: cannot subscribe to revocations", e);
+        }
+        revocations = made;
+        return made;
+    }
+
     /** Whether this node trusts its copies of quarantines now (the invalidation channel is subscribed). */
     boolean nearCacheLive() {
         return nearCache != null && nearCache.isLive();
@@ -266,6 +324,11 @@ public final class RedisGuardState implements AutoCloseable {
     /** Flushes the ledger's buffer once, then closes the connection and the client. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (revocations != null) {
+                revocations.close();
+            }
+        }
         ledgerStore.close();
         evidenceStore.close();
         if (nearCache != null) {
@@ -346,6 +409,8 @@ public final class RedisGuardState implements AutoCloseable {
         private Duration nearCacheTtl = DEFAULT_NEAR_CACHE_TTL;
         private long nearCacheMaximumSize = DEFAULT_NEAR_CACHE_MAXIMUM_SIZE;
         private Ticker ticker = Ticker.systemTicker();
+        private Duration revocationRefresh = DEFAULT_REVOCATION_REFRESH;
+        private int revocationsMaximumSize = DEFAULT_REVOCATIONS_MAXIMUM_SIZE;
         private int evidenceQueue = DEFAULT_EVIDENCE_QUEUE;
         private Duration ledgerFlushInterval = DEFAULT_LEDGER_FLUSH_INTERVAL;
         private int ledgerBuffer = DEFAULT_LEDGER_BUFFER;
@@ -515,7 +580,8 @@ public final class RedisGuardState implements AutoCloseable {
 
         /**
          * The clock that stamps this state's own events ({@code store.unavailable},
-         * {@code store.recovered}); decisions take the guard's time from each call. Default:
+         * {@code store.recovered}) and by which each node drops lapsed entries from its copy of the
+         * revocation list; decisions take the guard's time from each call. Default:
          * {@link Clock#systemUTC()}.
          */
         public Builder clock(Clock newClock) {
@@ -671,6 +737,27 @@ public final class RedisGuardState implements AutoCloseable {
             }
             this.topologyRefresh =
                     Check.between("topologyRefresh", period, Duration.ofMillis(100), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * How often each node reads the shared revocation list again (100 ms to 1 minute), in
+         * case a message was lost: the longest a revocation made elsewhere takes to apply here
+         * while Redis answers. Default: 1 s.
+         */
+        public Builder revocationRefresh(Duration period) {
+            this.revocationRefresh =
+                    Check.between("revocationRefresh", period, Duration.ofMillis(100), Duration.ofMinutes(1));
+            return this;
+        }
+
+        /**
+         * How many revocations in force the shared list holds at most (1 to 1,000,000); beyond,
+         * a revocation throws {@link IllegalStateException} rather than evict one in force.
+         * Default: 10,000.
+         */
+        public Builder revocationsMaximumSize(int entries) {
+            this.revocationsMaximumSize = Check.between("revocationsMaximumSize", entries, 1, 1_000_000);
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.apiguard.inventory.internal;
 
 import dev.apiguard.CallerKey;
 import dev.apiguard.CredentialKind;
+import dev.apiguard.Revocation;
 import dev.apiguard.inventory.CallerRecord;
 import dev.apiguard.inventory.CredentialRecord;
 import dev.apiguard.inventory.InventoryPolicy;
@@ -12,8 +13,10 @@ import dev.apiguard.inventory.RiskView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +32,23 @@ public final class Reports {
 
     /** The report of these records as of {@code now}. */
     public static InventoryReport report(InventoryPolicy policy, List<CallerRecord> records, Instant now) {
+        return report(policy, records, now, List.of());
+    }
+
+    /**
+     * The report of these records as of {@code now}, with the {@code revoked} flag on each token
+     * client and certificate that one of the revocations in force names.
+     */
+    public static InventoryReport report(
+            InventoryPolicy policy, List<CallerRecord> records, Instant now, List<Revocation> revocations) {
+        Set<String> revoked = new HashSet<>();
+        for (Revocation r : revocations) {
+            if (r.kind() == Revocation.Kind.CLIENT) {
+                revoked.add(revokedKey(CredentialRecord.Type.TOKEN, r.issuer(), r.id()));
+            } else if (r.kind() == Revocation.Kind.CERTIFICATE) {
+                revoked.add(revokedKey(CredentialRecord.Type.CERTIFICATE, null, r.id()));
+            }
+        }
         Instant windowStart = now.minus(policy.leastPrivilegeWindow());
         Instant staleBefore = now.minus(policy.staleAfter());
         List<CallerReport> callers = new ArrayList<>(records.size());
@@ -48,7 +68,7 @@ public final class Reports {
             r.credentials().values().stream()
                     .sorted(Comparator.comparing(CredentialRecord::key))
                     .forEach(c -> {
-                        List<String> f = credentialFlags(policy, c, now, staleBefore);
+                        List<String> f = credentialFlags(policy, c, now, staleBefore, revoked);
                         flags.addAll(f);
                         credentials.add(new CredentialReport(c, f));
                     });
@@ -73,9 +93,16 @@ public final class Reports {
                 InventoryReport.SCHEMA_VERSION, now, policy.leastPrivilegeWindow(), policy.staleAfter(), callers);
     }
 
+    private static String revokedKey(CredentialRecord.Type type, @Nullable String issuer, String id) {
+        return type.jsonName() + '|' + (issuer == null ? "" : issuer.length() + "|" + issuer) + '|' + id;
+    }
+
     private static List<String> credentialFlags(
-            InventoryPolicy policy, CredentialRecord c, Instant now, Instant staleBefore) {
+            InventoryPolicy policy, CredentialRecord c, Instant now, Instant staleBefore, Set<String> revoked) {
         TreeSet<String> f = new TreeSet<>();
+        if (!revoked.isEmpty() && revoked.contains(revokedKey(c.type(), c.issuer(), c.id()))) {
+            f.add(InventoryReport.REVOKED);
+        }
         if (c.type() == CredentialRecord.Type.API_KEY) {
             f.add(InventoryReport.API_KEY);
         }
