@@ -314,4 +314,19 @@ public class ApiGuardAutoConfiguration {
             return registration;
         }
     }
+
+    /** On Jetty: the connectors' header cache case-sensitive, so the guard reads each header as sent. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(
+            name = {"org.eclipse.jetty.server.Server", "org.springframework.boot.web.server.WebServerFactoryCustomizer"
+            })
+    static class JettyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        JettyHeaderCacheCustomizer apiGuardJettyHeaderCacheCustomizer() {
+            return new JettyHeaderCacheCustomizer();
+        }
+    }
 }

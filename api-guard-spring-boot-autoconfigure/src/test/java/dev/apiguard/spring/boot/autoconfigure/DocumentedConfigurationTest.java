@@ -59,8 +59,10 @@ class DocumentedConfigurationTest {
                             .containsExactly("token", "mtls-binding", "dpop", "anomaly", "ratelimit", "scope");
                     GuardTester tester = GuardTester.of(guard);
                     assertThat(tester.send(TestRequest.get("/health")).status()).isEqualTo(200);
-                    assertThat(tester.send(TestRequest.get("/customers/1")).status()).isEqualTo(401);
-                    assertThat(tester.send(TestRequest.post("/payments")).status()).isEqualTo(401);
+                    assertThat(tester.send(TestRequest.get("/customers/1")).status())
+                            .isEqualTo(401);
+                    assertThat(tester.send(TestRequest.post("/payments")).status())
+                            .isEqualTo(401);
                 });
     }
 
