@@ -127,10 +127,11 @@ public final class Caller implements Principal {
     }
 
     /**
-     * Every verified claim of the caller's token (or introspection answer), read-only, for the
-     * application's own checks: {@code caller.claims().string("tenant")}. {@link Claims#none()} for
-     * a caller without one (API key, client certificate). Not part of {@link #equals}: two callers
-     * with the same identity, scopes and token are equal.
+     * The verified claims of the caller's token (or introspection answer) that this caller's other
+     * accessors do not carry, read-only, for the application's own checks:
+     * {@code caller.claims().string("tenant")}. {@link Claims#none()} for a caller without one (API
+     * key, client certificate). Not part of {@link #equals}: two callers with the same identity,
+     * scopes and token are equal.
      */
     public Claims claims() {
         return claims;

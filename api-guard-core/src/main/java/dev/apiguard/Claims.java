@@ -11,11 +11,15 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The verified claims of a caller's credential, read-only: every member of a JWT access token's
- * payload after its signature and claims were checked (and, for an introspected token, of the
- * introspection answer). The application reads what the guard does not decide on itself (a
- * tenant, a partner id, an {@code act} chain) for its own checks, such as object-level
- * authorization: a partner may read only its own records.
+ * The verified claims of a caller's credential that the {@link Caller}'s own accessors do not
+ * carry, read-only: after a JWT access token's signature and claims were checked (and, for an
+ * introspected token, from the introspection answer), every member but {@code iss}, {@code sub},
+ * {@code client_id}, {@code scope}, {@code exp}, {@code iat}, {@code jti} and {@code cnf}, which are
+ * {@link Caller#issuer()}, {@link Caller#subject()}, {@link Caller#id()}, {@link Caller#scopes()},
+ * {@link Caller#expiresAt()}, {@link Caller#issuedAt()}, {@link Caller#tokenId()} and
+ * {@link Caller#confirmation()}. The application reads here what the guard does not decide on
+ * itself (a tenant, a partner id, an {@code act} chain, {@code aud}) for its own checks, such as
+ * object-level authorization: a partner may read only its own records.
  *
  * <p>Values are JSON types: {@link String}, {@link Boolean}, a {@link Number} ({@link Long} or
  * {@link Double}), a {@link List} or a {@link Map} of these, or {@code null}; lists and maps are
@@ -23,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * personal data). A caller authenticated otherwise (an API key, a client certificate alone) has
  * {@link #none()}.
  *
- * <p>Immutable and thread-safe; a cached token's claims are shared by the requests that present it.
+ * <p>Immutable and thread-safe; a cached token's claims are shared by the requests that present
+ * it, which is why the claims the caller already carries are not kept twice.
  */
 public final class Claims {
 

@@ -71,6 +71,8 @@ public final class AccessTokenVerifier {
             new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"));
 
     private final TokenPolicy policy;
+    // the claims of nearly every token: only aud beyond what the caller carries, the configured one
+    private final Claims audienceOnly;
     private final Duration skew;
     private final @Nullable Cache<TokenDigest, Caller> cache;
     // each configured issuer's own String: a cached caller refers to it instead of a copy per token
@@ -79,6 +81,7 @@ public final class AccessTokenVerifier {
 
     private AccessTokenVerifier(TokenPolicy policy) {
         this.policy = policy;
+        this.audienceOnly = Claims.of(Map.of("aud", policy.audience()));
         Map<String, String> names = new HashMap<>();
         for (String issuer : policy.issuers().keySet()) {
             names.put(issuer, issuer);
@@ -329,9 +332,15 @@ public final class AccessTokenVerifier {
                 .expiresAt(exp)
                 .tokenId(c.jti())
                 .confirmation(c.cnf())
-                .claims(Claims.of(raw))
+                .claims(claimsOf(raw))
                 .build();
         return new Verified(caller);
+    }
+
+    /** The claims to keep with the caller: one shared instance for a token with nothing but the usual. */
+    private Claims claimsOf(Map<String, Object> raw) {
+        Map<String, @Nullable Object> unmapped = ClaimSet.unmapped(raw, policy.audience());
+        return unmapped.size() == 1 && unmapped.get("aud") == policy.audience() ? audienceOnly : Claims.of(unmapped);
     }
 
     /**

@@ -85,11 +85,14 @@ class DocsExamplesTest {
         Server server = GuardedServer.start(QuickStart.guard(KeySource.fixed(issuer.publicJwks())), 0);
         try {
             URI customer = URI.create("http://127.0.0.1:" + port(server) + "/customers/ABC1234");
-            String token =
-                    issuer.token().clientId("partner-a").scope("customers:read").sign();
+            String token = issuer.token()
+                    .clientId("partner-a")
+                    .scope("customers:read")
+                    .claim("tenant", "eu-1")
+                    .sign();
             HttpResponse<String> allowed = get(customer, token);
             assertThat(allowed.statusCode()).isEqualTo(200);
-            assertThat(allowed.body()).isEqualTo("partner-a BEARER_JWT false");
+            assertThat(allowed.body()).isEqualTo("partner-a BEARER_JWT false eu-1");
             HttpResponse<String> anonymous = get(customer, null);
             assertThat(anonymous.statusCode()).isEqualTo(401);
             assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");

@@ -76,6 +76,41 @@ public record ClaimSet(
         }
     }
 
+    /**
+     * The claims a {@code Caller}'s own fields do not carry ({@code iss}, {@code sub},
+     * {@code client_id}, {@code scope}, {@code exp}, {@code iat}, {@code jti}, {@code cnf} are
+     * there), for {@code Caller.claims()}: kept with every cached verification, so only what the
+     * application could not read otherwise. Usually a handful, or only {@code aud} (kept as the
+     * configured {@code audience} instance when it is that one).
+     */
+    public static Map<String, @Nullable Object> unmapped(Map<String, Object> raw, String audience) {
+        int extra = 0;
+        boolean nulls = false;
+        for (Map.Entry<String, Object> e : raw.entrySet()) {
+            if (!MAPPED.contains(e.getKey())) {
+                extra++;
+                nulls |= e.getValue() == null;
+            }
+        }
+        if (extra == 0) {
+            return Map.of();
+        }
+        Map<String, @Nullable Object> out = new java.util.LinkedHashMap<>(extra * 2);
+        for (Map.Entry<String, Object> e : raw.entrySet()) {
+            if (e.getKey().equals("aud")) {
+                // nearly every token's aud is the one configured: keep that instance, not a copy per token
+                out.put("aud", audience.equals(e.getValue()) ? audience : e.getValue());
+            } else if (!MAPPED.contains(e.getKey())) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        // the smallest immutable map when it can hold the values (not JSON nulls)
+        return nulls ? out : Map.copyOf(out);
+    }
+
+    private static final java.util.Set<String> MAPPED =
+            java.util.Set.of("iss", "sub", "client_id", "scope", "exp", "iat", "jti", "cnf");
+
     /** The caller's identity: {@code client_id}, else {@code azp}, else {@code sub}; null if none. */
     public @Nullable String identity() {
         if (clientId != null) {
