@@ -43,6 +43,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * Builds an {@link ApiGuard} from the {@code apiguard.*} properties ({@link ApiGuardProperties})
@@ -59,6 +60,7 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnClass(ApiGuard.class)
 @ConditionalOnProperty(prefix = "apiguard", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(ApiGuardProperties.class)
+@Import(RedisStateConfiguration.class)
 public class ApiGuardAutoConfiguration {
 
     /**
@@ -196,7 +198,9 @@ public class ApiGuardAutoConfiguration {
             ObjectProvider<AnomalyPolicy> anomalies,
             ObjectProvider<SecurityEventListener> listener,
             ObjectProvider<Clock> clock,
-            ObjectProvider<ApiGuardCustomizer> customizers) {
+            ObjectProvider<ApiGuardCustomizer> customizers,
+            ObjectProvider<SharedStores> sharedStores) {
+        SharedStores shared = sharedStores.getIfUnique();
         ApiGuard.Builder builder = ApiGuard.builder();
         clock.ifUnique(builder::clock);
         listener.ifUnique(builder::listener);
@@ -222,16 +226,28 @@ public class ApiGuardAutoConfiguration {
         }
         if (tokenPolicy != null) {
             builder.step(CertificateBindingStep.of(ClientCertificates.tlsOnly()));
-            builder.step(DpopStep.of(DpopPolicy.defaults()));
+            builder.step(
+                    shared == null
+                            ? DpopStep.of(DpopPolicy.defaults())
+                            : DpopStep.of(DpopPolicy.defaults(), shared.replays()));
         }
         RateLimitPolicy rateLimit = rateLimits.getIfUnique();
-        RateLimitStep rateLimitStep =
-                rateLimit == null ? null : RateLimitStep.builder(rateLimit).build();
+        RateLimitStep rateLimitStep = null;
+        if (rateLimit != null) {
+            RateLimitStep.Builder limits = RateLimitStep.builder(rateLimit);
+            if (shared != null) {
+                limits.store(shared.buckets());
+            }
+            rateLimitStep = limits.build();
+        }
         AnomalyPolicy anomaly = anomalies.getIfUnique();
         if (anomaly != null && anomaly.mode() != AnomalyMode.OFF) {
             AnomalyScoringStep.Builder scoring = AnomalyScoringStep.builder(anomaly);
             if (rateLimitStep != null) {
                 scoring.throttleControl(rateLimitStep.adjustments());
+            }
+            if (shared != null) {
+                scoring.quarantineStore(shared.quarantine()).evidenceStore(shared.evidence());
             }
             builder.step(scoring.build());
         }
@@ -247,10 +263,11 @@ public class ApiGuardAutoConfiguration {
         }
         builder.step(RouteAuthorizationStep.of(rules));
         if (properties.getInventory().isEnabled()) {
-            builder.step(InventoryStep.of(InventoryPolicy.builder()
+            InventoryPolicy inventory = InventoryPolicy.builder()
                     .maxTokenLifetime(
                             tokenPolicy != null ? tokenPolicy.maxLifetime() : TokenPolicy.DEFAULT_MAX_LIFETIME)
-                    .build()));
+                    .build();
+            builder.step(shared == null ? InventoryStep.of(inventory) : InventoryStep.of(inventory, shared.ledger()));
         }
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return configure("apiguard", builder::build);

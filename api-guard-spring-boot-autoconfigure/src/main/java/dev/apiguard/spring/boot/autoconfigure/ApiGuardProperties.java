@@ -41,6 +41,9 @@ public class ApiGuardProperties {
     /** Legacy API keys (X-API-Key), read from a file at start-up. */
     private final ApiKeys apiKeys = new ApiKeys();
 
+    /** State shared by the nodes of a fleet in Redis (needs api-guard-redis on the classpath). */
+    private final Redis redis = new Redis();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -75,6 +78,58 @@ public class ApiGuardProperties {
 
     public ApiKeys getApiKeys() {
         return apiKeys;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    /** {@code apiguard.redis.*}. */
+    public static class Redis {
+
+        /**
+         * One Redis (redis://, rediss://) or a master found through Sentinel (redis-sentinel://);
+         * default: spring.data.redis.url when it is set.
+         */
+        private String uri;
+
+        /** The seed nodes of a Redis Cluster, instead of uri. */
+        private List<String> cluster = new ArrayList<>();
+
+        /** open: limits and quarantine from each node's own state while Redis is away; closed: 503. */
+        private FailurePolicy failurePolicy = FailurePolicy.OPEN;
+
+        public String getUri() {
+            return uri;
+        }
+
+        public void setUri(String uri) {
+            this.uri = uri;
+        }
+
+        public List<String> getCluster() {
+            return cluster;
+        }
+
+        public void setCluster(List<String> cluster) {
+            this.cluster = cluster;
+        }
+
+        public FailurePolicy getFailurePolicy() {
+            return failurePolicy;
+        }
+
+        public void setFailurePolicy(FailurePolicy failurePolicy) {
+            this.failurePolicy = failurePolicy;
+        }
+    }
+
+    /** What the guard does while Redis cannot be reached. */
+    public enum FailurePolicy {
+        /** Serve: limits and quarantine from each node's own state (a replay check still refuses). */
+        OPEN,
+        /** Refuse requests that need Redis (503). */
+        CLOSED
     }
 
     /** {@code apiguard.tokens.*}. */

@@ -85,7 +85,10 @@ class DocumentedConfigurationTest {
                             "\"apiguard.anomaly.quarantine-threshold\"",
                             "\"apiguard.inventory.enabled\"",
                             "\"apiguard.api-keys.file\"",
-                            "\"apiguard.api-keys.sunset\"");
+                            "\"apiguard.api-keys.sunset\"",
+                            "\"apiguard.redis.uri\"",
+                            "\"apiguard.redis.cluster\"",
+                            "\"apiguard.redis.failure-policy\"");
         }
     }
 
