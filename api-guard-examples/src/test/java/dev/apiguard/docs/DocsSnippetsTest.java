@@ -55,7 +55,9 @@ class DocsSnippetsTest {
 
     /** Where snippet paths are looked up (test sources compiled by the build). */
     static final List<Path> SNIPPET_ROOTS = List.of(
-            ROOT.resolve("api-guard-examples/src/test/java"), ROOT.resolve("api-guard-spring-example/src/test/java"));
+            ROOT.resolve("api-guard-examples/src/test/java"),
+            ROOT.resolve("api-guard-spring-example/src/test/java"),
+            ROOT.resolve("api-guard-spring-boot-autoconfigure/src/test/java"));
 
     /** The package whose every region must be shown in the docs. */
     static final String DOCS_PACKAGE = "dev/apiguard/docs";

@@ -1,0 +1,474 @@
+package dev.apiguard.spring.boot.autoconfigure;
+
+import dev.apiguard.anomaly.AnomalyMode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code apiguard.*} properties: what {@link ApiGuardAutoConfiguration} builds the guard from.
+ * Every property here reaches the guard; anything else is configured in code with an
+ * {@link ApiGuardCustomizer} or a bean of the policy's type.
+ */
+@ConfigurationProperties("apiguard")
+public class ApiGuardProperties {
+
+    /** Whether the guard is built and its filter registered. */
+    private boolean enabled = true;
+
+    /** Verified access tokens (JWT): the issuers trusted, the audience, the lifetime. */
+    private final Tokens tokens = new Tokens();
+
+    /**
+     * What each route needs: method, path template and scopes (or permit-all). A request that
+     * matches no route is refused.
+     */
+    private List<Route> routes = new ArrayList<>();
+
+    /** Per-caller rate limit: one default plan and the cost of expensive routes. */
+    private final RateLimit rateLimit = new RateLimit();
+
+    /** Behavioural anomaly scoring. */
+    private final Anomaly anomaly = new Anomaly();
+
+    /** The inventory of callers and credentials the guard has seen. */
+    private final Inventory inventory = new Inventory();
+
+    /** Legacy API keys (X-API-Key), read from a file at start-up. */
+    private final ApiKeys apiKeys = new ApiKeys();
+
+    /** State shared by the nodes of a fleet in Redis (needs api-guard-redis on the classpath). */
+    private final Redis redis = new Redis();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Tokens getTokens() {
+        return tokens;
+    }
+
+    public List<Route> getRoutes() {
+        return routes;
+    }
+
+    public void setRoutes(List<Route> routes) {
+        this.routes = routes;
+    }
+
+    public RateLimit getRateLimit() {
+        return rateLimit;
+    }
+
+    public Anomaly getAnomaly() {
+        return anomaly;
+    }
+
+    public Inventory getInventory() {
+        return inventory;
+    }
+
+    public ApiKeys getApiKeys() {
+        return apiKeys;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    /** {@code apiguard.redis.*}. */
+    public static class Redis {
+
+        /**
+         * One Redis (redis://, rediss://) or a master found through Sentinel (redis-sentinel://);
+         * default: spring.data.redis.url when it is set.
+         */
+        private String uri;
+
+        /** The seed nodes of a Redis Cluster, instead of uri. */
+        private List<String> cluster = new ArrayList<>();
+
+        /** open: limits and quarantine from each node's own state while Redis is away; closed: 503. */
+        private FailurePolicy failurePolicy = FailurePolicy.OPEN;
+
+        public String getUri() {
+            return uri;
+        }
+
+        public void setUri(String uri) {
+            this.uri = uri;
+        }
+
+        public List<String> getCluster() {
+            return cluster;
+        }
+
+        public void setCluster(List<String> cluster) {
+            this.cluster = cluster;
+        }
+
+        public FailurePolicy getFailurePolicy() {
+            return failurePolicy;
+        }
+
+        public void setFailurePolicy(FailurePolicy failurePolicy) {
+            this.failurePolicy = failurePolicy;
+        }
+    }
+
+    /** What the guard does while Redis cannot be reached. */
+    public enum FailurePolicy {
+        /** Serve: limits and quarantine from each node's own state (a replay check still refuses). */
+        OPEN,
+        /** Refuse requests that need Redis (503). */
+        CLOSED
+    }
+
+    /** {@code apiguard.tokens.*}. */
+    public static class Tokens {
+
+        /** The trusted issuers, each with its own keys; a token of one is never verified with another's keys. */
+        private List<Issuer> issuers = new ArrayList<>();
+
+        /** The audience this API is known by: a token's aud must contain it. */
+        private String audience;
+
+        /** The longest lifetime (exp - iat) a token may have. */
+        private Duration maxLifetime = Duration.ofHours(1);
+
+        /** How far the clocks of issuer and API may disagree. */
+        private Duration clockSkew = Duration.ofSeconds(60);
+
+        public List<Issuer> getIssuers() {
+            return issuers;
+        }
+
+        public void setIssuers(List<Issuer> issuers) {
+            this.issuers = issuers;
+        }
+
+        public String getAudience() {
+            return audience;
+        }
+
+        public void setAudience(String audience) {
+            this.audience = audience;
+        }
+
+        public Duration getMaxLifetime() {
+            return maxLifetime;
+        }
+
+        public void setMaxLifetime(Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
+        }
+
+        public Duration getClockSkew() {
+            return clockSkew;
+        }
+
+        public void setClockSkew(Duration clockSkew) {
+            this.clockSkew = clockSkew;
+        }
+    }
+
+    /** One trusted issuer: its {@code iss} and where its public keys are (a JWKS URL or file). */
+    public static class Issuer {
+
+        /** The issuer identifier, exactly as in the tokens' iss claim. */
+        private String uri;
+
+        /** The issuer's JWKS endpoint (fetched and cached). */
+        private URI jwksUri;
+
+        /** A JWKS file with the issuer's public keys (read at start-up), instead of jwks-uri. */
+        private Path jwksFile;
+
+        public String getUri() {
+            return uri;
+        }
+
+        public void setUri(String uri) {
+            this.uri = uri;
+        }
+
+        public URI getJwksUri() {
+            return jwksUri;
+        }
+
+        public void setJwksUri(URI jwksUri) {
+            this.jwksUri = jwksUri;
+        }
+
+        public Path getJwksFile() {
+            return jwksFile;
+        }
+
+        public void setJwksFile(Path jwksFile) {
+            this.jwksFile = jwksFile;
+        }
+    }
+
+    /** One route: {@code method} and {@code path} template, and what it needs. */
+    public static class Route {
+
+        /** The HTTP method, e.g. GET. */
+        private String method;
+
+        /** The path template, e.g. /customers/{id}. */
+        private String path;
+
+        /** The scopes a caller needs, all of them. */
+        private List<String> scopes = new ArrayList<>();
+
+        /** Whether anyone may call the route, without a credential. */
+        private boolean permitAll;
+
+        /** Whether the token must be sender-constrained (mTLS certificate or DPoP). */
+        private boolean senderConstrained;
+
+        public String getMethod() {
+            return method;
+        }
+
+        public void setMethod(String method) {
+            this.method = method;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public List<String> getScopes() {
+            return scopes;
+        }
+
+        public void setScopes(List<String> scopes) {
+            this.scopes = scopes;
+        }
+
+        public boolean isPermitAll() {
+            return permitAll;
+        }
+
+        public void setPermitAll(boolean permitAll) {
+            this.permitAll = permitAll;
+        }
+
+        public boolean isSenderConstrained() {
+            return senderConstrained;
+        }
+
+        public void setSenderConstrained(boolean senderConstrained) {
+            this.senderConstrained = senderConstrained;
+        }
+    }
+
+    /** {@code apiguard.rate-limit.*}. */
+    public static class RateLimit {
+
+        /** Whether callers are rate limited. */
+        private boolean enabled;
+
+        /** The requests a caller may make per period (the default plan). */
+        private long requests = 50;
+
+        /** The period the requests are counted over. */
+        private Duration period = Duration.ofSeconds(1);
+
+        /** Routes that cost more than one request. */
+        private List<RouteCost> routeCosts = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public long getRequests() {
+            return requests;
+        }
+
+        public void setRequests(long requests) {
+            this.requests = requests;
+        }
+
+        public Duration getPeriod() {
+            return period;
+        }
+
+        public void setPeriod(Duration period) {
+            this.period = period;
+        }
+
+        public List<RouteCost> getRouteCosts() {
+            return routeCosts;
+        }
+
+        public void setRouteCosts(List<RouteCost> routeCosts) {
+            this.routeCosts = routeCosts;
+        }
+    }
+
+    /** The cost of one route, in requests of the plan. */
+    public static class RouteCost {
+
+        /** The HTTP method. */
+        private String method;
+
+        /** The route's path template, as in apiguard.routes. */
+        private String path;
+
+        /** How many requests one call counts for. */
+        private long cost = 1;
+
+        public String getMethod() {
+            return method;
+        }
+
+        public void setMethod(String method) {
+            this.method = method;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public long getCost() {
+            return cost;
+        }
+
+        public void setCost(long cost) {
+            this.cost = cost;
+        }
+    }
+
+    /** {@code apiguard.anomaly.*}. */
+    public static class Anomaly {
+
+        /** off: no scoring; observe: scores and events only; enforce: throttle and quarantine. */
+        private AnomalyMode mode = AnomalyMode.OFF;
+
+        /** The score from which an event is raised. */
+        private double observeThreshold = 5;
+
+        /** The score from which the caller is throttled (enforce). */
+        private double throttleThreshold = 10;
+
+        /** The score from which the caller is quarantined (enforce). */
+        private double quarantineThreshold = 20;
+
+        public AnomalyMode getMode() {
+            return mode;
+        }
+
+        public void setMode(AnomalyMode mode) {
+            this.mode = mode;
+        }
+
+        public double getObserveThreshold() {
+            return observeThreshold;
+        }
+
+        public void setObserveThreshold(double observeThreshold) {
+            this.observeThreshold = observeThreshold;
+        }
+
+        public double getThrottleThreshold() {
+            return throttleThreshold;
+        }
+
+        public void setThrottleThreshold(double throttleThreshold) {
+            this.throttleThreshold = throttleThreshold;
+        }
+
+        public double getQuarantineThreshold() {
+            return quarantineThreshold;
+        }
+
+        public void setQuarantineThreshold(double quarantineThreshold) {
+            this.quarantineThreshold = quarantineThreshold;
+        }
+    }
+
+    /** {@code apiguard.inventory.*}. */
+    public static class Inventory {
+
+        /** Whether the guard keeps the inventory of callers and credentials (a GuardInventory bean). */
+        private boolean enabled;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** {@code apiguard.api-keys.*}. */
+    public static class ApiKeys {
+
+        /** The API key file (one key record a line, as ApiKeyFile reads it); API keys are off without it. */
+        private Path file;
+
+        /** Since when API keys are deprecated (the Deprecation header); default: the start of the application. */
+        private Instant deprecation;
+
+        /** When API keys stop working (the Sunset header); default: 90 days after the start. */
+        private Instant sunset;
+
+        /** Where callers read how to move to tokens (a Link header), if anywhere. */
+        private URI migrationLink;
+
+        public Path getFile() {
+            return file;
+        }
+
+        public void setFile(Path file) {
+            this.file = file;
+        }
+
+        public Instant getDeprecation() {
+            return deprecation;
+        }
+
+        public void setDeprecation(Instant deprecation) {
+            this.deprecation = deprecation;
+        }
+
+        public Instant getSunset() {
+            return sunset;
+        }
+
+        public void setSunset(Instant sunset) {
+            this.sunset = sunset;
+        }
+
+        public URI getMigrationLink() {
+            return migrationLink;
+        }
+
+        public void setMigrationLink(URI migrationLink) {
+            this.migrationLink = migrationLink;
+        }
+    }
+}

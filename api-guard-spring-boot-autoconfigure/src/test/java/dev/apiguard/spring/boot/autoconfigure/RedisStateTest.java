@@ -1,0 +1,137 @@
+package dev.apiguard.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.apiguard.ApiGuard;
+import dev.apiguard.redis.RedisGuardState;
+import dev.apiguard.redis.RedisServer;
+import dev.apiguard.test.GuardTester;
+import dev.apiguard.test.TestRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** apiguard.redis.*: two nodes configured alike share one caller's budget through one Redis. */
+class RedisStateTest {
+
+    static RedisServer redis;
+
+    @BeforeAll
+    static void start(@TempDir java.nio.file.Path dir) throws Exception {
+        ApiGuardAutoConfigurationTest.keys(dir);
+        Assumptions.assumeTrue(
+                RedisServer.binary() != null || System.getenv(RedisServer.REQUIRE_ENV) != null, "no redis-server");
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    final ApplicationContextRunner node = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ApiGuardAutoConfiguration.class))
+            .withPropertyValues(ApiGuardAutoConfigurationTest.tokens(
+                    "apiguard.rate-limit.enabled=true",
+                    "apiguard.rate-limit.requests=1",
+                    "apiguard.rate-limit.period=1m"));
+
+    static String token(String clientId, String scopes) {
+        return ApiGuardAutoConfigurationTest.issuer
+                .token()
+                .clientId(clientId)
+                .scope(scopes)
+                .sign();
+    }
+
+    @Test
+    void twoNodesShareOneBudget() {
+        String token = token("two-nodes", "customers:read");
+        node.withPropertyValues("apiguard.redis.uri=" + redis.uri(), "apiguard.redis.failure-policy=closed")
+                .run(first -> node.withPropertyValues("apiguard.redis.uri=" + redis.uri())
+                        .run(second -> {
+                            assertThat(first).hasSingleBean(RedisGuardState.class);
+                            GuardTester a = GuardTester.of(first.getBean(ApiGuard.class));
+                            GuardTester b = GuardTester.of(second.getBean(ApiGuard.class));
+                            assertThat(a.send(TestRequest.get("/customers/1").bearer(token))
+                                            .status())
+                                    .isEqualTo(200);
+                            // the one request of the minute was spent on the other node
+                            assertThat(b.send(TestRequest.get("/customers/1").bearer(token))
+                                            .status())
+                                    .isEqualTo(429);
+                        }));
+    }
+
+    @Test
+    void springDataRedisUrlIsUsedWhenApiguardRedisIsNotSet() {
+        node.withPropertyValues("spring.data.redis.url=" + redis.uri()).run(context -> {
+            assertThat(context).hasSingleBean(RedisGuardState.class);
+            String token = token("spring-data-url", "customers:read");
+            GuardTester tester = GuardTester.of(context.getBean(ApiGuard.class));
+            tester.send(TestRequest.get("/customers/1").bearer(token));
+            assertThat(tester.send(TestRequest.get("/customers/1").bearer(token))
+                            .status())
+                    .isEqualTo(429);
+        });
+    }
+
+    @Test
+    void withoutARedisUriOrWithoutTheModuleTheStateIsLocal() {
+        node.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(RedisGuardState.class));
+        node.withClassLoader(new FilteredClassLoader(RedisGuardState.class))
+                .withPropertyValues("apiguard.redis.uri=" + redis.uri())
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(ApiGuard.class)
+                        .doesNotHaveBean(RedisGuardState.class));
+    }
+
+    @Test
+    void theFailurePolicyDecidesWhileRedisIsAway() throws Exception {
+        assertThat(statusOnceRedisIsGone("closed")).isEqualTo(503);
+        assertThat(statusOnceRedisIsGone("open")).isEqualTo(200);
+    }
+
+    static int statusOnceRedisIsGone(String policy) throws Exception {
+        RedisServer lost = RedisServer.start();
+        int[] status = new int[1];
+        try {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ApiGuardAutoConfiguration.class))
+                    .withPropertyValues(ApiGuardAutoConfigurationTest.tokens(
+                            "apiguard.rate-limit.enabled=true",
+                            "apiguard.redis.uri=" + lost.uri(),
+                            "apiguard.redis.failure-policy=" + policy))
+                    .run(context -> {
+                        GuardTester tester = GuardTester.of(context.getBean(ApiGuard.class));
+                        String token = token("away-" + policy, "customers:read");
+                        assertThat(tester.send(TestRequest.get("/customers/1").bearer(token))
+                                        .status())
+                                .isEqualTo(200);
+                        lost.close();
+                        status[0] = tester.send(TestRequest.get("/customers/1").bearer(token))
+                                .status();
+                    });
+        } finally {
+            lost.close();
+        }
+        return status[0];
+    }
+
+    @Test
+    void aMalformedUriNamesTheProperty() {
+        node.withPropertyValues("apiguard.redis.uri=http://not-redis")
+                .run(context -> assertThat(new ApiGuardFailureAnalyzer()
+                                .analyze(context.getStartupFailure())
+                                .getDescription())
+                        .contains("'apiguard.redis.uri'"));
+    }
+}
