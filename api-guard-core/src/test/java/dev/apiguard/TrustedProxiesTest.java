@@ -124,4 +124,15 @@ class TrustedProxiesTest {
         assertThat(TrustedProxies.of("10.0.0.1/32", "::1/128").toString())
                 .isEqualTo("TrustedProxies[10.0.0.1/32, ::1/128]");
     }
+
+    /**
+     * Only hex digits, dots and colons make a literal: a zone id ({@code %1}, which the JDK would
+     * parse) or a bracket without its pair is no literal, and so never a trusted peer, even where
+     * every address is trusted.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"fe80::1%1", "[fe80::1%1]", "10.0.0.1%1", "[fe80::1", "fe80::1]", "2001:db8::1]"})
+    void aZoneIdOrAnUnpairedBracketIsNoLiteral(String address) {
+        assertThat(TrustedProxies.of("::/0", "0.0.0.0/0").contains(address)).isFalse();
+    }
 }

@@ -438,4 +438,51 @@ class AnomalyScoringStepEdgesTest {
         guard.completed(exchange, status);
         return status;
     }
+
+    /**
+     * A profile idle for longer than idleExpiry by the time asked about has no score, even while
+     * the cache still holds it (no request has moved the step's time on); exactly idleExpiry is not idle.
+     */
+    @Test
+    void scoreOfAnIdleProfileIsEmptyFromJustAfterIdleExpiry() {
+        Harness h = new Harness(
+                AnomalyPolicy.builder().idleExpiry(Duration.ofHours(1)).build());
+        h.get("a", "/customers/A1", 200);
+        Instant last = h.clock.instant();
+        assertThat(h.step.scoreOf(Harness.key("a"), last.plus(Duration.ofHours(1))))
+                .isPresent();
+        assertThat(h.step.scoreOf(
+                        Harness.key("a"), last.plus(Duration.ofHours(1)).plusMillis(1)))
+                .isEmpty();
+    }
+
+    /**
+     * A profile kept in the cache by reads (scoreOf) but that learnt nothing for longer than
+     * idleExpiry is forgotten on the caller's next request: its old failures no longer count.
+     */
+    @Test
+    void aProfileKeptByReadsButIdleIsStartedAfreshOnTheNextRequest() {
+        AnomalyPolicy policy = failuresOnly(
+                AnomalyPolicy.builder().idleExpiry(Duration.ofHours(1)), 100, 200, 300, Duration.ofHours(1));
+        Harness h = new Harness(policy);
+        for (int i = 0; i < 4; i++) {
+            h.get("a", "/customers", 403);
+        }
+        assertThat(h.score("a").reasons()).containsKey(Signal.FAILURES);
+        // another caller moves the step's time on; reading a's score keeps a's profile in the cache
+        h.clock.advance(Duration.ofMinutes(59));
+        h.get("b", "/customers", 200);
+        assertThat(h.score("a").reasons()).containsKey(Signal.FAILURES);
+        h.clock.advance(Duration.ofMinutes(2));
+        h.get("a", "/customers", 200);
+        AnomalyScore fresh = h.score("a");
+        assertThat(fresh.reasons()).doesNotContainKey(Signal.FAILURES);
+        assertThat(fresh.score()).isZero();
+    }
+
+    @Test
+    void toStringNamesTheStepAndItsPolicy() {
+        AnomalyPolicy policy = AnomalyPolicy.defaults();
+        assertThat(AnomalyScoringStep.of(policy).toString()).isEqualTo("AnomalyScoringStep[" + policy + "]");
+    }
 }

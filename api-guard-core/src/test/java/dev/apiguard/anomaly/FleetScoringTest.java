@@ -1,6 +1,7 @@
 package dev.apiguard.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.apiguard.CallerKey;
 import java.util.ArrayList;
@@ -132,5 +133,20 @@ class FleetScoringTest {
         other.views.put(Harness.key("partner-a"), walked(walking, 40));
         assertThat(walking.score("partner-a").reasons().get(Signal.SEQUENTIAL))
                 .isEqualTo(quiet.score("partner-a").reasons().get(Signal.SEQUENTIAL));
+    }
+
+    /** A view that changes nothing (a quiet caller) decides nothing: no event, no quarantine, no error. */
+    @Test
+    void aViewThatChangesNothingDecidesNothing() {
+        Harness h =
+                new Harness(AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build(), fleet);
+        h.get("partner-a", "/customers/" + Harness.scattered(1), 200);
+        int events = h.events.size();
+        assertThatCode(() -> fleet.arrive(Harness.key("partner-a"), walked(h, 0)))
+                .doesNotThrowAnyException();
+        assertThat(h.store.quarantinedUntil(Harness.key("partner-a"), h.clock.instant()))
+                .isEmpty();
+        assertThat(h.events).hasSize(events);
+        assertThat(h.score("partner-a").action()).isEqualTo(AnomalyAction.NONE);
     }
 }

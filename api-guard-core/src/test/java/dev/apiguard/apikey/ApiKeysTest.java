@@ -63,6 +63,8 @@ class ApiKeysTest {
                 Arguments.of("upper-case checksum", head + "_" + crc.toUpperCase()),
                 Arguments.of("checksum too short", head + "_" + crc.substring(1)),
                 Arguments.of("extra underscore before checksum", head + "__" + crc),
+                Arguments.of("dash instead of the underscore before the checksum", head + "-" + crc),
+                Arguments.of("letter instead of the underscore before the checksum", head + "A" + crc),
                 Arguments.of("extra underscore inside", withChecksum("apg__" + head.substring(4))),
                 Arguments.of("padding", withChecksum(head.substring(0, head.length() - 1) + "=")),
                 Arguments.of(

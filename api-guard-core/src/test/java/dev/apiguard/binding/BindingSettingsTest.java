@@ -218,4 +218,34 @@ class BindingSettingsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("clientId cannot be blank");
     }
+
+    @Test
+    void replayQuotaPerCallerIsOneToTenMillion() {
+        assertThat(DpopPolicy.builder().replayQuotaPerCaller(1).build().replayQuotaPerCaller())
+                .isEqualTo(1);
+        assertThat(DpopPolicy.builder().replayQuotaPerCaller(10_000_000).build().replayQuotaPerCaller())
+                .isEqualTo(10_000_000);
+        for (int outside : new int[] {0, 10_000_001}) {
+            assertThatThrownBy(() -> DpopPolicy.builder().replayQuotaPerCaller(outside))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("replayQuotaPerCaller");
+        }
+    }
+
+    /** The policy's text (in start-up logs) says whether server nonces are on and which origins count. */
+    @Test
+    void aDpopPolicyShowsItsNoncesAndOrigins() {
+        String defaults = DpopPolicy.defaults().toString();
+        assertThat(defaults)
+                .startsWith("DpopPolicy[algorithms=")
+                .contains(", iatWindow=PT1M, maxProofLength=8192, serverNonces=off, trustedProxies=")
+                .doesNotContain("origins")
+                .endsWith("]");
+        String configured = DpopPolicy.builder()
+                .serverNonces(Duration.ofMinutes(5))
+                .origins("https://api.example")
+                .build()
+                .toString();
+        assertThat(configured).contains("serverNonces=PT5M, ").endsWith(", origins=[https://api.example]]");
+    }
 }

@@ -429,4 +429,43 @@ class AnonymousRateLimitStepTest {
                 .build();
         assertThat(denied(send(anonymousFirst, junk)).status()).isEqualTo(429);
     }
+
+    /** Each use of a known credential renews it: it is forgotten only five idle minutes after its last use. */
+    @Test
+    void eachUseRenewsAKnownCredentialUntilItIsIdleForFiveMinutes() {
+        ApiGuard guard = guard(policy().build());
+        FakeRequest valid = FakeRequest.get("/customers").header("Authorization", "Bearer partner-a");
+        FakeRequest junk = FakeRequest.get("/customers").header("Authorization", "Bearer junk");
+        assertThat(send(guard, valid).isAllowed()).isTrue(); // learnt as a valid credential
+        clock.advance(Duration.ofMinutes(4));
+        drain(guard, junk);
+        assertThat(send(guard, valid).isAllowed()).isTrue();
+        clock.advance(Duration.ofMinutes(4)); // 8 minutes after it was learnt, 4 after its last use
+        drain(guard, junk);
+        assertThat(send(guard, valid).isAllowed()).as("renewed by its last use").isTrue();
+        clock.advance(Duration.ofMinutes(5).plusMillis(1));
+        drain(guard, junk);
+        assertThat(denied(send(guard, valid)).status()).as("forgotten").isEqualTo(429);
+    }
+
+    /** Empties the peer's bucket with refused requests. */
+    private static void drain(ApiGuard guard, FakeRequest junk) {
+        for (int i = 0; i < 10; i++) {
+            if (send(guard, junk) instanceof Decision.Deny d && d.status() == 429) {
+                return;
+            }
+        }
+        throw new AssertionError("the peer's bucket never emptied");
+    }
+
+    /** Only exempt paths go uncounted: another public route's anonymous requests take from the peer's bucket. */
+    @Test
+    void aPublicRouteThatIsNotExemptIsCounted() {
+        ApiGuard guard = guard(policy().anonymousExemptPaths("/status").build());
+        for (int i = 0; i < 5; i++) {
+            assertThat(send(guard, FakeRequest.get("/health")).isAllowed()).isTrue();
+        }
+        Decision.Deny deny = denied(send(guard, FakeRequest.get("/health")));
+        assertThat(deny.status()).isEqualTo(429);
+    }
 }

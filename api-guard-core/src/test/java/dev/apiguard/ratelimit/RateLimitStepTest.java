@@ -361,4 +361,13 @@ class RateLimitStepTest {
     static CallerKey key(String id) {
         return CallerKey.token("https://issuer", id);
     }
+
+    /** The step is named ratelimit (the name a guard orders and reports steps by) and shows its default plan. */
+    @Test
+    void theStepIsNamedRatelimitAndShowsItsDefaultPlan() {
+        RateLimitPolicy policy = policy().build();
+        RateLimitStep step = RateLimitStep.of(policy);
+        assertThat(step.name()).isEqualTo("ratelimit").isEqualTo(RateLimitStep.NAME);
+        assertThat(step.toString()).isEqualTo("RateLimitStep[default=" + policy.defaultPlan() + "]");
+    }
 }

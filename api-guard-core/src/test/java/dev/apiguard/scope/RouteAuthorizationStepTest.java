@@ -451,4 +451,19 @@ class RouteAuthorizationStepTest {
         assertThat(RouteAuthorizationStep.of(RULES).name()).isEqualTo("scope");
         assertThat(RouteAuthorizationStep.of(RULES).rules()).isSameAs(RULES);
     }
+
+    /**
+     * A step evaluated without its prepare (a host running it alone) still looks the route up and
+     * records it on the exchange, variables and scopes with it.
+     */
+    @Test
+    void evaluatedWithoutPrepareTheStepStillRecordsTheRoute() {
+        RouteAuthorizationStep step = RouteAuthorizationStep.of(RULES);
+        GuardExchange exchange = guard(null, RULES).exchange(FakeRequest.get("/customers/ABC1234"));
+        exchange.authenticate(bearer("customers:read"));
+        assertThat(step.evaluate(exchange).isAllowed()).isTrue();
+        assertThat(exchange.routeTemplate()).isEqualTo("/customers/{serviceTag}");
+        assertThat(exchange.pathVariables()).containsExactly(Map.entry("serviceTag", "ABC1234"));
+        assertThat(exchange.routeScopes()).containsExactly("customers:read");
+    }
 }

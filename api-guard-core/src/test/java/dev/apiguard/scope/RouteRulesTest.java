@@ -114,6 +114,31 @@ class RouteRulesTest {
         assertThat(tilde.match("GET", "/a/~c/c").orElseThrow().rule().scopes()).containsExactly("var");
     }
 
+    /**
+     * Templates that agree in kind up to a later segment: the literal there wins, whichever of the
+     * two was declared first.
+     */
+    @Test
+    void aLiteralAfterAVariableStillWinsWhateverTheDeclarationOrder() {
+        RouteRules variableFirst = RouteRules.builder()
+                .route("GET", "/{tenant}/{id}")
+                .requireScopes("record")
+                .route("GET", "/{tenant}/export")
+                .requireScopes("export")
+                .build();
+        RouteRules literalFirst = RouteRules.builder()
+                .route("GET", "/{tenant}/export")
+                .requireScopes("export")
+                .route("GET", "/{tenant}/{id}")
+                .requireScopes("record")
+                .build();
+        for (RouteRules r : java.util.List.of(variableFirst, literalFirst)) {
+            assertThat(r.match("GET", "/acme/export").orElseThrow().rule().scopes())
+                    .containsExactly("export");
+            assertThat(r.match("GET", "/acme/42").orElseThrow().rule().scopes()).containsExactly("record");
+        }
+    }
+
     @Test
     void aVariableNeverMatchesAnEmptySegment() {
         RouteRules r =
@@ -255,6 +280,38 @@ class RouteRulesTest {
         assertThatThrownBy(() -> route.requireScopes("s"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("route GET /a: already finished as PUBLIC");
+    }
+
+    /** A finished route takes no further setting, whichever it is: the rule stays as it was built. */
+    @Test
+    void aFinishedRouteTakesNoFurtherSetting() {
+        RouteRules.Builder b = RouteRules.builder();
+        RouteRules.RouteBuilder route = b.route("GET", "/a");
+        route.requireScopes("s");
+        assertThatThrownBy(route::permitAll)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("route GET /a: already finished as ALL_OF");
+        assertThatThrownBy(() -> route.requireAnyScope("t"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("route GET /a: already finished as ALL_OF");
+        assertThatThrownBy(route::senderConstrained)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("route GET /a: already finished as ALL_OF");
+        RouteRule rule = b.build().rules().get(0);
+        assertThat(rule.scopes()).containsExactly("s");
+        assertThat(rule.senderConstrained()).isFalse();
+    }
+
+    /** Messages quote configuration text with control characters as '?' and at most 200 characters. */
+    @Test
+    void messagesQuoteTheSettingPrintablyAndCapped() {
+        assertThatThrownBy(() -> RouteRules.builder().route("G\u007fE\u0001T", "/x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("route method is not an HTTP method token: 'G?E?T'");
+        String longMethod = "G".repeat(300) + " ";
+        assertThatThrownBy(() -> RouteRules.builder().route(longMethod, "/x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("route method is not an HTTP method token: '" + "G".repeat(200) + "'");
     }
 
     @Test

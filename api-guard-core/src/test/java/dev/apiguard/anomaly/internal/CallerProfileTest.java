@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.apiguard.anomaly.AnomalyPolicy;
+import dev.apiguard.anomaly.Evidence;
 import dev.apiguard.anomaly.Signal;
 import dev.apiguard.anomaly.internal.CallerProfile.Observation;
 import java.time.Duration;
@@ -373,5 +374,158 @@ class CallerProfileTest {
         }
         assertThat(novel(p)).isCloseTo(n, within(1e-6));
         return p;
+    }
+
+    /** Read later than the last update, new routes decay with the short half-life, as every short measure. */
+    @Test
+    void newRoutesHalveWithEachHalfLifeWhenRead() {
+        AnomalyPolicy warm = unit(AnomalyPolicy.builder())
+                .warmUp(0, Duration.ZERO)
+                .halfLife(Duration.ofMinutes(5))
+                .build();
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, new Observation("GET", "/a", null, 200, -1, 0, false), warm);
+        p.record(T0, new Observation("GET", "/b", null, 200, -1, 0, false), warm);
+        assertThat(p.contributions(T0 + HALF, warm)[Signal.NEW_ROUTE.ordinal()] / warm.points(Signal.NEW_ROUTE))
+                .isCloseTo(1, within(1e-9));
+        assertThat(p.contributions(T0 + 2 * HALF, warm)[Signal.NEW_ROUTE.ordinal()] / warm.points(Signal.NEW_ROUTE))
+                .isCloseTo(0.5, within(1e-9));
+    }
+
+    /** Read later than the last update, low-and-slow decays with the long half-life only. */
+    @Test
+    void lowAndSlowHalvesWithEachLongHalfLifeWhenRead() {
+        CallerProfile p = new CallerProfile(T0);
+        for (String id : new String[] {"AAA0001", "ZZZ0100", "QQQ0201", "MMM0300"}) {
+            p.record(T0, lookup(id, 200), POLICY);
+        }
+        long hour = Duration.ofHours(1).toMillis();
+        assertThat(measure(p, T0 + hour, Signal.LOW_AND_SLOW)).isCloseTo(2, within(1e-9));
+        assertThat(measure(p, T0 + 2 * hour, Signal.LOW_AND_SLOW)).isCloseTo(1, within(1e-9));
+    }
+
+    /** A signal under its allowance contributes nothing: no signal ever lowers the score. */
+    @Test
+    void aSignalBelowItsAllowanceContributesNothingRatherThanLess() {
+        AnomalyPolicy allowing = AnomalyPolicy.builder()
+                .allowance(Signal.FAILURES, 5, 1)
+                .allowance(Signal.ENUMERATION, 5, 1)
+                .build();
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, unmapped(401), allowing);
+        p.record(T0, lookup("A1", 200), allowing);
+        assertThat(p.contributions(T0, allowing)).containsOnly(0.0);
+        assertThat(new CallerProfile(T0).contributions(T0, allowing)).containsOnly(0.0);
+    }
+
+    /**
+     * Only the first {@value CallerProfile#MAX_ROUTES} routes are remembered: a later one is new
+     * each time it is used, and the profile does not grow.
+     */
+    @Test
+    void routesBeyondTheCapAreNotRememberedAndCountAsNewEachTime() {
+        AnomalyPolicy warm = unit(AnomalyPolicy.builder())
+                .warmUp(0, Duration.ZERO)
+                .allowance(Signal.NEW_ROUTE, 0, 100) // under the intensity cap up to 1000 routes
+                .build();
+        CallerProfile p = new CallerProfile(T0);
+        for (int i = 0; i < CallerProfile.MAX_ROUTES; i++) {
+            p.record(T0, new Observation("GET", "/r" + i, null, 200, -1, 0, false), warm);
+        }
+        assertThat(newRoutes(p, warm)).isCloseTo(CallerProfile.MAX_ROUTES, within(1e-9));
+        p.record(T0, new Observation("GET", "/r0", null, 200, -1, 0, false), warm); // remembered
+        assertThat(newRoutes(p, warm)).isCloseTo(CallerProfile.MAX_ROUTES, within(1e-9));
+        Observation beyond = new Observation("GET", "/beyond", null, 200, -1, 0, false);
+        p.record(T0, beyond, warm);
+        p.record(T0, beyond, warm);
+        assertThat(newRoutes(p, warm)).isCloseTo(CallerProfile.MAX_ROUTES + 2, within(1e-9));
+        assertThat(p.requests()).isEqualTo(CallerProfile.MAX_ROUTES + 3);
+    }
+
+    /** New routes, for a policy whose new-route step is 100. */
+    static double newRoutes(CallerProfile p, AnomalyPolicy policy) {
+        return p.contributions(T0, policy)[Signal.NEW_ROUTE.ordinal()] / policy.points(Signal.NEW_ROUTE) * 100;
+    }
+
+    /** An unmapped path reached nothing: no route to learn, whatever its answer, for a warm caller too. */
+    @Test
+    void anUnmappedPathIsNoRouteEvenWhenAnswered() {
+        AnomalyPolicy warm =
+                unit(AnomalyPolicy.builder()).warmUp(0, Duration.ZERO).build();
+        CallerProfile p = new CallerProfile(T0);
+        assertThat(p.record(T0, unmapped(200), warm).routed()).isFalse();
+        assertThat(p.record(T0, unmapped(404), warm).routed()).isFalse();
+        assertThat(p.record(T0, new Observation("POST", null, null, 201, -1, 0, false), warm)
+                        .routed())
+                .isFalse();
+        assertThat(newRoutes(p, warm)).isZero();
+    }
+
+    /** An id without a route (as an unmapped path would carry) names no record. */
+    @Test
+    void anIdWithoutARouteIsNoLookup() {
+        CallerProfile p = new CallerProfile(T0);
+        Evidence e = p.record(T0, new Observation("GET", null, "A1", 200, -1, 0, false), POLICY);
+        assertThat(e.lookup()).isFalse();
+        assertThat(e.idHash()).isZero();
+        assertThat(measure(p, T0, Signal.ENUMERATION)).isZero();
+    }
+
+    /** A walk goes on only on its own route: a neighbour on another route, even onward, is no step. */
+    @Test
+    void aNeighbourOnAnotherRouteDoesNotContinueTheWalk() {
+        CallerProfile p = new CallerProfile(T0);
+        for (String id : new String[] {"ABC0001", "ABC0002", "ABC0003"}) {
+            p.record(T0, lookup(id, 200), POLICY);
+        }
+        assertThat(measure(p, T0, Signal.SEQUENTIAL)).isCloseTo(2, within(1e-9));
+        p.record(T0, new Observation("GET", "/orders/{id}", "ABC0004", 200, -1, 0, false), POLICY);
+        assertThat(measure(p, T0, Signal.SEQUENTIAL)).isCloseTo(2, within(1e-9));
+    }
+
+    /**
+     * The first id looked up has nothing before it, whatever the route: also on a route whose
+     * template hashes to 0, as {@code "pollinating sandboxes"} does.
+     */
+    @Test
+    void theFirstIdIsNoStepEvenOnARouteWhoseHashIsZero() {
+        String route = "pollinating sandboxes";
+        assertThat(route.hashCode()).isZero();
+        CallerProfile p = new CallerProfile(T0);
+        p.record(T0, new Observation("GET", route, "ABC0001", 200, -1, 0, false), POLICY);
+        p.record(T0, new Observation("GET", route, "ABC0002", 200, -1, 0, false), POLICY);
+        assertThat(measure(p, T0, Signal.SEQUENTIAL)).isCloseTo(1, within(1e-9));
+        assertThat(measure(p, T0, Signal.ENUMERATION)).isCloseTo(2, within(1e-9));
+    }
+
+    /**
+     * The hashes in the evidence are what a fleet's store keeps (Bloom bits, neighbourhoods) and
+     * what nodes of different versions pool: they must not change. Known answers, worked out apart
+     * from this code: FNV-1a 64 over the UTF-16 units, its offset basis XORed with the route's
+     * {@code hashCode} (sign-extended), finished with murmur3's fmix64; the neighbourhood seeds it
+     * with {@code route.hashCode() * 31 + length} and hashes all but the last three characters.
+     */
+    @Test
+    void theIdAndNeighbourhoodHashesAreStableKnownAnswers() {
+        Evidence customers = new CallerProfile(T0).record(T0, lookup("ABC0001", 200), POLICY);
+        assertThat(customers.idHash()).isEqualTo(0xf895c12e4cc58215L);
+        assertThat(customers.neighbourhood()).isEqualTo(0x7b1c28c6d6a72cf4L);
+        // a route whose hashCode is negative (-39792190)
+        Evidence orders = new CallerProfile(T0)
+                .record(T0, new Observation("GET", "/orders/{id}", "ABC0001", 200, -1, 0, false), POLICY);
+        assertThat(orders.idHash()).isEqualTo(0x33d6a97ab62b3792L);
+        assertThat(orders.neighbourhood()).isEqualTo(0x70aa67df9436076fL);
+        assertThat(CallerProfile.hash64(0, "a")).isEqualTo(0x82a2a958a9bece5bL);
+    }
+
+    /** Ids of two routes whose templates differ in one character are never one neighbourhood. */
+    @Test
+    void idsOnTwoRoutesAreNeverNeighbours() {
+        Evidence a = new CallerProfile(T0)
+                .record(T0, new Observation("GET", "/stock/{id}/a", "A12", 200, -1, 0, false), POLICY);
+        Evidence b = new CallerProfile(T0)
+                .record(T0, new Observation("GET", "/stock/{id}/b", "A13", 200, -1, 0, false), POLICY);
+        assertThat(a.neighbourhood()).isNotEqualTo(b.neighbourhood());
+        assertThat(a.idHash()).isNotEqualTo(b.idHash());
     }
 }
