@@ -222,6 +222,29 @@ class DiscoveredKeySourceTest {
     }
 
     @Test
+    void theStatusOfDiscoveredKeysNamesTheMetadataFaultThenTheFetch() {
+        KeySource source = KeySource.discovered(URI.create(issuer), options());
+        AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
+                .issuer(issuer, source)
+                .audience(TestIssuer.AUDIENCE)
+                .cacheMaximumSize(0)
+                .build());
+        assertThat(verifier.verify(tokenOf(issuer), NOW)).isNotInstanceOf(Verified.class);
+        assertThat(source.status())
+                .hasValueSatisfying(
+                        s -> assertThat(s).isEqualTo(new KeySourceStatus(null, NOW, "http_404,http_404", 1, false)));
+
+        server.metadata(OAUTH, issuer, "/keys").keys("/keys", KEYS.publicKeys());
+        clock.advance(RETRY);
+        assertThat(verifier.verify(tokenOf(issuer), NOW)).isInstanceOf(Verified.class);
+        assertThat(source.status()).hasValueSatisfying(s -> {
+            assertThat(s.hasKeys()).isTrue();
+            assertThat(s.lastRefresh()).isEqualTo(NOW.plus(RETRY));
+            assertThat(s.failuresSinceRefresh()).isZero();
+        });
+    }
+
+    @Test
     void metadataDownAtStartRefusesTokensThenAcceptsThemOnceUpWithoutARestart() {
         AccessTokenVerifier verifier = verifierOf(issuer); // start-up: nothing fetched, nothing thrown
         assertThat(server.asked).isEmpty();
