@@ -52,14 +52,19 @@ class GuardObserverTest {
                 + exchange.caller().map(c -> c.id() + "/" + c.kind()).orElse("-"));
     };
 
-    @Test
-    void anAllowedRequestIsObservedOnceWithItsCaller() {
-        ApiGuard guard = ApiGuard.builder()
+    /** The recording observer on a guard that authenticates partner-a, then decides the scope. */
+    private ApiGuard authenticatingThenScope(Decision scope) {
+        return ApiGuard.builder()
                 .listener(SecurityEventListener.NONE)
                 .observer(recording)
                 .step(authenticate)
-                .step(step("scope", GuardPhase.AUTHORIZE, exchange -> Decision.ALLOW))
+                .step(step("scope", GuardPhase.AUTHORIZE, exchange -> scope))
                 .build();
+    }
+
+    @Test
+    void anAllowedRequestIsObservedOnceWithItsCaller() {
+        ApiGuard guard = authenticatingThenScope(Decision.ALLOW);
         assertThat(guard.observer()).isSameAs(recording);
         assertThat(guard.evaluate(guard.exchange(FakeRequest.get())).isAllowed())
                 .isTrue();
@@ -69,12 +74,7 @@ class GuardObserverTest {
 
     @Test
     void aRefusalIsObservedWithTheStepThatRefused() {
-        ApiGuard guard = ApiGuard.builder()
-                .listener(SecurityEventListener.NONE)
-                .observer(recording)
-                .step(authenticate)
-                .step(step("scope", GuardPhase.AUTHORIZE, exchange -> Denials.insufficientScope("b")))
-                .build();
+        ApiGuard guard = authenticatingThenScope(Denials.insufficientScope("b"));
         assertThat(guard.evaluate(guard.exchange(FakeRequest.get())).isAllowed())
                 .isFalse();
         assertThat(seen)
@@ -83,12 +83,7 @@ class GuardObserverTest {
 
     @Test
     void eachEvaluationOfASliceIsOneObservation() {
-        ApiGuard guard = ApiGuard.builder()
-                .listener(SecurityEventListener.NONE)
-                .observer(recording)
-                .step(authenticate)
-                .step(step("scope", GuardPhase.AUTHORIZE, exchange -> Decision.ALLOW))
-                .build();
+        ApiGuard guard = authenticatingThenScope(Decision.ALLOW);
         GuardExchange exchange = guard.exchange(FakeRequest.get());
         guard.evaluate(exchange, guard.steps().subList(0, 1));
         guard.evaluate(exchange, guard.steps().subList(1, 2));

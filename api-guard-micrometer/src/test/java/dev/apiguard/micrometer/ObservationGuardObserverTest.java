@@ -4,11 +4,8 @@ import static io.micrometer.observation.tck.TestObservationRegistryAssert.assert
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.ApiGuard;
-import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardObserver;
-import dev.apiguard.GuardPhase;
-import dev.apiguard.GuardStep;
 import dev.apiguard.binding.CertificateBindingStep;
 import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.event.SecurityEventListener;
@@ -242,25 +239,7 @@ class ObservationGuardObserverTest {
     @Test
     void aFailedEvaluationIsAnObservationWithTheErrorAndOutcomeError() {
         ObservationGuardObserver observer = ObservationGuardObserver.of(registry);
-        ApiGuard guard = ApiGuard.builder()
-                .listener(SecurityEventListener.NONE)
-                .step(new GuardStep() {
-                    @Override
-                    public String name() {
-                        return "x";
-                    }
-
-                    @Override
-                    public GuardPhase phase() {
-                        return GuardPhase.ANY;
-                    }
-
-                    @Override
-                    public Decision evaluate(GuardExchange exchange) {
-                        return Decision.ALLOW;
-                    }
-                })
-                .build();
+        ApiGuard guard = guard(observer);
         GuardObserver.Evaluation evaluation = observer.start(guard.exchange(TestRequest.get("/")));
         evaluation.failed(new IllegalStateException("listener down"));
         assertThat(registry)

@@ -32,8 +32,8 @@ class GuardPolicies {
                 .route("GET", "/customers/{id}")
                 .requireScopes("customers:read")
                 .route("POST", "/payments")
-                .requireScopes("payments:write")
                 .senderConstrained()
+                .requireScopes("payments:write")
                 .route("GET", "/actuator/health")
                 .permitAll()
                 .build();

@@ -20,7 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -197,27 +197,9 @@ class ApiGuardActuatorAutoConfigurationTest {
                     assertThat(json)
                             .startsWith("{")
                             .contains("\"partner-a\"", "\"partner-bound\"", "\"legacy-partner\"");
-                    for (String secret : secretsOf(bearer, bound, apiKey, certificate)) {
+                    for (String secret : ActuatorTesting.secretsOf(List.of(bearer, bound), apiKey, certificate)) {
                         assertThat(json).doesNotContain(secret);
                     }
                 });
-    }
-
-    /** Each credential, and the parts of it that would be one alone (a token's signature, a key's hash input). */
-    static java.util.List<String> secretsOf(String bearer, String bound, String apiKey, IssuedCertificate certificate)
-            throws Exception {
-        return java.util.List.of(
-                bearer,
-                bearer.substring(bearer.lastIndexOf('.') + 1),
-                bound,
-                bound.substring(bound.lastIndexOf('.') + 1),
-                apiKey,
-                Base64.getEncoder()
-                        .encodeToString(certificate.certificate().getEncoded())
-                        .substring(0, 64),
-                Base64.getEncoder()
-                        .encodeToString(certificate.privateKey().getEncoded())
-                        .substring(0, 64),
-                certificate.certificatePem().lines().skip(1).findFirst().orElseThrow());
     }
 }

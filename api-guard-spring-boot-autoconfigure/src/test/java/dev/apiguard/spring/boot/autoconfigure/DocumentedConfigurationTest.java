@@ -68,6 +68,12 @@ class DocumentedConfigurationTest {
 
     static final Path README = Path.of("..", "README.md");
 
+    static ApplicationContextRunner withActuator() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        ApiGuardAutoConfiguration.class, ApiGuardActuatorAutoConfiguration.class));
+    }
+
     /** The README's Spring Boot section, up to the next section. */
     static String readmeSection() throws Exception {
         String readme = Files.readString(README, StandardCharsets.UTF_8);
@@ -85,9 +91,7 @@ class DocumentedConfigurationTest {
         assertThat(m.find()).isTrue();
         List<PropertySource<?>> yaml = new YamlPropertySourceLoader()
                 .load("readme", new ByteArrayResource(m.group(1).getBytes(StandardCharsets.UTF_8)));
-        new ApplicationContextRunner()
-                .withConfiguration(
-                        AutoConfigurations.of(ApiGuardAutoConfiguration.class, ApiGuardActuatorAutoConfiguration.class))
+        withActuator()
                 .withInitializer(c -> yaml.forEach(c.getEnvironment().getPropertySources()::addFirst))
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(ApiGuardEndpoint.class);
@@ -106,9 +110,7 @@ class DocumentedConfigurationTest {
 
     @Test
     void theCodeConfiguredVariantBuildsTheSameGuardWithoutProperties() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(
-                        ApiGuardAutoConfiguration.class, ApiGuardActuatorAutoConfiguration.class))
+        withActuator()
                 .withUserConfiguration(dev.apiguard.docs.boot.StarterCustomizerAccess.codeConfigured())
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(ApiGuardHealth.class);
