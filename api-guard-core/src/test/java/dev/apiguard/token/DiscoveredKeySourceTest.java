@@ -279,9 +279,10 @@ class DiscoveredKeySourceTest {
                 .cacheMaximumSize(0)
                 .build());
         assertThat(verifier.verify(tokenOf(issuer), NOW)).isNotInstanceOf(Verified.class);
-        assertThat(source.status())
-                .hasValueSatisfying(
-                        s -> assertThat(s).isEqualTo(new KeySourceStatus(null, NOW, "http_404,http_404", 1, false)));
+        // the fault as the event names it: http_404 for each document (a loaded machine may time out the second)
+        String fault = failures().get(0).details().get("fault");
+        assertThat(fault).startsWith("http_404,");
+        assertThat(source.status()).hasValue(new KeySourceStatus(null, NOW, fault, 1, false));
 
         server.metadata(OAUTH, issuer, "/keys").keys("/keys", KEYS.publicKeys());
         clock.advance(RETRY);

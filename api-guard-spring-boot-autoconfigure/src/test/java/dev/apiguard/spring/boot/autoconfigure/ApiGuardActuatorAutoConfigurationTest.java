@@ -22,14 +22,17 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The Actuator side: the apiguard health indicator and endpoint, with and without Actuator. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS) // the suite runs on both Boot lines in CI
 class ApiGuardActuatorAutoConfigurationTest {
 
     @BeforeAll

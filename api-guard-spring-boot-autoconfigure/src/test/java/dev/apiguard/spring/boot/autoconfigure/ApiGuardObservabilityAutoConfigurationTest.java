@@ -23,14 +23,17 @@ import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** Micrometer: the event counters on the app's MeterRegistry, the decision observed on its ObservationRegistry. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS) // the suite runs on both Boot lines in CI
 class ApiGuardObservabilityAutoConfigurationTest {
 
     @BeforeAll
