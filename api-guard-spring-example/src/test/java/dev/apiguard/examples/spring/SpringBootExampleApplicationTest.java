@@ -3,6 +3,7 @@ package dev.apiguard.examples.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.test.fixtures.LocalIssuer;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -138,6 +139,25 @@ class SpringBootExampleApplicationTest {
                 .contains("\"partner-a\"")
                 .doesNotContain(reader)
                 .doesNotContain(auditor);
+    }
+
+    @Test
+    void eachDecisionIsTimedAndEachEventCounted() throws Exception {
+        get(
+                "/customers/ABC1234",
+                issuer.token().clientId("metered").scope("customers:read").sign());
+        MeterRegistry meters = app.getBean(MeterRegistry.class);
+        assertThat(meters.get("apiguard.decision")
+                        .tag("apiguard.outcome", "allowed")
+                        .tag("apiguard.credential", "bearer_jwt")
+                        .timer()
+                        .count())
+                .isPositive();
+        assertThat(meters.get("apiguard.events")
+                        .tag("event", "token.accepted")
+                        .counter()
+                        .count())
+                .isPositive();
     }
 
     @Test
