@@ -1,5 +1,6 @@
 package dev.apiguard;
 
+import static dev.apiguard.fakes.FakeGuards.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.apiguard.event.SecurityEventListener;
@@ -13,26 +14,6 @@ import org.junit.jupiter.api.Test;
 class GuardObserverTest {
 
     private final List<String> seen = new ArrayList<>();
-
-    private static GuardStep step(
-            String name, GuardPhase phase, java.util.function.Function<GuardExchange, Decision> body) {
-        return new GuardStep() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public GuardPhase phase() {
-                return phase;
-            }
-
-            @Override
-            public Decision evaluate(GuardExchange exchange) {
-                return body.apply(exchange);
-            }
-        };
-    }
 
     private final GuardStep authenticate = step("token", GuardPhase.AUTHENTICATE, exchange -> {
         exchange.authenticate(Caller.builder("partner-a", CredentialKind.MTLS_BOUND_JWT)

@@ -98,13 +98,7 @@ class JwksUrlKeySourceTest {
         assertThat(fetches.get()).isZero();
 
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
-        assertThat(verifier.verify(
-                                ISSUER.token()
-                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
-                                        .sign(),
-                                NOW)
-                        .isVerified())
-                .isTrue();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
         assertThat(verifier.verify(
                                 ISSUER.token()
                                         .signedWith(ISSUER.ed, JWSAlgorithm.EdDSA)
@@ -179,13 +173,7 @@ class JwksUrlKeySourceTest {
         server.stop(0);
         awaitNimbusCacheExpiry();
 
-        assertThat(verifier.verify(
-                                ISSUER.token()
-                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
-                                        .sign(),
-                                NOW)
-                        .isVerified())
-                .isTrue();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
         assertThat(fetches.get()).isEqualTo(1);
     }
 
@@ -282,13 +270,7 @@ class JwksUrlKeySourceTest {
         server.stop(0);
         awaitNimbusCacheExpiry();
 
-        assertThat(verifier.verify(
-                                ISSUER.token()
-                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
-                                        .sign(),
-                                NOW)
-                        .isVerified())
-                .isTrue();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
         assertThat(eventSummary()).containsExactly("keys.refreshed", "keys.fetch_failed cached=true");
         assertThat(events.get(1).details().get("fault")).isEqualTo("java.net.ConnectException");
     }
@@ -342,13 +324,7 @@ class JwksUrlKeySourceTest {
 
         server.stop(0);
         awaitNimbusCacheExpiry();
-        assertThat(verifier.verify(
-                                ISSUER.token()
-                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
-                                        .sign(),
-                                NOW)
-                        .isVerified())
-                .isTrue();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
         KeySourceStatus failing = source.status().orElseThrow();
         assertThat(failing).isEqualTo(new KeySourceStatus(at, at, "java.net.ConnectException", 1, true));
         assertThat(failing.hasKeys()).isTrue(); // the outage cache serves
@@ -376,6 +352,13 @@ class JwksUrlKeySourceTest {
     @Test
     void keysGivenOnceHaveNoStatus() {
         assertThat(KeySource.fixed(ISSUER.publicKeys()).status()).isEmpty();
+    }
+
+    /** Verifies a token signed with the issuer's EC key, one not asked for before. */
+    private static boolean verifiesAnEcToken(AccessTokenVerifier verifier) {
+        return verifier.verify(
+                        ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW)
+                .isVerified();
     }
 
     private static JwksOptions.Builder shortLivedCache() {
