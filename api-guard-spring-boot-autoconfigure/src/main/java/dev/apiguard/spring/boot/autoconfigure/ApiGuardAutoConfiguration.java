@@ -57,9 +57,9 @@ import org.springframework.context.annotation.Import;
  * filter's registration (bean name {@value #FILTER_BEAN_NAME}). {@link ApiGuardCustomizer} beans
  * change the built guard in code. Every {@link SecurityEventListener} bean receives the guard's
  * events (the SLF4J listener when there is none), and a {@link GuardObserver} bean watches each
- * decision ({@link ApiGuardObservabilityAutoConfiguration} adds both for Micrometer). With Spring Security on the classpath the verified caller is
- * Spring Security's {@code Authentication} (authorities {@code SCOPE_x}). {@code apiguard.enabled=false}
- * switches it all off.
+ * decision ({@link ApiGuardObservabilityAutoConfiguration} adds both for Micrometer). With Spring
+ * Security on the classpath the verified caller is Spring Security's {@code Authentication}
+ * (authorities {@code SCOPE_x}). {@code apiguard.enabled=false} switches it all off.
  */
 @AutoConfiguration
 @ConditionalOnClass(ApiGuard.class)
@@ -78,6 +78,9 @@ public class ApiGuardAutoConfiguration {
 
     /** The name of the guard filter's {@link FilterRegistrationBean}. */
     public static final String FILTER_BEAN_NAME = "apiGuardFilterRegistration";
+
+    /** The metrics listener's class, named, not referenced: api-guard-micrometer is optional. */
+    private static final String METRICS_LISTENER = "dev.apiguard.micrometer.MicrometerSecurityEventListener";
 
     /** How long after the start API keys keep working when {@code apiguard.api-keys.sunset} is not set. */
     public static final Duration DEFAULT_API_KEY_SUNSET = Duration.ofDays(90);
@@ -286,7 +289,7 @@ public class ApiGuardAutoConfiguration {
      * (it counts, it does not replace the log).
      */
     static SecurityEventListener listener(List<SecurityEventListener> beans) {
-        // named, not referenced: api-guard-micrometer is optional; the class is final
+        // by class name (the class is final): api-guard-micrometer is optional
         List<SecurityEventListener> own = beans.stream()
                 .filter(l -> !METRICS_LISTENER.equals(l.getClass().getName()))
                 .toList();
@@ -299,8 +302,6 @@ public class ApiGuardAutoConfiguration {
                 ? all.get(0)
                 : SecurityEventListener.composite(all.toArray(SecurityEventListener[]::new));
     }
-
-    private static final String METRICS_LISTENER = "dev.apiguard.micrometer.MicrometerSecurityEventListener";
 
     private static ApiKeyStore apiKeys(ApiGuardProperties.ApiKeys keys, Instant start) {
         ApiKeyStore store = ApiKeyStore.inMemory();
