@@ -45,6 +45,8 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "server.address=127.0.0.1",
+            // Boot 4's Jetty is on the test classpath for GuardedJettyApplicationTest: Tomcat here
+            "spring.autoconfigure.exclude=" + GuardedJettyApplicationTest.JETTY,
             "server.ssl.enabled=true",
             "server.ssl.key-store-type=PKCS12",
             "server.ssl.key-store-password=" + GuardedHttpsApplicationTest.PASSWORD,
@@ -124,6 +126,16 @@ class GuardedHttpsApplicationTest {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
+    @Test
+    void theServerIsTomcat() throws ReflectiveOperationException {
+        // Jetty is on the test classpath too (GuardedJettyApplicationTest); Boot prefers Tomcat
+        Object server = context.getClass().getMethod("getWebServer").invoke(context);
+        assertThat(server.getClass().getName()).contains("Tomcat");
+    }
 
     @BeforeEach
     void clear() {
