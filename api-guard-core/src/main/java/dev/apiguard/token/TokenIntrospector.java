@@ -2,7 +2,6 @@ package dev.apiguard.token;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.apiguard.Caller;
 import dev.apiguard.Claims;
 import dev.apiguard.CredentialKind;
@@ -13,6 +12,7 @@ import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
 import dev.apiguard.token.internal.ClientAuthentication;
+import dev.apiguard.token.internal.ExpiryOnWrite;
 import dev.apiguard.token.internal.IntrospectionAnswer;
 import dev.apiguard.token.internal.IntrospectionClient;
 import dev.apiguard.token.internal.TokenDigest;
@@ -103,7 +103,13 @@ public final class TokenIntrospector {
                 .maximumSize(policy.maxCacheEntries())
                 .ticker(requestTime)
                 .executor(Runnable::run)
-                .expireAfter(new UntilExpiry(cacheForNanos))
+                // an active answer stays until the earlier of its exp and cacheFor after it came
+                .expireAfter(new ExpiryOnWrite<TokenDigest, Caller>((caller, currentTime) -> {
+                    Instant exp = caller.expiresAt();
+                    return exp == null
+                            ? cacheForNanos
+                            : Math.min(cacheForNanos, RequestTime.epochNanos(exp) - currentTime);
+                }))
                 .build();
         this.inactive = policy.inactiveCacheFor().isZero()
                 ? null
@@ -301,33 +307,5 @@ public final class TokenIntrospector {
     @Override
     public String toString() {
         return "TokenIntrospector[" + where + "]";
-    }
-
-    /** An active answer stays until the earlier of its exp and cacheFor after it came, by the requests' time. */
-    private static final class UntilExpiry implements Expiry<TokenDigest, Caller> {
-        private final long cacheForNanos;
-
-        UntilExpiry(long cacheForNanos) {
-            this.cacheForNanos = cacheForNanos;
-        }
-
-        @Override
-        public long expireAfterCreate(TokenDigest key, Caller caller, long currentTime) {
-            Instant exp = caller.expiresAt();
-            if (exp == null) {
-                return cacheForNanos;
-            }
-            return Math.max(0, Math.min(cacheForNanos, RequestTime.epochNanos(exp) - currentTime));
-        }
-
-        @Override
-        public long expireAfterUpdate(TokenDigest key, Caller caller, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, caller, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(TokenDigest key, Caller caller, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
     }
 }
