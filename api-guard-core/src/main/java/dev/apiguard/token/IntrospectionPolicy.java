@@ -172,9 +172,9 @@ public final class IntrospectionPolicy {
         return onOutage;
     }
 
-    /** The TLS context of the calls, or empty for the JVM's default. */
-    public java.util.Optional<SSLContext> sslContext() {
-        return java.util.Optional.ofNullable(sslContext);
+    /** The TLS context of the calls, or null for the JVM's default. */
+    public @Nullable SSLContext sslContext() {
+        return sslContext;
     }
 
     @Override

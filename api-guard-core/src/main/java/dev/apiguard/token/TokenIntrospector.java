@@ -87,10 +87,7 @@ public final class TokenIntrospector {
     private TokenIntrospector(IntrospectionPolicy policy) {
         this.policy = policy;
         this.client = new IntrospectionClient(
-                policy.endpoint(),
-                policy.timeout(),
-                policy.maxAnswerBytes(),
-                policy.sslContext().orElse(null));
+                policy.endpoint(), policy.timeout(), policy.maxAnswerBytes(), policy.sslContext());
         this.authentication = policy.clientAuthentication();
         this.audience = policy.endpoint().toString();
         URI e = policy.endpoint();
