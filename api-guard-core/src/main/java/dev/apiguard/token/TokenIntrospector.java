@@ -23,7 +23,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the caches, keyed by the token's SHA-256 (never the token): an active answer is used until
  *       the earlier of its {@code exp} and the policy's {@code cacheFor} after it came, an inactive
  *       one for {@code inactiveCacheFor}; each cache holds at most {@code maxCacheEntries};</li>
+ *   <li>else, when a call for the same token is under way, its answer (waited for at most the
+ *       deadline): a burst of requests with one new token makes one call;</li>
  *   <li>else, when one of the {@code maxConcurrentCalls} call slots is free, a {@code POST} of
  *       {@code token} and {@code token_type_hint=access_token} with the client authentication,
  *       answered within the deadline; when none is free, the token is not sent (an outage for this
@@ -63,6 +70,7 @@ import org.slf4j.LoggerFactory;
 public final class TokenIntrospector {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.apiguard.token.introspection");
+    private static final Rejected UNAVAILABLE = new Rejected(Reason.INTROSPECTION_UNAVAILABLE);
 
     /** Receives the outage events: {@code keys.fetch_failed} and {@code keys.refreshed}. */
     @FunctionalInterface
@@ -83,6 +91,9 @@ public final class TokenIntrospector {
     private final @Nullable Cache<TokenDigest, Rejected> inactive;
     // the fault of the last failed call until a call succeeds; null while the endpoint answers
     private final AtomicReference<@Nullable String> outage = new AtomicReference<>();
+    // the calls under way, by token digest: one entry per request thread at most, removed when the call ends
+    private final ConcurrentHashMap<TokenDigest, CompletableFuture<TokenVerification>> inFlight =
+            new ConcurrentHashMap<>();
 
     private TokenIntrospector(IntrospectionPolicy policy) {
         this.policy = policy;
@@ -152,10 +163,41 @@ public final class TokenIntrospector {
         if (cached != null) {
             return cached;
         }
+        // one call per token at a time: a burst of requests with the same new token waits for the
+        // first one's answer (within the same deadline) instead of asking again
+        CompletableFuture<TokenVerification> mine = new CompletableFuture<>();
+        CompletableFuture<TokenVerification> leader = inFlight.putIfAbsent(digest, mine);
+        if (leader != null) {
+            return await(leader);
+        }
+        TokenVerification result = UNAVAILABLE;
+        try {
+            result = call(token, now, digest, events);
+            return result;
+        } finally {
+            inFlight.remove(digest, mine);
+            mine.complete(result);
+        }
+    }
+
+    /** The answer of another request's call for the same token, waited for at most the deadline. */
+    private TokenVerification await(CompletableFuture<TokenVerification> leader) {
+        try {
+            return leader.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return UNAVAILABLE;
+        } catch (ExecutionException | TimeoutException e) {
+            return UNAVAILABLE;
+        }
+    }
+
+    /** One call to the endpoint, when a slot is free; its answer cached. */
+    private TokenVerification call(String token, Instant now, TokenDigest digest, OutageEvents events) {
         if (!slots.tryAcquire()) {
             // every slot is busy: this request is not queued behind them (and raises no event: the
             // endpoint may be answering well, only slowly)
-            return new Rejected(Reason.INTROSPECTION_UNAVAILABLE);
+            return UNAVAILABLE;
         }
         byte[] body;
         try {
@@ -176,6 +218,8 @@ public final class TokenIntrospector {
         }
         recovered(events);
         requestTime.advanceTo(now);
+        // cached before the waiting requests are told and the call leaves inFlight: a request
+        // arriving in between finds the answer in the cache
         if (result instanceof Verified v) {
             active.put(digest, v.caller());
         } else if (inactive != null && result instanceof Rejected r) {
@@ -290,7 +334,7 @@ public final class TokenIntrospector {
                     SecurityEventType.KEY_SOURCE_FAILED,
                     Map.of("introspection", where, "fault", fault, "cached", "false"));
         }
-        return new Rejected(Reason.INTROSPECTION_UNAVAILABLE);
+        return UNAVAILABLE;
     }
 
     /** A call answered: after an outage, an event saying so. */

@@ -389,6 +389,33 @@ class IntrospectionTest {
     }
 
     @Test
+    void aBurstOfRequestsWithOneNewTokenMakesOneCall() throws Exception {
+        String token = opaque("burst");
+        server.active(token, claims("partner-burst", Duration.ofHours(1)));
+        server.hold();
+        FakeClient tester = tester(policy().timeout(Duration.ofSeconds(20)).build());
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<FakeResponse>> burst = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                burst.add(threads.submit(() -> tester.send(FakeRequest.get().bearer(token))));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.inFlight.get() < 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            server.release();
+            for (Future<FakeResponse> f : burst) {
+                assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            // the first request's call served every other, waiting for it or from the cache after it
+            assertThat(server.callCount()).isEqualTo(1);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void aFloodOfJunkFromOnePeerCostsAtMostItsAnonymousBudgetInCalls() {
         RateLimitPolicy limits = RateLimitPolicy.builder()
                 .anonymousPlan(RateLimitPlan.simple("anonymous", 5, Duration.ofMinutes(1)))
