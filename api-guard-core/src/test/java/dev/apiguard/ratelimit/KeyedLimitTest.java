@@ -19,6 +19,7 @@ import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.fakes.FakeListener;
 import dev.apiguard.fakes.FakeRequest;
 import dev.apiguard.test.fixtures.MutableClock;
+import dev.apiguard.test.fixtures.Race;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,11 +27,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -465,28 +461,13 @@ class KeyedLimitTest {
                 .limit(KeyedLimit.of(
                         "cap", RateLimitKeys.route(), RateLimitPlan.simple("cap", 50, Duration.ofHours(1)))));
         AtomicInteger admitted = new AtomicInteger();
-        CyclicBarrier start = new CyclicBarrier(threads);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                String caller = "caller-" + t;
-                done.add(pool.submit(() -> {
-                    start.await(30, TimeUnit.SECONDS);
-                    for (int i = 0; i < 10; i++) {
-                        if (send(guard, get("/search", caller)).isAllowed()) {
-                            admitted.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        Race.run(threads, t -> {
+            for (int i = 0; i < 10; i++) {
+                if (send(guard, get("/search", "caller-" + t)).isAllowed()) {
+                    admitted.incrementAndGet();
+                }
             }
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertThat(admitted.get()).isEqualTo(50);
     }
 
