@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  * does not apply to the request. Built-ins are in {@link RateLimitKeys}; a host writes its own as a
  * lambda over the exchange and the verified caller.
  *
- * <p>The part never reaches a store as it is: {@link RateLimitStep} digests it with the limit's name
- * (SHA-256, 22 base64url characters in a cluster hash tag), so a part may hold any character and be
+ * <p>The part never reaches a store as it is: {@link RateLimitStep} names the bucket by the limit's
+ * name and the part's digest (SHA-256, 22 base64url characters in a cluster hash tag; the caller's
+ * own hash tag for {@link RateLimitKeys#caller()}), so a part may hold any character and be
  * of any length; parts longer than {@link RateLimitKeys#MAX_PART_LENGTH} characters all count as
  * one. A part that a client can choose freely (a header's value) lets it spread its requests over
  * buckets: every limit of a key that is not {@link #boundedPerCaller()} holds at most

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * compounds of these.
  *
  * <p>Routes are the route templates the route step matched ({@link GuardExchange#routeTemplate()}),
- * with the method: every spelling of a path the route rules dispatch to one route
- * ({@code /orders/1}, {@code /orders/1/}, {@code //orders/1}) counts in one bucket, and a request
+ * with the method, never the raw path: every path and every spelling of one that the route step
+ * matches to one route ({@code /orders/1}, {@code /orders/%31}) counts in one bucket, and a request
  * that matched no route is not counted by a route key.
  */
 public final class RateLimitKeys {
@@ -111,7 +111,17 @@ public final class RateLimitKeys {
                 if (values.isEmpty()) {
                     return null;
                 }
-                return bounded(values.size() == 1 ? values.get(0) : String.join("\n", values));
+                if (values.size() == 1) {
+                    return bounded(values.get(0));
+                }
+                int length = values.size() - 1;
+                for (String v : values) {
+                    length += v.length();
+                    if (length > MAX_PART_LENGTH) {
+                        return OVERSIZED; // never joined: no copy of a flood of values
+                    }
+                }
+                return String.join("\n", values);
             }
 
             @Override

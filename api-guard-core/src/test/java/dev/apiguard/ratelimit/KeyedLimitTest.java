@@ -271,6 +271,27 @@ class KeyedLimitTest {
     }
 
     @Test
+    void repeatedHeaderValuesCountTogetherAndManyOfThemAsOneOversizedPart() {
+        ApiGuard guard = guard(policy(KeyedLimit.of("tenant", RateLimitKeys.header("X-Tenant"), plan("tenant", 1))));
+        assertThat(send(guard, get("/s", "a").header("X-Tenant", "a").header("X-Tenant", "b"))
+                        .isAllowed())
+                .isTrue();
+        assertThat(send(guard, get("/s", "b").header("X-Tenant", "a").header("X-Tenant", "b"))
+                        .isAllowed())
+                .isFalse();
+        assertThat(send(guard, get("/s", "b").header("X-Tenant", "a")).isAllowed())
+                .isTrue();
+        FakeRequest many = get("/s", "c");
+        FakeRequest others = get("/s", "d");
+        for (int i = 0; i < 100; i++) {
+            many.header("X-Tenant", "value-" + i);
+            others.header("X-Tenant", "other-" + i);
+        }
+        assertThat(send(guard, many).isAllowed()).isTrue();
+        assertThat(send(guard, others).isAllowed()).isFalse(); // both oversized: one part
+    }
+
+    @Test
     void aCallerSprayingHeaderValuesGetsAFewBucketsThenOneOverflowBucket() {
         ApiGuard guard = guard(policy(KeyedLimit.builder("tenant", RateLimitKeys.header("X-Tenant"), plan("tenant", 1))
                 .maxKeysPerCaller(3)
