@@ -284,8 +284,8 @@ class KeyedLimitTest {
         FakeRequest many = get("/s", "c");
         FakeRequest others = get("/s", "d");
         for (int i = 0; i < 100; i++) {
-            many.header("X-Tenant", "value-" + i);
-            others.header("X-Tenant", "other-" + i);
+            many = many.header("X-Tenant", "value-" + i);
+            others = others.header("X-Tenant", "other-" + i);
         }
         assertThat(send(guard, many).isAllowed()).isTrue();
         assertThat(send(guard, others).isAllowed()).isFalse(); // both oversized: one part
