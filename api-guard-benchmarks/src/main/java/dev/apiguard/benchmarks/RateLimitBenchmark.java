@@ -115,7 +115,7 @@ public class RateLimitBenchmark {
             limits.limit(KeyedLimit.of(
                     "route-cap",
                     RateLimitKeys.route(),
-                    RateLimitPlan.simple("route-cap", 1_000_000_000, Duration.ofSeconds(1))));
+                    RateLimitPlan.simple("route-cap", 100_000_000, Duration.ofSeconds(100))));
         }
         RateLimitPolicy policy = limits.build();
         guard = ApiGuard.builder()
