@@ -1,6 +1,7 @@
 package dev.apiguard;
 
 import dev.apiguard.internal.Check;
+import dev.apiguard.internal.RevocationEntries;
 import dev.apiguard.internal.RevocationSet;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ public final class LocalRevocations implements Revocations {
      * {@value #DEFAULT_MAXIMUM_SIZE} entries.
      */
     public static LocalRevocations of(Duration retention) {
-        return new LocalRevocations(checkRetention(retention), DEFAULT_MAXIMUM_SIZE);
+        return new LocalRevocations(RevocationEntries.retention(retention), DEFAULT_MAXIMUM_SIZE);
     }
 
     /** This list's retention with at most {@code maximumSize} entries in force (1 to 1,000,000). */
@@ -48,38 +49,19 @@ public final class LocalRevocations implements Revocations {
         return new LocalRevocations(retention, Check.between("maximumSize", entries, 1, 1_000_000));
     }
 
-    /** Checks a retention: 1 s to {@link Revocations#MAX_RETENTION}. */
-    static Duration checkRetention(Duration retention) {
-        return Check.between("retention", retention, Duration.ofSeconds(1), MAX_RETENTION);
-    }
-
     @Override
     public void revokeClient(CallerKey client, Instant now) {
-        Check.notNull("client", client);
-        if (client.namespace() != CallerKey.Namespace.TOKEN || client.issuer() == null) {
-            throw new IllegalArgumentException("client must be a token client's key (CallerKey.token): " + client);
-        }
-        add(new Revocation(Revocation.Kind.CLIENT, client.issuer(), client.id(), now, now.plus(retention)));
+        add(RevocationEntries.client(client, now, retention));
     }
 
     @Override
     public void revokeToken(String issuer, String jti, Instant now) {
-        add(new Revocation(
-                Revocation.Kind.TOKEN,
-                Check.notBlank("issuer", issuer),
-                Check.notBlank("jti", jti),
-                Check.notNull("now", now),
-                now.plus(retention)));
+        add(RevocationEntries.token(issuer, jti, now, retention));
     }
 
     @Override
     public void revokeCertificate(String x5tS256, Instant now) {
-        add(new Revocation(
-                Revocation.Kind.CERTIFICATE,
-                null,
-                Check.notBlank("x5tS256", x5tS256),
-                Check.notNull("now", now),
-                now.plus(retention)));
+        add(RevocationEntries.certificate(x5tS256, now, retention));
     }
 
     private synchronized void add(Revocation entry) {

@@ -6,11 +6,15 @@ import dev.apiguard.Decision;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
+import dev.apiguard.Revocation;
+import dev.apiguard.Revocations;
 import dev.apiguard.binding.CertificateResolution.Resolved;
 import dev.apiguard.binding.internal.CertificateExpiryNotices;
 import dev.apiguard.event.SecurityEventType;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Authenticates a client by its TLS client certificate alone (RFC 8705 §2), named {@value #NAME}.
@@ -26,7 +30,12 @@ import java.util.Objects;
  * (the route step answers 401 for a protected route): no certificate silently, an unusable
  * certificate source with {@code certificate.rejected}, no or several matching clients with
  * {@code mtls.client_unmatched}. Certificates within 14 days (by default) of expiry raise
- * {@code certificate.expiring} at most once a day. Thread-safe.
+ * {@code certificate.expiring} at most once a day.
+ *
+ * <p>With {@link Revocations} ({@link #withRevocations}), a client whose certificate the list
+ * revokes ({@link Revocations#revokeCertificate}, by its {@code x5t#S256}) is not authenticated: a
+ * {@code credential.revoked} event names it (detail {@code reason=certificate}) and the request
+ * goes on without a caller, so a protected route answers 401. Thread-safe.
  */
 public final class MtlsClientAuthenticationStep implements GuardStep {
 
@@ -36,12 +45,19 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
     private final ClientCertificates certificates;
     private final MtlsClientRegistry registry;
     private final CertificateExpiryNotices expiry;
+    private final Duration warning;
+    private final @Nullable Revocations revocations;
 
     private MtlsClientAuthenticationStep(
-            ClientCertificates certificates, MtlsClientRegistry registry, Duration warning) {
+            ClientCertificates certificates,
+            MtlsClientRegistry registry,
+            Duration warning,
+            @Nullable Revocations revocations) {
         this.certificates = certificates;
         this.registry = registry;
+        this.warning = warning;
         this.expiry = new CertificateExpiryNotices(warning);
+        this.revocations = revocations;
     }
 
     /** A step with the default 14-day expiry warning. */
@@ -58,7 +74,17 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
         if (expiryWarning.isNegative()) {
             throw new IllegalArgumentException("expiryWarning cannot be negative: " + expiryWarning);
         }
-        return new MtlsClientAuthenticationStep(certificates, registry, expiryWarning);
+        return new MtlsClientAuthenticationStep(certificates, registry, expiryWarning, null);
+    }
+
+    /**
+     * This step, also refusing clients whose certificate {@code revocations} lists: share the list
+     * with the token step ({@code AccessTokenStep.of(verifier, revocations)}), so that one
+     * {@code revokeCertificate} cuts off the certificate's tokens and its direct use alike.
+     */
+    public MtlsClientAuthenticationStep withRevocations(Revocations revocations) {
+        return new MtlsClientAuthenticationStep(
+                certificates, registry, warning, Objects.requireNonNull(revocations, "revocations cannot be null"));
     }
 
     @Override
@@ -90,11 +116,21 @@ public final class MtlsClientAuthenticationStep implements GuardStep {
                     reason != null ? reason : MtlsClientRegistry.Unmatched.UNKNOWN_CERTIFICATE);
             return Decision.ALLOW;
         }
-        exchange.authenticate(Caller.builder(r.clientId(), CredentialKind.MTLS)
+        Caller caller = Caller.builder(r.clientId(), CredentialKind.MTLS)
                 .scopes(r.scopes())
                 .expiresAt(resolved.certificate().getNotAfter().toInstant())
                 .certificateThumbprint(resolved.thumbprint())
-                .build());
+                .build();
+        exchange.authenticate(caller);
+        Revocations list = revocations;
+        if (list != null) {
+            Optional<Revocation.Kind> revoked = list.revoked(caller, exchange.now());
+            if (revoked.isPresent()) {
+                exchange.emit(SecurityEventType.CREDENTIAL_REVOKED, revoked.get());
+                exchange.withdrawCaller();
+                return Decision.ALLOW;
+            }
+        }
         exchange.emit(SecurityEventType.MTLS_CLIENT_ACCEPTED, "method", r.method());
         CertificateBindingStep.warnIfExpiring(exchange, expiry, resolved);
         return Decision.ALLOW;

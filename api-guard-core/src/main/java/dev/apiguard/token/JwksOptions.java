@@ -4,6 +4,7 @@ import dev.apiguard.event.SecurityEventListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,8 +54,10 @@ public final class JwksOptions {
     private final Duration outageTolerance;
     private final SecurityEventListener listener;
     private final Clock clock;
+    private final @Nullable SSLContext sslContext;
 
     private JwksOptions(Builder b) {
+        this.sslContext = b.sslContext;
         this.listener = b.listener;
         this.clock = b.clock;
         this.connectTimeout = b.connectTimeout;
@@ -121,6 +124,14 @@ public final class JwksOptions {
         return clock;
     }
 
+    /**
+     * The TLS context of https fetches (metadata and key sets), or null for the JVM's default (its
+     * trust store, no client certificate).
+     */
+    public @Nullable SSLContext sslContext() {
+        return sslContext;
+    }
+
     /** How long a request thread waits for another thread's fetch: connect plus read timeout. */
     public Duration refreshTimeout() {
         return connectTimeout.plus(readTimeout);
@@ -145,8 +156,20 @@ public final class JwksOptions {
         private @Nullable Duration outageTolerance; // null: ten times the cache time to live
         private SecurityEventListener listener = SecurityEventListener.NONE;
         private Clock clock = Clock.systemUTC();
+        private @Nullable SSLContext sslContext;
 
         private Builder() {}
+
+        /**
+         * The TLS context for https fetches of metadata and key sets: one that trusts a private CA
+         * (the issuer's certificate does not chain to the JVM's trust store), or that presents a
+         * client certificate to an issuer that asks for one. Host names are still verified.
+         * Default: the JVM's default context.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "sslContext cannot be null");
+            return this;
+        }
 
         /**
          * Where {@code keys.refreshed} and {@code keys.fetch_failed} events go, typically the

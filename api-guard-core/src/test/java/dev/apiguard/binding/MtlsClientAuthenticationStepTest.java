@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.ApiGuard;
 import dev.apiguard.CredentialKind;
+import dev.apiguard.LocalRevocations;
 import dev.apiguard.TrustedProxies;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.fakes.FakeClient;
@@ -20,7 +21,9 @@ import dev.apiguard.test.fixtures.TestCertificates;
 import dev.apiguard.token.AccessTokenStep;
 import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -84,6 +87,35 @@ class MtlsClientAuthenticationStepTest {
         });
         assertThat(events.last(SecurityEventType.MTLS_CLIENT_ACCEPTED))
                 .hasValueSatisfying(e -> assertThat(e.detail("method")).isEqualTo("tls_client_auth"));
+    }
+
+    @Test
+    void aRevokedCertificateIsNoLongerAClientWhileOtherClientsAndItsTokensAreJudgedApart() {
+        LocalRevocations revocations = LocalRevocations.of(Duration.ofHours(1));
+        FakeClient guarded = FakeClient.of(ApiGuard.builder()
+                .clock(clock)
+                .listener(events)
+                .step(MtlsClientAuthenticationStep.of(certificates, registry).withRevocations(revocations))
+                .step(RouteAuthorizationStep.of(RouteRules.builder()
+                        .route("GET", "/customers")
+                        .requireScopes("customers:read")
+                        .build()))
+                .build());
+        guarded.send(FakeRequest.get("/customers").clientCertificate(byDn)).assertCaller("dn-client");
+
+        revocations.revokeCertificate(byDn.thumbprint(), clock.instant());
+
+        FakeResponse refused = guarded.send(FakeRequest.get("/customers").clientCertificate(byDn))
+                .assertStatus(401);
+        assertThat(refused.caller()).isEmpty();
+        assertThat(events.last(SecurityEventType.CREDENTIAL_REVOKED)).hasValueSatisfying(e -> {
+            assertThat(e.details()).isEqualTo(Map.of("reason", "certificate"));
+            assertThat(e.callerId()).isEqualTo("dn-client");
+        });
+        guarded.send(FakeRequest.get("/customers").clientCertificate(byDns)).assertCaller("dns-client");
+
+        clock.advance(Duration.ofHours(1)); // the entry lapses: the certificate is a client again
+        guarded.send(FakeRequest.get("/customers").clientCertificate(byDn)).assertCaller("dn-client");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.fakes.FakeListener;
 import dev.apiguard.test.fixtures.MutableClock;
+import dev.apiguard.test.fixtures.TestCertificates;
 import dev.apiguard.token.MetadataServer.Answer;
 import dev.apiguard.token.TokenVerification.Reason;
 import dev.apiguard.token.TokenVerification.Rejected;
@@ -98,6 +99,54 @@ class DiscoveredKeySourceTest {
         assertThat(((Verified) v).caller().issuer()).isEqualTo(issuer);
         assertThat(server.asked).containsExactly(OAUTH, "/keys");
         assertThat(failures()).isEmpty();
+    }
+
+    @Test
+    void overHttpsMetadataAndKeysAreFetchedWithTheConfiguredTlsContext() throws Exception {
+        TestCertificates certificates = TestCertificates.create();
+        try (MetadataServer https = new MetadataServer(certificates.serverSslContext())) {
+            String secured = https.origin();
+            https.metadata(OAUTH, secured, "/keys").keys("/keys", KEYS.publicKeys());
+            JwksOptions trusting = JwksOptions.builder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .readTimeout(Duration.ofSeconds(2))
+                    .refreshAhead(Duration.ZERO)
+                    .listener(listener)
+                    .clock(clock)
+                    .sslContext(certificates.sslContext(null))
+                    .build();
+            AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
+                    .discoveredIssuer(secured, trusting)
+                    .audience(TestIssuer.AUDIENCE)
+                    .cacheMaximumSize(0)
+                    .build());
+
+            assertThat(secured).startsWith("https://localhost:");
+            assertThat(verifier.verify(tokenOf(secured), NOW)).isInstanceOf(Verified.class);
+            assertThat(https.asked).containsExactly(OAUTH, "/keys");
+            assertThat(failures()).isEmpty();
+        }
+    }
+
+    @Test
+    void overHttpsAnIssuerCertificateTheJvmDoesNotTrustIsRefusedBeforeAnyRequest() throws Exception {
+        try (MetadataServer https = new MetadataServer(TestCertificates.create().serverSslContext())) {
+            String secured = https.origin();
+            https.metadata(OAUTH, secured, "/keys").keys("/keys", KEYS.publicKeys());
+
+            // the default options: the JVM's trust store, which does not hold the test CA
+            assertThat(reasonOf(verifierOf(secured).verify(tokenOf(secured), NOW)))
+                    .isEqualTo(Reason.KEYS_UNAVAILABLE);
+            assertThat(https.asked)
+                    .as("the TLS handshake failed: no request was sent")
+                    .isEmpty();
+            assertThat(failures())
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.details())
+                            .containsEntry(
+                                    "fault",
+                                    "javax.net.ssl.SSLHandshakeException,javax.net.ssl.SSLHandshakeException"));
+        }
     }
 
     @Test

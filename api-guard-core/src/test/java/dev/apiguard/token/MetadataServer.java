@@ -4,6 +4,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real HTTP server on loopback that answers each path as told (404 otherwise) and records every
@@ -38,15 +41,29 @@ final class MetadataServer implements AutoCloseable {
     private final HttpServer server;
 
     MetadataServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(null);
+    }
+
+    /** Over https with this server-side TLS context (a certificate for {@code localhost}), or plain http for null. */
+    MetadataServer(SSLContext tls) throws IOException {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            server = HttpServer.create(loopback, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(loopback, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         server.createContext("/", this::answer);
         server.setExecutor(executor);
         server.start();
     }
 
-    /** {@code http://127.0.0.1:port}, no terminating slash. */
+    /** {@code http://127.0.0.1:port}, or {@code https://localhost:port} (the certificate's name); no terminating slash. */
     String origin() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server instanceof HttpsServer
+                ? "https://localhost:" + server.getAddress().getPort()
+                : "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     MetadataServer answer(String path, Answer answer) {

@@ -7,6 +7,7 @@ import dev.apiguard.apikey.ApiKeyStore;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.Slf4jSecurityEventListener;
 import dev.apiguard.internal.Check;
+import dev.apiguard.internal.RevocationEntries;
 import dev.apiguard.inventory.LedgerStore;
 import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.redis.internal.Availability;
@@ -277,7 +278,7 @@ public final class RedisGuardState implements AutoCloseable {
      *     subscription cannot be made
      */
     public synchronized RedisRevocations revocations(Duration retention) {
-        Duration checked = RedisRevocations.checkRetention(retention);
+        Duration checked = RevocationEntries.retention(retention);
         RedisRevocations made = revocations;
         if (made != null) {
             if (!made.retention().equals(checked)) {

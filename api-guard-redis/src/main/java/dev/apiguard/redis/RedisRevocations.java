@@ -4,7 +4,7 @@ import dev.apiguard.Caller;
 import dev.apiguard.CallerKey;
 import dev.apiguard.Revocation;
 import dev.apiguard.Revocations;
-import dev.apiguard.internal.Check;
+import dev.apiguard.internal.RevocationEntries;
 import dev.apiguard.internal.RevocationSet;
 import dev.apiguard.redis.internal.Availability;
 import dev.apiguard.redis.internal.Connection;
@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,7 @@ public final class RedisRevocations implements Revocations, AutoCloseable {
     private final Clock clock;
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private final ScheduledExecutorService reader;
+    private final AtomicLong failedReads = new AtomicLong();
     private volatile RevocationSet set = RevocationSet.EMPTY;
 
     RedisRevocations(
@@ -116,11 +118,6 @@ public final class RedisRevocations implements Revocations, AutoCloseable {
         reader.scheduleWithFixedDelay(this::read, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Checks a retention as {@code LocalRevocations.of} does: 1 s to {@link Revocations#MAX_RETENTION}. */
-    static Duration checkRetention(Duration retention) {
-        return Check.between("retention", retention, Duration.ofSeconds(1), MAX_RETENTION);
-    }
-
     /** How many entries in force the shared list holds at most; a revocation beyond is refused. */
     public int maximumSize() {
         return maximumSize;
@@ -133,32 +130,17 @@ public final class RedisRevocations implements Revocations, AutoCloseable {
 
     @Override
     public void revokeClient(CallerKey client, Instant now) {
-        Check.notNull("client", client);
-        String issuer = client.issuer();
-        if (client.namespace() != CallerKey.Namespace.TOKEN || issuer == null) {
-            throw new IllegalArgumentException("client must be a token client's key (CallerKey.token): " + client);
-        }
-        record(new Revocation(Revocation.Kind.CLIENT, issuer, client.id(), now, now.plus(retention)));
+        record(RevocationEntries.client(client, now, retention));
     }
 
     @Override
     public void revokeToken(String issuer, String jti, Instant now) {
-        record(new Revocation(
-                Revocation.Kind.TOKEN,
-                Check.notBlank("issuer", issuer),
-                Check.notBlank("jti", jti),
-                Check.notNull("now", now),
-                now.plus(retention)));
+        record(RevocationEntries.token(issuer, jti, now, retention));
     }
 
     @Override
     public void revokeCertificate(String x5tS256, Instant now) {
-        record(new Revocation(
-                Revocation.Kind.CERTIFICATE,
-                null,
-                Check.notBlank("x5tS256", x5tS256),
-                Check.notNull("now", now),
-                now.plus(retention)));
+        record(RevocationEntries.certificate(x5tS256, now, retention));
     }
 
     private void record(Revocation entry) {
@@ -204,6 +186,7 @@ public final class RedisRevocations implements Revocations, AutoCloseable {
         try {
             hash = connection.sync().hgetall(key);
         } catch (RuntimeException e) {
+            failedReads.incrementAndGet();
             LOG.debug(
                     "revocations: read failed, keeping this node's copy ({})",
                     e.getClass().getSimpleName());
@@ -218,6 +201,11 @@ public final class RedisRevocations implements Revocations, AutoCloseable {
             }
         }
         merge(read, clock.instant());
+    }
+
+    /** How many reads of the shared hash failed since the store started (the copy was kept each time). */
+    long failedReads() {
+        return failedReads.get();
     }
 
     private void readSoon() {

@@ -75,7 +75,8 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
                 options.readTimeout(),
                 options.sizeLimit(),
                 "metadata",
-                JwksRetriever.METADATA_ACCEPT);
+                JwksRetriever.METADATA_ACCEPT,
+                options.sslContext());
         this.backOff = options.minRefreshInterval();
     }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,19 +47,28 @@ final class JwksRetriever implements ResourceRetriever {
     private final String what;
     private final String accept;
 
-    JwksRetriever(Duration connectTimeout, Duration readTimeout, int sizeLimit) {
-        this(connectTimeout, readTimeout, sizeLimit, "JWKS", JWKS_ACCEPT);
+    JwksRetriever(Duration connectTimeout, Duration readTimeout, int sizeLimit, @Nullable SSLContext tls) {
+        this(connectTimeout, readTimeout, sizeLimit, "JWKS", JWKS_ACCEPT, tls);
     }
 
     /**
      * A retriever of documents of one kind ({@code what} names it in messages: {@code JWKS},
      * {@code metadata}). Redirects are never followed: a 3xx is a failed fetch, so that a document
      * never comes from another origin than the configured URL, nor over http from a host other
-     * than a loopback one.
+     * than a loopback one. {@code tls} null: the JVM's default TLS context (its trust store).
      */
-    JwksRetriever(Duration connectTimeout, Duration readTimeout, int sizeLimit, String what, String accept) {
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
+    JwksRetriever(
+            Duration connectTimeout,
+            Duration readTimeout,
+            int sizeLimit,
+            String what,
+            String accept,
+            @Nullable SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.client = builder.connectTimeout(connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1) // as HttpURLConnection did: no h2c upgrade on plain http
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .proxy(ProxySelector.getDefault())

@@ -39,7 +39,7 @@ public final class RemoteJwks {
     /** The key source; fetches lazily, on first use. */
     public static JWKSource<SecurityContext> build(URL url, JwksOptions o) {
         // one deadline for the whole fetch, not a timeout per read: see JwksRetriever
-        JwksRetriever retriever = new JwksRetriever(o.connectTimeout(), o.readTimeout(), o.sizeLimit());
+        JwksRetriever retriever = new JwksRetriever(o.connectTimeout(), o.readTimeout(), o.sizeLimit(), o.sslContext());
         String where = url.toString();
         Events events = new Events(o, where);
         JWKSourceBuilder<SecurityContext> b = JWKSourceBuilder.create(url, retriever)

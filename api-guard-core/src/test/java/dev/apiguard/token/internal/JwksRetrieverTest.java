@@ -62,7 +62,7 @@ class JwksRetrieverTest {
     }
 
     private JwksRetriever retriever() {
-        return new JwksRetriever(TIMEOUT, TIMEOUT, LIMIT);
+        return new JwksRetriever(TIMEOUT, TIMEOUT, LIMIT, null);
     }
 
     private static byte[] document(int length) {
@@ -208,7 +208,7 @@ class JwksRetrieverTest {
         URL trickle = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/trickle");
         Duration timeout = Duration.ofMillis(150);
 
-        assertThatThrownBy(() -> new JwksRetriever(timeout, timeout, LIMIT).retrieveResource(trickle))
+        assertThatThrownBy(() -> new JwksRetriever(timeout, timeout, LIMIT, null).retrieveResource(trickle))
                 .isInstanceOf(IOException.class)
                 .hasMessageMatching("JWKS fetch (took longer than \\d+ ms|past its deadline)");
         // the exchange was given up: the server's next write fails, long before its 30 s are over
