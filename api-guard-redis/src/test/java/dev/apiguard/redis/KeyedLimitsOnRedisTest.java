@@ -64,7 +64,7 @@ class KeyedLimitsOnRedisTest {
     }
 
     /** Authenticates {@code X-Test-Caller} and matches the path as its own route template. */
-    private static GuardStep authentication() {
+    static GuardStep authentication() {
         return new GuardStep() {
             @Override
             public String name() {
