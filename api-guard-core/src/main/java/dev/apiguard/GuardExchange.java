@@ -37,6 +37,7 @@ public final class GuardExchange {
     private @Nullable DeferredReplayCheck replayCheck;
     private boolean prepared;
     private @Nullable CredentialMisuse misuse;
+    private boolean refusedBySharedLimit;
     private final List<Map.Entry<String, String>> responseHeaders = new ArrayList<>(0);
     // few steps keep a tag, so a flat array of type, value pairs beats a map
     private @Nullable Object @Nullable [] tags;
@@ -294,6 +295,20 @@ public final class GuardExchange {
     /** The deferred replay check, left in place. */
     Optional<DeferredReplayCheck> peekReplayCheck() {
         return Optional.ofNullable(replayCheck);
+    }
+
+    /**
+     * Marks this request as refused because a limit that several callers share ran out (a
+     * service-wide cap on a route, a tenant's budget): the caller did nothing wrong by sending it.
+     * Steps that judge a caller's behaviour (anomaly scoring) leave such a request out.
+     */
+    public void markRefusedBySharedLimit() {
+        this.refusedBySharedLimit = true;
+    }
+
+    /** Whether a limit shared with other callers refused this request ({@link #markRefusedBySharedLimit()}). */
+    public boolean isRefusedBySharedLimit() {
+        return refusedBySharedLimit;
     }
 
     /** Whether the given step refused this request. */

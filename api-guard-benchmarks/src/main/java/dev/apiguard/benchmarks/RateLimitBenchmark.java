@@ -8,7 +8,9 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.ratelimit.BucketStore;
+import dev.apiguard.ratelimit.KeyedLimit;
 import dev.apiguard.ratelimit.LocalBucketStore;
+import dev.apiguard.ratelimit.RateLimitKeys;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
@@ -45,7 +47,8 @@ import org.openjdk.jmh.annotations.Threads;
  * the Redis commands per request, from {@code INFO commandstats} summed over the nodes (commands a
  * script runs count there too; a cluster's topology refreshes are {@code cluster} and {@code info}),
  * and, on one server, the round trips per request: the commands clients sent while {@code MONITOR}
- * watched 1,000 more requests.
+ * watched 1,000 more requests. {@code keyedLimits=1} adds a service-wide cap on the route (a
+ * {@code KeyedLimit} of {@code RateLimitKeys.route()}): the cost of a second bucket per request.
  *
  * <pre>java -jar api-guard-benchmarks/target/benchmarks.jar RateLimitBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s</pre>
  */
@@ -59,6 +62,10 @@ public class RateLimitBenchmark {
 
     @Param({"local", "redis", "cluster"})
     public String store;
+
+    /** Keyed limits beyond the plan: 0, or 1 (a service-wide cap on the route, shared by every caller). */
+    @Param({"0", "1"})
+    public int keyedLimits;
 
     private ApiGuard guard;
     private TestRequest[] requests;
@@ -99,12 +106,18 @@ public class RateLimitBenchmark {
         } else {
             buckets = LocalBucketStore.defaults();
         }
-        RateLimitPolicy policy = RateLimitPolicy.builder()
+        RateLimitPolicy.Builder limits = RateLimitPolicy.builder()
                 .plan(RateLimitPlan.of(
                         "roomy",
                         RateLimitPlan.Limit.of("burst", 1_000_000, Duration.ofSeconds(1)),
-                        RateLimitPlan.Limit.of("hourly", 1_000_000_000, Duration.ofHours(1))))
-                .build();
+                        RateLimitPlan.Limit.of("hourly", 1_000_000_000, Duration.ofHours(1))));
+        if (keyedLimits > 0) {
+            limits.limit(KeyedLimit.of(
+                    "route-cap",
+                    RateLimitKeys.route(),
+                    RateLimitPlan.simple("route-cap", 100_000_000, Duration.ofSeconds(100))));
+        }
+        RateLimitPolicy policy = limits.build();
         guard = ApiGuard.builder()
                 .listener(SecurityEventListener.NONE)
                 .step(new HeaderCaller())

@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  *       quarantine ends (event {@code anomaly.quarantine_refused}). Nothing else is refused here.</li>
  *   <li>{@link #completed}: for a verified caller only (a request that failed authentication is
  *       attributed to nobody, whatever its token claims), not allow-listed, not on an opted-out
- *       route and not refused by the quarantine itself, folds the outcome into the caller's
+ *       route, not refused by the quarantine itself nor by a rate limit that callers share
+ *       ({@link GuardExchange#isRefusedBySharedLimit()}: a busy service-wide cap is not the
+ *       caller's misbehaviour), folds the outcome into the caller's
  *       profile (see {@link Signal}), recomputes the score and moves the caller's
  *       {@link AnomalyAction}: up as soon as a threshold is reached, down only below 80 % of it.
  *       Every change of action is an event ({@code anomaly.observed}, {@code anomaly.throttled},
@@ -158,8 +160,10 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         String route = exchange.routeTemplate();
         if (policy.allowList().contains(key)
                 || (route != null && policy.optOutRoutes().contains(route))
-                || exchange.isDeniedBy(this)) {
-            // refused by the quarantine itself: a quarantined caller's retries are not new evidence
+                || exchange.isDeniedBy(this)
+                || exchange.isRefusedBySharedLimit()) {
+            // refused by the quarantine itself: a quarantined caller's retries are not new evidence;
+            // refused by a limit other callers exhausted too: not the caller's doing
             return;
         }
         long now = exchange.now().toEpochMilli();

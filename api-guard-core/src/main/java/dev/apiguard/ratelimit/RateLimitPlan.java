@@ -29,12 +29,15 @@ public final class RateLimitPlan {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     // quota * TOKENS_PER_UNIT must stay far from overflow inside Bucket4j's arithmetic
     private static final long MAX_QUOTA = 1_000_000_000L;
+    // Bucket4j's greedy refill is at most one token a nanosecond
+    private static final long MAX_UNITS_PER_SECOND = 1_000_000_000L / TOKENS_PER_UNIT;
 
     /**
      * One limit of a plan: {@code quota} units per {@code window}.
      *
      * @param name a lower-case name ({@code burst}, {@code hourly}) sent as the policy's identifier
-     * @param quota the bucket's capacity in cost units, from 1 to 1,000,000,000
+     * @param quota the bucket's capacity in cost units, from 1 to 1,000,000,000, and at most
+     *     1,000,000 per second of {@code window} (Bucket4j refills at most a token a nanosecond)
      * @param window how long a drained bucket takes to fill again; whole seconds, at least 1 s
      */
     public record Limit(String name, long quota, Duration window) {
@@ -51,6 +54,12 @@ public final class RateLimitPlan {
             if (window.isNegative() || window.getSeconds() < 1 || window.getNano() != 0) {
                 throw new IllegalArgumentException(
                         "limit " + name + ": window must be whole seconds, at least 1s: " + window);
+            }
+            // Bucket4j refills at most one token a nanosecond: a unit is TOKENS_PER_UNIT tokens
+            if (window.getSeconds() < MAX_QUOTA / MAX_UNITS_PER_SECOND
+                    && quota > window.getSeconds() * MAX_UNITS_PER_SECOND) {
+                throw new IllegalArgumentException("limit " + name + ": quota must be at most " + MAX_UNITS_PER_SECOND
+                        + " units per second of window: " + quota + " per " + window.getSeconds() + "s");
             }
         }
 

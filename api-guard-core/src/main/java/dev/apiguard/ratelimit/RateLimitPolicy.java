@@ -4,6 +4,7 @@ import dev.apiguard.TrustedProxies;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -21,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>plans: {@link #DEFAULT_PLAN} ({@code default}, 50 per second), the default plan unless
  *       {@link Builder#defaultPlan} names another;</li>
  *   <li>resolver: {@link PlanResolver#fromCaller()} (the plan the token named), else the default;</li>
- *   <li>every route costs 1 unit; no route overrides the caller's plan;</li>
+ *   <li>every route costs 1 unit; no route overrides the caller's plan; no {@linkplain KeyedLimit
+ *       keyed limit} beyond the plans;</li>
  *   <li>anonymous per-peer plan: {@link #DEFAULT_ANONYMOUS_PLAN} (20 per second), no exempt path,
  *       {@link TrustedProxies#NONE} (the TCP peer is the client), an IPv6 client counted per
  *       {@value #DEFAULT_ANONYMOUS_IPV6_PREFIX}-bit network;</li>
@@ -49,6 +51,7 @@ public final class RateLimitPolicy {
     private final TrustedProxies trustedProxies;
     private final int anonymousIpv6Prefix;
     private final boolean emitHeadersOnAllowed;
+    private final List<KeyedLimit> limits;
 
     private RateLimitPolicy(Builder b, RateLimitPlan defaultPlan, Map<String, RateLimitPlan> routePlans) {
         this.plans = Map.copyOf(b.plans);
@@ -61,6 +64,7 @@ public final class RateLimitPolicy {
         this.trustedProxies = b.trustedProxies;
         this.anonymousIpv6Prefix = b.anonymousIpv6Prefix;
         this.emitHeadersOnAllowed = b.emitHeadersOnAllowed;
+        this.limits = List.copyOf(b.limits.values());
     }
 
     /** A builder with the defaults listed above. */
@@ -108,6 +112,11 @@ public final class RateLimitPolicy {
         return emitHeadersOnAllowed;
     }
 
+    /** The limits beyond the callers' plans ({@link Builder#limit(KeyedLimit)}), in the order added. */
+    public List<KeyedLimit> limits() {
+        return limits;
+    }
+
     /** The cost of a request to the route in units (1 unless configured). */
     public long cost(String method, @Nullable String routeTemplate) {
         if (routeTemplate == null || routeCosts.isEmpty()) {
@@ -150,6 +159,7 @@ public final class RateLimitPolicy {
         private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private int anonymousIpv6Prefix = DEFAULT_ANONYMOUS_IPV6_PREFIX;
         private boolean emitHeadersOnAllowed;
+        private final Map<String, KeyedLimit> limits = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -199,6 +209,22 @@ public final class RateLimitPolicy {
         public Builder routePlan(String method, String routeTemplate, String planName) {
             Objects.requireNonNull(planName, "routePlan plan name cannot be null");
             routePlanNames.put(routeKey(method(method), template(routeTemplate)), planName);
+            return this;
+        }
+
+        /**
+         * Adds a limit beyond the callers' plans, counted in buckets its key names: a service-wide cap
+         * on a route, a budget per caller and route, per tenant... A request of a verified caller
+         * must find room in its plan's bucket and in every limit's bucket its key resolves to (see
+         * {@link RateLimitStep}). Default: none.
+         *
+         * @throws IllegalArgumentException when a limit of that name was added already
+         */
+        public Builder limit(KeyedLimit limit) {
+            Objects.requireNonNull(limit, "limit cannot be null");
+            if (limits.putIfAbsent(limit.name(), limit) != null) {
+                throw new IllegalArgumentException("limit: a limit named " + limit.name() + " was added already");
+            }
             return this;
         }
 

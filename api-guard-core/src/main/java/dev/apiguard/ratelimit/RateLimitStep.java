@@ -9,6 +9,8 @@ import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.internal.Check;
+import dev.apiguard.ratelimit.internal.KeyDigest;
+import dev.apiguard.ratelimit.internal.KeySpread;
 import dev.apiguard.ratelimit.internal.RateLimitFields;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +41,29 @@ import org.jspecify.annotations.Nullable;
  *   <li>a shared store that is unreachable: allowed uncounted (fail open) or 503 with
  *       {@code Retry-After} (fail closed), as the store is configured.</li>
  * </ul>
- * The fields follow draft-ietf-httpapi-ratelimit-headers-10 (structured-field lists):
+ * Then the policy's {@linkplain RateLimitPolicy#limits() keyed limits} (a service-wide cap on a
+ * route, a budget per caller and route, per tenant): each whose route matches and whose
+ * {@link RateLimitKey} resolves for the request takes the request's cost (divided by the caller's
+ * factor for a caller's own limit, not for a shared one) from the bucket of its key. A request is
+ * allowed only when every bucket had room. They are taken one after the other, never waiting: the
+ * caller's plan, then the caller's own keyed limits, then the shared ones, each in the order
+ * added, and the first refusal ends the request. What earlier buckets took stays taken (every
+ * refused request of a caller counts against the caller's own budget, as above), and a shared
+ * bucket never counts a request that one of the caller's own refused: a caller over its own limit
+ * does not drain a cap others rely on. With a Redis store each applied limit is one more round
+ * trip (a Redis Cluster keeps each bucket in a slot of its own, so one script cannot take from
+ * several). A refusal by a keyed limit is the same 429, with a {@code ratelimit.limited} event
+ * naming the caller, {@code bucket=caller} or {@code bucket=shared}, the {@code limit} and its
+ * {@code plan}; a refusal by a shared bucket is {@linkplain GuardExchange#markRefusedBySharedLimit()
+ * marked} so that anomaly scoring does not hold it against the caller. Keyed buckets are named
+ * {@code limit:NAME:} and the part's SHA-256 digest in braces, never a string a client sent.
+ *
+ * <p>The fields follow draft-ietf-httpapi-ratelimit-headers-10 (structured-field lists):
  * {@code RateLimit-Policy: "burst";q=50;w=1, "hourly";q=10000;w=3600} names every limit of the
  * plan (quotas scaled by the caller's factor), and {@code RateLimit: "burst";r=0;t=1} gives the
  * units left (the smallest over the limits) and the seconds until they are there again, under
- * the first limit's name. They go on allowed answers too when
+ * the first limit's name: of the bucket that refused, or on an allowed answer of the most
+ * restrictive bucket the request took from (the fewest whole units left). They go on allowed answers too when
  * {@link RateLimitPolicy#emitHeadersOnAllowed()}.
  *
  * <p>Thread-safe; one instance serves every request.
@@ -56,11 +76,31 @@ public final class RateLimitStep implements GuardStep {
     private final RateLimitPolicy policy;
     private final BucketStore store;
     private final RateLimitAdjustments adjustments;
+    // the policy's keyed limits, those of the caller's own first, then those callers share
+    private final Keyed[] keyed;
+
+    /** How many callers a keyed limit whose parts the client chooses tracks the parts of, at most. */
+    static final long KEY_SPREAD_MAXIMUM_CALLERS = 10_000;
+
+    /** A keyed limit, with the tracker of its parts per caller when the client chooses them. */
+    private record Keyed(KeyedLimit limit, @Nullable KeySpread spread, String prefix) {}
 
     private RateLimitStep(Builder b) {
         this.policy = b.policy;
         this.store = b.store != null ? b.store : LocalBucketStore.defaults();
         this.adjustments = b.adjustments != null ? b.adjustments : RateLimitAdjustments.defaults();
+        List<Keyed> ordered = new ArrayList<>();
+        for (boolean shared : new boolean[] {false, true}) {
+            for (KeyedLimit l : policy.limits()) {
+                if (l.key().shared() == shared) {
+                    KeySpread spread = l.key().boundedPerCaller()
+                            ? null
+                            : new KeySpread(l.maxKeysPerCaller(), l.plan().refillTime(), KEY_SPREAD_MAXIMUM_CALLERS);
+                    ordered.add(new Keyed(l, spread, "limit:" + l.name() + ':'));
+                }
+            }
+        }
+        this.keyed = ordered.toArray(new Keyed[0]);
     }
 
     /** A step limiting callers as the policy says, with buckets in this JVM. */
@@ -130,6 +170,9 @@ public final class RateLimitStep implements GuardStep {
         exchange.tag(Charge.class, charge);
         switch (outcome.status()) {
             case CONSUMED -> {
+                if (keyed.length > 0) {
+                    return keyedLimits(exchange, found.get(), charge, outcome);
+                }
                 if (policy.emitHeadersOnAllowed()) {
                     fields(charge.plan(), charge.factor(), outcome).forEach(exchange::addResponseHeader);
                 }
@@ -149,9 +192,110 @@ public final class RateLimitStep implements GuardStep {
                 return Denials.unavailable(RateLimitFields.ceilSeconds(outcome.nanosToWaitForRefill()));
             }
             default -> {
-                return Decision.ALLOW; // BYPASSED: the store fails open and said so in its own event
+                // BYPASSED: the store fails open and said so in its own event; the keyed limits
+                // still apply where their buckets can be reached
+                return keyed.length > 0 ? keyedLimits(exchange, found.get(), charge, null) : Decision.ALLOW;
             }
         }
+    }
+
+    /**
+     * The keyed limits, once the caller's plan took the request: each whose key resolves takes the
+     * request's cost from its bucket, the caller's own limits first, the shared ones last, stopping
+     * at the first refusal (what earlier buckets took stays taken, as a refused request of the caller
+     * counts; a shared bucket never counts a request that a bucket of the caller's refused).
+     *
+     * @param planOutcome the plan bucket's outcome, {@code null} when its store failed open
+     */
+    private Decision keyedLimits(
+            GuardExchange exchange, Caller caller, Charge charge, BucketStore.@Nullable Outcome planOutcome) {
+        String method = exchange.request().method();
+        String route = exchange.routeTemplate();
+        long cost = policy.cost(method, route);
+        // the most restrictive bucket so far, for the RateLimit fields of an allowed answer
+        RateLimitPlan tightestPlan = charge.plan();
+        double tightestFactor = charge.factor();
+        BucketStore.Outcome tightest = planOutcome;
+        for (Keyed k : keyed) {
+            KeyedLimit limit = k.limit();
+            if (!limit.appliesTo(method, route)) {
+                continue;
+            }
+            String part = limit.key().resolve(exchange, caller);
+            if (part == null) {
+                continue;
+            }
+            boolean shared = limit.key().shared();
+            // a throttled caller pays more from its own buckets, never from those it shares
+            double factor = shared ? 1.0 : charge.factor();
+            RateLimitPlan plan = limit.plan();
+            BucketStore.Outcome o = store.tryConsume(
+                    bucketKey(k, caller, part, exchange),
+                    plan.configuration(),
+                    plan.tokensFor(cost, factor),
+                    exchange.now());
+            switch (o.status()) {
+                case CONSUMED -> {
+                    if (tightest == null || units(o, factor) < units(tightest, tightestFactor)) {
+                        tightest = o;
+                        tightestPlan = plan;
+                        tightestFactor = factor;
+                    }
+                }
+                case REJECTED -> {
+                    if (shared) {
+                        exchange.markRefusedBySharedLimit();
+                    }
+                    if (exchange.eventsEnabled()) {
+                        exchange.emit(
+                                SecurityEventType.RATE_LIMITED,
+                                Map.of(
+                                        "bucket",
+                                        shared ? "shared" : "caller",
+                                        "limit",
+                                        limit.name(),
+                                        "plan",
+                                        plan.name()));
+                    }
+                    return Denials.rateLimited(
+                            RateLimitFields.ceilSeconds(o.nanosToWaitForRefill()), fields(plan, factor, o));
+                }
+                case UNAVAILABLE -> {
+                    return Denials.unavailable(RateLimitFields.ceilSeconds(o.nanosToWaitForRefill()));
+                }
+                default -> {
+                    // BYPASSED: this bucket's store fails open
+                }
+            }
+        }
+        if (tightest != null && policy.emitHeadersOnAllowed()) {
+            fields(tightestPlan, tightestFactor, tightest).forEach(exchange::addResponseHeader);
+        }
+        return Decision.ALLOW;
+    }
+
+    /** Whole units left in a bucket, as the {@code RateLimit} field reports them. */
+    private static long units(BucketStore.Outcome o, double factor) {
+        return (long) Math.floor(o.remainingTokens() * factor / RateLimitPlan.TOKENS_PER_UNIT);
+    }
+
+    /**
+     * The bucket key of a keyed limit's part: {@code limit:NAME:} and the caller's hash tag for
+     * {@link RateLimitKeys#caller()}, else the part's digest in braces (a hash tag of its own: no
+     * client string in a store's key, one Redis Cluster slot per bucket). A caller past its
+     * {@linkplain KeyedLimit#maxKeysPerCaller() distinct parts} counts under one overflow bucket of
+     * its own.
+     */
+    private static String bucketKey(Keyed k, Caller caller, String part, GuardExchange exchange) {
+        if (k.limit().key() == RateLimitKeys.caller()) {
+            return k.prefix() + part;
+        }
+        KeyDigest digest = KeyDigest.of(part);
+        KeySpread spread = k.spread();
+        if (spread != null && !spread.admits(caller.key().hashTag(), digest.bits(), exchange.now())) {
+            return k.prefix() + caller.key().hashTag() + ":overflow";
+        }
+        return k.prefix() + '{' + digest.text() + '}';
     }
 
     /**
@@ -191,8 +335,8 @@ public final class RateLimitStep implements GuardStep {
      * The bucket key of a verified caller: the {@linkplain dev.apiguard.CallerKey#hashTag() hash tag}
      * of its {@link Caller#key()} (namespace, issuer and id in a digest, in braces), so that a client
      * of one issuer never spends the budget of a namesake at another, and a Redis Cluster keeps the
-     * caller's keys in one slot. It starts with a brace, so it is never taken for a {@code peer:} or
-     * {@code route-plan:} key, and it is the very string the caller's key keeps: no copy per caller.
+     * caller's keys in one slot. It starts with a brace, so it is never taken for a {@code peer:},
+     * {@code route-plan:} or {@code limit:} key, and it is the very string the caller's key keeps: no copy per caller.
      */
     static String bucketKey(Caller caller) {
         return caller.key().hashTag();

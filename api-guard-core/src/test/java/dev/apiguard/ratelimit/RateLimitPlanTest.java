@@ -16,10 +16,31 @@ class RateLimitPlanTest {
     void quotaAndWindowEdgesAreAccepted() {
         assertThat(Limit.of("a", 1, Duration.ofSeconds(1)).quota()).isEqualTo(1);
         assertThat(Limit.of("a", 1_000_000_000L, Duration.ofDays(1)).quota()).isEqualTo(1_000_000_000L);
+        assertThat(RateLimitPlan.simple("fast", 1_000_000, Duration.ofSeconds(1))
+                        .limits()
+                        .get(0)
+                        .quota())
+                .isEqualTo(1_000_000);
+        assertThat(RateLimitPlan.simple("fast", 1_000_000_000L, Duration.ofSeconds(1000))
+                        .limits()
+                        .get(0)
+                        .quota())
+                .isEqualTo(1_000_000_000L);
     }
 
     @ParameterizedTest
-    @CsvSource({"0, 1000", "1000000001, 1000", "-1, 1000", "1, 999", "1, 1500", "1, 0", "1, -1000"})
+    @CsvSource({
+        "0, 1000",
+        "1000000001, 1000",
+        "-1, 1000",
+        "1, 999",
+        "1, 1500",
+        "1, 0",
+        "1, -1000",
+        "1000001, 1000", // faster than Bucket4j refills
+        "2000001, 2000",
+        "1000000000, 999000"
+    })
     void quotaOutsideItsRangeOrAWindowNotInWholeSecondsIsRefused(long quota, long windowMillis) {
         assertThatThrownBy(() -> Limit.of("burst", quota, Duration.ofMillis(windowMillis)))
                 .isInstanceOf(IllegalArgumentException.class)

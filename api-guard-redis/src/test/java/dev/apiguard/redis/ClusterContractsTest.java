@@ -2,14 +2,24 @@ package dev.apiguard.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.apiguard.ApiGuard;
 import dev.apiguard.CallerKey;
 import dev.apiguard.ReplayCache;
+import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.ratelimit.BucketStore.Status;
+import dev.apiguard.ratelimit.KeyedLimit;
+import dev.apiguard.ratelimit.RateLimitKeys;
 import dev.apiguard.ratelimit.RateLimitPlan;
+import dev.apiguard.ratelimit.RateLimitPolicy;
+import dev.apiguard.ratelimit.RateLimitStep;
+import dev.apiguard.test.GuardTester;
+import dev.apiguard.test.TestRequest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -93,6 +103,38 @@ class ClusterContractsTest extends TopologyContracts {
             }
         });
         assertThat(taken).hasValue(50);
+    }
+
+    @Test
+    void aServiceWideCapAdmitsExactlyItsCapacityFromCallersOnEveryShard() throws Exception {
+        String route = "/cap-" + UUID.randomUUID();
+        RateLimitPolicy policy = RateLimitPolicy.builder()
+                .plan(RateLimitPlan.simple("roomy", 1000, Duration.ofHours(1)))
+                .limit(KeyedLimit.builder(
+                                "cap", RateLimitKeys.route(), RateLimitPlan.simple("cap", 50, Duration.ofHours(1)))
+                        .route("GET", route)
+                        .build())
+                .build();
+        GuardTester guard = GuardTester.of(ApiGuard.builder()
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .listener(SecurityEventListener.NONE)
+                .step(KeyedLimitsOnRedisTest.authentication())
+                .step(RateLimitStep.builder(policy).store(state().bucketStore()).build())
+                .build());
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger thread = new AtomicInteger();
+        race(16, () -> {
+            // each thread its own caller: their plan buckets spread over the shards, the cap is one key
+            String caller = "cap-racer-" + thread.getAndIncrement() + "-" + UUID.randomUUID();
+            for (int i = 0; i < 10; i++) {
+                if (guard.send(TestRequest.get(route).header("X-Test-Caller", caller))
+                                .status()
+                        == 200) {
+                    admitted.incrementAndGet();
+                }
+            }
+        });
+        assertThat(admitted).hasValue(50);
     }
 
     @Test

@@ -50,7 +50,12 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
     }
 
     private void redis(Consumer<RedisCommands<String, String>> commands) {
-        RedisClient client = RedisClient.create(redis.uri());
+        redis(redis, commands);
+    }
+
+    /** Runs commands on a connection of its own to the server, to look at what the store wrote. */
+    static void redis(RedisServer server, Consumer<RedisCommands<String, String>> commands) {
+        RedisClient client = RedisClient.create(server.uri());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             commands.accept(c.sync());
         } finally {

@@ -17,6 +17,9 @@ import dev.apiguard.event.Slf4jSecurityEventListener;
 import dev.apiguard.inventory.GuardInventory;
 import dev.apiguard.inventory.InventoryPolicy;
 import dev.apiguard.inventory.InventoryStep;
+import dev.apiguard.ratelimit.KeyedLimit;
+import dev.apiguard.ratelimit.RateLimitKey;
+import dev.apiguard.ratelimit.RateLimitKeys;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
@@ -38,6 +41,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -45,6 +49,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -159,7 +164,7 @@ public class ApiGuardAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "apiguard.rate-limit", name = "enabled", havingValue = "true")
-    public RateLimitPolicy apiGuardRateLimitPolicy(ApiGuardProperties properties) {
+    public RateLimitPolicy apiGuardRateLimitPolicy(ApiGuardProperties properties, ObjectProvider<RateLimitKey> key) {
         ApiGuardProperties.RateLimit limits = properties.getRateLimit();
         RateLimitPolicy.Builder builder = RateLimitPolicy.builder();
         RateLimitPlan plan = configure(
@@ -173,7 +178,90 @@ public class ApiGuardAutoConfiguration {
                     "apiguard.rate-limit.route-costs[" + i + "]",
                     () -> builder.routeCost(cost.getMethod(), cost.getPath(), cost.getCost()));
         }
+        routeLimits(builder, "route-caps", "route-cap-", RateLimitKeys.route(), limits.getRouteCaps());
+        routeLimits(
+                builder,
+                "caller-route-limits",
+                "caller-route-",
+                RateLimitKeys.callerAndRoute(),
+                limits.getCallerRouteLimits());
+        RateLimitKey byValue = key.getIfUnique();
+        if (byValue != null) {
+            ApiGuardProperties.Key k = limits.getKey();
+            KeyedLimit.Builder limit = KeyedLimit.builder(
+                    "key", byValue, plan("apiguard.rate-limit.key", "key", k.getRequests(), k.getPeriod()));
+            configure(
+                    "apiguard.rate-limit.key.max-keys-per-caller",
+                    () -> limit.maxKeysPerCaller(k.getMaxKeysPerCaller()));
+            builder.limit(limit.build());
+        }
         return configure("apiguard.rate-limit", builder::build);
+    }
+
+    /** Adds {@code apiguard.rate-limit.NAME[i]}, each a limit of the key on its route (or on every route). */
+    private static void routeLimits(
+            RateLimitPolicy.Builder builder,
+            String property,
+            String prefix,
+            RateLimitKey key,
+            List<ApiGuardProperties.RouteLimit> limits) {
+        for (int i = 0; i < limits.size(); i++) {
+            ApiGuardProperties.RouteLimit l = limits.get(i);
+            String name = prefix + i;
+            String at = "apiguard.rate-limit." + property + "[" + i + "]";
+            KeyedLimit.Builder limit = KeyedLimit.builder(name, key, plan(at, name, l.getRequests(), l.getPeriod()));
+            if (l.getPath() != null) {
+                if (l.getMethod() == null) {
+                    throw new ApiGuardConfigurationException(at + ".method", "is needed with a path");
+                }
+                configure(at + ".path", () -> limit.route(l.getMethod(), l.getPath()));
+            } else if (l.getMethod() != null) {
+                throw new ApiGuardConfigurationException(at + ".path", "is needed with a method");
+            }
+            builder.limit(limit.build());
+        }
+    }
+
+    /** The plan of {@code property.requests} per {@code property.period}, a refusal naming the one at fault. */
+    private static RateLimitPlan plan(String property, String name, long requests, Duration period) {
+        if (requests < 1 || requests > 1_000_000_000L) {
+            throw new ApiGuardConfigurationException(
+                    property + ".requests", "must be from 1 to 1000000000: " + requests);
+        }
+        return configure(property + ".period", () -> RateLimitPlan.simple(name, requests, period));
+    }
+
+    /**
+     * The key of the {@code apiguard.rate-limit.key} limit: a header's value or a claim's, when one
+     * of {@code apiguard.rate-limit.key.header} and {@code .claim} is set. An application's own
+     * {@link RateLimitKey} bean replaces it (and is the key of that limit).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @Conditional(KeyConfigured.class)
+    public RateLimitKey apiGuardRateLimitKey(ApiGuardProperties properties) {
+        ApiGuardProperties.Key key = properties.getRateLimit().getKey();
+        if (key.getHeader() != null && key.getClaim() != null) {
+            throw new ApiGuardConfigurationException(
+                    "apiguard.rate-limit.key", "names a header and a claim: set one of them");
+        }
+        return key.getHeader() != null
+                ? configure("apiguard.rate-limit.key.header", () -> RateLimitKeys.header(key.getHeader()))
+                : configure("apiguard.rate-limit.key.claim", () -> RateLimitKeys.claim(key.getClaim()));
+    }
+
+    /** Matches when {@code apiguard.rate-limit.key.header} or {@code .claim} is set. */
+    static final class KeyConfigured extends AnyNestedCondition {
+
+        KeyConfigured() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(prefix = "apiguard.rate-limit.key", name = "header")
+        static final class Header {}
+
+        @ConditionalOnProperty(prefix = "apiguard.rate-limit.key", name = "claim")
+        static final class Claim {}
     }
 
     /** Anomaly scoring, from {@code apiguard.anomaly.*}; its step is left out in mode {@code off}. */

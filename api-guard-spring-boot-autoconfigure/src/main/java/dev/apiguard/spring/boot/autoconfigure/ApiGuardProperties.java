@@ -291,6 +291,26 @@ public class ApiGuardProperties {
         /** Routes that cost more than one request. */
         private List<RouteCost> routeCosts = new ArrayList<>();
 
+        /**
+         * Service-wide caps: one bucket per route shared by every caller of it (Kong's
+         * service-level limit), on top of each caller's plan. Without a path, every route gets a
+         * bucket of its own at that cap.
+         */
+        private List<RouteLimit> routeCaps = new ArrayList<>();
+
+        /**
+         * Limits per caller and route: each caller gets a bucket of its own on the route, on top
+         * of its plan. Without a path, every route gets one per caller.
+         */
+        private List<RouteLimit> callerRouteLimits = new ArrayList<>();
+
+        /**
+         * A limit keyed by a request header or a verified token claim (a tenant), shared by the
+         * callers that send the same value, on top of each caller's plan. A RateLimitKey bean of
+         * the application replaces the header or claim.
+         */
+        private final Key key = new Key();
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -321,6 +341,136 @@ public class ApiGuardProperties {
 
         public void setRouteCosts(List<RouteCost> routeCosts) {
             this.routeCosts = routeCosts;
+        }
+
+        public List<RouteLimit> getRouteCaps() {
+            return routeCaps;
+        }
+
+        public void setRouteCaps(List<RouteLimit> routeCaps) {
+            this.routeCaps = routeCaps;
+        }
+
+        public List<RouteLimit> getCallerRouteLimits() {
+            return callerRouteLimits;
+        }
+
+        public void setCallerRouteLimits(List<RouteLimit> callerRouteLimits) {
+            this.callerRouteLimits = callerRouteLimits;
+        }
+
+        public Key getKey() {
+            return key;
+        }
+    }
+
+    /** A limit on one route, or on every route when no path is given. */
+    public static class RouteLimit {
+
+        /** The HTTP method; needed with a path. */
+        private String method;
+
+        /** The route's path template, as in apiguard.routes; none for every route. */
+        private String path;
+
+        /** The requests the bucket admits per period. */
+        private long requests;
+
+        /** The period the requests are counted over, in whole seconds. */
+        private Duration period = Duration.ofSeconds(1);
+
+        public String getMethod() {
+            return method;
+        }
+
+        public void setMethod(String method) {
+            this.method = method;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public long getRequests() {
+            return requests;
+        }
+
+        public void setRequests(long requests) {
+            this.requests = requests;
+        }
+
+        public Duration getPeriod() {
+            return period;
+        }
+
+        public void setPeriod(Duration period) {
+            this.period = period;
+        }
+    }
+
+    /** {@code apiguard.rate-limit.key.*}: a limit per header value or claim value. */
+    public static class Key {
+
+        /** The request header whose value names the bucket (the client chooses it: prefer a claim). */
+        private String header;
+
+        /** The verified token claim whose string value names the bucket, for example tenant. */
+        private String claim;
+
+        /** The requests each value's bucket admits per period. */
+        private long requests = 50;
+
+        /** The period the requests are counted over, in whole seconds. */
+        private Duration period = Duration.ofSeconds(1);
+
+        /**
+         * How many distinct values one caller may count under per period on one node; its
+         * requests with further values share one overflow bucket.
+         */
+        private int maxKeysPerCaller = 16;
+
+        public String getHeader() {
+            return header;
+        }
+
+        public void setHeader(String header) {
+            this.header = header;
+        }
+
+        public String getClaim() {
+            return claim;
+        }
+
+        public void setClaim(String claim) {
+            this.claim = claim;
+        }
+
+        public long getRequests() {
+            return requests;
+        }
+
+        public void setRequests(long requests) {
+            this.requests = requests;
+        }
+
+        public Duration getPeriod() {
+            return period;
+        }
+
+        public void setPeriod(Duration period) {
+            this.period = period;
+        }
+
+        public int getMaxKeysPerCaller() {
+            return maxKeysPerCaller;
+        }
+
+        public void setMaxKeysPerCaller(int maxKeysPerCaller) {
+            this.maxKeysPerCaller = maxKeysPerCaller;
         }
     }
 

@@ -53,6 +53,9 @@ class DocumentedConfigurationTest {
                     RateLimitPolicy limits = context.getBean(RateLimitPolicy.class);
                     assertThat(limits.cost("GET", "/customers/{id}/export")).isEqualTo(10);
                     assertThat(limits.defaultPlan().limits().get(0).quota()).isEqualTo(50);
+                    assertThat(limits.limits())
+                            .extracting(l -> l.name() + " " + l.route() + " " + l.key())
+                            .containsExactly("route-cap-0 GET /customers/{id}/export route", "key null claim(tenant)");
                     assertThat(context.getBean(AnomalyPolicy.class).mode()).isEqualTo(AnomalyMode.OBSERVE);
                     ApiGuard guard = context.getBean(ApiGuard.class);
                     assertThat(guard.steps().stream().map(GuardStep::name))
@@ -142,6 +145,13 @@ class DocumentedConfigurationTest {
                             "\"apiguard.routes\"",
                             "\"apiguard.rate-limit.requests\"",
                             "\"apiguard.rate-limit.route-costs\"",
+                            "\"apiguard.rate-limit.route-caps\"",
+                            "\"apiguard.rate-limit.caller-route-limits\"",
+                            "\"apiguard.rate-limit.key.header\"",
+                            "\"apiguard.rate-limit.key.claim\"",
+                            "\"apiguard.rate-limit.key.requests\"",
+                            "\"apiguard.rate-limit.key.period\"",
+                            "\"apiguard.rate-limit.key.max-keys-per-caller\"",
                             "\"apiguard.anomaly.mode\"",
                             "\"apiguard.anomaly.quarantine-threshold\"",
                             "\"apiguard.inventory.enabled\"",
