@@ -6,7 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SHA-256 of a certificate's DER, computed once per certificate object. A container hands the
@@ -35,13 +37,27 @@ public final class CertificateDigests {
     // a fresh digest, never updated: cloned for each use (MessageDigest itself is not thread-safe)
     private static final MessageDigest SHA256 = newSha256();
 
-    private record Digest(byte[] sha256, String x5tS256) {}
+    private record Digest(byte[] sha256, String x5tS256, Instant notAfter) {}
+
+    // one digest per thread for one-shot use only (sha256Of): nothing can run between its update
+    // and its digest, so it can never be found half-fed
+    private static final ThreadLocal<MessageDigest> ONE_SHOT = ThreadLocal.withInitial(CertificateDigests::sha256);
 
     private CertificateDigests() {}
 
     /** RFC 8705 §3.1 {@code x5t#S256}: unpadded base64url of the SHA-256 of the DER. */
     public static String x5tS256(X509Certificate certificate) throws CertificateEncodingException {
         return digest(certificate).x5tS256();
+    }
+
+    /**
+     * The certificate's {@code notAfter} when its {@code x5t#S256} is {@code thumbprint}, else
+     * null: one memo look-up, and no {@code Date} copy per request.
+     */
+    public static @Nullable Instant notAfterIf(X509Certificate certificate, String thumbprint)
+            throws CertificateEncodingException {
+        Digest d = digest(certificate);
+        return d.x5tS256().equals(thumbprint) ? d.notAfter() : null;
     }
 
     /** Feeds the certificate's SHA-256 (32 bytes) into {@code target}. */
@@ -54,10 +70,20 @@ public final class CertificateDigests {
         Digest d = DIGESTS.getIfPresent(certificate);
         if (d == null) {
             byte[] sha256 = sha256().digest(certificate.getEncoded());
-            d = new Digest(sha256, Base64.getUrlEncoder().withoutPadding().encodeToString(sha256));
+            d = new Digest(
+                    sha256,
+                    Base64.getUrlEncoder().withoutPadding().encodeToString(sha256),
+                    certificate.getNotAfter().toInstant());
             DIGESTS.put(certificate, d);
         }
         return d;
+    }
+
+    /**
+     * The SHA-256 of {@code input}, with this thread's digest: no digest is made or cloned per call.
+     */
+    public static byte[] sha256Of(byte[] input) {
+        return ONE_SHOT.get().digest(input);
     }
 
     /** A new SHA-256 digest. */

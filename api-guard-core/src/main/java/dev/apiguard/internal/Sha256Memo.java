@@ -27,7 +27,7 @@ public final class Sha256Memo {
         if (memo != null && memo.input.equals(text)) {
             return memo.digest;
         }
-        byte[] digest = CertificateDigests.sha256().digest(text.getBytes(StandardCharsets.UTF_8));
+        byte[] digest = CertificateDigests.sha256Of(text.getBytes(StandardCharsets.UTF_8));
         exchange.tag(Sha256Memo.class, new Sha256Memo(text, digest));
         return digest;
     }
