@@ -52,6 +52,12 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
  *       {@code LocalRevocations} of 3,000 entries (1,000 clients, tokens and certificates, none the
  *       request's) checked on every request: the difference is the revocation check's cost (target
  *       at most 100 ns); {@code revocationCheck} is that check alone on the request's caller.</li>
+ *   <li>{@code apiGuardCachedOpaqueToken}: the same chain whose token step accepts JWT and opaque
+ *       tokens side by side ({@code AccessTokenStep.builder().jwt(...).introspection(...)}), sent
+ *       an opaque token bound to the same certificate: introspected once at an RFC 7662 endpoint on
+ *       loopback (a JDK {@code HttpServer}), then found in the introspector's cache (warm); next to
+ *       {@code apiGuardCachedToken}, the cost of the opaque path once cached. The trial fails if the
+ *       endpoint was asked more than once.</li>
  *   <li>{@code nimbus*Verify}: Nimbus' own {@link DefaultJWTProcessor} (typ, key, signature,
  *       iss/aud/exp) on the same tokens: the floor for any uncached verification.</li>
  *   <li>{@code springSecurityBearerFilterRs256}: Spring Security's
@@ -74,6 +80,11 @@ public class GuardChainBenchmark {
     private String ecToken;
 
     private Filter cached;
+    private Filter cachedOpaque;
+    private com.sun.net.httpserver.HttpServer introspection;
+    private final java.util.concurrent.atomic.AtomicInteger introspectionCalls =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private InMemoryServlet opaqueExchange;
     private Filter cachedWithRevocations;
     private dev.apiguard.LocalRevocations revocations;
     private dev.apiguard.Caller revocationCaller;
@@ -144,6 +155,26 @@ public class GuardChainBenchmark {
         rsaExchange.request.header("Authorization", "Bearer " + rsaToken);
         ecExchange = new InMemoryServlet("GET", FullChain.PATH, chain);
         ecExchange.request.header("Authorization", "Bearer " + ecToken);
+        String opaqueToken = "opaque-benchmark-token-0123456789abcdef";
+        introspection = introspectionEndpoint(opaqueToken, client, rsa.issuer());
+        cachedOpaque = new ApiGuardFilter(FullChain.guard(
+                dev.apiguard.token.AccessTokenStep.builder()
+                        .jwt(dev.apiguard.token.TokenPolicy.builder()
+                                .issuer(rsa.issuer(), dev.apiguard.token.KeySource.fixed(rsa.publicJwks()))
+                                .audience(rsa.defaultAudience())
+                                .build())
+                        .introspection(dev.apiguard.token.IntrospectionPolicy.builder(
+                                        rsa.issuer(),
+                                        java.net.URI.create("http://127.0.0.1:"
+                                                + introspection.getAddress().getPort() + "/introspect"))
+                                .clientSecretBasic("benchmark", "benchmark-secret")
+                                .cacheFor(Duration.ofHours(1))
+                                .build())
+                        .build(),
+                FullChain.Caps.DEFAULTS,
+                java.time.Clock.systemUTC()));
+        opaqueExchange = new InMemoryServlet("GET", FullChain.PATH, chain);
+        opaqueExchange.request.header("Authorization", "Bearer " + opaqueToken);
         springExchange = new InMemoryServlet("GET", FullChain.PATH, chain);
         springExchange.request.header("Authorization", "Bearer " + rsaToken);
 
@@ -151,6 +182,7 @@ public class GuardChainBenchmark {
         for (Runnable r : new Runnable[] {
             this::apiGuardCachedToken,
             this::apiGuardCachedTokenRevocationList,
+            this::apiGuardCachedOpaqueToken,
             this::apiGuardUncachedRs256,
             this::apiGuardUncachedEs256,
             this::springSecurityBearerFilterRs256
@@ -159,7 +191,7 @@ public class GuardChainBenchmark {
             if (notOk != 0) {
                 throw new IllegalStateException("a benchmark request was refused: "
                         + rsaExchange.response.getStatus() + " " + ecExchange.response.getStatus() + " "
-                        + springExchange.response.getStatus() + " "
+                        + springExchange.response.getStatus() + " " + opaqueExchange.response.getStatus() + " "
                         + springExchange.response.getHeader("WWW-Authenticate")
                         + " " + rsaExchange.response.getHeader("WWW-Authenticate"));
             }
@@ -179,8 +211,36 @@ public class GuardChainBenchmark {
         return p;
     }
 
+    /** An RFC 7662 endpoint on loopback: the token active, bound to the client's certificate, for 50 minutes. */
+    private com.sun.net.httpserver.HttpServer introspectionEndpoint(
+            String token, IssuedCertificate client, String issuer) throws java.io.IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        String active = "{\"active\":true,\"client_id\":\"" + TokenBuilder.DEFAULT_CLIENT_ID + "\",\"scope\":\""
+                + FullChain.SCOPE + "\",\"iss\":\"" + issuer + "\",\"exp\":"
+                + java.time.Instant.now().plus(Duration.ofMinutes(50)).getEpochSecond()
+                + ",\"cnf\":{\"x5t#S256\":\"" + client.thumbprint() + "\"}}";
+        server.createContext("/introspect", exchange -> {
+            introspectionCalls.incrementAndGet();
+            String form = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            byte[] body = (form.startsWith("token=" + token + "&") ? active : "{\"active\":false}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (java.io.OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
+        introspection.stop(0);
+        if (introspectionCalls.get() > 1) {
+            throw new IllegalStateException("the introspection endpoint was asked " + introspectionCalls.get()
+                    + " times: the cache was not warm");
+        }
         if (notOk != 0) {
             throw new IllegalStateException(notOk + " benchmark requests did not reach the application with 200");
         }
@@ -203,6 +263,11 @@ public class GuardChainBenchmark {
     @Benchmark
     public int apiGuardCachedToken() {
         return run(cached, rsaExchange);
+    }
+
+    @Benchmark
+    public int apiGuardCachedOpaqueToken() {
+        return run(cachedOpaque, opaqueExchange);
     }
 
     @Benchmark

@@ -103,10 +103,17 @@ public enum SecurityEventType implements EventType {
      * keys are found through its metadata ({@code KeySource.discovered}), raised once per change of
      * reason while the metadata cannot be had, with details {@code metadata} (the issuer),
      * {@code fault} (a code per document tried, like {@code http_404,issuer_mismatch}) and
-     * {@code cached=false}.
+     * {@code cached=false}. For a token introspection endpoint ({@code TokenIntrospector}), raised
+     * once per change of fault while it cannot answer, with details {@code introspection} (the
+     * endpoint, without its query), {@code fault} (like {@code timeout}, {@code http_503},
+     * {@code not_json}) and {@code cached=false}.
      */
     KEY_SOURCE_FAILED("keys.fetch_failed", EventLevel.WARN, EventOutcome.FAULT),
-    /** A JWKS fetch succeeded (on expiry, ahead of it, or for an unknown {@code kid}); detail {@code jwks}. */
+    /**
+     * A JWKS fetch succeeded (on expiry, ahead of it, or for an unknown {@code kid}); detail
+     * {@code jwks}. Or a token introspection endpoint answers again after {@code keys.fetch_failed};
+     * detail {@code introspection}.
+     */
     KEY_SOURCE_REFRESHED("keys.refreshed", EventLevel.INFO, EventOutcome.NOTICE),
     /** A guard step failed with an unexpected fault; the request was refused with 503. */
     STEP_FAILED("guard.step_failed", EventLevel.WARN, EventOutcome.FAULT),

@@ -14,6 +14,7 @@ import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.internal.Sha256Memo;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
+import dev.apiguard.token.internal.TokenDigest;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,6 +52,17 @@ import org.jspecify.annotations.Nullable;
  *       {@code invalid_token} and a {@code credential.revoked} event naming the caller, whose
  *       {@code reason} detail is {@code client}, {@code token} or {@code certificate}; the request
  *       then has no caller. The check is a few hash look-ups in memory.</li>
+ * <li>with a {@link TokenIntrospector} ({@link #builder()}): an opaque token (one that does not
+ *       look like a compact JWS; with no JWT verifier, every token) is checked at the RFC 7662
+ *       introspection endpoint instead, or taken from the introspector's caches; the caller it
+ *       gives is put on the exchange, revoked or raises {@code token.accepted} as above, and a
+ *       refusal answers 401 {@code invalid_token}. When the endpoint cannot answer (down, slow,
+ *       garbage, every call slot busy), the request is refused with 503
+ *       ({@link Denials#unavailable()}) or 401, as {@link IntrospectionPolicy#onOutage()} says,
+ *       with a {@code token.rejected} event whose reason is {@code introspection_unavailable}.
+ *       The step runs in the {@link GuardPhase#AUTHENTICATE} phase, after the per-address limiter
+ *       of the {@code ADMIT} phase: an unknown token reaches the endpoint only within its
+ *       address's budget.</li>
  * </ul>
  * This step checks the token only. The proof of possession that the {@code DPoP} scheme and a
  * token's {@code cnf.jkt} call for is the job of {@code dev.apiguard.binding.DpopStep}, which must
@@ -69,13 +81,21 @@ public final class AccessTokenStep implements GuardStep {
     private static final int HEADER_OVERHEAD = 64;
     private static final boolean[] TOKEN_CHARS = tokenChars();
 
-    private final AccessTokenVerifier verifier;
+    private final @Nullable AccessTokenVerifier verifier;
+    private final @Nullable TokenIntrospector introspector;
     private final int maxHeaderLength;
     private final @Nullable Revocations revocations;
 
-    private AccessTokenStep(AccessTokenVerifier verifier, @Nullable Revocations revocations) {
+    private AccessTokenStep(
+            @Nullable AccessTokenVerifier verifier,
+            @Nullable TokenIntrospector introspector,
+            @Nullable Revocations revocations) {
         this.verifier = verifier;
-        this.maxHeaderLength = verifier.policy().maxTokenLength() + HEADER_OVERHEAD;
+        this.introspector = introspector;
+        this.maxHeaderLength = Math.max(
+                        verifier == null ? 0 : verifier.policy().maxTokenLength(),
+                        introspector == null ? 0 : introspector.policy().maxTokenLength())
+                + HEADER_OVERHEAD;
         this.revocations = revocations;
     }
 
@@ -86,7 +106,7 @@ public final class AccessTokenStep implements GuardStep {
 
     /** A step using the given verifier (and its cache), for example one shared with other steps. */
     public static AccessTokenStep of(AccessTokenVerifier verifier) {
-        return new AccessTokenStep(Objects.requireNonNull(verifier, "verifier cannot be null"), null);
+        return new AccessTokenStep(Objects.requireNonNull(verifier, "verifier cannot be null"), null, null);
     }
 
     /**
@@ -96,12 +116,76 @@ public final class AccessTokenStep implements GuardStep {
     public static AccessTokenStep of(AccessTokenVerifier verifier, Revocations revocations) {
         return new AccessTokenStep(
                 Objects.requireNonNull(verifier, "verifier cannot be null"),
+                null,
                 Objects.requireNonNull(revocations, "revocations cannot be null"));
     }
 
     /** A step verifying tokens against the policy and refusing those the list revokes. */
     public static AccessTokenStep of(TokenPolicy policy, Revocations revocations) {
         return of(AccessTokenVerifier.of(policy), revocations);
+    }
+
+    /**
+     * A builder of a step that accepts JWT access tokens ({@link Builder#jwt}), opaque ones checked
+     * by introspection ({@link Builder#introspection}), or both side by side.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds an {@link AccessTokenStep}. With both a verifier and an introspector, a token that
+     * looks like a compact JWS (it starts with {@code eyJ}, a base64url JSON object, and holds a
+     * dot) goes to the verifier, any other to the introspector; with one of them, every token goes
+     * to it.
+     */
+    public static final class Builder {
+        private @Nullable AccessTokenVerifier verifier;
+        private @Nullable TokenIntrospector introspector;
+        private @Nullable Revocations revocations;
+
+        private Builder() {}
+
+        /** JWT access tokens verified by this verifier (and its cache). */
+        public Builder jwt(AccessTokenVerifier jwtVerifier) {
+            this.verifier = Objects.requireNonNull(jwtVerifier, "jwt verifier cannot be null");
+            return this;
+        }
+
+        /** JWT access tokens verified against this policy. */
+        public Builder jwt(TokenPolicy policy) {
+            return jwt(AccessTokenVerifier.of(Objects.requireNonNull(policy, "jwt policy cannot be null")));
+        }
+
+        /** Opaque access tokens checked by this introspector (and its caches). */
+        public Builder introspection(TokenIntrospector tokenIntrospector) {
+            this.introspector = Objects.requireNonNull(tokenIntrospector, "introspection cannot be null");
+            return this;
+        }
+
+        /** Opaque access tokens checked at the endpoint of this policy. */
+        public Builder introspection(IntrospectionPolicy policy) {
+            return introspection(
+                    TokenIntrospector.of(Objects.requireNonNull(policy, "introspection policy cannot be null")));
+        }
+
+        /** Tokens of callers the list revokes are refused, JWT and introspected alike. Default: none. */
+        public Builder revocations(Revocations list) {
+            this.revocations = Objects.requireNonNull(list, "revocations cannot be null");
+            return this;
+        }
+
+        /**
+         * The step.
+         *
+         * @throws IllegalStateException when neither {@code jwt} nor {@code introspection} is set
+         */
+        public AccessTokenStep build() {
+            if (verifier == null && introspector == null) {
+                throw new IllegalStateException("jwt or introspection is required (or both)");
+            }
+            return new AccessTokenStep(verifier, introspector, revocations);
+        }
     }
 
     @Override
@@ -153,16 +237,26 @@ public final class AccessTokenStep implements GuardStep {
         if (token == null) {
             return reject(exchange, TokenVerification.Reason.MALFORMED);
         }
-        // the digest is shared with the anonymous limiter's fingerprint: one SHA-256 of the token per request
-        byte[] sha256 = verifier.caches() ? Sha256Memo.of(exchange, token) : null;
-        // a token found in the verified-token cache passed the syntax check before it was verified:
-        // only a token not found there is scanned, character by character
-        TokenVerification result = sha256 != null ? verifier.cached(sha256, exchange.now()) : null;
-        if (result == null) {
-            if (!isB64token(token)) {
+        AccessTokenVerifier jwt = verifier;
+        TokenIntrospector opaque = introspector;
+        TokenVerification result;
+        if (opaque != null && (jwt == null || !looksLikeJws(token))) {
+            result = introspect(exchange, opaque, token);
+            if (result == null) {
                 return reject(exchange, TokenVerification.Reason.MALFORMED);
             }
-            result = verifier.verify(token, exchange.now(), sha256);
+            if (result instanceof Rejected r && r.reason() == TokenVerification.Reason.INTROSPECTION_UNAVAILABLE) {
+                exchange.emit(
+                        SecurityEventType.TOKEN_REJECTED, "reason", r.reason().code());
+                return opaque.policy().onOutage() == IntrospectionPolicy.OnOutage.UNAVAILABLE
+                        ? Denials.unavailable()
+                        : Denials.invalidToken();
+            }
+        } else {
+            result = verify(exchange, Objects.requireNonNull(jwt), token);
+            if (result == null) {
+                return reject(exchange, TokenVerification.Reason.MALFORMED);
+            }
         }
         if (result instanceof Verified verified) {
             Revocations list = revocations;
@@ -183,6 +277,45 @@ public final class AccessTokenStep implements GuardStep {
             return Decision.ALLOW;
         }
         return reject(exchange, ((Rejected) result).reason());
+    }
+
+    /** The JWT path: the verified-token cache, else the syntax check and the verifier; null: not a b64token. */
+    private static @Nullable TokenVerification verify(GuardExchange exchange, AccessTokenVerifier jwt, String token) {
+        // the digest is shared with the anonymous limiter's fingerprint: one SHA-256 of the token per request
+        byte[] sha256 = jwt.caches() ? Sha256Memo.of(exchange, token) : null;
+        // a token found in the verified-token cache passed the syntax check before it was verified:
+        // only a token not found there is scanned, character by character
+        TokenVerification result = sha256 != null ? jwt.cached(sha256, exchange.now()) : null;
+        if (result == null) {
+            if (!isB64token(token)) {
+                return null;
+            }
+            result = jwt.verify(token, exchange.now(), sha256);
+        }
+        return result;
+    }
+
+    /** The opaque path: the introspector's caches, else the syntax check and a call; null: not a b64token. */
+    private static @Nullable TokenVerification introspect(
+            GuardExchange exchange, TokenIntrospector opaque, String token) {
+        TokenDigest digest = TokenDigest.ofSha256(Sha256Memo.of(exchange, token));
+        TokenVerification result = opaque.cached(digest, exchange.now());
+        if (result != null) {
+            return result;
+        }
+        if (!isB64token(token)) {
+            return null;
+        }
+        return opaque.introspect(token, exchange.now(), digest, exchange::emit);
+    }
+
+    /**
+     * Whether a token looks like a compact JWS (or JWE): its first segment a base64url JSON object
+     * ({@code eyJ}, the encoding of <code>{"</code>) followed by a dot. An opaque token of an
+     * authorization server may hold dots, but does not start so.
+     */
+    static boolean looksLikeJws(String token) {
+        return token.startsWith("eyJ") && token.indexOf('.') > 0;
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.apiguard.token;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
@@ -25,6 +24,7 @@ import dev.apiguard.token.TokenVerification.Reason;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
+import dev.apiguard.token.internal.ExpiryOnWrite;
 import dev.apiguard.token.internal.TokenDigest;
 import java.text.ParseException;
 import java.time.Duration;
@@ -111,7 +111,12 @@ public final class AccessTokenVerifier {
                     .ticker(requestTime)
                     // maintenance on the calling thread keeps eviction deterministic and cheap
                     .executor(Runnable::run)
-                    .expireAfter(new UntilExpiry(skew))
+                    // each verified token stays until its exp plus the skew (a verified token always
+                    // has an exp; without one, nothing is kept)
+                    .expireAfter(new ExpiryOnWrite<TokenDigest, Caller>((caller, currentTime) -> {
+                        Instant exp = caller.expiresAt();
+                        return exp == null ? 0 : RequestTime.epochNanos(exp.plus(skew)) - currentTime;
+                    }))
                     .build();
         } else {
             this.cache = null;
@@ -420,31 +425,5 @@ public final class AccessTokenVerifier {
 
     private static Rejected rejected(Reason reason) {
         return new Rejected(reason);
-    }
-
-    /** Each verified token stays cached until its exp plus the skew, by the requests' time. */
-    private static final class UntilExpiry implements Expiry<TokenDigest, Caller> {
-        private final Duration skew;
-
-        UntilExpiry(Duration skew) {
-            this.skew = skew;
-        }
-
-        @Override
-        public long expireAfterCreate(TokenDigest key, Caller caller, long currentTime) {
-            Instant exp = caller.expiresAt();
-            // a verified token always has an exp; without one, nothing is kept
-            return exp == null ? 0 : Math.max(0, RequestTime.epochNanos(exp.plus(skew)) - currentTime);
-        }
-
-        @Override
-        public long expireAfterUpdate(TokenDigest key, Caller caller, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, caller, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(TokenDigest key, Caller caller, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
     }
 }

@@ -5,8 +5,8 @@ import dev.apiguard.event.ReasonCode;
 import java.util.Objects;
 
 /**
- * The outcome of {@link AccessTokenVerifier#verify}: the verified caller, or the reason the token
- * was refused.
+ * The outcome of {@link AccessTokenVerifier#verify} and {@link TokenIntrospector#introspect}: the
+ * verified caller, or the reason the token was refused.
  *
  * <p>A refusal is a value, never an exception. Its {@link Rejected#reason() reason} is a short,
  * stable code for logs and events (a {@link Reason}); it never holds the
@@ -73,7 +73,14 @@ public sealed interface TokenVerification permits TokenVerification.Verified, To
         /** A claim has the wrong JSON type or an insane value. */
         BAD_CLAIM_TYPE("bad_claim_type"),
         /** The token is a JWE (five segments); only signed tokens are accepted. */
-        JWE_NOT_ACCEPTED("jwe_not_accepted");
+        JWE_NOT_ACCEPTED("jwe_not_accepted"),
+        /** The introspection endpoint answered {@code active:false} (RFC 7662 §2.2). */
+        INACTIVE("inactive"),
+        /**
+         * The introspection endpoint could not answer: down, slow, a status other than 200, an answer
+         * too long or not an introspection answer, or every call slot busy. Never cached.
+         */
+        INTROSPECTION_UNAVAILABLE("introspection_unavailable");
 
         private final String code;
 

@@ -45,6 +45,15 @@ public final class DemoOptions {
                 "--jwks",
                 "--jwks FILE_OR_URL             the --issuer keys: a JWKS file, or an https URL (http only on loopback); one for every --issuer, or repeated once per --issuer in the same order");
         FLAGS.put(
+                "--introspection-url",
+                "--introspection-url URL        opaque tokens (anything that is not a compact JWS) are checked at this RFC 7662 endpoint as tokens of the first --issuer (or --issuer-uri), with HTTP Basic client authentication (--introspection-client); https, http only on loopback; endpoint down or slow (2 s deadline): 503");
+        FLAGS.put(
+                "--introspection-client",
+                "--introspection-client ID:SECRET  the guard's client id and secret at --introspection-url (required with it)");
+        FLAGS.put(
+                "--introspection-cache",
+                "--introspection-cache DURATION  active answers are cached until the earlier of exp and this, like 5s or 1m (default 60s): a revocation at the issuer takes effect within it");
+        FLAGS.put(
                 "--max-token-lifetime",
                 "--max-token-lifetime DURATION  refuse tokens whose exp - iat exceeds this, like 30m or 1h (default 1h)");
         FLAGS.put(
@@ -97,6 +106,12 @@ public final class DemoOptions {
     /** The key set of each issuer: {@code jwks.get(i)} holds the keys of {@code issuers.get(i)}. */
     final List<String> jwks = new ArrayList<>();
 
+    /** The introspection endpoint of opaque tokens, or null. */
+    java.net.URI introspectionUrl;
+
+    String introspectionClientId;
+    String introspectionSecret;
+    Duration introspectionCache = Duration.ofSeconds(60);
     Duration maxTokenLifetime = Duration.ofHours(1);
     final List<String> trustedProxies = new ArrayList<>();
     String clientCertHeader;
@@ -155,6 +170,23 @@ public final class DemoOptions {
                 case "--issuer-uri" -> o.issuerUris.add(parseIssuerUri(value));
                 case "--audience" -> o.audiences.add(parseAudience(value));
                 case "--jwks" -> o.jwks.add(value);
+                case "--introspection-url" -> o.introspectionUrl = parseIntrospectionUrl(value);
+                case "--introspection-client" -> {
+                    int colon = value.indexOf(':');
+                    if (colon < 1 || colon == value.length() - 1) {
+                        // the value holds a secret: never quoted
+                        throw new UsageException("--introspection-client must be ID:SECRET");
+                    }
+                    o.introspectionClientId = value.substring(0, colon);
+                    o.introspectionSecret = value.substring(colon + 1);
+                }
+                case "--introspection-cache" -> {
+                    o.introspectionCache = parseDuration(flag, value);
+                    if (o.introspectionCache.compareTo(Duration.ofSeconds(1)) < 0
+                            || o.introspectionCache.compareTo(Duration.ofHours(1)) > 0) {
+                        throw new UsageException("--introspection-cache must be between 1s and 1h");
+                    }
+                }
                 case "--max-token-lifetime" -> o.maxTokenLifetime = parseDuration(flag, value);
                 case "--trusted-proxy" -> o.trustedProxies.add(parseCidr(value));
                 case "--client-cert-header" -> o.clientCertHeader = parseHeaderName(value);
@@ -223,6 +255,12 @@ public final class DemoOptions {
             throw new UsageException("--jwks: give one for every --issuer, or one per --issuer in the same order ("
                     + issuers.size() + " issuers, " + jwks.size() + " key sets)");
         }
+        if (introspectionUrl != null && introspectionClientId == null) {
+            throw new UsageException("--introspection-url needs --introspection-client ID:SECRET");
+        }
+        if (introspectionUrl == null && introspectionClientId != null) {
+            throw new UsageException("--introspection-client needs --introspection-url");
+        }
         if (clientCertHeader != null && trustedProxies.isEmpty()) {
             throw new UsageException("--client-cert-header needs at least one --trusted-proxy");
         }
@@ -273,6 +311,17 @@ public final class DemoOptions {
             return value;
         } catch (IllegalArgumentException e) {
             throw new UsageException("--issuer-uri: " + e.getMessage());
+        }
+    }
+
+    private static java.net.URI parseIntrospectionUrl(String value) throws UsageException {
+        try {
+            java.net.URI url = new java.net.URI(value);
+            // made, not called: the URL rule is checked now, before the server starts
+            dev.apiguard.token.IntrospectionPolicy.builder("https://issuer.check", url);
+            return url;
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new UsageException("--introspection-url: " + e.getMessage());
         }
     }
 

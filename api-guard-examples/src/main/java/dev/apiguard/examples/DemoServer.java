@@ -37,6 +37,7 @@ import dev.apiguard.servlet.ApiGuardFilter;
 import dev.apiguard.servlet.InventoryServlet;
 import dev.apiguard.servlet.RevocationServlet;
 import dev.apiguard.token.AccessTokenStep;
+import dev.apiguard.token.IntrospectionPolicy;
 import dev.apiguard.token.JwksOptions;
 import dev.apiguard.token.KeySource;
 import dev.apiguard.token.TokenPolicy;
@@ -229,7 +230,7 @@ public final class DemoServer implements AutoCloseable {
                 .clock(clock)
                 .step(AnonymousRateLimitStep.of(limits, buckets))
                 // every request, cached tokens included, is checked against the revocation list
-                .step(AccessTokenStep.of(tokens.build(), revocations))
+                .step(tokenStep(options, tokens.build(), revocations))
                 .step(ApiKeyStep.builder(apiKeys)
                         .deprecation(start)
                         .sunset(sunset)
@@ -251,6 +252,27 @@ public final class DemoServer implements AutoCloseable {
                 .step(RouteAuthorizationStep.of(routes()))
                 // with --redis: the ledger of the whole fleet, so any node's inventory shows every node's callers
                 .step(InventoryStep.of(inventory, ledger, revocations))
+                .build();
+    }
+
+    /**
+     * JWT access tokens, and with {@code --introspection-url} opaque ones side by side: checked at
+     * the endpoint as tokens of the first issuer, with HTTP Basic client authentication, active
+     * answers cached until the earlier of {@code exp} and {@code --introspection-cache}.
+     */
+    private static AccessTokenStep tokenStep(DemoOptions options, TokenPolicy tokens, Revocations revocations) {
+        if (options.introspectionUrl == null) {
+            return AccessTokenStep.of(tokens, revocations);
+        }
+        String issuer = options.issuers.isEmpty() ? options.issuerUris.get(0) : options.issuers.get(0);
+        return AccessTokenStep.builder()
+                .jwt(tokens)
+                .introspection(IntrospectionPolicy.builder(issuer, options.introspectionUrl)
+                        .clientSecretBasic(options.introspectionClientId, options.introspectionSecret)
+                        .audiences(options.audiences.toArray(new String[0]))
+                        .cacheFor(options.introspectionCache)
+                        .build())
+                .revocations(revocations)
                 .build();
     }
 

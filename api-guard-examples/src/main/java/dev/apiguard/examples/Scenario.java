@@ -54,8 +54,15 @@ final class Scenario {
 
     /** The header the demo's TLS-terminating proxy would forward the client certificate in. */
     static final String CERT_HEADER = "X-Forwarded-Client-Cert";
+    /** The guard's client at the issuer's introspection endpoint. */
+    static final String INTROSPECTION_CLIENT = "api-guard-demo";
+
+    static final String INTROSPECTION_SECRET = "demo-introspection-secret";
+    /** How long the guard uses an active introspection answer: short, so the revocation row runs fast. */
+    static final Duration INTROSPECTION_CACHE = Duration.ofSeconds(1);
 
     private final List<Row> rows = new ArrayList<>();
+    private IntrospectionEndpoint introspection;
     /** The records the sequential scraper got from one node, the fleet rows' yardstick. */
     private int singleNodeRecords;
 
@@ -133,6 +140,48 @@ final class Scenario {
                         + ApiKeys.sha256Hex(expiredKey) + " former-partner customers:read "
                         + now.minus(Duration.ofDays(1)) + "\n");
         LocalDate sunset = LocalDate.now(ZoneOffset.UTC).plusDays(90);
+        // the issuer's introspection endpoint for opaque tokens; a short cache so that a revocation
+        // there takes effect within a second
+        try (IntrospectionEndpoint introspection =
+                IntrospectionEndpoint.start(ISSUER, INTROSPECTION_CLIENT, INTROSPECTION_SECRET)) {
+            return run(
+                    out,
+                    dir,
+                    pki,
+                    partner,
+                    partnerB,
+                    issuer,
+                    impostor,
+                    password,
+                    keystore,
+                    ca,
+                    jwks,
+                    validKey,
+                    expiredKey,
+                    keyFile,
+                    sunset,
+                    introspection);
+        }
+    }
+
+    private static boolean run(
+            PrintStream out,
+            Path dir,
+            TestCertificates pki,
+            IssuedCertificate partner,
+            IssuedCertificate partnerB,
+            LocalIssuer issuer,
+            LocalIssuer impostor,
+            char[] password,
+            Path keystore,
+            Path ca,
+            Path jwks,
+            String validKey,
+            String expiredKey,
+            Path keyFile,
+            LocalDate sunset,
+            IntrospectionEndpoint introspection)
+            throws Exception {
 
         List<String> common = List.of(
                 "--port",
@@ -152,7 +201,13 @@ final class Scenario {
                 "--max-token-lifetime",
                 "1h",
                 "--client-cert-header",
-                CERT_HEADER);
+                CERT_HEADER,
+                "--introspection-url",
+                introspection.url().toString(),
+                "--introspection-client",
+                INTROSPECTION_CLIENT + ":" + INTROSPECTION_SECRET,
+                "--introspection-cache",
+                INTROSPECTION_CACHE.toSeconds() + "s");
         List<String> arguments = new ArrayList<>(common);
         arguments.addAll(List.of(
                 // forwarded certificates are believed only from this network, which the scenario is not in
@@ -188,6 +243,7 @@ final class Scenario {
                     .build();
             Scenario s = new Scenario(
                     client, server.baseUri(), partnerBClient, noCertificate, behindProxy.baseUri(), partner, partnerB);
+            s.introspection = introspection;
             s.play(issuer, impostor);
             s.playGovernance(
                     issuer,
@@ -425,6 +481,7 @@ final class Scenario {
                 read);
 
         revocationRows(issuer, tag, read);
+        opaqueTokenRow(tag);
 
         // rate limits last, so that no earlier row meets an empty bucket
         String burst =
@@ -450,6 +507,40 @@ final class Scenario {
         Thread.sleep(1000L * floodRetryAfter);
         // last, with their own client ids: a quarantine must not touch the rows above
         anomalyRows(issuer);
+    }
+
+    /**
+     * An opaque token works (checked at the issuer's introspection endpoint), the issuer revokes it,
+     * and the guard refuses it once its cached answer ends: within --introspection-cache (1 s here),
+     * waited for with a deadline, never a fixed sleep.
+     */
+    private void opaqueTokenRow(String tag) throws Exception {
+        String token = introspection.issue(
+                "opaque-partner", "customers:read", AUDIENCE, Instant.now().plus(Duration.ofMinutes(30)));
+        HttpResponse<String> before = get("/customers/" + tag, token);
+        introspection.revoke(token);
+        long start = System.nanoTime();
+        long deadline = start + INTROSPECTION_CACHE.plusSeconds(5).toNanos();
+        HttpResponse<String> after = get("/customers/" + tag, token);
+        while (after.statusCode() == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            after = get("/customers/" + tag, token);
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        check(
+                "an opaque token works and stops working after revocation at the issuer",
+                "partner reads with an opaque token (RFC 7662 introspection), the issuer revokes it, the"
+                        + " partner reads again until refused",
+                after,
+                "200, then 401 invalid_token within " + INTROSPECTION_CACHE.toSeconds() + " s + 5 s",
+                before.statusCode() + ", then " + after.statusCode() + " "
+                        + after.headers().allValues("WWW-Authenticate") + " after " + tookMillis + " ms",
+                before.statusCode() == 200
+                        && after.statusCode() == 401
+                        && after.headers()
+                                .allValues("WWW-Authenticate")
+                                .equals(List.of("Bearer error=\"invalid_token\"")),
+                token);
     }
 
     /**

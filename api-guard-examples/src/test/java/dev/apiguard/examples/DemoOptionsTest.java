@@ -175,6 +175,52 @@ class DemoOptionsTest {
     }
 
     @Test
+    void introspectionFlagsAreParsedWithTheirDefaultsAndListedByHelp() throws Exception {
+        DemoOptions o = DemoOptions.parse(with(
+                "--introspection-url",
+                "http://127.0.0.1:9000/introspect",
+                "--introspection-client",
+                "api-guard:s3cr:et",
+                "--introspection-cache",
+                "5s"));
+        assertThat(o.introspectionUrl).hasToString("http://127.0.0.1:9000/introspect");
+        assertThat(o.introspectionClientId).isEqualTo("api-guard");
+        assertThat(o.introspectionSecret).isEqualTo("s3cr:et");
+        assertThat(o.introspectionCache).isEqualTo(Duration.ofSeconds(5));
+        assertThat(DemoOptions.parse(REQUIRED).introspectionCache).isEqualTo(Duration.ofSeconds(60));
+        assertThat(DemoOptions.parse(REQUIRED).introspectionUrl).isNull();
+        assertThat(DemoOptions.helpText())
+                .contains("--introspection-url URL")
+                .contains("--introspection-client ID:SECRET")
+                .contains("--introspection-cache DURATION")
+                .contains("(default 60s)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--introspection-url | http://as.example/introspect | --introspection-url: endpoint must be https",
+                "--introspection-client | nosecret | --introspection-client must be ID:SECRET",
+                "--introspection-client | :secret | --introspection-client must be ID:SECRET",
+                "--introspection-cache | 2h | --introspection-cache must be between 1s and 1h"
+            })
+    void badIntrospectionValuesAreRefusedNamingTheFlagWithoutTheSecret(String flag, String value, String message) {
+        assertThatThrownBy(() -> DemoOptions.parse(with(flag, value)))
+                .isInstanceOf(DemoOptions.UsageException.class)
+                .hasMessageStartingWith(message)
+                .hasMessageNotContaining("secret");
+    }
+
+    @Test
+    void introspectionUrlAndClientNeedEachOther() {
+        assertThatThrownBy(() -> DemoOptions.parse(with("--introspection-url", "https://as.example/introspect")))
+                .hasMessage("--introspection-url needs --introspection-client ID:SECRET");
+        assertThatThrownBy(() -> DemoOptions.parse(with("--introspection-client", "a:b")))
+                .hasMessage("--introspection-client needs --introspection-url");
+    }
+
+    @Test
     void helpListsTheNewFlags() {
         assertThat(DemoOptions.helpText())
                 .contains("--issuer-uri URL")

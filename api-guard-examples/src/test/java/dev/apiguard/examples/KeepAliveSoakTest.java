@@ -50,6 +50,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code HttpConfiguration.setHeaderCacheCaseSensitive(true)}. Tomcat has no such cache. The client
  * counts the TLS engines it creates (one per connection): the test fails unless connections were
  * really reused, so it cannot pass without keep-alive.
+ *
+ * <p>Issue 17: the same with opaque tokens checked at an RFC 7662 introspection endpoint (answers
+ * cached for a second), the variants junk opaque tokens that the endpoint calls inactive.
  */
 class KeepAliveSoakTest {
 
@@ -61,7 +64,9 @@ class KeepAliveSoakTest {
 
     static Stream<Arguments> containers() {
         return Stream.of(
-                Arguments.of("Jetty", DemoContainer.jetty()), Arguments.of("Tomcat", new TomcatDemoContainer()));
+                Arguments.of("Jetty", DemoContainer.jetty(), false),
+                Arguments.of("Tomcat", new TomcatDemoContainer(), false),
+                Arguments.of("Jetty, opaque tokens", DemoContainer.jetty(), true));
     }
 
     /** What a request carries; each thread sends them in {@link #CYCLE}'s order, from its own starting point. */
@@ -85,7 +90,16 @@ class KeepAliveSoakTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("containers")
     void everyAnswerOverPooledKeepAliveConnectionsIsItsOwnRequests(
-            String name, DemoContainer container, @TempDir Path dir) throws Exception {
+            String name, DemoContainer container, boolean opaque, @TempDir Path dir) throws Exception {
+        // with opaque tokens, checked at the issuer's introspection endpoint (its answers cached for
+        // a second, so that the soak also meets fresh calls), the variants are junk opaque tokens
+        try (IntrospectionEndpoint introspection = IntrospectionEndpoint.start(ISSUER, "soak", "soak-secret")) {
+            soak(name, container, opaque ? introspection : null, dir);
+        }
+    }
+
+    private static void soak(String name, DemoContainer container, IntrospectionEndpoint opaque, Path dir)
+            throws Exception {
         TestCertificates pki = TestCertificates.create();
         IssuedCertificate partner = pki.client("partner-a");
         LocalIssuer issuer = LocalIssuer.rsa(ISSUER).audience(AUDIENCE);
@@ -93,13 +107,24 @@ class KeepAliveSoakTest {
         pki.writeCaPem(dir.resolve("ca.pem"));
         issuer.writeJwks(dir.resolve("jwks.json"));
         Map<Kind, String> tokens = new java.util.EnumMap<>(Kind.class);
+        java.time.Instant exp = java.time.Instant.now().plus(Duration.ofMinutes(30));
         tokens.put(
                 Kind.VALID_A,
-                issuer.token().clientId("partner-a").scope("customers:read").sign());
+                opaque != null
+                        ? opaque.issue("partner-a", "customers:read", AUDIENCE, exp)
+                        : issuer.token()
+                                .clientId("partner-a")
+                                .scope("customers:read")
+                                .sign());
         tokens.put(Kind.VARIANT_A, flipCaseOfOneSignatureLetter(tokens.get(Kind.VALID_A)));
         tokens.put(
                 Kind.VALID_B,
-                issuer.token().clientId("partner-b").scope("customers:read").sign());
+                opaque != null
+                        ? opaque.issue("partner-b", "customers:read", AUDIENCE, exp)
+                        : issuer.token()
+                                .clientId("partner-b")
+                                .scope("customers:read")
+                                .sign());
         tokens.put(Kind.VARIANT_B, flipCaseOfOneSignatureLetter(tokens.get(Kind.VALID_B)));
         List<CustomerDirectory.Customer> customers = CustomerDirectory.demo().all();
         assertThat(customers).hasSizeGreaterThanOrEqualTo(THREADS * PER_THREAD);
@@ -112,7 +137,7 @@ class KeepAliveSoakTest {
                 .build();
         ExecutorService threads = Executors.newFixedThreadPool(THREADS);
         List<Outcome> outcomes = new ArrayList<>();
-        try (DemoContainer.Running server = container.start(DemoOptions.parse(SuiteFlags.unlimited(
+        List<String> flags = new ArrayList<>(List.of(
                 "--port",
                 "0",
                 "--tls-keystore",
@@ -126,7 +151,18 @@ class KeepAliveSoakTest {
                 "--jwks",
                 dir.resolve("jwks.json").toString(),
                 "--audience",
-                AUDIENCE)))) {
+                AUDIENCE));
+        if (opaque != null) {
+            flags.addAll(List.of(
+                    "--introspection-url",
+                    opaque.url().toString(),
+                    "--introspection-client",
+                    "soak:soak-secret",
+                    "--introspection-cache",
+                    "1s"));
+        }
+        try (DemoContainer.Running server =
+                container.start(DemoOptions.parse(SuiteFlags.unlimited(flags.toArray(new String[0]))))) {
             CountDownLatch go = new CountDownLatch(1);
             List<Future<List<Outcome>>> work = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {

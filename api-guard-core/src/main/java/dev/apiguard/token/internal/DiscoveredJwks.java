@@ -199,23 +199,7 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
         try {
             content = retriever.retrieveResource(document.toURL()).getContent();
         } catch (IOException e) {
-            String message = e.getMessage() == null ? "" : e.getMessage();
-            if (message.startsWith("HTTP 3")) {
-                throw new Failure("redirect");
-            }
-            if (message.startsWith("HTTP ")) {
-                throw new Failure("http_" + message.substring(5, Math.min(message.length(), 8)));
-            }
-            if (message.contains("exceeds the size limit")) {
-                throw new Failure("too_large");
-            }
-            if (e instanceof java.net.http.HttpTimeoutException
-                    || e instanceof java.net.SocketTimeoutException
-                    || message.contains("took longer")
-                    || message.contains("past its deadline")) {
-                throw new Failure("timeout");
-            }
-            throw new Failure(e.getClass().getName());
+            throw new Failure(LimitedBody.faultCode(e));
         }
         Map<String, Object> json;
         try {

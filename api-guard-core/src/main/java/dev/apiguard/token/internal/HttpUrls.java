@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * The one rule for every URL a key source fetches (a JWKS URL, an issuer's metadata, the
- * {@code jwks_uri} it names): absolute, with a host, {@code https}, or {@code http} only for a
+ * {@code jwks_uri} it names) and for a token introspection endpoint: absolute, with a host, {@code https}, or {@code http} only for a
  * loopback host ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]}), decided from the text
  * alone, without a DNS lookup; never with user information ({@code user:password@}).
  */

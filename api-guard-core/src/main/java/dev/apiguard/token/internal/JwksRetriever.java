@@ -2,26 +2,15 @@ package dev.apiguard.token.internal;
 
 import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.ProxySelector;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
@@ -91,96 +80,9 @@ final class JwksRetriever implements ResourceRetriever {
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw new IOException("not a valid " + what + " URL", e);
         }
-        long deadlineNanos = System.nanoTime() + deadline.toNanos();
-        CompletableFuture<HttpResponse<byte[]>> exchange =
-                client.sendAsync(request, info -> new LimitedBody(what, sizeLimit, deadlineNanos));
-        HttpResponse<byte[]> response;
-        try {
-            response = exchange.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
-            throw new IOException(what + " fetch took longer than " + deadline.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            exchange.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while fetching the " + what);
-        } catch (ExecutionException | CancellationException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw cause instanceof IOException io
-                    ? io
-                    : new IOException(cause.getClass().getSimpleName(), cause);
-        }
-        if (response.statusCode() >= 300 && response.statusCode() <= 399) {
-            throw new IOException("HTTP " + response.statusCode() + ": redirects are not followed");
-        }
-        if (response.statusCode() < 200 || response.statusCode() > 299) {
-            throw new IOException("HTTP " + response.statusCode());
-        }
+        HttpResponse<byte[]> response = LimitedBody.send(client, request, what, sizeLimit, deadline);
         return new Resource(
                 new String(response.body(), StandardCharsets.UTF_8),
                 response.headers().firstValue("Content-Type").orElse(null));
-    }
-
-    /** Collects the body up to the size limit and the deadline; past either, cancels the exchange. */
-    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final String what;
-        private final int sizeLimit;
-        private final long deadlineNanos;
-        private Flow.@Nullable Subscription subscription;
-
-        LimitedBody(String what, int sizeLimit, long deadlineNanos) {
-            this.what = what;
-            this.sizeLimit = sizeLimit;
-            this.deadlineNanos = deadlineNanos;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            this.subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            if (result.isDone()) {
-                return;
-            }
-            for (ByteBuffer b : buffers) {
-                if (bytes.size() + b.remaining() > sizeLimit) {
-                    fail(new IOException(what + " document exceeds the size limit of " + sizeLimit + " bytes"));
-                    return;
-                }
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                bytes.write(chunk, 0, chunk.length);
-            }
-            if (System.nanoTime() - deadlineNanos > 0) {
-                fail(new IOException(what + " fetch past its deadline"));
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(bytes.toByteArray());
-        }
-
-        private void fail(IOException e) {
-            if (subscription != null) {
-                subscription.cancel();
-            }
-            result.completeExceptionally(e);
-        }
     }
 }
