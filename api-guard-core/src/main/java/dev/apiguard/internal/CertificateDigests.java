@@ -86,6 +86,13 @@ public final class CertificateDigests {
         return ONE_SHOT.get().digest(input);
     }
 
+    /** The SHA-256 of {@code length} bytes of {@code input} from {@code offset}, as {@link #sha256Of(byte[])}. */
+    public static byte[] sha256Of(byte[] input, int offset, int length) {
+        MessageDigest digest = ONE_SHOT.get();
+        digest.update(input, offset, length);
+        return digest.digest();
+    }
+
     /** A new SHA-256 digest. */
     public static MessageDigest sha256() {
         if (SHA256 != null) {
