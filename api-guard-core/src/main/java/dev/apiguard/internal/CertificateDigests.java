@@ -39,6 +39,13 @@ public final class CertificateDigests {
 
     private record Digest(byte[] sha256, String x5tS256, Instant notAfter) {}
 
+    // the last certificate looked up, with its digest: the steps of one request ask about the same
+    // certificate object three times (fingerprint, binding, inventory), and a weak-keyed Caffeine
+    // look-up costs an identity hash and a lookup key each time. Holds one certificate strongly.
+    private record Last(X509Certificate certificate, Digest digest) {}
+
+    private static volatile @Nullable Last last;
+
     // one digest per thread for one-shot use only (sha256Of): nothing can run between its update
     // and its digest, so it can never be found half-fed
     private static final ThreadLocal<MessageDigest> ONE_SHOT = ThreadLocal.withInitial(CertificateDigests::sha256);
@@ -67,6 +74,16 @@ public final class CertificateDigests {
     }
 
     private static Digest digest(X509Certificate certificate) throws CertificateEncodingException {
+        Last l = last;
+        if (l != null && l.certificate() == certificate) {
+            return l.digest();
+        }
+        Digest d = remembered(certificate);
+        last = new Last(certificate, d);
+        return d;
+    }
+
+    private static Digest remembered(X509Certificate certificate) throws CertificateEncodingException {
         Digest d = DIGESTS.getIfPresent(certificate);
         if (d == null) {
             byte[] sha256 = sha256().digest(certificate.getEncoded());
