@@ -43,12 +43,14 @@ public final class ApiGuard {
     private final List<GuardStep> steps;
     private final Clock clock;
     private final SecurityEventListener listener;
+    private final GuardObserver observer;
     private final List<Challenge> challenges;
 
     private ApiGuard(Builder b) {
         this.steps = List.copyOf(b.steps);
         this.clock = b.clock;
         this.listener = b.listener;
+        this.observer = b.observer;
         List<Challenge> all = new ArrayList<>();
         for (GuardStep s : steps) {
             all.addAll(s.challenges());
@@ -75,6 +77,11 @@ public final class ApiGuard {
         return clock;
     }
 
+    /** The observer of each evaluation ({@link GuardObserver#NONE} unless one was set). */
+    public GuardObserver observer() {
+        return observer;
+    }
+
     /** Starts the exchange for one request, stamped with the guard's clock. */
     public GuardExchange exchange(GuardRequest request) {
         return new GuardExchange(request, clock.instant(), listener, challenges);
@@ -92,9 +99,42 @@ public final class ApiGuard {
      * A step that throws is a fault: the request is refused with 503 and an event, never with the
      * exception. A {@link StoreUnavailableException} (a shared store failing closed) is answered
      * 503 with {@code Retry-After: 1} and logged without a stack trace; any other exception is
-     * logged at ERROR with its stack trace.
+     * logged at ERROR with its stack trace. The guard's {@link GuardObserver} sees each call.
      */
     public Decision evaluate(GuardExchange exchange, List<GuardStep> toRun) {
+        if (observer == GuardObserver.NONE) {
+            return decide(exchange, toRun);
+        }
+        GuardObserver.Evaluation evaluation = start(exchange);
+        Decision decision;
+        try {
+            decision = decide(exchange, toRun);
+        } catch (RuntimeException e) {
+            observed(() -> evaluation.failed(e));
+            throw e;
+        }
+        observed(() -> evaluation.decided(decision));
+        return decision;
+    }
+
+    private GuardObserver.Evaluation start(GuardExchange exchange) {
+        try {
+            return Objects.requireNonNull(observer.start(exchange), "observer returned null");
+        } catch (RuntimeException e) {
+            LOG.warn("guard observer {} failed to start", observer.getClass().getName(), e);
+            return GuardObserver.Evaluation.NONE;
+        }
+    }
+
+    private void observed(Runnable report) {
+        try {
+            report.run();
+        } catch (RuntimeException e) {
+            LOG.warn("guard observer {} failed", observer.getClass().getName(), e);
+        }
+    }
+
+    private Decision decide(GuardExchange exchange, List<GuardStep> toRun) {
         Decision fault = prepare(exchange);
         if (fault != null) {
             return fault; // recorded by prepare, with the step that failed
@@ -204,6 +244,7 @@ public final class ApiGuard {
         private final List<GuardStep> steps = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
         private SecurityEventListener listener = new Slf4jSecurityEventListener();
+        private GuardObserver observer = GuardObserver.NONE;
 
         private Builder() {}
 
@@ -225,6 +266,16 @@ public final class ApiGuard {
          */
         public Builder listener(SecurityEventListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener cannot be null");
+            return this;
+        }
+
+        /**
+         * What watches each evaluation (for example api-guard-micrometer's
+         * {@code ObservationGuardObserver}: a timer and a span per request). Default:
+         * {@link GuardObserver#NONE}.
+         */
+        public Builder observer(GuardObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer cannot be null");
             return this;
         }
 

@@ -19,6 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where one issuer's public signing keys come from: a fixed set, a JWKS file read once, a JWKS
@@ -37,10 +40,17 @@ public final class KeySource {
 
     private final JWKSource<SecurityContext> source;
     private final String description;
+    private final @Nullable AtomicReference<KeySourceStatus> status;
 
     private KeySource(JWKSource<SecurityContext> source, String description) {
+        this(source, description, null);
+    }
+
+    private KeySource(
+            JWKSource<SecurityContext> source, String description, @Nullable AtomicReference<KeySourceStatus> status) {
         this.source = source;
         this.description = description;
+        this.status = status;
     }
 
     /**
@@ -96,8 +106,9 @@ public final class KeySource {
         Objects.requireNonNull(url, "jwksUrl cannot be null");
         Objects.requireNonNull(options, "options cannot be null");
         HttpUrls.check("jwksUrl", url);
+        AtomicReference<KeySourceStatus> status = new AtomicReference<>(KeySourceStatus.NOT_FETCHED);
         try {
-            return new KeySource(RemoteJwks.build(url.toURL(), options), "jwksUrl(" + url + ")");
+            return new KeySource(RemoteJwks.build(url.toURL(), options, status), "jwksUrl(" + url + ")", status);
         } catch (MalformedURLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("jwksUrl is not a valid URL: " + url, e);
         }
@@ -132,7 +143,8 @@ public final class KeySource {
     public static KeySource discovered(URI issuer, JwksOptions options) {
         Objects.requireNonNull(issuer, "issuerUri cannot be null");
         Objects.requireNonNull(options, "options cannot be null");
-        return new KeySource(DiscoveredJwks.of(issuer, options), "discovered(" + issuer + ")");
+        AtomicReference<KeySourceStatus> status = new AtomicReference<>(KeySourceStatus.NOT_FETCHED);
+        return new KeySource(DiscoveredJwks.of(issuer, options, status), "discovered(" + issuer + ")", status);
     }
 
     /**
@@ -143,6 +155,14 @@ public final class KeySource {
     public static KeySource of(JWKSource<SecurityContext> source) {
         Objects.requireNonNull(source, "source cannot be null");
         return new KeySource(source, "custom(" + source.getClass().getName() + ")");
+    }
+
+    /**
+     * How fresh the fetched keys are now (for a health check): present for a JWKS URL and for keys
+     * found through issuer metadata, empty for fixed keys, a file read once and a custom source.
+     */
+    public Optional<KeySourceStatus> status() {
+        return status == null ? Optional.empty() : Optional.ofNullable(status.get());
     }
 
     /** The Nimbus key source, for the verifier. */

@@ -271,6 +271,30 @@ class DiscoveredKeySourceTest {
     }
 
     @Test
+    void theStatusOfDiscoveredKeysNamesTheMetadataFaultThenTheFetch() {
+        KeySource source = KeySource.discovered(URI.create(issuer), options());
+        AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
+                .issuer(issuer, source)
+                .audience(TestIssuer.AUDIENCE)
+                .cacheMaximumSize(0)
+                .build());
+        assertThat(verifier.verify(tokenOf(issuer), NOW)).isNotInstanceOf(Verified.class);
+        // the fault as the event names it: http_404 for each document (a loaded machine may time out the second)
+        String fault = failures().get(0).details().get("fault");
+        assertThat(fault).startsWith("http_404,");
+        assertThat(source.status()).hasValue(new KeySourceStatus(null, NOW, fault, 1, false));
+
+        server.metadata(OAUTH, issuer, "/keys").keys("/keys", KEYS.publicKeys());
+        clock.advance(RETRY);
+        assertThat(verifier.verify(tokenOf(issuer), NOW)).isInstanceOf(Verified.class);
+        assertThat(source.status()).hasValueSatisfying(s -> {
+            assertThat(s.hasKeys()).isTrue();
+            assertThat(s.lastRefresh()).isEqualTo(NOW.plus(RETRY));
+            assertThat(s.failuresSinceRefresh()).isZero();
+        });
+    }
+
+    @Test
     void metadataDownAtStartRefusesTokensThenAcceptsThemOnceUpWithoutARestart() {
         AccessTokenVerifier verifier = verifierOf(issuer); // start-up: nothing fetched, nothing thrown
         assertThat(server.asked).isEmpty();

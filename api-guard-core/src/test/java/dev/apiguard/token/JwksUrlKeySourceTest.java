@@ -19,7 +19,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -95,13 +98,7 @@ class JwksUrlKeySourceTest {
         assertThat(fetches.get()).isZero();
 
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
-        assertThat(verifier.verify(
-                                ISSUER.token()
-                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
-                                        .sign(),
-                                NOW)
-                        .isVerified())
-                .isTrue();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
         assertThat(verifier.verify(
                                 ISSUER.token()
                                         .signedWith(ISSUER.ed, JWSAlgorithm.EdDSA)
@@ -176,13 +173,7 @@ class JwksUrlKeySourceTest {
         server.stop(0);
         awaitNimbusCacheExpiry();
 
-        assertThat(verifier.verify(
-                                ISSUER.token()
-                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
-                                        .sign(),
-                                NOW)
-                        .isVerified())
-                .isTrue();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
         assertThat(fetches.get()).isEqualTo(1);
     }
 
@@ -279,13 +270,7 @@ class JwksUrlKeySourceTest {
         server.stop(0);
         awaitNimbusCacheExpiry();
 
-        assertThat(verifier.verify(
-                                ISSUER.token()
-                                        .signedWith(ISSUER.ec, JWSAlgorithm.ES256)
-                                        .sign(),
-                                NOW)
-                        .isVerified())
-                .isTrue();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
         assertThat(eventSummary()).containsExactly("keys.refreshed", "keys.fetch_failed cached=true");
         assertThat(events.get(1).details().get("fault")).isEqualTo("java.net.ConnectException");
     }
@@ -313,6 +298,67 @@ class JwksUrlKeySourceTest {
 
         assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
         assertThat(fetches.get()).isEqualTo(1);
+    }
+
+    @Test
+    void theStatusRecordsEachFetchAndEachFailureWithTheFaultsTypeOnly() {
+        Instant at = Instant.parse("2026-03-01T10:00:00Z");
+        KeySource source = KeySource.jwksUrl(
+                url,
+                shortLivedCache()
+                        .outageTolerance(Duration.ofMinutes(10))
+                        .clock(Clock.fixed(at, ZoneOffset.UTC))
+                        .build());
+        assertThat(source.status()).hasValue(KeySourceStatus.NOT_FETCHED);
+        assertThat(KeySourceStatus.NOT_FETCHED.hasKeys()).isFalse();
+        AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
+                .issuer(ISSUER.issuer, source)
+                .audience(TestIssuer.AUDIENCE)
+                .build());
+
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW).isVerified()).isTrue();
+        KeySourceStatus fetched = source.status().orElseThrow();
+        assertThat(fetched).isEqualTo(new KeySourceStatus(at, null, null, 0, false));
+        assertThat(fetched.hasKeys()).isTrue();
+        assertThat(fetched.refreshAge(at.plusSeconds(5))).hasValue(Duration.ofSeconds(5));
+
+        server.stop(0);
+        awaitNimbusCacheExpiry();
+        assertThat(verifiesAnEcToken(verifier)).isTrue();
+        KeySourceStatus failing = source.status().orElseThrow();
+        assertThat(failing).isEqualTo(new KeySourceStatus(at, at, "java.net.ConnectException", 1, true));
+        assertThat(failing.hasKeys()).isTrue(); // the outage cache serves
+    }
+
+    @Test
+    void aFailedFirstFetchLeavesTheSourceWithoutKeys() {
+        body.set("not a key set");
+        KeySource source = KeySource.jwksUrl(url, JwksOptions.defaults());
+        AccessTokenVerifier verifier = AccessTokenVerifier.of(TokenPolicy.builder()
+                .issuer(ISSUER.issuer, source)
+                .audience(TestIssuer.AUDIENCE)
+                .build());
+
+        assertThat(verifier.verify(ISSUER.token().sign(), NOW)).isEqualTo(new Rejected(Reason.KEYS_UNAVAILABLE));
+        KeySourceStatus status = source.status().orElseThrow();
+        assertThat(status.hasKeys()).isFalse();
+        assertThat(status.lastRefresh()).isNull();
+        assertThat(status.lastFailure()).isNotNull();
+        assertThat(status.lastFault()).isEqualTo("java.text.ParseException");
+        assertThat(status.failuresSinceRefresh()).isEqualTo(1);
+        assertThat(status.refreshAge(NOW)).isEmpty();
+    }
+
+    @Test
+    void keysGivenOnceHaveNoStatus() {
+        assertThat(KeySource.fixed(ISSUER.publicKeys()).status()).isEmpty();
+    }
+
+    /** Verifies a token signed with the issuer's EC key, one not asked for before. */
+    private static boolean verifiesAnEcToken(AccessTokenVerifier verifier) {
+        return verifier.verify(
+                        ISSUER.token().signedWith(ISSUER.ec, JWSAlgorithm.ES256).sign(), NOW)
+                .isVerified();
     }
 
     private static JwksOptions.Builder shortLivedCache() {

@@ -8,6 +8,7 @@ import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.scope.ScopeRejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import java.util.EnumMap;
 import java.util.Map;
@@ -134,8 +135,7 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         this.hostEvents = new BoundedValues(Set.of(), b.maxTagValues);
         if (!tagCallerIds) {
             for (SecurityEventType type : SecurityEventType.values()) {
-                eventCounters.put(
-                        type, registry.counter(EVENTS, Tags.of("event", type.eventName(), "outcome", outcome(type))));
+                eventCounters.put(type, counter(EVENTS, Tags.of("event", type.eventName(), "outcome", outcome(type))));
             }
         }
     }
@@ -156,41 +156,41 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
         if (!(event.type() instanceof SecurityEventType type)) {
             // a host's own kind: counted under its name (capped), with the outcome it declares
             EventType host = event.type();
-            registry.counter(EVENTS, caller.and("event", hostEvents.bound(host.eventName()), "outcome", outcome(host)))
+            counter(EVENTS, caller.and("event", hostEvents.bound(host.eventName()), "outcome", outcome(host)))
                     .increment();
             return;
         }
         Counter events = eventCounters.get(type);
         if (events == null) {
-            events = registry.counter(EVENTS, caller.and("event", type.eventName(), "outcome", outcome(type)));
+            events = counter(EVENTS, caller.and("event", type.eventName(), "outcome", outcome(type)));
         }
         events.increment();
 
         String step = step(event);
         String decision = decision(type);
         if (step != null && decision != null) {
-            registry.counter(DECISIONS, caller.and("step", steps.bound(step), "outcome", decision))
+            counter(DECISIONS, caller.and("step", steps.bound(step), "outcome", decision))
                     .increment();
         }
         switch (type) {
             case RATE_LIMITED ->
-                registry.counter(
+                counter(
                                 RATE_LIMIT_REJECTIONS,
                                 caller.and(
                                         "plan", plans.bound(event.detail("plan")),
                                         "bucket", bucket(event.detail("bucket"))))
                         .increment();
             case CREDENTIAL_MISUSED ->
-                registry.counter(CREDENTIALS_MISUSED, caller.and("reason", reasons.bound(event.detail("reason"))))
+                counter(CREDENTIALS_MISUSED, caller.and("reason", reasons.bound(event.detail("reason"))))
                         .increment();
             case ANOMALY_OBSERVED, ANOMALY_THROTTLED, ANOMALY_QUARANTINED, ANOMALY_CLEARED ->
-                registry.counter(ANOMALY_ACTIONS, caller.and("action", anomalyAction(type)))
+                counter(ANOMALY_ACTIONS, caller.and("action", anomalyAction(type)))
                         .increment();
-            case KEY_SOURCE_FAILED -> registry.counter(KEY_FETCH_FAILURES).increment();
-            case KEY_SOURCE_REFRESHED -> registry.counter(KEY_REFRESHES).increment();
+            case KEY_SOURCE_FAILED -> counter(KEY_FETCH_FAILURES, Tags.empty()).increment();
+            case KEY_SOURCE_REFRESHED -> counter(KEY_REFRESHES, Tags.empty()).increment();
             case STORE_UNAVAILABLE, STORE_RECOVERED -> {
                 String store = event.detail("store");
-                registry.counter(
+                counter(
                                 STORE_TRANSITIONS,
                                 Tags.of(
                                         "store", store == null ? NONE : KNOWN_STORES.contains(store) ? store : OTHER,
@@ -349,5 +349,14 @@ public final class MicrometerSecurityEventListener implements SecurityEventListe
             }
             return OTHER;
         }
+    }
+
+    /**
+     * The counter, through {@code counter(String, Iterable<Tag>)}: Micrometer 1.16 added an overload
+     * taking {@link Tags}, which a jar built against it would call, and which Spring Boot 3.5's
+     * Micrometer 1.15 lacks.
+     */
+    private Counter counter(String name, Tags tags) {
+        return registry.counter(name, (Iterable<Tag>) tags);
     }
 }

@@ -114,12 +114,14 @@ public final class RedisGuardState implements AutoCloseable {
     private final Duration revocationRefresh;
     private final int revocationsMaximumSize;
     private final Clock clock;
+    private final RedisFailurePolicy failurePolicy;
     private @Nullable RedisRevocations revocations; // made on first use, guarded by this
 
     private RedisGuardState(Builder b) {
         this.revocationRefresh = b.revocationRefresh;
         this.revocationsMaximumSize = b.revocationsMaximumSize;
         this.clock = b.clock;
+        this.failurePolicy = b.failurePolicy;
         // reconnect quickly once Redis is back: at most a second between attempts
         this.resources = DefaultClientResources.builder()
                 .reconnectDelay(
@@ -320,6 +322,14 @@ public final class RedisGuardState implements AutoCloseable {
     /** Whether the last command failed and the failure policy applies now. */
     public boolean isUnavailable() {
         return availability.isDown();
+    }
+
+    /**
+     * What the stores do while Redis is unavailable ({@link Builder#failurePolicy}), for a health
+     * check that reports it beside {@link #isUnavailable()}.
+     */
+    public RedisFailurePolicy failurePolicy() {
+        return failurePolicy;
     }
 
     /** Flushes the ledger's buffer once, then closes the connection and the client. */

@@ -10,6 +10,7 @@ import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.token.JwksOptions;
+import dev.apiguard.token.KeySourceStatus;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,7 +68,10 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
     private @Nullable String lastFault;
     private int attempts;
 
-    private DiscoveredJwks(URI issuer, JwksOptions options) {
+    private final AtomicReference<KeySourceStatus> status;
+
+    private DiscoveredJwks(URI issuer, JwksOptions options, AtomicReference<KeySourceStatus> status) {
+        this.status = status;
         this.issuer = issuer.toString();
         this.documents = metadataUrls(issuer);
         this.options = options;
@@ -87,11 +92,19 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
      *     (http only on a loopback host) with a host and without query or fragment (RFC 8414 §2)
      */
     public static DiscoveredJwks of(URI issuer, JwksOptions options) {
+        return of(issuer, options, new AtomicReference<>(KeySourceStatus.NOT_FETCHED));
+    }
+
+    /**
+     * As {@link #of(URI, JwksOptions)}, recording in {@code status} each failure to get the
+     * metadata and, once had, each fetch of the key set.
+     */
+    public static DiscoveredJwks of(URI issuer, JwksOptions options, AtomicReference<KeySourceStatus> status) {
         HttpUrls.check("issuerUri", issuer);
         if (issuer.getRawQuery() != null || issuer.getRawFragment() != null) {
             throw new IllegalArgumentException("issuerUri cannot have a query or a fragment (RFC 8414 §2): " + issuer);
         }
-        return new DiscoveredJwks(issuer, options);
+        return new DiscoveredJwks(issuer, options, status);
     }
 
     /**
@@ -160,7 +173,7 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
             for (URI document : documents) {
                 try {
                     URL jwks = jwksUriOf(document);
-                    JWKSource<SecurityContext> source = RemoteJwks.build(jwks, options);
+                    JWKSource<SecurityContext> source = RemoteJwks.build(jwks, options, status);
                     jwksUri = URI.create(jwks.toString());
                     keys = source;
                     nextAttempt = null;
@@ -172,6 +185,7 @@ public final class DiscoveredJwks implements JWKSource<SecurityContext> {
                 }
             }
             String fault = String.join(",", faults);
+            status.updateAndGet(s -> s.failed(now, fault, false));
             nextAttempt = now.plus(backOff);
             Duration longer = backOff.multipliedBy(2);
             backOff = longer.compareTo(options.cacheTimeToLive()) > 0 ? options.cacheTimeToLive() : longer;

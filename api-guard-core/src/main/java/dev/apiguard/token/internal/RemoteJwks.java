@@ -14,7 +14,9 @@ import dev.apiguard.event.SecurityEvent;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.event.SecurityEventType;
 import dev.apiguard.token.JwksOptions;
+import dev.apiguard.token.KeySourceStatus;
 import java.net.URL;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -38,10 +40,15 @@ public final class RemoteJwks {
 
     /** The key source; fetches lazily, on first use. */
     public static JWKSource<SecurityContext> build(URL url, JwksOptions o) {
+        return build(url, o, new AtomicReference<>(KeySourceStatus.NOT_FETCHED));
+    }
+
+    /** The key source; fetches lazily, on first use, and records each fetch's outcome in {@code status}. */
+    public static JWKSource<SecurityContext> build(URL url, JwksOptions o, AtomicReference<KeySourceStatus> status) {
         // one deadline for the whole fetch, not a timeout per read: see JwksRetriever
         JwksRetriever retriever = new JwksRetriever(o.connectTimeout(), o.readTimeout(), o.sizeLimit(), o.sslContext());
         String where = url.toString();
-        Events events = new Events(o, where);
+        Events events = new Events(o, where, status);
         JWKSourceBuilder<SecurityContext> b = JWKSourceBuilder.create(url, retriever)
                 .retrying(false)
                 .cache(o.cacheTimeToLive().toMillis(), o.refreshTimeout().toMillis(), events)
@@ -92,11 +99,17 @@ public final class RemoteJwks {
         private final SecurityEventListener listener;
         private final java.time.Clock clock;
         private final String where;
+        private final AtomicReference<KeySourceStatus> status;
 
         Events(JwksOptions o, String where) {
+            this(o, where, new AtomicReference<>(KeySourceStatus.NOT_FETCHED));
+        }
+
+        Events(JwksOptions o, String where, AtomicReference<KeySourceStatus> status) {
             this.listener = o.listener();
             this.clock = o.clock();
             this.where = where;
+            this.status = status;
         }
 
         /**
@@ -114,6 +127,8 @@ public final class RemoteJwks {
                 boolean outage = Boolean.TRUE.equals(servedFromOutageCache.get());
                 servedFromOutageCache.remove();
                 if (!outage) {
+                    Instant now = clock.instant();
+                    status.updateAndGet(s -> s.refreshed(now));
                     emit(SecurityEventType.KEY_SOURCE_REFRESHED, Map.of("jwks", where));
                 }
             }
@@ -123,17 +138,13 @@ public final class RemoteJwks {
             if (cached) {
                 servedFromOutageCache.set(Boolean.TRUE);
             }
+            String faultType =
+                    fault == null ? "unknown" : rootCause(fault).getClass().getName();
+            Instant now = clock.instant();
+            status.updateAndGet(s -> s.failed(now, faultType, cached));
             emit(
                     SecurityEventType.KEY_SOURCE_FAILED,
-                    Map.of(
-                            "jwks",
-                            where,
-                            "fault",
-                            fault == null
-                                    ? "unknown"
-                                    : rootCause(fault).getClass().getName(),
-                            "cached",
-                            Boolean.toString(cached)));
+                    Map.of("jwks", where, "fault", faultType, "cached", Boolean.toString(cached)));
         }
 
         /**

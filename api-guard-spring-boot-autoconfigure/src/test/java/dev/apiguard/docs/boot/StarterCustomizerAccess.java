@@ -9,4 +9,9 @@ public final class StarterCustomizerAccess {
     public static Class<?> configuration() {
         return GuardCustomization.class;
     }
+
+    /** The configuration class of docs/spring-boot.md's code-configured guard. */
+    public static Class<?> codeConfigured() {
+        return GuardPolicies.class;
+    }
 }

@@ -4,13 +4,12 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * A Spring Boot application guarded by api-guard: {@link GuardConfiguration} builds the
- * {@link dev.apiguard.ApiGuard} in application code and registers its
- * {@link dev.apiguard.servlet.ApiGuardFilter} with a {@code FilterRegistrationBean};
- * {@link CustomerController} reads the verified caller from {@code request.getUserPrincipal()}.
+ * A Spring Boot application guarded by api-guard through its starter: the guard is configured in
+ * {@code application.yml} alone (tokens, scopes, rate limit, anomaly scoring, inventory, Actuator),
+ * and {@link CustomerController} reads the verified caller. No Java configuration.
  *
- * <p>Run it with the issuer's JWKS file:
- * {@code java ... SpringBootExampleApplication --api-guard.jwks=jwks.json --api-guard.issuer=https://issuer.example --api-guard.audience=https://api.example}.
+ * <p>Run it with the issuer's JWKS file and identifiers:
+ * {@code java ... SpringBootExampleApplication --apiguard.tokens.issuers[0].uri=https://issuer.example --apiguard.tokens.issuers[0].jwks-file=jwks.json}.
  */
 @SpringBootApplication
 public class SpringBootExampleApplication {

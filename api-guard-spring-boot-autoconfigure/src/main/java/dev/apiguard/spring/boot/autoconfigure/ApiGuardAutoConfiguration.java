@@ -1,6 +1,7 @@
 package dev.apiguard.spring.boot.autoconfigure;
 
 import dev.apiguard.ApiGuard;
+import dev.apiguard.GuardObserver;
 import dev.apiguard.anomaly.AnomalyMode;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScoringStep;
@@ -12,6 +13,7 @@ import dev.apiguard.binding.ClientCertificates;
 import dev.apiguard.binding.DpopPolicy;
 import dev.apiguard.binding.DpopStep;
 import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.event.Slf4jSecurityEventListener;
 import dev.apiguard.inventory.GuardInventory;
 import dev.apiguard.inventory.InventoryPolicy;
 import dev.apiguard.inventory.InventoryStep;
@@ -30,6 +32,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.function.Supplier;
@@ -52,9 +55,11 @@ import org.springframework.context.annotation.Import;
  * <p>Every bean backs off when the application defines one of its type: {@link TokenPolicy},
  * {@link RouteRules}, {@link RateLimitPolicy}, {@link AnomalyPolicy}, {@link ApiGuard} and the
  * filter's registration (bean name {@value #FILTER_BEAN_NAME}). {@link ApiGuardCustomizer} beans
- * change the built guard in code. With Spring Security on the classpath the verified caller is
- * Spring Security's {@code Authentication} (authorities {@code SCOPE_x}). {@code apiguard.enabled=false}
- * switches it all off.
+ * change the built guard in code. Every {@link SecurityEventListener} bean receives the guard's
+ * events (the SLF4J listener when there is none), and a {@link GuardObserver} bean watches each
+ * decision ({@link ApiGuardObservabilityAutoConfiguration} adds both for Micrometer). With Spring
+ * Security on the classpath the verified caller is Spring Security's {@code Authentication}
+ * (authorities {@code SCOPE_x}). {@code apiguard.enabled=false} switches it all off.
  */
 @AutoConfiguration
 @ConditionalOnClass(ApiGuard.class)
@@ -73,6 +78,9 @@ public class ApiGuardAutoConfiguration {
 
     /** The name of the guard filter's {@link FilterRegistrationBean}. */
     public static final String FILTER_BEAN_NAME = "apiGuardFilterRegistration";
+
+    /** The metrics listener's class, named, not referenced: api-guard-micrometer is optional. */
+    private static final String METRICS_LISTENER = "dev.apiguard.micrometer.MicrometerSecurityEventListener";
 
     /** How long after the start API keys keep working when {@code apiguard.api-keys.sunset} is not set. */
     public static final Duration DEFAULT_API_KEY_SUNSET = Duration.ofDays(90);
@@ -196,14 +204,16 @@ public class ApiGuardAutoConfiguration {
             ObjectProvider<RouteRules> routes,
             ObjectProvider<RateLimitPolicy> rateLimits,
             ObjectProvider<AnomalyPolicy> anomalies,
-            ObjectProvider<SecurityEventListener> listener,
+            ObjectProvider<SecurityEventListener> listeners,
+            ObjectProvider<GuardObserver> observer,
             ObjectProvider<Clock> clock,
             ObjectProvider<ApiGuardCustomizer> customizers,
             ObjectProvider<SharedStores> sharedStores) {
         SharedStores shared = sharedStores.getIfUnique();
         ApiGuard.Builder builder = ApiGuard.builder();
         clock.ifUnique(builder::clock);
-        listener.ifUnique(builder::listener);
+        builder.listener(listener(listeners.orderedStream().toList()));
+        observer.ifUnique(builder::observer);
         TokenPolicy tokenPolicy = tokens.getIfUnique();
         if (tokenPolicy != null) {
             builder.step(AccessTokenStep.of(tokenPolicy));
@@ -271,6 +281,26 @@ public class ApiGuardAutoConfiguration {
         }
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return configure("apiguard", builder::build);
+    }
+
+    /**
+     * Where the guard's events go: every {@link SecurityEventListener} bean of the application, or
+     * the SLF4J listener when it has none; and the metrics listener the starter adds beside them
+     * (it counts, it does not replace the log).
+     */
+    static SecurityEventListener listener(List<SecurityEventListener> beans) {
+        // by class name (the class is final): api-guard-micrometer is optional
+        List<SecurityEventListener> own = beans.stream()
+                .filter(l -> !METRICS_LISTENER.equals(l.getClass().getName()))
+                .toList();
+        List<SecurityEventListener> all =
+                new ArrayList<>(own.isEmpty() ? List.of(new Slf4jSecurityEventListener()) : own);
+        beans.stream()
+                .filter(l -> METRICS_LISTENER.equals(l.getClass().getName()))
+                .forEach(all::add);
+        return all.size() == 1
+                ? all.get(0)
+                : SecurityEventListener.composite(all.toArray(SecurityEventListener[]::new));
     }
 
     private static ApiKeyStore apiKeys(ApiGuardProperties.ApiKeys keys, Instant start) {

@@ -60,6 +60,12 @@ class RedisStateConfiguration {
                 redis.ledgerStore());
     }
 
+    @Bean
+    ApiGuardHealth.SharedState apiGuardSharedState(RedisGuardState redis) {
+        return new ApiGuardHealth.SharedState(
+                redis::isUnavailable, redis.failurePolicy() == RedisFailurePolicy.CLOSED ? "closed" : "open");
+    }
+
     /** Any of apiguard.redis.uri, apiguard.redis.cluster, spring.data.redis.url is set. */
     static final class RedisConfigured extends SpringBootCondition {
         @Override

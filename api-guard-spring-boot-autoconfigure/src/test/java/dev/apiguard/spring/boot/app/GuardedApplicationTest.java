@@ -26,6 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "server.address=127.0.0.1",
+            // Boot 4's Jetty is on the test classpath for GuardedJettyApplicationTest: Tomcat here
+            "spring.autoconfigure.exclude=" + GuardedJettyApplicationTest.JETTY,
             "apiguard.tokens.audience=" + GuardedApplicationTest.AUDIENCE,
             "apiguard.routes[0].method=GET",
             "apiguard.routes[0].path=/customers/{id}",

@@ -127,6 +127,45 @@ class RedisStateTest {
     }
 
     @Test
+    void theHealthReportsRedisAwayAsOutOfServiceUnderTheClosedPolicy() throws Exception {
+        RedisServer lost = RedisServer.start();
+        try {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(
+                            ApiGuardAutoConfiguration.class, ApiGuardActuatorAutoConfiguration.class))
+                    .withPropertyValues(ApiGuardAutoConfigurationTest.tokens(
+                            "apiguard.rate-limit.enabled=true",
+                            "apiguard.redis.uri=" + lost.uri(),
+                            "apiguard.redis.failure-policy=closed"))
+                    .run(context -> {
+                        Object indicator = context.getBean(HealthIndicatorRegistrar.BEAN_NAME);
+                        GuardTester tester = GuardTester.of(context.getBean(ApiGuard.class));
+                        String token = token("health-closed", "customers:read");
+                        assertThat(tester.send(TestRequest.get("/customers/1").bearer(token))
+                                        .status())
+                                .isEqualTo(200);
+                        ActuatorTesting.Health up = ActuatorTesting.health(indicator);
+                        assertThat(up.status()).isEqualTo("UP");
+                        assertThat(up.details())
+                                .containsEntry("redis", java.util.Map.of("available", true, "failurePolicy", "closed"));
+
+                        lost.close();
+                        assertThat(tester.send(TestRequest.get("/customers/1").bearer(token))
+                                        .status())
+                                .isEqualTo(503);
+                        ActuatorTesting.Health away = ActuatorTesting.health(indicator);
+                        assertThat(away.status()).isEqualTo("OUT_OF_SERVICE");
+                        assertThat(away.details())
+                                .containsEntry(
+                                        "redis", java.util.Map.of("available", false, "failurePolicy", "closed"));
+                        assertThat(away.details().toString()).doesNotContain(lost.uri());
+                    });
+        } finally {
+            lost.close();
+        }
+    }
+
+    @Test
     void aMalformedUriNamesTheProperty() {
         node.withPropertyValues("apiguard.redis.uri=http://not-redis")
                 .run(context -> assertThat(new ApiGuardFailureAnalyzer()
