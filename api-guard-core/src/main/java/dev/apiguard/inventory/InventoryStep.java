@@ -231,9 +231,7 @@ public final class InventoryStep implements GuardStep {
         X509Certificate leaf = chain.get(0);
         try {
             // memoized per certificate object, shared with the binding step: not re-hashed per request
-            return CertificateDigests.x5tS256(leaf).equals(thumbprint)
-                    ? leaf.getNotAfter().toInstant()
-                    : null;
+            return CertificateDigests.notAfterIf(leaf, thumbprint);
         } catch (CertificateEncodingException e) {
             return null;
         }

@@ -92,8 +92,8 @@ public final class RouteRules {
         List<Group> candidates = groupsBySize.getOrDefault(segments.length, List.of());
         Set<String> allowed = null;
         for (Group group : candidates) {
-            RouteRule rule = group.byMethod.get(effective);
-            if (rule == null) {
+            Group.Route route = group.byMethod.get(effective);
+            if (route == null) {
                 // only compute a match when it can tell us something
                 if (group.template.match(segments) != null) {
                     if (allowed == null) {
@@ -103,9 +103,9 @@ public final class RouteRules {
                 }
                 continue;
             }
-            Map<String, String> variables = group.templateOf(rule).match(segments);
+            Map<String, String> variables = route.template().match(segments);
             if (variables != null) {
-                return new Match.Found(new RouteMatch(rule, variables));
+                return new Match.Found(new RouteMatch(route.rule(), variables));
             }
         }
         return allowed == null ? Match.Unmapped.INSTANCE : new Match.MethodNotAllowed(allowed);
@@ -155,17 +155,16 @@ public final class RouteRules {
     /** The rules of one template shape, by method. */
     private static final class Group {
         final PathTemplate template;
-        final Map<String, RouteRule> byMethod = new HashMap<>();
-        final Map<RouteRule, PathTemplate> templates = new HashMap<>();
+        // the rule with its own template (its variable names), by method: a look-up hashes only
+        // the method, never the rule (a record's hash code walks all its fields on every call)
+        final Map<String, Route> byMethod = new HashMap<>();
         final Set<String> methods = new TreeSet<>();
 
         Group(PathTemplate template) {
             this.template = template;
         }
 
-        PathTemplate templateOf(RouteRule rule) {
-            return Objects.requireNonNull(templates.get(rule), "every rule of a group has its template");
-        }
+        record Route(RouteRule rule, PathTemplate template) {}
     }
 
     /**
@@ -243,12 +242,13 @@ public final class RouteRules {
                             + ": not finished; call permitAll(), requireScopes(...) or requireAnyScope(...)");
                 }
                 Group group = byShape.computeIfAbsent(route.template.shape(), s -> new Group(route.template));
-                RouteRule earlier = group.byMethod.putIfAbsent(route.method, route.rule);
-                if (earlier != null) {
+                Group.Route earlierRoute =
+                        group.byMethod.putIfAbsent(route.method, new Group.Route(route.rule, route.template));
+                if (earlierRoute != null) {
+                    RouteRule earlier = earlierRoute.rule();
                     throw new IllegalStateException("route " + route.rule + ": declared twice"
                             + (earlier.template().equals(route.rule.template()) ? "" : " (as " + earlier + ")"));
                 }
-                group.templates.put(route.rule, route.template);
                 group.methods.add(route.method);
                 if (route.method.equals("GET")) {
                     group.methods.add("HEAD");

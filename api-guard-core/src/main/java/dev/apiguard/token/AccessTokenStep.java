@@ -233,15 +233,16 @@ public final class AccessTokenStep implements GuardStep {
         if (header.length() > maxHeaderLength) {
             return reject(exchange, TokenVerification.Reason.TOO_LONG);
         }
-        String token = afterSpaces(header, scheme.length());
-        if (token == null) {
+        // the token is header[start..]: hashed in place, copied out only when it must be parsed
+        int start = tokenStart(header, scheme.length());
+        if (start < 0) {
             return reject(exchange, TokenVerification.Reason.MALFORMED);
         }
         AccessTokenVerifier jwt = verifier;
         TokenIntrospector opaque = introspector;
         TokenVerification result;
-        if (opaque != null && (jwt == null || !looksLikeJws(token))) {
-            result = introspect(exchange, opaque, token);
+        if (opaque != null && (jwt == null || !looksLikeJws(header, start))) {
+            result = introspect(exchange, opaque, header, start);
             if (result == null) {
                 return reject(exchange, TokenVerification.Reason.MALFORMED);
             }
@@ -253,7 +254,7 @@ public final class AccessTokenStep implements GuardStep {
                         : Denials.invalidToken();
             }
         } else {
-            result = verify(exchange, Objects.requireNonNull(jwt), token);
+            result = verify(exchange, Objects.requireNonNull(jwt), header, start);
             if (result == null) {
                 return reject(exchange, TokenVerification.Reason.MALFORMED);
             }
@@ -280,13 +281,15 @@ public final class AccessTokenStep implements GuardStep {
     }
 
     /** The JWT path: the verified-token cache, else the syntax check and the verifier; null: not a b64token. */
-    private static @Nullable TokenVerification verify(GuardExchange exchange, AccessTokenVerifier jwt, String token) {
+    private static @Nullable TokenVerification verify(
+            GuardExchange exchange, AccessTokenVerifier jwt, String header, int start) {
         // the digest is shared with the anonymous limiter's fingerprint: one SHA-256 of the token per request
-        byte[] sha256 = jwt.caches() ? Sha256Memo.of(exchange, token) : null;
+        byte[] sha256 = jwt.caches() ? Sha256Memo.of(exchange, header, start) : null;
         // a token found in the verified-token cache passed the syntax check before it was verified:
         // only a token not found there is scanned, character by character
         TokenVerification result = sha256 != null ? jwt.cached(sha256, exchange.now()) : null;
         if (result == null) {
+            String token = header.substring(start);
             if (!isB64token(token)) {
                 return null;
             }
@@ -297,12 +300,13 @@ public final class AccessTokenStep implements GuardStep {
 
     /** The opaque path: the introspector's caches, else the syntax check and a call; null: not a b64token. */
     private static @Nullable TokenVerification introspect(
-            GuardExchange exchange, TokenIntrospector opaque, String token) {
-        TokenDigest digest = TokenDigest.ofSha256(Sha256Memo.of(exchange, token));
+            GuardExchange exchange, TokenIntrospector opaque, String header, int start) {
+        TokenDigest digest = TokenDigest.ofSha256(Sha256Memo.of(exchange, header, start));
         TokenVerification result = opaque.cached(digest, exchange.now());
         if (result != null) {
             return result;
         }
+        String token = header.substring(start);
         if (!isB64token(token)) {
             return null;
         }
@@ -315,7 +319,11 @@ public final class AccessTokenStep implements GuardStep {
      * authorization server may hold dots, but does not start so.
      */
     static boolean looksLikeJws(String token) {
-        return token.startsWith("eyJ") && token.indexOf('.') > 0;
+        return looksLikeJws(token, 0);
+    }
+
+    private static boolean looksLikeJws(String header, int start) {
+        return header.startsWith("eyJ", start) && header.indexOf('.', start) > start;
     }
 
     /**
@@ -366,20 +374,18 @@ public final class AccessTokenStep implements GuardStep {
 
     /** As {@link #b64token(String)}, after a scheme of the given length. */
     static @Nullable String b64token(String header, int schemeLength) {
-        String token = afterSpaces(header, schemeLength);
+        int start = tokenStart(header, schemeLength);
+        String token = start < 0 ? null : header.substring(start);
         return token != null && isB64token(token) ? token : null;
     }
 
-    /** What follows the scheme and one or more spaces, when something does; else null. */
-    private static @Nullable String afterSpaces(String header, int schemeLength) {
+    /** Where what follows the scheme and one or more spaces starts, when something does; else -1. */
+    private static int tokenStart(String header, int schemeLength) {
         int start = schemeLength;
         while (start < header.length() && header.charAt(start) == ' ') {
             start++;
         }
-        if (start == schemeLength || start == header.length()) {
-            return null;
-        }
-        return header.substring(start);
+        return start == schemeLength || start == header.length() ? -1 : start;
     }
 
     /** Whether the whole text is an RFC 6750 {@code b64token}. */

@@ -45,4 +45,29 @@ class CertificateDigestsTest {
         assertThat(CertificateDigests.sha256().digest())
                 .isEqualTo(MessageDigest.getInstance("SHA-256").digest());
     }
+
+    @Test
+    void theExpiryIsGivenOnlyForTheCertificateTheThumbprintNames() throws Exception {
+        String thumbprint = CertificateDigests.x5tS256(CLIENT);
+        assertThat(CertificateDigests.notAfterIf(CLIENT, thumbprint))
+                .isEqualTo(CLIENT.getNotAfter().toInstant());
+        assertThat(CertificateDigests.notAfterIf(reread(CLIENT), thumbprint))
+                .isEqualTo(CLIENT.getNotAfter().toInstant());
+        assertThat(CertificateDigests.notAfterIf(CERTIFICATES.ca(), thumbprint)).isNull();
+        assertThat(CertificateDigests.notAfterIf(CLIENT, CertificateDigests.x5tS256(CERTIFICATES.ca())))
+                .isNull();
+    }
+
+    @Test
+    void theOneShotDigestIsSha256AndKeepsNothingBetweenCalls() throws Exception {
+        byte[] a = "first input".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] b = "second".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(CertificateDigests.sha256Of(a))
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(a));
+        assertThat(CertificateDigests.sha256Of(b))
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(b));
+        assertThat(CertificateDigests.sha256Of(a))
+                .isEqualTo(CertificateDigests.sha256Of(a))
+                .isNotSameAs(CertificateDigests.sha256Of(a));
+    }
 }

@@ -34,7 +34,8 @@ class DiscoveredKeySourceTest {
     private static final TestIssuer KEYS = TestIssuer.named("https://keys.example");
     private static final String OAUTH = "/.well-known/oauth-authorization-server";
     private static final String OIDC = "/.well-known/openid-configuration";
-    private static final Duration TIMEOUT = Duration.ofMillis(300);
+    // long enough for a loopback answer on a loaded machine; the slow-document test waits it out
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
     private static final Duration RETRY = Duration.ofSeconds(10);
 
     private final MutableClock clock = MutableClock.at(NOW);

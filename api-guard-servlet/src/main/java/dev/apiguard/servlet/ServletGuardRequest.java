@@ -101,7 +101,12 @@ public final class ServletGuardRequest implements GuardRequest {
         if (values == null || !values.hasMoreElements()) {
             return List.of();
         }
+        String first = values.nextElement();
+        if (!values.hasMoreElements() && first != null) {
+            return List.of(first); // the usual case: one small immutable list, no copy
+        }
         List<String> out = new ArrayList<>(2);
+        out.add(first);
         while (values.hasMoreElements() && out.size() < MAX_VALUES_PER_HEADER) {
             out.add(values.nextElement());
         }

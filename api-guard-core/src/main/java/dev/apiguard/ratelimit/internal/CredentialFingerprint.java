@@ -59,7 +59,7 @@ public final class CredentialFingerprint {
                 sha256.update((byte) 1);
                 sha256.update(a.substring(0, space).getBytes(StandardCharsets.UTF_8));
                 sha256.update((byte) ' ');
-                sha256.update(Sha256Memo.of(exchange, a.substring(start)));
+                sha256.update(Sha256Memo.of(exchange, a, start));
             } else {
                 sha256.update((byte) 2);
                 sha256.update(a.getBytes(StandardCharsets.UTF_8));
