@@ -18,8 +18,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The memo is keyed by object identity with weak keys (a certificate nobody else holds is
  * dropped) and bounded to {@value #MAXIMUM_SIZE} certificates; maintenance runs on the calling
  * thread. An {@code X509Certificate} is immutable, so a digest once computed stays right. The
- * digest bytes never leave this class: callers get the thumbprint or feed the digest into their
- * own {@link MessageDigest}.
+ * digest bytes never leave this class: callers get the thumbprint or a copy of the digest.
  *
  * <p>Thread-safe. Not API; may change in any release.
  */
@@ -67,10 +66,9 @@ public final class CertificateDigests {
         return d.x5tS256().equals(thumbprint) ? d.notAfter() : null;
     }
 
-    /** Feeds the certificate's SHA-256 (32 bytes) into {@code target}. */
-    public static void updateWithSha256(MessageDigest target, X509Certificate certificate)
-            throws CertificateEncodingException {
-        target.update(digest(certificate).sha256());
+    /** A copy of the certificate's SHA-256 (32 bytes), the caller's to keep or change. */
+    public static byte[] sha256Copy(X509Certificate certificate) throws CertificateEncodingException {
+        return digest(certificate).sha256().clone();
     }
 
     private static Digest digest(X509Certificate certificate) throws CertificateEncodingException {

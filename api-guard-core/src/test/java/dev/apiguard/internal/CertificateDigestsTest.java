@@ -34,13 +34,13 @@ class CertificateDigestsTest {
     }
 
     @Test
-    void theDigestFedToAnotherIsTheCertificatesSha256() throws Exception {
+    void theDigestCopiedOutIsTheCertificatesSha256() throws Exception {
         X509Certificate client = CLIENT;
-        MessageDigest target = CertificateDigests.sha256();
-        CertificateDigests.updateWithSha256(target, client);
-        MessageDigest reference = MessageDigest.getInstance("SHA-256");
-        reference.update(MessageDigest.getInstance("SHA-256").digest(client.getEncoded()));
-        assertThat(target.digest()).isEqualTo(reference.digest());
+        byte[] copy = CertificateDigests.sha256Copy(client);
+        assertThat(copy).isEqualTo(MessageDigest.getInstance("SHA-256").digest(client.getEncoded()));
+        copy[0] ^= 1; // the caller's own copy: the memo keeps its digest
+        assertThat(CertificateDigests.sha256Copy(client))
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(client.getEncoded()));
         // each call gives a fresh digest: nothing left from the one above
         assertThat(CertificateDigests.sha256().digest())
                 .isEqualTo(MessageDigest.getInstance("SHA-256").digest());

@@ -6,7 +6,6 @@ import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.internal.Sha256Memo;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -45,7 +44,9 @@ public final class CredentialFingerprint {
         if (authorization.isEmpty() && apiKey.isEmpty() && certificates.isEmpty()) {
             return null;
         }
-        MessageDigest sha256 = CertificateDigests.sha256();
+        // the encoding is built first and hashed in one go on the thread's digest: the token's own
+        // digest (Sha256Memo) and the certificate's are computed before, never in the middle
+        Encoding e = new Encoding();
         for (String a : authorization) {
             // a prefix-free encoding: 1, the auth-scheme, a space and the 32-byte SHA-256 of the
             // credential after the spaces (the digest the token step keys its cache by, computed
@@ -56,32 +57,55 @@ public final class CredentialFingerprint {
                 start++;
             }
             if (space > 0 && start < a.length()) {
-                sha256.update((byte) 1);
-                sha256.update(a.substring(0, space).getBytes(StandardCharsets.UTF_8));
-                sha256.update((byte) ' ');
-                sha256.update(Sha256Memo.of(exchange, a, start));
+                e.add((byte) 1);
+                e.add(a.substring(0, space).getBytes(StandardCharsets.UTF_8));
+                e.add((byte) ' ');
+                e.add(Sha256Memo.of(exchange, a, start));
             } else {
-                sha256.update((byte) 2);
-                sha256.update(a.getBytes(StandardCharsets.UTF_8));
-                sha256.update((byte) '\n');
+                e.add((byte) 2);
+                e.add(a.getBytes(StandardCharsets.UTF_8));
+                e.add((byte) '\n');
             }
         }
-        sha256.update((byte) 0);
+        e.add((byte) 0);
         for (String k : apiKey) {
-            sha256.update(k.getBytes(StandardCharsets.UTF_8));
-            sha256.update((byte) '\n');
+            e.add(k.getBytes(StandardCharsets.UTF_8));
+            e.add((byte) '\n');
         }
-        sha256.update((byte) 0);
+        e.add((byte) 0);
         if (!certificates.isEmpty()) {
             try {
                 // the certificate's own SHA-256 (memoized per certificate object) stands for its DER:
                 // as collision-resistant, and not re-hashed on every request of a TLS session
-                CertificateDigests.updateWithSha256(sha256, certificates.get(0));
-            } catch (CertificateEncodingException e) {
+                e.add(CertificateDigests.sha256Copy(certificates.get(0)));
+            } catch (CertificateEncodingException ex) {
                 return null;
             }
         }
-        return new CredentialFingerprint(sha256.digest());
+        return new CredentialFingerprint(CertificateDigests.sha256Of(e.bytes, 0, e.length));
+    }
+
+    /** A growing byte array: the fingerprint's input, usually under 128 bytes. */
+    private static final class Encoding {
+        byte[] bytes = new byte[128];
+        int length;
+
+        void add(byte b) {
+            room(1);
+            bytes[length++] = b;
+        }
+
+        void add(byte[] b) {
+            room(b.length);
+            System.arraycopy(b, 0, bytes, length, b.length);
+            length += b.length;
+        }
+
+        private void room(int more) {
+            if (length + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
     }
 
     @Override

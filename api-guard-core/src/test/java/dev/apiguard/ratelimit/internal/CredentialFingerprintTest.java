@@ -71,6 +71,17 @@ class CredentialFingerprintTest {
     }
 
     @Test
+    void longCredentialsCountInFullToTheirLastByte() {
+        String key = "k".repeat(2_000);
+        String scheme = "X".repeat(300); // a long auth-scheme: the encoding outgrows its first buffer
+        CredentialFingerprint base = of(FakeRequest.get().header("X-API-Key", key + "a"));
+        assertThat(of(FakeRequest.get().header("X-API-Key", key + "a"))).isEqualTo(base);
+        assertThat(of(FakeRequest.get().header("X-API-Key", key + "b"))).isNotEqualTo(base);
+        assertThat(authorization(scheme + " abc")).isEqualTo(authorization(scheme + " abc"));
+        assertThat(authorization(scheme + " abc")).isNotEqualTo(authorization(scheme + "Y abc"));
+    }
+
+    @Test
     void aValueWithoutSchemeIsTakenWhole() {
         assertThat(authorization("abc")).isNotEqualTo(authorization("abd")).isNotNull();
         assertThat(authorization("abc")).isNotEqualTo(authorization("ab"));
