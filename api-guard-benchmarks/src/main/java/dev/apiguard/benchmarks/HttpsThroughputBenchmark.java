@@ -167,7 +167,8 @@ public final class HttpsThroughputBenchmark {
                 for (int k = 0; k < phases.size(); k++) {
                     // rotate the order, so that no phase always runs after another
                     int p = Math.floorMod(k + round, phases.size());
-                    double rate = run(httpClient, phases.get(p).targets(), token, seconds);
+                    double rate = run(httpClient, phases.get(p).targets(), token, seconds)
+                            .rate();
                     if (round >= 0) {
                         rates[round][p] = rate;
                     }
@@ -189,6 +190,9 @@ public final class HttpsThroughputBenchmark {
                         "  %-24s %,14.0f %10.1f %% (%.1f-%.1f %%)%n",
                         phases.get(p).name(), median(rate), median(ratio), ratio[0], ratio[rounds - 1]);
             }
+            if (redis != null) {
+                printRedisCommandsPerRequest(httpClient, phases.get(2), token, seconds, redis);
+            }
         } finally {
             server.stop();
             states.forEach(RedisGuardState::close);
@@ -207,6 +211,36 @@ public final class HttpsThroughputBenchmark {
         return context;
     }
 
+    /**
+     * One more fleet phase between a {@code CONFIG RESETSTAT} and an {@code INFO commandstats}: the
+     * commands Redis ran per answered request, by command (scripts' own commands included under
+     * their names, as Redis counts them).
+     */
+    private static void printRedisCommandsPerRequest(
+            HttpClient client, Phase fleet, String token, int seconds, RedisServer redis) throws Exception {
+        io.lettuce.core.RedisClient redisClient = io.lettuce.core.RedisClient.create(redis.uri());
+        try (var connection = redisClient.connect()) {
+            connection.sync().configResetstat();
+            Result result = run(client, fleet.targets(), token, seconds);
+            String stats = connection.sync().info("commandstats");
+            StringBuilder line = new StringBuilder("  Redis commands per fleet request (" + result.answered() + "):");
+            for (String l : stats.split("\r?\n")) {
+                // cmdstat_evalsha:calls=123,usec=...
+                if (l.startsWith("cmdstat_") && !l.startsWith("cmdstat_config") && !l.startsWith("cmdstat_info")) {
+                    String name = l.substring("cmdstat_".length(), l.indexOf(':'));
+                    long calls = Long.parseLong(l.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+                    long usec = Long.parseLong(l.replaceAll("^[^:]*:calls=\\d+,usec=(\\d+),.*", "$1"));
+                    line.append(String.format(
+                            " %s %.2f (%.1f us each)",
+                            name, calls / (double) result.answered(), usec / (double) calls));
+                }
+            }
+            System.out.println(line);
+        } finally {
+            redisClient.shutdown();
+        }
+    }
+
     private static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
@@ -218,7 +252,10 @@ public final class HttpsThroughputBenchmark {
      * Requests per second answered 200 over the measured seconds, after the warm-up, the requests
      * going to the targets in turn (a load balancer's round robin).
      */
-    static double run(HttpClient client, List<URI> targets, String token, int seconds) throws Exception {
+    /** A phase's requests per second over the counted seconds, and every request answered 200 (warm-up included). */
+    record Result(double rate, long answered) {}
+
+    static Result run(HttpClient client, List<URI> targets, String token, int seconds) throws Exception {
         List<HttpRequest> requests = targets.stream()
                 .map(uri -> HttpRequest.newBuilder(uri)
                         .header("Authorization", "Bearer " + token)
@@ -253,6 +290,6 @@ public final class HttpsThroughputBenchmark {
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " requests to " + targets + " failed");
         }
-        return (ok.get() - counted) / (double) seconds;
+        return new Result((ok.get() - counted) / (double) seconds, ok.get());
     }
 }
