@@ -32,6 +32,7 @@ import dev.apiguard.token.TokenPolicy;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,20 +91,30 @@ public class ApiGuardAutoConfiguration {
     /** How long after the start API keys keep working when {@code apiguard.api-keys.sunset} is not set. */
     public static final Duration DEFAULT_API_KEY_SUNSET = Duration.ofDays(90);
 
-    /** The verified access tokens: issuers, audience, lifetime; only when {@code apiguard.tokens.audience} is set. */
+    /**
+     * The verified access tokens: issuers, audiences, lifetime; only when
+     * {@code apiguard.tokens.audience} is set (one value, comma-separated values or a YAML list).
+     */
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnProperty(prefix = "apiguard.tokens", name = "audience")
+    @Conditional(AudienceConfigured.class)
     public TokenPolicy apiGuardTokenPolicy(ApiGuardProperties properties) {
         ApiGuardProperties.Tokens tokens = properties.getTokens();
         TokenPolicy.Builder builder = TokenPolicy.builder();
-        configure("apiguard.tokens.audience", () -> builder.audience(tokens.getAudience()));
+        configure("apiguard.tokens.audience", () -> {
+            if (tokens.getAudience().isEmpty()) {
+                throw new IllegalArgumentException("at least one audience is needed");
+            }
+            tokens.getAudience().forEach(builder::audience);
+            return builder;
+        });
         configure("apiguard.tokens.max-lifetime", () -> builder.maxLifetime(tokens.getMaxLifetime()));
         configure("apiguard.tokens.clock-skew", () -> builder.clockSkew(tokens.getClockSkew()));
         List<ApiGuardProperties.Issuer> issuers = tokens.getIssuers();
         if (issuers.isEmpty()) {
             throw new ApiGuardConfigurationException(
-                    "apiguard.tokens.issuers", "at least one issuer (uri and jwks-uri or jwks-file) is needed");
+                    "apiguard.tokens.issuers",
+                    "at least one issuer is needed (uri; jwks-uri or jwks-file, else its metadata gives its keys)");
         }
         for (int i = 0; i < issuers.size(); i++) {
             ApiGuardProperties.Issuer issuer = issuers.get(i);
@@ -115,12 +126,35 @@ public class ApiGuardAutoConfiguration {
     }
 
     private static KeySource keys(ApiGuardProperties.Issuer issuer) {
-        if ((issuer.getJwksUri() == null) == (issuer.getJwksFile() == null)) {
-            throw new IllegalArgumentException("give one of jwks-uri and jwks-file");
+        if (issuer.getJwksUri() != null && issuer.getJwksFile() != null) {
+            throw new IllegalArgumentException(
+                    "give at most one of jwks-uri and jwks-file (neither: the issuer's metadata names its keys)");
         }
-        return issuer.getJwksUri() != null
-                ? KeySource.jwksUrl(issuer.getJwksUri())
-                : KeySource.jwksFile(issuer.getJwksFile());
+        if (issuer.getJwksUri() != null) {
+            return KeySource.jwksUrl(issuer.getJwksUri());
+        }
+        if (issuer.getJwksFile() != null) {
+            return KeySource.jwksFile(issuer.getJwksFile());
+        }
+        if (issuer.getUri() == null) {
+            throw new IllegalArgumentException("uri is needed");
+        }
+        // RFC 8414 metadata, else OpenID Connect discovery: fetched on the first token, never at start-up
+        return KeySource.discovered(URI.create(issuer.getUri()));
+    }
+
+    /** {@code apiguard.tokens.audience} given as one value (or comma-separated) or as a YAML list. */
+    static final class AudienceConfigured extends AnyNestedCondition {
+
+        AudienceConfigured() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(prefix = "apiguard.tokens", name = "audience")
+        static final class Single {}
+
+        @ConditionalOnProperty(prefix = "apiguard.tokens", name = "audience[0]")
+        static final class Listed {}
     }
 
     /**

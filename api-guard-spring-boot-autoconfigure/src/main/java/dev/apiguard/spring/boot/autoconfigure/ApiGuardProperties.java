@@ -138,8 +138,11 @@ public class ApiGuardProperties {
         /** The trusted issuers, each with its own keys; a token of one is never verified with another's keys. */
         private List<Issuer> issuers = new ArrayList<>();
 
-        /** The audience this API is known by: a token's aud must contain it. */
-        private String audience;
+        /**
+         * The audiences this API is known by: a token's aud must contain at least one. One value,
+         * several separated by commas, or a YAML list.
+         */
+        private List<String> audience = new ArrayList<>();
 
         /** The longest lifetime (exp - iat) a token may have. */
         private Duration maxLifetime = Duration.ofHours(1);
@@ -155,11 +158,11 @@ public class ApiGuardProperties {
             this.issuers = issuers;
         }
 
-        public String getAudience() {
+        public List<String> getAudience() {
             return audience;
         }
 
-        public void setAudience(String audience) {
+        public void setAudience(List<String> audience) {
             this.audience = audience;
         }
 
@@ -180,10 +183,17 @@ public class ApiGuardProperties {
         }
     }
 
-    /** One trusted issuer: its {@code iss} and where its public keys are (a JWKS URL or file). */
+    /**
+     * One trusted issuer: its {@code iss} and where its public keys are: a JWKS URL or file, or,
+     * with neither, the {@code jwks_uri} of the issuer's metadata (RFC 8414, then OpenID Connect
+     * discovery; the metadata's issuer must equal {@code uri} exactly).
+     */
     public static class Issuer {
 
-        /** The issuer identifier, exactly as in the tokens' iss claim. */
+        /**
+         * The issuer identifier, exactly as in the tokens' iss claim; alone, its keys are found
+         * through its metadata (https, http only on loopback).
+         */
         private String uri;
 
         /** The issuer's JWKS endpoint (fetched and cached). */
