@@ -523,7 +523,7 @@ final class Scenario {
         long deadline = start + INTROSPECTION_CACHE.plusSeconds(5).toNanos();
         HttpResponse<String> after = get("/customers/" + tag, token);
         while (after.statusCode() == 200 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+            Thread.sleep(100); // polling the server over real time: the cache ends on its own clock
             after = get("/customers/" + tag, token);
         }
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
