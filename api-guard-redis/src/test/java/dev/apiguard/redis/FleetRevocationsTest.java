@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,18 +42,6 @@ class FleetRevocationsTest {
                 .build();
     }
 
-    /** Polls until the condition holds; false when the deadline passed first. */
-    private static boolean within(Duration deadline, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10); // waiting for another node's message, not for time to pass
-        }
-        return condition.getAsBoolean();
-    }
-
     private static String prefix() {
         return "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
     }
@@ -76,7 +63,7 @@ class FleetRevocationsTest {
             assertThat(onA.revoked(partner, now))
                     .as("at once on the writing node")
                     .contains(Revocation.Kind.CLIENT);
-            assertThat(within(
+            assertThat(Eventually.holds(
                             Duration.ofSeconds(1),
                             () -> onB.revoked(partner, now).isPresent()))
                     .as("on the other node within 1 s")
@@ -124,7 +111,7 @@ class FleetRevocationsTest {
                                     Revocation.Kind.CLIENT, ISSUER, "partner-a", now, now.plus(RETENTION)))),
                             bytes(now.toEpochMilli() + "|" + now.plus(RETENTION).toEpochMilli()));
 
-            assertThat(within(
+            assertThat(Eventually.holds(
                             Duration.ofSeconds(3),
                             () -> onB.revoked(partner, now).isPresent()))
                     .as("read again within the refresh period (1 s)")
@@ -144,7 +131,7 @@ class FleetRevocationsTest {
             Caller during = caller("revoked-during", now.minusSeconds(30));
             Caller after = caller("revoked-after", now.minusSeconds(30));
             onA.revokeClient(before.key(), now);
-            assertThat(within(
+            assertThat(Eventually.holds(
                             Duration.ofSeconds(1),
                             () -> onB.revoked(before, now).isPresent()))
                     .isTrue();
@@ -156,13 +143,13 @@ class FleetRevocationsTest {
                     .hasMessageStartingWith("redis: the revocation was not recorded");
             assertThat(onA.revoked(during, now)).as("not applied either").isEmpty();
             long failedBefore = onB.failedReads();
-            assertThat(within(Duration.ofSeconds(10), () -> onB.failedReads() > failedBefore))
+            assertThat(Eventually.holds(Duration.ofSeconds(10), () -> onB.failedReads() > failedBefore))
                     .as("a periodic re-read fails meanwhile")
                     .isTrue();
             assertThat(onB.revoked(before, now)).as("the copy stays").contains(Revocation.Kind.CLIENT);
 
             own.launch(); // empty: no persistence
-            assertThat(within(Duration.ofSeconds(20), () -> {
+            assertThat(Eventually.holds(Duration.ofSeconds(20), () -> {
                         try {
                             onA.revokeClient(after.key(), now);
                             return true;
@@ -171,7 +158,7 @@ class FleetRevocationsTest {
                         }
                     }))
                     .isTrue();
-            assertThat(within(
+            assertThat(Eventually.holds(
                             Duration.ofSeconds(2), () -> onB.revoked(after, now).isPresent()))
                     .isTrue();
             assertThat(onB.revoked(before, now))
