@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link BucketStore} in Redis, shared by every app node that uses the same Redis.
@@ -41,6 +42,10 @@ import java.util.List;
  * long, Instant, ReplayCache, ReplayCache.Claim)}): the {@code jti} is checked and recorded with
  * its owner's quota first, and a token taken only for a first use; one round trip for both.
  *
+ * <p>With {@link RedisGuardState.Builder#bucketLeases} a busy caller's take may ask the script for
+ * a lease: up to that many requests' tokens at once, granted only while every limit stays above
+ * half its capacity, then handed out by this node within the lease's validity ({@link BucketLeases}).
+ *
  * <p>When Redis does not answer within the command timeout, the store answers at once with the
  * {@link RedisFailurePolicy}: {@link Status#BYPASSED} (open) or {@link Status#UNAVAILABLE}
  * (closed). Obtain it from {@link RedisGuardState#bucketStore()}. Thread-safe.
@@ -64,6 +69,7 @@ public final class RedisBucketStore implements BucketStore {
     private final RedisFailurePolicy failurePolicy;
     private final Outcome failed;
     private final Availability availability;
+    private final @Nullable BucketLeases leases; // null: every take asks Redis
 
     RedisBucketStore(
             Connection connection,
@@ -72,7 +78,8 @@ public final class RedisBucketStore implements BucketStore {
             Duration timeout,
             RedisFailurePolicy failurePolicy,
             Duration closedRetryAfter,
-            Availability availability) {
+            Availability availability,
+            @Nullable BucketLeases leases) {
         this.connection = connection;
         this.otherBuckets = connection
                 .bucket4j()
@@ -87,11 +94,55 @@ public final class RedisBucketStore implements BucketStore {
                 ? Outcome.BYPASSED
                 : Outcome.unavailable(closedRetryAfter.toNanos());
         this.availability = availability;
+        this.leases = leases;
     }
 
     @Override
     public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens, Instant now) {
+        if (leases != null && scripted(configuration)) {
+            return leased(leases.of(key), key, configuration, tokens, now);
+        }
         return run(key, configuration, tokens, true, now);
+    }
+
+    /**
+     * A take with leases on ({@link RedisGuardState.Builder#bucketLeases}): from this node's lease
+     * of the bucket when it holds tokens, else from Redis, asking for a lease of the size the
+     * bucket's recent use earned ({@link BucketLeases}).
+     */
+    private Outcome leased(
+            BucketLeases.Lease lease, String key, BucketConfiguration configuration, long tokens, Instant now) {
+        if (tokens <= 0) {
+            throw new IllegalArgumentException("tokens must be positive: " + tokens);
+        }
+        long ask = -lease.take(configuration, tokens, now);
+        if (ask == 0) {
+            return lease.served();
+        }
+        byte[] bucketKey = concat(prefix, key);
+        Availability.Shard shard = availability.of(bucketKey);
+        if (shard.skip()) {
+            lease.failed(ask);
+            return failed;
+        }
+        try {
+            List<Object> reply = eval(bucketKey, configuration, tokens, ask, now, NO_KEYS, NO_KEYS);
+            shard.success();
+            Outcome o = outcome(reply, true);
+            long granted = o.status() == Status.CONSUMED ? (Long) reply.get(4) : 0;
+            lease.granted(ask, granted, o, now);
+            return granted > 1
+                    ? new Outcome(
+                            o.status(),
+                            BucketLeases.remaining(o.remainingTokens(), granted - 1, tokens),
+                            0,
+                            o.nanosToWaitForReset())
+                    : o;
+        } catch (RuntimeException e) {
+            lease.failed(ask);
+            shard.failure(e);
+            return failed;
+        }
     }
 
     @Override
@@ -136,7 +187,7 @@ public final class RedisBucketStore implements BucketStore {
                     bucketKey,
                     configuration,
                     tokens,
-                    true,
+                    1,
                     now,
                     cache.keys(claim.key(), quota, now),
                     RedisReplayCache.args(quota, claim.notAfter(), now));
@@ -168,7 +219,7 @@ public final class RedisBucketStore implements BucketStore {
         }
         try {
             Outcome o = scripted
-                    ? outcome(eval(bucketKey, configuration, tokens, take, now, NO_KEYS, NO_KEYS), take)
+                    ? outcome(eval(bucketKey, configuration, tokens, take ? 1 : 0, now, NO_KEYS, NO_KEYS), take)
                     : bucket4j(bucketKey, configuration, tokens, take);
             shard.success();
             return o;
@@ -178,18 +229,21 @@ public final class RedisBucketStore implements BucketStore {
         }
     }
 
-    /** Runs the script on the bucket, with a joined identifier's keys and arguments (or none). */
+    /**
+     * Runs the script on the bucket, with a joined identifier's keys and arguments (or none):
+     * {@code takes} 0 looks, 1 takes the tokens, more asks for a lease of that many requests' tokens.
+     */
     private List<Object> eval(
             byte[] bucketKey,
             BucketConfiguration configuration,
             long tokens,
-            boolean take,
+            long takes,
             Instant now,
             byte[][] replayKeys,
             byte[][] replayArgs) {
         Bandwidth[] limits = configuration.getBandwidths();
         byte[][] args = new byte[4 + 4 * limits.length + replayArgs.length][];
-        args[0] = take ? TAKE : LOOK;
+        args[0] = takes == 0 ? LOOK : takes == 1 ? TAKE : ascii(takes);
         args[1] = ascii(tokens);
         args[2] = KEEP_MILLIS;
         args[3] = ascii(Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000));

@@ -82,6 +82,9 @@ public final class RedisGuardState implements AutoCloseable {
     public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(250);
     /** How long a node keeps its copy of a caller's quarantine, by default, if no message drops it. */
     public static final Duration DEFAULT_NEAR_CACHE_TTL = Duration.ofSeconds(1);
+
+    /** How long a bucket lease may be used unless {@link Builder#bucketLeases} says otherwise. */
+    public static final Duration DEFAULT_LEASE_VALIDITY = Duration.ofMillis(100);
     /** How much anomaly evidence a node queues for Redis at most, by default, before it drops and counts. */
     public static final int DEFAULT_EVIDENCE_QUEUE = 100_000;
     /** How often a node sends the ledger deltas it buffered, by default. */
@@ -173,7 +176,8 @@ public final class RedisGuardState implements AutoCloseable {
                 b.commandTimeout,
                 b.failurePolicy,
                 b.closedRetryAfter,
-                availability);
+                availability,
+                b.leaseRequests > 1 ? new BucketLeases(b.leaseRequests, b.leaseValidity) : null);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
         this.quarantineStore =
                 new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, nearCache);
@@ -419,6 +423,8 @@ public final class RedisGuardState implements AutoCloseable {
         private String keyPrefix = DEFAULT_KEY_PREFIX;
         private Duration nearCacheTtl = DEFAULT_NEAR_CACHE_TTL;
         private long nearCacheMaximumSize = DEFAULT_NEAR_CACHE_MAXIMUM_SIZE;
+        private int leaseRequests = 1;
+        private Duration leaseValidity = DEFAULT_LEASE_VALIDITY;
         private Ticker ticker = Ticker.systemTicker();
         private Duration revocationRefresh = DEFAULT_REVOCATION_REFRESH;
         private int revocationsMaximumSize = DEFAULT_REVOCATIONS_MAXIMUM_SIZE;
@@ -625,6 +631,32 @@ public final class RedisGuardState implements AutoCloseable {
         /** How many callers' quarantines a node keeps copies of. Default: 100,000. */
         public Builder nearCacheMaximumSize(long entries) {
             this.nearCacheMaximumSize = Check.atLeast("nearCacheMaximumSize", entries, 1);
+            return this;
+        }
+
+        /**
+         * Lets a node take up to {@code requests} requests' tokens from a busy caller's shared
+         * bucket in one round trip and hand them out itself within {@code validity} (by the
+         * guard's clock), so that a caller at a high rate costs one round trip per lease rather
+         * than per request. Off by default ({@code requests} 1): every request is counted in Redis.
+         *
+         * <p>What it changes: the fleet still never admits more than a bucket allows (tokens are
+         * taken before they are used); a lease of more than one request is granted only while
+         * every limit of the bucket stays above half its capacity, and its size grows from 1 only
+         * for a caller that uses its leases up within half their validity; tokens a node leased
+         * and did not use within {@code validity} are lost to that caller, so a caller spread over
+         * {@code n} nodes can be refused up to {@code n × (requests - 1)} requests before the
+         * bucket is empty. A DPoP request (its replay check joins the bucket's script) and an
+         * estimate always ask Redis. While Redis is unreachable a node goes on handing out the
+         * tokens it holds, then answers per the failure policy.
+         *
+         * @param requests the most requests' tokens one lease holds, 1 (off) to 1,000
+         * @param validity how long a lease may be used, 1 ms to 10 s
+         */
+        public Builder bucketLeases(int requests, Duration validity) {
+            this.leaseRequests = Check.between("bucketLeases requests", requests, 1, 1_000);
+            this.leaseValidity =
+                    Check.between("bucketLeases validity", validity, Duration.ofMillis(1), Duration.ofSeconds(10));
             return this;
         }
 

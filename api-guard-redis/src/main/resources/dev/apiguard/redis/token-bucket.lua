@@ -5,7 +5,8 @@
 -- refills nothing).
 --
 -- KEYS[1]  the bucket
--- ARGV[1]  '1': take the tokens when every limit holds them; '0': only look
+-- ARGV[1]  'n' (n >= 1): take the tokens when every limit holds them, and up to n - 1 more times
+--          as many for the app node to hand out itself (a lease: see LEASES below); '0': only look
 -- ARGV[2]  the tokens asked for
 -- ARGV[3]  milliseconds the key outlives the moment its bucket would be full again
 -- ARGV[4]  now, in microseconds since the epoch, by the app's clock
@@ -24,7 +25,8 @@
 --          The four keys carry the caller's hash tag: one Redis Cluster slot.
 --
 -- Returns {1 taken (or could be) | 0 not, tokens left (the smallest over the limits),
---          ns until the asked tokens are there (0 when taken, -1 never), ns until full};
+--          ns until the asked tokens are there (0 when taken, -1 never), ns until full,
+--          how many times the asked tokens were taken (0 when not taken, up to n)};
 --          with an identifier: {-1, 1} when it is known (a replay), {-1, 2} when its owner is over
 --          its quota, the bucket untouched; else the identifier is recorded (and counted) first.
 
@@ -47,7 +49,8 @@ end
 
 local now = tonumber(ARGV[4])
 local asked = tonumber(ARGV[2])
-local take = ARGV[1] == '1'
+local times = tonumber(ARGV[1]) or 0
+local take = times >= 1
 local limits = (#ARGV - 4 - extra) / 4
 
 local last = now
@@ -91,9 +94,21 @@ for i = 1, limits do
   end
 end
 
+-- LEASES: more than one take is granted only from the upper half of every limit, so that a node
+-- holds tokens ahead of use only while the caller is far from refusal; near the limit every
+-- request is counted here, one at a time, exactly
+local granted = 0
 if enough and take then
+  granted = 1
+  if times > 1 then
+    granted = times
+    for i = 1, limits do
+      local spare = math.floor((tokens[i] + SLACK - capacity[i] / 2) / asked)
+      granted = math.max(1, math.min(granted, spare))
+    end
+  end
   for i = 1, limits do
-    tokens[i] = tokens[i] - asked
+    tokens[i] = tokens[i] - asked * granted
   end
 end
 
@@ -121,4 +136,4 @@ end
 if wait > 0 then
   wait = math.ceil(wait)
 end
-return {enough and 1 or 0, math.floor(math.max(left, 0)), wait, math.ceil(full)}
+return {enough and 1 or 0, math.floor(math.max(left, 0)), wait, math.ceil(full), granted}

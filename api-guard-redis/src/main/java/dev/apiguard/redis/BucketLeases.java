@@ -1,0 +1,140 @@
+package dev.apiguard.redis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.apiguard.ratelimit.BucketStore.Outcome;
+import dev.apiguard.ratelimit.BucketStore.Status;
+import io.github.bucket4j.BucketConfiguration;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tokens a node took from a shared bucket ahead of use, handed out here without a round trip.
+ *
+ * <p>The bucket script grants a lease of up to {@code size} requests' tokens only while every
+ * limit of the bucket stays above half its capacity after the grant (near the limit each request
+ * is counted in Redis, one at a time). A lease is used within {@code validity} of its grant, by
+ * the guard's clock, or dropped: tokens a node took and did not use are lost to the caller, never
+ * given to anyone else, so the fleet never admits more than the bucket holds and a caller is
+ * refused at most {@code nodes × (size - 1)} requests early, and only after it went above half its
+ * capacity. The size adapts per bucket: it starts at 1 (one round trip per request, exactly as
+ * without leases), doubles up to {@code size} when a lease is used up within half its validity,
+ * and halves when a lease expires unused or the caller slows down. At most one lease of more than
+ * one request is asked for at a time per bucket and node; requests that arrive meanwhile ask
+ * Redis for their own tokens only.
+ *
+ * <p>Bounded: at most {@link #MAXIMUM_BUCKETS} buckets' leases per node (least recently used
+ * dropped, their tokens lost as above). Thread-safe.
+ */
+final class BucketLeases {
+
+    /** The most buckets whose leases one node keeps. */
+    static final long MAXIMUM_BUCKETS = 100_000;
+
+    private final int size;
+    private final long validityNanos;
+    private final Cache<String, Lease> leases;
+
+    BucketLeases(int size, Duration validity) {
+        this.size = size;
+        this.validityNanos = validity.toNanos();
+        this.leases = Caffeine.newBuilder()
+                .maximumSize(MAXIMUM_BUCKETS)
+                // memory only: a lease's own validity is checked against the guard's clock
+                .expireAfterAccess(validity.multipliedBy(4).plusSeconds(1))
+                .build();
+    }
+
+    /** The lease of a bucket, created empty. */
+    Lease of(String key) {
+        return leases.get(key, k -> new Lease());
+    }
+
+    /** One bucket's lease and the state its size adapts on. Guarded by its own monitor. */
+    final class Lease {
+        private @Nullable BucketConfiguration configuration;
+        private long tokens;
+        private int left;
+        private long grantedAt = Long.MIN_VALUE;
+        private long expiresAt;
+        private int current = 1;
+        private boolean fetching;
+        private long bucketRemaining;
+        private long full;
+
+        /**
+         * Takes one request's tokens from the lease, or answers how many requests' tokens to ask
+         * Redis for (negative: none in the lease, ask for {@code -answer}).
+         */
+        synchronized long take(BucketConfiguration asked, long askedTokens, Instant now) {
+            long t = nanos(now);
+            if (tokens != askedTokens || !asked.equals(configuration)) {
+                // another plan or cost: what was leased under the old one is dropped
+                configuration = asked;
+                tokens = askedTokens;
+                left = 0;
+                current = 1;
+                grantedAt = Long.MIN_VALUE;
+            }
+            if (left > 0 && t < expiresAt) {
+                left--;
+                return 0;
+            }
+            if (fetching) {
+                return -1; // another request is fetching a lease: this one is counted on its own
+            }
+            if (grantedAt != Long.MIN_VALUE) {
+                long since = t - grantedAt;
+                if (left > 0 || since >= validityNanos) {
+                    current = Math.max(1, current / 2); // unused or slow: lease less
+                } else if (since < validityNanos / 2) {
+                    current = Math.min(size, current * 2); // used up quickly: lease more
+                }
+            }
+            left = 0;
+            fetching = current > 1;
+            return -current;
+        }
+
+        /** What Redis granted to a request that asked for {@code asked} requests' tokens. */
+        synchronized void granted(long asked, long grantedTimes, Outcome outcome, Instant now) {
+            if (asked > 1 || grantedTimes > 1) {
+                fetching = false;
+            }
+            if (grantedTimes < 1) {
+                return;
+            }
+            long t = nanos(now);
+            grantedAt = t;
+            if (grantedTimes > 1) {
+                left = (int) Math.min(Integer.MAX_VALUE, grantedTimes - 1);
+                expiresAt = t + validityNanos;
+                bucketRemaining = outcome.remainingTokens();
+                full = outcome.nanosToWaitForReset();
+            }
+        }
+
+        /** Ends a fetch that failed. */
+        synchronized void failed(long asked) {
+            if (asked > 1) {
+                fetching = false;
+            }
+        }
+
+        /** The outcome of a request served from the lease: the bucket's tokens and the lease's. */
+        synchronized Outcome served() {
+            return new Outcome(Status.CONSUMED, remaining(bucketRemaining, left, tokens), 0, full);
+        }
+    }
+
+    /** Tokens a caller can still spend: those in the bucket and those its lease holds here. */
+    static long remaining(long bucket, long leftTimes, long tokensEach) {
+        long leased = leftTimes > Long.MAX_VALUE / Math.max(1, tokensEach) ? Long.MAX_VALUE : leftTimes * tokensEach;
+        return bucket > Long.MAX_VALUE - leased ? Long.MAX_VALUE : bucket + leased;
+    }
+
+    private static long nanos(Instant now) {
+        return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
+    }
+}

@@ -1,0 +1,282 @@
+package dev.apiguard.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.ratelimit.BucketStore;
+import dev.apiguard.ratelimit.BucketStore.Outcome;
+import dev.apiguard.ratelimit.BucketStore.Status;
+import dev.apiguard.ratelimit.RateLimitPlan;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Bucket leases ({@link RedisGuardState.Builder#bucketLeases}): a busy caller costs one round trip
+ * per lease, the fleet never admits more than the bucket holds, and what a node may hold back is
+ * bounded. Two nodes are two states on one real {@code redis-server}; time is the guard's, handed
+ * to every call.
+ */
+@ExtendWith(RedisServerExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BucketLeasesTest {
+
+    private static final Instant NOW = BucketStoreContract.NOW;
+    private static final Duration VALIDITY = Duration.ofMillis(100);
+    private static final int SIZE = 16;
+    /** Never runs dry in these tests unless they say so: a million requests a day. */
+    private static final RateLimitPlan ROOMY = RateLimitPlan.simple("roomy", 1_000_000, Duration.ofDays(1));
+
+    private RedisServer redis;
+    private RedisGuardState nodeA;
+    private RedisGuardState nodeB;
+
+    @BeforeAll
+    void connect(RedisServer server) {
+        redis = server;
+        nodeA = leased(server);
+        nodeB = leased(server);
+    }
+
+    private static RedisGuardState leased(RedisServer server) {
+        return RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .bucketLeases(SIZE, VALIDITY)
+                .build();
+    }
+
+    @AfterAll
+    void close() {
+        for (RedisGuardState s : new RedisGuardState[] {nodeA, nodeB}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    private static String key() {
+        return "caller:lease-" + UUID.randomUUID();
+    }
+
+    private long scriptCalls() {
+        long[] calls = {0};
+        RedisBucketStoreContractTest.redis(redis, r -> {
+            for (String line : r.info("commandstats").split("\r?\n")) {
+                if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                    String n = line.substring(line.indexOf("calls=") + 6);
+                    calls[0] += Long.parseLong(n.substring(0, n.indexOf(',')));
+                }
+            }
+        });
+        return calls[0];
+    }
+
+    @Test
+    void aBusyCallersTakesCostOneRoundTripPerLease() {
+        String key = key();
+        BucketStore store = nodeA.bucketStore();
+        long before = scriptCalls();
+        long last = Long.MAX_VALUE;
+        for (int i = 0; i < 1_000; i++) {
+            Outcome o = store.tryConsume(key, ROOMY.configuration(), 1000, NOW);
+            assertThat(o.status()).isEqualTo(Status.CONSUMED);
+            // what a caller can still spend counts down by one request, leased or not
+            assertThat(o.remainingTokens()).isEqualTo(1_000_000_000L - 1000L * (i + 1));
+            last = o.remainingTokens();
+        }
+        long calls = scriptCalls() - before;
+        // the lease grows 1, 2, 4, 8, 16: about 1000 / 16 calls, and far fewer than 1000
+        assertThat(calls).isBetween(1_000L / SIZE, 1_000L / SIZE + 8);
+        assertThat(last).isEqualTo(999_000_000L);
+    }
+
+    @Test
+    void twoNodesNeverAdmitMoreThanTheBucketAndNearTheLimitCountEachRequest() {
+        String key = key();
+        RateLimitPlan hundred = RateLimitPlan.simple("hundred", 100, Duration.ofDays(1));
+        long before = scriptCalls();
+        int admitted = 0;
+        int refusedInARow = 0;
+        for (int i = 0; refusedInARow < 4 && i < 1_000; i++) {
+            BucketStore node = (i % 2 == 0 ? nodeA : nodeB).bucketStore();
+            if (node.tryConsume(key, hundred.configuration(), 1000, NOW).status() == Status.CONSUMED) {
+                admitted++;
+                refusedInARow = 0;
+            } else {
+                refusedInARow++;
+            }
+        }
+        // within the leases' validity every leased token is handed out: exactly the capacity
+        assertThat(admitted).isEqualTo(100);
+        // leases come only from the upper half: the lower 50 requests were each counted in Redis
+        assertThat(scriptCalls() - before).isGreaterThanOrEqualTo(50);
+        // and the bucket in Redis is empty: nothing was admitted past it
+        assertThat(nodeA.bucketStore()
+                        .estimate(key, hundred.configuration(), 1000, NOW)
+                        .remainingTokens())
+                .isZero();
+    }
+
+    @Test
+    void aLeaseIsNeverUsedPastItsValidityAndWhatItHeldIsBounded() {
+        String key = key();
+        RateLimitPlan thousand = RateLimitPlan.simple("thousand", 1_000, Duration.ofDays(1));
+        // node A grows its lease: 1, 2, 4, 8, 16 requests
+        for (int i = 0; i < 40; i++) {
+            assertThat(nodeA.bucketStore()
+                            .tryConsume(key, thousand.configuration(), 1000, NOW)
+                            .status())
+                    .isEqualTo(Status.CONSUMED);
+        }
+        // node B drains the bucket in Redis
+        int drained = 0;
+        while (nodeB.bucketStore()
+                                .tryConsume(key, thousand.configuration(), 1000, NOW)
+                                .status()
+                        == Status.CONSUMED
+                && drained < 2_000) {
+            drained++;
+        }
+        // A held at most SIZE - 1 requests' tokens back from B
+        assertThat(40 + drained).isBetween(1_000 - (SIZE - 1), 1_000);
+        int held = 1_000 - 40 - drained;
+        // A may still hand out what it leased, within the validity, and not one more
+        int fromLease = 0;
+        while (nodeA.bucketStore()
+                                .tryConsume(key, thousand.configuration(), 1000, NOW.plusMillis(50))
+                                .status()
+                        == Status.CONSUMED
+                && fromLease < 100) {
+            fromLease++;
+        }
+        assertThat(fromLease).isEqualTo(held);
+        // past its validity a lease is gone: A asks Redis, which refuses
+        assertThat(nodeA.bucketStore()
+                        .tryConsume(
+                                key,
+                                thousand.configuration(),
+                                1000,
+                                NOW.plus(VALIDITY).plusMillis(1))
+                        .status())
+                .isEqualTo(Status.REJECTED);
+    }
+
+    @Test
+    void anExpiredLeaseIsLostAndTheNextOneIsSmaller() {
+        String key = key();
+        RateLimitPlan thousand = RateLimitPlan.simple("thousand", 1_000, Duration.ofDays(1));
+        for (int i = 0; i < 20; i++) { // grows to 16: the last lease holds unused tokens
+            nodeA.bucketStore().tryConsume(key, thousand.configuration(), 1000, NOW);
+        }
+        Instant later = NOW.plus(VALIDITY).plusMillis(1);
+        long before = scriptCalls();
+        nodeA.bucketStore().tryConsume(key, thousand.configuration(), 1000, later);
+        assertThat(scriptCalls() - before).as("an expired lease serves nothing").isEqualTo(1);
+        // leases of 1 + 2 + 4 + 8 + 16 requests, then 8 after the expiry: 39 requests taken from
+        // Redis for 21 served; the 12 left when the lease of 16 expired are lost, never handed to
+        // anyone (a day's refill gives one token back in 100 ms)
+        long remaining = nodeB.bucketStore()
+                .estimate(key, thousand.configuration(), 1000, later)
+                .remainingTokens();
+        assertThat(remaining).isBetween(1_000_000L - 39_000L, 1_000_000L - 39_000L + 2);
+        // the next lease is half the last: 8 requests, the 9th asks Redis again
+        long calls = scriptCalls();
+        for (int i = 0; i < 8; i++) {
+            nodeA.bucketStore().tryConsume(key, thousand.configuration(), 1000, later);
+        }
+        assertThat(scriptCalls() - calls).isEqualTo(1);
+    }
+
+    @Test
+    void anotherPlanDropsTheLease() {
+        String key = key();
+        for (int i = 0; i < 40; i++) {
+            nodeA.bucketStore().tryConsume(key, ROOMY.configuration(), 1000, NOW);
+        }
+        RateLimitPlan tight = RateLimitPlan.simple("tight", 3, Duration.ofDays(1));
+        long before = scriptCalls();
+        Outcome o = nodeA.bucketStore().tryConsume(key, tight.configuration(), 1000, NOW);
+        assertThat(scriptCalls() - before).isEqualTo(1);
+        // the bucket keeps its tokens up to the new capacity, which is then counted per request
+        assertThat(o.remainingTokens()).isEqualTo(2000);
+    }
+
+    @Test
+    void aSlowCallerIsCountedInRedisOnEveryRequest() {
+        String key = key();
+        long before = scriptCalls();
+        for (int i = 0; i < 20; i++) {
+            // one request per validity: the lease never grows past one request
+            nodeA.bucketStore().tryConsume(key, ROOMY.configuration(), 1000, NOW.plus(VALIDITY.multipliedBy(i)));
+        }
+        assertThat(scriptCalls() - before).isEqualTo(20);
+    }
+
+    @Test
+    void whileRedisIsGoneANodeHandsOutWhatItHoldsThenAnswersPerThePolicy() throws Exception {
+        RedisServer own = RedisServer.start();
+        RedisGuardState node = RedisGuardState.builder(own.uri())
+                .listener(SecurityEventListener.NONE)
+                .failurePolicy(RedisFailurePolicy.CLOSED)
+                .bucketLeases(SIZE, VALIDITY)
+                .build();
+        try {
+            String key = key();
+            for (int i = 0; i < 16; i++) { // leases of 1, 2, 4, 8 and 16: 15 requests' tokens held
+                assertThat(node.bucketStore()
+                                .tryConsume(key, ROOMY.configuration(), 1000, NOW)
+                                .status())
+                        .isEqualTo(Status.CONSUMED);
+            }
+            own.kill();
+            int served = 0;
+            Status status;
+            while ((status = node.bucketStore()
+                                    .tryConsume(key, ROOMY.configuration(), 1000, NOW)
+                                    .status())
+                            == Status.CONSUMED
+                    && served < 100) {
+                served++;
+            }
+            assertThat(served).isEqualTo(15);
+            assertThat(status).isEqualTo(Status.UNAVAILABLE);
+        } finally {
+            node.close();
+            own.close();
+        }
+    }
+
+    @Test
+    void theSettingsAreChecked() {
+        RedisGuardState.Builder b = RedisGuardState.builder("redis://127.0.0.1:6379");
+        assertThatThrownBy(() -> b.bucketLeases(0, VALIDITY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bucketLeases requests");
+        assertThatThrownBy(() -> b.bucketLeases(1_001, VALIDITY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bucketLeases requests");
+        assertThatThrownBy(() -> b.bucketLeases(8, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bucketLeases validity");
+        assertThatThrownBy(() -> b.bucketLeases(8, Duration.ofSeconds(11)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bucketLeases validity");
+    }
+
+    /** Every promise of a bucket store holds with leases on, on one node. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Contract extends BucketStoreContract {
+        @Override
+        protected BucketStore store() {
+            return nodeA.bucketStore();
+        }
+    }
+}
