@@ -43,7 +43,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * trivial servlet without the guard, with {@link ApiGuardFilter} over {@link FullChain} (local
  * stores), and on a fleet: two guards, each with its own {@link RedisGuardState} on one private
  * {@code redis-server} (buckets, quarantine with its near cache, the scorer's evidence), the client
- * alternating its requests between them. All in one server (one context each). The client is the
+ * alternating its requests between them; and the same fleet with bucket leases of up to
+ * {@value #LEASE_REQUESTS} requests ({@link RedisGuardState.Builder#bucketLeases}). All in one server (one context each). The client is the
  * JDK {@link HttpClient} presenting a client certificate, with {@value #IN_FLIGHT} requests in
  * flight at all times; the token is bound to the client certificate and reused (the cached path,
  * as a real client does until its token expires).
@@ -66,6 +67,8 @@ public final class HttpsThroughputBenchmark {
     static final int MEASURE_SECONDS = 5;
     static final int WARM_UP_ROUNDS = 3;
     static final int ROUNDS = 5;
+    /** The most requests' tokens a node of the leasing fleet takes in one round trip. */
+    static final int LEASE_REQUESTS = 16;
 
     private HttpsThroughputBenchmark() {}
 
@@ -119,10 +122,13 @@ public final class HttpsThroughputBenchmark {
             System.out.println("fleet phase skipped: redis-server is not on the PATH");
         } else {
             redis = RedisServer.start();
-            for (String node : List.of("/fleet-a", "/fleet-b")) {
-                RedisGuardState state = RedisGuardState.builder(redis.uri())
-                        .listener(SecurityEventListener.NONE)
-                        .build();
+            for (String node : List.of("/fleet-a", "/fleet-b", "/leased-a", "/leased-b")) {
+                RedisGuardState.Builder builder =
+                        RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE);
+                if (node.startsWith("/leased")) {
+                    builder.bucketLeases(LEASE_REQUESTS, RedisGuardState.DEFAULT_LEASE_VALIDITY);
+                }
+                RedisGuardState state = builder.build();
                 states.add(state);
                 Clock clock = Clock.systemUTC();
                 contexts.add(context(
@@ -155,6 +161,11 @@ public final class HttpsThroughputBenchmark {
                     List.of(
                             URI.create(base + "/fleet-a" + FullChain.PATH),
                             URI.create(base + "/fleet-b" + FullChain.PATH))));
+            phases.add(new Phase(
+                    "fleet, bucket leases",
+                    List.of(
+                            URI.create(base + "/leased-a" + FullChain.PATH),
+                            URI.create(base + "/leased-b" + FullChain.PATH))));
         }
         try {
             System.out.printf(
@@ -191,7 +202,9 @@ public final class HttpsThroughputBenchmark {
                         phases.get(p).name(), median(rate), median(ratio), ratio[0], ratio[rounds - 1]);
             }
             if (redis != null) {
-                printRedisCommandsPerRequest(httpClient, phases.get(2), token, seconds, redis);
+                for (Phase fleet : phases.subList(2, phases.size())) {
+                    printRedisCommandsPerRequest(httpClient, fleet, token, seconds, redis);
+                }
             }
         } finally {
             server.stop();
@@ -223,7 +236,8 @@ public final class HttpsThroughputBenchmark {
             connection.sync().configResetstat();
             Result result = run(client, fleet.targets(), token, seconds);
             String stats = connection.sync().info("commandstats");
-            StringBuilder line = new StringBuilder("  Redis commands per fleet request (" + result.answered() + "):");
+            StringBuilder line = new StringBuilder(
+                    "  Redis commands per request, " + fleet.name() + " (" + result.answered() + "):");
             for (String l : stats.split("\r?\n")) {
                 // cmdstat_evalsha:calls=123,usec=...
                 if (l.startsWith("cmdstat_") && !l.startsWith("cmdstat_config") && !l.startsWith("cmdstat_info")) {
