@@ -2,6 +2,7 @@ package dev.apiguard.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apiguard.CallerKey;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.Evidence;
@@ -12,15 +13,20 @@ import dev.apiguard.redis.internal.Connection;
 import dev.apiguard.redis.internal.Script;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,15 +45,17 @@ import org.slf4j.LoggerFactory;
  * Redis {@code TIME}.
  *
  * <p>Never on the request path: {@link Link#offer} queues the evidence and returns. Each node sends
- * a caller's evidence as soon as it has some and no script of that caller is in flight; what arrives
- * meanwhile goes in the next script call, up to {@value #MAX_BATCH} at a time: a caller at machine
- * speed is batched, a quiet one sent at once. The reply (the fleet's profile, this node's evidence
- * included) is what {@link Link#view} answers until the next. Bounded: at most
- * {@value #MAX_BATCH} pieces of evidence queued per caller, and the configured maximum queued or in
- * flight in all
- * ({@link RedisGuardState.Builder#evidenceQueue(int)}); beyond, when Redis fails or while it is
- * skipped after a failure, evidence is dropped and counted ({@link #droppedEvidence()}), and the
- * nodes go on scoring on their own profiles. Obtain it from
+ * a caller's evidence at once when no script of that caller was sent within the linger
+ * ({@link RedisGuardState.Builder#evidenceLinger}, 5 ms by default); else what arrives goes in the
+ * next script call, sent once the previous one answered and the linger since it passed, or as soon
+ * as {@value #MAX_BATCH} pieces wait: a caller at machine speed costs one script per linger (or per
+ * {@value #MAX_BATCH} requests) per node, a quiet one is sent at once. The reply (the fleet's
+ * profile, this node's evidence included) is what {@link Link#view} answers until the next.
+ *
+ * <p>Bounded: at most {@value #MAX_BATCH} pieces of evidence queued per caller, and the configured
+ * maximum queued or in flight in all ({@link RedisGuardState.Builder#evidenceQueue(int)}); beyond,
+ * when Redis fails or while it is skipped after a failure, evidence is dropped and counted
+ * ({@link #droppedEvidence()}), and the nodes go on scoring on their own profiles. Obtain it from
  * {@link RedisGuardState#evidenceStore()}. Thread-safe.
  */
 public final class RedisEvidenceStore implements EvidenceStore {
@@ -74,13 +82,34 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAdder droppedDecisions = new LongAdder();
+    private final LongAdder scripts = new LongAdder();
     private final ThreadPoolExecutor decisions;
+    private final long lingerNanos;
+    private final Ticker ticker;
+    private final @Nullable ScheduledThreadPoolExecutor lingering; // null: linger 0, nothing waits
+    // the batches waiting for their linger, sent at once by close(); at most one per caller
+    private final ConcurrentHashMap<Pending, Runnable> waitingFlushes = new ConcurrentHashMap<>();
 
-    RedisEvidenceStore(Connection connection, String prefix, Availability availability, int maxQueued) {
+    RedisEvidenceStore(
+            Connection connection, String prefix, Availability availability, int maxQueued, Duration linger) {
         this.connection = connection;
         this.prefix = prefix;
         this.availability = availability;
         this.maxQueued = maxQueued;
+        this.lingerNanos = linger.toNanos();
+        this.ticker = Ticker.systemTicker(); // the linger is real time, not the guard's clock
+        if (lingerNanos > 0) {
+            // one daemon thread sends the batches that waited for the linger; at most one batch
+            // waits per caller, and each holds queued evidence: bounded like the queue
+            this.lingering = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "apiguard-evidence-linger");
+                t.setDaemon(true);
+                return t;
+            });
+            lingering.setRemoveOnCancelPolicy(true);
+        } else {
+            this.lingering = null;
+        }
         // one daemon thread decides on the fleet's views as they arrive; bounded like the queue
         this.decisions = new ThreadPoolExecutor(
                 1,
@@ -117,8 +146,21 @@ public final class RedisEvidenceStore implements EvidenceStore {
         return decisions.getQueue().size() + decisions.getActiveCount();
     }
 
-    /** Stops the decisions' thread; called by {@link RedisGuardState#close()}. */
+    /**
+     * Sends the batches waiting for their linger at once, waits up to a second for the scripts in
+     * flight, then stops the store's threads; called by {@link RedisGuardState#close()}.
+     */
     void close() {
+        if (lingering != null) {
+            lingering.shutdownNow(); // from now on a batch that would wait is sent at once
+            for (Runnable flush : waitingFlushes.values()) {
+                flush.run();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (queued.get() > 0 && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
         decisions.shutdownNow();
     }
 
@@ -142,13 +184,22 @@ public final class RedisEvidenceStore implements EvidenceStore {
         return queued.get();
     }
 
+    /** Script calls sent so far, each with a batch of one caller's evidence. */
+    public long evidenceScripts() {
+        return scripts.sum();
+    }
+
     /** One request's evidence and who wants the fleet's profile once it is folded in. */
     private record Offered(Evidence evidence, Consumer<FleetProfile> onView) {}
 
-    /** One caller's evidence waiting on this node, and whether a script of the caller is in flight. */
+    /**
+     * One caller's evidence waiting on this node, and whether a script of the caller is in flight
+     * or a batch waits for its linger.
+     */
     private static final class Pending {
         final ArrayDeque<Offered> queue = new ArrayDeque<>();
-        boolean inFlight;
+        boolean inFlight; // a script in flight, or a batch waiting for its linger
+        RedisLink.@Nullable Flush waiting; // the batch waiting for its linger, if one is
         boolean closed;
     }
 
@@ -157,6 +208,8 @@ public final class RedisEvidenceStore implements EvidenceStore {
         private final byte[][] settings;
         private final Cache<CallerKey, FleetProfile> views;
         private final ConcurrentHashMap<CallerKey, Pending> pending = new ConcurrentHashMap<>();
+        // when a script of each recent caller was last sent (ticker nanos); only with a linger
+        private final @Nullable Cache<CallerKey, Long> lastSent;
 
         RedisLink(AnomalyPolicy policy) {
             this.settings = new byte[][] {
@@ -170,6 +223,13 @@ public final class RedisEvidenceStore implements EvidenceStore {
                 ascii(Evidence.MAX_ROUTES)
             };
             this.views = Caffeine.newBuilder().maximumSize(policy.maxCallers()).build();
+            this.lastSent = lingerNanos > 0
+                    ? Caffeine.newBuilder()
+                            .maximumSize(policy.maxCallers())
+                            .expireAfterWrite(Duration.ofNanos(lingerNanos))
+                            .ticker(ticker)
+                            .build()
+                    : null;
         }
 
         @Override
@@ -194,6 +254,15 @@ public final class RedisEvidenceStore implements EvidenceStore {
                     queued.incrementAndGet();
                     if (!p.inFlight) {
                         p.inFlight = true;
+                        long wait = lingerLeft(caller);
+                        if (wait > 0) {
+                            later(caller, p, wait);
+                        } else {
+                            batch = drain(p);
+                        }
+                    } else if (p.queue.size() >= MAX_BATCH && p.waiting != null) {
+                        // a full batch goes at once rather than wait and drop what comes next
+                        p.waiting.cancel();
                         batch = drain(p);
                     }
                 }
@@ -209,6 +278,71 @@ public final class RedisEvidenceStore implements EvidenceStore {
             return Optional.ofNullable(views.getIfPresent(caller));
         }
 
+        /** Nanoseconds until a script of the caller may be sent again: 0 when now. */
+        private long lingerLeft(CallerKey caller) {
+            if (lastSent == null) {
+                return 0;
+            }
+            Long at = lastSent.getIfPresent(caller);
+            return at == null ? 0 : Math.max(0, at + lingerNanos - ticker.read());
+        }
+
+        /**
+         * Sends the caller's batch after {@code wait} ns (sooner when it fills up); at once when
+         * the store is closing. Called with {@code p}'s monitor held.
+         */
+        private void later(CallerKey caller, Pending p, long wait) {
+            Flush flush = new Flush(caller, p);
+            p.waiting = flush;
+            waitingFlushes.put(p, flush);
+            ScheduledThreadPoolExecutor scheduler = lingering;
+            try {
+                if (scheduler == null) { // never: only a linger makes a batch wait
+                    throw new RejectedExecutionException();
+                }
+                flush.future = scheduler.schedule(flush, wait, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                // the store is closing: nothing waits any more (the caller holds p's monitor,
+                // which the flush takes again: reentrant)
+                flush.run();
+            }
+        }
+
+        /** A caller's batch waiting for its linger: sent once, by its timer, a full batch or close. */
+        final class Flush implements Runnable {
+            private final CallerKey caller;
+            private final Pending p;
+            volatile @Nullable ScheduledFuture<?> future;
+
+            Flush(CallerKey caller, Pending p) {
+                this.caller = caller;
+                this.p = p;
+            }
+
+            /** Stops waiting, without sending: the batch goes some other way. Called with {@code p}'s monitor held. */
+            void cancel() {
+                p.waiting = null;
+                waitingFlushes.remove(p, this);
+                ScheduledFuture<?> f = future;
+                if (f != null) {
+                    f.cancel(false);
+                }
+            }
+
+            @Override
+            public void run() {
+                List<Offered> batch;
+                synchronized (p) {
+                    if (p.waiting != this) {
+                        return; // already sent: a full batch, or close
+                    }
+                    cancel();
+                    batch = drain(p);
+                }
+                send(caller, p, batch);
+            }
+        }
+
         private List<Offered> drain(Pending p) {
             int n = Math.min(MAX_BATCH, p.queue.size());
             List<Offered> batch = new java.util.ArrayList<>(n);
@@ -219,6 +353,10 @@ public final class RedisEvidenceStore implements EvidenceStore {
         }
 
         private void send(CallerKey caller, Pending p, List<Offered> batch) {
+            if (lastSent != null) {
+                lastSent.put(caller, ticker.read());
+            }
+            scripts.increment();
             String tag = caller.hashTag();
             byte[][] keys = {key(tag, ""), key(tag, ":b0"), key(tag, ":b1"), key(tag, ":r")};
             Availability.Shard shard = availability.of(keys[0]);
@@ -278,6 +416,11 @@ public final class RedisEvidenceStore implements EvidenceStore {
                     p.inFlight = false;
                     p.closed = true;
                     pending.remove(caller, p);
+                    return;
+                }
+                long wait = p.queue.size() >= MAX_BATCH ? 0 : lingerLeft(caller);
+                if (wait > 0) {
+                    later(caller, p, wait);
                     return;
                 }
                 batch = drain(p);

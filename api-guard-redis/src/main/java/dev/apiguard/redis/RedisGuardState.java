@@ -87,6 +87,8 @@ public final class RedisGuardState implements AutoCloseable {
     public static final Duration DEFAULT_LEASE_VALIDITY = Duration.ofMillis(100);
     /** How much anomaly evidence a node queues for Redis at most, by default, before it drops and counts. */
     public static final int DEFAULT_EVIDENCE_QUEUE = 100_000;
+    /** How long a node gathers a busy caller's evidence, by default, before it sends the next script. */
+    public static final Duration DEFAULT_EVIDENCE_LINGER = Duration.ofMillis(5);
     /** How often a node sends the ledger deltas it buffered, by default. */
     public static final Duration DEFAULT_LEDGER_FLUSH_INTERVAL = Duration.ofSeconds(1);
     /** How many callers' ledger deltas a node buffers at most, by default, before it drops and counts. */
@@ -181,7 +183,8 @@ public final class RedisGuardState implements AutoCloseable {
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
         this.quarantineStore =
                 new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, nearCache);
-        this.evidenceStore = new RedisEvidenceStore(connection, b.keyPrefix + "ev:", availability, b.evidenceQueue);
+        this.evidenceStore = new RedisEvidenceStore(
+                connection, b.keyPrefix + "ev:", availability, b.evidenceQueue, b.evidenceLinger);
         this.ledgerStore = new RedisLedgerStore(
                 connection,
                 b.keyPrefix + "led:",
@@ -429,6 +432,7 @@ public final class RedisGuardState implements AutoCloseable {
         private Duration revocationRefresh = DEFAULT_REVOCATION_REFRESH;
         private int revocationsMaximumSize = DEFAULT_REVOCATIONS_MAXIMUM_SIZE;
         private int evidenceQueue = DEFAULT_EVIDENCE_QUEUE;
+        private Duration evidenceLinger = DEFAULT_EVIDENCE_LINGER;
         private Duration ledgerFlushInterval = DEFAULT_LEDGER_FLUSH_INTERVAL;
         private int ledgerBuffer = DEFAULT_LEDGER_BUFFER;
         private int ledgerMaxCallers = DEFAULT_LEDGER_MAX_CALLERS;
@@ -666,6 +670,18 @@ public final class RedisGuardState implements AutoCloseable {
          */
         public Builder evidenceQueue(int pieces) {
             this.evidenceQueue = Check.between("evidenceQueue", pieces, 1, 10_000_000);
+            return this;
+        }
+
+        /**
+         * How long this node gathers a busy caller's anomaly evidence before it sends the next
+         * script (0 to 1 s): a caller with no script sent within this time is sent at once, a
+         * caller at machine speed costs one script per linger per node instead of about one per
+         * request. The fleet's view of a caller is at most this much later; {@link #close()} sends
+         * what waits. 0 sends each batch as soon as the previous one answered. Default: 5 ms.
+         */
+        public Builder evidenceLinger(Duration linger) {
+            this.evidenceLinger = Check.between("evidenceLinger", linger, Duration.ZERO, Duration.ofSeconds(1));
             return this;
         }
 

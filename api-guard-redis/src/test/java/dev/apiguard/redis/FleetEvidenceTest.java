@@ -15,6 +15,9 @@ import dev.apiguard.anomaly.AnomalyMode;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScore;
 import dev.apiguard.anomaly.AnomalyScoringStep;
+import dev.apiguard.anomaly.Evidence;
+import dev.apiguard.anomaly.EvidenceStore;
+import dev.apiguard.anomaly.FleetProfile;
 import dev.apiguard.anomaly.Signal;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.test.TestRequest;
@@ -67,6 +70,7 @@ class FleetEvidenceTest {
         RedisGuardState s = RedisGuardState.builder(server.uri())
                 .listener(SecurityEventListener.NONE)
                 .commandTimeout(Duration.ofMillis(500))
+                .evidenceLinger(Duration.ZERO) // each request's evidence awaited before the next
                 .build();
         states.add(s);
         return s;
@@ -427,5 +431,96 @@ class FleetEvidenceTest {
         } finally {
             client.shutdown();
         }
+    }
+
+    private static final Duration LONG_LINGER = Duration.ofSeconds(1);
+
+    private static Evidence evidence(int i) {
+        return new Evidence(START.toEpochMilli() + i, false, false, 0, false, false, 0, 0, 0, 0);
+    }
+
+    private RedisGuardState lingering() {
+        return RedisGuardState.builder(server.uri())
+                .listener(SecurityEventListener.NONE)
+                .commandTimeout(Duration.ofMillis(500))
+                .evidenceLinger(LONG_LINGER)
+                .build();
+    }
+
+    // The three tests below offer in a loop of microseconds and count scripts at once: each
+    // assumes less than the 1 s linger passes between a caller's first script and its last offer.
+
+    @Test
+    void aQuietCallerIsSentAtOnceABusyOnesEvidenceGathersOverTheLinger() throws Exception {
+        try (RedisGuardState state = lingering()) {
+            RedisEvidenceStore store = state.evidenceStore();
+            EvidenceStore.Link link = store.link(POLICY);
+            CallerKey busy = CallerKey.token(TwoNodesTest.ISSUER, "busy-" + UUID.randomUUID());
+            link.offer(busy, evidence(0));
+            assertThat(store.evidenceScripts())
+                    .as("no script of the caller within the linger: sent at once")
+                    .isEqualTo(1);
+            for (int i = 1; i <= 20; i++) {
+                link.offer(busy, evidence(i));
+            }
+            CallerKey quiet = CallerKey.token(TwoNodesTest.ISSUER, "quiet-" + UUID.randomUUID());
+            link.offer(quiet, evidence(0));
+            assertThat(store.evidenceScripts())
+                    .as("the busy caller's 20 wait for the linger, the quiet caller goes at once")
+                    .isEqualTo(2);
+            assertThat(Eventually.holds(Duration.ofSeconds(10), () -> store.sentEvidence() == 22))
+                    .isTrue();
+            assertThat(store.evidenceScripts()).as("the 20 in one script").isEqualTo(3);
+            assertThat(link.view(busy)).map(FleetProfile::requests).contains(21L);
+            assertThat(store.droppedEvidence()).isZero();
+        }
+    }
+
+    @Test
+    void aFullBatchGoesWithoutWaitingForTheLinger() throws Exception {
+        try (RedisGuardState state = lingering()) {
+            RedisEvidenceStore store = state.evidenceStore();
+            EvidenceStore.Link link = store.link(POLICY);
+            CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "full-" + UUID.randomUUID());
+            link.offer(caller, evidence(0));
+            assertThat(Eventually.holds(Duration.ofSeconds(10), () -> store.sentEvidence() == 1))
+                    .isTrue();
+            for (int i = 1; i < RedisEvidenceStore.MAX_BATCH; i++) {
+                link.offer(caller, evidence(i));
+            }
+            assertThat(store.evidenceScripts()).as("waiting for the linger").isEqualTo(1);
+            link.offer(caller, evidence(RedisEvidenceStore.MAX_BATCH));
+            assertThat(store.evidenceScripts())
+                    .as("%d waiting fill a batch: sent at once", RedisEvidenceStore.MAX_BATCH)
+                    .isEqualTo(2);
+            link.offer(caller, evidence(RedisEvidenceStore.MAX_BATCH + 1));
+            assertThat(store.evidenceScripts())
+                    .as("the one after waits for the linger")
+                    .isEqualTo(2);
+            assertThat(Eventually.holds(
+                            Duration.ofSeconds(10), () -> store.sentEvidence() == RedisEvidenceStore.MAX_BATCH + 2))
+                    .isTrue();
+            assertThat(store.droppedEvidence()).isZero();
+            assertThat(link.view(caller)).map(FleetProfile::requests).contains(RedisEvidenceStore.MAX_BATCH + 2L);
+        }
+    }
+
+    @Test
+    void closingSendsWhatWaitsForTheLinger() throws Exception {
+        RedisGuardState state = lingering();
+        RedisEvidenceStore store = state.evidenceStore();
+        EvidenceStore.Link link = store.link(POLICY);
+        CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "closing-" + UUID.randomUUID());
+        link.offer(caller, evidence(0));
+        assertThat(Eventually.holds(Duration.ofSeconds(10), () -> store.sentEvidence() == 1))
+                .isTrue();
+        for (int i = 1; i <= 5; i++) {
+            link.offer(caller, evidence(i));
+        }
+        assertThat(store.evidenceScripts()).as("the 5 wait for the linger").isEqualTo(1);
+        state.close();
+        assertThat(store.sentEvidence()).as("sent by close, not lost").isEqualTo(6);
+        assertThat(store.evidenceScripts()).isEqualTo(2);
+        assertThat(link.view(caller)).map(FleetProfile::requests).contains(6L);
     }
 }

@@ -128,6 +128,17 @@ class RedisGuardStateBuilderTest {
     }
 
     @Test
+    void anEvidenceLingerOutsideZeroToOneSecondIsRefused() {
+        RedisGuardState.Builder b = RedisGuardState.builder("redis://127.0.0.1:6379");
+        assertThatThrownBy(() -> b.evidenceLinger(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("evidenceLinger");
+        assertThatThrownBy(() -> b.evidenceLinger(Duration.ofMillis(1_001))).hasMessageContaining("evidenceLinger");
+        assertThat(b.evidenceLinger(Duration.ZERO).evidenceLinger(Duration.ofSeconds(1)))
+                .isSameAs(b);
+    }
+
+    @Test
     void emptyCredentialsAreRefused() {
         RedisGuardState.Builder b = RedisGuardState.builder("redis://127.0.0.1:6379");
         assertThatThrownBy(() -> b.credentials("", "pw".toCharArray())).isInstanceOf(IllegalArgumentException.class);
