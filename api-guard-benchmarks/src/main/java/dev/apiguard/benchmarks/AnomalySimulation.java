@@ -103,6 +103,11 @@ public final class AnomalySimulation {
                         // every quarantine look-up asks Redis: the simulation runs far faster than
                         // the clock it simulates, faster than a quarantine's message to the nodes
                         .nearCache(Duration.ZERO)
+                        // the simulated callers' requests are 50 ms apart or more, so in a real
+                        // fleet a 5 ms linger never holds their evidence back; the simulation runs
+                        // faster than its clock and would wait it out: none unless asked
+                        // (-DevidenceLinger=<ms>)
+                        .evidenceLinger(Duration.ofMillis(Long.getLong("evidenceLinger", 0)))
                         .build();
                 states.add(state);
                 evidence.add(state.evidenceStore());

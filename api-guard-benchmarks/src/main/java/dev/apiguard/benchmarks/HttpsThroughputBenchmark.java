@@ -58,7 +58,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * ratios with their range. Client and server share the machine, so the figures are a ratio more
  * than an absolute.
  *
- * <pre>java -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.HttpsThroughputBenchmark [seconds] [rounds]</pre>
+ * <pre>java [-DevidenceLinger=ms] -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.HttpsThroughputBenchmark [seconds] [rounds]</pre>
  */
 public final class HttpsThroughputBenchmark {
 
@@ -125,6 +125,8 @@ public final class HttpsThroughputBenchmark {
             for (String node : List.of("/fleet-a", "/fleet-b", "/leased-a", "/leased-b")) {
                 RedisGuardState.Builder builder =
                         RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE);
+                builder.evidenceLinger(Duration.ofMillis(
+                        Long.getLong("evidenceLinger", RedisGuardState.DEFAULT_EVIDENCE_LINGER.toMillis())));
                 if (node.startsWith("/leased")) {
                     builder.bucketLeases(LEASE_REQUESTS, RedisGuardState.DEFAULT_LEASE_VALIDITY);
                 }
