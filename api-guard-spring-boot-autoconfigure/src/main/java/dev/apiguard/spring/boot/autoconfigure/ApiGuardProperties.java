@@ -99,6 +99,31 @@ public class ApiGuardProperties {
         /** open: limits and quarantine from each node's own state while Redis is away; closed: 503. */
         private FailurePolicy failurePolicy = FailurePolicy.OPEN;
 
+        /** Bucket leases: a busy caller's tokens taken several requests at a time (off by default). */
+        private BucketLeases bucketLeases = new BucketLeases();
+
+        /**
+         * How long a node gathers a busy caller's anomaly evidence before it sends the next script
+         * (0 to 1 s); a quiet caller's is sent at once.
+         */
+        private Duration evidenceLinger = Duration.ofMillis(5);
+
+        public BucketLeases getBucketLeases() {
+            return bucketLeases;
+        }
+
+        public void setBucketLeases(BucketLeases bucketLeases) {
+            this.bucketLeases = bucketLeases;
+        }
+
+        public Duration getEvidenceLinger() {
+            return evidenceLinger;
+        }
+
+        public void setEvidenceLinger(Duration evidenceLinger) {
+            this.evidenceLinger = evidenceLinger;
+        }
+
         public String getUri() {
             return uri;
         }
@@ -121,6 +146,35 @@ public class ApiGuardProperties {
 
         public void setFailurePolicy(FailurePolicy failurePolicy) {
             this.failurePolicy = failurePolicy;
+        }
+    }
+
+    /** {@code apiguard.redis.bucket-leases.*}. */
+    public static class BucketLeases {
+
+        /**
+         * The most requests' tokens a node takes from a caller's shared bucket in one round trip
+         * (1 to 1,000); 1, the default, counts every request in Redis.
+         */
+        private int requests = 1;
+
+        /** How long a node may hand out the tokens it leased (1 ms to 10 s). */
+        private Duration validity = Duration.ofMillis(100);
+
+        public int getRequests() {
+            return requests;
+        }
+
+        public void setRequests(int requests) {
+            this.requests = requests;
+        }
+
+        public Duration getValidity() {
+            return validity;
+        }
+
+        public void setValidity(Duration validity) {
+            this.validity = validity;
         }
     }
 

@@ -47,6 +47,15 @@ class RedisStateConfiguration {
                 redis.getFailurePolicy() == ApiGuardProperties.FailurePolicy.CLOSED
                         ? RedisFailurePolicy.CLOSED
                         : RedisFailurePolicy.OPEN);
+        ApiGuardProperties.BucketLeases leases = redis.getBucketLeases();
+        // the validity checked alone first, so that an error names the property at fault
+        ApiGuardAutoConfiguration.configure(
+                "apiguard.redis.bucket-leases.validity", () -> builder.bucketLeases(1, leases.getValidity()));
+        ApiGuardAutoConfiguration.configure(
+                "apiguard.redis.bucket-leases.requests",
+                () -> builder.bucketLeases(leases.getRequests(), leases.getValidity()));
+        ApiGuardAutoConfiguration.configure(
+                "apiguard.redis.evidence-linger", () -> builder.evidenceLinger(redis.getEvidenceLinger()));
         return ApiGuardAutoConfiguration.configure(property, builder::build);
     }
 

@@ -159,7 +159,10 @@ class DocumentedConfigurationTest {
                             "\"apiguard.api-keys.sunset\"",
                             "\"apiguard.redis.uri\"",
                             "\"apiguard.redis.cluster\"",
-                            "\"apiguard.redis.failure-policy\"");
+                            "\"apiguard.redis.failure-policy\"",
+                            "\"apiguard.redis.bucket-leases.requests\"",
+                            "\"apiguard.redis.bucket-leases.validity\"",
+                            "\"apiguard.redis.evidence-linger\"");
         }
     }
 

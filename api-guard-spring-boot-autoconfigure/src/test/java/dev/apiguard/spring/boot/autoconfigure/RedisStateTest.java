@@ -71,6 +71,72 @@ class RedisStateTest {
     }
 
     @Test
+    void bucketLeasesCutTheScriptsOfABusyCaller() {
+        ApplicationContextRunner busy = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ApiGuardAutoConfiguration.class))
+                .withPropertyValues(ApiGuardAutoConfigurationTest.tokens(
+                        "apiguard.rate-limit.enabled=true",
+                        "apiguard.rate-limit.requests=1000",
+                        "apiguard.rate-limit.period=1m",
+                        "apiguard.redis.uri=" + redis.uri()));
+        long exact = bucketScripts(busy, "exact");
+        long leased = bucketScripts(
+                busy.withPropertyValues(
+                        "apiguard.redis.bucket-leases.requests=16", "apiguard.redis.bucket-leases.validity=10s"),
+                "leased");
+        assertThat(exact).as("every request counted in Redis").isEqualTo(50);
+        assertThat(leased).as("leases of up to 16 requests").isLessThan(15);
+    }
+
+    /** The bucket scripts Redis ran for one caller's 50 requests through a context of {@code runner}. */
+    private static long bucketScripts(ApplicationContextRunner runner, String caller) {
+        long[] scripts = new long[1];
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+        try (var connection = client.connect()) {
+            runner.run(context -> {
+                GuardTester tester = GuardTester.of(context.getBean(ApiGuard.class));
+                String token = token("scripts-" + caller, "customers:read");
+                connection.sync().configResetstat();
+                for (int i = 0; i < 50; i++) {
+                    assertThat(tester.send(TestRequest.get("/customers/1").bearer(token))
+                                    .status())
+                            .isEqualTo(200);
+                }
+                String stats = connection.sync().info("commandstats");
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_evalsha:calls=(\\d+)")
+                        .matcher(stats);
+                scripts[0] = m.find() ? Long.parseLong(m.group(1)) : 0;
+            });
+        } finally {
+            client.shutdown();
+        }
+        return scripts[0];
+    }
+
+    @Test
+    void aLeaseOrLingerOutOfBoundsFailsTheStartNamingItsProperty() {
+        String uri = "apiguard.redis.uri=" + redis.uri();
+        for (String[] bad : new String[][] {
+            {"apiguard.redis.bucket-leases.requests=0", "apiguard.redis.bucket-leases.requests"},
+            {"apiguard.redis.bucket-leases.requests=1001", "apiguard.redis.bucket-leases.requests"},
+            {"apiguard.redis.bucket-leases.validity=0ms", "apiguard.redis.bucket-leases.validity"},
+            {"apiguard.redis.evidence-linger=2s", "apiguard.redis.evidence-linger"}
+        }) {
+            node.withPropertyValues(uri, bad[0]).run(context -> {
+                Throwable t = context.getStartupFailure();
+                while (t != null && !(t instanceof ApiGuardConfigurationException)) {
+                    t = t.getCause();
+                }
+                assertThat(t)
+                        .as(bad[0])
+                        .isInstanceOfSatisfying(
+                                ApiGuardConfigurationException.class,
+                                e -> assertThat(e.property()).isEqualTo(bad[1]));
+            });
+        }
+    }
+
+    @Test
     void springDataRedisUrlIsUsedWhenApiguardRedisIsNotSet() {
         node.withPropertyValues("spring.data.redis.url=" + redis.uri()).run(context -> {
             assertThat(context).hasSingleBean(RedisGuardState.class);
