@@ -125,6 +125,57 @@ class BucketLeasesTest {
     }
 
     @Test
+    void eightThreadsOnTwoNodesAdmitExactlyTheBucketAndEachAnswerIsItsOwn() throws Exception {
+        String key = key();
+        RateLimitPlan plan = RateLimitPlan.simple("five-hundred", 500, Duration.ofDays(1));
+        int threads = 8;
+        int attempts = 300; // per thread: 2,400 in all against 500 tokens
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.List<java.util.concurrent.Future<long[]>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                BucketStore node = (t % 2 == 0 ? nodeA : nodeB).bucketStore();
+                results.add(pool.submit(() -> {
+                    start.await();
+                    long admitted = 0;
+                    long wrong = 0;
+                    for (int i = 0; i < attempts; i++) {
+                        Outcome o = node.tryConsume(key, plan.configuration(), 1000, NOW);
+                        if (o.status() == Status.CONSUMED) {
+                            admitted++;
+                            // an admitted request never reports more than the bucket could hold
+                            wrong += o.remainingTokens() > 499_000 || o.remainingTokens() < 0 ? 1 : 0;
+                        } else {
+                            // a refusal says so and waits for a refill, never "0 left, go on"
+                            wrong += o.status() != Status.REJECTED || o.nanosToWaitForRefill() <= 0 ? 1 : 0;
+                        }
+                    }
+                    return new long[] {admitted, wrong};
+                }));
+            }
+            start.countDown();
+            long admitted = 0;
+            long wrong = 0;
+            for (java.util.concurrent.Future<long[]> r : results) {
+                long[] v = r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                admitted += v[0];
+                wrong += v[1];
+            }
+            // the guard's clock stands still: no refill, no lease expires, so every leased token
+            // is handed out by a node that goes on asking, and none beyond the bucket
+            assertThat(admitted).isEqualTo(500);
+            assertThat(wrong).isZero();
+            assertThat(nodeB.bucketStore()
+                            .estimate(key, plan.configuration(), 1000, NOW)
+                            .remainingTokens())
+                    .isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aLeaseIsNeverUsedPastItsValidityAndWhatItHeldIsBounded() {
         String key = key();
         RateLimitPlan thousand = RateLimitPlan.simple("thousand", 1_000, Duration.ofDays(1));
