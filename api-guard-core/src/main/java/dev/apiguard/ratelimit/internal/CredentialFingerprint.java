@@ -4,7 +4,9 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.internal.CertificateDigests;
 import dev.apiguard.internal.Sha256Memo;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -16,23 +18,91 @@ import org.jspecify.annotations.Nullable;
  * and the client certificate), so that a credential proven valid once can be recognised cheaply
  * later without keeping it. The digest proves nothing by itself: authentication still runs.
  *
- * <p>A value: equal when the digests are, hashed by their first four bytes (a uniformly
- * distributed digest needs no more), the 32 bytes of digest held in four longs, no hex string.
+ * <p>The usual request (one {@code Authorization} value of a short scheme and a credential, no API
+ * key, perhaps a client certificate) is fingerprinted without hashing again: by its scheme, the
+ * SHA-256 of its credential (which the token step keys its cache by, computed once per request)
+ * and the SHA-256 of its certificate, each already collision-resistant. Any other request is
+ * fingerprinted by the SHA-256 of a prefix-free encoding of all its credentials. The two kinds
+ * never equal each other.
+ *
+ * <p>A value: equal when the kinds and digests are, hashed by four bytes of a digest (a uniformly
+ * distributed digest needs no more), digests held in longs, no hex string.
  */
 public final class CredentialFingerprint {
 
-    // the 32 bytes of the digest, big-endian, in four longs: no array per fingerprint
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    // SHORT: scheme, credential digest (d) and certificate digest (c, zeros when none, with the
+    // flag in scheme); ENCODED: the digest of the encoding (d), nothing else
+    private static final byte SHORT = 1;
+    private static final byte ENCODED = 2;
+    // the longest auth-scheme packed into one long beside its length
+    private static final int MAX_PACKED_SCHEME = 6;
+    private static final long WITH_CERTIFICATE = 1L << 63;
+
+    private final byte kind;
+    private final long scheme;
     private final long d0;
     private final long d1;
     private final long d2;
     private final long d3;
+    private final long c0;
+    private final long c1;
+    private final long c2;
+    private final long c3;
 
-    private CredentialFingerprint(byte[] digest) {
-        ByteBuffer b = ByteBuffer.wrap(digest);
-        this.d0 = b.getLong();
-        this.d1 = b.getLong();
-        this.d2 = b.getLong();
-        this.d3 = b.getLong();
+    private CredentialFingerprint(byte kind, long scheme, byte[] digest, byte @Nullable [] certificate) {
+        this.kind = kind;
+        this.scheme = scheme;
+        this.d0 = (long) LONGS.get(digest, 0);
+        this.d1 = (long) LONGS.get(digest, 8);
+        this.d2 = (long) LONGS.get(digest, 16);
+        this.d3 = (long) LONGS.get(digest, 24);
+        if (certificate != null) {
+            this.c0 = (long) LONGS.get(certificate, 0);
+            this.c1 = (long) LONGS.get(certificate, 8);
+            this.c2 = (long) LONGS.get(certificate, 16);
+            this.c3 = (long) LONGS.get(certificate, 24);
+        } else {
+            this.c0 = 0;
+            this.c1 = 0;
+            this.c2 = 0;
+            this.c3 = 0;
+        }
+    }
+
+    /**
+     * The fingerprint of a request with one {@code Authorization} value, no API key and at most a
+     * certificate, without a second hash; null when the value does not fit that shape (no scheme,
+     * no credential, a scheme longer than {@value #MAX_PACKED_SCHEME} or not ASCII).
+     */
+    private static @Nullable CredentialFingerprint shortForm(
+            GuardExchange exchange, String a, List<X509Certificate> certificates) throws CertificateEncodingException {
+        int space = a.indexOf(' ');
+        if (space <= 0 || space > MAX_PACKED_SCHEME) {
+            return null;
+        }
+        int start = space;
+        while (start < a.length() && a.charAt(start) == ' ') {
+            start++;
+        }
+        if (start == a.length()) {
+            return null;
+        }
+        long packed = space;
+        for (int i = 0; i < space; i++) {
+            char c = a.charAt(i);
+            if (c >= 0x80) {
+                return null;
+            }
+            packed |= (long) c << (8 * (i + 1));
+        }
+        byte[] certificate = certificates.isEmpty() ? null : CertificateDigests.sha256Copy(certificates.get(0));
+        return new CredentialFingerprint(
+                SHORT,
+                certificate == null ? packed : packed | WITH_CERTIFICATE,
+                Sha256Memo.of(exchange, a, start),
+                certificate);
     }
 
     /** The digest of the request's credential, or {@code null} when it presents none. */
@@ -43,6 +113,16 @@ public final class CredentialFingerprint {
         List<X509Certificate> certificates = request.clientCertificates();
         if (authorization.isEmpty() && apiKey.isEmpty() && certificates.isEmpty()) {
             return null;
+        }
+        if (authorization.size() == 1 && apiKey.isEmpty()) {
+            try {
+                CredentialFingerprint f = shortForm(exchange, authorization.get(0), certificates);
+                if (f != null) {
+                    return f;
+                }
+            } catch (CertificateEncodingException ex) {
+                return null;
+            }
         }
         // the encoding is built first and hashed in one go on the thread's digest: the token's own
         // digest (Sha256Memo) and the certificate's are computed before, never in the middle
@@ -82,7 +162,7 @@ public final class CredentialFingerprint {
                 return null;
             }
         }
-        return new CredentialFingerprint(CertificateDigests.sha256Of(e.bytes, 0, e.length));
+        return new CredentialFingerprint(ENCODED, 0, CertificateDigests.sha256Of(e.bytes, 0, e.length), null);
     }
 
     /** A growing byte array: the fingerprint's input, usually under 128 bytes. */
@@ -112,12 +192,22 @@ public final class CredentialFingerprint {
     public boolean equals(@Nullable Object o) {
         // every bit compared whatever differs first, as MessageDigest.isEqual does
         return o instanceof CredentialFingerprint other
-                && ((d0 ^ other.d0) | (d1 ^ other.d1) | (d2 ^ other.d2) | (d3 ^ other.d3)) == 0;
+                && kind == other.kind
+                && ((scheme ^ other.scheme)
+                                | (d0 ^ other.d0)
+                                | (d1 ^ other.d1)
+                                | (d2 ^ other.d2)
+                                | (d3 ^ other.d3)
+                                | (c0 ^ other.c0)
+                                | (c1 ^ other.c1)
+                                | (c2 ^ other.c2)
+                                | (c3 ^ other.c3))
+                        == 0;
     }
 
     @Override
     public int hashCode() {
-        return (int) (d0 >>> 32);
+        return (int) ((d0 ^ c0) >>> 32);
     }
 
     @Override

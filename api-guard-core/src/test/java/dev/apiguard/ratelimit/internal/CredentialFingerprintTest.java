@@ -81,6 +81,28 @@ class CredentialFingerprintTest {
         assertThat(authorization(scheme + " abc")).isNotEqualTo(authorization(scheme + "Y abc"));
     }
 
+    /**
+     * One Authorization value of a scheme of up to 6 ASCII characters is fingerprinted by its
+     * parts' digests, any other request by the digest of its encoding: each spelling still has its
+     * own fingerprint, on both sides of that line.
+     */
+    @Test
+    void schemesOfEveryLengthAndAlphabetAreTheirOwn() {
+        for (String scheme : new String[] {"B", "Bearer", "Bearerx", "Bearer-token", "Bé", "DPoP"}) {
+            CredentialFingerprint f = authorization(scheme + " abc");
+            assertThat(authorization(scheme + " abc")).as(scheme).isEqualTo(f).hasSameHashCodeAs(f);
+            assertThat(authorization(scheme + "  abc")).as(scheme).isEqualTo(f);
+            assertThat(authorization(scheme + " abd")).as(scheme).isNotEqualTo(f);
+            assertThat(authorization(scheme + "a abc")).as(scheme).isNotEqualTo(f);
+            assertThat(of(FakeRequest.get()
+                            .header("Authorization", scheme + " abc")
+                            .header("Authorization", scheme + " abc")))
+                    .as("%s twice", scheme)
+                    .isNotEqualTo(f);
+        }
+        assertThat(authorization("Bearer abc")).isNotEqualTo(authorization("bearer abc"));
+    }
+
     @Test
     void aValueWithoutSchemeIsTakenWhole() {
         assertThat(authorization("abc")).isNotEqualTo(authorization("abd")).isNotNull();
