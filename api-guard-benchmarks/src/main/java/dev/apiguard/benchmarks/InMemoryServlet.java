@@ -20,6 +20,7 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Minimal in-memory servlet objects for measuring a filter without a container: a GET request
@@ -62,7 +63,9 @@ final class InMemoryServlet {
         private final String method;
         private final String path;
         private final X509Certificate[] chain;
-        private final Map<String, List<String>> headers = new HashMap<>();
+        // looked up without a lower-cased copy of the name, as containers do (Tomcat scans its headers
+        // with equalsIgnoreCase, Jetty compares fields case-insensitively)
+        private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private final Map<String, Object> attributes = new HashMap<>();
 
         Request(String method, String path, X509Certificate[] chain) {
@@ -82,19 +85,19 @@ final class InMemoryServlet {
 
         /** Sets (replaces) a header. */
         Request header(String name, String value) {
-            headers.put(name.toLowerCase(java.util.Locale.ROOT), List.of(value));
+            headers.put(name, List.of(value));
             return this;
         }
 
         @Override
         public String getHeader(String name) {
-            List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            List<String> v = headers.get(name);
             return v == null ? null : v.get(0);
         }
 
         @Override
         public Enumeration<String> getHeaders(String name) {
-            List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            List<String> v = headers.get(name);
             return v == null ? Collections.emptyEnumeration() : Collections.enumeration(v);
         }
 
@@ -207,7 +210,9 @@ final class InMemoryServlet {
     }
 
     static final class Response extends HttpServletResponseWrapper {
-        private final Map<String, List<String>> headers = new HashMap<>();
+        // looked up without a lower-cased copy of the name, as containers do (Tomcat scans its headers
+        // with equalsIgnoreCase, Jetty compares fields case-insensitively)
+        private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private int status = 200;
         private final PrintWriter writer = new PrintWriter(Writer.nullWriter());
         private final ServletOutputStream out = new ServletOutputStream() {
@@ -265,13 +270,12 @@ final class InMemoryServlet {
         public void setHeader(String name, String value) {
             List<String> v = new ArrayList<>(1);
             v.add(value);
-            headers.put(name.toLowerCase(java.util.Locale.ROOT), v);
+            headers.put(name, v);
         }
 
         @Override
         public void addHeader(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>(1))
-                    .add(value);
+            headers.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
         }
 
         @Override
@@ -286,18 +290,18 @@ final class InMemoryServlet {
 
         @Override
         public boolean containsHeader(String name) {
-            return headers.containsKey(name.toLowerCase(java.util.Locale.ROOT));
+            return headers.containsKey(name);
         }
 
         @Override
         public String getHeader(String name) {
-            List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            List<String> v = headers.get(name);
             return v == null ? null : v.get(0);
         }
 
         @Override
         public Collection<String> getHeaders(String name) {
-            List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            List<String> v = headers.get(name);
             return v == null ? List.of() : v;
         }
 
