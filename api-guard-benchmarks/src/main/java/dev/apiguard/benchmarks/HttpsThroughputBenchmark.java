@@ -44,10 +44,11 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * stores), and on a fleet: two guards, each with its own {@link RedisGuardState} on one private
  * {@code redis-server} (buckets, quarantine with its near cache, the scorer's evidence), the client
  * alternating its requests between them; and the same fleet with bucket leases of up to
- * {@value #LEASE_REQUESTS} requests ({@link RedisGuardState.Builder#bucketLeases}). All in one server (one context each). The client is the
- * JDK {@link HttpClient} presenting a client certificate, with {@value #IN_FLIGHT} requests in
- * flight at all times; the token is bound to the client certificate and reused (the cached path,
- * as a real client does until its token expires).
+ * {@value #LEASE_REQUESTS} requests ({@link RedisGuardState.Builder#bucketLeases}). All in one
+ * server (one context each). The client is the JDK {@link HttpClient} presenting a client
+ * certificate, with {@value #IN_FLIGHT} requests in flight at all times; the token is bound to the
+ * client certificate and reused (the cached path, as a real client does until its token expires).
+ * The fleet's evidence linger is the default ({@code -DevidenceLinger=<ms>} sets another).
  *
  * <p>Throughput climbs for a minute as the JIT compiles client, TLS and server alike: a phase run
  * after another gains from the warm-up the first paid for. An earlier version measured one round,
