@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * without leases), doubles up to {@code size} when a lease is used up within half its validity,
  * and halves when a lease expires unused or the caller slows down. At most one lease of more than
  * one request is asked for at a time per bucket and node; requests that arrive meanwhile ask
- * Redis for their own tokens only.
+ * Redis for their own tokens only. A lease holds tokens, not requests: requests of another cost
+ * (a route that costs more) take from the same lease; another plan drops it.
  *
  * <p>Bounded: at most {@link #MAXIMUM_BUCKETS} buckets' leases per node (least recently used
  * dropped, their tokens lost as above). Thread-safe.
@@ -54,8 +55,7 @@ final class BucketLeases {
     /** One bucket's lease and the state its size adapts on. Guarded by its own monitor. */
     final class Lease {
         private @Nullable BucketConfiguration configuration;
-        private long tokens;
-        private int left;
+        private long left; // tokens
         private long grantedAt = Long.MIN_VALUE;
         private long expiresAt;
         private int current = 1;
@@ -67,18 +67,17 @@ final class BucketLeases {
          * Takes one request's tokens from the lease, or answers how many requests' tokens to ask
          * Redis for (negative: none in the lease, ask for {@code -answer}).
          */
-        synchronized long take(BucketConfiguration asked, long askedTokens, Instant now) {
+        synchronized long take(BucketConfiguration asked, long cost, Instant now) {
             long t = nanos(now);
-            if (tokens != askedTokens || !asked.equals(configuration)) {
-                // another plan or cost: what was leased under the old one is dropped
+            if (!asked.equals(configuration)) {
+                // another plan: what was leased under the old one is dropped
                 configuration = asked;
-                tokens = askedTokens;
                 left = 0;
                 current = 1;
                 grantedAt = Long.MIN_VALUE;
             }
-            if (left > 0 && t < expiresAt) {
-                left--;
+            if (left >= cost && t < expiresAt) {
+                left -= cost;
                 return 0;
             }
             if (fetching) {
@@ -86,19 +85,22 @@ final class BucketLeases {
             }
             if (grantedAt != Long.MIN_VALUE) {
                 long since = t - grantedAt;
-                if (left > 0 || since >= validityNanos) {
-                    current = Math.max(1, current / 2); // unused or slow: lease less
+                if (left >= cost || since >= validityNanos) {
+                    current = Math.max(1, current / 2); // expired unused, or slow: lease less
                 } else if (since < validityNanos / 2) {
                     current = Math.min(size, current * 2); // used up quickly: lease more
                 }
             }
-            left = 0;
+            left = 0; // expired, or less than this request costs: lost, never handed to anyone
             fetching = current > 1;
             return -current;
         }
 
-        /** What Redis granted to a request that asked for {@code asked} requests' tokens. */
-        synchronized void granted(long asked, long grantedTimes, Outcome outcome, Instant now) {
+        /**
+         * What Redis granted to a request of {@code cost} tokens that asked for {@code asked}
+         * times that: {@code grantedTimes}, the first for the request itself.
+         */
+        synchronized void granted(long asked, long grantedTimes, long cost, Outcome outcome, Instant now) {
             if (asked > 1 || grantedTimes > 1) {
                 fetching = false;
             }
@@ -108,7 +110,7 @@ final class BucketLeases {
             long t = nanos(now);
             grantedAt = t;
             if (grantedTimes > 1) {
-                left = (int) Math.min(Integer.MAX_VALUE, grantedTimes - 1);
+                left = times(grantedTimes - 1, cost);
                 expiresAt = t + validityNanos;
                 bucketRemaining = outcome.remainingTokens();
                 full = outcome.nanosToWaitForReset();
@@ -124,14 +126,18 @@ final class BucketLeases {
 
         /** The outcome of a request served from the lease: the bucket's tokens and the lease's. */
         synchronized Outcome served() {
-            return new Outcome(Status.CONSUMED, remaining(bucketRemaining, left, tokens), 0, full);
+            return new Outcome(Status.CONSUMED, remaining(bucketRemaining, left), 0, full);
         }
     }
 
     /** Tokens a caller can still spend: those in the bucket and those its lease holds here. */
-    static long remaining(long bucket, long leftTimes, long tokensEach) {
-        long leased = leftTimes > Long.MAX_VALUE / Math.max(1, tokensEach) ? Long.MAX_VALUE : leftTimes * tokensEach;
+    static long remaining(long bucket, long leased) {
         return bucket > Long.MAX_VALUE - leased ? Long.MAX_VALUE : bucket + leased;
+    }
+
+    /** {@code times × cost}, at most {@link Long#MAX_VALUE}. */
+    static long times(long times, long cost) {
+        return times > Long.MAX_VALUE / Math.max(1, cost) ? Long.MAX_VALUE : times * cost;
     }
 
     private static long nanos(Instant now) {

@@ -130,11 +130,11 @@ public final class RedisBucketStore implements BucketStore {
             shard.success();
             Outcome o = outcome(reply, true);
             long granted = o.status() == Status.CONSUMED ? (Long) reply.get(4) : 0;
-            lease.granted(ask, granted, o, now);
+            lease.granted(ask, granted, tokens, o, now);
             return granted > 1
                     ? new Outcome(
                             o.status(),
-                            BucketLeases.remaining(o.remainingTokens(), granted - 1, tokens),
+                            BucketLeases.remaining(o.remainingTokens(), BucketLeases.times(granted - 1, tokens)),
                             0,
                             o.nanosToWaitForReset())
                     : o;

@@ -246,6 +246,30 @@ class BucketLeasesTest {
     }
 
     @Test
+    void requestsOfAnotherCostTakeFromTheSameLease() {
+        String key = key();
+        long before = scriptCalls();
+        long spent = 0;
+        for (int i = 0; i < 300; i++) {
+            long cost = i % 3 == 0 ? 2000 : 1000; // a route that costs two requests, between cheaper ones
+            Outcome o = nodeA.bucketStore().tryConsume(key, ROOMY.configuration(), cost, NOW);
+            assertThat(o.status()).isEqualTo(Status.CONSUMED);
+            spent += cost;
+            // what is left counts what the caller spent, and what this node holds for it
+            assertThat(o.remainingTokens()).isLessThanOrEqualTo(1_000_000_000L - spent);
+        }
+        long calls = scriptCalls() - before;
+        assertThat(calls).as("a change of cost keeps the lease").isLessThan(60);
+        // Redis was charged what was spent, what the last lease holds, and what each new lease
+        // dropped: less than one request's cost each time
+        long charged = 1_000_000_000L
+                - nodeB.bucketStore()
+                        .estimate(key, ROOMY.configuration(), 1000, NOW)
+                        .remainingTokens();
+        assertThat(charged).isBetween(spent, spent + calls * 2000 + SIZE * 2000L);
+    }
+
+    @Test
     void anotherPlanDropsTheLease() {
         String key = key();
         for (int i = 0; i < 40; i++) {
