@@ -25,8 +25,10 @@ import org.jspecify.annotations.Nullable;
  * Redis for their own tokens only. A lease holds tokens, not requests: requests of another cost
  * (a route that costs more) take from the same lease; another plan drops it.
  *
- * <p>Bounded: at most {@link #MAXIMUM_BUCKETS} buckets' leases per node (least recently used
- * dropped, their tokens lost as above). Thread-safe.
+ * <p>Bounded: at most {@link #MAXIMUM_BUCKETS} buckets' leases per node, their tokens lost as above
+ * when one is dropped. Caffeine admits a new bucket only when it is used more often than the one it
+ * would evict (W-TinyLFU), so callers churning through new buckets (many client addresses against
+ * the anonymous limiter) do not push a busy partner's lease out. Thread-safe.
  */
 final class BucketLeases {
 
@@ -97,24 +99,27 @@ final class BucketLeases {
         }
 
         /**
-         * What Redis granted to a request of {@code cost} tokens that asked for {@code asked}
-         * times that: {@code grantedTimes}, the first for the request itself.
+         * Records what Redis granted to a request of {@code cost} tokens that asked for
+         * {@code asked} times that: {@code grantedTimes}, the first for the request itself. Answers
+         * the request's outcome, counting what the lease now holds as the caller's.
          */
-        synchronized void granted(long asked, long grantedTimes, long cost, Outcome outcome, Instant now) {
+        synchronized Outcome granted(long asked, long grantedTimes, long cost, Outcome outcome, Instant now) {
             if (asked > 1 || grantedTimes > 1) {
                 fetching = false;
             }
             if (grantedTimes < 1) {
-                return;
+                return outcome;
             }
             long t = nanos(now);
             grantedAt = t;
-            if (grantedTimes > 1) {
-                left = times(grantedTimes - 1, cost);
-                expiresAt = t + validityNanos;
-                bucketRemaining = outcome.remainingTokens();
-                full = outcome.nanosToWaitForReset();
+            if (grantedTimes == 1) {
+                return outcome;
             }
+            left = grantedTimes - 1 > Long.MAX_VALUE / cost ? Long.MAX_VALUE : (grantedTimes - 1) * cost;
+            expiresAt = t + validityNanos;
+            bucketRemaining = outcome.remainingTokens();
+            full = outcome.nanosToWaitForReset();
+            return served();
         }
 
         /** Ends a fetch that failed. */
@@ -131,13 +136,8 @@ final class BucketLeases {
     }
 
     /** Tokens a caller can still spend: those in the bucket and those its lease holds here. */
-    static long remaining(long bucket, long leased) {
+    private static long remaining(long bucket, long leased) {
         return bucket > Long.MAX_VALUE - leased ? Long.MAX_VALUE : bucket + leased;
-    }
-
-    /** {@code times × cost}, at most {@link Long#MAX_VALUE}. */
-    static long times(long times, long cost) {
-        return times > Long.MAX_VALUE / Math.max(1, cost) ? Long.MAX_VALUE : times * cost;
     }
 
     private static long nanos(Instant now) {

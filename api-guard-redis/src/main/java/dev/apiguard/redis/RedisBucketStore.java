@@ -99,50 +99,7 @@ public final class RedisBucketStore implements BucketStore {
 
     @Override
     public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens, Instant now) {
-        if (leases != null && scripted(configuration)) {
-            return leased(leases.of(key), key, configuration, tokens, now);
-        }
         return run(key, configuration, tokens, true, now);
-    }
-
-    /**
-     * A take with leases on ({@link RedisGuardState.Builder#bucketLeases}): from this node's lease
-     * of the bucket when it holds tokens, else from Redis, asking for a lease of the size the
-     * bucket's recent use earned ({@link BucketLeases}).
-     */
-    private Outcome leased(
-            BucketLeases.Lease lease, String key, BucketConfiguration configuration, long tokens, Instant now) {
-        if (tokens <= 0) {
-            throw new IllegalArgumentException("tokens must be positive: " + tokens);
-        }
-        long ask = -lease.take(configuration, tokens, now);
-        if (ask == 0) {
-            return lease.served();
-        }
-        byte[] bucketKey = concat(prefix, key);
-        Availability.Shard shard = availability.of(bucketKey);
-        if (shard.skip()) {
-            lease.failed(ask);
-            return failed;
-        }
-        try {
-            List<Object> reply = eval(bucketKey, configuration, tokens, ask, now, NO_KEYS, NO_KEYS);
-            shard.success();
-            Outcome o = outcome(reply, true);
-            long granted = o.status() == Status.CONSUMED ? (Long) reply.get(4) : 0;
-            lease.granted(ask, granted, tokens, o, now);
-            return granted > 1
-                    ? new Outcome(
-                            o.status(),
-                            BucketLeases.remaining(o.remainingTokens(), BucketLeases.times(granted - 1, tokens)),
-                            0,
-                            o.nanosToWaitForReset())
-                    : o;
-        } catch (RuntimeException e) {
-            lease.failed(ask);
-            shard.failure(e);
-            return failed;
-        }
     }
 
     @Override
@@ -207,23 +164,49 @@ public final class RedisBucketStore implements BucketStore {
         return failurePolicy;
     }
 
+    /**
+     * Takes (or estimates) the tokens: a take of a scripted bucket with leases on comes from this
+     * node's lease when it holds them, else from Redis, asking for a lease of the size the bucket's
+     * recent use earned ({@link BucketLeases}).
+     */
     private Outcome run(String key, BucketConfiguration configuration, long tokens, boolean take, Instant now) {
         if (tokens <= 0) {
             throw new IllegalArgumentException("tokens must be positive: " + tokens);
         }
         boolean scripted = scripted(configuration);
+        BucketLeases.Lease lease = take && scripted && leases != null ? leases.of(key) : null;
+        long takes = take ? 1 : 0;
+        if (lease != null) {
+            takes = -lease.take(configuration, tokens, now);
+            if (takes == 0) {
+                return lease.served();
+            }
+        }
         byte[] bucketKey = concat(scripted ? prefix : otherPrefix, key);
         Availability.Shard shard = availability.of(bucketKey);
         if (shard.skip()) {
+            if (lease != null) {
+                lease.failed(takes);
+            }
             return failed;
         }
         try {
-            Outcome o = scripted
-                    ? outcome(eval(bucketKey, configuration, tokens, take ? 1 : 0, now, NO_KEYS, NO_KEYS), take)
-                    : bucket4j(bucketKey, configuration, tokens, take);
+            Outcome o;
+            if (scripted) {
+                List<Object> reply = eval(bucketKey, configuration, tokens, takes, now, NO_KEYS, NO_KEYS);
+                o = outcome(reply, take);
+                if (lease != null) {
+                    o = lease.granted(takes, o.status() == Status.CONSUMED ? (Long) reply.get(4) : 0, tokens, o, now);
+                }
+            } else {
+                o = bucket4j(bucketKey, configuration, tokens, take);
+            }
             shard.success();
             return o;
         } catch (RuntimeException e) {
+            if (lease != null) {
+                lease.failed(takes);
+            }
             shard.failure(e);
             return failed;
         }

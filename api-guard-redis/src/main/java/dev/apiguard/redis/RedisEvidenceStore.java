@@ -2,7 +2,6 @@ package dev.apiguard.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apiguard.CallerKey;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.Evidence;
@@ -16,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +85,6 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private final LongAdder scripts = new LongAdder();
     private final ThreadPoolExecutor decisions;
     private final long lingerNanos;
-    private final Ticker ticker;
     private final @Nullable ScheduledThreadPoolExecutor lingering; // null: linger 0, nothing waits
     // the batches waiting for their linger, sent at once by close(); at most one per caller
     private final ConcurrentHashMap<Pending, Runnable> waitingFlushes = new ConcurrentHashMap<>();
@@ -97,7 +96,6 @@ public final class RedisEvidenceStore implements EvidenceStore {
         this.availability = availability;
         this.maxQueued = maxQueued;
         this.lingerNanos = linger.toNanos();
-        this.ticker = Ticker.systemTicker(); // the linger is real time, not the guard's clock
         if (lingerNanos > 0) {
             // one daemon thread sends the batches that waited for the linger; at most one batch
             // waits per caller, and each holds queued evidence: bounded like the queue
@@ -208,7 +206,8 @@ public final class RedisEvidenceStore implements EvidenceStore {
         private final byte[][] settings;
         private final Cache<CallerKey, FleetProfile> views;
         private final ConcurrentHashMap<CallerKey, Pending> pending = new ConcurrentHashMap<>();
-        // when a script of each recent caller was last sent (ticker nanos); only with a linger
+        // when a script of each recent caller was last sent (System.nanoTime: the linger is real
+        // time, not the guard's clock); only with a linger
         private final @Nullable Cache<CallerKey, Long> lastSent;
 
         RedisLink(AnomalyPolicy policy) {
@@ -227,7 +226,6 @@ public final class RedisEvidenceStore implements EvidenceStore {
                     ? Caffeine.newBuilder()
                             .maximumSize(policy.maxCallers())
                             .expireAfterWrite(Duration.ofNanos(lingerNanos))
-                            .ticker(ticker)
                             .build()
                     : null;
         }
@@ -284,7 +282,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
                 return 0;
             }
             Long at = lastSent.getIfPresent(caller);
-            return at == null ? 0 : Math.max(0, at + lingerNanos - ticker.read());
+            return at == null ? 0 : Math.max(0, at + lingerNanos - System.nanoTime());
         }
 
         /**
@@ -295,12 +293,9 @@ public final class RedisEvidenceStore implements EvidenceStore {
             Flush flush = new Flush(caller, p);
             p.waiting = flush;
             waitingFlushes.put(p, flush);
-            ScheduledThreadPoolExecutor scheduler = lingering;
             try {
-                if (scheduler == null) { // never: only a linger makes a batch wait
-                    throw new RejectedExecutionException();
-                }
-                flush.future = scheduler.schedule(flush, wait, TimeUnit.NANOSECONDS);
+                flush.future = Objects.requireNonNull(lingering, "only a linger makes a batch wait")
+                        .schedule(flush, wait, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException closing) {
                 // the store is closing: nothing waits any more (the caller holds p's monitor,
                 // which the flush takes again: reentrant)
@@ -354,7 +349,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
 
         private void send(CallerKey caller, Pending p, List<Offered> batch) {
             if (lastSent != null) {
-                lastSent.put(caller, ticker.read());
+                lastSent.put(caller, System.nanoTime());
             }
             scripts.increment();
             String tag = caller.hashTag();

@@ -72,21 +72,31 @@ public final class CredentialFingerprint {
     }
 
     /**
-     * The fingerprint of a request with one {@code Authorization} value, no API key and at most a
-     * certificate, without a second hash; null when the value does not fit that shape (no scheme,
-     * no credential, a scheme longer than {@value #MAX_PACKED_SCHEME} or not ASCII).
+     * Where the credential of an {@code Authorization} value of the form "scheme, spaces,
+     * credential" starts; -1 for any other value (no scheme, nothing after the spaces).
      */
-    private static @Nullable CredentialFingerprint shortForm(
-            GuardExchange exchange, String a, List<X509Certificate> certificates) throws CertificateEncodingException {
+    private static int credentialStart(String a) {
         int space = a.indexOf(' ');
-        if (space <= 0 || space > MAX_PACKED_SCHEME) {
-            return null;
+        if (space <= 0) {
+            return -1;
         }
         int start = space;
         while (start < a.length() && a.charAt(start) == ' ') {
             start++;
         }
-        if (start == a.length()) {
+        return start < a.length() ? start : -1;
+    }
+
+    /**
+     * The fingerprint of a request with one {@code Authorization} value, no API key and at most a
+     * certificate, without a second hash; null when the value does not fit that shape (no scheme,
+     * no credential, a scheme longer than {@value #MAX_PACKED_SCHEME} or not ASCII).
+     */
+    private static @Nullable CredentialFingerprint shortForm(
+            GuardExchange exchange, String a, byte @Nullable [] certificate) {
+        int start = credentialStart(a);
+        int space = a.indexOf(' ');
+        if (start < 0 || space > MAX_PACKED_SCHEME) {
             return null;
         }
         long packed = space;
@@ -97,7 +107,6 @@ public final class CredentialFingerprint {
             }
             packed |= (long) c << (8 * (i + 1));
         }
-        byte[] certificate = certificates.isEmpty() ? null : CertificateDigests.sha256Copy(certificates.get(0));
         return new CredentialFingerprint(
                 SHORT,
                 certificate == null ? packed : packed | WITH_CERTIFICATE,
@@ -114,14 +123,20 @@ public final class CredentialFingerprint {
         if (authorization.isEmpty() && apiKey.isEmpty() && certificates.isEmpty()) {
             return null;
         }
-        if (authorization.size() == 1 && apiKey.isEmpty()) {
+        byte[] certificate = null;
+        if (!certificates.isEmpty()) {
             try {
-                CredentialFingerprint f = shortForm(exchange, authorization.get(0), certificates);
-                if (f != null) {
-                    return f;
-                }
+                // the certificate's own SHA-256 (memoized per certificate object) stands for its DER:
+                // as collision-resistant, and not re-hashed on every request of a TLS session
+                certificate = CertificateDigests.sha256Copy(certificates.get(0));
             } catch (CertificateEncodingException ex) {
                 return null;
+            }
+        }
+        if (authorization.size() == 1 && apiKey.isEmpty()) {
+            CredentialFingerprint f = shortForm(exchange, authorization.get(0), certificate);
+            if (f != null) {
+                return f;
             }
         }
         // the encoding is built first and hashed in one go on the thread's digest: the token's own
@@ -131,14 +146,10 @@ public final class CredentialFingerprint {
             // a prefix-free encoding: 1, the auth-scheme, a space and the 32-byte SHA-256 of the
             // credential after the spaces (the digest the token step keys its cache by, computed
             // once per request); or 2, the whole value and a newline (values hold no newline)
-            int space = a.indexOf(' ');
-            int start = space;
-            while (start >= 0 && start < a.length() && a.charAt(start) == ' ') {
-                start++;
-            }
-            if (space > 0 && start < a.length()) {
+            int start = credentialStart(a);
+            if (start > 0) {
                 e.add((byte) 1);
-                e.add(a.substring(0, space).getBytes(StandardCharsets.UTF_8));
+                e.add(a.substring(0, a.indexOf(' ')).getBytes(StandardCharsets.UTF_8));
                 e.add((byte) ' ');
                 e.add(Sha256Memo.of(exchange, a, start));
             } else {
@@ -153,14 +164,8 @@ public final class CredentialFingerprint {
             e.add((byte) '\n');
         }
         e.add((byte) 0);
-        if (!certificates.isEmpty()) {
-            try {
-                // the certificate's own SHA-256 (memoized per certificate object) stands for its DER:
-                // as collision-resistant, and not re-hashed on every request of a TLS session
-                e.add(CertificateDigests.sha256Copy(certificates.get(0)));
-            } catch (CertificateEncodingException ex) {
-                return null;
-            }
+        if (certificate != null) {
+            e.add(certificate);
         }
         return new CredentialFingerprint(ENCODED, 0, CertificateDigests.sha256Of(e.bytes, 0, e.length), null);
     }
