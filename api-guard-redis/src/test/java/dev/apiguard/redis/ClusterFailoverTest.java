@@ -104,6 +104,16 @@ class ClusterFailoverTest {
                                             .isEmpty()))
                     .as("B reads the cluster again")
                     .isTrue();
+            // and so does A, whose view of the slots may still name the dead node: a write it
+            // sent there would be lost to the failure policy, and there would be nothing to announce
+            assertThat(Eventually.holds(
+                            Duration.ofSeconds(15),
+                            () -> !a.quarantineStore()
+                                            .quarantinedUntil(caller, NOW)
+                                            .isPresent()
+                                    && !a.isUnavailable()))
+                    .as("A reads the cluster again")
+                    .isTrue();
             a.quarantineStore().quarantine(caller, NOW.plusSeconds(600), NOW);
             assertThat(Eventually.holds(
                             Duration.ofSeconds(40),
