@@ -39,7 +39,9 @@ public final class GuardExchange {
     private @Nullable CredentialMisuse misuse;
     private boolean refusedBySharedLimit;
     private final List<Map.Entry<String, String>> responseHeaders = new ArrayList<>(0);
-    // few steps keep a tag, so a flat array of type, value pairs beats a map
+    // few steps keep a tag, so a flat array of type, value pairs beats a map; the chain's usual
+    // four (digest, limiter, route, rate limit) fit the first array
+    private static final int INITIAL_TAG_SLOTS = 8;
     private @Nullable Object @Nullable [] tags;
 
     GuardExchange(GuardRequest request, Instant now, SecurityEventListener listener, List<Challenge> challenges) {
@@ -211,10 +213,12 @@ public final class GuardExchange {
      */
     public <T> void tag(Class<T> type, @Nullable T value) {
         Objects.requireNonNull(type, "type cannot be null");
+        int at = 0;
         if (tags != null) {
-            for (int i = 0; i < tags.length; i += 2) {
-                if (tags[i] == type) {
-                    tags[i + 1] = value == null ? null : type.cast(value);
+            // types fill the array from the start: the first empty slot ends the search
+            for (; at < tags.length && tags[at] != null; at += 2) {
+                if (tags[at] == type) {
+                    tags[at + 1] = value == null ? null : type.cast(value);
                     return;
                 }
             }
@@ -222,8 +226,11 @@ public final class GuardExchange {
         if (value == null) {
             return;
         }
-        int at = tags == null ? 0 : tags.length;
-        tags = tags == null ? new Object[2] : java.util.Arrays.copyOf(tags, at + 2);
+        if (tags == null) {
+            tags = new Object[INITIAL_TAG_SLOTS];
+        } else if (at == tags.length) {
+            tags = java.util.Arrays.copyOf(tags, 2 * tags.length);
+        }
         tags[at] = type;
         tags[at + 1] = type.cast(value);
     }
@@ -232,7 +239,7 @@ public final class GuardExchange {
     public <T> @Nullable T tag(Class<T> type) {
         Objects.requireNonNull(type, "type cannot be null");
         if (tags != null) {
-            for (int i = 0; i < tags.length; i += 2) {
+            for (int i = 0; i < tags.length && tags[i] != null; i += 2) {
                 if (tags[i] == type) {
                     return type.cast(tags[i + 1]);
                 }

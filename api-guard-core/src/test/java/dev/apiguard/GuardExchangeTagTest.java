@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.FakeRequest;
-import dev.apiguard.internal.Sha256Memo;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import dev.apiguard.internal.CredentialDigest;
 import org.junit.jupiter.api.Test;
 
 class GuardExchangeTagTest {
@@ -52,13 +50,13 @@ class GuardExchangeTagTest {
     }
 
     @Test
-    void theSha256MemoAnswersEachTextWithItsOwnDigest() throws Exception {
+    void theDigestMemoAnswersEachTextWithItsOwnDigest() {
         GuardExchange ex = guard.exchange(FakeRequest.of("GET", "/"));
-        byte[] a = Sha256Memo.of(ex, "token-a");
-        assertThat(Sha256Memo.of(ex, new String("token-a"))).isSameAs(a);
-        assertThat(a)
-                .isEqualTo(MessageDigest.getInstance("SHA-256").digest("token-a".getBytes(StandardCharsets.UTF_8)));
-        assertThat(Sha256Memo.of(ex, "token-b"))
-                .isEqualTo(MessageDigest.getInstance("SHA-256").digest("token-b".getBytes(StandardCharsets.UTF_8)));
+        CredentialDigest a = CredentialDigest.of(ex, "token-a", 0);
+        assertThat(CredentialDigest.of(ex, new String("token-a"), 0)).isSameAs(a);
+        assertThat(a).isEqualTo(CredentialDigest.of("token-a"));
+        assertThat(CredentialDigest.of(ex, "token-b", 0))
+                .isEqualTo(CredentialDigest.of("token-b"))
+                .isNotEqualTo(a);
     }
 }

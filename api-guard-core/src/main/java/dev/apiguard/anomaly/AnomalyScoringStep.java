@@ -64,6 +64,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
 
+    // values() copies the array on every call
+    private static final Signal[] SIGNALS = Signal.values();
+
     /** The step's name. */
     public static final String NAME = "anomaly";
 
@@ -251,24 +254,25 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             current = AnomalyAction.THROTTLE;
             profile.action(current);
         }
-        AnomalyScore score = score(profile, now, key);
+        // the points alone: the score with its reasons is made only for a change (rare)
+        double[] points = points(profile, now, key);
+        double total = total(points);
         if (released) {
             // a zero probation ends where it starts
-            profile.probation(now + policy.probation().toMillis(), score.score());
+            profile.probation(now + policy.probation().toMillis(), total);
         }
         AnomalyAction next = current;
-        AnomalyAction target = policy.actionFor(score.score());
+        AnomalyAction target = policy.actionFor(total);
         // on probation, the behaviour going on is enough: the throttle threshold, and a score that rose
-        boolean probation = target == AnomalyAction.THROTTLE
-                && profile.probationUntil() > now
-                && score.score() > profile.releaseScore();
+        boolean probation =
+                target == AnomalyAction.THROTTLE && profile.probationUntil() > now && total > profile.releaseScore();
         if (probation) {
             target = AnomalyAction.QUARANTINE;
         }
         if (target.compareTo(current) > 0) {
             next = target;
         } else {
-            AnomalyAction lowered = policy.actionFor(score.score() / HYSTERESIS);
+            AnomalyAction lowered = policy.actionFor(total / HYSTERESIS);
             if (lowered.compareTo(current) < 0) {
                 next = lowered;
             }
@@ -293,7 +297,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
             return null;
         }
         profile.action(next);
-        return new Change(current, next, withAction(score, next), renew, until, probation);
+        return new Change(current, next, score(points, total, key, next, now), renew, until, probation);
     }
 
     private static AnomalyScore withAction(AnomalyScore s, AnomalyAction action) {
@@ -351,6 +355,12 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
      * this node's covers what it has not sent yet).
      */
     private AnomalyScore score(CallerProfile profile, long now, CallerKey caller) {
+        double[] points = points(profile, now, caller);
+        return score(points, total(points), caller, profile.action(), now);
+    }
+
+    /** Each signal's points: this node's profile's, or the fleet's where that is larger. */
+    private double[] points(CallerProfile profile, long now, CallerKey caller) {
         double[] points = profile.contributions(now, policy);
         if (fleet != null) {
             Optional<FleetProfile> shared = fleet.view(caller);
@@ -361,16 +371,29 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
                 }
             }
         }
-        Map<Signal, Double> reasons = new EnumMap<>(Signal.class);
+        return points;
+    }
+
+    /** The score: the sum of the signals' points, added in the signals' order as the reasons list them. */
+    private static double total(double[] points) {
         double total = 0;
-        for (Signal s : Signal.values()) {
-            double p = points[s.ordinal()];
+        for (double p : points) {
             if (p > 0) {
-                reasons.put(s, p);
                 total += p;
             }
         }
-        return new AnomalyScore(caller, total, reasons, profile.action(), Instant.ofEpochMilli(now));
+        return total;
+    }
+
+    private static AnomalyScore score(double[] points, double total, CallerKey caller, AnomalyAction action, long now) {
+        Map<Signal, Double> reasons = new EnumMap<>(Signal.class);
+        for (Signal s : SIGNALS) {
+            double p = points[s.ordinal()];
+            if (p > 0) {
+                reasons.put(s, p);
+            }
+        }
+        return new AnomalyScore(caller, total, reasons, action, Instant.ofEpochMilli(now));
     }
 
     /** The caller's score now, by the guard's clock; see {@link #scoreOf(CallerKey, Instant)}. */

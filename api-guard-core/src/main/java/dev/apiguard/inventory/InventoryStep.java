@@ -127,13 +127,19 @@ public final class InventoryStep implements GuardStep {
         Set<String> exercised = Set.of();
         Decision decision = exchange.decision();
         if (decision != null && decision.isAllowed() && !exchange.routeScopes().isEmpty()) {
-            Set<String> held = new LinkedHashSet<>();
-            for (String s : exchange.routeScopes()) {
-                if (caller.hasScope(s)) {
-                    held.add(s);
+            List<String> scopes = exchange.routeScopes();
+            if (scopes.size() == 1) {
+                // the usual rule names one scope: no set to build
+                exercised = caller.hasScope(scopes.get(0)) ? Set.of(scopes.get(0)) : Set.of();
+            } else {
+                Set<String> held = new LinkedHashSet<>();
+                for (String s : scopes) {
+                    if (caller.hasScope(s)) {
+                        held.add(s);
+                    }
                 }
+                exercised = held;
             }
-            exercised = held;
         }
         CredentialKind kind = caller.kind();
         boolean unboundSensitive = !kind.isSenderConstrained() && isSensitive(exchange);

@@ -11,10 +11,9 @@ import dev.apiguard.Revocation;
 import dev.apiguard.Revocations;
 import dev.apiguard.event.RequestInvalidReason;
 import dev.apiguard.event.SecurityEventType;
-import dev.apiguard.internal.Sha256Memo;
+import dev.apiguard.internal.CredentialDigest;
 import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
-import dev.apiguard.token.internal.TokenDigest;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -283,17 +282,17 @@ public final class AccessTokenStep implements GuardStep {
     /** The JWT path: the verified-token cache, else the syntax check and the verifier; null: not a b64token. */
     private static @Nullable TokenVerification verify(
             GuardExchange exchange, AccessTokenVerifier jwt, String header, int start) {
-        // the digest is shared with the anonymous limiter's fingerprint: one SHA-256 of the token per request
-        byte[] sha256 = jwt.caches() ? Sha256Memo.of(exchange, header, start) : null;
+        // the digest is shared with the anonymous limiter's fingerprint: one digest of the token per request
+        CredentialDigest digest = jwt.caches() ? CredentialDigest.of(exchange, header, start) : null;
         // a token found in the verified-token cache passed the syntax check before it was verified:
         // only a token not found there is scanned, character by character
-        TokenVerification result = sha256 != null ? jwt.cached(sha256, exchange.now()) : null;
+        TokenVerification result = digest != null ? jwt.cached(digest, exchange.now()) : null;
         if (result == null) {
             String token = header.substring(start);
             if (!isB64token(token)) {
                 return null;
             }
-            result = jwt.verify(token, exchange.now(), sha256);
+            result = jwt.verify(token, exchange.now(), digest);
         }
         return result;
     }
@@ -301,7 +300,7 @@ public final class AccessTokenStep implements GuardStep {
     /** The opaque path: the introspector's caches, else the syntax check and a call; null: not a b64token. */
     private static @Nullable TokenVerification introspect(
             GuardExchange exchange, TokenIntrospector opaque, String header, int start) {
-        TokenDigest digest = TokenDigest.ofSha256(Sha256Memo.of(exchange, header, start));
+        CredentialDigest digest = CredentialDigest.of(exchange, header, start);
         TokenVerification result = opaque.cached(digest, exchange.now());
         if (result != null) {
             return result;

@@ -18,6 +18,7 @@ import dev.apiguard.Caller;
 import dev.apiguard.Claims;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.internal.CompactJws;
+import dev.apiguard.internal.CredentialDigest;
 import dev.apiguard.internal.RequestTime;
 import dev.apiguard.internal.SignatureCheck;
 import dev.apiguard.token.TokenVerification.Reason;
@@ -25,7 +26,6 @@ import dev.apiguard.token.TokenVerification.Rejected;
 import dev.apiguard.token.TokenVerification.Verified;
 import dev.apiguard.token.internal.ClaimSet;
 import dev.apiguard.token.internal.ExpiryOnWrite;
-import dev.apiguard.token.internal.TokenDigest;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * and never puts the token into a log line, an event or an exception. The checks, in order:
  * <ol>
  *   <li>length against {@link TokenPolicy#maxTokenLength()}, before anything else;</li>
- *   <li>the verified-token cache: a token seen before costs a SHA-256 and a lookup, and is only
+ *   <li>the verified-token cache: a token seen before costs a keyed digest of it (never kept) and a
+ *       lookup, and is only
  *       checked again against its {@code exp};</li>
  *   <li>compact JWS syntax (RFC 7515 §7.1): three non-empty segments of canonical base64url,
  *       JSON objects in the first two; a five-segment JWE is refused;</li>
@@ -75,7 +76,7 @@ public final class AccessTokenVerifier {
     private final Claims audienceOnly;
     private final String firstAudience;
     private final Duration skew;
-    private final @Nullable Cache<TokenDigest, Caller> cache;
+    private final @Nullable Cache<CredentialDigest, Caller> cache;
     // each configured issuer's own String: a cached caller refers to it instead of a copy per token
     private final Map<String, String> issuerNames;
     private final RequestTime requestTime = new RequestTime();
@@ -113,7 +114,7 @@ public final class AccessTokenVerifier {
                     .executor(Runnable::run)
                     // each verified token stays until its exp plus the skew (a verified token always
                     // has an exp; without one, nothing is kept)
-                    .expireAfter(new ExpiryOnWrite<TokenDigest, Caller>((caller, currentTime) -> {
+                    .expireAfter(new ExpiryOnWrite<CredentialDigest, Caller>((caller, currentTime) -> {
                         Instant exp = caller.expiresAt();
                         return exp == null ? 0 : RequestTime.epochNanos(exp.plus(skew)) - currentTime;
                     }))
@@ -144,8 +145,8 @@ public final class AccessTokenVerifier {
         return verify(token, now, null);
     }
 
-    /** As {@link #verify(String, Instant)}, with the token's SHA-256 when already computed (else null). */
-    TokenVerification verify(@Nullable String token, Instant now, byte @Nullable [] tokenSha256) {
+    /** As {@link #verify(String, Instant)}, with the token's digest when already computed (else null). */
+    TokenVerification verify(@Nullable String token, Instant now, @Nullable CredentialDigest tokenDigest) {
         Objects.requireNonNull(now, "now cannot be null");
         try {
             if (token == null || token.isEmpty()) {
@@ -154,10 +155,10 @@ public final class AccessTokenVerifier {
             if (token.length() > policy.maxTokenLength()) {
                 return rejected(Reason.TOO_LONG);
             }
-            TokenDigest digest = null;
+            CredentialDigest digest = null;
             if (cache != null) {
                 requestTime.advanceTo(now);
-                digest = tokenSha256 != null ? TokenDigest.ofSha256(tokenSha256) : TokenDigest.of(token);
+                digest = tokenDigest != null ? tokenDigest : CredentialDigest.of(token);
                 Caller cached = cache.getIfPresent(digest);
                 if (cached != null) {
                     return expired(cached.expiresAt(), now) ? rejected(Reason.EXPIRED) : new Verified(cached);
@@ -178,23 +179,23 @@ public final class AccessTokenVerifier {
     }
 
     /**
-     * The answer of the verified-token cache for the token of this SHA-256: verified, or expired
+     * The answer of the verified-token cache for the token of this digest: verified, or expired
      * since; null when the cache does not hold it (or there is no cache).
      */
     @Nullable
-    TokenVerification cached(byte[] tokenSha256, Instant now) {
+    TokenVerification cached(CredentialDigest tokenDigest, Instant now) {
         if (cache == null) {
             return null;
         }
         requestTime.advanceTo(now);
-        Caller cached = cache.getIfPresent(TokenDigest.ofSha256(tokenSha256));
+        Caller cached = cache.getIfPresent(tokenDigest);
         if (cached == null) {
             return null;
         }
         return expired(cached.expiresAt(), now) ? rejected(Reason.EXPIRED) : new Verified(cached);
     }
 
-    /** Whether verified tokens are cached (keyed by their SHA-256). */
+    /** Whether verified tokens are cached (keyed by a keyed digest, never the token). */
     boolean caches() {
         return cache != null;
     }

@@ -6,6 +6,7 @@ import dev.apiguard.Caller;
 import dev.apiguard.Claims;
 import dev.apiguard.CredentialKind;
 import dev.apiguard.event.SecurityEventType;
+import dev.apiguard.internal.CredentialDigest;
 import dev.apiguard.internal.RequestTime;
 import dev.apiguard.token.TokenVerification.Reason;
 import dev.apiguard.token.TokenVerification.Rejected;
@@ -15,7 +16,6 @@ import dev.apiguard.token.internal.ClientAuthentication;
 import dev.apiguard.token.internal.ExpiryOnWrite;
 import dev.apiguard.token.internal.IntrospectionAnswer;
 import dev.apiguard.token.internal.IntrospectionClient;
-import dev.apiguard.token.internal.TokenDigest;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * client or the endpoint sent, and never puts the token into a log line, an event or an exception.
  * Per token:
  * <ol>
- *   <li>the caches, keyed by the token's SHA-256 (never the token): an active answer is used until
+ *   <li>the caches, keyed by a keyed digest of the token (never the token): an active answer is used until
  *       the earlier of its {@code exp} and the policy's {@code cacheFor} after it came, an inactive
  *       one for {@code inactiveCacheFor}; each cache holds at most {@code maxCacheEntries};</li>
  *   <li>else, when a call for the same token is under way, its answer (waited for at most the
@@ -87,12 +87,12 @@ public final class TokenIntrospector {
     private final String where;
     private final Semaphore slots;
     private final RequestTime requestTime = new RequestTime();
-    private final Cache<TokenDigest, Caller> active;
-    private final @Nullable Cache<TokenDigest, Rejected> inactive;
+    private final Cache<CredentialDigest, Caller> active;
+    private final @Nullable Cache<CredentialDigest, Rejected> inactive;
     // the fault of the last failed call until a call succeeds; null while the endpoint answers
     private final AtomicReference<@Nullable String> outage = new AtomicReference<>();
     // the calls under way, by token digest: one entry per request thread at most, removed when the call ends
-    private final ConcurrentHashMap<TokenDigest, CompletableFuture<TokenVerification>> inFlight =
+    private final ConcurrentHashMap<CredentialDigest, CompletableFuture<TokenVerification>> inFlight =
             new ConcurrentHashMap<>();
 
     private TokenIntrospector(IntrospectionPolicy policy) {
@@ -112,7 +112,7 @@ public final class TokenIntrospector {
                 .ticker(requestTime)
                 .executor(Runnable::run)
                 // an active answer stays until the earlier of its exp and cacheFor after it came
-                .expireAfter(new ExpiryOnWrite<TokenDigest, Caller>((caller, currentTime) -> {
+                .expireAfter(new ExpiryOnWrite<CredentialDigest, Caller>((caller, currentTime) -> {
                     Instant exp = caller.expiresAt();
                     return exp == null
                             ? cacheForNanos
@@ -126,7 +126,7 @@ public final class TokenIntrospector {
                         .ticker(requestTime)
                         .executor(Runnable::run)
                         .expireAfterWrite(policy.inactiveCacheFor())
-                        .<TokenDigest, Rejected>build();
+                        .<CredentialDigest, Rejected>build();
     }
 
     /** An introspector for the policy. */
@@ -150,11 +150,11 @@ public final class TokenIntrospector {
         if (token == null || token.isEmpty()) {
             return new Rejected(Reason.MALFORMED);
         }
-        return introspect(token, now, TokenDigest.of(token), OutageEvents.NONE);
+        return introspect(token, now, CredentialDigest.of(token), OutageEvents.NONE);
     }
 
     /** As {@link #introspect(String, Instant)}, with the token's digest, raising outage events. */
-    TokenVerification introspect(String token, Instant now, TokenDigest digest, OutageEvents events) {
+    TokenVerification introspect(String token, Instant now, CredentialDigest digest, OutageEvents events) {
         Objects.requireNonNull(now, "now cannot be null");
         if (token.length() > policy.maxTokenLength()) {
             return new Rejected(Reason.TOO_LONG);
@@ -193,7 +193,7 @@ public final class TokenIntrospector {
     }
 
     /** One call to the endpoint, when a slot is free; its answer cached. */
-    private TokenVerification call(String token, Instant now, TokenDigest digest, OutageEvents events) {
+    private TokenVerification call(String token, Instant now, CredentialDigest digest, OutageEvents events) {
         if (!slots.tryAcquire()) {
             // every slot is busy: this request is not queued behind them (and raises no event: the
             // endpoint may be answering well, only slowly)
@@ -230,7 +230,7 @@ public final class TokenIntrospector {
 
     /** The cached answer for the token of this digest, or null when neither cache holds it. */
     @Nullable
-    TokenVerification cached(TokenDigest digest, Instant now) {
+    TokenVerification cached(CredentialDigest digest, Instant now) {
         requestTime.advanceTo(now);
         Caller caller = active.getIfPresent(digest);
         if (caller != null) {

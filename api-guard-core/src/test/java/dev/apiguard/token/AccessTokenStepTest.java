@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Bearer step of RFC 6750 §2.1, with docs/security-cases.md.md section A cases 12, 14 and 15. */
+/** The Bearer step of RFC 6750 §2.1, with docs/security-cases.md section A cases 12, 14, 15 and 21. */
 class AccessTokenStepTest {
 
     private static final TestIssuer ISSUER = TestIssuer.named("https://issuer.example");
@@ -59,6 +59,40 @@ class AccessTokenStepTest {
         assertThat(eventTypes()).containsExactly(SecurityEventType.TOKEN_ACCEPTED);
         assertThat(events.get(0).callerId()).isEqualTo("client-1");
         assertNoEventHoldsAnyPartOf(token);
+    }
+
+    /**
+     * The verified-token cache is keyed by a digest, not the token: once a token is cached, every
+     * near-copy (a character of the signature or payload changed, one replaced by a character above
+     * Latin-1 with the same low byte, or by a lone surrogate) is verified afresh and refused, however
+     * the valid and the tampered ones interleave; the valid one keeps passing.
+     */
+    @Test
+    void nearCopiesOfACachedTokenAreVerifiedAfreshAndRefused() {
+        String token = ISSUER.token().sign();
+        int inPayload = token.indexOf('.') + 5;
+        int inSignature = token.length() - 3;
+        List<String> tampered = List.of(
+                token.substring(0, inSignature) + flip(token.charAt(inSignature)) + token.substring(inSignature + 1),
+                token.substring(0, inPayload) + flip(token.charAt(inPayload)) + token.substring(inPayload + 1),
+                token.substring(0, inPayload)
+                        + (char) (token.charAt(inPayload) + 0x100)
+                        + token.substring(inPayload + 1),
+                token.substring(0, inPayload) + '\ud800' + token.substring(inPayload + 1));
+
+        for (int round = 0; round < 3; round++) {
+            assertThat(evaluate(FakeRequest.get().bearer(token)).isAllowed()).isTrue();
+            for (String t : tampered) {
+                assertThat(evaluate(FakeRequest.get().header("Authorization", "Bearer " + t)))
+                        .as("round %d: %s", round, t.equals(tampered.get(0)) ? "signature" : "payload")
+                        .isSameAs(Denials.invalidToken());
+                assertThat(exchange.caller()).isEmpty();
+            }
+        }
+    }
+
+    private static char flip(char c) {
+        return c == 'A' ? 'B' : 'A';
     }
 
     @ParameterizedTest

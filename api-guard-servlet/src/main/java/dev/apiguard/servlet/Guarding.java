@@ -271,6 +271,9 @@ final class Guarding {
         List<Map.Entry<String, String>> headers = exchange.responseHeaders();
         Object written = request.getAttribute(HEADERS_WRITTEN_ATTRIBUTE);
         int from = written instanceof Integer n ? n : 0;
+        if (from == headers.size()) {
+            return; // nothing new (usually nothing at all): the request keeps its attributes
+        }
         for (int i = from; i < headers.size(); i++) {
             response.addHeader(headers.get(i).getKey(), headers.get(i).getValue());
         }

@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CallerProfile {
 
+    // values() copies the array on every call
+    private static final Signal[] SIGNALS = Signal.values();
+
     /** Bits of one Bloom generation: as a fleet's store keeps them. */
     static final int BLOOM_BITS = Evidence.BLOOM_BITS;
     /** Ids inserted into one generation before the generations rotate (about 3 % false positives each). */
@@ -260,7 +263,7 @@ public final class CallerProfile {
         long elapsed = Math.max(0, now - lastUpdate);
         double f = decay(elapsed, policy.halfLife().toMillis());
         double fl = decay(elapsed, policy.longHalfLife().toMillis());
-        double[] measure = new double[Signal.values().length];
+        double[] measure = new double[SIGNALS.length];
         boolean warm = requests > policy.warmUpRequests()
                 && now - firstSeen >= policy.warmUpPeriod().toMillis();
         if (warm && now / 60_000 == minute) {
@@ -275,7 +278,7 @@ public final class CallerProfile {
         measure[Signal.PAGING.ordinal()] = pages * f;
         measure[Signal.LOW_AND_SLOW.ordinal()] = novelLong * fl;
         double[] points = new double[measure.length];
-        for (Signal s : Signal.values()) {
+        for (Signal s : SIGNALS) {
             double intensity = (measure[s.ordinal()] - policy.allowance(s)) / policy.step(s);
             if (intensity > 0) {
                 points[s.ordinal()] = Math.min(AnomalyPolicy.MAX_INTENSITY, intensity) * policy.points(s);

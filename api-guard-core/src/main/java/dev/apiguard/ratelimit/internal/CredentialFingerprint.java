@@ -3,7 +3,7 @@ package dev.apiguard.ratelimit.internal;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardRequest;
 import dev.apiguard.internal.CertificateDigests;
-import dev.apiguard.internal.Sha256Memo;
+import dev.apiguard.internal.CredentialDigest;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -14,14 +14,14 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A SHA-256 digest of the credential a request presents ({@code Authorization}, {@code X-API-Key}
- * and the client certificate), so that a credential proven valid once can be recognised cheaply
- * later without keeping it. The digest proves nothing by itself: authentication still runs.
+ * A digest of the credential a request presents ({@code Authorization}, {@code X-API-Key} and the
+ * client certificate), so that a credential proven valid once can be recognised cheaply later
+ * without keeping it. The digest proves nothing by itself: authentication still runs.
  *
  * <p>The usual request (one {@code Authorization} value of a short scheme and a credential, no API
  * key, perhaps a client certificate) is fingerprinted without hashing again: by its scheme, the
- * SHA-256 of its credential (which the token step keys its cache by, computed once per request)
- * and the SHA-256 of its certificate, each already collision-resistant. Any other request is
+ * {@link CredentialDigest} of its credential (which the token step keys its cache by, computed once
+ * per request) and the SHA-256 of its certificate, each collision-resistant. Any other request is
  * fingerprinted by the SHA-256 of a prefix-free encoding of all its credentials. The two kinds
  * never equal each other.
  *
@@ -32,8 +32,8 @@ public final class CredentialFingerprint {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    // SHORT: scheme, credential digest (d) and certificate digest (c, zeros when none, with the
-    // flag in scheme); ENCODED: the digest of the encoding (d), nothing else
+    // SHORT: scheme, credential digest (d0, d1; d2 and d3 zero) and certificate digest (c, zeros
+    // when none, with the flag in scheme); ENCODED: the SHA-256 of the encoding (d), nothing else
     private static final byte SHORT = 1;
     private static final byte ENCODED = 2;
     // the longest auth-scheme packed into one long beside its length
@@ -51,13 +51,22 @@ public final class CredentialFingerprint {
     private final long c2;
     private final long c3;
 
-    private CredentialFingerprint(byte kind, long scheme, byte[] digest, byte @Nullable [] certificate) {
+    private CredentialFingerprint(byte kind, long scheme, byte[] digest) {
+        this(kind, scheme, (long) LONGS.get(digest, 0), (long) LONGS.get(digest, 8), digest, null);
+    }
+
+    private CredentialFingerprint(byte kind, long scheme, CredentialDigest digest, byte @Nullable [] certificate) {
+        this(kind, scheme, digest.high(), digest.low(), null, certificate);
+    }
+
+    private CredentialFingerprint(
+            byte kind, long scheme, long d0, long d1, byte @Nullable [] rest, byte @Nullable [] certificate) {
         this.kind = kind;
         this.scheme = scheme;
-        this.d0 = (long) LONGS.get(digest, 0);
-        this.d1 = (long) LONGS.get(digest, 8);
-        this.d2 = (long) LONGS.get(digest, 16);
-        this.d3 = (long) LONGS.get(digest, 24);
+        this.d0 = d0;
+        this.d1 = d1;
+        this.d2 = rest == null ? 0 : (long) LONGS.get(rest, 16);
+        this.d3 = rest == null ? 0 : (long) LONGS.get(rest, 24);
         if (certificate != null) {
             this.c0 = (long) LONGS.get(certificate, 0);
             this.c1 = (long) LONGS.get(certificate, 8);
@@ -110,7 +119,7 @@ public final class CredentialFingerprint {
         return new CredentialFingerprint(
                 SHORT,
                 certificate == null ? packed : packed | WITH_CERTIFICATE,
-                Sha256Memo.of(exchange, a, start),
+                CredentialDigest.of(exchange, a, start),
                 certificate);
     }
 
@@ -140,10 +149,10 @@ public final class CredentialFingerprint {
             }
         }
         // the encoding is built first and hashed in one go on the thread's digest: the token's own
-        // digest (Sha256Memo) and the certificate's are computed before, never in the middle
+        // digest (CredentialDigest) and the certificate's are computed before, never in the middle
         Encoding e = new Encoding();
         for (String a : authorization) {
-            // a prefix-free encoding: 1, the auth-scheme, a space and the 32-byte SHA-256 of the
+            // a prefix-free encoding: 1, the auth-scheme, a space and the 16-byte digest of the
             // credential after the spaces (the digest the token step keys its cache by, computed
             // once per request); or 2, the whole value and a newline (values hold no newline)
             int start = credentialStart(a);
@@ -151,7 +160,7 @@ public final class CredentialFingerprint {
                 e.add((byte) 1);
                 e.add(a.substring(0, a.indexOf(' ')).getBytes(StandardCharsets.UTF_8));
                 e.add((byte) ' ');
-                e.add(Sha256Memo.of(exchange, a, start));
+                e.add(CredentialDigest.of(exchange, a, start));
             } else {
                 e.add((byte) 2);
                 e.add(a.getBytes(StandardCharsets.UTF_8));
@@ -167,7 +176,7 @@ public final class CredentialFingerprint {
         if (certificate != null) {
             e.add(certificate);
         }
-        return new CredentialFingerprint(ENCODED, 0, CertificateDigests.sha256Of(e.bytes, 0, e.length), null);
+        return new CredentialFingerprint(ENCODED, 0, CertificateDigests.sha256Of(e.bytes, 0, e.length));
     }
 
     /** A growing byte array: the fingerprint's input, usually under 128 bytes. */
@@ -178,6 +187,13 @@ public final class CredentialFingerprint {
         void add(byte b) {
             room(1);
             bytes[length++] = b;
+        }
+
+        void add(CredentialDigest d) {
+            room(16);
+            LONGS.set(bytes, length, d.high());
+            LONGS.set(bytes, length + 8, d.low());
+            length += 16;
         }
 
         void add(byte[] b) {

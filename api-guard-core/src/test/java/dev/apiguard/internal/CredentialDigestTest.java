@@ -1,0 +1,220 @@
+package dev.apiguard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apiguard.GuardExchange;
+import dev.apiguard.fakes.FakeGuards;
+import dev.apiguard.fakes.FakeRequest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The keyed digest of a credential: a function of its characters alone (wherever they start),
+ * different for any other characters however close, computed once per request.
+ */
+class CredentialDigestTest {
+
+    private static GuardExchange exchange() {
+        return FakeGuards.allowingAll().exchange(FakeRequest.get());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "ASCII header | Bearer   | abc.def-ghi_jkl~",
+                "a token of other than ASCII | Bearer  | tøken-ü-€",
+                "a prefix of other than ASCII | Bëarer  | token",
+                "a prefix of other than Latin-1 | Be€rer  | token-€"
+            })
+    void theDigestIsThatOfTheCharactersAfterTheStart(String name, String prefix, String token) {
+        String header = prefix + " " + token;
+        int start = header.length() - token.length();
+
+        assertThat(CredentialDigest.of(exchange(), header, start)).isEqualTo(CredentialDigest.of(token));
+        assertThat(CredentialDigest.of(header, start)).isEqualTo(CredentialDigest.of(new String(token)));
+        assertThat(CredentialDigest.of(header, start)).isNotEqualTo(CredentialDigest.of(header, start - 1));
+    }
+
+    @Test
+    void oneRequestHashesOneTokenOnceWhoeverAsksAndHowever() {
+        GuardExchange exchange = exchange();
+        String header = "Bearer  token-one";
+        CredentialDigest first = CredentialDigest.of(exchange, header, 8);
+
+        assertThat(CredentialDigest.of(exchange, header, 8)).isSameAs(first);
+        assertThat(CredentialDigest.of(exchange, new String("DPoP token-one".toCharArray()), 5))
+                .as("the same characters in another string")
+                .isSameAs(first);
+        assertThat(CredentialDigest.of(exchange, "token-one", 0)).isSameAs(first);
+    }
+
+    @Test
+    void anotherTokenInTheSameRequestIsHashedAfresh() {
+        GuardExchange exchange = exchange();
+        CredentialDigest first = CredentialDigest.of(exchange, "Bearer token-one", 7);
+
+        assertThat(CredentialDigest.of(exchange, "Bearer token-two", 7)).isEqualTo(CredentialDigest.of("token-two"));
+        assertThat(CredentialDigest.of(exchange, "Bearer token-on", 7)).isEqualTo(CredentialDigest.of("token-on"));
+        assertThat(CredentialDigest.of(exchange, "Bearer token-one", 6))
+                .as("another start: other characters")
+                .isEqualTo(CredentialDigest.of(" token-one"));
+        assertThat(first).isEqualTo(CredentialDigest.of("token-one")).isNotEqualTo(CredentialDigest.of("token-two"));
+    }
+
+    private static String token(Random random, int length) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        StringBuilder t = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            t.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return t.toString();
+    }
+
+    /** Every one-character change of an 820-character token, to four other characters: all different. */
+    @Test
+    void everyTamperedCharacterGivesAnotherDigest() {
+        String token = token(new Random(1), 820);
+        Set<CredentialDigest> seen = new HashSet<>();
+        seen.add(CredentialDigest.of(token));
+        char[] others = {'A', 'z', '.', '\u0141'};
+        for (int i = 0; i < token.length(); i++) {
+            for (char c : others) {
+                if (token.charAt(i) == c) {
+                    continue;
+                }
+                String tampered = token.substring(0, i) + c + token.substring(i + 1);
+                assertThat(seen.add(CredentialDigest.of(tampered)))
+                        .as("position %d to %s", i, c)
+                        .isTrue();
+            }
+        }
+        assertThat(seen).hasSizeGreaterThan(3 * 820);
+    }
+
+    /**
+     * Inputs that one careless encoding or the block padding would make equal: trailing zeros, a
+     * character above Latin-1 and its low byte, a lone surrogate and the {@code ?} that
+     * {@code getBytes} replaces it with, an ASCII text equal to another's UTF-16 bytes, and texts
+     * on each side of the length where NH gives way to SHA-256.
+     */
+    @Test
+    void encodingsThatCouldMeetStayApart() {
+        List<String> texts = new ArrayList<>();
+        for (int zeros = 0; zeros <= 17; zeros++) {
+            texts.add("abc" + "\0".repeat(zeros));
+        }
+        texts.add("");
+        texts.add("tokAen");
+        texts.add("tok\u0141en");
+        texts.add("a\ud800b");
+        texts.add("a?b");
+        texts.add("AB");
+        texts.add("\u4142");
+        texts.add("\u0000A\u0000B");
+        String base = token(new Random(2), CredentialDigest.NH_MAX_BYTES + 1);
+        texts.add(base.substring(0, CredentialDigest.NH_MAX_BYTES - 1));
+        texts.add(base.substring(0, CredentialDigest.NH_MAX_BYTES));
+        texts.add(base);
+        texts.add(base.substring(0, CredentialDigest.NH_MAX_BYTES / 2) + "é");
+        texts.add(base.substring(0, CredentialDigest.NH_MAX_BYTES / 2 - 1) + "é");
+        texts.add(base + "é");
+
+        Set<CredentialDigest> digests = new HashSet<>();
+        for (String t : texts) {
+            assertThat(CredentialDigest.of(t)).as("the same text twice").isEqualTo(CredentialDigest.of(new String(t)));
+            digests.add(CredentialDigest.of(t));
+        }
+        assertThat(digests).hasSameSizeAs(texts);
+    }
+
+    /** Past {@value CredentialDigest#NH_MAX_BYTES} bytes (hashed with SHA-256 first): still every character counts. */
+    @Test
+    void aLongCredentialIsDigestedWholly() {
+        String longToken = token(new Random(3), 10_000);
+        String lastChanged = longToken.substring(0, 9_999) + (longToken.charAt(9_999) == 'A' ? 'B' : 'A');
+
+        assertThat(CredentialDigest.of(longToken)).isEqualTo(CredentialDigest.of(new String(longToken)));
+        assertThat(CredentialDigest.of(lastChanged)).isNotEqualTo(CredentialDigest.of(longToken));
+        assertThat(CredentialDigest.of("x" + longToken, 1)).isEqualTo(CredentialDigest.of(longToken));
+    }
+
+    /**
+     * A pseudorandom function's output: one character changed flips about half of the 128 bits
+     * (NH's sums alone would change only the bits above the change). Over 2,000 pairs the mean is
+     * within 2 bits of 64 and no pair flips fewer than 30.
+     */
+    @Test
+    void oneCharacterChangedFlipsAboutHalfTheBits() {
+        Random random = new Random(4);
+        long flipped = 0;
+        int fewest = 128;
+        int pairs = 2_000;
+        for (int i = 0; i < pairs; i++) {
+            String token = token(random, 1 + random.nextInt(900));
+            int at = random.nextInt(token.length());
+            String other = token.substring(0, at) + (char) (token.charAt(at) ^ 1) + token.substring(at + 1);
+            CredentialDigest a = CredentialDigest.of(token);
+            CredentialDigest b = CredentialDigest.of(other);
+            int bits = Long.bitCount(a.high() ^ b.high()) + Long.bitCount(a.low() ^ b.low());
+            flipped += bits;
+            fewest = Math.min(fewest, bits);
+        }
+        assertThat((double) flipped / pairs).isBetween(62.0, 66.0);
+        assertThat(fewest).isGreaterThanOrEqualTo(30);
+    }
+
+    @Test
+    void threadsDigestAsOneThreadDoes() throws Exception {
+        Random random = new Random(5);
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            tokens.add(token(random, 1 + random.nextInt(5_000)) + (i % 3 == 0 ? "é" : ""));
+        }
+        List<CredentialDigest> expected =
+                tokens.stream().map(CredentialDigest::of).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                runs.add(pool.submit(() -> {
+                    for (int round = 0; round < 20; round++) {
+                        for (int i = 0; i < tokens.size(); i++) {
+                            if (!CredentialDigest.of(tokens.get(i)).equals(expected.get(i))) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> run : runs) {
+                assertThat(run.get(60, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aValueThatNamesNoCredential() {
+        CredentialDigest a = CredentialDigest.of("secret-token");
+        assertThat(a).hasSameHashCodeAs(CredentialDigest.of("secret-token"));
+        assertThat(a.equals("secret-token")).isFalse();
+        assertThat(a.equals(null)).isFalse();
+        assertThat(a.toString()).doesNotContain("secret", "token");
+        assertThatThrownBy(() -> CredentialDigest.of("abc", 4)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> CredentialDigest.of("abc", -1)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+}
