@@ -82,6 +82,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAdder droppedDecisions = new LongAdder();
+    private final AtomicInteger decisionsPending = new AtomicInteger();
     private final LongAdder scripts = new LongAdder();
     private final ThreadPoolExecutor decisions;
     private final long lingerNanos;
@@ -120,16 +121,22 @@ public final class RedisEvidenceStore implements EvidenceStore {
                     t.setDaemon(true);
                     return t;
                 },
-                (r, executor) -> droppedDecisions.increment());
+                (r, executor) -> {
+                    decisionsPending.decrementAndGet();
+                    droppedDecisions.increment();
+                });
     }
 
     /** Runs a decision on the store's thread; dropped and counted when {@value #DECISIONS_QUEUED} wait. */
     private void decide(Runnable decision) {
+        decisionsPending.incrementAndGet();
         decisions.execute(() -> {
             try {
                 decision.run();
             } catch (RuntimeException e) {
                 LOG.warn("deciding on the fleet's view failed", e);
+            } finally {
+                decisionsPending.decrementAndGet();
             }
         });
     }
@@ -139,9 +146,13 @@ public final class RedisEvidenceStore implements EvidenceStore {
         return droppedDecisions.sum();
     }
 
-    /** Decisions on arrived views waiting or running now. */
+    /**
+     * Decisions on arrived views waiting or running now. Counted from before a decision is queued
+     * until it has run: the executor's queue and active count would miss one its thread has taken
+     * from the queue and not yet started.
+     */
     public int decisionsPending() {
-        return decisions.getQueue().size() + decisions.getActiveCount();
+        return decisionsPending.get();
     }
 
     /**

@@ -12,6 +12,7 @@ import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,12 +33,22 @@ import org.jspecify.annotations.Nullable;
  * {@link RedisGuardState.Builder#nearCache(java.time.Duration)}.
  *
  * <p>When Redis does not answer within the command timeout: under
- * {@link RedisFailurePolicy#OPEN} a look-up answers "not quarantined" and a write is dropped;
- * under {@link RedisFailurePolicy#CLOSED} a look-up throws {@link StoreUnavailableException}, which
- * the guard answers with 503. Obtain it from {@link RedisGuardState#quarantineStore()}.
- * Thread-safe.
+ * {@link RedisFailurePolicy#OPEN} a look-up answers "not quarantined"; under
+ * {@link RedisFailurePolicy#CLOSED} a look-up throws {@link StoreUnavailableException}, which the
+ * guard answers with 503. A quarantine this node decided but could not write (Redis down, or the
+ * write sent to a cluster master that had just failed, before this node's view of the slots caught
+ * up) is not dropped: the node keeps it ({@value #MAX_PENDING} callers at most, each until its
+ * quarantine ends), answers its own look-ups for that caller from it whatever the failure policy,
+ * and writes it again on that caller's next look-up while Redis answers, until a write succeeds and
+ * every node has it. Otherwise the scoring step, which writes a quarantine once when the score
+ * crosses the threshold, would leave the caller free on every node until its score crossed again.
+ * Lifting a quarantine drops the pending one. Obtain it from
+ * {@link RedisGuardState#quarantineStore()}. Thread-safe.
  */
 public final class RedisQuarantineStore implements QuarantineStore {
+
+    /** The most quarantines a node keeps while it cannot write them. */
+    public static final int MAX_PENDING = 10_000;
 
     private static final Script WRITE = Script.load("quarantine.lua");
     private static final byte[] LIFT = new byte[0];
@@ -50,6 +61,9 @@ public final class RedisQuarantineStore implements QuarantineStore {
     private final RedisFailurePolicy failurePolicy;
     private final Availability availability;
     private final @Nullable NearCache nearCache;
+
+    /** A quarantine this node could not write yet: its end, in epoch milliseconds. */
+    private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
 
     /** A store whose reads keep copies in {@code nearCache}, or always ask Redis when it is null. */
     RedisQuarantineStore(
@@ -67,19 +81,36 @@ public final class RedisQuarantineStore implements QuarantineStore {
 
     @Override
     public void quarantine(CallerKey caller, Instant until, Instant now) {
-        if (availability.of(key(caller.hashTag())).skip()) {
+        String tag = caller.hashTag();
+        long left = TimeToLive.millis(now, until);
+        if (left <= 0) {
+            pending.remove(tag);
+            if (!availability.of(key(tag)).skip()) {
+                write(tag, LIFT, NO_TTL);
+            }
             return;
         }
-        long left = TimeToLive.millis(now, until);
-        write(caller, left <= 0 ? LIFT : ascii(TimeToLive.epochMillis(until)), left <= 0 ? NO_TTL : ascii(left));
+        long end = TimeToLive.epochMillis(until);
+        boolean written = !availability.of(key(tag)).skip() && write(tag, ascii(end), ascii(left));
+        if (written) {
+            pending.remove(tag);
+        } else if (pending.size() < MAX_PENDING || pending.containsKey(tag)) {
+            pending.merge(tag, end, Math::max);
+        }
     }
 
     @Override
     public Optional<Instant> quarantinedUntil(CallerKey caller, Instant now) {
         String tag = caller.hashTag();
-        // while Redis fails, the failure policy answers, as without copies
         byte[] key = key(tag);
         Availability.Shard shard = availability.of(key);
+        if (!pending.isEmpty()) {
+            Optional<Instant> own = pending(tag, shard, now);
+            if (own.isPresent()) {
+                return own;
+            }
+        }
+        // while Redis fails, the failure policy answers, as without copies
         Long known = nearCache == null || shard.isDown() ? null : nearCache.get(tag);
         if (known != null) {
             return known > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(known)) : Optional.empty();
@@ -103,13 +134,40 @@ public final class RedisQuarantineStore implements QuarantineStore {
         return until > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(until)) : Optional.empty();
     }
 
-    @Override
-    public void release(CallerKey caller) {
-        write(caller, LIFT, NO_TTL);
+    /**
+     * This node's quarantine of the caller that Redis does not have yet, written again now unless
+     * Redis is being skipped; empty when there is none, or it ended.
+     */
+    private Optional<Instant> pending(String tag, Availability.Shard shard, Instant now) {
+        Long end = pending.get(tag);
+        if (end == null) {
+            return Optional.empty();
+        }
+        long left = end - now.toEpochMilli();
+        if (left <= 0) {
+            pending.remove(tag, end);
+            return Optional.empty();
+        }
+        if (!shard.skip() && write(tag, ascii(end), ascii(left))) {
+            pending.remove(tag, end);
+        }
+        return Optional.of(Instant.ofEpochMilli(end));
     }
 
-    private void write(CallerKey caller, byte[] until, byte[] ttl) {
+    /** How many quarantines this node keeps because it could not write them yet. */
+    int pendingQuarantines() {
+        return pending.size();
+    }
+
+    @Override
+    public void release(CallerKey caller) {
         String tag = caller.hashTag();
+        pending.remove(tag);
+        write(tag, LIFT, NO_TTL);
+    }
+
+    /** Runs the write script; whether Redis took it. */
+    private boolean write(String tag, byte[] until, byte[] ttl) {
         byte[] key = key(tag);
         Availability.Shard shard = availability.of(key);
         try {
@@ -122,12 +180,15 @@ public final class RedisQuarantineStore implements QuarantineStore {
                     nearCache == null ? INVALIDATIONS_UNUSED : nearCache.channel(),
                     ascii(tag));
             shard.success();
+            return true;
         } catch (RuntimeException e) {
             shard.failure(e);
-        }
-        if (nearCache != null) {
-            // this node's own copy goes at once; the others' when the message arrives
-            nearCache.invalidate(tag);
+            return false;
+        } finally {
+            if (nearCache != null) {
+                // this node's own copy goes at once; the others' when the message arrives
+                nearCache.invalidate(tag);
+            }
         }
     }
 

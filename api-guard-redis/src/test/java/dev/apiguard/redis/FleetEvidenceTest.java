@@ -11,6 +11,7 @@ import dev.apiguard.GuardExchange;
 import dev.apiguard.GuardPhase;
 import dev.apiguard.GuardStep;
 import dev.apiguard.LocalQuarantineStore;
+import dev.apiguard.QuarantineStore;
 import dev.apiguard.anomaly.AnomalyMode;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.AnomalyScore;
@@ -109,14 +110,19 @@ class FleetEvidenceTest {
     private static final AnomalyPolicy POLICY =
             AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build();
 
-    private record Node(ApiGuard guard, AnomalyScoringStep anomaly, RedisEvidenceStore evidence) {}
+    private record Node(
+            ApiGuard guard,
+            AnomalyScoringStep anomaly,
+            RedisEvidenceStore evidence,
+            QuarantineStore quarantine,
+            CallerKey key) {}
 
     private Node node(String callerId, RedisGuardState state) {
         AnomalyScoringStep.Builder b = AnomalyScoringStep.builder(POLICY);
+        QuarantineStore quarantine = state != null ? state.quarantineStore() : LocalQuarantineStore.defaults();
+        b.quarantineStore(quarantine);
         if (state != null) {
-            b.quarantineStore(state.quarantineStore()).evidenceStore(state.evidenceStore());
-        } else {
-            b.quarantineStore(LocalQuarantineStore.defaults());
+            b.evidenceStore(state.evidenceStore());
         }
         AnomalyScoringStep anomaly = b.build();
         ApiGuard guard = ApiGuard.builder()
@@ -125,7 +131,12 @@ class FleetEvidenceTest {
                 .step(caller(callerId))
                 .step(anomaly)
                 .build();
-        return new Node(guard, anomaly, state == null ? null : state.evidenceStore());
+        return new Node(
+                guard,
+                anomaly,
+                state == null ? null : state.evidenceStore(),
+                quarantine,
+                CallerKey.token(TwoNodesTest.ISSUER, callerId));
     }
 
     /** Sends request {@code i} to the node, answered with {@code status} when let through; its status. */
@@ -164,11 +175,40 @@ class FleetEvidenceTest {
         for (int i = 0; i < n; i++) {
             clock.advance(EVERY);
             int answer = status.applyAsInt(i);
-            if (send(nodes.get(i % nodes.size()), request.apply(i), answer) != answer) {
+            Node node = nodes.get(i % nodes.size());
+            if (send(node, request.apply(i), answer) != answer) {
                 return i;
             }
+            awaitQuarantineEverywhere(node, nodes);
         }
         return -1;
+    }
+
+    /**
+     * When the node just quarantined the caller, waits until every node has dropped its copy of the
+     * caller's quarantine state (the invalidation message of the write, a few milliseconds on
+     * loopback): as the evidence is awaited, the scraper is modelled as slower than the fleet's
+     * messages, and the test measures the decision, not the pub/sub latency. Without it a next
+     * request could reach a node before the message and pass on a copy read a moment before.
+     */
+    private void awaitQuarantineEverywhere(Node node, List<Node> nodes) {
+        if (node.evidence() == null
+                || node.quarantine()
+                        .quarantinedUntil(node.key(), clock.instant())
+                        .isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (Node other : nodes) {
+            while (other.quarantine()
+                    .quarantinedUntil(other.key(), clock.instant())
+                    .isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the quarantine did not reach every node within 10 s");
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** 2,000 random tags of 7 letters and digits, sorted: neighbours in this list are not neighbour ids. */
