@@ -14,11 +14,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The bucket script grants a lease of up to {@code size} requests' tokens only while every
  * limit of the bucket stays above half its capacity after the grant (near the limit each request
- * is counted in Redis, one at a time). A lease is used within {@code validity} of its grant, by
+ * is counted in Redis, one at a time), and never more than a sixteenth of a limit's capacity (a
+ * limit of fewer than 32 requests is counted request by request). A lease is used within {@code validity} of its grant, by
  * the guard's clock, or dropped: tokens a node took and did not use are lost to the caller, never
  * given to anyone else, so the fleet never admits more than the bucket holds and a caller is
- * refused at most {@code nodes × (size - 1)} requests early, and only after it went above half its
- * capacity. The size adapts per bucket: it starts at 1 (one round trip per request, exactly as
+ * refused at most {@code nodes × (min(size, capacity / 16) - 1)} requests early, and only after it
+ * went above half its capacity. The size adapts per bucket: it starts at 1 (one round trip per request, exactly as
  * without leases), doubles up to {@code size} when a lease is used up within half its validity,
  * and halves when a lease expires unused or the caller slows down. At most one lease of more than
  * one request is asked for at a time per bucket and node; requests that arrive meanwhile ask

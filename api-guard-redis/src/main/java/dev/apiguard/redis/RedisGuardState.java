@@ -646,11 +646,12 @@ public final class RedisGuardState implements AutoCloseable {
          *
          * <p>What it changes: the fleet still never admits more than a bucket allows (tokens are
          * taken before they are used); a lease of more than one request is granted only while
-         * every limit of the bucket stays above half its capacity, and its size grows from 1 only
-         * for a caller that uses its leases up within half their validity; tokens a node leased
-         * and did not use within {@code validity} are lost to that caller, so a caller spread over
-         * {@code n} nodes can be refused up to {@code n × (requests - 1)} requests before the
-         * bucket is empty. A DPoP request (its replay check joins the bucket's script) and an
+         * every limit of the bucket stays above half its capacity, never for more than a sixteenth
+         * of a limit's capacity (a limit of fewer than 32 requests is counted request by request),
+         * and its size grows from 1 only for a caller that uses its leases up within half their
+         * validity; tokens a node leased and did not use within {@code validity} are lost to that
+         * caller, so a caller spread over {@code n} nodes can be refused up to
+         * {@code n × (min(requests, capacity / 16) - 1)} requests before the bucket is empty. A DPoP request (its replay check joins the bucket's script) and an
          * estimate always ask Redis. While Redis is unreachable a node goes on handing out the
          * tokens it holds, then answers per the failure policy.
          *

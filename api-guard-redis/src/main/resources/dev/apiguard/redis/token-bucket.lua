@@ -96,7 +96,10 @@ end
 
 -- LEASES: more than one take is granted only from the upper half of every limit, so that a node
 -- holds tokens ahead of use only while the caller is far from refusal; near the limit every
--- request is counted here, one at a time, exactly
+-- request is counted here, one at a time, exactly. And never more than a sixteenth of a limit's
+-- capacity: tokens a node holds and does not use are lost to the caller, so a node can cost it at
+-- most that, and a limit of fewer than 32 requests is counted request by request
+local LEASE_SHARE = 16
 local granted = 0
 if enough and take then
   granted = 1
@@ -104,7 +107,8 @@ if enough and take then
     granted = times
     for i = 1, limits do
       local spare = math.floor((tokens[i] + SLACK - capacity[i] / 2) / asked)
-      granted = math.max(1, math.min(granted, spare))
+      local share = math.floor(capacity[i] / LEASE_SHARE / asked)
+      granted = math.max(1, math.min(granted, spare, share))
     end
   end
   for i = 1, limits do

@@ -124,6 +124,50 @@ class BucketLeasesTest {
                 .isZero();
     }
 
+    /** A limit of fewer than 32 requests is counted request by request: no node holds any of it ahead. */
+    @Test
+    void aSmallPlanIsCountedRequestByRequest() {
+        String key = key();
+        RateLimitPlan small = RateLimitPlan.simple("thirty-one", 31, Duration.ofDays(1));
+        long before = scriptCalls();
+        for (int i = 0; i < 31; i++) {
+            assertThat(nodeA.bucketStore()
+                            .tryConsume(key, small.configuration(), 1000, NOW)
+                            .status())
+                    .isEqualTo(Status.CONSUMED);
+        }
+        assertThat(scriptCalls() - before).as("one script per request").isEqualTo(31);
+        assertThat(nodeB.bucketStore()
+                        .tryConsume(key, small.configuration(), 1000, NOW)
+                        .status())
+                .as("the other node: nothing left, nothing lost")
+                .isEqualTo(Status.REJECTED);
+    }
+
+    /**
+     * A node never holds more than a sixteenth of a limit ahead of use: of a plan of 160 requests, at
+     * most 10 leased at once, so at most 9 lost to the caller when it stops.
+     */
+    @Test
+    void aNodeHoldsAtMostASixteenthOfTheCapacity() {
+        String key = key();
+        RateLimitPlan plan = RateLimitPlan.simple("one-sixty", 160, Duration.ofDays(1));
+        long before = scriptCalls();
+        for (int used = 1; used <= 60; used++) {
+            assertThat(nodeA.bucketStore()
+                            .tryConsume(key, plan.configuration(), 1000, NOW)
+                            .status())
+                    .isEqualTo(Status.CONSUMED);
+            long inRedis = nodeB.bucketStore()
+                            .estimate(key, plan.configuration(), 1000, NOW)
+                            .remainingTokens()
+                    / 1000;
+            assertThat(inRedis).as("after %d requests", used).isBetween(160L - used - 9, 160L - used);
+        }
+        // estimates went to Redis too: the 60 takes needed far fewer than 60 scripts
+        assertThat(scriptCalls() - before - 60).isLessThan(60);
+    }
+
     @Test
     void eightThreadsOnTwoNodesAdmitExactlyTheBucketAndEachAnswerIsItsOwn() throws Exception {
         String key = key();
