@@ -42,7 +42,10 @@ import org.jspecify.annotations.Nullable;
  * and writes it again on that caller's next look-up while Redis answers, until a write succeeds and
  * every node has it. Otherwise the scoring step, which writes a quarantine once when the score
  * crosses the threshold, would leave the caller free on every node until its score crossed again.
- * Lifting a quarantine drops the pending one. Obtain it from
+ * Lifting the quarantine on this node drops the pending one; so does, with the near cache, a message
+ * that another node set or lifted the caller's quarantine meanwhile (its write is the fleet's state,
+ * not to be overwritten). Without the near cache no message arrives, and a pending write overwrites
+ * what another node wrote after it. Obtain it from
  * {@link RedisGuardState#quarantineStore()}. Thread-safe.
  */
 public final class RedisQuarantineStore implements QuarantineStore {
@@ -77,6 +80,11 @@ public final class RedisQuarantineStore implements QuarantineStore {
         this.failurePolicy = failurePolicy;
         this.availability = availability;
         this.nearCache = nearCache;
+        if (nearCache != null) {
+            // another node wrote this caller's quarantine (or lifted it) since: the fleet's state
+            // supersedes this node's pending write, which would otherwise overwrite it
+            nearCache.onMessage(pending::remove);
+        }
     }
 
     @Override

@@ -81,6 +81,39 @@ class QuarantineWhileRedisIsGoneTest {
         }
     }
 
+    /**
+     * Another node's later word wins: B lifts the caller's quarantine once Redis is back, before the
+     * caller's next request at A; A drops its pending write on B's message instead of writing the
+     * quarantine over the release.
+     */
+    @Test
+    void aReleaseOnAnotherNodeAfterRedisReturnsSupersedesThePendingQuarantine() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+                RedisGuardState a = node(redis, RedisFailurePolicy.OPEN);
+                RedisGuardState b = node(redis, RedisFailurePolicy.OPEN)) {
+            RedisQuarantineStore onA = (RedisQuarantineStore) a.quarantineStore();
+            RedisQuarantineStore onB = (RedisQuarantineStore) b.quarantineStore();
+            CallerKey caller = caller();
+            Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+
+            redis.kill();
+            onA.quarantine(caller, now.plus(Duration.ofMinutes(10)), now);
+            assertThat(onA.pendingQuarantines()).isEqualTo(1);
+
+            redis.launch();
+            assertThat(Eventually.holds(Duration.ofSeconds(15), () -> {
+                        onB.release(caller); // fails until B has reconnected; A hears it once subscribed again
+                        return onA.pendingQuarantines() == 0;
+                    }))
+                    .as("A dropped its pending write on B's message")
+                    .isTrue();
+            assertThat(onA.quarantinedUntil(caller, Instant.now()))
+                    .as("released, not written over")
+                    .isEmpty();
+            assertThat(onB.quarantinedUntil(caller, Instant.now())).isEmpty();
+        }
+    }
+
     @Test
     void underTheClosedPolicyTheNodeStillRefusesFromItsOwnQuarantine() throws Exception {
         try (RedisServer redis = RedisServer.start();

@@ -11,10 +11,13 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.sync.RedisPubSubCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -56,6 +59,8 @@ public final class NearCache implements AutoCloseable {
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private volatile boolean live;
     private volatile boolean closed;
+    // told of every key a message names, after its copy is dropped
+    private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
     private int failedChecks; // the checker thread's alone
 
     private NearCache(
@@ -75,7 +80,11 @@ public final class NearCache implements AutoCloseable {
         this.listener = new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] from, byte[] message) {
-                invalidate(new String(message, StandardCharsets.UTF_8));
+                String key = new String(message, StandardCharsets.UTF_8);
+                invalidate(key);
+                for (Consumer<String> w : watchers) {
+                    w.accept(key);
+                }
             }
 
             @Override
@@ -205,6 +214,14 @@ public final class NearCache implements AutoCloseable {
         if (generation.get() != readGeneration) {
             values.invalidate(key);
         }
+    }
+
+    /**
+     * Tells {@code watcher} the key of every message that arrives (a write by any node, this one's
+     * too), on the subscription's thread, after the copy is dropped. It must not block.
+     */
+    public void onMessage(Consumer<String> watcher) {
+        watchers.add(watcher);
     }
 
     /** Drops the copy under {@code key}. */
