@@ -44,7 +44,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * stores), and on a fleet: two guards, each with its own {@link RedisGuardState} on one private
  * {@code redis-server} (buckets, quarantine with its near cache, the scorer's evidence), the client
  * alternating its requests between them; and the same fleet with bucket leases of up to
- * {@value #LEASE_REQUESTS} requests ({@link RedisGuardState.Builder#bucketLeases}). All in one
+ * {@value #LEASE_REQUESTS} requests ({@link RedisGuardState.Builder#bucketLeases}; another size
+ * with {@code -DleaseRequests=<n>}). All in one
  * server (one context each). The client is the JDK {@link HttpClient} presenting a client
  * certificate, with {@value #IN_FLIGHT} requests in flight at all times; the token is bound to the
  * client certificate and reused (the cached path, as a real client does until its token expires).
@@ -129,7 +130,9 @@ public final class HttpsThroughputBenchmark {
                 builder.evidenceLinger(Duration.ofMillis(
                         Long.getLong("evidenceLinger", RedisGuardState.DEFAULT_EVIDENCE_LINGER.toMillis())));
                 if (node.startsWith("/leased")) {
-                    builder.bucketLeases(LEASE_REQUESTS, RedisGuardState.DEFAULT_LEASE_VALIDITY);
+                    builder.bucketLeases(
+                            Integer.getInteger("leaseRequests", LEASE_REQUESTS),
+                            RedisGuardState.DEFAULT_LEASE_VALIDITY);
                 }
                 RedisGuardState state = builder.build();
                 states.add(state);
