@@ -96,6 +96,14 @@ public final class CredentialDigest {
             throw new IndexOutOfBoundsException("from " + from + " of " + text.length());
         }
         Scratch s = SCRATCH.get();
+        try {
+            return digest(text, from, s);
+        } finally {
+            s.wipe();
+        }
+    }
+
+    private static CredentialDigest digest(String text, int from, Scratch s) {
         int chars = text.length() - from;
         int kind;
         byte[] bytes;
@@ -108,7 +116,7 @@ public final class CredentialDigest {
             kind = UTF16;
             length = 2 * chars;
             // a long one in an array of its own: the thread's buffer never grows past NH_MAX_BYTES
-            bytes = length <= NH_MAX_BYTES ? s.room(length) : new byte[length];
+            bytes = length <= NH_MAX_BYTES ? s.bytes(length) : new byte[length];
             utf16(text, from, chars, bytes);
         }
         long[] words = s.words;
@@ -142,6 +150,22 @@ public final class CredentialDigest {
         CredentialDigest digest = of(text, from);
         exchange.tag(Memo.class, new Memo(text, from, digest));
         return digest;
+    }
+
+    /** Whether this thread's buffers hold nothing of the credentials it digested: for tests. */
+    static boolean buffersWiped() {
+        Scratch s = SCRATCH.get();
+        for (byte b : s.bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        for (char c : s.chars) {
+            if (c != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -240,11 +264,16 @@ public final class CredentialDigest {
         }
     }
 
-    /** A thread's buffers: the encoding, the NH lanes, the PRF's input and output. */
+    /**
+     * A thread's buffers: the encoding, the NH lanes, the PRF's input and output. The credential's
+     * characters and bytes are wiped after each digest: a thread's buffer must not keep the last
+     * token it hashed in the heap until the next.
+     */
     private static final class Scratch {
         private final CharsetEncoder ascii = StandardCharsets.US_ASCII.newEncoder();
         private char[] chars = new char[256];
         private byte[] bytes = new byte[256];
+        private int dirty; // bytes written since the last wipe
         private final long[] words = new long[4];
         private final byte[] prfInput = new byte[40];
         private final long[] out = new long[2];
@@ -255,26 +284,34 @@ public final class CredentialDigest {
          * loop is an intrinsic: a third of {@code getBytes(UTF_8)}'s cost, and no new array.
          */
         boolean ascii(String text, int from, int n) {
-            room(n);
+            if (chars.length < n) {
+                chars = new char[Math.max(n, Math.min(2 * chars.length, NH_MAX_BYTES))];
+            }
+            bytes(n);
             text.getChars(from, from + n, chars, 0);
             CharBuffer in = CharBuffer.wrap(chars, 0, n);
             ascii.reset();
             CoderResult result = ascii.encode(in, ByteBuffer.wrap(bytes, 0, n), true);
+            java.util.Arrays.fill(chars, 0, n, '\0');
             return result.isUnderflow() && !in.hasRemaining();
         }
 
         /**
          * {@link #bytes}, grown to hold at least {@code n} bytes and NH's padding to a whole block
-         * (at most {@link #NH_MAX_BYTES} are asked for).
+         * (at most {@link #NH_MAX_BYTES} are asked for), marked to be wiped.
          */
-        byte[] room(int n) {
-            if (chars.length < n) {
-                chars = new char[Math.max(n, Math.min(2 * chars.length, NH_MAX_BYTES))];
-            }
+        byte[] bytes(int n) {
             if (bytes.length < n + 16) {
                 bytes = new byte[Math.max(n, Math.min(2 * bytes.length, NH_MAX_BYTES)) + 16];
             }
+            dirty = Math.max(dirty, n + 16);
             return bytes;
+        }
+
+        /** Zeroes what the last digest wrote. */
+        void wipe() {
+            java.util.Arrays.fill(bytes, 0, Math.min(dirty, bytes.length), (byte) 0);
+            dirty = 0;
         }
     }
 }

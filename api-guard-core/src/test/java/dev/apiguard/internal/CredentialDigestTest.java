@@ -207,6 +207,18 @@ class CredentialDigestTest {
         }
     }
 
+    /** A thread's buffers keep no credential after its digest: an ASCII one, another one, a long one. */
+    @Test
+    void theThreadsBuffersKeepNoCredential() {
+        Random random = new Random(6);
+        for (String t : List.of(token(random, 820), token(random, 300) + "é", token(random, 3_000) + "€")) {
+            CredentialDigest.of("Bearer " + t, 7);
+            assertThat(CredentialDigest.buffersWiped())
+                    .as("after a credential of %d characters", t.length())
+                    .isTrue();
+        }
+    }
+
     @Test
     void aValueThatNamesNoCredential() {
         CredentialDigest a = CredentialDigest.of("secret-token");

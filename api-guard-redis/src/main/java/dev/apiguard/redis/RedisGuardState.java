@@ -651,9 +651,10 @@ public final class RedisGuardState implements AutoCloseable {
          * and its size grows from 1 only for a caller that uses its leases up within half their
          * validity; tokens a node leased and did not use within {@code validity} are lost to that
          * caller, so a caller spread over {@code n} nodes can be refused up to
-         * {@code n × (min(requests, capacity / 16) - 1)} requests before the bucket is empty. A DPoP request (its replay check joins the bucket's script) and an
-         * estimate always ask Redis. While Redis is unreachable a node goes on handing out the
-         * tokens it holds, then answers per the failure policy.
+         * {@code n × (min(requests, capacity / 16) - 1)} requests before the bucket is empty. A
+         * DPoP request (its replay check joins the bucket's script) and an estimate always ask
+         * Redis. While Redis is unreachable a node goes on handing out the tokens it holds, then
+         * answers per the failure policy.
          *
          * @param requests the most requests' tokens one lease holds, 1 (off) to 1,000
          * @param validity how long a lease may be used, 1 ms to 10 s

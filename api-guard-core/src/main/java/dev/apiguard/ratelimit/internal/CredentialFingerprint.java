@@ -51,22 +51,26 @@ public final class CredentialFingerprint {
     private final long c2;
     private final long c3;
 
-    private CredentialFingerprint(byte kind, long scheme, byte[] digest) {
-        this(kind, scheme, (long) LONGS.get(digest, 0), (long) LONGS.get(digest, 8), digest, null);
-    }
-
-    private CredentialFingerprint(byte kind, long scheme, CredentialDigest digest, byte @Nullable [] certificate) {
-        this(kind, scheme, digest.high(), digest.low(), null, certificate);
+    /** The encoded form: the SHA-256 of the encoding, nothing else. */
+    private CredentialFingerprint(byte[] sha256) {
+        this(
+                ENCODED,
+                0,
+                (long) LONGS.get(sha256, 0),
+                (long) LONGS.get(sha256, 8),
+                (long) LONGS.get(sha256, 16),
+                (long) LONGS.get(sha256, 24),
+                null);
     }
 
     private CredentialFingerprint(
-            byte kind, long scheme, long d0, long d1, byte @Nullable [] rest, byte @Nullable [] certificate) {
+            byte kind, long scheme, long d0, long d1, long d2, long d3, byte @Nullable [] certificate) {
         this.kind = kind;
         this.scheme = scheme;
         this.d0 = d0;
         this.d1 = d1;
-        this.d2 = rest == null ? 0 : (long) LONGS.get(rest, 16);
-        this.d3 = rest == null ? 0 : (long) LONGS.get(rest, 24);
+        this.d2 = d2;
+        this.d3 = d3;
         if (certificate != null) {
             this.c0 = (long) LONGS.get(certificate, 0);
             this.c1 = (long) LONGS.get(certificate, 8);
@@ -82,10 +86,10 @@ public final class CredentialFingerprint {
 
     /**
      * Where the credential of an {@code Authorization} value of the form "scheme, spaces,
-     * credential" starts; -1 for any other value (no scheme, nothing after the spaces).
+     * credential" starts, given where its first space is; -1 for any other value (no scheme,
+     * nothing after the spaces).
      */
-    private static int credentialStart(String a) {
-        int space = a.indexOf(' ');
+    private static int credentialStart(String a, int space) {
         if (space <= 0) {
             return -1;
         }
@@ -103,8 +107,8 @@ public final class CredentialFingerprint {
      */
     private static @Nullable CredentialFingerprint shortForm(
             GuardExchange exchange, String a, byte @Nullable [] certificate) {
-        int start = credentialStart(a);
         int space = a.indexOf(' ');
+        int start = credentialStart(a, space);
         if (start < 0 || space > MAX_PACKED_SCHEME) {
             return null;
         }
@@ -116,10 +120,14 @@ public final class CredentialFingerprint {
             }
             packed |= (long) c << (8 * (i + 1));
         }
+        CredentialDigest digest = CredentialDigest.of(exchange, a, start);
         return new CredentialFingerprint(
                 SHORT,
                 certificate == null ? packed : packed | WITH_CERTIFICATE,
-                CredentialDigest.of(exchange, a, start),
+                digest.high(),
+                digest.low(),
+                0,
+                0,
                 certificate);
     }
 
@@ -155,10 +163,11 @@ public final class CredentialFingerprint {
             // a prefix-free encoding: 1, the auth-scheme, a space and the 16-byte digest of the
             // credential after the spaces (the digest the token step keys its cache by, computed
             // once per request); or 2, the whole value and a newline (values hold no newline)
-            int start = credentialStart(a);
+            int space = a.indexOf(' ');
+            int start = credentialStart(a, space);
             if (start > 0) {
                 e.add((byte) 1);
-                e.add(a.substring(0, a.indexOf(' ')).getBytes(StandardCharsets.UTF_8));
+                e.add(a.substring(0, space).getBytes(StandardCharsets.UTF_8));
                 e.add((byte) ' ');
                 e.add(CredentialDigest.of(exchange, a, start));
             } else {
@@ -176,7 +185,7 @@ public final class CredentialFingerprint {
         if (certificate != null) {
             e.add(certificate);
         }
-        return new CredentialFingerprint(ENCODED, 0, CertificateDigests.sha256Of(e.bytes, 0, e.length));
+        return new CredentialFingerprint(CertificateDigests.sha256Of(e.bytes, 0, e.length));
     }
 
     /** A growing byte array: the fingerprint's input, usually under 128 bytes. */

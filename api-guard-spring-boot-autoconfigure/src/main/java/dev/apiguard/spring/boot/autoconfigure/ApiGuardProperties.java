@@ -106,6 +106,8 @@ public class ApiGuardProperties {
          * How long a node gathers a busy caller's anomaly evidence before it sends the next script
          * (0 to 1 s); a quiet caller's is sent at once.
          */
+        // RedisGuardState.DEFAULT_EVIDENCE_LINGER, spelled out for the configuration metadata
+        // (RedisStateTest checks that the two agree)
         private Duration evidenceLinger = Duration.ofMillis(5);
 
         public BucketLeases getBucketLeases() {
@@ -159,6 +161,8 @@ public class ApiGuardProperties {
         private int requests = 1;
 
         /** How long a node may hand out the tokens it leased (1 ms to 10 s). */
+        // RedisGuardState.DEFAULT_LEASE_VALIDITY, spelled out for the configuration metadata
+        // (RedisStateTest checks that the two agree)
         private Duration validity = Duration.ofMillis(100);
 
         public int getRequests() {

@@ -51,6 +51,15 @@ class RedisStateTest {
                 .sign();
     }
 
+    /** The properties spell the library's defaults out (the metadata needs literals): they must agree. */
+    @Test
+    void theRedisPropertiesDefaultsAreTheLibrarys() {
+        ApiGuardProperties.Redis redisProperties = new ApiGuardProperties().getRedis();
+        assertThat(redisProperties.getEvidenceLinger()).isEqualTo(RedisGuardState.DEFAULT_EVIDENCE_LINGER);
+        assertThat(redisProperties.getBucketLeases().getValidity()).isEqualTo(RedisGuardState.DEFAULT_LEASE_VALIDITY);
+        assertThat(redisProperties.getBucketLeases().getRequests()).isEqualTo(1);
+    }
+
     @Test
     void twoNodesShareOneBudget() {
         String token = token("two-nodes", "customers:read");
