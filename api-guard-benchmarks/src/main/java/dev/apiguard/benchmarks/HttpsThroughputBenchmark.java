@@ -45,7 +45,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * {@code redis-server} (buckets, quarantine with its near cache, the scorer's evidence), the client
  * alternating its requests between them; and the same fleet with bucket leases of up to
  * {@value #LEASE_REQUESTS} requests ({@link RedisGuardState.Builder#bucketLeases}; another size
- * with {@code -DleaseRequests=<n>}). All in one
+ * with {@code -DleaseRequests=<n>}); and that fleet with leases but each node's anomaly evidence
+ * its own (what sharing evidence costs). All in one
  * server (one context each). The client is the JDK {@link HttpClient} presenting a client
  * certificate, with {@value #IN_FLIGHT} requests in flight at all times; the token is bound to the
  * client certificate and reused (the cached path, as a real client does until its token expires).
@@ -124,12 +125,13 @@ public final class HttpsThroughputBenchmark {
             System.out.println("fleet phase skipped: redis-server is not on the PATH");
         } else {
             redis = RedisServer.start();
-            for (String node : List.of("/fleet-a", "/fleet-b", "/leased-a", "/leased-b")) {
+            for (String node : List.of(
+                    "/fleet-a", "/fleet-b", "/leased-a", "/leased-b", "/local-evidence-a", "/local-evidence-b")) {
                 RedisGuardState.Builder builder =
                         RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE);
                 builder.evidenceLinger(Duration.ofMillis(
                         Long.getLong("evidenceLinger", RedisGuardState.DEFAULT_EVIDENCE_LINGER.toMillis())));
-                if (node.startsWith("/leased")) {
+                if (!node.startsWith("/fleet")) {
                     builder.bucketLeases(
                             Integer.getInteger("leaseRequests", LEASE_REQUESTS),
                             RedisGuardState.DEFAULT_LEASE_VALIDITY);
@@ -145,7 +147,8 @@ public final class HttpsThroughputBenchmark {
                                 clock,
                                 state.bucketStore(),
                                 state.quarantineStore(),
-                                state.evidenceStore())));
+                                // the leasing fleet without shared evidence: what evidence costs
+                                node.startsWith("/local-evidence") ? null : state.evidenceStore())));
             }
         }
         server.setHandler(new ContextHandlerCollection(contexts.toArray(new ServletContextHandler[0])));
@@ -167,6 +170,11 @@ public final class HttpsThroughputBenchmark {
                     List.of(
                             URI.create(base + "/fleet-a" + FullChain.PATH),
                             URI.create(base + "/fleet-b" + FullChain.PATH))));
+            phases.add(new Phase(
+                    "leases, local evidence",
+                    List.of(
+                            URI.create(base + "/local-evidence-a" + FullChain.PATH),
+                            URI.create(base + "/local-evidence-b" + FullChain.PATH))));
             phases.add(new Phase(
                     "fleet, bucket leases",
                     List.of(
@@ -208,7 +216,7 @@ public final class HttpsThroughputBenchmark {
                         phases.get(p).name(), median(rate), median(ratio), ratio[0], ratio[rounds - 1]);
             }
             if (redis != null) {
-                for (Phase fleet : phases.subList(2, phases.size())) {
+                for (Phase fleet : List.of(phases.get(2), phases.get(4))) {
                     printRedisCommandsPerRequest(httpClient, fleet, token, seconds, redis);
                 }
             }

@@ -7,6 +7,7 @@ import dev.apiguard.ratelimit.BucketStore.Status;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * went above half its capacity. The size adapts per bucket: it starts at 1 (one round trip per request, exactly as
  * without leases), doubles up to {@code size} when a lease is used up within half its validity,
  * and halves when a lease expires unused or the caller slows down. At most one lease of more than
- * one request is asked for at a time per bucket and node; requests that arrive meanwhile ask
- * Redis for their own tokens only. A lease holds tokens, not requests: requests of another cost
+ * one request is asked for at a time per bucket and node; requests that arrive meanwhile wait for
+ * it (at most the validity, in real time) and take from it, else ask Redis for their own tokens
+ * only. A lease holds tokens, not requests: requests of another cost
  * (a route that costs more) take from the same lease; another plan drops it.
  *
  * <p>Bounded: at most {@link #MAXIMUM_BUCKETS} buckets' leases per node, their tokens lost as above
@@ -45,6 +47,8 @@ final class BucketLeases {
         this.validityNanos = validity.toNanos();
         this.leases = Caffeine.newBuilder()
                 .maximumSize(MAXIMUM_BUCKETS)
+                // maintenance on the request's thread, never a task handed to another thread
+                .executor(Runnable::run)
                 // memory only: a lease's own validity is checked against the guard's clock
                 .expireAfterAccess(validity.multipliedBy(4).plusSeconds(1))
                 .build();
@@ -84,7 +88,14 @@ final class BucketLeases {
                 return 0;
             }
             if (fetching) {
-                return -1; // another request is fetching a lease: this one is counted on its own
+                // another request is fetching a lease: wait for it rather than ask Redis as well
+                // (one more round trip; the lease it brings is meant for this request too), at
+                // most the validity; counted on its own when the lease does not serve it
+                if (awaitFetch() && asked.equals(configuration) && left >= cost && t < expiresAt) {
+                    left -= cost;
+                    return 0;
+                }
+                return -1;
             }
             if (grantedAt != Long.MIN_VALUE) {
                 long since = t - grantedAt;
@@ -106,7 +117,7 @@ final class BucketLeases {
          */
         synchronized Outcome granted(long asked, long grantedTimes, long cost, Outcome outcome, Instant now) {
             if (asked > 1 || grantedTimes > 1) {
-                fetching = false;
+                fetched();
             }
             if (grantedTimes < 1) {
                 return outcome;
@@ -126,7 +137,34 @@ final class BucketLeases {
         /** Ends a fetch that failed. */
         synchronized void failed(long asked) {
             if (asked > 1) {
-                fetching = false;
+                fetched();
+            }
+        }
+
+        /** Ends a fetch: the requests waiting for it go on. Called with the monitor held. */
+        private void fetched() {
+            fetching = false;
+            notifyAll();
+        }
+
+        /**
+         * Waits, releasing the monitor, until the fetch in progress ends or the validity passed
+         * (real time); whether it ended. Called with the monitor held.
+         */
+        private boolean awaitFetch() {
+            long deadline = System.nanoTime() + validityNanos;
+            try {
+                while (fetching) {
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(this, wait);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
 

@@ -8,9 +8,13 @@ import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.ratelimit.BucketStore.Outcome;
 import dev.apiguard.ratelimit.BucketStore.Status;
 import dev.apiguard.ratelimit.RateLimitPlan;
+import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -261,6 +265,73 @@ class BucketLeasesTest {
                                 NOW.plus(VALIDITY).plusMillis(1))
                         .status())
                 .isEqualTo(Status.REJECTED);
+    }
+
+    /** A lease grown to two requests whose next fetch is in progress: {@code fetcher}'s asked for 2. */
+    private static BucketLeases.Lease fetching(BucketLeases leases, BucketConfiguration plan) {
+        BucketLeases.Lease lease = leases.of("caller:fetching");
+        assertThat(lease.take(plan, 1, NOW)).isEqualTo(-1); // a lease starts at one request
+        lease.granted(1, 1, 1, new Outcome(Status.CONSUMED, 99, 0, 0), NOW);
+        assertThat(lease.take(plan, 1, NOW.plusMillis(1)))
+                .as("used up at once: doubled")
+                .isEqualTo(-2);
+        return lease;
+    }
+
+    /** Runs {@code take} on another thread and waits until it waits for the fetch (or ended). */
+    private static CompletableFuture<Long> waiting(Callable<Long> take) throws InterruptedException {
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                answer.complete(take.call());
+            } catch (Exception e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        t.start();
+        while (t.getState() != Thread.State.TIMED_WAITING && !answer.isDone()) {
+            Thread.onSpinWait();
+        }
+        return answer;
+    }
+
+    @Test
+    void requestsArrivingWhileALeaseIsFetchedTakeFromItInsteadOfAskingRedis() throws Exception {
+        BucketConfiguration plan = ROOMY.configuration();
+        BucketLeases.Lease lease = fetching(new BucketLeases(SIZE, Duration.ofMinutes(1)), plan);
+        CompletableFuture<Long> second = waiting(() -> lease.take(plan, 1, NOW.plusMillis(2)));
+        assertThat(second).as("waits for the fetch in progress").isNotDone();
+        // the fetch brings two requests' tokens: one for the fetcher, one for the request waiting
+        lease.granted(2, 2, 1, new Outcome(Status.CONSUMED, 97, 0, 0), NOW.plusMillis(1));
+        assertThat(second.get(10, TimeUnit.SECONDS)).as("served by the lease").isZero();
+        // a third finds the lease used up and fetches (the size adapts as before: doubled)
+        assertThat(lease.take(plan, 1, NOW.plusMillis(3))).isEqualTo(-4);
+    }
+
+    @Test
+    void whenTheFetchFailsOrBringsTooLittleTheWaitingRequestAsksRedisForItself() throws Exception {
+        BucketConfiguration plan = ROOMY.configuration();
+        BucketLeases.Lease failing = fetching(new BucketLeases(SIZE, Duration.ofMinutes(1)), plan);
+        CompletableFuture<Long> afterFailure = waiting(() -> failing.take(plan, 1, NOW.plusMillis(2)));
+        failing.failed(2);
+        assertThat(afterFailure.get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+
+        BucketLeases.Lease short_ = fetching(new BucketLeases(SIZE, Duration.ofMinutes(1)), plan);
+        CompletableFuture<Long> afterOne = waiting(() -> short_.take(plan, 1, NOW.plusMillis(2)));
+        // near half the capacity Redis grants the fetcher's own request only
+        short_.granted(2, 1, 1, new Outcome(Status.CONSUMED, 50, 0, 0), NOW.plusMillis(1));
+        assertThat(afterOne.get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+    }
+
+    @Test
+    void aRequestWaitsForAFetchAtMostTheValidity() throws Exception {
+        BucketConfiguration plan = ROOMY.configuration();
+        // a fetch that never ends (a fetcher stuck past its command timeout): real time passes
+        BucketLeases.Lease lease = fetching(new BucketLeases(SIZE, Duration.ofMillis(20)), plan);
+        long start = System.nanoTime();
+        assertThat(lease.take(plan, 1, NOW.plusMillis(2))).isEqualTo(-1);
+        assertThat(System.nanoTime() - start)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
     }
 
     @Test

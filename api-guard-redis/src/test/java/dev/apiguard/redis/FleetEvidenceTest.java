@@ -20,17 +20,21 @@ import dev.apiguard.anomaly.Evidence;
 import dev.apiguard.anomaly.EvidenceStore;
 import dev.apiguard.anomaly.FleetProfile;
 import dev.apiguard.anomaly.Signal;
+import dev.apiguard.anomaly.internal.CallerProfile;
 import dev.apiguard.event.SecurityEventListener;
 import dev.apiguard.test.TestRequest;
 import dev.apiguard.test.fixtures.MutableClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
@@ -443,6 +447,84 @@ class FleetEvidenceTest {
         }
     }
 
+    /**
+     * The script folds evidence as {@link CallerProfile#record} folds requests, field by field: a
+     * random day of one caller (idle gaps of minutes and hours, more routes than are remembered,
+     * look-ups repeated and walked, misses, failures, pages), each request's evidence sent alone and
+     * the fleet's view compared with the node's own profile after every one. Breaks on any field
+     * packed or read in the wrong place.
+     */
+    @Test
+    void theScriptFoldsEvidenceAsANodeFoldsItsRequests() {
+        EvidenceStore.Link link = state().evidenceStore().link(POLICY);
+        RedisEvidenceStore store = states.get(0).evidenceStore();
+        CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "parity-" + UUID.randomUUID());
+        Random random = new Random(20261206);
+        long now = START.toEpochMilli();
+        CallerProfile local = new CallerProfile(now); // the first request comes at START
+        int walk = 1_000;
+        for (int i = 0; i < 1_500; i++) {
+            int gap = random.nextInt(100);
+            now += i == 0 ? 0 : gap < 90 ? random.nextInt(3_000) : gap < 99 ? random.nextInt(600_000) : 3_600_000;
+            int r = random.nextInt(24);
+            String route = r < 20 ? "/r" + r + "/{id}" : null;
+            String id = null;
+            if (route != null && random.nextBoolean()) {
+                id = random.nextBoolean() ? "ABC" + walk++ : "ABC" + (1_000 + random.nextInt(walk - 999));
+            }
+            int status = new int[] {200, 200, 200, 404, 401, 403, 400}[random.nextInt(7)];
+            int page = random.nextInt(4) == 0 ? random.nextInt(50) : -1;
+            Evidence evidence = local.record(
+                    now,
+                    new CallerProfile.Observation(
+                            "GET", route, id, status, page, 1 + random.nextInt(200), page % 2 == 0),
+                    POLICY);
+            long before = store.sentEvidence();
+            link.offer(caller, evidence, view -> {});
+            awaitEvidence(store, before + 1);
+            FleetProfile fleet = link.view(caller).orElseThrow();
+            FleetProfile node = local.fleetProfile();
+            assertThat(fleet)
+                    .as("after request %d", i)
+                    .usingRecursiveComparison()
+                    .withComparatorForType(
+                            (a, b) -> Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) ? 0 : Double.compare(a, b),
+                            Double.class)
+                    .isEqualTo(node);
+        }
+    }
+
+    @Test
+    void aValueThatIsNotAProfileIsStartedAfreshNotFailedOnEveryBatch() {
+        RedisEvidenceStore store = state().evidenceStore();
+        EvidenceStore.Link link = store.link(POLICY);
+        CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "foreign-" + UUID.randomUUID());
+        RedisClient client = RedisClient.create(server.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            c.sync().set(RedisGuardState.DEFAULT_KEY_PREFIX + "ev:" + caller.hashTag() + ":p", "x".repeat(158));
+        } finally {
+            client.shutdown();
+        }
+        link.offer(caller, evidence(1), view -> {});
+        awaitEvidence(store, 1);
+        assertThat(store.droppedEvidence()).isZero();
+        assertThat(link.view(caller)).map(FleetProfile::requests).contains(1L);
+    }
+
+    @Test
+    void aReplyThatIsNotAPackedProfileGivesNoView() {
+        assertThat(RedisEvidenceStore.parse(null)).isNull();
+        assertThat(RedisEvidenceStore.parse(new byte[RedisEvidenceStore.PROFILE_BYTES - 1]))
+                .isNull();
+        byte[] profile = new byte[RedisEvidenceStore.PROFILE_BYTES];
+        ByteBuffer.wrap(profile).order(ByteOrder.LITTLE_ENDIAN).putDouble(2 * 8, 42);
+        assertThat(RedisEvidenceStore.parse(profile))
+                .extracting(FleetProfile::requests)
+                .isEqualTo(42L);
+        ByteBuffer.wrap(profile).order(ByteOrder.LITTLE_ENDIAN).putDouble(4 * 8, Double.NaN);
+        assertThat(RedisEvidenceStore.parse(profile)).as("NaN sequential steps").isNull();
+    }
+
     @Test
     void aCallersEvidenceIsBoundedInRedisAndExpires() {
         RedisGuardState s = state();
@@ -458,7 +540,7 @@ class FleetEvidenceTest {
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisCommands<String, String> redis = c.sync();
             long bytes = 0;
-            for (String suffix : new String[] {"", ":b0", ":b1", ":r"}) {
+            for (String suffix : new String[] {":p", ":b0", ":b1"}) {
                 String key = RedisGuardState.DEFAULT_KEY_PREFIX + "ev:" + tag + suffix;
                 assertThat(redis.exists(key)).as(key).isEqualTo(1L);
                 assertThat(redis.pttl(key))

@@ -107,6 +107,28 @@ public final class CallerProfile {
         return p;
     }
 
+    /**
+     * The profile's counters as a fleet pools them: what a store that folded every {@link Evidence}
+     * this profile {@linkplain #record recorded} would hold ({@link #of} reads it back).
+     */
+    public FleetProfile fleetProfile() {
+        return new FleetProfile(
+                firstSeen,
+                lastUpdate,
+                requests,
+                novelShort,
+                sequentialSteps,
+                lookups,
+                misses,
+                failures,
+                newRoutes,
+                pages,
+                novelLong,
+                minute,
+                minuteCount,
+                ewmaPerMinute);
+    }
+
     /** What one answered request tells about the caller. */
     public record Observation(
             String method,

@@ -72,6 +72,8 @@ public final class NearCache implements AutoCloseable {
             Ticker ticker) {
         this.values = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
+                // maintenance on the request's thread, never a task handed to another thread
+                .executor(Runnable::run)
                 .expireAfterWrite(ttl)
                 .ticker(ticker)
                 .build();
