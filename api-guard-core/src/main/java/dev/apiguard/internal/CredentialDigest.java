@@ -273,6 +273,9 @@ public final class CredentialDigest {
         private final CharsetEncoder ascii = StandardCharsets.US_ASCII.newEncoder();
         private char[] chars = new char[256];
         private byte[] bytes = new byte[256];
+        // views of the two arrays, made again when one grows, not for each digest
+        private CharBuffer charView = CharBuffer.wrap(chars);
+        private ByteBuffer byteView = ByteBuffer.wrap(bytes);
         private int dirty; // bytes written since the last wipe
         private final long[] words = new long[4];
         private final byte[] prfInput = new byte[40];
@@ -286,12 +289,13 @@ public final class CredentialDigest {
         boolean ascii(String text, int from, int n) {
             if (chars.length < n) {
                 chars = new char[Math.max(n, Math.min(2 * chars.length, NH_MAX_BYTES))];
+                charView = CharBuffer.wrap(chars);
             }
             bytes(n);
             text.getChars(from, from + n, chars, 0);
-            CharBuffer in = CharBuffer.wrap(chars, 0, n);
+            CharBuffer in = charView.clear().limit(n);
             ascii.reset();
-            CoderResult result = ascii.encode(in, ByteBuffer.wrap(bytes, 0, n), true);
+            CoderResult result = ascii.encode(in, byteView.clear().limit(n), true);
             java.util.Arrays.fill(chars, 0, n, '\0');
             return result.isUnderflow() && !in.hasRemaining();
         }
@@ -303,6 +307,7 @@ public final class CredentialDigest {
         byte[] bytes(int n) {
             if (bytes.length < n + 16) {
                 bytes = new byte[Math.max(n, Math.min(2 * bytes.length, NH_MAX_BYTES)) + 16];
+                byteView = ByteBuffer.wrap(bytes);
             }
             dirty = Math.max(dirty, n + 16);
             return bytes;

@@ -101,7 +101,11 @@ public final class LocalBucketStore implements BucketStore {
     public Outcome tryConsume(String key, BucketConfiguration configuration, long tokens, Instant now) {
         long nanos = RequestTime.epochNanos(now);
         requestTime.advanceTo(nanos);
-        return buckets.get(key, k -> new Entry(configuration, nanos)).take(configuration, tokens, nanos, true);
+        Entry e = buckets.getIfPresent(key);
+        if (e == null) { // a known bucket costs no capturing lambda
+            e = buckets.get(key, k -> new Entry(configuration, nanos));
+        }
+        return e.take(configuration, tokens, nanos, true);
     }
 
     @Override

@@ -1,9 +1,7 @@
 package dev.apiguard.scope;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -24,11 +22,24 @@ final class PathTemplate implements Comparable<PathTemplate> {
     /** The template with every variable name blanked, so {@code /a/{x}} and {@code /a/{y}} collide. */
     private final String shape;
 
+    private final int variables;
+    private final int firstVariable; // -1 when none
+
     private PathTemplate(String template, String[] segments, boolean[] variable, String shape) {
         this.template = template;
         this.segments = segments;
         this.variable = variable;
         this.shape = shape;
+        int count = 0;
+        int first = -1;
+        for (int i = 0; i < variable.length; i++) {
+            if (variable[i]) {
+                count++;
+                first = first < 0 ? i : first;
+            }
+        }
+        this.variables = count;
+        this.firstVariable = first;
     }
 
     /** Parses a template; the message of the exception says what is wrong, without the route. */
@@ -101,6 +112,12 @@ final class PathTemplate implements Comparable<PathTemplate> {
                 return null;
             }
         }
+        if (variables == 0) {
+            return Map.of(); // most API routes have none or one: no map built for them per request
+        }
+        if (variables == 1) {
+            return Map.of(segments[firstVariable], pathSegments[firstVariable]);
+        }
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < segments.length; i++) {
             if (variable[i]) {
@@ -115,15 +132,22 @@ final class PathTemplate implements Comparable<PathTemplate> {
         if (path.length() <= 1) {
             return new String[0];
         }
-        List<String> out = new ArrayList<>();
+        int count = 1;
+        for (int i = 1; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                count++;
+            }
+        }
+        String[] out = new String[count];
         int start = 1;
+        int n = 0;
         for (int i = 1; i <= path.length(); i++) {
             if (i == path.length() || path.charAt(i) == '/') {
-                out.add(path.substring(start, i));
+                out[n++] = path.substring(start, i);
                 start = i + 1;
             }
         }
-        return out.toArray(new String[0]);
+        return out;
     }
 
     /**

@@ -285,28 +285,29 @@ public final class CallerProfile {
         long elapsed = Math.max(0, now - lastUpdate);
         double f = decay(elapsed, policy.halfLife().toMillis());
         double fl = decay(elapsed, policy.longHalfLife().toMillis());
-        double[] measure = new double[SIGNALS.length];
+        double[] points = new double[SIGNALS.length];
         boolean warm = requests > policy.warmUpRequests()
                 && now - firstSeen >= policy.warmUpPeriod().toMillis();
         if (warm && now / 60_000 == minute) {
             double bound = Math.max(policy.volumeFloor(), policy.volumeMultiplier() * ewmaPerMinute);
-            measure[Signal.VOLUME.ordinal()] = minuteCount / bound;
+            points(points, Signal.VOLUME, minuteCount / bound, policy);
         }
-        measure[Signal.ENUMERATION.ordinal()] = novelShort * f;
-        measure[Signal.SEQUENTIAL.ordinal()] = sequentialSteps * f;
-        measure[Signal.MISSES.ordinal()] = lookups * f >= policy.missMinLookups() ? misses / lookups : 0;
-        measure[Signal.FAILURES.ordinal()] = failures * f;
-        measure[Signal.NEW_ROUTE.ordinal()] = newRoutes * f;
-        measure[Signal.PAGING.ordinal()] = pages * f;
-        measure[Signal.LOW_AND_SLOW.ordinal()] = novelLong * fl;
-        double[] points = new double[measure.length];
-        for (Signal s : SIGNALS) {
-            double intensity = (measure[s.ordinal()] - policy.allowance(s)) / policy.step(s);
-            if (intensity > 0) {
-                points[s.ordinal()] = Math.min(AnomalyPolicy.MAX_INTENSITY, intensity) * policy.points(s);
-            }
-        }
+        points(points, Signal.ENUMERATION, novelShort * f, policy);
+        points(points, Signal.SEQUENTIAL, sequentialSteps * f, policy);
+        points(points, Signal.MISSES, lookups * f >= policy.missMinLookups() ? misses / lookups : 0, policy);
+        points(points, Signal.FAILURES, failures * f, policy);
+        points(points, Signal.NEW_ROUTE, newRoutes * f, policy);
+        points(points, Signal.PAGING, pages * f, policy);
+        points(points, Signal.LOW_AND_SLOW, novelLong * fl, policy);
         return points;
+    }
+
+    /** Sets the signal's points for its measure: nothing up to its allowance, then per step. */
+    private static void points(double[] points, Signal s, double measure, AnomalyPolicy policy) {
+        double intensity = (measure - policy.allowance(s)) / policy.step(s);
+        if (intensity > 0) {
+            points[s.ordinal()] = Math.min(AnomalyPolicy.MAX_INTENSITY, intensity) * policy.points(s);
+        }
     }
 
     private boolean bloomContains(long h) {
