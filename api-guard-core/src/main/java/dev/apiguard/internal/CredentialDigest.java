@@ -45,8 +45,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Memoized per request ({@link #of(GuardExchange, String, int)}): the anonymous limiter and the
  * token step ask for the same token's digest. Thread-safe; copies a credential into a per-thread
- * buffer of at most {@value #NH_MAX_BYTES} bytes, never into a new array. Not API; may change in any
- * release.
+ * buffer of at most {@value #NH_MAX_BYTES} bytes (one longer than that, into an array of its own),
+ * and zeroes the copy once hashed. Not API; may change in any release.
  */
 public final class CredentialDigest {
 
@@ -125,6 +125,7 @@ public final class CredentialDigest {
         } else {
             kind |= SHA256_OF;
             byte[] sha256 = CertificateDigests.sha256Of(bytes, 0, length);
+            java.util.Arrays.fill(bytes, 0, length, (byte) 0); // its own array: wiped here, not by Scratch
             for (int i = 0; i < 4; i++) {
                 words[i] = (long) LE.get(sha256, 8 * i);
             }

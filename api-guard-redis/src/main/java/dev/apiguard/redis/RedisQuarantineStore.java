@@ -90,16 +90,17 @@ public final class RedisQuarantineStore implements QuarantineStore {
     @Override
     public void quarantine(CallerKey caller, Instant until, Instant now) {
         String tag = caller.hashTag();
+        boolean skipped = availability.of(key(tag)).skip();
         long left = TimeToLive.millis(now, until);
         if (left <= 0) {
             pending.remove(tag);
-            if (!availability.of(key(tag)).skip()) {
+            if (!skipped) {
                 write(tag, LIFT, NO_TTL);
             }
             return;
         }
         long end = TimeToLive.epochMillis(until);
-        boolean written = !availability.of(key(tag)).skip() && write(tag, ascii(end), ascii(left));
+        boolean written = !skipped && write(tag, ascii(end), ascii(left));
         if (written) {
             pending.remove(tag);
         } else if (pending.size() < MAX_PENDING || pending.containsKey(tag)) {
