@@ -13,6 +13,9 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +26,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -59,9 +65,14 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * other order the ratio turned). So: {@value #WARM_UP_ROUNDS} rounds of every phase unreported,
  * then {@value #ROUNDS} rounds, each in another order (rotated), and the median of the rounds'
  * ratios with their range. Client and server share the machine, so the figures are a ratio more
- * than an absolute.
+ * than an absolute. Beside it, the median CPU time per request of the whole machine's work (this
+ * JVM, client included, and redis-server): at full load the ratio of those is what the rate's
+ * ratio tends to, and it moves less when a round is disturbed.
  *
- * <pre>java [-DevidenceLinger=ms] -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.HttpsThroughputBenchmark [seconds] [rounds]</pre>
+ * <p>{@code -DthreadCpu=true} adds, for the last round, each phase's CPU per request by thread
+ * (this JVM's threads, a pool's together): where a phase's cost goes.
+ *
+ * <pre>java [-DevidenceLinger=ms] [-DthreadCpu=true] -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.HttpsThroughputBenchmark [seconds] [rounds]</pre>
  */
 public final class HttpsThroughputBenchmark {
 
@@ -181,46 +192,71 @@ public final class HttpsThroughputBenchmark {
                             URI.create(base + "/leased-a" + FullChain.PATH),
                             URI.create(base + "/leased-b" + FullChain.PATH))));
         }
+        // the CPU the phase costs the machine: this JVM (server and client) and redis-server
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        io.lettuce.core.RedisClient cpuClient = redis == null ? null : io.lettuce.core.RedisClient.create(redis.uri());
+        var cpuConnection = cpuClient == null ? null : cpuClient.connect();
+        LongSupplier cpu = () -> os.getProcessCpuTime() + (cpuConnection == null ? 0 : redisCpuNanos(cpuConnection));
         try {
             System.out.printf(
                     "HTTPS, %d in flight, %d s a phase, %d rounds after %d unreported:%n",
                     IN_FLIGHT, seconds, rounds, WARM_UP_ROUNDS);
             double[][] rates = new double[rounds][phases.size()];
+            double[][] cpus = new double[rounds][phases.size()];
+            StringBuilder threadLines = new StringBuilder();
             for (int round = -WARM_UP_ROUNDS; round < rounds; round++) {
                 long opened = connections.getConnectionsTotal();
                 StringBuilder line = new StringBuilder(round < 0 ? "  warm-up" : "  round " + (round + 1));
                 for (int k = 0; k < phases.size(); k++) {
                     // rotate the order, so that no phase always runs after another
                     int p = Math.floorMod(k + round, phases.size());
-                    double rate = run(httpClient, phases.get(p).targets(), token, seconds)
-                            .rate();
+                    Result result = run(httpClient, phases.get(p).targets(), token, seconds, cpu);
+                    double rate = result.rate();
                     if (round >= 0) {
                         rates[round][p] = rate;
+                        cpus[round][p] = result.cpuMicros();
                     }
                     line.append(String.format("  %s %,.0f/s", phases.get(p).name(), rate));
+                    if (THREAD_CPU && round == rounds - 1) {
+                        threadLines.append(String.format(
+                                "  %s, CPU us/request by thread:", phases.get(p).name()));
+                        result.threadMicros().forEach((group, micros) -> {
+                            if (micros >= 1) {
+                                threadLines.append(String.format(" %s %.0f", group, micros));
+                            }
+                        });
+                        threadLines.append(System.lineSeparator());
+                    }
                 }
                 long newConnections = connections.getConnectionsTotal() - opened;
                 System.out.println(line + (newConnections == 0 ? "" : "  (" + newConnections + " new connections)"));
             }
-            System.out.printf("  %-24s %14s %22s%n", "", "median req/s", "median ratio (range)");
+            System.out.printf("  %-24s %14s %22s %18s%n", "", "median req/s", "median ratio (range)", "CPU us/request");
             for (int p = 0; p < phases.size(); p++) {
                 double[] rate = new double[rounds];
                 double[] ratio = new double[rounds];
+                double[] micros = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     rate[r] = rates[r][p];
                     ratio[r] = 100 * rates[r][p] / rates[r][0];
+                    micros[r] = cpus[r][p];
                 }
                 Arrays.sort(ratio);
                 System.out.printf(
-                        "  %-24s %,14.0f %10.1f %% (%.1f-%.1f %%)%n",
-                        phases.get(p).name(), median(rate), median(ratio), ratio[0], ratio[rounds - 1]);
+                        "  %-24s %,14.0f %10.1f %% (%.1f-%.1f %%) %18.0f%n",
+                        phases.get(p).name(), median(rate), median(ratio), ratio[0], ratio[rounds - 1], median(micros));
             }
+            System.out.print(threadLines);
             if (redis != null) {
                 for (Phase fleet : List.of(phases.get(2), phases.get(4))) {
                     printRedisCommandsPerRequest(httpClient, fleet, token, seconds, redis);
                 }
             }
         } finally {
+            if (cpuClient != null) {
+                cpuClient.shutdown();
+            }
             server.stop();
             states.forEach(RedisGuardState::close);
             if (redis != null) {
@@ -248,7 +284,7 @@ public final class HttpsThroughputBenchmark {
         io.lettuce.core.RedisClient redisClient = io.lettuce.core.RedisClient.create(redis.uri());
         try (var connection = redisClient.connect()) {
             connection.sync().configResetstat();
-            Result result = run(client, fleet.targets(), token, seconds);
+            Result result = run(client, fleet.targets(), token, seconds, () -> 0);
             String stats = connection.sync().info("commandstats");
             StringBuilder line = new StringBuilder(
                     "  Redis commands per request, " + fleet.name() + " (" + result.answered() + "):");
@@ -269,6 +305,18 @@ public final class HttpsThroughputBenchmark {
         }
     }
 
+    /** The CPU time redis-server used so far, system and user, from {@code INFO cpu}. */
+    private static long redisCpuNanos(io.lettuce.core.api.StatefulRedisConnection<String, String> connection) {
+        double seconds = 0;
+        for (String line : connection.sync().info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                seconds +=
+                        Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return (long) (seconds * 1e9);
+    }
+
     private static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
@@ -280,10 +328,30 @@ public final class HttpsThroughputBenchmark {
      * Requests per second answered 200 over the measured seconds, after the warm-up, the requests
      * going to the targets in turn (a load balancer's round robin).
      */
-    /** A phase's requests per second over the counted seconds, and every request answered 200 (warm-up included). */
-    record Result(double rate, long answered) {}
+    /**
+     * A phase's requests per second over the counted seconds, every request answered 200 (warm-up
+     * included), and the CPU time per counted request (this JVM, client included, and Redis).
+     */
+    record Result(double rate, long answered, double cpuMicros, Map<String, Double> threadMicros) {}
 
-    static Result run(HttpClient client, List<URI> targets, String token, int seconds) throws Exception {
+    /** With {@code -DthreadCpu=true}: the last round's CPU per request by thread group, per phase. */
+    static final boolean THREAD_CPU = Boolean.getBoolean("threadCpu");
+
+    /** This JVM's threads' CPU time so far, by name with its digits dropped (a pool's threads together). */
+    static Map<String, Long> threadCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            long nanos = info == null ? -1 : threads.getThreadCpuTime(info.getThreadId());
+            if (nanos >= 0) {
+                byGroup.merge(info.getThreadName().replaceAll("\\d+", "#"), nanos, Long::sum);
+            }
+        }
+        return byGroup;
+    }
+
+    static Result run(HttpClient client, List<URI> targets, String token, int seconds, LongSupplier cpu)
+            throws Exception {
         List<HttpRequest> requests = targets.stream()
                 .map(uri -> HttpRequest.newBuilder(uri)
                         .header("Authorization", "Bearer " + token)
@@ -296,6 +364,8 @@ public final class HttpsThroughputBenchmark {
         long warmUpEnd = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
         long end = warmUpEnd + seconds * 1_000_000_000L;
         long counted = 0;
+        long cpuAtStart = 0;
+        Map<String, Long> threadsAtStart = Map.of();
         long sent = 0;
         boolean measuring = false;
         while (System.nanoTime() < end) {
@@ -303,6 +373,8 @@ public final class HttpsThroughputBenchmark {
             if (!measuring && System.nanoTime() >= warmUpEnd) {
                 measuring = true;
                 counted = ok.get();
+                cpuAtStart = cpu.getAsLong();
+                threadsAtStart = THREAD_CPU ? threadCpu() : Map.of();
             }
             HttpRequest request = requests.get((int) (sent++ % requests.size()));
             client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
@@ -315,9 +387,19 @@ public final class HttpsThroughputBenchmark {
             });
         }
         slots.acquire(IN_FLIGHT);
+        long cpuUsed = cpu.getAsLong() - cpuAtStart;
+        Map<String, Long> threadsAtEnd = THREAD_CPU ? threadCpu() : Map.of();
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " requests to " + targets + " failed");
         }
-        return new Result((ok.get() - counted) / (double) seconds, ok.get());
+        long answered = ok.get() - counted;
+        Map<String, Double> threadMicros = new TreeMap<>();
+        for (Map.Entry<String, Long> e : threadsAtEnd.entrySet()) {
+            long used = e.getValue() - threadsAtStart.getOrDefault(e.getKey(), 0L);
+            if (used > 0) {
+                threadMicros.put(e.getKey(), used / 1_000.0 / answered);
+            }
+        }
+        return new Result(answered / (double) seconds, ok.get(), cpuUsed / 1_000.0 / answered, threadMicros);
     }
 }

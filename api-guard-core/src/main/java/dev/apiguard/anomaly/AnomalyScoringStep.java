@@ -196,20 +196,23 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     }
 
     /**
-     * The fleet's profile of the caller arrived, with this request's evidence in it (on a thread of
-     * the store's): the decision is taken now, as the caller's next request at this node would
-     * take it. On {@code n} nodes round robin that request comes {@code n} requests later, and a
-     * signal that crosses its threshold in large steps (a page of 100 records) would be decided
-     * that many steps late. Events carry this request.
+     * The fleet's profile of the caller arrived, with this request's evidence in it (on the store's
+     * thread that must not block): the decision is taken now, as the caller's next request at this
+     * node would take it. On {@code n} nodes round robin that request comes {@code n} requests
+     * later, and a signal that crosses its threshold in large steps (a page of 100 records) would
+     * be decided that many steps late. A change is carried out later, on a thread that may block
+     * (a quarantine written to a shared store); its events carry this request.
      */
-    private void onFleetView(GuardExchange.Detached request, CallerKey key, CallerProfile profile) {
+    private @Nullable Runnable onFleetView(GuardExchange.Detached request, CallerKey key, CallerProfile profile) {
         Change change;
         synchronized (profile) {
             change = transition(profile, request.now().toEpochMilli(), key);
         }
-        if (change != null) {
-            act(request.now(), request.eventsEnabled(), request::emit, key, change);
+        if (change == null) {
+            return null;
         }
+        Change decided = change;
+        return () -> act(request.now(), request.eventsEnabled(), request::emit, key, decided);
     }
 
     private CallerProfile.Observation observe(GuardExchange exchange, @Nullable String route, int status) {

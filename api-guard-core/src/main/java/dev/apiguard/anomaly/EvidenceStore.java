@@ -2,6 +2,7 @@ package dev.apiguard.anomaly;
 
 import dev.apiguard.CallerKey;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evidence about callers pooled by the app nodes of a fleet, so that each node scores a caller on
@@ -30,19 +31,35 @@ public interface EvidenceStore {
     interface Link {
         /** Hands over the evidence of one request of the caller, without waiting. */
         default void offer(CallerKey caller, Evidence evidence) {
-            offer(caller, evidence, view -> {});
+            offer(caller, evidence, view -> null);
         }
 
         /**
          * Hands over the evidence of one request of the caller, without waiting; once the store
-         * has folded it in, {@code onView} gets the fleet's profile of the caller, on a thread of
-         * the store's (never the request's, never one that must not block), at most once, and not
-         * at all for evidence dropped. The scorer decides on it then: on {@code n} nodes the
-         * caller's next request at this node comes {@code n} requests later.
+         * has folded it in, {@code decider} gets the fleet's profile of the caller, at most once,
+         * and not at all for evidence dropped. The scorer decides on it then: on {@code n} nodes
+         * the caller's next request at this node comes {@code n} requests later.
          */
-        void offer(CallerKey caller, Evidence evidence, java.util.function.Consumer<FleetProfile> onView);
+        void offer(CallerKey caller, Evidence evidence, Decider decider);
 
         /** The fleet's profile of the caller as this node last heard it, if any. */
         Optional<FleetProfile> view(CallerKey caller);
+    }
+
+    /**
+     * What a scorer decides on the fleet's profile of a caller, in two parts: the decision, on
+     * the thread that completed the store's answer, which must not block (the store's I/O thread,
+     * or the offering thread when the answer came first: most views change nothing, and a handoff
+     * per view would cost more than the decision), and what it starts, on a thread of the store's
+     * that may block (writing a quarantine to a shared store, publishing events).
+     */
+    @FunctionalInterface
+    interface Decider {
+        /**
+         * Decides on the view without blocking; returns what the decision starts (run later, on a
+         * thread that may block), or null when it changes nothing.
+         */
+        @Nullable
+        Runnable decide(FleetProfile view);
     }
 }

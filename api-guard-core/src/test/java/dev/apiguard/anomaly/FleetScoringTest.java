@@ -1,7 +1,6 @@
 package dev.apiguard.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.apiguard.CallerKey;
 import java.util.ArrayList;
@@ -23,12 +22,24 @@ class FleetScoringTest {
         final List<Evidence> offered = new ArrayList<>();
         final Map<CallerKey, FleetProfile> views = new HashMap<>();
         final List<AnomalyPolicy> linked = new ArrayList<>();
-        final List<java.util.function.Consumer<FleetProfile>> callbacks = new ArrayList<>();
+        final List<Decider> deciders = new ArrayList<>();
 
-        /** The store folded the latest evidence: its view of the caller arrives. */
+        /**
+         * The store folded the latest evidence: its view of the caller arrives, the scorer decides,
+         * and what the decision starts runs (as the store's other thread would run it).
+         */
         void arrive(CallerKey caller, FleetProfile view) {
+            Runnable started = decide(caller, view);
+            if (started != null) {
+                started.run();
+            }
+        }
+
+        /** The view arrives and the scorer decides; what the decision starts is returned, not run. */
+        @org.jspecify.annotations.Nullable
+        Runnable decide(CallerKey caller, FleetProfile view) {
             views.put(caller, view);
-            callbacks.get(callbacks.size() - 1).accept(view);
+            return deciders.get(deciders.size() - 1).decide(view);
         }
 
         @Override
@@ -36,10 +47,9 @@ class FleetScoringTest {
             linked.add(policy);
             return new Link() {
                 @Override
-                public void offer(
-                        CallerKey caller, Evidence evidence, java.util.function.Consumer<FleetProfile> onView) {
+                public void offer(CallerKey caller, Evidence evidence, Decider decider) {
                     offered.add(evidence);
-                    callbacks.add(onView);
+                    deciders.add(decider);
                 }
 
                 @Override
@@ -107,9 +117,15 @@ class FleetScoringTest {
         h.get("partner-a", "/customers/" + Harness.scattered(1), 200);
         assertThat(h.store.quarantinedUntil(Harness.key("partner-a"), h.clock.instant()))
                 .isEmpty();
-        fleet.arrive(Harness.key("partner-a"), walked(h, 200));
+        Runnable started = fleet.decide(Harness.key("partner-a"), walked(h, 200));
+        assertThat(started).as("the decision starts a quarantine").isNotNull();
         assertThat(h.store.quarantinedUntil(Harness.key("partner-a"), h.clock.instant()))
-                .as("quarantined in the shared store as the view arrived")
+                .as("not written by the decision itself, which must not block")
+                .isEmpty();
+        assertThat(h.anomalyEvents()).doesNotContain(dev.apiguard.event.SecurityEventType.ANOMALY_QUARANTINED);
+        started.run();
+        assertThat(h.store.quarantinedUntil(Harness.key("partner-a"), h.clock.instant()))
+                .as("quarantined in the shared store by what the decision started")
                 .isPresent();
         assertThat(h.anomalyEvents()).contains(dev.apiguard.event.SecurityEventType.ANOMALY_QUARANTINED);
         assertThat(h.events.get(h.events.size() - 1).path())
@@ -142,8 +158,9 @@ class FleetScoringTest {
                 new Harness(AnomalyPolicy.builder().mode(AnomalyMode.ENFORCE).build(), fleet);
         h.get("partner-a", "/customers/" + Harness.scattered(1), 200);
         int events = h.events.size();
-        assertThatCode(() -> fleet.arrive(Harness.key("partner-a"), walked(h, 0)))
-                .doesNotThrowAnyException();
+        assertThat(fleet.decide(Harness.key("partner-a"), walked(h, 0)))
+                .as("nothing to start")
+                .isNull();
         assertThat(h.store.quarantinedUntil(Harness.key("partner-a"), h.clock.instant()))
                 .isEmpty();
         assertThat(h.events).hasSize(events);

@@ -2,6 +2,7 @@ package dev.apiguard.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apiguard.CallerKey;
 import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.Evidence;
@@ -19,17 +20,14 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +45,17 @@ import org.slf4j.LoggerFactory;
  * packed binary, not decimal fields (a batch of six costs Redis a third of the time without
  * look-ups, half with).
  *
- * <p>Never on the request path: {@link Link#offer} queues the evidence and returns. Each node sends
- * a caller's evidence at once when no script of that caller was sent within the linger
+ * <p>Never waited for on the request path: {@link Link#offer} queues the evidence and returns. Each
+ * node sends a caller's evidence at once when no script of that caller was sent within the linger
  * ({@link RedisGuardState.Builder#evidenceLinger}, 5 ms by default); else what arrives goes in the
- * next script call, sent once the previous one answered and the linger since it passed, or as soon
- * as {@value #MAX_BATCH} pieces wait: a caller at machine speed costs one script per linger (or per
- * {@value #MAX_BATCH} requests) per node, a quiet one is sent at once. The reply (the fleet's
- * profile, this node's evidence included) is what {@link Link#view} answers until the next.
+ * next script call, sent once the previous one answered and the linger since it passed (by the
+ * caller's first request after that, or by a sweeper thread within 50 ms
+ * when no request comes), or as soon as {@value #MAX_BATCH} pieces wait: a caller at machine speed
+ * costs one script per linger (or per {@value #MAX_BATCH} requests) per node, a quiet one is sent
+ * at once. The reply (the fleet's profile, this node's evidence included) is what
+ * {@link Link#view} answers until the next; the latest request of the batch decides on it, on
+ * the thread that completed the reply, and a decision that changes something is carried out on a
+ * thread of the store's ({@code apiguard-fleet-decisions}).
  *
  * <p>Bounded: at most {@value #MAX_BATCH} pieces of evidence queued per caller, and the configured
  * maximum queued or in flight in all ({@link RedisGuardState.Builder#evidenceQueue(int)}); beyond,
@@ -66,8 +68,15 @@ public final class RedisEvidenceStore implements EvidenceStore {
     /** Evidence sent in one script call, and queued per caller at most. */
     static final int MAX_BATCH = 64;
 
-    /** Decisions on arrived views waiting at most (one per caller with a batch answered). */
+    /** Decisions' consequences waiting at most (a quarantine to write, events to publish). */
     static final int DECISIONS_QUEUED = 10_000;
+
+    /**
+     * The longest the sweeper sleeps while the callers' own requests send what waited for the
+     * linger (nanoseconds; the linger when that is longer): evidence that waits for a request
+     * that does not come goes within about this long.
+     */
+    static final long MAX_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisEvidenceStore.class);
 
@@ -89,30 +98,28 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private final LongAdder scripts = new LongAdder();
     private final ThreadPoolExecutor decisions;
     private final long lingerNanos;
-    private final @Nullable ScheduledThreadPoolExecutor lingering; // null: linger 0, nothing waits
-    // the batches waiting for their linger, sent at once by close(); at most one per caller
-    private final ConcurrentHashMap<Pending, Runnable> waitingFlushes = new ConcurrentHashMap<>();
+    // the callers' batches waiting for their linger, at most one per caller and link
+    private final Set<RedisLink.Pending> lingering = ConcurrentHashMap.newKeySet();
+    private final @Nullable Sweeper sweeper; // null: linger 0, nothing waits
+    private volatile boolean closing;
+    private final Ticker ticker; // times the linger (System.nanoTime; tests advance theirs by hand)
 
     RedisEvidenceStore(
-            Connection connection, String prefix, Availability availability, int maxQueued, Duration linger) {
+            Connection connection,
+            String prefix,
+            Availability availability,
+            int maxQueued,
+            Duration linger,
+            Ticker ticker) {
         this.connection = connection;
+        this.ticker = ticker;
         this.prefix = prefix;
         this.availability = availability;
         this.maxQueued = maxQueued;
         this.lingerNanos = linger.toNanos();
-        if (lingerNanos > 0) {
-            // one daemon thread sends the batches that waited for the linger; at most one batch
-            // waits per caller, and each holds queued evidence: bounded like the queue
-            this.lingering = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "apiguard-evidence-linger");
-                t.setDaemon(true);
-                return t;
-            });
-            lingering.setRemoveOnCancelPolicy(true);
-        } else {
-            this.lingering = null;
-        }
-        // one daemon thread decides on the fleet's views as they arrive; bounded like the queue
+        this.sweeper = lingerNanos > 0 ? new Sweeper() : null;
+        // one daemon thread carries out the decisions that change something (rare: most views
+        // change nothing, and are decided on the thread that read them); bounded like the queue
         this.decisions = new ThreadPoolExecutor(
                 1,
                 1,
@@ -128,31 +135,37 @@ public final class RedisEvidenceStore implements EvidenceStore {
                     decisionsPending.decrementAndGet();
                     droppedDecisions.increment();
                 });
+        if (sweeper != null) {
+            sweeper.thread.start(); // once every field is set
+        }
     }
 
-    /** Runs a decision on the store's thread; dropped and counted when {@value #DECISIONS_QUEUED} wait. */
-    private void decide(Runnable decision) {
+    /**
+     * Carries out what a decision started on the store's thread; dropped and counted when
+     * {@value #DECISIONS_QUEUED} wait.
+     */
+    private void carryOut(Runnable started) {
         decisionsPending.incrementAndGet();
         decisions.execute(() -> {
             try {
-                decision.run();
+                started.run();
             } catch (RuntimeException e) {
-                LOG.warn("deciding on the fleet's view failed", e);
+                LOG.warn("carrying out a decision on the fleet's view failed", e);
             } finally {
                 decisionsPending.decrementAndGet();
             }
         });
     }
 
-    /** Decisions on the fleet's views dropped so far: more than {@value #DECISIONS_QUEUED} waiting. */
+    /** Decisions on the fleet's views whose consequences were dropped so far: more than {@value #DECISIONS_QUEUED} waiting. */
     public long droppedDecisions() {
         return droppedDecisions.sum();
     }
 
     /**
-     * Decisions on arrived views waiting or running now. Counted from before a decision is queued
-     * until it has run: the executor's queue and active count would miss one its thread has taken
-     * from the queue and not yet started.
+     * Decisions' consequences waiting or running now. Counted from before one is queued until it
+     * has run: the executor's queue and active count would miss one its thread has taken from the
+     * queue and not yet started.
      */
     public int decisionsPending() {
         return decisionsPending.get();
@@ -163,11 +176,9 @@ public final class RedisEvidenceStore implements EvidenceStore {
      * flight, then stops the store's threads; called by {@link RedisGuardState#close()}.
      */
     void close() {
-        if (lingering != null) {
-            lingering.shutdownNow(); // from now on a batch that would wait is sent at once
-            for (Runnable flush : waitingFlushes.values()) {
-                flush.run();
-            }
+        closing = true; // from now on a batch that would wait is sent at once
+        if (sweeper != null) {
+            sweeper.stop();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             while (queued.get() > 0 && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
@@ -201,27 +212,152 @@ public final class RedisEvidenceStore implements EvidenceStore {
         return scripts.sum();
     }
 
-    /** One request's evidence and who wants the fleet's profile once it is folded in. */
-    private record Offered(Evidence evidence, Consumer<FleetProfile> onView) {}
-
     /**
-     * One caller's evidence waiting on this node, and whether a script of the caller is in flight
-     * or a batch waits for its linger.
+     * Sends the batches whose linger passed and no request of their caller sent: a thread of the
+     * store's, asleep while nothing waits. While it finds nothing left over (the callers' requests
+     * sent it) it sleeps twice as long each time, up to {@link #MAX_SWEEP_NANOS}: a batch per
+     * linger must not cost a timer's wake-ups (two thread switches, tens of microseconds each on
+     * a virtual machine) when the next request of the caller sends it anyway. A dedicated thread
+     * rather than a {@link java.util.concurrent.ScheduledExecutorService}: its timer is one
+     * deadline per batch, rescheduled with a wake-up each time.
      */
-    private static final class Pending {
-        final ArrayDeque<Offered> queue = new ArrayDeque<>();
-        boolean inFlight; // a script in flight, or a batch waiting for its linger
-        RedisLink.@Nullable Flush waiting; // the batch waiting for its linger, if one is
-        boolean closed;
+    private final class Sweeper implements Runnable {
+        private final Thread thread;
+        private final long maxSleep = Math.max(lingerNanos, MAX_SWEEP_NANOS);
+        private volatile boolean idle;
+
+        Sweeper() {
+            this.thread = new Thread(this, "apiguard-evidence-linger");
+            thread.setDaemon(true);
+        }
+
+        /** A batch began to wait: the sweeper wakes if it sleeps without a timer. */
+        void waiting() {
+            if (idle) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        void stop() {
+            LockSupport.unpark(thread);
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            long sleep = lingerNanos;
+            while (!closing) {
+                if (sleep >= maxSleep && lingering.isEmpty()) {
+                    // nothing waits and nothing did for a while: sleep until a batch waits
+                    idle = true;
+                    if (lingering.isEmpty() && !closing) {
+                        LockSupport.park(this);
+                    }
+                    idle = false;
+                    sleep = lingerNanos;
+                    continue;
+                }
+                LockSupport.parkNanos(this, sleep);
+                sleep = sweep(false) > 0 ? lingerNanos : Math.min(maxSleep, sleep * 2);
+            }
+            sweep(true);
+        }
+
+        /** Sends the batches due (all when closing); returns how many it sent. Never throws. */
+        private int sweep(boolean all) {
+            try {
+                return sweepDue(all);
+            } catch (RuntimeException e) {
+                // the thread must go on: batches would otherwise wait for their callers' requests
+                LOG.warn("sending anomaly evidence that waited for the linger failed", e);
+                return 0;
+            }
+        }
+
+        private int sweepDue(boolean all) {
+            int swept = 0;
+            long now = ticker.read();
+            for (RedisLink.Pending p : lingering) {
+                if (p.sendIfDue(now, all)) {
+                    swept++;
+                }
+            }
+            return swept;
+        }
     }
 
+    /** One request's evidence and who decides on the fleet's profile once it is folded in. */
+    private record Offered(Evidence evidence, Decider decider) {}
+
     private final class RedisLink implements Link {
+
+        /**
+         * One caller's evidence waiting on this node, and whether a script of the caller is in
+         * flight or a batch waits for its linger.
+         */
+        final class Pending {
+            final CallerKey caller;
+            final ArrayDeque<Offered> queue = new ArrayDeque<>();
+            boolean inFlight; // a script in flight, or a batch waiting for its linger
+            boolean waiting; // a batch waiting for its linger (in the store's lingering set)
+            long dueAt; // when the waiting batch may go (the ticker's nanoseconds)
+            boolean closed;
+
+            Pending(CallerKey caller) {
+                this.caller = caller;
+            }
+
+            /**
+             * The batch waits until {@code wait} ns from now, unless that is no time or the store
+             * closes: then the caller sends it at once. Called with the monitor held.
+             */
+            boolean lingers(long wait) {
+                if (wait <= 0 || closing) {
+                    return false;
+                }
+                waiting = true;
+                dueAt = ticker.read() + wait;
+                lingering.add(this);
+                if (closing) {
+                    // close() began meanwhile and its last sweep may have missed this batch
+                    stopWaiting();
+                    return false;
+                }
+                Objects.requireNonNull(sweeper, "only a linger makes a batch wait")
+                        .waiting();
+                return true;
+            }
+
+            /** Called with the monitor held. */
+            void stopWaiting() {
+                waiting = false;
+                lingering.remove(this);
+            }
+
+            /** Sends the waiting batch if its linger passed at {@code now} (or {@code all}); the sweeper's. */
+            boolean sendIfDue(long now, boolean all) {
+                List<Offered> batch;
+                synchronized (this) {
+                    if (!waiting || (!all && now - dueAt < 0)) {
+                        return false;
+                    }
+                    stopWaiting();
+                    batch = drain(this);
+                }
+                send(this, batch);
+                return true;
+            }
+        }
 
         private final byte[][] settings;
         private final Cache<CallerKey, FleetProfile> views;
         private final ConcurrentHashMap<CallerKey, Pending> pending = new ConcurrentHashMap<>();
-        // when a script of each recent caller was last sent (System.nanoTime: the linger is real
-        // time, not the guard's clock); only with a linger
+        // when a script of each recent caller was last sent (the ticker's nanoseconds: the linger
+        // is real time, not the guard's clock); only with a linger
         private final @Nullable Cache<CallerKey, Long> lastSent;
 
         RedisLink(AnomalyPolicy policy) {
@@ -244,20 +380,21 @@ public final class RedisEvidenceStore implements EvidenceStore {
                     ? Caffeine.newBuilder()
                             .maximumSize(policy.maxCallers())
                             .executor(Runnable::run)
+                            .ticker(ticker)
                             .expireAfterWrite(Duration.ofNanos(lingerNanos))
                             .build()
                     : null;
         }
 
         @Override
-        public void offer(CallerKey caller, Evidence evidence, Consumer<FleetProfile> onView) {
+        public void offer(CallerKey caller, Evidence evidence, Decider decider) {
             if (queued.get() >= maxQueued
                     || availability.of(key(caller.hashTag(), "")).skip()) {
                 dropped.increment();
                 return;
             }
             while (true) {
-                Pending p = pending.computeIfAbsent(caller, k -> new Pending());
+                Pending p = pending.computeIfAbsent(caller, Pending::new);
                 List<Offered> batch = null;
                 synchronized (p) {
                     if (p.closed) {
@@ -267,24 +404,22 @@ public final class RedisEvidenceStore implements EvidenceStore {
                         dropped.increment();
                         return;
                     }
-                    p.queue.add(new Offered(evidence, onView));
+                    p.queue.add(new Offered(evidence, decider));
                     queued.incrementAndGet();
                     if (!p.inFlight) {
                         p.inFlight = true;
-                        long wait = lingerLeft(caller);
-                        if (wait > 0) {
-                            later(caller, p, wait);
-                        } else {
+                        if (!p.lingers(lingerLeft(caller))) {
                             batch = drain(p);
                         }
-                    } else if (p.queue.size() >= MAX_BATCH && p.waiting != null) {
-                        // a full batch goes at once rather than wait and drop what comes next
-                        p.waiting.cancel();
+                    } else if (p.waiting && (p.queue.size() >= MAX_BATCH || ticker.read() - p.dueAt >= 0)) {
+                        // the linger passed (or a full batch, which goes at once rather than drop
+                        // what comes next): this request sends it, no timer needs to wake
+                        p.stopWaiting();
                         batch = drain(p);
                     }
                 }
                 if (batch != null) {
-                    send(caller, p, batch);
+                    send(p, batch);
                 }
                 return;
             }
@@ -301,60 +436,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
                 return 0;
             }
             Long at = lastSent.getIfPresent(caller);
-            return at == null ? 0 : Math.max(0, at + lingerNanos - System.nanoTime());
-        }
-
-        /**
-         * Sends the caller's batch after {@code wait} ns (sooner when it fills up); at once when
-         * the store is closing. Called with {@code p}'s monitor held.
-         */
-        private void later(CallerKey caller, Pending p, long wait) {
-            Flush flush = new Flush(caller, p);
-            p.waiting = flush;
-            waitingFlushes.put(p, flush);
-            try {
-                flush.future = Objects.requireNonNull(lingering, "only a linger makes a batch wait")
-                        .schedule(flush, wait, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException closing) {
-                // the store is closing: nothing waits any more (the caller holds p's monitor,
-                // which the flush takes again: reentrant)
-                flush.run();
-            }
-        }
-
-        /** A caller's batch waiting for its linger: sent once, by its timer, a full batch or close. */
-        final class Flush implements Runnable {
-            private final CallerKey caller;
-            private final Pending p;
-            volatile @Nullable ScheduledFuture<?> future;
-
-            Flush(CallerKey caller, Pending p) {
-                this.caller = caller;
-                this.p = p;
-            }
-
-            /** Stops waiting, without sending: the batch goes some other way. Called with {@code p}'s monitor held. */
-            void cancel() {
-                p.waiting = null;
-                waitingFlushes.remove(p, this);
-                ScheduledFuture<?> f = future;
-                if (f != null) {
-                    f.cancel(false);
-                }
-            }
-
-            @Override
-            public void run() {
-                List<Offered> batch;
-                synchronized (p) {
-                    if (p.waiting != this) {
-                        return; // already sent: a full batch, or close
-                    }
-                    cancel();
-                    batch = drain(p);
-                }
-                send(caller, p, batch);
-            }
+            return at == null ? 0 : Math.max(0, at + lingerNanos - ticker.read());
         }
 
         private List<Offered> drain(Pending p) {
@@ -366,9 +448,10 @@ public final class RedisEvidenceStore implements EvidenceStore {
             return batch;
         }
 
-        private void send(CallerKey caller, Pending p, List<Offered> batch) {
+        private void send(Pending p, List<Offered> batch) {
+            CallerKey caller = p.caller;
             if (lastSent != null) {
-                lastSent.put(caller, System.nanoTime());
+                lastSent.put(caller, ticker.read());
             }
             scripts.increment();
             String tag = caller.hashTag();
@@ -380,7 +463,6 @@ public final class RedisEvidenceStore implements EvidenceStore {
             FOLD.<byte[]>runAsync(connection.async(), ScriptOutputType.VALUE, keys, args)
                     .whenComplete((reply, fault) -> {
                         boolean failed = fault != null;
-                        queued.addAndGet(-batch.size());
                         if (failed) {
                             shard.failure(fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
                             dropped.add(batch.size());
@@ -389,22 +471,38 @@ public final class RedisEvidenceStore implements EvidenceStore {
                             FleetProfile profile = parse(reply);
                             if (profile != null) {
                                 views.put(caller, profile);
-                                // the latest request of the batch decides, off Lettuce's I/O thread
-                                // (deciding may write a quarantine: a blocking command); queued
-                                // before the evidence counts as sent, so that whoever waits for
-                                // the evidence and then for the decisions never sees neither
-                                Consumer<FleetProfile> decide =
-                                        batch.get(batch.size() - 1).onView();
-                                decide(() -> decide.accept(profile));
+                                decide(batch.get(batch.size() - 1).decider(), profile);
                             }
                             sent.add(batch.size());
                         }
-                        next(caller, p, failed);
+                        // no longer queued once decided (and what it starts queued): whoever waits
+                        // for the queue to empty, then for the decisions, never sees neither
+                        queued.addAndGet(-batch.size());
+                        next(p, failed);
                     });
         }
 
+        /**
+         * The latest request of the batch decides, here on the thread that read the reply (Lettuce's:
+         * the decision does not block); what it starts may (a quarantine written to Redis), and is
+         * carried out on the store's thread. Queued before the evidence counts as sent, so that
+         * whoever waits for the evidence and then for the decisions never sees neither.
+         */
+        private void decide(Decider decider, FleetProfile profile) {
+            Runnable started;
+            try {
+                started = decider.decide(profile);
+            } catch (RuntimeException e) {
+                LOG.warn("deciding on the fleet's view failed", e);
+                return;
+            }
+            if (started != null) {
+                carryOut(started);
+            }
+        }
+
         /** Sends what arrived meanwhile, or retires the caller's queue; after a failure, drops it. */
-        private void next(CallerKey caller, Pending p, boolean failed) {
+        private void next(Pending p, boolean failed) {
             List<Offered> batch;
             synchronized (p) {
                 if (failed && !p.queue.isEmpty()) {
@@ -415,17 +513,15 @@ public final class RedisEvidenceStore implements EvidenceStore {
                 if (p.queue.isEmpty()) {
                     p.inFlight = false;
                     p.closed = true;
-                    pending.remove(caller, p);
+                    pending.remove(p.caller, p);
                     return;
                 }
-                long wait = p.queue.size() >= MAX_BATCH ? 0 : lingerLeft(caller);
-                if (wait > 0) {
-                    later(caller, p, wait);
+                if (p.queue.size() < MAX_BATCH && p.lingers(lingerLeft(p.caller))) {
                     return;
                 }
                 batch = drain(p);
             }
-            send(caller, p, batch);
+            send(p, batch);
         }
     }
 

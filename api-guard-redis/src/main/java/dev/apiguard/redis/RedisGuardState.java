@@ -184,7 +184,7 @@ public final class RedisGuardState implements AutoCloseable {
         this.quarantineStore =
                 new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, nearCache);
         this.evidenceStore = new RedisEvidenceStore(
-                connection, b.keyPrefix + "ev:", availability, b.evidenceQueue, b.evidenceLinger);
+                connection, b.keyPrefix + "ev:", availability, b.evidenceQueue, b.evidenceLinger, b.evidenceTicker);
         this.ledgerStore = new RedisLedgerStore(
                 connection,
                 b.keyPrefix + "led:",
@@ -429,6 +429,7 @@ public final class RedisGuardState implements AutoCloseable {
         private int leaseRequests = 1;
         private Duration leaseValidity = DEFAULT_LEASE_VALIDITY;
         private Ticker ticker = Ticker.systemTicker();
+        private Ticker evidenceTicker = Ticker.systemTicker();
         private Duration revocationRefresh = DEFAULT_REVOCATION_REFRESH;
         private int revocationsMaximumSize = DEFAULT_REVOCATIONS_MAXIMUM_SIZE;
         private int evidenceQueue = DEFAULT_EVIDENCE_QUEUE;
@@ -679,8 +680,9 @@ public final class RedisGuardState implements AutoCloseable {
          * How long this node gathers a busy caller's anomaly evidence before it sends the next
          * script (0 to 1 s): a caller with no script sent within this time is sent at once, a
          * caller at machine speed costs one script per linger per node instead of about one per
-         * request. The fleet's view of a caller is at most this much later; {@link #close()} sends
-         * what waits. 0 sends each batch as soon as the previous one answered. Default: 5 ms.
+         * request. What waited goes with the caller's first request after the linger, or within
+         * 50 ms (or the linger, if longer) when none comes; {@link #close()} sends what waits. 0
+         * sends each batch as soon as the previous one answered. Default: 5 ms.
          */
         public Builder evidenceLinger(Duration linger) {
             this.evidenceLinger = Check.between("evidenceLinger", linger, Duration.ZERO, Duration.ofSeconds(1));
@@ -825,6 +827,12 @@ public final class RedisGuardState implements AutoCloseable {
         /** The ticker that ages the near cache's copies (tests advance it by hand). */
         Builder ticker(Ticker newTicker) {
             this.ticker = Check.notNull("ticker", newTicker);
+            return this;
+        }
+
+        /** The ticker that times the evidence linger (tests advance it by hand). */
+        Builder evidenceTicker(Ticker newTicker) {
+            this.evidenceTicker = Check.notNull("evidenceTicker", newTicker);
             return this;
         }
 

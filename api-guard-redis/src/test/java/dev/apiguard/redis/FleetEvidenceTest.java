@@ -480,7 +480,7 @@ class FleetEvidenceTest {
                             "GET", route, id, status, page, 1 + random.nextInt(200), page % 2 == 0),
                     POLICY);
             long before = store.sentEvidence();
-            link.offer(caller, evidence, view -> {});
+            link.offer(caller, evidence);
             awaitEvidence(store, before + 1);
             FleetProfile fleet = link.view(caller).orElseThrow();
             FleetProfile node = local.fleetProfile();
@@ -505,7 +505,7 @@ class FleetEvidenceTest {
         } finally {
             client.shutdown();
         }
-        link.offer(caller, evidence(1), view -> {});
+        link.offer(caller, evidence(1));
         awaitEvidence(store, 1);
         assertThat(store.droppedEvidence()).isZero();
         assertThat(link.view(caller)).map(FleetProfile::requests).contains(1L);
@@ -562,10 +562,16 @@ class FleetEvidenceTest {
     }
 
     private RedisGuardState lingering() {
+        return lingering(com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+    }
+
+    /** A state with the 1 s linger timed by {@code ticker}. */
+    private RedisGuardState lingering(com.github.benmanes.caffeine.cache.Ticker ticker) {
         return RedisGuardState.builder(server.uri())
                 .listener(SecurityEventListener.NONE)
                 .commandTimeout(Duration.ofMillis(500))
                 .evidenceLinger(LONG_LINGER)
+                .evidenceTicker(ticker)
                 .build();
     }
 
@@ -625,6 +631,86 @@ class FleetEvidenceTest {
             assertThat(store.droppedEvidence()).isZero();
             assertThat(link.view(caller)).map(FleetProfile::requests).contains(RedisEvidenceStore.MAX_BATCH + 2L);
         }
+    }
+
+    /**
+     * A busy caller's evidence that waits for the linger goes with the caller's first request after
+     * it, on that request's thread: no timer wakes for it. The linger's time is a ticker the test
+     * moves; the sweeper, which would send it too, sleeps the 1 s linger in real time.
+     */
+    @Test
+    void aBusyCallersRequestAfterTheLingerSendsWhatWaited() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        try (RedisGuardState state = lingering(nanos::get)) {
+            RedisEvidenceStore store = state.evidenceStore();
+            EvidenceStore.Link link = store.link(POLICY);
+            CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "after-" + UUID.randomUUID());
+            link.offer(caller, evidence(0));
+            assertThat(Eventually.holds(Duration.ofSeconds(10), () -> store.sentEvidence() == 1))
+                    .isTrue();
+            for (int i = 1; i <= 3; i++) {
+                link.offer(caller, evidence(i));
+            }
+            nanos.addAndGet(LONG_LINGER.toNanos() - 1);
+            link.offer(caller, evidence(4));
+            assertThat(store.evidenceScripts())
+                    .as("a nanosecond before the linger ends, the 4 wait")
+                    .isEqualTo(1);
+            nanos.incrementAndGet();
+            link.offer(caller, evidence(5));
+            assertThat(store.evidenceScripts())
+                    .as("the linger passed: the request's own thread sent the 5, at once")
+                    .isEqualTo(2);
+            assertThat(Eventually.holds(Duration.ofSeconds(10), () -> store.sentEvidence() == 6))
+                    .isTrue();
+            assertThat(link.view(caller)).map(FleetProfile::requests).contains(6L);
+            assertThat(store.droppedEvidence()).isZero();
+        }
+    }
+
+    /**
+     * The view is decided on where the reply was read, without a handoff (most views change
+     * nothing); only what a decision starts goes to the store's thread, which may block. A decider
+     * that throws loses no evidence and stops no later decision.
+     */
+    @Test
+    void aViewIsDecidedOnWhereItArrivesAndOnlyAChangeIsHandedOver() throws Exception {
+        RedisEvidenceStore store = state().evidenceStore();
+        EvidenceStore.Link link = store.link(POLICY);
+        CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "decided-" + UUID.randomUUID());
+        java.util.concurrent.ConcurrentLinkedQueue<String> threads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<EvidenceStore.Decider> deciders = List.of(
+                view -> {
+                    threads.add("decided " + Thread.currentThread().getName());
+                    return null;
+                },
+                view -> {
+                    throw new IllegalStateException("a decider's bug");
+                },
+                view -> {
+                    threads.add("decided " + Thread.currentThread().getName());
+                    return () ->
+                            threads.add("carried out " + Thread.currentThread().getName());
+                });
+        for (int i = 0; i < deciders.size(); i++) {
+            long sent = i + 1;
+            link.offer(caller, evidence(i), deciders.get(i)); // each in a script of its own
+            assertThat(Eventually.holds(
+                            Duration.ofSeconds(10),
+                            () -> store.sentEvidence() == sent && store.decisionsPending() == 0))
+                    .isTrue();
+        }
+        assertThat(Eventually.holds(Duration.ofSeconds(10), () -> threads.size() == 3))
+                .isTrue();
+        List<String> seen = List.copyOf(threads);
+        // Lettuce's thread, or this one when the reply was there before the store listened for it
+        assertThat(seen.subList(0, 2))
+                .as("decided, the one after the failed decider as well, without a handoff")
+                .allSatisfy(decided ->
+                        assertThat(decided).startsWith("decided ").doesNotContain("apiguard-fleet-decisions"));
+        assertThat(seen.get(2)).isEqualTo("carried out apiguard-fleet-decisions");
+        assertThat(store.droppedEvidence()).isZero();
+        assertThat(store.droppedDecisions()).isZero();
     }
 
     @Test
