@@ -196,8 +196,8 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
     }
 
     /**
-     * The fleet's profile of the caller arrived, with this request's evidence in it (on the store's
-     * thread that must not block): the decision is taken now, as the caller's next request at this
+     * The fleet's profile of the caller arrived, with this request's evidence in it (on the thread
+     * that completed the store's answer, which must not block): the decision is taken now, as the caller's next request at this
      * node would take it. On {@code n} nodes round robin that request comes {@code n} requests
      * later, and a signal that crosses its threshold in large steps (a page of 100 records) would
      * be decided that many steps late. A change is carried out later, on a thread that may block

@@ -49,10 +49,9 @@ import org.slf4j.LoggerFactory;
  * node sends a caller's evidence at once when no script of that caller was sent within the linger
  * ({@link RedisGuardState.Builder#evidenceLinger}, 5 ms by default); else what arrives goes in the
  * next script call, sent once the previous one answered and the linger since it passed (by the
- * caller's first request after that, or by a sweeper thread within 50 ms
- * when no request comes), or as soon as {@value #MAX_BATCH} pieces wait: a caller at machine speed
- * costs one script per linger (or per {@value #MAX_BATCH} requests) per node, a quiet one is sent
- * at once. The reply (the fleet's profile, this node's evidence included) is what
+ * caller's first request after that, or by a sweeper thread within 50 ms when no request comes),
+ * or as soon as {@value #MAX_BATCH} pieces wait: a caller at machine speed costs one script per
+ * linger (or per {@value #MAX_BATCH} requests) per node, a quiet one is sent at once. The reply (the fleet's profile, this node's evidence included) is what
  * {@link Link#view} answers until the next; the latest request of the batch decides on it, on
  * the thread that completed the reply, and a decision that changes something is carried out on a
  * thread of the store's ({@code apiguard-fleet-decisions}).
@@ -102,7 +101,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private final Set<RedisLink.Pending> lingering = ConcurrentHashMap.newKeySet();
     private final @Nullable Sweeper sweeper; // null: linger 0, nothing waits
     private volatile boolean closing;
-    private final Ticker ticker; // times the linger (System.nanoTime; tests advance theirs by hand)
+    private final Ticker ticker; // times the linger (System.nanoTime; tests move theirs by hand)
 
     RedisEvidenceStore(
             Connection connection,
@@ -157,7 +156,10 @@ public final class RedisEvidenceStore implements EvidenceStore {
         });
     }
 
-    /** Decisions on the fleet's views whose consequences were dropped so far: more than {@value #DECISIONS_QUEUED} waiting. */
+    /**
+     * Decisions on the fleet's views whose consequences were dropped so far: more than
+     * {@value #DECISIONS_QUEUED} waiting.
+     */
     public long droppedDecisions() {
         return droppedDecisions.sum();
     }
@@ -483,10 +485,11 @@ public final class RedisEvidenceStore implements EvidenceStore {
         }
 
         /**
-         * The latest request of the batch decides, here on the thread that read the reply (Lettuce's:
-         * the decision does not block); what it starts may (a quarantine written to Redis), and is
-         * carried out on the store's thread. Queued before the evidence counts as sent, so that
-         * whoever waits for the evidence and then for the decisions never sees neither.
+         * The latest request of the batch decides, here on the thread that completed the reply
+         * (Lettuce's, or the sender's when the reply came first: the decision does not block);
+         * what it starts may block (a quarantine written to Redis), and is carried out on the
+         * store's thread. Queued before the evidence counts as sent, so that whoever waits for the
+         * evidence and then for the decisions never sees neither.
          */
         private void decide(Decider decider, FleetProfile profile) {
             Runnable started;
