@@ -197,10 +197,10 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
 
     /**
      * The fleet's profile of the caller arrived, with this request's evidence in it (on the thread
-     * that completed the store's answer, which must not block): the decision is taken now, as the caller's next request at this
-     * node would take it. On {@code n} nodes round robin that request comes {@code n} requests
-     * later, and a signal that crosses its threshold in large steps (a page of 100 records) would
-     * be decided that many steps late. A change is carried out later, on a thread that may block
+     * that completed the store's answer, which must not block): the decision is taken now, as the
+     * caller's next request at this node would take it. On {@code n} nodes round robin that
+     * request comes {@code n} requests later, and a signal that crosses its threshold in large
+     * steps (a page of 100 records) would be decided that many steps late. A change is carried out later, on a thread that may block
      * (a quarantine written to a shared store); its events carry this request.
      */
     private @Nullable Runnable onFleetView(GuardExchange.Detached request, CallerKey key, CallerProfile profile) {
@@ -368,7 +368,7 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         if (fleet != null) {
             Optional<FleetProfile> shared = fleet.view(caller);
             if (shared.isPresent()) {
-                double[] all = CallerProfile.of(shared.get()).contributions(now, policy);
+                double[] all = CallerProfile.contributions(shared.get(), now, policy);
                 for (int i = 0; i < points.length; i++) {
                     points[i] = Math.max(points[i], all[i]);
                 }

@@ -390,8 +390,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
 
         @Override
         public void offer(CallerKey caller, Evidence evidence, Decider decider) {
-            if (queued.get() >= maxQueued
-                    || availability.of(key(caller.hashTag(), "")).skip()) {
+            if (queued.get() >= maxQueued) {
                 dropped.increment();
                 return;
             }
@@ -452,13 +451,21 @@ public final class RedisEvidenceStore implements EvidenceStore {
 
         private void send(Pending p, List<Offered> batch) {
             CallerKey caller = p.caller;
+            String tag = caller.hashTag();
+            byte[][] keys = {key(tag, ":p"), key(tag, ":b0"), key(tag, ":b1")};
+            Availability.Shard shard = availability.of(keys[0]);
+            if (shard.skip()) {
+                // Redis failed lately: the batch is dropped and counted, checked once per batch
+                // rather than for every request's evidence
+                dropped.add(batch.size());
+                queued.addAndGet(-batch.size());
+                next(p, true);
+                return;
+            }
             if (lastSent != null) {
                 lastSent.put(caller, ticker.read());
             }
             scripts.increment();
-            String tag = caller.hashTag();
-            byte[][] keys = {key(tag, ":p"), key(tag, ":b0"), key(tag, ":b1")};
-            Availability.Shard shard = availability.of(keys[0]);
             byte[][] args = new byte[settings.length + 1][];
             System.arraycopy(settings, 0, args, 0, settings.length);
             args[settings.length] = pack(batch);

@@ -86,30 +86,8 @@ public final class CallerProfile {
     }
 
     /**
-     * The fleet's profile as a profile that can only be scored ({@link #contributions}): its
-     * counters, without the node-local parts that only {@link #record} uses.
-     */
-    public static CallerProfile of(FleetProfile fleet) {
-        CallerProfile p = new CallerProfile(fleet.firstSeen());
-        p.lastUpdate = fleet.lastUpdate();
-        p.requests = (int) Math.min(Integer.MAX_VALUE, fleet.requests());
-        p.novelShort = fleet.novelShort();
-        p.sequentialSteps = fleet.sequentialSteps();
-        p.lookups = fleet.lookups();
-        p.misses = fleet.misses();
-        p.failures = fleet.failures();
-        p.newRoutes = fleet.newRoutes();
-        p.pages = fleet.pages();
-        p.novelLong = fleet.novelLong();
-        p.minute = fleet.minute();
-        p.minuteCount = (int) Math.min(Integer.MAX_VALUE, fleet.minuteCount());
-        p.ewmaPerMinute = fleet.ewmaPerMinute();
-        return p;
-    }
-
-    /**
      * The profile's counters as a fleet pools them: what a store that folded every {@link Evidence}
-     * this profile {@linkplain #record recorded} would hold ({@link #of} reads it back).
+     * this profile {@linkplain #record recorded} would hold.
      */
     public FleetProfile fleetProfile() {
         return new FleetProfile(
@@ -282,6 +260,67 @@ public final class CallerProfile {
      * {@link Signal#ordinal()}. Does not change the profile.
      */
     public double[] contributions(long now, AnomalyPolicy policy) {
+        return contributions(
+                now,
+                policy,
+                firstSeen,
+                lastUpdate,
+                requests,
+                novelShort,
+                sequentialSteps,
+                lookups,
+                misses,
+                failures,
+                newRoutes,
+                pages,
+                novelLong,
+                minute,
+                minuteCount,
+                ewmaPerMinute);
+    }
+
+    /**
+     * The fleet's profile's contributions at {@code now}, scored as a node scores its own: read
+     * from its counters directly, without making a profile of it for every request that asks.
+     */
+    public static double[] contributions(FleetProfile fleet, long now, AnomalyPolicy policy) {
+        return contributions(
+                now,
+                policy,
+                fleet.firstSeen(),
+                fleet.lastUpdate(),
+                fleet.requests(),
+                fleet.novelShort(),
+                fleet.sequentialSteps(),
+                fleet.lookups(),
+                fleet.misses(),
+                fleet.failures(),
+                fleet.newRoutes(),
+                fleet.pages(),
+                fleet.novelLong(),
+                fleet.minute(),
+                fleet.minuteCount(),
+                fleet.ewmaPerMinute());
+    }
+
+    // the counters in FleetProfile's order: one formula for a node's profile and a fleet's
+    private static double[] contributions(
+            long now,
+            AnomalyPolicy policy,
+            long firstSeen,
+            long lastUpdate,
+            long requests,
+            double novelShort,
+            double sequentialSteps,
+            double lookups,
+            double misses,
+            double failures,
+            double newRoutes,
+            double pages,
+            double novelLong,
+            long minute,
+            long minuteCount,
+            double ewmaPerMinute) {
         long elapsed = Math.max(0, now - lastUpdate);
         double f = decay(elapsed, policy.halfLife().toMillis());
         double fl = decay(elapsed, policy.longHalfLife().toMillis());
