@@ -27,6 +27,9 @@ public final class GuardExchange {
     private final SecurityEventListener listener;
     private final List<Challenge> challenges;
     private @Nullable Caller caller;
+    // what caller() answers, made when the caller changes (a few times per request) rather than on
+    // each of the several steps' calls (escape analysis does not always remove the allocation)
+    private Optional<Caller> callerView = Optional.empty();
     private @Nullable String credentialScheme;
     private @Nullable String routeTemplate;
     private Map<String, String> pathVariables = Map.of();
@@ -63,12 +66,13 @@ public final class GuardExchange {
 
     /** The authenticated caller, or empty while none is known. */
     public Optional<Caller> caller() {
-        return Optional.ofNullable(caller);
+        return callerView;
     }
 
     /** Sets (or replaces, after binding) the authenticated caller. */
     public void authenticate(Caller authenticated) {
         this.caller = Objects.requireNonNull(authenticated, "caller cannot be null");
+        this.callerView = Optional.of(authenticated);
     }
 
     /**
@@ -100,6 +104,7 @@ public final class GuardExchange {
         }
         this.misuse = new CredentialMisuse(caller, reason);
         this.caller = null;
+        this.callerView = Optional.empty();
     }
 
     /**
@@ -110,6 +115,7 @@ public final class GuardExchange {
      */
     public void withdrawCaller() {
         this.caller = null;
+        this.callerView = Optional.empty();
     }
 
     /**

@@ -11,8 +11,7 @@ import dev.apiguard.binding.CertificateResolution.Refused;
 import dev.apiguard.binding.CertificateResolution.Resolved;
 import dev.apiguard.binding.internal.CertificateExpiryNotices;
 import dev.apiguard.event.SecurityEventType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import dev.apiguard.internal.ConstantTime;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
@@ -103,9 +102,7 @@ public final class CertificateBindingStep implements GuardStep {
         if (!(resolution instanceof Resolved resolved)) {
             return misused(exchange, BindingFailure.NO_CERTIFICATE);
         }
-        if (!MessageDigest.isEqual(
-                expected.getBytes(StandardCharsets.US_ASCII),
-                resolved.thumbprint().getBytes(StandardCharsets.US_ASCII))) {
+        if (!ConstantTime.equals(expected, resolved.thumbprint())) {
             return misused(exchange, BindingFailure.THUMBPRINT_MISMATCH);
         }
         exchange.authenticate(caller.boundTo(CredentialKind.MTLS_BOUND_JWT, resolved.thumbprint()));

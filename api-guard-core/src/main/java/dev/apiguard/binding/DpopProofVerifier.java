@@ -20,6 +20,7 @@ import dev.apiguard.binding.internal.DpopHtu;
 import dev.apiguard.binding.internal.DpopNonces;
 import dev.apiguard.internal.Check;
 import dev.apiguard.internal.CompactJws;
+import dev.apiguard.internal.ConstantTime;
 import dev.apiguard.internal.SignatureCheck;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -314,10 +315,10 @@ public final class DpopProofVerifier {
         // with an access token, ath is a String (checked above)
         if (accessToken != null
                 && !(ath instanceof String a
-                        && constantTimeEquals(a, sha256(accessToken, StandardCharsets.US_ASCII)))) {
+                        && ConstantTime.equals(a, sha256(accessToken, StandardCharsets.US_ASCII)))) {
             return new Rejected(Reason.ATH_MISMATCH);
         }
-        if (tokenJkt != null && !constantTimeEquals(tokenJkt, jkt)) {
+        if (tokenJkt != null && !ConstantTime.equals(tokenJkt, jkt)) {
             return new Rejected(Reason.JKT_MISMATCH);
         }
 
@@ -396,10 +397,6 @@ public final class DpopProofVerifier {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
-    }
-
-    private static boolean constantTimeEquals(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -60,16 +60,16 @@ public final class CredentialDigest {
     private static final int UTF16 = 2;
     private static final int SHA256_OF = 4;
 
-    private static final long[] NH_A = new long[NH_MAX_BYTES / 8];
-    private static final long[] NH_B = new long[NH_MAX_BYTES / 8];
+    // NH's keys, the two lanes interleaved per 16-byte block: A's two words, then B's (one array:
+    // one bounds check per block, and the four words of a block in one cache line)
+    private static final long[] NH_KEYS = new long[NH_MAX_BYTES / 4];
     private static final long PRF_K0;
     private static final long PRF_K1;
 
     static {
         SecureRandom random = new SecureRandom();
-        for (int i = 0; i < NH_A.length; i++) {
-            NH_A[i] = random.nextLong();
-            NH_B[i] = random.nextLong();
+        for (int i = 0; i < NH_KEYS.length; i++) {
+            NH_KEYS[i] = random.nextLong();
         }
         PRF_K0 = random.nextLong();
         PRF_K1 = random.nextLong();
@@ -175,32 +175,48 @@ public final class CredentialDigest {
      * high), lane B in {@code out[2..3]}. The array has room for the padding.
      */
     private static void nh(byte[] m, int length, long[] out) {
-        int end = (length + 15) & ~15;
-        java.util.Arrays.fill(m, length, end, (byte) 0);
-        long aLo = 0;
+        nh(m, length, NH_KEYS, out);
+    }
+
+    /**
+     * NH under the given keys (per block: lane A's two words, then lane B's), each lane's sum of
+     * full 128-bit products exact modulo 2^128. The low halves of the products are summed as two
+     * 32-bit halves (at most {@value #NH_MAX_BYTES} / 16 blocks: each sum stays below 2^40) and
+     * carried into the high word once at the end, instead of an unsigned compare per block: a
+     * quarter of NH's time.
+     */
+    static void nh(byte[] m, int length, long[] keys, long[] out) {
+        int blocks = (length + 15) >>> 4;
+        java.util.Arrays.fill(m, length, blocks << 4, (byte) 0);
+        long aLow = 0; // sum of the low 32 bits of lane A's low product words
+        long aMid = 0; // sum of their high 32 bits
         long aHi = 0;
-        long bLo = 0;
+        long bLow = 0;
+        long bMid = 0;
         long bHi = 0;
-        for (int i = 0, w = 0; i < end; i += 16, w += 2) {
-            long x = (long) LE.get(m, i);
-            long y = (long) LE.get(m, i + 8);
-            long p = x + NH_A[w];
-            long q = y + NH_A[w + 1];
+        for (int b = 0; b < blocks; b++) {
+            long x = (long) LE.get(m, b << 4);
+            long y = (long) LE.get(m, (b << 4) + 8);
+            int k = b << 2;
+            long p = x + keys[k];
+            long q = y + keys[k + 1];
             long lo = p * q;
-            long sum = aLo + lo;
-            aHi += unsignedMultiplyHigh(p, q) + (Long.compareUnsigned(sum, lo) < 0 ? 1 : 0);
-            aLo = sum;
-            p = x + NH_B[w];
-            q = y + NH_B[w + 1];
+            aLow += lo & 0xFFFF_FFFFL;
+            aMid += lo >>> 32;
+            aHi += unsignedMultiplyHigh(p, q);
+            p = x + keys[k + 2];
+            q = y + keys[k + 3];
             lo = p * q;
-            sum = bLo + lo;
-            bHi += unsignedMultiplyHigh(p, q) + (Long.compareUnsigned(sum, lo) < 0 ? 1 : 0);
-            bLo = sum;
+            bLow += lo & 0xFFFF_FFFFL;
+            bMid += lo >>> 32;
+            bHi += unsignedMultiplyHigh(p, q);
         }
+        long aLo = aLow + (aMid << 32);
         out[0] = aLo;
-        out[1] = aHi;
+        out[1] = aHi + (aMid >>> 32) + (Long.compareUnsigned(aLo, aLow) < 0 ? 1 : 0);
+        long bLo = bLow + (bMid << 32);
         out[2] = bLo;
-        out[3] = bHi;
+        out[3] = bHi + (bMid >>> 32) + (Long.compareUnsigned(bLo, bLow) < 0 ? 1 : 0);
     }
 
     /** The characters as UTF-16 code units, big-endian: every {@code char} as it is, lone surrogates too. */

@@ -98,6 +98,11 @@ final class PathTemplate implements Comparable<PathTemplate> {
         return segments.length;
     }
 
+    /** Whether the template has no variables: it matches only the path equal to its text. */
+    boolean literal() {
+        return variables == 0;
+    }
+
     /**
      * The path variables when the path segments match this template, else {@code null}. A variable
      * matches exactly one non-empty segment; a literal matches only itself, case-sensitively.

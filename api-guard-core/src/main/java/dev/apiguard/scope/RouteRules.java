@@ -52,11 +52,19 @@ public final class RouteRules {
     private final boolean denyUnmapped;
     /** By number of segments: the distinct template shapes, most specific first. */
     private final Map<Integer, List<Group>> groupsBySize;
+    /** The templates without variables, by their text: a path equal to one needs no splitting. */
+    private final Map<String, Group> literalGroups;
 
     private RouteRules(List<RouteRule> rules, boolean denyUnmapped, Map<Integer, List<Group>> groups) {
         this.rules = List.copyOf(rules);
         this.denyUnmapped = denyUnmapped;
         this.groupsBySize = groups;
+        Map<String, Group> literal = new HashMap<>();
+        groups.values()
+                .forEach(g -> g.stream()
+                        .filter(group -> group.template.literal())
+                        .forEach(group -> literal.put(group.template.shape(), group)));
+        this.literalGroups = Map.copyOf(literal);
     }
 
     /** A builder with the defaults: no routes, unmapped paths refused. */
@@ -88,6 +96,15 @@ public final class RouteRules {
             return Match.Unmapped.INSTANCE;
         }
         String effective = method.equals("HEAD") ? "GET" : method;
+        // a template without variables equal to the path is the most specific match there is (a
+        // literal at every position): its rule for the method, found without splitting the path
+        Group literal = literalGroups.get(path);
+        if (literal != null) {
+            Group.Route route = literal.byMethod.get(effective);
+            if (route != null) {
+                return route.found();
+            }
+        }
         String[] segments = PathTemplate.split(path);
         List<Group> candidates = groupsBySize.getOrDefault(segments.length, List.of());
         Set<String> allowed = null;
@@ -105,7 +122,7 @@ public final class RouteRules {
             }
             Map<String, String> variables = route.template().match(segments);
             if (variables != null) {
-                return new Match.Found(new RouteMatch(route.rule(), variables));
+                return variables.isEmpty() ? route.found() : new Match.Found(new RouteMatch(route.rule(), variables));
             }
         }
         return allowed == null ? Match.Unmapped.INSTANCE : new Match.MethodNotAllowed(allowed);
@@ -164,7 +181,12 @@ public final class RouteRules {
             this.template = template;
         }
 
-        record Route(RouteRule rule, PathTemplate template) {}
+        record Route(RouteRule rule, PathTemplate template, Match.Found found) {
+            Route(RouteRule rule, PathTemplate template) {
+                // immutable: the match of a path without variables, made once
+                this(rule, template, new Match.Found(new RouteMatch(rule, Map.of())));
+            }
+        }
     }
 
     /**

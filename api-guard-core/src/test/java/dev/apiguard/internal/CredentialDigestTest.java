@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.apiguard.GuardExchange;
 import dev.apiguard.fakes.FakeGuards;
 import dev.apiguard.fakes.FakeRequest;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -228,5 +231,69 @@ class CredentialDigestTest {
         assertThat(a.toString()).doesNotContain("secret", "token");
         assertThatThrownBy(() -> CredentialDigest.of("abc", 4)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> CredentialDigest.of("abc", -1)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    /**
+     * NH against its definition in exact integers: each lane {@code Σ (m[2i] + k[2i] mod 2^64) ·
+     * (m[2i+1] + k[2i+1] mod 2^64) mod 2^128}, over lengths that need padding and the longest
+     * input, with keys and messages of all ones (every product's low word carries) and at random.
+     */
+    @Test
+    void nhIsTheSumOfTheFullProductsModulo2To128() {
+        Random random = new Random(7);
+        long[] ones = new long[CredentialDigest.NH_MAX_BYTES / 4];
+        java.util.Arrays.fill(ones, -1L);
+        long[] randomKeys = random.longs(ones.length).toArray();
+        for (long[] keys : List.of(ones, randomKeys)) {
+            for (int length : new int[] {0, 1, 15, 16, 17, 820, CredentialDigest.NH_MAX_BYTES}) {
+                for (boolean allOnes : new boolean[] {true, false}) {
+                    byte[] m = new byte[CredentialDigest.NH_MAX_BYTES + 16];
+                    if (allOnes) {
+                        java.util.Arrays.fill(m, 0, length, (byte) 0xFF);
+                    } else {
+                        for (int i = 0; i < length; i++) {
+                            m[i] = (byte) random.nextInt();
+                        }
+                    }
+                    long[] out = new long[4];
+                    CredentialDigest.nh(m.clone(), length, keys, out);
+                    assertThat(out)
+                            .as("%d bytes, keys %s, message %s", length, keys == ones ? "ones" : "random", allOnes)
+                            .containsExactly(nhByDefinition(m, length, keys));
+                }
+            }
+        }
+    }
+
+    private static long[] nhByDefinition(byte[] m, int length, long[] keys) {
+        BigInteger word = BigInteger.ONE.shiftLeft(64);
+        BigInteger modulus = BigInteger.ONE.shiftLeft(128);
+        ByteBuffer le = ByteBuffer.wrap(java.util.Arrays.copyOf(m, (length + 15) / 16 * 16 + 16))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        java.util.Arrays.fill(le.array(), length, le.capacity(), (byte) 0);
+        BigInteger a = BigInteger.ZERO;
+        BigInteger b = BigInteger.ZERO;
+        for (int block = 0; block < (length + 15) / 16; block++) {
+            BigInteger x = unsigned(le.getLong(16 * block));
+            BigInteger y = unsigned(le.getLong(16 * block + 8));
+            a = a.add(x.add(unsigned(keys[4 * block]))
+                    .mod(word)
+                    .multiply(y.add(unsigned(keys[4 * block + 1])).mod(word)));
+            b = b.add(x.add(unsigned(keys[4 * block + 2]))
+                    .mod(word)
+                    .multiply(y.add(unsigned(keys[4 * block + 3])).mod(word)));
+        }
+        a = a.mod(modulus);
+        b = b.mod(modulus);
+        return new long[] {
+            a.longValue(),
+            a.shiftRight(64).longValue(),
+            b.longValue(),
+            b.shiftRight(64).longValue()
+        };
+    }
+
+    private static BigInteger unsigned(long v) {
+        return new BigInteger(Long.toUnsignedString(v));
     }
 }

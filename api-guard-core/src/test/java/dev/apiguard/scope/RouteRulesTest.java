@@ -139,6 +139,30 @@ class RouteRulesTest {
         }
     }
 
+    /**
+     * A path equal to a template without variables is found without splitting it, but only for the
+     * methods that template has: another method falls back to the templates with variables.
+     */
+    @Test
+    void aLiteralPathTakesAVariableTemplatesRuleForAMethodTheLiteralLacks() {
+        RouteRules r = RouteRules.builder()
+                .route("GET", "/customers/export")
+                .requireScopes("export")
+                .route("DELETE", "/customers/{id}")
+                .requireScopes("delete")
+                .build();
+        RouteMatch delete = r.match("DELETE", "/customers/export").orElseThrow();
+        assertThat(delete.rule().scopes()).containsExactly("delete");
+        assertThat(delete.variables()).containsExactly(Map.entry("id", "export"));
+        RouteMatch get = r.match("HEAD", "/customers/export").orElseThrow();
+        assertThat(get.rule().scopes()).containsExactly("export");
+        assertThat(get.variables()).isEmpty();
+        assertThat(r.lookup("PUT", "/customers/export"))
+                .isInstanceOfSatisfying(
+                        RouteRules.Match.MethodNotAllowed.class,
+                        m -> assertThat(m.allowedMethods()).containsExactly("DELETE", "GET", "HEAD"));
+    }
+
     @Test
     void aVariableNeverMatchesAnEmptySegment() {
         RouteRules r =
