@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  *       name: more is never legitimate for the headers the guard reads, and the cap bounds the work
  *       a client can cause.</li>
  *   <li>{@link #clientCertificates()} reads the attribute
- *       {@code jakarta.servlet.request.X509Certificate}; empty when absent or of another type.</li>
+ *       {@code jakarta.servlet.request.X509Certificate}; empty when absent or of another type. The
+ *       list is made once per view (again only if the attribute is replaced), and
+ *       {@code Authorization} is read once per view: several steps ask for both on every
+ *       request.</li>
  *   <li>{@link #queryParameters()} reads the raw {@code getQueryString()} with
  *       {@link QueryParameters#parse}, as Jetty and Tomcat decode it for {@code getParameter}
  *       (a query of more than {@value #MAX_QUERY_PARAMETERS} parameters, a malformed escape or
@@ -45,11 +48,17 @@ public final class ServletGuardRequest implements GuardRequest {
     public static final int MAX_QUERY_PARAMETERS = QueryParameters.MAX_PARAMETERS;
 
     static final String CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
+    private static final String AUTHORIZATION = "Authorization";
 
     private final HttpServletRequest request;
     // worked out on first use
     private @Nullable String path;
     private @Nullable QueryParameters query;
+    // read once: several steps ask for these on every request (a request's headers do not change;
+    // the certificates are read again if the attribute is replaced)
+    private @Nullable List<String> authorization;
+    private @Nullable Object certificateAttribute;
+    private List<X509Certificate> certificates = List.of();
 
     /** A view of this request. */
     public ServletGuardRequest(HttpServletRequest request) {
@@ -97,6 +106,18 @@ public final class ServletGuardRequest implements GuardRequest {
 
     @Override
     public List<String> headers(String name) {
+        if (name.equals(AUTHORIZATION)) {
+            List<String> a = authorization;
+            if (a == null) {
+                a = read(name);
+                authorization = a;
+            }
+            return a;
+        }
+        return read(name);
+    }
+
+    private List<String> read(String name) {
         Enumeration<String> values = request.getHeaders(name);
         if (values == null || !values.hasMoreElements()) {
             return List.of();
@@ -114,13 +135,25 @@ public final class ServletGuardRequest implements GuardRequest {
     }
 
     @Override
-    public String header(String name) {
+    public @Nullable String header(String name) {
+        if (name.equals(AUTHORIZATION)) {
+            List<String> values = headers(name);
+            return values.isEmpty() ? null : values.get(0);
+        }
         return request.getHeader(name);
     }
 
     @Override
     public List<X509Certificate> clientCertificates() {
         Object chain = request.getAttribute(CERTIFICATE_ATTRIBUTE);
+        if (chain != certificateAttribute) {
+            certificateAttribute = chain;
+            certificates = certificates(chain);
+        }
+        return certificates;
+    }
+
+    private static List<X509Certificate> certificates(@Nullable Object chain) {
         if (chain instanceof X509Certificate[] certificates && certificates.length > 0) {
             for (X509Certificate c : certificates) {
                 if (c == null) {

@@ -221,22 +221,7 @@ class AdapterUnitTest {
 
     @Test
     void aCertificateChainIsHandedOverLeafFirst() throws Exception {
-        // real certificates without making any: two CA certificates of the JDK's trust store
-        java.security.KeyStore cacerts = java.security.KeyStore.getInstance(
-                java.nio.file.Path.of(System.getProperty("java.home"), "lib", "security", "cacerts")
-                        .toFile(),
-                (char[]) null);
-        List<X509Certificate> two = Collections.list(cacerts.aliases()).stream()
-                .sorted()
-                .limit(2)
-                .map(alias -> {
-                    try {
-                        return (X509Certificate) cacerts.getCertificate(alias);
-                    } catch (java.security.KeyStoreException e) {
-                        throw new IllegalStateException(e);
-                    }
-                })
-                .toList();
+        List<X509Certificate> two = jdkCertificates(2);
         X509Certificate[] chain = two.toArray(new X509Certificate[0]);
         HttpServletRequest request = Fakes.fake(
                 HttpServletRequest.class,
@@ -247,6 +232,45 @@ class AdapterUnitTest {
         assertThat(new ServletGuardRequest(request).clientCertificates())
                 .containsExactlyElementsOf(two)
                 .hasSize(2);
+    }
+
+    @Test
+    void theCertificatesAreCopiedOnceAndReadAgainWhenTheAttributeIsReplaced() throws Exception {
+        List<X509Certificate> two = jdkCertificates(2);
+        Object[] attribute = {new X509Certificate[] {two.get(0)}};
+        ServletGuardRequest view = new ServletGuardRequest(Fakes.fake(
+                HttpServletRequest.class,
+                Map.of(
+                        "getAttribute",
+                        (m, a) -> ServletGuardRequest.CERTIFICATE_ATTRIBUTE.equals(a[0]) ? attribute[0] : null)));
+        List<X509Certificate> once = view.clientCertificates();
+        assertThat(once).containsExactly(two.get(0));
+        assertThat(view.clientCertificates()).isSameAs(once);
+        attribute[0] = new X509Certificate[] {two.get(1)};
+        assertThat(view.clientCertificates()).containsExactly(two.get(1));
+        attribute[0] = null;
+        assertThat(view.clientCertificates()).isEmpty();
+        attribute[0] = new X509Certificate[] {two.get(0), null};
+        assertThat(view.clientCertificates()).isEmpty();
+    }
+
+    /** Real certificates without making any: the first of the JDK's trust store. */
+    private static List<X509Certificate> jdkCertificates(int n) throws Exception {
+        java.security.KeyStore cacerts = java.security.KeyStore.getInstance(
+                java.nio.file.Path.of(System.getProperty("java.home"), "lib", "security", "cacerts")
+                        .toFile(),
+                (char[]) null);
+        return Collections.list(cacerts.aliases()).stream()
+                .sorted()
+                .limit(n)
+                .map(alias -> {
+                    try {
+                        return (X509Certificate) cacerts.getCertificate(alias);
+                    } catch (java.security.KeyStoreException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toList();
     }
 
     @Test

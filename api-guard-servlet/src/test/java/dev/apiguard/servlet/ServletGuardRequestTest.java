@@ -119,6 +119,21 @@ class ServletGuardRequestTest {
     }
 
     @Test
+    void authorizationIsReadOnceAndOtherHeadersOnEveryCall() {
+        List<String> calls = new ArrayList<>();
+        ServletGuardRequest view = new ServletGuardRequest(Fakes.fake(
+                HttpServletRequest.class,
+                calls,
+                Map.of("getHeaders", (m, a) -> java.util.Collections.enumeration(List.of("value of " + a[0])))));
+        assertThat(view.headers("Authorization")).containsExactly("value of Authorization");
+        assertThat(view.headers("Authorization")).containsExactly("value of Authorization");
+        assertThat(view.header("Authorization")).isEqualTo("value of Authorization");
+        assertThat(view.headers("DPoP")).containsExactly("value of DPoP");
+        assertThat(view.headers("DPoP")).containsExactly("value of DPoP");
+        assertThat(calls).containsExactly("getHeaders", "getHeaders", "getHeaders");
+    }
+
+    @Test
     void theCapIsTheParsersCap() {
         assertThat(ServletGuardRequest.MAX_QUERY_PARAMETERS)
                 .isEqualTo(QueryParameters.MAX_PARAMETERS)
