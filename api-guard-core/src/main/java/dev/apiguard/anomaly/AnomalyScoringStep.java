@@ -172,7 +172,11 @@ public final class AnomalyScoringStep implements GuardStep, AnomalyScores {
         long now = exchange.now().toEpochMilli();
         requestTime.advanceTo(exchange.now());
         CallerProfile.Observation observation = observe(exchange, route, status);
-        CallerProfile profile = profiles.get(key, k -> new CallerProfile(now));
+        CallerProfile profile = profiles.getIfPresent(key);
+        if (profile == null) {
+            // the known caller's look-up above makes no lambda capturing now on every request
+            profile = profiles.get(key, k -> new CallerProfile(now));
+        }
         if (isIdle(profile, now)) {
             // idle for idleExpiry by the guard's clock: forgotten, as if it had never been seen
             CallerProfile fresh = new CallerProfile(now);

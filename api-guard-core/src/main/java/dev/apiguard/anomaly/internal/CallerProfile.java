@@ -129,7 +129,8 @@ public final class CallerProfile {
         minuteCount++;
 
         int status = o.status();
-        boolean mapped = o.route() != null;
+        String route = o.route();
+        boolean mapped = route != null;
         boolean failure = status == 401
                 || status == 403
                 || status == 405
@@ -138,10 +139,10 @@ public final class CallerProfile {
         if (failure) {
             failures++;
         }
-        boolean routed = mapped && (status < 400 || status == 404);
+        boolean routed = route != null && (status < 400 || status == 404);
         int routeHash = 0;
-        if (routed) {
-            routeHash = (o.method() + ' ' + o.route()).hashCode();
+        if (routed && route != null) {
+            routeHash = routeHash(o.method(), route);
             if (!knowsRoute(routeHash)) {
                 if (warm) {
                     newRoutes++;
@@ -154,7 +155,6 @@ public final class CallerProfile {
                 }
             }
         }
-        String route = o.route();
         String id = o.id();
         boolean lookup = false;
         long idHash = 0;
@@ -185,6 +185,30 @@ public final class CallerProfile {
     }
 
     /** Records a look-up: whether the id, new to this node, followed the previous one in order. */
+    /**
+     * {@code (method + ' ' + route).hashCode()}, without making that string on every request: a
+     * string's hash is {@code Σ s[i]·31^(n-1-i)}, so that of a concatenation is the first part's
+     * times {@code 31^length} of the rest plus the rest's (both parts' hashes are cached in their
+     * strings). The same value as before, so nodes of mixed versions agree on a route's hash in a
+     * fleet's evidence.
+     */
+    static int routeHash(String method, String route) {
+        return (method.hashCode() * 31 + ' ') * pow31(route.length()) + route.hashCode();
+    }
+
+    /** 31 to the power {@code n}, modulo 2^32 as {@link String#hashCode()} computes. */
+    private static int pow31(int n) {
+        int result = 1;
+        int base = 31;
+        for (int e = n; e > 0; e >>>= 1) {
+            if ((e & 1) != 0) {
+                result *= base;
+            }
+            base *= base;
+        }
+        return result;
+    }
+
     private void lookup(int routeHash, String key, long h, boolean miss) {
         lookups++;
         if (miss) {

@@ -528,4 +528,30 @@ class CallerProfileTest {
         assertThat(a.neighbourhood()).isNotEqualTo(b.neighbourhood());
         assertThat(a.idHash()).isNotEqualTo(b.idHash());
     }
+
+    /**
+     * The route's hash is the concatenation's, as before it was computed without one: nodes of
+     * two versions in one fleet must agree on it (it travels in the shared evidence).
+     */
+    @Test
+    void aRoutesHashIsThatOfMethodSpaceTemplate() {
+        java.util.Random random = new java.util.Random(3);
+        java.util.List<String> routes = new java.util.ArrayList<>(java.util.List.of(
+                "", "/", "/customers", "/customers/{serviceTag}", "/\u00e9t\u00e9/{x}", "/\u20ac/\ud83d\ude00"));
+        for (int i = 0; i < 200; i++) {
+            StringBuilder r = new StringBuilder("/");
+            int length = random.nextInt(80);
+            for (int j = 0; j < length; j++) {
+                r.append((char) (0x20 + random.nextInt(0x3000)));
+            }
+            routes.add(r.toString());
+        }
+        for (String method : java.util.List.of("GET", "POST", "DELETE", "")) {
+            for (String route : routes) {
+                assertThat(CallerProfile.routeHash(method, route))
+                        .as("%s %s", method, route)
+                        .isEqualTo((method + ' ' + route).hashCode());
+            }
+        }
+    }
 }
