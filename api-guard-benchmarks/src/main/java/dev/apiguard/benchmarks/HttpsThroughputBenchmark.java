@@ -325,10 +325,6 @@ public final class HttpsThroughputBenchmark {
     }
 
     /**
-     * Requests per second answered 200 over the measured seconds, after the warm-up, the requests
-     * going to the targets in turn (a load balancer's round robin).
-     */
-    /**
      * A phase's requests per second over the counted seconds, every request answered 200 (warm-up
      * included), and the CPU time per counted request (this JVM, client included, and Redis).
      */
@@ -350,6 +346,10 @@ public final class HttpsThroughputBenchmark {
         return byGroup;
     }
 
+    /**
+     * Requests per second answered 200 over the measured seconds, after the warm-up, the requests
+     * going to the targets in turn (a load balancer's round robin).
+     */
     static Result run(HttpClient client, List<URI> targets, String token, int seconds, LongSupplier cpu)
             throws Exception {
         List<HttpRequest> requests = targets.stream()

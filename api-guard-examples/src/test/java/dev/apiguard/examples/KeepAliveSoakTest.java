@@ -2,6 +2,8 @@ package dev.apiguard.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.apiguard.redis.RedisServer;
+import dev.apiguard.redis.RedisServerCondition;
 import dev.apiguard.test.fixtures.IssuedCertificate;
 import dev.apiguard.test.fixtures.LocalIssuer;
 import dev.apiguard.test.fixtures.TestCertificates;
@@ -32,6 +34,8 @@ import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -94,11 +98,31 @@ class KeepAliveSoakTest {
         // with opaque tokens, checked at the issuer's introspection endpoint (its answers cached for
         // a second, so that the soak also meets fresh calls), the variants are junk opaque tokens
         try (IntrospectionEndpoint introspection = IntrospectionEndpoint.start(ISSUER, "soak", "soak-secret")) {
-            soak(name, container, opaque ? introspection : null, dir);
+            soak(name, container, opaque ? introspection : null, dir, 1, List.of());
         }
     }
 
-    private static void soak(String name, DemoContainer container, IntrospectionEndpoint opaque, Path dir)
+    /**
+     * Two demo nodes on one {@code redis-server} (buckets, quarantine, replay caches, anomaly
+     * evidence and the ledger shared), each thread's requests alternating between them, the node
+     * of each kind of request moving every cycle: a valid token and its variant reach both nodes,
+     * one right after the other, and every answer must still be its own request's.
+     */
+    @Test
+    @ExtendWith(RedisServerCondition.class)
+    void aFleetOfTwoOnOneRedisAnswersEveryRequestItsOwnWhicheverNodeItReaches(@TempDir Path dir) throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            soak("Jetty, two nodes on one Redis", DemoContainer.jetty(), null, dir, 2, List.of("--redis", redis.uri()));
+        }
+    }
+
+    private static void soak(
+            String name,
+            DemoContainer container,
+            IntrospectionEndpoint opaque,
+            Path dir,
+            int nodes,
+            List<String> nodeFlags)
             throws Exception {
         TestCertificates pki = TestCertificates.create();
         IssuedCertificate partner = pki.client("partner-a");
@@ -161,8 +185,12 @@ class KeepAliveSoakTest {
                     "--introspection-cache",
                     "1s"));
         }
-        try (DemoContainer.Running server =
-                container.start(DemoOptions.parse(SuiteFlags.unlimited(flags.toArray(new String[0]))))) {
+        flags.addAll(nodeFlags);
+        List<DemoContainer.Running> servers = new ArrayList<>();
+        try {
+            for (int n = 0; n < nodes; n++) {
+                servers.add(container.start(DemoOptions.parse(SuiteFlags.unlimited(flags.toArray(new String[0])))));
+            }
             CountDownLatch go = new CountDownLatch(1);
             List<Future<List<Outcome>>> work = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -171,7 +199,11 @@ class KeepAliveSoakTest {
                     go.await();
                     List<Outcome> mine = new ArrayList<>();
                     for (int i = 0; i < PER_THREAD; i++) {
-                        Kind kind = CYCLE.get((thread + i) % CYCLE.size());
+                        int position = thread + i;
+                        Kind kind = CYCLE.get(position % CYCLE.size());
+                        // the next node for each request, shifted by one every cycle: each kind
+                        // of request reaches every node
+                        DemoContainer.Running server = servers.get((position + position / CYCLE.size()) % nodes);
                         String tag = customers.get(thread * PER_THREAD + i).serviceTag();
                         mine.add(send(client, server, kind, tokens.get(kind), tag));
                     }
@@ -184,6 +216,9 @@ class KeepAliveSoakTest {
             }
         } finally {
             threads.shutdownNow();
+            for (DemoContainer.Running server : servers) {
+                server.close();
+            }
         }
 
         Map<String, Integer> counts = new TreeMap<>();
