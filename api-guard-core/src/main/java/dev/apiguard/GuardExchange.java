@@ -26,10 +26,9 @@ public final class GuardExchange {
     private final Instant now;
     private final SecurityEventListener listener;
     private final List<Challenge> challenges;
-    private @Nullable Caller caller;
-    // what caller() answers, made when the caller changes (a few times per request) rather than on
-    // each of the several steps' calls (escape analysis does not always remove the allocation)
-    private Optional<Caller> callerView = Optional.empty();
+    // kept as caller() answers it, made when the caller changes (a few times per request) rather
+    // than on each of the several steps' calls (escape analysis does not always remove the allocation)
+    private Optional<Caller> caller = Optional.empty();
     private @Nullable String credentialScheme;
     private @Nullable String routeTemplate;
     private Map<String, String> pathVariables = Map.of();
@@ -66,13 +65,12 @@ public final class GuardExchange {
 
     /** The authenticated caller, or empty while none is known. */
     public Optional<Caller> caller() {
-        return callerView;
+        return caller;
     }
 
     /** Sets (or replaces, after binding) the authenticated caller. */
     public void authenticate(Caller authenticated) {
-        this.caller = Objects.requireNonNull(authenticated, "caller cannot be null");
-        this.callerView = Optional.of(authenticated);
+        this.caller = Optional.of(Objects.requireNonNull(authenticated, "caller cannot be null"));
     }
 
     /**
@@ -94,17 +92,18 @@ public final class GuardExchange {
      */
     public void credentialMisused(ReasonCode reason) {
         Objects.requireNonNull(reason, "reason cannot be null");
-        if (caller == null) {
-            throw new IllegalStateException("no caller to withdraw");
-        }
+        Caller withdrawn = caller.orElseThrow(() -> new IllegalStateException("no caller to withdraw"));
         if (eventsEnabled()) {
             emit(
                     SecurityEventType.CREDENTIAL_MISUSED,
-                    Map.of("reason", reason.code(), "kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT)));
+                    Map.of(
+                            "reason",
+                            reason.code(),
+                            "kind",
+                            withdrawn.kind().name().toLowerCase(java.util.Locale.ROOT)));
         }
-        this.misuse = new CredentialMisuse(caller, reason);
-        this.caller = null;
-        this.callerView = Optional.empty();
+        this.misuse = new CredentialMisuse(withdrawn, reason);
+        this.caller = Optional.empty();
     }
 
     /**
@@ -114,8 +113,7 @@ public final class GuardExchange {
      * sending address, as an unauthenticated one does.
      */
     public void withdrawCaller() {
-        this.caller = null;
-        this.callerView = Optional.empty();
+        this.caller = Optional.empty();
     }
 
     /**
@@ -389,14 +387,12 @@ public final class GuardExchange {
             return;
         }
         SecurityEvent event = new SecurityEvent(
-                type,
-                now,
-                caller == null ? null : caller.id(),
-                request.remoteAddress(),
-                request.method(),
-                request.path(),
-                details);
+                type, now, callerId(), request.remoteAddress(), request.method(), request.path(), details);
         ApiGuard.dispatch(listener, event);
+    }
+
+    private @Nullable String callerId() {
+        return caller.isPresent() ? caller.get().id() : null;
     }
 
     /**
@@ -406,13 +402,7 @@ public final class GuardExchange {
      * request.
      */
     public Detached detach() {
-        return new Detached(
-                now,
-                caller == null ? null : caller.id(),
-                request.remoteAddress(),
-                request.method(),
-                request.path(),
-                listener);
+        return new Detached(now, callerId(), request.remoteAddress(), request.method(), request.path(), listener);
     }
 
     /** A request's part of its events, detached from the request ({@link #detach()}). Immutable. */

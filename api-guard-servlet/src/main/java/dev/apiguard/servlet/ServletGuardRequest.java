@@ -136,11 +136,8 @@ public final class ServletGuardRequest implements GuardRequest {
 
     @Override
     public @Nullable String header(String name) {
-        if (name.equals(AUTHORIZATION)) {
-            List<String> values = headers(name);
-            return values.isEmpty() ? null : values.get(0);
-        }
-        return request.getHeader(name);
+        // Authorization from the memo, as the interface reads it from headers(name)
+        return name.equals(AUTHORIZATION) ? GuardRequest.super.header(name) : request.getHeader(name);
     }
 
     @Override

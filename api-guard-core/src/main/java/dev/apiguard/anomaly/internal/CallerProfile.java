@@ -5,6 +5,7 @@ import dev.apiguard.anomaly.AnomalyPolicy;
 import dev.apiguard.anomaly.Evidence;
 import dev.apiguard.anomaly.FleetProfile;
 import dev.apiguard.anomaly.Signal;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -139,10 +140,10 @@ public final class CallerProfile {
         if (failure) {
             failures++;
         }
-        boolean routed = route != null && (status < 400 || status == 404);
+        boolean routed = mapped && (status < 400 || status == 404);
         int routeHash = 0;
-        if (routed && route != null) {
-            routeHash = routeHash(o.method(), route);
+        if (routed) {
+            routeHash = routeHash(o.method(), Objects.requireNonNull(route));
             if (!knowsRoute(routeHash)) {
                 if (warm) {
                     newRoutes++;
@@ -184,7 +185,6 @@ public final class CallerProfile {
                 now, failure, routed, routeHash, lookup, status == 404, idHash, neighbourhood, suffix, pageFraction);
     }
 
-    /** Records a look-up: whether the id, new to this node, followed the previous one in order. */
     /**
      * {@code (method + ' ' + route).hashCode()}, without making that string on every request: a
      * string's hash is {@code Σ s[i]·31^(n-1-i)}, so that of a concatenation is the first part's
@@ -209,6 +209,7 @@ public final class CallerProfile {
         return result;
     }
 
+    /** Records a look-up: whether the id, new to this node, followed the previous one in order. */
     private void lookup(int routeHash, String key, long h, boolean miss) {
         lookups++;
         if (miss) {
@@ -284,84 +285,33 @@ public final class CallerProfile {
      * {@link Signal#ordinal()}. Does not change the profile.
      */
     public double[] contributions(long now, AnomalyPolicy policy) {
-        return contributions(
-                now,
-                policy,
-                firstSeen,
-                lastUpdate,
-                requests,
-                novelShort,
-                sequentialSteps,
-                lookups,
-                misses,
-                failures,
-                newRoutes,
-                pages,
-                novelLong,
-                minute,
-                minuteCount,
-                ewmaPerMinute);
+        return contributions(fleetProfile(), now, policy);
     }
 
     /**
-     * The fleet's profile's contributions at {@code now}, scored as a node scores its own: read
-     * from its counters directly, without making a profile of it for every request that asks.
+     * The fleet's profile's contributions at {@code now}, scored as a node scores its own (one
+     * formula for both: a node's profile is scored through its {@link #fleetProfile()}, a record
+     * the JIT does not allocate once this is inlined).
      */
     public static double[] contributions(FleetProfile fleet, long now, AnomalyPolicy policy) {
-        return contributions(
-                now,
-                policy,
-                fleet.firstSeen(),
-                fleet.lastUpdate(),
-                fleet.requests(),
-                fleet.novelShort(),
-                fleet.sequentialSteps(),
-                fleet.lookups(),
-                fleet.misses(),
-                fleet.failures(),
-                fleet.newRoutes(),
-                fleet.pages(),
-                fleet.novelLong(),
-                fleet.minute(),
-                fleet.minuteCount(),
-                fleet.ewmaPerMinute());
-    }
-
-    // the counters in FleetProfile's order: one formula for a node's profile and a fleet's
-    private static double[] contributions(
-            long now,
-            AnomalyPolicy policy,
-            long firstSeen,
-            long lastUpdate,
-            long requests,
-            double novelShort,
-            double sequentialSteps,
-            double lookups,
-            double misses,
-            double failures,
-            double newRoutes,
-            double pages,
-            double novelLong,
-            long minute,
-            long minuteCount,
-            double ewmaPerMinute) {
-        long elapsed = Math.max(0, now - lastUpdate);
+        long elapsed = Math.max(0, now - fleet.lastUpdate());
         double f = decay(elapsed, policy.halfLife().toMillis());
         double fl = decay(elapsed, policy.longHalfLife().toMillis());
         double[] points = new double[SIGNALS.length];
-        boolean warm = requests > policy.warmUpRequests()
-                && now - firstSeen >= policy.warmUpPeriod().toMillis();
-        if (warm && now / 60_000 == minute) {
-            double bound = Math.max(policy.volumeFloor(), policy.volumeMultiplier() * ewmaPerMinute);
-            points(points, Signal.VOLUME, minuteCount / bound, policy);
+        boolean warm = fleet.requests() > policy.warmUpRequests()
+                && now - fleet.firstSeen() >= policy.warmUpPeriod().toMillis();
+        if (warm && now / 60_000 == fleet.minute()) {
+            double bound = Math.max(policy.volumeFloor(), policy.volumeMultiplier() * fleet.ewmaPerMinute());
+            points(points, Signal.VOLUME, fleet.minuteCount() / bound, policy);
         }
-        points(points, Signal.ENUMERATION, novelShort * f, policy);
-        points(points, Signal.SEQUENTIAL, sequentialSteps * f, policy);
-        points(points, Signal.MISSES, lookups * f >= policy.missMinLookups() ? misses / lookups : 0, policy);
-        points(points, Signal.FAILURES, failures * f, policy);
-        points(points, Signal.NEW_ROUTE, newRoutes * f, policy);
-        points(points, Signal.PAGING, pages * f, policy);
-        points(points, Signal.LOW_AND_SLOW, novelLong * fl, policy);
+        double lookups = fleet.lookups();
+        points(points, Signal.ENUMERATION, fleet.novelShort() * f, policy);
+        points(points, Signal.SEQUENTIAL, fleet.sequentialSteps() * f, policy);
+        points(points, Signal.MISSES, lookups * f >= policy.missMinLookups() ? fleet.misses() / lookups : 0, policy);
+        points(points, Signal.FAILURES, fleet.failures() * f, policy);
+        points(points, Signal.NEW_ROUTE, fleet.newRoutes() * f, policy);
+        points(points, Signal.PAGING, fleet.pages() * f, policy);
+        points(points, Signal.LOW_AND_SLOW, fleet.novelLong() * fl, policy);
         return points;
     }
 
