@@ -181,8 +181,8 @@ public final class RedisGuardState implements AutoCloseable {
                 availability,
                 b.leaseRequests > 1 ? new BucketLeases(b.leaseRequests, b.leaseValidity) : null);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
-        this.quarantineStore =
-                new RedisQuarantineStore(connection, b.keyPrefix + "q:", b.failurePolicy, availability, nearCache);
+        this.quarantineStore = new RedisQuarantineStore(
+                connection, b.keyPrefix + "q:", b.keyPrefix + "qd:", b.failurePolicy, availability, nearCache, b.clock);
         this.evidenceStore = new RedisEvidenceStore(
                 connection, b.keyPrefix + "ev:", availability, b.evidenceQueue, b.evidenceLinger, b.evidenceTicker);
         this.ledgerStore = new RedisLedgerStore(
@@ -602,8 +602,10 @@ public final class RedisGuardState implements AutoCloseable {
 
         /**
          * The clock that stamps this state's own events ({@code store.unavailable},
-         * {@code store.recovered}) and by which each node drops lapsed entries from its copy of the
-         * revocation list; decisions take the guard's time from each call. Default:
+         * {@code store.recovered}), by which each node drops lapsed entries from its copy of the
+         * revocation list, and that dates a quarantine's release (so that a quarantine another
+         * node writes again after Redis was gone does not overwrite a later release); decisions
+         * take the guard's time from each call. Default:
          * {@link Clock#systemUTC()}.
          */
         public Builder clock(Clock newClock) {

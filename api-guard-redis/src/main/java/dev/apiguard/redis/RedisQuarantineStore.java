@@ -10,6 +10,7 @@ import dev.apiguard.redis.internal.Script;
 import dev.apiguard.redis.internal.TimeToLive;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,39 +45,79 @@ import org.jspecify.annotations.Nullable;
  * crosses the threshold, would leave the caller free on every node until its score crossed again.
  * Lifting the quarantine on this node drops the pending one; so does, with the near cache, a message
  * that another node set or lifted the caller's quarantine meanwhile (its write is the fleet's state,
- * not to be overwritten). Without the near cache no message arrives, and a pending write overwrites
- * what another node wrote after it. Obtain it from
- * {@link RedisGuardState#quarantineStore()}. Thread-safe.
+ * not to be overwritten). Without the message (no near cache, or the node cut off from Redis while
+ * the other node wrote), the write made again still yields: every write records in Redis when it
+ * was decided (the guard's time for a quarantine, this state's clock for a release; kept
+ * {@value #DECISION_MEMORY_HOURS} hours, or as long as the quarantine if longer), and a write made
+ * again is skipped when a later decision is recorded, the caller then answered from Redis. Nodes
+ * whose clocks differ by more than the time between two decisions may order them wrongly. Obtain
+ * it from {@link RedisGuardState#quarantineStore()}. Thread-safe.
  */
 public final class RedisQuarantineStore implements QuarantineStore {
 
     /** The most quarantines a node keeps while it cannot write them. */
     public static final int MAX_PENDING = 10_000;
 
+    /** How long Redis remembers when a caller's last quarantine write was decided, at least. */
+    static final int DECISION_MEMORY_HOURS = 24;
+
+    private static final long DECISION_MEMORY_MILLIS = DECISION_MEMORY_HOURS * 3_600_000L;
+    private static final byte[] FRESH = {'0'};
+    private static final byte[] AGAIN = {'1'};
+
     private static final Script WRITE = Script.load("quarantine.lua");
     private static final byte[] LIFT = new byte[0];
+    /** The end {@link #write} is given for a lift. */
+    private static final long LIFTED = -1;
+
     private static final byte[] NO_TTL = {'0'};
     /** The channel published to when no node keeps copies: nobody listens, it costs nothing. */
     private static final byte[] INVALIDATIONS_UNUSED = "apiguard:unused".getBytes(StandardCharsets.US_ASCII);
 
     private final Connection connection;
     private final String prefix;
+    private final String decisionPrefix;
+    private final Clock clock;
     private final RedisFailurePolicy failurePolicy;
     private final Availability availability;
     private final @Nullable NearCache nearCache;
 
-    /** A quarantine this node could not write yet: its end, in epoch milliseconds. */
-    private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+    /** A quarantine this node could not write yet: its end and when it was decided, epoch milliseconds. */
+    private record Pending(long end, long decided) {
+        Pending later(Pending other) {
+            return new Pending(Math.max(end, other.end), Math.max(decided, other.decided));
+        }
+    }
 
-    /** A store whose reads keep copies in {@code nearCache}, or always ask Redis when it is null. */
+    /** What became of a write. */
+    private enum Written {
+        /** Redis took it. */
+        YES,
+        /** A write made again that a later decision recorded in Redis superseded. */
+        SUPERSEDED,
+        /** Redis did not answer, or failed. */
+        NO
+    }
+
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+    /**
+     * A store keeping quarantines under {@code prefix} and when each was decided under
+     * {@code decisionPrefix}, whose reads keep copies in {@code nearCache} (always asking Redis when
+     * it is null), stamping releases with {@code clock}.
+     */
     RedisQuarantineStore(
             Connection connection,
             String prefix,
+            String decisionPrefix,
             RedisFailurePolicy failurePolicy,
             Availability availability,
-            @Nullable NearCache nearCache) {
+            @Nullable NearCache nearCache,
+            Clock clock) {
         this.connection = connection;
         this.prefix = prefix;
+        this.decisionPrefix = decisionPrefix;
+        this.clock = clock;
         this.failurePolicy = failurePolicy;
         this.availability = availability;
         this.nearCache = nearCache;
@@ -92,19 +133,20 @@ public final class RedisQuarantineStore implements QuarantineStore {
         String tag = caller.hashTag();
         boolean skipped = availability.of(key(tag)).skip();
         long left = TimeToLive.millis(now, until);
+        long decided = now.toEpochMilli();
         if (left <= 0) {
             pending.remove(tag);
             if (!skipped) {
-                write(tag, LIFT, NO_TTL);
+                write(tag, LIFTED, 0, decided, FRESH);
             }
             return;
         }
         long end = TimeToLive.epochMillis(until);
-        boolean written = !skipped && write(tag, ascii(end), ascii(left));
+        boolean written = !skipped && write(tag, end, left, decided, FRESH) == Written.YES;
         if (written) {
             pending.remove(tag);
         } else if (pending.size() < MAX_PENDING || pending.containsKey(tag)) {
-            pending.merge(tag, end, Math::max);
+            pending.merge(tag, new Pending(end, decided), Pending::later);
         }
     }
 
@@ -148,19 +190,21 @@ public final class RedisQuarantineStore implements QuarantineStore {
      * Redis is being skipped; empty when there is none, or it ended.
      */
     private Optional<Instant> pending(String tag, Availability.Shard shard, Instant now) {
-        Long end = pending.get(tag);
-        if (end == null) {
+        Pending own = pending.get(tag);
+        if (own == null) {
             return Optional.empty();
         }
-        long left = end - now.toEpochMilli();
+        long left = own.end() - now.toEpochMilli();
         if (left <= 0) {
-            pending.remove(tag, end);
+            pending.remove(tag, own);
             return Optional.empty();
         }
-        if (!shard.skip() && write(tag, ascii(end), ascii(left))) {
-            pending.remove(tag, end);
+        Written written = shard.skip() ? Written.NO : write(tag, own.end(), left, own.decided(), AGAIN);
+        if (written != Written.NO) {
+            pending.remove(tag, own);
         }
-        return Optional.of(Instant.ofEpochMilli(end));
+        // superseded: another node decided later (a release); Redis holds the fleet's state
+        return written == Written.SUPERSEDED ? Optional.empty() : Optional.of(Instant.ofEpochMilli(own.end()));
     }
 
     /** How many quarantines this node keeps because it could not write them yet. */
@@ -172,27 +216,39 @@ public final class RedisQuarantineStore implements QuarantineStore {
     public void release(CallerKey caller) {
         String tag = caller.hashTag();
         pending.remove(tag);
-        write(tag, LIFT, NO_TTL);
+        write(tag, LIFTED, 0, clock.millis(), FRESH);
     }
 
-    /** Runs the write script; whether Redis took it. */
-    private boolean write(String tag, byte[] until, byte[] ttl) {
+    /**
+     * Runs the write script: a quarantine ending at {@code end} with {@code left} milliseconds to
+     * go, or a lift ({@code end} {@link #LIFTED}), decided at {@code decided} (all epoch
+     * milliseconds); made again when {@code again} is {@link #AGAIN}. What became of it.
+     */
+    private Written write(String tag, long end, long left, long decided, byte[] again) {
         byte[] key = key(tag);
         Availability.Shard shard = availability.of(key);
+        boolean lift = end == LIFTED;
+        byte[] until = lift ? LIFT : ascii(end);
+        byte[] ttl = lift ? NO_TTL : ascii(left);
+        // remembered at least as long as the quarantine: a write made again never outlives its end
+        long memory = Math.max(DECISION_MEMORY_MILLIS, left);
         try {
-            WRITE.run(
+            Long taken = WRITE.run(
                     connection.sync(),
                     ScriptOutputType.INTEGER,
-                    new byte[][] {key},
+                    new byte[][] {key, (decisionPrefix + tag).getBytes(StandardCharsets.UTF_8)},
                     until,
                     ttl,
                     nearCache == null ? INVALIDATIONS_UNUSED : nearCache.channel(),
-                    ascii(tag));
+                    ascii(tag),
+                    ascii(decided),
+                    ascii(memory),
+                    again);
             shard.success();
-            return true;
+            return taken != null && taken == 0 ? Written.SUPERSEDED : Written.YES;
         } catch (RuntimeException e) {
             shard.failure(e);
-            return false;
+            return Written.NO;
         } finally {
             if (nearCache != null) {
                 // this node's own copy goes at once; the others' when the message arrives

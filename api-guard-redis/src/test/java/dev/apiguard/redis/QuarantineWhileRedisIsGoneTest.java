@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.apiguard.CallerKey;
 import dev.apiguard.StoreUnavailableException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +39,27 @@ class QuarantineWhileRedisIsGoneTest {
                 .commandTimeout(TIMEOUT)
                 .failurePolicy(policy)
                 .build();
+    }
+
+    /** A node without the near cache (no invalidation messages), dating its releases by {@code clock}. */
+    private static RedisGuardState withoutNearCache(RedisServer redis, Clock clock) {
+        return RedisGuardState.builder(redis.uri())
+                .commandTimeout(TIMEOUT)
+                .nearCache(Duration.ZERO)
+                .clock(clock)
+                .build();
+    }
+
+    /** Whether Redis records a decision on the caller's quarantine: a write reached it. */
+    private static boolean decisionRecorded(RedisServer redis, CallerKey caller) {
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().exists(RedisGuardState.DEFAULT_KEY_PREFIX + "qd:" + caller.hashTag()) == 1;
+        } catch (RuntimeException notYet) {
+            return false;
+        } finally {
+            client.shutdown();
+        }
     }
 
     private static CallerKey caller() {
@@ -111,6 +136,79 @@ class QuarantineWhileRedisIsGoneTest {
                     .as("released, not written over")
                     .isEmpty();
             assertThat(onB.quarantinedUntil(caller, Instant.now())).isEmpty();
+        }
+    }
+
+    /**
+     * Without a message to drop it (no near cache here; a node cut off from Redis misses messages
+     * too), the write made again still yields to a later release: Redis records when each write was
+     * decided, and a write made again is skipped when a later decision is recorded.
+     */
+    @Test
+    void withoutMessagesALaterReleaseOnAnotherNodeIsNotOverwritten() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+                RedisGuardState a = withoutNearCache(redis, Clock.systemUTC());
+                RedisGuardState b = withoutNearCache(redis, Clock.systemUTC())) {
+            RedisQuarantineStore onA = (RedisQuarantineStore) a.quarantineStore();
+            RedisQuarantineStore onB = (RedisQuarantineStore) b.quarantineStore();
+            CallerKey caller = caller();
+            Instant decided = Instant.ofEpochMilli(System.currentTimeMillis() - 1_000);
+
+            redis.kill();
+            onA.quarantine(caller, decided.plus(Duration.ofMinutes(10)), decided);
+            assertThat(onA.pendingQuarantines()).isEqualTo(1);
+
+            redis.launch();
+            assertThat(Eventually.holds(Duration.ofSeconds(15), () -> {
+                        onB.release(caller); // fails until B has reconnected
+                        return decisionRecorded(redis, caller);
+                    }))
+                    .as("B's release reached Redis")
+                    .isTrue();
+            // the caller's next request at A: A writes its quarantine again, or learns it was lifted
+            assertThat(Eventually.holds(
+                            Duration.ofSeconds(15),
+                            () -> onA.quarantinedUntil(caller, Instant.now()).isEmpty()
+                                    && onA.pendingQuarantines() == 0))
+                    .as("A yields to the later release")
+                    .isTrue();
+            assertThat(onB.quarantinedUntil(caller, Instant.now()))
+                    .as("released, not written over")
+                    .isEmpty();
+        }
+    }
+
+    /** Ordered by when each write was decided, not by when it arrived: an earlier release yields. */
+    @Test
+    void aReleaseDecidedBeforeThePendingQuarantineDoesNotCancelIt() throws Exception {
+        Instant decided = Instant.ofEpochMilli(System.currentTimeMillis());
+        try (RedisServer redis = RedisServer.start();
+                RedisGuardState a = withoutNearCache(redis, Clock.systemUTC());
+                // B's clock a minute behind: its release, arriving later, was decided earlier
+                RedisGuardState b = withoutNearCache(redis, Clock.fixed(decided.minusSeconds(60), ZoneOffset.UTC))) {
+            RedisQuarantineStore onA = (RedisQuarantineStore) a.quarantineStore();
+            RedisQuarantineStore onB = (RedisQuarantineStore) b.quarantineStore();
+            CallerKey caller = caller();
+            Instant until = decided.plus(Duration.ofMinutes(10));
+
+            redis.kill();
+            onA.quarantine(caller, until, decided);
+
+            redis.launch();
+            assertThat(Eventually.holds(Duration.ofSeconds(15), () -> {
+                        onB.release(caller);
+                        return decisionRecorded(redis, caller);
+                    }))
+                    .isTrue();
+            assertThat(Eventually.holds(
+                            Duration.ofSeconds(15),
+                            () -> onA.quarantinedUntil(caller, Instant.now()).equals(Optional.of(until))
+                                    && onA.pendingQuarantines() == 0))
+                    .as("A wrote its quarantine again")
+                    .isTrue();
+            assertThat(onB.quarantinedUntil(caller, Instant.now()))
+                    .as("the fleet has A's quarantine")
+                    .contains(until);
         }
     }
 
