@@ -4,10 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.apiguard.ratelimit.BucketStore.Outcome;
 import dev.apiguard.ratelimit.BucketStore.Status;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,14 +22,18 @@ import org.jspecify.annotations.Nullable;
  * limit of fewer than 32 requests is counted request by request). A lease is used within {@code validity} of its grant, by
  * the guard's clock, or dropped: tokens a node took and did not use are lost to the caller, never
  * given to anyone else, so the fleet never admits more than the bucket holds and a caller is
- * refused at most {@code nodes × (min(size, capacity / 16) - 1)} requests early, and only after it
+ * refused at most {@code nodes × min(size, capacity / 16)} requests early, and only after it
  * went above half its capacity. The size adapts per bucket: it starts at 1 (one round trip per request, exactly as
  * without leases), doubles up to {@code size} when a lease is used up within half its validity,
- * and halves when a lease expires unused or the caller slows down. At most one lease of more than
- * one request is asked for at a time per bucket and node; requests that arrive meanwhile wait for
- * it (at most the validity, in real time) and take from it, else ask Redis for their own tokens
- * only. A lease holds tokens, not requests: requests of another cost
- * (a route that costs more) take from the same lease; another plan drops it.
+ * and halves when a lease expires unused or the caller slows down. Once a lease of four requests
+ * or more is down to a quarter, the request that took from it returns at once and its tokens are
+ * topped up to the lease's size in the background (one script, as for a lease), so that a busy
+ * caller's requests do not wait for Redis; what the lease still held is then used within the
+ * validity of that grant. At most one lease of more than one request is asked for at a time per
+ * bucket and node; requests that arrive while it is on its way and find the lease empty wait for it
+ * (at most the validity, in real time) and take from it, else ask Redis for their own tokens only.
+ * A lease holds tokens, not requests: requests of another cost (a route that costs more) take from
+ * the same lease; another plan drops it, and what is on its way for the old one.
  *
  * <p>Bounded: at most {@link #MAXIMUM_BUCKETS} buckets' leases per node, their tokens lost as above
  * when one is dropped. Caffeine admits a new bucket only when it is used more often than the one it
@@ -38,9 +45,14 @@ final class BucketLeases {
     /** The most buckets whose leases one node keeps. */
     static final long MAXIMUM_BUCKETS = 100_000;
 
+    /** A grant brings at most this fraction of a limit's capacity: the bucket script's {@code LEASE_SHARE}. */
+    static final int LEASE_SHARE = 16;
+
     private final int size;
     private final long validityNanos;
     private final Cache<String, Lease> leases;
+    private final LongAdder ownFetches = new LongAdder();
+    private final LongAdder topUps = new LongAdder();
 
     BucketLeases(int size, Duration validity) {
         this.size = size;
@@ -59,6 +71,16 @@ final class BucketLeases {
         return leases.get(key, k -> new Lease());
     }
 
+    /** How many takes found no tokens here and asked Redis themselves (waiting for the answer). */
+    long ownFetches() {
+        return ownFetches.sum();
+    }
+
+    /** How many top-ups were asked for in the background. */
+    long topUps() {
+        return topUps.sum();
+    }
+
     /** One bucket's lease and the state its size adapts on. Guarded by its own monitor. */
     final class Lease {
         private @Nullable BucketConfiguration configuration;
@@ -67,12 +89,16 @@ final class BucketLeases {
         private long expiresAt;
         private int current = 1;
         private boolean fetching;
+        private long lastGrant; // requests' tokens the last grant brought
+        private @Nullable BucketConfiguration toppingUp; // the plan of the top-up on its way
         private long bucketRemaining;
         private long full;
 
         /**
          * Takes one request's tokens from the lease, or answers how many requests' tokens to ask
-         * Redis for (negative: none in the lease, ask for {@code -answer}).
+         * Redis for: negative, none in the lease, ask for {@code -answer} and wait; positive, taken,
+         * and the lease is to be topped up with {@code answer} requests' tokens in the background
+         * ({@link #toppedUp} or {@link #topUpFailed} to follow); 0, taken.
          */
         synchronized long take(BucketConfiguration asked, long cost, Instant now) {
             long t = nanos(now);
@@ -81,11 +107,17 @@ final class BucketLeases {
                 configuration = asked;
                 left = 0;
                 current = 1;
+                lastGrant = 0;
                 grantedAt = Long.MIN_VALUE;
+                if (toppingUp != null) {
+                    // a top-up for the old plan serves nobody: nothing waits for it
+                    toppingUp = null;
+                    fetched();
+                }
             }
             if (left >= cost && t < expiresAt) {
                 left -= cost;
-                return 0;
+                return topUp(cost, t);
             }
             if (fetching) {
                 // another request is fetching a lease: wait for it rather than ask Redis as well
@@ -107,7 +139,73 @@ final class BucketLeases {
             }
             left = 0; // expired, or less than this request costs: lost, never handed to anyone
             fetching = current > 1;
+            ownFetches.increment();
             return -current;
+        }
+
+        /**
+         * After a take from the lease: how many requests' tokens to fetch ahead, 0 for none. A lease
+         * of four requests or more, down to a quarter, is topped up to its size (doubled first when
+         * three quarters went within a quarter of the validity), unless a fetch is on its way or the
+         * last grant was of one request (near the limit: each request asks Redis for itself).
+         */
+        private long topUp(long cost, long t) {
+            if (fetching || current < 4 || lastGrant < 2 || left >= current * cost / 4) {
+                return 0;
+            }
+            if (t - grantedAt < validityNanos / 4) {
+                current = Math.min(size, current * 2);
+            }
+            // what the node holds after the grant stays within what one grant may bring
+            long ask = Math.min(current, share(Objects.requireNonNull(configuration), cost)) - left / cost;
+            if (ask < 2) {
+                return 0;
+            }
+            fetching = true;
+            toppingUp = configuration;
+            topUps.increment();
+            return ask;
+        }
+
+        /**
+         * Adds what Redis granted to a top-up ({@code grantedTimes} requests of {@code cost}
+         * tokens, asked for under {@code plan} by a request at {@code now}) to the lease; the lease
+         * then lasts the validity from {@code now}. Dropped when the plan changed meanwhile.
+         */
+        synchronized void toppedUp(
+                BucketConfiguration plan, long grantedTimes, long cost, Outcome outcome, Instant now) {
+            if (toppingUp == null) {
+                return; // the plan changed meanwhile: taken in Redis, lost, never handed to anyone
+            }
+            toppingUp = null;
+            fetched();
+            if (!plan.equals(configuration)) {
+                return;
+            }
+            lastGrant = grantedTimes;
+            if (grantedTimes < 1) {
+                return;
+            }
+            long t = nanos(now);
+            grantedAt = t;
+            long add = grantedTimes > Long.MAX_VALUE / cost ? Long.MAX_VALUE : grantedTimes * cost;
+            left = left > Long.MAX_VALUE - add ? Long.MAX_VALUE : left + add;
+            expiresAt = t + validityNanos;
+            bucketRemaining = outcome.remainingTokens();
+            full = outcome.nanosToWaitForReset();
+        }
+
+        /** Ends a top-up that failed: the lease serves what it holds, then requests ask for themselves. */
+        synchronized void topUpFailed() {
+            if (toppingUp != null) {
+                toppingUp = null;
+                fetched();
+            }
+        }
+
+        /** Whether a fetch of more than one request's tokens is on its way: for tests. */
+        synchronized boolean isFetching() {
+            return fetching;
         }
 
         /**
@@ -119,6 +217,7 @@ final class BucketLeases {
             if (asked > 1 || grantedTimes > 1) {
                 fetched();
             }
+            lastGrant = Math.max(0, grantedTimes - 1); // the first was the request's own
             if (grantedTimes < 1) {
                 return outcome;
             }
@@ -172,6 +271,18 @@ final class BucketLeases {
         synchronized Outcome served() {
             return new Outcome(Status.CONSUMED, remaining(bucketRemaining, left), 0, full);
         }
+    }
+
+    /**
+     * The most requests of {@code cost} tokens one grant brings: a sixteenth of the smallest
+     * limit's capacity, as the bucket script's {@code LEASE_SHARE}.
+     */
+    static long share(BucketConfiguration configuration, long cost) {
+        long share = Long.MAX_VALUE;
+        for (Bandwidth b : configuration.getBandwidths()) {
+            share = Math.min(share, b.getCapacity() / LEASE_SHARE / cost);
+        }
+        return share;
     }
 
     /** Tokens a caller can still spend: those in the bucket and those its lease holds here. */

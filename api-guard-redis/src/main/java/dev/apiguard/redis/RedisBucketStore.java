@@ -159,6 +159,12 @@ public final class RedisBucketStore implements BucketStore {
         }
     }
 
+    /** This node's leases, or {@code null} when every take asks Redis: for tests. */
+    @Nullable
+    BucketLeases leases() {
+        return leases;
+    }
+
     /** The failure policy in force. */
     public RedisFailurePolicy failurePolicy() {
         return failurePolicy;
@@ -177,10 +183,14 @@ public final class RedisBucketStore implements BucketStore {
         BucketLeases.Lease lease = take && scripted && leases != null ? leases.of(key) : null;
         long takes = take ? 1 : 0;
         if (lease != null) {
-            takes = -lease.take(configuration, tokens, now);
-            if (takes == 0) {
+            long answer = lease.take(configuration, tokens, now);
+            if (answer >= 0) {
+                if (answer > 0) {
+                    topUp(lease, key, configuration, tokens, answer, now);
+                }
                 return lease.served();
             }
+            takes = -answer;
         }
         byte[] bucketKey = concat(scripted ? prefix : otherPrefix, key);
         Availability.Shard shard = availability.of(bucketKey);
@@ -213,6 +223,48 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     /**
+     * Tops the lease up with {@code times} requests' tokens in the background: the request that
+     * found it down to a quarter does not wait. A failure ends the top-up and is counted as one of
+     * Redis's; the lease then serves what it holds and the requests after it ask for themselves.
+     */
+    private void topUp(
+            BucketLeases.Lease lease,
+            String key,
+            BucketConfiguration configuration,
+            long tokens,
+            long times,
+            Instant now) {
+        byte[] bucketKey = concat(prefix, key);
+        Availability.Shard shard = availability.of(bucketKey);
+        if (shard.skip()) {
+            lease.topUpFailed();
+            return;
+        }
+        try {
+            TOKEN_BUCKET
+                    .<List<Object>>runAsync(
+                            connection.async(),
+                            ScriptOutputType.MULTI,
+                            new byte[][] {bucketKey},
+                            args(configuration, tokens, times, now, NO_KEYS))
+                    .whenComplete((reply, fault) -> {
+                        if (fault != null) {
+                            lease.topUpFailed();
+                            shard.failure(fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
+                            return;
+                        }
+                        shard.success();
+                        Outcome o = outcome(reply, true);
+                        long granted = o.status() == Status.CONSUMED ? (Long) reply.get(4) : 0;
+                        lease.toppedUp(configuration, granted, tokens, o, now);
+                    });
+        } catch (RuntimeException e) {
+            lease.topUpFailed();
+            shard.failure(e);
+        }
+    }
+
+    /**
      * Runs the script on the bucket, with a joined identifier's keys and arguments (or none):
      * {@code takes} 0 looks, 1 takes the tokens, more asks for a lease of that many requests' tokens.
      */
@@ -224,8 +276,18 @@ public final class RedisBucketStore implements BucketStore {
             Instant now,
             byte[][] replayKeys,
             byte[][] replayArgs) {
+        byte[][] args = args(configuration, tokens, takes, now, replayArgs);
+        byte[][] keys = new byte[1 + replayKeys.length][];
+        keys[0] = bucketKey;
+        System.arraycopy(replayKeys, 0, keys, 1, replayKeys.length);
+        return TOKEN_BUCKET.run(connection.sync(), ScriptOutputType.MULTI, keys, args);
+    }
+
+    /** The script's arguments: what to do, the tokens, the time, the limits, then {@code extra}. */
+    private static byte[][] args(
+            BucketConfiguration configuration, long tokens, long takes, Instant now, byte[][] extra) {
         Bandwidth[] limits = configuration.getBandwidths();
-        byte[][] args = new byte[4 + 4 * limits.length + replayArgs.length][];
+        byte[][] args = new byte[4 + 4 * limits.length + extra.length][];
         args[0] = takes == 0 ? LOOK : takes == 1 ? TAKE : ascii(takes);
         args[1] = ascii(tokens);
         args[2] = KEEP_MILLIS;
@@ -237,11 +299,8 @@ public final class RedisBucketStore implements BucketStore {
             args[6 + 4 * i] = ascii(b.getRefillTokens());
             args[7 + 4 * i] = ascii(b.getRefillPeriodNanos());
         }
-        System.arraycopy(replayArgs, 0, args, 4 + 4 * limits.length, replayArgs.length);
-        byte[][] keys = new byte[1 + replayKeys.length][];
-        keys[0] = bucketKey;
-        System.arraycopy(replayKeys, 0, keys, 1, replayKeys.length);
-        return TOKEN_BUCKET.run(connection.sync(), ScriptOutputType.MULTI, keys, args);
+        System.arraycopy(extra, 0, args, 4 + 4 * limits.length, extra.length);
+        return args;
     }
 
     /** The outcome of the script's answer on the bucket. */

@@ -99,7 +99,7 @@ end
 -- request is counted here, one at a time, exactly. And never more than a sixteenth of a limit's
 -- capacity: tokens a node holds and does not use are lost to the caller, so a node can cost it at
 -- most that, and a limit of fewer than 32 requests is counted request by request
-local LEASE_SHARE = 16
+local LEASE_SHARE = 16 -- BucketLeases.LEASE_SHARE: a node tops its lease up to no more
 local granted = 0
 if enough and take then
   granted = 1

@@ -96,8 +96,9 @@ class BucketLeasesTest {
             last = o.remainingTokens();
         }
         long calls = scriptCalls() - before;
-        // the lease grows 1, 2, 4, 8, 16: about 1000 / 16 calls, and far fewer than 1000
-        assertThat(calls).isBetween(1_000L / SIZE, 1_000L / SIZE + 8);
+        // the lease grows 1, 2, 4, 8, 16, then each top-up brings it back from 3 to 16: about
+        // 1000 / 13 calls, and far fewer than 1000
+        assertThat(calls).isBetween(1_000L / SIZE, 1_000L / (SIZE - 3) + 8);
         assertThat(last).isEqualTo(999_000_000L);
     }
 
@@ -150,7 +151,7 @@ class BucketLeasesTest {
 
     /**
      * A node never holds more than a sixteenth of a limit ahead of use: of a plan of 160 requests, at
-     * most 10 leased at once, so at most 9 lost to the caller when it stops.
+     * most 10 leased at once (topped up to no more), so at most 10 lost to the caller when it stops.
      */
     @Test
     void aNodeHoldsAtMostASixteenthOfTheCapacity() {
@@ -166,7 +167,7 @@ class BucketLeasesTest {
                             .estimate(key, plan.configuration(), 1000, NOW)
                             .remainingTokens()
                     / 1000;
-            assertThat(inRedis).as("after %d requests", used).isBetween(160L - used - 9, 160L - used);
+            assertThat(inRedis).as("after %d requests", used).isBetween(160L - used - 10, 160L - used);
         }
         // estimates went to Redis too: the 60 takes needed far fewer than 60 scripts
         assertThat(scriptCalls() - before - 60).isLessThan(60);
@@ -243,8 +244,8 @@ class BucketLeasesTest {
                 && drained < 2_000) {
             drained++;
         }
-        // A held at most SIZE - 1 requests' tokens back from B
-        assertThat(40 + drained).isBetween(1_000 - (SIZE - 1), 1_000);
+        // A held at most SIZE requests' tokens back from B (a lease topped up to its size)
+        assertThat(40 + drained).isBetween(1_000 - SIZE, 1_000);
         int held = 1_000 - 40 - drained;
         // A may still hand out what it leased, within the validity, and not one more
         int fromLease = 0;
@@ -293,6 +294,115 @@ class BucketLeasesTest {
             Thread.onSpinWait();
         }
         return answer;
+    }
+
+    /**
+     * Once its lease has grown, a busy caller's requests never wait for Redis: each lease down to a
+     * quarter is topped up in the background (here each top-up lands before the next request).
+     */
+    @Test
+    void aBusyCallersRequestsDoNotWaitForRedisOnceItsLeaseHasGrown() throws InterruptedException {
+        String key = key();
+        RedisBucketStore store = (RedisBucketStore) nodeA.bucketStore();
+        BucketLeases leases = java.util.Objects.requireNonNull(store.leases());
+        for (int i = 0; i < 100; i++) {
+            takeAndSettle(store, leases, key);
+        }
+        long own = leases.ownFetches();
+        long topUps = leases.topUps();
+        long before = scriptCalls();
+        for (int i = 0; i < 1_000; i++) {
+            takeAndSettle(store, leases, key);
+        }
+        assertThat(leases.ownFetches() - own)
+                .as("requests that waited for Redis")
+                .isZero();
+        // each top-up brings the lease from 3 back to 16: 13 requests' tokens a script
+        assertThat(leases.topUps() - topUps).isBetween(1_000L / (SIZE - 3) - 1, 1_000L / (SIZE - 3) + 1);
+        assertThat(scriptCalls() - before).isEqualTo(leases.topUps() - topUps);
+        assertThat(nodeB.bucketStore()
+                        .estimate(key, ROOMY.configuration(), 1000, NOW)
+                        .remainingTokens())
+                .as("taken in Redis: what was served and what the lease holds, no more")
+                .isBetween(1_000_000_000L - 1_100_000L - SIZE * 1000L, 1_000_000_000L - 1_100_000L);
+    }
+
+    /** One take at {@link #NOW}, then until the top-up it started (if any) has landed. */
+    private static void takeAndSettle(RedisBucketStore store, BucketLeases leases, String key)
+            throws InterruptedException {
+        assertThat(store.tryConsume(key, ROOMY.configuration(), 1000, NOW).status())
+                .isEqualTo(Status.CONSUMED);
+        BucketLeases.Lease lease = leases.of(key);
+        assertThat(Eventually.holds(Duration.ofSeconds(10), () -> !lease.isFetching()))
+                .isTrue();
+    }
+
+    /**
+     * A lease grown by requests of {@code cost} tokens at {@link #NOW} (leases of 1, 2 and 4
+     * requests, each used up at once), holding one request's tokens of four: the next take empties it.
+     */
+    private static BucketLeases.Lease downToAQuarterOfFour(BucketConfiguration plan, long cost) {
+        BucketLeases.Lease lease = new BucketLeases(SIZE, Duration.ofMinutes(1)).of("caller:grown");
+        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
+        assertThat(lease.take(plan, cost, NOW)).isEqualTo(-1);
+        lease.granted(1, 1, cost, any, NOW);
+        assertThat(lease.take(plan, cost, NOW)).isEqualTo(-2);
+        lease.granted(2, 2, cost, any, NOW);
+        assertThat(lease.take(plan, cost, NOW))
+                .as("a lease of two is not topped up")
+                .isZero();
+        assertThat(lease.take(plan, cost, NOW)).isEqualTo(-4);
+        lease.granted(4, 4, cost, any, NOW);
+        assertThat(lease.take(plan, cost, NOW)).isZero(); // 2 left
+        assertThat(lease.take(plan, cost, NOW))
+                .as("1 left: a quarter, not below")
+                .isZero();
+        return lease;
+    }
+
+    @Test
+    void aLeaseDownToAQuarterAsksForATopUpWithinASixteenthOfThePlan() {
+        // 160 requests of 1000 tokens: a grant brings at most 10
+        BucketConfiguration plan =
+                RateLimitPlan.simple("one-sixty", 160, Duration.ofDays(1)).configuration();
+        BucketLeases.Lease lease = downToAQuarterOfFour(plan, 1000);
+        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
+        assertThat(lease.take(plan, 1000, NOW))
+                .as("empty: doubled to 8, topped up with 8")
+                .isEqualTo(8);
+        assertThat(lease.isFetching()).isTrue();
+        lease.toppedUp(plan, 8, 1000, any, NOW);
+        for (int i = 0; i < 6; i++) {
+            assertThat(lease.take(plan, 1000, NOW)).isZero();
+        }
+        assertThat(lease.take(plan, 1000, NOW))
+                .as("1 left of 8: doubled to 16, but a grant brings at most 10: 9 asked")
+                .isEqualTo(9);
+        lease.topUpFailed();
+        assertThat(lease.isFetching()).isFalse();
+        assertThat(lease.take(plan, 1000, NOW))
+                .as("the last one held, and another top-up asked for")
+                .isEqualTo(10);
+        lease.topUpFailed();
+        assertThat(lease.take(plan, 1000, NOW)).as("empty: asks Redis itself").isNegative();
+    }
+
+    @Test
+    void aTopUpThatLandsAfterThePlanChangedIsDropped() {
+        BucketConfiguration plan = ROOMY.configuration();
+        BucketConfiguration other =
+                RateLimitPlan.simple("other", 5_000, Duration.ofDays(1)).configuration();
+        BucketLeases.Lease lease = downToAQuarterOfFour(plan, 1);
+        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
+        assertThat(lease.take(plan, 1, NOW)).isEqualTo(8);
+        assertThat(lease.take(other, 1, NOW))
+                .as("another plan: asks for itself, without waiting for the old plan's top-up")
+                .isNegative();
+        assertThat(lease.isFetching()).isFalse();
+        lease.toppedUp(plan, 8, 1, any, NOW);
+        assertThat(lease.take(other, 1, NOW))
+                .as("the old plan's top-up serves nobody")
+                .isNegative();
     }
 
     @Test
@@ -345,14 +455,15 @@ class BucketLeasesTest {
         long before = scriptCalls();
         nodeA.bucketStore().tryConsume(key, thousand.configuration(), 1000, later);
         assertThat(scriptCalls() - before).as("an expired lease serves nothing").isEqualTo(1);
-        // leases of 1 + 2 + 4 + 8 + 16 requests, then 8 after the expiry: 39 requests taken from
-        // Redis for 21 served; the 12 left when the lease of 16 expired are lost, never handed to
-        // anyone (a day's refill gives one token back in 100 ms)
+        // leases of 1 + 2 + 4 requests, the last topped up with 8 and that with 15 (to 16), then 8
+        // after the expiry: 38 requests taken from Redis for 21 served; the 10 left when the lease
+        // of 16 expired are lost, never handed to anyone (a day's refill gives one token back in
+        // 100 ms)
         long remaining = nodeB.bucketStore()
                 .estimate(key, thousand.configuration(), 1000, later)
                 .remainingTokens();
-        assertThat(remaining).isBetween(1_000_000L - 39_000L, 1_000_000L - 39_000L + 2);
-        // the next lease is half the last: 8 requests, the 9th asks Redis again
+        assertThat(remaining).isBetween(1_000_000L - 38_000L, 1_000_000L - 38_000L + 2);
+        // the next lease is half the last: 8 requests, topped up once down to a quarter
         long calls = scriptCalls();
         for (int i = 0; i < 8; i++) {
             nodeA.bucketStore().tryConsume(key, thousand.configuration(), 1000, later);
@@ -419,7 +530,8 @@ class BucketLeasesTest {
                 .build();
         try {
             String key = key();
-            for (int i = 0; i < 16; i++) { // leases of 1, 2, 4, 8 and 16: 15 requests' tokens held
+            // leases of 1, 2 and 4, topped up to 8, then to 16 at the 14th request: 14 held after the 16th
+            for (int i = 0; i < 16; i++) {
                 assertThat(node.bucketStore()
                                 .tryConsume(key, ROOMY.configuration(), 1000, NOW)
                                 .status())
@@ -435,7 +547,7 @@ class BucketLeasesTest {
                     && served < 100) {
                 served++;
             }
-            assertThat(served).isEqualTo(15);
+            assertThat(served).isEqualTo(14);
             assertThat(status).isEqualTo(Status.UNAVAILABLE);
         } finally {
             node.close();
