@@ -628,7 +628,9 @@ public final class RedisGuardState implements AutoCloseable {
          * drops it first; {@link Duration#ZERO} turns the copies off (every request then reads the
          * quarantine from Redis: two round trips per request with the bucket instead of one). A
          * quarantine set on one node reaches the others by message within milliseconds; this
-         * bounds how stale a copy can be if a message is lost. At most 1 minute. Default: 1 s.
+         * bounds how stale a copy can be if a message is lost. A copy older than half this is read
+         * again in the background by the first request that finds it (answered from the copy), so
+         * a caller in use never waits for the read. At most 1 minute. Default: 1 s.
          */
         public Builder nearCache(Duration ttl) {
             this.nearCacheTtl = Check.between("nearCache", ttl, Duration.ZERO, Duration.ofMinutes(1));

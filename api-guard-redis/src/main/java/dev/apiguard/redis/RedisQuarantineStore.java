@@ -162,9 +162,14 @@ public final class RedisQuarantineStore implements QuarantineStore {
             }
         }
         // while Redis fails, the failure policy answers, as without copies
-        Long known = nearCache == null || shard.isDown() ? null : nearCache.get(tag);
-        if (known != null) {
-            return known > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(known)) : Optional.empty();
+        NearCache copies = nearCache;
+        NearCache.Copy known = copies == null || shard.isDown() ? null : copies.copy(tag);
+        if (copies != null && known != null) {
+            if (copies.refreshDue(known)) {
+                refresh(copies, tag, key, shard);
+            }
+            long until = known.value();
+            return until > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(until)) : Optional.empty();
         }
         if (shard.skip()) {
             return failed();
@@ -183,6 +188,27 @@ public final class RedisQuarantineStore implements QuarantineStore {
             nearCache.put(tag, until, generation);
         }
         return until > now.toEpochMilli() ? Optional.of(Instant.ofEpochMilli(until)) : Optional.empty();
+    }
+
+    /**
+     * Reads the caller's quarantine again in the background and keeps it as the new copy (unless a
+     * message dropped it meanwhile): the copy of a caller in use is renewed before it expires, so
+     * that its requests do not wait for Redis. A failure leaves the copy to expire.
+     */
+    private void refresh(NearCache copies, String tag, byte[] key, Availability.Shard shard) {
+        long generation = copies.generation();
+        try {
+            connection.async().get(key).whenComplete((value, fault) -> {
+                if (fault != null) {
+                    shard.failure(fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
+                } else {
+                    shard.success();
+                    copies.put(tag, parse(value), generation);
+                }
+            });
+        } catch (RuntimeException e) {
+            shard.failure(e);
+        }
     }
 
     /**

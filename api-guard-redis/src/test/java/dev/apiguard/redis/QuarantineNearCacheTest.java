@@ -166,6 +166,34 @@ class QuarantineNearCacheTest {
                 .contains(NOW.plusSeconds(600));
     }
 
+    /**
+     * A caller in use never waits for its copy to expire: once the copy is older than half its time
+     * to live, a lookup answers from it and reads Redis again behind it, once (here a change whose
+     * message was lost shows up without the copy expiring: the ticker does not move).
+     */
+    @Test
+    void aCopyInUseIsReadAgainInTheBackgroundBeforeItExpires() throws Exception {
+        CallerKey c = caller();
+        QuarantineStore store = nodeA.quarantineStore();
+        assertThat(store.quarantinedUntil(c, NOW)).isEmpty(); // the copy: none
+        setWithoutMessage(c, NOW.plusSeconds(600));
+        nanos.addAndGet(Duration.ofSeconds(14).toNanos());
+        assertThat(store.quarantinedUntil(c, NOW))
+                .as("younger than half its time to live: the copy, nothing read")
+                .isEmpty();
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        try (RedisMonitor monitor = RedisMonitor.start(server)) {
+            assertThat(store.quarantinedUntil(c, NOW))
+                    .as("answered from the copy at once")
+                    .isEmpty();
+            until(() -> store.quarantinedUntil(c, NOW).isPresent(), "the copy read again in the background");
+            assertThat(store.quarantinedUntil(c, NOW)).contains(NOW.plusSeconds(600));
+            assertThat(monitor.clientCommands().stream().filter("get"::equals))
+                    .as("one read for the many look-ups")
+                    .hasSize(1);
+        }
+    }
+
     @Test
     void noCopyIsTrustedWhileTheChannelIsDownAndCopiesReturnOnceSubscribed() {
         CallerKey c = caller();

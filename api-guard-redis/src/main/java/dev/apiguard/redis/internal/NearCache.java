@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -50,7 +51,9 @@ public final class NearCache implements AutoCloseable {
     /** After this many failed checks in a row, the subscription is made again on a new connection. */
     static final int RESUBSCRIBE_AFTER = 3;
 
-    private final Cache<String, Long> values;
+    private final Cache<String, Copy> values;
+    private final Ticker ticker;
+    private final long refreshAfterNanos;
     private final AtomicLong generation = new AtomicLong();
     private final Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> connector;
     private final RedisPubSubAdapter<byte[], byte[]> listener;
@@ -77,6 +80,8 @@ public final class NearCache implements AutoCloseable {
                 .expireAfterWrite(ttl)
                 .ticker(ticker)
                 .build();
+        this.ticker = ticker;
+        this.refreshAfterNanos = ttl.toNanos() / 2;
         this.channel = channel.getBytes(StandardCharsets.UTF_8);
         this.connector = connector;
         this.listener = new RedisPubSubAdapter<>() {
@@ -199,9 +204,39 @@ public final class NearCache implements AutoCloseable {
         return generation.get();
     }
 
-    /** The copy of the value under {@code key}, or null when there is none to trust. */
-    public @Nullable Long get(String key) {
+    /**
+     * A value read from Redis and when (by the ticker), with a claim on reading it again ahead of
+     * its expiry that one caller wins.
+     */
+    public static final class Copy {
+        private final long value;
+        private final long readAt;
+        private final AtomicBoolean refreshClaimed = new AtomicBoolean();
+
+        Copy(long value, long readAt) {
+            this.value = value;
+            this.readAt = readAt;
+        }
+
+        /** The value. */
+        public long value() {
+            return value;
+        }
+    }
+
+    /** The copy under {@code key}, or null when there is none to trust. */
+    public @Nullable Copy copy(String key) {
         return live ? values.getIfPresent(key) : null;
+    }
+
+    /**
+     * Whether the caller should read the copy's value again now, in the background, and
+     * {@link #put} it: true once per copy, when it is older than half its time to live. A key in
+     * use is then read again before its copy expires, and its requests never wait for Redis; a
+     * lost message costs a busy key half the time to live.
+     */
+    public boolean refreshDue(Copy copy) {
+        return ticker.read() - copy.readAt >= refreshAfterNanos && copy.refreshClaimed.compareAndSet(false, true);
     }
 
     /**
@@ -212,7 +247,7 @@ public final class NearCache implements AutoCloseable {
         if (!live) {
             return;
         }
-        values.put(key, value);
+        values.put(key, new Copy(value, ticker.read()));
         if (generation.get() != readGeneration) {
             values.invalidate(key);
         }
