@@ -170,18 +170,16 @@ final class BucketLeases {
         /**
          * Adds what Redis granted to a top-up ({@code grantedTimes} requests of {@code cost}
          * tokens, asked for under {@code plan} by a request at {@code now}) to the lease; the lease
-         * then lasts the validity from {@code now}. Dropped when the plan changed meanwhile.
+         * then lasts the validity from {@code now}. Dropped when the plan changed meanwhile (a later
+         * top-up, of the new plan, may be on its way: it is left alone).
          */
         synchronized void toppedUp(
                 BucketConfiguration plan, long grantedTimes, long cost, Outcome outcome, Instant now) {
-            if (toppingUp == null) {
+            if (!plan.equals(toppingUp)) {
                 return; // the plan changed meanwhile: taken in Redis, lost, never handed to anyone
             }
             toppingUp = null;
             fetched();
-            if (!plan.equals(configuration)) {
-                return;
-            }
             lastGrant = grantedTimes;
             if (grantedTimes < 1) {
                 return;
@@ -195,9 +193,12 @@ final class BucketLeases {
             full = outcome.nanosToWaitForReset();
         }
 
-        /** Ends a top-up that failed: the lease serves what it holds, then requests ask for themselves. */
-        synchronized void topUpFailed() {
-            if (toppingUp != null) {
+        /**
+         * Ends a top-up asked for under {@code plan} that failed: the lease serves what it holds,
+         * then requests ask for themselves.
+         */
+        synchronized void topUpFailed(BucketConfiguration plan) {
+            if (plan.equals(toppingUp)) {
                 toppingUp = null;
                 fetched();
             }

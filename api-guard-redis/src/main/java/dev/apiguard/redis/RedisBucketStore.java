@@ -237,7 +237,7 @@ public final class RedisBucketStore implements BucketStore {
         byte[] bucketKey = concat(prefix, key);
         Availability.Shard shard = availability.of(bucketKey);
         if (shard.skip()) {
-            lease.topUpFailed();
+            lease.topUpFailed(configuration);
             return;
         }
         try {
@@ -249,8 +249,8 @@ public final class RedisBucketStore implements BucketStore {
                             args(configuration, tokens, times, now, NO_KEYS))
                     .whenComplete((reply, fault) -> {
                         if (fault != null) {
-                            lease.topUpFailed();
-                            shard.failure(fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
+                            lease.topUpFailed(configuration);
+                            shard.failure(fault);
                             return;
                         }
                         shard.success();
@@ -259,7 +259,7 @@ public final class RedisBucketStore implements BucketStore {
                         lease.toppedUp(configuration, granted, tokens, o, now);
                     });
         } catch (RuntimeException e) {
-            lease.topUpFailed();
+            lease.topUpFailed(configuration);
             shard.failure(e);
         }
     }

@@ -473,7 +473,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
                     .whenComplete((reply, fault) -> {
                         boolean failed = fault != null;
                         if (failed) {
-                            shard.failure(fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
+                            shard.failure(fault);
                             dropped.add(batch.size());
                         } else {
                             shard.success();

@@ -200,7 +200,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
         try {
             connection.async().get(key).whenComplete((value, fault) -> {
                 if (fault != null) {
-                    shard.failure(fault instanceof RuntimeException r ? r : new IllegalStateException(fault));
+                    shard.failure(fault);
                 } else {
                     shard.success();
                     copies.put(tag, parse(value), generation);
@@ -262,7 +262,7 @@ public final class RedisQuarantineStore implements QuarantineStore {
             Long taken = WRITE.run(
                     connection.sync(),
                     ScriptOutputType.INTEGER,
-                    new byte[][] {key, (decisionPrefix + tag).getBytes(StandardCharsets.UTF_8)},
+                    new byte[][] {key, key(decisionPrefix, tag)},
                     until,
                     ttl,
                     nearCache == null ? INVALIDATIONS_UNUSED : nearCache.channel(),
@@ -303,6 +303,10 @@ public final class RedisQuarantineStore implements QuarantineStore {
     }
 
     private byte[] key(String hashTag) {
+        return key(prefix, hashTag);
+    }
+
+    private static byte[] key(String prefix, String hashTag) {
         // the caller's hash tag: its quarantine shares a Redis Cluster slot with its other keys
         return (prefix + hashTag).getBytes(StandardCharsets.UTF_8);
     }

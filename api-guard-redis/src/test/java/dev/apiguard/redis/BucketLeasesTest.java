@@ -343,6 +343,12 @@ class BucketLeasesTest {
      */
     private static BucketLeases.Lease downToAQuarterOfFour(BucketConfiguration plan, long cost) {
         BucketLeases.Lease lease = new BucketLeases(SIZE, Duration.ofMinutes(1)).of("caller:grown");
+        growToAQuarterOfFour(lease, plan, cost);
+        return lease;
+    }
+
+    /** {@link #downToAQuarterOfFour} on a lease that is new or whose plan was another. */
+    private static void growToAQuarterOfFour(BucketLeases.Lease lease, BucketConfiguration plan, long cost) {
         Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
         assertThat(lease.take(plan, cost, NOW)).isEqualTo(-1);
         lease.granted(1, 1, cost, any, NOW);
@@ -357,7 +363,6 @@ class BucketLeasesTest {
         assertThat(lease.take(plan, cost, NOW))
                 .as("1 left: a quarter, not below")
                 .isZero();
-        return lease;
     }
 
     @Test
@@ -378,12 +383,12 @@ class BucketLeasesTest {
         assertThat(lease.take(plan, 1000, NOW))
                 .as("1 left of 8: doubled to 16, but a grant brings at most 10: 9 asked")
                 .isEqualTo(9);
-        lease.topUpFailed();
+        lease.topUpFailed(plan);
         assertThat(lease.isFetching()).isFalse();
         assertThat(lease.take(plan, 1000, NOW))
                 .as("the last one held, and another top-up asked for")
                 .isEqualTo(10);
-        lease.topUpFailed();
+        lease.topUpFailed(plan);
         assertThat(lease.take(plan, 1000, NOW)).as("empty: asks Redis itself").isNegative();
     }
 
@@ -403,6 +408,32 @@ class BucketLeasesTest {
         assertThat(lease.take(other, 1, NOW))
                 .as("the old plan's top-up serves nobody")
                 .isNegative();
+    }
+
+    /** A top-up of the old plan that lands late leaves the new plan's own top-up alone. */
+    @Test
+    void aLateTopUpOfTheOldPlanLeavesTheNewPlansTopUpAlone() {
+        BucketConfiguration plan = ROOMY.configuration();
+        BucketConfiguration other =
+                RateLimitPlan.simple("other", 5_000, Duration.ofDays(1)).configuration();
+        BucketLeases.Lease lease = downToAQuarterOfFour(plan, 1);
+        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
+        assertThat(lease.take(plan, 1, NOW)).isEqualTo(8);
+        // the plan changes, and the new plan's lease grows to a top-up of its own before the old lands
+        growToAQuarterOfFour(lease, other, 1);
+        assertThat(lease.take(other, 1, NOW)).isEqualTo(8);
+        lease.toppedUp(plan, 8, 1, any, NOW);
+        lease.topUpFailed(plan);
+        assertThat(lease.isFetching())
+                .as("the new plan's top-up still on its way")
+                .isTrue();
+        lease.toppedUp(other, 8, 1, any, NOW);
+        assertThat(lease.isFetching()).isFalse();
+        for (int i = 0; i < 8; i++) {
+            assertThat(lease.take(other, 1, NOW))
+                    .as("served by the new plan's top-up")
+                    .isNotNegative();
+        }
     }
 
     @Test

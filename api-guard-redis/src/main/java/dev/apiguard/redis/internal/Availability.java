@@ -103,7 +103,7 @@ public final class Availability {
     }
 
     /** {@link Shard#failure} for a command that names no caller's key. */
-    public void failure(RuntimeException fault) {
+    public void failure(Throwable fault) {
         whole.failure(fault);
     }
 
@@ -143,8 +143,8 @@ public final class Availability {
             return down.get();
         }
 
-        /** Records a failed command. */
-        public void failure(RuntimeException fault) {
+        /** Records a failed command (an exception thrown, or a reply's future completed with it). */
+        public void failure(Throwable fault) {
             retryAt = System.nanoTime() + backoffNanos;
             if (down.compareAndSet(false, true)) {
                 LOG.warn(
