@@ -40,6 +40,14 @@ public record Evidence(
      */
     public static final int NEIGHBOUR_SUFFIX = 3;
 
+    /**
+     * Walks a profile follows at once per caller, each in one neighbourhood: a new id in the
+     * neighbourhood of one of them, going its way, is a step. A store judges the ids in the order
+     * the nodes' batches reach it, so a tag may arrive after the successor guessed on another node
+     * with other ids between; the walks followed must cover that reordering.
+     */
+    public static final int WALKS = 8;
+
     /** Bits of each Bloom generation a store keeps per caller. */
     public static final int BLOOM_BITS = 4096;
     /** Ids inserted into one Bloom generation before the generations rotate. */

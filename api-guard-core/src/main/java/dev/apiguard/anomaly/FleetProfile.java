@@ -9,7 +9,8 @@ package dev.apiguard.anomaly;
  * @param lastUpdate when the counters were last updated (epoch milliseconds)
  * @param requests requests recorded
  * @param novelShort ids new to the caller (short memory)
- * @param sequentialSteps new ids that followed the previous one in order (short memory)
+ * @param sequentialSteps new ids that stepped along one of the walks followed, in its direction (short
+ *     memory)
  * @param lookups look-ups by id (short memory)
  * @param misses look-ups that found nothing (short memory)
  * @param failures failures (short memory)

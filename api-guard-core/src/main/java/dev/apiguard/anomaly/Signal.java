@@ -12,7 +12,10 @@ public enum Signal {
     VOLUME("volume", Severity.NOTICE, 1, 1),
     /** Path-variable values on templated routes that the caller never asked for before, in a short memory. */
     ENUMERATION("enumeration", Severity.WARNING, 120, 60),
-    /** Successive new ids that are neighbours walked in one direction ({@code ABC1234}, {@code ABC1235}, ...). */
+    /**
+     * New ids that step along a walk: neighbours walked in one direction ({@code ABC1234},
+     * {@code ABC1235}, ...), up to {@value Evidence#WALKS} walks followed at once.
+     */
     SEQUENTIAL("sequential", Severity.CRITICAL, 5, 20),
     /** The share of 404 answers among lookups on templated routes. */
     MISSES("misses", Severity.ERROR, 0.3, 0.2),

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * every node's evidence, so that each node scores a caller on what all of them saw.
  *
  * <p>Per caller, under its {@linkplain CallerKey#hashTag() hash tag} (one Redis Cluster slot): the
- * profile ({@code apiguard:ev:{tag}:p}, a string of packed doubles with the routes seen, at most
- * {@value Evidence#MAX_ROUTES}) and two Bloom generations of {@value Evidence#BLOOM_BITS} bits
+ * profile ({@code apiguard:ev:{tag}:p}, a string of packed doubles with the last
+ * {@value Evidence#WALKS} walks followed and the routes seen, at most {@value Evidence#MAX_ROUTES}) and two Bloom generations of {@value Evidence#BLOOM_BITS} bits
  * ({@code :b0}, {@code :b1}: whether an id is new to the caller is decided over the fleet): about
  * 1.3 KiB, every key expiring after the policy's {@code idleExpiry} without evidence. The script
  * takes each evidence's time from the app, never Redis {@code TIME}; the batch and the profile are
@@ -80,10 +80,12 @@ public final class RedisEvidenceStore implements EvidenceStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisEvidenceStore.class);
 
     private static final Script FOLD = Script.load("evidence.lua");
+    /** The profile's key suffix, after the caller's hash tag. */
+    static final String PROFILE = ":p";
     /** Bytes of one evidence in a batch (the script's {@code EVIDENCE} format). */
     static final int EVIDENCE_BYTES = 43;
     /** Bytes of a profile before its routes (the script's {@code PROFILE} format). */
-    static final int PROFILE_BYTES = 154;
+    static final int PROFILE_BYTES = 16 * 8 + 1 + Evidence.WALKS * 17 + 1;
 
     private final Connection connection;
     private final String prefix;
@@ -452,7 +454,7 @@ public final class RedisEvidenceStore implements EvidenceStore {
         private void send(Pending p, List<Offered> batch) {
             CallerKey caller = p.caller;
             String tag = caller.hashTag();
-            byte[][] keys = {key(tag, ":p"), key(tag, ":b0"), key(tag, ":b1")};
+            byte[][] keys = {key(tag, PROFILE), key(tag, ":b0"), key(tag, ":b1")};
             Availability.Shard shard = availability.of(keys[0]);
             if (shard.skip()) {
                 // Redis failed lately: the batch is dropped and counted, checked once per batch

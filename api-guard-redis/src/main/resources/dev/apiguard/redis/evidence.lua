@@ -20,11 +20,14 @@
 -- The profile, little-endian (PROFILE below): the doubles f first seen, t last update, n requests,
 -- ns novel (short), sq sequential steps, lk lookups, ms misses, fl failures, nr new routes, pg pages,
 -- nl novel (long), mi minute, mc requests this minute, ew EWMA per minute, g the current Bloom
--- generation (0: KEYS[2]), bi ids in the current generation, ls, ld the suffix and walk direction of
--- the last id new to the fleet; a byte saying whether there is one, its 8-byte neighbourhood; a byte
--- counting the routes seen, then each route hash (int32). A sequential walk is judged in the order
--- the ids reach Redis, whatever node each went through (a tag on one node, its successor guessed on
--- the next, is a step).
+-- generation (0: KEYS[2]), bi ids in the current generation; a byte counting the walks followed,
+-- then WALKS walks, most recent first, each its 8-byte neighbourhood, the suffix of its last id
+-- (a double) and its direction (a byte: 0 none yet, 1 up, 2 down); a byte counting the routes seen,
+-- then each route hash (int32). As CallerProfile.step: a new id in the neighbourhood of a walk
+-- followed is a step when it goes the walk's way, whatever node each id went through (a tag on one
+-- node, its successor guessed on the next, is a step). Several walks, not only the last id's: the
+-- nodes' batches reach Redis interleaved (a node gathers a busy caller's evidence for the linger),
+-- so a tag may arrive after the successor guessed on the other node, with other ids between.
 --
 -- Returns the new profile (the Java side reads its first 14 doubles).
 
@@ -36,29 +39,32 @@ local ttl = ARGV[5]
 local generationSize = tonumber(ARGV[6])
 local maxRoutes = tonumber(ARGV[7])
 local batch = ARGV[8]
-local PROFILE = '<ddddddddddddddddddBc8B'
+-- walks followed at once (Evidence.WALKS): the layout is fixed, so the number lives here too
+local WALKS = 8
+local WALK_RECORD = 17 -- its neighbourhood (8 bytes), the suffix of its last id, its direction
+local WALK_BYTES = 1 + WALKS * WALK_RECORD
+-- the walks are one string in the profile, read and cut as one (below)
+local PROFILE = '<' .. string.rep('d', 16) .. 'c' .. WALK_BYTES .. 'B'
 local EVIDENCE = '<dBi4HHHc8dd'
 local EVIDENCE_BYTES = 43
-local FIXED = 154
+local FIXED = 16 * 8 + WALK_BYTES + 1
 if #batch == 0 or #batch % EVIDENCE_BYTES ~= 0 then
   return redis.error_reply('ERR evidence batch of ' .. #batch .. ' bytes')
 end
 
 local p = {}
 local routes = {}
-local lastHood, lastSuffix, lastDirection
+-- the walks, as stored (a count, then the walks, most recent first)
+local walks = string.rep('\0', WALK_BYTES)
 local stored = redis.call('GET', KEYS[1])
 if stored and (#stored < FIXED or (#stored - FIXED) % 4 ~= 0
     or string.byte(stored, FIXED) ~= (#stored - FIXED) / 4) then
   stored = false -- not a profile this script wrote: started afresh rather than failing every batch
 end
 if stored then
-  local hasHood, hood, routeCount, at
+  local routeCount, at
   p.f, p.t, p.n, p.ns, p.sq, p.lk, p.ms, p.fl, p.nr, p.pg, p.nl, p.mi, p.mc, p.ew, p.g, p.bi,
-      lastSuffix, lastDirection, hasHood, hood, routeCount, at = struct.unpack(PROFILE, stored)
-  if hasHood == 1 then
-    lastHood = hood
-  end
+      walks, routeCount, at = struct.unpack(PROFILE, stored)
   for _ = 1, routeCount do
     local route
     route, at = struct.unpack('<i4', stored, at)
@@ -69,7 +75,6 @@ else
   local first = struct.unpack('<d', batch)
   p = {f = first, t = first, n = 0, ns = 0, sq = 0, lk = 0, ms = 0, fl = 0, nr = 0, pg = 0, nl = 0,
        mi = math.floor(first / 60000), mc = 0, ew = 0, g = 0, bi = 0}
-  lastSuffix, lastDirection = 0, 0
   routes.n = 0
 end
 local alpha = 1 - 0.5 ^ (1 / 60)
@@ -141,23 +146,46 @@ while pos <= #batch do
       p.bi = p.bi + 1
       p.ns = p.ns + 1
       p.nl = p.nl + 1
-      -- as CallerProfile.lookup: a new id next to the last new id, walked in one direction
-      if hood == lastHood and suffix ~= lastSuffix then
-        local direction = suffix > lastSuffix and 1 or -1
-        if lastDirection == 0 or direction == lastDirection then
-          p.sq = p.sq + 1
-        end
-        lastDirection = direction
+      -- as CallerProfile.step: a new id in a walk's neighbourhood, going the walk's way, is a
+      -- step; the walk moves to the front, and a new neighbourhood starts a walk there, the least
+      -- recent one making room when all are taken. Done on the stored string itself (a search
+      -- and one concatenation): reading the walks into tables and packing them again added three
+      -- times as much to a script with one new id (INFO commandstats, interleaved runs)
+      local n = string.byte(walks, 1)
+      local last = 1 + n * WALK_RECORD -- the last byte of the walks taken
+      local at = string.find(walks, hood, 2, true)
+      while at and at <= last and (at - 2) % WALK_RECORD ~= 0 do
+        at = string.find(walks, hood, at + 1, true) -- a match across two records, not a hood
       end
-      lastHood, lastSuffix = hood, suffix
+      local direction = 0
+      if at and at <= last then
+        local before, was = struct.unpack('<dB', walks, at + 8)
+        direction = was
+        if suffix ~= before then
+          local way = suffix > before and 1 or 2
+          if was == 0 or way == was then
+            p.sq = p.sq + 1
+          end
+          direction = way
+        end
+        -- one concatenation, one new string: the walks before this one, then those after it
+        walks = string.char(n) .. hood .. struct.pack('<dB', suffix, direction)
+            .. string.sub(walks, 2, at - 1) .. string.sub(walks, at + WALK_RECORD)
+      else
+        if n < WALKS then
+          n = n + 1
+        end
+        -- the others move back a place; the least recent, when all are taken, goes
+        walks = string.char(n) .. hood .. struct.pack('<dB', suffix, direction)
+            .. string.sub(walks, 2, WALK_BYTES - WALK_RECORD)
+      end
     end
   end
   p.pg = p.pg + page
 end
 
 local packed = struct.pack(PROFILE, p.f, p.t, p.n, p.ns, p.sq, p.lk, p.ms, p.fl, p.nr, p.pg, p.nl,
-    p.mi, p.mc, p.ew, p.g, p.bi, lastSuffix, lastDirection, lastHood and 1 or 0,
-    lastHood or '\0\0\0\0\0\0\0\0', routes.n)
+    p.mi, p.mc, p.ew, p.g, p.bi, walks, routes.n)
 -- the routes already stored, as stored, then the new ones
 local tail = stored and string.sub(stored, FIXED + 1) or ''
 for _, route in ipairs(newRoutes) do

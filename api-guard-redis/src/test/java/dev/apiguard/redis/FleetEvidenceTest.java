@@ -463,6 +463,7 @@ class FleetEvidenceTest {
         long now = START.toEpochMilli();
         CallerProfile local = new CallerProfile(now); // the first request comes at START
         int walk = 1_000;
+        List<String> seen = new ArrayList<>();
         for (int i = 0; i < 1_500; i++) {
             int gap = random.nextInt(100);
             now += i == 0 ? 0 : gap < 90 ? random.nextInt(3_000) : gap < 99 ? random.nextInt(600_000) : 3_600_000;
@@ -470,7 +471,15 @@ class FleetEvidenceTest {
             String route = r < 20 ? "/r" + r + "/{id}" : null;
             String id = null;
             if (route != null && random.nextBoolean()) {
-                id = random.nextBoolean() ? "ABC" + walk++ : "ABC" + (1_000 + random.nextInt(walk - 999));
+                if (seen.isEmpty() || random.nextBoolean()) {
+                    // a new id in one of 10 ranges (more than the walks followed), half walked down
+                    int range = random.nextInt(10);
+                    id = (char) ('A' + range) + "BC" + (range % 2 == 0 ? walk : 9_999 - walk);
+                    walk++;
+                    seen.add(id);
+                } else {
+                    id = seen.get(random.nextInt(seen.size()));
+                }
             }
             int status = new int[] {200, 200, 200, 404, 401, 403, 400}[random.nextInt(7)];
             int page = random.nextInt(4) == 0 ? random.nextInt(50) : -1;
@@ -494,6 +503,91 @@ class FleetEvidenceTest {
         }
     }
 
+    /**
+     * A node gathers a busy caller's evidence for the linger, so the nodes' batches reach Redis out
+     * of the requests' order: here each successor guessed on node B arrives before the tag it
+     * follows, read on node A, with the other guesses between. The fleet follows each walk as one
+     * node seeing the requests in order would (with the last id alone it saw two steps of five).
+     */
+    @Test
+    void aWalkOverTwoNodesIsFollowedWhenTheirBatchesArriveOutOfOrder() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        RedisGuardState lingering = lingering(nanos::get);
+        RedisEvidenceStore onA = lingering.evidenceStore();
+        EvidenceStore.Link a = onA.link(POLICY);
+        RedisEvidenceStore onB = state().evidenceStore();
+        EvidenceStore.Link b = onB.link(POLICY);
+        CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "reordered-" + UUID.randomUUID());
+        long now = START.toEpochMilli();
+        CallerProfile nodeA = new CallerProfile(now);
+        CallerProfile nodeB = new CallerProfile(now);
+        CallerProfile inOrder = new CallerProfile(now); // one node seeing every request in turn
+        List<String> tags = tags();
+        int pairs = 5;
+        try {
+            for (int i = 0; i < pairs; i++) {
+                // the first tag goes at once (no script of the caller yet); the others wait
+                CallerProfile.Observation tag =
+                        new CallerProfile.Observation("GET", "/customers/{id}", tags.get(i), 200, -1, 0, false);
+                inOrder.record(now, tag, POLICY);
+                a.offer(caller, nodeA.record(now, tag, POLICY));
+                if (i == 0) {
+                    awaitEvidence(onA, 1);
+                }
+                CallerProfile.Observation guess = new CallerProfile.Observation(
+                        "GET", "/customers/{id}", successor(tags.get(i)), 404, -1, 0, false);
+                inOrder.record(now, guess, POLICY);
+                long before = onB.sentEvidence();
+                b.offer(caller, nodeB.record(now, guess, POLICY));
+                awaitEvidence(onB, before + 1);
+            }
+            assertThat(onA.sentEvidence())
+                    .as("four tags wait for node A's linger")
+                    .isEqualTo(1);
+        } finally {
+            lingering.close(); // sends what waits
+        }
+        assertThat(onA.sentEvidence()).isEqualTo(pairs);
+        assertThat(inOrder.fleetProfile().sequentialSteps()).isEqualTo(pairs);
+        assertThat(a.view(caller))
+                .map(FleetProfile::sequentialSteps)
+                .as("the fleet's steps, Redis having seen t0 g0 g1 g2 g3 g4 t1 t2 t3 t4")
+                .contains((double) pairs);
+    }
+
+    /**
+     * The script finds a walk by searching the stored walks for the neighbourhood's 8 bytes: one
+     * found across two fields (the last 7 bytes of a walk's neighbourhood and the first of its
+     * suffix, little-endian) is not a walk, and the search goes on.
+     */
+    @Test
+    void aNeighbourhoodFoundAcrossTwoFieldsIsNotTakenForAWalk() {
+        RedisEvidenceStore store = state().evidenceStore();
+        EvidenceStore.Link link = store.link(POLICY);
+        CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "across-" + UUID.randomUUID());
+        long hood = 0x0102030405060708L;
+        long across = hood >>> 8; // the hood's last 7 bytes, then the first byte of 5.0 (0)
+        fold(link, store, caller, lookup(1, 1_000, hood, 5));
+        fold(link, store, caller, lookup(2, 2_000, across, 6));
+        assertThat(link.view(caller)).map(FleetProfile::sequentialSteps).contains(0.0);
+        fold(link, store, caller, lookup(3, 3_000, hood, 6));
+        assertThat(link.view(caller))
+                .map(FleetProfile::sequentialSteps)
+                .as("the first walk is still followed")
+                .contains(1.0);
+    }
+
+    private static void fold(EvidenceStore.Link link, RedisEvidenceStore store, CallerKey caller, Evidence e) {
+        long before = store.sentEvidence();
+        link.offer(caller, e);
+        awaitEvidence(store, before + 1);
+    }
+
+    /** The {@code i}-th evidence, a look-up of a new id ({@code idHash}) in a neighbourhood. */
+    private static Evidence lookup(int i, long idHash, long neighbourhood, long suffix) {
+        return new Evidence(START.toEpochMilli() + i, false, true, 7, true, false, idHash, neighbourhood, suffix, 0);
+    }
+
     @Test
     void aValueThatIsNotAProfileIsStartedAfreshNotFailedOnEveryBatch() {
         RedisEvidenceStore store = state().evidenceStore();
@@ -501,7 +595,10 @@ class FleetEvidenceTest {
         CallerKey caller = CallerKey.token(TwoNodesTest.ISSUER, "foreign-" + UUID.randomUUID());
         RedisClient client = RedisClient.create(server.uri());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            c.sync().set(RedisGuardState.DEFAULT_KEY_PREFIX + "ev:" + caller.hashTag() + ":p", "x".repeat(158));
+            c.sync()
+                    .set(
+                            RedisGuardState.DEFAULT_KEY_PREFIX + "ev:" + caller.hashTag() + RedisEvidenceStore.PROFILE,
+                            "x".repeat(RedisEvidenceStore.PROFILE_BYTES + 4));
         } finally {
             client.shutdown();
         }
@@ -540,7 +637,7 @@ class FleetEvidenceTest {
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisCommands<String, String> redis = c.sync();
             long bytes = 0;
-            for (String suffix : new String[] {":p", ":b0", ":b1"}) {
+            for (String suffix : new String[] {RedisEvidenceStore.PROFILE, ":b0", ":b1"}) {
                 String key = RedisGuardState.DEFAULT_KEY_PREFIX + "ev:" + tag + suffix;
                 assertThat(redis.exists(key)).as(key).isEqualTo(1L);
                 assertThat(redis.pttl(key))

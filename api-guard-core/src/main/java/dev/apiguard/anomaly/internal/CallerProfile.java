@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One caller's behaviour profile, of bounded size: exponentially decaying counters, a per-minute
  * EWMA, an aging Bloom filter of the ids the caller asked for (two generations of 4,096 bits) and
- * a small set of route hashes. No collection grows with the traffic beyond its cap; {@code lastId}
- * is capped. The Bloom generations are allocated when first needed (the first id looked up, the
+ * a small set of route hashes. No collection grows with the traffic beyond its cap; the walks
+ * followed are {@value #WALKS}. The Bloom generations are allocated when first needed (the first id looked up, the
  * first rotation) and the route hashes grow up to their cap, so that a caller that looks nothing
  * up by id costs no Bloom filter at all: the answers are the same as with everything allocated.
  *
@@ -33,6 +33,11 @@ public final class CallerProfile {
     static final int MAX_ID_LENGTH = 32;
     /** The trailing characters in which two ids of one length may differ and still be neighbours. */
     static final int NEIGHBOUR_SUFFIX = Evidence.NEIGHBOUR_SUFFIX;
+    /** Walks followed at once per caller. */
+    static final int WALKS = Evidence.WALKS;
+
+    private static final int UP = 1;
+    private static final int DOWN = 2;
 
     private final long firstSeen;
     private long lastUpdate;
@@ -62,9 +67,11 @@ public final class CallerProfile {
     private int[] routes = new int[2];
     private int routeCount;
 
-    private @Nullable String lastId;
-    private int lastIdRoute;
-    private int lastDirection;
+    // the walks followed, most recent first (null until the first new id): each one's
+    // neighbourhood, and the suffix of its last id with the walk's direction (suffix << 2 | UP or DOWN)
+    private long @Nullable [] walkHoods;
+    private long @Nullable [] walkHeads;
+    private int walkCount;
     private int lastPage = -1;
 
     private AnomalyAction action = AnomalyAction.NONE;
@@ -165,11 +172,11 @@ public final class CallerProfile {
             lookup = true;
             String key = id.length() > MAX_ID_LENGTH ? id.substring(0, MAX_ID_LENGTH) : id;
             idHash = hash64(route.hashCode(), key);
-            lookup(route.hashCode(), key, idHash, status == 404);
             neighbourhood = hash64(
                     route.hashCode() * 31 + key.length(),
                     key.substring(0, Math.max(0, key.length() - NEIGHBOUR_SUFFIX)));
             suffix = Evidence.suffixOf(key);
+            lookup(idHash, neighbourhood, suffix, status == 404);
         }
         double pageFraction = 0;
         if (o.page() >= 0 && status < 400) {
@@ -209,8 +216,8 @@ public final class CallerProfile {
         return result;
     }
 
-    /** Records a look-up: whether the id, new to this node, followed the previous one in order. */
-    private void lookup(int routeHash, String key, long h, boolean miss) {
+    /** Records a look-up, and whether the id, new to this node, is a step of a walk. */
+    private void lookup(long h, long neighbourhood, long suffix, boolean miss) {
         lookups++;
         if (miss) {
             misses++;
@@ -219,25 +226,53 @@ public final class CallerProfile {
             bloomAdd(h);
             novelShort++;
             novelLong++;
-            if (lastId != null && lastIdRoute == routeHash && neighbours(lastId, key)) {
-                int direction = Integer.signum(key.compareTo(lastId));
-                if (lastDirection == 0 || direction == lastDirection) {
-                    sequentialSteps++;
-                }
-                lastDirection = direction;
-            }
-            lastId = key;
-            lastIdRoute = routeHash;
+            step(neighbourhood, suffix);
         }
     }
 
-    /** Ids of one length that differ only in their last {@value #NEIGHBOUR_SUFFIX} characters. */
-    static boolean neighbours(String a, String b) {
-        if (a.length() != b.length() || a.equals(b)) {
-            return false;
+    /**
+     * A new id in the neighbourhood (ids of one length and route that differ only in their last {@value #NEIGHBOUR_SUFFIX} characters) of one of the last {@value #WALKS}
+     * walks followed is a step of that walk when it goes the walk's way (either way for its second
+     * id); the walk moves to the front, and an id of a new neighbourhood starts a walk in the place
+     * of the least recent one. Several walks rather than the last id alone: a scraper that walks
+     * two ranges in turn walks both, and a fleet's store, which judges the ids in the order the
+     * nodes' batches reach it (a node gathers a busy caller's evidence for a few milliseconds),
+     * sees a tag arrive after the successor guessed on another node, with other ids between. The
+     * fleet's script ({@code evidence.lua}) does exactly this.
+     */
+    private void step(long neighbourhood, long suffix) {
+        long[] hoods = walkHoods;
+        long[] heads = walkHeads;
+        if (hoods == null || heads == null) {
+            hoods = new long[WALKS];
+            heads = new long[WALKS];
+            walkHoods = hoods;
+            walkHeads = heads;
         }
-        int prefix = Math.max(0, a.length() - NEIGHBOUR_SUFFIX);
-        return a.regionMatches(0, b, 0, prefix);
+        int w = 0;
+        while (w < walkCount && hoods[w] != neighbourhood) {
+            w++;
+        }
+        int direction = 0;
+        if (w < walkCount) {
+            direction = (int) (heads[w] & 3);
+            long last = heads[w] >>> 2;
+            if (suffix != last) {
+                int way = suffix > last ? UP : DOWN;
+                if (direction == 0 || way == direction) {
+                    sequentialSteps++;
+                }
+                direction = way;
+            }
+        } else if (walkCount == WALKS) {
+            w = WALKS - 1; // the least recent walk makes room
+        } else {
+            walkCount++;
+        }
+        System.arraycopy(hoods, 0, hoods, 1, w);
+        System.arraycopy(heads, 0, heads, 1, w);
+        hoods[0] = neighbourhood;
+        heads[0] = suffix << 2 | direction;
     }
 
     private boolean knowsRoute(int routeHash) {

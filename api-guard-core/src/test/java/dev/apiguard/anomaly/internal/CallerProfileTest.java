@@ -135,13 +135,52 @@ class CallerProfileTest {
         assertThat(measure(p, T0 + HALF, Signal.PAGING)).isCloseTo(2.75 / 2, within(1e-9));
     }
 
+    /** The steps a profile counts for these ids looked up in turn. */
+    static double steps(String... ids) {
+        CallerProfile p = new CallerProfile(T0);
+        for (String id : ids) {
+            p.record(T0, lookup(id, 200), POLICY);
+        }
+        return measure(p, T0, Signal.SEQUENTIAL);
+    }
+
     @Test
     void neighboursAreIdsOfOneLengthDifferingOnlyInTheLastThreeCharacters() {
-        assertThat(CallerProfile.neighbours("ABC0001", "ABC0999")).isTrue();
-        assertThat(CallerProfile.neighbours("ABC0001", "ABD0001")).isFalse();
-        assertThat(CallerProfile.neighbours("ABC0001", "ABC0001")).isFalse();
-        assertThat(CallerProfile.neighbours("ABC0001", "ABC00011")).isFalse();
-        assertThat(CallerProfile.neighbours("12", "13")).isTrue();
+        assertThat(steps("ABC0001", "ABC0999")).isEqualTo(1);
+        assertThat(steps("ABC0001", "ABD0001")).isZero();
+        assertThat(steps("ABC0001", "ABC0001")).as("the same id").isZero();
+        assertThat(steps("ABC0001", "ABC00011")).as("another length").isZero();
+        assertThat(steps("12", "13")).isEqualTo(1);
+    }
+
+    /**
+     * Two ranges walked in turn, one up and one down, are two walks, each with its own direction
+     * (with the last id alone, no id would neighbour the one before it).
+     */
+    @Test
+    void twoRangesWalkedInTurnAreBothWalks() {
+        assertThat(steps("ABC0001", "XYZ0009", "ABC0002", "XYZ0008", "ABC0003", "XYZ0007", "ABC0004"))
+                .isCloseTo(5, within(1e-9));
+        // each walk keeps its own direction: turning back in one is no step
+        assertThat(steps("ABC0001", "XYZ0009", "ABC0002", "XYZ0008", "ABC0000", "XYZ0007"))
+                .isCloseTo(3, within(1e-9));
+    }
+
+    /**
+     * The last {@value CallerProfile#WALKS} walks are followed: a neighbourhood not seen for that
+     * many others starts afresh, in the place of the least recent walk.
+     */
+    @Test
+    void theLeastRecentWalkMakesRoomForANewOne() {
+        String[] ids = new String[CallerProfile.WALKS + 3];
+        for (int i = 0; i <= CallerProfile.WALKS; i++) {
+            ids[i] = (char) ('A' + i) + "000001"; // WALKS + 1 neighbourhoods: the first is forgotten
+        }
+        ids[CallerProfile.WALKS + 1] = "A000002"; // a new walk, which forgets B's
+        ids[CallerProfile.WALKS + 2] = "C000002"; // C's is still followed
+        assertThat(steps(ids)).isCloseTo(1, within(1e-9));
+        ids[CallerProfile.WALKS + 2] = "B000002";
+        assertThat(steps(ids)).as("B's walk made room for A's").isZero();
     }
 
     @Test
