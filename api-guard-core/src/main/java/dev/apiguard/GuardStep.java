@@ -50,9 +50,10 @@ public interface GuardStep {
     Decision evaluate(GuardExchange exchange);
 
     /**
-     * Called once the request has been answered, with its final status, whether the application
-     * answered it or a step refused it (observing steps such as anomaly scoring learn from both).
-     * Default: nothing. Must be fast and must not throw.
+     * Called with a request's final status, whether the application answered it or a step refused
+     * it (observing steps such as anomaly scoring learn from both): after the application's answer,
+     * and before a refusal is written, so that what a refusal counts is counted before the client
+     * can send its next request. Default: nothing. Must be fast and must not throw.
      */
     default void completed(GuardExchange exchange, int status) {}
 

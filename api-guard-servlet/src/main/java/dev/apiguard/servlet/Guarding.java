@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  *   <li>The slice's steps run; the guard answers a failing step with 503 and
  *       {@code guard.step_failed}, and anything else escaping (a listener, the request view) is
  *       answered 503 here, never with an exception the container would answer on its own.</li>
- *   <li>Refused: {@link DenyResponseWriter} answers ({@code Connection: close} when a body is
- *       unread) and the slice's {@linkplain Slice#toldOfRefusal steps to tell} learn the status;
- *       the chain stops.</li>
+ *   <li>Refused: the slice's {@linkplain Slice#toldOfRefusal steps to tell} learn the status,
+ *       then {@link DenyResponseWriter} answers ({@code Connection: close} when a body is
+ *       unread): a refusal is counted before the client can send its next request; the chain
+ *       stops.</li>
  *   <li>Allowed: the headers steps put on the exchange are written, the caller is exposed
  *       ({@link CallerRequest}), the chain runs, and the slice's steps learn the final status
  *       exactly once ({@link Completion}).</li>
@@ -175,11 +176,11 @@ final class Guarding {
         GuardExchange exchange = exchange(guard, req);
         Decision decision = evaluate(guard, exchange, slice.steps());
         if (decision instanceof Decision.Deny deny) {
-            try {
-                refuse(deny, exchange, req, res);
-            } finally {
-                guard.completed(exchange, deny.status(), slice.toldOfRefusal(req));
-            }
+            // the steps learn of the refusal before the client does: a client that sends its next
+            // request once it has this answer (on a new connection when a body left unread closes
+            // this one) must find the refusal counted (the per-address budget), not race the count
+            guard.completed(exchange, deny.status(), slice.toldOfRefusal(req));
+            refuse(deny, exchange, req, res);
             return;
         }
 

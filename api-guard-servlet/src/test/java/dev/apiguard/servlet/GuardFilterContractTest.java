@@ -130,6 +130,29 @@ abstract class GuardFilterContractTest {
         assertThat(record.completions).containsExactly(401);
     }
 
+    /**
+     * A refusal is counted before the client has it: a client that sends its next request as soon
+     * as it has the answer (on a new connection when a body left unread closes this one) finds the
+     * refusal counted (the per-address budget of unauthenticated requests), instead of racing the
+     * count. The recording step holds its completion until the test has the answer or a second
+     * has passed.
+     */
+    @Test
+    void theStepsAreToldOfARefusalBeforeTheClientHasIt() throws Exception {
+        Call call = new Call("GET", "/customers/ABC1234", null);
+        call.builder.header(TestApp.HOLD_HEADER, "1");
+        HttpResponse<String> response = call.send();
+        TestApp.Record record = app.record(call.id);
+        record.answered.countDown();
+
+        assertProblem(response, 401, "unauthenticated");
+        record.awaitDone();
+        assertThat(record.completions).containsExactly(401);
+        assertThat(record.answeredBeforeCompletion)
+                .as("the client had the refusal before the steps were told of it")
+                .isFalse();
+    }
+
     @Test
     void aMissingScopeIs403WithTheExactChallenge() throws Exception {
         Call call = new Call("POST", "/payments", "partner-1;MTLS_BOUND_JWT;customers:read");

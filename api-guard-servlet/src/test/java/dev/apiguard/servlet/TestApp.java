@@ -59,6 +59,11 @@ final class TestApp implements AutoCloseable {
     static final String CALLER_HEADER = "X-Test-Caller";
     /** Makes the fake step throw, as a step with a failing dependency would. */
     static final String BOOM_HEADER = "X-Test-Boom";
+    /**
+     * Makes the recording step hold its completion until the test has the answer (or a second has
+     * passed), and record which came first.
+     */
+    static final String HOLD_HEADER = "X-Test-Hold";
     /** Ties the recorders to one request. */
     static final String ID_HEADER = "X-Request-Id";
     /**
@@ -102,6 +107,10 @@ final class TestApp implements AutoCloseable {
         final List<Integer> completions = new CopyOnWriteArrayList<>();
         final AtomicInteger servletCalls = new AtomicInteger();
         final CountDownLatch done = new CountDownLatch(1);
+        /** Counted down by the test once the client has the answer ({@link #HOLD_HEADER}). */
+        final CountDownLatch answered = new CountDownLatch(1);
+        /** Whether the client had the answer while the steps were told of the request's end. */
+        volatile boolean answeredBeforeCompletion;
 
         /** Waits until the outermost filter saw the request finish (sync or async). */
         Record awaitDone() throws InterruptedException {
@@ -251,7 +260,17 @@ final class TestApp implements AutoCloseable {
 
         @Override
         public void completed(GuardExchange exchange, int status) {
-            record(id(exchange)).completions.add(status);
+            Record record = record(id(exchange));
+            if (exchange.request().header(HOLD_HEADER) != null) {
+                try {
+                    // a bound, not a pause: when the answer is written only after this returns,
+                    // the client cannot have it, and this gives up after a second
+                    record.answeredBeforeCompletion = record.answered.await(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            record.completions.add(status);
         }
     }
 
