@@ -37,6 +37,11 @@ class BucketLeasesTest {
     private static final int SIZE = 16;
     /** Never runs dry in these tests unless they say so: a million requests a day. */
     private static final RateLimitPlan ROOMY = RateLimitPlan.simple("roomy", 1_000_000, Duration.ofDays(1));
+    /** The plan a caller moves to in the plan-change cases. */
+    private static final BucketConfiguration OTHER_PLAN =
+            RateLimitPlan.simple("other", 5_000, Duration.ofDays(1)).configuration();
+    /** What Redis answers a top-up, where the case does not depend on it. */
+    private static final Outcome ANY_OUTCOME = new Outcome(Status.CONSUMED, 100, 0, 0);
 
     private RedisServer redis;
     private RedisGuardState nodeA;
@@ -349,16 +354,15 @@ class BucketLeasesTest {
 
     /** {@link #downToAQuarterOfFour} on a lease that is new or whose plan was another. */
     private static void growToAQuarterOfFour(BucketLeases.Lease lease, BucketConfiguration plan, long cost) {
-        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
         assertThat(lease.take(plan, cost, NOW)).isEqualTo(-1);
-        lease.granted(1, 1, cost, any, NOW);
+        lease.granted(1, 1, cost, ANY_OUTCOME, NOW);
         assertThat(lease.take(plan, cost, NOW)).isEqualTo(-2);
-        lease.granted(2, 2, cost, any, NOW);
+        lease.granted(2, 2, cost, ANY_OUTCOME, NOW);
         assertThat(lease.take(plan, cost, NOW))
                 .as("a lease of two is not topped up")
                 .isZero();
         assertThat(lease.take(plan, cost, NOW)).isEqualTo(-4);
-        lease.granted(4, 4, cost, any, NOW);
+        lease.granted(4, 4, cost, ANY_OUTCOME, NOW);
         assertThat(lease.take(plan, cost, NOW)).isZero(); // 2 left
         assertThat(lease.take(plan, cost, NOW))
                 .as("1 left: a quarter, not below")
@@ -371,12 +375,11 @@ class BucketLeasesTest {
         BucketConfiguration plan =
                 RateLimitPlan.simple("one-sixty", 160, Duration.ofDays(1)).configuration();
         BucketLeases.Lease lease = downToAQuarterOfFour(plan, 1000);
-        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
         assertThat(lease.take(plan, 1000, NOW))
                 .as("empty: doubled to 8, topped up with 8")
                 .isEqualTo(8);
         assertThat(lease.isFetching()).isTrue();
-        lease.toppedUp(plan, 8, 1000, any, NOW);
+        lease.toppedUp(plan, 8, 1000, ANY_OUTCOME, NOW);
         for (int i = 0; i < 6; i++) {
             assertThat(lease.take(plan, 1000, NOW)).isZero();
         }
@@ -395,17 +398,14 @@ class BucketLeasesTest {
     @Test
     void aTopUpThatLandsAfterThePlanChangedIsDropped() {
         BucketConfiguration plan = ROOMY.configuration();
-        BucketConfiguration other =
-                RateLimitPlan.simple("other", 5_000, Duration.ofDays(1)).configuration();
         BucketLeases.Lease lease = downToAQuarterOfFour(plan, 1);
-        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
         assertThat(lease.take(plan, 1, NOW)).isEqualTo(8);
-        assertThat(lease.take(other, 1, NOW))
+        assertThat(lease.take(OTHER_PLAN, 1, NOW))
                 .as("another plan: asks for itself, without waiting for the old plan's top-up")
                 .isNegative();
         assertThat(lease.isFetching()).isFalse();
-        lease.toppedUp(plan, 8, 1, any, NOW);
-        assertThat(lease.take(other, 1, NOW))
+        lease.toppedUp(plan, 8, 1, ANY_OUTCOME, NOW);
+        assertThat(lease.take(OTHER_PLAN, 1, NOW))
                 .as("the old plan's top-up serves nobody")
                 .isNegative();
     }
@@ -414,23 +414,20 @@ class BucketLeasesTest {
     @Test
     void aLateTopUpOfTheOldPlanLeavesTheNewPlansTopUpAlone() {
         BucketConfiguration plan = ROOMY.configuration();
-        BucketConfiguration other =
-                RateLimitPlan.simple("other", 5_000, Duration.ofDays(1)).configuration();
         BucketLeases.Lease lease = downToAQuarterOfFour(plan, 1);
-        Outcome any = new Outcome(Status.CONSUMED, 100, 0, 0);
         assertThat(lease.take(plan, 1, NOW)).isEqualTo(8);
         // the plan changes, and the new plan's lease grows to a top-up of its own before the old lands
-        growToAQuarterOfFour(lease, other, 1);
-        assertThat(lease.take(other, 1, NOW)).isEqualTo(8);
-        lease.toppedUp(plan, 8, 1, any, NOW);
+        growToAQuarterOfFour(lease, OTHER_PLAN, 1);
+        assertThat(lease.take(OTHER_PLAN, 1, NOW)).isEqualTo(8);
+        lease.toppedUp(plan, 8, 1, ANY_OUTCOME, NOW);
         lease.topUpFailed(plan);
         assertThat(lease.isFetching())
                 .as("the new plan's top-up still on its way")
                 .isTrue();
-        lease.toppedUp(other, 8, 1, any, NOW);
+        lease.toppedUp(OTHER_PLAN, 8, 1, ANY_OUTCOME, NOW);
         assertThat(lease.isFetching()).isFalse();
         for (int i = 0; i < 8; i++) {
-            assertThat(lease.take(other, 1, NOW))
+            assertThat(lease.take(OTHER_PLAN, 1, NOW))
                     .as("served by the new plan's top-up")
                     .isNotNegative();
         }
