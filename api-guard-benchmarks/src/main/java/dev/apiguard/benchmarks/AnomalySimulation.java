@@ -417,8 +417,25 @@ public final class AnomalySimulation {
         abstract String behaviour();
     }
 
+    /** A scraper of single records by tag, 20 requests a second: a record for each 200. */
+    abstract class TagScraper extends Attacker {
+        TagScraper(String name, long start) {
+            super(name, start);
+        }
+
+        @Override
+        int returned(TestResponse r) {
+            return r.status() == 200 ? 1 : 0;
+        }
+
+        @Override
+        long pause() {
+            return 50;
+        }
+    }
+
     /** Walks the tags in lexicographic order, guessing each tag's successor too: 20 requests a second. */
-    final class SequentialScraper extends Attacker {
+    final class SequentialScraper extends TagScraper {
         int index;
         boolean guess;
 
@@ -446,16 +463,6 @@ public final class AnomalySimulation {
         }
 
         @Override
-        int returned(TestResponse r) {
-            return r.status() == 200 ? 1 : 0;
-        }
-
-        @Override
-        long pause() {
-            return 50;
-        }
-
-        @Override
         boolean done() {
             return index >= directory.sorted.size();
         }
@@ -472,7 +479,7 @@ public final class AnomalySimulation {
      * {@value Evidence#WALKS} other ranges come between a tag and its successor. Every walk is
      * forgotten before its next step: what stops it is the rest of the score. 20 requests a second.
      */
-    final class InterleavedScraper extends Attacker {
+    final class InterleavedScraper extends TagScraper {
         static final int RANGES = Evidence.WALKS + 1;
         int group; // the first tag of the group in directory.sorted
         int at; // 0 .. 2 * RANGES - 1: the group's tags, then their successors
@@ -499,16 +506,6 @@ public final class AnomalySimulation {
                 group -= RANGES;
             }
             at--;
-        }
-
-        @Override
-        int returned(TestResponse r) {
-            return r.status() == 200 ? 1 : 0;
-        }
-
-        @Override
-        long pause() {
-            return 50;
         }
 
         @Override

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -511,7 +512,7 @@ class FleetEvidenceTest {
      */
     @Test
     void aWalkOverTwoNodesIsFollowedWhenTheirBatchesArriveOutOfOrder() {
-        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong nanos = new AtomicLong();
         RedisGuardState lingering = lingering(nanos::get);
         RedisEvidenceStore onA = lingering.evidenceStore();
         EvidenceStore.Link a = onA.link(POLICY);
@@ -737,7 +738,7 @@ class FleetEvidenceTest {
      */
     @Test
     void aBusyCallersRequestAfterTheLingerSendsWhatWaited() throws Exception {
-        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong nanos = new AtomicLong();
         try (RedisGuardState state = lingering(nanos::get)) {
             RedisEvidenceStore store = state.evidenceStore();
             EvidenceStore.Link link = store.link(POLICY);
