@@ -68,8 +68,16 @@ public record Evidence(
      * significant: for ids of one length, comparing suffixes compares the ids.
      */
     public static long suffixOf(String id) {
+        return suffixOf(id, id.length());
+    }
+
+    /**
+     * {@link #suffixOf(String)} of the id's first {@code length} characters: an id cut to the
+     * length a profile keeps, without making the shorter string.
+     */
+    public static long suffixOf(String id, int length) {
         long s = 0;
-        for (int i = Math.max(0, id.length() - NEIGHBOUR_SUFFIX); i < id.length(); i++) {
+        for (int i = Math.max(0, length - NEIGHBOUR_SUFFIX); i < length; i++) {
             s = (s << 16) | id.charAt(i);
         }
         return s;

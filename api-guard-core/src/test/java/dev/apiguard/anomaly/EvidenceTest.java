@@ -14,6 +14,8 @@ class EvidenceTest {
         assertThat(Evidence.suffixOf("AB")).isEqualTo(((long) 'A' << 16) | 'B');
         assertThat(Evidence.suffixOf("ABC1234")).isEqualTo(((long) '2' << 32) | ((long) '3' << 16) | '4');
         assertThat(Evidence.suffixOf("XYZ1234")).isEqualTo(Evidence.suffixOf("ABC1234"));
+        assertThat(Evidence.suffixOf("ABC1234-tail", 7)).isEqualTo(Evidence.suffixOf("ABC1234"));
+        assertThat(Evidence.suffixOf("AB-tail", 2)).isEqualTo(Evidence.suffixOf("AB"));
     }
 
     @Test

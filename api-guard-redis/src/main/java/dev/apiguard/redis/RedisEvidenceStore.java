@@ -84,8 +84,13 @@ public final class RedisEvidenceStore implements EvidenceStore {
     static final String PROFILE = ":p";
     /** Bytes of one evidence in a batch (the script's {@code EVIDENCE} format). */
     static final int EVIDENCE_BYTES = 43;
-    /** Bytes of a profile before its routes (the script's {@code PROFILE} format). */
-    static final int PROFILE_BYTES = 16 * 8 + 1 + Evidence.WALKS * 17 + 1;
+    /** Bytes of one walk in a profile (the script's {@code WALK_RECORD}): neighbourhood, suffix, direction. */
+    static final int WALK_RECORD_BYTES = 8 + 8 + 1;
+    /**
+     * Bytes of a profile before its routes (the script's {@code PROFILE} format): 16 doubles, the
+     * walks (a count, then each walk), the routes' count.
+     */
+    static final int PROFILE_BYTES = 16 * 8 + 1 + Evidence.WALKS * WALK_RECORD_BYTES + 1;
 
     private final Connection connection;
     private final String prefix;

@@ -12,9 +12,10 @@ import org.jspecify.annotations.Nullable;
  * One caller's behaviour profile, of bounded size: exponentially decaying counters, a per-minute
  * EWMA, an aging Bloom filter of the ids the caller asked for (two generations of 4,096 bits) and
  * a small set of route hashes. No collection grows with the traffic beyond its cap; the walks
- * followed are {@value #WALKS}. The Bloom generations are allocated when first needed (the first id looked up, the
- * first rotation) and the route hashes grow up to their cap, so that a caller that looks nothing
- * up by id costs no Bloom filter at all: the answers are the same as with everything allocated.
+ * followed are {@value #WALKS}. The Bloom generations are allocated when first needed (the first
+ * id looked up, the first rotation) and the route hashes grow up to their cap, so that a caller
+ * that looks nothing up by id costs no Bloom filter at all: the answers are the same as with
+ * everything allocated.
  *
  * <p>Not thread-safe: the step locks the profile while it reads or updates it.
  */
@@ -67,10 +68,9 @@ public final class CallerProfile {
     private int[] routes = new int[2];
     private int routeCount;
 
-    // the walks followed, most recent first (null until the first new id): each one's
-    // neighbourhood, and the suffix of its last id with the walk's direction (suffix << 2 | UP or DOWN)
-    private long @Nullable [] walkHoods;
-    private long @Nullable [] walkHeads;
+    // the walks followed, most recent first (null until the first new id), two longs each: its
+    // neighbourhood, then the suffix of its last id with its direction (suffix << 2 | UP or DOWN)
+    private long @Nullable [] walks;
     private int walkCount;
     private int lastPage = -1;
 
@@ -170,12 +170,11 @@ public final class CallerProfile {
         long suffix = 0;
         if (route != null && id != null && (status < 400 || status == 404)) {
             lookup = true;
-            String key = id.length() > MAX_ID_LENGTH ? id.substring(0, MAX_ID_LENGTH) : id;
-            idHash = hash64(route.hashCode(), key);
-            neighbourhood = hash64(
-                    route.hashCode() * 31 + key.length(),
-                    key.substring(0, Math.max(0, key.length() - NEIGHBOUR_SUFFIX)));
-            suffix = Evidence.suffixOf(key);
+            // a longer id is cut, and every part of it hashed where it is: no substring per request
+            int length = Math.min(id.length(), MAX_ID_LENGTH);
+            idHash = hash64(route.hashCode(), id, length);
+            neighbourhood = hash64(route.hashCode() * 31 + length, id, Math.max(0, length - NEIGHBOUR_SUFFIX));
+            suffix = Evidence.suffixOf(id, length);
             lookup(idHash, neighbourhood, suffix, status == 404);
         }
         double pageFraction = 0;
@@ -231,32 +230,31 @@ public final class CallerProfile {
     }
 
     /**
-     * A new id in the neighbourhood (ids of one length and route that differ only in their last {@value #NEIGHBOUR_SUFFIX} characters) of one of the last {@value #WALKS}
-     * walks followed is a step of that walk when it goes the walk's way (either way for its second
-     * id); the walk moves to the front, and an id of a new neighbourhood starts a walk in the place
-     * of the least recent one. Several walks rather than the last id alone: a scraper that walks
+     * A new id in the neighbourhood (ids of one length and route that differ only in their last
+     * {@value #NEIGHBOUR_SUFFIX} characters) of one of the last {@value #WALKS} walks followed is
+     * a step of that walk when it goes the walk's way (either way for its second id); the walk
+     * moves to the front, and an id of a new neighbourhood starts a walk in the place of the least
+     * recent one. Several walks rather than the last id alone: a scraper that walks
      * two ranges in turn walks both, and a fleet's store, which judges the ids in the order the
      * nodes' batches reach it (a node gathers a busy caller's evidence for a few milliseconds),
      * sees a tag arrive after the successor guessed on another node, with other ids between. The
      * fleet's script ({@code evidence.lua}) does exactly this.
      */
     private void step(long neighbourhood, long suffix) {
-        long[] hoods = walkHoods;
-        long[] heads = walkHeads;
-        if (hoods == null || heads == null) {
-            hoods = new long[WALKS];
-            heads = new long[WALKS];
-            walkHoods = hoods;
-            walkHeads = heads;
+        long[] followed = walks;
+        if (followed == null) {
+            followed = new long[2 * WALKS];
+            walks = followed;
         }
         int w = 0;
-        while (w < walkCount && hoods[w] != neighbourhood) {
+        while (w < walkCount && followed[2 * w] != neighbourhood) {
             w++;
         }
         int direction = 0;
         if (w < walkCount) {
-            direction = (int) (heads[w] & 3);
-            long last = heads[w] >>> 2;
+            long head = followed[2 * w + 1];
+            direction = (int) (head & 3);
+            long last = head >>> 2;
             if (suffix != last) {
                 int way = suffix > last ? UP : DOWN;
                 if (direction == 0 || way == direction) {
@@ -269,10 +267,9 @@ public final class CallerProfile {
         } else {
             walkCount++;
         }
-        System.arraycopy(hoods, 0, hoods, 1, w);
-        System.arraycopy(heads, 0, heads, 1, w);
-        hoods[0] = neighbourhood;
-        heads[0] = suffix << 2 | direction;
+        System.arraycopy(followed, 0, followed, 2, 2 * w);
+        followed[0] = neighbourhood;
+        followed[1] = suffix << 2 | direction;
     }
 
     private boolean knowsRoute(int routeHash) {
@@ -398,10 +395,13 @@ public final class CallerProfile {
         return Evidence.bloomBit(h, i);
     }
 
-    /** A 64-bit FNV-1a of the route hash and the id, finished with a murmur3 mix. */
-    static long hash64(int routeHash, String id) {
+    /**
+     * A 64-bit FNV-1a of the route hash and the id's first {@code length} characters, finished with
+     * a murmur3 mix.
+     */
+    static long hash64(int routeHash, String id, int length) {
         long h = 0xcbf29ce484222325L ^ routeHash;
-        for (int i = 0; i < id.length(); i++) {
+        for (int i = 0; i < length; i++) {
             h ^= id.charAt(i);
             h *= 0x100000001b3L;
         }

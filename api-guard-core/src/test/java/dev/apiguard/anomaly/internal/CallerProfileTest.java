@@ -554,7 +554,7 @@ class CallerProfileTest {
                 .record(T0, new Observation("GET", "/orders/{id}", "ABC0001", 200, -1, 0, false), POLICY);
         assertThat(orders.idHash()).isEqualTo(0x33d6a97ab62b3792L);
         assertThat(orders.neighbourhood()).isEqualTo(0x70aa67df9436076fL);
-        assertThat(CallerProfile.hash64(0, "a")).isEqualTo(0x82a2a958a9bece5bL);
+        assertThat(CallerProfile.hash64(0, "a", 1)).isEqualTo(0x82a2a958a9bece5bL);
     }
 
     /** Ids of two routes whose templates differ in one character are never one neighbourhood. */
