@@ -14,6 +14,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -108,12 +109,7 @@ public final class EvidenceScriptCost {
     }
 
     private static String evalsha(String commandstats) {
-        for (String line : commandstats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_evalsha:")) {
-                int i = line.indexOf("usec_per_call=");
-                return line.substring(i + "usec_per_call=".length(), line.indexOf(',', i)) + " µs";
-            }
-        }
-        return "no evalsha";
+        Map<String, String> evalsha = RedisInfo.commandStats(commandstats).get("evalsha");
+        return evalsha == null ? "no evalsha" : evalsha.get("usec_per_call") + " µs";
     }
 }

@@ -288,17 +288,15 @@ public final class HttpsThroughputBenchmark {
             String stats = connection.sync().info("commandstats");
             StringBuilder line = new StringBuilder(
                     "  Redis commands per request, " + fleet.name() + " (" + result.answered() + "):");
-            for (String l : stats.split("\r?\n")) {
-                // cmdstat_evalsha:calls=123,usec=...
-                if (l.startsWith("cmdstat_") && !l.startsWith("cmdstat_config") && !l.startsWith("cmdstat_info")) {
-                    String name = l.substring("cmdstat_".length(), l.indexOf(':'));
-                    long calls = Long.parseLong(l.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
-                    long usec = Long.parseLong(l.replaceAll("^[^:]*:calls=\\d+,usec=(\\d+),.*", "$1"));
+            RedisInfo.commandStats(stats).forEach((name, stat) -> {
+                if (!name.startsWith("config") && !name.equals("info")) {
+                    long calls = Long.parseLong(stat.get("calls"));
+                    long usec = Long.parseLong(stat.get("usec"));
                     line.append(String.format(
                             " %s %.2f (%.1f us each)",
                             name, calls / (double) result.answered(), usec / (double) calls));
                 }
-            }
+            });
             System.out.println(line);
         } finally {
             redisClient.shutdown();

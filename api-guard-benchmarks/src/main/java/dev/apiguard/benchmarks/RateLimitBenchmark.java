@@ -186,18 +186,8 @@ public class RateLimitBenchmark {
     private static void commands(String node, java.util.Map<String, Long> total) {
         RedisClient client = RedisClient.create(node);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            for (String line : c.sync().info("commandstats").split("\r?\n")) {
-                if (line.startsWith("cmdstat_")
-                        && !line.startsWith("cmdstat_info")
-                        && !line.startsWith("cmdstat_hello")
-                        && !line.startsWith("cmdstat_client")) {
-                    int i = line.indexOf("calls=");
-                    total.merge(
-                            line.substring(8, line.indexOf(':')),
-                            Long.parseLong(line.substring(i + 6, line.indexOf(',', i))),
-                            Long::sum);
-                }
-            }
+            RedisInfo.calls(c.sync().info("commandstats"), "info", "hello", "client")
+                    .forEach((command, calls) -> total.merge(command, calls, Long::sum));
         } finally {
             client.shutdown();
         }

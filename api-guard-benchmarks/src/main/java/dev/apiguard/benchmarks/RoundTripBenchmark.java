@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What Redis costs a request of the whole chain (anonymous limiter, token with a cached
@@ -274,40 +273,27 @@ public final class RoundTripBenchmark {
     }
 
     private static long keys(RedisServer redis) {
-        String db0 = info(redis, "keyspace").getOrDefault("db0", "keys=0,");
+        String db0 = fields(redis, "keyspace").getOrDefault("db0", "keys=0,");
         return Long.parseLong(db0.substring(db0.indexOf('=') + 1, db0.indexOf(',')));
     }
 
     private static long usedMemory(RedisServer redis) {
-        return Long.parseLong(info(redis, "memory").get("used_memory"));
+        return Long.parseLong(fields(redis, "memory").get("used_memory"));
     }
 
     /** Calls per command Redis has run so far (INFO commandstats), less INFO and connection set-up. */
     private static Map<String, Long> commands(RedisServer redis) {
-        Map<String, Long> total = new TreeMap<>();
-        info(redis, "commandstats").forEach((name, value) -> {
-            if (name.startsWith("cmdstat_")
-                    && !name.equals("cmdstat_info")
-                    && !name.equals("cmdstat_hello")
-                    && !name.equals("cmdstat_client")) {
-                int i = value.indexOf("calls=");
-                total.put(name.substring(8), Long.parseLong(value.substring(i + 6, value.indexOf(',', i))));
-            }
-        });
-        return total;
+        return RedisInfo.calls(info(redis, "commandstats"), "info", "hello", "client");
     }
 
-    private static Map<String, String> info(RedisServer redis, String section) {
+    private static Map<String, String> fields(RedisServer redis, String section) {
+        return RedisInfo.fields(info(redis, section));
+    }
+
+    private static String info(RedisServer redis, String section) {
         RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            Map<String, String> fields = new TreeMap<>();
-            for (String line : c.sync().info(section).split("\r?\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    fields.put(line.substring(0, colon), line.substring(colon + 1));
-                }
-            }
-            return fields;
+            return c.sync().info(section);
         } finally {
             client.shutdown();
         }
