@@ -89,6 +89,7 @@ final class BucketLeases {
         private long expiresAt;
         private int current = 1;
         private boolean fetching;
+        private long fetchesEnded; // a waiter waits for the fetch it found, not for the ones after it
         private long lastGrant; // requests' tokens the last grant brought
         private @Nullable BucketConfiguration toppingUp; // the plan of the top-up on its way
         private long bucketRemaining;
@@ -244,17 +245,22 @@ final class BucketLeases {
         /** Ends a fetch: the requests waiting for it go on. Called with the monitor held. */
         private void fetched() {
             fetching = false;
+            fetchesEnded++;
             notifyAll();
         }
 
         /**
          * Waits, releasing the monitor, until the fetch in progress ends or the validity passed
-         * (real time); whether it ended. Called with the monitor held.
+         * (real time); whether it ended. Another fetch that begins before this thread has the
+         * monitor back is not waited for: with many requests of one caller on a node, a waiter
+         * would otherwise miss fetch after fetch until its validity ran out. Called with the
+         * monitor held.
          */
         private boolean awaitFetch() {
             long deadline = System.nanoTime() + validityNanos;
+            long found = fetchesEnded;
             try {
-                while (fetching) {
+                while (fetchesEnded == found) {
                     long wait = deadline - System.nanoTime();
                     if (wait <= 0) {
                         return false;

@@ -75,16 +75,7 @@ class BucketLeasesTest {
     }
 
     private long scriptCalls() {
-        long[] calls = {0};
-        RedisBucketStoreContractTest.redis(redis, r -> {
-            for (String line : r.info("commandstats").split("\r?\n")) {
-                if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
-                    String n = line.substring(line.indexOf("calls=") + 6);
-                    calls[0] += Long.parseLong(n.substring(0, n.indexOf(',')));
-                }
-            }
-        });
-        return calls[0];
+        return RedisBucketStoreContractTest.scriptCalls(redis);
     }
 
     @Test
@@ -459,6 +450,30 @@ class BucketLeasesTest {
         // near half the capacity Redis grants the fetcher's own request only
         short_.granted(2, 1, 1, new Outcome(Status.CONSUMED, 50, 0, 0), NOW.plusMillis(1));
         assertThat(afterOne.get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+    }
+
+    /**
+     * A waiter waits for the fetch it found, not for the next one: with many requests of one caller
+     * on a node, another fetch often begins before the waiter has the lease back, and a waiter
+     * that waited for that one too could miss fetch after fetch until its validity ran out.
+     */
+    @Test
+    void aRequestWaitsForTheFetchItFoundNotForTheNextOne() throws Exception {
+        BucketConfiguration plan = ROOMY.configuration();
+        // a validity far longer than the test may wait: a waiter still waiting would time out the test
+        BucketLeases.Lease lease = fetching(new BucketLeases(SIZE, Duration.ofSeconds(10)), plan);
+        CompletableFuture<Long> waiter = waiting(() -> lease.take(plan, 1, NOW.plusMillis(2)));
+        assertThat(waiter).as("waits for the fetch in progress").isNotDone();
+        synchronized (lease) {
+            // the fetch ends with the fetcher's request only, and another request, before the waiter
+            // has the lease back, finds it empty and begins the next fetch
+            lease.granted(2, 1, 1, new Outcome(Status.CONSUMED, 97, 0, 0), NOW.plusMillis(1));
+            assertThat(lease.take(plan, 1, NOW.plusMillis(3))).isEqualTo(-4);
+            assertThat(lease.isFetching()).isTrue();
+        }
+        // the waiter's fetch brought nothing for it: it asks Redis for itself, while the next goes on
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+        assertThat(lease.isFetching()).isTrue();
     }
 
     @Test

@@ -63,6 +63,20 @@ class RedisBucketStoreContractTest extends BucketStoreContract {
         }
     }
 
+    /** Scripts the server has run since it started ({@code INFO commandstats}: {@code EVALSHA} and {@code EVAL}). */
+    static long scriptCalls(RedisServer server) {
+        long[] calls = {0};
+        redis(server, r -> {
+            for (String line : r.info("commandstats").split("\r?\n")) {
+                if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                    String n = line.substring(line.indexOf("calls=") + 6);
+                    calls[0] += Long.parseLong(n.substring(0, n.indexOf(',')));
+                }
+            }
+        });
+        return calls[0];
+    }
+
     @Test
     void keysArePrefixedAndExpire() {
         RateLimitPlan plan = RateLimitPlan.simple("p", 5, Duration.ofSeconds(30));

@@ -17,11 +17,6 @@ import dev.apiguard.ratelimit.BucketStore;
 import dev.apiguard.ratelimit.RateLimitPlan;
 import dev.apiguard.test.RecordingListener;
 import dev.apiguard.test.TestRequest;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -74,22 +69,6 @@ class RedisFaultsTest {
             }
         }
         throw new AssertionError("not recovered within " + within);
-    }
-
-    /** Blocks every other client of the server for {@code d}; answers once the pause is in force. */
-    private static void pause(RedisServer redis, Duration d) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", redis.port()), 2000);
-            String ms = Long.toString(d.toMillis());
-            String command = "*4\r\n$6\r\nCLIENT\r\n$5\r\nPAUSE\r\n$" + ms.length() + "\r\n" + ms + "\r\n$3\r\nALL\r\n";
-            s.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
-            s.getOutputStream().flush();
-            s.setSoTimeout(5000);
-            InputStream in = s.getInputStream();
-            byte[] reply = new byte[5];
-            int n = in.readNBytes(reply, 0, 5);
-            assertThat(new String(reply, 0, n, StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
-        }
     }
 
     /** A guard whose only step looks the caller up in the quarantine list. */
@@ -265,7 +244,7 @@ class RedisFaultsTest {
                     .build()) {
                 String[] seeded = seed(state);
 
-                pause(redis, PAUSE);
+                redis.pauseClients(PAUSE);
                 assertFailurePolicy(state, policy, seeded[0], seeded[1], seeded[2]);
                 assertThat(events.types()).containsOnlyOnce(SecurityEventType.STORE_UNAVAILABLE);
 

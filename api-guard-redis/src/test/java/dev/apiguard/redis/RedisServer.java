@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -199,6 +201,26 @@ public final class RedisServer implements AutoCloseable {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Holds every other client's commands for {@code d} ({@code CLIENT PAUSE ALL}), as a server
+     * too busy to answer would; returns once the pause is in force. Not for a TLS server.
+     */
+    public void pauseClients(Duration d) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            String ms = Long.toString(d.toMillis());
+            String command = "*4\r\n$6\r\nCLIENT\r\n$5\r\nPAUSE\r\n$" + ms.length() + "\r\n" + ms + "\r\n$3\r\nALL\r\n";
+            s.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            s.setSoTimeout(5000);
+            byte[] reply = s.getInputStream().readNBytes(5);
+            String answer = new String(reply, StandardCharsets.US_ASCII);
+            if (!answer.equals("+OK\r\n")) {
+                throw new IOException("CLIENT PAUSE answered " + answer.strip());
+            }
         }
     }
 
