@@ -21,6 +21,7 @@ import dev.apiguard.ratelimit.RateLimitPolicy;
 import dev.apiguard.ratelimit.RateLimitStep;
 import dev.apiguard.scope.RouteAuthorizationStep;
 import dev.apiguard.scope.RouteRules;
+import dev.apiguard.test.TestRequest;
 import dev.apiguard.test.fixtures.LocalIssuer;
 import dev.apiguard.token.AccessTokenStep;
 import dev.apiguard.token.KeySource;
@@ -52,6 +53,12 @@ final class FullChain {
                 LocalBucketStore.DEFAULT_MAXIMUM_SIZE,
                 AnomalyPolicy.Capacity.DEFAULTS.maxCallers(),
                 dev.apiguard.inventory.LedgerStore.DEFAULT_MAX_CALLERS);
+    }
+
+    /** A partner's request to the chain's route with a token of {@code issuer} (not bound). */
+    static TestRequest partnerRequest(LocalIssuer issuer) {
+        return TestRequest.get(PATH)
+                .bearer(issuer.token().subject("partner-1").scope(SCOPE).sign());
     }
 
     static ApiGuard guard(LocalIssuer issuer, boolean cacheTokens) {

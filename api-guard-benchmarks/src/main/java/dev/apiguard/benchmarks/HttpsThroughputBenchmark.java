@@ -72,7 +72,10 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * <p>{@code -DthreadCpu=true} adds, for the last round, each phase's CPU per request by thread
  * (this JVM's threads, a pool's together): where a phase's cost goes.
  *
- * <pre>java [-DevidenceLinger=ms] [-DthreadCpu=true] -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.HttpsThroughputBenchmark [seconds] [rounds]</pre>
+ * <p>{@code -DbucketBatches=true} runs the fleet of two with bucket batches
+ * ({@link RedisGuardState.Builder#bucketBatches}).
+ *
+ * <pre>java [-DevidenceLinger=ms] [-DthreadCpu=true] [-DbucketBatches=true] -cp api-guard-benchmarks/target/benchmarks.jar dev.apiguard.benchmarks.HttpsThroughputBenchmark [seconds] [rounds]</pre>
  */
 public final class HttpsThroughputBenchmark {
 
@@ -142,7 +145,9 @@ public final class HttpsThroughputBenchmark {
                         RedisGuardState.builder(redis.uri()).listener(SecurityEventListener.NONE);
                 builder.evidenceLinger(Duration.ofMillis(
                         Long.getLong("evidenceLinger", RedisGuardState.DEFAULT_EVIDENCE_LINGER.toMillis())));
-                if (!node.startsWith("/fleet")) {
+                if (node.startsWith("/fleet")) {
+                    builder.bucketBatches(Boolean.getBoolean("bucketBatches"));
+                } else {
                     builder.bucketLeases(
                             Integer.getInteger("leaseRequests", LEASE_REQUESTS),
                             RedisGuardState.DEFAULT_LEASE_VALIDITY);

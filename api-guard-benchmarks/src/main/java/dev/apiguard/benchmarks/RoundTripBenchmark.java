@@ -61,11 +61,7 @@ public final class RoundTripBenchmark {
             return;
         }
         LocalIssuer issuer = LocalIssuer.rsa("https://issuer.bench");
-        TestRequest request = TestRequest.get(FullChain.PATH)
-                .bearer(issuer.token()
-                        .subject("partner-1")
-                        .scope(FullChain.SCOPE)
-                        .sign());
+        TestRequest request = FullChain.partnerRequest(issuer);
         Clock clock = Clock.systemUTC();
         FullChain.Caps caps = FullChain.Caps.DEFAULTS;
 
@@ -157,7 +153,8 @@ public final class RoundTripBenchmark {
                 .build();
     }
 
-    private static ApiGuard chain(LocalIssuer issuer, RedisGuardState state) {
+    /** The whole chain with the state's bucket and quarantine stores. */
+    static ApiGuard chain(LocalIssuer issuer, RedisGuardState state) {
         Clock clock = Clock.systemUTC();
         return FullChain.guard(
                 FullChain.tokenStep(issuer, FullChain.Caps.DEFAULTS, clock),

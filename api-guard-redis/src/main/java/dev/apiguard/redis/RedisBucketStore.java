@@ -46,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  * a lease: up to that many requests' tokens at once, granted only while every limit stays above
  * half its capacity, then handed out by this node within the lease's validity ({@link BucketLeases}).
  *
+ * <p>With {@link RedisGuardState.Builder#bucketBatches} a take that finds its bucket's script from
+ * this node in the air waits for it and goes with the others that waited in one script, which takes
+ * each one's tokens in turn ({@link BucketBatches}): exact, one script per round trip per bucket.
+ *
  * <p>When Redis does not answer within the command timeout, the store answers at once with the
  * {@link RedisFailurePolicy}: {@link Status#BYPASSED} (open) or {@link Status#UNAVAILABLE}
  * (closed). Obtain it from {@link RedisGuardState#bucketStore()}. Thread-safe.
@@ -70,6 +74,8 @@ public final class RedisBucketStore implements BucketStore {
     private final Outcome failed;
     private final Availability availability;
     private final @Nullable BucketLeases leases; // null: every take asks Redis
+    private final @Nullable BucketBatches batches; // null: every take sends its own script
+    private final long batchWaitNanos;
 
     RedisBucketStore(
             Connection connection,
@@ -79,7 +85,8 @@ public final class RedisBucketStore implements BucketStore {
             RedisFailurePolicy failurePolicy,
             Duration closedRetryAfter,
             Availability availability,
-            @Nullable BucketLeases leases) {
+            @Nullable BucketLeases leases,
+            boolean batching) {
         this.connection = connection;
         this.otherBuckets = connection
                 .bucket4j()
@@ -95,6 +102,9 @@ public final class RedisBucketStore implements BucketStore {
                 : Outcome.unavailable(closedRetryAfter.toNanos());
         this.availability = availability;
         this.leases = leases;
+        this.batches = batching ? new BucketBatches() : null;
+        // the script in the air, then the batch's own
+        this.batchWaitNanos = 2 * timeout.toNanos();
     }
 
     @Override
@@ -165,6 +175,21 @@ public final class RedisBucketStore implements BucketStore {
         return leases;
     }
 
+    /**
+     * How many requests this node sent in a batch, behind another script of their bucket
+     * ({@link RedisGuardState.Builder#bucketBatches}); 0 with batches off.
+     */
+    public long batchedRequests() {
+        BucketBatches b = batches;
+        return b == null ? 0 : b.batched();
+    }
+
+    /** This node's batches, or {@code null} when every take sends its own script: for tests. */
+    @Nullable
+    BucketBatches batches() {
+        return batches;
+    }
+
     /** The failure policy in force. */
     public RedisFailurePolicy failurePolicy() {
         return failurePolicy;
@@ -200,6 +225,10 @@ public final class RedisBucketStore implements BucketStore {
             }
             return failed;
         }
+        BucketBatches inBatches = batches;
+        if (scripted && take && lease == null && inBatches != null) {
+            return batched(inBatches, key, bucketKey, shard, configuration, tokens, now);
+        }
         try {
             Outcome o;
             if (scripted) {
@@ -219,6 +248,83 @@ public final class RedisBucketStore implements BucketStore {
             }
             shard.failure(e);
             return failed;
+        }
+    }
+
+    /**
+     * A take with batches on: alone when its bucket has no script in the air (then the batch that
+     * gathered behind it is sent), else in that batch, waiting for its answer ({@link BucketBatches}).
+     */
+    private Outcome batched(
+            BucketBatches batches,
+            String key,
+            byte[] bucketKey,
+            Availability.Shard shard,
+            BucketConfiguration configuration,
+            long tokens,
+            Instant now) {
+        BucketBatches.Way way = batches.enter(key, bucketKey, configuration, tokens, now);
+        if (way instanceof BucketBatches.Slot slot) {
+            List<Object> reply = slot.await(batchWaitNanos);
+            if (reply == null) {
+                // not sent yet: nothing taken for it; sent: counted in Redis, answered per the policy
+                batches.withdraw(key, slot);
+                return failed;
+            }
+            return outcome(reply, slot.index, tokens);
+        }
+        try {
+            Outcome o = outcome(eval(bucketKey, configuration, tokens, 1, now, NO_KEYS, NO_KEYS), true);
+            shard.success();
+            return o;
+        } catch (RuntimeException e) {
+            shard.failure(e);
+            return failed;
+        } finally {
+            if (way == BucketBatches.LEAD) {
+                sendFollowing(batches, key);
+            }
+        }
+    }
+
+    /** Sends the batch that waited for the bucket's script that just ended, if any, and so on while one fails at once. */
+    private void sendFollowing(BucketBatches batches, String key) {
+        for (BucketBatches.Batch batch = batches.following(key); batch != null; batch = batches.following(key)) {
+            if (send(batches, key, batch)) {
+                return;
+            }
+        }
+    }
+
+    /** Sends a batch's script; whether it is in the air (its answer then sends the batch behind it). */
+    private boolean send(BucketBatches batches, String key, BucketBatches.Batch batch) {
+        Availability.Shard shard = availability.of(batch.bucketKey);
+        if (shard.skip()) {
+            batch.fail();
+            return false;
+        }
+        try {
+            TOKEN_BUCKET
+                    .<List<Object>>runAsync(
+                            connection.async(),
+                            ScriptOutputType.MULTI,
+                            new byte[][] {batch.bucketKey},
+                            args(batch.configuration, batch.tokens, -batch.size(), batch.now, NO_KEYS))
+                    .whenComplete((reply, fault) -> {
+                        if (fault != null) {
+                            shard.failure(fault);
+                            batch.fail();
+                        } else {
+                            shard.success();
+                            batch.answer(reply);
+                        }
+                        sendFollowing(batches, key);
+                    });
+            return true;
+        } catch (RuntimeException e) {
+            shard.failure(e);
+            batch.fail();
+            return false;
         }
     }
 
@@ -266,7 +372,8 @@ public final class RedisBucketStore implements BucketStore {
 
     /**
      * Runs the script on the bucket, with a joined identifier's keys and arguments (or none):
-     * {@code takes} 0 looks, 1 takes the tokens, more asks for a lease of that many requests' tokens.
+     * {@code takes} 0 looks, 1 takes the tokens, more asks for a lease of that many requests' tokens,
+     * {@code -n} takes for a batch of {@code n} requests.
      */
     private List<Object> eval(
             byte[] bucketKey,
@@ -314,6 +421,23 @@ public final class RedisBucketStore implements BucketStore {
             return new Outcome(Status.CONSUMED, remaining, 0, take ? full : 0);
         }
         return new Outcome(Status.REJECTED, remaining, wait < 0 ? Long.MAX_VALUE : wait, take ? full : 0);
+    }
+
+    /**
+     * The outcome of the request at {@code index} in a batch whose script took {@code tokens} for
+     * each request in turn: taken while the batch's grants last, each seeing the tokens left after
+     * its own take; refused after, told when the tokens are back. The time until full is the
+     * bucket's after the whole batch.
+     */
+    private static Outcome outcome(List<Object> reply, int index, long tokens) {
+        long left = (Long) reply.get(1);
+        long full = (Long) reply.get(3);
+        long granted = (Long) reply.get(4);
+        if (index < granted) {
+            return new Outcome(Status.CONSUMED, left + tokens * (granted - 1 - index), 0, full);
+        }
+        long wait = (Long) reply.get(2);
+        return new Outcome(Status.REJECTED, left, wait < 0 ? Long.MAX_VALUE : wait, full);
     }
 
     private Outcome bucket4j(byte[] bucketKey, BucketConfiguration configuration, long tokens, boolean take) {

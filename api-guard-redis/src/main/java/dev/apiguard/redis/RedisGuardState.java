@@ -179,7 +179,8 @@ public final class RedisGuardState implements AutoCloseable {
                 b.failurePolicy,
                 b.closedRetryAfter,
                 availability,
-                b.leaseRequests > 1 ? new BucketLeases(b.leaseRequests, b.leaseValidity) : null);
+                b.leaseRequests > 1 ? new BucketLeases(b.leaseRequests, b.leaseValidity) : null,
+                b.bucketBatches);
         this.replayCache = new RedisReplayCache(connection, b.keyPrefix + "replay:", availability);
         this.quarantineStore = new RedisQuarantineStore(
                 connection, b.keyPrefix + "q:", b.keyPrefix + "qd:", b.failurePolicy, availability, nearCache, b.clock);
@@ -427,6 +428,7 @@ public final class RedisGuardState implements AutoCloseable {
         private Duration nearCacheTtl = DEFAULT_NEAR_CACHE_TTL;
         private long nearCacheMaximumSize = DEFAULT_NEAR_CACHE_MAXIMUM_SIZE;
         private int leaseRequests = 1;
+        private boolean bucketBatches = false;
         private Duration leaseValidity = DEFAULT_LEASE_VALIDITY;
         private Ticker ticker = Ticker.systemTicker();
         private Ticker evidenceTicker = Ticker.systemTicker();
@@ -668,6 +670,23 @@ public final class RedisGuardState implements AutoCloseable {
             this.leaseRequests = Check.between("bucketLeases requests", requests, 1, 1_000);
             this.leaseValidity =
                     Check.between("bucketLeases validity", validity, Duration.ofMillis(1), Duration.ofSeconds(10));
+            return this;
+        }
+
+        /**
+         * Lets a caller's requests that take from its bucket while this node's script of that
+         * bucket is on its way to Redis wait for it and then go together in one script, which
+         * takes each request's tokens in turn: limits stay exact, and a busy caller's concurrent
+         * requests on a node cost at most one script per round trip instead of one each (in Redis
+         * and in this node's I/O), however fast it sends them. A request that finds no script of
+         * its bucket in the air goes at once, as without batches. The price is latency: a request
+         * that waits does so for the rest of that round trip and then its batch's, up to two
+         * round trips instead of one, and a client that sends its next request only after the
+         * previous answer gets about half the rate over a slow link. Bucket leases, when on, take
+         * the place of batches. Off by default: every request sends its own script.
+         */
+        public Builder bucketBatches(boolean on) {
+            this.bucketBatches = on;
             return this;
         }
 

@@ -6,7 +6,9 @@
 --
 -- KEYS[1]  the bucket
 -- ARGV[1]  'n' (n >= 1): take the tokens when every limit holds them, and up to n - 1 more times
---          as many for the app node to hand out itself (a lease: see LEASES below); '0': only look
+--          as many for the app node to hand out itself (a lease: see LEASES below); '0': only look;
+--          '-n' (n >= 1): n requests of one node's batch, each taking the tokens while every
+--          limit still holds them, in order (exactly as n scripts run one after another at ARGV[4])
 -- ARGV[2]  the tokens asked for
 -- ARGV[3]  milliseconds the key outlives the moment its bucket would be full again
 -- ARGV[4]  now, in microseconds since the epoch, by the app's clock
@@ -26,7 +28,8 @@
 --
 -- Returns {1 taken (or could be) | 0 not, tokens left (the smallest over the limits),
 --          ns until the asked tokens are there (0 when taken, -1 never), ns until full,
---          how many times the asked tokens were taken (0 when not taken, up to n)};
+--          how many times the asked tokens were taken (0 when not taken, up to n)}; for a batch
+--          that was not taken whole, the ns are until the asked tokens are there once more
 --          with an identifier: {-1, 1} when it is known (a replay), {-1, 2} when its owner is over
 --          its quota, the bucket untouched; else the identifier is recorded (and counted) first.
 
@@ -50,6 +53,10 @@ end
 local now = tonumber(ARGV[4])
 local asked = tonumber(ARGV[2])
 local times = tonumber(ARGV[1]) or 0
+local batch = times < 0
+if batch then
+  times = -times
+end
 local take = times >= 1
 local limits = (#ARGV - 4 - extra) / 4
 
@@ -103,7 +110,13 @@ local LEASE_SHARE = 16 -- BucketLeases.LEASE_SHARE: a node tops its lease up to 
 local granted = 0
 if enough and take then
   granted = 1
-  if times > 1 then
+  if batch then
+    -- each request of the batch in turn, while every limit holds its tokens
+    granted = times
+    for i = 1, limits do
+      granted = math.min(granted, math.floor((tokens[i] + SLACK) / asked))
+    end
+  elseif times > 1 then
     granted = times
     for i = 1, limits do
       local spare = math.floor((tokens[i] + SLACK - capacity[i] / 2) / asked)
@@ -116,11 +129,13 @@ if enough and take then
   end
 end
 
+-- short: a request was refused (all of them, or the end of a batch); when the asked tokens are back
+local short = not enough or (batch and granted < times)
 local left, wait, full = math.huge, 0, 0
 for i = 1, limits do
   left = math.min(left, tokens[i])
   full = math.max(full, (capacity[i] - tokens[i]) / perNano[i])
-  if not enough and tokens[i] + SLACK < asked then
+  if short and tokens[i] + SLACK < asked then
     if asked > capacity[i] then
       wait = -1
     elseif wait >= 0 then

@@ -103,6 +103,12 @@ public class ApiGuardProperties {
         private BucketLeases bucketLeases = new BucketLeases();
 
         /**
+         * Bucket batches: a caller's requests that find its bucket's script from this node on its
+         * way to Redis go together in the next one, exactly (off by default).
+         */
+        private boolean bucketBatches;
+
+        /**
          * How long a node gathers a busy caller's anomaly evidence before it sends the next script
          * (0 to 1 s); a quiet caller's is sent at once.
          */
@@ -116,6 +122,14 @@ public class ApiGuardProperties {
 
         public void setBucketLeases(BucketLeases bucketLeases) {
             this.bucketLeases = bucketLeases;
+        }
+
+        public boolean isBucketBatches() {
+            return bucketBatches;
+        }
+
+        public void setBucketBatches(boolean bucketBatches) {
+            this.bucketBatches = bucketBatches;
         }
 
         public Duration getEvidenceLinger() {

@@ -54,6 +54,7 @@ class RedisStateConfiguration {
         ApiGuardAutoConfiguration.configure(
                 "apiguard.redis.bucket-leases.requests",
                 () -> builder.bucketLeases(leases.getRequests(), leases.getValidity()));
+        builder.bucketBatches(redis.isBucketBatches());
         ApiGuardAutoConfiguration.configure(
                 "apiguard.redis.evidence-linger", () -> builder.evidenceLinger(redis.getEvidenceLinger()));
         return ApiGuardAutoConfiguration.configure(property, builder::build);

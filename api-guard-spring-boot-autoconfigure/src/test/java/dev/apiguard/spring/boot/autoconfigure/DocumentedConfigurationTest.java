@@ -162,6 +162,7 @@ class DocumentedConfigurationTest {
                             "\"apiguard.redis.failure-policy\"",
                             "\"apiguard.redis.bucket-leases.requests\"",
                             "\"apiguard.redis.bucket-leases.validity\"",
+                            "\"apiguard.redis.bucket-batches\"",
                             "\"apiguard.redis.evidence-linger\"");
         }
     }

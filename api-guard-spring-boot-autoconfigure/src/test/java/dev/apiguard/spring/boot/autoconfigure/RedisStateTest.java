@@ -97,6 +97,51 @@ class RedisStateTest {
         assertThat(leased).as("leases of up to 16 requests").isLessThan(15);
     }
 
+    @Test
+    void bucketBatchesGatherTheRequestsThatFindTheirBucketsScriptInTheAir() {
+        ApplicationContextRunner runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ApiGuardAutoConfiguration.class))
+                .withPropertyValues(ApiGuardAutoConfigurationTest.tokens(
+                        "apiguard.rate-limit.enabled=true", "apiguard.redis.uri=" + redis.uri()));
+        assertThat(batched(runner))
+                .as("off by default: each request its own script")
+                .isZero();
+        assertThat(batched(runner.withPropertyValues("apiguard.redis.bucket-batches=true")))
+                .as("five requests behind the first one's script")
+                .isEqualTo(5);
+    }
+
+    /**
+     * Six takes of one bucket sent while Redis holds every command for two seconds: the first
+     * one's script is in the air while the others arrive. How many went in a batch.
+     */
+    private static long batched(ApplicationContextRunner runner) {
+        long[] batched = new long[1];
+        runner.run(context -> {
+            var store = (dev.apiguard.redis.RedisBucketStore)
+                    context.getBean(RedisGuardState.class).bucketStore();
+            var plan = dev.apiguard.ratelimit.RateLimitPlan.simple("p", 100, java.time.Duration.ofMinutes(1))
+                    .configuration();
+            java.time.Instant now = java.time.Instant.now();
+            store.tryConsume("warm-up", plan, 1000, now); // the server knows the script
+            redis.pauseClients(java.time.Duration.ofSeconds(2));
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                var takes = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                for (int i = 0; i < 6; i++) {
+                    takes.add(pool.submit(() -> store.tryConsume("busy-caller", plan, 1000, now)));
+                }
+                for (var take : takes) {
+                    take.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            batched[0] = store.batchedRequests();
+        });
+        return batched[0];
+    }
+
     /** The bucket scripts Redis ran for one caller's 50 requests through a context of {@code runner}. */
     private static long bucketScripts(ApplicationContextRunner runner, String caller) {
         long[] scripts = new long[1];
