@@ -200,48 +200,73 @@ class BucketBatchesTest {
         }
     }
 
+    /**
+     * The first take times out with five takes waiting behind it; Redis is in its back-off: the
+     * batch is never sent, and once the pause ends Redis has run the first take's script only.
+     */
     @Test
     void whenTheScriptInTheAirFailsTheBatchBehindItAnswersPerThePolicyAndIsNeverSent() throws Exception {
         for (RedisFailurePolicy policy : RedisFailurePolicy.values()) {
-            try (RedisGuardState node = RedisGuardState.builder(redis.uri())
-                    .listener(SecurityEventListener.NONE)
-                    .commandTimeout(Duration.ofMillis(300))
-                    .backoff(Duration.ofSeconds(30))
-                    .failurePolicy(policy)
-                    .bucketBatches(true)
-                    .build()) {
-                String key = key();
-                BucketStore store = node.bucketStore();
-                BucketBatches batches = batches(node);
-                store.tryConsume(key(), FIVE, COST, NOW); // the server knows the script
-                ExecutorService pool = Executors.newFixedThreadPool(6);
-                try {
-                    long scriptsBefore = scriptCalls();
-                    // long enough for the first take to time out with five takes waiting behind it
-                    redis.pauseClients(Duration.ofSeconds(3));
-                    Future<Outcome> first = pool.submit(() -> store.tryConsume(key, FIVE, COST, NOW));
-                    assertThat(Eventually.holds(PATIENT, () -> batches.inFlight() > 0))
-                            .isTrue();
-                    List<Future<Outcome>> waiters = new ArrayList<>();
-                    for (int i = 0; i < 5; i++) {
-                        waiters.add(pool.submit(() -> store.tryConsume(key, FIVE, COST, NOW)));
-                    }
-                    Status expected = policy == RedisFailurePolicy.OPEN ? Status.BYPASSED : Status.UNAVAILABLE;
-                    assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(expected);
-                    for (Future<Outcome> f : waiters) {
-                        assertThat(f.get(30, TimeUnit.SECONDS).status()).isEqualTo(expected);
-                    }
-                    // the batch met Redis down (in its back-off) and was never sent: once the pause
-                    // ends, Redis has run the first take's script only, and the bucket lost one token
-                    Outcome after = Eventually.holds(PATIENT, () -> scriptCalls() - scriptsBefore == 1)
-                            ? nodeA.bucketStore().estimate(key, FIVE, COST, NOW)
-                            : null;
-                    assertThat(after).isNotNull();
-                    assertThat(after.remainingTokens()).isEqualTo(4 * COST);
-                    assertThat(batches.inFlight()).isZero();
-                } finally {
-                    pool.shutdownNow();
+            Outcome after = failing(policy, Duration.ofSeconds(30), 1);
+            assertThat(after.remainingTokens())
+                    .as("the first take's token only")
+                    .isEqualTo(4 * COST);
+        }
+    }
+
+    /**
+     * The same, but the back-off is over when the first take fails: the batch is sent and times out
+     * too; its requests answer per the policy, and Redis, once the pause ends, counts them (a request
+     * answered per the policy may have been counted: never one admitted without being counted).
+     */
+    @Test
+    void whenTheBatchItselfFailsItsRequestsAnswerPerThePolicyAndRedisStillCountsThem() throws Exception {
+        for (RedisFailurePolicy policy : RedisFailurePolicy.values()) {
+            Outcome after = failing(policy, Duration.ofNanos(1), 2);
+            assertThat(after.remainingTokens()).as("all five tokens taken").isZero();
+        }
+    }
+
+    /**
+     * Six takes of one bucket while Redis holds every command for 3 s, with a 300 ms command
+     * timeout and the given back-off: every take answers per the policy; then, once Redis has run
+     * {@code scripts} scripts, what the bucket holds.
+     */
+    private Outcome failing(RedisFailurePolicy policy, Duration backoff, int scripts) throws Exception {
+        try (RedisGuardState node = RedisGuardState.builder(redis.uri())
+                .listener(SecurityEventListener.NONE)
+                .commandTimeout(Duration.ofMillis(300))
+                .backoff(backoff)
+                .failurePolicy(policy)
+                .bucketBatches(true)
+                .build()) {
+            String key = key();
+            BucketStore store = node.bucketStore();
+            BucketBatches batches = batches(node);
+            store.tryConsume(key(), FIVE, COST, NOW); // the server knows the script
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            try {
+                long scriptsBefore = scriptCalls();
+                redis.pauseClients(Duration.ofSeconds(3));
+                Future<Outcome> first = pool.submit(() -> store.tryConsume(key, FIVE, COST, NOW));
+                assertThat(Eventually.holds(PATIENT, () -> batches.inFlight() > 0))
+                        .isTrue();
+                List<Future<Outcome>> waiters = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    waiters.add(pool.submit(() -> store.tryConsume(key, FIVE, COST, NOW)));
                 }
+                Status expected = policy == RedisFailurePolicy.OPEN ? Status.BYPASSED : Status.UNAVAILABLE;
+                assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(expected);
+                for (Future<Outcome> f : waiters) {
+                    assertThat(f.get(30, TimeUnit.SECONDS).status()).isEqualTo(expected);
+                }
+                assertThat(Eventually.holds(PATIENT, () -> scriptCalls() - scriptsBefore == scripts))
+                        .as("scripts Redis ran")
+                        .isTrue();
+                assertThat(batches.inFlight()).isZero();
+                return nodeA.bucketStore().estimate(key, FIVE, COST, NOW);
+            } finally {
+                pool.shutdownNow();
             }
         }
     }
