@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 abstract class TopologyContracts {
 
     private RedisGuardState state;
+    private RedisGuardState batched;
 
     /** A builder for the topology under test; called once for the shared state and once per ledger store. */
     protected abstract RedisGuardState.Builder builder() throws Exception;
@@ -40,10 +41,27 @@ abstract class TopologyContracts {
         return state;
     }
 
+    /** A state with bucket batches on, on the same topology, connected on first use. */
+    protected final synchronized RedisGuardState batched() {
+        if (batched == null) {
+            try {
+                batched = builder()
+                        .listener(SecurityEventListener.NONE)
+                        .bucketBatches(true)
+                        .build();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return batched;
+    }
+
     @AfterAll
     void closeState() {
-        if (state != null) {
-            state.close();
+        for (RedisGuardState s : new RedisGuardState[] {state, batched}) {
+            if (s != null) {
+                s.close();
+            }
         }
     }
 
@@ -52,6 +70,15 @@ abstract class TopologyContracts {
         @Override
         protected BucketStore store() {
             return state().bucketStore();
+        }
+    }
+
+    /** The same with bucket batches: sixteen threads released at once on one bucket make batches. */
+    @Nested
+    class BatchedBuckets extends BucketStoreContract {
+        @Override
+        protected BucketStore store() {
+            return batched().bucketStore();
         }
     }
 
