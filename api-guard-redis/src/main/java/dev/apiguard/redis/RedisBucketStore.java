@@ -271,7 +271,11 @@ public final class RedisBucketStore implements BucketStore {
                 batches.withdraw(key, slot);
                 return failed;
             }
-            return outcome(reply, slot.index, tokens);
+            try {
+                return outcome(reply, slot.index, tokens);
+            } catch (RuntimeException e) {
+                return failed; // an answer of another shape than the script's: never the client's fault
+            }
         }
         try {
             Outcome o = outcome(eval(bucketKey, configuration, tokens, 1, now, NO_KEYS, NO_KEYS), true);
@@ -296,14 +300,20 @@ public final class RedisBucketStore implements BucketStore {
         }
     }
 
-    /** Sends a batch's script; whether it is in the air (its answer then sends the batch behind it). */
+    /**
+     * Sends a batch's script; whether it is in the air (its answer then sends the batch behind
+     * it). Nothing thrown escapes: a bucket whose batch was never answered would keep its requests
+     * waiting behind it.
+     */
     private boolean send(BucketBatches batches, String key, BucketBatches.Batch batch) {
-        Availability.Shard shard = availability.of(batch.bucketKey);
-        if (shard.skip()) {
-            batch.fail();
-            return false;
-        }
+        Availability.Shard shard = null;
         try {
+            shard = availability.of(batch.bucketKey);
+            if (shard.skip()) {
+                batch.fail();
+                return false;
+            }
+            Availability.Shard answering = shard;
             TOKEN_BUCKET
                     .<List<Object>>runAsync(
                             connection.async(),
@@ -311,18 +321,23 @@ public final class RedisBucketStore implements BucketStore {
                             new byte[][] {batch.bucketKey},
                             args(batch.configuration, batch.tokens, -batch.size(), batch.now, NO_KEYS))
                     .whenComplete((reply, fault) -> {
-                        if (fault != null) {
-                            shard.failure(fault);
-                            batch.fail();
-                        } else {
-                            shard.success();
-                            batch.answer(reply);
+                        try {
+                            if (fault != null) {
+                                answering.failure(fault);
+                                batch.fail();
+                            } else {
+                                answering.success();
+                                batch.answer(reply);
+                            }
+                        } finally {
+                            sendFollowing(batches, key);
                         }
-                        sendFollowing(batches, key);
                     });
             return true;
         } catch (RuntimeException e) {
-            shard.failure(e);
+            if (shard != null) {
+                shard.failure(e);
+            }
             batch.fail();
             return false;
         }
