@@ -46,7 +46,6 @@ final class BucketBatches {
     // a bucket with a script in the air → the batch that waits for it (null: none yet)
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     private final LongAdder batched = new LongAdder();
-    private final LongAdder sent = new LongAdder();
     private final LongAdder alone = new LongAdder();
 
     /** A take's way: alone now and then {@link #following} ({@link #LEAD}), alone ({@link #ALONE}), or a slot in a batch. */
@@ -112,13 +111,12 @@ final class BucketBatches {
             return flight;
         });
         if (out[0] != null) {
-            sent.increment();
             batched.add(out[0].slots.size());
         }
         return out[0];
     }
 
-    /** Takes the slot out of its batch if the batch was not sent yet; whether it was. */
+    /** Takes the slot out of its batch if the batch was not sent yet; whether it took it out. */
     boolean withdraw(String key, Slot slot) {
         boolean[] out = {false};
         flights.computeIfPresent(key, (k, flight) -> {
@@ -138,11 +136,6 @@ final class BucketBatches {
     /** How many takes found a script of their bucket in the air and could not join its batch. */
     long alone() {
         return alone.sum();
-    }
-
-    /** How many batch scripts were sent. */
-    long sent() {
-        return sent.sum();
     }
 
     /** How many buckets have a script in the air: for tests. */
