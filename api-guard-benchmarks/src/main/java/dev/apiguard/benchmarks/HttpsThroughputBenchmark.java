@@ -2,6 +2,7 @@ package dev.apiguard.benchmarks;
 
 import dev.apiguard.ApiGuard;
 import dev.apiguard.event.SecurityEventListener;
+import dev.apiguard.redis.RedisBucketStore;
 import dev.apiguard.redis.RedisGuardState;
 import dev.apiguard.redis.RedisServer;
 import dev.apiguard.servlet.ApiGuardFilter;
@@ -254,9 +255,9 @@ public final class HttpsThroughputBenchmark {
             }
             System.out.print(threadLines);
             if (redis != null) {
-                for (Phase fleet : List.of(phases.get(2), phases.get(4))) {
-                    printRedisCommandsPerRequest(httpClient, fleet, token, seconds, redis);
-                }
+                // states 0-1 the fleet of two, 2-3 the leasing fleet (in the order the contexts were made)
+                printRedisCommandsPerRequest(httpClient, phases.get(2), states.subList(0, 2), token, seconds, redis);
+                printRedisCommandsPerRequest(httpClient, phases.get(4), states.subList(2, 4), token, seconds, redis);
             }
         } finally {
             if (cpuClient != null) {
@@ -282,14 +283,20 @@ public final class HttpsThroughputBenchmark {
     /**
      * One more fleet phase between a {@code CONFIG RESETSTAT} and an {@code INFO commandstats}: the
      * commands Redis ran per answered request, by command (scripts' own commands included under
-     * their names, as Redis counts them).
+     * their names, as Redis counts them), and of the scripts those of the anomaly evidence and the
+     * requests that went in a bucket batch ({@code -DbucketBatches=true}), from the nodes' states.
      */
     private static void printRedisCommandsPerRequest(
-            HttpClient client, Phase fleet, String token, int seconds, RedisServer redis) throws Exception {
+            HttpClient client, Phase fleet, List<RedisGuardState> nodes, String token, int seconds, RedisServer redis)
+            throws Exception {
         io.lettuce.core.RedisClient redisClient = io.lettuce.core.RedisClient.create(redis.uri());
         try (var connection = redisClient.connect()) {
             connection.sync().configResetstat();
+            long evidenceBefore = evidenceScripts(nodes);
+            long batchedBefore = batchedRequests(nodes);
             Result result = run(client, fleet.targets(), token, seconds, () -> 0);
+            long evidence = evidenceScripts(nodes) - evidenceBefore;
+            long batched = batchedRequests(nodes) - batchedBefore;
             String stats = connection.sync().info("commandstats");
             StringBuilder line = new StringBuilder(
                     "  Redis commands per request, " + fleet.name() + " (" + result.answered() + "):");
@@ -302,10 +309,25 @@ public final class HttpsThroughputBenchmark {
                             name, calls / (double) result.answered(), usec / (double) calls));
                 }
             });
+            line.append(String.format(
+                    "; of the scripts, evidence %.2f; requests in bucket batches %.2f",
+                    evidence / (double) result.answered(), batched / (double) result.answered()));
             System.out.println(line);
         } finally {
             redisClient.shutdown();
         }
+    }
+
+    private static long evidenceScripts(List<RedisGuardState> nodes) {
+        return nodes.stream()
+                .mapToLong(n -> n.evidenceStore().evidenceScripts())
+                .sum();
+    }
+
+    private static long batchedRequests(List<RedisGuardState> nodes) {
+        return nodes.stream()
+                .mapToLong(n -> ((RedisBucketStore) n.bucketStore()).batchedRequests())
+                .sum();
     }
 
     /** The CPU time redis-server used so far, system and user, from {@code INFO cpu}. */
