@@ -13,16 +13,18 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A node's takes from one bucket while a script of that bucket is on its way to Redis: they wait
- * for it and go together in the next script, which takes each one's tokens in turn, as that many
- * scripts run one after another would ({@code token-bucket.lua}, a batch). Limits stay exact; a
- * busy caller's concurrent requests on one node cost one script per round trip instead of one
- * each, in Redis and in this node's event loop.
+ * A node's takes from one bucket while {@link #DEPTH} scripts of that bucket are on their way to
+ * Redis: they wait for the first to answer and go together in the next script, which takes each
+ * one's tokens in turn, as that many scripts run one after another would
+ * ({@code token-bucket.lua}, a batch). Limits stay exact; a busy caller's concurrent requests on
+ * one node cost at most {@link #DEPTH} scripts per round trip instead of one each, in Redis and
+ * in this node's event loop.
  *
- * <p>A take that finds no script of its bucket in the air goes at once, alone, exactly as without
- * batches: a caller's lone or sequential requests never wait for another's. One that finds one
- * joins the batch that waits for it, and waits for the batch's answer: at most the rest of that
- * round trip and one of its own. Requests of another plan or cost than the waiting batch's, a
+ * <p>A take that finds fewer than {@link #DEPTH} scripts of its bucket in the air and nobody
+ * waiting goes at once, alone, exactly as without batches: a caller's lone, sequential or sparse
+ * requests never wait for another's. One that finds them joins the batch that waits, and waits for
+ * the batch's answer: at most the rest of the first script's round trip and one of its own.
+ * Requests of another plan or cost than the waiting batch's, a
  * DPoP request (its replay check joins its own script) and estimates go alone, and so does a take
  * beyond {@link #MOST} in one batch. The batch is sent at the time of its latest request (the
  * guard's clock): its requests are counted as of then, as one sent a moment later would be.
@@ -32,13 +34,21 @@ import org.jspecify.annotations.Nullable;
  * knows how to split.
  *
  * <p>Bounded: one entry per bucket with a script in the air, a batch of at most {@link #MOST}
- * requests waiting behind it; an entry goes when its bucket's last script answers with nobody
- * waiting. Thread-safe.
+ * requests waiting behind them; an entry goes when its bucket's last script in the air answers
+ * with nobody waiting. Thread-safe.
  */
 final class BucketBatches {
 
     /** The most requests in one batch; the next ones go alone. */
     static final int MOST = 64;
+
+    /**
+     * Scripts of one bucket a node keeps in the air before the next requests wait for one to
+     * answer: where a caller's requests seldom come within one round trip of each other, none
+     * waits (a batch there would hold one request and save nothing); where they come faster, at
+     * most this many scripts per round trip, and a request waits for the first of them to answer.
+     */
+    static final int DEPTH = 2;
 
     // what a failed batch's waiters find: they answer per the failure policy, nothing to trace
     private static final Exception FAILED = new Exception("bucket script failed", null, false, false) {};
@@ -51,25 +61,37 @@ final class BucketBatches {
     /** A take's way: alone now and then {@link #following} ({@link #LEAD}), alone ({@link #ALONE}), or a slot in a batch. */
     sealed interface Way permits Lead, Alone, Slot {}
 
-    /** The bucket had no script in the air: this take sends its own, then the batch behind it. */
+    /** Fewer than {@link #DEPTH} scripts in the air, nobody waiting: this take sends its own, then the batch behind it. */
     static final Way LEAD = new Lead();
 
     /** Another script's batch cannot take this take: it goes alone, as without batches. */
     static final Way ALONE = new Alone();
 
     /**
-     * How a take goes: {@link #LEAD} when its bucket has no script in the air (the caller then
-     * must call {@link #following} once its own script answered or failed), a {@link Slot} in
-     * the batch that waits for the script in the air, or {@link #ALONE}.
+     * How a take goes: {@link #LEAD} when its bucket has fewer than {@link #DEPTH} scripts in the
+     * air and nobody waiting (the caller then must call {@link #following} once its own script
+     * answered or failed), a {@link Slot} in the batch that waits for the scripts in the air, or
+     * {@link #ALONE}.
      */
     Way enter(String key, byte[] bucketKey, BucketConfiguration configuration, long tokens, Instant now) {
         Way[] way = {ALONE};
         flights.compute(key, (k, flight) -> {
             if (flight == null) {
                 way[0] = LEAD;
-                return new Flight();
+                Flight first = new Flight();
+                first.inAir = 1;
+                return first;
             }
             Batch next = flight.next;
+            if (next != null && next.slots.isEmpty()) {
+                next = null; // every request of it gave up waiting
+                flight.next = null;
+            }
+            if (next == null && flight.inAir < DEPTH) {
+                way[0] = LEAD; // nobody waits yet: in the air beside the other script
+                flight.inAir++;
+                return flight;
+            }
             if (next == null) {
                 next = new Batch(bucketKey, configuration, tokens, now);
                 flight.next = next;
@@ -93,20 +115,22 @@ final class BucketBatches {
     }
 
     /**
-     * The batch that waited for the bucket's script that just answered (or failed), sealed and now
-     * in the air itself, or {@code null} when nobody waits: the bucket has no script in the air
-     * any more.
+     * After one of the bucket's scripts answered (or failed): the batch that waited, sealed and now
+     * in the air itself, or {@code null} when nobody waits (the entry goes with the last script in
+     * the air).
      */
     @Nullable
     Batch following(String key) {
         Batch[] out = {null};
         flights.computeIfPresent(key, (k, flight) -> {
+            flight.inAir--;
             Batch next = flight.next;
             flight.next = null;
             if (next == null || next.slots.isEmpty()) {
-                return null;
+                return flight.inAir > 0 ? flight : null;
             }
             next.seal();
+            flight.inAir++;
             out[0] = next;
             return flight;
         });
@@ -143,6 +167,16 @@ final class BucketBatches {
         return flights.size();
     }
 
+    /** How many scripts of a bucket are in the air: for tests. */
+    int inAir(String key) {
+        int[] out = {0};
+        flights.computeIfPresent(key, (k, flight) -> {
+            out[0] = flight.inAir;
+            return flight;
+        });
+        return out[0];
+    }
+
     /** How many takes wait in the batch behind a bucket's script: for tests. */
     int waiting(String key) {
         int[] out = {0};
@@ -153,8 +187,10 @@ final class BucketBatches {
         return out[0];
     }
 
-    /** A bucket's script in the air and the batch behind it; changed only inside the map's compute. */
+    /** A bucket's scripts in the air and the batch behind them; changed only inside the map's compute. */
     private static final class Flight {
+        int inAir;
+
         @Nullable
         Batch next;
     }

@@ -46,9 +46,10 @@ import org.jspecify.annotations.Nullable;
  * a lease: up to that many requests' tokens at once, granted only while every limit stays above
  * half its capacity, then handed out by this node within the lease's validity ({@link BucketLeases}).
  *
- * <p>With {@link RedisGuardState.Builder#bucketBatches} a take that finds its bucket's script from
- * this node in the air waits for it and goes with the others that waited in one script, which takes
- * each one's tokens in turn ({@link BucketBatches}): exact, one script per round trip per bucket.
+ * <p>With {@link RedisGuardState.Builder#bucketBatches} a take that finds two of its bucket's
+ * scripts from this node in the air waits for the first and goes with the others that waited in
+ * one script, which takes each one's tokens in turn ({@link BucketBatches}): exact, at most two
+ * scripts per round trip per bucket and node.
  *
  * <p>When Redis does not answer within the command timeout, the store answers at once with the
  * {@link RedisFailurePolicy}: {@link Status#BYPASSED} (open) or {@link Status#UNAVAILABLE}

@@ -674,18 +674,18 @@ public final class RedisGuardState implements AutoCloseable {
         }
 
         /**
-         * Lets a caller's requests that take from its bucket while this node's script of that
-         * bucket is on its way to Redis wait for it and then go together in one script, which
-         * takes each request's tokens in turn: limits stay exact, and a busy caller's concurrent
-         * requests on a node cost at most one script per round trip instead of one each (in Redis
-         * and in this node's I/O), however fast it sends them. A request that finds no script of
-         * its bucket in the air goes at once, as without batches. The price is latency: a request
-         * that waits does so for the rest of that round trip and then its batch's, up to two
+         * Lets a caller's requests that take from its bucket while two of this node's scripts of
+         * that bucket are on their way to Redis wait for the first to answer and then go together
+         * in one script, which takes each request's tokens in turn: limits stay exact, and a busy
+         * caller's concurrent requests on a node cost at most two scripts per round trip instead
+         * of one each (in Redis and in this node's I/O), however fast it sends them. A request
+         * that finds fewer scripts of its bucket in the air and nobody waiting goes at once, as
+         * without batches, so a caller whose requests seldom come within one round trip of each
+         * other never waits. The price is latency where they come faster: a request that waits
+         * does so for the rest of the first script's round trip and then its batch's, up to two
          * round trips instead of one, and a client that sends its next request only after the
-         * previous answer gets about a third less through over a slow link; where a caller's
-         * requests seldom arrive within one round trip of each other, batches hold one request or
-         * two and save little. Bucket leases, when on, take the place of batches. Off by default:
-         * every request sends its own script.
+         * previous answer gets about a quarter less through over a slow link. Bucket leases, when
+         * on, take the place of batches. Off by default: every request sends its own script.
          */
         public Builder bucketBatches(boolean on) {
             this.bucketBatches = on;

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Bucket batches ({@link RedisGuardState.Builder#bucketBatches}): a caller's takes
- * that find a script of its bucket in the air go together in the next one, every take counted
- * exactly once, each answer its own. A Redis held by {@code CLIENT PAUSE} keeps a script in the air
- * for as long as a case needs to gather a batch behind it. Time is the guard's, handed to every call.
+ * Bucket batches ({@link RedisGuardState.Builder#bucketBatches}): a caller's takes that find two
+ * scripts of its bucket in the air go together in the next one, every take counted exactly once,
+ * each answer its own. A Redis held by {@code CLIENT PAUSE} keeps scripts in the air for as long as
+ * a case needs to gather a batch behind them. Time is the guard's, handed to every call.
  */
 @ExtendWith(RedisServerExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -88,8 +88,12 @@ class BucketBatchesTest {
         return batches;
     }
 
+    /**
+     * Two scripts of a bucket in the air ({@link BucketBatches#DEPTH}), ten takes behind them: one
+     * script for the ten when the first answers, each take counted once with its own answer.
+     */
     @Test
-    void takesThatFindAScriptInTheAirGoInOneScriptEachCountedOnce() throws Exception {
+    void takesThatFindTheScriptsInTheAirGoInOneScriptEachCountedOnce() throws Exception {
         String key = key();
         BucketStore store = nodeA.bucketStore();
         BucketBatches batches = batches(nodeA);
@@ -97,11 +101,14 @@ class BucketBatchesTest {
         store.tryConsume(key(), FIVE, COST, NOW);
         long scriptsBefore = scriptCalls();
         long aloneBefore = batches.alone();
-        ExecutorService pool = Executors.newFixedThreadPool(12);
+        ExecutorService pool = Executors.newFixedThreadPool(13); // a thread for each take below
         try {
             redis.pauseClients(Duration.ofSeconds(3));
             Future<Outcome> first = pool.submit(() -> store.tryConsume(key, FIVE, COST, NOW));
-            assertThat(Eventually.holds(PATIENT, () -> batches.inFlight() > 0)).isTrue();
+            assertThat(Eventually.holds(PATIENT, () -> batches.inAir(key) == 1)).isTrue();
+            // nobody waits yet: the second goes at once, in the air beside the first
+            Future<Outcome> second = pool.submit(() -> store.tryConsume(key, FIVE, COST, NOW));
+            assertThat(Eventually.holds(PATIENT, () -> batches.inAir(key) == 2)).isTrue();
             List<Future<Outcome>> waiters = new ArrayList<>();
             for (int i = 1; i <= 10; i++) {
                 Instant at = NOW.plusMillis(i); // the batch goes at its latest request's time
@@ -110,7 +117,7 @@ class BucketBatchesTest {
             assertThat(Eventually.holds(PATIENT, () -> batches.waiting(key) == 10))
                     .isTrue();
             // a request of another plan does not join the batch: it sends its own script, which
-            // Redis runs right after the first one's (one connection, in order), before the batch
+            // Redis runs after the first one's (one connection, in order), before the batch
             Future<Outcome> otherPlan = pool.submit(() -> store.tryConsume(key, OTHER_PLAN, COST, NOW));
             assertThat(Eventually.holds(PATIENT, () -> batches.alone() == aloneBefore + 1))
                     .isTrue();
@@ -122,16 +129,20 @@ class BucketBatchesTest {
             for (Future<Outcome> f : waiters) {
                 batched.add(f.get(30, TimeUnit.SECONDS));
             }
-            // the other plan's bucket keeps the tokens it found (4), up to its own capacity
-            assertThat(otherPlan.get(30, TimeUnit.SECONDS).remainingTokens()).isEqualTo(3 * COST);
+            // the second take and the other plan's (whose bucket keeps the tokens it found, up to
+            // its own capacity) ran after the first, in the order their scripts were written
+            assertThat(List.of(
+                            second.get(30, TimeUnit.SECONDS).remainingTokens(),
+                            otherPlan.get(30, TimeUnit.SECONDS).remainingTokens()))
+                    .containsExactlyInAnyOrder(3 * COST, 2 * COST);
 
-            // 3 of the 10 found tokens, each seeing what its own take left; 7 are refused
+            // 2 of the 10 found tokens, each seeing what its own take left; 8 are refused
             assertThat(batched.stream().filter(o -> o.status() == Status.CONSUMED))
                     .extracting(Outcome::remainingTokens)
-                    .containsExactlyInAnyOrder(2 * COST, COST, 0L);
+                    .containsExactlyInAnyOrder(COST, 0L);
             List<Outcome> refused =
                     batched.stream().filter(o -> o.status() == Status.REJECTED).toList();
-            assertThat(refused).hasSize(7).allSatisfy(o -> {
+            assertThat(refused).hasSize(8).allSatisfy(o -> {
                 assertThat(o.remainingTokens()).isZero();
                 // a request's tokens come back in a fifth of a day
                 assertThat(o.nanosToWaitForRefill())
@@ -139,8 +150,8 @@ class BucketBatchesTest {
                                 Duration.ofHours(4).toNanos(),
                                 Duration.ofMinutes(4 * 60 + 49).toNanos());
             });
-            // three scripts: the first take's, the batch's, the other plan's
-            assertThat(scriptCalls() - scriptsBefore).isEqualTo(3);
+            // four scripts: the first take's, the second's, the other plan's, the batch's
+            assertThat(scriptCalls() - scriptsBefore).isEqualTo(4);
             assertThat(batches.inFlight()).isZero();
         } finally {
             pool.shutdownNow();
@@ -201,16 +212,15 @@ class BucketBatchesTest {
     }
 
     /**
-     * The first take times out with five takes waiting behind it; Redis is in its back-off: the
-     * batch is never sent, and once the pause ends Redis has run the first take's script only.
+     * The two takes in the air time out with four takes waiting behind them; Redis is in its
+     * back-off: the batch is never sent, and once the pause ends Redis has run the two takes'
+     * scripts only.
      */
     @Test
     void whenTheScriptInTheAirFailsTheBatchBehindItAnswersPerThePolicyAndIsNeverSent() throws Exception {
         for (RedisFailurePolicy policy : RedisFailurePolicy.values()) {
-            Outcome after = failing(policy, Duration.ofSeconds(30), 1);
-            assertThat(after.remainingTokens())
-                    .as("the first take's token only")
-                    .isEqualTo(4 * COST);
+            Outcome after = failing(policy, Duration.ofSeconds(30), 2);
+            assertThat(after.remainingTokens()).as("the two takes' tokens only").isEqualTo(3 * COST);
         }
     }
 
@@ -222,7 +232,7 @@ class BucketBatchesTest {
     @Test
     void whenTheBatchItselfFailsItsRequestsAnswerPerThePolicyAndRedisStillCountsThem() throws Exception {
         for (RedisFailurePolicy policy : RedisFailurePolicy.values()) {
-            Outcome after = failing(policy, Duration.ofNanos(1), 2);
+            Outcome after = failing(policy, Duration.ofNanos(1), 3);
             assertThat(after.remainingTokens()).as("all five tokens taken").isZero();
         }
     }

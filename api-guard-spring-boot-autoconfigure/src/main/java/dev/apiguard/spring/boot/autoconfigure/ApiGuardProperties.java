@@ -103,8 +103,8 @@ public class ApiGuardProperties {
         private BucketLeases bucketLeases = new BucketLeases();
 
         /**
-         * Bucket batches: a caller's requests that find its bucket's script from this node on its
-         * way to Redis go together in the next one, exactly (off by default).
+         * Bucket batches: a caller's requests that find two of its bucket's scripts from this node
+         * on their way to Redis go together in the next one, exactly (off by default).
          */
         private boolean bucketBatches;
 
