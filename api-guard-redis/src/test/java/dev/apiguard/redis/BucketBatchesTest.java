@@ -57,12 +57,12 @@ class BucketBatchesTest {
     @BeforeAll
     void connect(RedisServer server) {
         redis = server;
-        nodeA = RedisGuardState.builder(server.uri())
-                .listener(SecurityEventListener.NONE)
-                .commandTimeout(PATIENT)
-                .bucketBatches(true)
-                .build();
-        nodeB = RedisGuardState.builder(server.uri())
+        nodeA = batching(server);
+        nodeB = batching(server);
+    }
+
+    private static RedisGuardState batching(RedisServer server) {
+        return RedisGuardState.builder(server.uri())
                 .listener(SecurityEventListener.NONE)
                 .commandTimeout(PATIENT)
                 .bucketBatches(true)
