@@ -53,7 +53,7 @@ final class BucketBatches {
     // what a failed batch's waiters find: they answer per the failure policy, nothing to trace
     private static final Exception FAILED = new Exception("bucket script failed", null, false, false) {};
 
-    // a bucket with a script in the air → the batch that waits for it (null: none yet)
+    // a bucket with scripts in the air → how many, and the batch that waits behind them
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     private final LongAdder batched = new LongAdder();
     private final LongAdder alone = new LongAdder();
@@ -157,7 +157,7 @@ final class BucketBatches {
         return batched.sum();
     }
 
-    /** How many takes found a script of their bucket in the air and could not join its batch. */
+    /** How many takes found a batch waiting behind their bucket's scripts and could not join it. */
     long alone() {
         return alone.sum();
     }
@@ -177,7 +177,7 @@ final class BucketBatches {
         return out[0];
     }
 
-    /** How many takes wait in the batch behind a bucket's script: for tests. */
+    /** How many takes wait in the batch behind a bucket's scripts: for tests. */
     int waiting(String key) {
         int[] out = {0};
         flights.computeIfPresent(key, (k, flight) -> {

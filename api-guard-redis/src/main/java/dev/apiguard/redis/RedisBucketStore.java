@@ -104,7 +104,7 @@ public final class RedisBucketStore implements BucketStore {
         this.availability = availability;
         this.leases = leases;
         this.batches = batching ? new BucketBatches() : null;
-        // the script in the air, then the batch's own
+        // the first script in the air, then the batch's own
         this.batchWaitNanos = 2 * timeout.toNanos();
     }
 
@@ -177,7 +177,7 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     /**
-     * How many requests this node sent in a batch, behind another script of their bucket
+     * How many requests this node sent in a batch, behind other scripts of their bucket
      * ({@link RedisGuardState.Builder#bucketBatches}); 0 with batches off.
      */
     public long batchedRequests() {
@@ -253,8 +253,9 @@ public final class RedisBucketStore implements BucketStore {
     }
 
     /**
-     * A take with batches on: alone when its bucket has no script in the air (then the batch that
-     * gathered behind it is sent), else in that batch, waiting for its answer ({@link BucketBatches}).
+     * A take with batches on: alone when its bucket has fewer than two scripts in the air and nobody
+     * waiting (then the batch that gathered meanwhile is sent), else in that batch, waiting for its
+     * answer ({@link BucketBatches}).
      */
     private Outcome batched(
             BucketBatches batches,
