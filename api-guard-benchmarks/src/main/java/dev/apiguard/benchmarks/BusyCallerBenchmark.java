@@ -7,8 +7,6 @@ import dev.apiguard.redis.RedisGuardState;
 import dev.apiguard.redis.RedisServer;
 import dev.apiguard.test.TestRequest;
 import dev.apiguard.test.fixtures.LocalIssuer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -153,12 +151,7 @@ public final class BusyCallerBenchmark {
 
     /** Scripts Redis has run ({@code EVALSHA} and {@code EVAL}). */
     private static long scripts(RedisServer redis) {
-        RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            Map<String, Long> calls = RedisInfo.calls(c.sync().info("commandstats"));
-            return calls.getOrDefault("evalsha", 0L) + calls.getOrDefault("eval", 0L);
-        } finally {
-            client.shutdown();
-        }
+        Map<String, Long> calls = RedisInfo.calls(RedisInfo.info(redis, "commandstats"));
+        return calls.getOrDefault("evalsha", 0L) + calls.getOrDefault("eval", 0L);
     }
 }

@@ -1,5 +1,8 @@
 package dev.apiguard.benchmarks;
 
+import dev.apiguard.redis.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -7,6 +10,16 @@ import java.util.TreeMap;
 final class RedisInfo {
 
     private RedisInfo() {}
+
+    /** The server's {@code INFO} answer for {@code section}, over a connection of its own. */
+    static String info(RedisServer redis, String section) {
+        RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().info(section);
+        } finally {
+            client.shutdown();
+        }
+    }
 
     /** The {@code name:value} lines of an {@code INFO} answer (comments and blank lines left out). */
     static Map<String, String> fields(String info) {

@@ -16,8 +16,6 @@ import dev.apiguard.redis.RedisMonitor;
 import dev.apiguard.redis.RedisServer;
 import dev.apiguard.test.TestRequest;
 import dev.apiguard.test.fixtures.LocalIssuer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -280,19 +278,10 @@ public final class RoundTripBenchmark {
 
     /** Calls per command Redis has run so far (INFO commandstats), less INFO and connection set-up. */
     private static Map<String, Long> commands(RedisServer redis) {
-        return RedisInfo.calls(info(redis, "commandstats"), "info", "hello", "client");
+        return RedisInfo.calls(RedisInfo.info(redis, "commandstats"), "info", "hello", "client");
     }
 
     private static Map<String, String> fields(RedisServer redis, String section) {
-        return RedisInfo.fields(info(redis, section));
-    }
-
-    private static String info(RedisServer redis, String section) {
-        RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return c.sync().info(section);
-        } finally {
-            client.shutdown();
-        }
+        return RedisInfo.fields(RedisInfo.info(redis, section));
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -226,9 +227,12 @@ public final class RedisBucketStore implements BucketStore {
             }
             return failed;
         }
-        BucketBatches inBatches = batches;
-        if (scripted && take && lease == null && inBatches != null) {
-            return batched(inBatches, key, bucketKey, shard, configuration, tokens, now);
+        // with batches on, a take that finds its bucket's scripts in the air waits in the batch
+        // behind them; one that leads (or goes alone) runs as any other below
+        BucketBatches inBatches = scripted && take && lease == null ? batches : null;
+        BucketBatches.Way way = inBatches == null ? null : inBatches.enter(key, bucketKey, configuration, tokens, now);
+        if (way instanceof BucketBatches.Slot slot) {
+            return inBatch(slot, key, tokens);
         }
         try {
             Outcome o;
@@ -249,47 +253,26 @@ public final class RedisBucketStore implements BucketStore {
             }
             shard.failure(e);
             return failed;
+        } finally {
+            if (way == BucketBatches.LEAD) {
+                // its script answered or failed: the batch that gathered meanwhile goes
+                sendFollowing(Objects.requireNonNull(inBatches), key);
+            }
         }
     }
 
-    /**
-     * A take with batches on: alone when its bucket has fewer than two scripts in the air and nobody
-     * waiting (then the batch that gathered meanwhile is sent), else in that batch, waiting for its
-     * answer ({@link BucketBatches}).
-     */
-    private Outcome batched(
-            BucketBatches batches,
-            String key,
-            byte[] bucketKey,
-            Availability.Shard shard,
-            BucketConfiguration configuration,
-            long tokens,
-            Instant now) {
-        BucketBatches.Way way = batches.enter(key, bucketKey, configuration, tokens, now);
-        if (way instanceof BucketBatches.Slot slot) {
-            List<Object> reply = slot.await(batchWaitNanos);
-            if (reply == null) {
-                // not sent yet: nothing taken for it; sent: counted in Redis, answered per the policy
-                batches.withdraw(key, slot);
-                return failed;
-            }
-            try {
-                return outcome(reply, slot.index, tokens);
-            } catch (RuntimeException e) {
-                return failed; // an answer of another shape than the script's: never the client's fault
-            }
+    /** A take waiting in the batch behind its bucket's scripts ({@link BucketBatches}): its own part of the answer. */
+    private Outcome inBatch(BucketBatches.Slot slot, String key, long tokens) {
+        List<Object> reply = slot.await(batchWaitNanos);
+        if (reply == null) {
+            // not sent yet: nothing taken for it; sent: counted in Redis, answered per the policy
+            Objects.requireNonNull(batches).withdraw(key, slot);
+            return failed;
         }
         try {
-            Outcome o = outcome(eval(bucketKey, configuration, tokens, 1, now, NO_KEYS, NO_KEYS), true);
-            shard.success();
-            return o;
+            return outcome(reply, slot.index, tokens);
         } catch (RuntimeException e) {
-            shard.failure(e);
-            return failed;
-        } finally {
-            if (way == BucketBatches.LEAD) {
-                sendFollowing(batches, key);
-            }
+            return failed; // an answer of another shape than the script's: never the client's fault
         }
     }
 
